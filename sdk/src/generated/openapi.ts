@@ -1,0 +1,1133 @@
+// Generated from openapi.yaml by scripts/generate.mjs. Do not edit; run `npm run generate`.
+export interface paths {
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Report that the control plane is up */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ca": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch the cluster CA certificate
+         * @description Unauthenticated by design. Clients fetch it once over a connection whose certificate
+         *     they do not yet verify, compute the fingerprint of the returned certificate themselves
+         *     and compare it with the fingerprint the admin gave them (trust on first use). The
+         *     `fingerprint` field is a convenience and is never trusted by the SDK.
+         */
+        get: operations["getCa"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Name and role of the calling API token */
+        get: operations["whoami"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/nodes/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem a join token for a node identity
+         * @description Authenticated by the join token in the body, not by a header. One transaction decides
+         *     the redemption: a refused redemption changes nothing. On success the token use is
+         *     consumed (even if the caller never reads the response), the node row is `pending`, and
+         *     the response holds the leaf certificate the CP wrote from the validated request
+         *     (nothing is copied from the CSR but its public key) and the CA bundle.
+         *
+         *     Guesses with unknown tokens are rate-limited per source IP (`429 rate_limited` with
+         *     `Retry-After`); refusals of a real token (expired, revoked, exhausted, name mismatch)
+         *     are answered and not throttled.
+         */
+        post: operations["joinNode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/nodes/heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a node's liveness and inventory
+         * @description Authenticated only by the node's client certificate: it must chain to the cluster CA,
+         *     carry `spiffe://otherix/node/<name>` for a node that exists, and have the serial the
+         *     CP issued to that node most recently. A certificate replaced by a re-join, or one of a
+         *     deleted node, is refused. The first heartbeat moves a node from `pending` to `ready`.
+         */
+        post: operations["sendHeartbeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/nodes/join-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List join tokens
+         * @description Admin only. Newest first. Expired tokens are hidden unless `include_expired=true`.
+         *     Neither the plaintext nor the hash of a token is ever returned.
+         */
+        get: operations["listJoinTokens"];
+        put?: never;
+        /**
+         * Mint a join token
+         * @description Admin only. The plaintext token is in this response and nowhere else: the CP stores
+         *     only its sha256. `ttl_seconds` is clamped to [60, 86400] (default 3600) and the
+         *     response carries the clamped value. A token bound to `node_name` is single-use:
+         *     `max_uses` is forced to 1. `max_uses` 0 means unlimited within the TTL.
+         */
+        post: operations["createJoinToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/nodes/join-tokens/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an unconsumed join token
+         * @description Admin only. Idempotent: revoking a revoked token returns it again. A token whose TTL
+         *     has already run out cannot be revoked (`409 conflict`): it is already unusable.
+         */
+        post: operations["revokeJoinToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/nodes/join-tokens/{id}/consumptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the redemptions of a join token
+         * @description Admin only. The audit trail of which agents consumed a token, when, and from which source IP; oldest first.
+         */
+        get: operations["listJoinTokenConsumptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List nodes
+         * @description Every role. admin and operator callers get the full `Node` projection; developer and
+         *     viewer callers get `NodeSummary`. Ordered by name. `schedulable=true` lists only the
+         *     nodes VM placement may use: `ready` and not cordoned.
+         */
+        get: operations["listNodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/nodes/{node}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a node by name
+         * @description Every role; admin and operator get `Node`, developer and viewer `NodeSummary`. The
+         *     path segment is a node *name*: a UUID literal is refused with `400 validation_failed`.
+         */
+        get: operations["getNode"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a node by id
+         * @description Admin only. Refused with `409 conflict` while the node reports VMs or active
+         *     migrations, unless `force=true`. Deleting revokes the node's certificate (its
+         *     heartbeats are refused from then on) and frees its name and hosts.
+         */
+        delete: operations["deleteNode"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/nodes/{node}/cordon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cordon a node (maintenance)
+         * @description admin and operator. Synchronous and idempotent. A cordoned node is excluded from VM
+         *     placement; its running VMs are not evicted, and heartbeats never lift the cordon.
+         */
+        post: operations["cordonNode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/nodes/{node}/uncordon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uncordon a node
+         * @description admin and operator. Synchronous and idempotent; the node's status is derived from its heartbeats again.
+         */
+        post: operations["uncordonNode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API tokens
+         * @description Admin only. Newest first; never the plaintext or the hash.
+         */
+        get: operations["listApiTokens"];
+        put?: never;
+        /**
+         * Mint an API token
+         * @description Admin only. The plaintext token is in this response and nowhere else; the CP stores only its sha256.
+         */
+        post: operations["createApiToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-tokens/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an API token
+         * @description Admin only. Idempotent. Requests made with the token are refused (`401 unauthenticated`) from then on.
+         */
+        post: operations["revokeApiToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** Format: uuid */
+        Uuid: string;
+        /**
+         * Format: date-time
+         * @description RFC 3339, UTC.
+         */
+        Timestamp: string;
+        /**
+         * @description A DNS label, unique in the cluster. Never UUID-shaped, and not one of the reserved
+         *     names `join`, `heartbeat`, `join-tokens`.
+         */
+        NodeName: string;
+        /** @description The node's CPU architecture in Go's `GOARCH` vocabulary (`amd64`, `arm64`, ...). */
+        Architecture: string;
+        /** @enum {string} */
+        Role: "admin" | "operator" | "developer" | "viewer";
+        /**
+         * @description `pending`: joined, no heartbeat yet. `ready`: heartbeating. `not_ready`: no heartbeat
+         *     for three of the node's reported intervals. `cordoned`: maintenance, excluded from
+         *     placement (liveness stays visible in `last_heartbeat_at`).
+         * @enum {string}
+         */
+        NodeStatus: "pending" | "ready" | "not_ready" | "cordoned";
+        /** @enum {string} */
+        ErrorCode: "validation_failed" | "unauthenticated" | "token_rejected" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "rate_limited" | "internal";
+        /** @enum {string} */
+        TokenRejectedReason: "unknown" | "expired" | "revoked" | "exhausted" | "node_name_mismatch";
+        Error: {
+            error: {
+                code: components["schemas"]["ErrorCode"];
+                /** @description What happened and what to do next, for a person. */
+                message: string;
+                /** @description Machine-readable context; for `token_rejected`, `reason` is a TokenRejectedReason. */
+                details?: {
+                    reason?: components["schemas"]["TokenRejectedReason"];
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        Health: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        CaBundle: {
+            /** @description The cluster CA certificate, PEM. */
+            ca_pem: string;
+            /** @description `sha256:` and the lower-case hex sha256 of the certificate's DER. */
+            fingerprint: string;
+        };
+        Whoami: {
+            name: string;
+            role: components["schemas"]["Role"];
+        };
+        JoinTokenCreateRequest: {
+            /**
+             * @description Validity; clamped to [60, 86400].
+             * @default 3600
+             */
+            ttl_seconds: number;
+            /**
+             * @description Consumption cap; 0 means unlimited within the TTL. Forced to 1 when `node_name` is set.
+             * @default 0
+             */
+            max_uses: number;
+            node_name?: components["schemas"]["NodeName"];
+        };
+        JoinTokenCreated: {
+            id: components["schemas"]["Uuid"];
+            /** @description `otx_join_` + 43 base64url characters. Returned once, never again. */
+            token: string;
+            ca_fingerprint: string;
+            expires_at: components["schemas"]["Timestamp"];
+            /** @description The TTL after clamping. */
+            ttl_seconds: number;
+            max_uses: number;
+            node_name: string | null;
+            /** @description The name of the API token that minted it. */
+            created_by: string;
+            created_at: components["schemas"]["Timestamp"];
+        };
+        JoinTokenSummary: {
+            id: components["schemas"]["Uuid"];
+            node_name: string | null;
+            expires_at: components["schemas"]["Timestamp"];
+            /** @description Seconds until expiry; 0 once expired. */
+            ttl_remaining_seconds: number;
+            max_uses: number;
+            /** @description How many times the token has been redeemed. */
+            consumed: number;
+            revoked: boolean;
+            created_by: string;
+            created_at: components["schemas"]["Timestamp"];
+        };
+        JoinTokenPage: {
+            items: components["schemas"]["JoinTokenSummary"][];
+            next_cursor: string | null;
+        };
+        Consumption: {
+            id: components["schemas"]["Uuid"];
+            node_id: components["schemas"]["Uuid"];
+            consumed_at: components["schemas"]["Timestamp"];
+            source_ip: string;
+        };
+        ConsumptionPage: {
+            items: components["schemas"]["Consumption"][];
+            next_cursor: string | null;
+        };
+        Migration: {
+            /** @description Host name or IP advertised for live-migration ingress. */
+            host: string;
+            port_range_start: number;
+            /** @description Inclusive; not below `port_range_start`. */
+            port_range_end: number;
+        };
+        JoinRequest: {
+            /** @description The join token (`otx_join_` + 43 base64url characters). */
+            token: string;
+            node_name: components["schemas"]["NodeName"];
+            /** @description A PKCS#10 CSR, PEM, signed by an ECDSA P-384 key. Only its public key is used. */
+            csr_pem: string;
+            /** @description The `https://` URL the CP uses to reach the agent. */
+            advertised_endpoint: string;
+            migration: components["schemas"]["Migration"];
+            architecture: components["schemas"]["Architecture"];
+            agent_version: string;
+        };
+        JoinResponse: {
+            node: components["schemas"]["Node"];
+            /** @description The node's leaf certificate, PEM. */
+            certificate_pem: string;
+            /** @description The cluster CA certificate(s), PEM. */
+            ca_bundle_pem: string;
+        };
+        Hardware: {
+            cpu_model: string;
+            cpu_count: number;
+            memory_bytes: number;
+            /** @description Whether `/dev/kvm` exists on the host. */
+            kvm_present: boolean;
+            hostname: string;
+            kernel: string;
+        };
+        HeartbeatRequest: {
+            architecture: components["schemas"]["Architecture"];
+            agent_version: string;
+            /** @description The agent's cadence; the node is `not_ready` after three intervals without a heartbeat. */
+            heartbeat_interval_seconds: number;
+            hardware: components["schemas"]["Hardware"];
+            vm_count: number;
+            active_migrations: number;
+        };
+        HeartbeatResponse: {
+            status: components["schemas"]["NodeStatus"];
+        };
+        NodeCertificate: {
+            /** @description The current certificate's serial, lower-case hex. */
+            serial: string;
+            not_after: components["schemas"]["Timestamp"];
+        };
+        Node: {
+            id: components["schemas"]["Uuid"];
+            name: string;
+            status: components["schemas"]["NodeStatus"];
+            architecture: string;
+            advertised_endpoint: string;
+            migration: components["schemas"]["Migration"];
+            /** @description Inventory from the latest heartbeat; null before the first. */
+            hardware: components["schemas"]["Hardware"] | null;
+            agent_version: string;
+            vm_count: number;
+            active_migrations: number;
+            certificate: components["schemas"]["NodeCertificate"];
+            created_at: components["schemas"]["Timestamp"];
+            /** Format: date-time */
+            last_heartbeat_at: string | null;
+        };
+        NodeSummary: {
+            id: components["schemas"]["Uuid"];
+            name: string;
+            status: components["schemas"]["NodeStatus"];
+            architecture: string;
+            /** Format: date-time */
+            last_heartbeat_at: string | null;
+        };
+        NodePage: {
+            items: components["schemas"]["Node"][];
+            next_cursor: string | null;
+        };
+        NodeSummaryPage: {
+            items: components["schemas"]["NodeSummary"][];
+            next_cursor: string | null;
+        };
+        ApiTokenCreateRequest: {
+            /** @description Who or what holds the token; shown as CREATED-BY on what it mints. Unique among unrevoked tokens. */
+            name: string;
+            role: components["schemas"]["Role"];
+            /** @description Validity; omitted means the token does not expire. */
+            ttl_seconds?: number;
+        };
+        ApiTokenCreated: {
+            id: components["schemas"]["Uuid"];
+            /** @description `otx_api_` + 43 base64url characters. Returned once, never again. */
+            token: string;
+            name: string;
+            role: components["schemas"]["Role"];
+            /** Format: date-time */
+            expires_at: string | null;
+            created_by: string;
+            created_at: components["schemas"]["Timestamp"];
+        };
+        ApiTokenSummary: {
+            id: components["schemas"]["Uuid"];
+            name: string;
+            role: components["schemas"]["Role"];
+            /** Format: date-time */
+            expires_at: string | null;
+            revoked: boolean;
+            created_by: string;
+            created_at: components["schemas"]["Timestamp"];
+        };
+        ApiTokenPage: {
+            items: components["schemas"]["ApiTokenSummary"][];
+            next_cursor: string | null;
+        };
+    };
+    responses: {
+        /** @description The request is malformed or breaks a rule (`validation_failed`). */
+        ValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No valid credential (`unauthenticated`). */
+        Unauthenticated: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The join token cannot be redeemed (`token_rejected`); `details.reason` says why. */
+        TokenRejected: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The credential's role may not do this (`forbidden`). */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such resource (`not_found`). */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request conflicts with the cluster's state (`conflict`). */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is over the limit (`payload_too_large`). */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Too many unknown-token redemptions from this source IP (`rate_limited`). */
+        RateLimited: {
+            headers: {
+                /** @description Seconds until a redemption from this source IP is accepted again. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The control plane failed (`internal`); the message never carries secrets. */
+        Internal: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A malformed request. */
+        ClientError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: {
+        /** @description Page size. */
+        Limit: number;
+        /** @description The `next_cursor` of the previous page. Opaque. */
+        Cursor: string;
+        /** @description The join token's id (never the token itself). */
+        JoinTokenId: components["schemas"]["Uuid"];
+        /** @description The node's id (a UUID; a name is refused with `400 validation_failed`). */
+        NodeId: components["schemas"]["Uuid"];
+    };
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The control plane is serving. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getCa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cluster CA. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaBundle"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    whoami: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The credential the request was made with. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Whoami"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    joinNode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JoinRequest"];
+            };
+        };
+        responses: {
+            /** @description The node joined; its certificate was signed. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinResponse"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["TokenRejected"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    sendHeartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HeartbeatRequest"];
+            };
+        };
+        responses: {
+            /** @description The heartbeat was recorded. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeartbeatResponse"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    listJoinTokens: {
+        parameters: {
+            query?: {
+                /** @description Also list tokens whose TTL has run out. */
+                include_expired?: boolean;
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. Opaque. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of join tokens. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinTokenPage"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    createJoinToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JoinTokenCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The token was minted. Save the token and the CA fingerprint now. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinTokenCreated"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    revokeJoinToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The join token's id (never the token itself). */
+                id: components["parameters"]["JoinTokenId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token is revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinTokenSummary"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    listJoinTokenConsumptions: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. Opaque. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The join token's id (never the token itself). */
+                id: components["parameters"]["JoinTokenId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of consumptions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsumptionPage"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    listNodes: {
+        parameters: {
+            query?: {
+                /** @description Only nodes of this architecture (Go's vocabulary, e.g. `amd64`). */
+                architecture?: components["schemas"]["Architecture"];
+                /** @description Only nodes in this status. */
+                status?: components["schemas"]["NodeStatus"];
+                /** @description When true, only nodes that VM placement may use (ready, not cordoned). */
+                schedulable?: boolean;
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. Opaque. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of nodes, in the projection the caller's role receives. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodePage"] | components["schemas"]["NodeSummaryPage"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getNode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The node's name (not its id). */
+                node: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The node. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Node"] | components["schemas"]["NodeSummary"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    deleteNode: {
+        parameters: {
+            query?: {
+                /** @description Delete even while the node hosts VMs or active migrations. */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The node's id (a UUID; a name is refused with `400 validation_failed`). */
+                node: components["parameters"]["NodeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The node is deleted and its certificate revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    cordonNode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The node's id (a UUID; a name is refused with `400 validation_failed`). */
+                node: components["parameters"]["NodeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The node, cordoned. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    uncordonNode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The node's id (a UUID; a name is refused with `400 validation_failed`). */
+                node: components["parameters"]["NodeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The node, uncordoned. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    listApiTokens: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. Opaque. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of API tokens. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenPage"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    createApiToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiTokenCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The token was minted. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenCreated"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    revokeApiToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The API token's id. */
+                id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token is revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenSummary"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+}
