@@ -1,0 +1,34 @@
+// The one layer that turns an API error body into an OtherixApiError (STYLE: transport apart
+// from domain). Callers match on `code`; `details.reason` says why a join token was refused.
+import { OtherixApiError } from '../errors.js';
+import type { ApiErrorBody } from './types.js';
+
+function isApiErrorBody(body: unknown): body is ApiErrorBody {
+  if (body === null || typeof body !== 'object') return false;
+  const inner = (body as { error?: unknown }).error;
+  return (
+    inner !== null &&
+    typeof inner === 'object' &&
+    typeof (inner as { code?: unknown }).code === 'string' &&
+    typeof (inner as { message?: unknown }).message === 'string'
+  );
+}
+
+/** `body` is what openapi-fetch parsed from a non-2xx response (JSON, or the raw text). */
+export function apiErrorFrom(status: number, body: unknown, url: string): OtherixApiError {
+  if (isApiErrorBody(body)) {
+    return new OtherixApiError({
+      code: body.error.code,
+      status,
+      message: body.error.message,
+      details: body.error.details ?? {},
+    });
+  }
+  // Something other than the CP answered (a proxy, a load balancer): say so, keep the status.
+  return new OtherixApiError({
+    code: status >= 500 ? 'internal' : 'validation_failed',
+    status,
+    message: `unexpected HTTP ${status} from ${url} without an Otherix error body: check that the URL points at the control plane`,
+    details: {},
+  });
+}

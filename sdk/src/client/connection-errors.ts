@@ -1,0 +1,70 @@
+// Turns what undici throws for a failed connection into an OtherixError whose code tells the
+// failure apart ('unreachable' | 'tls_failed' | 'timeout') and whose message names the URL.
+import { OtherixError } from '../errors.js';
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN',
+  'EADDRNOTAVAIL', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
+]);
+// OpenSSL verification codes and Node's TLS codes; see tls.TLSSocket.authorizationError.
+const TLS_CODE_PREFIXES = ['ERR_TLS_', 'ERR_SSL_', 'CERT_', 'UNABLE_TO_', 'DEPTH_ZERO_', 'SELF_SIGNED_', 'ERR_OSSL_'];
+
+export type ConnectionFailureCode = 'unreachable' | 'tls_failed' | 'timeout';
+
+/** The innermost error with a `code`, or the DOMException of an aborted signal. */
+function rootCause(error: unknown): { code?: string; name?: string; message: string } {
+  let current: unknown = error;
+  let found: { code?: string; name?: string; message: string } | undefined;
+  for (let depth = 0; depth < 8 && current !== null && typeof current === 'object'; depth++) {
+    const candidate = current as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+    const entry = {
+      ...(typeof candidate.code === 'string' ? { code: candidate.code } : {}),
+      ...(typeof candidate.name === 'string' ? { name: candidate.name } : {}),
+      message: typeof candidate.message === 'string' ? candidate.message : String(current),
+    };
+    if (entry.code !== undefined || entry.name === 'TimeoutError' || entry.name === 'AbortError') found = entry;
+    current = candidate.cause;
+  }
+  return found ?? { message: error instanceof Error ? error.message : String(error) };
+}
+
+export function classifyConnectionFailure(error: unknown): ConnectionFailureCode | undefined {
+  const cause = rootCause(error);
+  if (cause.name === 'TimeoutError' || (cause.code !== undefined && TIMEOUT_CODES.has(cause.code))) return 'timeout';
+  if (cause.code === undefined) return undefined;
+  if (UNREACHABLE_CODES.has(cause.code)) return 'unreachable';
+  if (TLS_CODE_PREFIXES.some((prefix) => cause.code!.startsWith(prefix))) return 'tls_failed';
+  return undefined;
+}
+
+/**
+ * Wraps a transport failure; returns undefined when `error` is not one (a programming error
+ * or an OtherixError already), so the caller rethrows it unchanged.
+ */
+export function connectionError(error: unknown, url: string, timeoutMs: number): OtherixError | undefined {
+  const kind = classifyConnectionFailure(error);
+  if (kind === undefined) return undefined;
+  const cause = rootCause(error);
+  const detail = cause.code !== undefined ? `${cause.code}: ${cause.message}` : cause.message;
+  switch (kind) {
+    case 'timeout':
+      return new OtherixError(
+        'timeout',
+        `no answer from the control plane at ${url} within ${timeoutMs} ms: check the network path and that the CP is healthy, or raise the request timeout`,
+        { cause: error },
+      );
+    case 'unreachable':
+      return new OtherixError(
+        'unreachable',
+        `cannot reach the control plane at ${url} (${detail}): check the URL and port, and that otherix-server is running`,
+        { cause: error },
+      );
+    case 'tls_failed':
+      return new OtherixError(
+        'tls_failed',
+        `TLS with the control plane at ${url} failed (${detail}): the server must present a certificate from the pinned cluster CA carrying the control plane's identity; check the URL and the CA fingerprint`,
+        { cause: error },
+      );
+  }
+}

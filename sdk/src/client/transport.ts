@@ -1,0 +1,81 @@
+// The one fetch implementation of the SDK: undici's fetch over an Agent that trusts only the
+// pinned cluster CA and accepts a server only with the expected SPIFFE identity.
+import type { ConnectionOptions } from 'node:tls';
+import { Agent, buildConnector, fetch as undiciFetch, Request as UndiciRequest } from 'undici';
+import { CONTROL_PLANE_SPIFFE_ID, checkServerIdentityFor } from '../pki/identity.js';
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+export interface ClientCertificate {
+  certPem: string;
+  keyPem: string;
+}
+
+export interface PinnedTransportOptions {
+  caPem: string;
+  clientCertificate?: ClientCertificate | (() => ClientCertificate);
+  requestTimeoutMs?: number;
+  expectedServerIdentity?: string;
+}
+
+export interface PinnedTransport {
+  dispatcher: Agent;
+  /** undici's Request class, for openapi-fetch (mixing it with Node's global one breaks). */
+  Request: typeof UndiciRequest;
+  /** fetch bound to the dispatcher, each request bounded by the timeout. */
+  fetch: (request: UndiciRequest) => ReturnType<typeof undiciFetch>;
+  requestTimeoutMs: number;
+}
+
+export function createPinnedTransport(options: PinnedTransportOptions): PinnedTransport {
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const tls: ConnectionOptions & { timeout: number } = {
+    ca: options.caPem,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+    // Identity is the URI SAN, not the host name: the CP is accepted only with its SPIFFE id.
+    checkServerIdentity: checkServerIdentityFor(options.expectedServerIdentity ?? CONTROL_PLANE_SPIFFE_ID),
+    timeout: requestTimeoutMs,
+  };
+  const dispatcher = new Agent({
+    connect: connectorWithClientCertificate(tls, options.clientCertificate),
+    headersTimeout: requestTimeoutMs,
+    bodyTimeout: requestTimeoutMs,
+  });
+  return {
+    dispatcher,
+    Request: UndiciRequest,
+    fetch: (request) => undiciFetch(request, { dispatcher, signal: AbortSignal.timeout(requestTimeoutMs) }),
+    requestTimeoutMs,
+  };
+}
+
+// A function-valued certificate is read for every new connection, so an agent picks up
+// re-issued cert material (bootstrap --force) without a restart; the connector (and its TLS
+// session cache) is rebuilt only when the material changed.
+function connectorWithClientCertificate(
+  tls: ConnectionOptions & { timeout: number },
+  clientCertificate: PinnedTransportOptions['clientCertificate'],
+): buildConnector.connector {
+  if (clientCertificate === undefined) return buildConnector(tls);
+  if (typeof clientCertificate !== 'function') {
+    return buildConnector({ ...tls, cert: clientCertificate.certPem, key: clientCertificate.keyPem });
+  }
+  let cached: { certPem: string; keyPem: string; connector: buildConnector.connector } | undefined;
+  return (connectOptions, callback) => {
+    let material: ClientCertificate;
+    try {
+      material = clientCertificate();
+    } catch (error) {
+      callback(error instanceof Error ? error : new Error(String(error)), null);
+      return;
+    }
+    if (cached === undefined || cached.certPem !== material.certPem || cached.keyPem !== material.keyPem) {
+      cached = {
+        ...material,
+        connector: buildConnector({ ...tls, cert: material.certPem, key: material.keyPem }),
+      };
+    }
+    cached.connector(connectOptions, callback);
+  };
+}

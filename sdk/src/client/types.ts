@@ -1,0 +1,57 @@
+// The API's bodies under the names the SDK promises; aliases of the generated schemas, so
+// openapi.yaml stays the single source of truth.
+import type { components } from '../generated/openapi.js';
+
+type Schemas = components['schemas'];
+
+export type CaBundle = Schemas['CaBundle'];
+export type Whoami = Schemas['Whoami'];
+export type Role = Schemas['Role'];
+export type ApiErrorBody = Schemas['Error'];
+export type ApiErrorCode = Schemas['ErrorCode'];
+export type TokenRejectedReason = Schemas['TokenRejectedReason'];
+
+export type JoinTokenCreateRequest = Schemas['JoinTokenCreateRequest'];
+export type JoinTokenCreated = Schemas['JoinTokenCreated'];
+export type JoinTokenSummary = Schemas['JoinTokenSummary'];
+export type JoinTokenPage = Schemas['JoinTokenPage'];
+export type Consumption = Schemas['Consumption'];
+export type ConsumptionPage = Schemas['ConsumptionPage'];
+
+export type Migration = Schemas['Migration'];
+export type JoinRequest = Schemas['JoinRequest'];
+export type JoinResponse = Schemas['JoinResponse'];
+export type Hardware = Schemas['Hardware'];
+export type HeartbeatRequest = Schemas['HeartbeatRequest'];
+export type HeartbeatResponse = Schemas['HeartbeatResponse'];
+export type NodeStatus = Schemas['NodeStatus'];
+export type NodeCertificate = Schemas['NodeCertificate'];
+export type Node = Schemas['Node'];
+export type NodeSummary = Schemas['NodeSummary'];
+export type NodePage = Schemas['NodePage'];
+export type NodeSummaryPage = Schemas['NodeSummaryPage'];
+
+export type ApiTokenCreateRequest = Schemas['ApiTokenCreateRequest'];
+export type ApiTokenCreated = Schemas['ApiTokenCreated'];
+export type ApiTokenSummary = Schemas['ApiTokenSummary'];
+export type ApiTokenPage = Schemas['ApiTokenPage'];
+
+/** Query of `GET /v1/join-tokens`. */
+export interface JoinTokenListQuery {
+  include_expired?: boolean;
+  limit?: number;
+  cursor?: string;
+}
+/** Query of `GET /v1/nodes`. */
+export interface NodeListQuery {
+  architecture?: string;
+  status?: NodeStatus;
+  schedulable?: boolean;
+  limit?: number;
+  cursor?: string;
+}
+/** Query of the other cursor-paginated lists. */
+export interface PageQuery {
+  limit?: number;
+  cursor?: string;
+}

@@ -1,0 +1,126 @@
+// Trust on first use: the one documented fetch with certificate verification off. Its result
+// is used only after the CA it returns matches the operator's pin; from then on every
+// connection trusts only that CA (createClient). The `fingerprint` field of the body is never
+// trusted: the fingerprint is computed from `ca_pem` itself.
+import { X509Certificate } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
+import { OtherixError } from '../errors.js';
+import { apiErrorFrom } from '../client/api-errors.js';
+import { connectionError } from '../client/connection-errors.js';
+import { parseCpUrl } from '../client/create-client.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../client/transport.js';
+import { fingerprintOfPem, fingerprintsEqual, parseFingerprint } from './fingerprint.js';
+import { CONTROL_PLANE_SPIFFE_ID, checkServerIdentityFor } from './identity.js';
+
+export interface PinCaOptions {
+  cpUrl: string;
+  /** `sha256:<hex>` or bare hex, as the admin was given it at mint time. */
+  fingerprint: string;
+  requestTimeoutMs?: number;
+  /** Default CONTROL_PLANE_SPIFFE_ID: the serving certificate must carry it already here. */
+  expectedServerIdentity?: string;
+}
+
+export interface PinnedCa {
+  caPem: string;
+  /** The normalised `sha256:<hex>` fingerprint computed from caPem. */
+  fingerprint: string;
+}
+
+export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
+  const expected = parseFingerprint(options.fingerprint);
+  const base = parseCpUrl(options.cpUrl).origin;
+  const url = `${base}/v1/ca`;
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+
+  // The serving certificate is captured from the very connection that answered, so it can be
+  // checked against the CA that connection returned.
+  let served: { certificate: PeerCertificate; hostname: string } | undefined;
+  const unverified = buildConnector({ rejectUnauthorized: false, timeout: requestTimeoutMs });
+  const dispatcher = new Agent({
+    connections: 1,
+    headersTimeout: requestTimeoutMs,
+    bodyTimeout: requestTimeoutMs,
+    connect: (connectOptions, callback) =>
+      unverified(connectOptions, (error, socket) => {
+        if (socket !== null) {
+          served = { certificate: (socket as TLSSocket).getPeerCertificate(true), hostname: connectOptions.hostname };
+          callback(null, socket as Socket);
+        } else {
+          callback(error ?? new Error('connection failed'), null);
+        }
+      }),
+  });
+
+  let status: number;
+  let body: unknown;
+  try {
+    const response = await undiciFetch(url, {
+      dispatcher,
+      signal: AbortSignal.timeout(requestTimeoutMs),
+      headers: { accept: 'application/json' },
+    });
+    status = response.status;
+    const text = await response.text();
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+  } catch (error) {
+    throw connectionError(error, url, requestTimeoutMs) ?? error;
+  } finally {
+    await dispatcher.close();
+  }
+  if (status !== 200) throw apiErrorFrom(status, body, url);
+
+  const caPem = (body as { ca_pem?: unknown } | null)?.ca_pem;
+  if (typeof caPem !== 'string' || !caPem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new OtherixError(
+      'tls_failed',
+      `${url} did not return a CA certificate: check that the URL points at the Otherix control plane`,
+    );
+  }
+  const got = fingerprintOfPem(caPem);
+  if (!fingerprintsEqual(got, expected)) {
+    throw new OtherixError(
+      'fingerprint_mismatch',
+      `fingerprint mismatch: got ${got}, expected ${expected}: check the value, or suspect a man in the middle`,
+      { details: { got, expected, url } },
+    );
+  }
+  assertServedByPinnedCa(served, caPem, url, options.expectedServerIdentity ?? CONTROL_PLANE_SPIFFE_ID);
+  return { caPem, fingerprint: got };
+}
+
+// Without this a man in the middle could relay the real CA PEM over its own certificate: the
+// pin would hold, yet this connection would not be the CP's.
+function assertServedByPinnedCa(
+  served: { certificate: PeerCertificate; hostname: string } | undefined,
+  caPem: string,
+  url: string,
+  expectedIdentity: string,
+): void {
+  const refuse = (why: string): never => {
+    throw new OtherixError(
+      'tls_failed',
+      `the server at ${url} returned the pinned CA but its own TLS certificate ${why}: suspect a man in the middle, or check the URL`,
+    );
+  };
+  if (served === undefined || served.certificate.raw === undefined) return refuse('could not be read');
+  let leaf: X509Certificate;
+  let ca: X509Certificate;
+  try {
+    leaf = new X509Certificate(served.certificate.raw);
+    ca = new X509Certificate(caPem);
+  } catch {
+    return refuse('could not be parsed');
+  }
+  if (!leaf.checkIssued(ca) || !leaf.verify(ca.publicKey)) return refuse('is not issued by it');
+  const now = Date.now();
+  if (Date.parse(leaf.validFrom) > now || Date.parse(leaf.validTo) < now) return refuse('is outside its validity period');
+  const identityError = checkServerIdentityFor(expectedIdentity)(served.hostname, served.certificate);
+  if (identityError !== undefined) return refuse(`does not carry ${expectedIdentity}`);
+}
