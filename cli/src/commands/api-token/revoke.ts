@@ -1,0 +1,12 @@
+// otherix api-token revoke <id>
+import type { CommandInput } from '../../command-table.js';
+import { outputFormat } from '../../argv/option-values.js';
+import { withClient } from '../../connection.js';
+import { renderJson } from '../../render/json.js';
+import { print } from '../../output.js';
+
+export async function run(input: CommandInput): Promise<void> {
+  const output = outputFormat(input);
+  const token = await withClient(input, (client) => client.apiTokens.revoke(input.args[0]!));
+  print(output === 'json' ? renderJson(token) : `API token ${token.id} (${token.name}, ${token.role}) revoked.`);
+}

@@ -1,0 +1,22 @@
+// otherix node join-token create [--ttl 1h] [--max-uses 0] [--node-name NAME] [--output text|json]
+import type { JoinTokenCreateRequest } from '@otherix/sdk';
+import type { CommandInput } from '../../../command-table.js';
+import { integerOption, outputFormat, stringOption } from '../../../argv/option-values.js';
+import { durationSecondsOption } from '../../../argv/duration-option.js';
+import { withClient } from '../../../connection.js';
+import { renderJoinTokenCreated } from '../../../render/mint-block.js';
+import { renderJson } from '../../../render/json.js';
+import { print } from '../../../output.js';
+
+export async function run(input: CommandInput): Promise<void> {
+  const output = outputFormat(input);
+  const request: JoinTokenCreateRequest = {
+    ttl_seconds: durationSecondsOption(input, 'ttl', '1h')!,
+    max_uses: integerOption(input, 'max-uses', 0, 1_000_000) ?? 0,
+  };
+  const nodeName = stringOption(input, 'node-name');
+  if (nodeName !== undefined) request.node_name = nodeName;
+
+  const created = await withClient(input, (client) => client.joinTokens.create(request));
+  print(output === 'json' ? renderJson(created) : renderJoinTokenCreated(created));
+}

@@ -1,0 +1,49 @@
+// otherix node join-token list [--include-expired] [--limit N] [--cursor C] [--output text|json]
+import type { JoinTokenListQuery, JoinTokenSummary } from '@otherix/sdk';
+import type { CommandInput } from '../../../command-table.js';
+import { booleanOption, limitOption, outputFormat, stringOption } from '../../../argv/option-values.js';
+import { withClient } from '../../../connection.js';
+import { renderTable } from '../../../render/table.js';
+import { renderJson } from '../../../render/json.js';
+import { nextPageLine } from '../../../render/next-page.js';
+import { formatSeconds } from '../../../render/time.js';
+import { print } from '../../../output.js';
+
+export const JOIN_TOKEN_COLUMNS = ['ID', 'NODE-NAME', 'TTL-REMAINING', 'MAX-USES', 'CONSUMED', 'CREATED-BY'] as const;
+
+export async function run(input: CommandInput): Promise<void> {
+  const output = outputFormat(input);
+  const includeExpired = booleanOption(input, 'includeExpired');
+  const limit = limitOption(input);
+  const cursor = stringOption(input, 'cursor');
+  const query: JoinTokenListQuery = {};
+  if (includeExpired) query.include_expired = true;
+  if (limit !== undefined) query.limit = limit;
+  if (cursor !== undefined) query.cursor = cursor;
+
+  const page = await withClient(input, (client) => client.joinTokens.list(query));
+  if (output === 'json') return print(renderJson(page));
+
+  const lines = [renderTable(JOIN_TOKEN_COLUMNS, page.items.map(joinTokenRow))];
+  if (page.next_cursor !== null) {
+    lines.push(nextPageLine('node join-token list', [['include-expired', includeExpired || undefined]], page.next_cursor, limit));
+  }
+  print(lines.join('\n'));
+}
+
+function joinTokenRow(token: JoinTokenSummary): string[] {
+  return [
+    token.id,
+    token.node_name ?? '-',
+    remaining(token),
+    token.max_uses === 0 ? 'unlimited' : String(token.max_uses),
+    String(token.consumed),
+    token.created_by,
+  ];
+}
+
+function remaining(token: JoinTokenSummary): string {
+  if (token.revoked) return 'revoked';
+  if (token.ttl_remaining_seconds === 0) return 'expired';
+  return formatSeconds(token.ttl_remaining_seconds);
+}

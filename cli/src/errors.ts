@@ -1,0 +1,43 @@
+// The CLI's own errors. Everything else comes from the SDK (OtherixError/OtherixApiError) and is
+// matched on `.code`, not instanceof, so two copies of a package never break the mapping.
+
+/** Bad or conflicting flags, a bad value, a missing argument: exit 2. */
+export class UsageError extends Error {
+  readonly code = 'usage' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const EXIT_OK = 0;
+export const EXIT_REFUSED = 1;
+export const EXIT_USAGE = 2;
+
+/** Whether an error is a usage error: ours, or cac's (unknown flag, missing value or argument). */
+export function isUsageError(error: unknown): boolean {
+  if (error instanceof UsageError) return true;
+  return error instanceof Error && error.name === 'CACError';
+}
+
+/** The one line printed on stderr for an error, and the exit code that goes with it. */
+export function describeFailure(error: unknown): { line: string; exitCode: number } {
+  if (isUsageError(error)) {
+    return { line: `error: usage: ${oneLine((error as Error).message)}`, exitCode: EXIT_USAGE };
+  }
+  const code = errorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return { line: `error: ${code}: ${oneLine(message)}`, exitCode: EXIT_REFUSED };
+}
+
+function errorCode(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    if (typeof code === 'string' && code.length > 0) return code;
+  }
+  return 'internal';
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,76 @@
+// Nodes as an operator reads them. A role gets either the full `Node` or the reduced
+// `NodeSummary`; the views show whatever the projection holds.
+import type { Node, NodeSummary } from '@otherix/sdk';
+import { renderTable } from './table.js';
+import { formatAge, formatTimestamp } from './time.js';
+
+export function isFullNode(node: Node | NodeSummary): node is Node {
+  return 'advertised_endpoint' in node;
+}
+
+export const NODE_COLUMNS = ['NAME', 'STATUS', 'ARCHITECTURE', 'ENDPOINT', 'LAST-HEARTBEAT'] as const;
+
+export function renderNodeTable(nodes: readonly (Node | NodeSummary)[], options: { showIds: boolean; now?: number }): string {
+  // The reduced projection has no endpoint: the column is left out rather than shown empty.
+  const full = nodes.length === 0 || nodes.some(isFullNode);
+  const headers: string[] = [...(options.showIds ? ['ID'] : []), ...NODE_COLUMNS.filter((column) => full || column !== 'ENDPOINT')];
+  const rows = nodes.map((node) => [
+    ...(options.showIds ? [node.id] : []),
+    node.name,
+    node.status,
+    node.architecture,
+    ...(full ? [isFullNode(node) ? node.advertised_endpoint : '-'] : []),
+    formatAge(node.last_heartbeat_at, options.now),
+  ]);
+  return renderTable(headers, rows);
+}
+
+export function renderNodeDetail(node: Node | NodeSummary, options: { showIds: boolean; now?: number }): string {
+  const fields: [string, string][] = [];
+  if (options.showIds) fields.push(['ID', node.id]);
+  fields.push(['Name', node.name], ['Status', node.status], ['Architecture', node.architecture]);
+  if (isFullNode(node)) {
+    fields.push(
+      ['Endpoint', node.advertised_endpoint],
+      ['Migration', `${node.migration.host} ports ${node.migration.port_range_start}-${node.migration.port_range_end}`],
+      ['Agent version', node.agent_version],
+      ['VMs', String(node.vm_count)],
+      ['Active migrations', String(node.active_migrations)],
+      ['Certificate serial', node.certificate.serial],
+      ['Certificate expires', formatTimestamp(node.certificate.not_after)],
+      ['Created', `${formatTimestamp(node.created_at)} (${formatAge(node.created_at, options.now)})`],
+    );
+  }
+  fields.push(['Last heartbeat', heartbeat(node.last_heartbeat_at, options.now)]);
+  if (isFullNode(node)) {
+    const hardware = node.hardware;
+    if (hardware === null) fields.push(['Hardware', 'not reported yet (no heartbeat)']);
+    else {
+      fields.push(
+        ['Hardware', ''],
+        ['  CPU', `${hardware.cpu_model} (${hardware.cpu_count} CPUs)`],
+        ['  Memory', formatBytes(hardware.memory_bytes)],
+        ['  KVM', hardware.kvm_present ? 'present' : 'absent'],
+        ['  Host name', hardware.hostname],
+        ['  Kernel', hardware.kernel],
+      );
+    }
+  }
+  const width = Math.max(...fields.map(([label]) => label.length)) + 1;
+  return fields.map(([label, value]) => (value === '' ? `${label}:` : `${`${label}:`.padEnd(width)}  ${value}`)).join('\n');
+}
+
+function heartbeat(iso: string | null, now: number | undefined): string {
+  return iso === null ? 'never' : `${formatAge(iso, now)} (${formatTimestamp(iso)})`;
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
