@@ -45,7 +45,8 @@ export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
     bodyTimeout: requestTimeoutMs,
     connect: (connectOptions, callback) =>
       unverified(connectOptions, (error, socket) => {
-        if (socket !== null) {
+        // undici passes `undefined` (not null) for the socket of a failed connection.
+        if (error === null && socket !== null && socket !== undefined) {
           served = { certificate: (socket as TLSSocket).getPeerCertificate(true), hostname: connectOptions.hostname };
           callback(null, socket as Socket);
         } else {
