@@ -43,3 +43,7 @@ export type {
 export { pinCa } from './pki/tofu.js';
 export type { PinCaOptions, PinnedCa } from './pki/tofu.js';
 // --- end client ---
+// --- the OpenAPI document as data, for the server's schemas (issue 3) ---
+export { openApiDocument } from './openapi-document.js';
+export type { OpenApiDocument } from './openapi-document.js';
+// --- end OpenAPI document ---
