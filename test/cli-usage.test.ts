@@ -63,7 +63,7 @@ test('otherix --help lists every command, and a group word lists its own', async
 const USAGE_CASES: [string, string[], RegExp][] = [
   ['--output xml', ['node', 'join-token', 'list', '--output', 'xml'], /--output must be text or json, got "xml"/],
   ['--ttl soon', ['node', 'join-token', 'create', '--ttl', 'soon'], /--ttl must be a duration/],
-  ['--max-uses -1', ['node', 'join-token', 'create', '--max-uses', '-1'], /max-uses|-1/],
+  ['--max-uses -1', ['node', 'join-token', 'create', '--max-uses', '-1'], /--max-uses must not be negative, got "-1"/],
   ['--max-uses=-1', ['node', 'join-token', 'create', '--max-uses=-1'], /--max-uses must be a whole number from 0/],
   ['--max-uses 1.5', ['node', 'join-token', 'create', '--max-uses', '1.5'], /--max-uses must be a whole number/],
   ['--limit 0', ['node', 'join-token', 'list', '--limit', '0'], /--limit must be a whole number from 1 to 500/],

@@ -14,10 +14,12 @@ export const EXIT_OK = 0;
 export const EXIT_REFUSED = 1;
 export const EXIT_USAGE = 2;
 
-/** Whether an error is a usage error: ours, or cac's (unknown flag, missing value or argument). */
+/** Whether an error is a usage error: ours, cac's (unknown flag, missing value or argument), or the SDK's. */
 export function isUsageError(error: unknown): boolean {
   if (error instanceof UsageError) return true;
-  return error instanceof Error && error.name === 'CACError';
+  if (error instanceof Error && error.name === 'CACError') return true;
+  // The SDK reports bad or conflicting settings (two token sources, ...) with code 'usage'.
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'usage';
 }
 
 /** The one line printed on stderr for an error, and the exit code that goes with it. */

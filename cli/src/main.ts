@@ -20,7 +20,8 @@ function buildCli(rest: () => string[]): CAC {
 }
 
 function register(cli: CAC, spec: CommandSpec, rest: () => string[]): void {
-  const command = cli.command(spec.args ? `${spec.name} ${spec.args}` : spec.name, spec.description);
+  const rawName = spec.args ? `${spec.name} ${spec.args}` : spec.name;
+  const command = cli.command(rawName, spec.description).usage(`${rawName} [options]`);
   for (const option of spec.options) {
     command.option(option.flag, option.description, option.default === undefined ? undefined : { default: option.default });
   }
@@ -58,14 +59,35 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
 
+  const spec = words.kind === 'command' ? COMMANDS.find((command) => command.name === words.name) : undefined;
+  if (spec !== undefined && !wantsHelp) refuseNegativeValues(spec, words.rest);
   const folded = words.kind === 'command' ? [words.name, ...words.rest] : words.rest;
-  const parsed = cli.parse([argv[0] ?? 'node', argv[1] ?? 'otherix', ...folded], { run: false });
-  if (parsed.options['help'] || parsed.options['version']) return EXIT_OK;
-  if (!cli.matchedCommand) {
-    throw new UsageError('no command given: run `otherix --help` for the list of commands');
+  const helpHint = `run \`otherix ${spec?.name ?? ''}${spec ? ' ' : ''}--help\``;
+  try {
+    const parsed = cli.parse([argv[0] ?? 'node', argv[1] ?? 'otherix', ...folded], { run: false });
+    if (parsed.options['help'] || parsed.options['version']) return EXIT_OK;
+    if (!cli.matchedCommand) {
+      throw new UsageError('no command given: run `otherix --help` for the list of commands');
+    }
+    await cli.runMatchedCommand();
+  } catch (error) {
+    // cac's own messages (unknown option, missing argument) get the way out appended.
+    if (error instanceof Error && error.name === 'CACError') throw new UsageError(`${error.message}: ${helpHint}`);
+    throw error;
   }
-  await cli.runMatchedCommand();
   return EXIT_OK;
+}
+
+// mri reads `--max-uses -1` as a flag without a value followed by an unknown flag `-1`; say
+// what actually happened instead.
+function refuseNegativeValues(spec: CommandSpec, rest: readonly string[]): void {
+  const valued = [...spec.options, ...CONNECTION_OPTIONS].filter((option) => option.flag.includes('<')).map((option) => option.flag.split(' ')[0]);
+  rest.forEach((arg, index) => {
+    const next = rest[index + 1];
+    if (valued.includes(arg) && next !== undefined && /^-\d/.test(next)) {
+      throw new UsageError(`${arg} must not be negative, got "${next}": ${'run `otherix ' + spec.name + ' --help`'}`);
+    }
+  });
 }
 
 main(process.argv).then(
