@@ -1,6 +1,28 @@
 // The SDK's public face: what @otherix/sdk promises. Nothing else is public.
 export type { paths, components, operations } from './generated/openapi.js';
 
+// --- core: errors, tokens, durations, PKI, atomic files, layered config (issue 2) ---
+export { OtherixError, OtherixApiError, isOtherixError, isApiErrorCode, API_ERROR_STATUS, API_ERROR_CODES, LOCAL_ERROR_CODES } from './errors.js';
+export type { ApiErrorCode, LocalErrorCode, OtherixErrorCode, OtherixErrorOptions, OtherixApiErrorInit } from './errors.js';
+export { TOKEN_PREFIX, TOKEN_SECRET_LENGTH, generateToken, isTokenShape, assertTokenShape, hashToken, maskToken } from './tokens.js';
+export type { TokenKind } from './tokens.js';
+export { parseDuration, formatDuration } from './durations.js';
+export { x509 } from './pki/x509.js';
+export { FINGERPRINT_PREFIX, fingerprintOfDer, fingerprintOfPem, parseFingerprint, fingerprintsEqual } from './pki/fingerprint.js';
+export { CONTROL_PLANE_SPIFFE_ID, NODE_SPIFFE_PREFIX, nodeSpiffeId, nodeNameFromSpiffeId, uriSansOf, checkServerIdentityFor } from './pki/identity.js';
+export { NODE_KEY_ALGORITHM, generateNodeKeyPair, exportPrivateKeyPem, importPrivateKeyPem, publicKeySpkiDerOf } from './pki/keys.js';
+export type { NodeKeyPair } from './pki/keys.js';
+export { createCsr, verifyCsr, describeKey } from './pki/csr.js';
+export type { VerifiedCsr } from './pki/csr.js';
+export { assertChainsTo, assertHoldsKey, assertUriSan, verifyIssuedIdentity } from './pki/chain.js';
+export { writeFileAtomic, writeFileSetAtomic, readFileSetState } from './files/atomic.js';
+export type { FileSpec } from './files/atomic.js';
+export { CRASH_EXIT_CODE, CRASH_STEPS } from './files/crash-points.js';
+export type { CrashStep } from './files/crash-points.js';
+export { DEFAULT_ENV_PREFIX, loadConfig, readYamlFile, toYaml, flattenKeys, unflattenKeys } from './config/layered.js';
+export type { ConfigValueKind, ConfigKeySpec, ConfigSchema, ConfigSource, LoadConfigOptions, LoadedConfig } from './config/layered.js';
+// --- end core ---
+
 // --- client, TOFU pinning, bootstrap (issue 5) ---
 export { createClient, parseCpUrl } from './client/create-client.js';
 export type { ClientOptions, OtherixClient } from './client/create-client.js';
@@ -43,6 +65,10 @@ export type {
 export { pinCa } from './pki/tofu.js';
 export type { PinCaOptions, PinnedCa } from './pki/tofu.js';
 // --- end client ---
+// --- otherix CLI connection settings (issue 7) ---
+export { cliConfigPath, readCliConfigFile, loadCliSettings, cliClientOptions, saveCliConfig, CLI_CONFIG_FILE_MODE, CLI_CONFIG_DIR_MODE, CLI_ENV } from './config/cli-config.js';
+export type { CliConfigFile, CliConnectionFlags, CliSettings, CliSettingSource } from './config/cli-config.js';
+// --- end CLI ---
 // --- the OpenAPI document as data, for the server's schemas (issue 3) ---
 export { openApiDocument } from './openapi-document.js';
 export type { OpenApiDocument } from './openapi-document.js';

@@ -1,0 +1,124 @@
+// One error type for the whole SDK. Callers and tests match on `code` (never on the message,
+// never on `instanceof` across package copies: see isOtherixError).
+
+/** Codes the control plane returns in `{"error": {"code": ...}}` (openapi.yaml ErrorCode). */
+export type ApiErrorCode =
+  | 'validation_failed'
+  | 'unauthenticated'
+  | 'token_rejected'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'internal';
+
+/** Codes for failures detected locally, before or without an API answer. */
+export type LocalErrorCode =
+  | 'invalid_fingerprint'
+  | 'fingerprint_mismatch'
+  | 'invalid_duration'
+  | 'invalid_token'
+  | 'invalid_csr'
+  | 'csr_signature_invalid'
+  | 'unsupported_key'
+  | 'chain_invalid'
+  | 'key_mismatch'
+  | 'identity_mismatch'
+  | 'config_invalid'
+  | 'file_write_failed'
+  | 'bootstrap_partial_state'
+  | 'unreachable'
+  | 'tls_failed'
+  | 'timeout'
+  | 'usage';
+
+export type OtherixErrorCode = ApiErrorCode | LocalErrorCode;
+
+export interface OtherixErrorOptions {
+  cause?: unknown;
+  details?: Record<string, unknown>;
+}
+
+/** The HTTP status the CP answers with for each API error code (SPEC "Errors"). */
+export const API_ERROR_STATUS: Record<ApiErrorCode, number> = Object.freeze({
+  validation_failed: 400,
+  unauthenticated: 401,
+  token_rejected: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal: 500,
+});
+
+export const API_ERROR_CODES: readonly ApiErrorCode[] = Object.freeze(Object.keys(API_ERROR_STATUS) as ApiErrorCode[]);
+
+export const LOCAL_ERROR_CODES: readonly LocalErrorCode[] = Object.freeze([
+  'invalid_fingerprint', 'fingerprint_mismatch', 'invalid_duration', 'invalid_token',
+  'invalid_csr', 'csr_signature_invalid', 'unsupported_key',
+  'chain_invalid', 'key_mismatch', 'identity_mismatch',
+  'config_invalid', 'file_write_failed', 'bootstrap_partial_state',
+  'unreachable', 'tls_failed', 'timeout', 'usage',
+] as const);
+
+export function isApiErrorCode(value: unknown): value is ApiErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(API_ERROR_STATUS, value);
+}
+
+export class OtherixError extends Error {
+  override readonly name: string = 'OtherixError';
+  readonly code: OtherixErrorCode;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: OtherixErrorCode, message: string, options?: OtherixErrorOptions) {
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
+    this.code = code;
+    if (options?.details !== undefined) this.details = options.details;
+  }
+}
+
+/** The init-object form of OtherixApiError's constructor (used by the client's error mapping). */
+export interface OtherixApiErrorInit extends OtherixErrorOptions {
+  status: number;
+  code: ApiErrorCode;
+  message: string;
+}
+
+/** An error body returned by the control plane; `status` is the HTTP status it came with. */
+export class OtherixApiError extends OtherixError {
+  override readonly name: string = 'OtherixApiError';
+  declare readonly code: ApiErrorCode;
+  readonly status: number;
+
+  constructor(status: number, code: ApiErrorCode, message: string, options?: OtherixErrorOptions);
+  constructor(init: OtherixApiErrorInit);
+  constructor(
+    statusOrInit: number | OtherixApiErrorInit,
+    code?: ApiErrorCode,
+    message?: string,
+    options?: OtherixErrorOptions,
+  ) {
+    if (typeof statusOrInit === 'object') {
+      const { status, code: initCode, message: initMessage, ...rest } = statusOrInit;
+      super(initCode, initMessage, rest);
+      this.status = status;
+    } else {
+      super(code as ApiErrorCode, message ?? '', options);
+      this.status = statusOrInit;
+    }
+  }
+}
+
+/**
+ * True for any OtherixError (optionally with the given code). Duck-typed on `name` and `code`
+ * so it holds across two copies of the SDK in one process, where `instanceof` would not.
+ */
+export function isOtherixError(err: unknown, code?: OtherixErrorCode): err is OtherixError {
+  if (err === null || typeof err !== 'object') return false;
+  const candidate = err as { name?: unknown; code?: unknown };
+  if (candidate.name !== 'OtherixError' && candidate.name !== 'OtherixApiError') return false;
+  if (typeof candidate.code !== 'string') return false;
+  return code === undefined || candidate.code === code;
+}

@@ -1,0 +1,194 @@
+// Atomic file writes (SPEC: temp file in the same folder, fsync, chmod, rename, fsync of the
+// folder). Modes are exact from the moment a file exists: fchmod right after open, before any
+// byte is written, so neither umask nor a race can leave a key readable by others.
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { OtherixError } from '../errors.js';
+import { crashPoint } from './crash-points.js';
+
+export interface FileSpec {
+  name: string;
+  data: string | Uint8Array;
+  mode: number;
+}
+
+function writeFailed(what: string, error: unknown): OtherixError {
+  const code = (error as { code?: string }).code;
+  return new OtherixError(
+    'file_write_failed',
+    `cannot write ${what}${code ? ` (${code})` : ''}: ${(error as Error).message}; check the folder exists, its permissions and free space`,
+    { cause: error },
+  );
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Creates `path` exclusively with exactly `mode`, writes `data`, fsyncs. */
+async function writeNewFile(path: string, data: string | Uint8Array, mode: number): Promise<void> {
+  const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode & 0o777);
+  try {
+    await handle.chmod(mode & 0o777); // fchmod: the umask may have narrowed it; never wider than asked
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function suffix(): string {
+  return randomBytes(6).toString('hex');
+}
+
+/**
+ * Replaces `path` atomically: readers see the old content or the new one. A failure removes the
+ * temp file; only a crash (kill -9, power loss) can leave a `.<name>.tmp-*` behind.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode: number }): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.tmp-${suffix()}`);
+  try {
+    await writeNewFile(temp, data, options.mode);
+    crashPoint('after-temp-file');
+    await rename(temp, path);
+    await fsyncDir(dir);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw writeFailed(path, error);
+  }
+}
+
+/*
+ * File sets use Kubernetes' AtomicWriter layout, so a set of files (key, certificate, CA)
+ * switches as one:
+ *
+ *   dir/..1764228000000-a1b2c3d4e5f6/   a generation: the real files, written then fsynced
+ *   dir/..data -> ..1764228000000-...   the current generation (a relative symlink)
+ *   dir/<name> -> ..data/<name>         the visible names, created once
+ *
+ * The switch is rename(2) of a temp symlink `..data_tmp` over `..data`: atomic, so a reader or a
+ * crash sees the whole old set or the whole new one. Visible links are created BEFORE the switch
+ * (dangling on a first write), so a new name appears exactly when ..data flips. Old generations
+ * are removed after the switch; leftovers of a crashed write are removed by the next write.
+ * One writer per folder at a time.
+ */
+const DATA_LINK = '..data';
+const DATA_TEMP_LINK = '..data_tmp';
+
+function isGenerationName(entry: string): boolean {
+  return entry.startsWith('..') && entry !== DATA_LINK && entry !== DATA_TEMP_LINK && /^\.\.\d+-[0-9a-f]+$/.test(entry);
+}
+
+function assertPlainName(name: string): void {
+  if (name === '' || name.includes('/') || name.startsWith('..') || name === '.') {
+    throw new OtherixError('usage', `file name ${JSON.stringify(name)} cannot be part of an atomic set: use a plain name without '/' or a leading '..'`);
+  }
+}
+
+async function currentGeneration(dir: string): Promise<string | undefined> {
+  try {
+    return await readlink(join(dir, DATA_LINK));
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function removeStaleGenerations(dir: string, keep: string | undefined): Promise<void> {
+  for (const entry of await readdir(dir)) {
+    if ((isGenerationName(entry) && entry !== keep) || entry === DATA_TEMP_LINK) {
+      await rm(join(dir, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+/** Points `dir/<name>` at `..data/<name>` unless it already does. */
+async function ensureVisibleLink(dir: string, name: string): Promise<void> {
+  const path = join(dir, name);
+  const target = join(DATA_LINK, name);
+  try {
+    const info = await lstat(path);
+    if (info.isSymbolicLink() && (await readlink(path)) === target) return;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
+  }
+  // Replace whatever is there (an older plain file) by rename, never unlink-then-create.
+  const temp = join(dir, `.${name}.link-${suffix()}`);
+  await symlink(target, temp);
+  await rename(temp, path);
+}
+
+/** Writes `files` into `dir` as one set: after a crash the folder holds the old set or the new one. */
+export async function writeFileSetAtomic(dir: string, files: FileSpec[]): Promise<void> {
+  for (const file of files) assertPlainName(file.name);
+  if (new Set(files.map((f) => f.name)).size !== files.length) {
+    throw new OtherixError('usage', 'the same file name appears twice in one atomic set');
+  }
+  let generationPath: string | undefined;
+  let switched = false;
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const previous = await currentGeneration(dir);
+    await removeStaleGenerations(dir, previous);
+
+    const generation = `..${Date.now()}-${suffix()}`;
+    generationPath = join(dir, generation);
+    await mkdir(generationPath, { mode: 0o700 });
+    let first = true;
+    for (const file of files) {
+      await writeNewFile(join(generationPath, file.name), file.data, file.mode);
+      if (first) crashPoint('during-generation');
+      first = false;
+    }
+    await fsyncDir(generationPath);
+    crashPoint('after-generation');
+
+    for (const file of files) await ensureVisibleLink(dir, file.name);
+    await fsyncDir(dir);
+    crashPoint('after-links');
+
+    const tempLink = join(dir, DATA_TEMP_LINK);
+    await rm(tempLink, { force: true });
+    await symlink(generation, tempLink);
+    crashPoint('after-temp-link');
+    await rename(tempLink, join(dir, DATA_LINK));
+    switched = true;
+    await fsyncDir(dir);
+    crashPoint('after-switch');
+
+    if (previous !== undefined && previous !== generation && isGenerationName(previous)) {
+      await rm(join(dir, previous), { recursive: true, force: true });
+    }
+    crashPoint('after-cleanup');
+  } catch (error) {
+    if (!switched && generationPath !== undefined) {
+      await rm(generationPath, { recursive: true, force: true }).catch(() => undefined);
+      await rm(join(dir, DATA_TEMP_LINK), { force: true }).catch(() => undefined);
+    }
+    if (error instanceof OtherixError) throw error;
+    throw writeFailed(`the file set in ${dir}`, error);
+  }
+}
+
+/** Which of `names` are readable files in `dir` (a name whose link dangles is missing). */
+export async function readFileSetState(dir: string, names: string[]): Promise<{ present: string[]; missing: string[] }> {
+  const present: string[] = [];
+  const missing: string[] = [];
+  for (const name of names) {
+    try {
+      const info = await stat(join(dir, name));
+      (info.isFile() ? present : missing).push(name);
+    } catch {
+      missing.push(name);
+    }
+  }
+  return { present, missing };
+}

@@ -1,0 +1,153 @@
+// Certificate signing requests (PKCS#10). createCsr runs on the node; verifyCsr is the CP's hot
+// path (SPEC: >= 500 joins/s), so it walks the DER itself and verifies with node:crypto (OpenSSL).
+// Only the key and the proof of possession are used: subject and extensions are never trusted.
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { p384 } from '@noble/curves/nist.js';
+import { OtherixError } from '../errors.js';
+import { derChildren, derOid, pemBlock, readDer, type DerNode } from './der.js';
+import type { NodeKeyPair } from './keys.js';
+import { x509 } from './x509.js';
+
+type CryptoKeyPairLike = Parameters<typeof x509.Pkcs10CertificateRequestGenerator.create>[0]['keys'];
+
+export interface VerifiedCsr {
+  publicKey: KeyObject;
+  spkiDer: Buffer;
+}
+
+/** PKCS#10 PEM with CN=nodeName, signed with ECDSA-SHA384 by the node key (proof of possession). */
+export async function createCsr(keys: NodeKeyPair, nodeName: string): Promise<string> {
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: [{ CN: [nodeName] }],
+    // x509's types name the DOM CryptoKey; node's webcrypto keys are the same objects.
+    keys: { privateKey: keys.privateKey, publicKey: keys.publicKey } as unknown as CryptoKeyPairLike,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' },
+  });
+  return csr.toString('pem') + '\n';
+}
+
+const ECDSA_SIGNATURE_HASH: Record<string, string> = {
+  '1.2.840.10045.4.3.2': 'sha256',
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
+};
+
+const KEY_NAMES: Record<string, string> = {
+  rsa: 'RSA',
+  'rsa-pss': 'RSA-PSS',
+  dsa: 'DSA',
+  ec: 'EC',
+  ed25519: 'Ed25519',
+  ed448: 'Ed448',
+  x25519: 'X25519',
+  x448: 'X448',
+  dh: 'DH',
+};
+
+const CURVE_NAMES: Record<string, string> = {
+  secp384r1: 'P-384',
+  prime256v1: 'P-256',
+  secp521r1: 'P-521',
+  secp256k1: 'secp256k1',
+};
+
+/** What kind of key an SPKI holds, for messages and tests: {algorithm: 'EC', namedCurve: 'P-384'}. */
+export function describeKey(spkiDer: Buffer): { algorithm: string; namedCurve?: string } {
+  const key = createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
+  const type = key.asymmetricKeyType ?? 'unknown';
+  const algorithm = KEY_NAMES[type] ?? type;
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  return curve === undefined ? { algorithm } : { algorithm, namedCurve: CURVE_NAMES[curve] ?? curve };
+}
+
+function invalidCsr(why: string, cause?: unknown): OtherixError {
+  return new OtherixError(
+    'invalid_csr',
+    `the CSR is not a valid PKCS#10 request: ${why}; send the PEM made by otherix-agent (ECDSA P-384)`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+interface CsrParts {
+  tbs: Buffer;
+  spkiDer: Buffer;
+  sigAlgOid: string;
+  signature: Buffer;
+}
+
+function splitCsr(csrPem: string): CsrParts {
+  if (typeof csrPem !== 'string') throw invalidCsr('not a string');
+  const der = pemBlock(csrPem, 'CERTIFICATE REQUEST') ?? pemBlock(csrPem, 'NEW CERTIFICATE REQUEST');
+  if (der === undefined) throw invalidCsr('no -----BEGIN CERTIFICATE REQUEST----- block');
+  try {
+    const outer = readDer(der, 0);
+    if (outer.tag !== 0x30 || outer.end !== der.length) throw new Error('not a single SEQUENCE');
+    const [info, sigAlg, sigBits, ...extra] = derChildren(der, outer);
+    if (!info || !sigAlg || !sigBits || extra.length > 0) throw new Error('expected 3 elements');
+    if (info.tag !== 0x30 || sigAlg.tag !== 0x30 || sigBits.tag !== 0x03) throw new Error('unexpected element types');
+    const infoParts = derChildren(der, info);
+    const [version, subject, spki] = infoParts as [DerNode?, DerNode?, DerNode?];
+    if (!version || version.tag !== 0x02 || !subject || subject.tag !== 0x30 || !spki || spki.tag !== 0x30) {
+      throw new Error('malformed CertificationRequestInfo');
+    }
+    const algParts = derChildren(der, sigAlg);
+    if (!algParts[0]) throw new Error('empty signature algorithm');
+    const sigAlgOid = derOid(der, algParts[0]);
+    if (der[sigBits.contentStart] !== 0) throw new Error('signature BIT STRING has unused bits');
+    return {
+      tbs: der.subarray(info.start, info.end),
+      spkiDer: der.subarray(spki.start, spki.end),
+      sigAlgOid,
+      signature: der.subarray(sigBits.contentStart + 1, sigBits.end),
+    };
+  } catch (error) {
+    throw invalidCsr((error as Error).message, error);
+  }
+}
+
+/** The raw public point inside an SPKI (the BIT STRING content after its unused-bits byte). */
+function spkiPoint(spkiDer: Buffer): Buffer {
+  const outer = readDer(spkiDer, 0);
+  const [, bits] = derChildren(spkiDer, outer);
+  if (!bits || bits.tag !== 0x03) throw new Error('SubjectPublicKeyInfo without a BIT STRING');
+  return spkiDer.subarray(bits.contentStart + 1, bits.end);
+}
+
+/**
+ * Parses and verifies a PKCS#10 CSR synchronously. EC P-384 only ('unsupported_key' names what
+ * was found), signature verified by OpenSSL over the CertificationRequestInfo bytes.
+ */
+export function verifyCsr(csrPem: string): VerifiedCsr {
+  const parts = splitCsr(csrPem);
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey({ key: parts.spkiDer, format: 'der', type: 'spki' });
+  } catch (error) {
+    throw invalidCsr(`its public key cannot be read (${(error as Error).message})`, error);
+  }
+  if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
+    const found = describeKey(parts.spkiDer);
+    const name = found.namedCurve === undefined ? found.algorithm : `${found.algorithm} ${found.namedCurve}`;
+    throw new OtherixError('unsupported_key', `the CSR holds a ${name} key: Otherix node keys must be ECDSA P-384`, {
+      details: { algorithm: found.algorithm, ...(found.namedCurve === undefined ? {} : { namedCurve: found.namedCurve }) },
+    });
+  }
+  // Independent of OpenSSL: noble (pure JS) checks the point is on P-384 before the CP certifies it.
+  try {
+    p384.Point.fromBytes(spkiPoint(parts.spkiDer)).assertValidity();
+  } catch (error) {
+    throw invalidCsr('its public key is not a valid P-384 point', error);
+  }
+  const hash = ECDSA_SIGNATURE_HASH[parts.sigAlgOid];
+  if (hash === undefined) throw invalidCsr(`signature algorithm ${parts.sigAlgOid} is not ECDSA with SHA-2`);
+  let valid: boolean;
+  try {
+    valid = verify(hash, parts.tbs, { key: publicKey, dsaEncoding: 'der' }, parts.signature);
+  } catch {
+    valid = false;
+  }
+  if (!valid) {
+    throw new OtherixError('csr_signature_invalid', 'the CSR signature does not verify with its own key (no proof of possession): create a fresh CSR with the node key');
+  }
+  return { publicKey, spkiDer: Buffer.from(parts.spkiDer) };
+}
