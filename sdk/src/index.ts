@@ -66,7 +66,7 @@ export { pinCa } from './pki/tofu.js';
 export type { PinCaOptions, PinnedCa } from './pki/tofu.js';
 // --- end client ---
 // --- otherix CLI connection settings (issue 7) ---
-export { cliConfigPath, readCliConfigFile, loadCliSettings, cliClientOptions, saveCliConfig, CLI_CONFIG_FILE_MODE, CLI_CONFIG_DIR_MODE, CLI_ENV } from './config/cli-config.js';
+export { cliConfigPath, loadCliSettings, cliClientOptions, saveCliConfig, CLI_CONFIG_FILE_MODE, CLI_CONFIG_DIR_MODE, CLI_ENV } from './config/cli-config.js';
 export type { CliConfigFile, CliConnectionFlags, CliSettings, CliSettingSource } from './config/cli-config.js';
 // --- end CLI ---
 // --- the OpenAPI document as data, for the server's schemas (issue 3) ---

@@ -1,0 +1,164 @@
+// The `otherix` CLI's connection settings: flags over OTHERIX_* environment over the config
+// file (OTHERIX_CONFIG, else $XDG_CONFIG_HOME/otherix/config.yaml, else
+// ~/.config/otherix/config.yaml). The file holds an API token, so it is written 0600 from the
+// moment it exists (atomic write with the mode set on the temp file), in a 0700 folder.
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { OtherixError } from '../errors.js';
+import { writeFileAtomic } from '../files/atomic.js';
+import { loadConfig, toYaml } from './layered.js';
+import type { ConfigSchema } from './layered.js';
+import { fingerprintOfPem, fingerprintsEqual, parseFingerprint } from '../pki/fingerprint.js';
+import { pinCa } from '../pki/tofu.js';
+import type { ClientOptions } from '../client/create-client.js';
+
+export const CLI_CONFIG_FILE_MODE = 0o600;
+export const CLI_CONFIG_DIR_MODE = 0o700;
+export const CLI_ENV = { cpUrl: 'OTHERIX_CP_URL', caFingerprint: 'OTHERIX_CA_FINGERPRINT', token: 'OTHERIX_TOKEN', config: 'OTHERIX_CONFIG' } as const;
+
+/** The config file, as `otherix login` writes it. */
+export interface CliConfigFile {
+  cp_url?: string;
+  /** The cluster CA certificate pinned at login (PEM). */
+  ca_pem?: string;
+  ca_fingerprint?: string;
+  token?: string;
+}
+
+/** The connection flags every `otherix` command takes. */
+export interface CliConnectionFlags {
+  cpUrl?: string;
+  caFingerprint?: string;
+  /** `--token`: the literal value. */
+  token?: string;
+  /** `--token-path`: a file holding the token, whitespace-trimmed. */
+  tokenPath?: string;
+  /** `--token-env`: the name of an environment variable holding the token. */
+  tokenEnv?: string;
+}
+
+export type CliSettingSource = 'flag' | 'env' | 'file';
+
+/** The settings after precedence; each value says which layer it came from. */
+export interface CliSettings {
+  cpUrl?: string;
+  caFingerprint?: string;
+  /** The CA pinned by `otherix login` (file), or OTHERIX_CA_PEM. */
+  caPem?: string;
+  token?: string;
+  sources: { cpUrl?: CliSettingSource; caFingerprint?: CliSettingSource; token?: CliSettingSource };
+  /** The file that was read (it may not exist), and that `login` writes. */
+  configPath: string;
+}
+
+/** OTHERIX_CONFIG, else $XDG_CONFIG_HOME/otherix/config.yaml, else ~/.config/otherix/config.yaml. */
+export function cliConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env[CLI_ENV.config];
+  if (explicit !== undefined && explicit !== '') return explicit;
+  const xdg = env['XDG_CONFIG_HOME'];
+  const base = xdg !== undefined && xdg !== '' ? xdg : join(env['HOME'] ?? homedir(), '.config');
+  return join(base, 'otherix', 'config.yaml');
+}
+
+// The file's keys; each is also read from OTHERIX_<KEY> (OTHERIX_CP_URL, OTHERIX_CA_FINGERPRINT,
+// OTHERIX_TOKEN, and OTHERIX_CA_PEM for automation that ships the CA itself).
+const CLI_CONFIG_SCHEMA: ConfigSchema = {
+  cp_url: { kind: 'string' },
+  ca_pem: { kind: 'string' },
+  ca_fingerprint: { kind: 'string' },
+  token: { kind: 'string' },
+};
+
+/** Applies precedence (flags > env > file) through the SDK's layered config; reads no network. */
+export function loadCliSettings(options: { flags: CliConnectionFlags; env?: NodeJS.ProcessEnv }): CliSettings {
+  const env = options.env ?? process.env;
+  const configPath = cliConfigPath(env);
+  const flags: Record<string, unknown> = {
+    cp_url: nonBlank(options.flags.cpUrl),
+    ca_fingerprint: nonBlank(options.flags.caFingerprint),
+    token: tokenFromFlags(options.flags, env),
+  };
+  const { values, sources } = loadConfig({ schema: CLI_CONFIG_SCHEMA, file: configPath, env, flags });
+  const settings: CliSettings = { sources: {}, configPath };
+  const take = (key: string): [string, CliSettingSource] | undefined => {
+    const value = values[key];
+    const source = sources[key];
+    return typeof value === 'string' && value !== '' && source !== undefined && source !== 'default' ? [value, source] : undefined;
+  };
+  const cpUrl = take('cp_url');
+  if (cpUrl !== undefined) [settings.cpUrl, settings.sources.cpUrl] = cpUrl;
+  const fingerprint = take('ca_fingerprint');
+  if (fingerprint !== undefined) [settings.caFingerprint, settings.sources.caFingerprint] = fingerprint;
+  const token = take('token');
+  if (token !== undefined) [settings.token, settings.sources.token] = token;
+  const caPem = take('ca_pem');
+  if (caPem !== undefined) settings.caPem = caPem[0];
+  return settings;
+}
+
+function nonBlank(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+// Exactly one of --token, --token-path, --token-env; two are a usage error naming both.
+function tokenFromFlags(flags: CliConnectionFlags, env: NodeJS.ProcessEnv): string | undefined {
+  const given = (['token', 'tokenPath', 'tokenEnv'] as const).filter((key) => flags[key] !== undefined);
+  const names = { token: '--token', tokenPath: '--token-path', tokenEnv: '--token-env' };
+  if (given.length > 1) {
+    throw new OtherixError('usage', `${given.map((key) => names[key]).join(' and ')} both give the API token: pass exactly one token source`);
+  }
+  if (flags.token !== undefined) return nonEmpty(flags.token.trim(), '--token');
+  if (flags.tokenPath !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(flags.tokenPath, 'utf8');
+    } catch (error) {
+      throw new OtherixError('usage', `--token-path ${flags.tokenPath}: cannot read the token file (${(error as NodeJS.ErrnoException).code ?? 'error'}): check the path and its permissions`, { cause: error });
+    }
+    return nonEmpty(text.trim(), `--token-path ${flags.tokenPath}`);
+  }
+  if (flags.tokenEnv !== undefined) {
+    const value = env[flags.tokenEnv];
+    if (value === undefined) throw new OtherixError('usage', `--token-env ${flags.tokenEnv}: that environment variable is not set: export the API token in it`);
+    return nonEmpty(value.trim(), `--token-env ${flags.tokenEnv}`);
+  }
+  return undefined;
+}
+
+function nonEmpty(token: string, source: string): string {
+  if (token === '') throw new OtherixError('usage', `${source} gives an empty API token: pass the otx_api_... value the admin created`);
+  return token;
+}
+
+/**
+ * ClientOptions for the settings. The CA is the one pinned in the file when it matches the
+ * fingerprint in force; a fingerprint from a flag or the environment that does not match it
+ * is pinned afresh (TOFU, exactly as `login` and the agent do).
+ */
+export async function cliClientOptions(settings: CliSettings, options: { requestTimeoutMs?: number } = {}): Promise<ClientOptions> {
+  const how = 'pass --cp-url, --ca-fingerprint and a token (--token-path, --token-env, or OTHERIX_* variables), or run `otherix login` once';
+  if (settings.cpUrl === undefined) throw new OtherixError('usage', `no control-plane URL configured: ${how}`);
+  if (settings.token === undefined) throw new OtherixError('usage', `no API token configured: ${how}`);
+  let caPem = settings.caPem;
+  if (settings.caFingerprint !== undefined) {
+    const wanted = parseFingerprint(settings.caFingerprint);
+    if (caPem === undefined || !fingerprintsEqual(fingerprintOfPem(caPem), wanted)) {
+      const pinOptions: Parameters<typeof pinCa>[0] = { cpUrl: settings.cpUrl, fingerprint: wanted };
+      if (options.requestTimeoutMs !== undefined) pinOptions.requestTimeoutMs = options.requestTimeoutMs;
+      caPem = (await pinCa(pinOptions)).caPem;
+    }
+  }
+  if (caPem === undefined) throw new OtherixError('usage', `no cluster CA pinned for ${settings.cpUrl}: ${how}`);
+  const clientOptions: ClientOptions = { cpUrl: settings.cpUrl, caPem, token: settings.token };
+  if (options.requestTimeoutMs !== undefined) clientOptions.requestTimeoutMs = options.requestTimeoutMs;
+  return clientOptions;
+}
+
+/** Writes the config file atomically, 0600 from creation, in a 0700 folder. */
+export async function saveCliConfig(path: string, config: Required<CliConfigFile>): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: CLI_CONFIG_DIR_MODE });
+  const text = toYaml({ cp_url: config.cp_url, ca_fingerprint: config.ca_fingerprint, token: config.token, ca_pem: config.ca_pem });
+  await writeFileAtomic(path, `# Written by \`otherix login\`; holds an API token: keep it 0600.\n${text}`, { mode: CLI_CONFIG_FILE_MODE });
+}
