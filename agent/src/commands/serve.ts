@@ -1,0 +1,42 @@
+// `otherix-agent serve` (also the default command): wait in State A until bootstrap has put
+// agent.yaml and the cert material in place, then run State B until SIGTERM/SIGINT.
+import { OtherixError, parseDuration } from '@otherix/sdk';
+import { createLogger, isLogLevel } from '../runtime/logger.js';
+import { listenForShutdown } from '../runtime/shutdown.js';
+import { waitForBootstrap } from '../runtime/state-a.js';
+import { startStateB } from '../runtime/state-b.js';
+import { agentVersion } from './version.js';
+
+export const DEFAULT_POLL_INTERVAL = '5s';
+
+export async function runServe(options: Record<string, unknown>): Promise<void> {
+  const configPath = String(options['config'] ?? '/etc/otherix/agent.yaml');
+  const pollIntervalMs = pollIntervalOf(options['pollInterval']);
+  // agent.yaml sets the level once it parses; until then the environment may.
+  const envLevel = process.env['OTHERIX_LOGGER__LEVEL'];
+  const logger = createLogger(isLogLevel(envLevel) ? { level: envLevel } : {});
+  const shutdown = listenForShutdown((name) => logger.info(`${name}: shutting down`));
+
+  try {
+    const bootstrapped = await waitForBootstrap({ configPath, env: process.env, pollIntervalMs, logger, signal: shutdown.signal });
+    if (bootstrapped === undefined) return;
+    const stateB = await startStateB({ bootstrapped, agentVersion: agentVersion(), logger });
+    await shutdown.requested;
+    await stateB.stop();
+  } finally {
+    logger.info('stopped');
+    shutdown.finish();
+  }
+}
+
+function pollIntervalOf(value: unknown): number {
+  const text = String(value ?? DEFAULT_POLL_INTERVAL);
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch (error) {
+    throw new OtherixError('usage', `--poll-interval ${JSON.stringify(text)}: ${(error as Error).message}`, { cause: error });
+  }
+  if (ms <= 0) throw new OtherixError('usage', `--poll-interval must be longer than 0, e.g. 5s or 100ms`);
+  return ms;
+}

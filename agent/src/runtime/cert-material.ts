@@ -1,0 +1,61 @@
+// The node's cert material as serve reads it: agent.key, agent.crt and ca.crt in tls.cert_dir,
+// read by name (bootstrap writes them as symlinks into a `..data` generation, so a reader never
+// sees a mix of two generations once it has resolved the names).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const CERT_FILE_NAMES = { key: 'agent.key', cert: 'agent.crt', ca: 'ca.crt' } as const;
+
+export interface CertMaterial {
+  keyPem: string;
+  certPem: string;
+  caPem: string;
+}
+
+/** Why material could not be read; `code` is stable, `message` tells the operator what to do. */
+export interface MaterialProblem {
+  code: 'cert_file_missing' | 'cert_file_unreadable';
+  message: string;
+  files: string[];
+}
+
+export type MaterialRead = { ok: true; material: CertMaterial } | { ok: false; problem: MaterialProblem };
+
+export function readCertMaterial(certDir: string): MaterialRead {
+  const missing: string[] = [];
+  const unreadable: string[] = [];
+  const read = (name: string): string => {
+    try {
+      return readFileSync(join(certDir, name), 'utf8');
+    } catch (error) {
+      ((error as NodeJS.ErrnoException).code === 'ENOENT' ? missing : unreadable).push(name);
+      return '';
+    }
+  };
+  const material = { keyPem: read(CERT_FILE_NAMES.key), certPem: read(CERT_FILE_NAMES.cert), caPem: read(CERT_FILE_NAMES.ca) };
+  if (missing.length > 0) {
+    return {
+      ok: false,
+      problem: {
+        code: 'cert_file_missing',
+        message: `${missing.join(', ')} not found in ${certDir}`,
+        files: missing,
+      },
+    };
+  }
+  if (unreadable.length > 0) {
+    return {
+      ok: false,
+      problem: {
+        code: 'cert_file_unreadable',
+        message: `cannot read ${unreadable.join(', ')} in ${certDir}: check the files' owner and mode`,
+        files: unreadable,
+      },
+    };
+  }
+  return { ok: true, material };
+}
+
+export function sameMaterial(a: CertMaterial, b: CertMaterial): boolean {
+  return a.keyPem === b.keyPem && a.certPem === b.certPem && a.caPem === b.caPem;
+}

@@ -1,0 +1,21 @@
+// agent.yaml's `listen` ("0.0.0.0:9443", "[::]:9443", "localhost:0") as node's listen() wants it.
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export function parseListenAddress(listen: string): ListenAddress {
+  const match = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(listen.trim());
+  const port = match ? Number(match[2]) : NaN;
+  if (match === null || port > 65535) {
+    throw new Error(`listen address ${JSON.stringify(listen)} must be HOST:PORT, e.g. 0.0.0.0:9443: fix \`listen\` in agent.yaml or OTHERIX_LISTEN`);
+  }
+  const host = match[1] as string;
+  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port };
+}
+
+/** The form to print: IPv6 hosts in brackets. */
+export function formatListenAddress(address: ListenAddress): string {
+  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+}

@@ -1,0 +1,110 @@
+// State A: the agent waits for bootstrap. Every poll it checks that agent.yaml exists and
+// parses and that the node's cert material is whole and really the node's (the key matches
+// the certificate, which chains to ca.crt and names spiffe://otherix/node/<node_name>).
+// Anything missing or broken keeps it waiting; it logs why once per change and never crashes.
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isOtherixError, loadAgentConfig, nodeSpiffeId, publicKeySpkiDerOf, verifyIssuedIdentity } from '@otherix/sdk';
+import type { AgentConfig } from '@otherix/sdk';
+import { CERT_FILE_NAMES, readCertMaterial, type CertMaterial } from './cert-material.js';
+import { isLogLevel, type Logger } from './logger.js';
+import { RepeatFilter } from './repeat-filter.js';
+
+/** What State B starts from: a config that parsed and material that was checked. */
+export interface Bootstrapped {
+  config: AgentConfig;
+  material: CertMaterial;
+}
+
+/**
+ * Why the agent is still in State A. Codes: config_missing, config_invalid, cert_file_missing,
+ * cert_file_unreadable, and the SDK's unsupported_key, chain_invalid, key_mismatch,
+ * identity_mismatch.
+ */
+export interface WaitReason {
+  code: string;
+  message: string;
+}
+
+export type ReadinessCheck = { ready: true; bootstrapped: Bootstrapped } | { ready: false; reason: WaitReason };
+
+export interface ReadinessSources {
+  configPath: string;
+  env: Record<string, string | undefined>;
+}
+
+export async function checkReadiness(sources: ReadinessSources): Promise<ReadinessCheck> {
+  if (!existsSync(sources.configPath)) {
+    return notReady('config_missing', `${sources.configPath} not found`);
+  }
+  let config: AgentConfig;
+  try {
+    config = loadAgentConfig({ path: sources.configPath, env: sources.env, flags: {} });
+  } catch (error) {
+    return notReady(codeOf(error, 'config_invalid'), messageOf(error));
+  }
+
+  const read = readCertMaterial(config.tls.cert_dir);
+  if (!read.ok) return notReady(read.problem.code, read.problem.message);
+  const { material } = read;
+
+  try {
+    verifyIssuedIdentity({
+      leafPem: material.certPem,
+      caPem: material.caPem,
+      spkiDer: publicKeySpkiDerOf(material.keyPem),
+      expectedUri: nodeSpiffeId(config.node_name),
+    });
+  } catch (error) {
+    return notReady(codeOf(error, 'chain_invalid'), `${CERT_FILE_NAMES.cert} in ${config.tls.cert_dir}: ${messageOf(error)}`);
+  }
+  return { ready: true, bootstrapped: { config, material } };
+}
+
+export interface StateAOptions extends ReadinessSources {
+  pollIntervalMs: number;
+  logger: Logger;
+  /** Aborting ends the wait with `undefined` (SIGTERM while waiting). */
+  signal: AbortSignal;
+}
+
+/** Polls until the node is bootstrapped (resolves with what State B needs) or the signal aborts. */
+export async function waitForBootstrap(options: StateAOptions): Promise<Bootstrapped | undefined> {
+  const { logger, signal } = options;
+  const reasons = new RepeatFilter();
+  logger.info('state A: waiting for bootstrap', { config: options.configPath, poll_interval_ms: options.pollIntervalMs });
+  while (!signal.aborted) {
+    const check = await checkReadiness(options);
+    if (check.ready) {
+      const { config } = check.bootstrapped;
+      if (isLogLevel(config.logger.level)) logger.setLevel(config.logger.level);
+      logger.info('state A: config and cert material are in place', { node_name: config.node_name, cert_dir: config.tls.cert_dir });
+      return check.bootstrapped;
+    }
+    // Once per change: the same reason every poll would drown the log.
+    if (reasons.record(`${check.reason.code}\u0000${check.reason.message}`).first) {
+      logger.info(`state A: waiting: ${check.reason.message}`, {
+        reason: check.reason.code,
+        next_step: 'run `otherix-agent bootstrap` on this host; serve picks the files up without a restart',
+      });
+    }
+    try {
+      await sleep(options.pollIntervalMs, undefined, { signal });
+    } catch {
+      break; // aborted
+    }
+  }
+  return undefined;
+}
+
+function notReady(code: string, message: string): ReadinessCheck {
+  return { ready: false, reason: { code, message } };
+}
+
+function codeOf(error: unknown, fallback: string): string {
+  return isOtherixError(error) ? error.code : fallback;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

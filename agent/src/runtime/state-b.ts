@@ -1,0 +1,80 @@
+// State B, the agent's full runtime: the mTLS server the CP calls, and the heartbeat sender.
+// One-way per process: nothing here goes back to State A, whatever happens to the files.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAgentServer } from './agent-server.js';
+import { CERT_FILE_NAMES, type CertMaterial } from './cert-material.js';
+import { startHeartbeatLoop } from './heartbeat.js';
+import { NoHypervisorDriver, type HypervisorDriver } from './hypervisor.js';
+import type { Logger } from './logger.js';
+import type { Bootstrapped } from './state-a.js';
+
+export interface StateBOptions {
+  bootstrapped: Bootstrapped;
+  agentVersion: string;
+  logger: Logger;
+  /** Default NoHypervisorDriver (zero VMs, zero migrations) until a real driver exists. */
+  hypervisor?: HypervisorDriver;
+}
+
+export interface StateB {
+  /** Stops the heartbeats and closes the server. */
+  stop(): Promise<void>;
+}
+
+export async function startStateB(options: StateBOptions): Promise<StateB> {
+  const { config, material } = options.bootstrapped;
+  const { logger } = options;
+  warnIfKeyIsShared(config.tls.cert_dir, logger);
+
+  const server = await startAgentServer({
+    listen: config.listen,
+    material,
+    nodeName: config.node_name,
+    version: options.agentVersion,
+    logger,
+  });
+  const heartbeats = startHeartbeatLoop({
+    cpUrl: config.cp_url,
+    certDir: config.tls.cert_dir,
+    intervalMs: config.heartbeat_interval_ms,
+    requestTimeoutMs: config.request_timeout_ms,
+    agentVersion: options.agentVersion,
+    hypervisor: options.hypervisor ?? new NoHypervisorDriver(),
+    logger,
+    // Re-issued material (bootstrap --force) reaches the server's new connections as well.
+    onMaterialChange: (next: CertMaterial) => {
+      try {
+        server.updateMaterial(next);
+      } catch (error) {
+        logger.warn('agent server: cannot serve the new cert material; keeping the old one', { error });
+      }
+    },
+  });
+  logger.info('state B: serving', {
+    node_name: config.node_name,
+    cp_url: config.cp_url,
+    heartbeat_interval_ms: config.heartbeat_interval_ms,
+  });
+
+  return {
+    async stop() {
+      await Promise.all([heartbeats.stop(), server.close()]);
+    },
+  };
+}
+
+// The key is the node's identity: bootstrap writes it 0600, and a wider mode means someone
+// changed it. Serve still runs (the operator may have a reason) but says so.
+function warnIfKeyIsShared(certDir: string, logger: Logger): void {
+  try {
+    const mode = statSync(join(certDir, CERT_FILE_NAMES.key)).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      logger.warn(`${CERT_FILE_NAMES.key} is readable by group or others (mode ${mode.toString(8)}): run chmod 600 on it`, {
+        cert_dir: certDir,
+      });
+    }
+  } catch {
+    // Gone already: the first heartbeat reports it.
+  }
+}
