@@ -1,7 +1,7 @@
 // Connection flags -> the SDK's CLI settings (flags > env > config file) -> a pinned client.
 // No HTTP, pinning or config logic lives here: the SDK does it.
 import { createClient, loadCliSettings, cliClientOptions } from '@otherix/sdk';
-import type { CliConnectionFlags, OtherixClient } from '@otherix/sdk';
+import type { CliConnectionFlags, CliSettings, OtherixClient } from '@otherix/sdk';
 import type { CommandInput } from './command-table.js';
 import { stringOption } from './argv/option-values.js';
 
@@ -20,9 +20,20 @@ export function connectionFlags(input: CommandInput): CliConnectionFlags {
   return flags;
 }
 
+/** The settings in force (flags > env > config file), warning once about `--token`. */
+export function loadSettings(input: CommandInput): CliSettings {
+  const flags = connectionFlags(input);
+  const settings = loadCliSettings({ flags, env: process.env });
+  if (flags.token !== undefined) {
+    // As the agent does: the literal is accepted (scripts use it) but every local user can read it.
+    process.stderr.write('warning: --token puts the API token in the process list, visible to every local user; prefer --token-path FILE or --token-env NAME\n');
+  }
+  return settings;
+}
+
 /** Runs `action` with a client for the resolved settings, and closes it afterwards. */
 export async function withClient<T>(input: CommandInput, action: (client: OtherixClient) => Promise<T>): Promise<T> {
-  const settings = await loadCliSettings({ flags: connectionFlags(input), env: process.env });
+  const settings = loadSettings(input);
   const client = createClient(await cliClientOptions(settings));
   try {
     return await action(client);

@@ -1,14 +1,14 @@
 // otherix login --cp-url URL --ca-fingerprint FP (--token T | --token-path F | --token-env NAME)
 // Pins the CA exactly as the agent does, proves the token with whoami over the pinned
 // connection, and only then saves the settings: a refusal at any step saves nothing.
-import { createClient, loadCliSettings, pinCa, saveCliConfig } from '@otherix/sdk';
+import { createClient, pinCa, saveCliConfig } from '@otherix/sdk';
 import type { CommandInput } from '../command-table.js';
 import { UsageError } from '../errors.js';
-import { connectionFlags } from '../connection.js';
+import { loadSettings } from '../connection.js';
 import { print } from '../output.js';
 
 export async function run(input: CommandInput): Promise<void> {
-  const settings = await loadCliSettings({ flags: connectionFlags(input), env: process.env });
+  const settings = loadSettings(input);
   const { cpUrl, caFingerprint, token } = settings;
   if (cpUrl === undefined) throw new UsageError('login needs --cp-url (or OTHERIX_CP_URL)');
   if (caFingerprint === undefined) throw new UsageError('login needs --ca-fingerprint (or OTHERIX_CA_FINGERPRINT): ask the admin for the CA fingerprint');
