@@ -99,7 +99,7 @@ test.serial('create --output json prints the API body: every field of JoinTokenC
 });
 
 test.serial('list renders the seed columns, and --output json equals the API body', async (t) => {
-  const created = await admin.joinTokens.create({ node_name: 'list-node', ttl_seconds: 600 });
+  const created = await admin.joinTokens.create({ node_name: 'list-node', ttl_seconds: 600, max_uses: 1 });
   const table = await cli.run(['node', 'join-token', 'list'], adminEnv);
   t.is(table.exitCode, 0, table.stderr);
   t.deepEqual(tableHeader(table.stdout), ['ID', 'NODE-NAME', 'TTL-REMAINING', 'MAX-USES', 'CONSUMED', 'CREATED-BY']);
@@ -122,7 +122,7 @@ test.serial('list renders the seed columns, and --output json equals the API bod
 test.serial('pagination: following each printed "Next page" command visits every token exactly once', async (t) => {
   const paging = await makeCliHome();
   t.teardown(() => paging.remove());
-  for (let index = 0; index < 5; index++) await admin.joinTokens.create({ max_uses: index });
+  for (let index = 0; index < 5; index++) await admin.joinTokens.create({ max_uses: index, ttl_seconds: 3600 });
   const all = (await admin.joinTokens.list({ limit: 500 })).items.map((token) => token.id);
   t.true(all.length >= 5);
 
@@ -144,7 +144,7 @@ test.serial('pagination: following each printed "Next page" command visits every
 });
 
 test.serial('revoke by id, then the token is listed as revoked', async (t) => {
-  const created = await admin.joinTokens.create({ max_uses: 3 });
+  const created = await admin.joinTokens.create({ max_uses: 3, ttl_seconds: 3600 });
   const run = await cli.run(['node', 'join-token', 'revoke', created.id], adminEnv);
   t.is(run.exitCode, 0, run.stderr);
   t.is(run.stdout, `Join token ${created.id} revoked (consumed 0 times).\n`);
