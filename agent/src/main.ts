@@ -1,1 +1,62 @@
-export {};
+#!/usr/bin/env node
+// The `otherix-agent` binary: bootstrap | serve (also the default) | version. Errors are
+// handled once, here (cac's parse with run:false, then runMatchedCommand).
+import { existsSync } from 'node:fs';
+import { cac } from 'cac';
+import { OtherixError } from '@otherix/sdk';
+import { registerBootstrap } from './commands/bootstrap.js';
+import { agentVersion, runVersion } from './commands/version.js';
+import { EXIT_OK, describeFailure } from './exit.js';
+
+async function main(argv: string[]): Promise<number> {
+  const cli = cac('otherix-agent');
+  registerBootstrap(cli);
+  cli.command('version', 'Print the agent version').action(runVersion);
+
+  // --- serve: owned by the serve engineer. `serve` and the default command (no subcommand)
+  // load ./commands/serve.js lazily, so bootstrap never pays for the runtime's imports; it is
+  // registered only once that module exists. Contract: `export async function runServe(options)`
+  // with cac's camelCased options; add serve's options to SERVE_OPTIONS.
+  const serveModule = new URL('./commands/serve.js', import.meta.url);
+  if (existsSync(serveModule)) {
+    const SERVE_OPTIONS: Array<[string, string, { default?: unknown }?]> = [
+      ['--config <path>', 'Path of agent.yaml', { default: '/etc/otherix/agent.yaml' }],
+      ['--poll-interval <duration>', 'How often State A checks for config and cert files', { default: '5s' }],
+    ];
+    const runServe = async (options: Record<string, unknown>): Promise<void> => {
+      const module = (await import(serveModule.href)) as { runServe(options: Record<string, unknown>): Promise<void> };
+      await module.runServe(options);
+    };
+    for (const name of ['serve', '']) {
+      const command = cli.command(name, 'Run the agent: wait for bootstrap (State A), then serve (State B)');
+      for (const [flag, description, config] of SERVE_OPTIONS) command.option(flag, description, config);
+      command.action((options: Record<string, unknown>) => runServe(options));
+    }
+  }
+  // --- end of serve
+
+  cli.help();
+  cli.version(agentVersion());
+  const parsed = cli.parse(argv, { run: false });
+  if (parsed.options['help'] || parsed.options['version']) return EXIT_OK;
+  if (cli.matchedCommand === undefined) {
+    if (parsed.args.length > 0) {
+      throw new OtherixError('usage', `unknown command \`${parsed.args[0]}\`: run \`otherix-agent --help\` for the list of commands`);
+    }
+    cli.outputHelp();
+    return EXIT_OK;
+  }
+  await cli.runMatchedCommand();
+  return EXIT_OK;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode ??= code;
+  },
+  (error: unknown) => {
+    const failure = describeFailure(error);
+    process.stderr.write(`${failure.line}\n`);
+    process.exitCode = failure.exitCode;
+  },
+);

@@ -64,6 +64,33 @@ export type {
 } from './client/types.js';
 export { pinCa } from './pki/tofu.js';
 export type { PinCaOptions, PinnedCa } from './pki/tofu.js';
+export { bootstrapNode } from './bootstrap/bootstrap-node.js';
+export type { BootstrapOutcome } from './bootstrap/bootstrap-node.js';
+export { resolveBootstrapOptions, DEFAULT_AGENT_VERSION } from './bootstrap/options.js';
+export type { BootstrapOptions, ResolvedBootstrapOptions } from './bootstrap/options.js';
+export { resolveBootstrapInvocation } from './bootstrap/invocation.js';
+export type { BootstrapInvocation } from './bootstrap/invocation.js';
+export { resolveTokenSource } from './bootstrap/token-source.js';
+export type { TokenSources, ResolvedToken } from './bootstrap/token-source.js';
+export { detectArchitecture } from './bootstrap/architecture.js';
+export { CERT_FILES, CERT_FILE_NAMES, KEY_FILE_MODE, PUBLIC_FILE_MODE } from './bootstrap/cert-dir.js';
+export {
+  AGENT_CONFIG_FILE_MODE,
+  AGENT_CONFIG_SCHEMA,
+  BOOTSTRAP_CONFIG_SCHEMA,
+  DEFAULT_AGENT_REQUEST_TIMEOUT_MS,
+  DEFAULT_CERT_DIR,
+  DEFAULT_CONFIG_PATH,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_LISTEN,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_MIGRATION_PORT_RANGE_END,
+  DEFAULT_MIGRATION_PORT_RANGE_START,
+  DEFAULT_STATE_DIR,
+  loadAgentConfig,
+  renderAgentConfig,
+} from './config/agent-config.js';
+export type { AgentConfig, AgentConfigValues } from './config/agent-config.js';
 // --- end client ---
 // --- otherix CLI connection settings (issue 7) ---
 export { cliConfigPath, loadCliSettings, cliClientOptions, saveCliConfig, CLI_CONFIG_FILE_MODE, CLI_CONFIG_DIR_MODE, CLI_ENV } from './config/cli-config.js';

@@ -1,0 +1,52 @@
+// `otherix-agent bootstrap`: flags -> the SDK's layered bootstrap settings (flags over
+// OTHERIX_BOOTSTRAP__* over defaults, token source resolved) -> bootstrapNode() -> one message.
+import type { CAC } from 'cac';
+import { bootstrapNode, resolveBootstrapInvocation, type BootstrapOutcome } from '@otherix/sdk';
+import { agentVersion } from './version.js';
+
+// The seed's flag table; defaults live in the SDK (DEFAULT_*) so the environment can override them.
+const FLAGS: Array<[string, string]> = [
+  ['--token <token>', 'Join token (visible in the process list: prefer --token-path or --token-env)'],
+  ['--token-path <file>', 'Read the join token from a file (whitespace-trimmed)'],
+  ['--token-env <name>', 'Read the join token from this environment variable'],
+  ['--ca-fingerprint <fp>', 'Cluster CA fingerprint, sha256:<hex> or bare hex (required)'],
+  ['--cp-url <url>', 'Control-plane base URL, https://host:port (required)'],
+  ['--node-name <name>', 'Cluster-unique node name, a DNS label (required)'],
+  ['--advertised-endpoint <url>', 'HTTPS URL the CP uses to reach this agent (required)'],
+  ['--migration-host <host>', 'Host/IP advertised for live-migration ingress (required)'],
+  ['--migration-port-range-start <port>', 'Migration port range lower bound (default: 49152)'],
+  ['--migration-port-range-end <port>', 'Migration port range upper bound (default: 49251)'],
+  ['--cert-dir <dir>', 'Destination for agent.key / agent.crt / ca.crt (default: /var/lib/otherix/certs)'],
+  ['--config-path <path>', 'Destination for the generated agent.yaml (default: /etc/otherix/agent.yaml)'],
+  ['--listen <addr>', 'Agent HTTPS bind address baked into agent.yaml (default: 0.0.0.0:9443)'],
+  ['--heartbeat-interval <duration>', 'Heartbeat cadence baked into agent.yaml (default: 30s)'],
+  ['--request-timeout <duration>', 'Per-HTTP-request timeout against the CP (default: 30s)'],
+  ['--force', 'Re-issue cert material on an already-bootstrapped host (never overwrites agent.yaml)'],
+];
+
+export function registerBootstrap(cli: CAC): void {
+  const command = cli.command('bootstrap', 'Join this host to the cluster: redeem a join token for the node identity');
+  for (const [flag, description] of FLAGS) command.option(flag, description);
+  command.example('otherix-agent bootstrap --token-path /run/otherix/join-token --ca-fingerprint sha256:1a2b... --cp-url https://cp.example:8443 --node-name node-1 --advertised-endpoint https://10.0.0.21:9443 --migration-host 10.0.0.21');
+  command.action(runBootstrap);
+}
+
+async function runBootstrap(flags: Record<string, unknown>): Promise<void> {
+  const invocation = resolveBootstrapInvocation({ flags, env: process.env });
+  for (const warning of invocation.warnings) process.stderr.write(`${warning}\n`);
+  const outcome = await bootstrapNode({ ...invocation.options, agentVersion: agentVersion() });
+  process.stdout.write(`${describeOutcome(outcome)}\n`);
+}
+
+function describeOutcome(outcome: BootstrapOutcome): string {
+  if (outcome.kind === 'already_bootstrapped') {
+    return `already bootstrapped: ${outcome.certDir} holds agent.key, agent.crt and ca.crt; nothing to do (re-issue with --force)`;
+  }
+  const config = outcome.configWritten
+    ? `and ${outcome.configPath}`
+    : `(kept the existing ${outcome.configPath}; delete it first to regenerate)`;
+  return [
+    `joined as ${outcome.node.name} (serial ${outcome.serial}): wrote agent.key, agent.crt and ca.crt to ${outcome.certDir} ${config}`,
+    `start the agent with \`otherix-agent serve --config ${outcome.configPath}\``,
+  ].join('\n');
+}

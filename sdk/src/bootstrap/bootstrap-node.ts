@@ -1,0 +1,128 @@
+// bootstrapNode(): the seed's "What bootstrap does", in order, with its idempotency rules.
+//   0. validate every option and look at the cert dir (no network, nothing consumed);
+//   1. pin the CA fetched from /v1/ca against the fingerprint (TOFU);
+//   2. generate an ECDSA P-384 key and a CSR;
+//   3. redeem the token over a connection that trusts only the pinned CA;
+//   4. re-verify the answer, then write the cert files atomically and agent.yaml if absent.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { OtherixError } from '../errors.js';
+import { createClient } from '../client/create-client.js';
+import type { Node } from '../client/types.js';
+import { pinCa } from '../pki/tofu.js';
+import { generateNodeKeyPair, exportPrivateKeyPem, publicKeySpkiDerOf } from '../pki/keys.js';
+import { createCsr } from '../pki/csr.js';
+import { verifyIssuedIdentity } from '../pki/chain.js';
+import { fingerprintOfPem, fingerprintsEqual } from '../pki/fingerprint.js';
+import { nodeSpiffeId } from '../pki/identity.js';
+import { readFileSetState, writeFileAtomic, writeFileSetAtomic } from '../files/atomic.js';
+import { AGENT_CONFIG_FILE_MODE, renderAgentConfig } from '../config/agent-config.js';
+import { CERT_FILES, CERT_FILE_NAMES, KEY_FILE_MODE, PUBLIC_FILE_MODE } from './cert-dir.js';
+import { resolveBootstrapOptions, type BootstrapOptions } from './options.js';
+import { explainJoinRefusal } from './refusals.js';
+
+export type BootstrapOutcome =
+  | { kind: 'joined'; node: Node; certDir: string; configPath: string; configWritten: boolean; serial: string }
+  | { kind: 'already_bootstrapped'; certDir: string };
+
+export async function bootstrapNode(options: BootstrapOptions): Promise<BootstrapOutcome> {
+  const o = resolveBootstrapOptions(options);
+
+  const state = await readFileSetState(o.certDir, [...CERT_FILE_NAMES]);
+  if (!o.force && state.missing.length === 0) return { kind: 'already_bootstrapped', certDir: o.certDir };
+  if (!o.force && state.present.length > 0) {
+    throw new OtherixError(
+      'bootstrap_partial_state',
+      `partial cert state in ${o.certDir}: present ${state.present.join(', ')}; missing ${state.missing.join(', ')}: delete the orphans (${state.present.join(', ')}) and re-run with a fresh token, or re-run with --force`,
+      { details: { cert_dir: o.certDir, present: state.present, missing: state.missing } },
+    );
+  }
+
+  // 1. Pin first: the token is sent only over a connection that trusts the pinned CA alone.
+  const pinned = await pinCa({ cpUrl: o.cpUrl, fingerprint: o.caFingerprint, requestTimeoutMs: o.requestTimeoutMs });
+
+  // 2. Key and CSR; the CP copies nothing from the CSR but its public key.
+  const keyPair = await generateNodeKeyPair();
+  const csrPem = await createCsr(keyPair, o.nodeName);
+
+  // 3. Redeem.
+  const client = createClient({ cpUrl: o.cpUrl, caPem: pinned.caPem, requestTimeoutMs: o.requestTimeoutMs });
+  let joined;
+  try {
+    joined = await client.nodes.join({
+      token: o.token,
+      node_name: o.nodeName,
+      csr_pem: csrPem,
+      advertised_endpoint: o.advertisedEndpoint,
+      migration: { host: o.migrationHost, port_range_start: o.migrationPortRangeStart, port_range_end: o.migrationPortRangeEnd },
+      architecture: o.architecture,
+      agent_version: o.agentVersion,
+    });
+  } catch (error) {
+    throw explainJoinRefusal(error, o.nodeName);
+  } finally {
+    await client.close();
+  }
+
+  // 4. Trust nothing in the answer that is not checked: the bundle must be the pinned CA, and
+  // the leaf must chain to it, hold our key and name our node.
+  if (!bundleHoldsPinnedCa(joined.ca_bundle_pem, pinned.fingerprint)) {
+    throw new OtherixError(
+      'tls_failed',
+      `the join response's CA bundle does not hold the pinned CA ${pinned.fingerprint}: refusing the certificate; the token is consumed, so mint a new one and check the control plane`,
+    );
+  }
+  const keyPem = await exportPrivateKeyPem(keyPair.privateKey);
+  verifyIssuedIdentity({
+    leafPem: joined.certificate_pem,
+    caPem: pinned.caPem,
+    spkiDer: publicKeySpkiDerOf(keyPem),
+    expectedUri: nodeSpiffeId(o.nodeName),
+  });
+
+  await writeFileSetAtomic(o.certDir, [
+    { name: CERT_FILES.key, data: keyPem, mode: KEY_FILE_MODE },
+    { name: CERT_FILES.cert, data: joined.certificate_pem, mode: PUBLIC_FILE_MODE },
+    { name: CERT_FILES.ca, data: pinned.caPem, mode: PUBLIC_FILE_MODE },
+  ]);
+
+  // Operator-tuned config always survives: agent.yaml is written only when absent.
+  let configWritten = false;
+  if (!existsSync(o.configPath)) {
+    const yaml = renderAgentConfig({
+      node_name: o.nodeName,
+      cp_url: new URL(o.cpUrl).origin,
+      listen: o.listen,
+      advertised_endpoint: o.advertisedEndpoint,
+      heartbeat_interval_ms: o.heartbeatIntervalMs,
+      request_timeout_ms: o.requestTimeoutMs,
+      migration: { host: o.migrationHost, port_range_start: o.migrationPortRangeStart, port_range_end: o.migrationPortRangeEnd },
+      tls: { cert_dir: o.certDir },
+      generatedAt: new Date(),
+    });
+    await mkdir(dirname(o.configPath), { recursive: true, mode: 0o755 });
+    await writeFileAtomic(o.configPath, yaml, { mode: AGENT_CONFIG_FILE_MODE });
+    configWritten = true;
+  }
+
+  return {
+    kind: 'joined',
+    node: joined.node,
+    certDir: o.certDir,
+    configPath: o.configPath,
+    configWritten,
+    serial: joined.node.certificate.serial,
+  };
+}
+
+function bundleHoldsPinnedCa(bundlePem: string, pinnedFingerprint: string): boolean {
+  const blocks = bundlePem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.some((block) => {
+    try {
+      return fingerprintsEqual(fingerprintOfPem(block), pinnedFingerprint);
+    } catch {
+      return false;
+    }
+  });
+}

@@ -1,0 +1,157 @@
+// bootstrapNode's options, their DEFAULT_* values, and their validation: everything is checked
+// before any network or disk, so a typo fails as 'usage' and consumes nothing.
+import { isIP } from 'node:net';
+import { OtherixError } from '../errors.js';
+import { parseCpUrl } from '../client/create-client.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../client/transport.js';
+import { parseFingerprint } from '../pki/fingerprint.js';
+import {
+  DEFAULT_CERT_DIR,
+  DEFAULT_CONFIG_PATH,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_LISTEN,
+  DEFAULT_MIGRATION_PORT_RANGE_END,
+  DEFAULT_MIGRATION_PORT_RANGE_START,
+} from '../config/agent-config.js';
+import { detectArchitecture } from './architecture.js';
+
+export interface BootstrapOptions {
+  token: string;
+  caFingerprint: string;
+  cpUrl: string;
+  nodeName: string;
+  advertisedEndpoint: string;
+  migrationHost: string;
+  migrationPortRangeStart?: number;
+  migrationPortRangeEnd?: number;
+  certDir?: string;
+  configPath?: string;
+  listen?: string;
+  heartbeatIntervalMs?: number;
+  requestTimeoutMs?: number;
+  force?: boolean;
+  architecture?: string;
+  agentVersion?: string;
+}
+
+export type ResolvedBootstrapOptions = Required<BootstrapOptions>;
+
+export const DEFAULT_AGENT_VERSION = '0.1.0';
+
+const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const UUID_SHAPED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const RESERVED_NODE_NAMES = new Set(['join', 'heartbeat', 'join-tokens']);
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const ARCHITECTURE = /^[a-z0-9]{1,16}$/;
+const MIN_HEARTBEAT_MS = 100;
+const MAX_HEARTBEAT_MS = 3_600_000;
+
+function usage(message: string): never {
+  throw new OtherixError('usage', message);
+}
+
+export function validateNodeName(name: string, flag = '--node-name'): void {
+  if (!NODE_NAME.test(name) || UUID_SHAPED.test(name) || RESERVED_NODE_NAMES.has(name)) {
+    usage(
+      `${flag} ${JSON.stringify(name)} is not a valid node name: use a DNS label (lower-case letters, digits and '-', 1-63 characters, not UUID-shaped, not join/heartbeat/join-tokens)`,
+    );
+  }
+}
+
+export function validateHost(host: string, flag: string): void {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (isIP(bare) === 0 && !HOST_NAME.test(bare)) {
+    usage(`${flag} ${JSON.stringify(host)} is not a host name or IP address`);
+  }
+}
+
+export function validatePort(port: number, flag: string): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) usage(`${flag} ${port} is not a port: give an integer from 1 to 65535`);
+}
+
+export function validateListen(listen: string, flag = '--listen'): void {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(listen);
+  if (match === null) usage(`${flag} ${JSON.stringify(listen)} must be HOST:PORT, e.g. 0.0.0.0:9443`);
+  validateHost(match[1]!, flag);
+  validatePort(Number(match[2]), flag);
+}
+
+export function validateHttpsEndpoint(value: string, flag: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return usage(`${flag} ${JSON.stringify(value)} is not a URL: give https://host:port`);
+  }
+  if (url.protocol !== 'https:') usage(`${flag} ${value} must be an https:// URL`);
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    usage(`${flag} ${value} must not carry credentials, a query or a fragment`);
+  }
+}
+
+/** Fills the defaults once and validates every option; throws OtherixError 'usage'. */
+export function resolveBootstrapOptions(options: BootstrapOptions): ResolvedBootstrapOptions {
+  if (typeof options.token !== 'string' || options.token.trim() === '') usage('no join token given');
+  const resolved: ResolvedBootstrapOptions = {
+    token: options.token.trim(),
+    caFingerprint: options.caFingerprint,
+    cpUrl: options.cpUrl,
+    nodeName: options.nodeName,
+    advertisedEndpoint: options.advertisedEndpoint,
+    migrationHost: options.migrationHost,
+    migrationPortRangeStart: options.migrationPortRangeStart ?? DEFAULT_MIGRATION_PORT_RANGE_START,
+    migrationPortRangeEnd: options.migrationPortRangeEnd ?? DEFAULT_MIGRATION_PORT_RANGE_END,
+    certDir: options.certDir ?? DEFAULT_CERT_DIR,
+    configPath: options.configPath ?? DEFAULT_CONFIG_PATH,
+    listen: options.listen ?? DEFAULT_LISTEN,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    force: options.force ?? false,
+    architecture: options.architecture ?? detectArchitecture(),
+    agentVersion: options.agentVersion ?? DEFAULT_AGENT_VERSION,
+  };
+  for (const [flag, value] of [
+    ['--ca-fingerprint', resolved.caFingerprint],
+    ['--cp-url', resolved.cpUrl],
+    ['--node-name', resolved.nodeName],
+    ['--advertised-endpoint', resolved.advertisedEndpoint],
+    ['--migration-host', resolved.migrationHost],
+  ] as const) {
+    if (typeof value !== 'string' || value === '') usage(`${flag} is required (or OTHERIX_BOOTSTRAP__${flag.slice(2).replace(/-/g, '_').toUpperCase()})`);
+  }
+  try {
+    parseFingerprint(resolved.caFingerprint);
+  } catch (error) {
+    throw new OtherixError(
+      'usage',
+      `--ca-fingerprint ${JSON.stringify(resolved.caFingerprint)} is not a sha256 fingerprint: give sha256:<64 hex> or the bare hex, as printed at mint time`,
+      { cause: error },
+    );
+  }
+  try {
+    parseCpUrl(resolved.cpUrl);
+  } catch (error) {
+    throw new OtherixError('usage', `--cp-url: ${(error as Error).message}`, { cause: error });
+  }
+  validateNodeName(resolved.nodeName);
+  validateHttpsEndpoint(resolved.advertisedEndpoint, '--advertised-endpoint');
+  validateHost(resolved.migrationHost, '--migration-host');
+  validatePort(resolved.migrationPortRangeStart, '--migration-port-range-start');
+  validatePort(resolved.migrationPortRangeEnd, '--migration-port-range-end');
+  if (resolved.migrationPortRangeStart > resolved.migrationPortRangeEnd) {
+    usage(
+      `--migration-port-range-start ${resolved.migrationPortRangeStart} is above --migration-port-range-end ${resolved.migrationPortRangeEnd}: the range is inclusive, start <= end`,
+    );
+  }
+  validateListen(resolved.listen);
+  if (!(resolved.heartbeatIntervalMs >= MIN_HEARTBEAT_MS && resolved.heartbeatIntervalMs <= MAX_HEARTBEAT_MS)) {
+    usage(`--heartbeat-interval must be between 100ms and 1h`);
+  }
+  if (!(Number.isFinite(resolved.requestTimeoutMs) && resolved.requestTimeoutMs > 0)) {
+    usage('--request-timeout must be a positive duration, e.g. 30s');
+  }
+  if (!ARCHITECTURE.test(resolved.architecture)) usage(`architecture ${JSON.stringify(resolved.architecture)} is not in Go's vocabulary`);
+  if (resolved.certDir === '') usage('--cert-dir must not be empty');
+  if (resolved.configPath === '') usage('--config-path must not be empty');
+  return resolved;
+}

@@ -1,0 +1,114 @@
+// Where the join token comes from: exactly one of --token, --token-path, --token-env; with
+// none of them, OTHERIX_BOOTSTRAP__TOKEN. The token itself never appears in a message.
+import { statSync, readFileSync } from 'node:fs';
+import { OtherixError } from '../errors.js';
+
+export interface TokenSources {
+  /** `--token`: the literal value (visible in the process list, hence a warning). */
+  token?: string;
+  /** `--token-path`: a file holding the token, whitespace-trimmed. */
+  tokenPath?: string;
+  /** `--token-env`: the name of an environment variable holding the token. */
+  tokenEnv?: string;
+}
+
+export interface ResolvedToken {
+  token: string;
+  /** Where it came from, for messages: `--token-path /x`, never the value. */
+  source: string;
+  /** Advice for stderr (the token on the command line, a token file readable by others). */
+  warnings: string[];
+}
+
+const FLAG_NAMES = { token: '--token', tokenPath: '--token-path', tokenEnv: '--token-env' } as const;
+
+/**
+ * `flags` are the command line's sources; `fallback` the same keys from the environment
+ * (OTHERIX_BOOTSTRAP__TOKEN, __TOKEN_PATH, __TOKEN_ENV), used only when no flag names one.
+ */
+export function resolveTokenSource(options: {
+  flags: TokenSources;
+  fallback?: TokenSources;
+  env?: NodeJS.ProcessEnv;
+  fallbackNames?: Partial<Record<keyof TokenSources, string>>;
+}): ResolvedToken {
+  const env = options.env ?? process.env;
+  const fromFlags = pickOne(options.flags, FLAG_NAMES);
+  const chosen =
+    fromFlags ??
+    pickOne(options.fallback ?? {}, {
+      token: options.fallbackNames?.token ?? 'OTHERIX_BOOTSTRAP__TOKEN',
+      tokenPath: options.fallbackNames?.tokenPath ?? 'OTHERIX_BOOTSTRAP__TOKEN_PATH',
+      tokenEnv: options.fallbackNames?.tokenEnv ?? 'OTHERIX_BOOTSTRAP__TOKEN_ENV',
+    });
+  if (chosen === undefined) {
+    throw new OtherixError(
+      'usage',
+      'no join token given: pass exactly one of --token-path FILE, --token-env NAME or --token VALUE, or set OTHERIX_BOOTSTRAP__TOKEN',
+    );
+  }
+  const warnings: string[] = [];
+  let token: string;
+  switch (chosen.key) {
+    case 'token':
+      token = chosen.value;
+      if (fromFlags !== undefined) {
+        warnings.push(
+          'warning: --token puts the join token in the process list, visible to every local user; prefer --token-path FILE or --token-env NAME',
+        );
+      }
+      break;
+    case 'tokenPath':
+      token = readTokenFile(chosen.value, chosen.name, warnings);
+      break;
+    case 'tokenEnv': {
+      const value = env[chosen.value];
+      if (value === undefined || value.trim() === '') {
+        throw new OtherixError('usage', `${chosen.name} ${chosen.value}: that environment variable is not set or empty: export the join token in it`);
+      }
+      token = value.trim();
+      break;
+    }
+  }
+  if (token === '') {
+    throw new OtherixError('usage', `${chosen.name} gives an empty join token: pass the otx_join_... value the admin minted`);
+  }
+  return { token, source: chosen.key === 'token' ? chosen.name : `${chosen.name} ${chosen.value}`, warnings };
+}
+
+function pickOne(
+  sources: TokenSources,
+  names: Record<keyof TokenSources, string>,
+): { key: keyof TokenSources; name: string; value: string } | undefined {
+  const given = (Object.keys(names) as Array<keyof TokenSources>).filter(
+    (key) => sources[key] !== undefined && sources[key] !== '',
+  );
+  if (given.length > 1) {
+    throw new OtherixError(
+      'usage',
+      `${given.map((key) => names[key]).join(' and ')} both name a join token: give exactly one token source`,
+    );
+  }
+  const key = given[0];
+  return key === undefined ? undefined : { key, name: names[key], value: String(sources[key]) };
+}
+
+function readTokenFile(path: string, name: string, warnings: string[]): string {
+  let mode: number;
+  let text: string;
+  try {
+    mode = statSync(path).mode;
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new OtherixError('usage', `${name} ${path}: cannot read the token file (${code}): check the path and its permissions`, {
+      cause: error,
+    });
+  }
+  if ((mode & 0o077) !== 0) {
+    warnings.push(
+      `warning: the token file ${path} is readable by group or others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): chmod 600 it`,
+    );
+  }
+  return text.trim();
+}

@@ -1,0 +1,139 @@
+// A server that is not the control plane: a node:https server with certificates minted here by
+// the openssl CLI (real keys, real TLS). Tests point clients and `bootstrap` at it and assert
+// that it never receives a join token.
+import { execFileSync } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface KeyAndCert {
+  keyPem: string;
+  certPem: string;
+}
+
+function openssl(dir: string, args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** A self-signed P-384 CA, and its fingerprint in the API's `sha256:<hex>` form. */
+export function mintCa(commonName = 'impostor CA'): KeyAndCert & { fingerprint: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'otherix-impostor-'));
+  try {
+    openssl(dir, ['ecparam', '-name', 'secp384r1', '-genkey', '-noout', '-out', 'ca.key']);
+    openssl(dir, [
+      'req', '-x509', '-new', '-key', 'ca.key', '-sha384', '-days', '30', '-subj', `/CN=${commonName}`,
+      '-addext', 'basicConstraints=critical,CA:TRUE,pathlen:0', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      '-out', 'ca.crt',
+    ]);
+    const certPem = readFileSync(join(dir, 'ca.crt'), 'utf8');
+    return { keyPem: readFileSync(join(dir, 'ca.key'), 'utf8'), certPem, fingerprint: fingerprintOf(certPem) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A serving certificate signed by `ca`, with the given URI SAN (and 127.0.0.1/localhost). */
+export function mintServerCert(ca: KeyAndCert, uri: string): KeyAndCert {
+  const dir = mkdtempSync(join(tmpdir(), 'otherix-impostor-'));
+  try {
+    writeFileSync(join(dir, 'ca.key'), ca.keyPem, { mode: 0o600 });
+    writeFileSync(join(dir, 'ca.crt'), ca.certPem);
+    writeFileSync(
+      join(dir, 'ext.cnf'),
+      `subjectAltName=URI:${uri},DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n`,
+    );
+    openssl(dir, ['ecparam', '-name', 'secp384r1', '-genkey', '-noout', '-out', 'leaf.key']);
+    openssl(dir, ['req', '-new', '-key', 'leaf.key', '-subj', '/CN=impostor', '-out', 'leaf.csr']);
+    openssl(dir, [
+      'x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30',
+      '-sha384', '-extfile', 'ext.cnf', '-out', 'leaf.crt',
+    ]);
+    return { keyPem: readFileSync(join(dir, 'leaf.key'), 'utf8'), certPem: readFileSync(join(dir, 'leaf.crt'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function fingerprintOf(certPem: string): string {
+  return `sha256:${createHash('sha256').update(new X509Certificate(certPem).raw).digest('hex')}`;
+}
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  body: string;
+}
+
+export interface ImpostorServer {
+  url: string;
+  /** Every request that reached the impostor's HTTP layer, with its body. */
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `{ca_pem, fingerprint}` at /v1/ca (the CA it claims), and answers anything else with
+ * an Otherix-shaped 500, recording each request.
+ */
+export async function startImpostor(options: { serving: KeyAndCert; caPemToServe: string }): Promise<ImpostorServer> {
+  const requests: RecordedRequest[] = [];
+  const server = createServer({ key: options.serving.keyPem, cert: options.serving.certPem }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      requests.push({ method: req.method ?? '', url: req.url ?? '', body: Buffer.concat(chunks).toString('utf8') });
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'GET' && req.url === '/v1/ca') {
+        res.end(JSON.stringify({ ca_pem: options.caPemToServe, fingerprint: fingerprintOf(options.caPemToServe) }));
+      } else {
+        res.statusCode = 500;
+        res.end(JSON.stringify({ error: { code: 'internal', message: 'impostor' } }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A TCP listener that accepts and never answers: TLS never completes, so requests time out. */
+export async function startSilentServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const { createServer: createTcpServer } = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A URL whose port was just free and is closed again: connecting is refused. */
+export async function closedPortUrl(): Promise<string> {
+  const { createServer: createTcpServer } = await import('node:net');
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `https://127.0.0.1:${port}`;
+}
