@@ -2,7 +2,7 @@
 // resolves with the response body or rejects with OtherixApiError (an API error body) or
 // OtherixError 'unreachable' | 'tls_failed' | 'timeout' (the connection failed).
 import createOpenApiClient from 'openapi-fetch';
-import type { paths } from '../generated/openapi.js';
+import type { components, paths } from '../generated/openapi.js';
 import { OtherixError } from '../errors.js';
 import { apiErrorFrom } from './api-errors.js';
 import { connectionError } from './connection-errors.js';
@@ -122,7 +122,11 @@ export function createClient(options: ClientOptions): OtherixClient {
   }
 
   const joinTokens: OtherixClient['joinTokens'] = {
-    create: (body) => call('/v1/nodes/join-tokens', () => api.POST('/v1/nodes/join-tokens', { body })),
+    // The CP fills ttl_seconds and max_uses with their defaults when absent.
+    create: (body) =>
+      call('/v1/nodes/join-tokens', () =>
+        api.POST('/v1/nodes/join-tokens', { body: body as components['schemas']['JoinTokenCreateRequest'] }),
+      ),
     list: (query = {}) => call('/v1/nodes/join-tokens', () => api.GET('/v1/nodes/join-tokens', { params: { query } })),
     listAll: (query = {}) => eachItem((cursor) => joinTokens.list({ ...query, ...(cursor ? { cursor } : {}) })),
     revoke: (id) =>

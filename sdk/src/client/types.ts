@@ -11,7 +11,10 @@ export type ApiErrorBody = Schemas['Error'];
 export type ApiErrorCode = Schemas['ErrorCode'];
 export type TokenRejectedReason = Schemas['TokenRejectedReason'];
 
-export type JoinTokenCreateRequest = Schemas['JoinTokenCreateRequest'];
+/** Fields with a server-side default are optional to send (openapi-typescript marks them required). */
+type WithOptional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+
+export type JoinTokenCreateRequest = WithOptional<Schemas['JoinTokenCreateRequest'], 'ttl_seconds' | 'max_uses'>;
 export type JoinTokenCreated = Schemas['JoinTokenCreated'];
 export type JoinTokenSummary = Schemas['JoinTokenSummary'];
 export type JoinTokenPage = Schemas['JoinTokenPage'];
