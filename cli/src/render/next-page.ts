@@ -7,7 +7,8 @@ export function nextPageLine(command: string, flags: readonly (readonly [string,
     if (value === undefined) continue;
     parts.push(value === true ? `--${flag}` : `--${flag} ${shellWord(String(value))}`);
   }
-  parts.push(`--cursor ${shellWord(cursor)}`);
+  // An opaque cursor may start with '-', which a parser would take for a flag: glue it on.
+  parts.push(cursor.startsWith('-') ? `--cursor=${shellWord(cursor)}` : `--cursor ${shellWord(cursor)}`);
   if (limit !== undefined) parts.push(`--limit ${limit}`);
   return `Next page: ${parts.join(' ')}`;
 }
