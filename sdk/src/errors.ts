@@ -70,12 +70,13 @@ export function isApiErrorCode(value: unknown): value is ApiErrorCode {
 export class OtherixError extends Error {
   override readonly name: string = 'OtherixError';
   readonly code: OtherixErrorCode;
-  readonly details?: Record<string, unknown>;
+  // `declare`: no own property at all unless details were given.
+  declare readonly details?: Record<string, unknown>;
 
   constructor(code: OtherixErrorCode, message: string, options?: OtherixErrorOptions) {
     super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
     this.code = code;
-    if (options?.details !== undefined) this.details = options.details;
+    if (options?.details !== undefined) (this as { details?: Record<string, unknown> }).details = options.details;
   }
 }
 

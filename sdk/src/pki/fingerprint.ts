@@ -42,8 +42,10 @@ export function parseFingerprint(input: string): string {
     }
     text = text.slice(algo[0].length);
   }
+  // Separators only between byte pairs ('AB:CD:...' as openssl prints), never stray ones.
+  const separated = /[:\s]/.test(text);
   const hex = text.replace(/[:\s]/g, '');
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
+  if (separated ? !/^[0-9a-fA-F]{2}(?:[:\s][0-9a-fA-F]{2}){31}$/.test(text) : !/^[0-9a-fA-F]{64}$/.test(hex)) {
     throw new OtherixError(
       'invalid_fingerprint',
       `the CA fingerprint ${JSON.stringify(input.length > 120 ? `${input.slice(0, 120)}...` : input)} is malformed: ${expected}`,

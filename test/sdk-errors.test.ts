@@ -1,0 +1,63 @@
+// One error type for the SDK: callers match on `code`, across package copies, never on text.
+import test from 'ava';
+import { API_ERROR_CODES, API_ERROR_STATUS, LOCAL_ERROR_CODES, OtherixApiError, OtherixError, isApiErrorCode, isOtherixError } from '@otherix/sdk';
+
+test('OtherixError carries code, message, details and cause', (t) => {
+  const cause = new Error('disk full');
+  const error = new OtherixError('file_write_failed', 'cannot write x', { cause, details: { path: '/x' } });
+  t.true(error instanceof Error);
+  t.is(error.name, 'OtherixError');
+  t.is(error.code, 'file_write_failed');
+  t.is(error.message, 'cannot write x');
+  t.deepEqual(error.details, { path: '/x' });
+  t.is(error.cause, cause);
+  t.false('details' in new OtherixError('usage', 'no details'));
+});
+
+test('OtherixApiError: positional and init-object constructors agree', (t) => {
+  const a = new OtherixApiError(409, 'conflict', 'name taken', { details: { node_name: 'n1' } });
+  const b = new OtherixApiError({ status: 409, code: 'conflict', message: 'name taken', details: { node_name: 'n1' } });
+  for (const error of [a, b]) {
+    t.true(error instanceof OtherixError);
+    t.is(error.name, 'OtherixApiError');
+    t.is(error.status, 409);
+    t.is(error.code, 'conflict');
+    t.is(error.message, 'name taken');
+    t.deepEqual(error.details, { node_name: 'n1' });
+  }
+});
+
+test('API_ERROR_STATUS matches the SPEC table', (t) => {
+  t.deepEqual({ ...API_ERROR_STATUS }, {
+    validation_failed: 400,
+    unauthenticated: 401,
+    token_rejected: 401,
+    forbidden: 403,
+    not_found: 404,
+    conflict: 409,
+    payload_too_large: 413,
+    rate_limited: 429,
+    internal: 500,
+  });
+  t.deepEqual([...API_ERROR_CODES].sort(), Object.keys(API_ERROR_STATUS).sort());
+  t.true(isApiErrorCode('rate_limited'));
+  t.false(isApiErrorCode('usage'));
+  t.false(isApiErrorCode('toString'));
+  // Local and API codes never overlap: a code alone says where a failure came from.
+  t.deepEqual(LOCAL_ERROR_CODES.filter((code) => (API_ERROR_CODES as readonly string[]).includes(code)), []);
+});
+
+test('isOtherixError is duck-typed on name and code, so it works across SDK copies', (t) => {
+  const error = new OtherixError('invalid_token', 'bad');
+  t.true(isOtherixError(error));
+  t.true(isOtherixError(error, 'invalid_token'));
+  t.false(isOtherixError(error, 'usage'));
+  t.true(isOtherixError(new OtherixApiError(429, 'rate_limited', 'slow down'), 'rate_limited'));
+  // What another copy of the package would throw: same shape, different class.
+  const foreign = Object.assign(new Error('x'), { name: 'OtherixError', code: 'timeout' });
+  t.true(isOtherixError(foreign, 'timeout'));
+  t.false(isOtherixError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })));
+  t.false(isOtherixError({ name: 'OtherixError' }));
+  t.false(isOtherixError(null));
+  t.false(isOtherixError('invalid_token'));
+});
