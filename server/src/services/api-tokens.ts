@@ -1,0 +1,94 @@
+// API tokens: minted by admins (and once at first start), stored as sha256, each with a name
+// and a role; bearer authentication looks them up by hash.
+import { randomUUID } from 'node:crypto';
+import { generateToken, hashToken, isTokenShape } from '@otherix/sdk';
+import type { components } from '@otherix/sdk';
+import { HttpError } from '../errors.js';
+import { StoreConflictError } from '../store/store.js';
+import type { ApiTokenRow, Role, Store } from '../store/store.js';
+import { pageRequest, withCursor } from './pages.js';
+import type { Principal } from './principal.js';
+
+type ApiTokenCreated = components['schemas']['ApiTokenCreated'];
+type ApiTokenSummary = components['schemas']['ApiTokenSummary'];
+type ApiTokenPage = components['schemas']['ApiTokenPage'];
+
+/** created_by of the token written at first start. */
+export const FIRST_START_CREATOR = 'otherix-server';
+const HOW_TO_GET_ONE = 'ask an admin for a token (`otherix api-token create`), then run `otherix login`';
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function apiTokenSummary(row: ApiTokenRow): ApiTokenSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    expires_at: iso(row.expiresAt),
+    revoked: row.revokedAt !== null,
+    created_by: row.createdBy,
+    created_at: new Date(row.createdAt).toISOString(),
+  };
+}
+
+export class ApiTokenService {
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number,
+  ) {}
+
+  async mint(input: { name: string; role: Role; ttl_seconds?: number | undefined }, createdBy: string): Promise<ApiTokenCreated> {
+    const token = generateToken('api');
+    const now = this.now();
+    const row: ApiTokenRow = {
+      id: randomUUID(),
+      name: input.name,
+      role: input.role,
+      tokenHash: hashToken(token),
+      expiresAt: input.ttl_seconds === undefined ? null : now + input.ttl_seconds * 1000,
+      revokedAt: null,
+      createdBy,
+      createdAt: now,
+    };
+    try {
+      await this.store.insertApiToken(row);
+    } catch (error) {
+      if (error instanceof StoreConflictError) {
+        throw new HttpError('conflict', `an API token named ${input.name} already exists: pick another name, or revoke that token first`, { field: 'name' });
+      }
+      throw error;
+    }
+    const { revoked: _revoked, ...summary } = apiTokenSummary(row);
+    return { ...summary, token };
+  }
+
+  async list(query: { limit?: number; cursor?: string }): Promise<ApiTokenPage> {
+    const page = await withCursor(() => this.store.listApiTokens(pageRequest(query)));
+    return { items: page.items.map(apiTokenSummary), next_cursor: page.nextCursor };
+  }
+
+  async revoke(id: string): Promise<ApiTokenSummary> {
+    const row = await this.store.revokeApiToken(id, this.now());
+    if (row === undefined) throw new HttpError('not_found', `no API token has id ${id}: list them with \`otherix api-token list\``);
+    return apiTokenSummary(row);
+  }
+
+  /** The principal behind `Authorization: Bearer <token>`, or 401 unauthenticated. */
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    if (authorization === undefined || authorization === '') {
+      throw new HttpError('unauthenticated', `this request needs an API token (Authorization: Bearer otx_api_...): ${HOW_TO_GET_ONE}`);
+    }
+    const match = /^Bearer +(\S+)$/i.exec(authorization);
+    if (match === null || !isTokenShape('api', match[1]!)) {
+      throw new HttpError('unauthenticated', `the Authorization header does not hold an API token (expected Bearer otx_api_ and 43 base64url characters): ${HOW_TO_GET_ONE}`);
+    }
+    // Looked up by sha256: the secret itself is never compared or stored.
+    const row = await this.store.findApiTokenByHash(hashToken(match[1]!));
+    if (row === undefined) throw new HttpError('unauthenticated', `this API token is not known to the control plane: ${HOW_TO_GET_ONE}`);
+    if (row.revokedAt !== null) throw new HttpError('unauthenticated', `this API token (${row.name}) was revoked: ${HOW_TO_GET_ONE}`);
+    if (row.expiresAt !== null && row.expiresAt <= this.now()) {
+      throw new HttpError('unauthenticated', `this API token (${row.name}) expired at ${new Date(row.expiresAt).toISOString()}: ${HOW_TO_GET_ONE}`);
+    }
+    return { tokenId: row.id, name: row.name, role: row.role };
+  }
+}

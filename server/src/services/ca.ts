@@ -1,0 +1,148 @@
+// The cluster CA: an ECDSA P-384 key and a self-signed CA:true/pathlen:0 certificate. It signs
+// the CP's own certificates at start and one leaf per redemption.
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+import { isIP } from 'node:net';
+import { fingerprintOfDer, nodeSpiffeId } from '@otherix/sdk';
+import { subjectNameOf } from '../pki/der.js';
+import {
+  derToPem, distinguishedName, keyIdentifierOf, pemToDer, signTbs, tbsCertificate,
+} from '../pki/certificate.js';
+import type { ExtendedKeyUsage, SubjectAltNames } from '../pki/certificate.js';
+
+export const CA_VALIDITY_MS = 10 * 365 * 24 * 3600 * 1000;
+export const LEAF_VALIDITY_MS = 365 * 24 * 3600 * 1000;
+/** Leaves start a minute early: a node whose clock lags a little can still use its certificate. */
+const BACKDATE_MS = 60 * 1000;
+
+export interface KeyPairPem {
+  keyPem: string;
+  certPem: string;
+}
+
+export interface IssuedCertificate {
+  certPem: string;
+  /** Lower-case hex, no leading zeros: the API's `serial` and node_certificates.serial. */
+  serial: string;
+  notAfter: number;
+}
+
+export interface LeafRequest {
+  commonName: string;
+  spkiDer: Buffer;
+  subjectAltNames: SubjectAltNames;
+  extendedKeyUsage: readonly ExtendedKeyUsage[];
+  now: number;
+  validityMs?: number;
+}
+
+/**
+ * A 128-bit serial whose top byte is 0x40..0x7f: positive, never padded, always 32 hex digits
+ * (126 random bits; RFC 5280 asks for at most 20 octets, CA/B at least 64 random bits).
+ */
+function randomSerial(): Buffer {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0]! & 0x3f) | 0x40;
+  return bytes;
+}
+
+/** The canonical form of a certificate serial as Node prints it ('00A1...' -> 'a1...'). */
+export function normalizeSerial(hex: string): string {
+  return hex.toLowerCase().replace(/^0+(?=.)/, '');
+}
+
+/** Splits hosts into DNS and IP SANs (IPv6 without brackets), lower-case, de-duplicated. */
+export function sansForHosts(hosts: readonly string[]): { dns: string[]; ip: string[] } {
+  const dns = new Set<string>();
+  const ip = new Set<string>();
+  for (const raw of hosts) {
+    const host = raw.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+    if (host === '') continue;
+    (isIP(host) === 0 ? dns : ip).add(host);
+  }
+  return { dns: [...dns], ip: [...ip] };
+}
+
+export class ClusterCa {
+  readonly certPem: string;
+  /** `sha256:<hex>` of the CA certificate's DER. */
+  readonly fingerprint: string;
+  private readonly key: KeyObject;
+  private readonly subject: Buffer;
+  private readonly keyId: Buffer;
+
+  private constructor(material: KeyPairPem) {
+    const der = pemToDer(material.certPem);
+    this.certPem = material.certPem;
+    this.fingerprint = fingerprintOfDer(der);
+    this.key = createPrivateKey(material.keyPem);
+    this.subject = subjectNameOf(der);
+    this.keyId = keyIdentifierOf(createPublicKey(this.key).export({ format: 'der', type: 'spki' }));
+    const cert = new X509Certificate(der);
+    if (!cert.ca || !cert.checkPrivateKey(this.key)) {
+      throw new Error('ca.crt is not a CA certificate for ca.key: restore the pair from backup');
+    }
+  }
+
+  static fromPem(material: KeyPairPem): ClusterCa {
+    return new ClusterCa(material);
+  }
+
+  /** A new CA: P-384 key, self-signed, CA:true pathlen:0, keyCertSign + cRLSign, 10 years. */
+  static async create(now: number): Promise<{ ca: ClusterCa; material: KeyPairPem }> {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const spkiDer = publicKey.export({ format: 'der', type: 'spki' });
+    const name = distinguishedName('Otherix cluster CA', 'Otherix');
+    const tbs = tbsCertificate({
+      serial: randomSerial(),
+      issuer: name,
+      subject: name,
+      notBefore: now - BACKDATE_MS,
+      notAfter: now + CA_VALIDITY_MS,
+      spkiDer,
+      ca: { pathLength: 0 },
+      keyUsage: ['keyCertSign', 'cRLSign'],
+    });
+    const certPem = derToPem(await signTbs(tbs, privateKey));
+    const material = { certPem, keyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
+    return { ca: new ClusterCa(material), material };
+  }
+
+  /** Signs an end-entity certificate for a public key the caller has already validated. */
+  async issue(request: LeafRequest): Promise<IssuedCertificate> {
+    const serial = randomSerial();
+    const notAfter = request.now + (request.validityMs ?? LEAF_VALIDITY_MS);
+    const tbs = tbsCertificate({
+      serial,
+      issuer: this.subject,
+      subject: distinguishedName(request.commonName),
+      notBefore: request.now - BACKDATE_MS,
+      notAfter,
+      spkiDer: request.spkiDer,
+      keyUsage: ['digitalSignature'],
+      extendedKeyUsage: request.extendedKeyUsage,
+      subjectAltNames: request.subjectAltNames,
+      authorityKeyId: this.keyId,
+    });
+    const der = await signTbs(tbs, this.key);
+    // X.509 time has whole seconds: report what the certificate says.
+    return { certPem: derToPem(der), serial: normalizeSerial(serial.toString('hex')), notAfter: Math.floor(notAfter / 1000) * 1000 };
+  }
+
+  /** A node's leaf: CN = name, URI SAN spiffe://otherix/node/<name>, the hosts as DNS/IP SANs, serverAuth + clientAuth. */
+  issueNodeCertificate(input: { nodeName: string; spkiDer: Buffer; hosts: readonly string[]; now: number }): Promise<IssuedCertificate> {
+    return this.issue({
+      commonName: input.nodeName,
+      spkiDer: input.spkiDer,
+      subjectAltNames: { uri: [nodeSpiffeId(input.nodeName)], ...sansForHosts(input.hosts) },
+      extendedKeyUsage: ['serverAuth', 'clientAuth'],
+      now: input.now,
+    });
+  }
+
+  /** A fresh P-384 key and a certificate for it (the CP's own serving and client certificates). */
+  async issueWithNewKey(request: Omit<LeafRequest, 'spkiDer'>): Promise<KeyPairPem & IssuedCertificate> {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const issued = await this.issue({ ...request, spkiDer: publicKey.export({ format: 'der', type: 'spki' }) });
+    return { ...issued, keyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
+  }
+}

@@ -1,0 +1,57 @@
+// The one place a stored node becomes an API node, and where its status is derived.
+import type { components } from '@otherix/sdk';
+import type { NodeRow } from '../store/store.js';
+
+export type ApiNode = components['schemas']['Node'];
+export type ApiNodeSummary = components['schemas']['NodeSummary'];
+export type NodeStatus = components['schemas']['NodeStatus'];
+
+/** A node is not_ready after this many of its own reported intervals without a heartbeat. */
+export const MISSED_HEARTBEATS_FOR_NOT_READY = 3;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * cordoned wins (maintenance is a decision, liveness stays visible in last_heartbeat_at);
+ * then pending (no heartbeat yet), not_ready (silent for 3 intervals), ready.
+ */
+export function nodeStatus(row: NodeRow, now: number): NodeStatus {
+  if (row.cordoned) return 'cordoned';
+  if (row.lastHeartbeatAt === null) return 'pending';
+  const interval = row.heartbeatIntervalMs ?? 30_000;
+  return now - row.lastHeartbeatAt > MISSED_HEARTBEATS_FOR_NOT_READY * interval ? 'not_ready' : 'ready';
+}
+
+/** The full projection (admin, operator). */
+export function nodeToApi(row: NodeRow, now: number): ApiNode {
+  return {
+    id: row.id,
+    name: row.name,
+    status: nodeStatus(row, now),
+    architecture: row.architecture,
+    advertised_endpoint: row.advertisedEndpoint,
+    migration: {
+      host: row.migrationHost,
+      port_range_start: row.migrationPortRangeStart,
+      port_range_end: row.migrationPortRangeEnd,
+    },
+    hardware: row.hardwareJson === null ? null : (JSON.parse(row.hardwareJson) as ApiNode['hardware']),
+    agent_version: row.agentVersion,
+    vm_count: row.vmCount,
+    active_migrations: row.activeMigrations,
+    certificate: { serial: row.certSerial, not_after: iso(row.certNotAfter) },
+    created_at: iso(row.createdAt),
+    last_heartbeat_at: row.lastHeartbeatAt === null ? null : iso(row.lastHeartbeatAt),
+  };
+}
+
+/** The reduced projection (developer, viewer). */
+export function nodeToSummary(row: NodeRow, now: number): ApiNodeSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    status: nodeStatus(row, now),
+    architecture: row.architecture,
+    last_heartbeat_at: row.lastHeartbeatAt === null ? null : iso(row.lastHeartbeatAt),
+  };
+}

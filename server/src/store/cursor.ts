@@ -1,0 +1,17 @@
+// Opaque, keyset-based cursors: base64url of the last item's sort key. Pages stay stable under
+// concurrent inserts because the next page starts strictly after a key, not at an offset.
+import { InvalidCursorError } from './store.js';
+
+export function encodeCursor(key: string | number): string {
+  return Buffer.from(JSON.stringify({ k: key }), 'utf8').toString('base64url');
+}
+
+export function decodeCursor<T extends string | number>(cursor: string, type: 'string' | 'number'): T {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown };
+    if (typeof parsed.k === type) return parsed.k as T;
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError('the cursor is not one this control plane returned');
+}

@@ -1,0 +1,104 @@
+// Versioned schema migrations, tracked in PRAGMA user_version. Append new migrations; never
+// edit one that has shipped.
+import type { Sql } from './connection.js';
+
+const MIGRATIONS: readonly string[] = [
+  // 1: the join side (API tokens, join tokens and their consumptions, nodes and their certificates).
+  `
+  CREATE TABLE api_tokens (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    role        TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'developer', 'viewer')),
+    token_hash  TEXT NOT NULL UNIQUE,
+    expires_at  INTEGER,
+    revoked_at  INTEGER,
+    created_by  TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+  );
+  -- A name identifies a holder: unique among tokens that still work.
+  CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens (name) WHERE revoked_at IS NULL;
+
+  CREATE TABLE join_tokens (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          TEXT NOT NULL UNIQUE,
+    token_hash  TEXT NOT NULL UNIQUE,
+    node_name   TEXT,
+    max_uses    INTEGER NOT NULL CHECK (max_uses >= 0),
+    consumed    INTEGER NOT NULL DEFAULT 0 CHECK (consumed >= 0),
+    expires_at  INTEGER NOT NULL,
+    revoked_at  INTEGER,
+    created_by  TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    CHECK (max_uses = 0 OR consumed <= max_uses)
+  );
+  CREATE INDEX join_tokens_expires_at ON join_tokens (expires_at);
+
+  CREATE TABLE nodes (
+    id                        TEXT PRIMARY KEY,
+    name                      TEXT NOT NULL UNIQUE,
+    architecture              TEXT NOT NULL,
+    advertised_endpoint       TEXT NOT NULL,
+    endpoint_host             TEXT NOT NULL,
+    migration_host            TEXT NOT NULL,
+    migration_port_start      INTEGER NOT NULL,
+    migration_port_end        INTEGER NOT NULL,
+    hardware                  TEXT,
+    agent_version             TEXT NOT NULL,
+    vm_count                  INTEGER NOT NULL DEFAULT 0,
+    active_migrations         INTEGER NOT NULL DEFAULT 0,
+    cert_serial               TEXT NOT NULL,
+    cert_not_after            INTEGER NOT NULL,
+    cordoned                  INTEGER NOT NULL DEFAULT 0,
+    heartbeat_interval_ms     INTEGER,
+    last_heartbeat_at         INTEGER,
+    created_at                INTEGER NOT NULL
+  );
+  CREATE INDEX nodes_endpoint_host ON nodes (endpoint_host);
+  CREATE INDEX nodes_migration_host ON nodes (migration_host);
+  CREATE INDEX nodes_architecture ON nodes (architecture, name);
+
+  -- The audit trail outlives a deleted node, so node_id is not a foreign key.
+  CREATE TABLE join_token_consumptions (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    id             TEXT NOT NULL UNIQUE,
+    join_token_id  TEXT NOT NULL REFERENCES join_tokens (id),
+    node_id        TEXT NOT NULL,
+    consumed_at    INTEGER NOT NULL,
+    source_ip      TEXT NOT NULL
+  );
+  CREATE INDEX join_token_consumptions_token ON join_token_consumptions (join_token_id, seq);
+
+  -- Every certificate the CA gave a node; heartbeats are accepted only with the current one.
+  CREATE TABLE node_certificates (
+    serial      TEXT PRIMARY KEY,
+    node_id     TEXT NOT NULL,
+    not_after   INTEGER NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('current', 'replaced', 'revoked')),
+    issued_at   INTEGER NOT NULL
+  );
+  CREATE INDEX node_certificates_node ON node_certificates (node_id, status);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database to SCHEMA_VERSION, one transaction per migration. Refuses a newer database. */
+export async function migrate(sql: Sql): Promise<void> {
+  const row = await sql.get<{ user_version: number }>('PRAGMA user_version');
+  const current = row?.user_version ?? 0;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`the database is at schema version ${current}, newer than this otherix-server (${MIGRATIONS.length}): upgrade otherix-server`);
+  }
+  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+    await sql.exec('BEGIN IMMEDIATE');
+    try {
+      await sql.exec(MIGRATIONS[version - 1]!);
+      await sql.exec(`PRAGMA user_version = ${version}`);
+      await sql.exec('COMMIT');
+    } catch (error) {
+      await sql.exec('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,214 @@
+// The Store on SQLite (sqlite3): WAL, one serialized writer, a separate reader.
+import type {
+  ApiTokenRow, ConsumptionRow, JoinTokenRow, NodeCertificateRow, NodeRow, Page, PageRequest, RedemptionAttempt,
+  RedemptionResult, Store,
+} from '../store.js';
+import { StoreConflictError } from '../store.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { SqliteConnections } from './connection.js';
+import type { Sql, SqlValue } from './connection.js';
+import { migrate } from './migrations.js';
+import {
+  NODE_COLUMNS, apiTokenFrom, consumptionFrom, joinTokenFrom, nodeCertificateFrom, nodeFrom, nodeValues,
+} from './rows.js';
+import type { ApiTokenRecord, ConsumptionRecord, JoinTokenRecord, NodeCertificateRecord, NodeRecord } from './rows.js';
+
+export const DATABASE_FILE = 'otherix.db';
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test((error as Error).message);
+}
+
+/** Builds a page from limit+1 rows fetched in key order. */
+function pageOf<R extends { seq: number }, T>(records: R[], limit: number, map: (r: R) => T): Page<T> {
+  const more = records.length > limit;
+  const kept = more ? records.slice(0, limit) : records;
+  return { items: kept.map(map), nextCursor: more ? encodeCursor(kept[kept.length - 1]!.seq) : null };
+}
+
+export class SqliteStore implements Store {
+  private constructor(private readonly db: SqliteConnections) {}
+
+  static async open(path: string): Promise<SqliteStore> {
+    return new SqliteStore(await SqliteConnections.open(path, migrate));
+  }
+
+  /** The engine's own handle, for the node side's queries that are not in the interface yet. */
+  get connections(): SqliteConnections {
+    return this.db;
+  }
+
+  // --- API tokens ---
+
+  async insertApiToken(row: ApiTokenRow): Promise<void> {
+    try {
+      await this.db.transaction((sql) =>
+        sql.run(
+          'INSERT INTO api_tokens (id, name, role, token_hash, expires_at, revoked_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          [row.id, row.name, row.role, row.tokenHash, row.expiresAt, row.revokedAt, row.createdBy, row.createdAt],
+        ),
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new StoreConflictError(`an API token named ${row.name} already exists`);
+      throw error;
+    }
+  }
+
+  async findApiTokenByHash(tokenHash: string): Promise<ApiTokenRow | undefined> {
+    const r = await this.db.read.get<ApiTokenRecord>('SELECT * FROM api_tokens WHERE token_hash = ?', [tokenHash]);
+    return r && apiTokenFrom(r);
+  }
+
+  async findApiTokenById(id: string): Promise<ApiTokenRow | undefined> {
+    const r = await this.db.read.get<ApiTokenRecord>('SELECT * FROM api_tokens WHERE id = ?', [id]);
+    return r && apiTokenFrom(r);
+  }
+
+  async listApiTokens(page: PageRequest): Promise<Page<ApiTokenRow>> {
+    const after = page.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeCursor<number>(page.cursor, 'number');
+    const rows = await this.db.read.all<ApiTokenRecord>('SELECT * FROM api_tokens WHERE seq < ? ORDER BY seq DESC LIMIT ?', [after, page.limit + 1]);
+    return pageOf(rows, page.limit, apiTokenFrom);
+  }
+
+  revokeApiToken(id: string, now: number): Promise<ApiTokenRow | undefined> {
+    return this.db.transaction(async (sql) => {
+      await sql.run('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, id]);
+      const r = await sql.get<ApiTokenRecord>('SELECT * FROM api_tokens WHERE id = ?', [id]);
+      return r && apiTokenFrom(r);
+    });
+  }
+
+  async countApiTokens(): Promise<number> {
+    const r = await this.db.read.get<{ n: number }>('SELECT count(*) AS n FROM api_tokens');
+    return r?.n ?? 0;
+  }
+
+  // --- join tokens ---
+
+  async insertJoinToken(row: JoinTokenRow): Promise<void> {
+    await this.db.transaction((sql) =>
+      sql.run(
+        'INSERT INTO join_tokens (id, token_hash, node_name, max_uses, consumed, expires_at, revoked_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [row.id, row.tokenHash, row.nodeName, row.maxUses, row.consumed, row.expiresAt, row.revokedAt, row.createdBy, row.createdAt],
+      ),
+    );
+  }
+
+  async findJoinTokenByHash(tokenHash: string): Promise<JoinTokenRow | undefined> {
+    const r = await this.db.read.get<JoinTokenRecord>('SELECT * FROM join_tokens WHERE token_hash = ?', [tokenHash]);
+    return r && joinTokenFrom(r);
+  }
+
+  async findJoinTokenById(id: string): Promise<JoinTokenRow | undefined> {
+    const r = await this.db.read.get<JoinTokenRecord>('SELECT * FROM join_tokens WHERE id = ?', [id]);
+    return r && joinTokenFrom(r);
+  }
+
+  async listJoinTokens(query: PageRequest & { includeExpired: boolean; now: number }): Promise<Page<JoinTokenRow>> {
+    const after = query.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeCursor<number>(query.cursor, 'number');
+    const rows = await this.db.read.all<JoinTokenRecord>(
+      'SELECT * FROM join_tokens WHERE seq < ? AND (? OR expires_at > ?) ORDER BY seq DESC LIMIT ?',
+      [after, query.includeExpired ? 1 : 0, query.now, query.limit + 1],
+    );
+    return pageOf(rows, query.limit, joinTokenFrom);
+  }
+
+  revokeJoinToken(id: string, now: number): Promise<JoinTokenRow | undefined> {
+    return this.db.transaction(async (sql) => {
+      await sql.run('UPDATE join_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, id]);
+      const r = await sql.get<JoinTokenRecord>('SELECT * FROM join_tokens WHERE id = ?', [id]);
+      return r && joinTokenFrom(r);
+    });
+  }
+
+  async listConsumptions(joinTokenId: string, page: PageRequest): Promise<Page<ConsumptionRow>> {
+    const after = page.cursor === undefined ? 0 : decodeCursor<number>(page.cursor, 'number');
+    const rows = await this.db.read.all<ConsumptionRecord>(
+      'SELECT * FROM join_token_consumptions WHERE join_token_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
+      [joinTokenId, after, page.limit + 1],
+    );
+    return pageOf(rows, page.limit, consumptionFrom);
+  }
+
+  // --- the redemption ---
+
+  redeemJoinToken(attempt: RedemptionAttempt): Promise<RedemptionResult> {
+    return this.db.transaction(async (sql) => {
+      const tokenRecord = await sql.get<JoinTokenRecord>('SELECT * FROM join_tokens WHERE token_hash = ?', [attempt.tokenHash]);
+      const existingRecord = await sql.get<NodeRecord>('SELECT * FROM nodes WHERE name = ?', [attempt.node.name]);
+      const colliding = await this.nodesWithHosts(sql, attempt.hosts, existingRecord?.id);
+      const token = tokenRecord && joinTokenFrom(tokenRecord);
+      const existingNode = existingRecord && nodeFrom(existingRecord);
+      attempt.decide({ token, existingNode, collidingNodes: colliding });
+      if (token === undefined) throw new Error('redemption rules accepted an unknown token');
+
+      // Belt and braces under the queue: the cap holds even if a rule were skipped.
+      const consumed = await sql.run(
+        'UPDATE join_tokens SET consumed = consumed + 1 WHERE id = ? AND revoked_at IS NULL AND (max_uses = 0 OR consumed < max_uses)',
+        [token.id],
+      );
+      if (consumed.changes !== 1) throw new Error('join token cap reached inside the redemption transaction');
+
+      const node: NodeRow = existingNode === undefined
+        ? attempt.node
+        : {
+            ...attempt.node,
+            id: existingNode.id,
+            cordoned: existingNode.cordoned,
+            hardwareJson: existingNode.hardwareJson,
+            vmCount: existingNode.vmCount,
+            activeMigrations: existingNode.activeMigrations,
+            createdAt: existingNode.createdAt,
+            // Pending again until the new certificate's first heartbeat.
+            heartbeatIntervalMs: null,
+            lastHeartbeatAt: null,
+          };
+      if (existingNode === undefined) {
+        await sql.run(`INSERT INTO nodes (${NODE_COLUMNS.join(', ')}) VALUES (${NODE_COLUMNS.map(() => '?').join(', ')})`, nodeValues(node));
+      } else {
+        const assignments = NODE_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = ?`).join(', ');
+        await sql.run(`UPDATE nodes SET ${assignments} WHERE id = ?`, [...nodeValues(node).slice(1), node.id]);
+        await sql.run("UPDATE node_certificates SET status = 'replaced' WHERE node_id = ? AND status = 'current'", [node.id]);
+      }
+      await sql.run("INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) VALUES (?, ?, ?, 'current', ?)", [
+        attempt.certificate.serial, node.id, attempt.certificate.notAfter, attempt.consumption.consumedAt,
+      ]);
+      await sql.run('INSERT INTO join_token_consumptions (id, join_token_id, node_id, consumed_at, source_ip) VALUES (?, ?, ?, ?, ?)', [
+        attempt.consumption.id, token.id, node.id, attempt.consumption.consumedAt, attempt.consumption.sourceIp,
+      ]);
+      return { node, reissued: existingNode !== undefined };
+    });
+  }
+
+  private async nodesWithHosts(sql: Sql, hosts: string[], exceptId: string | undefined): Promise<NodeRow[]> {
+    if (hosts.length === 0) return [];
+    const marks = hosts.map(() => '?').join(', ');
+    const params: SqlValue[] = [...hosts, ...hosts, exceptId ?? ''];
+    const rows = await sql.all<NodeRecord>(
+      `SELECT * FROM nodes WHERE (endpoint_host IN (${marks}) OR migration_host IN (${marks})) AND id <> ?`,
+      params,
+    );
+    return rows.map(nodeFrom);
+  }
+
+  // --- nodes ---
+
+  async findNodeByName(name: string): Promise<NodeRow | undefined> {
+    const r = await this.db.read.get<NodeRecord>('SELECT * FROM nodes WHERE name = ?', [name]);
+    return r && nodeFrom(r);
+  }
+
+  async findNodeById(id: string): Promise<NodeRow | undefined> {
+    const r = await this.db.read.get<NodeRecord>('SELECT * FROM nodes WHERE id = ?', [id]);
+    return r && nodeFrom(r);
+  }
+
+  async findNodeCertificate(serial: string): Promise<NodeCertificateRow | undefined> {
+    const r = await this.db.read.get<NodeCertificateRecord>('SELECT * FROM node_certificates WHERE serial = ?', [serial]);
+    return r && nodeCertificateFrom(r);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

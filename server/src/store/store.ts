@@ -1,0 +1,161 @@
+// The repository interface: everything the CP keeps, in product words. Services depend on this
+// interface only, so a second engine (e.g. PostgreSQL) can be added without touching routes or
+// services. Times are epoch milliseconds; ids are UUIDs; token hashes are lower-case hex sha256.
+
+export type Role = 'admin' | 'operator' | 'developer' | 'viewer';
+
+export interface ApiTokenRow {
+  id: string;
+  name: string;
+  role: Role;
+  tokenHash: string;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  createdBy: string;
+  createdAt: number;
+}
+
+export interface JoinTokenRow {
+  id: string;
+  tokenHash: string;
+  nodeName: string | null;
+  /** 0 = unlimited within the TTL. */
+  maxUses: number;
+  consumed: number;
+  expiresAt: number;
+  revokedAt: number | null;
+  createdBy: string;
+  createdAt: number;
+}
+
+export interface ConsumptionRow {
+  id: string;
+  joinTokenId: string;
+  nodeId: string;
+  consumedAt: number;
+  sourceIp: string;
+}
+
+export interface NodeRow {
+  id: string;
+  name: string;
+  architecture: string;
+  advertisedEndpoint: string;
+  /** Lower-case host of advertisedEndpoint (IPv6 without brackets): indexed for collisions. */
+  endpointHost: string;
+  migrationHost: string;
+  migrationPortRangeStart: number;
+  migrationPortRangeEnd: number;
+  /** The Hardware object of the latest heartbeat, as JSON text; null before the first. */
+  hardwareJson: string | null;
+  agentVersion: string;
+  vmCount: number;
+  activeMigrations: number;
+  /** The serial of the node's current certificate, lower-case hex without leading zeros. */
+  certSerial: string;
+  certNotAfter: number;
+  cordoned: boolean;
+  /** The interval the node reported with its latest heartbeat; null before the first. */
+  heartbeatIntervalMs: number | null;
+  lastHeartbeatAt: number | null;
+  createdAt: number;
+}
+
+export type CertificateStatus = 'current' | 'replaced' | 'revoked';
+
+export interface NodeCertificateRow {
+  serial: string;
+  nodeId: string;
+  notAfter: number;
+  status: CertificateStatus;
+  issuedAt: number;
+}
+
+export interface PageRequest {
+  limit: number;
+  /** An opaque cursor from a previous page's nextCursor. */
+  cursor?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** What the redemption rules see, read inside the redemption's transaction. */
+export interface RedemptionState {
+  token: JoinTokenRow | undefined;
+  /** The node that already holds the requested name, if any. */
+  existingNode: NodeRow | undefined;
+  /** Other nodes (not existingNode) whose endpoint or migration host is one of the join's hosts. */
+  collidingNodes: NodeRow[];
+}
+
+export interface RedemptionAttempt {
+  tokenHash: string;
+  /** Hosts to check against other nodes (loopback already removed), lower-case. */
+  hosts: string[];
+  /**
+   * The rules, run inside the transaction against fresh state: throw to refuse (the
+   * transaction rolls back and the error propagates), return to go on.
+   */
+  decide(state: RedemptionState): void;
+  /** The node row to write; when the name exists, its id, cordon, heartbeat state and created_at are kept. */
+  node: NodeRow;
+  certificate: { serial: string; notAfter: number };
+  consumption: { id: string; consumedAt: number; sourceIp: string };
+}
+
+export interface RedemptionResult {
+  node: NodeRow;
+  /** True when an existing node's certificate was re-issued (the old serial is now `replaced`). */
+  reissued: boolean;
+}
+
+export interface Store {
+  // API tokens
+  /** Throws StoreConflictError when an unrevoked token already has the name. */
+  insertApiToken(row: ApiTokenRow): Promise<void>;
+  findApiTokenByHash(tokenHash: string): Promise<ApiTokenRow | undefined>;
+  findApiTokenById(id: string): Promise<ApiTokenRow | undefined>;
+  /** Newest first. */
+  listApiTokens(page: PageRequest): Promise<Page<ApiTokenRow>>;
+  /** Idempotent: keeps the first revocation time. Undefined when the id is unknown. */
+  revokeApiToken(id: string, now: number): Promise<ApiTokenRow | undefined>;
+  countApiTokens(): Promise<number>;
+
+  // Join tokens
+  insertJoinToken(row: JoinTokenRow): Promise<void>;
+  findJoinTokenByHash(tokenHash: string): Promise<JoinTokenRow | undefined>;
+  findJoinTokenById(id: string): Promise<JoinTokenRow | undefined>;
+  /** Newest first; tokens expired at `now` are left out unless includeExpired. */
+  listJoinTokens(query: PageRequest & { includeExpired: boolean; now: number }): Promise<Page<JoinTokenRow>>;
+  /** Idempotent: keeps the first revocation time. Undefined when the id is unknown. */
+  revokeJoinToken(id: string, now: number): Promise<JoinTokenRow | undefined>;
+  /** Oldest first. */
+  listConsumptions(joinTokenId: string, page: PageRequest): Promise<Page<ConsumptionRow>>;
+
+  /**
+   * One transaction: read the token, the node holding the name and the colliding nodes, run
+   * attempt.decide, then record the consumption, write the node row, mark the node's previous
+   * certificate `replaced` and record the new one `current`. A refusal changes nothing.
+   */
+  redeemJoinToken(attempt: RedemptionAttempt): Promise<RedemptionResult>;
+
+  // Nodes (the join side writes them; the node side adds what it needs)
+  findNodeByName(name: string): Promise<NodeRow | undefined>;
+  findNodeById(id: string): Promise<NodeRow | undefined>;
+  findNodeCertificate(serial: string): Promise<NodeCertificateRow | undefined>;
+
+  close(): Promise<void>;
+}
+
+/** A uniqueness rule of the store was hit (e.g. an API token name in use). */
+export class StoreConflictError extends Error {
+  override readonly name = 'StoreConflictError';
+}
+
+/** A cursor that this store did not write. */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+}
