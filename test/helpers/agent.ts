@@ -66,3 +66,32 @@ export function bootstrapArgs(flags: BootstrapFlags): string[] {
     ...(flags.extra ?? []),
   ];
 }
+
+export interface NodeHost {
+  /** A temp folder standing for the node's file system. */
+  root: string;
+  certDir: string;
+  configPath: string;
+  remove(): Promise<void>;
+}
+
+/** A fresh temp "host": cert dir and agent.yaml path inside it, neither created yet. */
+export async function makeNodeHost(): Promise<NodeHost> {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const root = await mkdtemp(join(tmpdir(), 'otherix-node-host-'));
+  return {
+    root,
+    certDir: join(root, 'var', 'lib', 'otherix', 'certs'),
+    configPath: join(root, 'etc', 'otherix', 'agent.yaml'),
+    remove: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+/** Every entry under `dir` (relative paths, symlinks not followed), sorted. */
+export async function listTree(dir: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const entries = await readdir(dir, { recursive: true });
+  return entries.map(String).sort();
+}

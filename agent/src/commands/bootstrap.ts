@@ -40,7 +40,8 @@ async function runBootstrap(flags: Record<string, unknown>): Promise<void> {
 
 function describeOutcome(outcome: BootstrapOutcome): string {
   if (outcome.kind === 'already_bootstrapped') {
-    return `already bootstrapped: ${outcome.certDir} holds agent.key, agent.crt and ca.crt; nothing to do (re-issue with --force)`;
+    const config = outcome.configWritten ? `; wrote the missing ${outcome.configPath}` : '';
+    return `already bootstrapped: ${outcome.certDir} holds agent.key, agent.crt and ca.crt${config}; nothing to redeem (re-issue with --force)`;
   }
   const config = outcome.configWritten
     ? `and ${outcome.configPath}`

@@ -19,18 +19,22 @@ import { nodeSpiffeId } from '../pki/identity.js';
 import { readFileSetState, writeFileAtomic, writeFileSetAtomic } from '../files/atomic.js';
 import { AGENT_CONFIG_FILE_MODE, renderAgentConfig } from '../config/agent-config.js';
 import { CERT_FILES, CERT_FILE_NAMES, KEY_FILE_MODE, PUBLIC_FILE_MODE } from './cert-dir.js';
-import { resolveBootstrapOptions, type BootstrapOptions } from './options.js';
+import { resolveBootstrapOptions, type BootstrapOptions, type ResolvedBootstrapOptions } from './options.js';
 import { explainJoinRefusal } from './refusals.js';
 
 export type BootstrapOutcome =
   | { kind: 'joined'; node: Node; certDir: string; configPath: string; configWritten: boolean; serial: string }
-  | { kind: 'already_bootstrapped'; certDir: string };
+  | { kind: 'already_bootstrapped'; certDir: string; configPath: string; configWritten: boolean };
 
 export async function bootstrapNode(options: BootstrapOptions): Promise<BootstrapOutcome> {
   const o = resolveBootstrapOptions(options);
 
   const state = await readFileSetState(o.certDir, [...CERT_FILE_NAMES]);
-  if (!o.force && state.missing.length === 0) return { kind: 'already_bootstrapped', certDir: o.certDir };
+  if (!o.force && state.missing.length === 0) {
+    // A run that crashed after the cert set but before agent.yaml is completed here.
+    const configWritten = await writeAgentConfigIfAbsent(o);
+    return { kind: 'already_bootstrapped', certDir: o.certDir, configPath: o.configPath, configWritten };
+  }
   if (!o.force && state.present.length > 0) {
     throw new OtherixError(
       'bootstrap_partial_state',
@@ -87,25 +91,7 @@ export async function bootstrapNode(options: BootstrapOptions): Promise<Bootstra
     { name: CERT_FILES.ca, data: pinned.caPem, mode: PUBLIC_FILE_MODE },
   ]);
 
-  // Operator-tuned config always survives: agent.yaml is written only when absent.
-  let configWritten = false;
-  if (!existsSync(o.configPath)) {
-    const yaml = renderAgentConfig({
-      node_name: o.nodeName,
-      cp_url: new URL(o.cpUrl).origin,
-      listen: o.listen,
-      advertised_endpoint: o.advertisedEndpoint,
-      heartbeat_interval_ms: o.heartbeatIntervalMs,
-      request_timeout_ms: o.requestTimeoutMs,
-      migration: { host: o.migrationHost, port_range_start: o.migrationPortRangeStart, port_range_end: o.migrationPortRangeEnd },
-      tls: { cert_dir: o.certDir },
-      generatedAt: new Date(),
-    });
-    await mkdir(dirname(o.configPath), { recursive: true, mode: 0o755 });
-    await writeFileAtomic(o.configPath, yaml, { mode: AGENT_CONFIG_FILE_MODE });
-    configWritten = true;
-  }
-
+  const configWritten = await writeAgentConfigIfAbsent(o);
   return {
     kind: 'joined',
     node: joined.node,
@@ -114,6 +100,25 @@ export async function bootstrapNode(options: BootstrapOptions): Promise<Bootstra
     configWritten,
     serial: joined.node.certificate.serial,
   };
+}
+
+// Operator-tuned config always survives: agent.yaml is written only when absent.
+async function writeAgentConfigIfAbsent(o: ResolvedBootstrapOptions): Promise<boolean> {
+  if (existsSync(o.configPath)) return false;
+  const yaml = renderAgentConfig({
+    node_name: o.nodeName,
+    cp_url: new URL(o.cpUrl).origin,
+    listen: o.listen,
+    advertised_endpoint: o.advertisedEndpoint,
+    heartbeat_interval_ms: o.heartbeatIntervalMs,
+    request_timeout_ms: o.requestTimeoutMs,
+    migration: { host: o.migrationHost, port_range_start: o.migrationPortRangeStart, port_range_end: o.migrationPortRangeEnd },
+    tls: { cert_dir: o.certDir },
+    generatedAt: new Date(),
+  });
+  await mkdir(dirname(o.configPath), { recursive: true, mode: 0o755 });
+  await writeFileAtomic(o.configPath, yaml, { mode: AGENT_CONFIG_FILE_MODE });
+  return true;
 }
 
 function bundleHoldsPinnedCa(bundlePem: string, pinnedFingerprint: string): boolean {
