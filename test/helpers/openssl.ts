@@ -1,5 +1,5 @@
 // Runs the openssl CLI in a temp folder, for tests that check the SDK against OpenSSL itself.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,8 @@ import { join } from 'node:path';
 export interface OpensslRun {
   dir: string;
   run(args: string[]): string;
+  /** Exit status and both streams, for commands whose verdict is printed (openssl req -verify). */
+  runAll(args: string[]): { status: number | null; stdout: string; stderr: string };
   read(name: string): string;
   write(name: string, data: string | Uint8Array): void;
   cleanup(): void;
@@ -17,6 +19,10 @@ export function opensslWorkspace(): OpensslRun {
   return {
     dir,
     run: (args) => execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    runAll: (args) => {
+      const result = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    },
     read: (name) => readFileSync(join(dir, name), 'utf8'),
     write: (name, data) => writeFileSync(join(dir, name), data, { mode: 0o600 }),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),

@@ -34,7 +34,8 @@ export function fingerprintOfPem(pem: string): string {
 export function parseFingerprint(input: string): string {
   const expected = 'expected sha256: followed by 64 hex digits (as printed by `otherix-server ca-fingerprint`)';
   if (typeof input !== 'string') throw new OtherixError('invalid_fingerprint', `the CA fingerprint is not a string: ${expected}`);
-  let text = input.trim();
+  // Also what `openssl x509 -fingerprint -sha256 -noout` prints: 'sha256 Fingerprint=AB:CD:...'.
+  let text = input.trim().replace(/^sha256 fingerprint=/i, '');
   const algo = /^([A-Za-z0-9-]+)[:=]/.exec(text);
   if (algo !== null && !/^[0-9a-fA-F]{2}$/.test(algo[1]!)) {
     if (algo[1]!.toLowerCase() !== 'sha256') {
