@@ -82,7 +82,9 @@ export async function waitForBootstrap(options: StateAOptions): Promise<Bootstra
       return check.bootstrapped;
     }
     // Once per change: the same reason every poll would drown the log.
-    if (reasons.record(`${check.reason.code}\u0000${check.reason.message}`).first) {
+    const occurrence = reasons.record(`${check.reason.code}\u0000${check.reason.message}`);
+    logger.debug('state A: poll', { reason: check.reason.code, in_a_row: occurrence.count });
+    if (occurrence.first) {
       logger.info(`state A: waiting: ${check.reason.message}`, {
         reason: check.reason.code,
         next_step: 'run `otherix-agent bootstrap` on this host; serve picks the files up without a restart',

@@ -1,0 +1,80 @@
+// SPEC §5: the agent's server demands a client certificate from the cluster CA and serves only
+// the control plane's identity. No certificate fails the TLS handshake; another node's
+// certificate (same CA) gets 403 `forbidden`; the CP's client certificate is served.
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkServerIdentityFor, createClient, nodeSpiffeId } from '@otherix/sdk';
+import { startControlPlane, type ControlPlane } from './helpers/control-plane.js';
+import { callAgent } from './helpers/agent-https.js';
+import { joinNodeThroughSdk } from './helpers/node-identity.js';
+import { bootstrapAndServe, type ServedNode } from './helpers/served-node.js';
+import { cpClientCertificate } from './helpers/cp-client-certificate.js';
+
+let cp: ControlPlane;
+let node: ServedNode;
+
+test.before(async () => {
+  cp = await startControlPlane();
+  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
+  try {
+    node = await bootstrapAndServe(cp, admin, 'serve-mtls');
+  } finally {
+    await admin.close();
+  }
+});
+
+test.after.always(async () => {
+  await node?.cleanup();
+  await cp?.close();
+});
+
+test('a client without a certificate fails the TLS handshake', async (t) => {
+  const error = await t.throwsAsync(callAgent({ port: node.port, path: '/v1/agent/healthz', caPem: cp.caPem }));
+  t.is((error as NodeJS.ErrnoException).code, 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED');
+});
+
+test("another node's certificate from the same CA is refused with 403 forbidden", async (t) => {
+  const other = await joinNodeThroughSdk(cp, 'serve-mtls-intruder');
+  for (const path of ['/v1/agent/info', '/v1/agent/healthz', '/v1/agent/nowhere']) {
+    const result = await callAgent({ port: node.port, path, caPem: cp.caPem, client: { certPem: other.certPem, keyPem: other.keyPem } });
+    t.is(result.status, 403, path);
+    t.is((result.body as { error: { code: string } }).error.code, 'forbidden', path);
+  }
+  const own = await callAgent({ port: node.port, path: '/v1/agent/info', caPem: cp.caPem, client: ownMaterial() });
+  t.is(own.status, 403, "the node's own certificate is not the CP's either");
+});
+
+test("the control plane's client certificate is served: info, healthz, 404 elsewhere", async (t) => {
+  const client = cpClientCertificate(cp);
+  // The agent serves as its node identity, which is what the CP checks when it calls it.
+  const info = await callAgent({
+    port: node.port,
+    path: '/v1/agent/info',
+    caPem: cp.caPem,
+    client,
+    checkServerIdentity: checkServerIdentityFor(nodeSpiffeId(node.name)),
+  });
+  t.is(info.status, 200);
+  const body = info.body as { node_name: string; state: string; version: string; uptime_seconds: number };
+  t.is(body.node_name, 'serve-mtls');
+  t.is(body.state, 'B');
+  t.is(body.version, '0.1.0');
+  t.true(body.uptime_seconds >= 0);
+  t.deepEqual(Object.keys(body).sort(), ['node_name', 'state', 'uptime_seconds', 'version']);
+
+  const health = await callAgent({ port: node.port, path: '/v1/agent/healthz', caPem: cp.caPem, client });
+  t.deepEqual(health, { status: 200, body: { status: 'ok' } });
+
+  const missing = await callAgent({ port: node.port, path: '/v1/agent/nowhere', caPem: cp.caPem, client });
+  t.is(missing.status, 404);
+  t.is((missing.body as { error: { code: string } }).error.code, 'not_found');
+
+  const posted = await callAgent({ port: node.port, path: '/v1/agent/healthz', caPem: cp.caPem, client, method: 'POST' });
+  t.is(posted.status, 405);
+  t.is((posted.body as { error: { code: string } }).error.code, 'method_not_allowed');
+});
+
+function ownMaterial(): { certPem: string; keyPem: string } {
+  return { certPem: readFileSync(join(node.certDir, 'agent.crt'), 'utf8'), keyPem: readFileSync(join(node.certDir, 'agent.key'), 'utf8') };
+}

@@ -1,0 +1,78 @@
+// The serve runtime's own rules, checked directly: heartbeat cadence (±10% jitter, exponential
+// backoff with a cap), the host inventory, log redaction and once-per-change logging.
+import test from 'ava';
+import { cpus, hostname, release, totalmem } from 'node:os';
+import { backoffDelay, jittered, MAX_BACKOFF_MS } from '@otherix/agent/dist/runtime/heartbeat.js';
+import { readInventory } from '@otherix/agent/dist/runtime/inventory.js';
+import { createLogger } from '@otherix/agent/dist/runtime/logger.js';
+import { RepeatFilter, isCountMilestone } from '@otherix/agent/dist/runtime/repeat-filter.js';
+import { parseListenAddress } from '@otherix/agent/dist/runtime/listen-address.js';
+import { NoHypervisorDriver } from '@otherix/agent/dist/runtime/hypervisor.js';
+
+test('heartbeat interval jitter stays within ±10%', (t) => {
+  t.is(jittered(30_000, () => 0), 27_000);
+  t.is(jittered(30_000, () => 0.5), 30_000);
+  t.is(jittered(30_000, () => 0.999999), 33_000);
+});
+
+test('failures back off exponentially up to four intervals, and never past the hard cap', (t) => {
+  const noJitter = () => 0.5;
+  t.deepEqual(
+    [1, 2, 3, 4, 10].map((n) => backoffDelay(200, n, noJitter)),
+    [400, 800, 800, 800, 800],
+  );
+  t.is(backoffDelay(30_000, 1, noJitter), 60_000);
+  t.is(backoffDelay(30_000, 50, noJitter), 120_000);
+  t.is(backoffDelay(3_600_000, 5, noJitter), 3_600_000, 'never below one interval');
+  t.true(backoffDelay(120_000, 9, noJitter) <= MAX_BACKOFF_MS);
+});
+
+test('the inventory is the real host: CPU, memory, host name, kernel, /dev/kvm', (t) => {
+  const inventory = readInventory();
+  t.is(inventory.cpu_count, cpus().length);
+  t.true(inventory.cpu_count > 0);
+  t.true(inventory.cpu_model.length > 0);
+  t.is(inventory.memory_bytes, totalmem());
+  t.is(inventory.hostname, hostname());
+  t.is(inventory.kernel, release());
+  t.false(readInventory({ kvmDevice: '/nonexistent/kvm' }).kvm_present);
+  t.true(readInventory({ kvmDevice: '/dev/null' }).kvm_present);
+});
+
+test('without a hypervisor driver the agent reports no VMs and no migrations', async (t) => {
+  const driver = new NoHypervisorDriver();
+  t.is(await driver.vmCount(), 0);
+  t.is(await driver.activeMigrations(), 0);
+});
+
+test('log lines are JSON with time, level and msg; secrets are redacted; the level filters', (t) => {
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'info', write: (line) => lines.push(line) });
+  logger.debug('hidden');
+  logger.info('joined', { node_name: 'n1', token: 'otx_join_secret', key_pem: '-----BEGIN PRIVATE KEY-----' });
+  logger.setLevel('debug');
+  logger.debug('shown', { error: Object.assign(new Error('boom'), { code: 'tls_failed' }) });
+  const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  t.is(records.length, 2);
+  t.like(records[0], { level: 'info', msg: 'joined', node_name: 'n1', token: '[redacted]', key_pem: '[redacted]' });
+  t.false(Number.isNaN(Date.parse(String(records[0]?.['time']))));
+  t.deepEqual(records[1]?.['error'], { code: 'tls_failed', message: 'boom' });
+  t.false(lines.join('').includes('otx_join_secret'));
+});
+
+test('a repeated reason is reported once, then at counts 2, 4, 8, ...; a new reason is reported again', (t) => {
+  const filter = new RepeatFilter();
+  t.deepEqual(filter.record('a'), { first: true, count: 1 });
+  t.deepEqual(filter.record('a'), { first: false, count: 2 });
+  t.deepEqual(filter.record('b'), { first: true, count: 1 });
+  t.is(filter.reset(), 1);
+  t.deepEqual(filter.record('b'), { first: true, count: 1 });
+  t.deepEqual([1, 2, 3, 4, 6, 8, 16].map(isCountMilestone), [false, true, false, true, false, true, true]);
+});
+
+test('listen addresses: IPv4, bracketed IPv6, and a clear error otherwise', (t) => {
+  t.deepEqual(parseListenAddress('0.0.0.0:9443'), { host: '0.0.0.0', port: 9443 });
+  t.deepEqual(parseListenAddress('[::1]:0'), { host: '::1', port: 0 });
+  t.throws(() => parseListenAddress('9443'), { message: /must be HOST:PORT/ });
+  t.throws(() => parseListenAddress('host:70000'), { message: /must be HOST:PORT/ });
+});

@@ -1,0 +1,108 @@
+// State A checks more than file existence: the key must match the certificate, the certificate
+// must chain to ca.crt and name spiffe://otherix/node/<node_name>. Broken material keeps the
+// agent waiting, with one log line per distinct reason, until the files are right; agent.yaml
+// keys are overridable at serve time through OTHERIX_<KEY> / OTHERIX_<SECTION>__<KEY>.
+import test from 'ava';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, exportPrivateKeyPem, generateNodeKeyPair, type OtherixClient } from '@otherix/sdk';
+import { startControlPlane, type ControlPlane } from './helpers/control-plane.js';
+import { bootstrapArgs, runAgent } from './helpers/agent.js';
+import { mintCa } from './helpers/impostor-server.js';
+import { freePort, startServe } from './helpers/serve-process.js';
+
+let cp: ControlPlane;
+let admin: OtherixClient;
+
+test.before(async () => {
+  cp = await startControlPlane();
+  admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
+});
+
+test.after.always(async () => {
+  await admin?.close();
+  await cp?.close();
+});
+
+/** Bootstrap only (no serve): the files a real join leaves on disk. */
+async function bootstrapped(t: { teardown(fn: () => Promise<void>): void }, name: string) {
+  const dir = await mkdtemp(join(tmpdir(), 'otherix-state-a-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const configPath = join(dir, 'agent.yaml');
+  const certDir = join(dir, 'certs');
+  const port = await freePort();
+  const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
+  const run = await runAgent(
+    [
+      ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: name, certDir, configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
+      '--token-env', 'JOIN_TOKEN',
+      '--listen', `127.0.0.1:${port}`,
+      '--heartbeat-interval', '200ms',
+    ],
+    { env: { JOIN_TOKEN: minted.token } },
+  );
+  if (run.exitCode !== 0) throw new Error(run.stderr);
+  return { dir, configPath, certDir, port };
+}
+
+test('a key that does not match, then a foreign CA, keep it in State A; the right files move it to State B', async (t) => {
+  const node = await bootstrapped(t, 'state-a-broken');
+  const keyPath = join(node.certDir, 'agent.key');
+  const caPath = join(node.certDir, 'ca.crt');
+  const goodKey = await readFile(keyPath, 'utf8');
+  const goodCa = await readFile(caPath, 'utf8');
+  const strangerKey = await exportPrivateKeyPem((await generateNodeKeyPair()).privateKey);
+  await replaceFile(keyPath, strangerKey);
+
+  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_LOGGER__LEVEL: 'debug' });
+  t.teardown(() => serve.stop().then(() => undefined));
+
+  const mismatch = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
+  t.is(mismatch['reason'], 'key_mismatch');
+  await serve.waitForLog((r) => r.msg === 'state A: poll' && r['reason'] === 'key_mismatch' && r['in_a_row'] === 3);
+
+  // The CA first: at no moment may the key and the CA both be right before we say so.
+  await replaceFile(caPath, mintCa('not the cluster CA').certPem);
+  await replaceFile(keyPath, goodKey);
+  const foreign = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting') && r['reason'] !== 'key_mismatch');
+  t.is(foreign['reason'], 'chain_invalid');
+  await serve.waitForLog((r) => r.msg === 'state A: poll' && r['reason'] === 'chain_invalid' && r['in_a_row'] === 3);
+  // One line per distinct reason, not one per poll.
+  t.deepEqual(
+    serve.records.filter((r) => r.msg.startsWith('state A: waiting')).map((r) => r['reason']),
+    ['key_mismatch', 'chain_invalid'],
+  );
+  t.is(serve.child.exitCode, null, 'broken files never crash State A');
+
+  await replaceFile(caPath, goodCa);
+  await serve.waitForLog((r) => r.msg === 'state B: serving');
+  t.false(serve.stderr().includes('PRIVATE KEY'));
+  t.deepEqual(await serve.stop(), { code: 0, signal: null });
+});
+
+test('OTHERIX_NODE_NAME overrides agent.yaml at serve time: a certificate for another name keeps it waiting', async (t) => {
+  const node = await bootstrapped(t, 'state-a-env');
+  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_NODE_NAME: 'someone-else' });
+  t.teardown(() => serve.stop().then(() => undefined));
+  const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
+  t.is(waiting['reason'], 'identity_mismatch');
+  t.regex(waiting.msg, /spiffe:\/\/otherix\/node\/someone-else/);
+  t.deepEqual(await serve.stop(), { code: 0, signal: null });
+});
+
+test('OTHERIX_LISTEN overrides the listen address of agent.yaml', async (t) => {
+  const node = await bootstrapped(t, 'state-a-listen');
+  const other = await freePort();
+  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_LISTEN: `127.0.0.1:${other}` });
+  t.teardown(() => serve.stop().then(() => undefined));
+  const listening = await serve.waitForLog((r) => r.msg.startsWith('agent server: listening'));
+  t.is(listening['listen'], `127.0.0.1:${other}`);
+  t.deepEqual(await serve.stop(), { code: 0, signal: null });
+});
+
+/** Whole-file replacement (write aside, rename), so a poll never reads a half-written file. */
+async function replaceFile(path: string, data: string): Promise<void> {
+  await writeFile(`${path}.new`, data, { mode: 0o600 });
+  await rename(`${path}.new`, path);
+}
