@@ -64,7 +64,7 @@ export async function bootstrapNode(options: BootstrapOptions): Promise<Bootstra
       agent_version: o.agentVersion,
     });
   } catch (error) {
-    throw explainJoinRefusal(error, o.nodeName);
+    throw explainJoinRefusal(error);
   } finally {
     await client.close();
   }
