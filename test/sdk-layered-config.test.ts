@@ -135,6 +135,9 @@ test('a missing file is fine unless required; bad YAML is config_invalid', (t) =
     t.true(isOtherixError(t.throws(() => loadConfig({ schema, env: {}, file: yamlFile(text) })), 'config_invalid'), text);
   }
   t.deepEqual(loadConfig({ schema, env: {}, file: yamlFile('') }).sources['log_level'], 'default');
+  // A section whose keys are all commented out is not an unknown key.
+  t.is(loadConfig({ schema, env: {}, file: yamlFile('bootstrap:\n  # cp_url: https://x\nmigration: {}\n') }).values['log_level'], 'info');
+  t.true(isOtherixError(t.throws(() => loadConfig({ schema, env: {}, file: yamlFile('bootstrapp:\n') })), 'config_invalid'));
 });
 
 test('readYamlFile, toYaml, flattenKeys and unflattenKeys', (t) => {
@@ -147,4 +150,6 @@ test('readYamlFile, toYaml, flattenKeys and unflattenKeys', (t) => {
   t.deepEqual(flat, { node_name: 'hv-01', 'tls.cert_dir': '/var/lib/otherix/certs', 'migration.host': '10.0.0.5', 'migration.port_range_start': 49152 });
   t.deepEqual(unflattenKeys(flat), nested);
   t.deepEqual(flattenKeys({ list: [1, 2], empty: {} }), { list: [1, 2], empty: {} });
+  // No YAML timestamps: a date-like value stays the text the operator wrote.
+  t.deepEqual(readYamlFile(yamlFile('when: 2026-01-01\n')), { when: '2026-01-01' });
 });

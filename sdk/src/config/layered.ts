@@ -2,7 +2,7 @@
 // defaults < YAML file < OTHERIX_* environment < flags. Keys are flat and dotted
 // ('bootstrap.ca_fingerprint'); in the environment '__' nests: OTHERIX_BOOTSTRAP__CA_FINGERPRINT.
 import { readFileSync } from 'node:fs';
-import { dump, load } from 'js-yaml';
+import { CORE_SCHEMA, dump, load } from 'js-yaml';
 import { OtherixError } from '../errors.js';
 import { parseDuration } from '../durations.js';
 
@@ -78,7 +78,8 @@ export function readYamlFile(path: string): Record<string, unknown> | undefined 
   }
   let parsed: unknown;
   try {
-    parsed = load(text, { filename: path });
+    // CORE_SCHEMA: null/bool/int/float only, so a date-like value stays a string, not a Date.
+    parsed = load(text, { filename: path, schema: CORE_SCHEMA });
   } catch (error) {
     throw new OtherixError('config_invalid', `config file ${path} is not valid YAML: ${(error as Error).message}`, { cause: error });
   }
@@ -161,6 +162,11 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       }
     } else {
       const flat = flattenKeys(doc);
+      // A section left empty ('bootstrap:' with its keys commented out) is not a typo.
+      const isEmptySection = (key: string, value: unknown): boolean =>
+        (value === null || (isPlainObject(value) && Object.keys(value).length === 0)) &&
+        Object.keys(schema).some((known) => known.startsWith(`${key}.`));
+      for (const [key, value] of Object.entries(flat)) if (!(key in schema) && isEmptySection(key, value)) delete flat[key];
       // Typos in a config file must not pass silently.
       const unknown = Object.keys(flat).filter((key) => !(key in schema));
       if (unknown.length > 0) {
@@ -182,7 +188,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   for (const [key, spec] of Object.entries(schema)) {
     const name = prefix + key.toUpperCase().replace(/\./g, '__');
     const raw = env[name];
-    if (raw === undefined || raw === '') continue;
+    if (raw === undefined || raw === '') continue; // an empty variable is unset, as in most shells' usage
     values[key] = coerce(spec.kind, raw, `env ${name}=${raw}`);
     sources[key] = 'env';
   }

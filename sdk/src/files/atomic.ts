@@ -79,6 +79,9 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
  * (dangling on a first write), so a new name appears exactly when ..data flips. Old generations
  * are removed after the switch; leftovers of a crashed write are removed by the next write.
  * One writer per folder at a time.
+ *
+ * Tests inject crashes with OTHERIX_TEST_CRASH_AT=<step> (see crash-points.ts for the steps):
+ * the writer exits with status 99 at that step.
  */
 const DATA_LINK = '..data';
 const DATA_TEMP_LINK = '..data_tmp';
