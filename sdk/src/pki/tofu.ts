@@ -64,7 +64,7 @@ export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
       headers: { accept: 'application/json' },
     });
     status = response.status;
-    const text = await response.text();
+    const text = await readCapped(response.body, MAX_CA_RESPONSE_BYTES, url);
     try {
       body = JSON.parse(text);
     } catch {
@@ -94,6 +94,23 @@ export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
   }
   assertServedByPinnedCa(served, caPem, url, options.expectedServerIdentity ?? CONTROL_PLANE_SPIFFE_ID);
   return { caPem, fingerprint: got };
+}
+
+// The answer comes from a server not yet trusted: read at most this much of it.
+const MAX_CA_RESPONSE_BYTES = 256 * 1024;
+
+async function readCapped(body: AsyncIterable<Uint8Array> | null, limit: number, url: string): Promise<string> {
+  if (body === null) return '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > limit) {
+      throw new OtherixError('tls_failed', `${url} answered with more than ${limit} bytes: that is not the control plane's CA; check the URL`);
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 // Without this a man in the middle could relay the real CA PEM over its own certificate: the
