@@ -198,7 +198,37 @@ test('a crash before the rename of writeFileAtomic leaves the old file intact', 
   writeFileSync(path, 'content old', { mode: 0o600 });
   t.is(crashingWrite('after-temp-file', 'file', path, 'new'), CRASH_EXIT_CODE);
   t.is(readFileSync(path, 'utf8'), 'content old');
+  // The temp file a crash leaves behind already had the final mode, never a wider one.
+  const temps = readdirSync(dir).filter((e) => e.startsWith('.admin.token.tmp-'));
+  t.is(temps.length, 1);
+  t.is(mode(join(dir, temps[0]!)), 0o600);
+  t.is(readFileSync(join(dir, temps[0]!), 'utf8'), 'content new');
   // Without the hook the same child completes the write.
   t.is(crashingWrite('after-cleanup', 'file', path, 'new'), 0);
   t.is(readFileSync(path, 'utf8'), 'content new');
+});
+
+test('modes are exact whatever the umask: 0644 under umask 077, 0600 under umask 0', (t) => {
+  const dir = tempDir();
+  const script = `import { writeFileAtomic, writeFileSetAtomic } from '@otherix/sdk';
+    process.umask(0o077);
+    await writeFileAtomic(process.env.TARGET + '/public.yaml', 'x', { mode: 0o644 });
+    await writeFileSetAtomic(process.env.TARGET + '/certs', [{ name: 'ca.crt', data: 'ca', mode: 0o644 }, { name: 'agent.key', data: 'k', mode: 0o600 }]);`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, env: { ...process.env, TARGET: dir }, encoding: 'utf8' });
+  t.is(result.status, 0, result.stderr);
+  t.is(mode(join(dir, 'public.yaml')), 0o644);
+  t.is(mode(join(dir, 'certs', 'ca.crt')), 0o644);
+  t.is(mode(join(dir, 'certs', 'agent.key')), 0o600);
+});
+
+test('a crash mid-generation leaves a key file that was 0600 from its first byte', async (t) => {
+  const dir = tempDir();
+  await writeFileSetAtomic(dir, certSet('old'));
+  t.is(crashingWrite('during-generation', 'set', dir, 'new'), CRASH_EXIT_CODE);
+  const current = readlinkSync(join(dir, '..data'));
+  const orphan = generations(dir).find((g) => g !== current)!;
+  t.truthy(orphan);
+  t.is(mode(join(dir, orphan, 'agent.key')), 0o600);
+  t.is(readFileSync(join(dir, orphan, 'agent.key'), 'utf8'), 'key new\n');
+  t.deepEqual(contents(dir), expectedContents('old'));
 });
