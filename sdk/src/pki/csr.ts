@@ -128,7 +128,7 @@ export function verifyCsr(csrPem: string): VerifiedCsr {
   if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
     const found = describeKey(parts.spkiDer);
     const name = found.namedCurve === undefined ? found.algorithm : `${found.algorithm} ${found.namedCurve}`;
-    throw new OtherixError('unsupported_key', `the CSR holds a ${name} key: Otherix node keys must be ECDSA P-384`, {
+    throw new OtherixError('unsupported_key', `the CSR holds an ${name} key: Otherix node keys must be ECDSA P-384`, {
       details: { algorithm: found.algorithm, ...(found.namedCurve === undefined ? {} : { namedCurve: found.namedCurve }) },
     });
   }

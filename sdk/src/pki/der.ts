@@ -67,8 +67,14 @@ export function derOid(buf: Uint8Array, node: DerNode): string {
 }
 
 /** Base64 body of the first PEM block with `label`, decoded; undefined when absent. */
+const PEM_PATTERNS = new Map<string, RegExp>();
+
 export function pemBlock(pem: string, label: string): Buffer | undefined {
-  const re = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`);
+  let re = PEM_PATTERNS.get(label);
+  if (re === undefined) {
+    re = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`);
+    PEM_PATTERNS.set(label, re);
+  }
   const match = re.exec(pem);
   if (match === null) return undefined;
   return Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64');
