@@ -1,1 +1,112 @@
-export {};
+// buildApp(options): the control plane as a Fastify instance, configured but not listening
+// (main.ts listens; tests listen on 127.0.0.1:0).
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autoload from '@fastify/autoload';
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { KeyPairPem } from './services/ca.js';
+import { ClusterCa } from './services/ca.js';
+import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
+import type { Store } from './store/store.js';
+import { SqliteStore, DATABASE_FILE } from './store/sqlite/sqlite-store.js';
+import authPlugin from './plugins/auth.js';
+import errorsPlugin from './plugins/errors.js';
+import schemasPlugin from './plugins/schemas.js';
+import servicesPlugin from './plugins/services.js';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** TLS 1.2 only with AEAD + ECDHE suites (the CP's key is ECDSA); TLS 1.3 suites are all strong. */
+export const TLS_CIPHERS = [
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_GCM_SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+].join(':');
+
+/** Never log credentials: the join token and CSR travel in bodies (never logged), API tokens in this header. */
+export const LOG_REDACT_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.body'];
+
+export interface BuildAppOptions {
+  /** The store; or a data dir whose otherix.db is opened (and closed with the app). */
+  store?: Store;
+  dataDir?: string;
+  ca: ClusterCa;
+  /** The CP's serving certificate and key. */
+  serving: KeyPairPem;
+  /** Epoch milliseconds; default Date.now. */
+  now?: () => number;
+  /** Fastify logger options (pino); default JSON lines at info. `false` disables logging. */
+  logger?: boolean | (Exclude<FastifyServerOptions['logger'], boolean | undefined> & { level?: string; stream?: unknown });
+  /** Unknown-token redemptions per source IP per minute (default 10). */
+  joinGuessLimit?: number;
+  /** Host names and addresses of the CP itself: no node may claim them. */
+  controlPlaneHosts?: readonly string[];
+  /** Close the store when the app closes (default true when buildApp opened it or store was given). */
+  closeStore?: boolean;
+}
+
+function loggerOptions(logger: BuildAppOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === false) return false;
+  const base = logger === undefined || logger === true ? {} : logger;
+  return { level: 'info', ...base, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } };
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const store = options.store ?? (options.dataDir !== undefined ? await SqliteStore.open(join(options.dataDir, DATABASE_FILE)) : undefined);
+  if (store === undefined) throw new Error('buildApp needs a store or a dataDir');
+  if (!(options.ca instanceof ClusterCa)) throw new Error('buildApp needs the cluster CA');
+  const app = Fastify({
+    https: {
+      key: options.serving.keyPem,
+      cert: options.serving.certPem,
+      ca: [options.ca.certPem],
+      // Client certificates are optional at the TLS layer; the heartbeat route demands one.
+      requestCert: true,
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.2',
+      ciphers: TLS_CIPHERS,
+      honorCipherOrder: true,
+    },
+    bodyLimit: BODY_LIMIT_BYTES,
+    logger: loggerOptions(options.logger),
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
+  });
+
+  // Empty bodies on body-less POSTs (revoke, cordon) are fine; anything else must be JSON.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      const error = new SyntaxError('the request body is not valid JSON') as SyntaxError & { statusCode: number };
+      error.statusCode = 400;
+      done(error, undefined);
+    }
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(schemasPlugin);
+  await app.register(servicesPlugin, {
+    store,
+    ca: options.ca,
+    now: options.now ?? Date.now,
+    joinGuessLimit: options.joinGuessLimit ?? DEFAULT_JOIN_GUESS_LIMIT,
+    controlPlaneHosts: options.controlPlaneHosts ?? [],
+    closeStore: options.closeStore ?? true,
+  });
+  await app.register(authPlugin);
+  await app.register(autoload, {
+    dir: join(dirname(fileURLToPath(import.meta.url)), 'routes'),
+    // No index-file semantics: every file in routes/ is a route plugin, named for its operation.
+    indexPattern: /^$/,
+  });
+  return app;
+}

@@ -1,0 +1,61 @@
+// One error handler: every refusal leaves as {"error": {code, message, details?}} with a stable
+// code. Validation errors name the field and the rule; anything unexpected is `internal` with a
+// generic message (the real error is logged; messages and logs never carry secrets).
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody, isHttpError } from '../errors.js';
+import { sharedPlugin } from './shared-plugin.js';
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** `body.migration.port_range_end: must be <= 65535`, `body: unknown field "colour" (remove it)`. */
+export function validationMessage(context: string | undefined, errors: AjvError[]): { message: string; field: string } {
+  const first = errors[0];
+  const where = (context ?? 'request') + (first?.instancePath ?? '').replace(/\//g, '.');
+  const field = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  if (first === undefined) return { message: `${where}: invalid`, field };
+  if (first.keyword === 'additionalProperties') {
+    const name = String(first.params['additionalProperty']);
+    return { message: `${where}: unknown field ${JSON.stringify(name)}: remove it (unknown fields are refused)`, field: field === '' ? name : `${field}.${name}` };
+  }
+  if (first.keyword === 'required') {
+    const name = String(first.params['missingProperty']);
+    return { message: `${where}: missing required field ${JSON.stringify(name)}`, field: field === '' ? name : `${field}.${name}` };
+  }
+  return { message: `${where}: ${first.message ?? 'is invalid'}`, field };
+}
+
+function reply(replyTo: FastifyReply, status: number, body: ReturnType<typeof errorBody>, headers: Record<string, string> = {}): FastifyReply {
+  return replyTo.code(status).headers(headers).type('application/json; charset=utf-8').send(body);
+}
+
+export default sharedPlugin('otherix-errors', async (app) => {
+  app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, replyTo: FastifyReply) => {
+    if (isHttpError(error)) return reply(replyTo, error.statusCode, errorBody(error.code, error.message, error.details), error.headers);
+    if (error.validation !== undefined) {
+      const { message, field } = validationMessage(error.validationContext, error.validation as AjvError[]);
+      return reply(replyTo, 400, errorBody('validation_failed', message, { field }));
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply(replyTo, 413, errorBody('payload_too_large', 'the request body is over the 1 MiB limit: send a smaller body'));
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply(replyTo, 400, errorBody('validation_failed', 'the request body must be JSON: send Content-Type: application/json'));
+    }
+    if (error instanceof SyntaxError || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
+      // Bad JSON and other malformed requests: the parser's message says where, never echoes a body.
+      const message = error instanceof SyntaxError ? 'the request body is not valid JSON' : 'the request is malformed';
+      return reply(replyTo, 400, errorBody('validation_failed', `${message}: check the body and the headers`));
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply(replyTo, 500, errorBody('internal', 'the control plane failed to handle this request; it has been logged: retry, and if it persists, read the server log'));
+  });
+
+  app.setNotFoundHandler(async (request, replyTo) =>
+    reply(replyTo, 404, errorBody('not_found', `no such route: ${request.method} ${request.url.split('?')[0]}; see openapi.yaml for the API`)),
+  );
+});

@@ -1,0 +1,54 @@
+// Decorates the instance with the CP's state and services: app.store, app.ca, app.clock and
+// app.services. Routes call these; nothing else reaches the store.
+import type { Store } from '../store/store.js';
+import type { ClusterCa } from '../services/ca.js';
+import { ApiTokenService } from '../services/api-tokens.js';
+import { JoinTokenService } from '../services/join-tokens.js';
+import { GuessLimiter } from '../services/rate-limit.js';
+import { RedemptionService } from '../services/redemption.js';
+import { sharedPlugin } from './shared-plugin.js';
+
+export interface Services {
+  apiTokens: ApiTokenService;
+  joinTokens: JoinTokenService;
+  redemption: RedemptionService;
+}
+
+export interface ServicesPluginOptions extends Record<string, unknown> {
+  store: Store;
+  ca: ClusterCa;
+  now: () => number;
+  joinGuessLimit: number;
+  controlPlaneHosts: readonly string[];
+  /** Close the store with the app. */
+  closeStore: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: Store;
+    ca: ClusterCa;
+    /** The CP's clock (epoch ms): every time comparison uses it, so tests move time instead of sleeping. */
+    clock: () => number;
+    services: Services;
+  }
+}
+
+export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (app, options) => {
+  const { store, ca, now } = options;
+  app.decorate('store', store);
+  app.decorate('ca', ca);
+  app.decorate('clock', now);
+  app.decorate('services', {
+    apiTokens: new ApiTokenService(store, now),
+    joinTokens: new JoinTokenService(store, now, ca.fingerprint),
+    redemption: new RedemptionService({
+      store,
+      ca,
+      now,
+      guessLimiter: new GuessLimiter(options.joinGuessLimit, now),
+      controlPlaneHosts: options.controlPlaneHosts,
+    }),
+  });
+  if (options.closeStore) app.addHook('onClose', async () => store.close());
+});

@@ -1,0 +1,153 @@
+// The join, server side (SPEC §4), in this order: token shape, the guess limit, lookup by hash,
+// token state, request rules, the CSR, the existing-name and host rules, signing, and one
+// transaction that re-checks every state rule and commits consumption + node + serial together.
+// A refused redemption changes nothing.
+import { randomUUID } from 'node:crypto';
+import { hashToken, isOtherixError, isTokenShape, verifyCsr } from '@otherix/sdk';
+import type { components } from '@otherix/sdk';
+import { HttpError } from '../errors.js';
+import type { JoinTokenRow, NodeRow, RedemptionState, Store } from '../store/store.js';
+import type { ClusterCa } from './ca.js';
+import {
+  assertNodeName, assertPortRange, endpointHost, isLoopbackHost, migrationHostOf,
+} from './join-request-rules.js';
+import { nodeToApi } from './node-projection.js';
+import type { GuessLimiter } from './rate-limit.js';
+
+type JoinRequest = components['schemas']['JoinRequest'];
+type JoinResponse = components['schemas']['JoinResponse'];
+type TokenRejectedReason = components['schemas']['TokenRejectedReason'];
+
+const MINT_HINT = 'mint a new one with `otherix node join-token create`';
+
+function rejected(reason: TokenRejectedReason, message: string): HttpError {
+  return new HttpError('token_rejected', message, { reason });
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Token state rules; run before signing and again inside the transaction. */
+export function assertTokenRedeemable(token: JoinTokenRow | undefined, nodeName: string, now: number): asserts token is JoinTokenRow {
+  if (token === undefined) throw rejected('unknown', `the join token is not known to this control plane: check that it was copied whole, or ${MINT_HINT}`);
+  if (token.revokedAt !== null) throw rejected('revoked', `the join token was revoked at ${iso(token.revokedAt)}: ${MINT_HINT}`);
+  if (token.expiresAt <= now) throw rejected('expired', `the join token expired at ${iso(token.expiresAt)}: ${MINT_HINT}`);
+  if (token.maxUses !== 0 && token.consumed >= token.maxUses) {
+    throw rejected('exhausted', `the join token has been used ${token.consumed} of ${token.maxUses} times: ${MINT_HINT}`);
+  }
+  if (token.nodeName !== null && token.nodeName !== nodeName) {
+    throw rejected('node_name_mismatch', `the join token is bound to node ${token.nodeName}, not ${nodeName}: bootstrap with --node-name ${token.nodeName}, or ${MINT_HINT} --node-name ${nodeName}`);
+  }
+}
+
+/** Cluster state rules: a known name needs a token bound to it; hosts belong to one node (or the CP). */
+export function assertClusterAllows(state: Pick<RedemptionState, 'existingNode' | 'collidingNodes'>, token: JoinTokenRow, nodeName: string): void {
+  if (state.existingNode !== undefined && token.nodeName !== nodeName) {
+    throw new HttpError(
+      'conflict',
+      `node ${nodeName} already exists: a fleet token cannot take over a node's identity; to re-issue its certificate, mint a token bound to it with \`otherix node join-token create --node-name ${nodeName}\``,
+      { node_name: nodeName },
+    );
+  }
+  const other = state.collidingNodes[0];
+  if (other !== undefined) {
+    throw new HttpError(
+      'conflict',
+      `a host of this join is already used by node ${other.name} (${other.endpointHost}, ${other.migrationHost}): give this node its own addresses, or delete ${other.name} first`,
+      { node_name: other.name },
+    );
+  }
+}
+
+export interface RedemptionOptions {
+  store: Store;
+  ca: ClusterCa;
+  now: () => number;
+  guessLimiter: GuessLimiter;
+  /** The CP's own hosts (its serving certificate's names): a node may not claim them. */
+  controlPlaneHosts: readonly string[];
+}
+
+export class RedemptionService {
+  private readonly controlPlaneHosts: ReadonlySet<string>;
+
+  constructor(private readonly options: RedemptionOptions) {
+    this.controlPlaneHosts = new Set(options.controlPlaneHosts.map((host) => host.toLowerCase().replace(/^\[(.*)\]$/, '$1')));
+  }
+
+  async redeem(request: JoinRequest, sourceIp: string): Promise<JoinResponse> {
+    const { store, ca, now, guessLimiter } = this.options;
+    // Shape before any use: a malformed string never reaches the database.
+    if (!isTokenShape('join', request.token)) {
+      throw new HttpError('validation_failed', 'token: not a join token (expected otx_join_ and 43 base64url characters): copy the whole value the CP printed', { field: 'token' });
+    }
+    const slot = guessLimiter.take(sourceIp);
+    const tokenHash = hashToken(request.token);
+    const token = await store.findJoinTokenByHash(tokenHash);
+    if (token !== undefined) slot.release();
+    const name = request.node_name;
+    assertTokenRedeemable(token, name, now());
+
+    assertNodeName(name);
+    const endpoint = endpointHost(request.advertised_endpoint);
+    const migrationHost = migrationHostOf(request.migration.host);
+    assertPortRange(request.migration.port_range_start, request.migration.port_range_end);
+    const spkiDer = this.verifiedKey(request.csr_pem);
+
+    const hosts = [...new Set([endpoint, migrationHost])];
+    const claimed = hosts.filter((host) => !isLoopbackHost(host));
+    const cpHost = claimed.find((host) => this.controlPlaneHosts.has(host));
+    if (cpHost !== undefined) {
+      throw new HttpError('conflict', `${cpHost} is the control plane's own host: advertise the node's own address`, { host: cpHost });
+    }
+    // Fail fast before signing; the transaction decides again on fresh state.
+    const existingNode = await store.findNodeByName(name);
+    assertClusterAllows({ existingNode, collidingNodes: [] }, token, name);
+
+    const issuedAt = now();
+    const certificate = await ca.issueNodeCertificate({ nodeName: name, spkiDer, hosts, now: issuedAt });
+    const node: NodeRow = {
+      id: randomUUID(),
+      name,
+      architecture: request.architecture,
+      advertisedEndpoint: request.advertised_endpoint,
+      endpointHost: endpoint,
+      migrationHost,
+      migrationPortRangeStart: request.migration.port_range_start,
+      migrationPortRangeEnd: request.migration.port_range_end,
+      hardwareJson: null,
+      agentVersion: request.agent_version,
+      vmCount: 0,
+      activeMigrations: 0,
+      certSerial: certificate.serial,
+      certNotAfter: certificate.notAfter,
+      cordoned: false,
+      heartbeatIntervalMs: null,
+      lastHeartbeatAt: null,
+      createdAt: issuedAt,
+    };
+    const result = await store.redeemJoinToken({
+      tokenHash,
+      hosts: claimed,
+      node,
+      certificate: { serial: certificate.serial, notAfter: certificate.notAfter },
+      consumption: { id: randomUUID(), consumedAt: issuedAt, sourceIp },
+      decide: (state) => {
+        assertTokenRedeemable(state.token, name, now());
+        assertClusterAllows(state, state.token, name);
+      },
+    });
+    return { node: nodeToApi(result.node, now()), certificate_pem: certificate.certPem, ca_bundle_pem: ca.certPem };
+  }
+
+  /** The CSR's public key, once its signature proves possession; nothing else is taken from it. */
+  private verifiedKey(csrPem: string): Buffer {
+    try {
+      return verifyCsr(csrPem).spkiDer;
+    } catch (error) {
+      if (isOtherixError(error, 'invalid_csr') || isOtherixError(error, 'csr_signature_invalid') || isOtherixError(error, 'unsupported_key')) {
+        throw new HttpError('validation_failed', `csr_pem: ${error.message}`, { field: 'csr_pem', problem: error.code, ...(error.details ?? {}) });
+      }
+      throw error;
+    }
+  }
+}
