@@ -103,6 +103,7 @@ test('writeFileSetAtomic: the AtomicWriter layout, exact modes, a 0700 folder', 
   const [generation, ...more] = generations(dir);
   t.deepEqual(more, []);
   t.is(readlinkSync(join(dir, '..data')), generation);
+  t.is(mode(join(dir, generation!)), 0o755);
   t.deepEqual(readdirSync(dir).sort(), ['..data', generation!, ...NAMES].sort());
 });
 
@@ -219,6 +220,8 @@ test('modes are exact whatever the umask: 0644 under umask 077, 0600 under umask
   t.is(mode(join(dir, 'public.yaml')), 0o644);
   t.is(mode(join(dir, 'certs', 'ca.crt')), 0o644);
   t.is(mode(join(dir, 'certs', 'agent.key')), 0o600);
+  t.is(mode(join(dir, 'certs')), 0o700);
+  t.is(mode(join(dir, 'certs', readlinkSync(join(dir, 'certs', '..data')))), 0o755);
 });
 
 test('a crash mid-generation leaves a key file that was 0600 from its first byte', async (t) => {

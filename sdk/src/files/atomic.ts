@@ -3,7 +3,7 @@
 // byte is written, so neither umask nor a race can leave a key readable by others.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { OtherixError } from '../errors.js';
 import { crashPoint } from './crash-points.js';
@@ -144,7 +144,10 @@ export async function writeFileSetAtomic(dir: string, files: FileSpec[]): Promis
 
     const generation = `..${Date.now()}-${suffix()}`;
     generationPath = join(dir, generation);
-    await mkdir(generationPath, { mode: 0o700 });
+    // 0755 like Kubernetes: each file's own mode decides who reads it (agent.key 0600, ca.crt
+    // 0644); the set's folder itself is created 0700.
+    await mkdir(generationPath, { mode: 0o755 });
+    await chmod(generationPath, 0o755); // exact, whatever the umask
     let first = true;
     for (const file of files) {
       await writeNewFile(join(generationPath, file.name), file.data, file.mode);
