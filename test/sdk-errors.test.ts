@@ -1,5 +1,7 @@
 // One error type for the SDK: callers match on `code`, across package copies, never on text.
 import test from 'ava';
+import { readFileSync } from 'node:fs';
+import type { ApiErrorCode, components } from '@otherix/sdk';
 import { API_ERROR_CODES, API_ERROR_STATUS, LOCAL_ERROR_CODES, OtherixApiError, OtherixError, isApiErrorCode, isOtherixError } from '@otherix/sdk';
 
 test('OtherixError carries code, message, details and cause', (t) => {
@@ -61,3 +63,40 @@ test('isOtherixError is duck-typed on name and code, so it works across SDK copi
   t.false(isOtherixError(null));
   t.false(isOtherixError('invalid_token'));
 });
+
+// The codes stay consistent with the contract: the SDK's ApiErrorCode list is openapi.yaml's
+// ErrorCode enum, and every error response an operation declares uses the status of its code.
+type Contract = components['schemas']['ErrorCode'];
+const sameCodes: [Contract] extends [ApiErrorCode] ? ([ApiErrorCode] extends [Contract] ? true : false) : false = true;
+
+test('ApiErrorCode and API_ERROR_STATUS agree with openapi.yaml', (t) => {
+  t.true(sameCodes);
+  for (const file of ['openapi.json', 'agent-openapi.json']) {
+    const doc = JSON.parse(readFileSync(new URL(`../../sdk/src/generated/${file}`, import.meta.url), 'utf8')) as OpenApi;
+    const enumCodes = doc.components?.schemas?.['ErrorCode']?.enum;
+    if (enumCodes !== undefined) t.deepEqual([...enumCodes].sort(), [...API_ERROR_CODES].sort(), file);
+    const named = doc.components?.responses ?? {};
+    let checked = 0;
+    for (const [path, item] of Object.entries(doc.paths ?? {})) {
+      for (const [method, operation] of Object.entries(item)) {
+        for (const [status, response] of Object.entries(operation.responses ?? {})) {
+          const ref = response.$ref?.replace('#/components/responses/', '');
+          const description = ref === undefined ? response.description : named[ref]?.description;
+          const code = /`([a-z_]+)`/.exec(description ?? '')?.[1];
+          if (code === undefined || !isApiErrorCode(code) || Number(status) < 400) continue;
+          t.is(API_ERROR_STATUS[code], Number(status), `${file} ${method.toUpperCase()} ${path} ${status} (${code})`);
+          checked++;
+        }
+      }
+    }
+    if (file === 'openapi.json') t.true(checked > 10);
+  }
+});
+
+interface OpenApi {
+  paths?: Record<string, Record<string, { responses?: Record<string, { $ref?: string; description?: string }> }>>;
+  components?: {
+    schemas?: Record<string, { enum?: string[] }>;
+    responses?: Record<string, { description?: string }>;
+  };
+}
