@@ -59,6 +59,12 @@ test('isOtherixError is duck-typed on name and code, so it works across SDK copi
   const foreign = Object.assign(new Error('x'), { name: 'OtherixError', code: 'timeout' });
   t.true(isOtherixError(foreign, 'timeout'));
   t.false(isOtherixError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })));
+  // A subclass with its own name is still one (brand through the prototype).
+  class UsageProblem extends OtherixError {
+    override readonly name = 'UsageProblem';
+  }
+  t.true(isOtherixError(new UsageProblem('usage', 'two token sources'), 'usage'));
+  t.true(isOtherixError(Object.assign(new Error('x'), { [Symbol.for('otherix.error')]: true, code: 'usage' }), 'usage'));
   t.false(isOtherixError({ name: 'OtherixError' }));
   t.false(isOtherixError(null));
   t.false(isOtherixError('invalid_token'));

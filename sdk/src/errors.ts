@@ -67,11 +67,18 @@ export function isApiErrorCode(value: unknown): value is ApiErrorCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(API_ERROR_STATUS, value);
 }
 
+// Symbol.for is process-global, so two copies of the SDK share the brand (subclasses inherit it).
+const OTHERIX_ERROR_BRAND = Symbol.for('otherix.error');
+
 export class OtherixError extends Error {
   override readonly name: string = 'OtherixError';
   readonly code: OtherixErrorCode;
   // `declare`: no own property at all unless details were given.
   declare readonly details?: Record<string, unknown>;
+
+  static {
+    Object.defineProperty(OtherixError.prototype, OTHERIX_ERROR_BRAND, { value: true });
+  }
 
   constructor(code: OtherixErrorCode, message: string, options?: OtherixErrorOptions) {
     super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
@@ -113,13 +120,15 @@ export class OtherixApiError extends OtherixError {
 }
 
 /**
- * True for any OtherixError (optionally with the given code). Duck-typed on `name` and `code`
- * so it holds across two copies of the SDK in one process, where `instanceof` would not.
+ * True for any OtherixError or subclass (optionally with the given code). Duck-typed on a
+ * global-symbol brand or `name`, plus `code`, so it holds across two copies of the SDK in one
+ * process, where `instanceof` would not.
  */
 export function isOtherixError(err: unknown, code?: OtherixErrorCode): err is OtherixError {
   if (err === null || typeof err !== 'object') return false;
-  const candidate = err as { name?: unknown; code?: unknown };
-  if (candidate.name !== 'OtherixError' && candidate.name !== 'OtherixApiError') return false;
+  const candidate = err as { name?: unknown; code?: unknown; [OTHERIX_ERROR_BRAND]?: unknown };
+  const branded = candidate[OTHERIX_ERROR_BRAND] === true;
+  if (!branded && candidate.name !== 'OtherixError' && candidate.name !== 'OtherixApiError') return false;
   if (typeof candidate.code !== 'string') return false;
   return code === undefined || candidate.code === code;
 }
