@@ -6,7 +6,7 @@ import { createClient } from '@otherix/sdk';
 import type { OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from './helpers/control-plane.js';
 import type { ControlPlane } from './helpers/control-plane.js';
-import { makeCliHome } from './helpers/cli.js';
+import { closedPortUrl, makeCliHome } from './helpers/cli.js';
 
 let cp: ControlPlane;
 let admin: OtherixClient;
@@ -107,11 +107,12 @@ test('token: a flag beats the environment, which beats the config file', async (
 test('control-plane URL: a flag beats the environment, which beats the config file', async (t) => {
   const { home } = await loggedInHome(tokens.viewer);
   t.teardown(() => home.remove());
-  // Port 1 on loopback refuses connections: the env value is the one that was used.
-  const envWins = await home.run(['whoami'], { OTHERIX_CP_URL: 'https://127.0.0.1:1' });
+  // Nothing listens at the env URL: the refusal names it, so the env value is the one used.
+  const closed = await closedPortUrl();
+  const envWins = await home.run(['whoami'], { OTHERIX_CP_URL: closed });
   t.is(envWins.exitCode, 1);
-  t.regex(envWins.stderr, /^error: unreachable: .*127\.0\.0\.1:1/);
-  const flagWins = await home.run(['whoami', '--cp-url', cp.url], { OTHERIX_CP_URL: 'https://127.0.0.1:1' });
+  t.true(envWins.stderr.startsWith(`error: unreachable: cannot reach the control plane at ${closed}`), envWins.stderr);
+  const flagWins = await home.run(['whoami', '--cp-url', cp.url], { OTHERIX_CP_URL: closed });
   t.is(flagWins.exitCode, 0, flagWins.stderr);
 });
 
@@ -140,13 +141,15 @@ test('without a config file, the environment alone connects (the CA is pinned by
 test('an unreachable control plane is exit 1 with a one-line error naming the URL', async (t) => {
   const home = await makeCliHome();
   t.teardown(() => home.remove());
+  const closed = await closedPortUrl();
   const run = await home.run(['node', 'join-token', 'list'], {
-    OTHERIX_CP_URL: 'https://127.0.0.1:1',
+    OTHERIX_CP_URL: closed,
     OTHERIX_CA_FINGERPRINT: cp.caFingerprint,
     OTHERIX_TOKEN: cp.adminToken,
   });
   t.is(run.exitCode, 1);
-  t.regex(run.stderr, /^error: unreachable: [^\n]*127\.0\.0\.1:1[^\n]*\n$/);
+  t.regex(run.stderr, /^error: unreachable: [^\n]+\n$/);
+  t.true(run.stderr.includes(closed), run.stderr);
   t.false(run.stderr.includes(cp.adminToken));
 });
 

@@ -74,3 +74,16 @@ export function tableRows(stdout: string): string[][] {
     .filter((line) => line.trim() !== '' && !line.startsWith('Next page: '))
     .map((line) => line.trim().split(/\s{2,}/));
 }
+
+/**
+ * An https URL on loopback where nothing listens: a port the OS just handed out and took back.
+ * (Not port 1: fetch refuses "bad ports" before connecting, which is not the failure under test.)
+ */
+export async function closedPortUrl(): Promise<string> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `https://127.0.0.1:${port}`;
+}
