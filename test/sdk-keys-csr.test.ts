@@ -10,11 +10,13 @@ import {
   importPrivateKeyPem,
   isOtherixError,
   publicKeySpkiDerOf,
+  loadX509,
   verifyCsr,
-  x509,
 } from '@otherix/sdk';
 import { opensslCsr } from './helpers/openssl.js';
 import { mintTestCa, mintTestLeaf } from './helpers/sdk-pki-fixtures.js';
+
+const x509 = await loadX509();
 
 function csrDer(pem: string): Buffer {
   return Buffer.from(pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');

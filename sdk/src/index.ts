@@ -7,7 +7,8 @@ export type { ApiErrorCode, LocalErrorCode, OtherixErrorCode, OtherixErrorOption
 export { TOKEN_PREFIX, TOKEN_SECRET_LENGTH, generateToken, isTokenShape, assertTokenShape, hashToken, maskToken } from './tokens.js';
 export type { TokenKind } from './tokens.js';
 export { parseDuration, formatDuration } from './durations.js';
-export { x509 } from './pki/x509.js';
+export { loadX509 } from './pki/load-x509.js';
+export type { X509 } from './pki/load-x509.js';
 export { FINGERPRINT_PREFIX, fingerprintOfDer, fingerprintOfPem, parseFingerprint, fingerprintsEqual } from './pki/fingerprint.js';
 export { CONTROL_PLANE_SPIFFE_ID, NODE_SPIFFE_PREFIX, nodeSpiffeId, nodeNameFromSpiffeId, uriSansOf, checkServerIdentityFor } from './pki/identity.js';
 export { NODE_KEY_ALGORITHM, generateNodeKeyPair, exportPrivateKeyPem, importPrivateKeyPem, publicKeySpkiDerOf } from './pki/keys.js';

@@ -1,8 +1,10 @@
 // Certificates for the SDK's own unit tests, minted with @peculiar/x509 on node's WebCrypto
 // (real P-384 keys and signatures): a CA, and leaves with a chosen key, URI SAN and validity.
 import { webcrypto } from 'node:crypto';
-import { x509, generateNodeKeyPair } from '@otherix/sdk';
+import { generateNodeKeyPair, loadX509 } from '@otherix/sdk';
 import type { NodeKeyPair } from '@otherix/sdk';
+
+const x509 = await loadX509();
 
 type GeneratorKeys = Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'];
 type GeneratorKey = Parameters<typeof x509.X509CertificateGenerator.create>[0] extends infer P

@@ -6,9 +6,9 @@ import { p384 } from '@noble/curves/nist.js';
 import { OtherixError } from '../errors.js';
 import { derChildren, derOid, pemBlock, readDer, type DerNode } from './der.js';
 import type { NodeKeyPair } from './keys.js';
-import { x509 } from './x509.js';
+import { loadX509, type X509 } from './load-x509.js';
 
-type CryptoKeyPairLike = Parameters<typeof x509.Pkcs10CertificateRequestGenerator.create>[0]['keys'];
+type CryptoKeyPairLike = Parameters<X509['Pkcs10CertificateRequestGenerator']['create']>[0]['keys'];
 
 export interface VerifiedCsr {
   publicKey: KeyObject;
@@ -17,6 +17,7 @@ export interface VerifiedCsr {
 
 /** PKCS#10 PEM with CN=nodeName, signed with ECDSA-SHA384 by the node key (proof of possession). */
 export async function createCsr(keys: NodeKeyPair, nodeName: string): Promise<string> {
+  const x509 = await loadX509();
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     name: [{ CN: [nodeName] }],
     // x509's types name the DOM CryptoKey; node's webcrypto keys are the same objects.
