@@ -55,6 +55,18 @@ function loggerOptions(logger: BuildAppOptions['logger']): FastifyServerOptions[
   return { level: 'info', ...base, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } };
 }
 
+export interface ServedRoute {
+  method: string;
+  /** Fastify's form: /v1/nodes/:node/cordon. */
+  url: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    servedRoutes: readonly ServedRoute[];
+  }
+}
+
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const store = options.store ?? (options.dataDir !== undefined ? await SqliteStore.open(join(options.dataDir, DATABASE_FILE)) : undefined);
   if (store === undefined) throw new Error('buildApp needs a store or a dataDir');
@@ -90,6 +102,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       error.statusCode = 400;
       done(error, undefined);
     }
+  });
+
+  // What the app serves, for the test that routes and spec operations are the same set.
+  const servedRoutes: ServedRoute[] = [];
+  app.decorate('servedRoutes', servedRoutes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) servedRoutes.push({ method, url: route.url });
   });
 
   await app.register(errorsPlugin);
