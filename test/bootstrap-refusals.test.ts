@@ -25,14 +25,18 @@ test.after.always(async () => {
   for (const host of hosts) await host.remove();
 });
 
-async function attempt(nodeName: string, token: string, options: { cpUrl?: string; extra?: string[] } = {}): Promise<{ run: AgentRun; h: NodeHost }> {
+async function attempt(
+  nodeName: string,
+  token: string,
+  options: { cpUrl?: string; caFingerprint?: string; extra?: string[] } = {},
+): Promise<{ run: AgentRun; h: NodeHost }> {
   const h = await makeNodeHost();
   hosts.push(h);
   const run = await runAgent(
     [
       ...bootstrapArgs({
         cpUrl: options.cpUrl ?? cp.url,
-        caFingerprint: cp.caFingerprint,
+        caFingerprint: options.caFingerprint ?? cp.caFingerprint,
         nodeName,
         certDir: h.certDir,
         configPath: h.configPath,
@@ -57,9 +61,16 @@ test('a spent token: exhausted, with the way out, nothing written', async (t) =>
 });
 
 test('an expired token (the CP clock moved past its TTL): says when, and to mint a new one', async (t) => {
-  const minted = await admin.joinTokens.create({ node_name: 'ref-expired', ttl_seconds: 60 });
-  cp.clock.advance(61_000);
-  const { run, h } = await attempt('ref-expired', minted.token);
+  // Its own CP: moving the clock would make the other tests' fresh leaves start in the future.
+  const own = await startControlPlane();
+  const ownAdmin = createClient({ cpUrl: own.url, caPem: own.caPem, token: own.adminToken });
+  t.teardown(async () => {
+    await ownAdmin.close();
+    await own.close();
+  });
+  const minted = await ownAdmin.joinTokens.create({ node_name: 'ref-expired', ttl_seconds: 60 });
+  own.clock.advance(61_000);
+  const { run, h } = await attempt('ref-expired', minted.token, { cpUrl: own.url, caFingerprint: own.caFingerprint });
   t.is(run.exitCode, 1);
   t.regex(run.stderr, new RegExp(`^error: token_rejected: join refused: the join token expired at ${minted.expires_at.replace(/\.\d+Z$/, '')}`));
   t.true(run.stderr.includes(MINT_HINT));
