@@ -72,7 +72,7 @@ export interface StateAOptions extends ReadinessSources {
 export async function waitForBootstrap(options: StateAOptions): Promise<Bootstrapped | undefined> {
   const { logger, signal } = options;
   const reasons = new RepeatFilter();
-  logger.info('state A: waiting for bootstrap', { config: options.configPath, poll_interval_ms: options.pollIntervalMs });
+  logger.info('state A: checking for config and cert material', { config: options.configPath, poll_interval_ms: options.pollIntervalMs });
   while (!signal.aborted) {
     const check = await checkReadiness(options);
     if (check.ready) {
