@@ -35,7 +35,11 @@ function reply(replyTo: FastifyReply, status: number, body: ReturnType<typeof er
 
 export default sharedPlugin('otherix-errors', async (app) => {
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, replyTo: FastifyReply) => {
-    if (isHttpError(error)) return reply(replyTo, error.statusCode, errorBody(error.code, error.message, error.details), error.headers);
+    if (isHttpError(error)) {
+      // Messages never carry secrets (they are written for the caller, who may be anyone).
+      request.log.debug({ code: error.code, reason: error.details?.['reason'] }, `refused: ${error.message}`);
+      return reply(replyTo, error.statusCode, errorBody(error.code, error.message, error.details), error.headers);
+    }
     if (error.validation !== undefined) {
       const { message, field } = validationMessage(error.validationContext, error.validation as AjvError[]);
       return reply(replyTo, 400, errorBody('validation_failed', message, { field }));

@@ -1,0 +1,55 @@
+// Redemptions with unknown tokens are limited per source IP (SPEC §4): after the limit, 429
+// rate_limited with Retry-After, even for a real token; the window reopens as time moves.
+// Refusals of real tokens are answered and never counted.
+import test from 'ava';
+import { api, startControlPlane } from './helpers/control-plane.js';
+import type { ControlPlane } from './helpers/control-plane.js';
+import { joinRequest, nodeCsr } from './helpers/join-request.js';
+
+const LIMIT = 3;
+let cp: ControlPlane;
+let csrPem: string;
+
+test.before(async () => {
+  cp = await startControlPlane({ joinGuessLimit: LIMIT });
+  csrPem = (await nodeCsr('guess')).csrPem;
+});
+
+test.after.always(async () => {
+  await cp?.close();
+});
+
+const guess = (i: number) => api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(`otx_join_${String(i).padStart(43, 'g')}`, `guess-${i}`, csrPem) });
+
+test.serial('real-token refusals are answered and not counted as guesses', async (t) => {
+  const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: { node_name: 'bound-guess' } });
+  for (let i = 0; i < LIMIT * 3; i++) {
+    const refused = await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'not-the-bound-name', csrPem) });
+    t.is(refused.status, 401);
+    t.is(refused.body.error.details.reason, 'node_name_mismatch');
+  }
+  const unknown = await guess(0);
+  t.is(unknown.status, 401);
+  t.is(unknown.body.error.details.reason, 'unknown');
+  cp.clock.advance(60_000); // a fresh window for the next test
+});
+
+test.serial('concurrent unknown-token guesses beyond the limit get 429 with Retry-After, then the window reopens', async (t) => {
+  const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: {} });
+  const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => guess(100 + i)));
+  t.is(burst.filter((r) => r.status === 401 && r.body.error.details.reason === 'unknown').length, LIMIT);
+  const limited = burst.filter((r) => r.status === 429);
+  t.is(limited.length, 10 - LIMIT);
+  for (const response of limited) {
+    t.is(response.body.error.code, 'rate_limited');
+    const retryAfter = Number(response.headers['retry-after']);
+    t.true(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, String(retryAfter));
+  }
+  // While limited, even a real token is throttled: the answer must not tell a guesser anything.
+  const real = await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'while-limited', csrPem) });
+  t.is(real.status, 429);
+  cp.clock.advance(60_000);
+  const after = await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'after-window', csrPem) });
+  t.is(after.status, 201, after.text);
+  t.is((await guess(200)).status, 401);
+});
