@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isOtherixError, loadAgentConfig, nodeSpiffeId, publicKeySpkiDerOf, verifyIssuedIdentity } from '@otherix/sdk';
 import type { AgentConfig } from '@otherix/sdk';
 import { CERT_FILE_NAMES, readCertMaterial, type CertMaterial } from './cert-material.js';
-import { isLogLevel, type Logger } from './logger.js';
+import { LOG_LEVELS, isLogLevel, type Logger } from './logger.js';
 import { RepeatFilter } from './repeat-filter.js';
 
 /** What State B starts from: a config that parsed and material that was checked. */
@@ -78,6 +78,7 @@ export async function waitForBootstrap(options: StateAOptions): Promise<Bootstra
     if (check.ready) {
       const { config } = check.bootstrapped;
       if (isLogLevel(config.logger.level)) logger.setLevel(config.logger.level);
+      else logger.warn(`logger.level ${JSON.stringify(config.logger.level)} is not one of ${LOG_LEVELS.join(', ')}: keeping ${logger.level}`);
       logger.info('state A: config and cert material are in place', { node_name: config.node_name, cert_dir: config.tls.cert_dir });
       return check.bootstrapped;
     }
