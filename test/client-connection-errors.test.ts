@@ -36,6 +36,13 @@ test('a closed port is unreachable, and the message names the URL', async (t) =>
   t.false((error as Error).message.includes(cp.adminToken));
 });
 
+test('a port that fetch refuses to dial is unreachable too, with the reason', async (t) => {
+  const client = track(createClient({ cpUrl: 'https://127.0.0.1:1', caPem: cp.caPem }));
+  const error = await t.throwsAsync(client.ca.get());
+  t.true(isOtherixError(error, 'unreachable'));
+  t.regex((error as Error).message, /https:\/\/127\.0\.0\.1:1\/v1\/ca \(bad port\)/);
+});
+
 test('a server that never answers times out after requestTimeoutMs', async (t) => {
   const silent = await startSilentServer();
   closers.push(silent.close);

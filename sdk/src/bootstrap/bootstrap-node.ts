@@ -5,7 +5,6 @@
 //   3. redeem the token over a connection that trusts only the pinned CA;
 //   4. re-verify the answer, then write the cert files atomically and agent.yaml if absent.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { OtherixError } from '../errors.js';
 import { createClient } from '../client/create-client.js';
@@ -20,6 +19,7 @@ import { readFileSetState, writeFileAtomic, writeFileSetAtomic } from '../files/
 import { AGENT_CONFIG_FILE_MODE, renderAgentConfig } from '../config/agent-config.js';
 import { CERT_FILES, CERT_FILE_NAMES, KEY_FILE_MODE, PUBLIC_FILE_MODE } from './cert-dir.js';
 import { resolveBootstrapOptions, type BootstrapOptions, type ResolvedBootstrapOptions } from './options.js';
+import { assertWritableFolder, ensureFolder } from './destinations.js';
 import { explainJoinRefusal } from './refusals.js';
 
 export type BootstrapOutcome =
@@ -42,6 +42,9 @@ export async function bootstrapNode(options: BootstrapOptions): Promise<Bootstra
       { details: { cert_dir: o.certDir, present: state.present, missing: state.missing } },
     );
   }
+
+  await assertWritableFolder(o.certDir, '--cert-dir');
+  if (!existsSync(o.configPath)) await assertWritableFolder(dirname(o.configPath), '--config-path');
 
   // 1. Pin first: the token is sent only over a connection that trusts the pinned CA alone.
   const pinned = await pinCa({ cpUrl: o.cpUrl, fingerprint: o.caFingerprint, requestTimeoutMs: o.requestTimeoutMs });
@@ -116,7 +119,7 @@ async function writeAgentConfigIfAbsent(o: ResolvedBootstrapOptions): Promise<bo
     tls: { cert_dir: o.certDir },
     generatedAt: new Date(),
   });
-  await mkdir(dirname(o.configPath), { recursive: true, mode: 0o755 });
+  await ensureFolder(dirname(o.configPath), 0o755);
   await writeFileAtomic(o.configPath, yaml, { mode: AGENT_CONFIG_FILE_MODE });
   return true;
 }

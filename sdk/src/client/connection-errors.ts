@@ -16,6 +16,7 @@ export type ConnectionFailureCode = 'unreachable' | 'tls_failed' | 'timeout';
 function rootCause(error: unknown): { code?: string; name?: string; message: string } {
   let current: unknown = error;
   let found: { code?: string; name?: string; message: string } | undefined;
+  let innermost: { code?: string; name?: string; message: string } | undefined;
   for (let depth = 0; depth < 8 && current !== null && typeof current === 'object'; depth++) {
     const candidate = current as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
     const entry = {
@@ -24,17 +25,20 @@ function rootCause(error: unknown): { code?: string; name?: string; message: str
       message: typeof candidate.message === 'string' ? candidate.message : String(current),
     };
     if (entry.code !== undefined || entry.name === 'TimeoutError' || entry.name === 'AbortError') found = entry;
+    innermost = entry;
     current = candidate.cause;
   }
-  return found ?? { message: error instanceof Error ? error.message : String(error) };
+  return found ?? innermost ?? { message: String(error) };
 }
 
 export function classifyConnectionFailure(error: unknown): ConnectionFailureCode | undefined {
   const cause = rootCause(error);
   if (cause.name === 'TimeoutError' || (cause.code !== undefined && TIMEOUT_CODES.has(cause.code))) return 'timeout';
-  if (cause.code === undefined) return undefined;
-  if (UNREACHABLE_CODES.has(cause.code)) return 'unreachable';
-  if (TLS_CODE_PREFIXES.some((prefix) => cause.code!.startsWith(prefix))) return 'tls_failed';
+  if (cause.code !== undefined && UNREACHABLE_CODES.has(cause.code)) return 'unreachable';
+  if (cause.code !== undefined && TLS_CODE_PREFIXES.some((prefix) => cause.code!.startsWith(prefix))) return 'tls_failed';
+  // Anything else undici's fetch gives up on (a port fetch refuses to dial, a socket error
+  // without a code) still means the CP was not reached.
+  if (error instanceof TypeError && error.message === 'fetch failed') return 'unreachable';
   return undefined;
 }
 
