@@ -47,11 +47,12 @@ export async function bootstrapNode(options: BootstrapOptions): Promise<Bootstra
   if (!existsSync(o.configPath)) await assertWritableFolder(dirname(o.configPath), '--config-path');
 
   // 1. Pin first: the token is sent only over a connection that trusts the pinned CA alone.
-  const pinned = await pinCa({ cpUrl: o.cpUrl, fingerprint: o.caFingerprint, requestTimeoutMs: o.requestTimeoutMs });
-
-  // 2. Key and CSR; the CP copies nothing from the CSR but its public key.
-  const keyPair = await generateNodeKeyPair();
-  const csrPem = await createCsr(keyPair, o.nodeName);
+  // 2. Key and CSR (the CP copies nothing from the CSR but its public key); they need no
+  //    network, so they are made while the CA is fetched.
+  const [pinned, { keyPair, csrPem }] = await Promise.all([
+    pinCa({ cpUrl: o.cpUrl, fingerprint: o.caFingerprint, requestTimeoutMs: o.requestTimeoutMs }),
+    generateNodeKeyPair().then(async (keyPair) => ({ keyPair, csrPem: await createCsr(keyPair, o.nodeName) })),
+  ]);
 
   // 3. Redeem.
   const client = createClient({ cpUrl: o.cpUrl, caPem: pinned.caPem, requestTimeoutMs: o.requestTimeoutMs });
