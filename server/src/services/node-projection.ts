@@ -8,6 +8,8 @@ export type NodeStatus = components['schemas']['NodeStatus'];
 
 /** A node is not_ready after this many of its own reported intervals without a heartbeat. */
 export const MISSED_HEARTBEATS_FOR_NOT_READY = 3;
+/** The interval assumed for a node that reported none (the agent's default cadence). */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -18,7 +20,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export function nodeStatus(row: NodeRow, now: number): NodeStatus {
   if (row.cordoned) return 'cordoned';
   if (row.lastHeartbeatAt === null) return 'pending';
-  const interval = row.heartbeatIntervalMs ?? 30_000;
+  const interval = row.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   return now - row.lastHeartbeatAt > MISSED_HEARTBEATS_FOR_NOT_READY * interval ? 'not_ready' : 'ready';
 }
 

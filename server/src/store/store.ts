@@ -2,6 +2,8 @@
 // interface only, so a second engine (e.g. PostgreSQL) can be added without touching routes or
 // services. Times are epoch milliseconds; ids are UUIDs; token hashes are lower-case hex sha256.
 
+import type { NodeStore } from './node-store.js';
+
 export type Role = 'admin' | 'operator' | 'developer' | 'viewer';
 
 export interface ApiTokenRow {
@@ -146,6 +148,8 @@ export interface Store {
   findNodeByName(name: string): Promise<NodeRow | undefined>;
   findNodeById(id: string): Promise<NodeRow | undefined>;
   findNodeCertificate(serial: string): Promise<NodeCertificateRow | undefined>;
+  /** The node side: list, heartbeats, cordon, delete (store/node-store.ts). */
+  readonly nodes: NodeStore;
 
   close(): Promise<void>;
 }

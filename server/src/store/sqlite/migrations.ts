@@ -1,6 +1,7 @@
 // Versioned schema migrations, tracked in PRAGMA user_version. Append new migrations; never
 // edit one that has shipped.
 import type { Sql } from './connection.js';
+import { NODE_SIDE_MIGRATIONS } from './migrations-node-side.js';
 
 const MIGRATIONS: readonly string[] = [
   // 1: the join side (API tokens, join tokens and their consumptions, nodes and their certificates).
@@ -79,6 +80,8 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX node_certificates_node ON node_certificates (node_id, status);
   `,
+  // 2..: the node side (migrations-node-side.ts).
+  ...NODE_SIDE_MIGRATIONS,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { SqliteConnections } from './connection.js';
 import type { Sql, SqlValue } from './connection.js';
 import { migrate } from './migrations.js';
+import { SqliteNodeStore } from './nodes.js';
 import {
   NODE_COLUMNS, apiTokenFrom, consumptionFrom, joinTokenFrom, nodeCertificateFrom, nodeFrom, nodeValues,
 } from './rows.js';
@@ -27,7 +28,12 @@ function pageOf<R extends { seq: number }, T>(records: R[], limit: number, map: 
 }
 
 export class SqliteStore implements Store {
-  private constructor(private readonly db: SqliteConnections) {}
+  /** The node side (store/sqlite/nodes.ts). */
+  readonly nodes: SqliteNodeStore;
+
+  private constructor(private readonly db: SqliteConnections) {
+    this.nodes = new SqliteNodeStore(db);
+  }
 
   static async open(path: string): Promise<SqliteStore> {
     return new SqliteStore(await SqliteConnections.open(path, migrate));

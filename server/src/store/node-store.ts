@@ -1,0 +1,63 @@
+// The node side of the repository: listing with derived-status filters, batched heartbeats,
+// cordon and delete. Reached as `store.nodes`; the join side's node writes stay on Store itself.
+import type { NodeRow, Page, PageRequest } from './store.js';
+
+export type NodeStatusName = 'pending' | 'ready' | 'not_ready' | 'cordoned';
+
+/**
+ * The status rule's inputs, so the store filters with the very rule the API shows
+ * (services/node-projection.ts): cordoned > pending > not_ready > ready.
+ */
+export interface StatusRule {
+  /** The CP clock, epoch ms. */
+  now: number;
+  /** not_ready once now - last_heartbeat_at > missedIntervals x the node's interval. */
+  missedIntervals: number;
+  /** The interval assumed when a node reported none. */
+  defaultIntervalMs: number;
+}
+
+export interface NodeListQuery extends PageRequest {
+  architecture?: string | undefined;
+  status?: NodeStatusName | undefined;
+  /** true: ready and not cordoned (what VM placement may use); false: every other node. */
+  schedulable?: boolean | undefined;
+  rule: StatusRule;
+}
+
+export interface HeartbeatWrite {
+  nodeId: string;
+  /** The serial of the certificate the heartbeat came with: it lands only while it is the node's current one. */
+  certSerial: string;
+  architecture: string;
+  agentVersion: string;
+  heartbeatIntervalMs: number;
+  hardwareJson: string;
+  vmCount: number;
+  activeMigrations: number;
+  at: number;
+}
+
+/** What a landed heartbeat reports back; undefined when it did not land (node gone or serial replaced). */
+export interface HeartbeatLanded {
+  cordoned: boolean;
+}
+
+export interface NodeStore {
+  /** Ordered by name; keyset cursor on the name. */
+  list(query: NodeListQuery): Promise<Page<NodeRow>>;
+  /**
+   * One transaction for the whole batch. Each write lands only if its node still exists with
+   * that certificate serial (checked at commit time, so a re-join or delete that committed
+   * first wins). Results are in the order of `writes`.
+   */
+  recordHeartbeats(writes: readonly HeartbeatWrite[]): Promise<(HeartbeatLanded | undefined)[]>;
+  /** Sets the cordon; undefined when the id is unknown. */
+  setCordoned(id: string, cordoned: boolean): Promise<NodeRow | undefined>;
+  /**
+   * One transaction: read the node, run `decide` (throw to refuse: nothing changes), delete the
+   * row (freeing its name and hosts) and mark its current certificate revoked. Undefined when the
+   * id is unknown.
+   */
+  delete(id: string, decide: (node: NodeRow) => void): Promise<NodeRow | undefined>;
+}

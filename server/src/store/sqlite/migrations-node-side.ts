@@ -1,0 +1,10 @@
+// Migrations of the node side (issue 4), appended after the join side's in migrations.ts.
+// Lists page by name (the UNIQUE index on nodes.name); these partial indexes keep the status
+// filters that select few rows (cordoned, pending) from scanning every node.
+export const NODE_SIDE_MIGRATIONS: readonly string[] = [
+  // 2: indexes for GET /v1/nodes filters.
+  `
+  CREATE INDEX nodes_cordoned_by_name ON nodes (name) WHERE cordoned = 1;
+  CREATE INDEX nodes_pending_by_name ON nodes (name) WHERE cordoned = 0 AND last_heartbeat_at IS NULL;
+  `,
+];

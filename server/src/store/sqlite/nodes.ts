@@ -1,0 +1,115 @@
+// The node side on SQLite: list with the status rule in SQL, heartbeats as one UPDATE..FROM per
+// chunk inside one transaction of the shared write queue, cordon and delete.
+import type { NodeRow, Page } from '../store.js';
+import type { HeartbeatLanded, HeartbeatWrite, NodeListQuery, NodeStatusName, NodeStore, StatusRule } from '../node-store.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { SqliteConnections, SqlValue } from './connection.js';
+import { nodeFrom } from './rows.js';
+import type { NodeRecord } from './rows.js';
+
+/** 9 values per heartbeat: 450 rows stay far below SQLITE_MAX_VARIABLE_NUMBER (32766). */
+const HEARTBEATS_PER_STATEMENT = 450;
+
+/** `now - last > k x interval`, with the interval the node reported (default when none). */
+function silentTooLong(rule: StatusRule, params: SqlValue[]): string {
+  params.push(rule.now, rule.missedIntervals, rule.defaultIntervalMs);
+  return '(? - last_heartbeat_at > ? * COALESCE(heartbeat_interval_ms, ?))';
+}
+
+/** The SQL twin of nodeStatus(): the same precedence, the same clock. */
+export function statusCondition(status: NodeStatusName, rule: StatusRule, params: SqlValue[]): string {
+  switch (status) {
+    case 'cordoned':
+      return 'cordoned = 1';
+    case 'pending':
+      return '(cordoned = 0 AND last_heartbeat_at IS NULL)';
+    case 'not_ready':
+      return `(cordoned = 0 AND last_heartbeat_at IS NOT NULL AND ${silentTooLong(rule, params)})`;
+    case 'ready':
+      return `(cordoned = 0 AND last_heartbeat_at IS NOT NULL AND NOT ${silentTooLong(rule, params)})`;
+  }
+}
+
+function heartbeatStatement(count: number): string {
+  const rows = Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+  return `WITH hb (id, serial, architecture, agent_version, interval_ms, hardware, vm_count, active_migrations, at) AS (VALUES ${rows})
+    UPDATE nodes SET architecture = hb.architecture, agent_version = hb.agent_version,
+      heartbeat_interval_ms = hb.interval_ms, hardware = hb.hardware, vm_count = hb.vm_count,
+      active_migrations = hb.active_migrations, last_heartbeat_at = hb.at
+    FROM hb WHERE nodes.id = hb.id AND nodes.cert_serial = hb.serial
+    RETURNING nodes.id AS id, nodes.cert_serial AS serial, nodes.cordoned AS cordoned`;
+}
+
+export class SqliteNodeStore implements NodeStore {
+  constructor(private readonly db: SqliteConnections) {}
+
+  async list(query: NodeListQuery): Promise<Page<NodeRow>> {
+    const params: SqlValue[] = [];
+    const where: string[] = [];
+    if (query.cursor !== undefined) {
+      where.push('name > ?');
+      params.push(decodeCursor<string>(query.cursor, 'string'));
+    }
+    if (query.architecture !== undefined) {
+      where.push('architecture = ?');
+      params.push(query.architecture);
+    }
+    if (query.status !== undefined) where.push(statusCondition(query.status, query.rule, params));
+    if (query.schedulable !== undefined) {
+      const ready = statusCondition('ready', query.rule, params);
+      where.push(query.schedulable ? ready : `NOT ${ready}`);
+    }
+    params.push(query.limit + 1);
+    const records = await this.db.read.all<NodeRecord>(
+      `SELECT * FROM nodes ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY name LIMIT ?`,
+      params,
+    );
+    const more = records.length > query.limit;
+    const kept = more ? records.slice(0, query.limit) : records;
+    return { items: kept.map(nodeFrom), nextCursor: more ? encodeCursor(kept[kept.length - 1]!.name) : null };
+  }
+
+  recordHeartbeats(writes: readonly HeartbeatWrite[]): Promise<(HeartbeatLanded | undefined)[]> {
+    // The latest write per (node, serial) wins: UPDATE..FROM with two matching source rows for
+    // one target row would pick one arbitrarily. Two serials of one node cannot both match.
+    const keyOf = (w: { nodeId: string; certSerial: string }): string => `${w.nodeId}/${w.certSerial}`;
+    const latest = new Map<string, HeartbeatWrite>();
+    for (const write of writes) {
+      const seen = latest.get(keyOf(write));
+      if (seen === undefined || seen.at <= write.at) latest.set(keyOf(write), write);
+    }
+    const unique = [...latest.values()];
+    return this.db.transaction(async (sql) => {
+      const landed = new Map<string, HeartbeatLanded>();
+      for (let start = 0; start < unique.length; start += HEARTBEATS_PER_STATEMENT) {
+        const chunk = unique.slice(start, start + HEARTBEATS_PER_STATEMENT);
+        const params: SqlValue[] = [];
+        for (const w of chunk) {
+          params.push(w.nodeId, w.certSerial, w.architecture, w.agentVersion, w.heartbeatIntervalMs, w.hardwareJson, w.vmCount, w.activeMigrations, w.at);
+        }
+        const rows = await sql.all<{ id: string; serial: string; cordoned: number }>(heartbeatStatement(chunk.length), params);
+        for (const row of rows) landed.set(keyOf({ nodeId: row.id, certSerial: row.serial }), { cordoned: row.cordoned !== 0 });
+      }
+      return writes.map((write) => landed.get(keyOf(write)));
+    });
+  }
+
+  setCordoned(id: string, cordoned: boolean): Promise<NodeRow | undefined> {
+    return this.db.transaction(async (sql) => {
+      const rows = await sql.all<NodeRecord>('UPDATE nodes SET cordoned = ? WHERE id = ? RETURNING *', [cordoned ? 1 : 0, id]);
+      return rows[0] && nodeFrom(rows[0]);
+    });
+  }
+
+  delete(id: string, decide: (node: NodeRow) => void): Promise<NodeRow | undefined> {
+    return this.db.transaction(async (sql) => {
+      const record = await sql.get<NodeRecord>('SELECT * FROM nodes WHERE id = ?', [id]);
+      if (record === undefined) return undefined;
+      const node = nodeFrom(record);
+      decide(node);
+      await sql.run('DELETE FROM nodes WHERE id = ?', [id]);
+      await sql.run("UPDATE node_certificates SET status = 'revoked' WHERE node_id = ? AND status = 'current'", [id]);
+      return node;
+    });
+  }
+}
