@@ -87,7 +87,7 @@ test.serial('the TTL shown is the clamped one: 30s becomes 1m0s, 48h becomes 24h
   assertBlock(t, long.stdout, mintBlock('24h0m0s', '0 \\(unlimited\\)'));
 });
 
-test.serial('create --output json prints the API body: every field of JoinTokenCreated, the token usable', async (t) => {
+test.serial('create --output json prints the API body: every field of JoinTokenCreated, pretty-printed as sent', async (t) => {
   const run = await cli.run(['node', 'join-token', 'create', '--node-name', 'json-node', '--output', 'json'], adminEnv);
   t.is(run.exitCode, 0, run.stderr);
   const body = JSON.parse(run.stdout) as Record<string, unknown>;
@@ -158,4 +158,19 @@ test.serial('revoking an unknown token id is exit 1 not_found', async (t) => {
   const run = await cli.run(['node', 'join-token', 'revoke', '00000000-0000-4000-8000-000000000000'], adminEnv);
   t.is(run.exitCode, 1);
   t.regex(run.stderr, /^error: not_found: .+\n$/);
+});
+
+// Last in this file: it moves the CP's clock past every TTL minted so far.
+test.serial('expired tokens: hidden from list unless --include-expired, shown as expired, revoke is exit 1 conflict', async (t) => {
+  const created = await admin.joinTokens.create({ ttl_seconds: 60, max_uses: 0 });
+  cp.clock.advance(25 * 3600 * 1000);
+  const visible = await cli.run(['node', 'join-token', 'list', '--limit', '500'], adminEnv);
+  t.is(visible.exitCode, 0, visible.stderr);
+  t.false(visible.stdout.includes(created.id));
+  const all = await cli.run(['node', 'join-token', 'list', '--include-expired', '--limit', '500'], adminEnv);
+  const row = tableRows(all.stdout).find((cells) => cells[0] === created.id);
+  t.is(row?.[2], 'expired');
+  const revoke = await cli.run(['node', 'join-token', 'revoke', created.id], adminEnv);
+  t.is(revoke.exitCode, 1);
+  t.regex(revoke.stderr, /^error: conflict: [^\n]+\n$/);
 });
