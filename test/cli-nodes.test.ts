@@ -1,7 +1,7 @@
 // `otherix node list|get` and `node join-token consumptions`, against nodes joined through the
 // SDK client with real CSRs.
 import test from 'ava';
-import { createClient, createCsr, generateNodeKeyPair } from '@otherix/sdk';
+import { createClient, createCsr, exportPrivateKeyPem, generateNodeKeyPair } from '@otherix/sdk';
 import type { JoinResponse, OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from './helpers/control-plane.js';
 import type { ControlPlane } from './helpers/control-plane.js';
@@ -15,11 +15,15 @@ let adminEnv: Record<string, string>;
 let viewerEnv: Record<string, string>;
 let fleetTokenId: string;
 const joined: JoinResponse[] = [];
+const keyPems: string[] = [];
 
-async function joinNode(client: OtherixClient, token: string, name: string, index: number, architecture: string): Promise<JoinResponse> {
+const HARDWARE = { cpu_model: 'Test CPU 9000', cpu_count: 8, memory_bytes: 16 * 1024 ** 3, kvm_present: true, hostname: 'host-a', kernel: '6.1.0-test' };
+
+async function joinNode(client: OtherixClient, token: string, name: string, index: number, architecture: string): Promise<JoinResponse & { keyPem: string }> {
   const keys = await generateNodeKeyPair();
   const csrPem = await createCsr(keys, name);
-  return client.nodes.join({
+  const keyPem = await exportPrivateKeyPem(keys);
+  const response = await client.nodes.join({
     token,
     node_name: name,
     csr_pem: csrPem,
@@ -28,6 +32,7 @@ async function joinNode(client: OtherixClient, token: string, name: string, inde
     architecture,
     agent_version: '0.1.0-test',
   });
+  return { ...response, keyPem };
 }
 
 test.before(async () => {
@@ -43,9 +48,16 @@ test.before(async () => {
   const joiner = createClient({ cpUrl: cp.url, caPem: cp.caPem });
   const names = ['node-a', 'node-b', 'node-c', 'node-d'];
   for (const [index, name] of names.entries()) {
-    joined.push(await joinNode(joiner, fleet.token, name, index + 11, index % 2 === 0 ? 'amd64' : 'arm64'));
+    const { keyPem, ...response } = await joinNode(joiner, fleet.token, name, index + 11, index % 2 === 0 ? 'amd64' : 'arm64');
+    joined.push(response);
+    keyPems.push(keyPem);
   }
   await joiner.close();
+
+  // node-a heartbeats once over mTLS with its own certificate: ready, with hardware.
+  const nodeA = createClient({ cpUrl: cp.url, caPem: cp.caPem, clientCertificate: { certPem: joined[0]!.certificate_pem, keyPem: keyPems[0]! } });
+  await nodeA.nodes.heartbeat({ architecture: 'amd64', agent_version: '0.1.0-test', heartbeat_interval_seconds: 3600, hardware: HARDWARE, vm_count: 2, active_migrations: 1 });
+  await nodeA.close();
 });
 
 test.after.always(async () => {
@@ -58,8 +70,10 @@ test('node list shows name, status, architecture, endpoint and last heartbeat; i
   const run = await cli.run(['node', 'list'], adminEnv);
   t.is(run.exitCode, 0, run.stderr);
   t.deepEqual(tableHeader(run.stdout), ['NAME', 'STATUS', 'ARCHITECTURE', 'ENDPOINT', 'LAST-HEARTBEAT']);
-  t.deepEqual(tableRows(run.stdout), [
-    ['node-a', 'pending', 'amd64', 'https://10.0.0.11:9443', 'never'],
+  const rows = tableRows(run.stdout);
+  t.deepEqual(rows[0]!.slice(0, 4), ['node-a', 'ready', 'amd64', 'https://10.0.0.11:9443']);
+  t.regex(rows[0]![4]!, /^(\d+m)?\d+s ago$/);
+  t.deepEqual(rows.slice(1), [
     ['node-b', 'pending', 'arm64', 'https://10.0.0.12:9443', 'never'],
     ['node-c', 'pending', 'amd64', 'https://10.0.0.13:9443', 'never'],
     ['node-d', 'pending', 'arm64', 'https://10.0.0.14:9443', 'never'],
@@ -76,7 +90,9 @@ test('node list filters by --architecture and --status', async (t) => {
   t.deepEqual(tableRows(arm.stdout).map((cells) => cells[0]), ['node-b', 'node-d']);
   const ready = await cli.run(['node', 'list', '--status', 'ready'], adminEnv);
   t.is(ready.exitCode, 0, ready.stderr);
-  t.deepEqual(tableRows(ready.stdout), []);
+  t.deepEqual(tableRows(ready.stdout).map((cells) => cells[0]), ['node-a']);
+  const pendingAmd = await cli.run(['node', 'list', '--status', 'pending', '--architecture', 'amd64'], adminEnv);
+  t.deepEqual(tableRows(pendingAmd.stdout).map((cells) => cells[0]), ['node-c']);
 });
 
 test('node list --output json equals the API body, for the full and the reduced projection', async (t) => {
@@ -93,7 +109,7 @@ test('a viewer sees the reduced table without the endpoint column', async (t) =>
   const run = await cli.run(['node', 'list'], viewerEnv);
   t.is(run.exitCode, 0, run.stderr);
   t.deepEqual(tableHeader(run.stdout), ['NAME', 'STATUS', 'ARCHITECTURE', 'LAST-HEARTBEAT']);
-  t.deepEqual(tableRows(run.stdout)[0], ['node-a', 'pending', 'amd64', 'never']);
+  t.deepEqual(tableRows(run.stdout)[1], ['node-b', 'pending', 'arm64', 'never']);
 });
 
 test('node list pages follow the printed next-page command, filters kept', async (t) => {
@@ -120,17 +136,27 @@ test('node get shows the whole full projection to an admin, ids only with --show
     return [label!.trim(), value.join(':').trim()];
   }));
   t.is(fields.get('Name'), 'node-a');
-  t.is(fields.get('Status'), 'pending');
+  t.is(fields.get('Status'), 'ready');
   t.is(fields.get('Architecture'), 'amd64');
   t.is(fields.get('Endpoint'), 'https://10.0.0.11:9443');
   t.is(fields.get('Migration'), '10.0.0.11 ports 49152-49251');
   t.is(fields.get('Agent version'), '0.1.0-test');
-  t.is(fields.get('VMs'), '0');
-  t.is(fields.get('Active migrations'), '0');
+  t.is(fields.get('VMs'), '2');
+  t.is(fields.get('Active migrations'), '1');
   t.is(fields.get('Certificate serial'), node.certificate.serial);
   t.is(fields.get('Certificate expires'), node.certificate.not_after.replace(/\.\d+Z$/, 'Z'));
-  t.is(fields.get('Last heartbeat'), 'never');
-  t.is(fields.get('Hardware'), 'not reported yet (no heartbeat)');
+  t.regex(fields.get('Last heartbeat')!, /^(\d+m)?\d+s ago \(\d{4}-\d{2}-\d{2}T\d{2}$/, 'the split on ":" cuts the timestamp');
+  t.regex(run.stdout, /^Last heartbeat: +(\d+m)?\d+s ago \(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\)$/m);
+  t.is(fields.get('Hardware'), '');
+  t.is(fields.get('CPU'), 'Test CPU 9000 (8 CPUs)');
+  t.is(fields.get('Memory'), '16.0 GiB');
+  t.is(fields.get('KVM'), 'present');
+  t.is(fields.get('Host name'), 'host-a');
+  t.is(fields.get('Kernel'), '6.1.0-test');
+
+  const pending = await cli.run(['node', 'get', 'node-c'], adminEnv);
+  t.regex(pending.stdout, /^Last heartbeat: +never$/m);
+  t.regex(pending.stdout, /^Hardware: +not reported yet \(no heartbeat\)$/m);
   t.false(fields.has('ID'));
   t.false(run.stdout.includes(node.id));
 
