@@ -145,8 +145,7 @@ test('node get shows the whole full projection to an admin, ids only with --show
   t.is(fields.get('Active migrations'), '1');
   t.is(fields.get('Certificate serial'), node.certificate.serial);
   t.is(fields.get('Certificate expires'), node.certificate.not_after.replace(/\.\d+Z$/, 'Z'));
-  t.regex(fields.get('Last heartbeat')!, /^(\d+m)?\d+s ago \(\d{4}-\d{2}-\d{2}T\d{2}$/, 'the split on ":" cuts the timestamp');
-  t.regex(run.stdout, /^Last heartbeat: +(\d+m)?\d+s ago \(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\)$/m);
+  t.regex(fields.get('Last heartbeat')!, /^(\d+m)?\d+s ago \(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\)$/);
   t.is(fields.get('Hardware'), '');
   t.is(fields.get('CPU'), 'Test CPU 9000 (8 CPUs)');
   t.is(fields.get('Memory'), '16.0 GiB');
