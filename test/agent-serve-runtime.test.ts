@@ -73,6 +73,6 @@ test('a repeated reason is reported once, then at counts 2, 4, 8, ...; a new rea
 test('listen addresses: IPv4, bracketed IPv6, and a clear error otherwise', (t) => {
   t.deepEqual(parseListenAddress('0.0.0.0:9443'), { host: '0.0.0.0', port: 9443 });
   t.deepEqual(parseListenAddress('[::1]:0'), { host: '::1', port: 0 });
-  t.throws(() => parseListenAddress('9443'), { message: /must be HOST:PORT/ });
-  t.throws(() => parseListenAddress('host:70000'), { message: /must be HOST:PORT/ });
+  t.throws(() => parseListenAddress('9443'), { code: 'config_invalid', message: /must be HOST:PORT/ });
+  t.throws(() => parseListenAddress('host:70000'), { code: 'config_invalid', message: /must be HOST:PORT/ });
 });

@@ -4,6 +4,8 @@
 // keys are overridable at serve time through OTHERIX_<KEY> / OTHERIX_<SECTION>__<KEY>.
 import test from 'ava';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, exportPrivateKeyPem, generateNodeKeyPair, type OtherixClient } from '@otherix/sdk';
@@ -99,6 +101,29 @@ test('OTHERIX_LISTEN overrides the listen address of agent.yaml', async (t) => {
   const listening = await serve.waitForLog((r) => r.msg.startsWith('agent server: listening'));
   t.is(listening['listen'], `127.0.0.1:${other}`);
   t.deepEqual(await serve.stop(), { code: 0, signal: null });
+});
+
+test('a listen value that is not HOST:PORT is a broken config: it waits in State A', async (t) => {
+  const node = await bootstrapped(t, 'state-a-bad-listen');
+  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_LISTEN: 'nine-four-four-three' });
+  t.teardown(() => serve.stop().then(() => undefined));
+  const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
+  t.is(waiting['reason'], 'config_invalid');
+  t.regex(waiting.msg, /must be HOST:PORT/);
+  t.deepEqual(await serve.stop(), { code: 0, signal: null });
+});
+
+test('a listen port already taken ends serve with exit 1 and says what to do', async (t) => {
+  const node = await bootstrapped(t, 'state-a-port-taken');
+  const blocker = createServer();
+  blocker.listen(0, '127.0.0.1');
+  await once(blocker, 'listening');
+  t.teardown(() => void blocker.close());
+  const taken = (blocker.address() as { port: number }).port;
+  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_LISTEN: `127.0.0.1:${taken}` });
+  const exit = await serve.exited;
+  t.deepEqual(exit, { code: 1, signal: null });
+  t.true(serve.stderr().includes(`error: config_invalid: cannot listen on 127.0.0.1:${taken} (EADDRINUSE): free the port`), serve.stderr());
 });
 
 /** Whole-file replacement (write aside, rename), so a poll never reads a half-written file. */

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { CONTROL_PLANE_SPIFFE_ID, uriSansOf } from '@otherix/sdk';
+import { CONTROL_PLANE_SPIFFE_ID, OtherixError, uriSansOf } from '@otherix/sdk';
 import type { CertMaterial } from './cert-material.js';
 import { formatListenAddress, parseListenAddress, type ListenAddress } from './listen-address.js';
 import type { Logger } from './logger.js';
@@ -87,9 +87,17 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
 
   const wanted = parseListenAddress(options.listen);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const refuse = (error: NodeJS.ErrnoException): void =>
+      reject(
+        new OtherixError(
+          'config_invalid',
+          `cannot listen on ${formatListenAddress(wanted)} (${error.code ?? error.message}): free the port, or change \`listen\` in agent.yaml (or OTHERIX_LISTEN)`,
+          { cause: error },
+        ),
+      );
+    server.once('error', refuse);
     server.listen(wanted.port, wanted.host, () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       resolve();
     });
   });

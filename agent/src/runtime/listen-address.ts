@@ -1,4 +1,5 @@
 // agent.yaml's `listen` ("0.0.0.0:9443", "[::]:9443", "localhost:0") as node's listen() wants it.
+import { OtherixError } from '@otherix/sdk';
 
 export interface ListenAddress {
   host: string;
@@ -9,7 +10,7 @@ export function parseListenAddress(listen: string): ListenAddress {
   const match = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(listen.trim());
   const port = match ? Number(match[2]) : NaN;
   if (match === null || port > 65535) {
-    throw new Error(`listen address ${JSON.stringify(listen)} must be HOST:PORT, e.g. 0.0.0.0:9443: fix \`listen\` in agent.yaml or OTHERIX_LISTEN`);
+    throw new OtherixError('config_invalid', `listen address ${JSON.stringify(listen)} must be HOST:PORT, e.g. 0.0.0.0:9443: fix \`listen\` in agent.yaml or OTHERIX_LISTEN`);
   }
   const host = match[1] as string;
   return { host: host.startsWith('[') ? host.slice(1, -1) : host, port };

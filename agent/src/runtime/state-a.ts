@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isOtherixError, loadAgentConfig, nodeSpiffeId, publicKeySpkiDerOf, verifyIssuedIdentity } from '@otherix/sdk';
 import type { AgentConfig } from '@otherix/sdk';
 import { CERT_FILE_NAMES, readCertMaterial, type CertMaterial } from './cert-material.js';
+import { parseListenAddress } from './listen-address.js';
 import { LOG_LEVELS, isLogLevel, type Logger } from './logger.js';
 import { RepeatFilter } from './repeat-filter.js';
 
@@ -42,6 +43,12 @@ export async function checkReadiness(sources: ReadinessSources): Promise<Readine
     config = loadAgentConfig({ path: sources.configPath, env: sources.env, flags: {} });
   } catch (error) {
     return notReady(codeOf(error, 'config_invalid'), messageOf(error));
+  }
+
+  try {
+    parseListenAddress(config.listen);
+  } catch (error) {
+    return notReady(codeOf(error, 'config_invalid'), `${sources.configPath}: ${messageOf(error)}`);
   }
 
   const read = readCertMaterial(config.tls.cert_dir);
