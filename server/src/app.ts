@@ -12,6 +12,7 @@ import type { Store } from './store/store.js';
 import { SqliteStore, DATABASE_FILE } from './store/sqlite/sqlite-store.js';
 import authPlugin from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
+import nodeIdentityPlugin from './plugins/node-identity.js';
 import schemasPlugin from './plugins/schemas.js';
 import servicesPlugin from './plugins/services.js';
 
@@ -122,6 +123,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     closeStore: options.closeStore ?? true,
   });
   await app.register(authPlugin);
+  await app.register(nodeIdentityPlugin);
   await app.register(autoload, {
     dir: join(dirname(fileURLToPath(import.meta.url)), 'routes'),
     // No index-file semantics: every file in routes/ is a route plugin, named for its operation.

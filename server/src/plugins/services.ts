@@ -5,6 +5,9 @@ import type { ClusterCa } from '../services/ca.js';
 import { ApiTokenService } from '../services/api-tokens.js';
 import { JoinTokenService } from '../services/join-tokens.js';
 import { GuessLimiter } from '../services/rate-limit.js';
+import { HeartbeatService } from '../services/heartbeats.js';
+import { NodeIdentityService } from '../services/node-identity.js';
+import { NodeService } from '../services/nodes.js';
 import { RedemptionService } from '../services/redemption.js';
 import { sharedPlugin } from './shared-plugin.js';
 
@@ -12,6 +15,10 @@ export interface Services {
   apiTokens: ApiTokenService;
   joinTokens: JoinTokenService;
   redemption: RedemptionService;
+  // The node side (issue 4).
+  nodeIdentity: NodeIdentityService;
+  heartbeats: HeartbeatService;
+  nodes: NodeService;
 }
 
 export interface ServicesPluginOptions extends Record<string, unknown> {
@@ -39,6 +46,7 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
   app.decorate('store', store);
   app.decorate('ca', ca);
   app.decorate('clock', now);
+  const nodeIdentity = new NodeIdentityService(store);
   app.decorate('services', {
     apiTokens: new ApiTokenService(store, now),
     joinTokens: new JoinTokenService(store, now, ca.fingerprint),
@@ -49,6 +57,9 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
       guessLimiter: new GuessLimiter(options.joinGuessLimit, now),
       controlPlaneHosts: options.controlPlaneHosts,
     }),
+    nodeIdentity,
+    heartbeats: new HeartbeatService(store, now, nodeIdentity),
+    nodes: new NodeService(store, now, nodeIdentity),
   });
   if (options.closeStore) app.addHook('onClose', async () => store.close());
 });

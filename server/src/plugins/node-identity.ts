@@ -1,0 +1,35 @@
+// The mTLS half of authentication: routes with `config.auth: 'mtls'` get request.node from the
+// client certificate, checked before the body is read. Also drains pending heartbeats on close.
+import type { TLSSocket } from 'node:tls';
+import type { NodeIdentity } from '../services/node-identity.js';
+import { sharedPlugin } from './shared-plugin.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The node behind an mTLS-authenticated request; null elsewhere. */
+    node: NodeIdentity | null;
+  }
+}
+
+export default sharedPlugin('otherix-node-identity', async (app) => {
+  const { nodeIdentity, heartbeats } = app.services;
+
+  // The peer certificate is read once per connection (node-identity.ts): a TLS 1.2
+  // renegotiation could swap it mid-connection, so none is allowed.
+  app.server.on('secureConnection', (socket: TLSSocket) => socket.disableRenegotiation());
+
+  app.decorateRequest('node', null);
+  app.addHook('onRequest', async (request) => {
+    if (request.is404 || request.routeOptions.config.auth !== 'mtls') return;
+    request.node = await nodeIdentity.authenticate(request.raw.socket as TLSSocket);
+  });
+
+  // Registered after the services plugin, so this runs before the store closes (onClose is LIFO).
+  app.addHook('onClose', async () => heartbeats.drain());
+});
+
+/** The node of an mTLS-authenticated route (the hook guarantees it). */
+export function nodeOf(request: { node: NodeIdentity | null }): NodeIdentity {
+  if (request.node === null) throw new Error('nodeOf on a route without mTLS auth');
+  return request.node;
+}

@@ -1,0 +1,10 @@
+// POST /v1/nodes/{node}/cordon (admin, operator; by id): maintenance, excluded from placement.
+import type { FastifyInstance } from 'fastify';
+import { nodeRouteSchema } from '../../../openapi/node-route-schemas.js';
+import type { RouteOf } from '../../../openapi/operation-types.js';
+
+export default async function cordonNodeRoute(app: FastifyInstance): Promise<void> {
+  app.post<RouteOf<'cordonNode'>>('/:node/cordon', { schema: nodeRouteSchema('cordonNode'), config: { roles: ['admin', 'operator'] } }, async (request) =>
+    app.services.nodes.setCordoned(request.params.node, true),
+  );
+}

@@ -1,0 +1,118 @@
+// Nodes, read and managed (SPEC §3, seed sections 4 and Day-2): list and get by name in the
+// projection the caller's role receives, cordon/uncordon and delete by id.
+import type { components } from '@otherix/sdk';
+import { HttpError } from '../errors.js';
+import type { NodeStatusName, StatusRule } from '../store/node-store.js';
+import type { NodeRow, Role, Store } from '../store/store.js';
+import type { NodeIdentityService } from './node-identity.js';
+import {
+  DEFAULT_HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS_FOR_NOT_READY, nodeToApi, nodeToSummary,
+} from './node-projection.js';
+import type { ApiNode, ApiNodeSummary } from './node-projection.js';
+import { pageRequest, withCursor } from './pages.js';
+
+type NodePage = components['schemas']['NodePage'];
+type NodeSummaryPage = components['schemas']['NodeSummaryPage'];
+
+/** admin and operator see the full Node; developer and viewer the NodeSummary. */
+export type NodeProjection = 'full' | 'summary';
+
+export function projectionFor(role: Role): NodeProjection {
+  return role === 'admin' || role === 'operator' ? 'full' : 'summary';
+}
+
+export type ProjectedPage = { projection: 'full'; body: NodePage } | { projection: 'summary'; body: NodeSummaryPage };
+export type ProjectedNode = { projection: 'full'; body: ApiNode } | { projection: 'summary'; body: ApiNodeSummary };
+
+export interface NodeListInput {
+  architecture?: string | undefined;
+  status?: NodeStatusName | undefined;
+  schedulable?: boolean | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+export class NodeService {
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number,
+    private readonly identity: NodeIdentityService,
+  ) {}
+
+  /** The status rule at this instant, for the store's filters. */
+  private rule(): StatusRule {
+    return { now: this.now(), missedIntervals: MISSED_HEARTBEATS_FOR_NOT_READY, defaultIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS };
+  }
+
+  async list(input: NodeListInput, role: Role): Promise<ProjectedPage> {
+    const rule = this.rule();
+    const page = await withCursor(() =>
+      this.store.nodes.list({ ...pageRequest(input), architecture: input.architecture, status: input.status, schedulable: input.schedulable, rule }),
+    );
+    // The same `now` filtered the rows and derives their status: what is shown agrees with the filter.
+    if (projectionFor(role) === 'full') {
+      return { projection: 'full', body: { items: page.items.map((row) => nodeToApi(row, rule.now)), next_cursor: page.nextCursor } };
+    }
+    return { projection: 'summary', body: { items: page.items.map((row) => nodeToSummary(row, rule.now)), next_cursor: page.nextCursor } };
+  }
+
+  async get(name: string, role: Role): Promise<ProjectedNode> {
+    if (isUuid(name)) {
+      throw new HttpError(
+        'validation_failed',
+        `node: ${name} is an id, but GET /v1/nodes/{node} takes a node name: pass the node's name, as shown by \`otherix node list\``,
+        { field: 'node' },
+      );
+    }
+    const row = await this.store.findNodeByName(name);
+    if (row === undefined) throw new HttpError('not_found', `no node is named ${name}: list the nodes with \`otherix node list\``);
+    const now = this.now();
+    return projectionFor(role) === 'full' ? { projection: 'full', body: nodeToApi(row, now) } : { projection: 'summary', body: nodeToSummary(row, now) };
+  }
+
+  /** Synchronous and idempotent; heartbeats never lift it. */
+  async setCordoned(id: string, cordoned: boolean): Promise<ApiNode> {
+    assertNodeId(id);
+    const row = await this.store.nodes.setCordoned(id, cordoned);
+    if (row === undefined) throw notFoundById(id);
+    return nodeToApi(row, this.now());
+  }
+
+  /** 409 while the node reports VMs or migrations, unless forced; revokes its certificate, frees its name and hosts. */
+  async delete(id: string, force: boolean): Promise<void> {
+    assertNodeId(id);
+    const row = await this.store.nodes.delete(id, (node) => {
+      if (!force) assertNodeIsIdle(node);
+    });
+    if (row === undefined) throw notFoundById(id);
+    this.identity.forget(row.name);
+  }
+}
+
+function assertNodeId(id: string): void {
+  if (isUuid(id)) return;
+  throw new HttpError(
+    'validation_failed',
+    `node: ${id} is not a node id: this operation takes the node's id (a UUID), not its name; \`otherix node get ${id} --show-ids\` shows it`,
+    { field: 'node' },
+  );
+}
+
+function assertNodeIsIdle(node: NodeRow): void {
+  if (node.vmCount === 0 && node.activeMigrations === 0) return;
+  throw new HttpError(
+    'conflict',
+    `node ${node.name} reports ${node.vmCount} VM(s) and ${node.activeMigrations} active migration(s): cordon it and move them off first, or delete with ?force=true to abandon them`,
+    { node_name: node.name, vm_count: node.vmCount, active_migrations: node.activeMigrations },
+  );
+}
+
+function notFoundById(id: string): HttpError {
+  return new HttpError('not_found', `no node has id ${id}: \`otherix node list --show-ids\` shows the ids`);
+}
