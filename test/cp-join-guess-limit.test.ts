@@ -34,6 +34,14 @@ test.serial('real-token refusals are answered and not counted as guesses', async
   cp.clock.advance(60_000); // a fresh window for the next test
 });
 
+test.serial('a burst of concurrent joins with one real token is never throttled', async (t) => {
+  const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: {} });
+  const burst = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, `real-burst-${i}`, csrPem) })),
+  );
+  t.deepEqual([...new Set(burst.map((r) => r.status))], [201]);
+});
+
 test.serial('concurrent unknown-token guesses beyond the limit get 429 with Retry-After, then the window reopens', async (t) => {
   const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: {} });
   const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => guess(100 + i)));

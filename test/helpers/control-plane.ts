@@ -151,12 +151,13 @@ function agentFor(caPem: string, cert?: KeyPairPem): Agent {
   return agent;
 }
 
-async function closeAgentsFor(caPem: string): Promise<void> {
+/** Closes the pooled connections to a CP; `destroy` aborts requests still in flight (after a kill). */
+async function closeAgentsFor(caPem: string, how: 'close' | 'destroy' = 'close'): Promise<void> {
   const closing: Promise<void>[] = [];
   for (const [key, agent] of agents) {
     if (key.startsWith(`${caPem}\u0000`)) {
       agents.delete(key);
-      closing.push(agent.close());
+      closing.push(how === 'close' ? agent.close() : agent.destroy());
     }
   }
   await Promise.all(closing);
@@ -248,10 +249,12 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
   }
   const caPem = await readFile(join(dataDir, 'ca.crt'), 'utf8');
   const adminToken = (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim();
+  // The signal goes first: closing the client pool first would wait for requests in flight.
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    await closeAgentsFor(caPem);
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    return exited;
+    const exit = await exited;
+    await closeAgentsFor(caPem, 'destroy');
+    return exit;
   };
   return {
     url: match[1]!,

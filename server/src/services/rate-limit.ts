@@ -1,7 +1,8 @@
 // Unknown-token redemptions per source IP (SPEC §4): a fixed window per IP that opens with the
-// IP's first guess. A slot is taken BEFORE the lookup, so a burst of concurrent guesses cannot
-// overshoot the limit, and given back when the token turns out to be real (real tokens are
-// answered, not throttled).
+// IP's first guess. Checked before the lookup (a limited IP learns nothing, even with a real
+// token) and counted after it, only for unknown tokens: real tokens are answered, not
+// throttled, however many arrive at once. A guess over the limit is answered 429 too, so a
+// concurrent burst gets exactly `limit` verdicts per window.
 import { HttpError } from '../errors.js';
 
 export const DEFAULT_JOIN_GUESS_LIMIT = 10;
@@ -14,11 +15,6 @@ interface Window {
   count: number;
 }
 
-export interface GuessSlot {
-  /** The token was real: this attempt does not count as a guess. */
-  release(): void;
-}
-
 export class GuessLimiter {
   private readonly windows = new Map<string, Window>();
 
@@ -28,33 +24,38 @@ export class GuessLimiter {
     private readonly windowMs = GUESS_WINDOW_MS,
   ) {}
 
-  /** Takes a guess slot for `ip`, or throws 429 rate_limited with Retry-After. */
-  take(ip: string): GuessSlot {
+  /** Throws 429 rate_limited (with Retry-After) while `ip` is over the limit. */
+  assertNotLimited(ip: string): void {
+    const window = this.current(ip, this.now());
+    if (window !== undefined && window.count >= this.limit) throw this.limited(ip, window);
+  }
+
+  /** Counts an unknown-token redemption; throws 429 when it is over the limit. */
+  recordGuess(ip: string): void {
     const now = this.now();
-    let window = this.windows.get(ip);
-    if (window === undefined || now - window.startedAt >= this.windowMs) {
+    let window = this.current(ip, now);
+    if (window === undefined) {
       if (this.windows.size >= SWEEP_THRESHOLD) this.sweep(now);
       window = { startedAt: now, count: 0 };
       this.windows.set(ip, window);
     }
-    if (window.count >= this.limit) {
-      const retryAfter = Math.max(1, Math.ceil((window.startedAt + this.windowMs - now) / 1000));
-      throw new HttpError(
-        'rate_limited',
-        `too many redemptions with unknown join tokens from ${ip}: wait ${retryAfter}s, and check that the token was copied whole`,
-        { retry_after_seconds: retryAfter },
-        { 'retry-after': String(retryAfter) },
-      );
-    }
     window.count++;
-    const taken = window;
-    let released = false;
-    return {
-      release: () => {
-        if (!released && taken === this.windows.get(ip)) taken.count--;
-        released = true;
-      },
-    };
+    if (window.count > this.limit) throw this.limited(ip, window);
+  }
+
+  private current(ip: string, now: number): Window | undefined {
+    const window = this.windows.get(ip);
+    return window !== undefined && now - window.startedAt < this.windowMs ? window : undefined;
+  }
+
+  private limited(ip: string, window: Window): HttpError {
+    const retryAfter = Math.max(1, Math.ceil((window.startedAt + this.windowMs - this.now()) / 1000));
+    return new HttpError(
+      'rate_limited',
+      `too many redemptions with unknown join tokens from ${ip}: wait ${retryAfter}s, and check that the token was copied whole`,
+      { retry_after_seconds: retryAfter },
+      { 'retry-after': String(retryAfter) },
+    );
   }
 
   private sweep(now: number): void {

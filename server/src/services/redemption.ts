@@ -80,10 +80,10 @@ export class RedemptionService {
     if (!isTokenShape('join', request.token)) {
       throw new HttpError('validation_failed', 'token: not a join token (expected otx_join_ and 43 base64url characters): copy the whole value the CP printed', { field: 'token' });
     }
-    const slot = guessLimiter.take(sourceIp);
+    guessLimiter.assertNotLimited(sourceIp);
     const tokenHash = hashToken(request.token);
     const token = await store.findJoinTokenByHash(tokenHash);
-    if (token !== undefined) slot.release();
+    if (token === undefined) guessLimiter.recordGuess(sourceIp);
     const name = request.node_name;
     assertTokenRedeemable(token, name, now());
 
