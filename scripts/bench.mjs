@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// `npm run bench`: SPEC §7's figures, measured on this machine in one run, as one JSON object
+// on stdout (progress on stderr). The CP is the real `otherix-server` binary in a child process,
+// so this process (the load generator) never shares its event loop; they do share the cores,
+// which is the machine. Everything runs in a temp folder that is removed at the end, and every
+// process started here is stopped. Phases:
+//   1. cold starts (nothing else running): `otherix --help` vs `node -e 0`
+//   2. crypto ceiling: the CP's CSR verify + leaf sign, 32 concurrent, in a process of its own
+//   3. joins: 2,000 identities (keys and CSRs made first) redeem one fleet token, 32 at a time
+//   4. over those 2,000 identities' own keep-alive mTLS connections: GET /healthz (the TLS
+//      route ceiling), then heartbeats; then the CP's records are compared with the acks
+//   5. `otherix-agent bootstrap` start to exit; `otherix-agent serve` RSS in State B
+//   6. the CP stopped, its SQLite seeded to 50,000 nodes, restarted: GET /v1/nodes
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { adminClient } from './bench/admin.mjs';
+import { measureAgentRss } from './bench/agent-rss.mjs';
+import { measureBootstrap, measureColdStarts } from './bench/cold-starts.mjs';
+import { startControlPlane } from './bench/control-plane.mjs';
+import { drive, healthz, heartbeatSender, openNodeConnections, warmUp } from './bench/heartbeats.mjs';
+import { makeIdentities } from './bench/identities.mjs';
+import { runJoins } from './bench/joins.mjs';
+import { measureNodeList, seedNodes } from './bench/node-list.mjs';
+import { ROOT } from './bench/paths.mjs';
+import { median, percentile, progress, round, within } from './bench/stats.mjs';
+
+const IDENTITIES = 2_000;
+const LISTED_NODES = 50_000;
+const HEARTBEAT_MS = 10_000;
+const TLS_ROUTE_MS = 5_000;
+const CRYPTO_MS = 4_000;
+const BENCH_TIMEOUT_MS = 6 * 60_000;
+
+const report = {};
+const work = await mkdtemp(path.join(os.tmpdir(), 'otherix-bench-'));
+const running = new Set();
+
+async function cleanUp() {
+  for (const cp of running) await cp.stop().catch(() => undefined);
+  await rm(work, { recursive: true, force: true });
+}
+
+async function startCp() {
+  const cp = await startControlPlane(path.join(work, 'cp'));
+  running.add(cp);
+  const stop = cp.stop;
+  cp.stop = async () => {
+    running.delete(cp);
+    return stop();
+  };
+  return cp;
+}
+
+async function cryptoCeiling() {
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts/bench/crypto-ceiling.mjs'), String(CRYPTO_MS)], { timeout: 60_000 });
+  return JSON.parse(stdout).per_s;
+}
+
+async function main() {
+  report.machine = { cores: os.cpus().length, node_version: process.version, cpu_model: os.cpus()[0]?.model ?? 'unknown', load_average_at_start: os.loadavg().map((l) => round(l, 2)) };
+
+  progress('cold starts: otherix --help and node -e 0, 15 each');
+  const cold = await measureColdStarts(15);
+  report.cli_help_ms = round(cold.cliHelpMs);
+  report.node_startup_ms = round(cold.nodeStartupMs);
+
+  progress(`crypto ceiling: verifyCsr + leaf signing, 32 concurrent, ${CRYPTO_MS / 1000}s`);
+  report.crypto_ceiling_joins_per_s = round(await cryptoCeiling());
+
+  progress(`making ${IDENTITIES} node keys and CSRs (before any clock)`);
+  const identities = await makeIdentities(IDENTITIES, 'bench-node');
+
+  const cp = await startCp();
+  const admin = adminClient(cp);
+  progress(`control plane up at ${cp.url} (pid ${cp.pid})`);
+  const fleet = await admin.request('POST', '/v1/nodes/join-tokens', { ttl_seconds: 3600, max_uses: 0 });
+
+  progress(`joins: ${IDENTITIES} redemptions, 32 concurrent joiners`);
+  const joins = await runJoins(cp, identities, fleet.token);
+  report.joins_per_s = round(joins.perSecond);
+  report.join_p99_ms = round(percentile(joins.latencies, 99));
+
+  progress(`opening ${IDENTITIES} keep-alive mTLS connections, one per node identity`);
+  const clients = openNodeConnections(cp, identities, joins.joined);
+  const beats = heartbeatSender(IDENTITIES);
+  await warmUp(clients, beats.send);
+
+  progress(`TLS route ceiling: GET /healthz over the same connections, ${TLS_ROUTE_MS / 1000}s`);
+  const route = await drive(clients, healthz, { durationMs: TLS_ROUTE_MS });
+  report.tls_route_ceiling_per_s = round(route.perSecond);
+
+  progress(`heartbeats: ${IDENTITIES} identities, ${HEARTBEAT_MS / 1000}s`);
+  const hb = await drive(clients, beats.send, { durationMs: HEARTBEAT_MS });
+  report.heartbeats_per_s = round(hb.perSecond);
+  report.heartbeat_p99_ms = round(percentile(hb.latencies, 99));
+  await Promise.all(clients.map((client) => client.close()));
+
+  // Recorded: each node's vm_count carries the sequence number of its last heartbeat.
+  const recorded = new Map();
+  let cursor = null;
+  do {
+    const page = await admin.request('GET', `/v1/nodes?limit=500${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+    for (const node of page.items) recorded.set(node.name, node.vm_count);
+    cursor = page.next_cursor;
+  } while (cursor !== null);
+  let unrecorded = 0;
+  identities.forEach((identity, i) => {
+    if ((recorded.get(identity.name) ?? -1) !== beats.lastAcked[i]) unrecorded++;
+  });
+  report.heartbeats_lost = hb.sent - hb.acknowledged + unrecorded;
+  report.heartbeat_counts = { sent: hb.sent, acknowledged: hb.acknowledged, last_acknowledged_not_recorded: unrecorded, refused: hb.failures };
+
+  progress('otherix-agent bootstrap, process start to exit, 5 runs');
+  report.bootstrap_ms = round((await measureBootstrap(cp, admin.request, work, 5)).bootstrapMs);
+
+  progress('otherix-agent serve: RSS in State B after a few heartbeats');
+  const rss = await measureAgentRss(cp, admin, work);
+  report.agent_rss_mib = round(rss.rssMiB);
+  report.agent_peak_rss_mib = round(rss.peakMiB);
+  await admin.close();
+
+  progress(`node list: stopping the CP, seeding its SQLite to ${LISTED_NODES} nodes, restarting`);
+  await cp.stop();
+  await seedNodes(cp.dataDir, LISTED_NODES);
+  const listed = await startCp();
+  const lister = adminClient(listed);
+  const list = await measureNodeList(lister);
+  if (list.nodes !== LISTED_NODES) throw new Error(`walking every page found ${list.nodes} nodes, expected ${LISTED_NODES}`);
+  report.node_list_p99_ms = round(percentile(list.latencies, 99), 2);
+  report.node_list_all_pages_ms = round(list.allPagesMs);
+  await lister.close();
+  await listed.stop();
+
+  report.machine.load_average_at_end = os.loadavg().map((l) => round(l, 2));
+  report.targets = targets(report);
+}
+
+function targets(r) {
+  const t = (target, met) => ({ target, met });
+  return {
+    joins_per_s: t('>= 500 and >= 50% of crypto_ceiling_joins_per_s', r.joins_per_s >= 500 && r.joins_per_s >= 0.5 * r.crypto_ceiling_joins_per_s),
+    heartbeats_per_s: t('>= 10000 and >= 30% of tls_route_ceiling_per_s', r.heartbeats_per_s >= 10_000 && r.heartbeats_per_s >= 0.3 * r.tls_route_ceiling_per_s),
+    heartbeat_p99_ms: t('< 50', r.heartbeat_p99_ms < 50),
+    heartbeats_lost: t('0', r.heartbeats_lost === 0),
+    node_list_p99_ms: t('< 10', r.node_list_p99_ms < 10),
+    node_list_all_pages_ms: t('< 3000', r.node_list_all_pages_ms < 3000),
+    cli_help_ms: t('< 3 x node_startup_ms', r.cli_help_ms < 3 * r.node_startup_ms),
+    bootstrap_ms: t('< 500', r.bootstrap_ms < 500),
+    agent_rss_mib: t('< 80', r.agent_rss_mib < 80),
+  };
+}
+
+let failed = false;
+try {
+  await within(BENCH_TIMEOUT_MS, 'the benchmark', main());
+} catch (error) {
+  failed = true;
+  progress(`failed: ${error.stack ?? error}`);
+} finally {
+  await cleanUp();
+}
+process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,35 @@
+// The crypto ceiling of a join: the CP's own primitives, P-384 CSR verification (verifyCsr, as
+// the redemption calls it: synchronous, on the event loop) and leaf signing
+// (ClusterCa.issueNodeCertificate: node:crypto's async sign, on libuv's thread pool), driven by
+// 32 concurrent loops like the joiners, in a process of its own. Nothing else: no TLS, no
+// HTTP, no database. Run as `node crypto-ceiling.mjs <durationMs>`; prints {per_s, ops}.
+import { ClusterCa } from '@otherix/server';
+import { createCsr, generateNodeKeyPair, verifyCsr } from '@otherix/sdk';
+
+const DURATION_MS = Number(process.argv[2] ?? 3000);
+const CONCURRENCY = 32;
+const DISTINCT_CSRS = 64;
+
+const { ca } = await ClusterCa.create(Date.now());
+const csrs = await Promise.all(
+  Array.from({ length: DISTINCT_CSRS }, async (_, i) => createCsr(await generateNodeKeyPair(), `ceiling-${i}`)),
+);
+
+async function once(i) {
+  const { spkiDer } = verifyCsr(csrs[i % DISTINCT_CSRS]);
+  await ca.issueNodeCertificate({ nodeName: `ceiling-${i}`, spkiDer, hosts: ['127.0.0.1'], now: Date.now() });
+}
+
+// Warm up (JIT, thread pool) before the clock.
+for (let i = 0; i < 64; i++) await once(i);
+
+let ops = 0;
+const start = performance.now();
+const deadline = start + DURATION_MS;
+await Promise.all(
+  Array.from({ length: CONCURRENCY }, async () => {
+    while (performance.now() < deadline) await once(ops++);
+  }),
+);
+const seconds = (performance.now() - start) / 1000;
+process.stdout.write(JSON.stringify({ per_s: ops / seconds, ops }) + '\n');

@@ -1,0 +1,112 @@
+// heartbeats_per_s, heartbeat_p99_ms, heartbeats_lost and tls_route_ceiling_per_s.
+// Every joined identity gets its own undici Client: one keep-alive mTLS connection presenting
+// that node's own certificate. A few concurrent loops drive them; each loop owns a fixed share
+// of the identities and walks it in turn, so one identity never has two heartbeats in flight
+// and its vm_count can carry a sequence number: the CP has recorded the last acknowledged
+// heartbeat of a node exactly when the node's vm_count equals that sequence number.
+import { Client } from 'undici';
+
+export const LOOPS = 64;
+
+export function openNodeConnections(cp, identities, joined) {
+  return identities.map(
+    (identity, i) =>
+      new Client(cp.url, {
+        pipelining: 1,
+        keepAliveTimeout: 60_000,
+        connect: { ca: cp.caPem, cert: joined[i].certPem, key: identity.keyPem },
+      }),
+  );
+}
+
+const HARDWARE = { cpu_model: 'AMD EPYC (bench)', cpu_count: 64, memory_bytes: 256 * 2 ** 30, kvm_present: true, hostname: 'bench', kernel: '6.1.0' };
+
+function heartbeatBody(seq) {
+  return JSON.stringify({
+    architecture: 'amd64',
+    agent_version: '0.1.0-bench',
+    heartbeat_interval_seconds: 30,
+    hardware: HARDWARE,
+    vm_count: seq,
+    active_migrations: 0,
+  });
+}
+
+/** Sends one request per identity (opens every connection: TLS handshakes stay off the clock). */
+export async function warmUp(clients, request, loops = LOOPS) {
+  let next = 0;
+  const failures = [];
+  await Promise.all(
+    Array.from({ length: loops }, async () => {
+      while (next < clients.length) {
+        const i = next++;
+        const outcome = await request(clients[i], i);
+        if (!outcome.ok) failures.push(outcome.status);
+      }
+    }),
+  );
+  if (failures.length > 0) throw new Error(`warm-up refused ${failures.length} requests (e.g. ${failures[0]})`);
+}
+
+/** Drives `request` from `loops` loops for `durationMs`; returns the rate, latencies and counts. */
+export async function drive(clients, request, { durationMs, loops = LOOPS }) {
+  const latencies = [];
+  let sent = 0;
+  let acknowledged = 0;
+  const failures = new Map();
+  const start = performance.now();
+  const deadline = start + durationMs;
+  await Promise.all(
+    Array.from({ length: loops }, async (_, loop) => {
+      for (let i = loop; performance.now() < deadline; i = i + loops < clients.length ? i + loops : loop) {
+        const began = performance.now();
+        sent++;
+        const outcome = await request(clients[i], i);
+        latencies.push(performance.now() - began);
+        if (outcome.ok) acknowledged++;
+        else failures.set(outcome.status, (failures.get(outcome.status) ?? 0) + 1);
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  return { perSecond: acknowledged / seconds, latencies, sent, acknowledged, failures: Object.fromEntries(failures) };
+}
+
+/** A heartbeat request function that numbers each identity's heartbeats in vm_count. */
+export function heartbeatSender(identityCount) {
+  const lastAcked = new Int32Array(identityCount);
+  const lastSent = new Int32Array(identityCount);
+  async function send(client, i) {
+    const seq = ++lastSent[i];
+    try {
+      const response = await client.request({ path: '/v1/nodes/heartbeat', method: 'POST', headers: { 'content-type': 'application/json' }, body: heartbeatBody(seq) });
+      const text = await response.body.text();
+      if (response.statusCode === 200) {
+        lastAcked[i] = seq;
+        return { ok: true };
+      }
+      return { ok: false, status: `${response.statusCode} ${safeCode(text)}` };
+    } catch (error) {
+      return { ok: false, status: error.code ?? error.message };
+    }
+  }
+  return { send, lastAcked };
+}
+
+export async function healthz(client) {
+  try {
+    const response = await client.request({ path: '/healthz', method: 'GET' });
+    await response.body.dump();
+    return response.statusCode === 200 ? { ok: true } : { ok: false, status: String(response.statusCode) };
+  } catch (error) {
+    return { ok: false, status: error.code ?? error.message };
+  }
+}
+
+function safeCode(text) {
+  try {
+    return JSON.parse(text)?.error?.code ?? '';
+  } catch {
+    return '';
+  }
+}

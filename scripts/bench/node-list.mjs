@@ -1,0 +1,73 @@
+// node_list_p99_ms and node_list_all_pages_ms with 50,000 nodes. The rows are seeded straight
+// into the stopped CP's SQLite file (a join per row would take minutes and measure joins, not
+// lists): realistic rows (hardware JSON, a current certificate each), most `ready`, some
+// cordoned, some pending. Then the CP is started again on the same data dir.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { dataDirFiles } from '@otherix/server';
+import sqlite3 from 'sqlite3';
+
+function open(file) {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(db)));
+  });
+}
+const run = (db, sql, params = []) => new Promise((resolve, reject) => db.run(sql, params, (error) => (error ? reject(error) : resolve())));
+const get = (db, sql, params = []) => new Promise((resolve, reject) => db.get(sql, params, (error, row) => (error ? reject(error) : resolve(row))));
+
+/** Adds nodes until the table holds `total`; returns how many were added. */
+export async function seedNodes(dataDir, total) {
+  const db = await open(dataDirFiles(dataDir).database);
+  try {
+    await run(db, 'PRAGMA busy_timeout = 5000');
+    const { count } = await get(db, 'SELECT COUNT(*) AS count FROM nodes');
+    const missing = Math.max(0, total - count);
+    const now = Date.now();
+    const hardware = JSON.stringify({ cpu_model: 'AMD EPYC 9654 96-Core Processor', cpu_count: 192, memory_bytes: 1536 * 2 ** 30, kvm_present: true, hostname: 'seeded', kernel: '6.1.0-18-amd64' });
+    await run(db, 'BEGIN IMMEDIATE');
+    const node = db.prepare(`INSERT INTO nodes (id, name, architecture, advertised_endpoint, endpoint_host, migration_host,
+      migration_port_start, migration_port_end, hardware, agent_version, vm_count, active_migrations, cert_serial,
+      cert_not_after, cordoned, heartbeat_interval_ms, last_heartbeat_at, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, 49152, 49251, ?, '0.1.0', ?, 0, ?, ?, ?, 30000, ?, ?)`);
+    const cert = db.prepare(`INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) VALUES (?, ?, ?, 'current', ?)`);
+    const step = (statement, params) => new Promise((resolve, reject) => statement.run(params, (error) => (error ? reject(error) : resolve())));
+    for (let i = 0; i < missing; i++) {
+      const id = randomUUID();
+      const serial = randomBytes(16).toString('hex').replace(/^0+/, '');
+      const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      const pending = i % 50 === 0;
+      // Seeded after the CP stopped: last_heartbeat_at = now keeps them `ready` for three intervals.
+      await step(node, [id, `seeded-${String(i + 1).padStart(6, '0')}`, i % 4 === 0 ? 'arm64' : 'amd64', `https://${ip}:9443`, ip, ip,
+        pending ? null : hardware, i % 7, serial, now + 365 * 86_400_000, i % 25 === 1 ? 1 : 0, pending ? null : now, now]);
+      await step(cert, [serial, id, now + 365 * 86_400_000, now]);
+    }
+    await new Promise((resolve) => node.finalize(resolve));
+    await new Promise((resolve) => cert.finalize(resolve));
+    await run(db, 'COMMIT');
+    return missing;
+  } finally {
+    await new Promise((resolve) => db.close(resolve));
+  }
+}
+
+/** First pages (limit 100), as a dashboard polls them, then one walk through every cursor. */
+export async function measureNodeList(admin, { requests = 300 } = {}) {
+  const latencies = [];
+  for (let i = 0; i < 20; i++) await admin.request('GET', '/v1/nodes?limit=100'); // warm-up
+  for (let i = 0; i < requests; i++) {
+    const began = performance.now();
+    const page = await admin.request('GET', '/v1/nodes?limit=100');
+    latencies.push(performance.now() - began);
+    if (page.items.length !== 100) throw new Error(`a first page held ${page.items.length} nodes`);
+  }
+  const began = performance.now();
+  let cursor = null;
+  let pages = 0;
+  let nodes = 0;
+  do {
+    const page = await admin.request('GET', `/v1/nodes?limit=100${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+    pages++;
+    nodes += page.items.length;
+    cursor = page.next_cursor;
+  } while (cursor !== null);
+  return { latencies, allPagesMs: performance.now() - began, pages, nodes };
+}
