@@ -1,0 +1,102 @@
+// A node's status, derived in one place from the CP clock (the test moves it instead of
+// sleeping): pending until the first heartbeat, ready, not_ready after three of its own reported
+// intervals without one, ready again on the next; cordoned wins and no heartbeat lifts it.
+import test from 'ava';
+import { api, startControlPlane } from './helpers/control-plane.js';
+import type { ControlPlane } from './helpers/control-plane.js';
+import { heartbeat, heartbeatBody, joinNode } from './helpers/cluster-nodes.js';
+
+let cp: ControlPlane;
+
+test.before(async () => {
+  cp = await startControlPlane();
+});
+
+test.after.always(async () => {
+  await cp?.close();
+});
+
+async function statusOf(name: string): Promise<string> {
+  const shown = await api(cp, 'GET', `/v1/nodes/${name}`, { token: cp.adminToken });
+  return shown.body.status;
+}
+
+async function listedStatus(name: string, status: string): Promise<boolean> {
+  const listed = await api(cp, 'GET', `/v1/nodes?status=${status}&limit=500`, { token: cp.adminToken });
+  return listed.body.items.some((item: { name: string }) => item.name === name);
+}
+
+test.serial('pending until the first heartbeat, which flips it to ready and sets last_heartbeat_at', async (t) => {
+  const node = await joinNode(cp, 'st-first');
+  t.is(node.node.status, 'pending');
+  t.is(node.node.last_heartbeat_at, null);
+  t.is(node.node.hardware, null);
+  t.true(await listedStatus('st-first', 'pending'));
+  const before = cp.clock.now();
+  const reply = await heartbeat(cp, node.cert);
+  t.deepEqual(reply.body, { status: 'ready' });
+  const shown = await api(cp, 'GET', '/v1/nodes/st-first', { token: cp.adminToken });
+  t.is(shown.body.status, 'ready');
+  t.true(Date.parse(shown.body.last_heartbeat_at) >= before - 1);
+  t.true(await listedStatus('st-first', 'ready'));
+  t.false(await listedStatus('st-first', 'pending'));
+});
+
+// Before any test moves the clock: certificates are issued on the CP clock, and one issued in
+// the (moved) future is not yet valid for TLS.
+test.serial('a bound re-join makes the node pending again until the new certificate heartbeats', async (t) => {
+  const first = await joinNode(cp, 'st-rejoin');
+  await heartbeat(cp, first.cert);
+  t.is(await statusOf('st-rejoin'), 'ready');
+  const second = await joinNode(cp, 'st-rejoin');
+  t.is(await statusOf('st-rejoin'), 'pending');
+  const reply = await heartbeat(cp, second.cert);
+  t.is(reply.status, 200, reply.text);
+  t.is(await statusOf('st-rejoin'), 'ready');
+});
+
+test.serial('not_ready after three of the node\'s own intervals without a heartbeat, ready again on the next', async (t) => {
+  const node = await joinNode(cp, 'st-silent');
+  t.is((await heartbeat(cp, node.cert, heartbeatBody({ heartbeat_interval_seconds: 10 }))).status, 200);
+  cp.clock.advance(29_000);
+  t.is(await statusOf('st-silent'), 'ready', 'within three intervals (30 s)');
+  t.true(await listedStatus('st-silent', 'ready'));
+  cp.clock.advance(1_500);
+  t.is(await statusOf('st-silent'), 'not_ready', 'three intervals passed');
+  t.true(await listedStatus('st-silent', 'not_ready'), 'the filter agrees with what is shown');
+  t.false(await listedStatus('st-silent', 'ready'));
+  const reply = await heartbeat(cp, node.cert, heartbeatBody({ heartbeat_interval_seconds: 10 }));
+  t.deepEqual(reply.body, { status: 'ready' });
+  t.is(await statusOf('st-silent'), 'ready');
+  t.true(await listedStatus('st-silent', 'ready'));
+});
+
+test.serial('the interval is the node\'s own: a slow node is not marked not_ready on a fast node\'s schedule', async (t) => {
+  const fast = await joinNode(cp, 'st-fast');
+  const slow = await joinNode(cp, 'st-slow');
+  await heartbeat(cp, fast.cert, heartbeatBody({ heartbeat_interval_seconds: 1 }));
+  await heartbeat(cp, slow.cert, heartbeatBody({ heartbeat_interval_seconds: 60 }));
+  cp.clock.advance(10_000);
+  t.is(await statusOf('st-fast'), 'not_ready');
+  t.is(await statusOf('st-slow'), 'ready');
+});
+
+test.serial('cordoned wins over every liveness state, a heartbeat never lifts it, liveness stays visible', async (t) => {
+  const node = await joinNode(cp, 'st-cordoned');
+  const cordoned = await api(cp, 'POST', `/v1/nodes/${node.id}/cordon`, { token: cp.adminToken });
+  t.is(cordoned.body.status, 'cordoned', 'a pending node can be cordoned');
+  const reply = await heartbeat(cp, node.cert, heartbeatBody({ heartbeat_interval_seconds: 10 }));
+  t.is(reply.status, 200);
+  t.deepEqual(reply.body, { status: 'cordoned' }, 'the heartbeat answers the cordon');
+  const shown = await api(cp, 'GET', '/v1/nodes/st-cordoned', { token: cp.adminToken });
+  t.is(shown.body.status, 'cordoned');
+  t.not(shown.body.last_heartbeat_at, null, 'liveness stays visible in last_heartbeat_at');
+  cp.clock.advance(60_000);
+  t.is(await statusOf('st-cordoned'), 'cordoned', 'silent and cordoned shows cordoned');
+  t.true(await listedStatus('st-cordoned', 'cordoned'));
+  t.false(await listedStatus('st-cordoned', 'not_ready'));
+  await api(cp, 'POST', `/v1/nodes/${node.id}/uncordon`, { token: cp.adminToken });
+  t.is(await statusOf('st-cordoned'), 'not_ready', 'uncordoned: derived from heartbeats again');
+  await heartbeat(cp, node.cert, heartbeatBody({ heartbeat_interval_seconds: 10 }));
+  t.is(await statusOf('st-cordoned'), 'ready');
+});
