@@ -9,6 +9,8 @@ import { freePort, startServe, type ServeProcess } from './serve-process.js';
 
 export interface ServedNode {
   name: string;
+  cpUrl: string;
+  caFingerprint: string;
   port: number;
   dir: string;
   certDir: string;
@@ -43,6 +45,8 @@ export async function bootstrapAndServe(
   await serve.waitForLog((r) => r.msg === 'state B: serving');
   return {
     name,
+    cpUrl: cp.url,
+    caFingerprint: cp.caFingerprint,
     port,
     dir,
     certDir,
