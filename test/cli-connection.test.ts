@@ -160,3 +160,20 @@ test('two token sources at once are a usage error (exit 2) naming both', async (
   t.is(run.exitCode, 2);
   t.regex(run.stderr, /^error: usage: .*--token.*--token-env/);
 });
+
+test('--token works but warns that the token shows in the process list; a loose token file warns too', async (t) => {
+  const home = await makeCliHome();
+  t.teardown(() => home.remove());
+  const env = { OTHERIX_CP_URL: cp.url, OTHERIX_CA_FINGERPRINT: cp.caFingerprint };
+  const literal = await home.run(['whoami', '--token', tokens.operator], env);
+  t.is(literal.exitCode, 0, literal.stderr);
+  t.is(literal.stdout, 'Name: env-operator\nRole: operator\n');
+  t.regex(literal.stderr, /^warning: --token puts the API token in the process list, visible to every local user; prefer --token-path FILE or --token-env NAME\n$/);
+
+  const loose = join(home.home, 'loose-token');
+  await writeFile(loose, tokens.operator, { mode: 0o644 });
+  const fromFile = await home.run(['whoami', '--token-path', loose], env);
+  t.is(fromFile.exitCode, 0, fromFile.stderr);
+  t.regex(fromFile.stderr, /^warning: the token file .*loose-token is readable by group or others \(mode 0644\): chmod 600 it\n$/);
+  t.false(fromFile.stderr.includes(tokens.operator));
+});

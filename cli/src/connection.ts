@@ -20,14 +20,10 @@ export function connectionFlags(input: CommandInput): CliConnectionFlags {
   return flags;
 }
 
-/** The settings in force (flags > env > config file), warning once about `--token`. */
+/** The settings in force (flags > env > config file); the SDK's warnings go to stderr. */
 export function loadSettings(input: CommandInput): CliSettings {
-  const flags = connectionFlags(input);
-  const settings = loadCliSettings({ flags, env: process.env });
-  if (flags.token !== undefined) {
-    // As the agent does: the literal is accepted (scripts use it) but every local user can read it.
-    process.stderr.write('warning: --token puts the API token in the process list, visible to every local user; prefer --token-path FILE or --token-env NAME\n');
-  }
+  const settings = loadCliSettings({ flags: connectionFlags(input), env: process.env });
+  for (const warning of settings.warnings) process.stderr.write(`${warning}\n`);
   return settings;
 }
 

@@ -22,6 +22,17 @@ export interface ResolvedToken {
 
 const FLAG_NAMES = { token: '--token', tokenPath: '--token-path', tokenEnv: '--token-env' } as const;
 
+/** Names the token in messages: the agent reads a join token, the `otherix` CLI an API token. */
+export interface TokenKind {
+  noun: string;
+  /** The noun with its article: 'a join token', 'an API token'. */
+  aNoun: string;
+  /** What to pass instead of an empty value. */
+  expected: string;
+}
+export const JOIN_TOKEN_KIND: TokenKind = { noun: 'join token', aNoun: 'a join token', expected: 'the otx_join_... value the admin minted' };
+export const API_TOKEN_KIND: TokenKind = { noun: 'API token', aNoun: 'an API token', expected: 'the otx_api_... value the admin created' };
+
 /**
  * `flags` are the command line's sources; `fallback` the same keys from the environment
  * (OTHERIX_BOOTSTRAP__TOKEN, __TOKEN_PATH, __TOKEN_ENV), used only when no flag names one.
@@ -31,20 +42,24 @@ export function resolveTokenSource(options: {
   fallback?: TokenSources;
   env?: NodeJS.ProcessEnv;
   fallbackNames?: Partial<Record<keyof TokenSources, string>>;
+  /** What the token is, for messages; default the join token. The CLI passes its API token. */
+  kind?: TokenKind;
 }): ResolvedToken {
   const env = options.env ?? process.env;
-  const fromFlags = pickOne(options.flags, FLAG_NAMES);
+  const kind = options.kind ?? JOIN_TOKEN_KIND;
+  const { noun, expected } = kind;
+  const fromFlags = pickOne(options.flags, FLAG_NAMES, kind.aNoun);
   const chosen =
     fromFlags ??
     pickOne(options.fallback ?? {}, {
       token: options.fallbackNames?.token ?? 'OTHERIX_BOOTSTRAP__TOKEN',
       tokenPath: options.fallbackNames?.tokenPath ?? 'OTHERIX_BOOTSTRAP__TOKEN_PATH',
       tokenEnv: options.fallbackNames?.tokenEnv ?? 'OTHERIX_BOOTSTRAP__TOKEN_ENV',
-    });
+    }, kind.aNoun);
   if (chosen === undefined) {
     throw new OtherixError(
       'usage',
-      'no join token given: pass exactly one of --token-path FILE, --token-env NAME or --token VALUE, or set OTHERIX_BOOTSTRAP__TOKEN',
+      `no ${noun} given: pass exactly one of --token-path FILE, --token-env NAME or --token VALUE, or set OTHERIX_BOOTSTRAP__TOKEN`,
     );
   }
   const warnings: string[] = [];
@@ -54,7 +69,7 @@ export function resolveTokenSource(options: {
       token = chosen.value;
       if (fromFlags !== undefined) {
         warnings.push(
-          'warning: --token puts the join token in the process list, visible to every local user; prefer --token-path FILE or --token-env NAME',
+          `warning: --token puts the ${noun} in the process list, visible to every local user; prefer --token-path FILE or --token-env NAME`,
         );
       }
       break;
@@ -64,14 +79,14 @@ export function resolveTokenSource(options: {
     case 'tokenEnv': {
       const value = env[chosen.value];
       if (value === undefined || value.trim() === '') {
-        throw new OtherixError('usage', `${chosen.name} ${chosen.value}: that environment variable is not set or empty: export the join token in it`);
+        throw new OtherixError('usage', `${chosen.name} ${chosen.value}: that environment variable is not set or empty: export the ${noun} in it`);
       }
       token = value.trim();
       break;
     }
   }
   if (token === '') {
-    throw new OtherixError('usage', `${chosen.name} gives an empty join token: pass the otx_join_... value the admin minted`);
+    throw new OtherixError('usage', `${chosen.name} gives an empty ${noun}: pass ${expected}`);
   }
   return { token, source: chosen.key === 'token' ? chosen.name : `${chosen.name} ${chosen.value}`, warnings };
 }
@@ -79,6 +94,7 @@ export function resolveTokenSource(options: {
 function pickOne(
   sources: TokenSources,
   names: Record<keyof TokenSources, string>,
+  aNoun: string,
 ): { key: keyof TokenSources; name: string; value: string } | undefined {
   const given = (Object.keys(names) as Array<keyof TokenSources>).filter(
     (key) => sources[key] !== undefined && sources[key] !== '',
@@ -86,7 +102,7 @@ function pickOne(
   if (given.length > 1) {
     throw new OtherixError(
       'usage',
-      `${given.map((key) => names[key]).join(' and ')} both name a join token: give exactly one token source`,
+      `${given.map((key) => names[key]).join(' and ')} both name ${aNoun}: give exactly one token source`,
     );
   }
   const key = given[0];

@@ -2,7 +2,6 @@
 // file (OTHERIX_CONFIG, else $XDG_CONFIG_HOME/otherix/config.yaml, else
 // ~/.config/otherix/config.yaml). The file holds an API token, so it is written 0600 from the
 // moment it exists (atomic write with the mode set on the temp file), in a 0700 folder.
-import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +11,7 @@ import { loadConfig, toYaml } from './layered.js';
 import type { ConfigSchema } from './layered.js';
 import { fingerprintOfPem, fingerprintsEqual, parseFingerprint } from '../pki/fingerprint.js';
 import { pinCa } from '../pki/tofu.js';
+import { API_TOKEN_KIND, resolveTokenSource } from '../bootstrap/token-source.js';
 import type { ClientOptions } from '../client/create-client.js';
 
 export const CLI_CONFIG_FILE_MODE = 0o600;
@@ -51,6 +51,8 @@ export interface CliSettings {
   sources: { cpUrl?: CliSettingSource; caFingerprint?: CliSettingSource; token?: CliSettingSource };
   /** The file that was read (it may not exist), and that `login` writes. */
   configPath: string;
+  /** Advice for stderr: the token on the command line, a token file readable by others. */
+  warnings: string[];
 }
 
 /** OTHERIX_CONFIG, else $XDG_CONFIG_HOME/otherix/config.yaml, else ~/.config/otherix/config.yaml. */
@@ -75,13 +77,20 @@ const CLI_CONFIG_SCHEMA: ConfigSchema = {
 export function loadCliSettings(options: { flags: CliConnectionFlags; env?: NodeJS.ProcessEnv }): CliSettings {
   const env = options.env ?? process.env;
   const configPath = cliConfigPath(env);
+  // Exactly one of --token, --token-path, --token-env, read as the agent reads its join token;
+  // with none of them the token comes from OTHERIX_TOKEN or the file.
+  const { token: tokenFlag, tokenPath, tokenEnv } = options.flags;
+  const fromFlags =
+    tokenFlag !== undefined || tokenPath !== undefined || tokenEnv !== undefined
+      ? resolveTokenSource({ flags: { token: tokenFlag, tokenPath, tokenEnv }, env, kind: API_TOKEN_KIND })
+      : undefined;
   const flags: Record<string, unknown> = {
     cp_url: nonBlank(options.flags.cpUrl),
     ca_fingerprint: nonBlank(options.flags.caFingerprint),
-    token: tokenFromFlags(options.flags, env),
+    token: fromFlags?.token,
   };
   const { values, sources } = loadConfig({ schema: CLI_CONFIG_SCHEMA, file: configPath, env, flags });
-  const settings: CliSettings = { sources: {}, configPath };
+  const settings: CliSettings = { sources: {}, configPath, warnings: fromFlags?.warnings ?? [] };
   const take = (key: string): [string, CliSettingSource] | undefined => {
     const value = values[key];
     const source = sources[key];
@@ -100,36 +109,6 @@ export function loadCliSettings(options: { flags: CliConnectionFlags; env?: Node
 
 function nonBlank(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
-}
-
-// Exactly one of --token, --token-path, --token-env; two are a usage error naming both.
-function tokenFromFlags(flags: CliConnectionFlags, env: NodeJS.ProcessEnv): string | undefined {
-  const given = (['token', 'tokenPath', 'tokenEnv'] as const).filter((key) => flags[key] !== undefined);
-  const names = { token: '--token', tokenPath: '--token-path', tokenEnv: '--token-env' };
-  if (given.length > 1) {
-    throw new OtherixError('usage', `${given.map((key) => names[key]).join(' and ')} both give the API token: pass exactly one token source`);
-  }
-  if (flags.token !== undefined) return nonEmpty(flags.token.trim(), '--token');
-  if (flags.tokenPath !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(flags.tokenPath, 'utf8');
-    } catch (error) {
-      throw new OtherixError('usage', `--token-path ${flags.tokenPath}: cannot read the token file (${(error as NodeJS.ErrnoException).code ?? 'error'}): check the path and its permissions`, { cause: error });
-    }
-    return nonEmpty(text.trim(), `--token-path ${flags.tokenPath}`);
-  }
-  if (flags.tokenEnv !== undefined) {
-    const value = env[flags.tokenEnv];
-    if (value === undefined) throw new OtherixError('usage', `--token-env ${flags.tokenEnv}: that environment variable is not set: export the API token in it`);
-    return nonEmpty(value.trim(), `--token-env ${flags.tokenEnv}`);
-  }
-  return undefined;
-}
-
-function nonEmpty(token: string, source: string): string {
-  if (token === '') throw new OtherixError('usage', `${source} gives an empty API token: pass the otx_api_... value the admin created`);
-  return token;
 }
 
 /**
