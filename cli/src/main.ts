@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
     const parsed = cli.parse([argv[0] ?? 'node', argv[1] ?? 'otherix', ...folded], { run: false });
     if (parsed.options['help'] || parsed.options['version']) return EXIT_OK;
     if (!cli.matchedCommand) {
-      throw new UsageError('no command given: run `otherix --help` for the list of commands');
+      throw new UsageError('no command given: put the command words first (`otherix node list --cp-url URL`); run `otherix --help` for the list');
     }
     await cli.runMatchedCommand();
   } catch (error) {
@@ -85,7 +85,7 @@ function refuseNegativeValues(spec: CommandSpec, rest: readonly string[]): void 
   rest.forEach((arg, index) => {
     const next = rest[index + 1];
     if (valued.includes(arg) && next !== undefined && /^-\d/.test(next)) {
-      throw new UsageError(`${arg} must not be negative, got "${next}": ${'run `otherix ' + spec.name + ' --help`'}`);
+      throw new UsageError(`${arg} must not be negative, got "${next}": run \`otherix ${spec.name} --help\``);
     }
   });
 }
