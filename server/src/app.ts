@@ -1,5 +1,6 @@
 // buildApp(options): the control plane as a Fastify instance, configured but not listening
 // (main.ts listens; tests listen on 127.0.0.1:0).
+import './threadpool.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autoload from '@fastify/autoload';
@@ -87,7 +88,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: BODY_LIMIT_BYTES,
     logger: loggerOptions(options.logger),
     exposeHeadRoutes: false,
-    return503OnClosing: true,
+    // While closing, requests already on a connection are served (503 would not be an API error body).
+    return503OnClosing: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
   });
 

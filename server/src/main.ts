@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // otherix-server [serve] | ca-fingerprint: argv -> init data dir -> buildApp -> listen.
+import './threadpool.js';
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
