@@ -28,13 +28,16 @@ async function main(argv: string[]): Promise<number> {
       await module.runServe(options);
     };
     for (const name of ['serve', '']) {
-      const command = cli.command(name, 'Run the agent: wait for bootstrap (State A), then serve (State B)');
+      const description = name === '' ? '(no command) the same as serve' : 'Run the agent: wait for bootstrap (State A), then serve (State B)';
+      const command = cli.command(name, description);
+      if (name === '') command.usage('<command> [options]');
       for (const [flag, description, config] of SERVE_OPTIONS) command.option(flag, description, config);
       command.action((options: Record<string, unknown>) => runServe(options));
     }
   }
   // --- end of serve
 
+  cli.usage('<command> [options]');
   cli.help();
   cli.version(agentVersion());
   const parsed = cli.parse(argv, { run: false });
