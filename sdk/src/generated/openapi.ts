@@ -76,7 +76,18 @@ export interface paths {
          *
          *     Guesses with unknown tokens are rate-limited per source IP (`429 rate_limited` with
          *     `Retry-After`); refusals of a real token (expired, revoked, exhausted, name mismatch)
-         *     are answered and not throttled.
+         *     are answered and not throttled. While a source IP is over the limit, every redemption
+         *     from it is answered 429, a real token's too, so the answer tells a guesser nothing.
+         *
+         *     Refusal order: a token string that is not `otx_join_` + 43 base64url characters is
+         *     `400 validation_failed` (never looked up); then the guess limit; then the token's state
+         *     (`token_rejected`); then the request (`validation_failed`, `details.field` names the
+         *     field; a CSR refusal also has `details.problem`: `invalid_csr`, `csr_signature_invalid`
+         *     or `unsupported_key`); then the cluster (`409 conflict`). Hosts are compared without
+         *     case; loopback hosts (`localhost`, `127.0.0.0/8`, `::1`) never collide. A token bound
+         *     to an existing node's name re-issues its certificate: the node keeps its id, cordon and
+         *     inventory, its old serial is `replaced`, and it is `pending` until the new
+         *     certificate's first heartbeat.
          */
         post: operations["joinNode"];
         delete?: never;
