@@ -62,6 +62,8 @@ export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
       dispatcher,
       signal: AbortSignal.timeout(requestTimeoutMs),
       headers: { accept: 'application/json' },
+      // The CP never redirects /v1/ca; following one would pin what another server says.
+      redirect: 'error',
     });
     status = response.status;
     const text = await readCapped(response.body, MAX_CA_RESPONSE_BYTES, url);
