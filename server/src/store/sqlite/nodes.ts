@@ -4,8 +4,14 @@ import type { NodeRow, Page } from '../store.js';
 import type { HeartbeatLanded, HeartbeatWrite, NodeListQuery, NodeStatusName, NodeStore, StatusRule } from '../node-store.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { SqliteConnections, SqlValue } from './connection.js';
-import { nodeFrom } from './rows.js';
+import { NODE_COLUMNS, nodeFrom } from './rows.js';
 import type { NodeRecord } from './rows.js';
+
+/**
+ * Each listed row as one JSON text: node-sqlite3 turns every column of every row into a JS value
+ * through N-API, which for a 100-node page costs twice what SQLite's json_object + JSON.parse do.
+ */
+const NODE_JSON = `json_object(${NODE_COLUMNS.map((column) => `'${column}', ${column}`).join(', ')})`;
 
 /** 9 values per heartbeat: 450 rows stay far below SQLITE_MAX_VARIABLE_NUMBER (32766). */
 const HEARTBEATS_PER_STATEMENT = 450;
@@ -60,10 +66,11 @@ export class SqliteNodeStore implements NodeStore {
       where.push(query.schedulable ? ready : `NOT ${ready}`);
     }
     params.push(query.limit + 1);
-    const records = await this.db.read.all<NodeRecord>(
-      `SELECT * FROM nodes ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY name LIMIT ?`,
+    const rows = await this.db.read.all<{ node: string }>(
+      `SELECT ${NODE_JSON} AS node FROM nodes ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY name LIMIT ?`,
       params,
     );
+    const records = rows.map((row) => JSON.parse(row.node) as NodeRecord);
     const more = records.length > query.limit;
     const kept = more ? records.slice(0, query.limit) : records;
     return { items: kept.map(nodeFrom), nextCursor: more ? encodeCursor(kept[kept.length - 1]!.name) : null };
