@@ -62,6 +62,17 @@ for (const entry of cases) {
   });
 }
 
+test('a token that is not shaped like a join token is a usage error that does not echo it', async (t) => {
+  const h = await makeNodeHost();
+  hosts.push(h);
+  const apiToken = `otx_api_${'Z'.repeat(43)}`;
+  const run = await runAgent(argsWith(h, {}), { env: { T: apiToken } });
+  t.is(run.exitCode, 2);
+  t.regex(run.stderr, /^error: usage: the join token does not have the shape of one/);
+  t.false(run.stderr.includes('Z'.repeat(43)));
+  t.deepEqual(await listTree(h.root), []);
+});
+
 test('a missing required flag names the flag and its environment variable', async (t) => {
   const h = await makeNodeHost();
   hosts.push(h);

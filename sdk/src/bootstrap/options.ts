@@ -5,6 +5,7 @@ import { OtherixError } from '../errors.js';
 import { parseCpUrl } from '../client/create-client.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../client/transport.js';
 import { parseFingerprint } from '../pki/fingerprint.js';
+import { isTokenShape } from '../tokens.js';
 import {
   DEFAULT_CERT_DIR,
   DEFAULT_CONFIG_PATH,
@@ -110,6 +111,12 @@ export function resolveBootstrapOptions(options: BootstrapOptions): ResolvedBoot
     architecture: options.architecture ?? detectArchitecture(),
     agentVersion: options.agentVersion ?? DEFAULT_AGENT_VERSION,
   };
+  // A pasted API token or a truncated copy fails here, before the CA is even fetched.
+  if (!isTokenShape('join', resolved.token)) {
+    usage(
+      `the join token does not have the shape of one (otx_join_ followed by 43 base64url characters): check that it was copied whole, from \`otherix node join-token create\``,
+    );
+  }
   for (const [flag, value] of [
     ['--ca-fingerprint', resolved.caFingerprint],
     ['--cp-url', resolved.cpUrl],
