@@ -20,6 +20,8 @@ import { adminClient } from './bench/admin.mjs';
 import { measureAgentRss } from './bench/agent-rss.mjs';
 import { measureBootstrap, measureColdStarts } from './bench/cold-starts.mjs';
 import { startControlPlane } from './bench/control-plane.mjs';
+import { cpuMeter } from './bench/cpu.mjs';
+import { RawHttpsConnection } from './bench/raw-https.mjs';
 import { drive, healthz, heartbeatSender, openNodeConnections, warmUp } from './bench/heartbeats.mjs';
 import { makeIdentities } from './bench/identities.mjs';
 import { runJoins } from './bench/joins.mjs';
@@ -59,8 +61,34 @@ async function cryptoCeiling() {
   return JSON.parse(stdout).per_s;
 }
 
+/**
+ * CPU spent per operation during a phase: the CP's event loop (main thread), the CP's other
+ * threads (thread pool: leaf signing, sqlite3), and this load generator; plus how busy the
+ * CP's event loop was (1 = saturated: the loop, not the cores, is the limit).
+ */
+function measureCpu(cp) {
+  const cpMeter = cpuMeter(cp.pid);
+  const generatorBefore = process.cpuUsage();
+  return {
+    stop(operations) {
+      const used = cpMeter.stop();
+      const generator = process.cpuUsage(generatorBefore);
+      if (used === undefined) return null;
+      const perOp = (ms) => round((1000 * ms) / operations, 0);
+      return {
+        cp_event_loop_us_per_op: perOp(used.mainMs),
+        cp_other_threads_us_per_op: perOp(used.otherMs),
+        generator_us_per_op: perOp((generator.user + generator.system) / 1000),
+        cp_event_loop_busy: round(used.mainMs / used.wallMs, 2),
+      };
+    },
+  };
+}
+
 async function main() {
   report.machine = { cores: os.cpus().length, node_version: process.version, cpu_model: os.cpus()[0]?.model ?? 'unknown', load_average_at_start: os.loadavg().map((l) => round(l, 2)) };
+
+  report.cpu = {};
 
   progress('cold starts: otherix --help and node -e 0, 15 each');
   const cold = await measureColdStarts(15);
@@ -79,7 +107,9 @@ async function main() {
   const fleet = await admin.request('POST', '/v1/nodes/join-tokens', { ttl_seconds: 3600, max_uses: 0 });
 
   progress(`joins: ${IDENTITIES} redemptions, 32 concurrent joiners`);
+  let meter = measureCpu(cp);
   const joins = await runJoins(cp, identities, fleet.token);
+  report.cpu.joins = meter.stop(IDENTITIES);
   report.joins_per_s = round(joins.perSecond);
   report.join_p99_ms = round(percentile(joins.latencies, 99));
 
@@ -87,13 +117,18 @@ async function main() {
   const clients = openNodeConnections(cp, identities, joins.joined);
   const beats = heartbeatSender(IDENTITIES);
   await warmUp(clients, beats.send);
+  const opened = RawHttpsConnection.connectionsOpened;
 
   progress(`TLS route ceiling: GET /healthz over the same connections, ${TLS_ROUTE_MS / 1000}s`);
+  meter = measureCpu(cp);
   const route = await drive(clients, healthz, { durationMs: TLS_ROUTE_MS });
+  report.cpu.tls_route = meter.stop(route.sent);
   report.tls_route_ceiling_per_s = round(route.perSecond);
 
   progress(`heartbeats: ${IDENTITIES} identities, ${HEARTBEAT_MS / 1000}s`);
+  meter = measureCpu(cp);
   const hb = await drive(clients, beats.send, { durationMs: HEARTBEAT_MS });
+  report.cpu.heartbeats = meter.stop(hb.sent);
   report.heartbeats_per_s = round(hb.perSecond);
   report.heartbeat_p99_ms = round(percentile(hb.latencies, 99));
   await Promise.all(clients.map((client) => client.close()));
@@ -111,7 +146,14 @@ async function main() {
     if ((recorded.get(identity.name) ?? -1) !== beats.lastAcked[i]) unrecorded++;
   });
   report.heartbeats_lost = hb.sent - hb.acknowledged + unrecorded;
-  report.heartbeat_counts = { sent: hb.sent, acknowledged: hb.acknowledged, last_acknowledged_not_recorded: unrecorded, refused: hb.failures };
+  report.heartbeat_counts = {
+    sent: hb.sent,
+    acknowledged: hb.acknowledged,
+    last_acknowledged_not_recorded: unrecorded,
+    refused: hb.failures,
+    // Keep-alive held when 0; otherwise some requests paid for a new TLS handshake.
+    connections_reopened: RawHttpsConnection.connectionsOpened - opened,
+  };
 
   progress('otherix-agent bootstrap, process start to exit, 5 runs');
   report.bootstrap_ms = round((await measureBootstrap(cp, admin.request, work, 5)).bootstrapMs);
@@ -127,7 +169,9 @@ async function main() {
   await seedNodes(cp.dataDir, LISTED_NODES);
   const listed = await startCp();
   const lister = adminClient(listed);
+  meter = measureCpu(listed);
   const list = await measureNodeList(lister);
+  report.cpu.node_list = meter.stop(list.latencies.length + list.pages + 20);
   if (list.nodes !== LISTED_NODES) throw new Error(`walking every page found ${list.nodes} nodes, expected ${LISTED_NODES}`);
   report.node_list_p99_ms = round(percentile(list.latencies, 99), 2);
   report.node_list_all_pages_ms = round(list.allPagesMs);
@@ -135,6 +179,9 @@ async function main() {
   await listed.stop();
 
   report.machine.load_average_at_end = os.loadavg().map((l) => round(l, 2));
+  const { cpu } = report;
+  delete report.cpu;
+  report.cpu = cpu;
   report.targets = targets(report);
 }
 

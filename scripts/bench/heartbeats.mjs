@@ -1,21 +1,17 @@
 // heartbeats_per_s, heartbeat_p99_ms, heartbeats_lost and tls_route_ceiling_per_s.
-// Every joined identity gets its own undici Client: one keep-alive mTLS connection presenting
-// that node's own certificate. A few concurrent loops drive them; each loop owns a fixed share
+// Every joined identity gets its own keep-alive mTLS connection presenting that node's own
+// certificate (raw-https.mjs: a lean client, so the generator leaves the CPU to the CP). A few concurrent loops drive them; each loop owns a fixed share
 // of the identities and walks it in turn, so one identity never has two heartbeats in flight
 // and its vm_count can carry a sequence number: the CP has recorded the last acknowledged
 // heartbeat of a node exactly when the node's vm_count equals that sequence number.
-import { Client } from 'undici';
+import { RawHttpsConnection, tlsTarget } from './raw-https.mjs';
 
 export const LOOPS = 64;
 
 export function openNodeConnections(cp, identities, joined) {
   return identities.map(
     (identity, i) =>
-      new Client(cp.url, {
-        pipelining: 1,
-        keepAliveTimeout: 60_000,
-        connect: { ca: cp.caPem, cert: joined[i].certPem, key: identity.keyPem },
-      }),
+      new RawHttpsConnection(tlsTarget(cp, { cert: joined[i].certPem, key: identity.keyPem })),
   );
 }
 
@@ -79,13 +75,12 @@ export function heartbeatSender(identityCount) {
   async function send(client, i) {
     const seq = ++lastSent[i];
     try {
-      const response = await client.request({ path: '/v1/nodes/heartbeat', method: 'POST', headers: { 'content-type': 'application/json' }, body: heartbeatBody(seq) });
-      const text = await response.body.text();
-      if (response.statusCode === 200) {
+      const response = await client.request('POST', '/v1/nodes/heartbeat', { body: heartbeatBody(seq) });
+      if (response.status === 200) {
         lastAcked[i] = seq;
         return { ok: true };
       }
-      return { ok: false, status: `${response.statusCode} ${safeCode(text)}` };
+      return { ok: false, status: `${response.status} ${safeCode(response.body.toString())}` };
     } catch (error) {
       return { ok: false, status: error.code ?? error.message };
     }
@@ -95,9 +90,8 @@ export function heartbeatSender(identityCount) {
 
 export async function healthz(client) {
   try {
-    const response = await client.request({ path: '/healthz', method: 'GET' });
-    await response.body.dump();
-    return response.statusCode === 200 ? { ok: true } : { ok: false, status: String(response.statusCode) };
+    const response = await client.request('GET', '/healthz');
+    return response.status === 200 ? { ok: true } : { ok: false, status: String(response.status) };
   } catch (error) {
     return { ok: false, status: error.code ?? error.message };
   }

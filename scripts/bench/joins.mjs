@@ -1,6 +1,7 @@
 // joins_per_s and join_p99_ms: `identities` redeem one fleet token (max_uses 0, so the cap is
-// never the limit) from 32 concurrent joiners over keep-alive TLS; the CSRs already exist.
-import { Pool } from 'undici';
+// never the limit) from 32 concurrent joiners, each over its own keep-alive TLS connection;
+// the CSRs already exist.
+import { RawHttpsConnection, tlsTarget } from './raw-https.mjs';
 
 export const JOINERS = 32;
 
@@ -22,31 +23,31 @@ export function joinBody(token, identity) {
  * certificate of each identity (for the heartbeat phase).
  */
 export async function runJoins(cp, identities, token) {
-  const pool = new Pool(cp.url, { connections: JOINERS, pipelining: 1, connect: { ca: cp.caPem } });
+  const joiners = Array.from({ length: JOINERS }, () => new RawHttpsConnection(tlsTarget(cp)));
   const bodies = identities.map((identity) => joinBody(token, identity));
   const latencies = new Float64Array(identities.length);
   const joined = new Array(identities.length);
   const failures = new Map();
   let next = 0;
   // Open the 32 connections (TLS handshakes) before the clock: the figure is about redemptions.
-  await Promise.all(Array.from({ length: JOINERS }, () => pool.request({ path: '/healthz', method: 'GET' }).then((r) => r.body.dump())));
+  await Promise.all(joiners.map((joiner) => joiner.request('GET', '/healthz')));
 
   const start = performance.now();
   await Promise.all(
-    Array.from({ length: JOINERS }, async () => {
+    joiners.map(async (joiner) => {
       while (next < identities.length) {
         const i = next++;
         const sent = performance.now();
-        const response = await pool.request({ path: '/v1/nodes/join', method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[i] });
-        const body = await response.body.json();
+        const response = await joiner.request('POST', '/v1/nodes/join', { body: bodies[i] });
         latencies[i] = performance.now() - sent;
-        if (response.statusCode === 201) joined[i] = { id: body.node.id, certPem: body.certificate_pem };
-        else failures.set(body?.error?.code ?? response.statusCode, (failures.get(body?.error?.code ?? response.statusCode) ?? 0) + 1);
+        const body = JSON.parse(response.body.toString());
+        if (response.status === 201) joined[i] = { id: body.node.id, certPem: body.certificate_pem };
+        else failures.set(body?.error?.code ?? response.status, (failures.get(body?.error?.code ?? response.status) ?? 0) + 1);
       }
     }),
   );
   const seconds = (performance.now() - start) / 1000;
-  await pool.close();
+  await Promise.all(joiners.map((joiner) => joiner.close()));
   if (failures.size > 0) throw new Error(`joins refused: ${JSON.stringify(Object.fromEntries(failures))}`);
   return { perSecond: identities.length / seconds, latencies: [...latencies], joined };
 }
