@@ -33,6 +33,10 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+test('health answers without a credential', async (t) => {
+  t.deepEqual(await clientWith().health(), { status: 'ok' });
+});
+
 test('ca.get returns the cluster CA the CP was started with', async (t) => {
   const ca = await clientWith().ca.get();
   t.is(ca.ca_pem.trim(), cp.caPem.trim());

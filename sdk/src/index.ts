@@ -41,6 +41,7 @@ export type {
   Consumption,
   ConsumptionPage,
   Hardware,
+  Health,
   HeartbeatRequest,
   HeartbeatResponse,
   JoinRequest,

@@ -16,6 +16,7 @@ import type {
   CaBundle,
   Consumption,
   ConsumptionPage,
+  Health,
   HeartbeatRequest,
   HeartbeatResponse,
   JoinRequest,
@@ -50,6 +51,8 @@ export interface ClientOptions {
 }
 
 export interface OtherixClient {
+  /** `GET /healthz`: the CP is up (no credential needed). */
+  health(): Promise<Health>;
   ca: { get(): Promise<CaBundle> };
   whoami(): Promise<Whoami>;
   joinTokens: {
@@ -167,6 +170,7 @@ export function createClient(options: ClientOptions): OtherixClient {
   };
 
   return {
+    health: () => call('/healthz', () => api.GET('/healthz')),
     ca: { get: () => call('/v1/ca', () => api.GET('/v1/ca')) },
     whoami: () => call('/v1/whoami', () => api.GET('/v1/whoami')),
     joinTokens,

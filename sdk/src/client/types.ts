@@ -4,6 +4,7 @@ import type { components } from '../generated/openapi.js';
 
 type Schemas = components['schemas'];
 
+export type Health = Schemas['Health'];
 export type CaBundle = Schemas['CaBundle'];
 export type Whoami = Schemas['Whoami'];
 export type Role = Schemas['Role'];
