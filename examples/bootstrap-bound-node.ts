@@ -65,7 +65,7 @@ runExample(async () => {
       console.log(`consumption ${consumption.id}: node ${consumption.node_id} at ${consumption.consumed_at} from ${consumption.source_ip}`);
     }
     const node = await client.nodes.get(nodeName);
-    console.log(`node ${node.name} is ${node.status} until its agent heartbeats (otherix-agent serve --config ${options.configPath})`);
+    console.log(`node ${node.name} is ${node.status} until its agent heartbeats (on a real host: otherix-agent serve --config <its agent.yaml>)`);
   } finally {
     await client.close();
     // The folder holds the node's private key: do not leave it behind.

@@ -83,6 +83,7 @@ test('bootstrap-bound-node mints a bound token, bootstraps the node, and the tok
   t.regex(run.stdout, /^second redemption refused: token_rejected \(exhausted\)$/m);
   t.regex(run.stdout, new RegExp(`^consumption [0-9a-f-]{36}: node ${joined[1]} at \\S+ from 127\\.0\\.0\\.1$`, 'm'));
   t.regex(run.stdout, /^node example-bound-1 is pending until its agent heartbeats/m);
+  t.is(((await admin.nodes.get('example-bound-1')) as { status: string }).status, 'pending');
 
   // The CP agrees: one consumption by that node, the token used up, the node with that serial.
   const consumptions = await admin.joinTokens.consumptions(minted[1]!);
@@ -117,6 +118,25 @@ test('fleet-bootstrap joins exactly max_uses hosts with one capped token and rea
   t.deepEqual(consumptions.items.map((c) => c.node_id).sort(), joined.map((line) => line[2]).sort());
   for (const line of joined) t.is((await cp.store.findNodeByName(line[1]!))?.id, line[2]);
   t.is(await cp.store.findNodeByName(refused[0]![1]!), undefined);
+});
+
+test('day-two lists by status, cordons idempotently, uncordons, and deletes only with force', async (t) => {
+  const run = await runExample('day-two');
+  t.is(run.code, 0, run.stderr);
+  t.false(FULL_TOKEN.test(run.stdout + run.stderr), 'no full token is printed');
+  t.deepEqual(run.leftovers, []);
+
+  const joined = match(t, run.stdout, /^node (day2-[0-9a-f]{6}) \(id ([0-9a-f-]{36})\) joined and heartbeated: ready, hosting 2 VMs$/m);
+  const [, name, id] = joined;
+  t.regex(run.stdout, new RegExp(`^ {2}ready: \\d+ \\([^)]*\\b${name}\\b[^)]*\\)$`, 'm'), 'the heartbeated node is listed as ready');
+  for (const status of ['pending', 'not_ready', 'cordoned']) t.regex(run.stdout, new RegExp(`^ {2}${status}: \\d+`, 'm'));
+  t.regex(run.stdout, new RegExp(`^cordon: ${name} is cordoned\ncordon again: ${name} is cordoned\nlisted as cordoned: true\nuncordon: ${name} is ready$`, 'm'));
+  t.regex(run.stdout, new RegExp(`^delete without force refused: conflict: node ${name} reports 2 VM`, 'm'));
+  t.regex(run.stdout, new RegExp(`^delete with force: ${name} deleted\nget ${name}: not_found\nheartbeat with the deleted node's certificate refused: unauthenticated$`, 'm'));
+
+  // The CP agrees: the node is gone, by name and by id.
+  t.is(await cp.store.findNodeByName(name!), undefined);
+  t.is(await cp.store.findNodeById(id!), undefined);
 });
 
 test('an example without its environment says what to set and exits 2', async (t) => {
