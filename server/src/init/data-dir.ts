@@ -94,6 +94,8 @@ async function ensureCpCertificate(
   reusable: (pair: KeyPairPem) => Promise<boolean>,
   issue: () => Promise<KeyPairPem>,
   now: number,
+  /** Runs after a new pair is on disk (records what it was issued for). */
+  afterIssue: () => Promise<void> = async () => undefined,
 ): Promise<KeyPairPem> {
   const current = await readPair(paths.cert, paths.key);
   if (current !== undefined) {
@@ -108,6 +110,7 @@ async function ensureCpCertificate(
   const issued = await issue();
   await writeFileAtomic(paths.key, issued.keyPem, { mode: KEY_MODE });
   await writeFileAtomic(paths.cert, issued.certPem, { mode: CERT_MODE });
+  await afterIssue();
   return { certPem: issued.certPem, keyPem: issued.keyPem };
 }
 
@@ -127,17 +130,16 @@ export async function initDataDir(options: InitOptions): Promise<ControlPlaneMat
     ca,
     { cert: files.serverCert, key: files.serverKey },
     async () => (await readFile(files.serverHosts, 'utf8').catch(() => '')) === hostsRecord,
-    async () => {
-      const issued = await ca.issueWithNewKey({
+    () =>
+      ca.issueWithNewKey({
         commonName: 'otherix control plane',
         subjectAltNames: { uri: [CONTROL_PLANE_SPIFFE_ID], ...sansForHosts(controlPlaneHosts) },
         extendedKeyUsage: ['serverAuth', 'clientAuth'],
         now: now(),
-      });
-      await writeFileAtomic(files.serverHosts, hostsRecord, { mode: CERT_MODE });
-      return issued;
-    },
+      }),
     now(),
+    // After the pair: a crash in between leaves a stale record, so the next start issues again.
+    () => writeFileAtomic(files.serverHosts, hostsRecord, { mode: CERT_MODE }),
   );
   const client = await ensureCpCertificate(
     ca,
