@@ -915,7 +915,7 @@ export interface operations {
                 architecture?: components["schemas"]["Architecture"];
                 /** @description Only nodes in this status. */
                 status?: components["schemas"]["NodeStatus"];
-                /** @description When true, only nodes that VM placement may use (ready, not cordoned). */
+                /** @description When true, only nodes that VM placement may use (ready, not cordoned); when false, only the nodes it may not use (pending, not_ready or cordoned). */
                 schedulable?: boolean;
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
