@@ -75,10 +75,15 @@ export interface ImpostorServer {
 }
 
 /**
- * Serves `{ca_pem, fingerprint}` at /v1/ca (the CA it claims), and answers anything else with
- * an Otherix-shaped 500, recording each request.
+ * Serves `{ca_pem, fingerprint}` at /v1/ca (the CA it claims), optionally a canned join answer,
+ * and answers anything else with an Otherix-shaped 500, recording each request.
  */
-export async function startImpostor(options: { serving: KeyAndCert; caPemToServe: string }): Promise<ImpostorServer> {
+export async function startImpostor(options: {
+  serving: KeyAndCert;
+  caPemToServe: string;
+  /** When set, POST /v1/nodes/join answers 201 with this body (a CP that answers wrongly). */
+  joinAnswer?: unknown;
+}): Promise<ImpostorServer> {
   const requests: RecordedRequest[] = [];
   const server = createServer({ key: options.serving.keyPem, cert: options.serving.certPem }, (req, res) => {
     const chunks: Buffer[] = [];
@@ -88,6 +93,9 @@ export async function startImpostor(options: { serving: KeyAndCert; caPemToServe
       res.setHeader('content-type', 'application/json');
       if (req.method === 'GET' && req.url === '/v1/ca') {
         res.end(JSON.stringify({ ca_pem: options.caPemToServe, fingerprint: fingerprintOf(options.caPemToServe) }));
+      } else if (req.method === 'POST' && req.url === '/v1/nodes/join' && options.joinAnswer !== undefined) {
+        res.statusCode = 201;
+        res.end(JSON.stringify(options.joinAnswer));
       } else {
         res.statusCode = 500;
         res.end(JSON.stringify({ error: { code: 'internal', message: 'impostor' } }));

@@ -6,7 +6,7 @@
 //   4. re-verify the answer, then write the cert files atomically and agent.yaml if absent.
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { OtherixError } from '../errors.js';
+import { OtherixError, isOtherixError } from '../errors.js';
 import { createClient } from '../client/create-client.js';
 import type { Node } from '../client/types.js';
 import { pinCa } from '../pki/tofu.js';
@@ -75,19 +75,26 @@ export async function bootstrapNode(options: BootstrapOptions): Promise<Bootstra
 
   // 4. Trust nothing in the answer that is not checked: the bundle must be the pinned CA, and
   // the leaf must chain to it, hold our key and name our node.
-  if (!bundleHoldsPinnedCa(joined.ca_bundle_pem, pinned.fingerprint)) {
+  const keyPem = await exportPrivateKeyPem(keyPair.privateKey);
+  try {
+    if (!bundleHoldsPinnedCa(joined.ca_bundle_pem, pinned.fingerprint)) {
+      throw new OtherixError('chain_invalid', `the join answer's CA bundle does not hold the pinned CA ${pinned.fingerprint}`);
+    }
+    verifyIssuedIdentity({
+      leafPem: joined.certificate_pem,
+      caPem: pinned.caPem,
+      spkiDer: publicKeySpkiDerOf(keyPem),
+      expectedUri: nodeSpiffeId(o.nodeName),
+    });
+  } catch (error) {
+    if (!isOtherixError(error)) throw error;
+    // The CP consumed the token when it answered: say so, since the way out is a new one.
     throw new OtherixError(
-      'tls_failed',
-      `the join response's CA bundle does not hold the pinned CA ${pinned.fingerprint}: refusing the certificate; the token is consumed, so mint a new one and check the control plane`,
+      error.code,
+      `${error.message}; nothing was written, and the join token is spent: fix the cause, then mint a new one with \`otherix node join-token create\``,
+      { cause: error, ...(error.details !== undefined ? { details: error.details } : {}) },
     );
   }
-  const keyPem = await exportPrivateKeyPem(keyPair.privateKey);
-  verifyIssuedIdentity({
-    leafPem: joined.certificate_pem,
-    caPem: pinned.caPem,
-    spkiDer: publicKeySpkiDerOf(keyPem),
-    expectedUri: nodeSpiffeId(o.nodeName),
-  });
 
   await writeFileSetAtomic(o.certDir, [
     { name: CERT_FILES.key, data: keyPem, mode: KEY_FILE_MODE },
