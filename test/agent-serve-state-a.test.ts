@@ -62,6 +62,7 @@ test('a key that does not match, then a foreign CA, keep it in State A; the righ
 
   const mismatch = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
   t.is(mismatch['reason'], 'key_mismatch');
+  t.regex(mismatch.msg, /agent\.key does not match agent\.crt in .*: re-run `otherix-agent bootstrap --force`/);
   await serve.waitForLog((r) => r.msg === 'state A: poll' && r['reason'] === 'key_mismatch' && r['in_a_row'] === 3);
 
   // The CA first: at no moment may the key and the CA both be right before we say so.
@@ -89,7 +90,7 @@ test('OTHERIX_NODE_NAME overrides agent.yaml at serve time: a certificate for an
   t.teardown(() => serve.stop().then(() => undefined));
   const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
   t.is(waiting['reason'], 'identity_mismatch');
-  t.regex(waiting.msg, /spiffe:\/\/otherix\/node\/someone-else/);
+  t.regex(waiting.msg, /is for spiffe:\/\/otherix\/node\/state-a-env, not spiffe:\/\/otherix\/node\/someone-else/);
   t.deepEqual(await serve.stop(), { code: 0, signal: null });
 });
 

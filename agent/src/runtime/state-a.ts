@@ -63,9 +63,28 @@ export async function checkReadiness(sources: ReadinessSources): Promise<Readine
       expectedUri: nodeSpiffeId(config.node_name),
     });
   } catch (error) {
-    return notReady(codeOf(error, 'chain_invalid'), `${CERT_FILE_NAMES.cert} in ${config.tls.cert_dir}: ${messageOf(error)}`);
+    return notReady(codeOf(error, 'chain_invalid'), materialProblem(error, config));
   }
   return { ready: true, bootstrapped: { config, material } };
+}
+
+// The SDK's messages speak to bootstrap (a CP's answer); on disk the cause and the way out differ.
+function materialProblem(error: unknown, config: AgentConfig): string {
+  const dir = config.tls.cert_dir;
+  const { key, cert, ca } = CERT_FILE_NAMES;
+  switch (codeOf(error, 'chain_invalid')) {
+    case 'key_mismatch':
+      return `${key} does not match ${cert} in ${dir} (files from two different joins?): re-run \`otherix-agent bootstrap --force\``;
+    case 'unsupported_key':
+      return `${key} in ${dir} is not a usable key (${messageOf(error)}): re-run \`otherix-agent bootstrap --force\``;
+    case 'identity_mismatch': {
+      const found = (error as { details?: { found?: unknown } }).details?.found;
+      const names = Array.isArray(found) && found.length > 0 ? found.join(', ') : 'no node identity';
+      return `${cert} in ${dir} is for ${names}, not ${nodeSpiffeId(config.node_name)} (node_name in agent.yaml or OTHERIX_NODE_NAME): fix node_name, or bootstrap this name`;
+    }
+    default:
+      return `${cert} in ${dir} does not check against ${ca}: ${messageOf(error)}`;
+  }
 }
 
 export interface StateAOptions extends ReadinessSources {
