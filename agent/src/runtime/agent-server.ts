@@ -12,6 +12,10 @@ import type { CertMaterial } from './cert-material.js';
 import { formatListenAddress, parseListenAddress, type ListenAddress } from './listen-address.js';
 import type { Logger } from './logger.js';
 
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 export interface AgentServerOptions {
   /** HOST:PORT from agent.yaml; port 0 takes a free one. */
   listen: string;
@@ -51,6 +55,11 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       requestCert: true,
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
+      // Anyone can open a TCP connection; nobody without a cluster certificate gets far, and
+      // nobody may hold a half-open handshake or request for long.
+      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
     },
     (request, response) => handle(request, response),
   );
@@ -101,6 +110,8 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       resolve();
     });
   });
+  // After listen, a server error (EMFILE on accept, ...) is logged; it never ends State B.
+  server.on('error', (error) => logger.error('agent server: error', { error }));
   const bound = server.address() as AddressInfo;
   const address = { host: wanted.host, port: bound.port };
   logger.info(`agent server: listening on ${formatListenAddress(address)}`, { listen: formatListenAddress(address) });
