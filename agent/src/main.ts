@@ -40,12 +40,15 @@ async function main(argv: string[]): Promise<number> {
   cli.usage('<command> [options]');
   cli.help();
   cli.version(agentVersion());
+  // With a default command, cac would read a mistyped command as its argument: catch it first.
+  const first = argv[2];
+  const known = new Set(cli.commands.map((command) => command.name).filter((name) => name !== ''));
+  if (first !== undefined && !first.startsWith('-') && !known.has(first)) {
+    throw new OtherixError('usage', `unknown command \`${first}\`: run \`otherix-agent --help\` for the list of commands`);
+  }
   const parsed = cli.parse(argv, { run: false });
   if (parsed.options['help'] || parsed.options['version']) return EXIT_OK;
   if (cli.matchedCommand === undefined) {
-    if (parsed.args.length > 0) {
-      throw new OtherixError('usage', `unknown command \`${parsed.args[0]}\`: run \`otherix-agent --help\` for the list of commands`);
-    }
     cli.outputHelp();
     return EXIT_OK;
   }
