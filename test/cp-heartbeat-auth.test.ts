@@ -5,6 +5,7 @@
 import test from 'ava';
 import { api, startControlPlane } from './helpers/control-plane.js';
 import type { ControlPlane } from './helpers/control-plane.js';
+import { publicKeySpkiDerOf } from '@otherix/sdk';
 import { heartbeat, heartbeatBody, impostorCertificate, joinNode } from './helpers/cluster-nodes.js';
 
 let cp: ControlPlane;
@@ -60,6 +61,16 @@ test('a certificate from a foreign CA naming the node: 401', async (t) => {
   const refused = await heartbeat(cp, await impostorCertificate('hb-foreign', { foreignCa: true }));
   t.is(refused.status, 401);
   t.is(refused.body.error.code, 'unauthenticated');
+});
+
+test('an expired certificate of the cluster CA: 401 saying it expired', async (t) => {
+  const node = await joinNode(cp, 'hb-expired');
+  const longAgo = Date.now() - 400 * 24 * 3600 * 1000;
+  const expired = await cp.ca.issueNodeCertificate({ nodeName: 'hb-expired', spkiDer: publicKeySpkiDerOf(node.cert.keyPem), hosts: ['127.0.0.1'], now: longAgo });
+  const refused = await heartbeat(cp, { certPem: expired.certPem, keyPem: node.cert.keyPem });
+  t.is(refused.status, 401);
+  t.is(refused.body.error.code, 'unauthenticated');
+  t.regex(refused.body.error.message, /has expired/);
 });
 
 test('the CP\'s own client identity is not a node: 403 forbidden', async (t) => {

@@ -1,6 +1,7 @@
 // The mTLS half of authentication: routes with `config.auth: 'mtls'` get request.node from the
 // client certificate, checked before the body is read. Also drains pending heartbeats on close.
 import type { TLSSocket } from 'node:tls';
+import { isHttpError } from '../errors.js';
 import type { NodeIdentity } from '../services/node-identity.js';
 import { sharedPlugin } from './shared-plugin.js';
 
@@ -22,6 +23,13 @@ export default sharedPlugin('otherix-node-identity', async (app) => {
   app.addHook('onRequest', async (request) => {
     if (request.is404 || request.routeOptions.config.auth !== 'mtls') return;
     request.node = await nodeIdentity.authenticate(request.raw.socket as TLSSocket);
+  });
+
+  // Heartbeats log at warn (routes/v1/nodes/heartbeat.ts), so refusals are said here: a host that
+  // keeps beating with a revoked or foreign certificate is something an operator should see.
+  app.addHook('onError', async (request, _reply, error) => {
+    if (request.routeOptions.config.auth !== 'mtls' || !isHttpError(error)) return;
+    request.log.warn({ code: error.code, node_name: request.node?.name ?? error.details?.['node_name'] }, `node request refused: ${error.message}`);
   });
 
   // Registered after the services plugin, so this runs before the store closes (onClose is LIFO).

@@ -25,6 +25,13 @@ type PeerIdentity =
 
 const REBOOTSTRAP = 'mint a join token bound to the node (`otherix node join-token create --node-name <name>`) and re-run `otherix-agent bootstrap --force` on the host';
 
+/** OpenSSL's verdicts on validity dates get their own advice; anything else did not chain to the CA. */
+function untrustedMessage(reason: string): string {
+  if (reason === 'CERT_HAS_EXPIRED') return `the client certificate has expired: ${REBOOTSTRAP}`;
+  if (reason === 'CERT_NOT_YET_VALID') return `the client certificate is not valid yet: check the clocks of the node and the control plane`;
+  return `the client certificate was not issued by this cluster's CA (${reason}): a node gets its certificate by joining; ${REBOOTSTRAP}`;
+}
+
 /** Reads the connection's peer certificate; called once per TLS socket. */
 export function peerIdentityOf(socket: TLSSocket): PeerIdentity {
   const certificate = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(false) : null;
@@ -63,10 +70,7 @@ export class NodeIdentityService {
           'heartbeats are authenticated only by the node\'s client certificate (mTLS) and none was presented (API tokens are not accepted here): send it with the node\'s agent.crt and agent.key',
         );
       case 'untrusted':
-        throw new HttpError(
-          'unauthenticated',
-          `the client certificate was not issued by this cluster's CA (${peer.reason}): a node gets its certificate by joining; ${REBOOTSTRAP}`,
-        );
+        throw new HttpError('unauthenticated', untrustedMessage(peer.reason), { tls_verification: peer.reason });
       case 'not_a_node':
         throw new HttpError('forbidden', `the client certificate (${peer.identity}) is not a node identity (spiffe://otherix/node/<name>): only nodes send heartbeats`);
       case 'node':

@@ -5,7 +5,11 @@ import { routeSchema } from '../../../openapi/route-schema.js';
 import { nodeOf } from '../../../plugins/node-identity.js';
 
 export default async function heartbeatRoute(app: FastifyInstance): Promise<void> {
-  app.post<RouteOf<'sendHeartbeat'>>('/heartbeat', { schema: routeSchema('sendHeartbeat'), config: { auth: 'mtls' } }, async (request) =>
-    app.services.heartbeats.record(nodeOf(request), request.body),
+  app.post<RouteOf<'sendHeartbeat'>>(
+    '/heartbeat',
+    // Every node, every interval: two info lines per heartbeat would be most of the log (and of
+    // the CPU) of a large cluster. Refusals are logged at warn (plugins/node-identity.ts).
+    { schema: routeSchema('sendHeartbeat'), config: { auth: 'mtls' }, logLevel: 'warn' },
+    async (request) => app.services.heartbeats.record(nodeOf(request), request.body),
   );
 }
