@@ -91,6 +91,23 @@ test('a server of a self-signed CA with the control-plane URI is refused too', a
   t.is(impostor.requests.length, 0);
 });
 
+test('an answer without an Otherix error body keeps its status, takes the matching code and says so', async (t) => {
+  // The CP's own serving identity, behind which something else answers (a misrouted proxy).
+  const { readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const proxy = await startImpostor({
+    serving: { certPem: await readFile(join(cp.dataDir, 'server.crt'), 'utf8'), keyPem: await readFile(join(cp.dataDir, 'server.key'), 'utf8') },
+    caPemToServe: cp.caPem,
+    plainAnswer: { status: 404, text: '<html>Not Found</html>' },
+  });
+  closers.push(proxy.close);
+  const client = track(createClient({ cpUrl: proxy.url, caPem: cp.caPem, token: cp.adminToken }));
+  const error = await t.throwsAsync(client.nodes.get('x'));
+  t.true(isOtherixError(error, 'not_found'));
+  t.is((error as { status?: number }).status, 404);
+  t.regex((error as Error).message, /unexpected HTTP 404 from .*\/v1\/nodes\/x without an Otherix error body/);
+});
+
 test('a non-https or path-carrying cpUrl is a usage error before any connection', (t) => {
   for (const cpUrl of ['http://127.0.0.1:8443', 'https://127.0.0.1:8443/v1', 'not a url']) {
     const error = t.throws(() => createClient({ cpUrl, caPem: cp.caPem }));

@@ -83,6 +83,8 @@ export async function startImpostor(options: {
   caPemToServe: string;
   /** When set, POST /v1/nodes/join answers 201 with this body (a CP that answers wrongly). */
   joinAnswer?: unknown;
+  /** When set, every other route answers this status with a plain-text body (a proxy's page). */
+  plainAnswer?: { status: number; text: string };
 }): Promise<ImpostorServer> {
   const requests: RecordedRequest[] = [];
   const server = createServer({ key: options.serving.keyPem, cert: options.serving.certPem }, (req, res) => {
@@ -96,6 +98,10 @@ export async function startImpostor(options: {
       } else if (req.method === 'POST' && req.url === '/v1/nodes/join' && options.joinAnswer !== undefined) {
         res.statusCode = 201;
         res.end(JSON.stringify(options.joinAnswer));
+      } else if (options.plainAnswer !== undefined) {
+        res.statusCode = options.plainAnswer.status;
+        res.setHeader('content-type', 'text/plain');
+        res.end(options.plainAnswer.text);
       } else {
         res.statusCode = 500;
         res.end(JSON.stringify({ error: { code: 'internal', message: 'impostor' } }));

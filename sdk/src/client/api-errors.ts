@@ -1,7 +1,12 @@
 // The one layer that turns an API error body into an OtherixApiError (STYLE: transport apart
 // from domain). Callers match on `code`; `details.reason` says why a join token was refused.
-import { OtherixApiError } from '../errors.js';
+import { API_ERROR_CODES, API_ERROR_STATUS, OtherixApiError, type ApiErrorCode } from '../errors.js';
 import type { ApiErrorBody } from './types.js';
+
+// token_rejected shares 401 with unauthenticated; a bare 401 is the latter.
+const CODE_BY_STATUS = new Map<number, ApiErrorCode>(
+  API_ERROR_CODES.filter((code) => code !== 'token_rejected').map((code) => [API_ERROR_STATUS[code], code]),
+);
 
 function isApiErrorBody(body: unknown): body is ApiErrorBody {
   if (body === null || typeof body !== 'object') return false;
@@ -24,9 +29,10 @@ export function apiErrorFrom(status: number, body: unknown, url: string): Otheri
       details: body.error.details ?? {},
     });
   }
-  // Something other than the CP answered (a proxy, a load balancer): say so, keep the status.
+  // Something other than the CP answered (a proxy, a load balancer): say so, keep the status,
+  // and take the code the CP would use for that status.
   return new OtherixApiError({
-    code: status >= 500 ? 'internal' : 'validation_failed',
+    code: CODE_BY_STATUS.get(status) ?? (status >= 500 ? 'internal' : 'validation_failed'),
     status,
     message: `unexpected HTTP ${status} from ${url} without an Otherix error body: check that the URL points at the control plane`,
     details: {},
