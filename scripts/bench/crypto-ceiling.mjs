@@ -1,10 +1,10 @@
-// The crypto ceiling of a join: the CP's own primitives, P-384 CSR verification (verifyCsr, as
-// the redemption calls it: synchronous, on the event loop) and leaf signing
-// (ClusterCa.issueNodeCertificate: node:crypto's async sign, on libuv's thread pool), driven by
-// 32 concurrent loops like the joiners, in a process of its own. Nothing else: no TLS, no
+// The crypto ceiling of a join: the CP's own primitives, P-384 CSR verification (verifyCsrAsync,
+// as the redemption calls it) and leaf signing (ClusterCa.issueNodeCertificate), both on
+// libuv's thread pool through node:crypto's callback forms, so both cores work, driven by 32
+// concurrent loops like the joiners, in a process of its own (the CP's thread pool size). Nothing else: no TLS, no
 // HTTP, no database. Run as `node crypto-ceiling.mjs <durationMs>`; prints {per_s, ops}.
 import { ClusterCa } from '@otherix/server';
-import { createCsr, generateNodeKeyPair, verifyCsr } from '@otherix/sdk';
+import { createCsr, generateNodeKeyPair, verifyCsrAsync } from '@otherix/sdk';
 
 const DURATION_MS = Number(process.argv[2] ?? 3000);
 const CONCURRENCY = 32;
@@ -16,7 +16,7 @@ const csrs = await Promise.all(
 );
 
 async function once(i) {
-  const { spkiDer } = verifyCsr(csrs[i % DISTINCT_CSRS]);
+  const { spkiDer } = await verifyCsrAsync(csrs[i % DISTINCT_CSRS]);
   await ca.issueNodeCertificate({ nodeName: `ceiling-${i}`, spkiDer, hosts: ['127.0.0.1'], now: Date.now() });
 }
 

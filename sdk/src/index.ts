@@ -13,7 +13,7 @@ export { FINGERPRINT_PREFIX, fingerprintOfDer, fingerprintOfPem, parseFingerprin
 export { CONTROL_PLANE_SPIFFE_ID, NODE_SPIFFE_PREFIX, nodeSpiffeId, nodeNameFromSpiffeId, uriSansOf, checkServerIdentityFor } from './pki/identity.js';
 export { NODE_KEY_ALGORITHM, generateNodeKeyPair, exportPrivateKeyPem, importPrivateKeyPem, publicKeySpkiDerOf } from './pki/keys.js';
 export type { NodeKeyPair } from './pki/keys.js';
-export { createCsr, verifyCsr, describeKey } from './pki/csr.js';
+export { createCsr, verifyCsr, verifyCsrAsync, describeKey } from './pki/csr.js';
 export type { VerifiedCsr } from './pki/csr.js';
 export { assertChainsTo, assertHoldsKey, assertUriSan, verifyIssuedIdentity } from './pki/chain.js';
 export { writeFileAtomic, writeFileSetAtomic, readFileSetState } from './files/atomic.js';

@@ -114,11 +114,14 @@ function spkiPoint(spkiDer: Buffer): Buffer {
   return spkiDer.subarray(bits.contentStart + 1, bits.end);
 }
 
-/**
- * Parses and verifies a PKCS#10 CSR synchronously. EC P-384 only ('unsupported_key' names what
- * was found), signature verified by OpenSSL over the CertificationRequestInfo bytes.
- */
-export function verifyCsr(csrPem: string): VerifiedCsr {
+interface CheckedCsr {
+  publicKey: KeyObject;
+  parts: CsrParts;
+  hash: string;
+}
+
+/** Everything but the signature check: structure, EC P-384 key, point on the curve, ECDSA-SHA2. */
+function checkCsr(csrPem: string): CheckedCsr {
   const parts = splitCsr(csrPem);
   let publicKey: KeyObject;
   try {
@@ -141,14 +144,44 @@ export function verifyCsr(csrPem: string): VerifiedCsr {
   }
   const hash = ECDSA_SIGNATURE_HASH[parts.sigAlgOid];
   if (hash === undefined) throw invalidCsr(`signature algorithm ${parts.sigAlgOid} is not ECDSA with SHA-2`);
-  let valid: boolean;
-  try {
-    valid = verify(hash, parts.tbs, { key: publicKey, dsaEncoding: 'der' }, parts.signature);
-  } catch {
-    valid = false;
-  }
+  return { publicKey, parts, hash };
+}
+
+function verifiedOrThrow(checked: CheckedCsr, valid: boolean): VerifiedCsr {
   if (!valid) {
     throw new OtherixError('csr_signature_invalid', 'the CSR signature does not verify with its own key (no proof of possession): create a fresh CSR with the node key');
   }
-  return { publicKey, spkiDer: Buffer.from(parts.spkiDer) };
+  return { publicKey: checked.publicKey, spkiDer: Buffer.from(checked.parts.spkiDer) };
+}
+
+/**
+ * Parses and verifies a PKCS#10 CSR synchronously. EC P-384 only ('unsupported_key' names what
+ * was found), signature verified by OpenSSL over the CertificationRequestInfo bytes.
+ */
+export function verifyCsr(csrPem: string): VerifiedCsr {
+  const checked = checkCsr(csrPem);
+  let valid: boolean;
+  try {
+    valid = verify(checked.hash, checked.parts.tbs, { key: checked.publicKey, dsaEncoding: 'der' }, checked.parts.signature);
+  } catch {
+    valid = false;
+  }
+  return verifiedOrThrow(checked, valid);
+}
+
+/**
+ * verifyCsr with the signature check on libuv's thread pool (node:crypto's callback form): the
+ * CP's join path, so the ECDSA verification neither blocks the event loop nor stays on one core.
+ * Same checks, same error codes.
+ */
+export async function verifyCsrAsync(csrPem: string): Promise<VerifiedCsr> {
+  const checked = checkCsr(csrPem);
+  const valid = await new Promise<boolean>((resolve) => {
+    try {
+      verify(checked.hash, checked.parts.tbs, { key: checked.publicKey, dsaEncoding: 'der' }, checked.parts.signature, (error, ok) => resolve(error === null && ok));
+    } catch {
+      resolve(false);
+    }
+  });
+  return verifiedOrThrow(checked, valid);
 }

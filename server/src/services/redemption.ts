@@ -3,7 +3,7 @@
 // transaction that re-checks every state rule and commits consumption + node + serial together.
 // A refused redemption changes nothing.
 import { randomUUID } from 'node:crypto';
-import { hashToken, isOtherixError, isTokenShape, verifyCsr } from '@otherix/sdk';
+import { hashToken, isOtherixError, isTokenShape, verifyCsrAsync } from '@otherix/sdk';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 import type { JoinTokenRow, NodeRow, RedemptionState, Store } from '../store/store.js';
@@ -91,7 +91,7 @@ export class RedemptionService {
     const endpoint = endpointHost(request.advertised_endpoint);
     const migrationHost = migrationHostOf(request.migration.host);
     assertPortRange(request.migration.port_range_start, request.migration.port_range_end);
-    const spkiDer = this.verifiedKey(request.csr_pem);
+    const spkiDer = await this.verifiedKey(request.csr_pem);
 
     const hosts = [...new Set([endpoint, migrationHost])];
     const claimed = hosts.filter((host) => !isLoopbackHost(host));
@@ -139,10 +139,13 @@ export class RedemptionService {
     return { node: nodeToApi(result.node, now()), certificate_pem: certificate.certPem, ca_bundle_pem: ca.certPem };
   }
 
-  /** The CSR's public key, once its signature proves possession; nothing else is taken from it. */
-  private verifiedKey(csrPem: string): Buffer {
+  /**
+   * The CSR's public key, once its signature proves possession; nothing else is taken from it.
+   * The signature check runs on the thread pool, beside the leaf signatures of other joins.
+   */
+  private async verifiedKey(csrPem: string): Promise<Buffer> {
     try {
-      return verifyCsr(csrPem).spkiDer;
+      return (await verifyCsrAsync(csrPem)).spkiDer;
     } catch (error) {
       if (isOtherixError(error, 'invalid_csr') || isOtherixError(error, 'csr_signature_invalid') || isOtherixError(error, 'unsupported_key')) {
         throw new HttpError('validation_failed', `csr_pem: ${error.message}`, { field: 'csr_pem', problem: error.code, ...(error.details ?? {}) });
