@@ -5,7 +5,7 @@
 import test from 'ava';
 import { api, startControlPlane } from './helpers/control-plane.js';
 import type { ControlPlane } from './helpers/control-plane.js';
-import { publicKeySpkiDerOf } from '@otherix/sdk';
+import { nodeSpiffeId, publicKeySpkiDerOf } from '@otherix/sdk';
 import { heartbeat, heartbeatBody, impostorCertificate, joinNode } from './helpers/cluster-nodes.js';
 
 let cp: ControlPlane;
@@ -78,6 +78,23 @@ test('the CP\'s own client identity is not a node: 403 forbidden', async (t) => 
   t.is(refused.status, 403);
   t.is(refused.body.error.code, 'forbidden');
   t.regex(refused.body.error.message, /spiffe:\/\/otherix\/control-plane/);
+});
+
+test('cluster-CA certificates that are not exactly one node identity: 403 forbidden', async (t) => {
+  const node = await joinNode(cp, 'hb-shape');
+  const spkiDer = publicKeySpkiDerOf(node.cert.keyPem);
+  const issue = (uri: string[]) =>
+    cp.ca.issue({ commonName: 'hb-shape', spkiDer, subjectAltNames: { uri, ip: ['127.0.0.1'] }, extendedKeyUsage: ['clientAuth'], now: Date.now() });
+  for (const [label, uri] of [
+    ['no URI SAN', []],
+    ['a foreign SPIFFE id', ['spiffe://elsewhere/node/hb-shape']],
+    ['two node identities', [nodeSpiffeId('hb-shape'), nodeSpiffeId('hb-other')]],
+  ] as const) {
+    const cert = await issue([...uri]);
+    const refused = await heartbeat(cp, { certPem: cert.certPem, keyPem: node.cert.keyPem });
+    t.is(refused.status, 403, `${label}: ${refused.text}`);
+    t.is(refused.body.error.code, 'forbidden', label);
+  }
 });
 
 test('after a bound re-join the old certificate is refused (401 replaced) and the new one works', async (t) => {
