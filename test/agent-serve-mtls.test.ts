@@ -4,6 +4,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkServerIdentityFor, createClient, nodeSpiffeId } from '@otherix/sdk';
 import { startControlPlane, type ControlPlane } from './helpers/control-plane.js';
 import { callAgent } from './helpers/agent-https.js';
@@ -74,6 +75,25 @@ test("the control plane's client certificate is served: info, healthz, 404 elsew
   t.is(posted.status, 405);
   t.is((posted.body as { error: { code: string } }).error.code, 'method_not_allowed');
 });
+
+test("every operation of agent-openapi.yaml answers the CP with its 200 schema's keys", async (t) => {
+  const spec = JSON.parse(readFileSync(fileURLToPath(new URL('../../sdk/src/generated/agent-openapi.json', import.meta.url)), 'utf8')) as AgentSpec;
+  const client = cpClientCertificate(cp);
+  const operations = Object.entries(spec.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
+  t.deepEqual(operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort(), ['GET /v1/agent/healthz', 'GET /v1/agent/info']);
+  for (const { path, method, operation } of operations) {
+    const ref = operation.responses['200']?.content['application/json'].schema.$ref ?? '';
+    const schema = spec.components.schemas[ref.replace('#/components/schemas/', '')];
+    const result = await callAgent({ port: node.port, path, caPem: cp.caPem, client, method: method.toUpperCase() });
+    t.is(result.status, 200, path);
+    t.deepEqual(Object.keys(result.body as object).sort(), [...(schema?.required ?? [])].sort(), path);
+  }
+});
+
+interface AgentSpec {
+  paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: { $ref: string } }> }> }>>;
+  components: { schemas: Record<string, { required?: string[] }> };
+}
 
 function ownMaterial(): { certPem: string; keyPem: string } {
   return { certPem: readFileSync(join(node.certDir, 'agent.crt'), 'utf8'), keyPem: readFileSync(join(node.certDir, 'agent.key'), 'utf8') };
