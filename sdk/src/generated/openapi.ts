@@ -111,6 +111,14 @@ export interface paths {
          *     carry `spiffe://otherix/node/<name>` for a node that exists, and have the serial the
          *     CP issued to that node most recently. A certificate replaced by a re-join, or one of a
          *     deleted node, is refused. The first heartbeat moves a node from `pending` to `ready`.
+         *
+         *     No client certificate, or one the cluster CA did not issue (or expired), is
+         *     `401 unauthenticated`; a CA certificate that is not exactly one node identity (the CP's
+         *     own, for one) is `403 forbidden`. A node certificate that is not the node's current one is
+         *     `401 unauthenticated` with `details.certificate_status`: `replaced` (a later join
+         *     re-issued it), `revoked` (the node was deleted) or `unknown`. The reply is sent once the
+         *     heartbeat is stored; its `status` is `ready`, or `cordoned` (a heartbeat never lifts a
+         *     cordon).
          */
         post: operations["sendHeartbeat"];
         delete?: never;
