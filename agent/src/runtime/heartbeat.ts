@@ -19,7 +19,7 @@ export const HEARTBEAT_JITTER = 0.1;
 export const BACKOFF_CAP_INTERVALS = 4;
 export const MAX_BACKOFF_MS = 5 * 60_000;
 /** How long stop() waits for a beat in flight before it lets go of it. */
-export const STOP_GRACE_MS = 2_000;
+export const STOP_GRACE_MS = 1_000;
 // The API's bounds for heartbeat_interval_seconds (openapi.yaml HeartbeatRequest).
 const MIN_INTERVAL_SECONDS = 0.1;
 const MAX_INTERVAL_SECONDS = 3600;
