@@ -48,6 +48,8 @@ export interface HeartbeatLoop {
 interface Failure {
   code: string;
   message: string;
+  /** The API's details (e.g. certificate_status: replaced | revoked), never a secret. */
+  details?: Record<string, unknown>;
 }
 
 export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
@@ -139,7 +141,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
     const occurrence = failures.record(`${failure.code}\u0000${failure.message}`);
     const retryInMs = backoffDelay(options.intervalMs, occurrence.count, () => 0.5);
     if (occurrence.first) {
-      logger.warn(`heartbeat failed: ${failure.message}`, { code: failure.code, retry_in_ms: retryInMs });
+      logger.warn(`heartbeat failed: ${failure.message}`, { code: failure.code, details: failure.details, retry_in_ms: retryInMs });
     } else if (isCountMilestone(occurrence.count)) {
       logger.warn(`heartbeat still failing (${occurrence.count} in a row): ${failure.message}`, {
         code: failure.code,
@@ -181,7 +183,7 @@ class MaterialLost extends Error {
 
 function failureOf(error: unknown): Failure {
   if (error instanceof MaterialLost) return { code: error.code, message: error.message };
-  if (isOtherixError(error)) return { code: error.code, message: error.message };
+  if (isOtherixError(error)) return { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) };
   return { code: 'internal', message: error instanceof Error ? error.message : String(error) };
 }
 
