@@ -1,4 +1,5 @@
 // Seed §3: "cert material lost mid-run is a heartbeat failure, not a regression to State A."
+// Refused heartbeats (a deleted node) are failures of the same kind: logged, never fatal.
 // Removing the cert files under a running agent: the process keeps running, heartbeats fail
 // (logged once, then with a count), the CP sees the node go not_ready, and SIGTERM exits 0.
 import test from 'ava';
@@ -42,4 +43,24 @@ test('cert files removed mid-run: heartbeats fail, the node goes not_ready, the 
   t.false(serve.records.some((r) => r.msg.startsWith('state A: waiting')));
 
   t.deepEqual(await serve.stop(), { code: 0, signal: null });
+});
+
+test('a deleted node: the CP refuses its heartbeats (revoked), the agent logs it and keeps running', async (t) => {
+  const cp = await startControlPlane();
+  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
+  const node = await bootstrapAndServe(cp, admin, 'serve-deleted');
+  t.teardown(async () => {
+    await node.cleanup();
+    await admin.close();
+    await cp.close();
+  });
+  const ready = (await eventually(() => admin.nodes.get(node.name), (n) => n.status === 'ready')) as Node;
+  await admin.nodes.delete(ready.id);
+
+  const refused = await node.serve.waitForLog((r) => r.msg.startsWith('heartbeat failed'));
+  t.is(refused['code'], 'unauthenticated');
+  t.like(refused['details'] as object, { certificate_status: 'revoked' });
+  await node.serve.waitForLog((r) => r.msg.startsWith('heartbeat still failing (2 in a row)'));
+  t.is(node.serve.child.exitCode, null);
+  t.deepEqual(await node.serve.stop(), { code: 0, signal: null });
 });
