@@ -1,30 +1,40 @@
 // Certificate signing requests (PKCS#10). createCsr runs on the node; verifyCsr is the CP's hot
 // path (SPEC: >= 500 joins/s), so it walks the DER itself and verifies with node:crypto (OpenSSL).
 // Only the key and the proof of possession are used: subject and extensions are never trusted.
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, KeyObject, sign, verify, webcrypto } from 'node:crypto';
 import { p384 } from '@noble/curves/nist.js';
 import { OtherixError } from '../errors.js';
-import { derChildren, derOid, pemBlock, readDer, type DerNode } from './der.js';
+import { derChildren, derOid, pemBlock, readDer, toPem, type DerNode } from './der.js';
 import type { NodeKeyPair } from './keys.js';
-import { loadX509, type X509 } from './load-x509.js';
-
-type CryptoKeyPairLike = Parameters<X509['Pkcs10CertificateRequestGenerator']['create']>[0]['keys'];
 
 export interface VerifiedCsr {
   publicKey: KeyObject;
   spkiDer: Buffer;
 }
 
+// createCsr writes its few DER elements itself: loading @peculiar/x509 for them cost the
+// bootstrap (SPEC §7: < 500 ms, process start to exit) ~0.2 s of CPU in module loading alone.
+function tlv(tag: number, content: Uint8Array): Buffer {
+  const n = content.length;
+  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+  return Buffer.concat([Buffer.from([tag, ...length]), content]);
+}
+const OID_COMMON_NAME = Buffer.from([0x06, 0x03, 0x55, 0x04, 0x03]);
+/** AlgorithmIdentifier ecdsa-with-SHA384 (1.2.840.10045.4.3.3), no parameters (RFC 5758). */
+const ECDSA_WITH_SHA384 = Buffer.from([0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03]);
+const VERSION_1 = Buffer.from([0x02, 0x01, 0x00]);
+const NO_ATTRIBUTES = Buffer.from([0xa0, 0x00]);
+
 /** PKCS#10 PEM with CN=nodeName, signed with ECDSA-SHA384 by the node key (proof of possession). */
 export async function createCsr(keys: NodeKeyPair, nodeName: string): Promise<string> {
-  const x509 = await loadX509();
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: [{ CN: [nodeName] }],
-    // x509's types name the DOM CryptoKey; node's webcrypto keys are the same objects.
-    keys: { privateKey: keys.privateKey, publicKey: keys.publicKey } as unknown as CryptoKeyPairLike,
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' },
-  });
-  return csr.toString('pem') + '\n';
+  const spki = Buffer.from(await webcrypto.subtle.exportKey('spki', keys.publicKey));
+  const subject = tlv(0x30, tlv(0x31, tlv(0x30, Buffer.concat([OID_COMMON_NAME, tlv(0x0c, Buffer.from(nodeName, 'utf8'))]))));
+  const info = tlv(0x30, Buffer.concat([VERSION_1, subject, spki, NO_ATTRIBUTES]));
+  const signature = await new Promise<Buffer>((resolve, reject) =>
+    sign('sha384', info, { key: KeyObject.from(keys.privateKey), dsaEncoding: 'der' }, (error, signed) => (error === null ? resolve(signed) : reject(error))),
+  );
+  const bits = tlv(0x03, Buffer.concat([Buffer.from([0]), signature]));
+  return toPem('CERTIFICATE REQUEST', tlv(0x30, Buffer.concat([info, ECDSA_WITH_SHA384, bits])));
 }
 
 const ECDSA_SIGNATURE_HASH: Record<string, string> = {
