@@ -136,6 +136,26 @@ test('nodes: join, get, list, listAll, cordon, uncordon, heartbeat over mTLS, de
   });
   t.is(beat.status, 'ready');
   t.true(reads >= 1);
+
+  // Material that cannot be read fails the connection with its own message, not "unreachable".
+  const brokenClient = createClient({
+    cpUrl: cp.url,
+    caPem: cp.caPem,
+    clientCertificate: () => {
+      throw new Error('ENOENT: no such file agent.crt');
+    },
+  });
+  clients.push(brokenClient);
+  const broken = await t.throwsAsync(brokenClient.nodes.heartbeat({
+    architecture: 'amd64',
+    agent_version: '0.1.0-test',
+    heartbeat_interval_seconds: 30,
+    hardware: { cpu_model: 'test', cpu_count: 2, memory_bytes: 1024, kvm_present: false, hostname: 'h', kernel: 'k' },
+    vm_count: 0,
+    active_migrations: 0,
+  }));
+  t.true(isOtherixError(broken, 'tls_failed'));
+  t.regex((broken as Error).message, /cannot load the client certificate for mTLS \(ENOENT: no such file agent\.crt\)/);
   t.is((await admin.nodes.get('res-node')).status, 'ready');
 
   t.is(await admin.nodes.delete(node.id, { force: true }), undefined);

@@ -1,6 +1,6 @@
 // Turns what undici throws for a failed connection into an OtherixError whose code tells the
 // failure apart ('unreachable' | 'tls_failed' | 'timeout') and whose message names the URL.
-import { OtherixError } from '../errors.js';
+import { OtherixError, isOtherixError } from '../errors.js';
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 const UNREACHABLE_CODES = new Set([
@@ -47,6 +47,12 @@ export function classifyConnectionFailure(error: unknown): ConnectionFailureCode
  * or an OtherixError already), so the caller rethrows it unchanged.
  */
 export function connectionError(error: unknown, url: string, timeoutMs: number): OtherixError | undefined {
+  // An OtherixError raised inside the connection (the client certificate could not be loaded)
+  // already says what happened.
+  for (let cause: unknown = error, depth = 0; cause !== null && typeof cause === 'object' && depth < 8; depth++) {
+    if (isOtherixError(cause)) return cause;
+    cause = (cause as { cause?: unknown }).cause;
+  }
   const kind = classifyConnectionFailure(error);
   if (kind === undefined) return undefined;
   const cause = rootCause(error);

@@ -2,6 +2,7 @@
 // pinned cluster CA and accepts a server only with the expected SPIFFE identity.
 import type { ConnectionOptions } from 'node:tls';
 import { Agent, buildConnector, fetch as undiciFetch, Request as UndiciRequest } from 'undici';
+import { OtherixError, isOtherixError } from '../errors.js';
 import { CONTROL_PLANE_SPIFFE_ID, checkServerIdentityFor } from '../pki/identity.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -67,7 +68,16 @@ function connectorWithClientCertificate(
     try {
       material = clientCertificate();
     } catch (error) {
-      callback(error instanceof Error ? error : new Error(String(error)), null);
+      callback(
+        isOtherixError(error)
+          ? error
+          : new OtherixError(
+              'tls_failed',
+              `cannot load the client certificate for mTLS (${error instanceof Error ? error.message : String(error)}): check the cert files`,
+              { cause: error },
+            ),
+        null,
+      );
       return;
     }
     if (cached === undefined || cached.certPem !== material.certPem || cached.keyPem !== material.keyPem) {
