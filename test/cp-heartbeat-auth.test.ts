@@ -147,13 +147,20 @@ test('the body is validated per the spec: bad counts, intervals and unknown fiel
   t.is(shown.body.status, 'pending', 'no refused heartbeat was recorded');
 });
 
-test('many concurrent heartbeats from many nodes all land (group commit loses none)', async (t) => {
+test('concurrent heartbeats from many nodes all land: each node shows its last acknowledged one', async (t) => {
   const nodes = await Promise.all(Array.from({ length: 12 }, (_, i) => joinNode(cp, `hb-burst-${i}`)));
-  const replies = await Promise.all(nodes.flatMap((node, i) => Array.from({ length: 10 }, (_, k) => heartbeat(cp, node.cert, heartbeatBody({ vm_count: i * 100 + k })))));
-  t.true(replies.every((reply) => reply.status === 200 && reply.body.status === 'ready'));
+  // One connection per node, all nodes at once: the group commit writes them together.
+  await Promise.all(
+    nodes.map(async (node, i) => {
+      for (let k = 1; k <= 5; k++) {
+        const reply = await heartbeat(cp, node.cert, heartbeatBody({ vm_count: i * 100 + k }));
+        t.is(reply.status, 200, reply.text);
+      }
+    }),
+  );
   for (const [i, node] of nodes.entries()) {
     const shown = await api(cp, 'GET', `/v1/nodes/${node.name}`, { token: cp.adminToken });
     t.is(shown.body.status, 'ready');
-    t.true(shown.body.vm_count >= i * 100 && shown.body.vm_count < i * 100 + 10);
+    t.is(shown.body.vm_count, i * 100 + 5, `${node.name} shows its last acknowledged heartbeat`);
   }
 });
