@@ -28,19 +28,43 @@ function heartbeatBody(seq) {
   });
 }
 
-/** Sends one request per identity (opens every connection: TLS handshakes stay off the clock). */
+// The CP closes a keep-alive connection after 72 s idle (Fastify's default): while 2,000
+// handshakes are under way on a busy machine, the first connections could go idle that long.
+const KEEP_WARM_AFTER_MS = 30_000;
+
+/**
+ * Sends one request per identity (opens every connection: TLS handshakes stay off the clock),
+ * while a keeper touches (GET /healthz) connections opened earlier that have gone quiet.
+ */
 export async function warmUp(clients, request, loops = LOOPS) {
   let next = 0;
   const failures = [];
+  const lastUsed = new Float64Array(clients.length);
+  let done = false;
+  const keeper = (async () => {
+    while (!done) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const quiet = performance.now() - KEEP_WARM_AFTER_MS;
+      for (let i = 0; i < next && !done; i++) {
+        if (lastUsed[i] !== 0 && lastUsed[i] < quiet) {
+          lastUsed[i] = performance.now();
+          await healthz(clients[i]);
+        }
+      }
+    }
+  })();
   await Promise.all(
     Array.from({ length: loops }, async () => {
       while (next < clients.length) {
         const i = next++;
         const outcome = await request(clients[i], i);
+        lastUsed[i] = performance.now();
         if (!outcome.ok) failures.push(outcome.status);
       }
     }),
   );
+  done = true;
+  await keeper;
   if (failures.length > 0) throw new Error(`warm-up refused ${failures.length} requests (e.g. ${failures[0]})`);
 }
 
