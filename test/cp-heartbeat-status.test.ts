@@ -5,11 +5,17 @@ import test from 'ava';
 import { api, startControlPlane } from './helpers/control-plane.js';
 import type { ControlPlane } from './helpers/control-plane.js';
 import { heartbeat, heartbeatBody, joinNode } from './helpers/cluster-nodes.js';
+import type { JoinedNode } from './helpers/cluster-nodes.js';
 
 let cp: ControlPlane;
+let joined: Record<string, JoinedNode>;
 
+// Every node joins before any test moves the clock: certificates are issued on the CP clock,
+// and one issued in the (moved) future would not be valid yet for TLS.
 test.before(async () => {
   cp = await startControlPlane();
+  joined = {};
+  for (const name of ['st-silent', 'st-fast', 'st-slow', 'st-cordoned']) joined[name] = await joinNode(cp, name);
 });
 
 test.after.always(async () => {
@@ -42,8 +48,7 @@ test.serial('pending until the first heartbeat, which flips it to ready and sets
   t.false(await listedStatus('st-first', 'pending'));
 });
 
-// Before any test moves the clock: certificates are issued on the CP clock, and one issued in
-// the (moved) future is not yet valid for TLS.
+// Before any test moves the clock (see test.before).
 test.serial('a bound re-join makes the node pending again until the new certificate heartbeats', async (t) => {
   const first = await joinNode(cp, 'st-rejoin');
   await heartbeat(cp, first.cert);
@@ -56,7 +61,7 @@ test.serial('a bound re-join makes the node pending again until the new certific
 });
 
 test.serial('not_ready after three of the node\'s own intervals without a heartbeat, ready again on the next', async (t) => {
-  const node = await joinNode(cp, 'st-silent');
+  const node = joined['st-silent']!;
   t.is((await heartbeat(cp, node.cert, heartbeatBody({ heartbeat_interval_seconds: 100 }))).status, 200);
   // Margins of seconds on either side: real time passes too, slowly on a loaded machine.
   cp.clock.advance(290_000);
@@ -73,8 +78,8 @@ test.serial('not_ready after three of the node\'s own intervals without a heartb
 });
 
 test.serial('the interval is the node\'s own: a slow node is not marked not_ready on a fast node\'s schedule', async (t) => {
-  const fast = await joinNode(cp, 'st-fast');
-  const slow = await joinNode(cp, 'st-slow');
+  const fast = joined['st-fast']!;
+  const slow = joined['st-slow']!;
   await heartbeat(cp, fast.cert, heartbeatBody({ heartbeat_interval_seconds: 1 }));
   await heartbeat(cp, slow.cert, heartbeatBody({ heartbeat_interval_seconds: 60 }));
   cp.clock.advance(10_000);
@@ -83,7 +88,7 @@ test.serial('the interval is the node\'s own: a slow node is not marked not_read
 });
 
 test.serial('cordoned wins over every liveness state, a heartbeat never lifts it, liveness stays visible', async (t) => {
-  const node = await joinNode(cp, 'st-cordoned');
+  const node = joined['st-cordoned']!;
   const cordoned = await api(cp, 'POST', `/v1/nodes/${node.id}/cordon`, { token: cp.adminToken });
   t.is(cordoned.body.status, 'cordoned', 'a pending node can be cordoned');
   const reply = await heartbeat(cp, node.cert, heartbeatBody({ heartbeat_interval_seconds: 10 }));
