@@ -1,5 +1,5 @@
-// The node side on SQLite: list with the status rule in SQL, heartbeats as one UPDATE..FROM per
-// chunk inside one transaction of the shared write queue, cordon and delete.
+// The node side on SQLite: list with the status rule in SQL, a batch of heartbeats as one
+// UPDATE..FROM inside one transaction of the shared write queue, cordon and delete.
 import type { NodeRow, Page } from '../store.js';
 import type { HeartbeatLanded, HeartbeatWrite, NodeListQuery, NodeStatusName, NodeStore, StatusRule } from '../node-store.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -12,9 +12,6 @@ import type { NodeRecord } from './rows.js';
  * through N-API, which for a 100-node page costs twice what SQLite's json_object + JSON.parse do.
  */
 const NODE_JSON = `json_object(${NODE_COLUMNS.map((column) => `'${column}', ${column}`).join(', ')})`;
-
-/** 9 values per heartbeat: 450 rows stay far below SQLITE_MAX_VARIABLE_NUMBER (32766). */
-const HEARTBEATS_PER_STATEMENT = 450;
 
 /** `now - last > k x interval`, with the interval the node reported (default when none). */
 function silentTooLong(rule: StatusRule, params: SqlValue[]): string {
@@ -36,15 +33,21 @@ export function statusCondition(status: NodeStatusName, rule: StatusRule, params
   }
 }
 
-function heartbeatStatement(count: number): string {
-  const rows = Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-  return `WITH hb (id, serial, architecture, agent_version, interval_ms, hardware, vm_count, active_migrations, at) AS (VALUES ${rows})
-    UPDATE nodes SET architecture = hb.architecture, agent_version = hb.agent_version,
-      heartbeat_interval_ms = hb.interval_ms, hardware = hb.hardware, vm_count = hb.vm_count,
-      active_migrations = hb.active_migrations, last_heartbeat_at = hb.at
-    FROM hb WHERE nodes.id = hb.id AND nodes.cert_serial = hb.serial
-    RETURNING nodes.id AS id, nodes.cert_serial AS serial, nodes.cordoned AS cordoned`;
-}
+/**
+ * A whole batch of heartbeats in one statement, the batch passed as one JSON parameter: the SQL
+ * text is the same for every batch size, so it is prepared once (a VALUES list per size would
+ * churn the connection's statement cache). Each row lands only if the node still has that serial.
+ */
+const RECORD_HEARTBEATS = `WITH hb AS (
+    SELECT value ->> 'nodeId' AS id, value ->> 'certSerial' AS serial, value ->> 'architecture' AS architecture,
+      value ->> 'agentVersion' AS agent_version, value ->> 'heartbeatIntervalMs' AS interval_ms, value ->> 'hardwareJson' AS hardware,
+      value ->> 'vmCount' AS vm_count, value ->> 'activeMigrations' AS active_migrations, value ->> 'at' AS at
+    FROM json_each(?))
+  UPDATE nodes SET architecture = hb.architecture, agent_version = hb.agent_version,
+    heartbeat_interval_ms = hb.interval_ms, hardware = hb.hardware, vm_count = hb.vm_count,
+    active_migrations = hb.active_migrations, last_heartbeat_at = hb.at
+  FROM hb WHERE nodes.id = hb.id AND nodes.cert_serial = hb.serial
+  RETURNING nodes.id AS id, nodes.cert_serial AS serial, nodes.cordoned AS cordoned`;
 
 export class SqliteNodeStore implements NodeStore {
   constructor(private readonly db: SqliteConnections) {}
@@ -87,16 +90,9 @@ export class SqliteNodeStore implements NodeStore {
     }
     const unique = [...latest.values()];
     return this.db.transaction(async (sql) => {
+      const rows = await sql.all<{ id: string; serial: string; cordoned: number }>(RECORD_HEARTBEATS, [JSON.stringify(unique)]);
       const landed = new Map<string, HeartbeatLanded>();
-      for (let start = 0; start < unique.length; start += HEARTBEATS_PER_STATEMENT) {
-        const chunk = unique.slice(start, start + HEARTBEATS_PER_STATEMENT);
-        const params: SqlValue[] = [];
-        for (const w of chunk) {
-          params.push(w.nodeId, w.certSerial, w.architecture, w.agentVersion, w.heartbeatIntervalMs, w.hardwareJson, w.vmCount, w.activeMigrations, w.at);
-        }
-        const rows = await sql.all<{ id: string; serial: string; cordoned: number }>(heartbeatStatement(chunk.length), params);
-        for (const row of rows) landed.set(keyOf({ nodeId: row.id, certSerial: row.serial }), { cordoned: row.cordoned !== 0 });
-      }
+      for (const row of rows) landed.set(keyOf({ nodeId: row.id, certSerial: row.serial }), { cordoned: row.cordoned !== 0 });
       return writes.map((write) => landed.get(keyOf(write)));
     });
   }
