@@ -143,7 +143,8 @@ function agentFor(caPem: string, cert?: KeyPairPem): Agent {
   let agent = agents.get(key);
   if (agent === undefined) {
     agent = new Agent({
-      connect: { ca: caPem, ...(cert === undefined ? {} : { cert: cert.certPem, key: cert.keyPem }) },
+      // A loaded CI machine can take seconds per TLS handshake under a burst: be patient (default 10 s).
+      connect: { ca: caPem, timeout: 30_000, ...(cert === undefined ? {} : { cert: cert.certPem, key: cert.keyPem }) },
       connections: 64,
     });
     agents.set(key, agent);

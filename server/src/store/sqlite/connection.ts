@@ -23,23 +23,76 @@ function open(path: string, mode: number): Promise<sqlite3.Database> {
   });
 }
 
-function sqlOf(db: sqlite3.Database): Sql {
+/** Prepared statements kept per connection; beyond this many distinct SQL texts the oldest is finalized. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Prepared statements, reused: `db.run(sql)` would prepare, step and finalize each time, three
+ * trips through libuv's pool for one statement, and the writer's transactions are serialized.
+ * Every statement is stepped to completion (`all`, `run`, never `get`): a statement left
+ * mid-result keeps its connection's read snapshot open, and the reader would see stale data.
+ */
+class StatementCache {
+  private readonly statements = new Map<string, Promise<sqlite3.Statement>>();
+
+  constructor(private readonly db: sqlite3.Database) {}
+
+  get(sql: string): Promise<sqlite3.Statement> {
+    let statement = this.statements.get(sql);
+    if (statement !== undefined) {
+      // Most recently used last, so eviction takes the oldest.
+      this.statements.delete(sql);
+      this.statements.set(sql, statement);
+      return statement;
+    }
+    statement = new Promise((resolve, reject) => {
+      const prepared: sqlite3.Statement = this.db.prepare(sql, (error: Error | null) => (error === null ? resolve(prepared) : reject(error)));
+    });
+    this.statements.set(sql, statement);
+    statement.catch(() => this.statements.delete(sql));
+    if (this.statements.size > STATEMENT_CACHE_SIZE) {
+      const [oldest, evicted] = this.statements.entries().next().value as [string, Promise<sqlite3.Statement>];
+      this.statements.delete(oldest);
+      // finalize is queued behind the statement's pending work.
+      evicted.then((s) => s.finalize(), () => undefined);
+    }
+    return statement;
+  }
+
+  async finalizeAll(): Promise<void> {
+    const all = [...this.statements.values()];
+    this.statements.clear();
+    await Promise.all(
+      all.map((p) => p.then((s) => new Promise<void>((resolve) => s.finalize(() => resolve())), () => undefined)),
+    );
+  }
+}
+
+interface CachedSql extends Sql {
+  statements: StatementCache;
+}
+
+function sqlOf(db: sqlite3.Database): CachedSql {
+  const statements = new StatementCache(db);
+  const all = async <T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> => {
+    const statement = await statements.get(sql);
+    return new Promise<T[]>((resolve, reject) => {
+      statement.all(params, (error: Error | null, rows: T[]) => (error !== null ? reject(error) : resolve(rows)));
+    });
+  };
   return {
-    run: (sql, params = []) =>
-      new Promise((resolve, reject) => {
-        db.run(sql, params, function (this: sqlite3.RunResult, error: Error | null) {
+    statements,
+    run: async (sql, params = []) => {
+      const statement = await statements.get(sql);
+      return new Promise((resolve, reject) => {
+        statement.run(params, function (this: sqlite3.RunResult, error: Error | null) {
           if (error !== null) reject(error);
           else resolve({ changes: this.changes, lastID: this.lastID });
         });
-      }),
-    get: <T>(sql: string, params: readonly SqlValue[] = []) =>
-      new Promise<T | undefined>((resolve, reject) => {
-        db.get(sql, params, (error: Error | null, row: T | undefined) => (error !== null ? reject(error) : resolve(row)));
-      }),
-    all: <T>(sql: string, params: readonly SqlValue[] = []) =>
-      new Promise<T[]>((resolve, reject) => {
-        db.all(sql, params, (error: Error | null, rows: T[]) => (error !== null ? reject(error) : resolve(rows)));
-      }),
+      });
+    },
+    get: async <T>(sql: string, params: readonly SqlValue[] = []) => (await all<T>(sql, params))[0],
+    all,
     exec: (sql) => new Promise((resolve, reject) => db.exec(sql, (error) => (error === null ? resolve() : reject(error)))),
   };
 }
@@ -51,7 +104,8 @@ function close(db: sqlite3.Database): Promise<void> {
 export class SqliteConnections {
   /** Reads that need no transaction. */
   readonly read: Sql;
-  private readonly write: Sql;
+  private readonly write: CachedSql;
+  private readonly readSql: CachedSql;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -59,7 +113,8 @@ export class SqliteConnections {
     private readonly reader: sqlite3.Database,
   ) {
     this.write = sqlOf(writer);
-    this.read = sqlOf(reader);
+    this.readSql = sqlOf(reader);
+    this.read = this.readSql;
   }
 
   /** Opens (creating if needed) the file; `prepare` runs on the writer before the reader opens (migrations). */
@@ -69,6 +124,7 @@ export class SqliteConnections {
     const write = sqlOf(writer);
     await write.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
     await prepare(write);
+    await write.statements.finalizeAll();
     const reader = await open(path, sqlite3.OPEN_READONLY);
     reader.configure('busyTimeout', BUSY_TIMEOUT_MS);
     await sqlOf(reader).exec('PRAGMA foreign_keys = ON;');
@@ -95,6 +151,8 @@ export class SqliteConnections {
 
   async close(): Promise<void> {
     await this.queue;
+    // sqlite3_close refuses a connection with statements still prepared.
+    await Promise.all([this.readSql.statements.finalizeAll(), this.write.statements.finalizeAll()]);
     await close(this.reader);
     await close(this.writer);
   }
