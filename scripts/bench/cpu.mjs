@@ -19,7 +19,12 @@ export function processCpu(pid) {
     let mainMs = 0;
     let otherMs = 0;
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const ms = ticksOf(`/proc/${pid}/task/${tid}/stat`) * TICK_MS;
+      let ms;
+      try {
+        ms = ticksOf(`/proc/${pid}/task/${tid}/stat`) * TICK_MS;
+      } catch {
+        continue; // the thread ended between the listing and the read
+      }
       if (Number(tid) === pid) mainMs += ms;
       else otherMs += ms;
     }
