@@ -7,4 +7,11 @@ export const NODE_SIDE_MIGRATIONS: readonly string[] = [
   CREATE INDEX nodes_cordoned_by_name ON nodes (name) WHERE cordoned = 1;
   CREATE INDEX nodes_pending_by_name ON nodes (name) WHERE cordoned = 0 AND last_heartbeat_at IS NULL;
   `,
+  // 3: not_ready nodes are few in a healthy cluster; find them without scanning every node. The
+  // expression is the status rule's (nodes.ts, notReadyCondition) with its constants, 3 missed
+  // intervals and the 30 s default: a query matches it only while those stay the same.
+  `
+  CREATE INDEX nodes_silent_since ON nodes (last_heartbeat_at + 3 * COALESCE(heartbeat_interval_ms, 30000))
+    WHERE cordoned = 0 AND last_heartbeat_at IS NOT NULL;
+  `,
 ];

@@ -19,6 +19,19 @@ function silentTooLong(rule: StatusRule, params: SqlValue[]): string {
   return '(? - last_heartbeat_at > ? * COALESCE(heartbeat_interval_ms, ?))';
 }
 
+/**
+ * `now - last > k x interval` rewritten as `last + k x interval < now` with k and the default as
+ * literals, the very expression of the nodes_silent_since index (migration 3), so SQLite can
+ * find the few silent nodes through it instead of scanning them all.
+ */
+function notReadyCondition(rule: StatusRule, params: SqlValue[]): string {
+  const k = rule.missedIntervals;
+  const fallback = rule.defaultIntervalMs;
+  if (!Number.isSafeInteger(k) || !Number.isSafeInteger(fallback)) throw new Error('the status rule takes whole numbers');
+  params.push(rule.now);
+  return `(cordoned = 0 AND last_heartbeat_at IS NOT NULL AND last_heartbeat_at + ${k} * COALESCE(heartbeat_interval_ms, ${fallback}) < ?)`;
+}
+
 /** The SQL twin of nodeStatus(): the same precedence, the same clock. */
 export function statusCondition(status: NodeStatusName, rule: StatusRule, params: SqlValue[]): string {
   switch (status) {
@@ -27,7 +40,7 @@ export function statusCondition(status: NodeStatusName, rule: StatusRule, params
     case 'pending':
       return '(cordoned = 0 AND last_heartbeat_at IS NULL)';
     case 'not_ready':
-      return `(cordoned = 0 AND last_heartbeat_at IS NOT NULL AND ${silentTooLong(rule, params)})`;
+      return notReadyCondition(rule, params);
     case 'ready':
       return `(cordoned = 0 AND last_heartbeat_at IS NOT NULL AND NOT ${silentTooLong(rule, params)})`;
   }
