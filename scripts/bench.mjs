@@ -112,6 +112,7 @@ async function main() {
   report.cpu.joins = meter.stop(IDENTITIES);
   report.joins_per_s = round(joins.perSecond);
   report.join_p99_ms = round(percentile(joins.latencies, 99));
+  report.join_p50_ms = round(median(joins.latencies));
 
   progress(`opening ${IDENTITIES} keep-alive mTLS connections, one per node identity`);
   const clients = openNodeConnections(cp, identities, joins.joined);
@@ -131,6 +132,7 @@ async function main() {
   report.cpu.heartbeats = meter.stop(hb.sent);
   report.heartbeats_per_s = round(hb.perSecond);
   report.heartbeat_p99_ms = round(percentile(hb.latencies, 99));
+  report.heartbeat_p50_ms = round(median(hb.latencies), 2);
   await Promise.all(clients.map((client) => client.close()));
 
   // Recorded: each node's vm_count carries the sequence number of its last heartbeat.
@@ -174,6 +176,7 @@ async function main() {
   report.cpu.node_list = meter.stop(list.latencies.length + list.pages + 20);
   if (list.nodes !== LISTED_NODES) throw new Error(`walking every page found ${list.nodes} nodes, expected ${LISTED_NODES}`);
   report.node_list_p99_ms = round(percentile(list.latencies, 99), 2);
+  report.node_list_p50_ms = round(median(list.latencies), 2);
   report.node_list_all_pages_ms = round(list.allPagesMs);
   await lister.close();
   await listed.stop();
