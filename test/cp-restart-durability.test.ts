@@ -105,3 +105,38 @@ test('kill -9 during a burst of joins loses no committed consumption and over-co
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test('SIGTERM during a burst of joins finishes the requests in flight: every commit was answered, exit 0', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'otherix-sigterm-burst-'));
+  const JOINERS = 120;
+  try {
+    const cp = await spawnControlPlane({ dataDir });
+    const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: {} });
+    const { csrPem } = await nodeCsr('drain');
+    let stopping: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
+    let answered = 0;
+    const outcomes = await Promise.all(
+      Array.from({ length: JOINERS }, (_, i) =>
+        api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, `drain-${i}`, csrPem) }).then(
+          (response: ApiResponse) => {
+            if (response.status === 201 && ++answered === 5) stopping = cp.stop('SIGTERM');
+            return response.status;
+          },
+          () => 0,
+        ),
+      ),
+    );
+    t.deepEqual(await stopping, { code: 0, signal: null });
+    const created = outcomes.filter((status) => status === 201).length;
+    t.true(outcomes.every((status) => status === 201 || status === 0), JSON.stringify(outcomes));
+    t.log(`${created} joins answered, ${JOINERS - created} not accepted after SIGTERM`);
+
+    const restarted = await spawnControlPlane({ dataDir });
+    const listed = await api(restarted, 'GET', '/v1/nodes/join-tokens', { token: restarted.adminToken });
+    await restarted.stop();
+    // Nothing was committed without its answer reaching the joiner.
+    t.is(listed.body.items.find((i: { id: string }) => i.id === minted.body.id).consumed, created);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

@@ -114,6 +114,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     for (const method of [route.method].flat()) servedRoutes.push({ method, url: route.url });
   });
 
+  // Drain on close: requests already on a keep-alive connection are served, with Connection:
+  // close so the client opens no more on it (agents heartbeat on keep-alive; without this a
+  // busy connection would never go idle and close() would never finish).
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
+
   await app.register(errorsPlugin);
   await app.register(schemasPlugin);
   await app.register(servicesPlugin, {

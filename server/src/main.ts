@@ -9,6 +9,8 @@ import { InitError, caFingerprintOf, initDataDir } from './init/data-dir.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
 
 export const DEFAULT_LISTEN = '0.0.0.0:8443';
+/** How long SIGINT/SIGTERM waits for requests in flight before cutting connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const USAGE = `usage:
@@ -75,6 +77,8 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+    // Past the grace period, connections still open are cut: a request still running then may lose its answer.
+    setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
