@@ -7,6 +7,7 @@ import { CERT_FILE_NAMES, type CertMaterial } from './cert-material.js';
 import { startHeartbeatLoop } from './heartbeat.js';
 import { NoHypervisorDriver, type HypervisorDriver } from './hypervisor.js';
 import type { Logger } from './logger.js';
+import { keepWasmOnBaselineTier } from './memory.js';
 import type { Bootstrapped } from './state-a.js';
 
 export interface StateBOptions {
@@ -26,6 +27,7 @@ export async function startStateB(options: StateBOptions): Promise<StateB> {
   const { config, material } = options.bootstrapped;
   const { logger } = options;
   warnIfKeyIsShared(config.tls.cert_dir, logger);
+  keepWasmOnBaselineTier();
 
   const server = await startAgentServer({
     listen: config.listen,
