@@ -58,6 +58,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
   const inventory = options.inventory ?? (() => readInventory());
   const failures = new RepeatFilter();
   let current: { material: CertMaterial; client: OtherixClient } | undefined;
+  let lastUsed: CertMaterial | undefined;
   let beats = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -99,9 +100,11 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
       );
     }
     if (current !== undefined && sameMaterial(current.material, read.material)) return current.client;
-    const changed = current !== undefined;
+    // Compared with the material of the last client, even one retired when the files vanished.
+    const changed = lastUsed !== undefined && !sameMaterial(lastUsed, read.material);
     retireClient();
     const material = read.material;
+    lastUsed = material;
     current = {
       material,
       client: createClient({
