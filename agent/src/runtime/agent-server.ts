@@ -73,10 +73,10 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       });
       return reply(response, 403, errorBody('forbidden', `only the control plane (${CONTROL_PLANE_SPIFFE_ID}) may call this agent; the client certificate carries ${peerUris.join(', ') || 'no URI SAN'}`));
     }
-    const path = new URL(request.url ?? '/', 'https://agent').pathname;
-    const route = routes[path];
+    const path = pathOf(request.url);
+    const route = path === undefined ? undefined : routes[path];
     if (route === undefined) {
-      return reply(response, 404, errorBody('not_found', `no route ${path} on the agent: see agent-openapi.yaml`));
+      return reply(response, 404, errorBody('not_found', `no route ${path ?? 'for that request target'} on the agent: see agent-openapi.yaml`));
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('Allow', 'GET, HEAD');
@@ -127,6 +127,15 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
         server.closeAllConnections();
       }),
   };
+}
+
+// A request target that is not a URL must not throw inside the handler: it is simply no route.
+function pathOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'https://agent').pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 function peerCertificateOf(request: IncomingMessage): { subjectaltname?: string } {
