@@ -127,6 +127,12 @@ test('a listen port already taken ends serve with exit 1 and says what to do', a
   t.true(serve.stderr().includes(`error: config_invalid: cannot listen on 127.0.0.1:${taken} (EADDRINUSE): free the port`), serve.stderr());
 });
 
+test('a --poll-interval that is not a duration is a usage error (exit 2)', async (t) => {
+  const run = await runAgent(['serve', '--config', '/nonexistent/agent.yaml', '--poll-interval', 'soon']);
+  t.is(run.exitCode, 2);
+  t.regex(run.stderr, /^error: usage: --poll-interval "soon": invalid duration/m);
+});
+
 /** Whole-file replacement (write aside, rename), so a poll never reads a half-written file. */
 async function replaceFile(path: string, data: string): Promise<void> {
   await writeFile(`${path}.new`, data, { mode: 0o600 });
