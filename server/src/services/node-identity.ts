@@ -23,7 +23,9 @@ type PeerIdentity =
   | { kind: 'not_a_node'; identity: string }
   | { kind: 'node'; name: string; serial: string };
 
-const REBOOTSTRAP = 'mint a join token bound to the node (`otherix node join-token create --node-name <name>`) and re-run `otherix-agent bootstrap --force` on the host';
+const rebootstrap = (name = '<name>'): string =>
+  `mint a join token bound to the node (\`otherix node join-token create --node-name ${name}\`) and re-run \`otherix-agent bootstrap --force\` on the host`;
+const REBOOTSTRAP = rebootstrap();
 
 /** OpenSSL's verdicts on validity dates get their own advice; anything else did not chain to the CA. */
 function untrustedMessage(reason: string): string {
@@ -98,11 +100,11 @@ export class NodeIdentityService {
     const issued = await this.store.findNodeCertificate(serial);
     const details = { node_name: name, serial, certificate_status: issued?.status ?? 'unknown' };
     if (issued?.status === 'replaced') {
-      return new HttpError('unauthenticated', `this certificate of node ${name} (serial ${serial}) was replaced by a later join and no longer works: run the agent with the new certificate, or ${REBOOTSTRAP}`, details);
+      return new HttpError('unauthenticated', `this certificate of node ${name} (serial ${serial}) was replaced by a later join and no longer works: run the agent with the new certificate, or ${rebootstrap(name)}`, details);
     }
     if (issued?.status === 'revoked') {
-      return new HttpError('unauthenticated', `node ${name} was deleted and its certificate (serial ${serial}) revoked: to bring the host back, ${REBOOTSTRAP}`, details);
+      return new HttpError('unauthenticated', `node ${name} was deleted and its certificate (serial ${serial}) revoked: to bring the host back, ${rebootstrap(name)}`, details);
     }
-    return new HttpError('unauthenticated', `no node ${name} holds the certificate with serial ${serial}: ${REBOOTSTRAP}`, details);
+    return new HttpError('unauthenticated', `no node ${name} holds the certificate with serial ${serial}: ${rebootstrap(name)}`, details);
   }
 }
