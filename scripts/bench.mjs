@@ -75,11 +75,17 @@ function measureCpu(cp) {
       const generator = process.cpuUsage(generatorBefore);
       if (used === undefined) return null;
       const perOp = (ms) => round((1000 * ms) / operations, 0);
+      const main = perOp(used.mainMs);
+      const other = perOp(used.otherMs);
+      const generatorUs = perOp((generator.user + generator.system) / 1000);
       return {
-        cp_event_loop_us_per_op: perOp(used.mainMs),
-        cp_other_threads_us_per_op: perOp(used.otherMs),
-        generator_us_per_op: perOp((generator.user + generator.system) / 1000),
+        cp_event_loop_us_per_op: main,
+        cp_other_threads_us_per_op: other,
+        generator_us_per_op: generatorUs,
         cp_event_loop_busy: round(used.mainMs / used.wallMs, 2),
+        // What these costs allow when nothing else runs: every core busy, or the CP's one event
+        // loop busy, whichever comes first. An estimate from CPU time, not a measurement.
+        cpu_bound_estimate_per_s: round(Math.min(1e6 / main, (os.cpus().length * 1e6) / (main + other + generatorUs)), 0),
       };
     },
   };
