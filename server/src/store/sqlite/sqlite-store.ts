@@ -20,6 +20,17 @@ function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test((error as Error).message);
 }
 
+/**
+ * Promise.all that waits for every statement before failing: a transaction must not ROLLBACK
+ * while its own statements are still running (they would then run outside it).
+ */
+async function settled<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(work);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 /** Builds a page from limit+1 rows fetched in key order. */
 function pageOf<R extends { seq: number }, T>(records: R[], limit: number, map: (r: R) => T): Page<T> {
   const more = records.length > limit;
@@ -140,20 +151,17 @@ export class SqliteStore implements Store {
 
   redeemJoinToken(attempt: RedemptionAttempt): Promise<RedemptionResult> {
     return this.db.transaction(async (sql) => {
-      const tokenRecord = await sql.get<JoinTokenRecord>('SELECT * FROM join_tokens WHERE token_hash = ?', [attempt.tokenHash]);
-      const existingRecord = await sql.get<NodeRecord>('SELECT * FROM nodes WHERE name = ?', [attempt.node.name]);
-      const colliding = await this.nodesWithHosts(sql, attempt.hosts, existingRecord?.id);
+      // Independent statements go out together: each is a trip through libuv's pool, and this
+      // transaction holds the one writer, so its length bounds joins per second.
+      const [tokenRecord, existingRecord, colliding] = await settled([
+        sql.get<JoinTokenRecord>('SELECT * FROM join_tokens WHERE token_hash = ?', [attempt.tokenHash]),
+        sql.get<NodeRecord>('SELECT * FROM nodes WHERE name = ?', [attempt.node.name]),
+        this.nodesWithHosts(sql, attempt.hosts, attempt.node.name),
+      ] as const);
       const token = tokenRecord && joinTokenFrom(tokenRecord);
       const existingNode = existingRecord && nodeFrom(existingRecord);
       attempt.decide({ token, existingNode, collidingNodes: colliding });
       if (token === undefined) throw new Error('redemption rules accepted an unknown token');
-
-      // Belt and braces under the queue: the cap holds even if a rule were skipped.
-      const consumed = await sql.run(
-        'UPDATE join_tokens SET consumed = consumed + 1 WHERE id = ? AND revoked_at IS NULL AND (max_uses = 0 OR consumed < max_uses)',
-        [token.id],
-      );
-      if (consumed.changes !== 1) throw new Error('join token cap reached inside the redemption transaction');
 
       const node: NodeRow = existingNode === undefined
         ? attempt.node
@@ -169,29 +177,42 @@ export class SqliteStore implements Store {
             heartbeatIntervalMs: null,
             lastHeartbeatAt: null,
           };
+      const writes: Promise<{ changes: number }>[] = [
+        // Belt and braces under the queue: the cap holds even if a rule were skipped.
+        sql.run(
+          'UPDATE join_tokens SET consumed = consumed + 1 WHERE id = ? AND revoked_at IS NULL AND (max_uses = 0 OR consumed < max_uses)',
+          [token.id],
+        ),
+        sql.run("INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) VALUES (?, ?, ?, 'current', ?)", [
+          attempt.certificate.serial, node.id, attempt.certificate.notAfter, attempt.consumption.consumedAt,
+        ]),
+        sql.run('INSERT INTO join_token_consumptions (id, join_token_id, node_id, consumed_at, source_ip) VALUES (?, ?, ?, ?, ?)', [
+          attempt.consumption.id, token.id, node.id, attempt.consumption.consumedAt, attempt.consumption.sourceIp,
+        ]),
+      ];
       if (existingNode === undefined) {
-        await sql.run(`INSERT INTO nodes (${NODE_COLUMNS.join(', ')}) VALUES (${NODE_COLUMNS.map(() => '?').join(', ')})`, nodeValues(node));
+        writes.push(sql.run(`INSERT INTO nodes (${NODE_COLUMNS.join(', ')}) VALUES (${NODE_COLUMNS.map(() => '?').join(', ')})`, nodeValues(node)));
       } else {
         const assignments = NODE_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = ?`).join(', ');
-        await sql.run(`UPDATE nodes SET ${assignments} WHERE id = ?`, [...nodeValues(node).slice(1), node.id]);
-        await sql.run("UPDATE node_certificates SET status = 'replaced' WHERE node_id = ? AND status = 'current'", [node.id]);
+        writes.push(sql.run(`UPDATE nodes SET ${assignments} WHERE id = ?`, [...nodeValues(node).slice(1), node.id]));
+        // Every other certificate of the node, whatever the order the writes run in.
+        writes.push(sql.run("UPDATE node_certificates SET status = 'replaced' WHERE node_id = ? AND status = 'current' AND serial <> ?", [
+          node.id, attempt.certificate.serial,
+        ]));
       }
-      await sql.run("INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) VALUES (?, ?, ?, 'current', ?)", [
-        attempt.certificate.serial, node.id, attempt.certificate.notAfter, attempt.consumption.consumedAt,
-      ]);
-      await sql.run('INSERT INTO join_token_consumptions (id, join_token_id, node_id, consumed_at, source_ip) VALUES (?, ?, ?, ?, ?)', [
-        attempt.consumption.id, token.id, node.id, attempt.consumption.consumedAt, attempt.consumption.sourceIp,
-      ]);
+      const [consumed] = await settled(writes);
+      if (consumed!.changes !== 1) throw new Error('join token cap reached inside the redemption transaction');
       return { node, reissued: existingNode !== undefined };
     });
   }
 
-  private async nodesWithHosts(sql: Sql, hosts: string[], exceptId: string | undefined): Promise<NodeRow[]> {
+  /** Nodes other than `exceptName` whose endpoint or migration host is one of `hosts`. */
+  private async nodesWithHosts(sql: Sql, hosts: string[], exceptName: string): Promise<NodeRow[]> {
     if (hosts.length === 0) return [];
     const marks = hosts.map(() => '?').join(', ');
-    const params: SqlValue[] = [...hosts, ...hosts, exceptId ?? ''];
+    const params: SqlValue[] = [...hosts, ...hosts, exceptName];
     const rows = await sql.all<NodeRecord>(
-      `SELECT * FROM nodes WHERE (endpoint_host IN (${marks}) OR migration_host IN (${marks})) AND id <> ?`,
+      `SELECT * FROM nodes WHERE (endpoint_host IN (${marks}) OR migration_host IN (${marks})) AND name <> ?`,
       params,
     );
     return rows.map(nodeFrom);
