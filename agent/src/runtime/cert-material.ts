@@ -3,8 +3,7 @@
 // sees a mix of two generations once it has resolved the names).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-export const CERT_FILE_NAMES = { key: 'agent.key', cert: 'agent.crt', ca: 'ca.crt' } as const;
+import { CERT_FILES } from '@otherix/sdk';
 
 export interface CertMaterial {
   keyPem: string;
@@ -32,7 +31,7 @@ export function readCertMaterial(certDir: string): MaterialRead {
       return '';
     }
   };
-  const material = { keyPem: read(CERT_FILE_NAMES.key), certPem: read(CERT_FILE_NAMES.cert), caPem: read(CERT_FILE_NAMES.ca) };
+  const material = { keyPem: read(CERT_FILES.key), certPem: read(CERT_FILES.cert), caPem: read(CERT_FILES.ca) };
   if (missing.length > 0) {
     return {
       ok: false,

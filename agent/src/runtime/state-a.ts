@@ -4,9 +4,9 @@
 // Anything missing or broken keeps it waiting; it logs why once per change and never crashes.
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isOtherixError, loadAgentConfig, nodeSpiffeId, publicKeySpkiDerOf, verifyIssuedIdentity } from '@otherix/sdk';
+import { CERT_FILES, isOtherixError, loadAgentConfig, nodeSpiffeId, publicKeySpkiDerOf, verifyIssuedIdentity } from '@otherix/sdk';
 import type { AgentConfig } from '@otherix/sdk';
-import { CERT_FILE_NAMES, readCertMaterial, type CertMaterial } from './cert-material.js';
+import { readCertMaterial, type CertMaterial } from './cert-material.js';
 import { parseListenAddress } from './listen-address.js';
 import { LOG_LEVELS, isLogLevel, type Logger } from './logger.js';
 import { RepeatFilter } from './repeat-filter.js';
@@ -71,7 +71,7 @@ export async function checkReadiness(sources: ReadinessSources): Promise<Readine
 // The SDK's messages speak to bootstrap (a CP's answer); on disk the cause and the way out differ.
 function materialProblem(error: unknown, config: AgentConfig): string {
   const dir = config.tls.cert_dir;
-  const { key, cert, ca } = CERT_FILE_NAMES;
+  const { key, cert, ca } = CERT_FILES;
   switch (codeOf(error, 'chain_invalid')) {
     case 'key_mismatch':
       return `${key} does not match ${cert} in ${dir} (files from two different joins?): re-run \`otherix-agent bootstrap --force\``;

@@ -3,7 +3,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAgentServer } from './agent-server.js';
-import { CERT_FILE_NAMES, type CertMaterial } from './cert-material.js';
+import { CERT_FILES } from '@otherix/sdk';
+import type { CertMaterial } from './cert-material.js';
 import { startHeartbeatLoop } from './heartbeat.js';
 import { NoHypervisorDriver, type HypervisorDriver } from './hypervisor.js';
 import type { Logger } from './logger.js';
@@ -70,9 +71,9 @@ export async function startStateB(options: StateBOptions): Promise<StateB> {
 // changed it. Serve still runs (the operator may have a reason) but says so.
 function warnIfKeyIsShared(certDir: string, logger: Logger): void {
   try {
-    const mode = statSync(join(certDir, CERT_FILE_NAMES.key)).mode & 0o777;
+    const mode = statSync(join(certDir, CERT_FILES.key)).mode & 0o777;
     if ((mode & 0o077) !== 0) {
-      logger.warn(`${CERT_FILE_NAMES.key} is readable by group or others (mode ${mode.toString(8)}): run chmod 600 on it`, {
+      logger.warn(`${CERT_FILES.key} is readable by group or others (mode ${mode.toString(8)}): run chmod 600 on it`, {
         cert_dir: certDir,
       });
     }
