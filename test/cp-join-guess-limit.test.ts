@@ -1,6 +1,6 @@
 // Redemptions with unknown tokens are limited per source IP (SPEC §4): after the limit, 429
-// rate_limited with Retry-After, even for a real token; the window reopens as time moves.
-// Refusals of real tokens are answered and never counted.
+// rate_limited with Retry-After; the window reopens as time moves. Real tokens are always
+// answered (joins or refusals), even from an IP over the limit, and never counted.
 import test from 'ava';
 import { api, startControlPlane } from './helpers/control-plane.js';
 import type { ControlPlane } from './helpers/control-plane.js';
@@ -53,11 +53,32 @@ test.serial('concurrent unknown-token guesses beyond the limit get 429 with Retr
     const retryAfter = Number(response.headers['retry-after']);
     t.true(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, String(retryAfter));
   }
-  // While limited, even a real token is throttled: the answer must not tell a guesser anything.
-  const real = await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'while-limited', csrPem) });
-  t.is(real.status, 429);
+  t.is((await guess(150)).status, 429);
   cp.clock.advance(60_000);
   const after = await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'after-window', csrPem) });
   t.is(after.status, 201, after.text);
   t.is((await guess(200)).status, 401);
+  cp.clock.advance(60_000); // a fresh window for the next test
+});
+
+test.serial('over the guess limit, a real token still joins and a real expired token is answered 401', async (t) => {
+  const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: {} });
+  const expiring = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: { ttl_seconds: 60 } });
+  t.is(expiring.status, 201, expiring.text);
+  for (let i = 0; i < LIMIT; i++) t.is((await guess(300 + i)).status, 401);
+  t.is((await guess(310)).status, 429, 'this IP is over the limit');
+
+  const joined = await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'joins-while-limited', csrPem) });
+  t.is(joined.status, 201, joined.text);
+  t.is(joined.body.node.name, 'joins-while-limited');
+
+  cp.clock.advance(61_000); // the token expires; the guess window too, so guess again to be over it
+  for (let i = 0; i < LIMIT; i++) t.is((await guess(400 + i)).status, 401);
+  t.is((await guess(410)).status, 429, 'this IP is over the limit again');
+  const expired = await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(expiring.body.token, 'expired-while-limited', csrPem) });
+  t.is(expired.status, 401, expired.text);
+  t.is(expired.body.error.code, 'token_rejected');
+  t.is(expired.body.error.details.reason, 'expired');
+  // Answering real tokens did not count as guesses, nor lift the limit.
+  t.is((await guess(411)).status, 429);
 });

@@ -75,13 +75,14 @@ export interface paths {
          *     (nothing is copied from the CSR but its public key) and the CA bundle.
          *
          *     Guesses with unknown tokens are rate-limited per source IP (`429 rate_limited` with
-         *     `Retry-After`); refusals of a real token (expired, revoked, exhausted, name mismatch)
-         *     are answered and not throttled. While a source IP is over the limit, every redemption
-         *     from it is answered 429, a real token's too, so the answer tells a guesser nothing.
+         *     `Retry-After`); a real token is always looked up and answered, never throttled, even
+         *     from a source IP that is over the limit (hosts behind one NAT must not block each
+         *     other's joins): its refusals (expired, revoked, exhausted, name mismatch) are answered
+         *     `401 token_rejected`. Only redemptions with an unknown token count toward the limit.
          *
          *     Refusal order: a token string that is not `otx_join_` + 43 base64url characters is
-         *     `400 validation_failed` (never looked up); then the guess limit; then the token's state
-         *     (`token_rejected`); then the request (`validation_failed`, `details.field` names the
+         *     `400 validation_failed` (never looked up); then the token's state (`token_rejected`; an
+         *     unknown token over the guess limit is `429 rate_limited` instead); then the request (`validation_failed`, `details.field` names the
          *     field; a CSR refusal also has `details.problem`: `invalid_csr`, `csr_signature_invalid`
          *     or `unsupported_key`); then the cluster (`409 conflict`). Hosts are compared without
          *     case; loopback hosts (`localhost`, `127.0.0.0/8`, `::1`) never collide. A token bound

@@ -1,8 +1,8 @@
 // Unknown-token redemptions per source IP (SPEC §4): a fixed window per IP that opens with the
-// IP's first guess. Checked before the lookup (a limited IP learns nothing, even with a real
-// token) and counted after it, only for unknown tokens: real tokens are answered, not
-// throttled, however many arrive at once. A guess over the limit is answered 429 too, so a
-// concurrent burst gets exactly `limit` verdicts per window.
+// IP's first guess. Counted after the lookup, only for unknown tokens: real tokens are always
+// answered, never throttled, however many arrive at once and whatever the IP's guess count
+// (hosts behind one NAT must not block each other's joins). A guess over the limit is answered
+// 429, so a concurrent burst gets exactly `limit` verdicts per window.
 import { HttpError } from '../errors.js';
 
 export const DEFAULT_JOIN_GUESS_LIMIT = 10;
@@ -23,12 +23,6 @@ export class GuessLimiter {
     private readonly now: () => number,
     private readonly windowMs = GUESS_WINDOW_MS,
   ) {}
-
-  /** Throws 429 rate_limited (with Retry-After) while `ip` is over the limit. */
-  assertNotLimited(ip: string): void {
-    const window = this.current(ip, this.now());
-    if (window !== undefined && window.count >= this.limit) throw this.limited(ip, window);
-  }
 
   /** Counts an unknown-token redemption; throws 429 when it is over the limit. */
   recordGuess(ip: string): void {

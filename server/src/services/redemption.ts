@@ -1,5 +1,5 @@
-// The join, server side (SPEC §4), in this order: token shape, the guess limit, lookup by hash,
-// token state, request rules, the CSR, the existing-name and host rules, signing, and one
+// The join, server side (SPEC §4), in this order: token shape, lookup by hash, the guess limit
+// (unknown tokens only), token state, request rules, the CSR, the existing-name and host rules, signing, and one
 // transaction that re-checks every state rule and commits consumption + node + serial together.
 // A refused redemption changes nothing.
 import { randomUUID } from 'node:crypto';
@@ -80,8 +80,10 @@ export class RedemptionService {
     if (!isTokenShape('join', request.token)) {
       throw new HttpError('validation_failed', 'token: not a join token (expected otx_join_ and 43 base64url characters): copy the whole value the CP printed', { field: 'token' });
     }
-    guessLimiter.assertNotLimited(sourceIp);
     const tokenHash = hashToken(request.token);
+    // A real token is always answered (hosts behind one NAT must not block each other's joins);
+    // only unknown tokens count as guesses, and the count is synchronous after the lookup, so a
+    // concurrent burst of guesses gets exactly `limit` 401s.
     const token = await store.findJoinTokenByHash(tokenHash);
     if (token === undefined) guessLimiter.recordGuess(sourceIp);
     const name = request.node_name;
