@@ -65,6 +65,15 @@ export function connectionError(error: unknown, url: string, timeoutMs: number):
         { cause: error },
       );
     case 'unreachable':
+      // fetch refuses to dial its "bad ports" (6000, 5060, 10080, ...) without trying: the
+      // server is not at fault, the port is.
+      if (cause.code === undefined && cause.message === 'bad port') {
+        return new OtherixError(
+          'unreachable',
+          `cannot reach the control plane at ${url}: port ${portOf(url)} is on fetch's blocked-port list: serve the control plane on another port`,
+          { cause: error },
+        );
+      }
       return new OtherixError(
         'unreachable',
         `cannot reach the control plane at ${url} (${detail}): check the URL and port, and that otherix-server is running`,
@@ -76,5 +85,13 @@ export function connectionError(error: unknown, url: string, timeoutMs: number):
         `TLS with the control plane at ${url} failed (${detail}): the server must present a certificate from the pinned cluster CA carrying the control plane's identity; check the URL and the CA fingerprint`,
         { cause: error },
       );
+  }
+}
+
+function portOf(url: string): string {
+  try {
+    return new URL(url).port;
+  } catch {
+    return '?';
   }
 }
