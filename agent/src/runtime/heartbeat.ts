@@ -96,7 +96,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
       // Drop the old connections too: without its files this node must not keep beating.
       retireClient();
       throw new MaterialLost(
-        `cert material lost: ${read.problem.message}: heartbeats fail until it is back; re-run \`otherix-agent bootstrap --force\` and restart \`otherix-agent serve\` to recover`,
+        `cert material lost: ${read.problem.message}: heartbeats fail until it is back; re-run \`otherix-agent bootstrap --force\` with a token bound to this node; the running agent picks the new files up without a restart`,
       );
     }
     if (current !== undefined && sameMaterial(current.material, read.material)) return current.client;
