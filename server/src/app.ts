@@ -12,6 +12,7 @@ import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
 import type { Store } from './store/store.js';
 import { SqliteStore, DATABASE_FILE } from './store/sqlite/sqlite-store.js';
 import authPlugin from './plugins/auth.js';
+import type { RouteAuth, RouteRoles } from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
 import nodeIdentityPlugin from './plugins/node-identity.js';
 import schemasPlugin from './plugins/schemas.js';
@@ -61,6 +62,10 @@ export interface ServedRoute {
   method: string;
   /** Fastify's form: /v1/nodes/:node/cordon. */
   url: string;
+  /** Who may call it: config.auth, default bearer. */
+  auth: RouteAuth;
+  /** With bearer auth: the roles allowed, or 'any'. */
+  roles: RouteRoles | undefined;
 }
 
 declare module 'fastify' {
@@ -107,11 +112,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     }
   });
 
-  // What the app serves, for the test that routes and spec operations are the same set.
+  // What the app serves and who may call it, for the test that routes and spec operations agree.
   const servedRoutes: ServedRoute[] = [];
   app.decorate('servedRoutes', servedRoutes);
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) servedRoutes.push({ method, url: route.url });
+    const config = (route.config ?? {}) as { auth?: RouteAuth; roles?: RouteRoles };
+    for (const method of [route.method].flat()) servedRoutes.push({ method, url: route.url, auth: config.auth ?? 'bearer', roles: config.roles });
   });
 
   // Drain on close: requests already on a keep-alive connection are served, with Connection:

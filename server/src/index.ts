@@ -1,6 +1,7 @@
 // @otherix/server's public face, for tests and embedding: build and initialise a control plane.
 export { buildApp, BODY_LIMIT_BYTES, TLS_CIPHERS, LOG_REDACT_PATHS } from './app.js';
 export type { BuildAppOptions, ServedRoute } from './app.js';
+export type { RouteAuth, RouteRoles } from './plugins/auth.js';
 export { initDataDir, caFingerprintOf, servingHosts, InitError } from './init/data-dir.js';
 export type { InitOptions, ControlPlaneMaterial } from './init/data-dir.js';
 export { dataDirFiles, DEFAULT_DATA_DIR } from './init/files.js';

@@ -1,6 +1,8 @@
 // Authentication and the role table (SPEC §3). Each route declares in its config who may call
 // it: `auth: 'public'` (no credential), `'mtls'` (a node's client certificate, checked by the
-// route's service), or the default, a bearer API token, optionally limited to `roles`.
+// route's service), or the default, a bearer API token, with the `roles` it allows (required,
+// `'any'` spelled out: a bearer route that forgot its roles fails at startup, never open).
+// openapi.yaml records the same table as each operation's `x-roles` (test/cp-routes-match-spec).
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
@@ -9,13 +11,14 @@ import type { Role } from '../store/store.js';
 import { sharedPlugin } from './shared-plugin.js';
 
 export type RouteAuth = 'public' | 'bearer' | 'mtls';
+export type RouteRoles = readonly Role[] | 'any';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Default 'bearer'. */
     auth?: RouteAuth;
-    /** With bearer auth: the roles allowed; omitted = every role. */
-    roles?: readonly Role[];
+    /** With bearer auth (required there): the roles allowed, or 'any' for every role. */
+    roles?: RouteRoles;
   }
   interface FastifyRequest {
     /** The API token behind a bearer-authenticated request; null on public and mTLS routes. */
@@ -56,6 +59,15 @@ export function assertRole(principal: Principal, roles: readonly Role[]): void {
 
 export default sharedPlugin('otherix-auth', async (app) => {
   app.decorateRequest('principal', null);
+  app.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as { auth?: RouteAuth; roles?: RouteRoles };
+    const auth = config.auth ?? 'bearer';
+    const where = `${[route.method].flat().join(',')} ${route.url}`;
+    if (auth === 'bearer' && (config.roles === undefined || (config.roles !== 'any' && config.roles.length === 0))) {
+      throw new Error(`route ${where} takes an API token but declares no roles: set config.roles (a list, or 'any')`);
+    }
+    if (auth !== 'bearer' && config.roles !== undefined) throw new Error(`route ${where} is ${auth}: roles apply to API tokens only`);
+  });
   // onRequest: refuse before the body is even read.
   app.addHook('onRequest', async (request) => {
     if (request.is404) return;
@@ -63,7 +75,9 @@ export default sharedPlugin('otherix-auth', async (app) => {
     const auth = config.auth ?? 'bearer';
     if (auth !== 'bearer') return;
     const principal = await app.services.apiTokens.authenticate(request.headers.authorization);
-    if (config.roles !== undefined) assertRole(principal, config.roles);
+    // Fail closed even so: no roles allows no one.
+    const roles = config.roles ?? [];
+    if (roles !== 'any') assertRole(principal, roles);
     request.principal = principal;
   });
 });
