@@ -164,6 +164,26 @@ test('agent.yaml carries every value the flags set, in the SPEC layout, and load
   t.is(overridden.logger.level, 'debug');
 });
 
+test('flag values are taken word for word: --node-name 007 joins as 007, --migration-host 1e3 stays 1e3', async (t) => {
+  const h = await host();
+  const minted = await admin.joinTokens.create({ node_name: '007', ttl_seconds: 600 });
+  const run = await runAgent(
+    [
+      ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: '007', certDir: h.certDir, configPath: h.configPath, migrationHost: '1e3' }),
+      '--token-env', 'JOIN_TOKEN',
+    ],
+    { env: { JOIN_TOKEN: minted.token } },
+  );
+  t.is(run.exitCode, 0, run.stderr);
+  t.regex(run.stdout, /^joined as 007 \(serial /);
+  const node = (await admin.nodes.get('007')) as Node;
+  t.is(node.name, '007');
+  t.is(node.migration.host, '1e3');
+  const config = loadAgentConfig({ path: h.configPath, env: {} });
+  t.is(config.node_name, '007');
+  t.is(config.migration.host, '1e3');
+});
+
 test('otherix-agent version prints the agent package version', async (t) => {
   const manifest = JSON.parse(await readFile(new URL('../../agent/package.json', import.meta.url), 'utf8')) as { version: string };
   const run = await runAgent(['version']);

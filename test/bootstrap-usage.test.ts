@@ -29,6 +29,12 @@ const cases: Array<{ title: string; override: Record<string, string>; extra?: st
   { title: 'a bad duration', override: {}, extra: ['--heartbeat-interval', 'soon'], expect: /heartbeat_interval.*not a duration/ },
   { title: 'a zero request timeout', override: {}, extra: ['--request-timeout', '0'], expect: /--request-timeout must be a positive duration/ },
   { title: 'an unknown flag', override: {}, extra: ['--tokn', 'x'], expect: /Unknown option `--tokn`/ },
+  // Values are read word for word: cac would have turned '' into 0 and let it through.
+  { title: 'an empty --node-name', override: { '--node-name': '' }, expect: /^error: usage: --node-name is empty: give it a value, or leave the flag out\n$/ },
+  { title: 'an empty --migration-host', override: { '--migration-host': '' }, expect: /--migration-host is empty/ },
+  { title: 'an empty --listen= (cac itself refuses the = form)', override: {}, extra: ['--listen='], expect: /^error: usage: option `--listen <addr>` value is missing/ },
+  { title: '--cp-url given twice', override: {}, extra: ['--cp-url', 'https://127.0.0.1:2'], expect: /^error: usage: --cp-url given twice: give it once\n$/ },
+  { title: '--token-path given twice', override: {}, extra: ['--token-path', '/a', '--token-path=/b'], expect: /^error: usage: --token-path given twice: give it once\n$/ },
 ];
 
 function argsWith(h: NodeHost, override: Record<string, string>, extra: string[] = []): string[] {

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The `otherix-agent` binary: bootstrap | serve (also the default) | version. Errors are
 // handled once, here (cac's parse with run:false, then runMatchedCommand).
-import { existsSync } from 'node:fs';
 import { cac } from 'cac';
 import { OtherixError } from '@otherix/sdk';
 import { registerBootstrap } from './commands/bootstrap.js';
@@ -10,32 +9,26 @@ import { EXIT_OK, describeFailure } from './exit.js';
 
 async function main(argv: string[]): Promise<number> {
   const cli = cac('otherix-agent');
-  registerBootstrap(cli);
+  registerBootstrap(cli, argv.slice(2));
   cli.command('version', 'Print the agent version').action(runVersion);
 
-  // --- serve: owned by the serve engineer. `serve` and the default command (no subcommand)
-  // load ./commands/serve.js lazily, so bootstrap never pays for the runtime's imports; it is
-  // registered only once that module exists. Contract: `export async function runServe(options)`
-  // with cac's camelCased options; add serve's options to SERVE_OPTIONS.
-  const serveModule = new URL('./commands/serve.js', import.meta.url);
-  if (existsSync(serveModule)) {
-    const SERVE_OPTIONS: Array<[string, string, { default?: unknown }?]> = [
-      ['--config <path>', 'Path of agent.yaml', { default: '/etc/otherix/agent.yaml' }],
-      ['--poll-interval <duration>', 'How often State A checks for config and cert files', { default: '5s' }],
-    ];
-    const runServe = async (options: Record<string, unknown>): Promise<void> => {
-      const module = (await import(serveModule.href)) as { runServe(options: Record<string, unknown>): Promise<void> };
-      await module.runServe(options);
-    };
-    for (const name of ['serve', '']) {
-      const description = name === '' ? '(no command) the same as serve' : 'Run the agent: wait for bootstrap (State A), then serve (State B)';
-      const command = cli.command(name, description);
-      if (name === '') command.usage('<command> [options]');
-      for (const [flag, description, config] of SERVE_OPTIONS) command.option(flag, description, config);
-      command.action((options: Record<string, unknown>) => runServe(options));
-    }
+  // `serve` and the default command (no subcommand) load ./commands/serve.js lazily, so
+  // bootstrap never pays for the runtime's imports.
+  const SERVE_OPTIONS: Array<[string, string, { default?: unknown }?]> = [
+    ['--config <path>', 'Path of agent.yaml', { default: '/etc/otherix/agent.yaml' }],
+    ['--poll-interval <duration>', 'How often State A checks for config and cert files', { default: '5s' }],
+  ];
+  const runServe = async (options: Record<string, unknown>): Promise<void> => {
+    const module = await import('./commands/serve.js');
+    await module.runServe(options);
+  };
+  for (const name of ['serve', '']) {
+    const description = name === '' ? '(no command) the same as serve' : 'Run the agent: wait for bootstrap (State A), then serve (State B)';
+    const command = cli.command(name, description);
+    if (name === '') command.usage('<command> [options]');
+    for (const [flag, description, config] of SERVE_OPTIONS) command.option(flag, description, config);
+    command.action((options: Record<string, unknown>) => runServe(options));
   }
-  // --- end of serve
 
   cli.usage('<command> [options]');
   cli.help();

@@ -7,6 +7,7 @@ export type { ApiErrorCode, LocalErrorCode, OtherixErrorCode, OtherixErrorOption
 export { TOKEN_PREFIX, TOKEN_SECRET_LENGTH, generateToken, isTokenShape, assertTokenShape, hashToken, maskToken } from './tokens.js';
 export type { TokenKind } from './tokens.js';
 export { parseDuration, formatDuration } from './durations.js';
+export { verbatimFlagValue } from './flag-values.js';
 export { loadX509 } from './pki/load-x509.js';
 export type { X509 } from './pki/load-x509.js';
 export { FINGERPRINT_PREFIX, fingerprintOfDer, fingerprintOfPem, parseFingerprint, fingerprintsEqual } from './pki/fingerprint.js';

@@ -1,7 +1,7 @@
 // `otherix-agent bootstrap`: flags -> the SDK's layered bootstrap settings (flags over
 // OTHERIX_BOOTSTRAP__* over defaults, token source resolved) -> bootstrapNode() -> one message.
 import type { CAC } from 'cac';
-import { bootstrapNode, resolveBootstrapInvocation, type BootstrapOutcome } from '@otherix/sdk';
+import { bootstrapNode, resolveBootstrapInvocation, verbatimFlagValue, type BootstrapOutcome } from '@otherix/sdk';
 import { agentVersion } from './version.js';
 
 // The seed's flag table; defaults live in the SDK (DEFAULT_*) so the environment can override them.
@@ -24,12 +24,26 @@ const FLAGS: Array<[string, string]> = [
   ['--force', 'Re-issue cert material on an already-bootstrapped host (never overwrites agent.yaml)'],
 ];
 
-export function registerBootstrap(cli: CAC): void {
+// The flags that take a value, read word for word from argv (cac would turn `007` into 7).
+const VALUE_FLAGS = FLAGS.flatMap(([flag]) => /^--([a-z-]+) </.exec(flag)?.[1] ?? []);
+
+export function registerBootstrap(cli: CAC, argv: readonly string[]): void {
   const command = cli.command('bootstrap', 'Join this host to the cluster: redeem a join token for the node identity');
   for (const [flag, description] of FLAGS) command.option(flag, description);
   command.usage('bootstrap (--token-path FILE | --token-env NAME | --token VALUE) --ca-fingerprint FP --cp-url URL --node-name NAME --advertised-endpoint URL --migration-host HOST [options]');
   command.example('otherix-agent bootstrap --token-path /run/otherix/join-token --ca-fingerprint sha256:1a2b... --cp-url https://cp.example:8443 --node-name node-1 --advertised-endpoint https://10.0.0.21:9443 --migration-host 10.0.0.21');
-  command.action(runBootstrap);
+  command.action((flags: Record<string, unknown>) => runBootstrap(verbatimFlags(flags, argv)));
+}
+
+function verbatimFlags(flags: Record<string, unknown>, argv: readonly string[]): Record<string, unknown> {
+  const verbatim = { ...flags };
+  for (const flag of VALUE_FLAGS) {
+    const camel = flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    const value = verbatimFlagValue(argv, flag);
+    if (value === undefined) delete verbatim[camel];
+    else verbatim[camel] = value;
+  }
+  return verbatim;
 }
 
 async function runBootstrap(flags: Record<string, unknown>): Promise<void> {

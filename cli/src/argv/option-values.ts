@@ -1,30 +1,17 @@
 // Flag values checked before anything is sent: a bad value is a usage error (exit 2) that
 // names the flag and what it accepts.
+import { verbatimFlagValue } from '@otherix/sdk';
 import { UsageError } from '../errors.js';
 import type { CommandInput } from '../command-table.js';
 
 export type OutputFormat = 'text' | 'json';
 
 /**
- * The verbatim text of a string flag. cac (mri) turns numeric-looking values into numbers
- * (`--node-name 1e3` would become 1000), so the value is read back from argv: the last
- * `--flag value` or `--flag=value` wins, as in cac.
+ * The verbatim text of a string flag (the SDK's verbatimFlagValue, shared with otherix-agent):
+ * a missing or empty value, or the flag given twice, is a usage error.
  */
 export function stringOption(input: CommandInput, flag: string): string | undefined {
-  let value: string | undefined;
-  const argv = input.argv;
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index]!;
-    if (arg === '--') break;
-    if (arg.startsWith(`--${flag}=`)) value = arg.slice(flag.length + 3);
-    else if (arg === `--${flag}`) {
-      const next = argv[index + 1];
-      if (next === undefined || next.startsWith('-')) throw new UsageError(`--${flag} needs a value`);
-      value = next;
-      index++;
-    }
-  }
-  return value;
+  return verbatimFlagValue(input.argv, flag);
 }
 
 export function outputFormat(input: CommandInput): OutputFormat {
