@@ -74,6 +74,14 @@ const USAGE_CASES: [string, string[], RegExp][] = [
   ['api-token create without --role', ['api-token', 'create', '--name', 'x'], /--role is required/],
   ['api-token create with a bad role', ['api-token', 'create', '--name', 'x', '--role', 'root'], /--role must be one of admin, operator, developer, viewer/],
   ['two token sources', ['whoami', '--token', 'a', '--token-path', '/nonexistent'], /--token.*--token-path/],
+  // Checked here, not sent: the server's schema text would not say where ids come from.
+  ['join-token revoke with a bad id', ['node', 'join-token', 'revoke', 'nope'], /^error: usage: "nope" is not a join token id: give the id \(a UUID\) as printed by `otherix node join-token list`\n$/],
+  ['join-token consumptions with a bad id', ['node', 'join-token', 'consumptions', 'nope'], /^error: usage: "nope" is not a join token id: .*`otherix node join-token list`/],
+  ['api-token revoke with a bad id', ['api-token', 'revoke', 'nope'], /^error: usage: "nope" is not an API token id: give the id \(a UUID\) as printed by `otherix api-token list`\n$/],
+  ['an empty --node-name', ['node', 'join-token', 'create', '--node-name', ''], /^error: usage: --node-name is empty: give it a value, or leave the flag out\n$/],
+  ['an empty --cursor', ['node', 'list', '--cursor', ''], /--cursor is empty/],
+  ['--cp-url given twice', ['whoami', '--cp-url', 'https://127.0.0.1:1', '--cp-url', 'https://127.0.0.1:2'], /^error: usage: --cp-url given twice: give it once\n$/],
+  ['--node-name given twice', ['node', 'join-token', 'create', '--node-name', 'a', '--node-name=b'], /--node-name given twice: give it once/],
 ];
 
 for (const [name, args, message] of USAGE_CASES) {

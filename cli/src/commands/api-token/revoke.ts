@@ -1,12 +1,14 @@
 // otherix api-token revoke <id>
 import type { CommandInput } from '../../command-table.js';
 import { outputFormat } from '../../argv/option-values.js';
+import { idArgument } from '../../argv/id-argument.js';
 import { withClient } from '../../connection.js';
 import { renderJson } from '../../render/json.js';
 import { print } from '../../output.js';
 
 export async function run(input: CommandInput): Promise<void> {
   const output = outputFormat(input);
-  const token = await withClient(input, (client) => client.apiTokens.revoke(input.args[0]!));
+  const id = idArgument(input, 'an API token id', 'otherix api-token list');
+  const token = await withClient(input, (client) => client.apiTokens.revoke(id));
   print(output === 'json' ? renderJson(token) : `API token ${token.id} (${token.name}, ${token.role}) revoked.`);
 }

@@ -2,6 +2,7 @@
 import type { PageQuery } from '@otherix/sdk';
 import type { CommandInput } from '../../../command-table.js';
 import { limitOption, outputFormat, stringOption } from '../../../argv/option-values.js';
+import { idArgument } from '../../../argv/id-argument.js';
 import { withClient } from '../../../connection.js';
 import { renderTable } from '../../../render/table.js';
 import { renderJson } from '../../../render/json.js';
@@ -13,7 +14,7 @@ export const CONSUMPTION_COLUMNS = ['ID', 'NODE-ID', 'CONSUMED-AT', 'SOURCE-IP']
 
 export async function run(input: CommandInput): Promise<void> {
   const output = outputFormat(input);
-  const id = input.args[0]!;
+  const id = idArgument(input, 'a join token id', 'otherix node join-token list');
   const limit = limitOption(input);
   const cursor = stringOption(input, 'cursor');
   const query: PageQuery = {};

@@ -1,13 +1,14 @@
 // otherix node join-token revoke <token-id>
 import type { CommandInput } from '../../../command-table.js';
 import { outputFormat } from '../../../argv/option-values.js';
+import { idArgument } from '../../../argv/id-argument.js';
 import { withClient } from '../../../connection.js';
 import { renderJson } from '../../../render/json.js';
 import { print } from '../../../output.js';
 
 export async function run(input: CommandInput): Promise<void> {
   const output = outputFormat(input);
-  const id = input.args[0]!;
+  const id = idArgument(input, 'a join token id', 'otherix node join-token list');
   const token = await withClient(input, (client) => client.joinTokens.revoke(id));
   print(output === 'json' ? renderJson(token) : `Join token ${token.id} revoked (consumed ${token.consumed} time${token.consumed === 1 ? '' : 's'}).`);
 }
