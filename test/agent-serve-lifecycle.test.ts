@@ -30,6 +30,8 @@ test('serve before bootstrap waits in State A, then becomes ready without a rest
   // State A: it says why it waits, once, however many polls go by.
   const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
   t.is(waiting['reason'], 'config_missing');
+  t.is(waiting.level, 'info', 'waiting for bootstrap is the normal state, not a warning');
+  t.is(waiting['next_step'], 'run `otherix-agent bootstrap` on this host; serve picks the files up without a restart');
   await serve.waitForLog((r) => r.msg === 'state A: poll' && r['in_a_row'] === 5);
   t.is(serve.records.filter((r) => r.msg.startsWith('state A: waiting')).length, 1);
   t.is(await connectOutcome(port), 'ECONNREFUSED', 'nothing listens in State A');

@@ -63,6 +63,11 @@ test('a key that does not match, then a foreign CA, keep it in State A; the righ
   const mismatch = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
   t.is(mismatch['reason'], 'key_mismatch');
   t.regex(mismatch.msg, /agent\.key does not match agent\.crt in .*: re-run `otherix-agent bootstrap --force`/);
+  t.is(mismatch.level, 'warn', 'broken files are a warning, not the normal wait');
+  t.is(
+    mismatch['next_step'],
+    're-run `otherix-agent bootstrap --force` with a token bound to state-a-broken (`otherix node join-token create --node-name state-a-broken`); serve picks the new files up without a restart',
+  );
   await serve.waitForLog((r) => r.msg === 'state A: poll' && r['reason'] === 'key_mismatch' && r['in_a_row'] === 3);
 
   // The CA first: at no moment may the key and the CA both be right before we say so.
@@ -70,6 +75,8 @@ test('a key that does not match, then a foreign CA, keep it in State A; the righ
   await replaceFile(keyPath, goodKey);
   const foreign = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting') && r['reason'] !== 'key_mismatch');
   t.is(foreign['reason'], 'chain_invalid');
+  t.is(foreign.level, 'warn');
+  t.regex(String(foreign['next_step']), /^re-run `otherix-agent bootstrap --force` with a token bound to state-a-broken /);
   await serve.waitForLog((r) => r.msg === 'state A: poll' && r['reason'] === 'chain_invalid' && r['in_a_row'] === 3);
   // One line per distinct reason, not one per poll.
   t.deepEqual(
@@ -91,6 +98,8 @@ test('OTHERIX_NODE_NAME overrides agent.yaml at serve time: a certificate for an
   const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
   t.is(waiting['reason'], 'identity_mismatch');
   t.regex(waiting.msg, /is for spiffe:\/\/otherix\/node\/state-a-env, not spiffe:\/\/otherix\/node\/someone-else/);
+  t.is(waiting.level, 'warn');
+  t.regex(String(waiting['next_step']), /^re-run `otherix-agent bootstrap --force` with a token bound to someone-else /);
   t.deepEqual(await serve.stop(), { code: 0, signal: null });
 });
 
@@ -111,6 +120,23 @@ test('a listen value that is not HOST:PORT is a broken config: it waits in State
   const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
   t.is(waiting['reason'], 'config_invalid');
   t.regex(waiting.msg, /must be HOST:PORT/);
+  t.is(waiting.level, 'warn');
+  t.regex(String(waiting['next_step']), /^fix or unset the environment variable OTHERIX_LISTEN, then restart serve/);
+  t.deepEqual(await serve.stop(), { code: 0, signal: null });
+});
+
+test('a bad OTHERIX_* value on a bootstrapped host: the advice names the variable, not bootstrap', async (t) => {
+  const node = await bootstrapped(t, 'state-a-bad-env');
+  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_HEARTBEAT_INTERVAL: 'bogus' });
+  t.teardown(() => serve.stop().then(() => undefined));
+  const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
+  t.is(waiting['reason'], 'config_invalid');
+  t.is(waiting.level, 'warn');
+  t.regex(waiting.msg, /OTHERIX_HEARTBEAT_INTERVAL=bogus: not a duration/);
+  t.is(
+    waiting['next_step'],
+    'fix or unset the environment variable OTHERIX_HEARTBEAT_INTERVAL, then restart serve (the environment is read at start; agent.yaml every poll)',
+  );
   t.deepEqual(await serve.stop(), { code: 0, signal: null });
 });
 

@@ -25,6 +25,10 @@ export interface Bootstrapped {
 export interface WaitReason {
   code: string;
   message: string;
+  /** What the operator does about it; it differs per reason. */
+  nextStep: string;
+  /** Whether something on disk or in the environment is wrong (warn), not just absent (info). */
+  broken: boolean;
 }
 
 export type ReadinessCheck = { ready: true; bootstrapped: Bootstrapped } | { ready: false; reason: WaitReason };
@@ -36,23 +40,29 @@ export interface ReadinessSources {
 
 export async function checkReadiness(sources: ReadinessSources): Promise<ReadinessCheck> {
   if (!existsSync(sources.configPath)) {
-    return notReady('config_missing', `${sources.configPath} not found`);
+    return notReady('config_missing', `${sources.configPath} not found`, RUN_BOOTSTRAP);
   }
   let config: AgentConfig;
   try {
     config = loadAgentConfig({ path: sources.configPath, env: sources.env, flags: {} });
   } catch (error) {
-    return notReady(codeOf(error, 'config_invalid'), messageOf(error));
+    return notReady(codeOf(error, 'config_invalid'), messageOf(error), fixConfig(messageOf(error), sources.configPath));
   }
 
   try {
     parseListenAddress(config.listen);
   } catch (error) {
-    return notReady(codeOf(error, 'config_invalid'), `${sources.configPath}: ${messageOf(error)}`);
+    const message = `${sources.configPath}: ${messageOf(error)}`;
+    // The listen value may come from OTHERIX_LISTEN rather than the file.
+    const named = sources.env['OTHERIX_LISTEN'] !== undefined ? `${message} (from OTHERIX_LISTEN)` : message;
+    return notReady(codeOf(error, 'config_invalid'), named, fixConfig(named, sources.configPath));
   }
 
   const read = readCertMaterial(config.tls.cert_dir);
-  if (!read.ok) return notReady(read.problem.code, read.problem.message);
+  if (!read.ok) {
+    if (read.problem.code === 'cert_file_missing') return notReady(read.problem.code, read.problem.message, RUN_BOOTSTRAP);
+    return notReady(read.problem.code, read.problem.message, 'make the files readable by the user serve runs as; serve re-reads them every poll', true);
+  }
   const { material } = read;
 
   try {
@@ -63,7 +73,7 @@ export async function checkReadiness(sources: ReadinessSources): Promise<Readine
       expectedUri: nodeSpiffeId(config.node_name),
     });
   } catch (error) {
-    return notReady(codeOf(error, 'chain_invalid'), materialProblem(error, config));
+    return notReady(codeOf(error, 'chain_invalid'), materialProblem(error, config), reissue(config.node_name));
   }
   return { ready: true, bootstrapped: { config, material } };
 }
@@ -112,10 +122,9 @@ export async function waitForBootstrap(options: StateAOptions): Promise<Bootstra
     const occurrence = reasons.record(`${check.reason.code}\u0000${check.reason.message}`);
     logger.debug('state A: poll', { reason: check.reason.code, in_a_row: occurrence.count });
     if (occurrence.first) {
-      logger.info(`state A: waiting: ${check.reason.message}`, {
-        reason: check.reason.code,
-        next_step: 'run `otherix-agent bootstrap` on this host; serve picks the files up without a restart',
-      });
+      // Absent files are the normal wait before bootstrap; broken ones need a person.
+      const log = check.reason.broken ? logger.warn.bind(logger) : logger.info.bind(logger);
+      log(`state A: waiting: ${check.reason.message}`, { reason: check.reason.code, next_step: check.reason.nextStep });
     }
     try {
       await sleep(options.pollIntervalMs, undefined, { signal });
@@ -126,8 +135,21 @@ export async function waitForBootstrap(options: StateAOptions): Promise<Bootstra
   return undefined;
 }
 
-function notReady(code: string, message: string): ReadinessCheck {
-  return { ready: false, reason: { code, message } };
+const RUN_BOOTSTRAP = 'run `otherix-agent bootstrap` on this host; serve picks the files up without a restart';
+
+function notReady(code: string, message: string, nextStep: string, broken = code !== 'config_missing' && code !== 'cert_file_missing'): ReadinessCheck {
+  return { ready: false, reason: { code, message, nextStep, broken } };
+}
+
+/** The variable the message names (the environment overrides agent.yaml), else the file. */
+function fixConfig(message: string, configPath: string): string {
+  const variable = /\bOTHERIX_[A-Z0-9_]+/.exec(message)?.[0];
+  const what = variable !== undefined ? `fix or unset the environment variable ${variable}` : `fix ${configPath}`;
+  return `${what}, then restart serve (the environment is read at start; agent.yaml every poll)`;
+}
+
+function reissue(nodeName: string): string {
+  return `re-run \`otherix-agent bootstrap --force\` with a token bound to ${nodeName} (\`otherix node join-token create --node-name ${nodeName}\`); serve picks the new files up without a restart`;
 }
 
 function codeOf(error: unknown, fallback: string): string {
