@@ -61,6 +61,24 @@ test.serial('mint validates its body', async (t) => {
   }
 });
 
+test.serial('mint refuses a node_name no join could take (UUID-shaped, reserved), with the join\'s own message', async (t) => {
+  const { csrPem } = await nodeCsr('never-redeems');
+  const fleet = await mint();
+  for (const name of ['0b7c3e2a-9d41-4f6e-8a11-5c2d9e7f1a3b', 'join', 'heartbeat', 'join-tokens']) {
+    const refused = await mint({ node_name: name });
+    t.is(refused.status, 400, name);
+    t.is(refused.body.error.code, 'validation_failed');
+    t.is(refused.body.error.details.field, 'node_name');
+    // The same words a join with that name gets.
+    const joined = await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(fleet.body.token, name, csrPem) });
+    t.is(joined.status, 400, name);
+    t.is(refused.body.error.message, joined.body.error.message);
+  }
+  t.regex((await mint({ node_name: 'join' })).body.error.message, /^node_name: join is reserved/);
+  const listed = await list('?limit=500');
+  t.false(listed.body.items.some((i: { node_name: string | null }) => i.node_name === 'join' || i.node_name === 'heartbeat'));
+});
+
 test.serial('created_by is the name of the minting API token', async (t) => {
   const ops = await api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, body: { name: 'ci-robot', role: 'admin' } });
   const minted = await mint({}, ops.body.token);

@@ -103,3 +103,8 @@ export type { CliConfigFile, CliConnectionFlags, CliSettings, CliSettingSource }
 export { openApiDocument } from './openapi-document.js';
 export type { OpenApiDocument } from './openapi-document.js';
 // --- end OpenAPI document ---
+// --- shared rules and encodings (one implementation for every shell) ---
+export { RESERVED_NODE_NAMES, isUuid, nodeNameProblem, isHostOrAddress, unbracketHost } from './names.js';
+export { readDer, derChildren, derOid, pemBlock, toPem } from './pki/der.js';
+export type { DerNode } from './pki/der.js';
+// --- end shared rules ---

@@ -1,7 +1,7 @@
 // bootstrapNode's options, their DEFAULT_* values, and their validation: everything is checked
 // before any network or disk, so a typo fails as 'usage' and consumes nothing.
-import { isIP } from 'node:net';
 import { OtherixError } from '../errors.js';
+import { isHostOrAddress, nodeNameProblem } from '../names.js';
 import { parseCpUrl } from '../client/create-client.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../client/transport.js';
 import { parseFingerprint } from '../pki/fingerprint.js';
@@ -39,10 +39,6 @@ export type ResolvedBootstrapOptions = Required<BootstrapOptions>;
 
 export const DEFAULT_AGENT_VERSION = '0.1.0';
 
-const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const UUID_SHAPED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const RESERVED_NODE_NAMES = new Set(['join', 'heartbeat', 'join-tokens']);
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const ARCHITECTURE = /^[a-z0-9]{1,16}$/;
 const MIN_HEARTBEAT_MS = 100;
 const MAX_HEARTBEAT_MS = 3_600_000;
@@ -52,7 +48,7 @@ function usage(message: string): never {
 }
 
 export function validateNodeName(name: string, flag = '--node-name'): void {
-  if (!NODE_NAME.test(name) || UUID_SHAPED.test(name) || RESERVED_NODE_NAMES.has(name)) {
+  if (nodeNameProblem(name) !== undefined) {
     usage(
       `${flag} ${JSON.stringify(name)} is not a valid node name: use a DNS label (lower-case letters, digits and '-', 1-63 characters, not UUID-shaped, not join/heartbeat/join-tokens)`,
     );
@@ -60,8 +56,7 @@ export function validateNodeName(name: string, flag = '--node-name'): void {
 }
 
 export function validateHost(host: string, flag: string): void {
-  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  if (isIP(bare) === 0 && !HOST_NAME.test(bare)) {
+  if (!isHostOrAddress(host)) {
     usage(`${flag} ${JSON.stringify(host)} is not a host name or IP address`);
   }
 }

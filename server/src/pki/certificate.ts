@@ -3,6 +3,7 @@
 // here; nothing is copied from a CSR but the public key (SPEC §4).
 import { createHash, sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
+import { pemBlock, toPem } from '@otherix/sdk';
 import {
   bitString, boolean, contextTag, octetString, oid, sequence, set, smallInteger, time, unsignedInteger, utf8String,
   publicKeyBitsOf,
@@ -141,13 +142,12 @@ export function signTbs(tbs: Buffer, issuerKey: KeyObject): Promise<Buffer> {
   });
 }
 
-export function derToPem(der: Buffer, label = 'CERTIFICATE'): string {
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+export function derToPem(der: Buffer): string {
+  return toPem('CERTIFICATE', der);
 }
 
 export function pemToDer(pem: string): Buffer {
-  const match = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(pem);
-  if (match === null) throw new Error('no CERTIFICATE block');
-  return Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64');
+  const der = pemBlock(pem, 'CERTIFICATE');
+  if (der === undefined) throw new Error('no CERTIFICATE block');
+  return der;
 }

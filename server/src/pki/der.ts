@@ -1,6 +1,8 @@
-// A minimal DER encoder (and the one reader the CA needs) for writing X.509 certificates with
-// node:crypto: the join's hot path signs a leaf per redemption, and building the
-// TBSCertificate by hand keeps that on OpenSSL without a WebCrypto round trip (SPEC §7).
+// A minimal DER encoder (and the two reads the CA needs, through the SDK's DER reader) for
+// writing X.509 certificates with node:crypto: the join's hot path signs a leaf per redemption,
+// and building the TBSCertificate by hand keeps that on OpenSSL without a WebCrypto round trip
+// (SPEC §7).
+import { derChildren, readDer } from '@otherix/sdk';
 
 function lengthBytes(length: number): Buffer {
   if (length < 0x80) return Buffer.from([length]);
@@ -52,42 +54,10 @@ export function time(ms: number): Buffer {
   return year < 2050 ? tlv(0x17, Buffer.from(digits.slice(2), 'ascii')) : tlv(0x18, Buffer.from(digits, 'ascii'));
 }
 
-interface Element {
-  tag: number;
-  start: number;
-  contentStart: number;
-  end: number;
-}
-
-function readElement(der: Buffer, offset: number): Element {
-  const tag = der[offset]!;
-  let length = der[offset + 1]!;
-  let contentStart = offset + 2;
-  if (length & 0x80) {
-    const count = length & 0x7f;
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + der[contentStart + i]!;
-    contentStart += count;
-  }
-  const end = contentStart + length;
-  if (end > der.length) throw new Error('truncated DER');
-  return { tag, start: offset, contentStart, end };
-}
-
-function children(der: Buffer, parent: Element): Element[] {
-  const out: Element[] = [];
-  for (let at = parent.contentStart; at < parent.end; ) {
-    const child = readElement(der, at);
-    out.push(child);
-    at = child.end;
-  }
-  return out;
-}
-
 /** The DER of a certificate's subject Name: the issuer of everything the CA signs. */
 export function subjectNameOf(certDer: Buffer): Buffer {
-  const tbs = children(certDer, readElement(certDer, 0))[0]!;
-  const fields = children(certDer, tbs);
+  const tbs = derChildren(certDer, readDer(certDer, 0))[0]!;
+  const fields = derChildren(certDer, tbs);
   const offset = fields[0]!.tag === 0xa0 ? 1 : 0; // explicit [0] version is optional
   const subject = fields[offset + 4]!; // serial, signature, issuer, validity, subject
   return certDer.subarray(subject.start, subject.end);
@@ -95,6 +65,6 @@ export function subjectNameOf(certDer: Buffer): Buffer {
 
 /** The subjectPublicKey bits of an SPKI (without the unused-bits byte): what a key id hashes. */
 export function publicKeyBitsOf(spkiDer: Buffer): Buffer {
-  const bits = children(spkiDer, readElement(spkiDer, 0))[1]!;
+  const bits = derChildren(spkiDer, readDer(spkiDer, 0))[1]!;
   return spkiDer.subarray(bits.contentStart + 1, bits.end);
 }

@@ -1,20 +1,13 @@
 // The request-level rules of a join (SPEC §4) that the schema cannot say: names, endpoint, hosts.
-import { isIP } from 'node:net';
+import { isHostOrAddress, nodeNameProblem } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
-
-/** Paths under /v1/nodes: a node with one of these names could not be addressed. */
-export const RESERVED_NODE_NAMES: ReadonlySet<string> = new Set(['join', 'heartbeat', 'join-tokens']);
-
-const UUID_SHAPED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
 
 const invalid = (field: string, message: string): HttpError => new HttpError('validation_failed', `${field}: ${message}`, { field });
 
+/** The node-name rule (the SDK's, shared with the agent), as a 400 naming `node_name`. */
 export function assertNodeName(name: string): void {
-  if (!DNS_LABEL.test(name)) throw invalid('node_name', `${JSON.stringify(name)} is not a DNS label (lower-case letters, digits and '-', 1 to 63 characters)`);
-  if (UUID_SHAPED.test(name)) throw invalid('node_name', `${name} is shaped like a UUID, which would be mistaken for a node id: pick a name`);
-  if (RESERVED_NODE_NAMES.has(name)) throw invalid('node_name', `${name} is reserved (it is a path under /v1/nodes): pick another name`);
+  const problem = nodeNameProblem(name);
+  if (problem !== undefined) throw invalid('node_name', problem);
 }
 
 /** Lower-case host of an https:// URL, without IPv6 brackets. */
@@ -33,7 +26,7 @@ export function endpointHost(advertisedEndpoint: string): string {
 
 export function migrationHostOf(host: string): string {
   const bare = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (isIP(bare) === 0 && !DNS_NAME.test(bare)) throw invalid('migration.host', `${JSON.stringify(host)} is neither an IP address nor a DNS name`);
+  if (!isHostOrAddress(bare)) throw invalid('migration.host', `${JSON.stringify(host)} is neither an IP address nor a DNS name`);
   return bare;
 }
 

@@ -4,6 +4,7 @@ import { generateToken, hashToken } from '@otherix/sdk';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 import type { JoinTokenRow, Store } from '../store/store.js';
+import { assertNodeName } from './join-request-rules.js';
 import { pageRequest, withCursor } from './pages.js';
 
 type JoinTokenCreated = components['schemas']['JoinTokenCreated'];
@@ -48,6 +49,8 @@ export class JoinTokenService {
     const now = this.now();
     const ttlSeconds = clampTtlSeconds(input.ttl_seconds);
     const nodeName = input.node_name ?? null;
+    // The join's own rule: a token for a name that can never redeem is refused at mint.
+    if (nodeName !== null) assertNodeName(nodeName);
     const row: JoinTokenRow = {
       id: randomUUID(),
       tokenHash: hashToken(token),

@@ -1,5 +1,6 @@
 // Nodes, read and managed (SPEC §3, seed sections 4 and Day-2): list and get by name in the
 // projection the caller's role receives, cordon/uncordon and delete by id.
+import { isUuid } from '@otherix/sdk';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 import type { NodeStatusName, StatusRule } from '../store/node-store.js';
@@ -30,12 +31,6 @@ export interface NodeListInput {
   schedulable?: boolean | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
 }
 
 export class NodeService {
