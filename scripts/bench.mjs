@@ -130,7 +130,6 @@ async function main() {
   meter = measureCpu(cp);
   const route = await drive(clients, healthz, { durationMs: TLS_ROUTE_MS });
   report.cpu.tls_route = meter.stop(route.sent);
-  report.tls_route_ceiling_per_s = round(route.perSecond);
 
   progress(`heartbeats: ${IDENTITIES} identities, ${HEARTBEAT_MS / 1000}s`);
   meter = measureCpu(cp);
@@ -139,6 +138,12 @@ async function main() {
   report.heartbeats_per_s = round(hb.perSecond);
   report.heartbeat_p99_ms = round(percentile(hb.latencies, 99));
   report.heartbeat_p50_ms = round(median(hb.latencies), 2);
+
+  // A ceiling: the better of two windows, one on each side of the heartbeats, so a burst of
+  // other work on this shared machine during one window does not lower it.
+  progress(`TLS route ceiling again, after the heartbeats, ${TLS_ROUTE_MS / 1000}s`);
+  const routeAfter = await drive(clients, healthz, { durationMs: TLS_ROUTE_MS });
+  report.tls_route_ceiling_per_s = round(Math.max(route.perSecond, routeAfter.perSecond));
   await Promise.all(clients.map((client) => client.close()));
 
   // Recorded: each node's vm_count carries the sequence number of its last heartbeat.
