@@ -3,40 +3,19 @@
 import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createClient } from '@otherix/sdk';
-import type { OtherixClient } from '@otherix/sdk';
-import { startControlPlane } from './helpers/control-plane.js';
-import type { ControlPlane } from './helpers/control-plane.js';
-import { bootstrapArgs, listTree, makeNodeHost, runAgent } from './helpers/agent.js';
+import { clusterForNodes } from './helpers/cluster-for-nodes.js';
+import { bootstrapArgs, listTree, runAgent } from './helpers/agent.js';
 import type { NodeHost } from './helpers/agent.js';
 
-let cp: ControlPlane;
-let admin: OtherixClient;
-const hosts: NodeHost[] = [];
-
-test.before(async () => {
-  cp = await startControlPlane();
-  admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-});
-
-test.after.always(async () => {
-  await admin?.close();
-  await cp?.close();
-  for (const host of hosts) await host.remove();
-});
-
-async function host(): Promise<NodeHost> {
-  const made = await makeNodeHost();
-  hosts.push(made);
-  return made;
-}
+const cluster = clusterForNodes(test);
+const host = (): Promise<NodeHost> => cluster.host();
 
 async function mint(nodeName: string): Promise<string> {
-  return (await admin.joinTokens.create({ node_name: nodeName, ttl_seconds: 600 })).token;
+  return (await cluster.admin.joinTokens.create({ node_name: nodeName, ttl_seconds: 600 })).token;
 }
 
-function args(h: NodeHost, nodeName: string, caFingerprint = cp.caFingerprint): string[] {
-  return bootstrapArgs({ cpUrl: cp.url, caFingerprint, nodeName, certDir: h.certDir, configPath: h.configPath });
+function args(h: NodeHost, nodeName: string, caFingerprint = cluster.cp.caFingerprint): string[] {
+  return bootstrapArgs({ cpUrl: cluster.cp.url, caFingerprint, nodeName, certDir: h.certDir, configPath: h.configPath });
 }
 
 test('--token works and warns that the process list shows it, without echoing it', async (t) => {
@@ -65,7 +44,7 @@ test('--token-path reads a whitespace-padded file and warns when others can read
 test('--token-env reads the named variable; a bare-hex pin is accepted', async (t) => {
   const h = await host();
   const token = await mint('src-env');
-  const bareHex = cp.caFingerprint.slice('sha256:'.length);
+  const bareHex = cluster.cp.caFingerprint.slice('sha256:'.length);
   const run = await runAgent([...args(h, 'src-env', bareHex), '--token-env', 'MY_JOIN_TOKEN'], {
     env: { MY_JOIN_TOKEN: token },
   });
@@ -80,8 +59,8 @@ test('the env-only path: OTHERIX_BOOTSTRAP__TOKEN + OTHERIX_BOOTSTRAP__CA_FINGER
   const run = await runAgent(['bootstrap'], {
     env: {
       OTHERIX_BOOTSTRAP__TOKEN: token,
-      OTHERIX_BOOTSTRAP__CA_FINGERPRINT: cp.caFingerprint,
-      OTHERIX_BOOTSTRAP__CP_URL: cp.url,
+      OTHERIX_BOOTSTRAP__CA_FINGERPRINT: cluster.cp.caFingerprint,
+      OTHERIX_BOOTSTRAP__CP_URL: cluster.cp.url,
       OTHERIX_BOOTSTRAP__NODE_NAME: 'src-env-only',
       OTHERIX_BOOTSTRAP__ADVERTISED_ENDPOINT: 'https://127.0.0.1:9443',
       OTHERIX_BOOTSTRAP__MIGRATION_HOST: '127.0.0.1',
@@ -95,7 +74,7 @@ test('the env-only path: OTHERIX_BOOTSTRAP__TOKEN + OTHERIX_BOOTSTRAP__CA_FINGER
   t.is(run.exitCode, 0, run.stderr);
   t.is(run.stderr, '', 'a token from the environment draws no warning');
   t.regex(run.stdout, /^joined as src-env-only /);
-  const node = await admin.nodes.get('src-env-only');
+  const node = await cluster.admin.nodes.get('src-env-only');
   t.is(node.name, 'src-env-only');
   t.true((await listTree(h.root)).includes('etc/otherix/agent.yaml'));
 });
@@ -112,14 +91,14 @@ test('a flag beats its OTHERIX_BOOTSTRAP__ variable', async (t) => {
 
 test('two token sources are a usage error naming both; nothing is written or consumed', async (t) => {
   const h = await host();
-  const minted = await admin.joinTokens.create({ node_name: 'src-two', ttl_seconds: 600 });
+  const minted = await cluster.admin.joinTokens.create({ node_name: 'src-two', ttl_seconds: 600 });
   const tokenPath = join(h.root, 'token');
   await writeFile(tokenPath, minted.token, { mode: 0o600 });
   const run = await runAgent([...args(h, 'src-two'), '--token-path', tokenPath, '--token-env', 'T'], { env: { T: minted.token } });
   t.is(run.exitCode, 2);
   t.is(run.stderr.trim(), 'error: usage: --token-path and --token-env both name a join token: give exactly one token source');
   t.deepEqual(await listTree(h.root), ['token']);
-  const listed = (await admin.joinTokens.list()).items.find((item) => item.id === minted.id);
+  const listed = (await cluster.admin.joinTokens.list()).items.find((item) => item.id === minted.id);
   t.is(listed?.consumed, 0);
 });
 

@@ -3,32 +3,15 @@
 // what the script printed and what the CP holds afterwards.
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient } from '@otherix/sdk';
-import type { OtherixClient } from '@otherix/sdk';
-import { startControlPlane } from './helpers/control-plane.js';
-import type { ControlPlane } from './helpers/control-plane.js';
+import { clusterForNodes } from './helpers/cluster-for-nodes.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/dist/', import.meta.url));
 const FULL_TOKEN = /otx_(?:join|api)_[A-Za-z0-9_-]{43}/;
 
-let cp: ControlPlane;
-let admin: OtherixClient;
-const scratch: string[] = [];
-
-test.before(async () => {
-  cp = await startControlPlane();
-  admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-});
-
-test.after.always(async () => {
-  await admin?.close();
-  await cp?.close();
-  for (const dir of scratch) await rm(dir, { recursive: true, force: true });
-});
+const cluster = clusterForNodes(test);
 
 interface ExampleRun {
   code: number | null;
@@ -39,14 +22,13 @@ interface ExampleRun {
 }
 
 async function runExample(name: string, args: string[] = [], env: Record<string, string> = {}): Promise<ExampleRun> {
-  const tmp = await mkdtemp(join(tmpdir(), 'otherix-examples-test-'));
-  scratch.push(tmp);
+  const tmp = await cluster.scratchDir('otherix-examples-test-');
   const childEnv: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     TMPDIR: tmp,
-    OTHERIX_CP_URL: cp.url,
-    OTHERIX_CA_FINGERPRINT: cp.caFingerprint,
-    OTHERIX_TOKEN: cp.adminToken,
+    OTHERIX_CP_URL: cluster.cp.url,
+    OTHERIX_CA_FINGERPRINT: cluster.cp.caFingerprint,
+    OTHERIX_TOKEN: cluster.cp.adminToken,
     ...env,
   };
   const result = await new Promise<Omit<ExampleRun, 'leftovers'>>((resolve, reject) => {
@@ -83,16 +65,16 @@ test('bootstrap-bound-node mints a bound token, bootstraps the node, and the tok
   t.regex(run.stdout, /^second redemption refused: token_rejected \(exhausted\)$/m);
   t.regex(run.stdout, new RegExp(`^consumption [0-9a-f-]{36}: node ${joined[1]} at \\S+ from 127\\.0\\.0\\.1$`, 'm'));
   t.regex(run.stdout, /^node example-bound-1 is pending until its agent heartbeats/m);
-  t.is(((await admin.nodes.get('example-bound-1')) as { status: string }).status, 'pending');
+  t.is(((await cluster.admin.nodes.get('example-bound-1')) as { status: string }).status, 'pending');
 
   // The CP agrees: one consumption by that node, the token used up, the node with that serial.
-  const consumptions = await admin.joinTokens.consumptions(minted[1]!);
+  const consumptions = await cluster.admin.joinTokens.consumptions(minted[1]!);
   t.deepEqual(consumptions.items.map((c) => c.node_id), [joined[1]]);
-  const row = await cp.store.findNodeByName('example-bound-1');
+  const row = await cluster.cp.store.findNodeByName('example-bound-1');
   t.is(row?.id, joined[1]);
   t.is(row?.certSerial, joined[2]);
   const tokens = [];
-  for await (const token of admin.joinTokens.listAll({ include_expired: true })) if (token.id === minted[1]) tokens.push(token);
+  for await (const token of cluster.admin.joinTokens.listAll({ include_expired: true })) if (token.id === minted[1]) tokens.push(token);
   t.is(tokens.length, 1);
   t.is(tokens[0]?.consumed, 1);
   t.is(tokens[0]?.node_name, 'example-bound-1');
@@ -114,10 +96,10 @@ test('fleet-bootstrap joins exactly max_uses hosts with one capped token and rea
   t.deepEqual(audit.map((line) => line[2]).sort(), joined.map((line) => line[1]).sort(), 'each consumption names a joined node');
 
   // The CP holds the four nodes and none for the refused host.
-  const consumptions = await admin.joinTokens.consumptions(minted[1]!);
+  const consumptions = await cluster.admin.joinTokens.consumptions(minted[1]!);
   t.deepEqual(consumptions.items.map((c) => c.node_id).sort(), joined.map((line) => line[2]).sort());
-  for (const line of joined) t.is((await cp.store.findNodeByName(line[1]!))?.id, line[2]);
-  t.is(await cp.store.findNodeByName(refused[0]![1]!), undefined);
+  for (const line of joined) t.is((await cluster.cp.store.findNodeByName(line[1]!))?.id, line[2]);
+  t.is(await cluster.cp.store.findNodeByName(refused[0]![1]!), undefined);
 });
 
 test('day-two lists by status, cordons idempotently, uncordons, and deletes only with force', async (t) => {
@@ -135,8 +117,8 @@ test('day-two lists by status, cordons idempotently, uncordons, and deletes only
   t.regex(run.stdout, new RegExp(`^delete with force: ${name} deleted\nget ${name}: not_found\nheartbeat with the deleted node's certificate refused: unauthenticated$`, 'm'));
 
   // The CP agrees: the node is gone, by name and by id.
-  t.is(await cp.store.findNodeByName(name!), undefined);
-  t.is(await cp.store.findNodeById(id!), undefined);
+  t.is(await cluster.cp.store.findNodeByName(name!), undefined);
+  t.is(await cluster.cp.store.findNodeById(id!), undefined);
 });
 
 test('an example without its environment says what to set and exits 2', async (t) => {

@@ -4,8 +4,10 @@
 //   2. generate an ECDSA P-384 key and a CSR;
 //   3. redeem the token over a connection that trusts only the pinned CA;
 //   4. re-verify the answer, then write the cert files atomically and agent.yaml if absent.
+import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { OtherixError, isOtherixError } from '../errors.js';
 import { createClient } from '../client/create-client.js';
 import type { Node } from '../client/types.js';
@@ -13,13 +15,13 @@ import { pinCa } from '../pki/tofu.js';
 import { generateNodeKeyPair, exportPrivateKeyPem, publicKeySpkiDerOf } from '../pki/keys.js';
 import { createCsr } from '../pki/csr.js';
 import { verifyIssuedIdentity } from '../pki/chain.js';
-import { fingerprintOfPem, fingerprintsEqual } from '../pki/fingerprint.js';
-import { nodeSpiffeId } from '../pki/identity.js';
+import { fingerprintOfPem, fingerprintsEqual, parseFingerprint } from '../pki/fingerprint.js';
+import { nodeNameFromSpiffeId, nodeSpiffeId, uriSansOf } from '../pki/identity.js';
 import { readFileSetState, writeFileAtomic, writeFileSetAtomic } from '../files/atomic.js';
 import { AGENT_CONFIG_FILE_MODE, renderAgentConfig } from '../config/agent-config.js';
 import { CERT_FILES, CERT_FILE_NAMES, KEY_FILE_MODE, PUBLIC_FILE_MODE } from './cert-dir.js';
 import { resolveBootstrapOptions, type BootstrapOptions, type ResolvedBootstrapOptions } from './options.js';
-import { assertWritableFolder, ensureFolder } from './destinations.js';
+import { ensureFolder, prepareFolders, type DestinationFolder } from './destinations.js';
 import { explainJoinRefusal } from './refusals.js';
 
 export type BootstrapOutcome =
@@ -31,6 +33,8 @@ export async function bootstrapNode(options: BootstrapOptions): Promise<Bootstra
 
   const state = await readFileSetState(o.certDir, [...CERT_FILE_NAMES]);
   if (!o.force && state.missing.length === 0) {
+    // Files of another cluster or node are not "already bootstrapped" as asked (no network).
+    await assertSameIdentity(o);
     // A run that crashed after the cert set but before agent.yaml is completed here.
     const configWritten = await writeAgentConfigIfAbsent(o);
     return { kind: 'already_bootstrapped', certDir: o.certDir, configPath: o.configPath, configWritten };
@@ -43,8 +47,25 @@ export async function bootstrapNode(options: BootstrapOptions): Promise<Bootstra
     );
   }
 
-  await assertWritableFolder(o.certDir, '--cert-dir');
-  if (!existsSync(o.configPath)) await assertWritableFolder(dirname(o.configPath), '--config-path');
+  // 0. The folders exist and are writable before anything can spend the token.
+  const destinations: DestinationFolder[] = [{ folder: o.certDir, mode: 0o700, flag: '--cert-dir' }];
+  if (!existsSync(o.configPath)) destinations.push({ folder: dirname(o.configPath), mode: 0o755, flag: '--config-path' });
+  const folders = await prepareFolders(destinations);
+  try {
+    return await pinRedeemAndWrite(o);
+  } catch (error) {
+    // Nothing was written when the run failed before the cert set: leave no empty folders.
+    if (!(error instanceof WriteAfterJoinFailed)) await folders.undo();
+    throw error instanceof WriteAfterJoinFailed ? error.error : error;
+  }
+}
+
+/** Thrown when the token is spent and a write failed: the folders then stay. */
+class WriteAfterJoinFailed {
+  constructor(readonly error: unknown) {}
+}
+
+async function pinRedeemAndWrite(o: ResolvedBootstrapOptions): Promise<BootstrapOutcome> {
 
   // 1. Pin first: the token is sent only over a connection that trusts the pinned CA alone.
   // 2. Key and CSR (the CP copies nothing from the CSR but its public key); they need no
@@ -96,13 +117,28 @@ export async function bootstrapNode(options: BootstrapOptions): Promise<Bootstra
     );
   }
 
-  await writeFileSetAtomic(o.certDir, [
-    { name: CERT_FILES.key, data: keyPem, mode: KEY_FILE_MODE },
-    { name: CERT_FILES.cert, data: joined.certificate_pem, mode: PUBLIC_FILE_MODE },
-    { name: CERT_FILES.ca, data: pinned.caPem, mode: PUBLIC_FILE_MODE },
-  ]);
+  try {
+    await writeFileSetAtomic(o.certDir, [
+      { name: CERT_FILES.key, data: keyPem, mode: KEY_FILE_MODE },
+      { name: CERT_FILES.cert, data: joined.certificate_pem, mode: PUBLIC_FILE_MODE },
+      { name: CERT_FILES.ca, data: pinned.caPem, mode: PUBLIC_FILE_MODE },
+    ]);
+  } catch (error) {
+    throw new WriteAfterJoinFailed(
+      spent(error, `then mint a new token bound to ${o.nodeName} (\`otherix node join-token create --node-name ${o.nodeName}\`) and re-run with --force`),
+    );
+  }
 
-  const configWritten = await writeAgentConfigIfAbsent(o);
+  let configWritten: boolean;
+  try {
+    configWritten = await writeAgentConfigIfAbsent(o);
+  } catch (error) {
+    // The cert set is whole, so a plain re-run takes the already-bootstrapped path, which
+    // writes the missing agent.yaml and redeems nothing: no new token is needed.
+    throw new WriteAfterJoinFailed(
+      spent(error, `then re-run the same command without --force: ${CERT_FILES.key}, ${CERT_FILES.cert} and ${CERT_FILES.ca} are in place, so it only writes the missing ${o.configPath}`),
+    );
+  }
   return {
     kind: 'joined',
     node: joined.node,
@@ -111,6 +147,44 @@ export async function bootstrapNode(options: BootstrapOptions): Promise<Bootstra
     configWritten,
     serial: joined.node.certificate.serial,
   };
+}
+
+/** A write failure after the join, told as what it is: the token is gone. */
+function spent(error: unknown, wayOut: string): unknown {
+  if (!isOtherixError(error) && !(error instanceof Error)) return error;
+  const cause = error instanceof Error ? error.message : String(error);
+  const code = isOtherixError(error) ? error.code : 'file_write_failed';
+  return new OtherixError(code, `the join token is spent: fix ${cause}, ${wayOut}`, { cause: error });
+}
+
+/**
+ * On the already-bootstrapped path: ca.crt must be the pinned CA and agent.crt must name
+ * --node-name, or the host belongs to another cluster or node and "nothing to do" would lie.
+ */
+async function assertSameIdentity(o: ResolvedBootstrapOptions): Promise<void> {
+  const wayOut = `re-run with --force and a token bound to ${o.nodeName} (\`otherix node join-token create --node-name ${o.nodeName}\`)`;
+  let caFingerprint: string;
+  let names: string[];
+  try {
+    caFingerprint = fingerprintOfPem(await readFile(join(o.certDir, CERT_FILES.ca), 'utf8'));
+    const uris = uriSansOf(new X509Certificate(await readFile(join(o.certDir, CERT_FILES.cert), 'utf8')));
+    names = uris.map((uri) => nodeNameFromSpiffeId(uri)).filter((name): name is string => name !== null);
+  } catch (error) {
+    throw new OtherixError(
+      'chain_invalid',
+      `${o.certDir} holds ${CERT_FILES.cert} and ${CERT_FILES.ca}, but they cannot be read as certificates (${(error as Error).message}): ${wayOut}`,
+      { cause: error },
+    );
+  }
+  const sameCa = fingerprintsEqual(caFingerprint, o.caFingerprint);
+  const sameName = names.includes(o.nodeName);
+  if (sameCa && sameName) return;
+  const as = names.length > 0 ? names.join(', ') : 'no node identity';
+  throw new OtherixError(
+    sameCa ? 'identity_mismatch' : 'fingerprint_mismatch',
+    `this host is already bootstrapped as ${as} under CA ${caFingerprint} (${o.certDir}), not as ${o.nodeName} under the pinned CA ${parseFingerprint(o.caFingerprint)}: to join it as ${o.nodeName}, ${wayOut}`,
+    { details: { cert_dir: o.certDir, node_names: names, ca_fingerprint: caFingerprint } },
+  );
 }
 
 // Operator-tuned config always survives: agent.yaml is written only when absent.
