@@ -62,10 +62,10 @@ function resolve(value: Json, prefix: string, table: Record<string, Json> | unde
   return value;
 }
 
-function findOperation(operationId: string): { item: Json; operation: Json } {
+function findOperation(operationId: string): { method: string; item: Json; operation: Json } {
   for (const item of Object.values(openApiDocument.paths)) {
     for (const [method, operation] of Object.entries(item)) {
-      if (HTTP_METHODS.has(method) && (operation as Json)['operationId'] === operationId) return { item: item as Json, operation: operation as Json };
+      if (HTTP_METHODS.has(method) && (operation as Json)['operationId'] === operationId) return { method, item: item as Json, operation: operation as Json };
     }
   }
   throw new Error(`openapi: no operation ${operationId}`);
@@ -78,12 +78,14 @@ export interface RouteSchema {
   response: Record<string, Json>;
 }
 
-/** params / querystring / body / response schemas of one operation. Unknown query parameters are refused too. */
+/** params / querystring / body / response schemas of one operation. Unknown query parameters and undeclared bodies are refused too. */
 export function routeSchema(operationId: OperationId): RouteSchema {
-  const { item, operation } = findOperation(operationId);
+  const { method, item, operation } = findOperation(operationId);
   const parameters = [...((item['parameters'] as Json[] | undefined) ?? []), ...((operation['parameters'] as Json[] | undefined) ?? [])]
     .map((p) => resolve(p, PARAMETER_REF, openApiDocument.components.parameters));
   const schema: RouteSchema = { response: {} };
+  // An operation without query parameters refuses any (a typo never passes silently).
+  schema.querystring = { type: 'object', additionalProperties: false };
   for (const location of ['path', 'query'] as const) {
     const own = parameters.filter((p) => p['in'] === location);
     if (own.length === 0) continue;
@@ -99,7 +101,10 @@ export function routeSchema(operationId: OperationId): RouteSchema {
   }
   const body = operation['requestBody'] as Json | undefined;
   const bodySchema = (body?.['content'] as Record<string, Json> | undefined)?.['application/json']?.['schema'];
+  // No body declared: only an empty one is accepted (the JSON parser turns it into undefined, which
+  // Fastify validates as null); anything sent is refused, never ignored. (GET bodies are never read.)
   if (bodySchema !== undefined) schema.body = rewriteRefs(bodySchema as Json);
+  else if (method !== 'get' && method !== 'head') schema.body = { type: 'null' };
   for (const [status, response] of Object.entries((operation['responses'] as Record<string, Json> | undefined) ?? {})) {
     const resolved = resolve(response, RESPONSE_REF, openApiDocument.components.responses);
     const content = (resolved['content'] as Record<string, Json> | undefined)?.['application/json']?.['schema'];

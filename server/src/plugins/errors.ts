@@ -26,7 +26,45 @@ export function validationMessage(context: string | undefined, errors: AjvError[
     const name = String(first.params['missingProperty']);
     return { message: `${where}: missing required field ${JSON.stringify(name)}`, field: field === '' ? name : `${field}.${name}` };
   }
-  return { message: `${where}: ${first.message ?? 'is invalid'}`, field };
+  if (first.keyword === 'type' && first.params['type'] === 'null' && context === 'body' && first.instancePath === '') {
+    return { message: 'body: this operation takes no body: send none (an empty body is fine)', field: 'body' };
+  }
+  const next = advice(first, where === 'body');
+  return { message: `${where}: ${first.message ?? 'is invalid'}${next === undefined ? '' : `: ${next}`}`, field };
+}
+
+/** What to do next, per rule (Ajv's message says only what is wrong). */
+function advice(error: AjvError, wholeBody: boolean): string | undefined {
+  const { params } = error;
+  switch (error.keyword) {
+    case 'type':
+      switch (String(params['type'])) {
+        case 'object':
+          return wholeBody ? 'send a JSON object, `{}` for the defaults' : 'send a JSON object';
+        case 'boolean':
+          return 'use true or false';
+        case 'integer':
+          return 'use a whole number (not a string)';
+        case 'number':
+          return 'use a number (not a string)';
+        case 'string':
+          return 'use a string';
+        case 'array':
+          return 'use a JSON array';
+        default:
+          return undefined;
+      }
+    case 'enum':
+      return `one of: ${(params['allowedValues'] as unknown[]).map(String).join(', ')}`;
+    case 'maxLength':
+      return `at most ${String(params['limit'])} characters`;
+    case 'minLength':
+      return `at least ${String(params['limit'])} character${params['limit'] === 1 ? '' : 's'}`;
+    case 'format':
+      return `give a valid ${String(params['format'])}`;
+    default:
+      return undefined;
+  }
 }
 
 function reply(replyTo: FastifyReply, status: number, body: ReturnType<typeof errorBody>, headers: Record<string, string> = {}): FastifyReply {

@@ -7,6 +7,6 @@ import { principalOf } from '../../../../plugins/auth.js';
 export default async function createJoinTokenRoute(app: FastifyInstance): Promise<void> {
   app.post<RouteOf<'createJoinToken'>>('', { schema: routeSchema('createJoinToken'), config: { roles: ['admin'] } }, async (request, reply) => {
     reply.code(201);
-    return app.services.joinTokens.mint(request.body ?? {}, principalOf(request).name);
+    return app.services.joinTokens.mint(request.body, principalOf(request).name);
   });
 }

@@ -1,0 +1,63 @@
+// Requests are validated against the operation in openapi.yaml, including what it does not
+// declare: a body on an operation that takes none, or a query parameter on one that has none,
+// is refused (never silently ignored). Validation messages say what to do next.
+import test from 'ava';
+import { api, startControlPlane } from './helpers/control-plane.js';
+import type { ApiResponse, ControlPlane } from './helpers/control-plane.js';
+
+let cp: ControlPlane;
+
+test.before(async () => {
+  cp = await startControlPlane();
+});
+
+test.after.always(async () => {
+  await cp?.close();
+});
+
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+function refused(t: import('ava').ExecutionContext, response: ApiResponse, field: string, message: RegExp): void {
+  t.is(response.status, 400, response.text);
+  t.is(response.body.error.code, 'validation_failed');
+  t.is(response.body.error.details.field, field);
+  t.regex(response.body.error.message, message);
+}
+
+test('a body on an operation that declares none is refused', async (t) => {
+  const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: {} });
+  const revoke = `/v1/nodes/join-tokens/${minted.body.id}/revoke`;
+  refused(t, await api(cp, 'POST', revoke, { token: cp.adminToken, body: { colour: 'blue' } }), 'body', /^body: this operation takes no body: send none/);
+  refused(t, await api(cp, 'POST', revoke, { token: cp.adminToken, body: {} }), 'body', /takes no body/);
+  refused(t, await api(cp, 'POST', `/v1/api-tokens/${UNKNOWN_ID}/revoke`, { token: cp.adminToken, body: [] }), 'body', /takes no body/);
+  refused(t, await api(cp, 'POST', `/v1/nodes/${UNKNOWN_ID}/cordon`, { token: cp.adminToken, body: { reason: 'x' } }), 'body', /takes no body/);
+  refused(t, await api(cp, 'DELETE', `/v1/nodes/${UNKNOWN_ID}`, { token: cp.adminToken, body: { force: true } }), 'body', /takes no body/);
+  // The refused revoke changed nothing; without a body (or an empty one) it goes through.
+  const listed = await api(cp, 'GET', '/v1/nodes/join-tokens', { token: cp.adminToken });
+  t.false(listed.body.items.find((i: { id: string }) => i.id === minted.body.id).revoked);
+  t.is((await api(cp, 'POST', revoke, { token: cp.adminToken, rawBody: '', headers: { 'content-type': 'application/json' } })).status, 200);
+  t.is((await api(cp, 'POST', revoke, { token: cp.adminToken })).status, 200);
+  t.is((await api(cp, 'POST', `/v1/nodes/${UNKNOWN_ID}/cordon`, { token: cp.adminToken })).status, 404);
+});
+
+test('a query parameter on an operation that declares none is refused', async (t) => {
+  refused(t, await api(cp, 'GET', '/v1/ca?foo=1'), 'foo', /^querystring: unknown field "foo": remove it/);
+  refused(t, await api(cp, 'GET', '/healthz?verbose=true'), 'verbose', /unknown field "verbose"/);
+  refused(t, await api(cp, 'GET', '/v1/whoami?as=admin', { token: cp.adminToken }), 'as', /unknown field "as"/);
+  refused(t, await api(cp, 'POST', `/v1/nodes/${UNKNOWN_ID}/cordon?force=true`, { token: cp.adminToken }), 'force', /unknown field "force"/);
+  // Declared parameters still work, and still refuse strangers.
+  t.is((await api(cp, 'GET', '/v1/ca')).status, 200);
+  t.is((await api(cp, 'GET', '/v1/nodes/join-tokens?limit=5', { token: cp.adminToken })).status, 200);
+  refused(t, await api(cp, 'GET', '/v1/nodes/join-tokens?limt=5', { token: cp.adminToken }), 'limt', /unknown field "limt"/);
+});
+
+test('validation messages say what to do next', async (t) => {
+  const mint = (body: unknown) => api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, rawBody: body === undefined ? '' : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  refused(t, await mint(undefined), '', /^body: must be object: send a JSON object, `\{\}` for the defaults$/);
+  refused(t, await mint('x'), '', /^body: must be object: send a JSON object, `\{\}` for the defaults$/);
+  refused(t, await mint({ max_uses: '3' }), 'max_uses', /^body\.max_uses: must be integer: use a whole number \(not a string\)$/);
+  const apiToken = (body: unknown) => api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, body });
+  refused(t, await apiToken({ name: 'x', role: 'root' }), 'role', /^body\.role: must be equal to one of the allowed values: one of: admin, operator, developer, viewer$/);
+  refused(t, await apiToken({ name: 'x'.repeat(200), role: 'viewer' }), 'name', /: at most \d+ characters$/);
+  refused(t, await api(cp, 'GET', '/v1/nodes?schedulable=maybe', { token: cp.adminToken }), 'schedulable', /^querystring\.schedulable: must be boolean: use true or false$/);
+});
