@@ -1,10 +1,13 @@
 // POST /v1/nodes/join: every rule of SPEC §4 with its exact code, and that a refused redemption
-// changes nothing (the token still works afterwards).
+// changes nothing (the token still works afterwards; on the 409s, decided in the transaction
+// after signing, also no consumption, node or certificate row is added).
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { X509Certificate } from 'node:crypto';
+import { join as join_ } from 'node:path';
 import { api, startControlPlane } from './helpers/control-plane.js';
 import type { ApiResponse, ControlPlane } from './helpers/control-plane.js';
+import { countRows } from './helpers/database.js';
 import { foreignCsr, joinRequest, nodeCsr, tamperedCsr } from './helpers/join-request.js';
 
 let cp: ControlPlane;
@@ -39,6 +42,17 @@ function assertError(t: ExecutionContext, response: ApiResponse, status: number,
 async function tokenState(id: string): Promise<{ consumed: number; revoked: boolean }> {
   const list = await api(cp, 'GET', '/v1/nodes/join-tokens?include_expired=true&limit=500', { token: cp.adminToken });
   return list.body.items.find((item: { id: string }) => item.id === id);
+}
+
+/** What a redemption writes: the token's consumed count and consumption rows, nodes and certificates (whole-database counts: only serial tests, which ava runs before the concurrent ones, use this). */
+async function cluster(tokenId: string): Promise<{ consumed: number; consumptions: number; nodes: number; certificates: number }> {
+  const db = join_(cp.dataDir, 'otherix.db');
+  return {
+    consumed: (await tokenState(tokenId)).consumed,
+    consumptions: await countRows(db, 'SELECT count(*) AS n FROM join_token_consumptions WHERE join_token_id = ?', [tokenId]),
+    nodes: await countRows(db, 'SELECT count(*) AS n FROM nodes'),
+    certificates: await countRows(db, 'SELECT count(*) AS n FROM node_certificates'),
+  };
 }
 
 test('a join returns the pending node, a leaf for its key and the CA bundle, and consumes one use', async (t) => {
@@ -146,12 +160,28 @@ test('an exhausted token is token_rejected/exhausted', async (t) => {
   assertError(t, await join(joinRequest(token, 'second-use', csrPem)), 401, 'token_rejected', 'exhausted');
 });
 
-test('a fleet token claiming an existing name gets 409 conflict pointing at --node-name', async (t) => {
-  const { token } = await mint();
-  t.is((await join(joinRequest(token, 'existing', csrPem))).status, 201);
+test.serial('a fleet token claiming an existing name gets 409 conflict pointing at --node-name, and changes nothing', async (t) => {
+  const { id, token } = await mint();
+  const first = await join(joinRequest(token, 'existing', csrPem));
+  t.is(first.status, 201);
+  const before = await cluster(id);
   const again = await join(joinRequest(token, 'existing', csrPem));
   assertError(t, again, 409, 'conflict');
   t.regex(again.body.error.message, /--node-name existing/);
+  t.deepEqual(await cluster(id), before);
+  t.is((await cp.store.findNodeByName('existing'))?.certSerial, first.body.node.certificate.serial);
+  t.is((await join(joinRequest(token, 'existing-2', csrPem))).status, 201, 'the token still redeems');
+});
+
+test.serial('concurrent fleet joins of one new name: one joins, the others are refused in the transaction and change nothing', async (t) => {
+  const { id, token } = await mint();
+  const before = await cluster(id);
+  // All pass the early name check together; the transaction refuses all but one (after signing).
+  const burst = await Promise.all(Array.from({ length: 8 }, () => join(joinRequest(token, 'raced-name', csrPem))));
+  t.deepEqual(burst.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409, 409, 409]);
+  for (const refused of burst.filter((r) => r.status === 409)) assertError(t, refused, 409, 'conflict');
+  t.deepEqual(await cluster(id), { consumed: before.consumed + 1, consumptions: before.consumptions + 1, nodes: before.nodes + 1, certificates: before.certificates + 1 });
+  t.is((await join(joinRequest(token, 'raced-name-2', csrPem))).status, 201, 'the token still redeems');
 });
 
 test('a token bound to an existing name re-issues it: same id, new serial, old serial replaced', async (t) => {
@@ -168,12 +198,18 @@ test('a token bound to an existing name re-issues it: same id, new serial, old s
   t.is((await cp.store.findNodeCertificate(second.body.node.certificate.serial))?.status, 'current');
 });
 
-test('a host already used by another node is a 409 conflict (loopback aside)', async (t) => {
+test.serial('a host already used by another node is a 409 conflict (loopback aside)', async (t) => {
   const { token } = await mint();
   t.is((await join(joinRequest(token, 'host-a', csrPem, { advertised_endpoint: 'https://10.30.0.1:9443' }))).status, 201);
-  const clash = await join(joinRequest(token, 'host-b', csrPem, { advertised_endpoint: 'https://10.30.0.2:9443', migration: { host: '10.30.0.1', port_range_start: 1, port_range_end: 2 } }));
+  const single = await mint({ max_uses: 1 });
+  const before = await cluster(single.id);
+  // The host rule is decided inside the transaction, after signing: the refusal still changes nothing.
+  const clash = await join(joinRequest(single.token, 'host-b', csrPem, { advertised_endpoint: 'https://10.30.0.2:9443', migration: { host: '10.30.0.1', port_range_start: 1, port_range_end: 2 } }));
   assertError(t, clash, 409, 'conflict');
   t.regex(clash.body.error.message, /host-a/);
+  t.deepEqual(await cluster(single.id), before);
+  t.is(await cp.store.findNodeByName('host-b'), undefined);
+  t.is((await join(joinRequest(single.token, 'host-b', csrPem, { advertised_endpoint: 'https://10.30.0.2:9443' }))).status, 201, 'the single-use token still redeems');
   // Two nodes on loopback never collide (dev and test machines).
   t.is((await join(joinRequest(token, 'loop-a', csrPem))).status, 201);
   t.is((await join(joinRequest(token, 'loop-b', csrPem))).status, 201);

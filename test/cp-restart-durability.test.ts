@@ -6,10 +6,10 @@ import test from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sqlite3 from 'sqlite3';
 import { SqliteStore } from '@otherix/server';
 import { api, spawnControlPlane } from './helpers/control-plane.js';
 import type { ApiResponse } from './helpers/control-plane.js';
+import { countRows } from './helpers/database.js';
 import { joinRequest, nodeCsr } from './helpers/join-request.js';
 
 test('tokens, nodes and the CA survive a restart', async (t) => {
@@ -114,20 +114,6 @@ test('kill -9 while a burst of joins is committing loses no answered join and le
     await rm(dataDir, { recursive: true, force: true });
   }
 });
-
-/** One count from the database file, read-only, straight through sqlite3 (not through the store under test). */
-function countRows(path: string, sql: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(path, sqlite3.OPEN_READONLY, (openError) => {
-      if (openError !== null) return reject(openError);
-      db.get<{ n: number }>(sql, (error, row) => {
-        db.close();
-        if (error !== null) reject(error);
-        else resolve(row!.n);
-      });
-    });
-  });
-}
 
 test('SIGTERM during a burst of joins finishes the requests in flight: every commit was answered, exit 0', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'otherix-sigterm-burst-'));
