@@ -2,7 +2,7 @@
 // agent.yaml folder that cannot be created (a file in the way) fails before the token is sent,
 // and the token stays good.
 import test from 'ava';
-import { stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clusterForNodes } from './helpers/cluster-for-nodes.js';
 import { bootstrapArgs, listTree, runAgent } from './helpers/agent.js';
@@ -57,4 +57,15 @@ test('the folders are made before the join with their modes: 0700 for the cert d
   t.is((await stat(h.certDir)).mode & 0o777, 0o700);
   t.is((await stat(join(h.root, 'etc', 'otherix'))).mode & 0o777, 0o755);
   t.is(await cluster.consumedCount(minted.id), 1);
+});
+
+test('a write that fails after the join says the token is spent and how to finish', async (t) => {
+  const h = await cluster.host();
+  // A folder where agent.key's link goes: the pre-check sees a writable cert dir, the write fails.
+  await mkdir(join(h.certDir, 'agent.key', 'in-the-way'), { recursive: true });
+  const minted = await cluster.admin.joinTokens.create({ node_name: 'dest-spent', ttl_seconds: 600 });
+  const run = await bootstrap('dest-spent', h.certDir, h.configPath, minted.token);
+  t.is(run.exitCode, 1, run.stdout);
+  t.regex(run.stderr, /^error: file_write_failed: the join token is spent: fix .*agent\.key.*, then mint a new token bound to dest-spent \(`otherix node join-token create --node-name dest-spent`\) and re-run with --force\n$/);
+  t.is(await cluster.consumedCount(minted.id), 1, 'the join did happen');
 });
