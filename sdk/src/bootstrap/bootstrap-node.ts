@@ -154,7 +154,7 @@ function spent(error: unknown, wayOut: string): unknown {
   if (!isOtherixError(error) && !(error instanceof Error)) return error;
   const cause = error instanceof Error ? error.message : String(error);
   const code = isOtherixError(error) ? error.code : 'file_write_failed';
-  return new OtherixError(code, `the join token is spent: fix ${cause}, ${wayOut}`, { cause: error });
+  return new OtherixError(code, `the join token is spent: fix the cause (${cause}), ${wayOut}`, { cause: error });
 }
 
 /**
