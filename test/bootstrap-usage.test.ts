@@ -34,6 +34,7 @@ const cases: Array<{ title: string; override: Record<string, string>; extra?: st
   { title: 'an empty --migration-host', override: { '--migration-host': '' }, expect: /--migration-host is empty/ },
   { title: 'an empty --listen= (cac itself refuses the = form)', override: {}, extra: ['--listen='], expect: /^error: usage: option `--listen <addr>` value is missing/ },
   { title: '--cp-url given twice', override: {}, extra: ['--cp-url', 'https://127.0.0.1:2'], expect: /^error: usage: --cp-url given twice: give it once\n$/ },
+  { title: '--force given twice', override: {}, extra: ['--force', '--force'], expect: /^error: usage: --force given twice: give it once\n$/ },
   { title: '--token-path given twice', override: {}, extra: ['--token-path', '/a', '--token-path=/b'], expect: /^error: usage: --token-path given twice: give it once\n$/ },
 ];
 

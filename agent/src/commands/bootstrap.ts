@@ -1,7 +1,7 @@
 // `otherix-agent bootstrap`: flags -> the SDK's layered bootstrap settings (flags over
 // OTHERIX_BOOTSTRAP__* over defaults, token source resolved) -> bootstrapNode() -> one message.
 import type { CAC } from 'cac';
-import { bootstrapNode, resolveBootstrapInvocation, verbatimFlagValue, type BootstrapOutcome } from '@otherix/sdk';
+import { OtherixError, bootstrapNode, resolveBootstrapInvocation, verbatimFlagValue, type BootstrapOutcome } from '@otherix/sdk';
 import { agentVersion } from './version.js';
 
 // The seed's flag table; defaults live in the SDK (DEFAULT_*) so the environment can override them.
@@ -36,6 +36,12 @@ export function registerBootstrap(cli: CAC, argv: readonly string[]): void {
 }
 
 function verbatimFlags(flags: Record<string, unknown>, argv: readonly string[]): Record<string, unknown> {
+  // cac collects a repeated flag into an array; a switch (--force) has one meaning too.
+  for (const [name, value] of Object.entries(flags)) {
+    if (Array.isArray(value) && name !== '--') {
+      throw new OtherixError('usage', `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)} given twice: give it once`);
+    }
+  }
   const verbatim = { ...flags };
   for (const flag of VALUE_FLAGS) {
     const camel = flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
