@@ -2,7 +2,10 @@
 // declare: a body on an operation that takes none, or a query parameter on one that has none,
 // is refused (never silently ignored). Validation messages say what to do next.
 import test from 'ava';
+import { openApiDocument } from '@otherix/sdk';
+import { specOperations } from '@otherix/server';
 import { api, startControlPlane } from './helpers/control-plane.js';
+import { joinNodeThroughSdk } from './helpers/node-identity.js';
 import type { ApiResponse, ControlPlane } from './helpers/control-plane.js';
 
 let cp: ControlPlane;
@@ -60,4 +63,27 @@ test('validation messages say what to do next', async (t) => {
   refused(t, await apiToken({ name: 'x', role: 'root' }), 'role', /^body\.role: must be equal to one of the allowed values: one of: admin, operator, developer, viewer$/);
   refused(t, await apiToken({ name: 'x'.repeat(200), role: 'viewer' }), 'name', /: at most \d+ characters$/);
   refused(t, await api(cp, 'GET', '/v1/nodes?schedulable=maybe', { token: cp.adminToken }), 'schedulable', /^querystring\.schedulable: must be boolean: use true or false$/);
+});
+
+test('every operation that can carry a body documents 413 and answers it over 1 MiB', async (t) => {
+  const big = JSON.stringify({ padding: 'x'.repeat(2 * 1024 * 1024) });
+  const withBodies = specOperations().filter((op) => op.method !== 'GET');
+  t.deepEqual(withBodies.map((op) => op.operationId).sort(), [
+    'cordonNode', 'createApiToken', 'createJoinToken', 'deleteNode', 'joinNode', 'revokeApiToken', 'revokeJoinToken', 'sendHeartbeat', 'uncordonNode',
+  ]);
+  // The heartbeat authenticates by certificate before reading the body: send it as a node.
+  const node = await joinNodeThroughSdk(cp, 'big-body-node');
+  for (const op of withBodies) {
+    const responses = (openApiDocument.paths[op.path]![op.method.toLowerCase()] as { responses: Record<string, unknown> }).responses;
+    t.truthy(responses['413'], `${op.operationId} documents 413`);
+    const path = op.path.replace(/\{[^}]+\}/g, UNKNOWN_ID);
+    const response = await api(cp, op.method as 'POST', path, {
+      token: cp.adminToken,
+      cert: { certPem: node.certPem, keyPem: node.keyPem },
+      rawBody: big,
+      headers: { 'content-type': 'application/json' },
+    });
+    t.is(response.status, 413, `${op.operationId}: ${response.text}`);
+    t.is(response.body.error.code, 'payload_too_large');
+  }
 });
