@@ -81,6 +81,7 @@ const USAGE_CASES: [string, string[], RegExp][] = [
   ['an empty --node-name', ['node', 'join-token', 'create', '--node-name', ''], /^error: usage: --node-name is empty: give it a value, or leave the flag out\n$/],
   ['an empty --cursor', ['node', 'list', '--cursor', ''], /--cursor is empty/],
   ['--cp-url given twice', ['whoami', '--cp-url', 'https://127.0.0.1:1', '--cp-url', 'https://127.0.0.1:2'], /^error: usage: --cp-url given twice: give it once\n$/],
+  ['--show-ids given twice', ['node', 'list', '--show-ids', '--show-ids'], /^error: usage: --show-ids given twice: give it once\n$/],
   ['--node-name given twice', ['node', 'join-token', 'create', '--node-name', 'a', '--node-name=b'], /--node-name given twice: give it once/],
 ];
 

@@ -40,7 +40,10 @@ export function booleanOption(input: CommandInput, camelName: string): boolean {
   const value = input.options[camelName];
   if (value === undefined || value === false) return false;
   if (value === true) return true;
-  throw new UsageError(`--${camelName.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)} takes no value`);
+  const flag = `--${camelName.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+  // cac collects a repeated flag into an array.
+  if (Array.isArray(value)) throw new UsageError(`${flag} given twice: give it once`);
+  throw new UsageError(`${flag} takes no value`);
 }
 
 /** One of a fixed set of words, or undefined when the flag is absent. */
