@@ -81,7 +81,7 @@ test('the leaf verifies with openssl and shows the EKUs, CA:FALSE, the URI SAN a
   const caSki = /Subject Key Identifier: \n\s+([0-9A-F:]+)/.exec(execFileSync('openssl', ['x509', '-noout', '-text'], { input: cp.caPem, encoding: 'utf8' }))?.[1];
   t.truthy(aki);
   t.is(aki, caSki);
-  t.is(leaf.serialNumber.replace(/^0+/, '').length, 32); // 128 bits
+  t.true(leaf.serialNumber.replace(/^0+/, '').length <= 32); // 128 bits (a set top bit adds a 00 octet, stripped here)
   const days = (Date.parse(leaf.validTo) - Date.parse(leaf.validFrom)) / 86_400_000;
   t.true(days >= 365 && days < 366, String(days));
   t.true(leaf.checkIssued(ca));

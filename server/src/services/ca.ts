@@ -36,13 +36,15 @@ export interface LeafRequest {
 }
 
 /**
- * A 128-bit serial whose top byte is 0x40..0x7f: positive, never padded, always 32 hex digits
- * (126 random bits; RFC 5280 asks for at most 20 octets, CA/B at least 64 random bits).
+ * A 128-bit random serial (SPEC §4), written as a positive INTEGER: the DER writer prepends 0x00
+ * when the top bit is set (17 octets; RFC 5280 allows up to 20). Zero is not a serial, so it is
+ * drawn again (a 2^-128 chance).
  */
 function randomSerial(): Buffer {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes[0]! & 0x3f) | 0x40;
-  return bytes;
+  for (;;) {
+    const bytes = randomBytes(16);
+    if (bytes.some((byte) => byte !== 0)) return bytes;
+  }
 }
 
 /** The canonical form of a certificate serial as Node prints it ('00A1...' -> 'a1...'). */
