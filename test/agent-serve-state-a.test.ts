@@ -159,6 +159,18 @@ test('a --poll-interval that is not a duration is a usage error (exit 2)', async
   t.regex(run.stderr, /^error: usage: --poll-interval "soon": invalid duration/m);
 });
 
+test('serve reads --config word for word (007 stays 007), and a flag given twice is a usage error', async (t) => {
+  const serve = startServe(['serve', '--config', '007', '--poll-interval', '100ms']);
+  t.teardown(() => serve.stop().then(() => undefined));
+  const checking = await serve.waitForLog((r) => r.msg.startsWith('state A: checking'));
+  t.is(checking['config'], '007');
+  t.deepEqual(await serve.stop(), { code: 0, signal: null });
+
+  const twice = await runAgent(['serve', '--config', '/a/agent.yaml', '--config', '/b/agent.yaml']);
+  t.is(twice.exitCode, 2);
+  t.is(twice.stderr, 'error: usage: --config given twice: give it once\n');
+});
+
 /** Whole-file replacement (write aside, rename), so a poll never reads a half-written file. */
 async function replaceFile(path: string, data: string): Promise<void> {
   await writeFile(`${path}.new`, data, { mode: 0o600 });

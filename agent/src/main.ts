@@ -2,7 +2,7 @@
 // The `otherix-agent` binary: bootstrap | serve (also the default) | version. Errors are
 // handled once, here (cac's parse with run:false, then runMatchedCommand).
 import { cac } from 'cac';
-import { OtherixError } from '@otherix/sdk';
+import { OtherixError, verbatimFlagValue } from '@otherix/sdk';
 import { registerBootstrap } from './commands/bootstrap.js';
 import { agentVersion, runVersion } from './commands/version.js';
 import { EXIT_OK, describeFailure } from './exit.js';
@@ -19,8 +19,14 @@ async function main(argv: string[]): Promise<number> {
     ['--poll-interval <duration>', 'How often State A checks for config and cert files', { default: '5s' }],
   ];
   const runServe = async (options: Record<string, unknown>): Promise<void> => {
+    // Word for word, as bootstrap's: cac would read `--config 1e3` as 1000.
+    const verbatim = { ...options };
+    for (const [flag, camel] of [['config', 'config'], ['poll-interval', 'pollInterval']] as const) {
+      const value = verbatimFlagValue(argv.slice(2), flag);
+      if (value !== undefined) verbatim[camel] = value;
+    }
     const module = await import('./commands/serve.js');
-    await module.runServe(options);
+    await module.runServe(verbatim);
   };
   for (const name of ['serve', '']) {
     const description = name === '' ? '(no command) the same as serve' : 'Run the agent: wait for bootstrap (State A), then serve (State B)';
