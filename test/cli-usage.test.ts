@@ -79,6 +79,8 @@ const USAGE_CASES: [string, string[], RegExp][] = [
   ['join-token consumptions with a bad id', ['node', 'join-token', 'consumptions', 'nope'], /^error: usage: "nope" is not a join token id: .*`otherix node join-token list`/],
   ['api-token revoke with a bad id', ['api-token', 'revoke', 'nope'], /^error: usage: "nope" is not an API token id: give the id \(a UUID\) as printed by `otherix api-token list`\n$/],
   ['an empty --node-name', ['node', 'join-token', 'create', '--node-name', ''], /^error: usage: --node-name is empty: give it a value, or leave the flag out\n$/],
+  ['a --node-name no node could take', ['node', 'join-token', 'create', '--node-name', 'Node_1'], /^error: usage: --node-name "Node_1" is not a DNS label/],
+  ['node get with an empty name', ['node', 'get', ''], /^error: usage: the node name is empty: give one as printed by `otherix node list`\n$/],
   ['an empty --cursor', ['node', 'list', '--cursor', ''], /--cursor is empty/],
   ['--cp-url given twice', ['whoami', '--cp-url', 'https://127.0.0.1:1', '--cp-url', 'https://127.0.0.1:2'], /^error: usage: --cp-url given twice: give it once\n$/],
   ['--show-ids given twice', ['node', 'list', '--show-ids', '--show-ids'], /^error: usage: --show-ids given twice: give it once\n$/],

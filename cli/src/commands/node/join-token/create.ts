@@ -1,9 +1,10 @@
 // otherix node join-token create [--ttl 1h] [--max-uses 0] [--node-name NAME] [--output text|json]
-import type { JoinTokenCreateRequest } from '@otherix/sdk';
+import { nodeNameProblem, type JoinTokenCreateRequest } from '@otherix/sdk';
 import type { CommandInput } from '../../../command-table.js';
 import { integerOption, outputFormat, stringOption } from '../../../argv/option-values.js';
 import { durationSecondsOption } from '../../../argv/duration-option.js';
 import { withClient } from '../../../connection.js';
+import { UsageError } from '../../../errors.js';
 import { renderJoinTokenCreated } from '../../../render/mint-block.js';
 import { renderJson } from '../../../render/json.js';
 import { print } from '../../../output.js';
@@ -15,7 +16,12 @@ export async function run(input: CommandInput): Promise<void> {
     max_uses: integerOption(input, 'max-uses', 0, 1_000_000) ?? 0,
   };
   const nodeName = stringOption(input, 'node-name');
-  if (nodeName !== undefined) request.node_name = nodeName;
+  if (nodeName !== undefined) {
+    // The SDK's rule, the one the CP and the join apply: a name no node could take is a typo.
+    const problem = nodeNameProblem(nodeName);
+    if (problem !== undefined) throw new UsageError(`--node-name ${problem}`);
+    request.node_name = nodeName;
+  }
 
   const created = await withClient(input, (client) => client.joinTokens.create(request));
   print(output === 'json' ? renderJson(created) : renderJoinTokenCreated(created));
