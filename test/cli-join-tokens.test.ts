@@ -78,13 +78,19 @@ test.serial('an unlimited token (the default) reads as unlimited with the defaul
   assertBlock(t, run.stdout, mintBlock('1h0m0s', '0 \\(unlimited\\)'));
 });
 
-test.serial('the TTL shown is the clamped one: 30s becomes 1m0s, 48h becomes 24h0m0s', async (t) => {
+test.serial('the TTL shown is the clamped one: 30s and 500ms become 1m0s, 48h and 1000000h become 24h0m0s', async (t) => {
   const short = await cli.run(['node', 'join-token', 'create', '--ttl', '30s'], adminEnv);
   t.is(short.exitCode, 0, short.stderr);
   assertBlock(t, short.stdout, mintBlock('1m0s', '0 \\(unlimited\\)'));
   const long = await cli.run(['node', 'join-token', 'create', '--ttl', '48h'], adminEnv);
   t.is(long.exitCode, 0, long.stderr);
   assertBlock(t, long.stdout, mintBlock('24h0m0s', '0 \\(unlimited\\)'));
+  const subSecond = await cli.run(['node', 'join-token', 'create', '--ttl', '500ms'], adminEnv);
+  t.is(subSecond.exitCode, 0, subSecond.stderr);
+  assertBlock(t, subSecond.stdout, mintBlock('1m0s', '0 \\(unlimited\\)'));
+  const huge = await cli.run(['node', 'join-token', 'create', '--ttl', '1000000h'], adminEnv);
+  t.is(huge.exitCode, 0, huge.stderr);
+  assertBlock(t, huge.stdout, mintBlock('24h0m0s', '0 \\(unlimited\\)'));
 });
 
 test.serial('create --output json prints the API body: every field of JoinTokenCreated, pretty-printed as sent', async (t) => {

@@ -45,6 +45,16 @@ test.serial('the TTL is clamped to [60, 86400] seconds', async (t) => {
   t.is((await mint({ ttl_seconds: 5 })).body.ttl_seconds, 60);
   t.is((await mint({ ttl_seconds: 600 })).body.ttl_seconds, 600);
   t.is((await mint({ ttl_seconds: 7 * 86400 })).body.ttl_seconds, 86400);
+  // Any positive TTL is clamped, however long (a year and more included), up to the schema's 2^31-1.
+  t.is((await mint({ ttl_seconds: 1 })).body.ttl_seconds, 60);
+  t.is((await mint({ ttl_seconds: 31_536_001 })).body.ttl_seconds, 86400);
+  t.is((await mint({ ttl_seconds: 2_147_483_647 })).body.ttl_seconds, 86400);
+  for (const ttl of [0, 2_147_483_648]) {
+    const refused = await mint({ ttl_seconds: ttl });
+    t.is(refused.status, 400, String(ttl));
+    t.is(refused.body.error.code, 'validation_failed');
+    t.is(refused.body.error.details.field, 'ttl_seconds');
+  }
 });
 
 test.serial('node_name forces single use, whatever max_uses says', async (t) => {

@@ -391,7 +391,7 @@ export interface components {
         };
         JoinTokenCreateRequest: {
             /**
-             * @description Validity; clamped to [60, 86400].
+             * @description Validity; any positive value is accepted and clamped to [60, 86400].
              * @default 3600
              */
             ttl_seconds: number;

@@ -9,10 +9,13 @@ import { renderJoinTokenCreated } from '../../../render/mint-block.js';
 import { renderJson } from '../../../render/json.js';
 import { print } from '../../../output.js';
 
+/** The API's ttl_seconds maximum (2^31-1); the CP clamps every TTL to [1m, 24h] (seed). */
+const MAX_TTL_SECONDS = 2_147_483_647;
+
 export async function run(input: CommandInput): Promise<void> {
   const output = outputFormat(input);
   const request: JoinTokenCreateRequest = {
-    ttl_seconds: durationSecondsOption(input, 'ttl', '1h')!,
+    ttl_seconds: durationSecondsOption(input, 'ttl', '1h', MAX_TTL_SECONDS)!,
     max_uses: integerOption(input, 'max-uses', 0, 1_000_000) ?? 0,
   };
   const nodeName = stringOption(input, 'node-name');
