@@ -2,16 +2,16 @@
 // otherix-server [serve] | ca-fingerprint: argv -> init data dir -> buildApp -> listen.
 import './threadpool.js';
 import 'reflect-metadata';
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';
 import { InitError, caFingerprintOf, initDataDir } from './init/data-dir.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
+import { DEFAULT_LISTEN, LOG_LEVELS, resolveServerSettings } from './server-config.js';
 
-export const DEFAULT_LISTEN = '0.0.0.0:8443';
 /** How long SIGINT/SIGTERM waits for requests in flight before cutting connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const USAGE = `usage:
   otherix-server [serve] [--data-dir DIR] [--listen HOST:PORT] [--advertise-host NAME]...
@@ -23,37 +23,38 @@ const USAGE = `usage:
   --advertise-host NAME   a name or address clients use to reach the CP (repeatable; goes into its certificate)
   --log-level LEVEL       ${LOG_LEVELS.join(', ')} (default info)
   --join-guess-limit N    redemptions with unknown join tokens allowed per source IP per minute (default ${DEFAULT_JOIN_GUESS_LIMIT})
+
+  Each flag can also come from the environment (flags win): OTHERIX_SERVER__DATA_DIR,
+  OTHERIX_SERVER__LISTEN, OTHERIX_SERVER__LOG_LEVEL, OTHERIX_SERVER__JOIN_GUESS_LIMIT,
+  OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated).
 `;
 
 class UsageError extends Error {}
-
-function parseListen(text: string): { host: string; port: number } {
-  const colon = text.lastIndexOf(':');
-  const host = colon < 0 ? '' : text.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-  const port = Number(text.slice(colon + 1));
-  if (host === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--listen ${text}: expected HOST:PORT, e.g. 0.0.0.0:8443 or 127.0.0.1:0`);
-  return { host, port };
-}
 
 function parse(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
+    // No defaults here: absent flags fall through to the environment, then the schema's defaults.
     options: {
-      'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
-      listen: { type: 'string', default: DEFAULT_LISTEN },
-      'advertise-host': { type: 'string', multiple: true, default: [] },
-      'log-level': { type: 'string', default: 'info' },
-      'join-guess-limit': { type: 'string', default: String(DEFAULT_JOIN_GUESS_LIMIT) },
+      'data-dir': { type: 'string' },
+      listen: { type: 'string' },
+      'advertise-host': { type: 'string', multiple: true },
+      'log-level': { type: 'string' },
+      'join-guess-limit': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const command = positionals[0] ?? 'serve';
   if (positionals.length > 1 || !['serve', 'ca-fingerprint'].includes(command)) throw new UsageError(`unknown command: ${positionals.join(' ')}`);
-  if (!LOG_LEVELS.includes(values['log-level'])) throw new UsageError(`--log-level ${values['log-level']}: expected one of ${LOG_LEVELS.join(', ')}`);
-  const guessLimit = Number(values['join-guess-limit']);
-  if (!Number.isInteger(guessLimit) || guessLimit < 1) throw new UsageError(`--join-guess-limit ${values['join-guess-limit']}: expected a whole number >= 1`);
-  return { command, help: values.help, dataDir: values['data-dir'], listen: parseListen(values.listen), advertiseHosts: values['advertise-host'], logLevel: values['log-level'], guessLimit };
+  const settings = resolveServerSettings({
+    dataDir: values['data-dir'],
+    listen: values.listen,
+    logLevel: values['log-level'],
+    joinGuessLimit: values['join-guess-limit'],
+    advertiseHosts: values['advertise-host'],
+  });
+  return { command, help: values.help, ...settings };
 }
 
 function urlOf(address: { address: string; port: number; family: string }): string {
@@ -69,7 +70,7 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
     ca: material.ca,
     serving: material.serving,
     logger: { level: args.logLevel },
-    joinGuessLimit: args.guessLimit,
+    joinGuessLimit: args.joinGuessLimit,
     controlPlaneHosts: material.controlPlaneHosts,
   });
   let closing = false;
@@ -95,6 +96,16 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
   app.log.info({ url, ca_fingerprint: material.ca.fingerprint, admin_token_file: material.files.adminToken }, 'otherix control plane ready');
   // One human line; tests and scripts wait for it. Never a secret: the token stays in its file.
   process.stderr.write(`otherix-server listening on ${url} (CA fingerprint ${material.ca.fingerprint}; admin token in ${material.files.adminToken})\n`);
+  process.stderr.write(`${nextStep(args, url, material.ca.fingerprint, material.files.adminToken)}\n`);
+}
+
+/** What to do next (npm start runs this for real use): log in with the token file, then mint a join token. */
+function nextStep(args: { listen: { host: string }; advertiseHosts: readonly string[] }, url: string, fingerprint: string, adminTokenFile: string): string {
+  // A wildcard listen address is no URL to give a client: prefer a name the certificate carries.
+  const wildcard = ['0.0.0.0', '::'].includes(args.listen.host);
+  const advertised = args.advertiseHosts[0];
+  const cpUrl = wildcard && advertised !== undefined ? url.replace(/^https:\/\/[^/]*:(\d+)$/, (_all, port: string) => `https://${isIP(advertised) === 6 ? `[${advertised}]` : advertised}:${port}`) : url;
+  return `next: otherix login --cp-url ${cpUrl} --ca-fingerprint ${fingerprint} --token-path ${adminTokenFile}, then otherix node join-token create --node-name <name>`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -102,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     args = parse(argv);
   } catch (error) {
+    // Bad flags, bad OTHERIX_SERVER__* values (ServerConfigError) and parseArgs' own errors.
     process.stderr.write(`otherix-server: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }

@@ -190,6 +190,8 @@ export interface SpawnControlPlaneOptions {
   /** Extra flags after `serve --data-dir D --listen 127.0.0.1:0`. */
   args?: string[];
   env?: Record<string, string>;
+  /** Give the data dir and listen address as OTHERIX_SERVER__DATA_DIR / __LISTEN instead of flags. */
+  settingsFromEnv?: boolean;
 }
 
 export interface SpawnedControlPlane extends ApiTarget {
@@ -222,10 +224,18 @@ export function runServerBinary(args: string[], env: Record<string, string> = {}
 
 export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}): Promise<SpawnedControlPlane> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'otherix-cp-bin-')));
+  const settings = { dataDir, listen: '127.0.0.1:0' };
   const child = spawn(
     process.execPath,
-    [OTHERIX_SERVER_BIN, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(options.args ?? [])],
-    { env: { ...process.env, ...(options.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [OTHERIX_SERVER_BIN, 'serve', ...(options.settingsFromEnv ? [] : ['--data-dir', settings.dataDir, '--listen', settings.listen]), ...(options.args ?? [])],
+    {
+      env: {
+        ...process.env,
+        ...(options.settingsFromEnv ? { OTHERIX_SERVER__DATA_DIR: settings.dataDir, OTHERIX_SERVER__LISTEN: settings.listen } : {}),
+        ...(options.env ?? {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let stdout = '';
   let stderr = '';

@@ -1,0 +1,98 @@
+// otherix-server's settings through the SDK's layered config (one implementation every binary
+// uses): defaults < OTHERIX_SERVER__* environment < flags. The server reads no config file.
+import { loadConfig } from '@otherix/sdk';
+import type { ConfigSchema, ConfigSource } from '@otherix/sdk';
+import { DEFAULT_DATA_DIR } from './init/files.js';
+import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
+
+export const DEFAULT_LISTEN = '0.0.0.0:8443';
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Keys and their flags; in the environment OTHERIX_SERVER__DATA_DIR etc. */
+export const SERVER_CONFIG_SCHEMA: ConfigSchema = Object.freeze({
+  'server.data_dir': { kind: 'string', default: DEFAULT_DATA_DIR },
+  'server.listen': { kind: 'string', default: DEFAULT_LISTEN },
+  'server.log_level': { kind: 'string', default: 'info' },
+  'server.join_guess_limit': { kind: 'integer', default: DEFAULT_JOIN_GUESS_LIMIT },
+  /** Comma-separated in the environment; the flag is repeatable. */
+  'server.advertise_hosts': { kind: 'string', default: '' },
+});
+
+const FLAG_OF: Record<string, string> = {
+  'server.data_dir': '--data-dir',
+  'server.listen': '--listen',
+  'server.log_level': '--log-level',
+  'server.join_guess_limit': '--join-guess-limit',
+  'server.advertise_hosts': '--advertise-host',
+};
+
+export interface ServerFlags {
+  dataDir?: string | undefined;
+  listen?: string | undefined;
+  logLevel?: string | undefined;
+  joinGuessLimit?: string | undefined;
+  advertiseHosts?: string[] | undefined;
+}
+
+export interface ServerSettings {
+  dataDir: string;
+  listen: { host: string; port: number };
+  logLevel: string;
+  joinGuessLimit: number;
+  advertiseHosts: string[];
+}
+
+/** A setting that cannot be used; main.ts answers it as a usage error (exit 2). */
+export class ServerConfigError extends Error {}
+
+/** Where a value came from, as the user wrote it: `--listen`, `OTHERIX_SERVER__LISTEN` or the default. */
+function origin(key: string, source: ConfigSource | undefined): string {
+  if (source === 'env') return `OTHERIX_SERVER__${key.slice('server.'.length).toUpperCase()}`;
+  if (source === 'flag') return FLAG_OF[key]!;
+  return `${FLAG_OF[key]} (default)`;
+}
+
+function parseListen(text: string, where: string): { host: string; port: number } {
+  const colon = text.lastIndexOf(':');
+  const host = colon < 0 ? '' : text.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(text.slice(colon + 1));
+  if (host === '' || !/^\d+$/.test(text.slice(colon + 1)) || port > 65535) {
+    throw new ServerConfigError(`${where} ${text}: expected HOST:PORT, e.g. 0.0.0.0:8443 or 127.0.0.1:0`);
+  }
+  return { host, port };
+}
+
+export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv = process.env): ServerSettings {
+  let loaded;
+  try {
+    loaded = loadConfig({
+      schema: SERVER_CONFIG_SCHEMA,
+      env,
+      flags: {
+        'server.data_dir': flags.dataDir,
+        'server.listen': flags.listen,
+        'server.log_level': flags.logLevel,
+        'server.join_guess_limit': flags.joinGuessLimit,
+        'server.advertise_hosts': flags.advertiseHosts !== undefined && flags.advertiseHosts.length > 0 ? flags.advertiseHosts.join(',') : undefined,
+      },
+    });
+  } catch (error) {
+    // config_invalid names the layer and the value (`env OTHERIX_SERVER__JOIN_GUESS_LIMIT=x: not an integer`).
+    throw new ServerConfigError((error as Error).message);
+  }
+  const { values, sources } = loaded;
+  const where = (key: string): string => origin(key, sources[key]);
+  const logLevel = values['server.log_level'] as string;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ServerConfigError(`${where('server.log_level')} ${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
+  const joinGuessLimit = values['server.join_guess_limit'] as number;
+  if (joinGuessLimit < 1) throw new ServerConfigError(`${where('server.join_guess_limit')} ${joinGuessLimit}: expected a whole number >= 1`);
+  const dataDir = values['server.data_dir'] as string;
+  if (dataDir === '') throw new ServerConfigError(`${where('server.data_dir')} is empty: give a folder`);
+  return {
+    dataDir,
+    listen: parseListen(values['server.listen'] as string, where('server.listen')),
+    logLevel,
+    joinGuessLimit,
+    advertiseHosts: (values['server.advertise_hosts'] as string).split(',').map((host) => host.trim()).filter((host) => host !== ''),
+  };
+}
