@@ -2,6 +2,7 @@
 // in many shapes (openssl prints 'AB:CD:...'), so parsing is lenient and output is canonical.
 import { X509Certificate, createHash, timingSafeEqual } from 'node:crypto';
 import { OtherixError } from '../errors.js';
+import { pemBlock } from './der.js';
 
 export const FINGERPRINT_PREFIX = 'sha256:';
 
@@ -9,15 +10,12 @@ export function fingerprintOfDer(der: Uint8Array): string {
   return FINGERPRINT_PREFIX + createHash('sha256').update(der).digest('hex');
 }
 
-const PEM_CERT = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/;
-
 /** Fingerprint of the first CERTIFICATE block in `pem`. */
 export function fingerprintOfPem(pem: string): string {
-  const match = typeof pem === 'string' ? PEM_CERT.exec(pem) : null;
-  if (match === null) {
+  const der = typeof pem === 'string' ? pemBlock(pem, 'CERTIFICATE') : undefined;
+  if (der === undefined) {
     throw new OtherixError('chain_invalid', 'no PEM CERTIFICATE block found: expected -----BEGIN CERTIFICATE-----');
   }
-  const der = Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64');
   try {
     // Parse it so a damaged block is refused here rather than pinned.
     new X509Certificate(der);
