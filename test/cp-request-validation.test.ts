@@ -60,6 +60,8 @@ test('validation messages say what to do next', async (t) => {
   refused(t, await mint('x'), '', /^body: must be object: send a JSON object, `\{\}` for the defaults$/);
   refused(t, await mint({ max_uses: '3' }), 'max_uses', /^body\.max_uses: must be integer: use a whole number \(not a string\)$/);
   const apiToken = (body: unknown) => api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, body });
+  // `{}` is no answer where fields are required.
+  refused(t, await apiToken([]), '', /^body: must be object: send a JSON object$/);
   refused(t, await apiToken({ name: 'x', role: 'root' }), 'role', /^body\.role: must be equal to one of the allowed values: one of: admin, operator, developer, viewer$/);
   refused(t, await apiToken({ name: 'x'.repeat(200), role: 'viewer' }), 'name', /: at most \d+ characters$/);
   refused(t, await api(cp, 'GET', '/v1/nodes?schedulable=maybe', { token: cp.adminToken }), 'schedulable', /^querystring\.schedulable: must be boolean: use true or false$/);

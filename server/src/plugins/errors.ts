@@ -2,6 +2,7 @@
 // code. Validation errors name the field and the rule; anything unexpected is `internal` with a
 // generic message (the real error is logged; messages and logs never carry secrets).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { openApiDocument } from '@otherix/sdk';
 import { errorBody, isHttpError } from '../errors.js';
 import { sharedPlugin } from './shared-plugin.js';
 
@@ -13,7 +14,7 @@ interface AjvError {
 }
 
 /** `body.migration.port_range_end: must be <= 65535`, `body: unknown field "colour" (remove it)`. */
-export function validationMessage(context: string | undefined, errors: AjvError[]): { message: string; field: string } {
+export function validationMessage(context: string | undefined, errors: AjvError[], bodyAllOptional = false): { message: string; field: string } {
   const first = errors[0];
   const where = (context ?? 'request') + (first?.instancePath ?? '').replace(/\//g, '.');
   const field = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
@@ -29,18 +30,18 @@ export function validationMessage(context: string | undefined, errors: AjvError[
   if (first.keyword === 'type' && first.params['type'] === 'null' && context === 'body' && first.instancePath === '') {
     return { message: 'body: this operation takes no body: send none (an empty body is fine)', field: 'body' };
   }
-  const next = advice(first, where === 'body');
+  const next = advice(first, where === 'body' && bodyAllOptional);
   return { message: `${where}: ${first.message ?? 'is invalid'}${next === undefined ? '' : `: ${next}`}`, field };
 }
 
 /** What to do next, per rule (Ajv's message says only what is wrong). */
-function advice(error: AjvError, wholeBody: boolean): string | undefined {
+function advice(error: AjvError, emptyObjectWorks: boolean): string | undefined {
   const { params } = error;
   switch (error.keyword) {
     case 'type':
       switch (String(params['type'])) {
         case 'object':
-          return wholeBody ? 'send a JSON object, `{}` for the defaults' : 'send a JSON object';
+          return emptyObjectWorks ? 'send a JSON object, `{}` for the defaults' : 'send a JSON object';
         case 'boolean':
           return 'use true or false';
         case 'integer':
@@ -67,6 +68,14 @@ function advice(error: AjvError, wholeBody: boolean): string | undefined {
   }
 }
 
+/** Whether `{}` is a valid body for this route: its body schema (a shared-schema ref) requires no field. */
+function bodyAllOptional(schema: unknown): boolean {
+  const ref = (schema as { $ref?: unknown } | undefined)?.$ref;
+  if (typeof ref !== 'string') return false;
+  const target = openApiDocument.components.schemas[ref.replace(/#$/, '')];
+  return target !== undefined && ((target['required'] as unknown[] | undefined) ?? []).length === 0;
+}
+
 function reply(replyTo: FastifyReply, status: number, body: ReturnType<typeof errorBody>, headers: Record<string, string> = {}): FastifyReply {
   return replyTo.code(status).headers(headers).type('application/json; charset=utf-8').send(body);
 }
@@ -79,7 +88,7 @@ export default sharedPlugin('otherix-errors', async (app) => {
       return reply(replyTo, error.statusCode, errorBody(error.code, error.message, error.details), error.headers);
     }
     if (error.validation !== undefined) {
-      const { message, field } = validationMessage(error.validationContext, error.validation as AjvError[]);
+      const { message, field } = validationMessage(error.validationContext, error.validation as AjvError[], bodyAllOptional(request.routeOptions.schema?.body));
       return reply(replyTo, 400, errorBody('validation_failed', message, { field }));
     }
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
