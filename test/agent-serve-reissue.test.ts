@@ -39,8 +39,15 @@ test('bootstrap --force while serving: heartbeats switch to the new certificate 
 
   const changed = await node.serve.waitForLog((r) => r.msg.startsWith('heartbeat: cert material changed'));
   // A heartbeat accepted after the switch: the CP accepts only the current serial.
-  await node.serve.waitForLog((r) => r.msg.startsWith('heartbeat: accepted') && Date.parse(r.time) > Date.parse(changed.time));
-  const after = (await admin.nodes.get(node.name)) as Node;
+  const switchedAt = Date.parse(changed.time);
+  await node.serve.waitForLog((r) => r.msg.startsWith('heartbeat: accepted') && Date.parse(r.time) > switchedAt);
+  // On a 200 ms cadence the CP says not_ready after 600 ms of silence, which a loaded machine can
+  // exceed between two heartbeats (or between a heartbeat and this read): read until the CP shows a
+  // heartbeat it recorded after the switch, under the new serial, with the node ready.
+  const after = (await eventually(
+    () => admin.nodes.get(node.name),
+    (n) => n.certificate.serial === newSerial && n.status === 'ready' && n.last_heartbeat_at !== null && Date.parse(n.last_heartbeat_at) >= switchedAt,
+  )) as Node;
   t.is(after.certificate.serial, newSerial);
   t.is(after.status, 'ready');
   t.false(node.serve.records.some((r) => r.msg.startsWith('state A: waiting')));
