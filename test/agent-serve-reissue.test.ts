@@ -46,7 +46,7 @@ test('bootstrap --force while serving: heartbeats switch to the new certificate 
   // heartbeat it recorded after the switch, under the new serial, with the node ready.
   const after = (await eventually(
     () => admin.nodes.get(node.name),
-    (n) => n.certificate.serial === newSerial && n.status === 'ready' && n.last_heartbeat_at !== null && Date.parse(n.last_heartbeat_at) >= switchedAt,
+    (n) => (n as Node).certificate.serial === newSerial && n.status === 'ready' && n.last_heartbeat_at !== null && Date.parse(n.last_heartbeat_at) >= switchedAt,
   )) as Node;
   t.is(after.certificate.serial, newSerial);
   t.is(after.status, 'ready');
