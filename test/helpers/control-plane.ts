@@ -218,7 +218,8 @@ export function runServerBinary(args: string[], env: Record<string, string> = {}
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': on a loaded machine the last output can still be in the pipe at 'exit'.
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -239,8 +240,10 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
   );
   let stdout = '';
   let stderr = '';
+  // 'close', not 'exit': output() must hold everything the child wrote (e.g. its shutdown line),
+  // which on a loaded machine can still be in the pipe when 'exit' fires.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
+    child.on('close', (code, signal) => resolve({ code, signal })),
   );
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const listening = new Promise<RegExpExecArray>((resolve, reject) => {

@@ -61,7 +61,8 @@ export function startServe(args: string[], env: Record<string, string> = {}): Se
       }
     }
   });
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  // 'close', not 'exit': the last log records can still be in the pipe when 'exit' fires.
+  const exited = once(child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
 
   const waitForLog = (match: (record: LogRecord) => boolean, timeoutMs = 20_000): Promise<LogRecord> => {
     const seen = records.find(match);
