@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { api, runServerBinary, spawnControlPlane } from './helpers/control-plane.js';
 import type { SpawnedControlPlane } from './helpers/control-plane.js';
 import { joinRequest, nodeCsr } from './helpers/join-request.js';
+import { eventually } from './helpers/serve-process.js';
 
 async function guesses(cp: SpawnedControlPlane, count: number): Promise<number[]> {
   const { csrPem } = await nodeCsr('guesser');
@@ -105,7 +106,9 @@ test('a bad OTHERIX_SERVER__* value is a usage error naming the variable', async
 test('the start line says what to do next (login with the token file, then mint a join token), never the token', async (t) => {
   const cp = await spawnControlPlane();
   try {
-    const { stderr, stdout } = cp.output();
+    // The helper returns on the listening line; the next line is a separate write that a loaded
+    // machine may deliver a moment later: read until it is there.
+    const { stderr, stdout } = await eventually(async () => cp.output(), (output) => /^next: .*\n/m.test(output.stderr));
     const tokenFile = join(cp.dataDir, 'admin.token');
     t.true(
       stderr.includes(`next: otherix login --cp-url ${cp.url} --ca-fingerprint ${cp.caFingerprint} --token-path ${tokenFile}, then otherix node join-token create --node-name <name>`),
