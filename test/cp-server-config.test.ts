@@ -61,6 +61,8 @@ test('flags win over the environment; defaults apply when neither is given', asy
   });
   try {
     t.deepEqual(await guesses(cp, 5), [401, 401, 401, 401, 429]);
+    // stdout is another pipe than the listening line's: read until the info line is there.
+    await eventually(async () => cp.output().stdout, (stdout) => stdout.includes('otherix control plane ready'));
     t.true(cp.output().stdout.includes('otherix control plane ready'));
     t.is((await readFile(join(dataDir, 'admin.token'), 'utf8')).trim(), cp.adminToken);
     await t.throwsAsync(readFile(join(elsewhere, 'admin.token')), { code: 'ENOENT' });
