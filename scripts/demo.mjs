@@ -156,7 +156,7 @@ process.stdout.write(
       '--cert-dir', certDir,
       '--config-path', configPath,
       '--listen', `127.0.0.1:${agentPort}`,
-      '--heartbeat-interval', '1s',
+      '--heartbeat-interval', '5s',
     ]),
   ),
 );
