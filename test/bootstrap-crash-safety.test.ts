@@ -5,36 +5,23 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CRASH_EXIT_CODE, CRASH_STEPS, createClient, loadAgentConfig, readFileSetState } from '@otherix/sdk';
-import type { CrashStep, Node, OtherixClient } from '@otherix/sdk';
-import { startControlPlane } from './helpers/control-plane.js';
-import type { ControlPlane } from './helpers/control-plane.js';
-import { bootstrapArgs, listTree, makeNodeHost, runAgent } from './helpers/agent.js';
+import { CRASH_EXIT_CODE, CRASH_STEPS, loadAgentConfig, readFileSetState } from '@otherix/sdk';
+import type { CrashStep, Node } from '@otherix/sdk';
+import { bootstrapArgs, listTree, runAgent } from './helpers/agent.js';
 import type { AgentRun, NodeHost } from './helpers/agent.js';
+import { clusterForNodes } from './helpers/cluster-for-nodes.js';
 
-let cp: ControlPlane;
-let admin: OtherixClient;
-const hosts: NodeHost[] = [];
+const cluster = clusterForNodes(test);
 const NAMES = ['agent.key', 'agent.crt', 'ca.crt'];
 // Steps of the cert-set switch, in order; 'after-temp-file' is agent.yaml's single-file write.
 const SET_STEPS_BEFORE_SWITCH: CrashStep[] = ['during-generation', 'after-generation', 'after-links', 'after-temp-link'];
 
-test.before(async () => {
-  cp = await startControlPlane();
-  admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-});
-
-test.after.always(async () => {
-  await admin?.close();
-  await cp?.close();
-  for (const host of hosts) await host.remove();
-});
 
 async function bootstrap(h: NodeHost, nodeName: string, options: { crashAt?: CrashStep; force?: boolean } = {}): Promise<AgentRun> {
-  const minted = await admin.joinTokens.create({ node_name: nodeName, ttl_seconds: 600 });
+  const minted = await cluster.admin.joinTokens.create({ node_name: nodeName, ttl_seconds: 600 });
   return runAgent(
     [
-      ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName, certDir: h.certDir, configPath: h.configPath }),
+      ...bootstrapArgs({ cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName, certDir: h.certDir, configPath: h.configPath }),
       '--token-env', 'T',
       ...(options.force ? ['--force'] : []),
     ],
@@ -59,8 +46,7 @@ test('the crash steps the writer exposes are the ones this test walks', (t) => {
 
 for (const step of CRASH_STEPS) {
   test(`first bootstrap crashing at ${step} leaves no cert files or all three, and a re-run recovers`, async (t) => {
-    const h = await makeNodeHost();
-    hosts.push(h);
+    const h = await cluster.host();
     const nodeName = `crash-first-${CRASH_STEPS.indexOf(step)}`;
     const crashed = await bootstrap(h, nodeName, { crashAt: step });
     t.is(crashed.exitCode, CRASH_EXIT_CODE, crashed.stderr);
@@ -81,7 +67,7 @@ for (const step of CRASH_STEPS) {
     t.is(rerun.exitCode, 0, rerun.stderr);
     t.deepEqual((await readFileSetState(h.certDir, NAMES)).present, NAMES);
     const serial = await wholeSetSerial(h);
-    const node = (await admin.nodes.get(nodeName)) as Node;
+    const node = (await cluster.admin.nodes.get(nodeName)) as Node;
     t.is(node.certificate.serial.replace(/^0+/, ''), serial, 'the set on disk is the one the CP issued last');
     t.notThrows(() => loadAgentConfig({ path: h.configPath, env: {} }));
     const leftovers = (await listTree(h.certDir)).filter((entry) => entry.startsWith('..') && entry !== '..data' && !entry.includes('/'));
@@ -90,8 +76,7 @@ for (const step of CRASH_STEPS) {
 }
 
 test('--force crashing at every step leaves the old set or the new one, whole', async (t) => {
-  const h = await makeNodeHost();
-  hosts.push(h);
+  const h = await cluster.host();
   const first = await bootstrap(h, 'crash-force');
   t.is(first.exitCode, 0, first.stderr);
   for (const step of CRASH_STEPS) {
@@ -99,7 +84,7 @@ test('--force crashing at every step leaves the old set or the new one, whole', 
     const crashed = await bootstrap(h, 'crash-force', { crashAt: step, force: true });
     t.is(crashed.exitCode, step === 'after-temp-file' ? 0 : CRASH_EXIT_CODE, `${step}: ${crashed.stderr}`);
     const after = await wholeSetSerial(h);
-    const issued = ((await admin.nodes.get('crash-force')) as Node).certificate.serial.replace(/^0+/, '');
+    const issued = ((await cluster.admin.nodes.get('crash-force')) as Node).certificate.serial.replace(/^0+/, '');
     if (SET_STEPS_BEFORE_SWITCH.includes(step)) t.is(after, before, `${step}: the old set`);
     else t.is(after, issued, `${step}: the new set`);
   }

@@ -2,41 +2,27 @@
 // does not answer - each exits 1 with a message that says what to do next, and writes nothing.
 import test from 'ava';
 import { createClient } from '@otherix/sdk';
-import type { OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from './helpers/control-plane.js';
-import type { ControlPlane } from './helpers/control-plane.js';
-import { bootstrapArgs, listTree, makeNodeHost, runAgent } from './helpers/agent.js';
+import { bootstrapArgs, listTree, runAgent } from './helpers/agent.js';
 import type { AgentRun, NodeHost } from './helpers/agent.js';
+import { clusterForNodes } from './helpers/cluster-for-nodes.js';
 import { closedPortUrl, startSilentServer } from './helpers/impostor-server.js';
 
-let cp: ControlPlane;
-let admin: OtherixClient;
-const hosts: NodeHost[] = [];
+const cluster = clusterForNodes(test);
 const MINT_HINT = 'mint a new one with `otherix node join-token create`';
 
-test.before(async () => {
-  cp = await startControlPlane();
-  admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-});
-
-test.after.always(async () => {
-  await admin?.close();
-  await cp?.close();
-  for (const host of hosts) await host.remove();
-});
 
 async function attempt(
   nodeName: string,
   token: string,
   options: { cpUrl?: string; caFingerprint?: string; extra?: string[] } = {},
 ): Promise<{ run: AgentRun; h: NodeHost }> {
-  const h = await makeNodeHost();
-  hosts.push(h);
+  const h = await cluster.host();
   const run = await runAgent(
     [
       ...bootstrapArgs({
-        cpUrl: options.cpUrl ?? cp.url,
-        caFingerprint: options.caFingerprint ?? cp.caFingerprint,
+        cpUrl: options.cpUrl ?? cluster.cp.url,
+        caFingerprint: options.caFingerprint ?? cluster.cp.caFingerprint,
         nodeName,
         certDir: h.certDir,
         configPath: h.configPath,
@@ -50,7 +36,7 @@ async function attempt(
 }
 
 test('a spent token: exhausted, with the way out, nothing written', async (t) => {
-  const minted = await admin.joinTokens.create({ ttl_seconds: 600, max_uses: 1 });
+  const minted = await cluster.admin.joinTokens.create({ ttl_seconds: 600, max_uses: 1 });
   const first = await attempt('ref-spent-1', minted.token);
   t.is(first.run.exitCode, 0, first.run.stderr);
   const { run, h } = await attempt('ref-spent-2', minted.token);
@@ -78,8 +64,8 @@ test('an expired token (the CP clock moved past its TTL): says when, and to mint
 });
 
 test('a revoked token', async (t) => {
-  const minted = await admin.joinTokens.create({ node_name: 'ref-revoked', ttl_seconds: 600 });
-  await admin.joinTokens.revoke(minted.id);
+  const minted = await cluster.admin.joinTokens.create({ node_name: 'ref-revoked', ttl_seconds: 600 });
+  await cluster.admin.joinTokens.revoke(minted.id);
   const { run, h } = await attempt('ref-revoked', minted.token);
   t.is(run.exitCode, 1);
   t.regex(run.stderr, /^error: token_rejected: join refused: the join token was revoked/);
@@ -88,13 +74,13 @@ test('a revoked token', async (t) => {
 });
 
 test('a token bound to another name names the bound one', async (t) => {
-  const minted = await admin.joinTokens.create({ node_name: 'ref-bound', ttl_seconds: 600 });
+  const minted = await cluster.admin.joinTokens.create({ node_name: 'ref-bound', ttl_seconds: 600 });
   const { run, h } = await attempt('ref-other', minted.token);
   t.is(run.exitCode, 1);
   t.regex(run.stderr, /^error: token_rejected: join refused: .*bound to node ref-bound, not ref-other/);
   t.true(run.stderr.includes('--node-name ref-bound'));
   t.deepEqual(await listTree(h.root), []);
-  const listed = (await admin.joinTokens.list()).items.find((item) => item.id === minted.id);
+  const listed = (await cluster.admin.joinTokens.list()).items.find((item) => item.id === minted.id);
   t.is(listed?.consumed, 0);
 });
 
