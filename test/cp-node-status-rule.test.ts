@@ -15,7 +15,7 @@ function row(i: number, cordoned: boolean, heartbeatIntervalMs: number | null, l
   return {
     id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `rule-${String(i).padStart(3, '0')}`, architecture: 'amd64',
     advertisedEndpoint: 'https://127.0.0.1:9443', endpointHost: '127.0.0.1', migrationHost: '127.0.0.1', migrationPortRangeStart: 49152,
-    migrationPortRangeEnd: 49251, hardwareJson: null, agentVersion: 't', vmCount: 0, activeMigrations: 0, certSerial: `${(i + 0x40).toString(16)}aa`,
+    migrationPortRangeEnd: 49251, hardware: null, agentVersion: 't', vmCount: 0, activeMigrations: 0, certSerial: `${(i + 0x40).toString(16)}aa`,
     certNotAfter: NOW + 1e10, cordoned, heartbeatIntervalMs, lastHeartbeatAt, createdAt: NOW - 1e6,
   };
 }

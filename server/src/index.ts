@@ -8,6 +8,7 @@ export { dataDirFiles, DEFAULT_DATA_DIR } from './init/files.js';
 export type { DataDirFiles } from './init/files.js';
 export { ClusterCa, normalizeSerial, sansForHosts, LEAF_VALIDITY_MS, CA_VALIDITY_MS } from './services/ca.js';
 export type { KeyPairPem, IssuedCertificate } from './services/ca.js';
+export { isoTimestamp } from './services/timestamps.js';
 export { nodeToApi, nodeToSummary, nodeStatus, MISSED_HEARTBEATS_FOR_NOT_READY, DEFAULT_HEARTBEAT_INTERVAL_MS } from './services/node-projection.js';
 export { SqliteStore } from './store/sqlite/sqlite-store.js';
 export type { Store, NodeRow, JoinTokenRow, ApiTokenRow, ConsumptionRow, NodeCertificateRow, Role } from './store/store.js';

@@ -8,6 +8,7 @@ import { StoreConflictError } from '../store/store.js';
 import type { ApiTokenRow, Role, Store } from '../store/store.js';
 import { pageRequest, withCursor } from './pages.js';
 import type { Principal } from './principal.js';
+import { isoTimestamp, isoTimestampOrNull } from './timestamps.js';
 
 type ApiTokenCreated = components['schemas']['ApiTokenCreated'];
 type ApiTokenSummary = components['schemas']['ApiTokenSummary'];
@@ -17,17 +18,16 @@ type ApiTokenPage = components['schemas']['ApiTokenPage'];
 export const FIRST_START_CREATOR = 'otherix-server';
 const HOW_TO_GET_ONE = 'ask an admin for a token (`otherix api-token create`), then run `otherix login`';
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export function apiTokenSummary(row: ApiTokenRow): ApiTokenSummary {
   return {
     id: row.id,
     name: row.name,
     role: row.role,
-    expires_at: iso(row.expiresAt),
+    expires_at: isoTimestampOrNull(row.expiresAt),
     revoked: row.revokedAt !== null,
     created_by: row.createdBy,
-    created_at: new Date(row.createdAt).toISOString(),
+    created_at: isoTimestamp(row.createdAt),
   };
 }
 
@@ -87,7 +87,7 @@ export class ApiTokenService {
     if (row === undefined) throw new HttpError('unauthenticated', `this API token is not known to the control plane: ${HOW_TO_GET_ONE}`);
     if (row.revokedAt !== null) throw new HttpError('unauthenticated', `this API token (${row.name}) was revoked: ${HOW_TO_GET_ONE}`);
     if (row.expiresAt !== null && row.expiresAt <= this.now()) {
-      throw new HttpError('unauthenticated', `this API token (${row.name}) expired at ${new Date(row.expiresAt).toISOString()}: ${HOW_TO_GET_ONE}`);
+      throw new HttpError('unauthenticated', `this API token (${row.name}) expired at ${isoTimestamp(row.expiresAt)}: ${HOW_TO_GET_ONE}`);
     }
     return { tokenId: row.id, name: row.name, role: row.role };
   }

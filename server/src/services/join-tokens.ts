@@ -6,6 +6,7 @@ import { HttpError } from '../errors.js';
 import type { JoinTokenRow, Store } from '../store/store.js';
 import { assertNodeName } from './join-request-rules.js';
 import { pageRequest, withCursor } from './pages.js';
+import { isoTimestamp as iso } from './timestamps.js';
 
 type JoinTokenCreated = components['schemas']['JoinTokenCreated'];
 type JoinTokenSummary = components['schemas']['JoinTokenSummary'];
@@ -21,7 +22,6 @@ export function clampTtlSeconds(requested: number | undefined): number {
   return Math.min(MAX_JOIN_TOKEN_TTL_SECONDS, Math.max(MIN_JOIN_TOKEN_TTL_SECONDS, ttl));
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function joinTokenSummary(row: JoinTokenRow, now: number): JoinTokenSummary {
   return {

@@ -1,6 +1,7 @@
 // The one place a stored node becomes an API node, and where its status is derived.
 import type { components } from '@otherix/sdk';
 import type { NodeRow } from '../store/store.js';
+import { isoTimestamp as iso, isoTimestampOrNull } from './timestamps.js';
 
 export type ApiNode = components['schemas']['Node'];
 export type ApiNodeSummary = components['schemas']['NodeSummary'];
@@ -10,8 +11,6 @@ export type NodeStatus = components['schemas']['NodeStatus'];
 export const MISSED_HEARTBEATS_FOR_NOT_READY = 3;
 /** The interval assumed for a node that reported none (the agent's default cadence). */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
  * cordoned wins (maintenance is a decision, liveness stays visible in last_heartbeat_at);
@@ -37,13 +36,13 @@ export function nodeToApi(row: NodeRow, now: number): ApiNode {
       port_range_start: row.migrationPortRangeStart,
       port_range_end: row.migrationPortRangeEnd,
     },
-    hardware: row.hardwareJson === null ? null : (JSON.parse(row.hardwareJson) as ApiNode['hardware']),
+    hardware: row.hardware,
     agent_version: row.agentVersion,
     vm_count: row.vmCount,
     active_migrations: row.activeMigrations,
     certificate: { serial: row.certSerial, not_after: iso(row.certNotAfter) },
     created_at: iso(row.createdAt),
-    last_heartbeat_at: row.lastHeartbeatAt === null ? null : iso(row.lastHeartbeatAt),
+    last_heartbeat_at: isoTimestampOrNull(row.lastHeartbeatAt),
   };
 }
 
@@ -54,6 +53,6 @@ export function nodeToSummary(row: NodeRow, now: number): ApiNodeSummary {
     name: row.name,
     status: nodeStatus(row, now),
     architecture: row.architecture,
-    last_heartbeat_at: row.lastHeartbeatAt === null ? null : iso(row.lastHeartbeatAt),
+    last_heartbeat_at: isoTimestampOrNull(row.lastHeartbeatAt),
   };
 }

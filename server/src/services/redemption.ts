@@ -13,6 +13,7 @@ import {
 } from './join-request-rules.js';
 import { nodeToApi } from './node-projection.js';
 import type { GuessLimiter } from './rate-limit.js';
+import { isoTimestamp as iso } from './timestamps.js';
 
 type JoinRequest = components['schemas']['JoinRequest'];
 type JoinResponse = components['schemas']['JoinResponse'];
@@ -24,7 +25,6 @@ function rejected(reason: TokenRejectedReason, message: string): HttpError {
   return new HttpError('token_rejected', message, { reason });
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Token state rules; run before signing and again inside the transaction. */
 export function assertTokenRedeemable(token: JoinTokenRow | undefined, nodeName: string, now: number): asserts token is JoinTokenRow {
@@ -116,7 +116,7 @@ export class RedemptionService {
       migrationHost,
       migrationPortRangeStart: request.migration.port_range_start,
       migrationPortRangeEnd: request.migration.port_range_end,
-      hardwareJson: null,
+      hardware: null,
       agentVersion: request.agent_version,
       vmCount: 0,
       activeMigrations: 0,

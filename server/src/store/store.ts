@@ -2,7 +2,10 @@
 // interface only, so a second engine (e.g. PostgreSQL) can be added without touching routes or
 // services. Times are epoch milliseconds; ids are UUIDs; token hashes are lower-case hex sha256.
 
+import type { components } from '@otherix/sdk';
 import type { NodeStore } from './node-store.js';
+
+export type NodeHardware = components['schemas']['Hardware'];
 
 export type Role = 'admin' | 'operator' | 'developer' | 'viewer';
 
@@ -48,8 +51,8 @@ export interface NodeRow {
   migrationHost: string;
   migrationPortRangeStart: number;
   migrationPortRangeEnd: number;
-  /** The Hardware object of the latest heartbeat, as JSON text; null before the first. */
-  hardwareJson: string | null;
+  /** The Hardware object of the latest heartbeat; null before the first. */
+  hardware: NodeHardware | null;
   agentVersion: string;
   vmCount: number;
   activeMigrations: number;

@@ -1,5 +1,5 @@
 // Column <-> row mapping for the sqlite engine (snake_case columns, camelCase rows).
-import type { ApiTokenRow, ConsumptionRow, JoinTokenRow, NodeCertificateRow, NodeRow, Role, CertificateStatus } from '../store.js';
+import type { ApiTokenRow, ConsumptionRow, JoinTokenRow, NodeCertificateRow, NodeHardware, NodeRow, Role, CertificateStatus } from '../store.js';
 import type { SqlValue } from './connection.js';
 
 export interface ApiTokenRecord {
@@ -37,10 +37,17 @@ export interface NodeRecord {
   cordoned: number; heartbeat_interval_ms: number | null; last_heartbeat_at: number | null; created_at: number;
 }
 
-export const nodeFrom = (r: NodeRecord): NodeRow => ({
+/** A node record as the list query's json_object() gives it: the hardware column already parsed. */
+export type NodeJsonRecord = Omit<NodeRecord, 'hardware'> & { hardware: NodeHardware | null };
+
+/** The hardware column holds the Hardware object as JSON text (null before the first heartbeat). */
+export const nodeFrom = (r: NodeRecord): NodeRow =>
+  nodeFromJson({ ...r, hardware: r.hardware === null ? null : (JSON.parse(r.hardware) as NodeHardware) });
+
+export const nodeFromJson = (r: NodeJsonRecord): NodeRow => ({
   id: r.id, name: r.name, architecture: r.architecture, advertisedEndpoint: r.advertised_endpoint,
   endpointHost: r.endpoint_host, migrationHost: r.migration_host, migrationPortRangeStart: r.migration_port_start,
-  migrationPortRangeEnd: r.migration_port_end, hardwareJson: r.hardware, agentVersion: r.agent_version,
+  migrationPortRangeEnd: r.migration_port_end, hardware: r.hardware, agentVersion: r.agent_version,
   vmCount: r.vm_count, activeMigrations: r.active_migrations, certSerial: r.cert_serial, certNotAfter: r.cert_not_after,
   cordoned: r.cordoned !== 0, heartbeatIntervalMs: r.heartbeat_interval_ms, lastHeartbeatAt: r.last_heartbeat_at,
   createdAt: r.created_at,
@@ -55,7 +62,7 @@ export const NODE_COLUMNS = [
 
 export const nodeValues = (n: NodeRow): SqlValue[] => [
   n.id, n.name, n.architecture, n.advertisedEndpoint, n.endpointHost, n.migrationHost, n.migrationPortRangeStart,
-  n.migrationPortRangeEnd, n.hardwareJson, n.agentVersion, n.vmCount, n.activeMigrations, n.certSerial, n.certNotAfter,
+  n.migrationPortRangeEnd, n.hardware === null ? null : JSON.stringify(n.hardware), n.agentVersion, n.vmCount, n.activeMigrations, n.certSerial, n.certNotAfter,
   n.cordoned ? 1 : 0, n.heartbeatIntervalMs, n.lastHeartbeatAt, n.createdAt,
 ];
 

@@ -169,7 +169,7 @@ export class SqliteStore implements Store {
             ...attempt.node,
             id: existingNode.id,
             cordoned: existingNode.cordoned,
-            hardwareJson: existingNode.hardwareJson,
+            hardware: existingNode.hardware,
             vmCount: existingNode.vmCount,
             activeMigrations: existingNode.activeMigrations,
             createdAt: existingNode.createdAt,
