@@ -107,6 +107,20 @@ test('api-token lifecycle: mint once, list without secrets, use, revoke (idempot
   t.is(unknown.body.error.code, 'not_found');
 });
 
+test('a revoke wins over requests in flight: once it has answered, the token is refused, however busy it was', async (t) => {
+  const minted = await api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, body: { name: 'busy', role: 'viewer' } });
+  const use = (): Promise<number> => api(cp, 'GET', '/v1/whoami', { token: minted.body.token }).then((r) => r.status);
+  t.is(await use(), 200); // known to the CP, so it would be answered from memory
+  const inFlight = Array.from({ length: 40 }, use);
+  const revoked = await api(cp, 'POST', `/v1/api-tokens/${minted.body.id}/revoke`, { token: cp.adminToken });
+  t.is(revoked.status, 200);
+  // Every request sent after the revoke answered is refused; those sent before may go either way.
+  const after = await Promise.all(Array.from({ length: 80 }, use));
+  t.deepEqual(after, Array.from({ length: 80 }, () => 401));
+  const before = await Promise.all(inFlight);
+  t.true(before.every((status) => status === 200 || status === 401), before.join(','));
+});
+
 test('an API token with a TTL stops working when it expires', async (t) => {
   const minted = await api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, body: { name: 'short-lived', role: 'operator', ttl_seconds: 60 } });
   t.is(Date.parse(minted.body.expires_at) - Date.parse(minted.body.created_at), 60_000);

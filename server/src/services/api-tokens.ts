@@ -1,5 +1,6 @@
 // API tokens: minted by admins (and once at first start), stored as sha256, each with a name
-// and a role; bearer authentication looks them up by hash.
+// and a role; bearer authentication looks them up by hash (live ones kept in memory, see
+// api-token-cache.ts).
 import { randomUUID } from 'node:crypto';
 import { generateToken, hashToken, isTokenShape } from '@otherix/sdk';
 import type { components } from '@otherix/sdk';
@@ -7,6 +8,7 @@ import { HttpError } from '../errors.js';
 import { StoreConflictError } from '../store/store.js';
 import type { ApiTokenRow, Role, Store } from '../store/store.js';
 import { pageRequest, withCursor } from './pages.js';
+import { ApiTokenCache } from './api-token-cache.js';
 import type { Principal } from './principal.js';
 import { isoTimestamp, isoTimestampOrNull } from './timestamps.js';
 
@@ -32,6 +34,8 @@ export function apiTokenSummary(row: ApiTokenRow): ApiTokenSummary {
 }
 
 export class ApiTokenService {
+  private readonly cache = new ApiTokenCache();
+
   constructor(
     private readonly store: Store,
     private readonly now: () => number,
@@ -69,6 +73,7 @@ export class ApiTokenService {
 
   async revoke(id: string): Promise<ApiTokenSummary> {
     const row = await this.store.revokeApiToken(id, this.now());
+    this.cache.forget(id);
     if (row === undefined) throw new HttpError('not_found', `no API token has id ${id}: list them with \`otherix api-token list\``);
     return apiTokenSummary(row);
   }
@@ -83,12 +88,21 @@ export class ApiTokenService {
       throw new HttpError('unauthenticated', `the Authorization header does not hold an API token (expected Bearer otx_api_ and 43 base64url characters): ${HOW_TO_GET_ONE}`);
     }
     // Looked up by sha256: the secret itself is never compared or stored.
-    const row = await this.store.findApiTokenByHash(hashToken(match[1]!));
+    const row = await this.find(hashToken(match[1]!));
     if (row === undefined) throw new HttpError('unauthenticated', `this API token is not known to the control plane: ${HOW_TO_GET_ONE}`);
     if (row.revokedAt !== null) throw new HttpError('unauthenticated', `this API token (${row.name}) was revoked: ${HOW_TO_GET_ONE}`);
     if (row.expiresAt !== null && row.expiresAt <= this.now()) {
       throw new HttpError('unauthenticated', `this API token (${row.name}) expired at ${isoTimestamp(row.expiresAt)}: ${HOW_TO_GET_ONE}`);
     }
     return { tokenId: row.id, name: row.name, role: row.role };
+  }
+
+  private async find(tokenHash: string): Promise<ApiTokenRow | undefined> {
+    const cached = this.cache.get(tokenHash);
+    if (cached !== undefined) return cached;
+    const mark = this.cache.mark();
+    const row = await this.store.findApiTokenByHash(tokenHash);
+    if (row !== undefined) this.cache.remember(row, mark);
+    return row;
   }
 }
