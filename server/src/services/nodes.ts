@@ -1,9 +1,8 @@
 // Nodes, read and managed (SPEC §3, seed sections 4 and Day-2): list and get by name in the
 // projection the caller's role receives, cordon/uncordon and delete by id.
 import { isUuid } from '@otherix/sdk';
-import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
-import type { NodeStatusName, StatusRule } from '../store/node-store.js';
+import type { NodeForm, NodeStatusName, StatusRule } from '../store/node-store.js';
 import type { NodeRow, Role, Store } from '../store/store.js';
 import type { NodeIdentityService } from './node-identity.js';
 import {
@@ -12,17 +11,12 @@ import {
 import type { ApiNode, ApiNodeSummary } from './node-projection.js';
 import { pageRequest, withCursor } from './pages.js';
 
-type NodePage = components['schemas']['NodePage'];
-type NodeSummaryPage = components['schemas']['NodeSummaryPage'];
 
 /** admin and operator see the full Node; developer and viewer the NodeSummary. */
-export type NodeProjection = 'full' | 'summary';
-
-export function projectionFor(role: Role): NodeProjection {
+export function projectionFor(role: Role): NodeForm {
   return role === 'admin' || role === 'operator' ? 'full' : 'summary';
 }
 
-export type ProjectedPage = { projection: 'full'; body: NodePage } | { projection: 'summary'; body: NodeSummaryPage };
 export type ProjectedNode = { projection: 'full'; body: ApiNode } | { projection: 'summary'; body: ApiNodeSummary };
 
 export interface NodeListInput {
@@ -45,16 +39,16 @@ export class NodeService {
     return { now: this.now(), missedIntervals: MISSED_HEARTBEATS_FOR_NOT_READY, defaultIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS };
   }
 
-  async list(input: NodeListInput, role: Role): Promise<ProjectedPage> {
+  /**
+   * A page as the JSON text of NodePage (admin, operator) or NodeSummaryPage (developer, viewer),
+   * the nodes rendered by the store (see NodeStore.listJson) and sent as they are.
+   */
+  async listJson(input: NodeListInput, role: Role): Promise<string> {
+    // One `now` filters the rows and derives their status: what is shown agrees with the filter.
     const rule = this.rule();
-    const page = await withCursor(() =>
-      this.store.nodes.list({ ...pageRequest(input), architecture: input.architecture, status: input.status, schedulable: input.schedulable, rule }),
-    );
-    // The same `now` filtered the rows and derives their status: what is shown agrees with the filter.
-    if (projectionFor(role) === 'full') {
-      return { projection: 'full', body: { items: page.items.map((row) => nodeToApi(row, rule.now)), next_cursor: page.nextCursor } };
-    }
-    return { projection: 'summary', body: { items: page.items.map((row) => nodeToSummary(row, rule.now)), next_cursor: page.nextCursor } };
+    const query = { ...pageRequest(input), architecture: input.architecture, status: input.status, schedulable: input.schedulable, rule };
+    const page = await withCursor(() => this.store.nodes.listJson(query, projectionFor(role)));
+    return `{"items":[${page.items.join(',')}],"next_cursor":${JSON.stringify(page.nextCursor)}}`;
   }
 
   async get(name: string, role: Role): Promise<ProjectedNode> {

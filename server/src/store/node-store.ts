@@ -4,6 +4,9 @@ import type { NodeRow, Page, PageRequest } from './store.js';
 
 export type NodeStatusName = 'pending' | 'ready' | 'not_ready' | 'cordoned';
 
+/** The API's two forms of a node: Node (admin, operator) and NodeSummary (developer, viewer). */
+export type NodeForm = 'full' | 'summary';
+
 /**
  * The status rule's inputs, so the store filters with the very rule the API shows
  * (services/node-projection.ts): cordoned > pending > not_ready > ready.
@@ -46,6 +49,12 @@ export interface HeartbeatLanded {
 export interface NodeStore {
   /** Ordered by name; keyset cursor on the name. */
   list(query: NodeListQuery): Promise<Page<NodeRow>>;
+  /**
+   * The same page, each node already rendered as the JSON text of its API form (what
+   * services/node-projection.ts gives for the row, status derived with `query.rule`): list
+   * pages are sent as the engine renders them.
+   */
+  listJson(query: NodeListQuery, form: NodeForm): Promise<Page<string>>;
   /**
    * One transaction for the whole batch. Each write lands only if its node still exists with
    * that certificate serial (checked at commit time, so a re-join or delete that committed

@@ -1,11 +1,14 @@
-// The node side on SQLite: list with the status rule in SQL, a batch of heartbeats as one
-// UPDATE..FROM inside one transaction of the shared write queue, cordon and delete.
+// The node side on SQLite: list, as rows or as API JSON rendered by SQLite, filtered by the status
+// rule in SQL (node-status-sql.ts); a batch of heartbeats as one UPDATE..FROM inside one
+// transaction of the shared write queue; cordon and delete.
 import type { NodeRow, Page } from '../store.js';
-import type { HeartbeatLanded, HeartbeatWrite, NodeListQuery, NodeStatusName, NodeStore, StatusRule } from '../node-store.js';
+import type { HeartbeatLanded, HeartbeatWrite, NodeForm, NodeListQuery, NodeStore } from '../node-store.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { SqliteConnections, SqlValue } from './connection.js';
 import { NODE_COLUMNS, nodeFrom, nodeFromJson } from './rows.js';
 import type { NodeJsonRecord, NodeRecord } from './rows.js';
+import { nodeJsonSql } from './node-json-sql.js';
+import { statusCondition } from './node-status-sql.js';
 
 /**
  * Each listed row as one JSON text: node-sqlite3 turns every column of every row into a JS value
@@ -13,39 +16,6 @@ import type { NodeJsonRecord, NodeRecord } from './rows.js';
  * The hardware column (JSON text) is embedded as JSON, so one JSON.parse gives the whole row.
  */
 const NODE_JSON = `json_object(${NODE_COLUMNS.map((column) => `'${column}', ${column === 'hardware' ? 'json(hardware)' : column}`).join(', ')})`;
-
-/** `now - last > k x interval`, with the interval the node reported (default when none). */
-function silentTooLong(rule: StatusRule, params: SqlValue[]): string {
-  params.push(rule.now, rule.missedIntervals, rule.defaultIntervalMs);
-  return '(? - last_heartbeat_at > ? * COALESCE(heartbeat_interval_ms, ?))';
-}
-
-/**
- * `now - last > k x interval` rewritten as `last + k x interval < now` with k and the default as
- * literals, the very expression of the nodes_silent_since index (migration 3), so SQLite can
- * find the few silent nodes through it instead of scanning them all.
- */
-function notReadyCondition(rule: StatusRule, params: SqlValue[]): string {
-  const k = rule.missedIntervals;
-  const fallback = rule.defaultIntervalMs;
-  if (!Number.isSafeInteger(k) || !Number.isSafeInteger(fallback)) throw new Error('the status rule takes whole numbers');
-  params.push(rule.now);
-  return `(cordoned = 0 AND last_heartbeat_at IS NOT NULL AND last_heartbeat_at + ${k} * COALESCE(heartbeat_interval_ms, ${fallback}) < ?)`;
-}
-
-/** The SQL twin of nodeStatus(): the same precedence, the same clock. */
-export function statusCondition(status: NodeStatusName, rule: StatusRule, params: SqlValue[]): string {
-  switch (status) {
-    case 'cordoned':
-      return 'cordoned = 1';
-    case 'pending':
-      return '(cordoned = 0 AND last_heartbeat_at IS NULL)';
-    case 'not_ready':
-      return notReadyCondition(rule, params);
-    case 'ready':
-      return `(cordoned = 0 AND last_heartbeat_at IS NOT NULL AND NOT ${silentTooLong(rule, params)})`;
-  }
-}
 
 /**
  * A whole batch of heartbeats in one statement, the batch passed as one JSON parameter: the SQL
@@ -63,34 +33,45 @@ const RECORD_HEARTBEATS = `WITH hb AS (
   FROM hb WHERE nodes.id = hb.id AND nodes.cert_serial = hb.serial
   RETURNING nodes.id AS id, nodes.cert_serial AS serial, nodes.cordoned AS cordoned`;
 
+/** WHERE (cursor, filters), ORDER BY name and LIMIT (one more, to know there is a next page). */
+function pageClauses(query: NodeListQuery, params: SqlValue[]): string {
+  const where: string[] = [];
+  if (query.cursor !== undefined) {
+    where.push('name > ?');
+    params.push(decodeCursor<string>(query.cursor, 'string'));
+  }
+  if (query.architecture !== undefined) {
+    where.push('architecture = ?');
+    params.push(query.architecture);
+  }
+  if (query.status !== undefined) where.push(statusCondition(query.status, query.rule, params));
+  if (query.schedulable !== undefined) {
+    const ready = statusCondition('ready', query.rule, params);
+    where.push(query.schedulable ? ready : `NOT ${ready}`);
+  }
+  params.push(query.limit + 1);
+  return `${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY name LIMIT ?`;
+}
+
 export class SqliteNodeStore implements NodeStore {
   constructor(private readonly db: SqliteConnections) {}
 
   async list(query: NodeListQuery): Promise<Page<NodeRow>> {
     const params: SqlValue[] = [];
-    const where: string[] = [];
-    if (query.cursor !== undefined) {
-      where.push('name > ?');
-      params.push(decodeCursor<string>(query.cursor, 'string'));
-    }
-    if (query.architecture !== undefined) {
-      where.push('architecture = ?');
-      params.push(query.architecture);
-    }
-    if (query.status !== undefined) where.push(statusCondition(query.status, query.rule, params));
-    if (query.schedulable !== undefined) {
-      const ready = statusCondition('ready', query.rule, params);
-      where.push(query.schedulable ? ready : `NOT ${ready}`);
-    }
-    params.push(query.limit + 1);
-    const rows = await this.db.read.all<{ node: string }>(
-      `SELECT ${NODE_JSON} AS node FROM nodes ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY name LIMIT ?`,
-      params,
-    );
+    const rows = await this.db.read.all<{ node: string }>(`SELECT ${NODE_JSON} AS node FROM nodes ${pageClauses(query, params)}`, params);
     const records = rows.map((row) => JSON.parse(row.node) as NodeJsonRecord);
     const more = records.length > query.limit;
     const kept = more ? records.slice(0, query.limit) : records;
     return { items: kept.map(nodeFromJson), nextCursor: more ? encodeCursor(kept[kept.length - 1]!.name) : null };
+  }
+
+  async listJson(query: NodeListQuery, form: NodeForm): Promise<Page<string>> {
+    const params: SqlValue[] = [];
+    const node = nodeJsonSql(form, query.rule, params); // its parameters come first, as in the text
+    const rows = await this.db.read.all<{ name: string; node: string }>(`SELECT name, ${node} AS node FROM nodes ${pageClauses(query, params)}`, params);
+    const more = rows.length > query.limit;
+    const kept = more ? rows.slice(0, query.limit) : rows;
+    return { items: kept.map((row) => row.node), nextCursor: more ? encodeCursor(kept[kept.length - 1]!.name) : null };
   }
 
   recordHeartbeats(writes: readonly HeartbeatWrite[]): Promise<(HeartbeatLanded | undefined)[]> {
