@@ -47,19 +47,24 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
   app.decorate('ca', ca);
   app.decorate('clock', now);
   const nodeIdentity = new NodeIdentityService(store);
+  const redemption = new RedemptionService({
+    store,
+    ca,
+    now,
+    guessLimiter: new GuessLimiter(options.joinGuessLimit, now),
+    controlPlaneHosts: options.controlPlaneHosts,
+  });
   app.decorate('services', {
     apiTokens: new ApiTokenService(store, now),
     joinTokens: new JoinTokenService(store, now, ca.fingerprint),
-    redemption: new RedemptionService({
-      store,
-      ca,
-      now,
-      guessLimiter: new GuessLimiter(options.joinGuessLimit, now),
-      controlPlaneHosts: options.controlPlaneHosts,
-    }),
+    redemption,
     nodeIdentity,
     heartbeats: new HeartbeatService(store, now, nodeIdentity),
     nodes: new NodeService(store, now, nodeIdentity),
   });
-  if (options.closeStore) app.addHook('onClose', async () => store.close());
+  app.addHook('onClose', async () => {
+    // Redemptions already accepted are written (and answered) before the store closes.
+    await redemption.drain();
+    if (options.closeStore) await store.close();
+  });
 });

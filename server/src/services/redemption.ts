@@ -1,13 +1,15 @@
 // The join, server side (SPEC §4), in this order: token shape, lookup by hash, the guess limit
 // (unknown tokens only), token state, request rules, the CSR, the existing-name and host rules, signing, and one
-// transaction that re-checks every state rule and commits consumption + node + serial together.
+// transaction that re-checks every state rule and commits consumption + node + serial together
+// (group-committed with the redemptions of the moment, each judged on the state before it).
 // A refused redemption changes nothing.
 import { randomUUID } from 'node:crypto';
 import { hashToken, isOtherixError, isTokenShape, verifyCsrAsync } from '@otherix/sdk';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
-import type { JoinTokenRow, NodeRow, RedemptionState, Store } from '../store/store.js';
+import type { JoinTokenRow, NodeRow, RedemptionAttempt, RedemptionOutcome, RedemptionState, Store } from '../store/store.js';
 import type { ClusterCa } from './ca.js';
+import { GroupCommit } from './group-commit.js';
 import {
   assertNodeName, assertPortRange, endpointHost, isLoopbackHost, migrationHostOf,
 } from './join-request-rules.js';
@@ -67,11 +69,22 @@ export interface RedemptionOptions {
   controlPlaneHosts: readonly string[];
 }
 
+/** Redemptions written together at most (each waits for its batch's commit). */
+const MAX_REDEMPTIONS_PER_TRANSACTION = 64;
+
 export class RedemptionService {
   private readonly controlPlaneHosts: ReadonlySet<string>;
+  /** Redemptions that arrive while one is being written go into the next transaction together. */
+  private readonly commits: GroupCommit<RedemptionAttempt, RedemptionOutcome>;
 
   constructor(private readonly options: RedemptionOptions) {
     this.controlPlaneHosts = new Set(options.controlPlaneHosts.map((host) => host.toLowerCase().replace(/^\[(.*)\]$/, '$1')));
+    this.commits = new GroupCommit((attempts) => options.store.redeemJoinTokens(attempts), MAX_REDEMPTIONS_PER_TRANSACTION);
+  }
+
+  /** Waits for every redemption accepted so far to be written (before the store closes). */
+  drain(): Promise<void> {
+    return this.commits.drain();
   }
 
   async redeem(request: JoinRequest, sourceIp: string): Promise<JoinResponse> {
@@ -127,7 +140,7 @@ export class RedemptionService {
       lastHeartbeatAt: null,
       createdAt: issuedAt,
     };
-    const result = await store.redeemJoinToken({
+    const outcome = await this.commits.submit({
       tokenHash,
       hosts: claimed,
       node,
@@ -138,6 +151,8 @@ export class RedemptionService {
         assertClusterAllows(state, state.token, name);
       },
     });
+    if (!outcome.ok) throw outcome.error;
+    const { result } = outcome;
     return { node: nodeToApi(result.node, now()), certificate_pem: certificate.certPem, ca_bundle_pem: ca.certPem };
   }
 

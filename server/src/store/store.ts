@@ -101,8 +101,8 @@ export interface RedemptionAttempt {
   /** Hosts to check against other nodes (loopback already removed), lower-case. */
   hosts: string[];
   /**
-   * The rules, run inside the transaction against fresh state: throw to refuse (the
-   * transaction rolls back and the error propagates), return to go on.
+   * The rules, run inside the transaction against fresh state: throw to refuse (nothing of this
+   * attempt is written, and the error is its outcome), return to go on.
    */
   decide(state: RedemptionState): void;
   /** The node row to write; when the name exists, its id, cordon, heartbeat state and created_at are kept. */
@@ -116,6 +116,9 @@ export interface RedemptionResult {
   /** True when an existing node's certificate was re-issued (the old serial is now `replaced`). */
   reissued: boolean;
 }
+
+/** What became of one attempt: committed with its result, or refused with the error (nothing of it written). */
+export type RedemptionOutcome = { ok: true; result: RedemptionResult } | { ok: false; error: unknown };
 
 export interface Store {
   // API tokens
@@ -145,7 +148,13 @@ export interface Store {
    * attempt.decide, then record the consumption, write the node row, mark the node's previous
    * certificate `replaced` and record the new one `current`. A refusal changes nothing.
    */
-  redeemJoinToken(attempt: RedemptionAttempt): Promise<RedemptionResult>;
+  /**
+   * Redeems a batch in one transaction, in order: each attempt's rules run against the state
+   * the attempts before it left (a token's uses, names, hosts). A refused attempt writes nothing
+   * and the others go on. If a write fails, nothing of the batch is kept and each attempt runs
+   * again in a transaction of its own. Outcomes are in the order of `attempts`.
+   */
+  redeemJoinTokens(attempts: readonly RedemptionAttempt[]): Promise<RedemptionOutcome[]>;
 
   // Nodes (the join side writes them; the node side adds what it needs)
   findNodeByName(name: string): Promise<NodeRow | undefined>;

@@ -157,3 +157,14 @@ export class SqliteConnections {
     await close(this.writer);
   }
 }
+
+/**
+ * Promise.all that waits for every statement before failing: a transaction must not ROLLBACK
+ * while its own statements are still running (they would then run outside it).
+ */
+export async function settled<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(work);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}

@@ -1,16 +1,16 @@
 // The Store on SQLite (sqlite3): WAL, one serialized writer, a separate reader.
 import type {
   ApiTokenRow, ConsumptionRow, JoinTokenRow, NodeCertificateRow, NodeRow, Page, PageRequest, RedemptionAttempt,
-  RedemptionResult, Store,
+  RedemptionOutcome, Store,
 } from '../store.js';
 import { StoreConflictError } from '../store.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { SqliteConnections } from './connection.js';
-import type { Sql, SqlValue } from './connection.js';
+import { redeemBatch } from './redemptions.js';
 import { migrate } from './migrations.js';
 import { SqliteNodeStore } from './nodes.js';
 import {
-  NODE_COLUMNS, apiTokenFrom, consumptionFrom, joinTokenFrom, nodeCertificateFrom, nodeFrom, nodeValues,
+  apiTokenFrom, consumptionFrom, joinTokenFrom, nodeCertificateFrom, nodeFrom,
 } from './rows.js';
 import type { ApiTokenRecord, ConsumptionRecord, JoinTokenRecord, NodeCertificateRecord, NodeRecord } from './rows.js';
 
@@ -18,17 +18,6 @@ export const DATABASE_FILE = 'otherix.db';
 
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test((error as Error).message);
-}
-
-/**
- * Promise.all that waits for every statement before failing: a transaction must not ROLLBACK
- * while its own statements are still running (they would then run outside it).
- */
-async function settled<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const results = await Promise.allSettled(work);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed !== undefined) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** Builds a page from limit+1 rows fetched in key order. */
@@ -147,75 +136,10 @@ export class SqliteStore implements Store {
     return pageOf(rows, page.limit, consumptionFrom);
   }
 
-  // --- the redemption ---
+  // --- the redemption (redemptions.ts) ---
 
-  redeemJoinToken(attempt: RedemptionAttempt): Promise<RedemptionResult> {
-    return this.db.transaction(async (sql) => {
-      // Independent statements go out together: each is a trip through libuv's pool, and this
-      // transaction holds the one writer, so its length bounds joins per second.
-      const [tokenRecord, existingRecord, colliding] = await settled([
-        sql.get<JoinTokenRecord>('SELECT * FROM join_tokens WHERE token_hash = ?', [attempt.tokenHash]),
-        sql.get<NodeRecord>('SELECT * FROM nodes WHERE name = ?', [attempt.node.name]),
-        this.nodesWithHosts(sql, attempt.hosts, attempt.node.name),
-      ] as const);
-      const token = tokenRecord && joinTokenFrom(tokenRecord);
-      const existingNode = existingRecord && nodeFrom(existingRecord);
-      attempt.decide({ token, existingNode, collidingNodes: colliding });
-      if (token === undefined) throw new Error('redemption rules accepted an unknown token');
-
-      const node: NodeRow = existingNode === undefined
-        ? attempt.node
-        : {
-            ...attempt.node,
-            id: existingNode.id,
-            cordoned: existingNode.cordoned,
-            hardware: existingNode.hardware,
-            vmCount: existingNode.vmCount,
-            activeMigrations: existingNode.activeMigrations,
-            createdAt: existingNode.createdAt,
-            // Pending again until the new certificate's first heartbeat.
-            heartbeatIntervalMs: null,
-            lastHeartbeatAt: null,
-          };
-      const writes: Promise<{ changes: number }>[] = [
-        // Belt and braces under the queue: the cap holds even if a rule were skipped.
-        sql.run(
-          'UPDATE join_tokens SET consumed = consumed + 1 WHERE id = ? AND revoked_at IS NULL AND (max_uses = 0 OR consumed < max_uses)',
-          [token.id],
-        ),
-        sql.run("INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) VALUES (?, ?, ?, 'current', ?)", [
-          attempt.certificate.serial, node.id, attempt.certificate.notAfter, attempt.consumption.consumedAt,
-        ]),
-        sql.run('INSERT INTO join_token_consumptions (id, join_token_id, node_id, consumed_at, source_ip) VALUES (?, ?, ?, ?, ?)', [
-          attempt.consumption.id, token.id, node.id, attempt.consumption.consumedAt, attempt.consumption.sourceIp,
-        ]),
-      ];
-      if (existingNode === undefined) {
-        writes.push(sql.run(`INSERT INTO nodes (${NODE_COLUMNS.join(', ')}) VALUES (${NODE_COLUMNS.map(() => '?').join(', ')})`, nodeValues(node)));
-      } else {
-        const assignments = NODE_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = ?`).join(', ');
-        writes.push(sql.run(`UPDATE nodes SET ${assignments} WHERE id = ?`, [...nodeValues(node).slice(1), node.id]));
-        // Every other certificate of the node, whatever the order the writes run in.
-        writes.push(sql.run("UPDATE node_certificates SET status = 'replaced' WHERE node_id = ? AND status = 'current' AND serial <> ?", [
-          node.id, attempt.certificate.serial,
-        ]));
-      }
-      const [consumed] = await settled(writes);
-      if (consumed!.changes !== 1) throw new Error('join token cap reached inside the redemption transaction');
-      return { node, reissued: existingNode !== undefined };
-    });
-  }
-
-  /** Nodes other than `exceptName` whose endpoint or migration host is one of `hosts`. */
-  private async nodesWithHosts(sql: Sql, hosts: string[], exceptName: string): Promise<NodeRow[]> {
-    if (hosts.length === 0) return [];
-    const marks = hosts.map(() => '?').join(', ');
-    const params: SqlValue[] = [...hosts, ...hosts, exceptName];
-    const rows = await sql.all<NodeRecord>(
-      `SELECT * FROM nodes WHERE (endpoint_host IN (${marks}) OR migration_host IN (${marks})) AND name <> ?`,
-      params,
-    );
-    return rows.map(nodeFrom);
+  redeemJoinTokens(attempts: readonly RedemptionAttempt[]): Promise<RedemptionOutcome[]> {
+    return redeemBatch(this.db, attempts);
   }
 
   // --- nodes ---

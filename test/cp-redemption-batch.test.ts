@@ -1,0 +1,123 @@
+// Redemptions are group-committed: a batch in one transaction, each attempt judged on the state
+// the ones before it left. Driven here straight on a SqliteStore (real SQLite file) so a batch's
+// make-up is exact: one token's uses, a name, a host shared inside one batch; a refused attempt
+// writes nothing while the others commit; a write that fails rolls the batch back and each
+// attempt runs again alone, so only the one that cannot be written fails.
+import test from 'ava';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { SqliteStore, assertClusterAllows, assertTokenRedeemable } from '@otherix/server';
+import type { JoinTokenRow, RedemptionAttempt, RedemptionOutcome } from '@otherix/server';
+import { nodeRow } from './helpers/stored-nodes.js';
+
+const NOW = Date.parse('2026-06-06T12:00:00Z');
+let serial = 0x1000;
+
+async function withStore(use: (store: SqliteStore) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'otherix-batch-'));
+  const store = await SqliteStore.open(join(dir, 'otherix.db'));
+  try {
+    await use(store);
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function token(store: SqliteStore, maxUses: number, nodeName: string | null = null): Promise<JoinTokenRow> {
+  const row: JoinTokenRow = {
+    id: randomUUID(), tokenHash: randomUUID().replace(/-/g, '').padEnd(64, '0'), nodeName, maxUses, consumed: 0,
+    expiresAt: NOW + 3_600_000, revokedAt: null, createdBy: 'admin', createdAt: NOW,
+  };
+  await store.insertJoinToken(row);
+  return row;
+}
+
+/** An attempt with the CP's own rules, for `name` on `host` (loopback hosts are never claimed). */
+function attempt(tokenRow: JoinTokenRow, name: string, host = '127.0.0.1'): RedemptionAttempt {
+  const i = serial++;
+  const node = nodeRow(i, { id: randomUUID(), name, endpointHost: host, migrationHost: host, advertisedEndpoint: `https://${host}:9443`, certSerial: i.toString(16), createdAt: NOW });
+  return {
+    tokenHash: tokenRow.tokenHash,
+    hosts: host.startsWith('127.') ? [] : [host],
+    node,
+    certificate: { serial: node.certSerial, notAfter: node.certNotAfter },
+    consumption: { id: randomUUID(), consumedAt: NOW, sourceIp: '127.0.0.1' },
+    decide: (state) => {
+      assertTokenRedeemable(state.token, name, NOW);
+      assertClusterAllows(state, state.token, name);
+    },
+  };
+}
+
+const refusal = (outcome: RedemptionOutcome): string | undefined => {
+  if (outcome.ok) return undefined;
+  const error = outcome.error as { code?: string; details?: { reason?: string } };
+  return error.details?.reason ?? error.code ?? String(outcome.error);
+};
+
+test('inside one batch a token is used at most max_uses times, counted across the attempts', async (t) => {
+  await withStore(async (store) => {
+    const two = await token(store, 2);
+    const outcomes = await store.redeemJoinTokens(['a', 'b', 'c', 'd'].map((name) => attempt(two, `n-${name}`)));
+    t.deepEqual(outcomes.map(refusal), [undefined, undefined, 'exhausted', 'exhausted']);
+    t.is((await store.findJoinTokenById(two.id))!.consumed, 2);
+    t.truthy(await store.findNodeByName('n-b'));
+    t.is(await store.findNodeByName('n-c'), undefined);
+  });
+});
+
+test('inside one batch a name and a host are taken by the first attempt only', async (t) => {
+  await withStore(async (store) => {
+    const fleet = await token(store, 0);
+    const outcomes = await store.redeemJoinTokens([
+      attempt(fleet, 'same-name', '10.0.0.1'),
+      attempt(fleet, 'same-name', '10.0.0.2'),
+      attempt(fleet, 'other-name', '10.0.0.1'),
+      attempt(fleet, 'third-name', '10.0.0.3'),
+    ]);
+    t.deepEqual(outcomes.map(refusal), [undefined, 'conflict', 'conflict', undefined]);
+    t.is((await store.findNodeByName('same-name'))!.endpointHost, '10.0.0.1');
+    t.is(await store.findNodeByName('other-name'), undefined);
+    t.is((await store.findJoinTokenById(fleet.id))!.consumed, 2);
+  });
+});
+
+test('a bound token re-issues a name another attempt of the same batch created', async (t) => {
+  await withStore(async (store) => {
+    const fleet = await token(store, 0);
+    const bound = await token(store, 1, 'reborn');
+    const [created, reissued] = await store.redeemJoinTokens([attempt(fleet, 'reborn'), attempt(bound, 'reborn')]);
+    t.true(created!.ok && !created!.result.reissued);
+    t.true(reissued!.ok && reissued!.result.reissued);
+    if (!created!.ok || !reissued!.ok) return;
+    t.is(reissued!.result.node.id, created!.result.node.id, 'the node keeps its id');
+    t.is((await store.findNodeCertificate(created!.result.node.certSerial))!.status, 'replaced');
+    t.is((await store.findNodeCertificate(reissued!.result.node.certSerial))!.status, 'current');
+  });
+});
+
+test('a write that fails rolls the batch back, then each attempt runs alone: only that one fails', async (t) => {
+  await withStore(async (store) => {
+    // A write the rules cannot foresee: this trigger refuses one node's row.
+    await store.connections.transaction((sql) =>
+      sql.exec("CREATE TRIGGER poison BEFORE INSERT ON nodes WHEN NEW.name = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END"),
+    );
+    const fleet = await token(store, 0);
+    const outcomes = await store.redeemJoinTokens([attempt(fleet, 'before'), attempt(fleet, 'poison'), attempt(fleet, 'after')]);
+    t.true(outcomes[0]!.ok);
+    t.false(outcomes[1]!.ok);
+    t.regex(String((outcomes[1] as { error: unknown }).error), /poisoned row/);
+    t.true(outcomes[2]!.ok);
+    t.truthy(await store.findNodeByName('before'));
+    t.truthy(await store.findNodeByName('after'));
+    t.is(await store.findNodeByName('poison'), undefined);
+    // The poisoned attempt left nothing behind: two uses, two consumptions, two certificates.
+    t.is((await store.findJoinTokenById(fleet.id))!.consumed, 2);
+    t.is((await store.listConsumptions(fleet.id, { limit: 10 })).items.length, 2);
+    const certificates = await store.connections.read.get<{ n: number }>('SELECT count(*) AS n FROM node_certificates');
+    t.is(certificates!.n, 2);
+  });
+});
