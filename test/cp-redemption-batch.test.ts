@@ -121,3 +121,33 @@ test('a write that fails rolls the batch back, then each attempt runs alone: onl
     t.is(certificates!.n, 2);
   });
 });
+
+test('a node re-issued earlier in the batch onto a new host frees its old one for a later attempt', async (t) => {
+  await withStore(async (store) => {
+    const fleet = await token(store, 0);
+    const [first] = await store.redeemJoinTokens([attempt(fleet, 'mover', '10.0.0.5')]);
+    t.true(first!.ok);
+    const bound = await token(store, 1, 'mover');
+    // Read at the start of the batch, 10.0.0.5 is mover's; by the second attempt it no longer is.
+    const outcomes = await store.redeemJoinTokens([attempt(bound, 'mover', '10.0.0.6'), attempt(fleet, 'newcomer', '10.0.0.5'), attempt(fleet, 'late', '10.0.0.6')]);
+    t.deepEqual(outcomes.map(refusal), [undefined, undefined, 'conflict']);
+    t.is((await store.findNodeByName('mover'))!.endpointHost, '10.0.0.6');
+    t.is((await store.findNodeByName('newcomer'))!.endpointHost, '10.0.0.5');
+  });
+});
+
+test('independent attempts of one batch all commit, with one use each of their shared fleet token', async (t) => {
+  await withStore(async (store) => {
+    const fleet = await token(store, 0);
+    const names = Array.from({ length: 50 }, (_, i) => `fleet-${i}`);
+    const outcomes = await store.redeemJoinTokens(names.map((name, i) => attempt(fleet, name, i % 2 === 0 ? '127.0.0.1' : `10.1.0.${i}`)));
+    t.deepEqual(outcomes.map(refusal), names.map(() => undefined));
+    t.is((await store.findJoinTokenById(fleet.id))!.consumed, 50);
+    t.is((await store.listConsumptions(fleet.id, { limit: 100 })).items.length, 50);
+    for (const name of names) {
+      const node = await store.findNodeByName(name);
+      t.truthy(node, name);
+      t.is((await store.findNodeCertificate(node!.certSerial))?.status, 'current', name);
+    }
+  });
+});
