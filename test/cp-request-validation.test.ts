@@ -33,6 +33,11 @@ test('a body on an operation that declares none is refused', async (t) => {
   refused(t, await api(cp, 'POST', revoke, { token: cp.adminToken, body: { colour: 'blue' } }), 'body', /^body: this operation takes no body: send none/);
   refused(t, await api(cp, 'POST', revoke, { token: cp.adminToken, body: {} }), 'body', /takes no body/);
   refused(t, await api(cp, 'POST', `/v1/api-tokens/${UNKNOWN_ID}/revoke`, { token: cp.adminToken, body: [] }), 'body', /takes no body/);
+  refused(t, await api(cp, 'POST', revoke, { token: cp.adminToken, rawBody: 'null' }), 'body', /takes no body/);
+  refused(t, await api(cp, 'POST', `/v1/nodes/${UNKNOWN_ID}/uncordon`, { token: cp.adminToken, rawBody: ' null \n' }), 'body', /takes no body/);
+  // On an operation that takes an object, null is not one.
+  refused(t, await api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, rawBody: 'null' }), 'body', /^body: must be object: send a JSON object$/);
+  refused(t, await api(cp, 'POST', '/v1/nodes/join', { rawBody: '[]' }), 'body', /^body: must be object/);
   refused(t, await api(cp, 'POST', `/v1/nodes/${UNKNOWN_ID}/cordon`, { token: cp.adminToken, body: { reason: 'x' } }), 'body', /takes no body/);
   refused(t, await api(cp, 'DELETE', `/v1/nodes/${UNKNOWN_ID}`, { token: cp.adminToken, body: { force: true } }), 'body', /takes no body/);
   // The refused revoke changed nothing; without a body (or an empty one) it goes through.
@@ -56,12 +61,12 @@ test('a query parameter on an operation that declares none is refused', async (t
 
 test('validation messages say what to do next', async (t) => {
   const mint = (body: unknown) => api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, rawBody: body === undefined ? '' : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-  refused(t, await mint(undefined), '', /^body: must be object: send a JSON object, `\{\}` for the defaults$/);
-  refused(t, await mint('x'), '', /^body: must be object: send a JSON object, `\{\}` for the defaults$/);
+  refused(t, await mint(undefined), 'body', /^body: must be object: send a JSON object, `\{\}` for the defaults$/);
+  refused(t, await mint('x'), 'body', /^body: must be object: send a JSON object, `\{\}` for the defaults$/);
   refused(t, await mint({ max_uses: '3' }), 'max_uses', /^body\.max_uses: must be integer: use a whole number \(not a string\)$/);
   const apiToken = (body: unknown) => api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, body });
   // `{}` is no answer where fields are required.
-  refused(t, await apiToken([]), '', /^body: must be object: send a JSON object$/);
+  refused(t, await apiToken([]), 'body', /^body: must be object: send a JSON object$/);
   refused(t, await apiToken({ name: 'x', role: 'root' }), 'role', /^body\.role: must be equal to one of the allowed values: one of: admin, operator, developer, viewer$/);
   refused(t, await apiToken({ name: 'x'.repeat(200), role: 'viewer' }), 'name', /: at most \d+ characters$/);
   refused(t, await api(cp, 'GET', '/v1/nodes?schedulable=maybe', { token: cp.adminToken }), 'schedulable', /^querystring\.schedulable: must be boolean: use true or false$/);

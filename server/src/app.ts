@@ -33,6 +33,13 @@ export const TLS_CIPHERS = [
 /** Never log credentials: the join token and CSR travel in bodies (never logged), API tokens in this header. */
 export const LOG_REDACT_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.body'];
 
+/**
+ * A literal JSON `null` body, kept apart from an empty one (which parses to undefined and is
+ * validated as null): an operation that takes no body refuses it like any other body, and one
+ * that takes an object refuses it as not an object. No schema accepts it, so no handler sees it.
+ */
+const NULL_BODY = Symbol('a JSON null body');
+
 export interface BuildAppOptions {
   /** The store; or a data dir whose otherix.db is opened (and closed with the app). */
   store?: Store;
@@ -104,7 +111,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     const text = (body as string).trim();
     if (text === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      const parsed: unknown = JSON.parse(text);
+      done(null, parsed === null ? NULL_BODY : parsed);
     } catch {
       const error = new SyntaxError('the request body is not valid JSON') as SyntaxError & { statusCode: number };
       error.statusCode = 400;

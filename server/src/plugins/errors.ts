@@ -31,7 +31,8 @@ export function validationMessage(context: string | undefined, errors: AjvError[
     return { message: 'body: this operation takes no body: send none (an empty body is fine)', field: 'body' };
   }
   const next = advice(first, where === 'body' && bodyAllOptional);
-  return { message: `${where}: ${first.message ?? 'is invalid'}${next === undefined ? '' : `: ${next}`}`, field };
+  // A whole body of the wrong type (`null`, an array) is the field `body`.
+  return { message: `${where}: ${first.message ?? 'is invalid'}${next === undefined ? '' : `: ${next}`}`, field: field === '' ? (context ?? 'request') : field };
 }
 
 /** What to do next, per rule (Ajv's message says only what is wrong). */
