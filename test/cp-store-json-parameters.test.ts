@@ -1,8 +1,8 @@
-// Review of the bulk node INSERT (INSERT..SELECT FROM json_each): a joined node's columns must
-// hold what a bound parameter holds, the same as the re-issue path (per-row UPDATE) stores.
-// An agent_version with a lone UTF-16 surrogate (valid JSON, accepted by the API schema) is the
-// case where JSON text and a bound JS string differ: binding stores U+FFFD, json ->> stores the
-// surrogate's CESU-8 bytes (invalid UTF-8 in a TEXT column).
+// The store's bulk writes pass their rows as one JSON parameter (INSERT..SELECT / UPDATE..FROM
+// json_each): a column must hold what a bound parameter holds. A string with a lone UTF-16
+// surrogate (valid JSON, accepted by the API schema in agent_version) is where the two differ:
+// binding stores U+FFFD, while `\ud800` in JSON text would become invalid UTF-8 in a TEXT column.
+// Joins (new nodes in bulk, re-issues bound) and heartbeats (in bulk) are both checked.
 import test from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,6 +55,30 @@ test('a new node stores its agent_version byte for byte as a re-issued node does
     // The re-issue binds the string: SQLite gets well-formed UTF-8, 'v' + U+FFFD.
     t.deepEqual(stored, [{ name: 'fresh', bytes: '76EFBFBD' }, { name: 'reissued', bytes: '76EFBFBD' }]);
     t.is((await store.findNodeByName('fresh'))!.agentVersion, (await store.findNodeByName('reissued'))!.agentVersion);
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a heartbeat stores its agent_version as a bound string would (lone surrogate)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'otherix-heartbeat-json-'));
+  const store = await SqliteStore.open(join(dir, 'otherix.db'));
+  try {
+    const fleet = await token(store, null);
+    const [joined] = await store.redeemJoinTokens([attempt(fleet, 4, 'beating', 'plain')]);
+    if (!joined!.ok) return t.fail('the join was refused');
+    const node = joined!.result.node;
+    const landed = await store.nodes.recordHeartbeats([{
+      nodeId: node.id, certSerial: node.certSerial, architecture: 'amd64', agentVersion: 'v\ud800', heartbeatIntervalMs: 30_000,
+      hardwareJson: JSON.stringify({ cpu_model: 'x\udc00', cpu_count: 1, memory_bytes: 1, kvm_present: false, hostname: 'h', kernel: 'k' }),
+      vmCount: 0, activeMigrations: 0, at: NOW,
+    }]);
+    t.deepEqual(landed, [{ cordoned: false }]);
+    const [stored] = await store.connections.read.all<{ bytes: string }>("SELECT hex(agent_version) AS bytes FROM nodes WHERE name = 'beating'");
+    t.is(stored!.bytes, '76EFBFBD');
+    // The hardware text is JSON already (its surrogate escaped), and reads back as it was sent.
+    t.is((await store.findNodeByName('beating'))!.hardware?.cpu_model, 'x\udc00');
   } finally {
     await store.close();
     await rm(dir, { recursive: true, force: true });

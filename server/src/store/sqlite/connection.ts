@@ -168,3 +168,12 @@ export async function settled<T extends readonly unknown[]>(work: { [K in keyof 
   if (failed !== undefined) throw failed.reason;
   return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
+
+/**
+ * A JSON text to pass as one parameter (rows for `json_each(?)`), its strings made well-formed
+ * first: a bound string with a lone UTF-16 surrogate reaches SQLite as U+FFFD, and JSON text must
+ * store the same bytes (SQLite would decode `\ud800` to invalid UTF-8).
+ */
+export function jsonParameter(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? (v as string & { toWellFormed(): string }).toWellFormed() : v));
+}

@@ -4,6 +4,7 @@
 import type { NodeRow, Page } from '../store.js';
 import type { HeartbeatLanded, HeartbeatWrite, NodeForm, NodeListQuery, NodeStore } from '../node-store.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { jsonParameter } from './connection.js';
 import type { SqliteConnections, SqlValue } from './connection.js';
 import { NODE_COLUMNS, nodeFrom, nodeFromJson } from './rows.js';
 import type { NodeJsonRecord, NodeRecord } from './rows.js';
@@ -85,7 +86,7 @@ export class SqliteNodeStore implements NodeStore {
     }
     const unique = [...latest.values()];
     return this.db.transaction(async (sql) => {
-      const rows = await sql.all<{ id: string; serial: string; cordoned: number }>(RECORD_HEARTBEATS, [JSON.stringify(unique)]);
+      const rows = await sql.all<{ id: string; serial: string; cordoned: number }>(RECORD_HEARTBEATS, [jsonParameter(unique)]);
       const landed = new Map<string, HeartbeatLanded>();
       for (const row of rows) landed.set(keyOf({ nodeId: row.id, certSerial: row.serial }), { cordoned: row.cordoned !== 0 });
       return writes.map((write) => landed.get(keyOf(write)));

@@ -10,7 +10,7 @@
 // could have changed that state for (same name, a shared host, the same capped token, or a node
 // the earlier one re-issued) waits for the writes so far and reads again before its rules run.
 import type { NodeRow, RedemptionAttempt, RedemptionOutcome, RedemptionState } from '../store.js';
-import { settled } from './connection.js';
+import { jsonParameter, settled } from './connection.js';
 import type { Sql, SqliteConnections } from './connection.js';
 import { NODE_COLUMNS, joinTokenFrom, nodeFrom, nodeValues } from './rows.js';
 import type { JoinTokenRecord, NodeRecord } from './rows.js';
@@ -165,13 +165,13 @@ async function writeNewNodes(sql: Sql, gathered: readonly { attempt: RedemptionA
   await settled([
     consumeTokens(sql, gathered.map((g) => g.tokenId)),
     sql.run(`INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) SELECT ${JSON_COLUMNS(5)} FROM json_each(?)`, [
-      JSON.stringify(gathered.map(({ attempt, node }) => [attempt.certificate.serial, node.id, attempt.certificate.notAfter, 'current', attempt.consumption.consumedAt])),
+      jsonParameter(gathered.map(({ attempt, node }) => [attempt.certificate.serial, node.id, attempt.certificate.notAfter, 'current', attempt.consumption.consumedAt])),
     ]),
     sql.run(`INSERT INTO join_token_consumptions (id, join_token_id, node_id, consumed_at, source_ip) SELECT ${JSON_COLUMNS(5)} FROM json_each(?)`, [
-      JSON.stringify(gathered.map(({ attempt, tokenId, node }) => [attempt.consumption.id, tokenId, node.id, attempt.consumption.consumedAt, attempt.consumption.sourceIp])),
+      jsonParameter(gathered.map(({ attempt, tokenId, node }) => [attempt.consumption.id, tokenId, node.id, attempt.consumption.consumedAt, attempt.consumption.sourceIp])),
     ]),
     sql.run(`INSERT INTO nodes (${NODE_COLUMNS.join(', ')}) SELECT ${JSON_COLUMNS(NODE_COLUMNS.length)} FROM json_each(?)`, [
-      JSON.stringify(gathered.map(({ node }) => nodeValues(node))),
+      jsonParameter(gathered.map(({ node }) => nodeValues(node))),
     ]),
   ] as const);
 }
