@@ -3,41 +3,26 @@
 // agent waiting, with one log line per distinct reason, until the files are right; agent.yaml
 // keys are overridable at serve time through OTHERIX_<KEY> / OTHERIX_<SECTION>__<KEY>.
 import test from 'ava';
-import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, exportPrivateKeyPem, generateNodeKeyPair, type OtherixClient } from '@otherix/sdk';
-import { startControlPlane, type ControlPlane } from './helpers/control-plane.js';
+import { exportPrivateKeyPem, generateNodeKeyPair } from '@otherix/sdk';
 import { bootstrapArgs, runAgent } from './helpers/agent.js';
+import { clusterForNodes } from './helpers/cluster-for-nodes.js';
 import { mintCa } from './helpers/impostor-server.js';
 import { freePort, startServe } from './helpers/serve-process.js';
 
-let cp: ControlPlane;
-let admin: OtherixClient;
-
-test.before(async () => {
-  cp = await startControlPlane();
-  admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-});
-
-test.after.always(async () => {
-  await admin?.close();
-  await cp?.close();
-});
+const cluster = clusterForNodes(test);
 
 /** Bootstrap only (no serve): the files a real join leaves on disk. */
-async function bootstrapped(t: { teardown(fn: () => Promise<void>): void }, name: string) {
-  const dir = await mkdtemp(join(tmpdir(), 'otherix-state-a-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const configPath = join(dir, 'agent.yaml');
-  const certDir = join(dir, 'certs');
+async function bootstrapped(name: string) {
+  const { root: dir, configPath, certDir } = await cluster.host();
   const port = await freePort();
-  const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
+  const minted = await cluster.admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
   const run = await runAgent(
     [
-      ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: name, certDir, configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
+      ...bootstrapArgs({ cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName: name, certDir, configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
       '--token-env', 'JOIN_TOKEN',
       '--listen', `127.0.0.1:${port}`,
       '--heartbeat-interval', '200ms',
@@ -49,7 +34,7 @@ async function bootstrapped(t: { teardown(fn: () => Promise<void>): void }, name
 }
 
 test('a key that does not match, then a foreign CA, keep it in State A; the right files move it to State B', async (t) => {
-  const node = await bootstrapped(t, 'state-a-broken');
+  const node = await bootstrapped('state-a-broken');
   const keyPath = join(node.certDir, 'agent.key');
   const caPath = join(node.certDir, 'ca.crt');
   const goodKey = await readFile(keyPath, 'utf8');
@@ -92,7 +77,7 @@ test('a key that does not match, then a foreign CA, keep it in State A; the righ
 });
 
 test('OTHERIX_NODE_NAME overrides agent.yaml at serve time: a certificate for another name keeps it waiting', async (t) => {
-  const node = await bootstrapped(t, 'state-a-env');
+  const node = await bootstrapped('state-a-env');
   const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_NODE_NAME: 'someone-else' });
   t.teardown(() => serve.stop().then(() => undefined));
   const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
@@ -104,7 +89,7 @@ test('OTHERIX_NODE_NAME overrides agent.yaml at serve time: a certificate for an
 });
 
 test('OTHERIX_LISTEN overrides the listen address of agent.yaml', async (t) => {
-  const node = await bootstrapped(t, 'state-a-listen');
+  const node = await bootstrapped('state-a-listen');
   const other = await freePort();
   const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_LISTEN: `127.0.0.1:${other}` });
   t.teardown(() => serve.stop().then(() => undefined));
@@ -114,7 +99,7 @@ test('OTHERIX_LISTEN overrides the listen address of agent.yaml', async (t) => {
 });
 
 test('a listen value that is not HOST:PORT is a broken config: it waits in State A', async (t) => {
-  const node = await bootstrapped(t, 'state-a-bad-listen');
+  const node = await bootstrapped('state-a-bad-listen');
   const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_LISTEN: 'nine-four-four-three' });
   t.teardown(() => serve.stop().then(() => undefined));
   const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
@@ -126,7 +111,7 @@ test('a listen value that is not HOST:PORT is a broken config: it waits in State
 });
 
 test('a bad OTHERIX_* value on a bootstrapped host: the advice names the variable, not bootstrap', async (t) => {
-  const node = await bootstrapped(t, 'state-a-bad-env');
+  const node = await bootstrapped('state-a-bad-env');
   const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_HEARTBEAT_INTERVAL: 'bogus' });
   t.teardown(() => serve.stop().then(() => undefined));
   const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
@@ -141,7 +126,7 @@ test('a bad OTHERIX_* value on a bootstrapped host: the advice names the variabl
 });
 
 test('a listen port already taken ends serve with exit 1 and says what to do', async (t) => {
-  const node = await bootstrapped(t, 'state-a-port-taken');
+  const node = await bootstrapped('state-a-port-taken');
   const blocker = createServer();
   blocker.listen(0, '127.0.0.1');
   await once(blocker, 'listening');
