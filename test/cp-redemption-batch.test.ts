@@ -151,3 +151,22 @@ test('independent attempts of one batch all commit, with one use each of their s
     }
   });
 });
+
+test('a write that makes SQLite roll the whole transaction back (as a full disk would) leaves no part of any join', async (t) => {
+  await withStore(async (store) => {
+    // RAISE(ROLLBACK) ends the transaction inside SQLite, as SQLITE_FULL or an I/O error would:
+    // any statement of the batch that ran after it would run on its own and commit.
+    await store.connections.transaction((sql) =>
+      sql.exec("CREATE TRIGGER poison BEFORE INSERT ON nodes WHEN NEW.name = 'poison' BEGIN SELECT RAISE(ROLLBACK, 'transaction ended'); END"),
+    );
+    const fleet = await token(store, 0);
+    const outcomes = await store.redeemJoinTokens([attempt(fleet, 'first'), attempt(fleet, 'poison'), attempt(fleet, 'last')]);
+    t.deepEqual(outcomes.map((o) => o.ok), [true, false, true]);
+    t.is((await store.findJoinTokenById(fleet.id))!.consumed, 2);
+    t.is((await store.listConsumptions(fleet.id, { limit: 10 })).items.length, 2);
+    const certificates = await store.connections.read.all<{ node_id: string }>('SELECT node_id FROM node_certificates');
+    const nodes = await store.connections.read.all<{ id: string }>('SELECT id FROM nodes');
+    t.is(certificates.length, 2);
+    t.deepEqual(new Set(certificates.map((c) => c.node_id)), new Set(nodes.map((n) => n.id)), 'no certificate without its node');
+  });
+});

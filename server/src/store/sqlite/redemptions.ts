@@ -2,8 +2,9 @@
 // per join bounds joins per second: every statement is a trip through libuv's pool, which the
 // joins' P-384 operations keep busy (~0.2 ms a statement under load), and a join needs three
 // reads and four writes; one transaction per join capped joins near 400/s. A batch reads every
-// attempt's state with three statements and writes its new nodes with four (rows passed as one
-// JSON parameter, so each statement's text, and its prepared form, is the same for any size).
+// attempt's state with three statements (out together) and writes its new nodes with four, one
+// after the other (rows passed as one JSON parameter, so each statement's text, and its
+// prepared form, is the same for any size).
 //
 // Exactness: every attempt's rules judge the state as the attempts before it in the batch left
 // it. Its state was read when the transaction began, so an attempt that an earlier accepted one
@@ -129,7 +130,12 @@ function nodeToWrite(attempt: RedemptionAttempt, existingNode: NodeRow | undefin
  */
 class PendingWrites {
   private readonly newNodes: { attempt: RedemptionAttempt; tokenId: string; node: NodeRow }[] = [];
-  private readonly running: Promise<void>[] = [];
+  /**
+   * Writes run one statement at a time: if one fails in a way that makes SQLite roll the
+   * transaction back by itself (disk full, I/O error), no later statement of this batch runs,
+   * where it would run outside any transaction and commit on its own.
+   */
+  private chain: Promise<void> = Promise.resolve();
 
   constructor(private readonly sql: Sql) {}
 
@@ -138,13 +144,16 @@ class PendingWrites {
   }
 
   addReissue(attempt: RedemptionAttempt, tokenId: string, node: NodeRow): void {
-    this.running.push(writeReissue(this.sql, attempt, tokenId, node));
+    this.chain = this.chain.then(() => writeReissue(this.sql, attempt, tokenId, node));
   }
 
   /** Writes what is gathered and waits for every write so far (throws if one failed). */
   async flush(): Promise<void> {
-    if (this.newNodes.length > 0) this.running.push(writeNewNodes(this.sql, this.newNodes.splice(0)));
-    await settled(this.running.splice(0));
+    if (this.newNodes.length > 0) {
+      const gathered = this.newNodes.splice(0);
+      this.chain = this.chain.then(() => writeNewNodes(this.sql, gathered));
+    }
+    await this.chain;
   }
 }
 
@@ -152,43 +161,40 @@ class PendingWrites {
 async function consumeTokens(sql: Sql, tokenIds: readonly string[]): Promise<void> {
   const uses = new Map<string, number>();
   for (const id of tokenIds) uses.set(id, (uses.get(id) ?? 0) + 1);
-  const updates = [...uses].map(([id, n]) =>
-    sql.run('UPDATE join_tokens SET consumed = consumed + ?1 WHERE id = ?2 AND revoked_at IS NULL AND (max_uses = 0 OR consumed + ?1 <= max_uses)', [n, id]),
-  );
-  const results = await settled(updates);
-  if (results.some((r) => r.changes !== 1)) throw new Error('join token cap reached inside the redemption transaction');
+  for (const [id, n] of uses) {
+    const { changes } = await sql.run(
+      'UPDATE join_tokens SET consumed = consumed + ?1 WHERE id = ?2 AND revoked_at IS NULL AND (max_uses = 0 OR consumed + ?1 <= max_uses)',
+      [n, id],
+    );
+    if (changes !== 1) throw new Error('join token cap reached inside the redemption transaction');
+  }
 }
 
 const JSON_COLUMNS = (count: number): string => Array.from({ length: count }, (_, i) => `value ->> '$[${i}]'`).join(', ');
 
 async function writeNewNodes(sql: Sql, gathered: readonly { attempt: RedemptionAttempt; tokenId: string; node: NodeRow }[]): Promise<void> {
-  await settled([
-    consumeTokens(sql, gathered.map((g) => g.tokenId)),
-    sql.run(`INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) SELECT ${JSON_COLUMNS(5)} FROM json_each(?)`, [
-      jsonParameter(gathered.map(({ attempt, node }) => [attempt.certificate.serial, node.id, attempt.certificate.notAfter, 'current', attempt.consumption.consumedAt])),
-    ]),
-    sql.run(`INSERT INTO join_token_consumptions (id, join_token_id, node_id, consumed_at, source_ip) SELECT ${JSON_COLUMNS(5)} FROM json_each(?)`, [
-      jsonParameter(gathered.map(({ attempt, tokenId, node }) => [attempt.consumption.id, tokenId, node.id, attempt.consumption.consumedAt, attempt.consumption.sourceIp])),
-    ]),
-    sql.run(`INSERT INTO nodes (${NODE_COLUMNS.join(', ')}) SELECT ${JSON_COLUMNS(NODE_COLUMNS.length)} FROM json_each(?)`, [
-      jsonParameter(gathered.map(({ node }) => nodeValues(node))),
-    ]),
-  ] as const);
+  await consumeTokens(sql, gathered.map((g) => g.tokenId));
+  await sql.run(`INSERT INTO nodes (${NODE_COLUMNS.join(', ')}) SELECT ${JSON_COLUMNS(NODE_COLUMNS.length)} FROM json_each(?)`, [
+    jsonParameter(gathered.map(({ node }) => nodeValues(node))),
+  ]);
+  await sql.run(`INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) SELECT ${JSON_COLUMNS(5)} FROM json_each(?)`, [
+    jsonParameter(gathered.map(({ attempt, node }) => [attempt.certificate.serial, node.id, attempt.certificate.notAfter, 'current', attempt.consumption.consumedAt])),
+  ]);
+  await sql.run(`INSERT INTO join_token_consumptions (id, join_token_id, node_id, consumed_at, source_ip) SELECT ${JSON_COLUMNS(5)} FROM json_each(?)`, [
+    jsonParameter(gathered.map(({ attempt, tokenId, node }) => [attempt.consumption.id, tokenId, node.id, attempt.consumption.consumedAt, attempt.consumption.sourceIp])),
+  ]);
 }
 
 /** An existing node's new certificate: the node row updated, its other certificates replaced. */
 async function writeReissue(sql: Sql, attempt: RedemptionAttempt, tokenId: string, node: NodeRow): Promise<void> {
   const assignments = NODE_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = ?`).join(', ');
-  await settled([
-    consumeTokens(sql, [tokenId]),
-    sql.run("INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) VALUES (?, ?, ?, 'current', ?)", [
-      attempt.certificate.serial, node.id, attempt.certificate.notAfter, attempt.consumption.consumedAt,
-    ]),
-    sql.run('INSERT INTO join_token_consumptions (id, join_token_id, node_id, consumed_at, source_ip) VALUES (?, ?, ?, ?, ?)', [
-      attempt.consumption.id, tokenId, node.id, attempt.consumption.consumedAt, attempt.consumption.sourceIp,
-    ]),
-    sql.run(`UPDATE nodes SET ${assignments} WHERE id = ?`, [...nodeValues(node).slice(1), node.id]),
-    // Every other certificate of the node, whatever the order the writes run in.
-    sql.run("UPDATE node_certificates SET status = 'replaced' WHERE node_id = ? AND status = 'current' AND serial <> ?", [node.id, attempt.certificate.serial]),
-  ] as const);
+  await consumeTokens(sql, [tokenId]);
+  await sql.run(`UPDATE nodes SET ${assignments} WHERE id = ?`, [...nodeValues(node).slice(1), node.id]);
+  await sql.run("UPDATE node_certificates SET status = 'replaced' WHERE node_id = ? AND status = 'current'", [node.id]);
+  await sql.run("INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) VALUES (?, ?, ?, 'current', ?)", [
+    attempt.certificate.serial, node.id, attempt.certificate.notAfter, attempt.consumption.consumedAt,
+  ]);
+  await sql.run('INSERT INTO join_token_consumptions (id, join_token_id, node_id, consumed_at, source_ip) VALUES (?, ?, ?, ?, ?)', [
+    attempt.consumption.id, tokenId, node.id, attempt.consumption.consumedAt, attempt.consumption.sourceIp,
+  ]);
 }
