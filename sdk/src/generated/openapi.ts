@@ -484,7 +484,9 @@ export interface components {
             /** @description The agent's cadence; the node is `not_ready` after three intervals without a heartbeat. */
             heartbeat_interval_seconds: number;
             hardware: components["schemas"]["Hardware"];
+            /** @description At most 2^53 - 1, the largest integer every JSON client holds exactly. */
             vm_count: number;
+            /** @description At most 2^53 - 1, the largest integer every JSON client holds exactly. */
             active_migrations: number;
         };
         HeartbeatResponse: {
