@@ -105,6 +105,24 @@ test('node list --output json equals the API body, for the full and the reduced 
   t.false('advertised_endpoint' in (JSON.parse(reduced.stdout) as { items: object[] }).items[0]!);
 });
 
+test('flags may come before or between the command words, and a flag\'s value is never read as one', async (t) => {
+  const usual = await cli.run(['node', 'list', '--output', 'json', '--architecture', 'amd64'], adminEnv);
+  t.is(usual.exitCode, 0, usual.stderr);
+  for (const args of [
+    ['--output', 'json', 'node', 'list', '--architecture', 'amd64'],
+    ['--output', 'json', '--architecture', 'amd64', 'node', 'list'],
+    ['node', '--architecture', 'amd64', 'list', '--output=json'],
+  ]) {
+    const run = await cli.run(args, adminEnv);
+    t.is(run.exitCode, 0, `${args.join(' ')}: ${run.stderr}`);
+    t.deepEqual(JSON.parse(run.stdout), JSON.parse(usual.stdout), args.join(' '));
+  }
+  // A positional argument after flags is still the command's: `node get <name>`.
+  const got = await cli.run(['--output', 'json', 'node', 'get', 'node-a'], adminEnv);
+  t.is(got.exitCode, 0, got.stderr);
+  t.is((JSON.parse(got.stdout) as { name: string }).name, 'node-a');
+});
+
 test('a viewer sees the reduced table without the endpoint column', async (t) => {
   const run = await cli.run(['node', 'list'], viewerEnv);
   t.is(run.exitCode, 0, run.stderr);

@@ -85,6 +85,11 @@ const USAGE_CASES: [string, string[], RegExp][] = [
   ['--cp-url given twice', ['whoami', '--cp-url', 'https://127.0.0.1:1', '--cp-url', 'https://127.0.0.1:2'], /^error: usage: --cp-url given twice: give it once\n$/],
   ['--show-ids given twice', ['node', 'list', '--show-ids', '--show-ids'], /^error: usage: --show-ids given twice: give it once\n$/],
   ['--node-name given twice', ['node', 'join-token', 'create', '--node-name', 'a', '--node-name=b'], /--node-name given twice: give it once/],
+  // Flags may come before and between the command words; a flag's value is never a word.
+  ['--output xml before the words', ['--output', 'xml', 'node', 'join-token', 'list'], /--output must be text or json, got "xml"/],
+  ['--limit 0 between the words', ['node', '--limit', '0', 'join-token', 'list'], /--limit must be a whole number from 1 to 500/],
+  ['an unknown command after a flag', ['--output', 'json', 'node', 'frobnicate'], /unknown command `node frobnicate`/],
+  ['flags and no command word', ['--output', 'json'], /^error: usage: no command given \(for example `otherix node list`\)/],
 ];
 
 for (const [name, args, message] of USAGE_CASES) {

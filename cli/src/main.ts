@@ -33,9 +33,14 @@ function register(cli: CAC, spec: CommandSpec, rest: () => string[]): void {
   });
 }
 
+/** Every flag that takes a value (`--output <format>`), across the commands and the connection options. */
+const VALUE_FLAGS: ReadonlySet<string> = new Set(
+  [...CONNECTION_OPTIONS, ...COMMANDS.flatMap((command) => command.options)].filter((option) => /[<[]/.test(option.flag)).map((option) => option.flag.split(' ')[0]!),
+);
+
 async function main(argv: string[]): Promise<number> {
   const names = COMMANDS.map((command) => command.name);
-  const words = resolveCommandWords(argv.slice(2), names, COMMAND_GROUPS);
+  const words = resolveCommandWords(argv.slice(2), names, COMMAND_GROUPS, VALUE_FLAGS);
   const cli = buildCli(() => words.rest);
   const wantsHelp = words.rest.includes('--help') || words.rest.includes('-h');
 
@@ -67,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
     const parsed = cli.parse([argv[0] ?? 'node', argv[1] ?? 'otherix', ...folded], { run: false });
     if (parsed.options['help'] || parsed.options['version']) return EXIT_OK;
     if (!cli.matchedCommand) {
-      throw new UsageError('no command given: put the command words first (`otherix node list --cp-url URL`); run `otherix --help` for the list');
+      throw new UsageError('no command given (for example `otherix node list`): run `otherix --help` for the list');
     }
     await cli.runMatchedCommand();
   } catch (error) {
