@@ -58,7 +58,7 @@ async function startCp() {
 }
 
 /** measureNodeList in a process of its own (scripts/bench/node-list-client.mjs). */
-async function nodeListApart(cp) {
+async function measureNodeListInOwnProcess(cp) {
   const client = path.join(ROOT, 'scripts/bench/node-list-client.mjs');
   const { stdout } = await promisify(execFile)(process.execPath, [client, cp.url, cp.dataDir], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
   return JSON.parse(stdout);
@@ -191,7 +191,7 @@ async function main() {
   await seedNodes(cp.dataDir, LISTED_NODES);
   const listed = await startCp();
   meter = measureCpu(listed);
-  const list = await nodeListApart(listed);
+  const list = await measureNodeListInOwnProcess(listed);
   report.cpu.node_list = meter.stop(list.latencies.length + list.pages + 20, list.cpuUs);
   if (list.nodes !== LISTED_NODES) throw new Error(`walking every page found ${list.nodes} nodes, expected ${LISTED_NODES}`);
   report.node_list_p99_ms = round(percentile(list.latencies, 99), 2);

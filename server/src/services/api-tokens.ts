@@ -20,7 +20,6 @@ type ApiTokenPage = components['schemas']['ApiTokenPage'];
 export const FIRST_START_CREATOR = 'otherix-server';
 const HOW_TO_GET_ONE = 'ask an admin for a token (`otherix api-token create`), then run `otherix login`';
 
-
 export function apiTokenSummary(row: ApiTokenRow): ApiTokenSummary {
   return {
     id: row.id,

@@ -22,7 +22,6 @@ export function clampTtlSeconds(requested: number | undefined): number {
   return Math.min(MAX_JOIN_TOKEN_TTL_SECONDS, Math.max(MIN_JOIN_TOKEN_TTL_SECONDS, ttl));
 }
 
-
 export function joinTokenSummary(row: JoinTokenRow, now: number): JoinTokenSummary {
   return {
     id: row.id,

@@ -1,4 +1,6 @@
-// The one place a stored node becomes an API node, and where its status is derived.
+// Where a stored node becomes an API node and its status is derived, for a single node; list
+// pages use the SQL twins (store/sqlite/node-json-sql.ts, node-status-sql.ts), which the tests
+// hold to these byte for byte.
 import type { components } from '@otherix/sdk';
 import type { NodeRow } from '../store/store.js';
 import { isoTimestamp as iso, isoTimestampOrNull } from './timestamps.js';

@@ -2,7 +2,7 @@
 // projection the caller's role receives, cordon/uncordon and delete by id.
 import { isUuid } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
-import type { NodeForm, NodeStatusName, StatusRule } from '../store/node-store.js';
+import type { NodeProjection, NodeStatusName, StatusRule } from '../store/node-store.js';
 import type { NodeRow, Role, Store } from '../store/store.js';
 import type { NodeIdentityService } from './node-identity.js';
 import {
@@ -11,9 +11,8 @@ import {
 import type { ApiNode, ApiNodeSummary } from './node-projection.js';
 import { pageRequest, withCursor } from './pages.js';
 
-
 /** admin and operator see the full Node; developer and viewer the NodeSummary. */
-export function projectionFor(role: Role): NodeForm {
+export function projectionFor(role: Role): NodeProjection {
   return role === 'admin' || role === 'operator' ? 'full' : 'summary';
 }
 

@@ -27,7 +27,6 @@ function rejected(reason: TokenRejectedReason, message: string): HttpError {
   return new HttpError('token_rejected', message, { reason });
 }
 
-
 /** Token state rules; run before signing and again inside the transaction. */
 export function assertTokenRedeemable(token: JoinTokenRow | undefined, nodeName: string, now: number): asserts token is JoinTokenRow {
   if (token === undefined) throw rejected('unknown', `the join token is not known to this control plane: check that it was copied whole, or ${MINT_HINT}`);

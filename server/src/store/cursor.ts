@@ -1,6 +1,7 @@
 // Opaque, keyset-based cursors: base64url of the last item's sort key. Pages stay stable under
 // concurrent inserts because the next page starts strictly after a key, not at an offset.
 import { InvalidCursorError } from './store.js';
+import type { Page } from './store.js';
 
 export function encodeCursor(key: string | number): string {
   return Buffer.from(JSON.stringify({ k: key }), 'utf8').toString('base64url');
@@ -14,4 +15,11 @@ export function decodeCursor<T extends string | number>(cursor: string, type: 's
     // fall through
   }
   throw new InvalidCursorError('the cursor is not one this control plane returned');
+}
+
+/** A page from limit+1 records fetched in key order: the extra one only says a next page exists. */
+export function pageOf<R, T>(records: readonly R[], limit: number, keyOf: (r: R) => string | number, map: (r: R) => T): Page<T> {
+  const more = records.length > limit;
+  const kept = more ? records.slice(0, limit) : records;
+  return { items: kept.map(map), nextCursor: more ? encodeCursor(keyOf(kept[kept.length - 1]!)) : null };
 }

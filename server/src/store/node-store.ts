@@ -4,8 +4,8 @@ import type { NodeRow, Page, PageRequest } from './store.js';
 
 export type NodeStatusName = 'pending' | 'ready' | 'not_ready' | 'cordoned';
 
-/** The API's two forms of a node: Node (admin, operator) and NodeSummary (developer, viewer). */
-export type NodeForm = 'full' | 'summary';
+/** The API's two projections of a node: Node (admin, operator) and NodeSummary (developer, viewer). */
+export type NodeProjection = 'full' | 'summary';
 
 /**
  * The status rule's inputs, so the store filters with the very rule the API shows
@@ -47,14 +47,17 @@ export interface HeartbeatLanded {
 }
 
 export interface NodeStore {
-  /** Ordered by name; keyset cursor on the name. */
+  /**
+   * Ordered by name; keyset cursor on the name. The API lists with listJson; this row form is
+   * what the tests hold listJson to.
+   */
   list(query: NodeListQuery): Promise<Page<NodeRow>>;
   /**
-   * The same page, each node already rendered as the JSON text of its API form (what
+   * The same page, each node already rendered as the JSON text of its API projection (what
    * services/node-projection.ts gives for the row, status derived with `query.rule`): list
    * pages are sent as the engine renders them.
    */
-  listJson(query: NodeListQuery, form: NodeForm): Promise<Page<string>>;
+  listJson(query: NodeListQuery, projection: NodeProjection): Promise<Page<string>>;
   /**
    * One transaction for the whole batch. Each write lands only if its node still exists with
    * that certificate serial (checked at commit time, so a re-join or delete that committed

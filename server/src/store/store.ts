@@ -144,14 +144,11 @@ export interface Store {
   listConsumptions(joinTokenId: string, page: PageRequest): Promise<Page<ConsumptionRow>>;
 
   /**
-   * One transaction: read the token, the node holding the name and the colliding nodes, run
-   * attempt.decide, then record the consumption, write the node row, mark the node's previous
-   * certificate `replaced` and record the new one `current`. A refusal changes nothing.
-   */
-  /**
-   * Redeems a batch in one transaction, in order: each attempt's rules run against the state
-   * the attempts before it left (a token's uses, names, hosts). A refused attempt writes nothing
-   * and the others go on. If a write fails, nothing of the batch is kept and each attempt runs
+   * Redeems a batch in one transaction, in order: each attempt's rules (attempt.decide) run
+   * against the state the attempts before it left (a token's uses, names, hosts); an accepted
+   * one records the consumption, writes the node row, marks the node's previous certificate
+   * `replaced` and records the new one `current`. A refused attempt writes nothing and the
+   * others go on. If a write fails, nothing of the batch is kept and each attempt runs
    * again in a transaction of its own. Outcomes are in the order of `attempts`.
    */
   redeemJoinTokens(attempts: readonly RedemptionAttempt[]): Promise<RedemptionOutcome[]>;

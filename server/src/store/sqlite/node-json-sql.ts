@@ -3,7 +3,7 @@
 // single node. A page of 100 full nodes is ~65 KB of JSON; building it here and sending the text
 // as is skips a JSON.parse of every row and a re-serialization on the CP's event loop (about half
 // of a page's cost there). test/cp-node-json-sql checks both forms equal the JS projections.
-import type { NodeForm, StatusRule } from '../node-store.js';
+import type { NodeProjection, StatusRule } from '../node-store.js';
 import type { SqlValue } from './connection.js';
 import { statusExpression } from './node-status-sql.js';
 
@@ -15,11 +15,11 @@ import { statusExpression } from './node-status-sql.js';
  */
 const iso = (column: string): string => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`;
 
-/** json_object(...) of one node in `form`, keys in the schema's order. Pushes its parameters. */
-export function nodeJsonSql(form: NodeForm, rule: StatusRule, params: SqlValue[]): string {
+/** json_object(...) of one node in `projection`, keys in the schema's order. Pushes its parameters. */
+export function nodeJsonSql(projection: NodeProjection, rule: StatusRule, params: SqlValue[]): string {
   const status = statusExpression(rule, params);
   const lastHeartbeat = iso('last_heartbeat_at'); // NULL (json null) before the first heartbeat
-  if (form === 'summary') {
+  if (projection === 'summary') {
     return `json_object('id', id, 'name', name, 'status', ${status}, 'architecture', architecture, 'last_heartbeat_at', ${lastHeartbeat})`;
   }
   return `json_object('id', id, 'name', name, 'status', ${status}, 'architecture', architecture,

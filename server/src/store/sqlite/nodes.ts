@@ -2,8 +2,8 @@
 // rule in SQL (node-status-sql.ts); a batch of heartbeats as one UPDATE..FROM inside one
 // transaction of the shared write queue; cordon and delete.
 import type { NodeRow, Page } from '../store.js';
-import type { HeartbeatLanded, HeartbeatWrite, NodeForm, NodeListQuery, NodeStore } from '../node-store.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { HeartbeatLanded, HeartbeatWrite, NodeListQuery, NodeProjection, NodeStore } from '../node-store.js';
+import { decodeCursor, pageOf } from '../cursor.js';
 import { jsonParameter } from './connection.js';
 import type { SqliteConnections, SqlValue } from './connection.js';
 import { NODE_COLUMNS, nodeFrom, nodeFromJson } from './rows.js';
@@ -61,18 +61,14 @@ export class SqliteNodeStore implements NodeStore {
     const params: SqlValue[] = [];
     const rows = await this.db.read.all<{ node: string }>(`SELECT ${NODE_JSON} AS node FROM nodes ${pageClauses(query, params)}`, params);
     const records = rows.map((row) => JSON.parse(row.node) as NodeJsonRecord);
-    const more = records.length > query.limit;
-    const kept = more ? records.slice(0, query.limit) : records;
-    return { items: kept.map(nodeFromJson), nextCursor: more ? encodeCursor(kept[kept.length - 1]!.name) : null };
+    return pageOf(records, query.limit, (r) => r.name, nodeFromJson);
   }
 
-  async listJson(query: NodeListQuery, form: NodeForm): Promise<Page<string>> {
+  async listJson(query: NodeListQuery, projection: NodeProjection): Promise<Page<string>> {
     const params: SqlValue[] = [];
-    const node = nodeJsonSql(form, query.rule, params); // its parameters come first, as in the text
+    const node = nodeJsonSql(projection, query.rule, params); // its parameters come first, as in the text
     const rows = await this.db.read.all<{ name: string; node: string }>(`SELECT name, ${node} AS node FROM nodes ${pageClauses(query, params)}`, params);
-    const more = rows.length > query.limit;
-    const kept = more ? rows.slice(0, query.limit) : rows;
-    return { items: kept.map((row) => row.node), nextCursor: more ? encodeCursor(kept[kept.length - 1]!.name) : null };
+    return pageOf(rows, query.limit, (row) => row.name, (row) => row.node);
   }
 
   recordHeartbeats(writes: readonly HeartbeatWrite[]): Promise<(HeartbeatLanded | undefined)[]> {

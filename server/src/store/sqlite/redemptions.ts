@@ -2,9 +2,9 @@
 // per join bounds joins per second: every statement is a trip through libuv's pool, which the
 // joins' P-384 operations keep busy (~0.2 ms a statement under load), and a join needs three
 // reads and four writes; one transaction per join capped joins near 400/s. A batch reads every
-// attempt's state with three statements (out together) and writes its new nodes with four, one
-// after the other (rows passed as one JSON parameter, so each statement's text, and its
-// prepared form, is the same for any size).
+// attempt's state with three statements (sent together) and writes its new nodes with one
+// UPDATE per token and three INSERTs, one after the other (rows passed as one JSON parameter, so
+// each statement's text, and its prepared form, is the same for any size).
 //
 // Exactness: every attempt's rules judge the state as the attempts before it in the batch left
 // it. Its state was read when the transaction began, so an attempt that an earlier accepted one
@@ -25,7 +25,11 @@ export async function redeemBatch(db: SqliteConnections, attempts: readonly Rede
     // a transaction of its own, so one that cannot be written does not fail the others.
     const outcomes: RedemptionOutcome[] = [];
     for (const attempt of attempts) {
-      outcomes.push(await db.transaction((sql) => redeemInOrder(sql, [attempt])).then((o) => o[0]!, (alone: unknown): RedemptionOutcome => ({ ok: false, error: alone })));
+      try {
+        outcomes.push((await db.transaction((sql) => redeemInOrder(sql, [attempt])))[0]!);
+      } catch (alone) {
+        outcomes.push({ ok: false, error: alone });
+      }
     }
     return outcomes;
   }
@@ -48,7 +52,7 @@ async function redeemInOrder(sql: Sql, attempts: readonly RedemptionAttempt[]): 
   const writes = new PendingWrites(sql);
   for (const [i, attempt] of attempts.entries()) {
     let state = initial[i]!;
-    if (accepted.some((earlier) => changes(earlier, attempt, state))) {
+    if (accepted.some((earlier) => mayAffect(earlier, attempt, state))) {
       await writes.flush();
       state = await readState(sql, attempt);
     }
@@ -70,7 +74,7 @@ async function redeemInOrder(sql: Sql, attempts: readonly RedemptionAttempt[]): 
 }
 
 /** Whether `earlier`'s writes can change what `attempt`'s rules see in `state`. */
-function changes(earlier: Accepted, attempt: RedemptionAttempt, state: RedemptionState): boolean {
+function mayAffect(earlier: Accepted, attempt: RedemptionAttempt, state: RedemptionState): boolean {
   return (earlier.capped && earlier.tokenHash === attempt.tokenHash)
     || earlier.name === attempt.node.name
     || earlier.hosts.some((host) => attempt.hosts.includes(host))
@@ -78,7 +82,7 @@ function changes(earlier: Accepted, attempt: RedemptionAttempt, state: Redemptio
     || state.collidingNodes.some((node) => node.name === earlier.name);
 }
 
-/** The three reads of the rules for one attempt, out together: one trip through the pool. */
+/** The three reads of the rules for one attempt, sent together. */
 async function readState(sql: Sql, attempt: RedemptionAttempt): Promise<RedemptionState> {
   return (await readStates(sql, [attempt]))[0]!;
 }
@@ -87,13 +91,13 @@ async function readState(sql: Sql, attempt: RedemptionAttempt): Promise<Redempti
 async function readStates(sql: Sql, attempts: readonly RedemptionAttempt[]): Promise<RedemptionState[]> {
   const hosts = [...new Set(attempts.flatMap((attempt) => attempt.hosts))];
   const [tokens, named, onHosts] = await settled([
-    sql.all<JoinTokenRecord>('SELECT * FROM join_tokens WHERE token_hash IN (SELECT value FROM json_each(?))', [JSON.stringify(attempts.map((a) => a.tokenHash))]),
-    sql.all<NodeRecord>('SELECT * FROM nodes WHERE name IN (SELECT value FROM json_each(?))', [JSON.stringify(attempts.map((a) => a.node.name))]),
+    sql.all<JoinTokenRecord>('SELECT * FROM join_tokens WHERE token_hash IN (SELECT value FROM json_each(?))', [jsonParameter(attempts.map((a) => a.tokenHash))]),
+    sql.all<NodeRecord>('SELECT * FROM nodes WHERE name IN (SELECT value FROM json_each(?))', [jsonParameter(attempts.map((a) => a.node.name))]),
     hosts.length === 0
       ? Promise.resolve([])
       : sql.all<NodeRecord>(
           'SELECT * FROM nodes WHERE endpoint_host IN (SELECT value FROM json_each(?1)) OR migration_host IN (SELECT value FROM json_each(?1))',
-          [JSON.stringify(hosts)],
+          [jsonParameter(hosts)],
         ),
   ] as const);
   const tokenByHash = new Map(tokens.map((r) => [r.token_hash, joinTokenFrom(r)]));
@@ -125,8 +129,9 @@ function nodeToWrite(attempt: RedemptionAttempt, existingNode: NodeRow | undefin
 }
 
 /**
- * The writes of accepted attempts: new nodes are gathered and written together (a token's uses,
- * certificates, consumptions, nodes: four statements for any number), a re-issue at once.
+ * The writes of accepted attempts: new nodes are gathered and written together (each token's
+ * uses, then the nodes, certificates and consumptions: three INSERTs for any number), a re-issue
+ * at once.
  */
 class PendingWrites {
   private readonly newNodes: { attempt: RedemptionAttempt; tokenId: string; node: NodeRow }[] = [];

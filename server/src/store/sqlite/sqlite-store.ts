@@ -4,7 +4,7 @@ import type {
   RedemptionOutcome, Store,
 } from '../store.js';
 import { StoreConflictError } from '../store.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeCursor, pageOf } from '../cursor.js';
 import { SqliteConnections } from './connection.js';
 import { redeemBatch } from './redemptions.js';
 import { migrate } from './migrations.js';
@@ -20,12 +20,8 @@ function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test((error as Error).message);
 }
 
-/** Builds a page from limit+1 rows fetched in key order. */
-function pageOf<R extends { seq: number }, T>(records: R[], limit: number, map: (r: R) => T): Page<T> {
-  const more = records.length > limit;
-  const kept = more ? records.slice(0, limit) : records;
-  return { items: kept.map(map), nextCursor: more ? encodeCursor(kept[kept.length - 1]!.seq) : null };
-}
+/** Token and consumption pages are in insertion order, keyed by the row's seq. */
+const bySeq = (r: { seq: number }): number => r.seq;
 
 export class SqliteStore implements Store {
   /** The node side (store/sqlite/nodes.ts). */
@@ -73,7 +69,7 @@ export class SqliteStore implements Store {
   async listApiTokens(page: PageRequest): Promise<Page<ApiTokenRow>> {
     const after = page.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeCursor<number>(page.cursor, 'number');
     const rows = await this.db.read.all<ApiTokenRecord>('SELECT * FROM api_tokens WHERE seq < ? ORDER BY seq DESC LIMIT ?', [after, page.limit + 1]);
-    return pageOf(rows, page.limit, apiTokenFrom);
+    return pageOf(rows, page.limit, bySeq, apiTokenFrom);
   }
 
   revokeApiToken(id: string, now: number): Promise<ApiTokenRow | undefined> {
@@ -116,7 +112,7 @@ export class SqliteStore implements Store {
       'SELECT * FROM join_tokens WHERE seq < ? AND (? OR expires_at > ?) ORDER BY seq DESC LIMIT ?',
       [after, query.includeExpired ? 1 : 0, query.now, query.limit + 1],
     );
-    return pageOf(rows, query.limit, joinTokenFrom);
+    return pageOf(rows, query.limit, bySeq, joinTokenFrom);
   }
 
   revokeJoinToken(id: string, now: number): Promise<JoinTokenRow | undefined> {
@@ -133,7 +129,7 @@ export class SqliteStore implements Store {
       'SELECT * FROM join_token_consumptions WHERE join_token_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
       [joinTokenId, after, page.limit + 1],
     );
-    return pageOf(rows, page.limit, consumptionFrom);
+    return pageOf(rows, page.limit, bySeq, consumptionFrom);
   }
 
   // --- the redemption (redemptions.ts) ---
