@@ -9,6 +9,7 @@
 import { createClient, detectArchitecture, isOtherixError } from '@otherix/sdk';
 import type { Hardware, HeartbeatRequest, OtherixClient } from '@otherix/sdk';
 import { readCertMaterial, sameMaterial, type CertMaterial } from './cert-material.js';
+import type { CertExpiryWatch } from './cert-expiry.js';
 import type { HypervisorDriver } from './hypervisor.js';
 import { readInventory } from './inventory.js';
 import type { Logger } from './logger.js';
@@ -38,6 +39,8 @@ export interface HeartbeatOptions {
   random?: () => number;
   /** Called when re-read material differs from what the last beat used. */
   onMaterialChange?: (material: CertMaterial) => void;
+  /** Told the certificate of every beat (serve warns before it expires). */
+  expiry?: CertExpiryWatch;
 }
 
 export interface HeartbeatLoop {
@@ -99,6 +102,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
         `cert material lost: ${read.problem.message}: heartbeats fail until it is back; re-run \`otherix-agent bootstrap --force\` with a token bound to this node; the running agent picks the new files up without a restart`,
       );
     }
+    options.expiry?.check(read.material.certPem);
     if (current !== undefined && sameMaterial(current.material, read.material)) return current.client;
     // Compared with the material of the last client, even one retired when the files vanished.
     const changed = lastUsed !== undefined && !sameMaterial(lastUsed, read.material);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startAgentServer } from './agent-server.js';
 import { CERT_FILES } from '@otherix/sdk';
 import type { CertMaterial } from './cert-material.js';
+import { CertExpiryWatch } from './cert-expiry.js';
 import { startHeartbeatLoop } from './heartbeat.js';
 import { NoHypervisorDriver, type HypervisorDriver } from './hypervisor.js';
 import type { Logger } from './logger.js';
@@ -45,6 +46,7 @@ export async function startStateB(options: StateBOptions): Promise<StateB> {
     agentVersion: options.agentVersion,
     hypervisor: options.hypervisor ?? new NoHypervisorDriver(),
     logger,
+    expiry: new CertExpiryWatch(config.node_name, logger),
     // Re-issued material (bootstrap --force) reaches the server's new connections as well.
     onMaterialChange: (next: CertMaterial) => {
       try {
