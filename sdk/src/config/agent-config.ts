@@ -35,21 +35,11 @@ export interface AgentConfig {
   storage: { state_dir: string };
 }
 
-/** What bootstrap knows when it writes agent.yaml; the rest takes the defaults above. */
-export interface AgentConfigValues {
-  node_name: string;
-  cp_url: string;
-  listen: string;
-  advertised_endpoint: string;
-  heartbeat_interval_ms: number;
-  request_timeout_ms: number;
-  migration: { host: string; port_range_start: number; port_range_end: number };
-  tls: { cert_dir: string };
-  logger?: { level: string };
-  storage?: { state_dir: string };
+/** What bootstrap knows when it writes agent.yaml; logger and storage take the defaults above. */
+export type AgentConfigValues = Omit<AgentConfig, 'logger' | 'storage'> & Partial<Pick<AgentConfig, 'logger' | 'storage'>> & {
   /** For the header comment. */
   generatedAt?: Date;
-}
+};
 
 /** A YAML scalar, quoted only when YAML would read it as something else. */
 function scalar(value: string | number): string {
