@@ -16,6 +16,7 @@ import type { KeyPairPem } from '@otherix/server';
 import { movableClock, startControlPlane } from './helpers/control-plane.js';
 import type { ControlPlane, MovableClock } from './helpers/control-plane.js';
 import { heartbeatBody } from './helpers/cluster-nodes.js';
+import type { HeartbeatRequest } from './helpers/cluster-nodes.js';
 import { ContractExchanges } from './helpers/contract-exchange.js';
 import type { ContractCall } from './helpers/contract-exchange.js';
 import { DRIFT_HEADER, FAULT_HEADER, injectContractFaults } from './helpers/contract-injection.js';
@@ -38,6 +39,8 @@ const JOIN_GUESS_LIMIT = 3;
 const ROLES = ['admin', 'operator', 'developer', 'viewer'] as const;
 type Role = (typeof ROLES)[number];
 const NOT_ADMIN = ['operator', 'developer', 'viewer'] as const;
+/** A heartbeat body; an hour's interval, so no node turns not_ready while a slow machine runs the file. */
+const beat = (overrides: Partial<HeartbeatRequest> = {}): HeartbeatRequest => heartbeatBody({ heartbeat_interval_seconds: 3600, ...overrides });
 
 let clock: MovableClock;
 let cp: ControlPlane;
@@ -227,18 +230,18 @@ test.serial('the join: nodes join through the proxy; every refusal answers as do
 });
 
 test.serial("heartbeats through the hop, with the node's certificate; every refusal answers as documented", async (t) => {
-  const beat = { method: 'POST', path: '/v1/nodes/heartbeat' } as const;
-  t.deepEqual((await run.call(t, { ...beat, client: 'contract-a#1', body: heartbeatBody(), expect: 200 })).body, { status: 'ready' });
-  await run.call(t, { ...beat, client: 'contract-b', body: heartbeatBody({ vm_count: 2 }), expect: 200 });
-  await run.call(t, { ...beat, body: heartbeatBody(), expect: 401 });
-  await run.call(t, { ...beat, client: 'cp', body: heartbeatBody(), expect: 403 });
-  await run.call(t, { ...beat, client: 'contract-a#1', body: heartbeatBody({ vm_count: -1 }), expect: 400, breaksDocument: 'a negative vm_count' });
-  await run.call(t, { ...beat, client: 'contract-a#1', body: heartbeatBody({ agent_version: HUGE }), expect: 413, breaksDocument: 'an agent_version over maxLength' });
+  const heartbeat = { method: 'POST', path: '/v1/nodes/heartbeat' } as const;
+  t.deepEqual((await run.call(t, { ...heartbeat, client: 'contract-a#1', body: beat(), expect: 200 })).body, { status: 'ready' });
+  await run.call(t, { ...heartbeat, client: 'contract-b', body: beat({ vm_count: 2 }), expect: 200 });
+  await run.call(t, { ...heartbeat, body: beat(), expect: 401 });
+  await run.call(t, { ...heartbeat, client: 'cp', body: beat(), expect: 403 });
+  await run.call(t, { ...heartbeat, client: 'contract-a#1', body: beat({ vm_count: -1 }), expect: 400, breaksDocument: 'a negative vm_count' });
+  await run.call(t, { ...heartbeat, client: 'contract-a#1', body: beat({ agent_version: HUGE }), expect: 413, breaksDocument: 'an agent_version over maxLength' });
   // A re-join with a token bound to the name replaces the certificate: the old one is refused.
   await join(t, (await boundToken(t, 'contract-a')).token, 'contract-a', 'contract-a#2');
-  const replaced = await run.call(t, { ...beat, client: 'contract-a#1', body: heartbeatBody(), expect: 401 });
+  const replaced = await run.call(t, { ...heartbeat, client: 'contract-a#1', body: beat(), expect: 401 });
   t.is(replaced.body.error.details.certificate_status, 'replaced');
-  await run.call(t, { ...beat, client: 'contract-a#2', body: heartbeatBody(), expect: 200 });
+  await run.call(t, { ...heartbeat, client: 'contract-a#2', body: beat(), expect: 200 });
 });
 
 test.serial('a cluster with nodes: every role lists and gets nodes in its projection', async (t) => {
@@ -264,7 +267,7 @@ test.serial('cordon, uncordon and delete by id, with every refusal; a cordoned n
       t.is(node.body.status === 'cordoned', action === 'cordon', `${action} by ${role}`);
     }
     if (action === 'cordon') {
-      const heard = await run.call(t, { method: 'POST', path: '/v1/nodes/heartbeat', client: 'contract-a#2', body: heartbeatBody(), expect: 200 });
+      const heard = await run.call(t, { method: 'POST', path: '/v1/nodes/heartbeat', client: 'contract-a#2', body: beat(), expect: 200 });
       t.deepEqual(heard.body, { status: 'cordoned' });
     }
     await forbiddenFor(t, ['developer', 'viewer'], call);
@@ -283,7 +286,7 @@ test.serial('cordon, uncordon and delete by id, with every refusal; a cordoned n
   await run.call(t, { ...remove, token: tokens.admin, body: { pad: HUGE }, expect: 413, breaksDocument: 'a body where none is documented' });
   await run.call(t, { ...remove, token: UNKNOWN_API_TOKEN, expect: 401 });
   t.is((await run.call(t, { method: 'DELETE', path: `/v1/nodes/${b}?force=true`, token: tokens.admin, expect: 204 })).text, '');
-  const refused = await run.call(t, { method: 'POST', path: '/v1/nodes/heartbeat', client: 'contract-b', body: heartbeatBody(), expect: 401 });
+  const refused = await run.call(t, { method: 'POST', path: '/v1/nodes/heartbeat', client: 'contract-b', body: beat(), expect: 401 });
   t.is(refused.body.error.details.certificate_status, 'revoked');
 });
 
@@ -296,7 +299,7 @@ test.serial('a handler that fails answers 500 as documented, for every operation
     getCa: { method: 'GET', path: '/v1/ca' },
     whoami: { method: 'GET', path: '/v1/whoami', token: tokens.viewer },
     joinNode: { method: 'POST', path: '/v1/nodes/join', body: joinRequest(fleetToken.token, 'contract-d', csrPem) },
-    sendHeartbeat: { method: 'POST', path: '/v1/nodes/heartbeat', client: 'contract-a#2', body: heartbeatBody() },
+    sendHeartbeat: { method: 'POST', path: '/v1/nodes/heartbeat', client: 'contract-a#2', body: beat() },
     createJoinToken: { method: 'POST', path: '/v1/nodes/join-tokens', token: tokens.admin, body: {} },
     listJoinTokens: { method: 'GET', path: '/v1/nodes/join-tokens', token: tokens.admin },
     revokeJoinToken: { method: 'POST', path: `/v1/nodes/join-tokens/${fleetToken.id}/revoke`, token: tokens.admin },
