@@ -85,6 +85,18 @@ test('node list shows name, status, architecture, endpoint and last heartbeat; i
   t.deepEqual(tableRows(withIds.stdout).map((cells) => cells[0]), joined.map((response) => response.node.id));
 });
 
+test('an empty node list has the columns of the projection the role receives', async (t) => {
+  const none = ['node', 'list', '--architecture', 'riscv64'];
+  const forAdmin = await cli.run(none, adminEnv);
+  t.is(forAdmin.exitCode, 0, forAdmin.stderr);
+  t.deepEqual(tableHeader(forAdmin.stdout), ['NAME', 'STATUS', 'ARCHITECTURE', 'ENDPOINT', 'LAST-HEARTBEAT']);
+  t.deepEqual(tableRows(forAdmin.stdout), []);
+  const forViewer = await cli.run(none, viewerEnv);
+  t.is(forViewer.exitCode, 0, forViewer.stderr);
+  t.deepEqual(tableHeader(forViewer.stdout), ['NAME', 'STATUS', 'ARCHITECTURE', 'LAST-HEARTBEAT'], 'a viewer never sees the endpoint column');
+  t.deepEqual(JSON.parse((await cli.run([...none, '--output', 'json'], viewerEnv)).stdout), { projection: 'summary', items: [], next_cursor: null });
+});
+
 test('node list filters by --architecture and --status', async (t) => {
   const arm = await cli.run(['node', 'list', '--architecture', 'arm64'], adminEnv);
   t.deepEqual(tableRows(arm.stdout).map((cells) => cells[0]), ['node-b', 'node-d']);
@@ -185,7 +197,7 @@ test('node get --output json equals the API body; a viewer gets the summary', as
   const full = await cli.run(['node', 'get', 'node-b', '--output', 'json'], adminEnv);
   t.deepEqual(JSON.parse(full.stdout), await admin.nodes.get('node-b'));
   const summary = await cli.run(['node', 'get', 'node-b', '--output', 'json'], viewerEnv);
-  t.deepEqual(Object.keys(JSON.parse(summary.stdout)).sort(), ['architecture', 'id', 'last_heartbeat_at', 'name', 'status']);
+  t.deepEqual(Object.keys(JSON.parse(summary.stdout)).sort(), ['architecture', 'id', 'last_heartbeat_at', 'name', 'projection', 'status']);
   const text = await cli.run(['node', 'get', 'node-b'], viewerEnv);
   t.is(text.exitCode, 0, text.stderr);
   t.false(text.stdout.includes('Endpoint'));

@@ -1,7 +1,7 @@
 // Every resource method of the SDK client against a real CP over TLS, and the API's errors as
 // OtherixApiError with the API's code, status and details.
 import test from 'ava';
-import { createClient, createCsr, generateNodeKeyPair, isOtherixError } from '@otherix/sdk';
+import { createClient, createCsr, generateNodeKeyPair, isFullNode, isFullNodePage, isOtherixError } from '@otherix/sdk';
 import type { Node, OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from './helpers/control-plane.js';
 import type { ControlPlane } from './helpers/control-plane.js';
@@ -187,10 +187,29 @@ test('a viewer gets NodeSummary and is forbidden from admin operations', async (
   const created = await admin.apiTokens.create({ name: 'res-viewer-2', role: 'viewer' });
   const viewer = clientWith(created.token);
   const summary = await viewer.nodes.get('res-summary');
-  t.deepEqual(Object.keys(summary).sort(), ['architecture', 'id', 'last_heartbeat_at', 'name', 'status']);
+  t.deepEqual(Object.keys(summary).sort(), ['architecture', 'id', 'last_heartbeat_at', 'name', 'projection', 'status']);
+  t.is(summary.projection, 'summary');
   const error = await t.throwsAsync(viewer.joinTokens.list());
   t.true(isOtherixError(error, 'forbidden'));
   t.is((error as { status?: number }).status, 403);
+});
+
+test('isFullNode and isFullNodePage tell the projections apart by the body alone, an empty page included', async (t) => {
+  await joinNodeThroughSdk(cp, 'res-guards');
+  const created = await admin.apiTokens.create({ name: 'res-guards-viewer', role: 'viewer' });
+  const viewer = clientWith(created.token);
+  const none = { architecture: 'riscv64' };
+  t.true(isFullNodePage(await admin.nodes.list(none)), "the admin's empty page is a NodePage");
+  t.false(isFullNodePage(await viewer.nodes.list(none)), "the viewer's empty page is a NodeSummaryPage");
+  const full = await admin.nodes.get('res-guards');
+  const summary = await viewer.nodes.get('res-guards');
+  t.true(isFullNode(full));
+  t.false(isFullNode(summary));
+  // Narrowed, the full projection's fields are there to read; the summary has none of them.
+  if (isFullNode(full)) t.is(full.advertised_endpoint, 'https://127.0.0.1:9443');
+  t.false('advertised_endpoint' in summary);
+  const listed = (await admin.nodes.list({ limit: 500 })).items;
+  t.true(listed.length > 0 && listed.every(isFullNode));
 });
 
 test('API errors carry the API code, status, message and details', async (t) => {

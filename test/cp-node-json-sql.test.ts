@@ -57,7 +57,7 @@ test('a summary page holds exactly what nodeToSummary() gives, and no field of t
     page.items.forEach((text, i) => {
       const expected = nodeToSummary(stored[i]!, NOW);
       t.is(text, JSON.stringify(expected), stored[i]!.name);
-      t.deepEqual(Object.keys(JSON.parse(text) as object), ['id', 'name', 'status', 'architecture', 'last_heartbeat_at']);
+      t.deepEqual(Object.keys(JSON.parse(text) as object), ['projection', 'id', 'name', 'status', 'architecture', 'last_heartbeat_at']);
     });
   });
 });

@@ -25,7 +25,7 @@ async function listAndGets(names: string[]): Promise<{ list: string; fromGets: s
   }
   const list = await api(cp, 'GET', '/v1/nodes?limit=500', { token: cp.adminToken });
   if (list.status !== 200) throw new Error(`list: ${list.text}`);
-  return { list: list.text, fromGets: `{"items":[${gets.join(',')}],"next_cursor":null}` };
+  return { list: list.text, fromGets: `{"projection":"full","items":[${gets.join(',')}],"next_cursor":null}` };
 }
 
 test('every accepted heartbeat is listed exactly as GET shows it, the largest counts included; larger ones are refused', async (t) => {

@@ -13,9 +13,9 @@ const nodes: Record<string, JoinedNode> = {};
 
 const NODE_KEYS = [
   'active_migrations', 'advertised_endpoint', 'agent_version', 'architecture', 'certificate', 'created_at', 'hardware', 'id',
-  'last_heartbeat_at', 'migration', 'name', 'status', 'vm_count',
+  'last_heartbeat_at', 'migration', 'name', 'projection', 'status', 'vm_count',
 ];
-const SUMMARY_KEYS = ['architecture', 'id', 'last_heartbeat_at', 'name', 'status'];
+const SUMMARY_KEYS = ['architecture', 'id', 'last_heartbeat_at', 'name', 'projection', 'status'];
 
 test.before(async () => {
   cp = await startControlPlane();
@@ -47,6 +47,7 @@ test('admin and operator list full Nodes, developer and viewer NodeSummaries, or
     t.deepEqual(names(listed.body), ['ls-a', 'ls-b', 'ls-c', 'ls-d', 'ls-e'], role);
     t.is(listed.body.next_cursor, null);
     const expected = role === 'admin' || role === 'operator' ? NODE_KEYS : SUMMARY_KEYS;
+    t.is(listed.body.projection, expected === NODE_KEYS ? 'full' : 'summary', `${role}: the page says its projection`);
     for (const item of listed.body.items) t.deepEqual(Object.keys(item).sort(), expected, `${role} sees ${expected === NODE_KEYS ? 'Node' : 'NodeSummary'}`);
   }
   const full = (await api(cp, 'GET', '/v1/nodes', { token: tokens.operator })).body.items[0];

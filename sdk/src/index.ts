@@ -65,6 +65,8 @@ export type {
   TokenRejectedReason,
   Whoami,
 } from './client/types.js';
+export { isFullNode, isFullNodePage } from './client/node-projection.js';
+export type { NodeProjection } from './client/node-projection.js';
 export { pinCa } from './pki/tofu.js';
 export type { PinCaOptions, PinnedCa } from './pki/tofu.js';
 export { bootstrapNode } from './bootstrap/bootstrap-node.js';

@@ -68,6 +68,8 @@ export interface StartControlPlaneOptions {
   /** Collect JSON log lines in cp.logs at this level (e.g. 'debug'); default no logging. */
   captureLogs?: string;
   clock?: MovableClock;
+  /** Called with the built app before it listens: hooks a test adds (the contract tests' fault and drift injection). */
+  configure?: (app: FastifyInstance) => void;
 }
 
 export async function startControlPlane(options: StartControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -90,6 +92,7 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
     joinGuessLimit: options.joinGuessLimit ?? 1000,
     controlPlaneHosts: material.controlPlaneHosts,
   });
+  options.configure?.(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address() as { port: number };
   const url = `https://127.0.0.1:${address.port}`;

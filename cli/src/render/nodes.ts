@@ -1,19 +1,18 @@
 // Nodes as an operator reads them. A role gets either the full `Node` or the reduced
-// `NodeSummary`; the views show whatever the projection holds.
-import type { Node, NodeSummary } from '@otherix/sdk';
+// `NodeSummary`, and every body says which (`projection`); the views show what it holds.
+import { isFullNode, isFullNodePage } from '@otherix/sdk';
+import type { Node, NodePage, NodeSummary, NodeSummaryPage } from '@otherix/sdk';
 import { renderTable } from './table.js';
 import { formatAge, formatTimestamp } from './time.js';
 
-export function isFullNode(node: Node | NodeSummary): node is Node {
-  return 'advertised_endpoint' in node;
-}
-
 export const NODE_COLUMNS = ['NAME', 'STATUS', 'ARCHITECTURE', 'ENDPOINT', 'LAST-HEARTBEAT'] as const;
 
-export function renderNodeTable(nodes: readonly (Node | NodeSummary)[], options: { showIds: boolean; now?: number }): string {
-  // The reduced projection has no endpoint: the column is left out rather than shown empty.
-  const full = nodes.length === 0 || nodes.some(isFullNode);
+export function renderNodeTable(page: NodePage | NodeSummaryPage, options: { showIds: boolean; now?: number }): string {
+  // The reduced projection has no endpoint: the column is left out rather than shown empty. The
+  // page says its projection, so an empty page has the columns its role would see.
+  const full = isFullNodePage(page);
   const headers: string[] = [...(options.showIds ? ['ID'] : []), ...NODE_COLUMNS.filter((column) => full || column !== 'ENDPOINT')];
+  const nodes: readonly (Node | NodeSummary)[] = page.items;
   const rows = nodes.map((node) => [
     ...(options.showIds ? [node.id] : []),
     node.name,

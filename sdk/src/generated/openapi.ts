@@ -206,8 +206,9 @@ export interface paths {
         };
         /**
          * List nodes
-         * @description Every role. admin and operator callers get the full `Node` projection; developer and
-         *     viewer callers get `NodeSummary`. Ordered by name. `schedulable=true` lists only the
+         * @description Every role. admin and operator callers get a `NodePage` of full `Node`s; developer and
+         *     viewer callers get a `NodeSummaryPage` of `NodeSummary`s. The page's `projection` says
+         *     which, even when it is empty. Ordered by name. `schedulable=true` lists only the
          *     nodes VM placement may use: `ready` and not cordoned.
          */
         get: operations["listNodes"];
@@ -228,8 +229,9 @@ export interface paths {
         };
         /**
          * Get a node by name
-         * @description Every role; admin and operator get `Node`, developer and viewer `NodeSummary`. The
-         *     path segment is a node *name*: a UUID literal is refused with `400 validation_failed`.
+         * @description Every role; admin and operator get `Node` (`projection: full`), developer and viewer
+         *     `NodeSummary` (`projection: summary`). The path segment is a node *name*: a UUID
+         *     literal is refused with `400 validation_failed`.
          */
         get: operations["getNode"];
         put?: never;
@@ -497,7 +499,13 @@ export interface components {
             serial: string;
             not_after: components["schemas"]["Timestamp"];
         };
+        /** @description A node in the full projection (admin, operator). */
         Node: {
+            /**
+             * @description Always `full` in a `Node` (`summary` in a `NodeSummary`). (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            projection: "full";
             id: components["schemas"]["Uuid"];
             name: string;
             status: components["schemas"]["NodeStatus"];
@@ -514,7 +522,13 @@ export interface components {
             /** Format: date-time */
             last_heartbeat_at: string | null;
         };
+        /** @description A node in the reduced projection (developer, viewer). */
         NodeSummary: {
+            /**
+             * @description Always `summary` in a `NodeSummary` (`full` in a `Node`). (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            projection: "summary";
             id: components["schemas"]["Uuid"];
             name: string;
             status: components["schemas"]["NodeStatus"];
@@ -522,11 +536,23 @@ export interface components {
             /** Format: date-time */
             last_heartbeat_at: string | null;
         };
+        /** @description A page of nodes in the full projection (admin, operator). */
         NodePage: {
+            /**
+             * @description Always `full`, also when `items` is empty. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            projection: "full";
             items: components["schemas"]["Node"][];
             next_cursor: string | null;
         };
+        /** @description A page of nodes in the reduced projection (developer, viewer). */
         NodeSummaryPage: {
+            /**
+             * @description Always `summary`, also when `items` is empty. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            projection: "summary";
             items: components["schemas"]["NodeSummary"][];
             next_cursor: string | null;
         };

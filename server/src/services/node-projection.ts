@@ -28,6 +28,7 @@ export function nodeStatus(row: NodeRow, now: number): NodeStatus {
 /** The full projection (admin, operator). */
 export function nodeToApi(row: NodeRow, now: number): ApiNode {
   return {
+    projection: 'full',
     id: row.id,
     name: row.name,
     status: nodeStatus(row, now),
@@ -51,6 +52,7 @@ export function nodeToApi(row: NodeRow, now: number): ApiNode {
 /** The reduced projection (developer, viewer). */
 export function nodeToSummary(row: NodeRow, now: number): ApiNodeSummary {
   return {
+    projection: 'summary',
     id: row.id,
     name: row.name,
     status: nodeStatus(row, now),

@@ -46,8 +46,10 @@ export class NodeService {
     // One `now` filters the rows and derives their status: what is shown agrees with the filter.
     const rule = this.rule();
     const query = { ...pageRequest(input), architecture: input.architecture, status: input.status, schedulable: input.schedulable, rule };
-    const page = await withCursor(() => this.store.nodes.listJson(query, projectionFor(role)));
-    return `{"items":[${page.items.join(',')}],"next_cursor":${JSON.stringify(page.nextCursor)}}`;
+    const projection = projectionFor(role);
+    const page = await withCursor(() => this.store.nodes.listJson(query, projection));
+    // The page says its projection (openapi.yaml's discriminator), so an empty page is one form only.
+    return `{"projection":"${projection}","items":[${page.items.join(',')}],"next_cursor":${JSON.stringify(page.nextCursor)}}`;
   }
 
   async get(name: string, role: Role): Promise<ProjectedNode> {

@@ -26,7 +26,7 @@ export async function run(input: CommandInput): Promise<void> {
   const page = await withClient(input, (client) => client.nodes.list(query));
   if (output === 'json') return print(renderJson(page));
 
-  const lines = [renderNodeTable(page.items, { showIds })];
+  const lines = [renderNodeTable(page, { showIds })];
   if (page.next_cursor !== null) {
     const flags = [['architecture', architecture], ['status', status], ['show-ids', showIds || undefined]] as const;
     lines.push(nextPageLine('node list', flags, page.next_cursor, limit));

@@ -15,14 +15,14 @@ import { statusExpression } from './node-status-sql.js';
  */
 const iso = (column: string): string => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`;
 
-/** json_object(...) of one node in `projection`, keys in the schema's order. Pushes its parameters. */
+/** json_object(...) of one node in `projection`, keys in the schema's order (`projection` first). Pushes its parameters. */
 export function nodeJsonSql(projection: NodeProjection, rule: StatusRule, params: SqlValue[]): string {
   const status = statusExpression(rule, params);
   const lastHeartbeat = iso('last_heartbeat_at'); // NULL (json null) before the first heartbeat
   if (projection === 'summary') {
-    return `json_object('id', id, 'name', name, 'status', ${status}, 'architecture', architecture, 'last_heartbeat_at', ${lastHeartbeat})`;
+    return `json_object('projection', 'summary', 'id', id, 'name', name, 'status', ${status}, 'architecture', architecture, 'last_heartbeat_at', ${lastHeartbeat})`;
   }
-  return `json_object('id', id, 'name', name, 'status', ${status}, 'architecture', architecture,
+  return `json_object('projection', 'full', 'id', id, 'name', name, 'status', ${status}, 'architecture', architecture,
     'advertised_endpoint', advertised_endpoint,
     'migration', json_object('host', migration_host, 'port_range_start', migration_port_start, 'port_range_end', migration_port_end),
     'hardware', json(hardware), 'agent_version', agent_version, 'vm_count', vm_count, 'active_migrations', active_migrations,
