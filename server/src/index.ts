@@ -15,4 +15,5 @@ export { assertTokenRedeemable, assertClusterAllows } from './services/redemptio
 export type { Store, NodeRow, JoinTokenRow, ApiTokenRow, ConsumptionRow, NodeCertificateRow, Role, RedemptionAttempt, RedemptionOutcome } from './store/store.js';
 export { routeSchema, specOperations, fastifyPath } from './openapi/route-schema.js';
 export type { OperationRef } from './openapi/route-schema.js';
-export { DEFAULT_JOIN_GUESS_LIMIT, GUESS_WINDOW_MS } from './services/rate-limit.js';
+export { DEFAULT_JOIN_GUESS_LIMIT, GUESS_WINDOW_MS, GuessLimiter } from './services/rate-limit.js';
+export { guessSourceOf } from './services/guess-source.js';

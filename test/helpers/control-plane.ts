@@ -68,6 +68,8 @@ export interface StartControlPlaneOptions {
   /** Collect JSON log lines in cp.logs at this level (e.g. 'debug'); default no logging. */
   captureLogs?: string;
   clock?: MovableClock;
+  /** Where to listen; default 127.0.0.1 (`::` takes IPv4 clients as ::ffff:127.0.0.1). */
+  listenHost?: string;
 }
 
 export async function startControlPlane(options: StartControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -90,7 +92,7 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
     joinGuessLimit: options.joinGuessLimit ?? 1000,
     controlPlaneHosts: material.controlPlaneHosts,
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: options.listenHost ?? '127.0.0.1', port: 0 });
   const address = app.server.address() as { port: number };
   const url = `https://127.0.0.1:${address.port}`;
   const adminToken = (await readFile(material.files.adminToken, 'utf8')).trim();
