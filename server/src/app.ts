@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import autoload from '@fastify/autoload';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { LOG_REDACT_PATHS, redactLogArguments, serializeError, serializeRequest } from './log-redaction.js';
 import type { KeyPairPem } from './services/ca.js';
 import { ClusterCa } from './services/ca.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
@@ -30,8 +31,6 @@ export const TLS_CIPHERS = [
   'ECDHE-ECDSA-AES128-GCM-SHA256',
 ].join(':');
 
-/** Never log credentials: the join token and CSR travel in bodies (never logged), API tokens in this header. */
-export const LOG_REDACT_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.body'];
 
 /**
  * A literal JSON `null` body, kept apart from an empty one (which parses to undefined and is
@@ -62,7 +61,14 @@ export interface BuildAppOptions {
 function loggerOptions(logger: BuildAppOptions['logger']): FastifyServerOptions['logger'] {
   if (logger === false) return false;
   const base = logger === undefined || logger === true ? {} : logger;
-  return { level: 'info', ...base, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } };
+  // No secret in a log line, whatever the client sends (log-redaction.ts).
+  return {
+    level: 'info',
+    ...base,
+    redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+    serializers: { req: serializeRequest, err: serializeError },
+    hooks: { logMethod: redactLogArguments },
+  } as FastifyServerOptions['logger'];
 }
 
 export interface ServedRoute {
