@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import autoload from '@fastify/autoload';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { applyConnectionCap, listenerLimits, serverTimeoutOptions } from './listener.js';
+import type { ListenerLimits } from './listener.js';
 import { LOG_REDACT_PATHS, redactLogArguments, serializeError, serializeRequest } from './log-redaction.js';
 import type { KeyPairPem } from './services/ca.js';
 import { ClusterCa } from './services/ca.js';
@@ -15,6 +17,7 @@ import { SqliteStore, DATABASE_FILE } from './store/sqlite/sqlite-store.js';
 import authPlugin from './plugins/auth.js';
 import type { RouteAuth, RouteRoles } from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
+import keepAlivePolicyPlugin from './plugins/keep-alive-policy.js';
 import nodeIdentityPlugin from './plugins/node-identity.js';
 import schemasPlugin from './plugins/schemas.js';
 import servicesPlugin from './plugins/services.js';
@@ -56,6 +59,8 @@ export interface BuildAppOptions {
   controlPlaneHosts?: readonly string[];
   /** Close the store when the app closes (default true when buildApp opened it or store was given). */
   closeStore?: boolean;
+  /** Timeouts and the connection cap (listener.ts); default DEFAULT_LISTENER_LIMITS. Tests inject short ones. */
+  listener?: Partial<ListenerLimits>;
 }
 
 function loggerOptions(logger: BuildAppOptions['logger']): FastifyServerOptions['logger'] {
@@ -91,6 +96,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const store = options.store ?? (options.dataDir !== undefined ? await SqliteStore.open(join(options.dataDir, DATABASE_FILE)) : undefined);
   if (store === undefined) throw new Error('buildApp needs a store or a dataDir');
   if (!(options.ca instanceof ClusterCa)) throw new Error('buildApp needs the cluster CA');
+  const limits = listenerLimits(options.listener);
+  const timeouts = serverTimeoutOptions(limits);
   const app = Fastify({
     https: {
       key: options.serving.keyPem,
@@ -102,7 +109,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       minVersion: 'TLSv1.2',
       ciphers: TLS_CIPHERS,
       honorCipherOrder: true,
+      // Connections that never authenticate cannot hold the CP (listener.ts).
+      handshakeTimeout: timeouts.handshakeTimeout,
+      headersTimeout: timeouts.headersTimeout,
+      connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
     },
+    requestTimeout: timeouts.requestTimeout,
+    keepAliveTimeout: timeouts.keepAliveTimeout,
     bodyLimit: BODY_LIMIT_BYTES,
     logger: loggerOptions(options.logger),
     exposeHeadRoutes: false,
@@ -134,6 +147,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     for (const method of [route.method].flat()) servedRoutes.push({ method, url: route.url, auth: config.auth ?? 'bearer', roles: config.roles });
   });
 
+  applyConnectionCap(app, limits);
+
   // Drain on close: requests already on a keep-alive connection are served, with Connection:
   // close so the client opens no more on it (agents heartbeat on keep-alive; without this a
   // busy connection would never go idle and close() would never finish).
@@ -157,6 +172,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await app.register(authPlugin);
   await app.register(nodeIdentityPlugin);
+  await app.register(keepAlivePolicyPlugin);
   await app.register(autoload, {
     dir: join(dirname(fileURLToPath(import.meta.url)), 'routes'),
     // No index-file semantics: every file in routes/ is a route plugin, named for its operation.

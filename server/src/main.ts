@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { adminTokenCommand } from './commands/admin-token.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';
+import { DEFAULT_LISTENER_LIMITS } from './listener.js';
 import { InitError, caFingerprintOf, initDataDir } from './init/data-dir.js';
 import { adminTokenFileState } from './services/admin-token-file.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
@@ -17,7 +18,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 const USAGE = `usage:
   otherix-server [serve] [--data-dir DIR] [--listen HOST:PORT] [--advertise-host NAME]...
-                 [--log-level LEVEL] [--join-guess-limit N]
+                 [--log-level LEVEL] [--join-guess-limit N] [--max-connections N]
   otherix-server ca-fingerprint [--data-dir DIR]
   otherix-server admin-token [--data-dir DIR] [--name NAME]
 
@@ -26,6 +27,8 @@ const USAGE = `usage:
   --advertise-host NAME   a name or address clients use to reach the CP (repeatable; goes into its certificate)
   --log-level LEVEL       ${LOG_LEVELS.join(', ')} (default info)
   --join-guess-limit N    redemptions with unknown join tokens allowed per source IP per minute (default ${DEFAULT_JOIN_GUESS_LIMIT})
+  --max-connections N     open connections the CP accepts; beyond, new ones are closed at once (default ${DEFAULT_LISTENER_LIMITS.maxConnections};
+                          each agent holds one: keep it above the node count, and the open-file limit above it)
   --name NAME             admin-token: the new admin token's name (default admin-recovery-<UTC time>)
 
   admin-token mints a new admin API token on the CP host, running or not, when no admin token
@@ -33,7 +36,7 @@ const USAGE = `usage:
 
   Each flag can also come from the environment (flags win): OTHERIX_SERVER__DATA_DIR,
   OTHERIX_SERVER__LISTEN, OTHERIX_SERVER__LOG_LEVEL, OTHERIX_SERVER__JOIN_GUESS_LIMIT,
-  OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated).
+  OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated).
 `;
 
 class UsageError extends Error {}
@@ -49,6 +52,7 @@ function parse(argv: string[]) {
       'advertise-host': { type: 'string', multiple: true },
       'log-level': { type: 'string' },
       'join-guess-limit': { type: 'string' },
+      'max-connections': { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -60,6 +64,7 @@ function parse(argv: string[]) {
     listen: values.listen,
     logLevel: values['log-level'],
     joinGuessLimit: values['join-guess-limit'],
+    maxConnections: values['max-connections'],
     advertiseHosts: values['advertise-host'],
   });
   if (values.name !== undefined && command !== 'admin-token') throw new UsageError('--name is for admin-token only');
@@ -81,6 +86,7 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
     logger: { level: args.logLevel },
     joinGuessLimit: args.joinGuessLimit,
     controlPlaneHosts: material.controlPlaneHosts,
+    listener: { maxConnections: args.maxConnections },
   });
   let closing = false;
   const shutdown = (signal: string): void => {

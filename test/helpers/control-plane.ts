@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { buildApp, initDataDir } from '@otherix/server';
-import type { ClusterCa, KeyPairPem, Store } from '@otherix/server';
+import type { ClusterCa, KeyPairPem, ListenerLimits, Store } from '@otherix/server';
 import type { FastifyInstance } from 'fastify';
 
 /** server/dist/main.js, from test/dist/helpers/control-plane.js. */
@@ -70,6 +70,8 @@ export interface StartControlPlaneOptions {
   clock?: MovableClock;
   /** Where to listen; default 127.0.0.1 (`::` takes IPv4 clients as ::ffff:127.0.0.1). */
   listenHost?: string;
+  /** Listener timeouts and connection cap (short ones for tests); default the CP's. */
+  listener?: Partial<ListenerLimits>;
 }
 
 export async function startControlPlane(options: StartControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -91,6 +93,7 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
     logger: options.captureLogs === undefined ? false : { level: options.captureLogs, stream },
     joinGuessLimit: options.joinGuessLimit ?? 1000,
     controlPlaneHosts: material.controlPlaneHosts,
+    ...(options.listener === undefined ? {} : { listener: options.listener }),
   });
   await app.listen({ host: options.listenHost ?? '127.0.0.1', port: 0 });
   const address = app.server.address() as { port: number };
