@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { adminTokenCommand } from './commands/admin-token.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';
-import { DEFAULT_LISTENER_LIMITS } from './listener.js';
 import { InitError, caFingerprintOf, initDataDir } from './init/data-dir.js';
+import { DEFAULT_LISTENER_LIMITS } from './listener.js';
 import { adminTokenFileState } from './services/admin-token-file.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
 import { DEFAULT_LISTEN, LOG_LEVELS, resolveServerSettings } from './server-config.js';
@@ -26,7 +26,7 @@ const USAGE = `usage:
   --listen HOST:PORT      address to serve HTTPS on (default ${DEFAULT_LISTEN}; port 0 takes a free port)
   --advertise-host NAME   a name or address clients use to reach the CP (repeatable; goes into its certificate)
   --log-level LEVEL       ${LOG_LEVELS.join(', ')} (default info)
-  --join-guess-limit N    redemptions with unknown join tokens allowed per source IP per minute (default ${DEFAULT_JOIN_GUESS_LIMIT})
+  --join-guess-limit N    redemptions with unknown join tokens allowed per source (IPv4 address, IPv6 /64) per minute (default ${DEFAULT_JOIN_GUESS_LIMIT})
   --max-connections N     open connections the CP accepts; beyond, new ones are closed at once (default ${DEFAULT_LISTENER_LIMITS.maxConnections};
                           each agent holds one: keep it above the node count, and the open-file limit above it)
   --name NAME             admin-token: the new admin token's name (default admin-recovery-<UTC time>)

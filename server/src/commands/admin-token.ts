@@ -57,17 +57,18 @@ export async function mintAdminTokenOffline(options: { dataDir: string; name?: s
     );
   }
   const caFingerprint = await caFingerprintOf(files.dir);
-  const store = await SqliteStore.open(files.database);
+  let store: SqliteStore | undefined;
   try {
+    store = await SqliteStore.open(files.database);
     const minted = await new ApiTokenService(store, now).mint({ name, role: 'admin' }, OFFLINE_CREATOR);
     return { id: minted.id, name: minted.name, token: minted.token, caFingerprint };
   } catch (error) {
     if (isHttpError(error) && error.code === 'conflict') {
       throw new InitError(`a live API token is already named ${name}: pick another name with --name`);
     }
-    throw error;
+    throw new InitError(`cannot mint an admin token in ${files.database}: ${(error as Error).message}; nothing was written: check the file and run it again`);
   } finally {
-    await store.close();
+    await store?.close();
   }
 }
 
