@@ -1,4 +1,4 @@
-// Redemptions with unknown tokens are limited per source IP (SPEC §4): after the limit, 429
+// Redemptions with unknown tokens are limited per source (SPEC §4; an IPv4 address or an IPv6 /64): after the limit, 429
 // rate_limited with Retry-After; the window reopens as time moves. Real tokens are always
 // answered (joins or refusals), even from an IP over the limit, and never counted.
 import test from 'ava';

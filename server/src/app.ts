@@ -53,7 +53,7 @@ export interface BuildAppOptions {
   now?: () => number;
   /** Fastify logger options (pino); default JSON lines at info. `false` disables logging. */
   logger?: boolean | (Exclude<FastifyServerOptions['logger'], boolean | undefined> & { level?: string; stream?: unknown });
-  /** Unknown-token redemptions per source IP per minute (default 10). */
+  /** Unknown-token redemptions per source (IPv4 address, IPv6 /64) per minute (default 10). */
   joinGuessLimit?: number;
   /** Host names and addresses of the CP itself: no node may claim them. */
   controlPlaneHosts?: readonly string[];

@@ -1,4 +1,4 @@
-// Unknown-token redemptions per source IP (SPEC §4): a fixed window per IP that opens with the
+// Unknown-token redemptions per source (SPEC §4): a fixed window per source that opens with the
 // IP's first guess. Counted after the lookup, only for unknown tokens: real tokens are always
 // answered, never throttled, however many arrive at once and whatever the IP's guess count
 // (hosts behind one NAT must not block each other's joins). A guess over the limit is answered
