@@ -1,5 +1,5 @@
 // Unknown-token redemptions per source (SPEC §4): a fixed window per source that opens with the
-// IP's first guess. Counted after the lookup, only for unknown tokens: real tokens are always
+// source's first guess. Counted after the lookup, only for unknown tokens: real tokens are always
 // answered, never throttled, however many arrive at once and whatever the IP's guess count
 // (hosts behind one NAT must not block each other's joins). A guess over the limit is answered
 // 429, so a concurrent burst gets exactly `limit` verdicts per window. A source is an IPv4
