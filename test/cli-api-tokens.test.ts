@@ -59,3 +59,13 @@ test.serial('list shows the tokens; revoke stops one from working', async (t) =>
   const listed = (JSON.parse(after.stdout) as { items: { id: string; revoked: boolean }[] }).items.find((item) => item.id === created.id);
   t.is(listed?.revoked, true);
 });
+
+test.serial('revoking the last live admin token is refused with what to do instead', async (t) => {
+  const list = JSON.parse((await cli.run(['api-token', 'list', '--output', 'json'], adminEnv)).stdout) as { items: { id: string; name: string }[] };
+  const admin = list.items.find((item) => item.name === 'admin')!;
+  const refused = await cli.run(['api-token', 'revoke', admin.id], adminEnv);
+  t.is(refused.exitCode, 1);
+  t.is(refused.stdout, '');
+  t.regex(refused.stderr, /^error: conflict: admin is the last live admin API token: .*otherix api-token create --name NAME --role admin.*\n$/);
+  t.is((await cli.run(['whoami'], adminEnv)).exitCode, 0);
+});

@@ -1,7 +1,8 @@
-// Redemptions with unknown tokens are limited per source IP (SPEC §4): after the limit, 429
+// Redemptions with unknown tokens are limited per source (SPEC §4; an IPv4 address or an IPv6 /64): after the limit, 429
 // rate_limited with Retry-After; the window reopens as time moves. Real tokens are always
 // answered (joins or refusals), even from an IP over the limit, and never counted.
 import test from 'ava';
+import { GuessLimiter, guessSourceOf } from '@otherix/server';
 import { api, startControlPlane } from './helpers/control-plane.js';
 import type { ControlPlane } from './helpers/control-plane.js';
 import { joinRequest, nodeCsr } from './helpers/join-request.js';
@@ -81,4 +82,55 @@ test.serial('over the guess limit, a real token still joins and a real expired t
   t.is(expired.body.error.details.reason, 'expired');
   // Answering real tokens did not count as guesses, nor lift the limit.
   t.is((await guess(411)).status, 429);
+});
+
+// Sources (issue 12 item 9): an IPv6 client can pick any address of its /64, so guesses are
+// counted per /64; an IPv4 client reaching a dual-stack listener shows up as ::ffff:a.b.c.d and
+// is the same source as a.b.c.d.
+test('guesses are counted per IPv4 address and per IPv6 /64; an IPv4-mapped address is its IPv4 address', (t) => {
+  const limiter = new GuessLimiter(2, () => 0);
+  const overLimit = (ip: string): string | undefined => {
+    try {
+      limiter.recordGuess(ip);
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  // Three addresses of one /64, written three ways: one source.
+  t.is(overLimit('2001:db8:1:2::a'), undefined);
+  t.is(overLimit('2001:0DB8:0001:0002:ffff:ffff:ffff:fffe'), undefined);
+  t.regex(overLimit('2001:db8:1:2:0:0:0:1') ?? '', /from 2001:db8:1:2::\/64: wait/);
+  // The next /64 and a zone-scoped link-local address are sources of their own.
+  t.is(overLimit('2001:db8:1:3::a'), undefined);
+  t.is(overLimit('fe80::1%eth0'), undefined);
+  // IPv4, then the same client through a dual-stack socket (dotted and hex forms).
+  t.is(overLimit('192.0.2.7'), undefined);
+  t.is(overLimit('::ffff:192.0.2.7'), undefined);
+  t.regex(overLimit('::ffff:c000:207') ?? '', /from 192\.0\.2\.7: wait/);
+  t.is(overLimit('192.0.2.8'), undefined, 'the neighbouring IPv4 address is another source');
+});
+
+test('the source names printed and counted: IPv4 as is, IPv6 as its /64, mapped as IPv4', (t) => {
+  t.is(guessSourceOf('10.1.2.3'), '10.1.2.3');
+  t.is(guessSourceOf('::ffff:10.1.2.3'), '10.1.2.3');
+  t.is(guessSourceOf('::FFFF:a01:203'), '10.1.2.3');
+  t.is(guessSourceOf('::1'), '0:0:0:0::/64');
+  t.is(guessSourceOf('2001:db8::'), '2001:db8:0:0::/64');
+  t.is(guessSourceOf('2001:db8:aa:bb:cc:dd:1.2.3.4'), '2001:db8:aa:bb::/64');
+  t.is(guessSourceOf('64:ff9b::1.2.3.4'), '64:ff9b:0:0::/64', 'only ::ffff:0:0/96 is IPv4-mapped');
+});
+
+test('a CP on a dual-stack listener counts an IPv4 client as its IPv4 address', async (t) => {
+  const dual = await startControlPlane({ joinGuessLimit: 1, listenHost: '::' });
+  try {
+    const guessAt = (i: number) => api(dual, 'POST', '/v1/nodes/join', { body: joinRequest(`otx_join_${String(i).padStart(43, 'd')}`, `dual-${i}`, csrPem) });
+    t.is((await guessAt(1)).status, 401);
+    const limited = await guessAt(2);
+    t.is(limited.status, 429);
+    // The socket's address is ::ffff:127.0.0.1; the source is 127.0.0.1.
+    t.regex(limited.body.error.message, /from 127\.0\.0\.1: wait \d+s/);
+  } finally {
+    await dual.close();
+  }
 });

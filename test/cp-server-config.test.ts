@@ -88,11 +88,15 @@ test('a bad OTHERIX_SERVER__* value is a usage error naming the variable', async
     ['OTHERIX_SERVER__JOIN_GUESS_LIMIT', '0', /OTHERIX_SERVER__JOIN_GUESS_LIMIT 0: expected a whole number >= 1/],
     ['OTHERIX_SERVER__LOG_LEVEL', 'loud', /OTHERIX_SERVER__LOG_LEVEL loud: expected one of/],
     ['OTHERIX_SERVER__LISTEN', 'everywhere', /OTHERIX_SERVER__LISTEN everywhere: expected HOST:PORT/],
+    ['OTHERIX_SERVER__MAX_CONNECTIONS', 'many', /OTHERIX_SERVER__MAX_CONNECTIONS=many: not an integer/],
+    ['OTHERIX_SERVER__MAX_CONNECTIONS', '0', /OTHERIX_SERVER__MAX_CONNECTIONS 0: expected a whole number >= 1/],
   ] as const) {
     const run = await runServerBinary(['serve'], { [name]: value });
     t.is(run.code, 2, run.stderr);
     t.regex(run.stderr, expected);
   }
+  const flag = await runServerBinary(['serve', '--max-connections', '-5']);
+  t.is(flag.code, 2, flag.stderr);
   // ca-fingerprint reads the data dir from the environment too.
   const cp = await spawnControlPlane();
   try {

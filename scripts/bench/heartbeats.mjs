@@ -28,7 +28,7 @@ function heartbeatBody(seq) {
   });
 }
 
-// The CP closes a keep-alive connection after 72 s idle (Fastify's default): while 2,000
+// The CP closes a keep-alive connection after 65 s idle (server/src/listener.ts): while 2,000
 // handshakes are under way on a busy machine, the first connections could go idle that long.
 const KEEP_WARM_AFTER_MS = 30_000;
 

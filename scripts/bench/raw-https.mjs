@@ -11,6 +11,8 @@ export class RawHttpsConnection {
   /** TLS connections opened by every instance (a keep-alive run opens one per instance). */
   static connectionsOpened = 0;
   #socket = null;
+  /** The socket whose loss matters: a socket retired after `Connection: close` closes quietly. */
+  #current = null;
   #connecting = null;
   #pending = null;
   #buffer = Buffer.alloc(0);
@@ -30,8 +32,11 @@ export class RawHttpsConnection {
         this.#socket = socket;
         resolve(socket);
       });
+      this.#current = socket;
       socket.on('data', (chunk) => this.#onData(chunk));
       const lost = (error) => {
+        if (this.#current !== socket) return;
+        this.#current = null;
         this.#socket = null;
         this.#connecting = null;
         this.#buffer = Buffer.alloc(0);
@@ -76,7 +81,17 @@ export class RawHttpsConnection {
     this.#buffer = this.#buffer.length === total ? Buffer.alloc(0) : this.#buffer.subarray(total);
     const pending = this.#pending;
     this.#pending = null;
+    // The server ends the connection after this answer: the next request opens a new one.
+    if (/\r\nconnection:\s*close/i.test(head)) this.#retire();
     pending.resolve({ status, body });
+  }
+
+  #retire() {
+    const socket = this.#socket;
+    this.#socket = null;
+    this.#current = null;
+    this.#buffer = Buffer.alloc(0);
+    socket?.end();
   }
 
   #fail(error) {

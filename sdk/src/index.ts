@@ -30,7 +30,7 @@ export { createClient, parseCpUrl } from './client/create-client.js';
 export type { ClientOptions, OtherixClient } from './client/create-client.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './client/transport.js';
 export type { ClientCertificate } from './client/transport.js';
-export { classifyConnectionFailure } from './client/connection-errors.js';
+export { classifyConnectionFailure, isConnectionReset } from './client/connection-errors.js';
 export type { ConnectionFailureCode } from './client/connection-errors.js';
 export type {
   ApiErrorBody,

@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import autoload from '@fastify/autoload';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { applyConnectionCap, listenerLimits, serverTimeoutOptions } from './listener.js';
+import type { ListenerLimits } from './listener.js';
+import { LOG_REDACT_PATHS, redactLogArguments, serializeError, serializeRequest } from './log-redaction.js';
 import type { KeyPairPem } from './services/ca.js';
 import { ClusterCa } from './services/ca.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
@@ -14,6 +17,7 @@ import { SqliteStore, DATABASE_FILE } from './store/sqlite/sqlite-store.js';
 import authPlugin from './plugins/auth.js';
 import type { RouteAuth, RouteRoles } from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
+import keepAlivePolicyPlugin from './plugins/keep-alive-policy.js';
 import nodeIdentityPlugin from './plugins/node-identity.js';
 import schemasPlugin from './plugins/schemas.js';
 import servicesPlugin from './plugins/services.js';
@@ -30,8 +34,6 @@ export const TLS_CIPHERS = [
   'ECDHE-ECDSA-AES128-GCM-SHA256',
 ].join(':');
 
-/** Never log credentials: the join token and CSR travel in bodies (never logged), API tokens in this header. */
-export const LOG_REDACT_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.body'];
 
 /**
  * A literal JSON `null` body, kept apart from an empty one (which parses to undefined and is
@@ -51,18 +53,27 @@ export interface BuildAppOptions {
   now?: () => number;
   /** Fastify logger options (pino); default JSON lines at info. `false` disables logging. */
   logger?: boolean | (Exclude<FastifyServerOptions['logger'], boolean | undefined> & { level?: string; stream?: unknown });
-  /** Unknown-token redemptions per source IP per minute (default 10). */
+  /** Unknown-token redemptions per source (IPv4 address, IPv6 /64) per minute (default 10). */
   joinGuessLimit?: number;
   /** Host names and addresses of the CP itself: no node may claim them. */
   controlPlaneHosts?: readonly string[];
   /** Close the store when the app closes (default true when buildApp opened it or store was given). */
   closeStore?: boolean;
+  /** Timeouts and the connection cap (listener.ts); default DEFAULT_LISTENER_LIMITS. Tests inject short ones. */
+  listener?: Partial<ListenerLimits>;
 }
 
 function loggerOptions(logger: BuildAppOptions['logger']): FastifyServerOptions['logger'] {
   if (logger === false) return false;
   const base = logger === undefined || logger === true ? {} : logger;
-  return { level: 'info', ...base, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } };
+  // No secret in a log line, whatever the client sends (log-redaction.ts).
+  return {
+    level: 'info',
+    ...base,
+    redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+    serializers: { req: serializeRequest, err: serializeError },
+    hooks: { logMethod: redactLogArguments },
+  } as FastifyServerOptions['logger'];
 }
 
 export interface ServedRoute {
@@ -85,6 +96,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const store = options.store ?? (options.dataDir !== undefined ? await SqliteStore.open(join(options.dataDir, DATABASE_FILE)) : undefined);
   if (store === undefined) throw new Error('buildApp needs a store or a dataDir');
   if (!(options.ca instanceof ClusterCa)) throw new Error('buildApp needs the cluster CA');
+  const limits = listenerLimits(options.listener);
+  const timeouts = serverTimeoutOptions(limits);
   const app = Fastify({
     https: {
       key: options.serving.keyPem,
@@ -96,7 +109,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       minVersion: 'TLSv1.2',
       ciphers: TLS_CIPHERS,
       honorCipherOrder: true,
+      // Connections that never authenticate cannot hold the CP (listener.ts).
+      handshakeTimeout: timeouts.handshakeTimeout,
+      headersTimeout: timeouts.headersTimeout,
+      connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
     },
+    requestTimeout: timeouts.requestTimeout,
+    keepAliveTimeout: timeouts.keepAliveTimeout,
     bodyLimit: BODY_LIMIT_BYTES,
     logger: loggerOptions(options.logger),
     exposeHeadRoutes: false,
@@ -128,6 +147,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     for (const method of [route.method].flat()) servedRoutes.push({ method, url: route.url, auth: config.auth ?? 'bearer', roles: config.roles });
   });
 
+  applyConnectionCap(app, limits);
+
   // Drain on close: requests already on a keep-alive connection are served, with Connection:
   // close so the client opens no more on it (agents heartbeat on keep-alive; without this a
   // busy connection would never go idle and close() would never finish).
@@ -151,6 +172,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await app.register(authPlugin);
   await app.register(nodeIdentityPlugin);
+  await app.register(keepAlivePolicyPlugin);
   await app.register(autoload, {
     dir: join(dirname(fileURLToPath(import.meta.url)), 'routes'),
     // No index-file semantics: every file in routes/ is a route plugin, named for its operation.

@@ -1,5 +1,8 @@
 // @otherix/server's public face, for tests and embedding: build and initialise a control plane.
-export { buildApp, BODY_LIMIT_BYTES, TLS_CIPHERS, LOG_REDACT_PATHS } from './app.js';
+export { buildApp, BODY_LIMIT_BYTES, TLS_CIPHERS } from './app.js';
+export { DEFAULT_LISTENER_LIMITS, RESERVED_FILE_DESCRIPTORS, listenerLimits, serverTimeoutOptions } from './listener.js';
+export type { ListenerLimits } from './listener.js';
+export { LOG_REDACT_PATHS, redactUrl, redactTokens } from './log-redaction.js';
 export type { BuildAppOptions, ServedRoute } from './app.js';
 export type { RouteAuth, RouteRoles } from './plugins/auth.js';
 export { initDataDir, caFingerprintOf, servingHosts, InitError } from './init/data-dir.js';
@@ -12,7 +15,13 @@ export { isoTimestamp } from './services/timestamps.js';
 export { nodeToApi, nodeToSummary, nodeStatus, MISSED_HEARTBEATS_FOR_NOT_READY, DEFAULT_HEARTBEAT_INTERVAL_MS } from './services/node-projection.js';
 export { SqliteStore } from './store/sqlite/sqlite-store.js';
 export { assertTokenRedeemable, assertClusterAllows } from './services/redemption.js';
-export type { Store, NodeRow, JoinTokenRow, ApiTokenRow, ConsumptionRow, NodeCertificateRow, Role, RedemptionAttempt, RedemptionOutcome } from './store/store.js';
+export type { Store, NodeRow, JoinTokenRow, ApiTokenRow, ApiTokenRevocation, ConsumptionRow, NodeCertificateRow, Role, RedemptionAttempt, RedemptionOutcome } from './store/store.js';
 export { routeSchema, specOperations, fastifyPath } from './openapi/route-schema.js';
 export type { OperationRef } from './openapi/route-schema.js';
-export { DEFAULT_JOIN_GUESS_LIMIT, GUESS_WINDOW_MS } from './services/rate-limit.js';
+export { DEFAULT_JOIN_GUESS_LIMIT, GUESS_WINDOW_MS, GuessLimiter } from './services/rate-limit.js';
+export { guessSourceOf } from './services/guess-source.js';
+export { adminTokenFileState } from './services/admin-token-file.js';
+export type { AdminTokenFileState } from './services/admin-token-file.js';
+export { startupLines } from './startup-lines.js';
+export type { StartupFacts } from './startup-lines.js';
+export { mintAdminTokenOffline, defaultRecoveryName, OFFLINE_CREATOR } from './commands/admin-token.js';

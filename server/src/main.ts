@@ -1,32 +1,42 @@
 #!/usr/bin/env node
-// otherix-server [serve] | ca-fingerprint: argv -> init data dir -> buildApp -> listen.
+// otherix-server [serve] | ca-fingerprint | admin-token: argv -> init data dir -> buildApp -> listen.
 import './threadpool.js';
 import 'reflect-metadata';
-import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
+import { adminTokenCommand } from './commands/admin-token.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';
 import { InitError, caFingerprintOf, initDataDir } from './init/data-dir.js';
+import { DEFAULT_LISTENER_LIMITS } from './listener.js';
+import { adminTokenFileState } from './services/admin-token-file.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
 import { DEFAULT_LISTEN, LOG_LEVELS, resolveServerSettings } from './server-config.js';
+import { startupLines } from './startup-lines.js';
 
 /** How long SIGINT/SIGTERM waits for requests in flight before cutting connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 const USAGE = `usage:
   otherix-server [serve] [--data-dir DIR] [--listen HOST:PORT] [--advertise-host NAME]...
-                 [--log-level LEVEL] [--join-guess-limit N]
+                 [--log-level LEVEL] [--join-guess-limit N] [--max-connections N]
   otherix-server ca-fingerprint [--data-dir DIR]
+  otherix-server admin-token [--data-dir DIR] [--name NAME]
 
   --data-dir DIR          where the CA, certificates, database and admin.token live (default ${DEFAULT_DATA_DIR})
   --listen HOST:PORT      address to serve HTTPS on (default ${DEFAULT_LISTEN}; port 0 takes a free port)
   --advertise-host NAME   a name or address clients use to reach the CP (repeatable; goes into its certificate)
   --log-level LEVEL       ${LOG_LEVELS.join(', ')} (default info)
-  --join-guess-limit N    redemptions with unknown join tokens allowed per source IP per minute (default ${DEFAULT_JOIN_GUESS_LIMIT})
+  --join-guess-limit N    redemptions with unknown join tokens allowed per source (IPv4 address, IPv6 /64) per minute (default ${DEFAULT_JOIN_GUESS_LIMIT})
+  --max-connections N     open connections the CP accepts; beyond, new ones are closed at once (default ${DEFAULT_LISTENER_LIMITS.maxConnections};
+                          each agent holds one: keep it above the node count, and the open-file limit above it)
+  --name NAME             admin-token: the new admin token's name (default admin-recovery-<UTC time>)
+
+  admin-token mints a new admin API token on the CP host, running or not, when no admin token
+  is left: the token is printed once on stdout and only its hash is stored.
 
   Each flag can also come from the environment (flags win): OTHERIX_SERVER__DATA_DIR,
   OTHERIX_SERVER__LISTEN, OTHERIX_SERVER__LOG_LEVEL, OTHERIX_SERVER__JOIN_GUESS_LIMIT,
-  OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated).
+  OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated).
 `;
 
 class UsageError extends Error {}
@@ -42,19 +52,23 @@ function parse(argv: string[]) {
       'advertise-host': { type: 'string', multiple: true },
       'log-level': { type: 'string' },
       'join-guess-limit': { type: 'string' },
+      'max-connections': { type: 'string' },
+      name: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'ca-fingerprint'].includes(command)) throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token'].includes(command)) throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   const settings = resolveServerSettings({
     dataDir: values['data-dir'],
     listen: values.listen,
     logLevel: values['log-level'],
     joinGuessLimit: values['join-guess-limit'],
+    maxConnections: values['max-connections'],
     advertiseHosts: values['advertise-host'],
   });
-  return { command, help: values.help, ...settings };
+  if (values.name !== undefined && command !== 'admin-token') throw new UsageError('--name is for admin-token only');
+  return { command, help: values.help, name: values.name, ...settings };
 }
 
 function urlOf(address: { address: string; port: number; family: string }): string {
@@ -72,6 +86,7 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
     logger: { level: args.logLevel },
     joinGuessLimit: args.joinGuessLimit,
     controlPlaneHosts: material.controlPlaneHosts,
+    listener: { maxConnections: args.maxConnections },
   });
   let closing = false;
   const shutdown = (signal: string): void => {
@@ -94,18 +109,10 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
   const address = app.server.address();
   const url = address !== null && typeof address === 'object' ? urlOf(address) : `https://${args.listen.host}:${args.listen.port}`;
   app.log.info({ url, ca_fingerprint: material.ca.fingerprint, admin_token_file: material.files.adminToken }, 'otherix control plane ready');
-  // One human line; tests and scripts wait for it. Never a secret: the token stays in its file.
-  process.stderr.write(`otherix-server listening on ${url} (CA fingerprint ${material.ca.fingerprint}; admin token in ${material.files.adminToken})\n`);
-  process.stderr.write(`${nextStep(args, url, material.ca.fingerprint, material.files.adminToken)}\n`);
-}
-
-/** What to do next (npm start runs this for real use): log in with the token file, then mint a join token. */
-function nextStep(args: { listen: { host: string }; advertiseHosts: readonly string[] }, url: string, fingerprint: string, adminTokenFile: string): string {
-  // A wildcard listen address is no URL to give a client: prefer a name the certificate carries.
-  const wildcard = ['0.0.0.0', '::'].includes(args.listen.host);
-  const advertised = args.advertiseHosts[0];
-  const cpUrl = wildcard && advertised !== undefined ? url.replace(/^https:\/\/[^/]*:(\d+)$/, (_all, port: string) => `https://${isIP(advertised) === 6 ? `[${advertised}]` : advertised}:${port}`) : url;
-  return `next: otherix login --cp-url ${cpUrl} --ca-fingerprint ${fingerprint} --token-path ${adminTokenFile}, then otherix node join-token create --node-name <name>`;
+  // Two human lines (startup-lines.ts); tests and scripts wait for the first. Never a secret.
+  const adminTokenState = await adminTokenFileState(material.files.adminToken, material.store, Date.now());
+  const facts = { url, listenHost: args.listen.host, advertiseHosts: args.advertiseHosts, fingerprint: material.ca.fingerprint, dataDir: material.files.dir };
+  for (const line of startupLines({ ...facts, adminTokenFile: material.files.adminToken, adminTokenState })) process.stderr.write(`${line}\n`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -126,6 +133,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${await caFingerprintOf(args.dataDir)}\n`);
       return 0;
     }
+    if (args.command === 'admin-token') return await adminTokenCommand({ dataDir: args.dataDir, name: args.name });
     await serve(args);
     return -1; // keep running
   } catch (error) {

@@ -3,6 +3,7 @@
 import { loadConfig } from '@otherix/sdk';
 import type { ConfigSchema, ConfigSource } from '@otherix/sdk';
 import { DEFAULT_DATA_DIR } from './init/files.js';
+import { DEFAULT_LISTENER_LIMITS } from './listener.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
 
 export const DEFAULT_LISTEN = '0.0.0.0:8443';
@@ -14,6 +15,7 @@ export const SERVER_CONFIG_SCHEMA: ConfigSchema = Object.freeze({
   'server.listen': { kind: 'string', default: DEFAULT_LISTEN },
   'server.log_level': { kind: 'string', default: 'info' },
   'server.join_guess_limit': { kind: 'integer', default: DEFAULT_JOIN_GUESS_LIMIT },
+  'server.max_connections': { kind: 'integer', default: DEFAULT_LISTENER_LIMITS.maxConnections },
   /** Comma-separated in the environment; the flag is repeatable. */
   'server.advertise_hosts': { kind: 'string', default: '' },
 });
@@ -23,6 +25,7 @@ const FLAG_OF: Record<string, string> = {
   'server.listen': '--listen',
   'server.log_level': '--log-level',
   'server.join_guess_limit': '--join-guess-limit',
+  'server.max_connections': '--max-connections',
   'server.advertise_hosts': '--advertise-host',
 };
 
@@ -31,6 +34,7 @@ export interface ServerFlags {
   listen?: string | undefined;
   logLevel?: string | undefined;
   joinGuessLimit?: string | undefined;
+  maxConnections?: string | undefined;
   advertiseHosts?: string[] | undefined;
 }
 
@@ -39,6 +43,8 @@ export interface ServerSettings {
   listen: { host: string; port: number };
   logLevel: string;
   joinGuessLimit: number;
+  /** Open connections the listener accepts (listener.ts). */
+  maxConnections: number;
   advertiseHosts: string[];
 }
 
@@ -73,6 +79,7 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
         'server.listen': flags.listen,
         'server.log_level': flags.logLevel,
         'server.join_guess_limit': flags.joinGuessLimit,
+        'server.max_connections': flags.maxConnections,
         'server.advertise_hosts': flags.advertiseHosts !== undefined && flags.advertiseHosts.length > 0 ? flags.advertiseHosts.join(',') : undefined,
       },
     });
@@ -86,6 +93,8 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
   if (!LOG_LEVELS.includes(logLevel)) throw new ServerConfigError(`${where('server.log_level')} ${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
   const joinGuessLimit = values['server.join_guess_limit'] as number;
   if (joinGuessLimit < 1) throw new ServerConfigError(`${where('server.join_guess_limit')} ${joinGuessLimit}: expected a whole number >= 1`);
+  const maxConnections = values['server.max_connections'] as number;
+  if (maxConnections < 1) throw new ServerConfigError(`${where('server.max_connections')} ${maxConnections}: expected a whole number >= 1`);
   const dataDir = values['server.data_dir'] as string;
   if (dataDir === '') throw new ServerConfigError(`${where('server.data_dir')} is empty: give a folder`);
   return {
@@ -93,6 +102,7 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
     listen: parseListen(values['server.listen'] as string, where('server.listen')),
     logLevel,
     joinGuessLimit,
+    maxConnections,
     advertiseHosts: (values['server.advertise_hosts'] as string).split(',').map((host) => host.trim()).filter((host) => host !== ''),
   };
 }

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { buildApp, initDataDir } from '@otherix/server';
-import type { ClusterCa, KeyPairPem, Store } from '@otherix/server';
+import type { ClusterCa, KeyPairPem, ListenerLimits, Store } from '@otherix/server';
 import type { FastifyInstance } from 'fastify';
 
 /** server/dist/main.js, from test/dist/helpers/control-plane.js. */
@@ -70,6 +70,10 @@ export interface StartControlPlaneOptions {
   clock?: MovableClock;
   /** Called with the built app before it listens: hooks a test adds (the contract tests' fault and drift injection). */
   configure?: (app: FastifyInstance) => void;
+  /** Where to listen; default 127.0.0.1 (`::` takes IPv4 clients as ::ffff:127.0.0.1). */
+  listenHost?: string;
+  /** Listener timeouts and connection cap (short ones for tests); default the CP's. */
+  listener?: Partial<ListenerLimits>;
 }
 
 export async function startControlPlane(options: StartControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -91,9 +95,10 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
     logger: options.captureLogs === undefined ? false : { level: options.captureLogs, stream },
     joinGuessLimit: options.joinGuessLimit ?? 1000,
     controlPlaneHosts: material.controlPlaneHosts,
+    ...(options.listener === undefined ? {} : { listener: options.listener }),
   });
   options.configure?.(app);
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: options.listenHost ?? '127.0.0.1', port: 0 });
   const address = app.server.address() as { port: number };
   const url = `https://127.0.0.1:${address.port}`;
   const adminToken = (await readFile(material.files.adminToken, 'utf8')).trim();

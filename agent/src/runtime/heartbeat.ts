@@ -6,7 +6,13 @@
 // The cert material is re-read from disk before every beat: new material gets a new client
 // (new connections), and material that vanished fails the beat (seed §3: "cert material lost
 // mid-run is a heartbeat failure, not a regression to State A").
-import { createClient, detectArchitecture, isOtherixError } from '@otherix/sdk';
+//
+// Connections: the client keeps one keep-alive connection to the CP and lets go of it before
+// the CP's keep-alive ends (sdk transport.ts), so with a beat slower than that (up to 3600 s)
+// each beat opens a new connection. A beat whose connection is cut under it (the CP or a NAT
+// closing an idle socket as the beat goes out) is sent once more at once on a new connection:
+// a heartbeat is safe to repeat, and a cut idle socket must not cost a beat.
+import { createClient, detectArchitecture, isConnectionReset, isOtherixError } from '@otherix/sdk';
 import type { Hardware, HeartbeatRequest, OtherixClient } from '@otherix/sdk';
 import { readCertMaterial, sameMaterial, type CertMaterial } from './cert-material.js';
 import type { CertExpiryWatch } from './cert-expiry.js';
@@ -80,7 +86,12 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
   async function beat(): Promise<boolean> {
     try {
       const client = clientForCurrentMaterial();
-      const status = await client.nodes.heartbeat(await heartbeatBody());
+      const body = await heartbeatBody();
+      const status = await client.nodes.heartbeat(body).catch((error: unknown) => {
+        if (!isConnectionReset(error)) throw error;
+        logger.debug('heartbeat: the connection was closed under the beat; sending it again on a new connection', { code: isOtherixError(error) ? error.code : undefined });
+        return client.nodes.heartbeat(body);
+      });
       beats += 1;
       const streak = failures.reset();
       if (streak > 0) logger.info(`heartbeat: accepted again after ${streak} failed in a row`, { status: status.status });

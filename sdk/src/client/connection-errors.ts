@@ -31,6 +31,19 @@ function rootCause(error: unknown): { code?: string; name?: string; message: str
   return found ?? innermost ?? { message: String(error) };
 }
 
+/** A socket closed under a request, by the server or a middlebox (not a refused or timed-out connect). */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+/**
+ * Whether the request failed because its connection was closed under it: typically a
+ * keep-alive socket the server (or a NAT, a load balancer) closed just as the request went out.
+ * One retry on a new connection is then right for a call that is safe to repeat (a heartbeat).
+ */
+export function isConnectionReset(error: unknown): boolean {
+  const code = rootCause(error).code;
+  return code !== undefined && RESET_CODES.has(code);
+}
+
 export function classifyConnectionFailure(error: unknown): ConnectionFailureCode | undefined {
   const cause = rootCause(error);
   if (cause.name === 'TimeoutError' || (cause.code !== undefined && TIMEOUT_CODES.has(cause.code))) return 'timeout';

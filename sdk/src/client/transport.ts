@@ -6,6 +6,10 @@ import { OtherixError, isOtherixError } from '../errors.js';
 import { CONTROL_PLANE_SPIFFE_ID, checkServerIdentityFor } from '../pki/identity.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Idle keep-alive when the server gives no `Keep-Alive: timeout` hint. */
+export const KEEP_ALIVE_DEFAULT_MS = 4_000;
+/** How long before the server's announced keep-alive the client closes an idle connection. */
+export const KEEP_ALIVE_MARGIN_MS = 2_000;
 
 export interface ClientCertificate {
   certPem: string;
@@ -40,6 +44,13 @@ export function createPinnedTransport(options: PinnedTransportOptions): PinnedTr
   };
   const dispatcher = new Agent({
     connect: connectorWithClientCertificate(tls, options.clientCertificate),
+    // The client lets go of an idle connection before the server does, so a request is never
+    // sent on a socket the server is closing: the CP says its keep-alive in `Keep-Alive:
+    // timeout=N` (65 s) and undici closes KEEP_ALIVE_MARGIN_MS before that; without the hint,
+    // after KEEP_ALIVE_DEFAULT_MS. A middlebox can still cut an idle socket: callers that may
+    // repeat a request retry once on a reset (isConnectionReset; the agent's heartbeat does).
+    keepAliveTimeout: KEEP_ALIVE_DEFAULT_MS,
+    keepAliveTimeoutThreshold: KEEP_ALIVE_MARGIN_MS,
     headersTimeout: requestTimeoutMs,
     bodyTimeout: requestTimeoutMs,
   });

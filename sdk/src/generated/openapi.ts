@@ -325,6 +325,11 @@ export interface paths {
         /**
          * Revoke an API token
          * @description Admin only. Idempotent. Requests made with the token are refused (`401 unauthenticated`) from then on.
+         *     The last live admin token (role admin, not revoked, not expired) cannot be revoked
+         *     (`409 conflict`): with none left nobody could mint tokens or manage nodes. Mint another
+         *     admin token first, then revoke this one. Two revokes racing for the last two admin tokens
+         *     cannot both succeed. If every admin token is lost anyway, `otherix-server admin-token
+         *     --data-dir DIR` mints one on the CP host, offline.
          */
         post: operations["revokeApiToken"];
         delete?: never;
@@ -1181,6 +1186,15 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            /** @description This is the last live admin token (`conflict`); nothing was changed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["Internal"];
         };

@@ -1,6 +1,8 @@
 // Live API tokens by sha256, so a bearer request is not a SQLite read (and a thread-pool round
-// trip) every time. Sound because this CP is the only writer of its database and a token's
-// revocation goes through ApiTokenService.revoke, which forgets it here before it answers;
+// trip) every time. Sound because this CP is the only process that revokes tokens in its
+// database (`otherix-server admin-token` only inserts one, which is a lookup miss here and is
+// read from the database), and a token's revocation goes through ApiTokenService.revoke, which
+// forgets it here before it answers;
 // expiry is checked on every use. Only hashes are kept, as in the database, and only of tokens
 // that exist: unknown tokens are never cached, so guessing cannot grow it.
 

@@ -70,11 +70,23 @@ export class ApiTokenService {
     return { items: page.items.map(apiTokenSummary), next_cursor: page.nextCursor };
   }
 
+  /**
+   * Revokes a token, except the last live admin token: without one nobody could mint tokens or
+   * manage nodes, and only the CP host could recover (`otherix-server admin-token`).
+   */
   async revoke(id: string): Promise<ApiTokenSummary> {
-    const row = await this.store.revokeApiToken(id, this.now());
+    const revocation = await this.store.revokeApiToken(id, this.now());
     this.cache.forget(id);
-    if (row === undefined) throw new HttpError('not_found', `no API token has id ${id}: list them with \`otherix api-token list\``);
-    return apiTokenSummary(row);
+    if (revocation === undefined) throw new HttpError('not_found', `no API token has id ${id}: list them with \`otherix api-token list\``);
+    if (revocation.refused === 'last_live_admin') {
+      throw new HttpError(
+        'conflict',
+        `${revocation.row.name} is the last live admin API token: revoking it would leave nobody able to manage tokens and nodes. ` +
+          'Mint another admin token first (`otherix api-token create --name NAME --role admin`), log in with it, then revoke this one ' +
+          '(if no admin token is left at all, run `otherix-server admin-token --data-dir DIR` on the CP host)',
+      );
+    }
+    return apiTokenSummary(revocation.row);
   }
 
   /** The principal behind `Authorization: Bearer <token>`, or 401 unauthenticated. */

@@ -20,6 +20,9 @@ export interface ApiTokenRow {
   createdAt: number;
 }
 
+/** What a revoke did: the row as it is now, or a refusal that left it live. */
+export type ApiTokenRevocation = { row: ApiTokenRow; refused?: undefined } | { row: ApiTokenRow; refused: 'last_live_admin' };
+
 export interface JoinTokenRow {
   id: string;
   tokenHash: string;
@@ -128,8 +131,12 @@ export interface Store {
   findApiTokenById(id: string): Promise<ApiTokenRow | undefined>;
   /** Newest first. */
   listApiTokens(page: PageRequest): Promise<Page<ApiTokenRow>>;
-  /** Idempotent: keeps the first revocation time. Undefined when the id is unknown. */
-  revokeApiToken(id: string, now: number): Promise<ApiTokenRow | undefined>;
+  /**
+   * Idempotent: keeps the first revocation time. Undefined when the id is unknown. Refused
+   * (`lastLiveAdmin`, nothing written) when the token is the last live admin token at `now`:
+   * decided inside the write transaction, so two revokes can never remove the last two.
+   */
+  revokeApiToken(id: string, now: number): Promise<ApiTokenRevocation | undefined>;
   countApiTokens(): Promise<number>;
 
   // Join tokens

@@ -1,6 +1,6 @@
 // The Store on SQLite (sqlite3): WAL, one serialized writer, a separate reader.
 import type {
-  ApiTokenRow, ConsumptionRow, JoinTokenRow, NodeCertificateRow, NodeRow, Page, PageRequest, RedemptionAttempt,
+  ApiTokenRevocation, ApiTokenRow, ConsumptionRow, JoinTokenRow, NodeCertificateRow, NodeRow, Page, PageRequest, RedemptionAttempt,
   RedemptionOutcome, Store,
 } from '../store.js';
 import { StoreConflictError } from '../store.js';
@@ -72,11 +72,21 @@ export class SqliteStore implements Store {
     return pageOf(rows, page.limit, bySeq, apiTokenFrom);
   }
 
-  revokeApiToken(id: string, now: number): Promise<ApiTokenRow | undefined> {
+  revokeApiToken(id: string, now: number): Promise<ApiTokenRevocation | undefined> {
     return this.db.transaction(async (sql) => {
+      const before = await sql.get<ApiTokenRecord>('SELECT * FROM api_tokens WHERE id = ?', [id]);
+      if (before === undefined) return undefined;
+      const live = (r: ApiTokenRecord): boolean => r.revoked_at === null && (r.expires_at === null || r.expires_at > now);
+      if (before.role === 'admin' && live(before)) {
+        const another = await sql.get<{ id: string }>(
+          "SELECT id FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) AND id <> ? LIMIT 1",
+          [now, id],
+        );
+        if (another === undefined) return { row: apiTokenFrom(before), refused: 'last_live_admin' as const };
+      }
       await sql.run('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, id]);
-      const r = await sql.get<ApiTokenRecord>('SELECT * FROM api_tokens WHERE id = ?', [id]);
-      return r && apiTokenFrom(r);
+      const after = await sql.get<ApiTokenRecord>('SELECT * FROM api_tokens WHERE id = ?', [id]);
+      return { row: apiTokenFrom(after!) };
     });
   }
 

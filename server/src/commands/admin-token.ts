@@ -1,0 +1,84 @@
+// `otherix-server admin-token --data-dir DIR [--name NAME]`: recovery when no admin API token is
+// left (all revoked, expired or lost). Run on the CP host, it mints a new admin token straight
+// into the database: the token goes to stdout once, only its sha256 is stored (like every API
+// token). It works whether the CP is running or not: SQLite in WAL mode takes this second
+// connection, and its write waits its turn behind the CP's (busy timeout). A running CP accepts
+// the token at once: it looks up every token it has not seen in the database (only live tokens
+// it has seen are kept in memory, and never unknown ones). It takes no lock on the data dir:
+// it must work beside the CP that holds it.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { openApiDocument } from '@otherix/sdk';
+import { isHttpError } from '../errors.js';
+import { InitError, caFingerprintOf } from '../init/data-dir.js';
+import { dataDirFiles } from '../init/files.js';
+import { ApiTokenService } from '../services/api-tokens.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+
+/** created_by of tokens minted here (shown as CREATED-BY in `otherix api-token list`). */
+export const OFFLINE_CREATOR = 'otherix-server admin-token';
+
+/** The API's rule for token names (openapi.yaml ApiTokenCreateRequest.name). */
+const NAME_PATTERN = new RegExp(
+  ((openApiDocument.components.schemas['ApiTokenCreateRequest']!['properties'] as Record<string, { pattern: string }>)['name']!).pattern,
+);
+
+export interface OfflineAdminToken {
+  id: string;
+  name: string;
+  /** The plaintext, to print once. */
+  token: string;
+  caFingerprint: string;
+}
+
+/** `admin-recovery-20261127T105400Z`: unique enough, and says when and why it was made. */
+export function defaultRecoveryName(now: number): string {
+  return `admin-recovery-${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}
+
+export async function mintAdminTokenOffline(options: { dataDir: string; name?: string | undefined; now?: () => number }): Promise<OfflineAdminToken> {
+  const now = options.now ?? Date.now;
+  const files = dataDirFiles(resolve(options.dataDir));
+  const name = options.name ?? defaultRecoveryName(now());
+  if (!NAME_PATTERN.test(name)) {
+    throw new InitError(`--name ${JSON.stringify(name)} is not a token name: 1-64 letters, digits and . _ @ -, starting with a letter or digit`);
+  }
+  const database = await stat(files.database).catch(() => undefined);
+  if (database === undefined) {
+    throw new InitError(`no control plane database in ${files.dir} (${files.database} is missing): give the --data-dir of an otherix-server that has started at least once`);
+  }
+  // As anyone else (root included), SQLite could leave its -wal/-shm files owned by that user,
+  // and the CP could then no longer open its own database.
+  const owner = (await stat(files.dir)).uid;
+  const me = process.getuid?.();
+  if (me !== undefined && me !== owner) {
+    throw new InitError(
+      `${files.dir} belongs to uid ${owner} and this runs as uid ${me}: run it as the data dir's owner (e.g. sudo -u '#${owner}' otherix-server admin-token --data-dir ${files.dir}), so the database files stay the control plane's`,
+    );
+  }
+  const caFingerprint = await caFingerprintOf(files.dir);
+  let store: SqliteStore | undefined;
+  try {
+    store = await SqliteStore.open(files.database);
+    const minted = await new ApiTokenService(store, now).mint({ name, role: 'admin' }, OFFLINE_CREATOR);
+    return { id: minted.id, name: minted.name, token: minted.token, caFingerprint };
+  } catch (error) {
+    if (isHttpError(error) && error.code === 'conflict') {
+      throw new InitError(`a live API token is already named ${name}: pick another name with --name`);
+    }
+    throw new InitError(`cannot mint an admin token in ${files.database}: ${(error as Error).message}; nothing was written: check the file and run it again`);
+  } finally {
+    await store?.close();
+  }
+}
+
+/** The command: the token alone on stdout (so it can be redirected), what to do next on stderr. */
+export async function adminTokenCommand(options: { dataDir: string; name?: string | undefined }): Promise<number> {
+  const minted = await mintAdminTokenOffline(options);
+  process.stdout.write(`${minted.token}\n`);
+  process.stderr.write(
+    `otherix-server: minted the admin API token ${minted.name} (id ${minted.id}); it is printed once, above, and only its hash is kept.\n` +
+      `next: save it in a file only you can read, then otherix login --cp-url https://<this control plane>:<port> --ca-fingerprint ${minted.caFingerprint} --token-path <that file>\n`,
+  );
+  return 0;
+}
