@@ -48,6 +48,8 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Default CONTROL_PLANE_SPIFFE_ID; a server without it is refused. */
   expectedServerIdentity?: string;
+  /** Told when a connection is up, before a request goes out on it (bootstrap: was the join sent?). */
+  onConnect?: () => void;
 }
 
 export interface OtherixClient {

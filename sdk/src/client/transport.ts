@@ -17,6 +17,11 @@ export interface PinnedTransportOptions {
   clientCertificate?: ClientCertificate | (() => ClientCertificate);
   requestTimeoutMs?: number;
   expectedServerIdentity?: string;
+  /**
+   * Called each time a connection to the server is up (TLS done, identity checked), before a
+   * request goes out on it: from then on a failure may come after the server acted on the request.
+   */
+  onConnect?: () => void;
 }
 
 export interface PinnedTransport {
@@ -39,7 +44,7 @@ export function createPinnedTransport(options: PinnedTransportOptions): PinnedTr
     timeout: requestTimeoutMs,
   };
   const dispatcher = new Agent({
-    connect: connectorWithClientCertificate(tls, options.clientCertificate),
+    connect: observed(connectorWithClientCertificate(tls, options.clientCertificate), options.onConnect),
     headersTimeout: requestTimeoutMs,
     bodyTimeout: requestTimeoutMs,
   });
@@ -49,6 +54,15 @@ export function createPinnedTransport(options: PinnedTransportOptions): PinnedTr
     fetch: (request) => undiciFetch(request, { dispatcher, signal: AbortSignal.timeout(requestTimeoutMs) }),
     requestTimeoutMs,
   };
+}
+
+function observed(connector: buildConnector.connector, onConnect: (() => void) | undefined): buildConnector.connector {
+  if (onConnect === undefined) return connector;
+  return (connectOptions, callback) =>
+    connector(connectOptions, (...result) => {
+      if (result[0] === null) onConnect();
+      callback(...result);
+    });
 }
 
 // A function-valued certificate is read for every new connection, so an agent picks up
