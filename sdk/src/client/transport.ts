@@ -4,6 +4,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Agent, buildConnector, fetch as undiciFetch, Request as UndiciRequest } from 'undici';
 import { OtherixError, isOtherixError } from '../errors.js';
 import { CONTROL_PLANE_SPIFFE_ID, checkServerIdentityFor } from '../pki/identity.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, limitResponse } from './response-limit.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -22,6 +23,8 @@ export interface PinnedTransportOptions {
    * request goes out on it: from then on a failure may come after the server acted on the request.
    */
   onConnect?: () => void;
+  /** Answers larger than this fail with invalid_response; default DEFAULT_MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
 }
 
 export interface PinnedTransport {
@@ -51,7 +54,12 @@ export function createPinnedTransport(options: PinnedTransportOptions): PinnedTr
   return {
     dispatcher,
     Request: UndiciRequest,
-    fetch: (request) => undiciFetch(request, { dispatcher, signal: AbortSignal.timeout(requestTimeoutMs) }),
+    fetch: async (request) =>
+      limitResponse(
+        await undiciFetch(request, { dispatcher, signal: AbortSignal.timeout(requestTimeoutMs) }),
+        options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        request.url,
+      ),
     requestTimeoutMs,
   };
 }
