@@ -29,7 +29,7 @@ export interface PinnedCa {
   fingerprint: string;
   /**
    * The CP's clock (epoch ms, whole seconds) from the `Date` header of the /v1/ca answer, when it
-   * sent a valid one; read only after the pin holds, so it is the pinned CP's. Bootstrap compares
+   * sent a valid one; returned only once the pin holds, so it is the pinned CP's. Bootstrap compares
    * it with the host's clock before it redeems a token.
    */
   serverDate?: number;
