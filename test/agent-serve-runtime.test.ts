@@ -1,8 +1,10 @@
-// The serve runtime's own rules, checked directly: heartbeat cadence (±10% jitter, exponential
-// backoff with a cap), the host inventory, log redaction and once-per-change logging.
+// The serve runtime's own rules, checked directly: heartbeat cadence (±10% jitter, retries within
+// one interval or after the CP's Retry-After), the host inventory, log redaction and
+// once-per-change logging.
 import test from 'ava';
 import { cpus, hostname, release, totalmem } from 'node:os';
-import { backoffDelay, jittered, MAX_BACKOFF_MS } from '@otherix/agent/dist/runtime/heartbeat.js';
+import { OtherixApiError, OtherixError } from '@otherix/sdk';
+import { delayAfterFailure, jittered, MAX_RETRY_AFTER_MS, retryDelay } from '@otherix/agent/dist/runtime/heartbeat.js';
 import { readInventory } from '@otherix/agent/dist/runtime/inventory.js';
 import { createLogger } from '@otherix/agent/dist/runtime/logger.js';
 import { RepeatFilter, isCountMilestone } from '@otherix/agent/dist/runtime/repeat-filter.js';
@@ -15,16 +17,27 @@ test('heartbeat interval jitter stays within ±10%', (t) => {
   t.is(jittered(30_000, () => 0.999999), 33_000);
 });
 
-test('failures back off exponentially up to four intervals, and never past the hard cap', (t) => {
-  const noJitter = () => 0.5;
-  t.deepEqual(
-    [1, 2, 3, 4, 10].map((n) => backoffDelay(200, n, noJitter)),
-    [400, 800, 800, 800, 800],
-  );
-  t.is(backoffDelay(30_000, 1, noJitter), 60_000);
-  t.is(backoffDelay(30_000, 50, noJitter), 120_000);
-  t.is(backoffDelay(3_600_000, 5, noJitter), 3_600_000, 'never below one interval');
-  t.true(backoffDelay(120_000, 9, noJitter) <= MAX_BACKOFF_MS);
+// Issue 13, item 9. Was: an exponential backoff up to four intervals, past the CP's not_ready
+// threshold of three, so a node stayed not_ready for minutes after the CP came back.
+test('a failed beat is retried within one interval, never later, jittered only downward', (t) => {
+  for (const random of [0, 0.5, 0.999999]) {
+    const delay = retryDelay(30_000, () => random);
+    t.true(delay <= 30_000 && delay >= 27_000, String(delay));
+  }
+  const unreachable = new OtherixError('unreachable', 'down');
+  for (let i = 0; i < 20; i++) t.true(delayAfterFailure(200, unreachable, Math.random).delayMs <= 200);
+  t.is(delayAfterFailure(30_000, unreachable, () => 0).delayMs, 30_000);
+});
+
+test('a 429 or 503 with Retry-After is waited out (up to a cap); another status\'s Retry-After is not', (t) => {
+  const asked = (status: number, retryAfterMs: number) =>
+    new OtherixApiError({ status, code: status === 429 ? 'rate_limited' : 'internal', message: 'wait', retryAfterMs });
+  t.deepEqual(delayAfterFailure(200, asked(429, 5000), () => 0), { delayMs: 5000, retryAfterMs: 5000 });
+  t.deepEqual(delayAfterFailure(200, asked(503, 1000), () => 0.5), { delayMs: 1010, retryAfterMs: 1000 });
+  // A Retry-After shorter than the interval does not make the retry sooner than the interval's.
+  t.is(delayAfterFailure(30_000, asked(429, 1000), () => 0).delayMs, 30_000);
+  t.deepEqual(delayAfterFailure(200, asked(429, 24 * 3600_000), () => 0), { delayMs: MAX_RETRY_AFTER_MS, retryAfterMs: MAX_RETRY_AFTER_MS });
+  t.deepEqual(delayAfterFailure(200, asked(500, 5000), () => 0), { delayMs: 200 });
 });
 
 test('the inventory is the real host: CPU, memory, host name, kernel, /dev/kvm', (t) => {

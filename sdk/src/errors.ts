@@ -31,6 +31,10 @@ export type LocalErrorCode =
   | 'unreachable'
   | 'tls_failed'
   | 'timeout'
+  | 'clock_skew'
+  | 'join_outcome_unknown'
+  | 'insufficient_space'
+  | 'invalid_response'
   | 'usage';
 
 export type OtherixErrorCode = ApiErrorCode | LocalErrorCode;
@@ -60,7 +64,9 @@ export const LOCAL_ERROR_CODES: readonly LocalErrorCode[] = Object.freeze([
   'invalid_csr', 'csr_signature_invalid', 'unsupported_key',
   'chain_invalid', 'key_mismatch', 'identity_mismatch',
   'config_invalid', 'file_write_failed', 'bootstrap_partial_state',
-  'unreachable', 'tls_failed', 'timeout', 'usage',
+  'unreachable', 'tls_failed', 'timeout',
+  'clock_skew', 'join_outcome_unknown', 'insufficient_space', 'invalid_response',
+  'usage',
 ] as const);
 
 export function isApiErrorCode(value: unknown): value is ApiErrorCode {
@@ -92,6 +98,8 @@ export interface OtherixApiErrorInit extends OtherixErrorOptions {
   status: number;
   code: ApiErrorCode;
   message: string;
+  /** From the answer's Retry-After header (429, 503), in ms. */
+  retryAfterMs?: number;
 }
 
 /** An error body returned by the control plane; `status` is the HTTP status it came with. */
@@ -99,6 +107,8 @@ export class OtherixApiError extends OtherixError {
   override readonly name: string = 'OtherixApiError';
   declare readonly code: ApiErrorCode;
   readonly status: number;
+  /** How long the answer asked the caller to wait (its Retry-After header), when it said. */
+  declare readonly retryAfterMs?: number;
 
   constructor(status: number, code: ApiErrorCode, message: string, options?: OtherixErrorOptions);
   constructor(init: OtherixApiErrorInit);
@@ -109,9 +119,10 @@ export class OtherixApiError extends OtherixError {
     options?: OtherixErrorOptions,
   ) {
     if (typeof statusOrInit === 'object') {
-      const { status, code: initCode, message: initMessage, ...rest } = statusOrInit;
+      const { status, code: initCode, message: initMessage, retryAfterMs, ...rest } = statusOrInit;
       super(initCode, initMessage, rest);
       this.status = status;
+      if (retryAfterMs !== undefined) (this as { retryAfterMs?: number }).retryAfterMs = retryAfterMs;
     } else {
       super(code as ApiErrorCode, message ?? '', options);
       this.status = statusOrInit;

@@ -97,6 +97,11 @@ export {
 } from './config/agent-config.js';
 export type { AgentConfig, AgentConfigValues } from './config/agent-config.js';
 // --- end client ---
+// --- faults around the join and the heartbeats (issue 13) ---
+export { MAX_JOIN_CLOCK_SKEW_MS } from './bootstrap/clock-skew.js';
+export { checkCertSet } from './bootstrap/cert-set-check.js';
+export type { CertSetCheck, CertSetFiles } from './bootstrap/cert-set-check.js';
+// --- end faults ---
 // --- otherix CLI connection settings (issue 7) ---
 export { cliConfigPath, loadCliSettings, cliClientOptions, saveCliConfig, CLI_CONFIG_FILE_MODE, CLI_CONFIG_DIR_MODE, CLI_ENV } from './config/cli-config.js';
 export type { CliConfigFile, CliConnectionFlags, CliSettings, CliSettingSource } from './config/cli-config.js';

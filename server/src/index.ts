@@ -9,7 +9,7 @@ export { initDataDir, caFingerprintOf, servingHosts, InitError } from './init/da
 export type { InitOptions, ControlPlaneMaterial } from './init/data-dir.js';
 export { dataDirFiles, DEFAULT_DATA_DIR } from './init/files.js';
 export type { DataDirFiles } from './init/files.js';
-export { ClusterCa, normalizeSerial, sansForHosts, LEAF_VALIDITY_MS, CA_VALIDITY_MS } from './services/ca.js';
+export { ClusterCa, normalizeSerial, sansForHosts, LEAF_VALIDITY_MS, CA_VALIDITY_MS, CERTIFICATE_BACKDATE_MS } from './services/ca.js';
 export type { KeyPairPem, IssuedCertificate } from './services/ca.js';
 export { isoTimestamp } from './services/timestamps.js';
 export { nodeToApi, nodeToSummary, nodeStatus, MISSED_HEARTBEATS_FOR_NOT_READY, DEFAULT_HEARTBEAT_INTERVAL_MS } from './services/node-projection.js';

@@ -17,6 +17,8 @@ export interface RunAgentOptions {
   /** Run under this umask through `sh -c 'umask …; exec node …'`, e.g. 0o000. */
   umask?: number;
   cwd?: string;
+  /** A command that runs `node <agent> <args>` for us, e.g. in a mount namespace: its words go first. */
+  prefix?: string[];
 }
 
 export function runAgent(args: string[], options: RunAgentOptions = {}): Promise<AgentRun> {
@@ -26,10 +28,11 @@ export function runAgent(args: string[], options: RunAgentOptions = {}): Promise
     if (value !== undefined) env[name] = value;
   }
   Object.assign(env, options.env ?? {});
-  const [command, argv] =
+  let [command, argv]: [string, string[]] =
     options.umask === undefined
       ? [process.execPath, [AGENT_BIN, ...args]]
       : ['sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')}; exec "$0" "$@"`, process.execPath, AGENT_BIN, ...args]];
+  if (options.prefix !== undefined && options.prefix.length > 0) [command, argv] = [options.prefix[0]!, [...options.prefix.slice(1), command, ...argv]];
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -200,6 +200,8 @@ export interface SpawnControlPlaneOptions {
   env?: Record<string, string>;
   /** Give the data dir and listen address as OTHERIX_SERVER__DATA_DIR / __LISTEN instead of flags. */
   settingsFromEnv?: boolean;
+  /** Default 127.0.0.1:0; a fixed port restarts a CP where its agents expect it. */
+  listen?: string;
 }
 
 export interface SpawnedControlPlane extends ApiTarget {
@@ -233,7 +235,7 @@ export function runServerBinary(args: string[], env: Record<string, string> = {}
 
 export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}): Promise<SpawnedControlPlane> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'otherix-cp-bin-')));
-  const settings = { dataDir, listen: '127.0.0.1:0' };
+  const settings = { dataDir, listen: options.listen ?? '127.0.0.1:0' };
   const child = spawn(
     process.execPath,
     [OTHERIX_SERVER_BIN, 'serve', ...(options.settingsFromEnv ? [] : ['--data-dir', settings.dataDir, '--listen', settings.listen]), ...(options.args ?? [])],

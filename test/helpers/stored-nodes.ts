@@ -13,7 +13,7 @@ export function nodeRow(i: number, fields: Partial<NodeRow> = {}): NodeRow {
     advertisedEndpoint: 'https://127.0.0.1:9443', endpointHost: '127.0.0.1', migrationHost: '127.0.0.1', migrationPortRangeStart: 49152,
     migrationPortRangeEnd: 49251, hardware: null, agentVersion: 't', vmCount: 0, activeMigrations: 0, certSerial: `${(i + 0x40).toString(16)}aa`,
     certNotAfter: Date.parse('2027-06-06T12:00:00Z'), cordoned: false, heartbeatIntervalMs: null, lastHeartbeatAt: null,
-    createdAt: Date.parse('2026-06-06T11:00:00Z'),
+    lastRefusedHeartbeatAt: null, createdAt: Date.parse('2026-06-06T11:00:00Z'),
     ...fields,
   };
 }
@@ -27,11 +27,12 @@ export async function withStoredNodes<T>(rows: readonly NodeRow[], use: (store: 
       for (const r of rows) {
         await sql.run(
           `INSERT INTO nodes (id, name, architecture, advertised_endpoint, endpoint_host, migration_host, migration_port_start, migration_port_end,
-            hardware, agent_version, vm_count, active_migrations, cert_serial, cert_not_after, cordoned, heartbeat_interval_ms, last_heartbeat_at, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            hardware, agent_version, vm_count, active_migrations, cert_serial, cert_not_after, cordoned, heartbeat_interval_ms, last_heartbeat_at, created_at,
+            last_refused_heartbeat_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [r.id, r.name, r.architecture, r.advertisedEndpoint, r.endpointHost, r.migrationHost, r.migrationPortRangeStart, r.migrationPortRangeEnd,
             r.hardware === null ? null : JSON.stringify(r.hardware), r.agentVersion, r.vmCount, r.activeMigrations, r.certSerial, r.certNotAfter,
-            r.cordoned ? 1 : 0, r.heartbeatIntervalMs, r.lastHeartbeatAt, r.createdAt],
+            r.cordoned ? 1 : 0, r.heartbeatIntervalMs, r.lastHeartbeatAt, r.createdAt, r.lastRefusedHeartbeatAt],
         );
       }
     });

@@ -1,18 +1,21 @@
 // The heartbeat sender (State B): POST /v1/nodes/heartbeat over mTLS with the node's key, every
-// heartbeat_interval ±10%, with the host's inventory and what the hypervisor hosts. A failure
-// backs off exponentially (capped) and is logged once per distinct error, then with a count at
-// 2, 4, 8, ... in a row; nothing here ends the process.
+// heartbeat_interval ±10%, with the host's inventory and what the hypervisor hosts. A failed beat
+// is retried within one interval, or after the Retry-After a 429/503 asked for
+// (retry-policy.ts), and is logged once per distinct error, then with a count at 2, 4, 8, ... in
+// a row; nothing here ends the process. Only an answer of the heartbeat's shape, read within a
+// size limit, counts as accepted.
 //
-// The cert material is re-read from disk before every beat: new material gets a new client
-// (new connections), and material that vanished fails the beat (seed §3: "cert material lost
-// mid-run is a heartbeat failure, not a regression to State A").
+// The cert material is re-read from disk before every beat: new material is checked (each file
+// parses, the key is the certificate's, ca.crt signed it) and gets a new client (new connections);
+// material that vanished or is damaged fails the beat, naming the file (seed §3: "cert material
+// lost mid-run is a heartbeat failure, not a regression to State A").
 //
 // Connections: the client keeps one keep-alive connection to the CP and lets go of it before
 // the CP's keep-alive ends (sdk transport.ts), so with a beat slower than that (up to 3600 s)
 // each beat opens a new connection. A beat whose connection is cut under it (the CP or a NAT
 // closing an idle socket as the beat goes out) is sent once more at once on a new connection:
 // a heartbeat is safe to repeat, and a cut idle socket must not cost a beat.
-import { createClient, detectArchitecture, isConnectionReset, isOtherixError } from '@otherix/sdk';
+import { checkCertSet, createClient, detectArchitecture, isConnectionReset, isOtherixError } from '@otherix/sdk';
 import type { Hardware, HeartbeatRequest, OtherixClient } from '@otherix/sdk';
 import { readCertMaterial, sameMaterial, type CertMaterial } from './cert-material.js';
 import type { CertExpiryWatch } from './cert-expiry.js';
@@ -20,11 +23,13 @@ import type { HypervisorDriver } from './hypervisor.js';
 import { readInventory } from './inventory.js';
 import type { Logger } from './logger.js';
 import { RepeatFilter, isCountMilestone } from './repeat-filter.js';
+import { jittered } from './jitter.js';
+import { delayAfterFailure, type RetryDelay } from './retry-policy.js';
 
-export const HEARTBEAT_JITTER = 0.1;
-/** Backoff grows to BACKOFF_CAP_INTERVALS intervals, and never past MAX_BACKOFF_MS. */
-export const BACKOFF_CAP_INTERVALS = 4;
-export const MAX_BACKOFF_MS = 5 * 60_000;
+export { HEARTBEAT_JITTER, jittered } from './jitter.js';
+export { MAX_RETRY_AFTER_MS, delayAfterFailure, retryDelay } from './retry-policy.js';
+/** The CP answers a heartbeat with `{"status": ...}`, its errors with a few hundred bytes. */
+export const HEARTBEAT_MAX_RESPONSE_BYTES = 64 * 1024;
 /** How long stop() waits for a beat in flight before it lets go of it. */
 export const STOP_GRACE_MS = 1_000;
 // The API's bounds for heartbeat_interval_seconds (openapi.yaml HeartbeatRequest).
@@ -67,23 +72,28 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
   const inventory = options.inventory ?? (() => readInventory());
   const failures = new RepeatFilter();
   let current: { material: CertMaterial; client: OtherixClient } | undefined;
+  let checkedMaterial: { material: CertMaterial; check: ReturnType<typeof checkCertSet> } | undefined;
   let lastUsed: CertMaterial | undefined;
   let beats = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
 
+  /** The delay before the beat now scheduled (logged when it is the one that gets through again). */
+  let waitedMs = 0;
   const schedule = (delayMs: number): void => {
     if (stopped) return;
+    waitedMs = delayMs;
     timer = setTimeout(() => {
-      inFlight = beat().then((ok) => {
+      inFlight = beat().then((next) => {
         inFlight = undefined;
-        schedule(ok ? jittered(options.intervalMs, random) : backoffDelay(options.intervalMs, failures.streak, random));
+        schedule(next);
       });
     }, delayMs);
   };
 
-  async function beat(): Promise<boolean> {
+  /** One beat; resolves with the delay until the next. */
+  async function beat(): Promise<number> {
     try {
       const client = clientForCurrentMaterial();
       const body = await heartbeatBody();
@@ -94,13 +104,14 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
       });
       beats += 1;
       const streak = failures.reset();
-      if (streak > 0) logger.info(`heartbeat: accepted again after ${streak} failed in a row`, { status: status.status });
+      if (streak > 0) logger.info(`heartbeat: accepted again after ${streak} failed in a row`, { status: status.status, waited_ms: waitedMs });
       else if (beats === 1) logger.info('heartbeat: first heartbeat accepted', { status: status.status });
       else logger.debug('heartbeat: accepted', { status: status.status });
-      return true;
+      return jittered(options.intervalMs, random);
     } catch (error) {
-      reportFailure(failureOf(error));
-      return false;
+      const next = delayAfterFailure(options.intervalMs, error, random);
+      reportFailure(failureOf(error), next);
+      return next.delayMs;
     }
   }
 
@@ -110,11 +121,27 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
       // Drop the old connections too: without its files this node must not keep beating.
       retireClient();
       throw new MaterialLost(
-        `cert material lost: ${read.problem.message}: heartbeats fail until it is back; re-run \`otherix-agent bootstrap --force\` with a token bound to this node; the running agent picks the new files up without a restart`,
+        `cert material lost: ${read.problem.message}: heartbeats fail until it is back; ${REBOOTSTRAP}`,
+      );
+    }
+    if (current !== undefined && sameMaterial(current.material, read.material)) {
+      options.expiry?.check(read.material.certPem);
+      return current.client;
+    }
+    // New material (or the first): a damaged file is the host's problem, said as such, not a TLS
+    // failure against the CP. Checked once per content, not on every beat.
+    const check = checkedMaterial?.material !== undefined && sameMaterial(checkedMaterial.material, read.material)
+      ? checkedMaterial.check
+      : checkCertSet(read.material);
+    checkedMaterial = { material: read.material, check };
+    if (!check.ok) {
+      retireClient();
+      throw new MaterialInvalid(
+        `${check.file} in ${options.certDir} ${check.problem}: heartbeats fail until the files are whole; ${REBOOTSTRAP}`,
+        check.file,
       );
     }
     options.expiry?.check(read.material.certPem);
-    if (current !== undefined && sameMaterial(current.material, read.material)) return current.client;
     // Compared with the material of the last client, even one retired when the files vanished.
     const changed = lastUsed !== undefined && !sameMaterial(lastUsed, read.material);
     retireClient();
@@ -127,6 +154,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
         caPem: material.caPem,
         clientCertificate: { certPem: material.certPem, keyPem: material.keyPem },
         requestTimeoutMs: options.requestTimeoutMs,
+        maxResponseBytes: HEARTBEAT_MAX_RESPONSE_BYTES,
       }),
     };
     if (changed) {
@@ -155,17 +183,20 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
     };
   }
 
-  function reportFailure(failure: Failure): void {
+  function reportFailure(failure: Failure, next: RetryDelay): void {
     const occurrence = failures.record(`${failure.code}\u0000${failure.message}`);
-    const retryInMs = backoffDelay(options.intervalMs, occurrence.count, () => 0.5);
+    const retry = { retry_in_ms: next.delayMs, ...(next.retryAfterMs !== undefined ? { retry_after_ms: next.retryAfterMs } : {}) };
     if (occurrence.first) {
-      logger.warn(`heartbeat failed: ${failure.message}`, { code: failure.code, details: failure.details, retry_in_ms: retryInMs });
+      logger.warn(`heartbeat failed: ${failure.message}`, { code: failure.code, details: failure.details, ...retry });
     } else if (isCountMilestone(occurrence.count)) {
       logger.warn(`heartbeat still failing (${occurrence.count} in a row): ${failure.message}`, {
         code: failure.code,
         failures: occurrence.count,
-        retry_in_ms: retryInMs,
+        ...retry,
       });
+    } else if (next.retryAfterMs !== undefined) {
+      // A wait the CP asked for is said each time: it is why the node is quiet.
+      logger.info(`heartbeat: the control plane asked to wait ${next.retryAfterMs} ms`, { code: failure.code, ...retry });
     }
   }
 
@@ -183,24 +214,27 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
   };
 }
 
-/** The interval ±HEARTBEAT_JITTER, so a fleet restarted together does not beat in lockstep. */
-export function jittered(intervalMs: number, random: () => number): number {
-  return Math.max(1, Math.round(intervalMs * (1 + HEARTBEAT_JITTER * (2 * random() - 1))));
-}
-
-/** After `failuresInARow` failures: interval * 2^n, capped, with the same jitter. */
-export function backoffDelay(intervalMs: number, failuresInARow: number, random: () => number): number {
-  const cap = Math.max(intervalMs, Math.min(intervalMs * BACKOFF_CAP_INTERVALS, MAX_BACKOFF_MS));
-  const exponential = intervalMs * 2 ** Math.min(failuresInARow, 30);
-  return jittered(Math.min(cap, exponential), random);
-}
+const REBOOTSTRAP =
+  're-run `otherix-agent bootstrap --force` with a token bound to this node; the running agent picks the new files up without a restart';
 
 class MaterialLost extends Error {
   readonly code = 'cert_material_lost';
 }
 
+/** A cert file that does not parse or does not fit the others: named, with the fix. */
+class MaterialInvalid extends Error {
+  readonly code = 'cert_file_invalid';
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
+    super(message);
+  }
+}
+
 function failureOf(error: unknown): Failure {
   if (error instanceof MaterialLost) return { code: error.code, message: error.message };
+  if (error instanceof MaterialInvalid) return { code: error.code, message: error.message, details: { file: error.file } };
   if (isOtherixError(error)) return { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) };
   return { code: 'internal', message: error instanceof Error ? error.message : String(error) };
 }

@@ -1,10 +1,10 @@
 // bootstrapNode(): the seed's "What bootstrap does", in order, with its idempotency rules.
-//   0. validate every option and look at the cert dir (no network, nothing consumed);
-//   1. pin the CA fetched from /v1/ca against the fingerprint (TOFU);
+//   0. validate every option and look at the cert dir (no network, nothing consumed), make the
+//      folders and check they have room;
+//   1. pin the CA fetched from /v1/ca against the fingerprint (TOFU), and compare clocks with the CP;
 //   2. generate an ECDSA P-384 key and a CSR;
 //   3. redeem the token over a connection that trusts only the pinned CA;
 //   4. re-verify the answer, then write the cert files atomically and agent.yaml if absent.
-import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -16,13 +16,17 @@ import { generateNodeKeyPair, exportPrivateKeyPem, publicKeySpkiDerOf } from '..
 import { createCsr } from '../pki/csr.js';
 import { verifyIssuedIdentity } from '../pki/chain.js';
 import { fingerprintOfPem, fingerprintsEqual, parseFingerprint } from '../pki/fingerprint.js';
-import { nodeNameFromSpiffeId, nodeSpiffeId, uriSansOf } from '../pki/identity.js';
+import { nodeSpiffeId } from '../pki/identity.js';
 import { readFileSetState, writeFileAtomic, writeFileSetAtomic } from '../files/atomic.js';
 import { AGENT_CONFIG_FILE_MODE, renderAgentConfig } from '../config/agent-config.js';
 import { CERT_FILES, CERT_FILE_NAMES, KEY_FILE_MODE, PUBLIC_FILE_MODE } from './cert-dir.js';
 import { resolveBootstrapOptions, type BootstrapOptions, type ResolvedBootstrapOptions } from './options.js';
 import { ensureFolder, prepareFolders, type DestinationFolder } from './destinations.js';
 import { explainJoinRefusal } from './refusals.js';
+import { assertClocksAgree } from './clock-skew.js';
+import { unknownJoinOutcome } from './unknown-outcome.js';
+import { AGENT_CONFIG_NEED, CERT_SET_NEED, assertFreeSpace, type SpaceNeed } from './free-space.js';
+import { checkCertSet } from './cert-set-check.js';
 
 export type BootstrapOutcome =
   | { kind: 'joined'; node: Node; certDir: string; configPath: string; configWritten: boolean; serial: string }
@@ -33,7 +37,8 @@ export async function bootstrapNode(options: BootstrapOptions): Promise<Bootstra
 
   const state = await readFileSetState(o.certDir, [...CERT_FILE_NAMES]);
   if (!o.force && state.missing.length === 0) {
-    // Files of another cluster or node are not "already bootstrapped" as asked (no network).
+    // Files that do not parse, or of another cluster or node, are not "already bootstrapped" as
+    // asked (no network).
     await assertSameIdentity(o);
     // A run that crashed after the cert set but before agent.yaml is completed here.
     const configWritten = await writeAgentConfigIfAbsent(o);
@@ -47,11 +52,16 @@ export async function bootstrapNode(options: BootstrapOptions): Promise<Bootstra
     );
   }
 
-  // 0. The folders exist and are writable before anything can spend the token.
+  // 0. The folders exist, are writable and have room before anything can spend the token.
   const destinations: DestinationFolder[] = [{ folder: o.certDir, mode: 0o700, flag: '--cert-dir' }];
-  if (!existsSync(o.configPath)) destinations.push({ folder: dirname(o.configPath), mode: 0o755, flag: '--config-path' });
+  const space: SpaceNeed[] = [{ folder: o.certDir, flag: '--cert-dir', ...CERT_SET_NEED }];
+  if (!existsSync(o.configPath)) {
+    destinations.push({ folder: dirname(o.configPath), mode: 0o755, flag: '--config-path' });
+    space.push({ folder: dirname(o.configPath), flag: '--config-path', ...AGENT_CONFIG_NEED });
+  }
   const folders = await prepareFolders(destinations);
   try {
+    await assertFreeSpace(space);
     return await pinRedeemAndWrite(o);
   } catch (error) {
     // Nothing was written when the run failed before the cert set: leave no empty folders.
@@ -75,8 +85,21 @@ async function pinRedeemAndWrite(o: ResolvedBootstrapOptions): Promise<Bootstrap
     generateNodeKeyPair().then(async (keyPair) => ({ keyPair, csrPem: await createCsr(keyPair, o.nodeName) })),
   ]);
 
-  // 3. Redeem.
-  const client = createClient({ cpUrl: o.cpUrl, caPem: pinned.caPem, requestTimeoutMs: o.requestTimeoutMs });
+  // A host whose clock is far from the CP's would get a certificate dated by the other clock:
+  // refuse while the token is still good.
+  assertClocksAgree({ hostNow: o.now(), cpNow: pinned.serverDate, cpUrl: new URL(o.cpUrl).origin });
+
+  // 3. Redeem. Once the connection is up the request goes out, and a failure from then on may
+  // come after the CP redeemed the token.
+  let requestSent = false;
+  const client = createClient({
+    cpUrl: o.cpUrl,
+    caPem: pinned.caPem,
+    requestTimeoutMs: o.requestTimeoutMs,
+    onConnect: () => {
+      requestSent = true;
+    },
+  });
   let joined;
   try {
     joined = await client.nodes.join({
@@ -89,7 +112,7 @@ async function pinRedeemAndWrite(o: ResolvedBootstrapOptions): Promise<Bootstrap
       agent_version: o.agentVersion,
     });
   } catch (error) {
-    throw explainJoinRefusal(error);
+    throw unknownJoinOutcome(error, { requestSent, nodeName: o.nodeName, cpUrl: new URL(o.cpUrl).origin }) ?? explainJoinRefusal(error);
   } finally {
     await client.close();
   }
@@ -106,6 +129,7 @@ async function pinRedeemAndWrite(o: ResolvedBootstrapOptions): Promise<Bootstrap
       caPem: pinned.caPem,
       spkiDer: publicKeySpkiDerOf(keyPem),
       expectedUri: nodeSpiffeId(o.nodeName),
+      now: new Date(o.now()),
     });
   } catch (error) {
     if (!isOtherixError(error)) throw error;
@@ -158,24 +182,33 @@ function spent(error: unknown, wayOut: string): unknown {
 }
 
 /**
- * On the already-bootstrapped path: ca.crt must be the pinned CA and agent.crt must name
- * --node-name, or the host belongs to another cluster or node and "nothing to do" would lie.
+ * On the already-bootstrapped path: the three files must be a usable set (each parses, the key
+ * is the certificate's, which ca.crt signed), ca.crt must be the pinned CA and agent.crt must name
+ * --node-name. A damaged set is a broken state like a partial one (serve would refuse it), and a
+ * set of another cluster or node means "nothing to do" would lie.
  */
 async function assertSameIdentity(o: ResolvedBootstrapOptions): Promise<void> {
   const wayOut = `re-run with --force and a token bound to ${o.nodeName} (\`otherix node join-token create --node-name ${o.nodeName}\`)`;
-  let caFingerprint: string;
-  let names: string[];
+  const read = async (name: string): Promise<string> => readFile(join(o.certDir, name), 'utf8');
+  let check: ReturnType<typeof checkCertSet>;
   try {
-    caFingerprint = fingerprintOfPem(await readFile(join(o.certDir, CERT_FILES.ca), 'utf8'));
-    const uris = uriSansOf(new X509Certificate(await readFile(join(o.certDir, CERT_FILES.cert), 'utf8')));
-    names = uris.map((uri) => nodeNameFromSpiffeId(uri)).filter((name): name is string => name !== null);
+    check = checkCertSet({ keyPem: await read(CERT_FILES.key), certPem: await read(CERT_FILES.cert), caPem: await read(CERT_FILES.ca) });
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new OtherixError(
-      'chain_invalid',
-      `${o.certDir} holds ${CERT_FILES.cert} and ${CERT_FILES.ca}, but they cannot be read as certificates (${(error as Error).message}): ${wayOut}`,
-      { cause: error },
+      'bootstrap_partial_state',
+      `cannot read the cert files in ${o.certDir} (${code}): run bootstrap as a user that may read them, or ${wayOut}`,
+      { cause: error, details: { cert_dir: o.certDir } },
     );
   }
+  if (!check.ok) {
+    throw new OtherixError(
+      'bootstrap_partial_state',
+      `broken cert state in ${o.certDir}: ${check.file} ${check.problem}, so serve cannot use the set: ${wayOut}`,
+      { details: { cert_dir: o.certDir, broken: [check.file] } },
+    );
+  }
+  const { caFingerprint, nodeNames: names } = check;
   const sameCa = fingerprintsEqual(caFingerprint, o.caFingerprint);
   const sameName = names.includes(o.nodeName);
   if (sameCa && sameName) return;

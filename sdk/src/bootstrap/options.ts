@@ -33,6 +33,8 @@ export interface BootstrapOptions {
   force?: boolean;
   architecture?: string;
   agentVersion?: string;
+  /** The host's clock (epoch ms), default Date.now: compared with the CP's before the join, and used to check the leaf. */
+  now?: () => number;
 }
 
 export type ResolvedBootstrapOptions = Required<BootstrapOptions>;
@@ -105,6 +107,7 @@ export function resolveBootstrapOptions(options: BootstrapOptions): ResolvedBoot
     force: options.force ?? false,
     architecture: options.architecture ?? detectArchitecture(),
     agentVersion: options.agentVersion ?? DEFAULT_AGENT_VERSION,
+    now: options.now ?? Date.now,
   };
   // A pasted API token or a truncated copy fails here, before the CA is even fetched.
   if (!isTokenShape('join', resolved.token)) {

@@ -20,13 +20,15 @@ function isApiErrorBody(body: unknown): body is ApiErrorBody {
 }
 
 /** `body` is what openapi-fetch parsed from a non-2xx response (JSON, or the raw text). */
-export function apiErrorFrom(status: number, body: unknown, url: string): OtherixApiError {
+export function apiErrorFrom(status: number, body: unknown, url: string, retryAfterMs?: number): OtherixApiError {
+  const retry = retryAfterMs === undefined ? {} : { retryAfterMs };
   if (isApiErrorBody(body)) {
     return new OtherixApiError({
       code: body.error.code,
       status,
       message: body.error.message,
       details: body.error.details ?? {},
+      ...retry,
     });
   }
   // Something other than the CP answered (a proxy, a load balancer): say so, keep the status,
@@ -36,5 +38,6 @@ export function apiErrorFrom(status: number, body: unknown, url: string): Otheri
     status,
     message: `unexpected HTTP ${status} from ${url} without an Otherix error body: check that the URL points at the control plane`,
     details: {},
+    ...retry,
   });
 }

@@ -5,6 +5,8 @@ import createOpenApiClient from 'openapi-fetch';
 import type { components, paths } from '../generated/openapi.js';
 import { OtherixError } from '../errors.js';
 import { apiErrorFrom } from './api-errors.js';
+import { heartbeatAnswerOf, notJson } from './response-shape.js';
+import { parseRetryAfter } from './retry-after.js';
 import { connectionError } from './connection-errors.js';
 import { eachItem } from './pagination.js';
 import { createPinnedTransport, type ClientCertificate } from './transport.js';
@@ -48,6 +50,10 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Default CONTROL_PLANE_SPIFFE_ID; a server without it is refused. */
   expectedServerIdentity?: string;
+  /** Told when a connection is up, before a request goes out on it (bootstrap: was the join sent?). */
+  onConnect?: () => void;
+  /** Answers larger than this fail with invalid_response; default DEFAULT_MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
 }
 
 export interface OtherixClient {
@@ -118,9 +124,12 @@ export function createClient(options: ClientOptions): OtherixClient {
     try {
       outcome = await run();
     } catch (error) {
+      // A 2xx answer whose body does not parse: the server answered, but not as the CP would.
+      if (error instanceof SyntaxError) throw notJson(`${base}${path}`, error);
       throw connectionError(error, `${base}${path}`, transport.requestTimeoutMs) ?? error;
     }
-    if (!outcome.response.ok) throw apiErrorFrom(outcome.response.status, outcome.error, `${base}${path}`);
+    const { response } = outcome;
+    if (!response.ok) throw apiErrorFrom(response.status, outcome.error, `${base}${path}`, parseRetryAfter(response.headers.get('retry-after')));
     return outcome.data as T;
   }
 
@@ -146,7 +155,8 @@ export function createClient(options: ClientOptions): OtherixClient {
 
   const nodes: OtherixClient['nodes'] = {
     join: (body) => call('/v1/nodes/join', () => api.POST('/v1/nodes/join', { body })),
-    heartbeat: (body) => call('/v1/nodes/heartbeat', () => api.POST('/v1/nodes/heartbeat', { body })),
+    heartbeat: async (body) =>
+      heartbeatAnswerOf(await call('/v1/nodes/heartbeat', () => api.POST('/v1/nodes/heartbeat', { body })), `${base}/v1/nodes/heartbeat`),
     list: (query = {}) => call('/v1/nodes', () => api.GET('/v1/nodes', { params: { query } })),
     listAll: (query = {}) =>
       eachItem<Node | NodeSummary>((cursor) => nodes.list({ ...query, ...(cursor ? { cursor } : {}) })),

@@ -4,6 +4,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Agent, buildConnector, fetch as undiciFetch, Request as UndiciRequest } from 'undici';
 import { OtherixError, isOtherixError } from '../errors.js';
 import { CONTROL_PLANE_SPIFFE_ID, checkServerIdentityFor } from '../pki/identity.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, limitResponse } from './response-limit.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** Idle keep-alive when the server gives no `Keep-Alive: timeout` hint. */
@@ -21,6 +22,13 @@ export interface PinnedTransportOptions {
   clientCertificate?: ClientCertificate | (() => ClientCertificate);
   requestTimeoutMs?: number;
   expectedServerIdentity?: string;
+  /**
+   * Called each time a connection to the server is up (TLS done, identity checked), before a
+   * request goes out on it: from then on a failure may come after the server acted on the request.
+   */
+  onConnect?: () => void;
+  /** Answers larger than this fail with invalid_response; default DEFAULT_MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
 }
 
 export interface PinnedTransport {
@@ -43,7 +51,7 @@ export function createPinnedTransport(options: PinnedTransportOptions): PinnedTr
     timeout: requestTimeoutMs,
   };
   const dispatcher = new Agent({
-    connect: connectorWithClientCertificate(tls, options.clientCertificate),
+    connect: observed(connectorWithClientCertificate(tls, options.clientCertificate), options.onConnect),
     // The client lets go of an idle connection before the server does, so a request is never
     // sent on a socket the server is closing: the CP says its keep-alive in `Keep-Alive:
     // timeout=N` (65 s) and undici closes KEEP_ALIVE_MARGIN_MS before that; without the hint,
@@ -57,9 +65,23 @@ export function createPinnedTransport(options: PinnedTransportOptions): PinnedTr
   return {
     dispatcher,
     Request: UndiciRequest,
-    fetch: (request) => undiciFetch(request, { dispatcher, signal: AbortSignal.timeout(requestTimeoutMs) }),
+    fetch: async (request) =>
+      limitResponse(
+        await undiciFetch(request, { dispatcher, signal: AbortSignal.timeout(requestTimeoutMs) }),
+        options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        request.url,
+      ),
     requestTimeoutMs,
   };
+}
+
+function observed(connector: buildConnector.connector, onConnect: (() => void) | undefined): buildConnector.connector {
+  if (onConnect === undefined) return connector;
+  return (connectOptions, callback) =>
+    connector(connectOptions, (...result) => {
+      if (result[0] === null) onConnect();
+      callback(...result);
+    });
 }
 
 // A function-valued certificate is read for every new connection, so an agent picks up

@@ -30,6 +30,10 @@ export interface paths {
          *     they do not yet verify, compute the fingerprint of the returned certificate themselves
          *     and compare it with the fingerprint the admin gave them (trust on first use). The
          *     `fingerprint` field is a convenience and is never trusted by the SDK.
+         *
+         *     The `Date` header is the CP's own clock, the one it dates certificates with (they start
+         *     an hour before they are signed). Bootstrap compares it with the host's clock before it
+         *     redeems a token and refuses (`clock_skew`, the token unused) beyond five minutes.
          */
         get: operations["getCa"];
         put?: never;
@@ -119,7 +123,13 @@ export interface paths {
          *     `401 unauthenticated` with `details.certificate_status`: `replaced` (a later join
          *     re-issued it), `revoked` (the node was deleted) or `unknown`. The reply is sent once the
          *     heartbeat is stored; its `status` is `ready`, or `cordoned` (a heartbeat never lifts a
-         *     cordon).
+         *     cordon). A refused heartbeat of the node's current certificate (a body that fails
+         *     validation, or a certificate outside its validity on the CP's clock) makes the node
+         *     `not_ready` until one is accepted (see `NodeStatus`).
+         *
+         *     The agent retries a failed heartbeat within one of its intervals, or, on a `429` or
+         *     `503` with `Retry-After`, after that long (up to five minutes); only a `200` with this
+         *     body counts as delivered.
          */
         post: operations["sendHeartbeat"];
         delete?: never;
@@ -359,9 +369,18 @@ export interface components {
         /** @enum {string} */
         Role: "admin" | "operator" | "developer" | "viewer";
         /**
-         * @description `pending`: joined, no heartbeat yet. `ready`: heartbeating. `not_ready`: no heartbeat
-         *     for three of the node's reported intervals. `cordoned`: maintenance, excluded from
-         *     placement (liveness stays visible in `last_heartbeat_at`).
+         * @description Derived at read time from the CP's clock, in this order. `cordoned`: maintenance,
+         *     excluded from placement (liveness stays visible in `last_heartbeat_at`). `not_ready`
+         *     when a heartbeat from the node's current certificate was refused since its last
+         *     accepted one: the request failed validation (400/413), or the certificate is outside its
+         *     validity period on the CP's clock (expired, or not valid yet). Refusals of a replaced or
+         *     revoked certificate, or of one the cluster CA did not issue, do not count. The next
+         *     accepted heartbeat clears it. `pending`: joined, no heartbeat yet. `not_ready`: no
+         *     heartbeat for three of the node's reported intervals (30 s assumed when none was
+         *     reported), or `last_heartbeat_at` is later than the CP's now: the CP's clock stepped back
+         *     since, so the silence cannot be measured, and a dead node must not stay `ready` until
+         *     the clock catches up (a live node's next heartbeat is stamped with the clock as it is).
+         *     `ready`: heard within three intervals.
          * @enum {string}
          */
         NodeStatus: "pending" | "ready" | "not_ready" | "cordoned";
@@ -738,6 +757,8 @@ export interface operations {
             /** @description The cluster CA. */
             200: {
                 headers: {
+                    /** @description The CP's clock when it answered (RFC 9110 HTTP-date, whole seconds). */
+                    Date?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -27,6 +27,12 @@ export interface PinnedCa {
   caPem: string;
   /** The normalised `sha256:<hex>` fingerprint computed from caPem. */
   fingerprint: string;
+  /**
+   * The CP's clock (epoch ms, whole seconds) from the `Date` header of the /v1/ca answer, when it
+   * sent a valid one; returned only once the pin holds, so it is the pinned CP's. Bootstrap compares
+   * it with the host's clock before it redeems a token.
+   */
+  serverDate?: number;
 }
 
 export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
@@ -57,6 +63,7 @@ export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
 
   let status: number;
   let body: unknown;
+  let dateHeader: string | null = null;
   try {
     const response = await undiciFetch(url, {
       dispatcher,
@@ -66,6 +73,7 @@ export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
       redirect: 'error',
     });
     status = response.status;
+    dateHeader = response.headers.get('date');
     const text = await readCapped(response.body, MAX_CA_RESPONSE_BYTES, url);
     try {
       body = JSON.parse(text);
@@ -95,7 +103,8 @@ export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
     );
   }
   assertServedByPinnedCa(served, caPem, url, options.expectedServerIdentity ?? CONTROL_PLANE_SPIFFE_ID);
-  return { caPem, fingerprint: got };
+  const serverDate = dateHeader === null ? Number.NaN : Date.parse(dateHeader);
+  return { caPem, fingerprint: got, ...(Number.isFinite(serverDate) ? { serverDate } : {}) };
 }
 
 // The answer comes from a server not yet trusted: read at most this much of it.

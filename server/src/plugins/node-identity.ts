@@ -1,6 +1,7 @@
 // The mTLS half of authentication: routes with `config.auth: 'mtls'` get request.node from the
 // client certificate, checked before the body is read. Also drains pending heartbeats on close.
 import type { TLSSocket } from 'node:tls';
+import type { FastifyError } from 'fastify';
 import { isHttpError } from '../errors.js';
 import type { NodeIdentity } from '../services/node-identity.js';
 import { sharedPlugin } from './shared-plugin.js';
@@ -13,7 +14,7 @@ declare module 'fastify' {
 }
 
 export default sharedPlugin('otherix-node-identity', async (app) => {
-  const { nodeIdentity, heartbeats } = app.services;
+  const { nodeIdentity, heartbeats, heartbeatRefusals } = app.services;
 
   // The peer certificate is read once per connection (node-identity.ts): a TLS 1.2
   // renegotiation could swap it mid-connection, so none is allowed.
@@ -28,13 +29,24 @@ export default sharedPlugin('otherix-node-identity', async (app) => {
   // Heartbeats log at warn (routes/v1/nodes/heartbeat.ts), so refusals are said here: a host that
   // keeps beating with a revoked or foreign certificate is something an operator should see.
   app.addHook('onError', async (request, _reply, error) => {
-    if (request.routeOptions.config.auth !== 'mtls' || !isHttpError(error)) return;
+    if (request.routeOptions.config.auth !== 'mtls') return;
+    // The node's current certificate, and a request the CP refused (a body it does not take): the
+    // node is not heard, so it is not ready (services/heartbeat-refusals.ts).
+    if (request.node !== null && isRequestRefusal(error)) await heartbeatRefusals.record(request.node.nodeId, request.node.serial, request.log);
+    if (!isHttpError(error)) return;
     request.log.warn({ code: error.code, node_name: request.node?.name ?? error.details?.['node_name'] }, `node request refused: ${error.message}`);
   });
 
   // Registered after the services plugin, so this runs before the store closes (onClose is LIFO).
   app.addHook('onClose', async () => heartbeats.drain());
 });
+
+/** A refusal of the request itself (4xx: validation, size, not JSON), not a failure of the CP. */
+function isRequestRefusal(error: FastifyError): boolean {
+  if (isHttpError(error)) return error.statusCode >= 400 && error.statusCode < 500;
+  if (error.validation !== undefined || error instanceof SyntaxError) return true;
+  return error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500;
+}
 
 /** The node of an mTLS-authenticated route (the hook guarantees it). */
 export function nodeOf(request: { node: NodeIdentity | null }): NodeIdentity {

@@ -6,6 +6,7 @@ import { ApiTokenService } from '../services/api-tokens.js';
 import { JoinTokenService } from '../services/join-tokens.js';
 import { GuessLimiter } from '../services/rate-limit.js';
 import { HeartbeatService } from '../services/heartbeats.js';
+import { HeartbeatRefusals } from '../services/heartbeat-refusals.js';
 import { NodeIdentityService } from '../services/node-identity.js';
 import { NodeService } from '../services/nodes.js';
 import { RedemptionService } from '../services/redemption.js';
@@ -19,6 +20,8 @@ export interface Services {
   nodeIdentity: NodeIdentityService;
   heartbeats: HeartbeatService;
   nodes: NodeService;
+  /** Refused heartbeats of a node's current certificate (issue 13). */
+  heartbeatRefusals: HeartbeatRefusals;
 }
 
 export interface ServicesPluginOptions extends Record<string, unknown> {
@@ -46,7 +49,8 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
   app.decorate('store', store);
   app.decorate('ca', ca);
   app.decorate('clock', now);
-  const nodeIdentity = new NodeIdentityService(store);
+  const heartbeatRefusals = new HeartbeatRefusals(store, now, ca.certPem);
+  const nodeIdentity = new NodeIdentityService(store, heartbeatRefusals);
   const redemption = new RedemptionService({
     store,
     ca,
@@ -61,6 +65,7 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
     nodeIdentity,
     heartbeats: new HeartbeatService(store, now, nodeIdentity),
     nodes: new NodeService(store, now, nodeIdentity),
+    heartbeatRefusals,
   });
   app.addHook('onClose', async () => {
     // Redemptions already accepted are written (and answered) before the store closes.

@@ -11,8 +11,15 @@ import type { ExtendedKeyUsage, SubjectAltNames } from '../pki/certificate.js';
 
 export const CA_VALIDITY_MS = 10 * 365 * 24 * 3600 * 1000;
 export const LEAF_VALIDITY_MS = 365 * 24 * 3600 * 1000;
-/** Leaves start a minute early: a node whose clock lags a little can still use its certificate. */
-const BACKDATE_MS = 60 * 1000;
+/**
+ * Every certificate the CA writes starts an hour before it is signed, so that a host whose clock
+ * lags the CP's by up to an hour can still use it (notBefore is not a secret). A minute was too
+ * little: a host a few minutes behind redeemed its token and then could not use the leaf.
+ * Bootstrap refuses a join much earlier, at a few minutes of skew (the SDK's
+ * MAX_JOIN_CLOCK_SKEW_MS): the hour is the margin for clocks that drift after the join.
+ */
+export const CERTIFICATE_BACKDATE_MS = 60 * 60 * 1000;
+const BACKDATE_MS = CERTIFICATE_BACKDATE_MS;
 
 export interface KeyPairPem {
   keyPem: string;

@@ -3,11 +3,12 @@
 // have the serial the CP issued to that node most recently. The peer certificate is parsed once
 // per TLS connection, and node name -> {id, serial} is cached: the heartbeat's write re-checks
 // the serial at commit, so a stale cache entry can never let a replaced or revoked serial in.
-import type { TLSSocket } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { CONTROL_PLANE_SPIFFE_ID, nodeNameFromSpiffeId, uriSansOf } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { normalizeSerial } from './ca.js';
+import type { HeartbeatRefusals } from './heartbeat-refusals.js';
 
 export interface NodeIdentity {
   nodeId: string;
@@ -19,7 +20,7 @@ export interface NodeIdentity {
 /** What the TLS layer told us about a connection's client certificate. */
 type PeerIdentity =
   | { kind: 'none' }
-  | { kind: 'untrusted'; reason: string }
+  | { kind: 'untrusted'; reason: string; certificate?: PeerCertificate }
   | { kind: 'not_a_node'; identity: string }
   | { kind: 'node'; name: string; serial: string };
 
@@ -40,7 +41,8 @@ export function peerIdentityOf(socket: TLSSocket): PeerIdentity {
   if (certificate === null || Object.keys(certificate).length === 0) return { kind: 'none' };
   if (socket.authorized !== true) {
     const error = socket.authorizationError as Error | string | null | undefined;
-    return { kind: 'untrusted', reason: error === null || error === undefined ? 'not verified' : String((error as Error).message ?? error) };
+    const reason = error === null || error === undefined ? 'not verified' : String((error as Error).message ?? error);
+    return { kind: 'untrusted', reason, certificate };
   }
   const uris = uriSansOf(certificate);
   if (uris.includes(CONTROL_PLANE_SPIFFE_ID)) return { kind: 'not_a_node', identity: CONTROL_PLANE_SPIFFE_ID };
@@ -56,7 +58,11 @@ export class NodeIdentityService {
   /** name -> the node's id and current serial, as last read; only a hint (see the header). */
   private readonly current = new Map<string, { nodeId: string; serial: string }>();
 
-  constructor(private readonly store: Store) {}
+  /** `refusals`: where a refused heartbeat of a node's current (but outdated) certificate is noted. */
+  constructor(
+    private readonly store: Store,
+    private readonly refusals?: HeartbeatRefusals,
+  ) {}
 
   /** The node behind this connection, or 401 unauthenticated / 403 forbidden. */
   async authenticate(socket: TLSSocket): Promise<NodeIdentity> {
@@ -72,6 +78,7 @@ export class NodeIdentityService {
           'heartbeats are authenticated only by the node\'s client certificate (mTLS) and none was presented (API tokens are not accepted here): send it with the node\'s agent.crt and agent.key',
         );
       case 'untrusted':
+        await this.noteOutdated(peer.reason, peer.certificate);
         throw new HttpError('unauthenticated', untrustedMessage(peer.reason), { tls_verification: peer.reason });
       case 'not_a_node':
         throw new HttpError('forbidden', `the client certificate (${peer.identity}) is not a node identity (spiffe://otherix/node/<name>): only nodes send heartbeats`);
@@ -88,6 +95,15 @@ export class NodeIdentityService {
     }
     this.current.set(peer.name, { nodeId: node.id, serial: node.certSerial });
     return { nodeId: node.id, name: peer.name, serial: peer.serial };
+  }
+
+  /** A node's current certificate refused for its dates on the CP's clock: the node is not heard (heartbeat-refusals.ts). */
+  private async noteOutdated(reason: string, certificate: PeerCertificate | undefined): Promise<void> {
+    if (this.refusals === undefined || certificate === undefined) return;
+    const outdated = this.refusals.outdatedNodeCertificate(reason, certificate);
+    if (outdated === undefined) return;
+    const node = await this.store.findNodeByName(outdated.name);
+    if (node !== undefined && node.certSerial === outdated.serial) await this.refusals.record(node.id, outdated.serial);
   }
 
   /** Drops what is known of a node (deleted, or its heartbeat did not land). */

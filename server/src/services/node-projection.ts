@@ -15,12 +15,18 @@ export const MISSED_HEARTBEATS_FOR_NOT_READY = 3;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
 
 /**
- * cordoned wins (maintenance is a decision, liveness stays visible in last_heartbeat_at);
- * then pending (no heartbeat yet), not_ready (silent for 3 intervals), ready.
+ * cordoned wins (maintenance is a decision, liveness stays visible in last_heartbeat_at); then
+ * not_ready when a heartbeat from its current certificate was refused since the last accepted one
+ * (it is not heard, whatever the times say); then pending (no heartbeat yet); then not_ready when
+ * silent for 3 intervals, or when its last heartbeat is later than now (the CP's clock stepped
+ * back since: the silence cannot be measured, and a dead node must not stay ready until the clock
+ * catches up; a live node's next heartbeat is stamped with the clock as it is now); else ready.
  */
 export function nodeStatus(row: NodeRow, now: number): NodeStatus {
   if (row.cordoned) return 'cordoned';
+  if (row.lastRefusedHeartbeatAt !== null) return 'not_ready';
   if (row.lastHeartbeatAt === null) return 'pending';
+  if (row.lastHeartbeatAt > now) return 'not_ready';
   const interval = row.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   return now - row.lastHeartbeatAt > MISSED_HEARTBEATS_FOR_NOT_READY * interval ? 'not_ready' : 'ready';
 }

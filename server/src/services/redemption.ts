@@ -137,6 +137,7 @@ export class RedemptionService {
       cordoned: false,
       heartbeatIntervalMs: null,
       lastHeartbeatAt: null,
+      lastRefusedHeartbeatAt: null,
       createdAt: issuedAt,
     };
     const outcome = await this.commits.submit({

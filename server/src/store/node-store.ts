@@ -9,7 +9,7 @@ export type NodeProjection = 'full' | 'summary';
 
 /**
  * The status rule's inputs, so the store filters with the very rule the API shows
- * (services/node-projection.ts): cordoned > pending > not_ready > ready.
+ * (services/node-projection.ts): cordoned > refused (not_ready) > pending > not_ready > ready.
  */
 export interface StatusRule {
   /** The CP clock, epoch ms. */
@@ -64,6 +64,11 @@ export interface NodeStore {
    * first wins). Results are in the order of `writes`.
    */
   recordHeartbeats(writes: readonly HeartbeatWrite[]): Promise<(HeartbeatLanded | undefined)[]>;
+  /**
+   * Notes that a heartbeat from the node's certificate `certSerial` was refused at `at`, only while
+   * that is still the node's current certificate; false when it is not (nothing written).
+   */
+  recordRefusedHeartbeat(nodeId: string, certSerial: string, at: number): Promise<boolean>;
   /** Sets the cordon; undefined when the id is unknown. */
   setCordoned(id: string, cordoned: boolean): Promise<NodeRow | undefined>;
   /**

@@ -66,6 +66,12 @@ export interface NodeRow {
   /** The interval the node reported with its latest heartbeat; null before the first. */
   heartbeatIntervalMs: number | null;
   lastHeartbeatAt: number | null;
+  /**
+   * When a heartbeat from the node's current certificate was last refused (it failed validation,
+   * or the certificate was outside its validity on the CP's clock); null again once a heartbeat is
+   * accepted, and for a new or re-issued node.
+   */
+  lastRefusedHeartbeatAt: number | null;
   createdAt: number;
 }
 

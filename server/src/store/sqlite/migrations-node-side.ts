@@ -14,4 +14,10 @@ export const NODE_SIDE_MIGRATIONS: readonly string[] = [
   CREATE INDEX nodes_silent_since ON nodes (last_heartbeat_at + 3 * COALESCE(heartbeat_interval_ms, 30000))
     WHERE cordoned = 0 AND last_heartbeat_at IS NOT NULL;
   `,
+  // 4 (issue 13): when a heartbeat from the node's current certificate was last refused; NULL once
+  // one is accepted. A node with a refusal since its last accepted heartbeat is not_ready
+  // (services/node-projection.ts).
+  `
+  ALTER TABLE nodes ADD COLUMN last_refused_heartbeat_at INTEGER;
+  `,
 ];

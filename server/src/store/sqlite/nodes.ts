@@ -21,7 +21,8 @@ const NODE_JSON = `json_object(${NODE_COLUMNS.map((column) => `'${column}', ${co
 /**
  * A whole batch of heartbeats in one statement, the batch passed as one JSON parameter: the SQL
  * text is the same for every batch size, so it is prepared once (a VALUES list per size would
- * churn the connection's statement cache). Each row lands only if the node still has that serial.
+ * churn the connection's statement cache). Each row lands only if the node still has that serial;
+ * a landed heartbeat clears the node's refusal (it is heard again).
  */
 const RECORD_HEARTBEATS = `WITH hb AS (
     SELECT value ->> 'nodeId' AS id, value ->> 'certSerial' AS serial, value ->> 'architecture' AS architecture,
@@ -30,7 +31,7 @@ const RECORD_HEARTBEATS = `WITH hb AS (
     FROM json_each(?))
   UPDATE nodes SET architecture = hb.architecture, agent_version = hb.agent_version,
     heartbeat_interval_ms = hb.interval_ms, hardware = hb.hardware, vm_count = hb.vm_count,
-    active_migrations = hb.active_migrations, last_heartbeat_at = hb.at
+    active_migrations = hb.active_migrations, last_heartbeat_at = hb.at, last_refused_heartbeat_at = NULL
   FROM hb WHERE nodes.id = hb.id AND nodes.cert_serial = hb.serial
   RETURNING nodes.id AS id, nodes.cert_serial AS serial, nodes.cordoned AS cordoned`;
 
@@ -86,6 +87,13 @@ export class SqliteNodeStore implements NodeStore {
       const landed = new Map<string, HeartbeatLanded>();
       for (const row of rows) landed.set(keyOf({ nodeId: row.id, certSerial: row.serial }), { cordoned: row.cordoned !== 0 });
       return writes.map((write) => landed.get(keyOf(write)));
+    });
+  }
+
+  recordRefusedHeartbeat(nodeId: string, certSerial: string, at: number): Promise<boolean> {
+    return this.db.transaction(async (sql) => {
+      const result = await sql.run('UPDATE nodes SET last_refused_heartbeat_at = ? WHERE id = ? AND cert_serial = ?', [at, nodeId, certSerial]);
+      return result.changes > 0;
     });
   }
 

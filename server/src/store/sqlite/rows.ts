@@ -35,6 +35,7 @@ export interface NodeRecord {
   migration_host: string; migration_port_start: number; migration_port_end: number; hardware: string | null;
   agent_version: string; vm_count: number; active_migrations: number; cert_serial: string; cert_not_after: number;
   cordoned: number; heartbeat_interval_ms: number | null; last_heartbeat_at: number | null; created_at: number;
+  last_refused_heartbeat_at: number | null;
 }
 
 /** A node record as the list query's json_object() gives it: the hardware column already parsed. */
@@ -50,20 +51,20 @@ export const nodeFromJson = (r: NodeJsonRecord): NodeRow => ({
   migrationPortRangeEnd: r.migration_port_end, hardware: r.hardware, agentVersion: r.agent_version,
   vmCount: r.vm_count, activeMigrations: r.active_migrations, certSerial: r.cert_serial, certNotAfter: r.cert_not_after,
   cordoned: r.cordoned !== 0, heartbeatIntervalMs: r.heartbeat_interval_ms, lastHeartbeatAt: r.last_heartbeat_at,
-  createdAt: r.created_at,
+  createdAt: r.created_at, lastRefusedHeartbeatAt: r.last_refused_heartbeat_at,
 });
 
 /** Column list and values of a node row, in NODE_COLUMNS order. */
 export const NODE_COLUMNS = [
   'id', 'name', 'architecture', 'advertised_endpoint', 'endpoint_host', 'migration_host', 'migration_port_start',
   'migration_port_end', 'hardware', 'agent_version', 'vm_count', 'active_migrations', 'cert_serial', 'cert_not_after',
-  'cordoned', 'heartbeat_interval_ms', 'last_heartbeat_at', 'created_at',
+  'cordoned', 'heartbeat_interval_ms', 'last_heartbeat_at', 'created_at', 'last_refused_heartbeat_at',
 ] as const;
 
 export const nodeValues = (n: NodeRow): SqlValue[] => [
   n.id, n.name, n.architecture, n.advertisedEndpoint, n.endpointHost, n.migrationHost, n.migrationPortRangeStart,
   n.migrationPortRangeEnd, n.hardware === null ? null : JSON.stringify(n.hardware), n.agentVersion, n.vmCount, n.activeMigrations, n.certSerial, n.certNotAfter,
-  n.cordoned ? 1 : 0, n.heartbeatIntervalMs, n.lastHeartbeatAt, n.createdAt,
+  n.cordoned ? 1 : 0, n.heartbeatIntervalMs, n.lastHeartbeatAt, n.createdAt, n.lastRefusedHeartbeatAt,
 ];
 
 export interface NodeCertificateRecord { serial: string; node_id: string; not_after: number; status: string; issued_at: number }

@@ -1,0 +1,24 @@
+// A nearly full file system, for real: a small tmpfs mounted in a private mount namespace that
+// exists only for the command it runs (unshare -m; with -U -r as well when not root, so a user
+// namespace maps us to root there). It is filled up to `freeBytes` before the command starts, and
+// it vanishes with the command, so a crashed test leaves no mount behind.
+//
+// Needs unshare(1) and the right to make a mount namespace (root, or unprivileged user
+// namespaces): without them the test fails with unshare's own message.
+
+/** The words to put before `node <agent> ...` (RunAgentOptions.prefix). */
+export function onNearlyFullTmpfs(mountPoint: string, options: { sizeBytes: number; freeBytes: number }): string[] {
+  const asRoot = process.geteuid?.() === 0;
+  const fill = options.sizeBytes - options.freeBytes;
+  return [
+    'unshare',
+    ...(asRoot ? [] : ['--user', '--map-root-user']),
+    '--mount',
+    'sh',
+    '-c',
+    'mount -t tmpfs -o "size=$1,mode=0755" tmpfs "$0" && head -c "$2" /dev/zero > "$0/filler" && shift 2 && exec "$@"',
+    mountPoint,
+    String(options.sizeBytes),
+    String(fill),
+  ];
+}
