@@ -76,6 +76,25 @@ test('a key that does not match, then a foreign CA, keep it in State A; the righ
   t.deepEqual(await serve.stop(), { code: 0, signal: null });
 });
 
+test('a ca.crt with a second certificate beside the cluster CA keeps it in State A (invalid_ca): the agent trusts one CA only', async (t) => {
+  const node = await bootstrapped('state-a-two-cas');
+  const caPath = join(node.certDir, 'ca.crt');
+  const goodCa = await readFile(caPath, 'utf8');
+  await replaceFile(caPath, `${goodCa.trim()}\n${mintCa('planted').certPem}`);
+
+  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms']);
+  t.teardown(() => serve.stop().then(() => undefined));
+  const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
+  t.is(waiting['reason'], 'invalid_ca');
+  t.is(waiting.level, 'warn');
+  t.regex(waiting.msg, /ca\.crt holds 2 PEM blocks \(CERTIFICATE, CERTIFICATE\), not one certificate: .*it is not what bootstrap wrote$/);
+  t.regex(String(waiting['next_step']), /^re-run `otherix-agent bootstrap --force` with a token bound to state-a-two-cas /);
+
+  await replaceFile(caPath, goodCa);
+  await serve.waitForLog((r) => r.msg === 'state B: serving');
+  t.deepEqual(await serve.stop(), { code: 0, signal: null });
+});
+
 test('OTHERIX_NODE_NAME overrides agent.yaml at serve time: a certificate for another name keeps it waiting', async (t) => {
   const node = await bootstrapped('state-a-env');
   const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_NODE_NAME: 'someone-else' });

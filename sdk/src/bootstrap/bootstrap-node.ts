@@ -15,6 +15,7 @@ import { pinCa } from '../pki/tofu.js';
 import { generateNodeKeyPair, exportPrivateKeyPem, publicKeySpkiDerOf } from '../pki/keys.js';
 import { createCsr } from '../pki/csr.js';
 import { verifyIssuedIdentity } from '../pki/chain.js';
+import { singleCaCertificate } from '../pki/ca-pem.js';
 import { fingerprintOfPem, fingerprintsEqual, parseFingerprint } from '../pki/fingerprint.js';
 import { nodeNameFromSpiffeId, nodeSpiffeId, uriSansOf } from '../pki/identity.js';
 import { readFileSetState, writeFileAtomic, writeFileSetAtomic } from '../files/atomic.js';
@@ -166,10 +167,12 @@ async function assertSameIdentity(o: ResolvedBootstrapOptions): Promise<void> {
   let caFingerprint: string;
   let names: string[];
   try {
-    caFingerprint = fingerprintOfPem(await readFile(join(o.certDir, CERT_FILES.ca), 'utf8'));
+    const caPath = join(o.certDir, CERT_FILES.ca);
+    caFingerprint = singleCaCertificate(await readFile(caPath, 'utf8'), caPath, wayOut).fingerprint;
     const uris = uriSansOf(new X509Certificate(await readFile(join(o.certDir, CERT_FILES.cert), 'utf8')));
     names = uris.map((uri) => nodeNameFromSpiffeId(uri)).filter((name): name is string => name !== null);
   } catch (error) {
+    if (isOtherixError(error, 'invalid_ca')) throw error;
     throw new OtherixError(
       'chain_invalid',
       `${o.certDir} holds ${CERT_FILES.cert} and ${CERT_FILES.ca}, but they cannot be read as certificates (${(error as Error).message}): ${wayOut}`,
