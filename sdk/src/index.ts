@@ -106,7 +106,7 @@ export { openApiDocument } from './openapi-document.js';
 export type { OpenApiDocument } from './openapi-document.js';
 // --- end OpenAPI document ---
 // --- shared rules and encodings (one implementation for every shell) ---
-export { RESERVED_NODE_NAMES, isUuid, nodeNameProblem, isHostOrAddress, unbracketHost } from './names.js';
+export { RESERVED_NODE_NAMES, isUuid, nodeNameProblem, isHostOrAddress, hostProblem, canonicalHost, unbracketHost } from './names.js';
 export { readDer, derChildren, derOid, pemBlock, toPem } from './pki/der.js';
 export type { DerNode } from './pki/der.js';
 // --- end shared rules ---

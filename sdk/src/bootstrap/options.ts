@@ -1,7 +1,7 @@
 // bootstrapNode's options, their DEFAULT_* values, and their validation: everything is checked
 // before any network or disk, so a typo fails as 'usage' and consumes nothing.
 import { OtherixError } from '../errors.js';
-import { isHostOrAddress, nodeNameProblem } from '../names.js';
+import { hostProblem, nodeNameProblem } from '../names.js';
 import { parseCpUrl } from '../client/create-client.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../client/transport.js';
 import { parseFingerprint } from '../pki/fingerprint.js';
@@ -56,9 +56,8 @@ export function validateNodeName(name: string, flag = '--node-name'): void {
 }
 
 export function validateHost(host: string, flag: string): void {
-  if (!isHostOrAddress(host)) {
-    usage(`${flag} ${JSON.stringify(host)} is not a host name or IP address`);
-  }
+  const problem = hostProblem(host);
+  if (problem !== undefined) usage(`${flag} ${JSON.stringify(host)} is not a host name or IP address: it ${problem}`);
 }
 
 export function validatePort(port: number, flag: string): void {
@@ -83,6 +82,9 @@ export function validateHttpsEndpoint(value: string, flag: string): void {
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
     usage(`${flag} ${value} must not carry credentials, a query or a fragment`);
   }
+  // The host the CP will sign: the same check the CP makes, before the token is spent.
+  const problem = hostProblem(url.hostname);
+  if (problem !== undefined) usage(`${flag} ${value}: its host ${JSON.stringify(url.hostname)} ${problem}`);
 }
 
 /** Fills the defaults once and validates every option; throws OtherixError 'usage'. */

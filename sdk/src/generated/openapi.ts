@@ -444,7 +444,7 @@ export interface components {
             next_cursor: string | null;
         };
         Migration: {
-            /** @description Host name or IP advertised for live-migration ingress. */
+            /** @description Host name or IP advertised for live-migration ingress. A join accepts an IP address (IPv6 with or without brackets, never with a zone) or a DNS name: labels of 1 to 63 letters, digits and `-` (not at either end), at most 253 characters, any case, an optional final dot, no wildcard (`*`, `*.example`) and no all-digit last label; anything else is `400 validation_failed`. The CP stores, signs and returns it in canonical form: lower case, no final dot, no brackets, IPv6 in its shortest form, and an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) as the IPv4 address it is. */
             host: string;
             port_range_start: number;
             /** @description Inclusive; not below `port_range_start`. */
@@ -456,7 +456,7 @@ export interface components {
             node_name: components["schemas"]["NodeName"];
             /** @description A PKCS#10 CSR, PEM, signed by an ECDSA P-384 key. Only its public key is used. */
             csr_pem: string;
-            /** @description The `https://` URL the CP uses to reach the agent. */
+            /** @description The `https://` URL the CP uses to reach the agent, stored as given. Its host passes the same check as `migration.host` (`400 validation_failed` otherwise) and is signed as a DNS or IP SAN in the same canonical form. Hosts are compared in that form: a join whose endpoint or migration host (loopback aside) is one of the CP's own hosts or another node's gets `409 conflict`, so `VM.` is the CP's `vm`, `victim.example.` is another node's `victim.example`, and `::ffff:10.0.0.1` is `10.0.0.1`. */
             advertised_endpoint: string;
             migration: components["schemas"]["Migration"];
             architecture: components["schemas"]["Architecture"];
