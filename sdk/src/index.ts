@@ -108,5 +108,6 @@ export type { OpenApiDocument } from './openapi-document.js';
 // --- shared rules and encodings (one implementation for every shell) ---
 export { RESERVED_NODE_NAMES, isUuid, nodeNameProblem, isHostOrAddress, hostProblem, canonicalHost, unbracketHost } from './names.js';
 export { readDer, derChildren, derOid, pemBlock, toPem } from './pki/der.js';
+export { TLS_CIPHERS, TLS_MIN_VERSION, TLS_SERVER_POLICY } from './tls/policy.js';
 export type { DerNode } from './pki/der.js';
 // --- end shared rules ---

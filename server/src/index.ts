@@ -1,5 +1,5 @@
 // @otherix/server's public face, for tests and embedding: build and initialise a control plane.
-export { buildApp, BODY_LIMIT_BYTES, TLS_CIPHERS, LOG_REDACT_PATHS } from './app.js';
+export { buildApp, BODY_LIMIT_BYTES, LOG_REDACT_PATHS } from './app.js';
 export type { BuildAppOptions, ServedRoute } from './app.js';
 export type { RouteAuth, RouteRoles } from './plugins/auth.js';
 export { initDataDir, caFingerprintOf, servingHosts, InitError } from './init/data-dir.js';
