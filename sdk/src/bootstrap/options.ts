@@ -1,5 +1,6 @@
 // bootstrapNode's options, their DEFAULT_* values, and their validation: everything is checked
 // before any network or disk, so a typo fails as 'usage' and consumes nothing.
+import { resolve } from 'node:path';
 import { OtherixError } from '../errors.js';
 import { hostProblem, nodeNameProblem } from '../names.js';
 import { parseCpUrl } from '../client/create-client.js';
@@ -99,8 +100,10 @@ export function resolveBootstrapOptions(options: BootstrapOptions): ResolvedBoot
     migrationHost: options.migrationHost,
     migrationPortRangeStart: options.migrationPortRangeStart ?? DEFAULT_MIGRATION_PORT_RANGE_START,
     migrationPortRangeEnd: options.migrationPortRangeEnd ?? DEFAULT_MIGRATION_PORT_RANGE_END,
-    certDir: options.certDir ?? DEFAULT_CERT_DIR,
-    configPath: options.configPath ?? DEFAULT_CONFIG_PATH,
+    // Absolute from here on: agent.yaml records them, and serve may start from another
+    // directory (systemd starts it from /).
+    certDir: resolve(options.certDir ?? DEFAULT_CERT_DIR),
+    configPath: resolve(options.configPath ?? DEFAULT_CONFIG_PATH),
     listen: options.listen ?? DEFAULT_LISTEN,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
