@@ -3,7 +3,7 @@
 // agent waiting, with one log line per distinct reason, until the files are right; agent.yaml
 // keys are overridable at serve time through OTHERIX_<KEY> / OTHERIX_<SECTION>__<KEY>.
 import test from 'ava';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { dirname, join, relative as relativePath } from 'node:path';
@@ -175,6 +175,26 @@ test('serve reads --config word for word (007 stays 007), and a flag given twice
   const twice = await runAgent(['serve', '--config', '/a/agent.yaml', '--config', '/b/agent.yaml']);
   t.is(twice.exitCode, 2);
   t.is(twice.stderr, 'error: usage: --config given twice: give it once\n');
+});
+
+// Issue 12: a cert dir or config folder another user could write is not trusted.
+test('a group/world-writable cert dir or agent.yaml folder keeps serve in State A with the chmod to run; after it, State B', async (t) => {
+  const node = await bootstrapped('state-a-loose');
+  await chmod(node.certDir, 0o777);
+  await chmod(dirname(node.configPath), 0o775);
+  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms']);
+  t.teardown(() => serve.stop().then(() => undefined));
+  const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
+  t.is(waiting['reason'], 'insecure_permissions');
+  t.is(waiting.level, 'warn');
+  t.true(waiting.msg.startsWith(`state A: waiting: ${node.certDir} is writable by group or others (mode 0777); ${dirname(node.configPath)} is writable by group or others (mode 0775)`), waiting.msg);
+  t.is(waiting['next_step'], `run \`chmod go-w ${node.certDir} && chmod go-w ${dirname(node.configPath)}\`; serve checks again every poll`);
+  t.false(serve.records.some((r) => r.msg === 'state B: serving'));
+
+  await chmod(node.certDir, 0o755);
+  await chmod(dirname(node.configPath), 0o755);
+  await serve.waitForLog((r) => r.msg === 'state B: serving');
+  t.deepEqual(await serve.stop(), { code: 0, signal: null });
 });
 
 // Issue 12: relative paths resolve against agent.yaml's folder, never the current directory.

@@ -29,6 +29,7 @@ export type LocalErrorCode =
   | 'config_invalid'
   | 'file_write_failed'
   | 'bootstrap_partial_state'
+  | 'insecure_permissions'
   | 'unreachable'
   | 'tls_failed'
   | 'timeout'
@@ -60,7 +61,7 @@ export const LOCAL_ERROR_CODES: readonly LocalErrorCode[] = Object.freeze([
   'invalid_fingerprint', 'fingerprint_mismatch', 'invalid_ca', 'invalid_duration', 'invalid_token',
   'invalid_csr', 'csr_signature_invalid', 'unsupported_key',
   'chain_invalid', 'key_mismatch', 'identity_mismatch',
-  'config_invalid', 'file_write_failed', 'bootstrap_partial_state',
+  'config_invalid', 'file_write_failed', 'bootstrap_partial_state', 'insecure_permissions',
   'unreachable', 'tls_failed', 'timeout', 'usage',
 ] as const);
 

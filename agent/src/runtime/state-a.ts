@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CERT_FILES, isOtherixError, loadAgentConfig, nodeSpiffeId, publicKeySpkiDerOf, singleCaCertificate, verifyIssuedIdentity } from '@otherix/sdk';
+import { CERT_FILES, assertAgentFilePermissions, isOtherixError, loadAgentConfig, nodeSpiffeId, publicKeySpkiDerOf, singleCaCertificate, verifyIssuedIdentity } from '@otherix/sdk';
 import type { AgentConfig } from '@otherix/sdk';
 import { readCertMaterial, type CertMaterial } from './cert-material.js';
 import { parseListenAddress } from './listen-address.js';
@@ -20,8 +20,8 @@ export interface Bootstrapped {
 
 /**
  * Why the agent is still in State A. Codes: config_missing, config_invalid, cert_file_missing,
- * cert_file_unreadable, and the SDK's invalid_ca, unsupported_key, chain_invalid, key_mismatch,
- * identity_mismatch.
+ * cert_file_unreadable, and the SDK's insecure_permissions, invalid_ca, unsupported_key,
+ * chain_invalid, key_mismatch, identity_mismatch.
  */
 export interface WaitReason {
   code: string;
@@ -48,6 +48,14 @@ export async function checkReadiness(sources: ReadinessSources): Promise<Readine
     config = loadAgentConfig({ path: sources.configPath, env: sources.env, flags: {} });
   } catch (error) {
     return notReady(codeOf(error, 'config_invalid'), messageOf(error), fixConfig(messageOf(error), sources.configPath));
+  }
+
+  // A folder or file another user could swap (ca.crt above all) is not trusted: wait for the chmod.
+  try {
+    assertAgentFilePermissions({ certDir: config.tls.cert_dir, configPath: sources.configPath });
+  } catch (error) {
+    const fix = (error as { details?: { fix?: unknown } }).details?.fix;
+    return notReady(codeOf(error, 'insecure_permissions'), messageOf(error), `run \`${String(fix)}\`; serve checks again every poll`, true);
   }
 
   try {

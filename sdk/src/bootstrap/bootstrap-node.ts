@@ -1,5 +1,6 @@
 // bootstrapNode(): the seed's "What bootstrap does", in order, with its idempotency rules.
-//   0. validate every option and look at the cert dir (no network, nothing consumed);
+//   0. validate every option, refuse folders and files others could swap, and look at the
+//      cert dir (no network, nothing consumed);
 //   1. pin the CA fetched from /v1/ca against the fingerprint (TOFU);
 //   2. generate an ECDSA P-384 key and a CSR;
 //   3. redeem the token over a connection that trusts only the pinned CA;
@@ -23,6 +24,7 @@ import { AGENT_CONFIG_FILE_MODE, renderAgentConfig } from '../config/agent-confi
 import { CERT_FILES, CERT_FILE_NAMES, KEY_FILE_MODE, PUBLIC_FILE_MODE } from './cert-dir.js';
 import { resolveBootstrapOptions, type BootstrapOptions, type ResolvedBootstrapOptions } from './options.js';
 import { ensureFolder, prepareFolders, type DestinationFolder } from './destinations.js';
+import { assertAgentFilePermissions } from './file-permissions.js';
 import { explainJoinRefusal } from './refusals.js';
 
 export type BootstrapOutcome =
@@ -31,6 +33,8 @@ export type BootstrapOutcome =
 
 export async function bootstrapNode(options: BootstrapOptions): Promise<BootstrapOutcome> {
   const o = resolveBootstrapOptions(options);
+  // Folders and files someone else could swap are refused before anything is redeemed.
+  assertAgentFilePermissions({ certDir: o.certDir, configPath: o.configPath }, '; the join token was not used');
 
   const state = await readFileSetState(o.certDir, [...CERT_FILE_NAMES]);
   if (!o.force && state.missing.length === 0) {
