@@ -110,5 +110,6 @@ export type { OpenApiDocument } from './openapi-document.js';
 export { RESERVED_NODE_NAMES, isUuid, nodeNameProblem, isHostOrAddress, hostProblem, canonicalHost, unbracketHost } from './names.js';
 export { readDer, derChildren, derOid, pemBlock, toPem } from './pki/der.js';
 export { TLS_CIPHERS, TLS_MIN_VERSION, TLS_SERVER_POLICY } from './tls/policy.js';
+export { CONTROL_CHARACTERS, escapeControlCharacters } from './terminal-text.js';
 export type { DerNode } from './pki/der.js';
 // --- end shared rules ---

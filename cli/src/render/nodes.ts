@@ -1,5 +1,6 @@
 // Nodes as an operator reads them. A role gets either the full `Node` or the reduced
 // `NodeSummary`; the views show whatever the projection holds.
+import { escapeControlCharacters } from '@otherix/sdk';
 import type { Node, NodeSummary } from '@otherix/sdk';
 import { renderTable } from './table.js';
 import { formatAge, formatTimestamp } from './time.js';
@@ -57,7 +58,10 @@ export function renderNodeDetail(node: Node | NodeSummary, options: { showIds: b
     }
   }
   const width = Math.max(...fields.map(([label]) => label.length)) + 1;
-  return fields.map(([label, value]) => (value === '' ? `${label}:` : `${`${label}:`.padEnd(width)}  ${value}`)).join('\n');
+  // Node-written values (hardware, agent version, endpoint) are shown with control characters escaped.
+  return fields
+    .map(([label, value]) => (value === '' ? `${label}:` : `${`${label}:`.padEnd(width)}  ${escapeControlCharacters(value)}`))
+    .join('\n');
 }
 
 function heartbeat(iso: string | null, now: number | undefined): string {
