@@ -3,9 +3,8 @@
 // the certificate, which chains to ca.crt and names spiffe://otherix/node/<node_name>).
 // Anything missing or broken keeps it waiting; it logs why once per change and never crashes.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CERT_FILES, assertAgentFilePermissions, isOtherixError, loadAgentConfig, nodeSpiffeId, publicKeySpkiDerOf, singleCaCertificate, verifyIssuedIdentity } from '@otherix/sdk';
+import { CERT_FILES, assertAgentFilePermissions, isOtherixError, loadAgentConfig, nodeSpiffeId, publicKeySpkiDerOf, verifyIssuedIdentity } from '@otherix/sdk';
 import type { AgentConfig } from '@otherix/sdk';
 import { readCertMaterial, type CertMaterial } from './cert-material.js';
 import { parseListenAddress } from './listen-address.js';
@@ -20,7 +19,7 @@ export interface Bootstrapped {
 
 /**
  * Why the agent is still in State A. Codes: config_missing, config_invalid, cert_file_missing,
- * cert_file_unreadable, and the SDK's insecure_permissions, invalid_ca, unsupported_key,
+ * cert_file_unreadable, invalid_ca, and the SDK's insecure_permissions, unsupported_key,
  * chain_invalid, key_mismatch, identity_mismatch.
  */
 export interface WaitReason {
@@ -70,17 +69,10 @@ export async function checkReadiness(sources: ReadinessSources): Promise<Readine
   const read = readCertMaterial(config.tls.cert_dir);
   if (!read.ok) {
     if (read.problem.code === 'cert_file_missing') return notReady(read.problem.code, read.problem.message, RUN_BOOTSTRAP);
+    if (read.problem.code === 'invalid_ca') return notReady(read.problem.code, read.problem.message, reissue(config.node_name));
     return notReady(read.problem.code, read.problem.message, 'make the files readable by the user serve runs as; serve re-reads them every poll', true);
   }
   const { material } = read;
-
-  // The agent trusts exactly the one CA bootstrap pinned: a ca.crt with anything beside it is
-  // not what bootstrap wrote, and is not trusted in part.
-  try {
-    singleCaCertificate(material.caPem, join(config.tls.cert_dir, CERT_FILES.ca), 'it is not what bootstrap wrote');
-  } catch (error) {
-    return notReady(codeOf(error, 'invalid_ca'), messageOf(error), reissue(config.node_name));
-  }
 
   try {
     verifyIssuedIdentity({
