@@ -481,9 +481,9 @@ export interface components {
         };
         /** @description `Hardware` as a heartbeat reports it. Text a node writes is shown to people (tables, `otherix node get`), and a terminal obeys control characters (ESC sequences can clear the screen, set the title or write the clipboard), so no text field may hold a C0 control, DEL or a C1 control (`400 validation_failed`); the agent replaces them with U+FFFD before it sends its inventory. Rows stored before this rule may still hold them: clients escape them on display. */
         HardwareReport: components["schemas"]["Hardware"] & {
-            cpu_model?: unknown;
-            hostname?: unknown;
-            kernel?: unknown;
+            cpu_model?: string;
+            hostname?: string;
+            kernel?: string;
         };
         HeartbeatRequest: {
             architecture: components["schemas"]["Architecture"];
