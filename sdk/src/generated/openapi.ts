@@ -380,9 +380,9 @@ export interface components {
             status: "ok";
         };
         CaBundle: {
-            /** @description The cluster CA certificate, PEM. */
+            /** @description The cluster CA certificate, PEM: exactly one CERTIFICATE block and nothing else. Clients pin it by the fingerprint an admin gave them, computed from this block itself, and refuse any other answer (`invalid_ca`: a second certificate could not be covered by the pin); they trust and save only that certificate. */
             ca_pem: string;
-            /** @description `sha256:` and the lower-case hex sha256 of the certificate's DER. */
+            /** @description `sha256:` and the lower-case hex sha256 of the certificate's DER. Informational: clients compute the fingerprint from `ca_pem` and never trust this field. */
             fingerprint: string;
         };
         Whoami: {
