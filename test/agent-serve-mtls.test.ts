@@ -11,6 +11,7 @@ import { callAgent } from './helpers/agent-https.js';
 import { joinNodeThroughSdk } from './helpers/node-identity.js';
 import { bootstrapAndServe, type ServedNode } from './helpers/served-node.js';
 import { cpClientCertificate } from './helpers/cp-client-certificate.js';
+import { ALLOWED_OFFERS, REFUSED_OFFERS, protocolName, tryHandshake } from './helpers/tls-scan.js';
 
 let cp: ControlPlane;
 let node: ServedNode;
@@ -98,3 +99,20 @@ interface AgentSpec {
 function ownMaterial(): { certPem: string; keyPem: string } {
   return { certPem: readFileSync(join(node.certDir, 'agent.crt'), 'utf8'), keyPem: readFileSync(join(node.certDir, 'agent.key'), 'utf8') };
 }
+
+// Issue 12: the agent's TLS is the CP's TLS (the SDK's TLS_SERVER_POLICY), checked the way
+// sslscan would, with the CP's client certificate so only the suite or protocol can fail.
+test("the agent's port negotiates each TLS 1.3 suite and each TLS 1.2 ECDHE AEAD suite of the policy", async (t) => {
+  for (const offer of ALLOWED_OFFERS) {
+    const result = await tryHandshake({ port: node.port, caPem: cp.caPem, client: cpClientCertificate(cp) }, offer);
+    t.true(result.accepted, `${offer.protocol} ${offer.suite}: ${result.output}`);
+    t.is(result.negotiated, `${protocolName(offer.protocol)} ${offer.suite}`);
+  }
+});
+
+test("the agent's port refuses CBC and CCM suites, TLS 1.1 and TLS 1.0", async (t) => {
+  for (const offer of REFUSED_OFFERS) {
+    const result = await tryHandshake({ port: node.port, caPem: cp.caPem, client: cpClientCertificate(cp) }, offer);
+    t.false(result.accepted, `${offer.protocol} ${offer.suite} was accepted: ${result.negotiated ?? ''}`);
+  }
+});

@@ -5,7 +5,7 @@ import test from 'ava';
 import { cpus, hostname, release, totalmem } from 'node:os';
 import { OtherixApiError, OtherixError } from '@otherix/sdk';
 import { delayAfterFailure, jittered, MAX_RETRY_AFTER_MS, retryDelay } from '@otherix/agent/dist/runtime/heartbeat.js';
-import { readInventory } from '@otherix/agent/dist/runtime/inventory.js';
+import { readInventory, reportable } from '@otherix/agent/dist/runtime/inventory.js';
 import { createLogger } from '@otherix/agent/dist/runtime/logger.js';
 import { RepeatFilter, isCountMilestone } from '@otherix/agent/dist/runtime/repeat-filter.js';
 import { parseListenAddress } from '@otherix/agent/dist/runtime/listen-address.js';
@@ -50,6 +50,11 @@ test('the inventory is the real host: CPU, memory, host name, kernel, /dev/kvm',
   t.is(inventory.kernel, release());
   t.false(readInventory({ kvmDevice: '/nonexistent/kvm' }).kvm_present);
   t.true(readInventory({ kvmDevice: '/dev/null' }).kvm_present);
+});
+
+test('a host string with control characters is reported with U+FFFD in their place, so the CP never refuses the heartbeat', (t) => {
+  t.is(reportable('CPU \u001b]0;x\u0007 \u009b1m\u007f', 256), 'CPU \ufffd]0;x\ufffd \ufffd1m\ufffd');
+  t.is(reportable('plain \u00e9', 3), 'pla', 'then cut to the bound');
 });
 
 test('without a hypervisor driver the agent reports no VMs and no migrations', async (t) => {

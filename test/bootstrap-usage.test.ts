@@ -21,6 +21,10 @@ const cases: Array<{ title: string; override: Record<string, string>; extra?: st
   { title: 'a reserved node name', override: { '--node-name': 'join' }, expect: /is not a valid node name/ },
   { title: 'an http advertised endpoint', override: { '--advertised-endpoint': 'http://10.0.0.1:9443' }, expect: /--advertised-endpoint .* must be an https:\/\/ URL/ },
   { title: 'a bad migration host', override: { '--migration-host': 'not a host' }, expect: /--migration-host "not a host" is not a host name or IP address/ },
+  // The host the CP would sign gets the CP's own check before the token is spent (issue 12).
+  { title: 'a wildcard advertised endpoint host', override: { '--advertised-endpoint': 'https://*.example.test:9443' }, expect: /--advertised-endpoint https:\/\/\*\.example\.test:9443: its host "\*\.example\.test" is a wildcard/ },
+  { title: 'an advertised endpoint host with an underscore', override: { '--advertised-endpoint': 'https://node_1.example.test:9443' }, expect: /its host "node_1\.example\.test" holds "_", which a DNS name cannot/ },
+  { title: 'a wildcard migration host', override: { '--migration-host': '*' }, expect: /--migration-host "\*" is not a host name or IP address: it is a wildcard/ },
   { title: 'port 0', override: { '--migration-port-range-start': '0' }, expect: /--migration-port-range-start 0 is not a port/ },
   { title: 'port 70000', override: { '--migration-port-range-end': '70000' }, expect: /--migration-port-range-end 70000 is not a port/ },
   { title: 'start above end', override: { '--migration-port-range-start': '50000', '--migration-port-range-end': '49999' }, expect: /start <= end/ },

@@ -7,6 +7,7 @@ import type { OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from './helpers/control-plane.js';
 import type { ControlPlane } from './helpers/control-plane.js';
 import { closedPortUrl, makeCliHome } from './helpers/cli.js';
+import { cpClientIdentity, reachedImpostor, startImpostor, startPinSplitter } from './helpers/impostor-server.js';
 
 let cp: ControlPlane;
 let admin: OtherixClient;
@@ -79,6 +80,51 @@ test('login with a token the CP does not know is refused (unauthenticated) and s
   t.regex(run.stderr, /^error: unauthenticated: /);
   t.false(run.stderr.includes(bogus));
   await t.throwsAsync(stat(home.configPath), { code: 'ENOENT' });
+});
+
+test('login through a man in the middle with the CP client.crt and a two-certificate ca_pem: refused, the API token never reaches it', async (t) => {
+  const home = await makeCliHome();
+  const splitter = await startPinSplitter(cp);
+  t.teardown(async () => {
+    await splitter.close();
+    await home.remove();
+  });
+  const run = await home.run(['login', '--cp-url', splitter.url, '--ca-fingerprint', cp.caFingerprint, '--token-env', 'MY_TOKEN'], { MY_TOKEN: cp.adminToken });
+  t.is(run.exitCode, 1);
+  t.regex(run.stderr, /^error: invalid_ca: the answer of https:\/\/127\.0\.0\.1:\d+\/v1\/ca holds 2 PEM blocks \(CERTIFICATE, CERTIFICATE\), not one certificate: .*suspect a man in the middle\n$/);
+  t.deepEqual(splitter.requests.map((request) => `${request.method} ${request.url}`), ['GET /v1/ca']);
+  t.false(reachedImpostor(splitter, cp.adminToken), 'the admin token never reached it');
+  await t.throwsAsync(stat(home.configPath), { code: 'ENOENT' });
+});
+
+test("login to the CP's clientAuth-only client.crt is refused before the token is sent", async (t) => {
+  const home = await makeCliHome();
+  const impostor = await startImpostor({ serving: cpClientIdentity(cp), caPemToServe: cp.caPem });
+  t.teardown(async () => {
+    await impostor.close();
+    await home.remove();
+  });
+  const run = await home.run(['login', '--cp-url', impostor.url, '--ca-fingerprint', cp.caFingerprint], { OTHERIX_TOKEN: cp.adminToken });
+  t.is(run.exitCode, 1);
+  t.regex(run.stderr, /^error: tls_failed: .*no serverAuth extended key usage/);
+  t.false(reachedImpostor(impostor, cp.adminToken));
+  await t.throwsAsync(stat(home.configPath), { code: 'ENOENT' });
+});
+
+test('a saved config whose ca_pem holds a second certificate is refused (invalid_ca), nothing is sent', async (t) => {
+  const { home } = await loggedInHome(tokens.viewer);
+  const splitter = await startPinSplitter(cp);
+  t.teardown(async () => {
+    await splitter.close();
+    await home.remove();
+  });
+  // A file planted by an older client that trusted the whole answer: real CA + the attacker's.
+  const text = await readFile(home.configPath, 'utf8');
+  const bundle = `${cp.caPem.trim()}\n${splitter.attackerCa.certPem.trim()}\n`;
+  await writeFile(home.configPath, text.replace(/ca_pem:[\s\S]*$/, `ca_pem: ${JSON.stringify(bundle)}\n`), { mode: 0o600 });
+  const run = await home.run(['whoami']);
+  t.is(run.exitCode, 1);
+  t.regex(run.stderr, /^error: invalid_ca: the CA saved in .* holds 2 PEM blocks .*run `otherix login` again/);
 });
 
 test('OTHERIX_CONFIG names the config file login writes and commands read', async (t) => {

@@ -13,6 +13,7 @@ import type { X509 } from '@otherix/sdk';
 import { api, startControlPlane } from './helpers/control-plane.js';
 import type { ControlPlane } from './helpers/control-plane.js';
 import { joinRequest } from './helpers/join-request.js';
+import { opensslExplicitParametersCsr } from './helpers/openssl.js';
 
 let cp: ControlPlane;
 let dir: string;
@@ -96,4 +97,35 @@ test('serials are random and distinct', async (t) => {
     serials.add(joined.body.node.certificate.serial);
   }
   t.is(serials.size, 5);
+});
+
+// Issue 12: the leaf's key is re-encoded, never copied from the CSR.
+test('a P-384 key given with explicit curve parameters is certified as the named curve (RFC 5480)', async (t) => {
+  const { csrPem, namedSpkiDer, explicitSpkiDer } = opensslExplicitParametersCsr('secp384r1');
+  const csrText = execFileSync('openssl', ['req', '-noout', '-text'], { input: csrPem, encoding: 'utf8' });
+  t.regex(csrText, /Field Type: prime-field/, 'the CSR really carries explicit parameters');
+  t.notDeepEqual(explicitSpkiDer, namedSpkiDer);
+
+  const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: { node_name: 'explicit-params' } });
+  const joined = await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'explicit-params', csrPem) });
+  t.is(joined.status, 201, joined.text);
+
+  const leafText = execFileSync('openssl', ['x509', '-noout', '-text'], { input: joined.body.certificate_pem, encoding: 'utf8' });
+  t.regex(leafText, /ASN1 OID: secp384r1/);
+  t.notRegex(leafText, /prime-field|Generator|Cofactor/);
+  // The same key, in the named form: byte for byte what openssl writes for it.
+  const leafSpki = new X509Certificate(joined.body.certificate_pem).publicKey.export({ format: 'der', type: 'spki' });
+  t.deepEqual(leafSpki, namedSpkiDer);
+  const leafPath = join(dir, 'explicit-params.crt');
+  await writeFile(leafPath, joined.body.certificate_pem);
+  t.regex(execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), leafPath], { encoding: 'utf8' }), /: OK/);
+});
+
+test('explicit parameters of another curve are refused with unsupported_key', async (t) => {
+  const { csrPem } = opensslExplicitParametersCsr('prime256v1');
+  const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: { node_name: 'explicit-p256' } });
+  const joined = await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'explicit-p256', csrPem) });
+  t.is(joined.status, 400, joined.text);
+  t.is(joined.body.error.code, 'validation_failed');
+  t.is(joined.body.error.details.problem, 'unsupported_key');
 });

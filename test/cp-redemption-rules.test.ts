@@ -94,6 +94,18 @@ const refusals: Array<[string, (token: string) => Promise<unknown>, number, stri
   ['an unknown body field', async (token) => ({ ...joinRequest(token, 'extra', csrPem), colour: 'blue' }), 400, 'validation_failed'],
   ['a missing field', async (token) => { const { architecture: _a, ...body } = joinRequest(token, 'missing', csrPem); return body; }, 400, 'validation_failed'],
   ['the CP\'s own host', async (token) => joinRequest(token, 'cp-host', csrPem, { advertised_endpoint: 'https://cp.otherix.test:9443' }), 409, 'conflict'],
+  // The CP signs only host names it would accept from anyone (issue 12): the endpoint's host
+  // passes the migration host's check, and hosts compare in one canonical form.
+  ['a wildcard endpoint host (*)', async (token) => joinRequest(token, 'wild-star', csrPem, { advertised_endpoint: 'https://*:9443' }), 400, 'validation_failed'],
+  ['a wildcard endpoint host (*.x)', async (token) => joinRequest(token, 'wild-sub', csrPem, { advertised_endpoint: 'https://*.example.test:9443' }), 400, 'validation_failed'],
+  ['a wildcard migration host', async (token) => joinRequest(token, 'wild-mig', csrPem, { migration: { host: '*.example.test', port_range_start: 1, port_range_end: 2 } }), 400, 'validation_failed'],
+  ['an endpoint label of 64 characters', async (token) => joinRequest(token, 'long-label', csrPem, { advertised_endpoint: `https://${'a'.repeat(64)}.example.test:9443` }), 400, 'validation_failed'],
+  ['an endpoint name of 254 characters', async (token) => joinRequest(token, 'long-name', csrPem, { advertised_endpoint: `https://${`${'a'.repeat(62)}.`.repeat(4)}ab:9443` }), 400, 'validation_failed'],
+  ['an endpoint host with an underscore', async (token) => joinRequest(token, 'underscore', csrPem, { advertised_endpoint: 'https://node_1.example.test:9443' }), 400, 'validation_failed'],
+  ['a migration host that looks like IPv4 but is not', async (token) => joinRequest(token, 'not-ipv4', csrPem, { migration: { host: '10.0.0.256', port_range_start: 1, port_range_end: 2 } }), 400, 'validation_failed'],
+  ['a migration host with an IPv6 zone', async (token) => joinRequest(token, 'zone', csrPem, { migration: { host: 'fe80::1%eth0', port_range_start: 1, port_range_end: 2 } }), 400, 'validation_failed'],
+  ['the CP\'s own host with a final dot and in capitals', async (token) => joinRequest(token, 'cp-host-dot', csrPem, { advertised_endpoint: 'https://CP.Otherix.Test.:9443' }), 409, 'conflict'],
+  ['the CP\'s own host as the migration host, with a final dot', async (token) => joinRequest(token, 'cp-mig-dot', csrPem, { migration: { host: 'cp.otherix.test.', port_range_start: 1, port_range_end: 2 } }), 409, 'conflict'],
 ];
 
 for (const [what, body, status, code] of refusals) {
@@ -213,4 +225,35 @@ test.serial('a host already used by another node is a 409 conflict (loopback asi
   // Two nodes on loopback never collide (dev and test machines).
   t.is((await join(joinRequest(token, 'loop-a', csrPem))).status, 201);
   t.is((await join(joinRequest(token, 'loop-b', csrPem))).status, 201);
+});
+
+test.serial('a host written another way is the same host: final dot, capitals, IPv4-mapped IPv6 (409), and the CP signs the canonical form', async (t) => {
+  const { token } = await mint();
+  const victim = await join(joinRequest(token, 'victim', csrPem, { advertised_endpoint: 'https://Victim.Example.:9443', migration: { host: '10.31.0.1', port_range_start: 1, port_range_end: 2 } }));
+  t.is(victim.status, 201, victim.text);
+  // Signed and stored in the one form the rules compare.
+  const sans = new X509Certificate(victim.body.certificate_pem).subjectAltName ?? '';
+  t.true(sans.includes('DNS:victim.example') && !sans.includes('DNS:victim.example.'), sans);
+  t.true(sans.includes('IP Address:10.31.0.1'), sans);
+
+  const single = await mint({ max_uses: 1 });
+  const before = await cluster(single.id);
+  const clashes: Array<[string, Partial<Parameters<typeof joinRequest>[3]>]> = [
+    ['endpoint with a final dot', { advertised_endpoint: 'https://victim.example.:9443' }],
+    ['endpoint in capitals', { advertised_endpoint: 'https://VICTIM.EXAMPLE:9443' }],
+    ['migration host with a final dot', { migration: { host: 'victim.example.', port_range_start: 1, port_range_end: 2 } }],
+    ['migration host as IPv4-mapped IPv6', { migration: { host: '::ffff:10.31.0.1', port_range_start: 1, port_range_end: 2 } }],
+    ['endpoint as bracketed IPv4-mapped IPv6', { advertised_endpoint: 'https://[::ffff:10.31.0.1]:9443' }],
+  ];
+  for (const [what, overrides] of clashes) {
+    const clash = await join(joinRequest(single.token, 'intruder', csrPem, overrides));
+    t.is(clash.status, 409, `${what}: ${clash.text}`);
+    t.is(clash.body.error.code, 'conflict', what);
+    t.regex(clash.body.error.message, /already used by node victim/, what);
+  }
+  t.deepEqual(await cluster(single.id), before, 'no refusal wrote anything');
+  // An IPv4-mapped loopback is loopback: it never collides.
+  const mappedLoopback = await join(joinRequest(single.token, 'mapped-loop', csrPem, { migration: { host: '::ffff:127.0.0.1', port_range_start: 1, port_range_end: 2 } }));
+  t.is(mappedLoopback.status, 201, mappedLoopback.text);
+  t.is(mappedLoopback.body.node.migration.host, '127.0.0.1');
 });

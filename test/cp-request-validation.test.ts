@@ -5,6 +5,7 @@ import test from 'ava';
 import { openApiDocument } from '@otherix/sdk';
 import { specOperations } from '@otherix/server';
 import { api, startControlPlane } from './helpers/control-plane.js';
+import { joinRequest, nodeCsr } from './helpers/join-request.js';
 import { joinNodeThroughSdk } from './helpers/node-identity.js';
 import type { ApiResponse, ControlPlane } from './helpers/control-plane.js';
 
@@ -93,4 +94,40 @@ test('every operation that can carry a body documents 413 and answers it over 1 
     t.is(response.status, 413, `${op.operationId}: ${response.text}`);
     t.is(response.body.error.code, 'payload_too_large');
   }
+});
+
+// Issue 12: text a node or joiner writes is shown on terminals, so it holds no control character.
+test('a control character (C0, DEL, C1) in node-written text is refused with validation_failed', async (t) => {
+  const node = await joinNodeThroughSdk(cp, 'control-chars');
+  const beat = (overrides: Record<string, unknown>) => ({
+    architecture: 'amd64',
+    agent_version: '0.1.0',
+    heartbeat_interval_seconds: 30,
+    hardware: { cpu_model: 'CPU', cpu_count: 1, memory_bytes: 1, kvm_present: false, hostname: 'host', kernel: '6.1', ...overrides },
+    vm_count: 0,
+    active_migrations: 0,
+  });
+  const heartbeat = (body: unknown) => api(cp, 'POST', '/v1/nodes/heartbeat', { body, cert: { certPem: node.certPem, keyPem: node.keyPem } });
+  for (const [field, value] of [
+    ['cpu_model', 'Evil \u001b]0;owned\u0007 CPU'],
+    ['hostname', 'host\u001b[2J'],
+    ['kernel', '6.1\u009b31m'],
+    ['kernel', '6.1\u007f'],
+    ['hostname', 'two\nlines'],
+  ] as const) {
+    refused(t, await heartbeat(beat({ [field]: value })), `hardware.${field}`, new RegExp(`^body\\.hardware\\.${field}: holds a control character \\(C0, DEL or C1\\), which text shown on terminals may not: remove it$`));
+  }
+  const withVersion = { ...beat({}), agent_version: '1.0\u001b[31m' };
+  refused(t, await heartbeat(withVersion), 'agent_version', /./);
+  t.is((await heartbeat(beat({ cpu_model: 'Ordinary CPU \u00e9\u00e8 \ufffd' }))).status, 200, 'other Unicode text is fine');
+
+  const { csrPem } = await nodeCsr('control-join');
+  const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: { node_name: 'control-join' } });
+  for (const [field, overrides] of [
+    ['agent_version', { agent_version: '0.1\u001b]52;c;AAAA\u0007' }],
+    ['advertised_endpoint', { advertised_endpoint: 'https://127.0.0.1:9443/\u001b[31m' }],
+  ] as const) {
+    refused(t, await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'control-join', csrPem, overrides) }), field, /./);
+  }
+  t.is((await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'control-join', csrPem) })).status, 201, 'the token is still good');
 });

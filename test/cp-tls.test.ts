@@ -5,6 +5,7 @@ import { connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
 import { startControlPlane } from './helpers/control-plane.js';
+import { ALLOWED_OFFERS, REFUSED_OFFERS, protocolName, tryHandshake } from './helpers/tls-scan.js';
 import type { ControlPlane } from './helpers/control-plane.js';
 
 let cp: ControlPlane;
@@ -62,4 +63,16 @@ test('plain HTTP on the TLS port gets no HTTP response', async (t) => {
   });
   t.false(reply.startsWith('HTTP/'), JSON.stringify(reply.slice(0, 80)));
   t.false(reply.includes('"status":"ok"'));
+});
+
+// The same scan as the agent's port gets (agent-serve-mtls): one policy, two servers.
+test('openssl s_client per suite: the CP negotiates exactly the policy and refuses the rest', async (t) => {
+  for (const offer of ALLOWED_OFFERS) {
+    const result = await tryHandshake({ port, caPem: cp.caPem }, offer);
+    t.is(result.negotiated, `${protocolName(offer.protocol)} ${offer.suite}`, result.output);
+  }
+  for (const offer of REFUSED_OFFERS) {
+    const result = await tryHandshake({ port, caPem: cp.caPem }, offer);
+    t.false(result.accepted, `${offer.protocol} ${offer.suite} was accepted: ${result.negotiated ?? ''}`);
+  }
 });

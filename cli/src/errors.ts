@@ -1,5 +1,7 @@
 // The CLI's own errors. Everything else comes from the SDK (OtherixError/OtherixApiError) and is
 // matched on `.code`, not instanceof, so two copies of a package never break the mapping.
+// The terminal-text subpath is a leaf module: --help stays free of the SDK's main entry.
+import { escapeControlCharacters } from '@otherix/sdk/terminal-text';
 
 /** Bad or conflicting flags, a bad value, a missing argument: exit 2. */
 export class UsageError extends Error {
@@ -40,6 +42,7 @@ function errorCode(error: unknown): string {
   return 'internal';
 }
 
+/** One line, and nothing in it a terminal would obey: messages quote what servers and nodes wrote. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return escapeControlCharacters(text.replace(/\s*\n\s*/g, ' ').trim());
 }

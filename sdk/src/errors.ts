@@ -17,6 +17,7 @@ export type ApiErrorCode =
 export type LocalErrorCode =
   | 'invalid_fingerprint'
   | 'fingerprint_mismatch'
+  | 'invalid_ca'
   | 'invalid_duration'
   | 'invalid_token'
   | 'invalid_csr'
@@ -28,6 +29,7 @@ export type LocalErrorCode =
   | 'config_invalid'
   | 'file_write_failed'
   | 'bootstrap_partial_state'
+  | 'insecure_permissions'
   | 'unreachable'
   | 'tls_failed'
   | 'timeout'
@@ -60,10 +62,10 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = Object.freeze({
 export const API_ERROR_CODES: readonly ApiErrorCode[] = Object.freeze(Object.keys(API_ERROR_STATUS) as ApiErrorCode[]);
 
 export const LOCAL_ERROR_CODES: readonly LocalErrorCode[] = Object.freeze([
-  'invalid_fingerprint', 'fingerprint_mismatch', 'invalid_duration', 'invalid_token',
+  'invalid_fingerprint', 'fingerprint_mismatch', 'invalid_ca', 'invalid_duration', 'invalid_token',
   'invalid_csr', 'csr_signature_invalid', 'unsupported_key',
   'chain_invalid', 'key_mismatch', 'identity_mismatch',
-  'config_invalid', 'file_write_failed', 'bootstrap_partial_state',
+  'config_invalid', 'file_write_failed', 'bootstrap_partial_state', 'insecure_permissions',
   'unreachable', 'tls_failed', 'timeout',
   'clock_skew', 'join_outcome_unknown', 'insufficient_space', 'invalid_response',
   'usage',

@@ -11,6 +11,8 @@ export { verbatimFlagValue } from './flag-values.js';
 export { loadX509 } from './pki/load-x509.js';
 export type { X509 } from './pki/load-x509.js';
 export { FINGERPRINT_PREFIX, fingerprintOfDer, fingerprintOfPem, parseFingerprint, fingerprintsEqual } from './pki/fingerprint.js';
+export { singleCaCertificate } from './pki/ca-pem.js';
+export type { PinnableCa } from './pki/ca-pem.js';
 export { CONTROL_PLANE_SPIFFE_ID, NODE_SPIFFE_PREFIX, nodeSpiffeId, nodeNameFromSpiffeId, uriSansOf, checkServerIdentityFor } from './pki/identity.js';
 export { NODE_KEY_ALGORITHM, generateNodeKeyPair, exportPrivateKeyPem, importPrivateKeyPem, publicKeySpkiDerOf } from './pki/keys.js';
 export type { NodeKeyPair } from './pki/keys.js';
@@ -79,6 +81,7 @@ export { resolveTokenSource } from './bootstrap/token-source.js';
 export type { TokenSources, ResolvedToken } from './bootstrap/token-source.js';
 export { detectArchitecture } from './bootstrap/architecture.js';
 export { CERT_FILES, CERT_FILE_NAMES, KEY_FILE_MODE, PUBLIC_FILE_MODE } from './bootstrap/cert-dir.js';
+export { assertAgentFilePermissions } from './bootstrap/file-permissions.js';
 export {
   AGENT_CONFIG_FILE_MODE,
   AGENT_CONFIG_SCHEMA,
@@ -111,7 +114,9 @@ export { openApiDocument } from './openapi-document.js';
 export type { OpenApiDocument } from './openapi-document.js';
 // --- end OpenAPI document ---
 // --- shared rules and encodings (one implementation for every shell) ---
-export { RESERVED_NODE_NAMES, isUuid, nodeNameProblem, isHostOrAddress, unbracketHost } from './names.js';
+export { RESERVED_NODE_NAMES, isUuid, nodeNameProblem, isHostOrAddress, hostProblem, canonicalHost, unbracketHost } from './names.js';
 export { readDer, derChildren, derOid, pemBlock, toPem } from './pki/der.js';
+export { TLS_CIPHERS, TLS_MIN_VERSION, TLS_SERVER_POLICY } from './tls/policy.js';
+export { CONTROL_CHARACTERS, escapeControlCharacters } from './terminal-text.js';
 export type { DerNode } from './pki/der.js';
 // --- end shared rules ---

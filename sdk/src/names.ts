@@ -7,7 +7,6 @@ export const RESERVED_NODE_NAMES: ReadonlySet<string> = new Set(['join', 'heartb
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
 
 /** A UUID in any case (a node id; a node name never looks like one). */
 export function isUuid(value: string): boolean {
@@ -27,8 +26,61 @@ export function unbracketHost(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-/** An IP address (IPv6 optionally in brackets) or a DNS name (any case, optional final dot). */
-export function isHostOrAddress(host: string): boolean {
+const MAX_NAME_LENGTH = 253;
+const MAX_LABEL_LENGTH = 63;
+const LABEL_CHARACTERS = /^[a-z0-9-]+$/;
+
+/**
+ * Why `host` cannot be a host the CP signs (a DNS or IP SAN) or a node claims, or undefined
+ * when it can. One check for the advertised endpoint's host, the migration host and the
+ * agent's own flags: an IP address (IPv6 optionally in brackets, no zone), or a DNS name of
+ * labels of 1-63 letters, digits and '-' (not at either end), at most 253 characters, in any
+ * case and with an optional final dot. No wildcard: `*` and `*.example` are nobody's host.
+ */
+export function hostProblem(host: string): string | undefined {
+  if (typeof host !== 'string' || host === '') return 'is empty: give a host name or an IP address';
   const bare = unbracketHost(host);
-  return isIP(bare) !== 0 || DNS_NAME.test(bare);
+  const ipVersion = isIP(bare);
+  if (bare !== host && ipVersion !== 6) return 'is in brackets but is not an IPv6 address';
+  if (ipVersion !== 0) return bare.includes('%') ? 'carries an IPv6 zone (%...), which no certificate can name: give the address alone' : undefined;
+  const name = bare.endsWith('.') ? bare.slice(0, -1) : bare;
+  if (name.includes('*')) return 'is a wildcard: a node names its own host, never a pattern';
+  if (name.length > MAX_NAME_LENGTH) return `is ${name.length} characters long: a DNS name has at most ${MAX_NAME_LENGTH}`;
+  const labels = name.toLowerCase().split('.');
+  for (const label of labels) {
+    if (label === '') return 'has an empty label (two dots in a row, or a dot at the start)';
+    if (label.length > MAX_LABEL_LENGTH) return `has a label of ${label.length} characters: a DNS label has at most ${MAX_LABEL_LENGTH}`;
+    if (!LABEL_CHARACTERS.test(label)) {
+      const bad = [...label].find((character) => !/[a-z0-9-]/.test(character)) ?? '';
+      return `holds ${JSON.stringify(bad)}, which a DNS name cannot: use letters, digits, '-' and '.'`;
+    }
+    if (label.startsWith('-') || label.endsWith('-')) return `has a label that starts or ends with '-' (${label})`;
+  }
+  // As WHATWG URL parsing does: a numeric last label makes an IPv4 address, or nothing.
+  if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return 'looks like an IPv4 address but is not one (write it in dotted decimal, a.b.c.d)';
+  return undefined;
+}
+
+/** An IP address (IPv6 optionally in brackets) or a DNS name: hostProblem(host) is undefined. */
+export function isHostOrAddress(host: string): boolean {
+  return hostProblem(host) === undefined;
+}
+
+/**
+ * The one form in which hosts are compared, stored and signed: lower case, no final dot, IPv6
+ * without brackets and in its shortest form, and an IPv4-mapped IPv6 address (::ffff:a.b.c.d)
+ * as the IPv4 address it is. So `VM.` is `vm`, and `[::ffff:10.0.0.1]` is `10.0.0.1`. Total:
+ * it normalizes whatever it is given (check hostProblem first for input from outside).
+ */
+export function canonicalHost(host: string): string {
+  const bare = unbracketHost(host.trim()).toLowerCase();
+  if (isIP(bare) === 6 && !bare.includes('%')) {
+    const compressed = unbracketHost(new URL(`https://[${bare}]/`).hostname);
+    const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compressed);
+    if (mapped === null) return compressed;
+    const high = parseInt(mapped[1]!, 16);
+    const low = parseInt(mapped[2]!, 16);
+    return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+  }
+  return bare.endsWith('.') && isIP(bare) === 0 ? bare.slice(0, -1) : bare;
 }

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autoload from '@fastify/autoload';
 import Fastify from 'fastify';
+import { TLS_SERVER_POLICY } from '@otherix/sdk';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { applyConnectionCap, listenerLimits, serverTimeoutOptions } from './listener.js';
 import type { ListenerLimits } from './listener.js';
@@ -23,16 +24,6 @@ import schemasPlugin from './plugins/schemas.js';
 import servicesPlugin from './plugins/services.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
-
-/** TLS 1.2 only with AEAD + ECDHE suites (the CP's key is ECDSA); TLS 1.3 suites are all strong. */
-export const TLS_CIPHERS = [
-  'TLS_AES_256_GCM_SHA384',
-  'TLS_CHACHA20_POLY1305_SHA256',
-  'TLS_AES_128_GCM_SHA256',
-  'ECDHE-ECDSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305',
-  'ECDHE-ECDSA-AES128-GCM-SHA256',
-].join(':');
 
 
 /**
@@ -106,9 +97,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       // Client certificates are optional at the TLS layer; the heartbeat route demands one.
       requestCert: true,
       rejectUnauthorized: false,
-      minVersion: 'TLSv1.2',
-      ciphers: TLS_CIPHERS,
-      honorCipherOrder: true,
+      // TLS 1.2+ with AEAD suites only: the SDK's one policy, shared with the agent's server.
+      ...TLS_SERVER_POLICY,
       // Connections that never authenticate cannot hold the CP (listener.ts).
       handshakeTimeout: timeouts.handshakeTimeout,
       headersTimeout: timeouts.headersTimeout,

@@ -1,5 +1,5 @@
 // @otherix/server's public face, for tests and embedding: build and initialise a control plane.
-export { buildApp, BODY_LIMIT_BYTES, TLS_CIPHERS } from './app.js';
+export { buildApp, BODY_LIMIT_BYTES } from './app.js';
 export { DEFAULT_LISTENER_LIMITS, RESERVED_FILE_DESCRIPTORS, listenerLimits, serverTimeoutOptions } from './listener.js';
 export type { ListenerLimits } from './listener.js';
 export { LOG_REDACT_PATHS, redactUrl, redactTokens } from './log-redaction.js';

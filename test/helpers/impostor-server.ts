@@ -64,6 +64,7 @@ export function fingerprintOf(certPem: string): string {
 export interface RecordedRequest {
   method: string;
   url: string;
+  headers: Record<string, string | string[] | undefined>;
   body: string;
 }
 
@@ -80,6 +81,11 @@ export interface ImpostorServer {
  */
 export async function startImpostor(options: {
   serving: KeyAndCert;
+  /**
+   * When set, every TLS connection after the first is served with this identity instead: the
+   * man in the middle that shows a real-CA-issued certificate to the TOFU fetch, then its own.
+   */
+  servingAfterFirst?: KeyAndCert;
   caPemToServe: string;
   /** When set, POST /v1/nodes/join answers 201 with this body (a CP that answers wrongly). */
   joinAnswer?: unknown;
@@ -91,7 +97,7 @@ export async function startImpostor(options: {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', body: Buffer.concat(chunks).toString('utf8') });
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       res.setHeader('content-type', 'application/json');
       if (req.method === 'GET' && req.url === '/v1/ca') {
         res.end(JSON.stringify({ ca_pem: options.caPemToServe, fingerprint: fingerprintOf(options.caPemToServe) }));
@@ -108,6 +114,10 @@ export async function startImpostor(options: {
       }
     });
   });
+  const later = options.servingAfterFirst;
+  if (later !== undefined) {
+    server.once('secureConnection', () => server.setSecureContext({ key: later.keyPem, cert: later.certPem }));
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -150,4 +160,36 @@ export async function closedPortUrl(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `https://127.0.0.1:${port}`;
+}
+
+/**
+ * The man in the middle of the outside review (issue 12): it holds the CP's own client.crt (a
+ * certificate the real CA issued with spiffe://otherix/control-plane, for clientAuth only) and
+ * answers /v1/ca with the real CA followed by its own CA. It shows client.crt to the TOFU fetch,
+ * then, to every later connection, a serving certificate of its own CA with the CP's identity:
+ * a client that trusted the whole answer would send it the token.
+ */
+export async function startPinSplitter(cp: { caPem: string; dataDir: string }): Promise<ImpostorServer & { attackerCa: KeyAndCert & { fingerprint: string } }> {
+  const attackerCa = mintCa('attacker');
+  const impostor = await startImpostor({
+    serving: cpClientIdentity(cp),
+    caPemToServe: `${cp.caPem.trim()}\n${attackerCa.certPem.trim()}\n`,
+    servingAfterFirst: mintServerCert(attackerCa, 'spiffe://otherix/control-plane'),
+  });
+  return { ...impostor, attackerCa };
+}
+
+/** The CP's client identity from its data dir: real-CA-issued, the CP's SPIFFE id, clientAuth only. */
+export function cpClientIdentity(cp: { dataDir: string }): KeyAndCert {
+  return { certPem: readFileSync(join(cp.dataDir, 'client.crt'), 'utf8'), keyPem: readFileSync(join(cp.dataDir, 'client.key'), 'utf8') };
+}
+
+/** The CP's serving identity from its data dir (what only the CP holds). */
+export function cpServingIdentity(cp: { dataDir: string }): KeyAndCert {
+  return { certPem: readFileSync(join(cp.dataDir, 'server.crt'), 'utf8'), keyPem: readFileSync(join(cp.dataDir, 'server.key'), 'utf8') };
+}
+
+/** Whether `secret` appears anywhere in what reached the impostor (bodies and headers). */
+export function reachedImpostor(impostor: ImpostorServer, secret: string): boolean {
+  return impostor.requests.some((request) => request.body.includes(secret) || JSON.stringify(request.headers).includes(secret));
 }

@@ -46,3 +46,27 @@ export function opensslCsr(kind: 'rsa' | 'p256' | 'p384' | 'ed25519', digest = '
     ws.cleanup();
   }
 }
+
+/**
+ * A CSR made by `openssl req` whose key is written with explicit curve parameters
+ * (`ecparam -param_enc explicit`): the SubjectPublicKeyInfo carries the prime, the curve, the
+ * base point and the order instead of the named curve's OID. Also the key as a named-curve
+ * SubjectPublicKeyInfo (DER), for comparing with what the CP certifies.
+ */
+export function opensslExplicitParametersCsr(curve: 'secp384r1' | 'prime256v1'): { csrPem: string; namedSpkiDer: Buffer; explicitSpkiDer: Buffer } {
+  const ws = opensslWorkspace();
+  try {
+    ws.run(['ecparam', '-name', curve, '-param_enc', 'explicit', '-genkey', '-noout', '-out', 'key.pem']);
+    ws.run(['req', '-new', '-key', 'key.pem', '-sha384', '-subj', '/CN=explicit-parameters', '-out', 'csr.pem']);
+    ws.run(['ec', '-in', 'key.pem', '-pubout', '-param_enc', 'named_curve', '-outform', 'DER', '-out', 'named.der']);
+    ws.run(['req', '-in', 'csr.pem', '-noout', '-pubkey', '-out', 'explicit.pem']);
+    ws.run(['pkey', '-pubin', '-in', 'explicit.pem', '-outform', 'DER', '-out', 'explicit.der']);
+    return {
+      csrPem: ws.read('csr.pem'),
+      namedSpkiDer: readFileSync(join(ws.dir, 'named.der')),
+      explicitSpkiDer: readFileSync(join(ws.dir, 'explicit.der')),
+    };
+  } finally {
+    ws.cleanup();
+  }
+}

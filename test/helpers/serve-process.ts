@@ -26,14 +26,14 @@ export interface ServeProcess {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startServe(args: string[], env: Record<string, string> = {}): ServeProcess {
+export function startServe(args: string[], env: Record<string, string> = {}, options: { cwd?: string } = {}): ServeProcess {
   const childEnv: Record<string, string> = {};
   for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG']) {
     const value = process.env[name];
     if (value !== undefined) childEnv[name] = value;
   }
   Object.assign(childEnv, env);
-  const child = spawn(process.execPath, [AGENT_BIN, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [AGENT_BIN, ...args], { env: childEnv, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const records: LogRecord[] = [];
   const waiters: Array<{ match: (record: LogRecord) => boolean; resolve: (record: LogRecord) => void }> = [];
   let raw = '';

@@ -1,6 +1,7 @@
 // `otherix-agent serve` (also the default command): wait in State A until bootstrap has put
 // agent.yaml and the cert material in place, then run State B until SIGTERM/SIGINT.
-import { OtherixError, parseDuration } from '@otherix/sdk';
+import { resolve } from 'node:path';
+import { DEFAULT_CONFIG_PATH, OtherixError, parseDuration } from '@otherix/sdk';
 import { createLogger, isLogLevel } from '../runtime/logger.js';
 import { listenForShutdown } from '../runtime/shutdown.js';
 import { waitForBootstrap } from '../runtime/state-a.js';
@@ -10,7 +11,8 @@ import { agentVersion } from './version.js';
 export const DEFAULT_POLL_INTERVAL = '5s';
 
 export async function runServe(options: Record<string, unknown>): Promise<void> {
-  const configPath = String(options['config'] ?? '/etc/otherix/agent.yaml');
+  // Absolute, so every State A message names the very file it looked at, whatever the cwd.
+  const configPath = resolve(String(options['config'] ?? DEFAULT_CONFIG_PATH));
   const pollIntervalMs = pollIntervalOf(options['pollInterval']);
   // agent.yaml sets the level once it parses; until then the environment may.
   const envLevel = process.env['OTHERIX_LOGGER__LEVEL'];

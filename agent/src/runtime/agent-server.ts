@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { CONTROL_PLANE_SPIFFE_ID, OtherixError, uriSansOf } from '@otherix/sdk';
+import { CONTROL_PLANE_SPIFFE_ID, OtherixError, TLS_SERVER_POLICY, uriSansOf } from '@otherix/sdk';
 import type { CertMaterial } from './cert-material.js';
 import { formatListenAddress, parseListenAddress, type ListenAddress } from './listen-address.js';
 import type { Logger } from './logger.js';
@@ -54,7 +54,8 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       ca: options.material.caPem,
       requestCert: true,
       rejectUnauthorized: true,
-      minVersion: 'TLSv1.2',
+      // The CP's TLS policy, from the one definition in the SDK: TLS 1.2+, AEAD suites only.
+      ...TLS_SERVER_POLICY,
       // Anyone can open a TCP connection; nobody without a cluster certificate gets far, and
       // nobody may hold a half-open handshake or request for long.
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
@@ -119,7 +120,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   return {
     address,
     updateMaterial(material) {
-      server.setSecureContext({ key: material.keyPem, cert: material.certPem, ca: material.caPem });
+      server.setSecureContext({ ...TLS_SERVER_POLICY, key: material.keyPem, cert: material.certPem, ca: material.caPem });
     },
     close: () =>
       new Promise<void>((resolve) => {

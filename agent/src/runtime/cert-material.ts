@@ -3,7 +3,7 @@
 // sees a mix of two generations once it has resolved the names).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CERT_FILES } from '@otherix/sdk';
+import { CERT_FILES, isOtherixError, singleCaCertificate } from '@otherix/sdk';
 
 export interface CertMaterial {
   keyPem: string;
@@ -13,7 +13,7 @@ export interface CertMaterial {
 
 /** Why material could not be read; `code` is stable, `message` tells the operator what to do. */
 export interface MaterialProblem {
-  code: 'cert_file_missing' | 'cert_file_unreadable';
+  code: 'cert_file_missing' | 'cert_file_unreadable' | 'invalid_ca';
   message: string;
   files: string[];
 }
@@ -51,6 +51,14 @@ export function readCertMaterial(certDir: string): MaterialRead {
         files: unreadable,
       },
     };
+  }
+  // The agent trusts exactly the one CA bootstrap pinned (its server and its heartbeats): a
+  // ca.crt with anything beside it is not what bootstrap wrote, and is not trusted in part.
+  try {
+    material.caPem = singleCaCertificate(material.caPem, join(certDir, CERT_FILES.ca), 'it is not what bootstrap wrote').pem;
+  } catch (error) {
+    if (!isOtherixError(error, 'invalid_ca')) throw error;
+    return { ok: false, problem: { code: 'invalid_ca', message: error.message, files: [CERT_FILES.ca] } };
   }
   return { ok: true, material };
 }

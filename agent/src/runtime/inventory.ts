@@ -2,6 +2,7 @@
 // shows an admin in the full Node projection (SPEC §3 `hardware`).
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, hostname, release, totalmem } from 'node:os';
+import { CONTROL_CHARACTERS } from '@otherix/sdk';
 import type { Hardware } from '@otherix/sdk';
 
 export type { Hardware };
@@ -9,7 +10,8 @@ export type { Hardware };
 export const KVM_DEVICE = '/dev/kvm';
 const CPUINFO = '/proc/cpuinfo';
 
-// The API's bounds (openapi.yaml Hardware): a long string is cut, never refused by the CP.
+// The API's bounds (openapi.yaml Hardware): a long string is cut and a control character
+// replaced, so the CP never refuses a heartbeat for what the host reports.
 const MAX_CPU_MODEL = 256;
 const MAX_HOSTNAME = 253;
 const MAX_KERNEL = 256;
@@ -22,16 +24,26 @@ export interface InventorySources {
 export function readInventory(sources: InventorySources = {}): Hardware {
   const processors = cpus();
   return {
-    cpu_model: (cpuModelOf(processors) ?? cpuModelFromProc(sources.cpuinfoPath ?? CPUINFO) ?? 'unknown').slice(0, MAX_CPU_MODEL),
+    cpu_model: reportable(cpuModelOf(processors) ?? cpuModelFromProc(sources.cpuinfoPath ?? CPUINFO) ?? 'unknown', MAX_CPU_MODEL),
     // Every logical CPU of the host, not the share this process may use (availableParallelism):
     // the scheduler places VMs on the host, not in the agent's cgroup.
     cpu_count: processors.length > 0 ? processors.length : cpuCountFromProc(sources.cpuinfoPath ?? CPUINFO),
     memory_bytes: totalmem(),
     kvm_present: existsSync(sources.kvmDevice ?? KVM_DEVICE),
-    hostname: hostname().slice(0, MAX_HOSTNAME),
-    kernel: release().slice(0, MAX_KERNEL),
+    hostname: reportable(hostname(), MAX_HOSTNAME),
+    kernel: reportable(release(), MAX_KERNEL),
   };
 }
+
+/**
+ * A host string as the API takes it: each control character (C0, DEL, C1), which the CP refuses
+ * in node-written text, becomes U+FFFD, then the string is cut to the API's bound.
+ */
+export function reportable(text: string, max: number): string {
+  return text.replace(CONTROL_CHARACTERS_GLOBAL, '\ufffd').slice(0, max);
+}
+
+const CONTROL_CHARACTERS_GLOBAL = new RegExp(CONTROL_CHARACTERS.source, 'g');
 
 function cpuModelOf(processors: ReturnType<typeof cpus>): string | undefined {
   const model = processors[0]?.model.trim();

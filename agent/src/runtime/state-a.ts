@@ -4,7 +4,7 @@
 // Anything missing or broken keeps it waiting; it logs why once per change and never crashes.
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CERT_FILES, isOtherixError, loadAgentConfig, nodeSpiffeId, publicKeySpkiDerOf, verifyIssuedIdentity } from '@otherix/sdk';
+import { CERT_FILES, assertAgentFilePermissions, isOtherixError, loadAgentConfig, nodeSpiffeId, publicKeySpkiDerOf, verifyIssuedIdentity } from '@otherix/sdk';
 import type { AgentConfig } from '@otherix/sdk';
 import { readCertMaterial, type CertMaterial } from './cert-material.js';
 import { parseListenAddress } from './listen-address.js';
@@ -19,8 +19,8 @@ export interface Bootstrapped {
 
 /**
  * Why the agent is still in State A. Codes: config_missing, config_invalid, cert_file_missing,
- * cert_file_unreadable, and the SDK's unsupported_key, chain_invalid, key_mismatch,
- * identity_mismatch.
+ * cert_file_unreadable, invalid_ca, and the SDK's insecure_permissions, unsupported_key,
+ * chain_invalid, key_mismatch, identity_mismatch.
  */
 export interface WaitReason {
   code: string;
@@ -49,6 +49,14 @@ export async function checkReadiness(sources: ReadinessSources): Promise<Readine
     return notReady(codeOf(error, 'config_invalid'), messageOf(error), fixConfig(messageOf(error), sources.configPath));
   }
 
+  // A folder or file another user could swap (ca.crt above all) is not trusted: wait for the chmod.
+  try {
+    assertAgentFilePermissions({ certDir: config.tls.cert_dir, configPath: sources.configPath });
+  } catch (error) {
+    const fix = (error as { details?: { fix?: unknown } }).details?.fix;
+    return notReady(codeOf(error, 'insecure_permissions'), messageOf(error), `run \`${String(fix)}\`; serve checks again every poll`, true);
+  }
+
   try {
     parseListenAddress(config.listen);
   } catch (error) {
@@ -61,6 +69,7 @@ export async function checkReadiness(sources: ReadinessSources): Promise<Readine
   const read = readCertMaterial(config.tls.cert_dir);
   if (!read.ok) {
     if (read.problem.code === 'cert_file_missing') return notReady(read.problem.code, read.problem.message, RUN_BOOTSTRAP);
+    if (read.problem.code === 'invalid_ca') return notReady(read.problem.code, read.problem.message, reissue(config.node_name));
     return notReady(read.problem.code, read.problem.message, 'make the files readable by the user serve runs as; serve re-reads them every poll', true);
   }
   const { material } = read;

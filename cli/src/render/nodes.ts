@@ -1,6 +1,6 @@
 // Nodes as an operator reads them. A role gets either the full `Node` or the reduced
 // `NodeSummary`, and every body says which (`projection`); the views show what it holds.
-import { isFullNode, isFullNodePage } from '@otherix/sdk';
+import { escapeControlCharacters, isFullNode, isFullNodePage } from '@otherix/sdk';
 import type { Node, NodePage, NodeSummary, NodeSummaryPage } from '@otherix/sdk';
 import { renderTable } from './table.js';
 import { formatAge, formatTimestamp } from './time.js';
@@ -56,7 +56,10 @@ export function renderNodeDetail(node: Node | NodeSummary, options: { showIds: b
     }
   }
   const width = Math.max(...fields.map(([label]) => label.length)) + 1;
-  return fields.map(([label, value]) => (value === '' ? `${label}:` : `${`${label}:`.padEnd(width)}  ${value}`)).join('\n');
+  // Node-written values (hardware, agent version, endpoint) are shown with control characters escaped.
+  return fields
+    .map(([label, value]) => (value === '' ? `${label}:` : `${`${label}:`.padEnd(width)}  ${escapeControlCharacters(value)}`))
+    .join('\n');
 }
 
 function heartbeat(iso: string | null, now: number | undefined): string {

@@ -1,6 +1,6 @@
 // bootstrapNode(): the seed's "What bootstrap does", in order, with its idempotency rules.
-//   0. validate every option and look at the cert dir (no network, nothing consumed), make the
-//      folders and check they have room;
+//   0. validate every option, refuse folders and files others could swap, and look at the
+//      cert dir (no network, nothing consumed), make the folders and check they have room;
 //   1. pin the CA fetched from /v1/ca against the fingerprint (TOFU), and compare clocks with the CP;
 //   2. generate an ECDSA P-384 key and a CSR;
 //   3. redeem the token over a connection that trusts only the pinned CA;
@@ -15,6 +15,7 @@ import { pinCa } from '../pki/tofu.js';
 import { generateNodeKeyPair, exportPrivateKeyPem, publicKeySpkiDerOf } from '../pki/keys.js';
 import { createCsr } from '../pki/csr.js';
 import { verifyIssuedIdentity } from '../pki/chain.js';
+import { singleCaCertificate } from '../pki/ca-pem.js';
 import { fingerprintOfPem, fingerprintsEqual, parseFingerprint } from '../pki/fingerprint.js';
 import { nodeSpiffeId } from '../pki/identity.js';
 import { readFileSetState, writeFileAtomic, writeFileSetAtomic } from '../files/atomic.js';
@@ -22,6 +23,7 @@ import { AGENT_CONFIG_FILE_MODE, renderAgentConfig } from '../config/agent-confi
 import { CERT_FILES, CERT_FILE_NAMES, KEY_FILE_MODE, PUBLIC_FILE_MODE } from './cert-dir.js';
 import { resolveBootstrapOptions, type BootstrapOptions, type ResolvedBootstrapOptions } from './options.js';
 import { ensureFolder, prepareFolders, type DestinationFolder } from './destinations.js';
+import { assertAgentFilePermissions } from './file-permissions.js';
 import { explainJoinRefusal } from './refusals.js';
 import { assertClocksAgree } from './clock-skew.js';
 import { unknownJoinOutcome } from './unknown-outcome.js';
@@ -34,6 +36,8 @@ export type BootstrapOutcome =
 
 export async function bootstrapNode(options: BootstrapOptions): Promise<BootstrapOutcome> {
   const o = resolveBootstrapOptions(options);
+  // Folders and files someone else could swap are refused before anything is redeemed.
+  assertAgentFilePermissions({ certDir: o.certDir, configPath: o.configPath }, '; the join token was not used');
 
   const state = await readFileSetState(o.certDir, [...CERT_FILE_NAMES]);
   if (!o.force && state.missing.length === 0) {
@@ -208,6 +212,9 @@ async function assertSameIdentity(o: ResolvedBootstrapOptions): Promise<void> {
       { details: { cert_dir: o.certDir, broken: [check.file] } },
     );
   }
+  // A set that parses may still hold a planted CA beside the cluster's: the agent trusts one CA only.
+  const caPath = join(o.certDir, CERT_FILES.ca);
+  singleCaCertificate(await read(CERT_FILES.ca), caPath, wayOut);
   const { caFingerprint, nodeNames: names } = check;
   const sameCa = fingerprintsEqual(caFingerprint, o.caFingerprint);
   const sameName = names.includes(o.nodeName);

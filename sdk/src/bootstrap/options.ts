@@ -1,7 +1,8 @@
 // bootstrapNode's options, their DEFAULT_* values, and their validation: everything is checked
 // before any network or disk, so a typo fails as 'usage' and consumes nothing.
+import { resolve } from 'node:path';
 import { OtherixError } from '../errors.js';
-import { isHostOrAddress, nodeNameProblem } from '../names.js';
+import { hostProblem, nodeNameProblem } from '../names.js';
 import { parseCpUrl } from '../client/create-client.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../client/transport.js';
 import { parseFingerprint } from '../pki/fingerprint.js';
@@ -58,9 +59,8 @@ export function validateNodeName(name: string, flag = '--node-name'): void {
 }
 
 export function validateHost(host: string, flag: string): void {
-  if (!isHostOrAddress(host)) {
-    usage(`${flag} ${JSON.stringify(host)} is not a host name or IP address`);
-  }
+  const problem = hostProblem(host);
+  if (problem !== undefined) usage(`${flag} ${JSON.stringify(host)} is not a host name or IP address: it ${problem}`);
 }
 
 export function validatePort(port: number, flag: string): void {
@@ -85,6 +85,9 @@ export function validateHttpsEndpoint(value: string, flag: string): void {
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
     usage(`${flag} ${value} must not carry credentials, a query or a fragment`);
   }
+  // The host the CP will sign: the same check the CP makes, before the token is spent.
+  const problem = hostProblem(url.hostname);
+  if (problem !== undefined) usage(`${flag} ${value}: its host ${JSON.stringify(url.hostname)} ${problem}`);
 }
 
 /** Fills the defaults once and validates every option; throws OtherixError 'usage'. */
@@ -99,8 +102,10 @@ export function resolveBootstrapOptions(options: BootstrapOptions): ResolvedBoot
     migrationHost: options.migrationHost,
     migrationPortRangeStart: options.migrationPortRangeStart ?? DEFAULT_MIGRATION_PORT_RANGE_START,
     migrationPortRangeEnd: options.migrationPortRangeEnd ?? DEFAULT_MIGRATION_PORT_RANGE_END,
-    certDir: options.certDir ?? DEFAULT_CERT_DIR,
-    configPath: options.configPath ?? DEFAULT_CONFIG_PATH,
+    // Absolute from here on: agent.yaml records them, and serve may start from another
+    // directory (systemd starts it from /).
+    certDir: resolve(options.certDir ?? DEFAULT_CERT_DIR),
+    configPath: resolve(options.configPath ?? DEFAULT_CONFIG_PATH),
     listen: options.listen ?? DEFAULT_LISTEN,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,

@@ -9,6 +9,9 @@ const UNREACHABLE_CODES = new Set([
 ]);
 // OpenSSL verification codes and Node's TLS codes; see tls.TLSSocket.authorizationError.
 const TLS_CODE_PREFIXES = ['ERR_TLS_', 'ERR_SSL_', 'CERT_', 'UNABLE_TO_', 'DEPTH_ZERO_', 'SELF_SIGNED_', 'ERR_OSSL_'];
+// OpenSSL verification codes without one of those prefixes: INVALID_PURPOSE is a certificate
+// of the pinned CA used for what it is not for (the CP's clientAuth-only client.crt serving).
+const TLS_CODES = new Set(['INVALID_PURPOSE', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'HOSTNAME_MISMATCH', 'INVALID_NON_CA', 'KEYUSAGE_NO_CERTSIGN']);
 
 export type ConnectionFailureCode = 'unreachable' | 'tls_failed' | 'timeout';
 
@@ -48,7 +51,7 @@ export function classifyConnectionFailure(error: unknown): ConnectionFailureCode
   const cause = rootCause(error);
   if (cause.name === 'TimeoutError' || (cause.code !== undefined && TIMEOUT_CODES.has(cause.code))) return 'timeout';
   if (cause.code !== undefined && UNREACHABLE_CODES.has(cause.code)) return 'unreachable';
-  if (cause.code !== undefined && TLS_CODE_PREFIXES.some((prefix) => cause.code!.startsWith(prefix))) return 'tls_failed';
+  if (cause.code !== undefined && (TLS_CODES.has(cause.code) || TLS_CODE_PREFIXES.some((prefix) => cause.code!.startsWith(prefix)))) return 'tls_failed';
   // Anything else undici's fetch gives up on (a port fetch refuses to dial, a socket error
   // without a code) still means the CP was not reached.
   if (error instanceof TypeError && error.message === 'fetch failed') return 'unreachable';

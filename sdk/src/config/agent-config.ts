@@ -1,6 +1,6 @@
 // agent.yaml: its layout, its defaults, how bootstrap renders it and how serve loads it
 // (layered: flags over OTHERIX_* environment over the file over defaults).
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { formatDuration } from '../durations.js';
 import { OtherixError } from '../errors.js';
@@ -96,15 +96,17 @@ const REQUIRED_AGENT_KEYS = ['node_name', 'cp_url', 'advertised_endpoint', 'migr
 
 /**
  * What serve runs with: agent.yaml (required) under OTHERIX_* environment under flags (keyed
- * by the schema's dotted keys, e.g. { 'logger.level': 'debug' }). Throws config_invalid.
+ * by the schema's dotted keys, e.g. { 'logger.level': 'debug' }). Paths come back absolute:
+ * `tls.cert_dir` and `storage.state_dir` written relative in the file are relative to the
+ * file's folder. Throws config_invalid.
  */
 export function loadAgentConfig(options: {
   path?: string;
   env?: NodeJS.ProcessEnv;
   flags?: Record<string, unknown>;
 }): AgentConfig {
-  const path = options.path ?? DEFAULT_CONFIG_PATH;
-  const { values } = loadConfig({
+  const path = resolve(options.path ?? DEFAULT_CONFIG_PATH);
+  const { values, sources } = loadConfig({
     schema: AGENT_CONFIG_SCHEMA,
     file: path,
     fileRequired: true,
@@ -131,9 +133,9 @@ export function loadAgentConfig(options: {
       port_range_start: values['migration.port_range_start'] as number,
       port_range_end: values['migration.port_range_end'] as number,
     },
-    tls: { cert_dir: values['tls.cert_dir'] as string },
+    tls: { cert_dir: absolutePath(values, sources, 'tls.cert_dir', path) },
     logger: { level: values['logger.level'] as string },
-    storage: { state_dir: values['storage.state_dir'] as string },
+    storage: { state_dir: absolutePath(values, sources, 'storage.state_dir', path) },
   };
   if (!config.cp_url.startsWith('https://')) {
     throw new OtherixError('config_invalid', `config ${path}: cp_url ${config.cp_url} must be an https:// URL`);
@@ -145,6 +147,16 @@ export function loadAgentConfig(options: {
     throw new OtherixError('config_invalid', `config ${path}: migration.port_range_start is above migration.port_range_end`);
   }
   return config;
+}
+
+/**
+ * A path key made absolute: a relative path written in agent.yaml is relative to the file's
+ * folder (as in nginx or systemd units), never to the directory serve happens to start in; one
+ * from the environment or a flag is relative to the current directory, as a shell user expects.
+ */
+function absolutePath(values: Record<string, unknown>, sources: Record<string, string>, key: string, configPath: string): string {
+  const value = values[key] as string;
+  return sources[key] === 'file' ? resolve(dirname(configPath), value) : resolve(value);
 }
 
 /**

@@ -9,7 +9,8 @@ import { OtherixError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic.js';
 import { loadConfig, toYaml } from './layered.js';
 import type { ConfigSchema } from './layered.js';
-import { fingerprintOfPem, fingerprintsEqual, parseFingerprint } from '../pki/fingerprint.js';
+import { singleCaCertificate } from '../pki/ca-pem.js';
+import { fingerprintsEqual, parseFingerprint } from '../pki/fingerprint.js';
 import { pinCa } from '../pki/tofu.js';
 import { API_TOKEN_KIND, resolveTokenSource } from '../bootstrap/token-source.js';
 import type { ClientOptions } from '../client/create-client.js';
@@ -120,17 +121,20 @@ export async function cliClientOptions(settings: CliSettings, options: { request
   const how = 'pass --cp-url, --ca-fingerprint and a token (--token-path, --token-env, or OTHERIX_* variables), or run `otherix login` once';
   if (settings.cpUrl === undefined) throw new OtherixError('usage', `no control-plane URL configured: ${how}`);
   if (settings.token === undefined) throw new OtherixError('usage', `no API token configured: ${how}`);
-  let caPem = settings.caPem;
+  // The saved CA is trusted only as one CA certificate (re-encoded from its DER), as login pinned it.
+  let ca = settings.caPem === undefined
+    ? undefined
+    : singleCaCertificate(settings.caPem, `the CA saved in ${settings.configPath} (or OTHERIX_CA_PEM)`, 'nothing was sent: run `otherix login` again with the fingerprint from your admin');
   if (settings.caFingerprint !== undefined) {
     const wanted = parseFingerprint(settings.caFingerprint);
-    if (caPem === undefined || !fingerprintsEqual(fingerprintOfPem(caPem), wanted)) {
+    if (ca === undefined || !fingerprintsEqual(ca.fingerprint, wanted)) {
       const pinOptions: Parameters<typeof pinCa>[0] = { cpUrl: settings.cpUrl, fingerprint: wanted };
       if (options.requestTimeoutMs !== undefined) pinOptions.requestTimeoutMs = options.requestTimeoutMs;
-      caPem = (await pinCa(pinOptions)).caPem;
+      ca = singleCaCertificate((await pinCa(pinOptions)).caPem, settings.cpUrl);
     }
   }
-  if (caPem === undefined) throw new OtherixError('usage', `no cluster CA pinned for ${settings.cpUrl}: ${how}`);
-  const clientOptions: ClientOptions = { cpUrl: settings.cpUrl, caPem, token: settings.token };
+  if (ca === undefined) throw new OtherixError('usage', `no cluster CA pinned for ${settings.cpUrl}: ${how}`);
+  const clientOptions: ClientOptions = { cpUrl: settings.cpUrl, caPem: ca.pem, token: settings.token };
   if (options.requestTimeoutMs !== undefined) clientOptions.requestTimeoutMs = options.requestTimeoutMs;
   return clientOptions;
 }

@@ -406,9 +406,9 @@ export interface components {
             status: "ok";
         };
         CaBundle: {
-            /** @description The cluster CA certificate, PEM. */
+            /** @description The cluster CA certificate, PEM: exactly one CERTIFICATE block and nothing else. Clients pin it by the fingerprint an admin gave them, computed from this block itself, and refuse any other answer (`invalid_ca`: a second certificate could not be covered by the pin); they trust and save only that certificate. */
             ca_pem: string;
-            /** @description `sha256:` and the lower-case hex sha256 of the certificate's DER. */
+            /** @description `sha256:` and the lower-case hex sha256 of the certificate's DER. Informational: clients compute the fingerprint from `ca_pem` and never trust this field. */
             fingerprint: string;
         };
         Whoami: {
@@ -470,7 +470,7 @@ export interface components {
             next_cursor: string | null;
         };
         Migration: {
-            /** @description Host name or IP advertised for live-migration ingress. */
+            /** @description Host name or IP advertised for live-migration ingress. A join accepts an IP address (IPv6 with or without brackets, never with a zone) or a DNS name: labels of 1 to 63 letters, digits and `-` (not at either end), at most 253 characters, any case, an optional final dot, no wildcard (`*`, `*.example`) and no all-digit last label; anything else is `400 validation_failed`. The CP stores, signs and returns it in canonical form: lower case, no final dot, no brackets, IPv6 in its shortest form, and an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) as the IPv4 address it is. */
             host: string;
             port_range_start: number;
             /** @description Inclusive; not below `port_range_start`. */
@@ -482,10 +482,11 @@ export interface components {
             node_name: components["schemas"]["NodeName"];
             /** @description A PKCS#10 CSR, PEM, signed by an ECDSA P-384 key. Only its public key is used. */
             csr_pem: string;
-            /** @description The `https://` URL the CP uses to reach the agent. */
+            /** @description The `https://` URL the CP uses to reach the agent, stored as given (no control characters, as for every text a node or joiner writes). Its host passes the same check as `migration.host` (`400 validation_failed` otherwise) and is signed as a DNS or IP SAN in the same canonical form. Hosts are compared in that form: a join whose endpoint or migration host (loopback aside) is one of the CP's own hosts or another node's gets `409 conflict`, so `VM.` is the CP's `vm`, `victim.example.` is another node's `victim.example`, and `::ffff:10.0.0.1` is `10.0.0.1`. */
             advertised_endpoint: string;
             migration: components["schemas"]["Migration"];
             architecture: components["schemas"]["Architecture"];
+            /** @description The agent's version; no control characters. */
             agent_version: string;
         };
         JoinResponse: {
@@ -504,12 +505,19 @@ export interface components {
             hostname: string;
             kernel: string;
         };
+        /** @description `Hardware` as a heartbeat reports it. Text a node writes is shown to people (tables, `otherix node get`), and a terminal obeys control characters (ESC sequences can clear the screen, set the title or write the clipboard), so no text field may hold a C0 control, DEL or a C1 control (`400 validation_failed`); the agent replaces them with U+FFFD before it sends its inventory. Rows stored before this rule may still hold them: clients escape them on display. */
+        HardwareReport: components["schemas"]["Hardware"] & {
+            cpu_model?: string;
+            hostname?: string;
+            kernel?: string;
+        };
         HeartbeatRequest: {
             architecture: components["schemas"]["Architecture"];
+            /** @description The agent's version; no control characters. */
             agent_version: string;
             /** @description The agent's cadence; the node is `not_ready` after three intervals without a heartbeat. */
             heartbeat_interval_seconds: number;
-            hardware: components["schemas"]["Hardware"];
+            hardware: components["schemas"]["HardwareReport"];
             /** @description At most 2^53 - 1, the largest integer every JSON client holds exactly. */
             vm_count: number;
             /** @description At most 2^53 - 1, the largest integer every JSON client holds exactly. */

@@ -125,7 +125,9 @@ function spkiPoint(spkiDer: Buffer): Buffer {
 }
 
 interface CheckedCsr {
+  /** The key in RFC 5480 named-curve form (what verifies the signature and what is certified). */
   publicKey: KeyObject;
+  spkiDer: Buffer;
   parts: CsrParts;
   hash: string;
 }
@@ -147,21 +149,33 @@ function checkCsr(csrPem: string): CheckedCsr {
     });
   }
   // Independent of OpenSSL: noble (pure JS) checks the point is on P-384 before the CP certifies it.
+  let point: Uint8Array;
   try {
-    p384.Point.fromBytes(spkiPoint(parts.spkiDer)).assertValidity();
+    const parsed = p384.Point.fromBytes(spkiPoint(parts.spkiDer));
+    parsed.assertValidity();
+    point = parsed.toBytes(false);
   } catch (error) {
     throw invalidCsr('its public key is not a valid P-384 point', error);
   }
   const hash = ECDSA_SIGNATURE_HASH[parts.sigAlgOid];
   if (hash === undefined) throw invalidCsr(`signature algorithm ${parts.sigAlgOid} is not ECDSA with SHA-2`);
-  return { publicKey, parts, hash };
+  // Re-encoded, never copied: the key goes on in RFC 5480 form whatever form the CSR held it in
+  // (explicit curve parameters that OpenSSL recognised as P-384, a compressed point).
+  const spkiDer = Buffer.concat([P384_SPKI_PREFIX, point]);
+  return { publicKey: createPublicKey({ key: spkiDer, format: 'der', type: 'spki' }), spkiDer, parts, hash };
 }
+
+/**
+ * SubjectPublicKeyInfo up to the point (RFC 5480): SEQUENCE { SEQUENCE { id-ecPublicKey,
+ * namedCurve secp384r1 }, BIT STRING (no unused bits) }, followed by the 97-byte uncompressed point.
+ */
+const P384_SPKI_PREFIX = Buffer.from('3076301006072a8648ce3d020106052b81040022036200', 'hex');
 
 function verifiedOrThrow(checked: CheckedCsr, valid: boolean): VerifiedCsr {
   if (!valid) {
     throw new OtherixError('csr_signature_invalid', 'the CSR signature does not verify with its own key (no proof of possession): create a fresh CSR with the node key');
   }
-  return { publicKey: checked.publicKey, spkiDer: Buffer.from(checked.parts.spkiDer) };
+  return { publicKey: checked.publicKey, spkiDer: checked.spkiDer };
 }
 
 /**

@@ -11,7 +11,8 @@ import { apiErrorFrom } from '../client/api-errors.js';
 import { connectionError } from '../client/connection-errors.js';
 import { parseCpUrl } from '../client/create-client.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../client/transport.js';
-import { fingerprintOfPem, fingerprintsEqual, parseFingerprint } from './fingerprint.js';
+import { singleCaCertificate } from './ca-pem.js';
+import { fingerprintsEqual, parseFingerprint } from './fingerprint.js';
 import { CONTROL_PLANE_SPIFFE_ID, checkServerIdentityFor } from './identity.js';
 
 export interface PinCaOptions {
@@ -24,6 +25,7 @@ export interface PinCaOptions {
 }
 
 export interface PinnedCa {
+  /** The pinned certificate alone, re-encoded from its DER: what is trusted and saved. */
   caPem: string;
   /** The normalised `sha256:<hex>` fingerprint computed from caPem. */
   fingerprint: string;
@@ -88,23 +90,26 @@ export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
   if (status !== 200) throw apiErrorFrom(status, body, url);
 
   const caPem = (body as { ca_pem?: unknown } | null)?.ca_pem;
-  if (typeof caPem !== 'string' || !caPem.includes('-----BEGIN CERTIFICATE-----')) {
+  if (typeof caPem !== 'string' || !caPem.includes('-----BEGIN ')) {
     throw new OtherixError(
       'tls_failed',
       `${url} did not return a CA certificate: check that the URL points at the Otherix control plane`,
     );
   }
-  const got = fingerprintOfPem(caPem);
-  if (!fingerprintsEqual(got, expected)) {
+  // Exactly one CA certificate, or nothing at all: a pin covers one certificate, so anything
+  // beside it would be trusted on no one's word.
+  const ca = singleCaCertificate(caPem, `the answer of ${url}`);
+  if (!fingerprintsEqual(ca.fingerprint, expected)) {
     throw new OtherixError(
       'fingerprint_mismatch',
-      `fingerprint mismatch: got ${got}, expected ${expected}: check the value, or suspect a man in the middle`,
-      { details: { got, expected, url } },
+      `fingerprint mismatch: got ${ca.fingerprint}, expected ${expected}: check the value, or suspect a man in the middle`,
+      { details: { got: ca.fingerprint, expected, url } },
     );
   }
-  assertServedByPinnedCa(served, caPem, url, options.expectedServerIdentity ?? CONTROL_PLANE_SPIFFE_ID);
+  assertServedByPinnedCa(served, ca.der, url, options.expectedServerIdentity ?? CONTROL_PLANE_SPIFFE_ID);
   const serverDate = dateHeader === null ? Number.NaN : Date.parse(dateHeader);
-  return { caPem, fingerprint: got, ...(Number.isFinite(serverDate) ? { serverDate } : {}) };
+  // Only the pinned DER goes on: re-encoded, never the text the server sent.
+  return { caPem: ca.pem, fingerprint: ca.fingerprint, ...(Number.isFinite(serverDate) ? { serverDate } : {}) };
 }
 
 // The answer comes from a server not yet trusted: read at most this much of it.
@@ -125,10 +130,12 @@ async function readCapped(body: AsyncIterable<Uint8Array> | null, limit: number,
 }
 
 // Without this a man in the middle could relay the real CA PEM over its own certificate: the
-// pin would hold, yet this connection would not be the CP's.
+// pin would hold, yet this connection would not be the CP's. The leaf must also be a serving
+// certificate (serverAuth): the CP's own client.crt carries the CP's identity too, for clientAuth
+// only, and whoever holds it must not pass for the CP here.
 function assertServedByPinnedCa(
   served: { certificate: PeerCertificate; hostname: string } | undefined,
-  caPem: string,
+  caDer: Buffer,
   url: string,
   expectedIdentity: string,
 ): void {
@@ -143,7 +150,7 @@ function assertServedByPinnedCa(
   let ca: X509Certificate;
   try {
     leaf = new X509Certificate(served.certificate.raw);
-    ca = new X509Certificate(caPem);
+    ca = new X509Certificate(caDer);
   } catch {
     return refuse('could not be parsed');
   }
@@ -152,4 +159,9 @@ function assertServedByPinnedCa(
   if (Date.parse(leaf.validFrom) > now || Date.parse(leaf.validTo) < now) return refuse('is outside its validity period');
   const identityError = checkServerIdentityFor(expectedIdentity)(served.hostname, served.certificate);
   if (identityError !== undefined) return refuse(`does not carry ${expectedIdentity}`);
+  // node:crypto lists the extended key usages as OIDs (undefined when the extension is absent).
+  if (!(leaf.keyUsage ?? []).includes(SERVER_AUTH_OID)) return refuse('is not a serving certificate (no serverAuth extended key usage)');
 }
+
+/** id-kp-serverAuth (RFC 5280 4.2.1.12). */
+const SERVER_AUTH_OID = '1.3.6.1.5.5.7.3.1';

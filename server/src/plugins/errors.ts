@@ -13,6 +13,9 @@ interface AjvError {
   params: Record<string, unknown>;
 }
 
+/** The pattern openapi.yaml puts on node-written text (`advertised_endpoint`, `agent_version`, hardware). */
+const NO_CONTROL_CHARACTERS = '^[^\\x00-\\x1F\\x7F-\\x9F]*$';
+
 /** `body.migration.port_range_end: must be <= 65535`, `body: unknown field "colour" (remove it)`. */
 export function validationMessage(context: string | undefined, errors: AjvError[], bodyAllOptional = false): { message: string; field: string } {
   const first = errors[0];
@@ -29,6 +32,10 @@ export function validationMessage(context: string | undefined, errors: AjvError[
   }
   if (first.keyword === 'type' && first.params['type'] === 'null' && context === 'body' && first.instancePath === '') {
     return { message: 'body: this operation takes no body: send none (an empty body is fine)', field: 'body' };
+  }
+  // openapi.yaml's rule for text a node or joiner writes: its pattern is no sentence for a person.
+  if (first.keyword === 'pattern' && first.params['pattern'] === NO_CONTROL_CHARACTERS) {
+    return { message: `${where}: holds a control character (C0, DEL or C1), which text shown on terminals may not: remove it`, field };
   }
   const next = advice(first, where === 'body' && bodyAllOptional);
   // A whole body of the wrong type (`null`, an array) is the field `body`.

@@ -1,5 +1,5 @@
 // The request-level rules of a join (SPEC §4) that the schema cannot say: names, endpoint, hosts.
-import { isHostOrAddress, nodeNameProblem } from '@otherix/sdk';
+import { canonicalHost, hostProblem, nodeNameProblem } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 
 const invalid = (field: string, message: string): HttpError => new HttpError('validation_failed', `${field}: ${message}`, { field });
@@ -10,7 +10,10 @@ export function assertNodeName(name: string): void {
   if (problem !== undefined) throw invalid('node_name', problem);
 }
 
-/** Lower-case host of an https:// URL, without IPv6 brackets. */
+/**
+ * The host of an https:// URL in canonical form (the SDK's canonicalHost), after the same host
+ * check as the migration host: the CP signs only host names it would accept from anyone.
+ */
 export function endpointHost(advertisedEndpoint: string): string {
   let url: URL;
   try {
@@ -21,20 +24,23 @@ export function endpointHost(advertisedEndpoint: string): string {
   if (url.protocol !== 'https:') throw invalid('advertised_endpoint', `must be an https:// URL (got ${url.protocol}//): the CP reaches agents over mTLS only`);
   if (url.hostname === '') throw invalid('advertised_endpoint', 'has no host: give the agent\'s https://host:port');
   if (url.username !== '' || url.password !== '') throw invalid('advertised_endpoint', 'must not carry credentials');
-  return url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const problem = hostProblem(url.hostname);
+  if (problem !== undefined) throw invalid('advertised_endpoint', `its host ${JSON.stringify(url.hostname)} ${problem}`);
+  return canonicalHost(url.hostname);
 }
 
+/** The migration host in canonical form, after the host check. */
 export function migrationHostOf(host: string): string {
-  const bare = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (!isHostOrAddress(bare)) throw invalid('migration.host', `${JSON.stringify(host)} is neither an IP address nor a DNS name`);
-  return bare;
+  const problem = hostProblem(host);
+  if (problem !== undefined) throw invalid('migration.host', `${JSON.stringify(host)} ${problem}`);
+  return canonicalHost(host);
 }
 
 export function assertPortRange(start: number, end: number): void {
   if (start > end) throw invalid('migration', `port_range_start ${start} is above port_range_end ${end}: the range is inclusive and ascending`);
 }
 
-/** Loopback hosts never collide: every node and the CP may use them on one test or dev machine. */
+/** Loopback hosts (canonical form) never collide: every node and the CP may use them on one test or dev machine. */
 export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::ffff:127.0.0.1';
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -4,7 +4,7 @@
 // (group-committed with the redemptions of the moment, each judged on the state before it).
 // A refused redemption changes nothing.
 import { randomUUID } from 'node:crypto';
-import { hashToken, isOtherixError, isTokenShape, verifyCsrAsync } from '@otherix/sdk';
+import { canonicalHost, hashToken, isOtherixError, isTokenShape, verifyCsrAsync } from '@otherix/sdk';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 import type { JoinTokenRow, NodeRow, RedemptionAttempt, RedemptionOutcome, RedemptionState, Store } from '../store/store.js';
@@ -77,7 +77,8 @@ export class RedemptionService {
   private readonly commits: GroupCommit<RedemptionAttempt, RedemptionOutcome>;
 
   constructor(private readonly options: RedemptionOptions) {
-    this.controlPlaneHosts = new Set(options.controlPlaneHosts.map((host) => host.toLowerCase().replace(/^\[(.*)\]$/, '$1')));
+    // Compared in the one canonical form: `VM.` is the CP's `vm`, ::ffff:10.0.0.1 is 10.0.0.1.
+    this.controlPlaneHosts = new Set(options.controlPlaneHosts.map(canonicalHost));
     this.commits = new GroupCommit((attempts) => options.store.redeemJoinTokens(attempts), MAX_REDEMPTIONS_PER_TRANSACTION);
   }
 

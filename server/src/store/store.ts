@@ -49,7 +49,7 @@ export interface NodeRow {
   name: string;
   architecture: string;
   advertisedEndpoint: string;
-  /** Lower-case host of advertisedEndpoint (IPv6 without brackets): indexed for collisions. */
+  /** The host of advertisedEndpoint in the SDK's canonicalHost form (lower case, no final dot, IPv4-mapped as IPv4): indexed for collisions. */
   endpointHost: string;
   migrationHost: string;
   migrationPortRangeStart: number;
@@ -107,7 +107,7 @@ export interface RedemptionState {
 
 export interface RedemptionAttempt {
   tokenHash: string;
-  /** Hosts to check against other nodes (loopback already removed), lower-case. */
+  /** Hosts to check against other nodes (loopback already removed), in canonicalHost form. */
   hosts: string[];
   /**
    * The rules, run inside the transaction against fresh state: throw to refuse (nothing of this

@@ -5,9 +5,8 @@ import { choiceOption, outputFormat, requiredString } from '../../argv/option-va
 import { durationSecondsOption } from '../../argv/duration-option.js';
 import { UsageError } from '../../errors.js';
 import { withClient } from '../../connection.js';
-import { renderJson } from '../../render/json.js';
 import { formatTimestamp } from '../../render/time.js';
-import { print } from '../../output.js';
+import { print, printJson } from '../../output.js';
 
 const ROLES: readonly Role[] = ['admin', 'operator', 'developer', 'viewer'];
 
@@ -21,7 +20,8 @@ export async function run(input: CommandInput): Promise<void> {
   if (ttl !== undefined) request.ttl_seconds = ttl;
 
   const created = await withClient(input, (client) => client.apiTokens.create(request));
-  print(output === 'json' ? renderJson(created) : renderApiTokenCreated(created));
+  if (output === 'json') return printJson(created);
+  print(renderApiTokenCreated(created));
 }
 
 function renderApiTokenCreated(created: ApiTokenCreated): string {

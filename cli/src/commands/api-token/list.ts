@@ -4,10 +4,9 @@ import type { CommandInput } from '../../command-table.js';
 import { limitOption, outputFormat, stringOption } from '../../argv/option-values.js';
 import { withClient } from '../../connection.js';
 import { renderTable } from '../../render/table.js';
-import { renderJson } from '../../render/json.js';
 import { nextPageLine } from '../../render/next-page.js';
 import { formatTimestamp } from '../../render/time.js';
-import { print } from '../../output.js';
+import { print, printJson } from '../../output.js';
 
 export const API_TOKEN_COLUMNS = ['ID', 'NAME', 'ROLE', 'EXPIRES', 'REVOKED', 'CREATED-BY'] as const;
 
@@ -20,7 +19,7 @@ export async function run(input: CommandInput): Promise<void> {
   if (cursor !== undefined) query.cursor = cursor;
 
   const page = await withClient(input, (client) => client.apiTokens.list(query));
-  if (output === 'json') return print(renderJson(page));
+  if (output === 'json') return printJson(page);
 
   const lines = [renderTable(API_TOKEN_COLUMNS, page.items.map(apiTokenRow))];
   if (page.next_cursor !== null) lines.push(nextPageLine('api-token list', [], page.next_cursor, limit));

@@ -3,12 +3,12 @@ import type { CommandInput } from '../../command-table.js';
 import { outputFormat } from '../../argv/option-values.js';
 import { idArgument } from '../../argv/id-argument.js';
 import { withClient } from '../../connection.js';
-import { renderJson } from '../../render/json.js';
-import { print } from '../../output.js';
+import { print, printJson } from '../../output.js';
 
 export async function run(input: CommandInput): Promise<void> {
   const output = outputFormat(input);
   const id = idArgument(input, 'an API token id', 'otherix api-token list');
   const token = await withClient(input, (client) => client.apiTokens.revoke(id));
-  print(output === 'json' ? renderJson(token) : `API token ${token.id} (${token.name}, ${token.role}) revoked.`);
+  if (output === 'json') return printJson(token);
+  print(`API token ${token.id} (${token.name}, ${token.role}) revoked.`);
 }

@@ -3,9 +3,8 @@ import type { CommandInput } from '../../command-table.js';
 import { booleanOption, outputFormat } from '../../argv/option-values.js';
 import { withClient } from '../../connection.js';
 import { UsageError } from '../../errors.js';
-import { renderJson } from '../../render/json.js';
 import { renderNodeDetail } from '../../render/nodes.js';
-import { print } from '../../output.js';
+import { print, printJson } from '../../output.js';
 
 export async function run(input: CommandInput): Promise<void> {
   const output = outputFormat(input);
@@ -14,5 +13,6 @@ export async function run(input: CommandInput): Promise<void> {
   if (name === '') throw new UsageError('the node name is empty: give one as printed by `otherix node list`');
   // A UUID is sent as is: the API refuses it with validation_failed, and says why.
   const node = await withClient(input, (client) => client.nodes.get(name));
-  print(output === 'json' ? renderJson(node) : renderNodeDetail(node, { showIds }));
+  if (output === 'json') return printJson(node);
+  print(renderNodeDetail(node, { showIds }));
 }

@@ -3,10 +3,9 @@ import type { NodeListQuery, NodeStatus } from '@otherix/sdk';
 import type { CommandInput } from '../../command-table.js';
 import { booleanOption, choiceOption, limitOption, outputFormat, stringOption } from '../../argv/option-values.js';
 import { withClient } from '../../connection.js';
-import { renderJson } from '../../render/json.js';
 import { nextPageLine } from '../../render/next-page.js';
 import { renderNodeTable } from '../../render/nodes.js';
-import { print } from '../../output.js';
+import { print, printJson } from '../../output.js';
 
 const STATUSES: readonly NodeStatus[] = ['pending', 'ready', 'not_ready', 'cordoned'];
 
@@ -24,7 +23,7 @@ export async function run(input: CommandInput): Promise<void> {
   if (cursor !== undefined) query.cursor = cursor;
 
   const page = await withClient(input, (client) => client.nodes.list(query));
-  if (output === 'json') return print(renderJson(page));
+  if (output === 'json') return printJson(page);
 
   const lines = [renderNodeTable(page, { showIds })];
   if (page.next_cursor !== null) {

@@ -5,10 +5,9 @@ import { limitOption, outputFormat, stringOption } from '../../../argv/option-va
 import { idArgument } from '../../../argv/id-argument.js';
 import { withClient } from '../../../connection.js';
 import { renderTable } from '../../../render/table.js';
-import { renderJson } from '../../../render/json.js';
 import { nextPageLine } from '../../../render/next-page.js';
 import { formatTimestamp } from '../../../render/time.js';
-import { print } from '../../../output.js';
+import { print, printJson } from '../../../output.js';
 
 export const CONSUMPTION_COLUMNS = ['ID', 'NODE-ID', 'CONSUMED-AT', 'SOURCE-IP'] as const;
 
@@ -22,7 +21,7 @@ export async function run(input: CommandInput): Promise<void> {
   if (cursor !== undefined) query.cursor = cursor;
 
   const page = await withClient(input, (client) => client.joinTokens.consumptions(id, query));
-  if (output === 'json') return print(renderJson(page));
+  if (output === 'json') return printJson(page);
 
   const rows = page.items.map((item) => [item.id, item.node_id, formatTimestamp(item.consumed_at), item.source_ip]);
   const lines = [renderTable(CONSUMPTION_COLUMNS, rows)];

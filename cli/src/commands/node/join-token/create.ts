@@ -6,8 +6,7 @@ import { durationSecondsOption } from '../../../argv/duration-option.js';
 import { withClient } from '../../../connection.js';
 import { UsageError } from '../../../errors.js';
 import { renderJoinTokenCreated } from '../../../render/mint-block.js';
-import { renderJson } from '../../../render/json.js';
-import { print } from '../../../output.js';
+import { print, printJson } from '../../../output.js';
 
 /** The API's ttl_seconds maximum (2^31-1); the CP clamps every TTL to [1m, 24h] (seed). */
 const MAX_TTL_SECONDS = 2_147_483_647;
@@ -27,5 +26,6 @@ export async function run(input: CommandInput): Promise<void> {
   }
 
   const created = await withClient(input, (client) => client.joinTokens.create(request));
-  print(output === 'json' ? renderJson(created) : renderJoinTokenCreated(created));
+  if (output === 'json') return printJson(created);
+  print(renderJoinTokenCreated(created));
 }

@@ -4,10 +4,9 @@ import type { CommandInput } from '../../../command-table.js';
 import { booleanOption, limitOption, outputFormat, stringOption } from '../../../argv/option-values.js';
 import { withClient } from '../../../connection.js';
 import { renderTable } from '../../../render/table.js';
-import { renderJson } from '../../../render/json.js';
 import { nextPageLine } from '../../../render/next-page.js';
 import { formatSeconds } from '../../../render/time.js';
-import { print } from '../../../output.js';
+import { print, printJson } from '../../../output.js';
 
 export const JOIN_TOKEN_COLUMNS = ['ID', 'NODE-NAME', 'TTL-REMAINING', 'MAX-USES', 'CONSUMED', 'CREATED-BY'] as const;
 
@@ -22,7 +21,7 @@ export async function run(input: CommandInput): Promise<void> {
   if (cursor !== undefined) query.cursor = cursor;
 
   const page = await withClient(input, (client) => client.joinTokens.list(query));
-  if (output === 'json') return print(renderJson(page));
+  if (output === 'json') return printJson(page);
 
   const lines = [renderTable(JOIN_TOKEN_COLUMNS, page.items.map(joinTokenRow))];
   if (page.next_cursor !== null) {

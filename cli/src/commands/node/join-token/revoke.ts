@@ -3,12 +3,12 @@ import type { CommandInput } from '../../../command-table.js';
 import { outputFormat } from '../../../argv/option-values.js';
 import { idArgument } from '../../../argv/id-argument.js';
 import { withClient } from '../../../connection.js';
-import { renderJson } from '../../../render/json.js';
-import { print } from '../../../output.js';
+import { print, printJson } from '../../../output.js';
 
 export async function run(input: CommandInput): Promise<void> {
   const output = outputFormat(input);
   const id = idArgument(input, 'a join token id', 'otherix node join-token list');
   const token = await withClient(input, (client) => client.joinTokens.revoke(id));
-  print(output === 'json' ? renderJson(token) : `Join token ${token.id} revoked (consumed ${token.consumed} time${token.consumed === 1 ? '' : 's'}).`);
+  if (output === 'json') return printJson(token);
+  print(`Join token ${token.id} revoked (consumed ${token.consumed} time${token.consumed === 1 ? '' : 's'}).`);
 }
