@@ -13,9 +13,12 @@ import type { Store } from './store/store.js';
 import { SqliteStore, DATABASE_FILE } from './store/sqlite/sqlite-store.js';
 import authPlugin from './plugins/auth.js';
 import type { RouteAuth, RouteRoles } from './plugins/auth.js';
+import certificateRenewalPlugin from './plugins/certificate-renewal.js';
+import type { CertificateRenewer } from './plugins/certificate-renewal.js';
 import errorsPlugin from './plugins/errors.js';
 import nodeIdentityPlugin from './plugins/node-identity.js';
 import schemasPlugin from './plugins/schemas.js';
+import resourcesPlugin from './plugins/resources.js';
 import servicesPlugin from './plugins/services.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -40,6 +43,18 @@ export const LOG_REDACT_PATHS = ['req.headers.authorization', 'req.headers.cooki
  */
 const NULL_BODY = Symbol('a JSON null body');
 
+/** The TLS context of the CP's listener: at start, and again when the serving certificate is renewed. */
+export function secureContextOptions(serving: KeyPairPem, ca: ClusterCa) {
+  return {
+    key: serving.keyPem,
+    cert: serving.certPem,
+    ca: [ca.certPem],
+    minVersion: 'TLSv1.2' as const,
+    ciphers: TLS_CIPHERS,
+    honorCipherOrder: true,
+  };
+}
+
 export interface BuildAppOptions {
   /** The store; or a data dir whose otherix.db is opened (and closed with the app). */
   store?: Store;
@@ -47,6 +62,8 @@ export interface BuildAppOptions {
   ca: ClusterCa;
   /** The CP's serving certificate and key. */
   serving: KeyPairPem;
+  /** Renews the CP's certificates while it runs (initDataDir's `certificates`); without it they are not renewed. */
+  certificates?: CertificateRenewer;
   /** Epoch milliseconds; default Date.now. */
   now?: () => number;
   /** Fastify logger options (pino); default JSON lines at info. `false` disables logging. */
@@ -81,21 +98,21 @@ declare module 'fastify' {
   }
 }
 
+/** The folder of a SQLite store's file, for messages. */
+function dataDirOf(store: Store): string | undefined {
+  return store instanceof SqliteStore ? store.directory : undefined;
+}
+
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const store = options.store ?? (options.dataDir !== undefined ? await SqliteStore.open(join(options.dataDir, DATABASE_FILE)) : undefined);
   if (store === undefined) throw new Error('buildApp needs a store or a dataDir');
   if (!(options.ca instanceof ClusterCa)) throw new Error('buildApp needs the cluster CA');
   const app = Fastify({
     https: {
-      key: options.serving.keyPem,
-      cert: options.serving.certPem,
-      ca: [options.ca.certPem],
+      ...secureContextOptions(options.serving, options.ca),
       // Client certificates are optional at the TLS layer; the heartbeat route demands one.
       requestCert: true,
       rejectUnauthorized: false,
-      minVersion: 'TLSv1.2',
-      ciphers: TLS_CIPHERS,
-      honorCipherOrder: true,
     },
     bodyLimit: BODY_LIMIT_BYTES,
     logger: loggerOptions(options.logger),
@@ -149,6 +166,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     controlPlaneHosts: options.controlPlaneHosts ?? [],
     closeStore: options.closeStore ?? true,
   });
+  await app.register(resourcesPlugin, { dataDir: options.dataDir ?? dataDirOf(store) });
+  await app.register(certificateRenewalPlugin, { renewer: options.certificates, secureContext: (serving: KeyPairPem) => secureContextOptions(serving, options.ca) });
   await app.register(authPlugin);
   await app.register(nodeIdentityPlugin);
   await app.register(autoload, {
