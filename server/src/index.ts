@@ -7,7 +7,7 @@ export type { InitOptions, ControlPlaneMaterial } from './init/data-dir.js';
 export { dataDirFiles, DEFAULT_DATA_DIR } from './init/files.js';
 export { acquireDataDirLock } from './init/lock.js';
 export type { DataDirLock } from './init/lock.js';
-export { CpCertificates, RENEW_BEFORE_MS } from './init/cp-certificates.js';
+export { CpCertificates } from './init/cp-certificates.js';
 export { FIRST_START_CRASH_STEPS } from './init/crash-points.js';
 export type { FirstStartCrashStep } from './init/crash-points.js';
 export type { DataDirFiles } from './init/files.js';
