@@ -3,8 +3,8 @@
 import test from 'ava';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { CRASH_EXIT_CODE, CRASH_STEPS, loadAgentConfig, readFileSetState } from '@otherix/sdk';
 import type { CrashStep, Node } from '@otherix/sdk';
 import { bootstrapArgs, listTree, runAgent } from './helpers/agent.js';
@@ -72,6 +72,9 @@ for (const step of CRASH_STEPS) {
     t.notThrows(() => loadAgentConfig({ path: h.configPath, env: {} }));
     const leftovers = (await listTree(h.certDir)).filter((entry) => entry.startsWith('..') && entry !== '..data' && !entry.includes('/'));
     t.is(leftovers.length, 1, `one generation remains: ${leftovers.join(', ')}`);
+    // The temp files an interrupted write left (agent.yaml's, a link's) are gone after the re-run.
+    const temps = [...(await readdir(dirname(h.configPath))), ...(await readdir(h.certDir))].filter((entry) => /\.(tmp|link)-[0-9a-f]{12}$/.test(entry));
+    t.deepEqual(temps, []);
   });
 }
 

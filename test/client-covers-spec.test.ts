@@ -4,6 +4,7 @@ import { createClient, openApiDocument } from '@otherix/sdk';
 
 const METHOD_OF_OPERATION: Record<string, string> = {
   getHealth: 'health',
+  getReadiness: 'readiness',
   getCa: 'ca.get',
   whoami: 'whoami',
   joinNode: 'nodes.join',

@@ -33,8 +33,9 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-test('health answers without a credential', async (t) => {
+test('health and readiness answer without a credential', async (t) => {
   t.deepEqual(await clientWith().health(), { status: 'ok' });
+  t.deepEqual(await clientWith().readiness(), { status: 'ok' });
 });
 
 test('ca.get returns the cluster CA the CP was started with', async (t) => {

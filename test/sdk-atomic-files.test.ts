@@ -6,7 +6,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CRASH_EXIT_CODE, CRASH_STEPS, isOtherixError, readFileSetState, writeFileAtomic, writeFileSetAtomic } from '@otherix/sdk';
+import { CRASH_EXIT_CODE, CRASH_STEPS, isOtherixError, readFileSetState, removeWriteLeftovers, writeFileAtomic, writeFileSetAtomic } from '@otherix/sdk';
 import type { CrashStep, FileSpec } from '@otherix/sdk';
 
 // Modes must be exactly what is asked, not what the umask leaves.
@@ -204,9 +204,42 @@ test('a crash before the rename of writeFileAtomic leaves the old file intact', 
   t.is(temps.length, 1);
   t.is(mode(join(dir, temps[0]!)), 0o600);
   t.is(readFileSync(join(dir, temps[0]!), 'utf8'), 'content new');
-  // Without the hook the same child completes the write.
+  // Without the hook the same child completes the write, and removes the temp file the crash left.
   t.is(crashingWrite('after-cleanup', 'file', path, 'new'), 0);
   t.is(readFileSync(path, 'utf8'), 'content new');
+  t.deepEqual(readdirSync(dir), ['admin.token']);
+});
+
+test('the next write of a name removes the temp files crashes left for that name, and only those', async (t) => {
+  const dir = tempDir();
+  writeFileSync(join(dir, '.agent.yaml.tmp-0123456789ab'), 'half', { mode: 0o600 });
+  writeFileSync(join(dir, '.agent.yaml.tmp-ba9876543210'), 'half', { mode: 0o600 });
+  writeFileSync(join(dir, '.other.yaml.tmp-0123456789ab'), 'half', { mode: 0o600 });
+  await writeFileAtomic(join(dir, 'agent.yaml'), 'whole', { mode: 0o600 });
+  t.deepEqual(readdirSync(dir).sort(), ['.other.yaml.tmp-0123456789ab', 'agent.yaml']);
+});
+
+test('a set write removes the temp links and private-key temp files crashes left; removeWriteLeftovers cleans a folder at start', async (t) => {
+  const dir = tempDir();
+  await writeFileSetAtomic(dir, certSet('v1'));
+  const [current] = generations(dir);
+  // What crashes leave: a temp link, a key's temp file, a generation never switched to, a temp ..data.
+  writeFileSync(join(dir, '.agent.key.tmp-0123456789ab'), 'half a key', { mode: 0o600 });
+  writeFileSync(join(dir, '.agent.crt.link-0123456789ab'), 'x');
+  mkdirSync(join(dir, '..1700000000000-abcdef012345'));
+  writeFileSync(join(dir, '..1700000000000-abcdef012345', 'agent.key'), 'key', { mode: 0o600 });
+  writeFileSync(join(dir, 'agent.yaml'), 'unrelated');
+
+  const removed = await removeWriteLeftovers(dir);
+  t.deepEqual(removed.sort(), ['..1700000000000-abcdef012345', '.agent.crt.link-0123456789ab', '.agent.key.tmp-0123456789ab'].sort());
+  t.deepEqual(readdirSync(dir).sort(), ['..data', current!, 'agent.yaml', ...NAMES].sort());
+  t.deepEqual(contents(dir), expectedContents('v1'));
+  t.deepEqual(await removeWriteLeftovers(dir), []);
+  t.deepEqual(await removeWriteLeftovers(join(dir, 'absent')), []);
+
+  writeFileSync(join(dir, '.agent.crt.link-0123456789ab'), 'x');
+  await writeFileSetAtomic(dir, certSet('v2'));
+  t.false(readdirSync(dir).includes('.agent.crt.link-0123456789ab'));
 });
 
 test('modes are exact whatever the umask: 0644 under umask 077, 0600 under umask 0', (t) => {

@@ -40,6 +40,7 @@ test('API_ERROR_STATUS matches the SPEC table', (t) => {
     payload_too_large: 413,
     rate_limited: 429,
     internal: 500,
+    unavailable: 503,
   });
   t.deepEqual([...API_ERROR_CODES].sort(), Object.keys(API_ERROR_STATUS).sort());
   t.true(isApiErrorCode('rate_limited'));

@@ -11,7 +11,8 @@ export type ApiErrorCode =
   | 'conflict'
   | 'payload_too_large'
   | 'rate_limited'
-  | 'internal';
+  | 'internal'
+  | 'unavailable';
 
 /** Codes for failures detected locally, before or without an API answer. */
 export type LocalErrorCode =
@@ -57,6 +58,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = Object.freeze({
   payload_too_large: 413,
   rate_limited: 429,
   internal: 500,
+  unavailable: 503,
 });
 
 export const API_ERROR_CODES: readonly ApiErrorCode[] = Object.freeze(Object.keys(API_ERROR_STATUS) as ApiErrorCode[]);

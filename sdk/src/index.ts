@@ -19,7 +19,7 @@ export type { NodeKeyPair } from './pki/keys.js';
 export { createCsr, verifyCsr, verifyCsrAsync, describeKey } from './pki/csr.js';
 export type { VerifiedCsr } from './pki/csr.js';
 export { assertChainsTo, assertHoldsKey, assertUriSan, verifyIssuedIdentity } from './pki/chain.js';
-export { writeFileAtomic, writeFileSetAtomic, readFileSetState } from './files/atomic.js';
+export { writeFileAtomic, writeFileSetAtomic, readFileSetState, removeWriteLeftovers } from './files/atomic.js';
 export type { FileSpec } from './files/atomic.js';
 export { CRASH_EXIT_CODE, CRASH_STEPS } from './files/crash-points.js';
 export type { CrashStep } from './files/crash-points.js';

@@ -17,10 +17,13 @@ import type { Store } from './store/store.js';
 import { SqliteStore, DATABASE_FILE } from './store/sqlite/sqlite-store.js';
 import authPlugin from './plugins/auth.js';
 import type { RouteAuth, RouteRoles } from './plugins/auth.js';
+import certificateRenewalPlugin from './plugins/certificate-renewal.js';
+import type { CertificateRenewer } from './plugins/certificate-renewal.js';
 import errorsPlugin from './plugins/errors.js';
 import keepAlivePolicyPlugin from './plugins/keep-alive-policy.js';
 import nodeIdentityPlugin from './plugins/node-identity.js';
 import schemasPlugin from './plugins/schemas.js';
+import resourcesPlugin from './plugins/resources.js';
 import servicesPlugin from './plugins/services.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -33,6 +36,17 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
  */
 const NULL_BODY = Symbol('a JSON null body');
 
+/** The TLS context of the CP's listener: at start, and again when the serving certificate is renewed. */
+export function secureContextOptions(serving: KeyPairPem, ca: ClusterCa) {
+  return {
+    key: serving.keyPem,
+    cert: serving.certPem,
+    ca: [ca.certPem],
+    // TLS 1.2+ with AEAD suites only: the SDK's one policy, shared with the agent's server.
+    ...TLS_SERVER_POLICY,
+  };
+}
+
 export interface BuildAppOptions {
   /** The store; or a data dir whose otherix.db is opened (and closed with the app). */
   store?: Store;
@@ -40,6 +54,8 @@ export interface BuildAppOptions {
   ca: ClusterCa;
   /** The CP's serving certificate and key. */
   serving: KeyPairPem;
+  /** Renews the CP's certificates while it runs (initDataDir's `certificates`); without it they are not renewed. */
+  certificates?: CertificateRenewer;
   /** Epoch milliseconds; default Date.now. */
   now?: () => number;
   /** Fastify logger options (pino); default JSON lines at info. `false` disables logging. */
@@ -83,6 +99,11 @@ declare module 'fastify' {
   }
 }
 
+/** The folder of a SQLite store's file, for messages. */
+function dataDirOf(store: Store): string | undefined {
+  return store instanceof SqliteStore ? store.directory : undefined;
+}
+
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const store = options.store ?? (options.dataDir !== undefined ? await SqliteStore.open(join(options.dataDir, DATABASE_FILE)) : undefined);
   if (store === undefined) throw new Error('buildApp needs a store or a dataDir');
@@ -91,14 +112,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const timeouts = serverTimeoutOptions(limits);
   const app = Fastify({
     https: {
-      key: options.serving.keyPem,
-      cert: options.serving.certPem,
-      ca: [options.ca.certPem],
+      ...secureContextOptions(options.serving, options.ca),
       // Client certificates are optional at the TLS layer; the heartbeat route demands one.
       requestCert: true,
       rejectUnauthorized: false,
-      // TLS 1.2+ with AEAD suites only: the SDK's one policy, shared with the agent's server.
-      ...TLS_SERVER_POLICY,
       // Connections that never authenticate cannot hold the CP (listener.ts).
       handshakeTimeout: timeouts.handshakeTimeout,
       headersTimeout: timeouts.headersTimeout,
@@ -160,6 +177,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     controlPlaneHosts: options.controlPlaneHosts ?? [],
     closeStore: options.closeStore ?? true,
   });
+  await app.register(resourcesPlugin, { dataDir: options.dataDir ?? dataDirOf(store) });
+  await app.register(certificateRenewalPlugin, { renewer: options.certificates, secureContext: (serving: KeyPairPem) => secureContextOptions(serving, options.ca) });
   await app.register(authPlugin);
   await app.register(nodeIdentityPlugin);
   await app.register(keepAlivePolicyPlugin);

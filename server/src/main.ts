@@ -83,11 +83,13 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
     store: material.store,
     ca: material.ca,
     serving: material.serving,
+    certificates: material.certificates,
     logger: { level: args.logLevel },
     joinGuessLimit: args.joinGuessLimit,
     controlPlaneHosts: material.controlPlaneHosts,
     listener: { maxConnections: args.maxConnections },
   });
+  for (const warning of material.warnings) app.log.warn({ event: 'start_warning' }, warning);
   let closing = false;
   const shutdown = (signal: string): void => {
     if (closing) return;

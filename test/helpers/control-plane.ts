@@ -4,7 +4,8 @@
 //
 // Stable API (other test files rely on it):
 //   startControlPlane(opts?)  -> ControlPlane { url, caPem, caFingerprint, adminToken, dataDir,
-//                                clock, app, store, ca, clientCertificate, close() }
+//                                clock, app, store, ca, clientCertificate, warnings, close() }
+//                                (it holds the data dir's lock until close(), as the binary does)
 //   api(target, method, path, { token?, body?, rawBody?, headers?, cert? }) -> ApiResponse
 //   spawnControlPlane(opts?)  -> SpawnedControlPlane { url, caPem, caFingerprint, adminToken,
 //                                dataDir, child, output(), stop(signal?), kill9() }
@@ -54,6 +55,8 @@ export interface ControlPlane extends ApiTarget {
   clientCertificate: KeyPairPem;
   /** Log lines, when started with captureLogs. */
   logs: string[];
+  /** What initDataDir said an operator should hear (otherix-server prints these at start). */
+  warnings: string[];
   /** Stops listening, closes the database and removes the data dir (unless keepDataDir). */
   close(): Promise<void>;
 }
@@ -87,16 +90,23 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
       done();
     },
   });
-  const app = await buildApp({
-    store: material.store,
-    ca: material.ca,
-    serving: material.serving,
-    now: clock.now,
-    logger: options.captureLogs === undefined ? false : { level: options.captureLogs, stream },
-    joinGuessLimit: options.joinGuessLimit ?? 1000,
-    controlPlaneHosts: material.controlPlaneHosts,
-    ...(options.listener === undefined ? {} : { listener: options.listener }),
-  });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({
+      store: material.store,
+      ca: material.ca,
+      serving: material.serving,
+      certificates: material.certificates,
+      now: clock.now,
+      logger: options.captureLogs === undefined ? false : { level: options.captureLogs, stream },
+      joinGuessLimit: options.joinGuessLimit ?? 1000,
+      controlPlaneHosts: material.controlPlaneHosts,
+      ...(options.listener === undefined ? {} : { listener: options.listener }),
+    });
+  } catch (error) {
+    await material.store.close(); // and the data dir's lock with it
+    throw error;
+  }
   options.configure?.(app);
   await app.listen({ host: options.listenHost ?? '127.0.0.1', port: 0 });
   const address = app.server.address() as { port: number };
@@ -114,6 +124,7 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
     ca: material.ca,
     clientCertificate: material.client,
     logs,
+    warnings: material.warnings,
     close: async () => {
       await closeAgentsFor(material.ca.certPem);
       await app.close();

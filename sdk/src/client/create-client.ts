@@ -59,6 +59,8 @@ export interface ClientOptions {
 export interface OtherixClient {
   /** `GET /healthz`: the CP is up (no credential needed). */
   health(): Promise<Health>;
+  /** `GET /readyz`: the CP can write its database now; throws `unavailable` (503) when it cannot. */
+  readiness(): Promise<Health>;
   ca: { get(): Promise<CaBundle> };
   whoami(): Promise<Whoami>;
   joinTokens: {
@@ -181,6 +183,7 @@ export function createClient(options: ClientOptions): OtherixClient {
 
   return {
     health: () => call('/healthz', () => api.GET('/healthz')),
+    readiness: () => call('/readyz', () => api.GET('/readyz')),
     ca: { get: () => call('/v1/ca', () => api.GET('/v1/ca')) },
     whoami: () => call('/v1/whoami', () => api.GET('/v1/whoami')),
     joinTokens,

@@ -48,14 +48,40 @@ function suffix(): string {
   return randomBytes(6).toString('hex');
 }
 
+/** A temp file or link of an interrupted write: `.<name>.tmp-<hex>` (writeFileAtomic) or `.<name>.link-<hex>` (a set's visible link). */
+const LEFTOVER = /^\.(.+)\.(tmp|link)-[0-9a-f]{12}$/;
+
+function isLeftoverOf(entry: string, name?: string): boolean {
+  const match = LEFTOVER.exec(entry);
+  return match !== null && (name === undefined || match[1] === name);
+}
+
+async function entriesOf(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** The leftovers of earlier interrupted writes of `name` (one writer per folder, so none is running). */
+async function removeLeftoversOf(dir: string, name: string): Promise<void> {
+  for (const entry of await entriesOf(dir)) {
+    if (isLeftoverOf(entry, name)) await rm(join(dir, entry), { force: true });
+  }
+}
+
 /**
  * Replaces `path` atomically: readers see the old content or the new one. A failure removes the
- * temp file; only a crash (kill -9, power loss) can leave a `.<name>.tmp-*` behind.
+ * temp file; only a crash (kill -9, power loss) can leave a `.<name>.tmp-*` behind, and the next
+ * write of the same name removes it.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode: number }): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.tmp-${suffix()}`);
   try {
+    await removeLeftoversOf(dir, basename(path));
     await writeNewFile(temp, data, options.mode);
     crashPoint('after-temp-file');
     await rename(temp, path);
@@ -77,7 +103,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
  * The switch is rename(2) of a temp symlink `..data_tmp` over `..data`: atomic, so a reader or a
  * crash sees the whole old set or the whole new one. Visible links are created BEFORE the switch
  * (dangling on a first write), so a new name appears exactly when ..data flips. Old generations
- * are removed after the switch; leftovers of a crashed write are removed by the next write.
+ * are removed after the switch; leftovers of a crashed write (a generation, `..data_tmp`, temp
+ * links) are removed by the next write, or by removeWriteLeftovers.
  * One writer per folder at a time.
  *
  * Tests inject crashes with OTHERIX_TEST_CRASH_AT=<step> (see crash-points.ts for the steps):
@@ -105,13 +132,36 @@ async function currentGeneration(dir: string): Promise<string | undefined> {
   }
 }
 
-async function removeStaleGenerations(dir: string, keep: string | undefined): Promise<void> {
+/** Removes every generation but `keep`, and a temp `..data` link; returns the names removed. */
+async function removeStaleGenerations(dir: string, keep: string | undefined): Promise<string[]> {
+  const removed: string[] = [];
   for (const entry of await readdir(dir)) {
     if ((isGenerationName(entry) && entry !== keep) || entry === DATA_TEMP_LINK) {
       await rm(join(dir, entry), { recursive: true, force: true });
+      removed.push(entry);
     }
   }
+  return removed;
 }
+
+/**
+ * Removes what an interrupted write left in `dir`: temp files of writeFileAtomic (private keys
+ * included: they were 0600 from their first byte), temp links, and the generations and temp
+ * `..data` link of a set that are not the current one. Returns the names removed. Call it where
+ * no other write into `dir` can be running (the CP holds its data dir's lock when it does).
+ */
+export async function removeWriteLeftovers(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const entry of await entriesOf(dir)) {
+    if (isLeftoverOf(entry)) {
+      await rm(join(dir, entry), { recursive: true, force: true });
+      removed.push(entry);
+    }
+  }
+  if ((await entriesOf(dir)).length === 0) return removed;
+  return [...removed, ...(await removeStaleGenerations(dir, await currentGeneration(dir)))];
+}
+
 
 /** Points `dir/<name>` at `..data/<name>` unless it already does. */
 async function ensureVisibleLink(dir: string, name: string): Promise<void> {
@@ -141,6 +191,7 @@ export async function writeFileSetAtomic(dir: string, files: FileSpec[]): Promis
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const previous = await currentGeneration(dir);
     await removeStaleGenerations(dir, previous);
+    for (const file of files) await removeLeftoversOf(dir, file.name);
 
     const generation = `..${Date.now()}-${suffix()}`;
     generationPath = join(dir, generation);

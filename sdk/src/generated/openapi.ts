@@ -7,8 +7,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Report that the control plane is up */
+        /**
+         * Report that the control plane is up
+         * @description Liveness: the process answers HTTPS. It does not touch the database, so a CP whose disk
+         *     is full stays alive here (restarting it would not help); `/readyz` says whether it can
+         *     do its work.
+         */
         get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report whether the control plane can write its database
+         * @description Readiness: the CP commits a one-row write to its database on each call. `200` when it
+         *     was written; `503 unavailable` when the database cannot be written now (disk full,
+         *     read-only filesystem, I/O error, locked by another process past the busy timeout), with
+         *     the cause and what to do in the message. Joins, heartbeats and token changes fail while
+         *     it answers 503. Load balancers should route only to a ready CP.
+         */
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -385,7 +414,7 @@ export interface components {
          */
         NodeStatus: "pending" | "ready" | "not_ready" | "cordoned";
         /** @enum {string} */
-        ErrorCode: "validation_failed" | "unauthenticated" | "token_rejected" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "rate_limited" | "internal";
+        ErrorCode: "validation_failed" | "unauthenticated" | "token_rejected" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "rate_limited" | "internal" | "unavailable";
         /** @enum {string} */
         TokenRejectedReason: "unknown" | "expired" | "revoked" | "exhausted" | "node_name_mismatch";
         Error: {
@@ -705,6 +734,15 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The control plane cannot do its work now (`unavailable`), e.g. its database cannot be written; the message says why and what to do. */
+        Unavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description A malformed request. */
         ClientError: {
             headers: {
@@ -750,6 +788,29 @@ export interface operations {
                 };
             };
             500: components["responses"]["Internal"];
+            "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The database took a write just now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
             "4XX": components["responses"]["ClientError"];
         };
     };

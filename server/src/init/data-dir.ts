@@ -1,27 +1,39 @@
 // First start and restart (SPEC §2): the data dir (0700), the cluster CA (key 0600), the CP's
 // serving and client certificates (both carrying spiffe://otherix/control-plane), the database
 // and the first admin API token (admin.token, 0600). A restart reuses all of it.
-import { randomUUID, X509Certificate } from 'node:crypto';
-import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
+//
+// Every start, in order: take the data dir's lock (lock.ts), check modes (modes.ts), remove what
+// interrupted writes left, read what is there and decide (start-plan.ts: first start, normal
+// start or refusal), then act. A first start writes cluster-id.incomplete first and cluster-id
+// last, so an interrupted one is recognised and run again.
+import { randomUUID, createPrivateKey, X509Certificate } from 'node:crypto';
+import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { CONTROL_PLANE_SPIFFE_ID, fingerprintOfPem, generateToken, hashToken, writeFileAtomic } from '@otherix/sdk';
-import { ClusterCa, sansForHosts } from '../services/ca.js';
+import { fingerprintOfPem, generateToken, hashToken, removeWriteLeftovers, writeFileAtomic } from '@otherix/sdk';
+import { ClusterCa } from '../services/ca.js';
 import type { KeyPairPem } from '../services/ca.js';
 import { FIRST_START_CREATOR } from '../services/api-tokens.js';
+import type { ApiTokenRow } from '../store/store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { dataDirFiles } from './files.js';
+import { inspectDatabaseFile } from '../store/sqlite/inspect.js';
+import { clockWarnings } from './clock-check.js';
+import { CpCertificates } from './cp-certificates.js';
+import { firstStartCrashPoint } from './crash-points.js';
+import { dataDirFiles, firstStartFiles } from './files.js';
 import type { DataDirFiles } from './files.js';
+import { InitError } from './init-error.js';
+import { acquireDataDirLock } from './lock.js';
+import type { DataDirLock } from './lock.js';
+import { checkDataDirModes } from './modes.js';
+import { planStart } from './start-plan.js';
+import type { DataDirFacts } from './start-plan.js';
 
-/** A refusal to start; main prints the message and exits 1. */
-export class InitError extends Error {
-  override readonly name = 'InitError';
-}
+export { InitError } from './init-error.js';
 
-/** The CP's own certificates are renewed at start when they have less than this left. */
-const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
 const KEY_MODE = 0o600;
-const CERT_MODE = 0o644;
+const PUBLIC_MODE = 0o644;
+const CLUSTER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface InitOptions {
   dataDir: string;
@@ -32,15 +44,24 @@ export interface InitOptions {
 
 export interface ControlPlaneMaterial {
   files: DataDirFiles;
+  /** The cluster id (cluster-id, and the database's cluster row). */
+  clusterId: string;
   ca: ClusterCa;
+  /** The serving certificate at start (certificates.serving follows renewals). */
   serving: KeyPairPem;
+  /** The client certificate at start (certificates.client follows renewals). */
   client: KeyPairPem;
+  /** The CP's own certificates, renewed while it runs (buildApp's `certificates`). */
+  certificates: CpCertificates;
+  /** Closing it closes the database and releases the data dir's lock. */
   store: SqliteStore;
+  /** Held until the store closes; release() is there for a start that goes no further. */
+  lock: DataDirLock;
   /** Every host in the serving certificate: no node may claim them. */
   controlPlaneHosts: string[];
-  /** True when this start created the CA. */
+  /** True when this start created the cluster. */
   firstStart: boolean;
-  /** Things an operator should fix that do not stop the start. */
+  /** Things an operator should hear about that do not stop the start. */
   warnings: string[];
 }
 
@@ -52,131 +73,156 @@ export function servingHosts(advertiseHosts: readonly string[]): string[] {
   return [...new Set(all)];
 }
 
-async function loadOrCreateCa(files: DataDirFiles, now: number): Promise<{ ca: ClusterCa; created: boolean }> {
-  const [hasCert, hasKey] = await Promise.all([exists(files.caCert), exists(files.caKey)]);
-  if (hasCert !== hasKey) {
-    throw new InitError(`${hasCert ? files.caKey : files.caCert} is missing but ${hasCert ? files.caCert : files.caKey} exists: restore the CA pair from backup (a new CA would orphan every node)`);
-  }
-  if (!hasCert) {
-    const { ca, material } = await ClusterCa.create(now);
-    // The key first, 0600 from the moment it exists; the certificate marks the pair complete.
-    await writeFileAtomic(files.caKey, material.keyPem, { mode: KEY_MODE });
-    await writeFileAtomic(files.caCert, material.certPem, { mode: CERT_MODE });
-    return { ca, created: true };
-  }
-  const mode = (await stat(files.caKey)).mode & 0o777;
-  if ((mode & 0o077) !== 0) {
-    throw new InitError(
-      `${files.caKey} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}): refusing to start with an exposed CA key; run \`chmod 600 ${files.caKey}\` and consider the key compromised if others could read it`,
-    );
-  }
-  const [certPem, keyPem] = await Promise.all([readFile(files.caCert, 'utf8'), readFile(files.caKey, 'utf8')]);
+async function readOptional(path: string): Promise<string | undefined> {
   try {
-    return { ca: ClusterCa.fromPem({ certPem, keyPem }), created: false };
+    return await readFile(path, 'utf8');
   } catch (error) {
-    throw new InitError(`cannot load the cluster CA from ${files.dir}: ${(error as Error).message}`);
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    throw new InitError(`cannot read ${path} (${(error as { code?: string }).code ?? (error as Error).message}): check the data dir's owner and modes`);
   }
 }
 
-async function readPair(certPath: string, keyPath: string): Promise<KeyPairPem | undefined> {
-  try {
-    const [certPem, keyPem] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
-    return { certPem, keyPem };
-  } catch {
-    return undefined;
+async function readClusterIdFile(path: string): Promise<string | undefined> {
+  const text = await readOptional(path);
+  if (text === undefined) return undefined;
+  const id = text.trim();
+  if (!CLUSTER_ID.test(id)) {
+    throw new InitError(`refusing to start: ${path} does not hold a cluster id (a UUID): restore it from your backup, or remove it if otherix.db is this cluster's database (the CP writes it again from there)`);
   }
+  return id;
 }
 
-/** Reuses a CP certificate when it was issued by this CA and is not close to expiry; otherwise writes a new one. */
-async function ensureCpCertificate(
-  ca: ClusterCa,
-  paths: { cert: string; key: string },
-  reusable: (pair: KeyPairPem) => Promise<boolean>,
-  issue: () => Promise<KeyPairPem>,
-  now: number,
-  /** Runs after a new pair is on disk (records what it was issued for). */
-  afterIssue: () => Promise<void> = async () => undefined,
-): Promise<KeyPairPem> {
-  const current = await readPair(paths.cert, paths.key);
-  if (current !== undefined) {
+async function readFacts(files: DataDirFiles): Promise<DataDirFacts> {
+  const candidates = [...firstStartFiles(files), files.clusterId, files.clusterIdIncomplete];
+  const present = new Set<string>();
+  for (const path of candidates) if (await exists(path)) present.add(path);
+  let caFingerprint: string | undefined;
+  let caCertProblem: string | undefined;
+  const caCertPem = present.has(files.caCert) ? await readOptional(files.caCert) : undefined;
+  if (caCertPem !== undefined) {
     try {
-      const cert = new X509Certificate(current.certPem);
-      const fresh = Date.parse(cert.validTo) - now > RENEW_BEFORE_MS;
-      if (fresh && cert.checkIssued(new X509Certificate(ca.certPem)) && (await reusable(current))) return current;
-    } catch {
-      // unreadable: write a new one below
+      void new X509Certificate(caCertPem); // decodes, or throws
+      caFingerprint = fingerprintOfPem(caCertPem);
+    } catch (error) {
+      caCertProblem = (error as Error).message;
     }
   }
-  const issued = await issue();
-  await writeFileAtomic(paths.key, issued.keyPem, { mode: KEY_MODE });
-  await writeFileAtomic(paths.cert, issued.certPem, { mode: CERT_MODE });
-  await afterIssue();
-  return { certPem: issued.certPem, keyPem: issued.keyPem };
+  return {
+    present,
+    clusterId: await readClusterIdFile(files.clusterId),
+    incompleteClusterId: await readClusterIdFile(files.clusterIdIncomplete),
+    database: await inspectDatabaseFile(files.database),
+    caFingerprint,
+    caCertProblem,
+  };
+}
+
+async function loadCa(files: DataDirFiles): Promise<ClusterCa> {
+  const [certPem, keyPem] = await Promise.all([readFile(files.caCert, 'utf8'), readFile(files.caKey, 'utf8')]);
+  try {
+    createPrivateKey(keyPem);
+  } catch (error) {
+    throw new InitError(`refusing to start: ${files.caKey} cannot be decoded (${(error as Error).message}): restore ca.key from your backup (mode 0600); without it the CP cannot sign anything`);
+  }
+  try {
+    return ClusterCa.fromPem({ certPem, keyPem });
+  } catch (error) {
+    throw new InitError(`refusing to start: the cluster CA in ${files.dir} is unusable (${(error as Error).message})`);
+  }
+}
+
+function firstAdminToken(token: string, now: number): ApiTokenRow {
+  return {
+    id: randomUUID(), name: 'admin', role: 'admin', tokenHash: hashToken(token), expiresAt: null, revokedAt: null, createdBy: FIRST_START_CREATOR, createdAt: now,
+  };
+}
+
+/**
+ * A new cluster, each step crash-safe: cluster-id.incomplete, ca.key, ca.crt, the database (the
+ * cluster marker and the first admin token's hash in one transaction), admin.token. The caller
+ * then issues the CP's certificates and writes cluster-id, which completes it.
+ */
+async function createCluster(files: DataDirFiles, now: () => number, lock: DataDirLock): Promise<{ clusterId: string; ca: ClusterCa; store: SqliteStore }> {
+  const clusterId = randomUUID();
+  await writeFileAtomic(files.clusterIdIncomplete, `${clusterId}\n`, { mode: PUBLIC_MODE });
+  firstStartCrashPoint('first-start-begun');
+  const { ca, material } = await ClusterCa.create(now());
+  // The key first, 0600 from the moment it exists.
+  await writeFileAtomic(files.caKey, material.keyPem, { mode: KEY_MODE });
+  firstStartCrashPoint('first-start-after-ca-key');
+  await writeFileAtomic(files.caCert, material.certPem, { mode: PUBLIC_MODE });
+  firstStartCrashPoint('first-start-after-ca');
+  const store = await SqliteStore.open(files.database, { afterClose: lock.release });
+  try {
+    const token = generateToken('api');
+    await store.markCluster({ id: clusterId, caFingerprint: ca.fingerprint, createdAt: now() }, firstAdminToken(token, now()));
+    firstStartCrashPoint('first-start-after-database');
+    await writeFileAtomic(files.adminToken, `${token}\n`, { mode: KEY_MODE });
+    firstStartCrashPoint('first-start-after-admin-token');
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return { clusterId, ca, store };
+}
+
+async function prepareDir(dir: string): Promise<void> {
+  const existed = await exists(dir);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (!existed) await chmod(dir, 0o700); // the umask may have widened it
 }
 
 export async function initDataDir(options: InitOptions): Promise<ControlPlaneMaterial> {
   const now = options.now ?? Date.now;
   const files = dataDirFiles(resolve(options.dataDir));
   const warnings: string[] = [];
-  const existed = await exists(files.dir);
-  await mkdir(files.dir, { recursive: true, mode: 0o700 });
-  if (!existed) await chmod(files.dir, 0o700); // the umask may have widened it
-  else if (((await stat(files.dir)).mode & 0o077) !== 0) warnings.push(`${files.dir} is accessible by group or others: run \`chmod 700 ${files.dir}\``);
-
-  const { ca, created } = await loadOrCreateCa(files, now());
-  const controlPlaneHosts = servingHosts(options.advertiseHosts ?? []);
-  const hostsRecord = JSON.stringify(controlPlaneHosts);
-  const serving = await ensureCpCertificate(
-    ca,
-    { cert: files.serverCert, key: files.serverKey },
-    async () => (await readFile(files.serverHosts, 'utf8').catch(() => '')) === hostsRecord,
-    () =>
-      ca.issueWithNewKey({
-        commonName: 'otherix control plane',
-        subjectAltNames: { uri: [CONTROL_PLANE_SPIFFE_ID], ...sansForHosts(controlPlaneHosts) },
-        extendedKeyUsage: ['serverAuth', 'clientAuth'],
-        now: now(),
-      }),
-    now(),
-    // After the pair: a crash in between leaves a stale record, so the next start issues again.
-    () => writeFileAtomic(files.serverHosts, hostsRecord, { mode: CERT_MODE }),
-  );
-  const client = await ensureCpCertificate(
-    ca,
-    { cert: files.clientCert, key: files.clientKey },
-    async () => true,
-    () =>
-      ca.issueWithNewKey({
-        commonName: 'otherix control plane (client)',
-        subjectAltNames: { uri: [CONTROL_PLANE_SPIFFE_ID] },
-        extendedKeyUsage: ['clientAuth'],
-        now: now(),
-      }),
-    now(),
-  );
-
-  const store = await SqliteStore.open(files.database);
+  await prepareDir(files.dir);
+  const lock = await acquireDataDirLock(files);
+  let store: SqliteStore | undefined;
   try {
-    // The file first: a crash before the insert leaves no tokens, so the next start writes it again.
-    if ((await store.countApiTokens()) === 0) {
-      const token = generateToken('api');
-      await writeFileAtomic(files.adminToken, `${token}\n`, { mode: KEY_MODE });
-      await store.insertApiToken({
-        id: randomUUID(),
-        name: 'admin',
-        role: 'admin',
-        tokenHash: hashToken(token),
-        expiresAt: null,
-        revokedAt: null,
-        createdBy: FIRST_START_CREATOR,
-        createdAt: now(),
-      });
+    warnings.push(...(await checkDataDirModes(files)));
+    const leftovers = await removeWriteLeftovers(files.dir);
+    if (leftovers.length > 0) warnings.push(`removed what interrupted writes left in ${files.dir}: ${leftovers.join(', ')}`);
+    const facts = await readFacts(files);
+    const plan = planStart(files, facts);
+    if (plan.note !== undefined) warnings.push(plan.note);
+
+    let ca: ClusterCa;
+    let clusterId: string;
+    if (plan.kind === 'first-start') {
+      for (const path of plan.remove) await rm(path, { force: true });
+      ({ clusterId, ca, store } = await createCluster(files, now, lock));
+    } else {
+      ca = await loadCa(files);
+      clusterId = plan.clusterId;
+      store = await SqliteStore.open(files.database, { afterClose: lock.release });
+      if (plan.markDatabase) {
+        // Made before cluster markers. The file before the row: a crash in between repeats this.
+        const token = plan.mintAdminToken ? generateToken('api') : undefined;
+        if (token !== undefined) await writeFileAtomic(files.adminToken, `${token}\n`, { mode: KEY_MODE });
+        await store.markCluster({ id: clusterId, caFingerprint: ca.fingerprint, createdAt: now() }, token === undefined ? undefined : firstAdminToken(token, now()));
+      }
     }
+
+    const controlPlaneHosts = servingHosts(options.advertiseHosts ?? []);
+    const loaded = await CpCertificates.load({ ca, files, hosts: controlPlaneHosts, now });
+    warnings.push(...loaded.warnings);
+    if (plan.kind === 'first-start') firstStartCrashPoint('first-start-after-certificates');
+    if (plan.kind === 'first-start' || plan.writeClusterIdFile) {
+      await writeFileAtomic(files.clusterId, `${clusterId}\n`, { mode: PUBLIC_MODE });
+      await rm(files.clusterIdIncomplete, { force: true });
+    }
+    warnings.push(...clockWarnings(facts.database, ca.certPem, now()));
+    const { certificates } = loaded;
+    return {
+      files, clusterId, ca, serving: certificates.serving, client: certificates.client, certificates, store, lock, controlPlaneHosts,
+      firstStart: plan.kind === 'first-start', warnings,
+    };
   } catch (error) {
-    await store.close();
+    await store?.close().catch(() => undefined);
+    await lock.release();
     throw error;
   }
-  return { files, ca, serving, client, store, controlPlaneHosts, firstStart: created, warnings };
 }
 
 /** `otherix-server ca-fingerprint`: the fingerprint of an initialised data dir's CA. */

@@ -4,6 +4,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { openApiDocument } from '@otherix/sdk';
 import { errorBody, isHttpError } from '../errors.js';
+import { resourceKindOf, resourceShortName } from '../services/resource-alarm.js';
 import { sharedPlugin } from './shared-plugin.js';
 
 interface AjvError {
@@ -109,6 +110,13 @@ export default sharedPlugin('otherix-errors', async (app) => {
       // Bad JSON and other malformed requests: the parser's message says where, never echoes a body.
       const message = error instanceof SyntaxError ? 'the request body is not valid JSON' : 'the request is malformed';
       return reply(replyTo, 400, errorBody('validation_failed', `${message}: check the body and the headers`));
+    }
+    const exhausted = resourceKindOf(error);
+    if (exhausted !== undefined) {
+      // Said once per episode with the fix (the resource alarm); each request only at debug.
+      app.resourceAlarm.failed(error, `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`);
+      request.log.debug({ err: error, resource: exhausted }, 'request failed: resource exhausted');
+      return reply(replyTo, 500, errorBody('internal', `the control plane cannot store this right now (${resourceShortName(exhausted)}): nothing was changed; retry later (its operator is told in the server log)`));
     }
     request.log.error({ err: error }, 'request failed');
     return reply(replyTo, 500, errorBody('internal', 'the control plane failed to handle this request; it has been logged: retry, and if it persists, read the server log'));

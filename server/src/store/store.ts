@@ -5,6 +5,12 @@
 import type { components } from '@otherix/sdk';
 import type { NodeStore } from './node-store.js';
 
+/** Hears how each write transaction ended. */
+export interface WriteObserver {
+  committed(): void;
+  failed(error: unknown): void;
+}
+
 export type NodeHardware = components['schemas']['Hardware'];
 
 export type Role = 'admin' | 'operator' | 'developer' | 'viewer';
@@ -172,6 +178,11 @@ export interface Store {
   findNodeCertificate(serial: string): Promise<NodeCertificateRow | undefined>;
   /** The node side: list, heartbeats, cordon, delete (store/node-store.ts). */
   readonly nodes: NodeStore;
+
+  /** Commits a small write: throws (the engine's error) when the database cannot be written now (/readyz). */
+  probeWrite(now: number): Promise<void>;
+  /** Hears how every write transaction ends (the resource alarm). */
+  observeWrites(observer: WriteObserver): void;
 
   close(): Promise<void>;
 }

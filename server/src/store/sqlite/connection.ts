@@ -4,7 +4,10 @@
 // BEGIN..COMMIT would interleave there (SPEC §4) and a max_uses check could be overtaken.
 // Why a second connection: in WAL mode readers see the last committed state and never wait for
 // the writer, and never see a transaction half-way.
+import { constants } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
 import sqlite3 from 'sqlite3';
+import type { WriteObserver } from '../store.js';
 
 export type SqlValue = string | number | null;
 
@@ -15,7 +18,16 @@ export interface Sql {
   exec(sql: string): Promise<void>;
 }
 
-const BUSY_TIMEOUT_MS = 5000;
+export const BUSY_TIMEOUT_MS = 5000;
+
+/** Creates `path` 0600 unless it exists: the database holds the cluster's secrets (SQLite would use 0644 & ~umask, and its -wal and -shm follow the database's mode). */
+async function createPrivately(path: string): Promise<void> {
+  try {
+    await (await openFile(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)).close();
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+  }
+}
 
 function open(path: string, mode: number): Promise<sqlite3.Database> {
   return new Promise((resolve, reject) => {
@@ -107,6 +119,7 @@ export class SqliteConnections {
   private readonly write: CachedSql;
   private readonly readSql: CachedSql;
   private queue: Promise<unknown> = Promise.resolve();
+  private observer: WriteObserver | undefined;
 
   private constructor(
     private readonly writer: sqlite3.Database,
@@ -119,6 +132,7 @@ export class SqliteConnections {
 
   /** Opens (creating if needed) the file; `prepare` runs on the writer before the reader opens (migrations). */
   static async open(path: string, prepare: (sql: Sql) => Promise<void>): Promise<SqliteConnections> {
+    await createPrivately(path);
     const writer = await open(path, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE);
     writer.configure('busyTimeout', BUSY_TIMEOUT_MS);
     const write = sqlOf(writer);
@@ -131,16 +145,28 @@ export class SqliteConnections {
     return new SqliteConnections(writer, reader);
   }
 
+  /** One observer of every write transaction's end (replaces an earlier one). */
+  observeWrites(observer: WriteObserver): void {
+    this.observer = observer;
+  }
+
   /** Runs `work` inside BEGIN IMMEDIATE..COMMIT, after every earlier transaction finished; rolls back if it throws. */
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
-      await this.write.exec('BEGIN IMMEDIATE');
+      try {
+        await this.write.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        this.observer?.failed(error);
+        throw error;
+      }
       try {
         const result = await work(this.write);
         await this.write.exec('COMMIT');
+        this.observer?.committed();
         return result;
       } catch (error) {
         await this.write.exec('ROLLBACK').catch(() => undefined);
+        this.observer?.failed(error);
         throw error;
       }
     };

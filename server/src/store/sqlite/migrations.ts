@@ -82,6 +82,20 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 2..: the node side (migrations-node-side.ts).
   ...NODE_SIDE_MIGRATIONS,
+  // 4: the cluster marker (one row, written by the first start with the first admin token, never
+  // changed: its id is also in the data dir's cluster-id file) and the row /readyz writes.
+  `
+  CREATE TABLE cluster (
+    singleton       INTEGER PRIMARY KEY CHECK (singleton = 1),
+    id              TEXT NOT NULL,
+    ca_fingerprint  TEXT NOT NULL,
+    created_at      INTEGER NOT NULL
+  );
+  CREATE TABLE write_probe (
+    singleton   INTEGER PRIMARY KEY CHECK (singleton = 1),
+    written_at  INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,7 +1,8 @@
 // The Store on SQLite (sqlite3): WAL, one serialized writer, a separate reader.
+import { dirname, resolve } from 'node:path';
 import type {
   ApiTokenRevocation, ApiTokenRow, ConsumptionRow, JoinTokenRow, NodeCertificateRow, NodeRow, Page, PageRequest, RedemptionAttempt,
-  RedemptionOutcome, Store,
+  RedemptionOutcome, Store, WriteObserver,
 } from '../store.js';
 import { StoreConflictError } from '../store.js';
 import { decodeCursor, pageOf } from '../cursor.js';
@@ -23,16 +24,35 @@ function isUniqueViolation(error: unknown): boolean {
 /** Token and consumption pages are in insertion order, keyed by the row's seq. */
 const bySeq = (r: { seq: number }): number => r.seq;
 
+/** The cluster marker (table `cluster`): which cluster this database belongs to. */
+export interface ClusterMarker {
+  id: string;
+  /** The fingerprint of the CA the cluster was created with. */
+  caFingerprint: string;
+  createdAt: number;
+}
+
+export interface SqliteStoreOptions {
+  /** Runs after the database is closed (the data dir's lock is released there). */
+  afterClose?: () => Promise<void>;
+}
+
 export class SqliteStore implements Store {
   /** The node side (store/sqlite/nodes.ts). */
   readonly nodes: SqliteNodeStore;
 
-  private constructor(private readonly db: SqliteConnections) {
+  private constructor(
+    private readonly db: SqliteConnections,
+    /** The folder of the database file. */
+    readonly directory: string,
+    private readonly options: SqliteStoreOptions,
+  ) {
     this.nodes = new SqliteNodeStore(db);
   }
 
-  static async open(path: string): Promise<SqliteStore> {
-    return new SqliteStore(await SqliteConnections.open(path, migrate));
+  /** Opens `path`, creating it (0600) when missing, and migrates it. */
+  static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    return new SqliteStore(await SqliteConnections.open(path, migrate), dirname(resolve(path)), options);
   }
 
   /** The engine's own handle, for the node side's queries that are not in the interface yet. */
@@ -165,7 +185,40 @@ export class SqliteStore implements Store {
     return r && nodeCertificateFrom(r);
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  // --- the cluster marker and the write probe ---
+
+  async readClusterMarker(): Promise<ClusterMarker | undefined> {
+    const r = await this.db.read.get<{ id: string; ca_fingerprint: string; created_at: number }>('SELECT id, ca_fingerprint, created_at FROM cluster');
+    return r && { id: r.id, caFingerprint: r.ca_fingerprint, createdAt: r.created_at };
+  }
+
+  /** The first start's one transaction: the cluster marker and the first admin token (when given). */
+  markCluster(marker: ClusterMarker, firstAdminToken?: ApiTokenRow): Promise<void> {
+    return this.db.transaction(async (sql) => {
+      await sql.run('INSERT INTO cluster (singleton, id, ca_fingerprint, created_at) VALUES (1, ?, ?, ?)', [marker.id, marker.caFingerprint, marker.createdAt]);
+      if (firstAdminToken !== undefined) {
+        const row = firstAdminToken;
+        await sql.run(
+          'INSERT INTO api_tokens (id, name, role, token_hash, expires_at, revoked_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          [row.id, row.name, row.role, row.tokenHash, row.expiresAt, row.revokedAt, row.createdBy, row.createdAt],
+        );
+      }
+    });
+  }
+
+  async probeWrite(now: number): Promise<void> {
+    await this.db.transaction((sql) => sql.run('INSERT INTO write_probe (singleton, written_at) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET written_at = excluded.written_at', [now]));
+  }
+
+  observeWrites(observer: WriteObserver): void {
+    this.db.observeWrites(observer);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.db.close();
+    } finally {
+      await this.options.afterClose?.();
+    }
   }
 }
