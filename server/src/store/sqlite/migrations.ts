@@ -82,7 +82,7 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 2..: the node side (migrations-node-side.ts).
   ...NODE_SIDE_MIGRATIONS,
-  // 4: the cluster marker (one row, written by the first start with the first admin token, never
+  // 5: the cluster marker (one row, written by the first start with the first admin token, never
   // changed: its id is also in the data dir's cluster-id file) and the row /readyz writes.
   `
   CREATE TABLE cluster (
