@@ -10,7 +10,9 @@
 // fail by a request header (contract-injection.ts), through the CP's real error handler.
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
+import { join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sqlite3 from 'sqlite3';
 import { CONTROL_PLANE_SPIFFE_ID, openApiDocument } from '@otherix/sdk';
 import type { KeyPairPem } from '@otherix/server';
 import { movableClock, startControlPlane } from './helpers/control-plane.js';
@@ -89,9 +91,30 @@ async function forbiddenFor(t: ExecutionContext, roles: readonly Role[], call: O
   for (const role of roles) await run.call(t, { ...call, token: tokens[role], expect: 403 });
 }
 
-test.serial('health and the CA answer as documented; an unknown query parameter is a 4XX', async (t) => {
+/** Runs `fn` while another process holds otherix.db's write lock (a sqlite3 shell, a backup tool). */
+async function whileDatabaseLocked<T>(fn: () => Promise<T>): Promise<T> {
+  const intruder = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const db = new sqlite3.Database(joinPath(cp.dataDir, 'otherix.db'), (error) => (error === null ? resolve(db) : reject(error)));
+  });
+  const exec = (sql: string) => new Promise<void>((resolve, reject) => intruder.exec(sql, (error) => (error === null ? resolve() : reject(error))));
+  try {
+    await exec('BEGIN IMMEDIATE');
+    return await fn();
+  } finally {
+    await exec('ROLLBACK').catch(() => undefined);
+    await new Promise<void>((resolve) => intruder.close(() => resolve()));
+  }
+}
+
+test.serial('health, readiness and the CA answer as documented; an unknown query parameter is a 4XX', async (t) => {
   t.deepEqual((await run.call(t, { method: 'GET', path: '/healthz', expect: 200 })).body, { status: 'ok' });
   await run.call(t, { method: 'GET', path: '/healthz?probe=1', expect: 400 });
+  t.deepEqual((await run.call(t, { method: 'GET', path: '/readyz', expect: 200 })).body, { status: 'ok' });
+  await run.call(t, { method: 'GET', path: '/readyz?probe=1', expect: 400 });
+  // A database another process keeps locked past the busy timeout: not ready, and said so.
+  const unready = await whileDatabaseLocked(() => run.call(t, { method: 'GET', path: '/readyz', expect: 503 }));
+  t.is(unready.body.error.code, 'unavailable');
+  t.deepEqual((await run.call(t, { method: 'GET', path: '/readyz', expect: 200 })).body, { status: 'ok' });
   t.is((await run.call(t, { method: 'GET', path: '/v1/ca', expect: 200 })).body.fingerprint, cp.caFingerprint);
   await run.call(t, { method: 'GET', path: '/v1/ca?probe=1', expect: 400 });
 });
@@ -128,6 +151,12 @@ test.serial('API tokens: one per role, whoami for each; mint, list and revoke wi
   await run.call(t, { ...revoke, token: tokens.admin, body: { pad: HUGE }, expect: 413, breaksDocument: 'a body where none is documented' });
   await run.call(t, { ...revoke, token: UNKNOWN_API_TOKEN, expect: 401 });
   await forbiddenFor(t, NOT_ADMIN, revoke);
+  // The last live admin token cannot be revoked: nobody could administer the cluster after it.
+  const adminId = (await run.call(t, { method: 'GET', path: '/v1/api-tokens?limit=500', token: tokens.admin, expect: 200 })).body.items.find(
+    (item: { role: string; revoked: boolean }) => item.role === 'admin' && !item.revoked,
+  ).id;
+  const last = await run.call(t, { method: 'POST', path: `/v1/api-tokens/${adminId}/revoke`, token: tokens.admin, expect: 409 });
+  t.is(last.body.error.code, 'conflict');
 });
 
 test.serial('an empty cluster: every role gets an empty node page that says its projection', async (t) => {
@@ -296,6 +325,7 @@ test.serial('a handler that fails answers 500 as documented, for every operation
   const a = nodeIds['contract-a']!;
   const calls: Record<string, Omit<ContractCall, 'expect' | 'headers'>> = {
     getHealth: { method: 'GET', path: '/healthz' },
+    getReadiness: { method: 'GET', path: '/readyz' },
     getCa: { method: 'GET', path: '/v1/ca' },
     whoami: { method: 'GET', path: '/v1/whoami', token: tokens.viewer },
     joinNode: { method: 'POST', path: '/v1/nodes/join', body: joinRequest(fleetToken.token, 'contract-d', csrPem) },

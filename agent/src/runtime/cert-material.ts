@@ -1,6 +1,7 @@
 // The node's cert material as serve reads it: agent.key, agent.crt and ca.crt in tls.cert_dir,
 // read by name (bootstrap writes them as symlinks into a `..data` generation, so a reader never
 // sees a mix of two generations once it has resolved the names).
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CERT_FILES, isOtherixError, singleCaCertificate } from '@otherix/sdk';
@@ -52,6 +53,9 @@ export function readCertMaterial(certDir: string): MaterialRead {
       },
     };
   }
+  // A ca.crt that is no certificate at all is a damaged file, which the cert set check names
+  // (sdk checkCertSet), not a planted CA.
+  if (!parsesAsCertificate(material.caPem)) return { ok: true, material };
   // The agent trusts exactly the one CA bootstrap pinned (its server and its heartbeats): a
   // ca.crt with anything beside it is not what bootstrap wrote, and is not trusted in part.
   try {
@@ -65,4 +69,13 @@ export function readCertMaterial(certDir: string): MaterialRead {
 
 export function sameMaterial(a: CertMaterial, b: CertMaterial): boolean {
   return a.keyPem === b.keyPem && a.certPem === b.certPem && a.caPem === b.caPem;
+}
+
+function parsesAsCertificate(pem: string): boolean {
+  try {
+    new X509Certificate(pem);
+    return true;
+  } catch {
+    return false;
+  }
 }
