@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `otherix-agent` binary: bootstrap | serve (also the default) | version. Errors are
+// The `otherix-agent` binary: bootstrap | serve (also the default) | renew | version. Errors are
 // handled once, here (cac's parse with run:false, then runMatchedCommand).
 import { cac } from 'cac';
 import { OtherixError, verbatimFlagValue } from '@otherix/sdk';
@@ -11,6 +11,15 @@ async function main(argv: string[]): Promise<number> {
   const cli = cac('otherix-agent');
   registerBootstrap(cli, argv.slice(2));
   cli.command('version', 'Print the agent version').action(runVersion);
+  cli
+    .command('renew', 'Renew the node certificate now (a running serve renews by itself at 2/3 of its lifetime)')
+    .option('--config <path>', 'Path of agent.yaml', { default: '/etc/otherix/agent.yaml' })
+    .option('--force', 'Renew even before 2/3 of the certificate\'s lifetime')
+    .action(async (options: Record<string, unknown>) => {
+      const config = verbatimFlagValue(argv.slice(2), 'config') ?? options['config'];
+      const module = await import('./commands/renew.js');
+      await module.runRenew({ config, force: options['force'] });
+    });
 
   // `serve` and the default command (no subcommand) load ./commands/serve.js lazily, so
   // bootstrap never pays for the runtime's imports.

@@ -105,12 +105,13 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { flag: '--architecture <arch>', description: 'Only nodes of this architecture (amd64, arm64, ...)' },
       { flag: '--status <status>', description: 'Only nodes in this status: pending, ready, not_ready, cordoned' },
+      { flag: '--expiring-within <duration>', description: 'Only nodes whose certificate ends within this time (7d, 36h): the ones that failed to renew' },
       SHOW_IDS,
       LIMIT,
       CURSOR,
       OUTPUT,
     ],
-    examples: ['  $ otherix node list --status ready --architecture amd64'],
+    examples: ['  $ otherix node list --status ready --architecture amd64', '  $ otherix node list --expiring-within 7d'],
     load: () => import('./commands/node/list.js'),
   },
   {

@@ -38,6 +38,8 @@ export type LocalErrorCode =
   | 'join_outcome_unknown'
   | 'insufficient_space'
   | 'invalid_response'
+  | 'certificate_expired'
+  | 'renewal_outcome_unknown'
   | 'usage';
 
 export type OtherixErrorCode = ApiErrorCode | LocalErrorCode;
@@ -70,6 +72,7 @@ export const LOCAL_ERROR_CODES: readonly LocalErrorCode[] = Object.freeze([
   'config_invalid', 'file_write_failed', 'bootstrap_partial_state', 'insecure_permissions',
   'unreachable', 'tls_failed', 'timeout',
   'clock_skew', 'join_outcome_unknown', 'insufficient_space', 'invalid_response',
+  'certificate_expired', 'renewal_outcome_unknown',
   'usage',
 ] as const);
 

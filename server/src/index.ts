@@ -28,5 +28,7 @@ export { guessSourceOf } from './services/guess-source.js';
 export { adminTokenFileState } from './services/admin-token-file.js';
 export type { AdminTokenFileState } from './services/admin-token-file.js';
 export { startupLines } from './startup-lines.js';
+export { DEFAULT_NODE_CERT_LIFETIME_MS, MIN_NODE_CERT_LIFETIME_MS, MAX_NODE_CERT_LIFETIME_MS, renewalSpacingMs } from './services/node-cert-lifetime.js';
+export type { NodeRenewed } from './services/renewal.js';
 export type { StartupFacts } from './startup-lines.js';
 export { mintAdminTokenOffline, defaultRecoveryName, OFFLINE_CREATOR } from './commands/admin-token.js';

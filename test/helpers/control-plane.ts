@@ -77,6 +77,8 @@ export interface StartControlPlaneOptions {
   listenHost?: string;
   /** Listener timeouts and connection cap (short ones for tests); default the CP's. */
   listener?: Partial<ListenerLimits>;
+  /** Node leaves' lifetime from signing (--node-cert-lifetime); default the CP's (30 days). */
+  nodeCertLifetimeMs?: number;
 }
 
 export async function startControlPlane(options: StartControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -102,6 +104,7 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
       joinGuessLimit: options.joinGuessLimit ?? 1000,
       controlPlaneHosts: material.controlPlaneHosts,
       ...(options.listener === undefined ? {} : { listener: options.listener }),
+      ...(options.nodeCertLifetimeMs === undefined ? {} : { nodeCertLifetimeMs: options.nodeCertLifetimeMs }),
     });
   } catch (error) {
     await material.store.close(); // and the data dir's lock with it

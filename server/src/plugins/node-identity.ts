@@ -1,5 +1,6 @@
 // The mTLS half of authentication: routes with `config.auth: 'mtls'` get request.node from the
 // client certificate, checked before the body is read. Also drains pending heartbeats on close.
+import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyError } from 'fastify';
 import { isHttpError } from '../errors.js';
@@ -10,6 +11,14 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The node behind an mTLS-authenticated request; null elsewhere. */
     node: NodeIdentity | null;
+  }
+  interface FastifyContextConfig {
+    /**
+     * An mTLS route whose refusals of the node's current certificate (a request the CP does not
+     * take, a certificate outside its validity) make the node not_ready: the heartbeat. A refused
+     * renewal changes nothing.
+     */
+    refusalMakesNotReady?: boolean;
   }
 }
 
@@ -23,7 +32,7 @@ export default sharedPlugin('otherix-node-identity', async (app) => {
   app.decorateRequest('node', null);
   app.addHook('onRequest', async (request) => {
     if (request.is404 || request.routeOptions.config.auth !== 'mtls') return;
-    request.node = await nodeIdentity.authenticate(request.raw.socket as TLSSocket);
+    request.node = await nodeIdentity.authenticate(request.raw.socket as TLSSocket, { noteOutdated: request.routeOptions.config.refusalMakesNotReady === true });
   });
 
   // Heartbeats log at warn (routes/v1/nodes/heartbeat.ts), so refusals are said here: a host that
@@ -32,7 +41,9 @@ export default sharedPlugin('otherix-node-identity', async (app) => {
     if (request.routeOptions.config.auth !== 'mtls') return;
     // The node's current certificate, and a request the CP refused (a body it does not take): the
     // node is not heard, so it is not ready (services/heartbeat-refusals.ts).
-    if (request.node !== null && isRequestRefusal(error)) await heartbeatRefusals.record(request.node.nodeId, request.node.serial, request.log);
+    if (request.node !== null && request.routeOptions.config.refusalMakesNotReady === true && isRequestRefusal(error)) {
+      await heartbeatRefusals.record(request.node.nodeId, request.node.serial, request.log);
+    }
     if (!isHttpError(error)) return;
     request.log.warn({ code: error.code, node_name: request.node?.name ?? error.details?.['node_name'] }, `node request refused: ${error.message}`);
   });
@@ -46,6 +57,16 @@ function isRequestRefusal(error: FastifyError): boolean {
   if (isHttpError(error)) return error.statusCode >= 400 && error.statusCode < 500;
   if (error.validation !== undefined || error instanceof SyntaxError) return true;
   return error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500;
+}
+
+/**
+ * The public key (SPKI DER) of the client certificate an mTLS request came with: a renewal must
+ * be for another key. Read from the connection's certificate, which the hook already accepted.
+ */
+export function presentedPublicKeyOf(request: { raw: { socket: unknown } }): Buffer {
+  const socket = request.raw.socket as TLSSocket;
+  const raw = socket.getPeerCertificate(false).raw;
+  return new X509Certificate(raw).publicKey.export({ format: 'der', type: 'spki' });
 }
 
 /** The node of an mTLS-authenticated route (the hook guarantees it). */

@@ -10,6 +10,7 @@ import { HeartbeatRefusals } from '../services/heartbeat-refusals.js';
 import { NodeIdentityService } from '../services/node-identity.js';
 import { NodeService } from '../services/nodes.js';
 import { RedemptionService } from '../services/redemption.js';
+import { RenewalService } from '../services/renewal.js';
 import { sharedPlugin } from './shared-plugin.js';
 
 export interface Services {
@@ -22,6 +23,8 @@ export interface Services {
   nodes: NodeService;
   /** Refused heartbeats of a node's current certificate (issue 13). */
   heartbeatRefusals: HeartbeatRefusals;
+  /** Node certificate renewal (issue 16); renewal.onRenewed hears each one. */
+  renewal: RenewalService;
 }
 
 export interface ServicesPluginOptions extends Record<string, unknown> {
@@ -30,6 +33,8 @@ export interface ServicesPluginOptions extends Record<string, unknown> {
   now: () => number;
   joinGuessLimit: number;
   controlPlaneHosts: readonly string[];
+  /** Node leaves' lifetime from signing (--node-cert-lifetime): joins, re-issues and renewals. */
+  nodeCertLifetimeMs: number;
   /** Close the store with the app. */
   closeStore: boolean;
 }
@@ -57,6 +62,7 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
     now,
     guessLimiter: new GuessLimiter(options.joinGuessLimit, now),
     controlPlaneHosts: options.controlPlaneHosts,
+    lifetimeMs: options.nodeCertLifetimeMs,
   });
   app.decorate('services', {
     apiTokens: new ApiTokenService(store, now),
@@ -66,6 +72,7 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
     heartbeats: new HeartbeatService(store, now, nodeIdentity),
     nodes: new NodeService(store, now, nodeIdentity),
     heartbeatRefusals,
+    renewal: new RenewalService({ store, ca, now, identity: nodeIdentity, lifetimeMs: options.nodeCertLifetimeMs }),
   });
   app.addHook('onClose', async () => {
     // Redemptions already accepted are written (and answered) before the store closes.

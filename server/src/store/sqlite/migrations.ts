@@ -2,6 +2,7 @@
 // edit one that has shipped.
 import type { Sql } from './connection.js';
 import { NODE_SIDE_MIGRATIONS } from './migrations-node-side.js';
+import { RENEWAL_MIGRATION } from './migrations-renewal.js';
 
 const MIGRATIONS: readonly string[] = [
   // 1: the join side (API tokens, join tokens and their consumptions, nodes and their certificates).
@@ -96,6 +97,8 @@ const MIGRATIONS: readonly string[] = [
     written_at  INTEGER NOT NULL
   );
   `,
+  // 6: renewal statuses of node certificates (migrations-renewal.ts).
+  RENEWAL_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

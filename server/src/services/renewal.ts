@@ -1,0 +1,131 @@
+// POST /v1/nodes/renew, behind the route (SPEC §8, issue 16): a node rekeys over mTLS with its
+// current certificate. In this order: the node's turn (rate limit), the CSR (a new P-384 key,
+// proven by the CSR's signature; nothing else is taken from it), signing with the node's own
+// names and hosts as the CP recorded them (what the join signed), and one transaction that
+// re-checks the presented certificate on fresh state and records the new leaf as pending.
+// A refused renewal changes nothing.
+//
+// The pending leaf: the CP keeps accepting the node's current certificate until the node first
+// authenticates with the new leaf (services/node-identity.ts promotes it then, and the old one is
+// refused from then on), so an answer lost on the way costs nothing. A renewal presented with the
+// current certificate while a leaf is pending supersedes that leaf (its answer was lost).
+//
+// Every renewal that was signed is told to the listeners of onRenewed (one place for an audit
+// line or a metric), and so is a pending leaf's first use (NodeIdentityService.onPendingUsed).
+import { createPublicKey } from 'node:crypto';
+import { isOtherixError, verifyCsrAsync } from '@otherix/sdk';
+import type { components } from '@otherix/sdk';
+import { HttpError } from '../errors.js';
+import type { RenewalState } from '../store/renewal-store.js';
+import type { Store } from '../store/store.js';
+import type { ClusterCa } from './ca.js';
+import { renewalSpacingMs } from './node-cert-lifetime.js';
+import { certificateRefusal, type NodeIdentity, type NodeIdentityService } from './node-identity.js';
+import { nodeToApi } from './node-projection.js';
+import { RenewalLimiter } from './renewal-rate-limit.js';
+
+type RenewResponse = components['schemas']['RenewResponse'];
+
+/** A renewal that was signed and recorded. */
+export interface NodeRenewed {
+  nodeId: string;
+  nodeName: string;
+  /** The certificate the renewal came with (still accepted until the new one is used). */
+  previousSerial: string;
+  serial: string;
+  notAfter: number;
+  /** A pending leaf the renewal replaced before it was used (a lost answer), if any. */
+  supersededSerial: string | undefined;
+  at: number;
+}
+
+export interface RenewalOptions {
+  store: Store;
+  ca: ClusterCa;
+  now: () => number;
+  identity: NodeIdentityService;
+  /** The node-certificate lifetime (--node-cert-lifetime), from signing. */
+  lifetimeMs: number;
+}
+
+export class RenewalService {
+  private readonly limiter: RenewalLimiter;
+  private readonly listeners: Array<(event: NodeRenewed) => void> = [];
+
+  constructor(private readonly options: RenewalOptions) {
+    this.limiter = new RenewalLimiter(renewalSpacingMs(options.lifetimeMs), options.now);
+  }
+
+  /** Hears every renewal that was signed and recorded (audit, metrics). A listener must not throw. */
+  onRenewed(listener: (event: NodeRenewed) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** `presentedKey`: the SPKI DER of the certificate the request came with. */
+  async renew(node: NodeIdentity, presentedKey: Buffer, csrPem: string): Promise<{ response: RenewResponse; renewed: NodeRenewed }> {
+    const { store, ca, now, identity } = this.options;
+    this.limiter.acquire(node.nodeId, node.name);
+    let renewed = false;
+    try {
+      const spkiDer = await verifiedNewKey(csrPem, presentedKey);
+      const row = await store.findNodeById(node.nodeId);
+      if (row === undefined) throw await identity.refusal(node.name, node.serial);
+      // The join signed these: the name, and the endpoint and migration hosts in canonical form.
+      const hosts = [...new Set([row.endpointHost, row.migrationHost])];
+      const issuedAt = now();
+      const certificate = await ca.issueNodeCertificate({ nodeName: row.name, spkiDer, hosts, now: issuedAt, lifetimeMs: this.options.lifetimeMs });
+      const result = await store.renewals.renew({
+        nodeId: node.nodeId,
+        presentedSerial: node.serial,
+        certificate: { serial: certificate.serial, notAfter: certificate.notAfter, issuedAt },
+        decide: (state) => assertRenewable(state, node),
+      });
+      renewed = true;
+      if (result.promoted !== undefined) identity.remember(node.name, node.nodeId, result.promoted);
+      const event: NodeRenewed = {
+        nodeId: node.nodeId,
+        nodeName: node.name,
+        previousSerial: node.serial,
+        serial: certificate.serial,
+        notAfter: certificate.notAfter,
+        supersededSerial: result.superseded,
+        at: issuedAt,
+      };
+      for (const listener of this.listeners) listener(event);
+      // The node as it will be once it uses the new leaf: the answer describes what it received.
+      const shown = { ...result.node, certSerial: certificate.serial, certNotAfter: certificate.notAfter };
+      return { response: { node: nodeToApi(shown, now()), certificate_pem: certificate.certPem, ca_bundle_pem: ca.certPem }, renewed: event };
+    } finally {
+      this.limiter.finish(node.nodeId, renewed);
+    }
+  }
+}
+
+/** The presented certificate is still one the CP accepts for this node: its current one, or the pending leaf. */
+function assertRenewable(state: RenewalState, node: NodeIdentity): void {
+  const { presented } = state;
+  if (state.node !== undefined && presented !== undefined && presented.nodeId === node.nodeId && (presented.status === 'current' || presented.status === 'pending')) return;
+  throw certificateRefusal(node.name, node.serial, state.node === undefined ? (presented?.status ?? 'revoked') : presented?.status);
+}
+
+/** The CSR's key, once its signature proves possession: P-384 and not the key of the certificate presented. */
+async function verifiedNewKey(csrPem: string, presentedKey: Buffer): Promise<Buffer> {
+  let spkiDer: Buffer;
+  try {
+    spkiDer = (await verifyCsrAsync(csrPem)).spkiDer;
+  } catch (error) {
+    if (isOtherixError(error, 'invalid_csr') || isOtherixError(error, 'csr_signature_invalid') || isOtherixError(error, 'unsupported_key')) {
+      throw new HttpError('validation_failed', `csr_pem: ${error.message}`, { field: 'csr_pem', problem: error.code, ...(error.details ?? {}) });
+    }
+    throw error;
+  }
+  const canonical = (der: Buffer): Buffer => createPublicKey({ key: der, format: 'der', type: 'spki' }).export({ format: 'der', type: 'spki' });
+  if (canonical(spkiDer).equals(canonical(presentedKey))) {
+    throw new HttpError(
+      'validation_failed',
+      'csr_pem: the CSR is for the key of the certificate this request came with: a renewal is a rekey; generate a new P-384 key and send a CSR for it',
+      { field: 'csr_pem', problem: 'key_reused' },
+    );
+  }
+  return spkiDer;
+}
