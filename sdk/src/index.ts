@@ -115,6 +115,8 @@ export type { NodeIdentityFiles } from './renewal/node-identity-files.js';
 export { CERTIFICATE_BACKDATE_MS, certificateTimes } from './pki/lifetime.js';
 export type { CertificateTimes } from './pki/lifetime.js';
 export { DAY_MS, parseDurationWithDays, formatDurationWithDays } from './long-durations.js';
+export { readFileSetSync } from './files/file-set-read.js';
+export type { FileSetRead } from './files/file-set-read.js';
 // --- end renewal ---
 // --- otherix CLI connection settings (issue 7) ---
 export { cliConfigPath, loadCliSettings, cliClientOptions, saveCliConfig, CLI_CONFIG_FILE_MODE, CLI_CONFIG_DIR_MODE, CLI_ENV } from './config/cli-config.js';

@@ -2,10 +2,10 @@
 // checked as one set (each parses, the key is the certificate's, ca.crt signed it and is one CA
 // certificate alone, the certificate names exactly one node). A renewal starts from it, and the
 // agent's renewal schedule reads the certificate's times from it.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OtherixError } from '../errors.js';
-import { CERT_FILES } from '../bootstrap/cert-dir.js';
+import { CERT_FILES, CERT_FILE_NAMES } from '../bootstrap/cert-dir.js';
+import { readFileSetSync } from '../files/file-set-read.js';
 import { checkCertSet } from '../bootstrap/cert-set-check.js';
 import { singleCaCertificate } from '../pki/ca-pem.js';
 import { certificateTimes, type CertificateTimes } from '../pki/lifetime.js';
@@ -27,19 +27,20 @@ export function rebootstrapAdvice(nodeName: string | undefined): string {
 }
 
 export async function readNodeIdentityFiles(certDir: string): Promise<NodeIdentityFiles> {
-  const read = async (name: string): Promise<string> => {
-    try {
-      return await readFile(join(certDir, name), 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      const why = code === 'ENOENT' ? 'not found' : `cannot be read (${code}): check its owner and mode`;
-      throw new OtherixError('bootstrap_partial_state', `${name} in ${certDir} ${why}: this host holds no usable node identity; ${code === 'ENOENT' ? 'bootstrap it first (`otherix-agent bootstrap`)' : 'run as the user serve runs as'}`, {
-        cause: error,
-        details: { cert_dir: certDir, file: name },
-      });
-    }
+  // One generation of the set, even while a renewal switches it.
+  const files = readFileSetSync(certDir, CERT_FILE_NAMES);
+  const text = (name: string): string => {
+    const file = files[name]!;
+    if (file.ok) return file.text;
+    const code = file.error.code ?? 'error';
+    const why = code === 'ENOENT' ? 'not found' : `cannot be read (${code}): check its owner and mode`;
+    const next = code === 'ENOENT' ? 'bootstrap it first (`otherix-agent bootstrap`)' : 'run as the user serve runs as';
+    throw new OtherixError('bootstrap_partial_state', `${name} in ${certDir} ${why}: this host holds no usable node identity; ${next}`, {
+      cause: file.error,
+      details: { cert_dir: certDir, file: name },
+    });
   };
-  const [keyPem, certPem, caText] = [await read(CERT_FILES.key), await read(CERT_FILES.cert), await read(CERT_FILES.ca)];
+  const [keyPem, certPem, caText] = [text(CERT_FILES.key), text(CERT_FILES.cert), text(CERT_FILES.ca)];
   const check = checkCertSet({ keyPem, certPem, caPem: caText });
   if (!check.ok) {
     throw new OtherixError('bootstrap_partial_state', `${check.file} in ${certDir} ${check.problem}: ${rebootstrapAdvice(undefined)}`, {
