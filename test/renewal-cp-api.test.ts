@@ -10,7 +10,7 @@ import type { ExecutionContext } from 'ava';
 import { X509Certificate } from 'node:crypto';
 import { CERTIFICATE_BACKDATE_MS, createCsr, importPrivateKeyPem } from '@otherix/sdk';
 import { DEFAULT_NODE_CERT_LIFETIME_MS } from '@otherix/server';
-import type { KeyPairPem } from '@otherix/server';
+import type { KeyPairPem, NodeRenewed, PendingLeafUsed } from '@otherix/server';
 import { api, movableClock, startControlPlane } from './helpers/control-plane.js';
 import type { ControlPlane, MovableClock } from './helpers/control-plane.js';
 import { heartbeat, heartbeatBody, impostorCertificate, joinNode } from './helpers/cluster-nodes.js';
@@ -209,4 +209,25 @@ test.serial('deleting a node revokes a renewal\'s pending leaf too; a re-join re
   await joinNode(cp, other.name); // a token bound to the name: a re-issue
   t.deepEqual(await certificateStatuses(cp, [other.serial, otherPending.serial]), { [other.serial]: 'replaced', [otherPending.serial]: 'replaced' });
   t.deepEqual(await beats(otherPending.cert), { status: 401, certificateStatus: 'replaced' });
+});
+
+test.serial('one place hears every renewal and every first use of a renewed leaf (for an audit line or a metric)', async (t) => {
+  const renewed: NodeRenewed[] = [];
+  const used: PendingLeafUsed[] = [];
+  cp.app.services.renewal.onRenewed((event) => renewed.push(event));
+  cp.app.services.nodeIdentity.onPendingUsed((event) => used.push(event));
+  const node = await joinNode(cp, 'renew-heard');
+  aMinuteOn();
+  const lost = await renew(cp, node.cert, node.name);
+  aMinuteOn();
+  const next = await renew(cp, node.cert, node.name);
+  t.like(renewed, [
+    { nodeId: node.id, nodeName: node.name, previousSerial: node.serial, serial: lost.serial, supersededSerial: undefined },
+    { nodeId: node.id, nodeName: node.name, previousSerial: node.serial, serial: next.serial, supersededSerial: lost.serial },
+  ]);
+  t.is(renewed[1]!.notAfter, Date.parse(new X509Certificate(next.cert.certPem).validTo));
+  t.deepEqual(used, []);
+  t.is((await beats(next.cert)).status, 200);
+  t.is((await beats(next.cert)).status, 200);
+  t.deepEqual(used, [{ nodeId: node.id, name: node.name, serial: next.serial, previousSerial: node.serial }], 'once, at the first use');
 });

@@ -20,6 +20,15 @@ export interface NodeIdentity {
   serial: string;
 }
 
+/** A node authenticated with its renewed leaf for the first time: from now on `previousSerial` is refused. */
+export interface PendingLeafUsed {
+  nodeId: string;
+  name: string;
+  serial: string;
+  /** The certificate it replaced (now 'renewed'), when there was one. */
+  previousSerial: string | undefined;
+}
+
 /** What the TLS layer told us about a connection's client certificate. */
 type PeerIdentity =
   | { kind: 'none' }
@@ -67,11 +76,11 @@ export class NodeIdentityService {
     private readonly refusals?: HeartbeatRefusals,
   ) {}
 
-  /** Told when a node's first request with a renewal's pending leaf made it current. */
-  private pendingUsed: ((event: { nodeId: string; name: string; serial: string }) => void) | undefined;
+  private readonly pendingUsedListeners: Array<(event: PendingLeafUsed) => void> = [];
 
-  onPendingUsed(listener: (event: { nodeId: string; name: string; serial: string }) => void): void {
-    this.pendingUsed = listener;
+  /** Hears each node's first request with a renewal's pending leaf, which made it current (audit, metrics). A listener must not throw. */
+  onPendingUsed(listener: (event: PendingLeafUsed) => void): void {
+    this.pendingUsedListeners.push(listener);
   }
 
   /**
@@ -123,16 +132,14 @@ export class NodeIdentityService {
     const issued = await this.store.findNodeCertificate(serial);
     if (issued === undefined || issued.nodeId !== nodeId || issued.status !== 'pending') return issued?.status === 'current';
     const promoted = await this.store.renewals.promotePending(nodeId, serial);
-    if (promoted !== undefined) {
-      this.current.set(name, { nodeId, serial });
-      this.pendingUsed?.({ nodeId, name, serial });
-    }
+    if (promoted !== undefined) this.pendingUsed({ nodeId, name, serial, previousSerial: promoted.previousSerial });
     return true;
   }
 
-  /** What is known of a node's current certificate changed (a renewal made its pending leaf current). */
-  remember(name: string, nodeId: string, serial: string): void {
-    this.current.set(name, { nodeId, serial });
+  /** A pending leaf was made current (here, or by a renewal that came with it): remembered and told. */
+  pendingUsed(event: PendingLeafUsed): void {
+    this.current.set(event.name, { nodeId: event.nodeId, serial: event.serial });
+    for (const listener of this.pendingUsedListeners) listener(event);
   }
 
   /** A node's current certificate refused for its dates on the CP's clock: the node is not heard (heartbeat-refusals.ts). */

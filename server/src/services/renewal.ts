@@ -81,7 +81,9 @@ export class RenewalService {
         decide: (state) => assertRenewable(state, node),
       });
       renewed = true;
-      if (result.promoted !== undefined) identity.remember(node.name, node.nodeId, result.promoted);
+      // A request that came with the pending leaf made it current first (authentication normally
+      // has done so already; this is the race where both happened at once).
+      if (result.promoted !== undefined) identity.pendingUsed({ nodeId: node.nodeId, name: node.name, ...result.promoted });
       const event: NodeRenewed = {
         nodeId: node.nodeId,
         nodeName: node.name,

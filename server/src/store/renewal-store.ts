@@ -32,10 +32,17 @@ export interface RenewalAttempt {
 export interface RenewalResult {
   /** The node after the renewal (its current certificate: the pending leaf was not used yet). */
   node: NodeRow;
-  /** The pending leaf promoted first, when the request came with it (it is current now). */
-  promoted: string | undefined;
+  /** The pending leaf promoted first, when the request came with it (it is current now), and the certificate it replaced. */
+  promoted: { serial: string; previousSerial: string } | undefined;
   /** The pending leaf this renewal replaced before it was ever used. */
   superseded: string | undefined;
+}
+
+/** A pending leaf made current. */
+export interface PromotedLeaf {
+  node: NodeRow;
+  /** The node's certificate before (now 'renewed'). */
+  previousSerial: string;
 }
 
 export interface RenewalStore {
@@ -50,5 +57,5 @@ export interface RenewalStore {
    * cert_not_after), the previous current one 'renewed'. Undefined, and nothing written, when
    * `serial` is not (or no longer) that node's pending leaf.
    */
-  promotePending(nodeId: string, serial: string): Promise<NodeRow | undefined>;
+  promotePending(nodeId: string, serial: string): Promise<PromotedLeaf | undefined>;
 }

@@ -1,20 +1,20 @@
 // Node certificate renewal on SQLite (store/renewal-store.ts): each a transaction of the one
 // writer. Renewals are rare (a node renews once per two thirds of its lifetime), so they are not
 // group-committed like joins and heartbeats.
-import type { RenewalAttempt, RenewalResult, RenewalStore } from '../renewal-store.js';
-import type { NodeRow } from '../store.js';
+import type { PromotedLeaf, RenewalAttempt, RenewalResult, RenewalStore } from '../renewal-store.js';
 import type { Sql, SqliteConnections } from './connection.js';
 import { nodeCertificateFrom, nodeFrom } from './rows.js';
 import type { NodeCertificateRecord, NodeRecord } from './rows.js';
 
 /** The pending leaf becomes the node's current certificate; the current one is 'renewed'. */
-async function promote(sql: Sql, nodeId: string, serial: string): Promise<NodeRow | undefined> {
+async function promote(sql: Sql, nodeId: string, serial: string): Promise<PromotedLeaf | undefined> {
   const pending = await sql.get<NodeCertificateRecord>("SELECT * FROM node_certificates WHERE serial = ? AND node_id = ? AND status = 'pending'", [serial, nodeId]);
-  if (pending === undefined) return undefined;
+  const before = await sql.get<{ cert_serial: string }>('SELECT cert_serial FROM nodes WHERE id = ?', [nodeId]);
+  if (pending === undefined || before === undefined) return undefined;
   await sql.run("UPDATE node_certificates SET status = 'renewed' WHERE node_id = ? AND status = 'current'", [nodeId]);
   await sql.run("UPDATE node_certificates SET status = 'current' WHERE serial = ?", [serial]);
   const rows = await sql.all<NodeRecord>('UPDATE nodes SET cert_serial = ?, cert_not_after = ? WHERE id = ? RETURNING *', [serial, pending.not_after, nodeId]);
-  return rows[0] && nodeFrom(rows[0]);
+  return { node: nodeFrom(rows[0]!), previousSerial: before.cert_serial };
 }
 
 export class SqliteRenewalStore implements RenewalStore {
@@ -29,10 +29,13 @@ export class SqliteRenewalStore implements RenewalStore {
       if (record === undefined || presented === undefined) throw new Error('renewal rules accepted a node or certificate that does not exist');
 
       let node = nodeFrom(record);
-      let promoted: string | undefined;
+      let promoted: RenewalResult['promoted'];
       if (presented.status === 'pending') {
-        node = (await promote(sql, attempt.nodeId, attempt.presentedSerial)) ?? node;
-        promoted = attempt.presentedSerial;
+        const made = await promote(sql, attempt.nodeId, attempt.presentedSerial);
+        if (made !== undefined) {
+          node = made.node;
+          promoted = { serial: attempt.presentedSerial, previousSerial: made.previousSerial };
+        }
       }
       const superseded = await sql.all<{ serial: string }>(
         "UPDATE node_certificates SET status = 'superseded' WHERE node_id = ? AND status = 'pending' RETURNING serial",
@@ -44,7 +47,7 @@ export class SqliteRenewalStore implements RenewalStore {
     });
   }
 
-  promotePending(nodeId: string, serial: string): Promise<NodeRow | undefined> {
+  promotePending(nodeId: string, serial: string): Promise<PromotedLeaf | undefined> {
     return this.db.transaction((sql) => promote(sql, nodeId, serial));
   }
 }
