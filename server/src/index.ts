@@ -31,6 +31,7 @@ export { startupLines } from './startup-lines.js';
 export { DEFAULT_NODE_CERT_LIFETIME_MS, MIN_NODE_CERT_LIFETIME_MS, MAX_NODE_CERT_LIFETIME_MS, renewalSpacingMs } from './services/node-cert-lifetime.js';
 export type { NodeRenewed } from './services/renewal.js';
 export type { PendingLeafUsed } from './services/node-identity.js';
+export type { RenewalAttempt, RenewalOutcome, RenewalResult, RenewalState } from './store/renewal-store.js';
 // The services the app is decorated with (app.services), for embedders that hook into them.
 export type { Services } from './plugins/services.js';
 export type { StartupFacts } from './startup-lines.js';

@@ -64,6 +64,7 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
     controlPlaneHosts: options.controlPlaneHosts,
     lifetimeMs: options.nodeCertLifetimeMs,
   });
+  const renewal = new RenewalService({ store, ca, now, identity: nodeIdentity, lifetimeMs: options.nodeCertLifetimeMs });
   app.decorate('services', {
     apiTokens: new ApiTokenService(store, now),
     joinTokens: new JoinTokenService(store, now, ca.fingerprint),
@@ -72,11 +73,12 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
     heartbeats: new HeartbeatService(store, now, nodeIdentity),
     nodes: new NodeService(store, now, nodeIdentity),
     heartbeatRefusals,
-    renewal: new RenewalService({ store, ca, now, identity: nodeIdentity, lifetimeMs: options.nodeCertLifetimeMs }),
+    renewal,
   });
   app.addHook('onClose', async () => {
     // Redemptions already accepted are written (and answered) before the store closes.
     await redemption.drain();
+    await renewal.drain();
     if (options.closeStore) await store.close();
   });
 });

@@ -2,8 +2,8 @@
 // current certificate. In this order: the node's turn (rate limit), the CSR (a new P-384 key,
 // proven by the CSR's signature; nothing else is taken from it), signing with the node's own
 // names and hosts as the CP recorded them (what the join signed), and one transaction that
-// re-checks the presented certificate on fresh state and records the new leaf as pending.
-// A refused renewal changes nothing.
+// re-checks the presented certificate on fresh state and records the new leaf as pending
+// (group-committed with the renewals of the moment, like joins). A refused renewal changes nothing.
 //
 // The pending leaf: the CP keeps accepting the node's current certificate until the node first
 // authenticates with the new leaf (services/node-identity.ts promotes it then, and the old one is
@@ -16,9 +16,10 @@ import { createPublicKey } from 'node:crypto';
 import { isOtherixError, verifyCsrAsync } from '@otherix/sdk';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
-import type { RenewalState } from '../store/renewal-store.js';
+import type { RenewalAttempt, RenewalOutcome, RenewalState } from '../store/renewal-store.js';
 import type { Store } from '../store/store.js';
 import type { ClusterCa } from './ca.js';
+import { GroupCommit } from './group-commit.js';
 import { renewalSpacingMs } from './node-cert-lifetime.js';
 import { certificateRefusal, type NodeIdentity, type NodeIdentityService } from './node-identity.js';
 import { nodeToApi } from './node-projection.js';
@@ -48,12 +49,23 @@ export interface RenewalOptions {
   lifetimeMs: number;
 }
 
+/** Renewals written together at most (each waits for its batch's commit), as for joins. */
+const MAX_RENEWALS_PER_TRANSACTION = 64;
+
 export class RenewalService {
   private readonly limiter: RenewalLimiter;
   private readonly listeners: Array<(event: NodeRenewed) => void> = [];
+  /** Renewals that arrive while one batch is being written go into the next transaction together. */
+  private readonly commits: GroupCommit<RenewalAttempt, RenewalOutcome>;
 
   constructor(private readonly options: RenewalOptions) {
     this.limiter = new RenewalLimiter(renewalSpacingMs(options.lifetimeMs), options.now);
+    this.commits = new GroupCommit((attempts) => options.store.renewals.renew(attempts), MAX_RENEWALS_PER_TRANSACTION);
+  }
+
+  /** Waits for every renewal accepted so far to be written (before the store closes). */
+  drain(): Promise<void> {
+    return this.commits.drain();
   }
 
   /** Hears every renewal that was signed and recorded (audit, metrics). A listener must not throw. */
@@ -74,12 +86,14 @@ export class RenewalService {
       const hosts = [...new Set([row.endpointHost, row.migrationHost])];
       const issuedAt = now();
       const certificate = await ca.issueNodeCertificate({ nodeName: row.name, spkiDer, hosts, now: issuedAt, lifetimeMs: this.options.lifetimeMs });
-      const result = await store.renewals.renew({
+      const outcome = await this.commits.submit({
         nodeId: node.nodeId,
         presentedSerial: node.serial,
         certificate: { serial: certificate.serial, notAfter: certificate.notAfter, issuedAt },
         decide: (state) => assertRenewable(state, node),
       });
+      if (!outcome.ok) throw outcome.error;
+      const { result } = outcome;
       renewed = true;
       // A request that came with the pending leaf made it current first (authentication normally
       // has done so already; this is the race where both happened at once).

@@ -45,13 +45,19 @@ export interface PromotedLeaf {
   previousSerial: string;
 }
 
+/** What became of one attempt: recorded with its result, or refused with the error (nothing of it written). */
+export type RenewalOutcome = { ok: true; result: RenewalResult } | { ok: false; error: unknown };
+
 export interface RenewalStore {
   /**
-   * One write transaction: read the node and the presented certificate, run attempt.decide, then
-   * (when the presented certificate is the pending one) promote it, mark a pending leaf
-   * superseded, and record the new leaf as pending.
+   * A batch in one write transaction, in order: for each attempt read the node and the presented
+   * certificate (as the attempts before it left them), run attempt.decide, then (when the
+   * presented certificate is the pending one) promote it, mark a pending leaf superseded, and
+   * record the new leaf as pending. A refused attempt writes nothing and the others go on; if a
+   * write fails, nothing of the batch is kept and each attempt runs again alone. Outcomes are in
+   * the order of `attempts`.
    */
-  renew(attempt: RenewalAttempt): Promise<RenewalResult>;
+  renew(attempts: readonly RenewalAttempt[]): Promise<RenewalOutcome[]>;
   /**
    * The node's first request with its pending leaf: it becomes current (nodes.cert_serial and
    * cert_not_after), the previous current one 'renewed'. Undefined, and nothing written, when
