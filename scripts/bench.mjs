@@ -29,7 +29,7 @@ import { RawHttpsConnection } from './bench/raw-https.mjs';
 import { drive, healthz, heartbeatSender, openNodeConnections, warmUp } from './bench/heartbeats.mjs';
 import { makeIdentities } from './bench/identities.mjs';
 import { runJoins } from './bench/joins.mjs';
-import { RENEWERS, openRenewalConnections, runRenewals } from './bench/renewals.mjs';
+import { RENEWERS, runRenewals } from './bench/renewals.mjs';
 import { seedNodes } from './bench/node-list.mjs';
 import { ROOT } from './bench/paths.mjs';
 import { median, percentile, progress, round, within } from './bench/stats.mjs';
@@ -89,28 +89,42 @@ async function cryptoCeiling() {
  * CP's event loop was (1 = saturated: the loop, not the cores, is the limit).
  */
 function measureCpu(cp) {
-  const cpMeter = cpuMeter(cp.pid);
-  const generatorBefore = process.cpuUsage();
+  const window = cpuWindow(cp);
   return {
     /** `generatorCpuUs`: when the load ran in a process of its own, that process's CPU. */
     stop(operations, generatorCpuUs) {
+      const used = window.stop();
+      return used === undefined ? null : cpuPerOperation({ ...used, generatorUs: generatorCpuUs ?? used.generatorUs }, operations);
+    },
+  };
+}
+
+/** A window of CPU: {mainMs, otherMs, wallMs} of the CP and generatorUs of this process (undefined without /proc). */
+function cpuWindow(cp) {
+  const cpMeter = cpuMeter(cp.pid);
+  const generatorBefore = process.cpuUsage();
+  return {
+    stop() {
       const used = cpMeter.stop();
       const generator = process.cpuUsage(generatorBefore);
-      if (used === undefined) return null;
-      const perOp = (ms) => round((1000 * ms) / operations, 0);
-      const main = perOp(used.mainMs);
-      const other = perOp(used.otherMs);
-      const generatorUs = perOp((generatorCpuUs ?? generator.user + generator.system) / 1000);
-      return {
-        cp_event_loop_us_per_op: main,
-        cp_other_threads_us_per_op: other,
-        generator_us_per_op: generatorUs,
-        cp_event_loop_busy: round(used.mainMs / used.wallMs, 2),
-        // What these costs allow when nothing else runs: every core busy, or the CP's one event
-        // loop busy, whichever comes first. An estimate from CPU time, not a measurement.
-        cpu_bound_estimate_per_s: round(Math.min(1e6 / main, (os.cpus().length * 1e6) / (main + other + generatorUs)), 0),
-      };
+      return used === undefined ? undefined : { ...used, generatorUs: generator.user + generator.system };
     },
+  };
+}
+
+function cpuPerOperation(used, operations) {
+  const perOp = (ms) => round((1000 * ms) / operations, 0);
+  const main = perOp(used.mainMs);
+  const other = perOp(used.otherMs);
+  const generatorUs = perOp(used.generatorUs / 1000);
+  return {
+    cp_event_loop_us_per_op: main,
+    cp_other_threads_us_per_op: other,
+    generator_us_per_op: generatorUs,
+    cp_event_loop_busy: round(used.mainMs / used.wallMs, 2),
+    // What these costs allow when nothing else runs: every core busy, or the CP's one event
+    // loop busy, whichever comes first. An estimate from CPU time, not a measurement.
+    cpu_bound_estimate_per_s: round(Math.min(1e6 / main, (os.cpus().length * 1e6) / (main + other + generatorUs)), 0),
   };
 }
 
@@ -149,16 +163,14 @@ async function main() {
 
   progress(`making ${IDENTITIES} new keys and CSRs for the renewals (before any clock)`);
   const fresh = await makeIdentities(IDENTITIES, 'bench-node');
-  progress(`renewals: opening ${IDENTITIES} mTLS connections, one per node identity with its certificate`);
-  const renewers = await openRenewalConnections(cp, identities, joins.joined);
-  progress(`renewals: ${IDENTITIES} identities renew, ${RENEWERS} concurrent`);
-  meter = measureCpu(cp);
-  const renewals = await runRenewals(renewers, fresh);
-  report.cpu.renewals = meter.stop(IDENTITIES);
+  progress(`renewals: ${IDENTITIES} identities renew over their own mTLS connections, ${RENEWERS} concurrent`);
+  const renewals = await runRenewals(cp, identities, joins.joined, fresh, () => cpuWindow(cp));
+  report.cpu.renewals = renewals.cpu.wallMs > 0 ? cpuPerOperation(renewals.cpu, IDENTITIES) : null;
   report.renewals_per_s = round(renewals.perSecond);
   report.renewal_p99_ms = round(percentile(renewals.latencies, 99));
   report.renewal_p50_ms = round(median(renewals.latencies));
   report.renewals_answered = renewals.renewed.filter((leaf) => leaf !== undefined).length;
+  report.renewal_connections_reopened = renewals.reopened;
 
   if (ALL) await laterPhases(cp, admin);
   else {
@@ -269,7 +281,7 @@ function targets(r) {
 
 /** The report with the renewal figures right after the join figures (the renewal phase runs later). */
 function nextToJoins(r) {
-  const renewal = ['renewals_per_s', 'renewal_p99_ms', 'renewal_p50_ms', 'renewals_answered'];
+  const renewal = ['renewals_per_s', 'renewal_p99_ms', 'renewal_p50_ms', 'renewals_answered', 'renewal_connections_reopened'];
   const out = {};
   for (const [key, value] of Object.entries(r)) {
     if (renewal.includes(key)) continue;
