@@ -1,6 +1,5 @@
 // The mTLS half of authentication: routes with `config.auth: 'mtls'` get request.node from the
 // client certificate, checked before the body is read. Also drains pending heartbeats on close.
-import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyError } from 'fastify';
 import { isHttpError } from '../errors.js';
@@ -57,16 +56,6 @@ function isRequestRefusal(error: FastifyError): boolean {
   if (isHttpError(error)) return error.statusCode >= 400 && error.statusCode < 500;
   if (error.validation !== undefined || error instanceof SyntaxError) return true;
   return error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500;
-}
-
-/**
- * The public key (SPKI DER) of the client certificate an mTLS request came with: a renewal must
- * be for another key. Read from the connection's certificate, which the hook already accepted.
- */
-export function presentedPublicKeyOf(request: { raw: { socket: unknown } }): Buffer {
-  const socket = request.raw.socket as TLSSocket;
-  const raw = socket.getPeerCertificate(false).raw;
-  return new X509Certificate(raw).publicKey.export({ format: 'der', type: 'spki' });
 }
 
 /** The node of an mTLS-authenticated route (the hook guarantees it). */

@@ -18,6 +18,8 @@ export interface NodeIdentity {
   name: string;
   /** The presented certificate's serial, lower-case hex without leading zeros. */
   serial: string;
+  /** The presented certificate's public key as TLS reports it (for EC: the encoded point), read once per connection. */
+  publicKey?: Buffer | undefined;
 }
 
 /** A node authenticated with its renewed leaf for the first time: from now on `previousSerial` is refused. */
@@ -34,7 +36,7 @@ type PeerIdentity =
   | { kind: 'none' }
   | { kind: 'untrusted'; reason: string; certificate?: PeerCertificate }
   | { kind: 'not_a_node'; identity: string }
-  | { kind: 'node'; name: string; serial: string };
+  | { kind: 'node'; name: string; serial: string; publicKey: Buffer | undefined };
 
 const rebootstrap = (name = '<name>'): string =>
   `mint a join token bound to the node (\`otherix node join-token create --node-name ${name}\`) and re-run \`otherix-agent bootstrap --force\` on the host`;
@@ -62,7 +64,7 @@ export function peerIdentityOf(socket: TLSSocket): PeerIdentity {
   if (names.length !== 1 || uris.length !== 1) {
     return { kind: 'not_a_node', identity: uris.length === 0 ? 'no URI SAN' : uris.join(', ') };
   }
-  return { kind: 'node', name: names[0]!, serial: normalizeSerial(certificate.serialNumber) };
+  return { kind: 'node', name: names[0]!, serial: normalizeSerial(certificate.serialNumber), publicKey: certificate.pubkey };
 }
 
 export class NodeIdentityService {
@@ -109,7 +111,7 @@ export class NodeIdentityService {
         break;
     }
     const cached = this.current.get(peer.name);
-    if (cached !== undefined && cached.serial === peer.serial) return { nodeId: cached.nodeId, name: peer.name, serial: peer.serial };
+    if (cached !== undefined && cached.serial === peer.serial) return { nodeId: cached.nodeId, name: peer.name, serial: peer.serial, publicKey: peer.publicKey };
     let node = await this.store.findNodeByName(peer.name);
     if (node !== undefined && node.certSerial !== peer.serial && (await this.usePending(node.id, peer.name, peer.serial))) {
       node = await this.store.findNodeByName(peer.name);
@@ -120,7 +122,7 @@ export class NodeIdentityService {
       throw await this.refusal(peer.name, peer.serial);
     }
     this.current.set(peer.name, { nodeId: node.id, serial: node.certSerial });
-    return { nodeId: node.id, name: peer.name, serial: peer.serial };
+    return { nodeId: node.id, name: peer.name, serial: peer.serial, publicKey: peer.publicKey };
   }
 
   /**

@@ -12,10 +12,10 @@
 //
 // Every renewal that was signed is told to the listeners of onRenewed (one place for an audit
 // line or a metric), and so is a pending leaf's first use (NodeIdentityService.onPendingUsed).
-import { createPublicKey } from 'node:crypto';
 import { isOtherixError, verifyCsrAsync } from '@otherix/sdk';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
+import { publicKeyBitsOf } from '../pki/der.js';
 import type { RenewalAttempt, RenewalOutcome, RenewalState } from '../store/renewal-store.js';
 import type { Store } from '../store/store.js';
 import type { ClusterCa } from './ca.js';
@@ -73,13 +73,13 @@ export class RenewalService {
     this.listeners.push(listener);
   }
 
-  /** `presentedKey`: the SPKI DER of the certificate the request came with. */
-  async renew(node: NodeIdentity, presentedKey: Buffer, csrPem: string): Promise<{ response: RenewResponse; renewed: NodeRenewed }> {
+  /** `node`: who the mTLS layer says sent it, with the public key of the certificate it came with. */
+  async renew(node: NodeIdentity, csrPem: string): Promise<{ response: RenewResponse; renewed: NodeRenewed }> {
     const { store, ca, now, identity } = this.options;
     this.limiter.acquire(node.nodeId, node.name);
     let renewed = false;
     try {
-      const spkiDer = await verifiedNewKey(csrPem, presentedKey);
+      const spkiDer = await verifiedNewKey(csrPem, node.publicKey);
       const row = await store.findNodeById(node.nodeId);
       if (row === undefined) throw await identity.refusal(node.name, node.serial);
       // The join signed these: the name, and the endpoint and migration hosts in canonical form.
@@ -124,8 +124,13 @@ function assertRenewable(state: RenewalState, node: NodeIdentity): void {
   throw certificateRefusal(node.name, node.serial, state.node === undefined ? (presented?.status ?? 'revoked') : presented?.status);
 }
 
-/** The CSR's key, once its signature proves possession: P-384 and not the key of the certificate presented. */
-async function verifiedNewKey(csrPem: string, presentedKey: Buffer): Promise<Buffer> {
+/**
+ * The CSR's key, once its signature proves possession: P-384 and not the key of the certificate
+ * presented. `presentedPoint` is that key as TLS reports it, the encoded EC point; the CSR's key is
+ * re-encoded by verifyCsr in the same uncompressed form every leaf of this CA carries, so the two
+ * are compared as bytes (no key parsing on the event loop).
+ */
+async function verifiedNewKey(csrPem: string, presentedPoint: Buffer | undefined): Promise<Buffer> {
   let spkiDer: Buffer;
   try {
     spkiDer = (await verifyCsrAsync(csrPem)).spkiDer;
@@ -135,8 +140,7 @@ async function verifiedNewKey(csrPem: string, presentedKey: Buffer): Promise<Buf
     }
     throw error;
   }
-  const canonical = (der: Buffer): Buffer => createPublicKey({ key: der, format: 'der', type: 'spki' }).export({ format: 'der', type: 'spki' });
-  if (canonical(spkiDer).equals(canonical(presentedKey))) {
+  if (presentedPoint !== undefined && publicKeyBitsOf(spkiDer).equals(presentedPoint)) {
     throw new HttpError(
       'validation_failed',
       'csr_pem: the CSR is for the key of the certificate this request came with: a renewal is a rekey; generate a new P-384 key and send a CSR for it',

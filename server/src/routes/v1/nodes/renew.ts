@@ -2,11 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteOf } from '../../../openapi/operation-types.js';
 import { routeSchema } from '../../../openapi/route-schema.js';
-import { nodeOf, presentedPublicKeyOf } from '../../../plugins/node-identity.js';
+import { nodeOf } from '../../../plugins/node-identity.js';
 
 export default async function renewRoute(app: FastifyInstance): Promise<void> {
   app.post<RouteOf<'renewNode'>>('/renew', { schema: routeSchema('renewNode'), config: { auth: 'mtls' } }, async (request, reply) => {
-    const { response, renewed } = await app.services.renewal.renew(nodeOf(request), presentedPublicKeyOf(request), request.body.csr_pem);
+    const { response, renewed } = await app.services.renewal.renew(nodeOf(request), request.body.csr_pem);
     // The CSR is never logged; serials and times are not secret.
     request.log.info(
       { node_name: renewed.nodeName, previous_serial: renewed.previousSerial, serial: renewed.serial, not_after: new Date(renewed.notAfter).toISOString(), superseded_serial: renewed.supersededSerial },
