@@ -1,6 +1,6 @@
 // `otherix-agent renew [--config PATH] [--force]` (issue 16), the real binary against a real CP:
 // without --force it renews only past 2/3 of the lifetime and says so otherwise; a renewal whose
-// answer a proxy drops after the request went out leaves the host as it was, and the retry with
+// answer a proxy drops after the request went out (once the CP has signed) leaves the host as it was, and the retry with
 // the old certificate succeeds while the leaf whose answer was lost is superseded; a crash
 // between writing the new generation and switching to it (the atomic writer's crash points)
 // leaves the old generation usable; refusals (a deleted node, an expired certificate) change
@@ -16,7 +16,7 @@ import type { AgentRun, NodeHost } from './helpers/agent.js';
 import { heartbeat } from './helpers/cluster-nodes.js';
 import { movableClock, startControlPlane } from './helpers/control-plane.js';
 import type { ControlPlane, MovableClock } from './helpers/control-plane.js';
-import { startCuttingProxy } from './helpers/cutting-proxy.js';
+import { startAnswerDroppingProxy } from './helpers/answer-dropping-proxy.js';
 import { certificateStatuses, serialOf } from './helpers/renewal.js';
 
 const DAY = 86_400_000;
@@ -111,8 +111,12 @@ test.serial('without --force it renews only past 2/3 of the lifetime and says so
 test.serial('a renewal whose answer is dropped after the request went out: nothing is written, the retry with the old certificate succeeds, the lost leaf is superseded', async (t) => {
   const host = hostOf('renew-lost');
   const before = await certSet(host);
-  const proxy = await startCuttingProxy({ port: Number(new URL(cp.url).port), connection: 1, mode: 'cut' });
+  // The proxy drops the answer once the CP has signed the new leaf (its renewal hook runs before it answers).
+  const proxy = await startAnswerDroppingProxy(Number(new URL(cp.url).port));
   t.teardown(() => proxy.close());
+  cp.app.services.renewal.onRenewed((event) => {
+    if (event.nodeName === 'renew-lost') proxy.dropAnswers();
+  });
   const lost = await renewCommand(host, { force: true, env: { OTHERIX_CP_URL: proxy.url } });
   await proxy.answerDropped;
   t.is(lost.exitCode, 1);
