@@ -33,7 +33,7 @@ const prepared = new Map<string, NodeHost>();
 
 test.before(async () => {
   clock = movableClock();
-  cp = await startControlPlane({ clock, captureLogs: 'info' });
+  cp = await startControlPlane({ clock, captureLogs: 'debug' });
   admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
   for (const name of ['renew-once', 'renew-lost', 'renew-deleted', ...CRASH_CASES.map(crashHost)]) prepared.set(name, await bootstrapped(name));
 });
@@ -198,4 +198,14 @@ test.serial('refusals leave the host as it was: a deleted node (the CP\'s code a
   t.is(tooLate.exitCode, 1);
   t.regex(tooLate.stderr, /^error: certificate_expired: cannot renew: the node certificate of renew-expired \(serial [0-9a-f]+\) expired at .+, and a renewal is authenticated by a certificate that is still valid: mint a join token bound to the node \(`otherix node join-token create --node-name renew-expired`\) and run `otherix-agent bootstrap --force` on this host/);
   t.deepEqual(await certSet(expiredHost), expired);
+});
+
+test.serial('no key and no CSR reaches a log: the CP logs serials, never bodies', async (t) => {
+  const logs = cp.logs.join('\n');
+  t.true(logs.includes('node certificate renewed'));
+  for (const secret of ['PRIVATE KEY', 'CERTIFICATE REQUEST', 'csr_pem']) t.false(logs.includes(secret), secret);
+  for (const host of prepared.values()) {
+    const key = (await readFile(join(host.certDir, 'agent.key'), 'utf8')).split('\n')[1]!;
+    t.false(logs.includes(key), 'a key line');
+  }
 });

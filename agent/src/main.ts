@@ -14,6 +14,8 @@ async function main(argv: string[]): Promise<number> {
   cli
     .command('renew', 'Renew the node certificate now (a running serve renews by itself at 2/3 of its lifetime)')
     .option('--config <path>', 'Path of agent.yaml', { default: '/etc/otherix/agent.yaml' })
+    .usage('renew [--config PATH] [--force]')
+    .example('otherix-agent renew --config /etc/otherix/agent.yaml --force')
     .option('--force', 'Renew even before 2/3 of the certificate\'s lifetime')
     .action(async (options: Record<string, unknown>) => {
       const config = verbatimFlagValue(argv.slice(2), 'config') ?? options['config'];
