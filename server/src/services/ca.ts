@@ -1,5 +1,5 @@
 // The cluster CA: an ECDSA P-384 key and a self-signed CA:true/pathlen:0 certificate. It signs
-// the CP's own certificates at start and one leaf per redemption.
+// the CP's own certificates at start and one leaf per redemption or renewal.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { CERTIFICATE_BACKDATE_MS, fingerprintOfDer, nodeSpiffeId } from '@otherix/sdk';

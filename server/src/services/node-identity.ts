@@ -100,13 +100,13 @@ export class NodeIdentityService {
       case 'none':
         throw new HttpError(
           'unauthenticated',
-          'heartbeats are authenticated only by the node\'s client certificate (mTLS) and none was presented (API tokens are not accepted here): send it with the node\'s agent.crt and agent.key',
+          'heartbeats and renewals are authenticated only by the node\'s client certificate (mTLS) and none was presented (API tokens are not accepted here): send it with the node\'s agent.crt and agent.key',
         );
       case 'untrusted':
         if (options.noteOutdated !== false) await this.noteOutdated(peer.reason, peer.certificate);
         throw new HttpError('unauthenticated', untrustedMessage(peer.reason), { tls_verification: peer.reason });
       case 'not_a_node':
-        throw new HttpError('forbidden', `the client certificate (${peer.identity}) is not a node identity (spiffe://otherix/node/<name>): only nodes send heartbeats`);
+        throw new HttpError('forbidden', `the client certificate (${peer.identity}) is not a node identity (spiffe://otherix/node/<name>): only nodes send heartbeats and renewals`);
       case 'node':
         break;
     }
