@@ -41,7 +41,7 @@ test('offline recovery: admin-token beside a running CP, the start line after, a
     t.is(minted.code, 0, minted.stderr);
     t.regex(minted.stdout, TOKEN_LINE);
     const recovered = minted.stdout.trim();
-    t.regex(minted.stderr, /^otherix-server: minted the admin API token admin-recovery-\d{8}T\d{6}Z \(id [0-9a-f-]{36}\); it is printed once, above, and only its hash is kept\.\n/);
+    t.regex(minted.stderr, /^otherix-server: [^\n]*admin-recovery-\d{8}T\d{6}Z \(id [0-9a-f-]{36}\)[^\n]*printed once/, 'names the token and that it is shown once');
     t.true(minted.stderr.includes(`--ca-fingerprint ${cp.caFingerprint} --token-path <that file>`), minted.stderr);
     t.false(minted.stderr.includes(recovered), 'the token is on stdout only');
     // The running CP accepts it at once, as an admin, and the real CLI logs in with it.
@@ -84,7 +84,7 @@ test('offline recovery: admin-token beside a running CP, the start line after, a
     const clash = await runServerBinary(['admin-token', '--data-dir', dataDir, '--name', 'offline-admin']);
     t.is(clash.code, 1);
     t.is(clash.stdout, '');
-    t.regex(clash.stderr, /^otherix-server: a live API token is already named offline-admin: pick another name with --name\n$/);
+    t.regex(clash.stderr, /^otherix-server: [^\n]*offline-admin[^\n]*pick another name with --name\n$/);
     t.is((await cp.stop()).code, 0);
   } finally {
     await cli.remove();
@@ -98,7 +98,7 @@ test('admin-token refuses a data dir without a database, a bad name, and --name 
     const none = await runServerBinary(['admin-token', '--data-dir', empty]);
     t.is(none.code, 1);
     t.is(none.stdout, '');
-    t.regex(none.stderr, /^otherix-server: no control plane database in .*otherix\.db is missing\): give the --data-dir of an otherix-server that has started at least once\n$/);
+    t.regex(none.stderr, /^otherix-server: [^\n]*otherix\.db is missing[^\n]*give the --data-dir of an otherix-server that has started at least once\n$/);
     const badName = await runServerBinary(['admin-token', '--data-dir', empty, '--name', 'bad name']);
     t.is(badName.code, 1);
     t.regex(badName.stderr, /--name "bad name" is not a token name/);

@@ -27,7 +27,7 @@ test('the last live admin token cannot be revoked; with another live admin it ca
     const refused = await api(cp, 'POST', `/v1/api-tokens/${first}/revoke`, { token: cp.adminToken });
     t.is(refused.status, 409, refused.text);
     t.is(refused.body.error.code, 'conflict');
-    t.regex(refused.body.error.message, /^admin is the last live admin API token: revoking it would leave nobody able to manage tokens and nodes/);
+    t.regex(refused.body.error.message, /admin is the last live admin API token/);
     t.regex(refused.body.error.message, /otherix api-token create --name NAME --role admin/);
     t.regex(refused.body.error.message, /otherix-server admin-token --data-dir DIR/);
     t.is((await api(cp, 'GET', '/v1/whoami', { token: cp.adminToken })).status, 200, 'the refused revoke changed nothing');
@@ -41,7 +41,8 @@ test('the last live admin token cannot be revoked; with another live admin it ca
     t.is((await api(cp, 'POST', `/v1/api-tokens/${first}/revoke`, { token: second.token })).status, 200);
     const last = await api(cp, 'POST', `/v1/api-tokens/${second.id}/revoke`, { token: second.token });
     t.is(last.status, 409, last.text);
-    t.regex(last.body.error.message, /^second-admin is the last live admin API token/);
+    t.is(last.body.error.code, 'conflict');
+    t.regex(last.body.error.message, /second-admin is the last live admin API token/);
     t.is((await api(cp, 'GET', '/v1/whoami', { token: second.token })).status, 200);
   } finally {
     await cp.close();

@@ -46,7 +46,8 @@ test('a host 10 minutes behind the CP is refused before its token is spent; the 
   cp.clock.advance(10 * MINUTE); // the CP runs 10 minutes ahead: the host is 10 minutes behind
   const refused = await runAgent(args, { env: { JOIN_TOKEN: minted.token } });
   t.is(refused.exitCode, 1, refused.stderr);
-  t.regex(refused.stderr, /^error: clock_skew: this host's clock \(\S+\) is about 10m0s behind the control plane's at https:\/\/127\.0\.0\.1:\d+ \(\S+\), more than the 5m0s a join allows: /);
+  t.regex(refused.stderr, /^error: clock_skew: /);
+  t.regex(refused.stderr, /about 10m0s behind/, 'says by how much');
   t.regex(refused.stderr, /timedatectl set-ntp true/);
   t.regex(refused.stderr, /the join token was not used\n$/);
   t.false(refused.stderr.includes(minted.token));

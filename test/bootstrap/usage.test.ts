@@ -90,11 +90,11 @@ test('a missing required flag names the flag and its environment variable', asyn
   const args = argsWith(h, {}).filter((_, index, all) => all[index] !== '--migration-host' && all[index - 1] !== '--migration-host');
   const run = await runAgent(args, { env: { T: TOKEN } });
   t.is(run.exitCode, 2);
-  t.is(run.stderr.trim(), 'error: usage: --migration-host is required (or OTHERIX_BOOTSTRAP__MIGRATION_HOST)');
+  t.regex(run.stderr, /^error: usage: [^\n]*--migration-host is required[^\n]*OTHERIX_BOOTSTRAP__MIGRATION_HOST[^\n]*\n$/);
 });
 
 test('an unknown command is a usage error', async (t) => {
   const run = await runAgent(['bootstrapp']);
   t.is(run.exitCode, 2);
-  t.is(run.stderr.trim(), 'error: usage: unknown command `bootstrapp`: run `otherix-agent --help` for the list of commands');
+  t.regex(run.stderr, /^error: usage: [^\n]*`bootstrapp`[^\n]*run `otherix-agent --help`[^\n]*\n$/);
 });

@@ -1,7 +1,7 @@
 // No terminal control character reaches a terminal (issue 12): whatever a node or a joiner
 // wrote (hardware, agent version, endpoint) is shown by the CLI with C0, DEL, C1 and
 // bidirectional controls escaped, in tables, in `node get` and in error lines; `--output json`
-// prints the API body unchanged. Today's API refuses such text (cp-request-validation), so the
+// prints the API body unchanged. Today's API refuses such text (test/contract/request-validation.test.ts), so the
 // rows here are written as an older CP would have stored them.
 import test from 'ava';
 import { randomUUID } from 'node:crypto';

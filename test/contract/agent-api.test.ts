@@ -1,5 +1,5 @@
 // The agent answers what agent-openapi.yaml says (issue 21), checked the way the CP's API is
-// (contract-cp-api.test.ts): through Stoplight Prism's validating proxy and by ajv against the
+// (test/contract/cp-api.test.ts): through Stoplight Prism's validating proxy and by ajv against the
 // document's schemas, failing on any finding not provoked on purpose. Every operation of the
 // agent is mTLS-only, so Prism reaches it through the TLS hop, which presents the CP's client
 // certificate (the one caller the agent serves) or a node's (refused, 403).

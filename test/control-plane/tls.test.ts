@@ -65,7 +65,7 @@ test('plain HTTP on the TLS port gets no HTTP response', async (t) => {
   t.false(reply.includes('"status":"ok"'));
 });
 
-// The same scan as the agent's port gets (agent-serve-mtls): one policy, two servers.
+// The same scan as the agent's port gets (test/serve/mtls.test.ts): one policy, two servers.
 test('openssl s_client per suite: the CP negotiates exactly the policy and refuses the rest', async (t) => {
   for (const offer of ALLOWED_OFFERS) {
     const result = await tryHandshake({ port, caPem: cp.caPem }, offer);

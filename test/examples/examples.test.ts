@@ -130,5 +130,6 @@ test('an example without its environment says what to set and exits 2', async (t
 test('an example reports a refusal by its code: a wrong CA fingerprint is fingerprint_mismatch', async (t) => {
   const run = await runExample('bootstrap-bound-node', [], { OTHERIX_CA_FINGERPRINT: `sha256:${'0'.repeat(64)}` });
   t.is(run.code, 1);
-  t.regex(run.stderr, /^error: fingerprint_mismatch: fingerprint mismatch: got sha256:[0-9a-f]{64}, expected sha256:0{64}/m);
+  t.regex(run.stderr, /^error: fingerprint_mismatch: /m);
+  t.true(run.stderr.includes(`sha256:${'0'.repeat(64)}`), 'names the pin it was given');
 });

@@ -1,6 +1,6 @@
 // One exchange of a contract test: a request sent through Prism's validating proxy to the real
 // server, and the answer held to the document twice, by Prism (third party, `sl-violations`)
-// and by ajv against the document's schemas (test/helpers/openapi-answers.ts). Each exchange
+// and by ajv against the document's schemas (test/harness/openapi-answers.ts). Each exchange
 // records the documented answer it reached, so a test can prove every one was driven.
 import type { ExecutionContext } from 'ava';
 import { request } from 'undici';

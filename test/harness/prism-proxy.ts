@@ -10,7 +10,7 @@
 // outright every operation secured by `mutualTLS` ("We currently do not support this type of
 // security scheme"), which is the heartbeat and the whole agent API. Without it Prism forwards
 // everything and reports the same findings; the contract tests fail on each one they did not
-// provoke on purpose (test/helpers/contract-exchange.ts).
+// provoke on purpose (test/harness/contract-exchange.ts).
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

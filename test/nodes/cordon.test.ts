@@ -68,7 +68,7 @@ test('cordon by name is 400 with a message that says to pass the id; an unknown 
   }
 });
 
-test('the placement view holds only ready, uncordoned nodes: not pending, not cordoned (not_ready: cp-node-list)', async (t) => {
+test('the placement view holds only ready, uncordoned nodes: not pending, not cordoned (not_ready: nodes/list)', async (t) => {
   const ready = await joinNode(cp, 'cd-view-ready');
   const cordoned = await joinNode(cp, 'cd-view-cordoned');
   await joinNode(cp, 'cd-view-pending');
