@@ -8,35 +8,22 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MAX_JOIN_CLOCK_SKEW_MS, bootstrapNode, createClient, isOtherixError } from '@otherix/sdk';
+import { MAX_JOIN_CLOCK_SKEW_MS, bootstrapNode, isOtherixError } from '@otherix/sdk';
 import type { OtherixClient } from '@otherix/sdk';
 import { CERTIFICATE_BACKDATE_MS } from '@otherix/server';
-import { api, startControlPlane } from '../harness/control-plane.js';
-import type { ControlPlane } from '../harness/control-plane.js';
-import { bootstrapArgs, makeNodeHost, runAgent } from '../harness/agent.js';
-import type { NodeHost } from '../harness/agent.js';
+import { api } from '../harness/control-plane.js';
+import { bootstrapArgs, runAgent } from '../harness/agent.js';
+import { clusterForTest } from '../harness/cluster.js';
 
 const MINUTE = 60_000;
 
-/** A CP of its own (its clock moves), an admin client and a node host, all gone after the test. */
-async function setUp(t: { teardown(fn: () => Promise<void>): void }): Promise<{ cp: ControlPlane; admin: OtherixClient; host: NodeHost }> {
-  const cp = await startControlPlane();
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-  const host = await makeNodeHost();
-  t.teardown(async () => {
-    await admin.close();
-    await cp.close();
-    await host.remove();
-  });
-  return { cp, admin, host };
-}
 
 async function consumptions(admin: OtherixClient, tokenId: string): Promise<number> {
   return (await admin.joinTokens.consumptions(tokenId)).items.length;
 }
 
 test('a host 10 minutes behind the CP is refused before its token is spent; the same token joins once the clocks agree', async (t) => {
-  const { cp, admin, host } = await setUp(t);
+  const { cp, admin, host } = await clusterForTest(t);
   const minted = await admin.joinTokens.create({ node_name: 'skew-behind', ttl_seconds: 3600 });
   const args = [
     ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: 'skew-behind', certDir: host.certDir, configPath: host.configPath }),
@@ -63,7 +50,7 @@ test('a host 10 minutes behind the CP is refused before its token is spent; the 
 });
 
 test('a host 2 minutes behind joins and can use its certificate at once: leaves start an hour back', async (t) => {
-  const { cp, admin, host } = await setUp(t);
+  const { cp, admin, host } = await clusterForTest(t);
   const minted = await admin.joinTokens.create({ node_name: 'skew-small', ttl_seconds: 3600 });
   cp.clock.advance(2 * MINUTE);
   const run = await runAgent(
@@ -82,7 +69,7 @@ test('a host 2 minutes behind joins and can use its certificate at once: leaves 
 });
 
 test('bootstrapNode with a host clock 10 minutes behind or ahead: clock_skew, token unused, then the same token joins', async (t) => {
-  const { cp, admin, host } = await setUp(t);
+  const { cp, admin, host } = await clusterForTest(t);
   const minted = await admin.joinTokens.create({ node_name: 'skew-sdk', ttl_seconds: 3600 });
   const options = {
     token: minted.token,
@@ -110,7 +97,7 @@ test('bootstrapNode with a host clock 10 minutes behind or ahead: clock_skew, to
 });
 
 test('the /v1/ca answer tells the CP\'s own clock in its Date header', async (t) => {
-  const { cp } = await setUp(t);
+  const { cp } = await clusterForTest(t);
   cp.clock.advance(3 * 24 * 60 * MINUTE);
   const before = cp.clock.now();
   const response = await api(cp, 'GET', '/v1/ca');

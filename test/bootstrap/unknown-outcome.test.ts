@@ -5,11 +5,10 @@
 // works either way: a token bound to the name and --force. Following it joins the node.
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { createClient } from '@otherix/sdk';
 import type { Node, OtherixClient } from '@otherix/sdk';
-import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import { bootstrapArgs, makeNodeHost, runAgent } from '../harness/agent.js';
+import { clusterForTest } from '../harness/cluster.js';
+import { bootstrapArgs, runAgent } from '../harness/agent.js';
 import type { NodeHost } from '../harness/agent.js';
 import { startCuttingProxy } from '../harness/proxies.js';
 import type { CuttingProxy } from '../harness/proxies.js';
@@ -18,17 +17,10 @@ async function setUp(
   t: { teardown(fn: () => Promise<void>): void },
   mode: 'cut' | 'hold',
 ): Promise<{ cp: ControlPlane; admin: OtherixClient; host: NodeHost; proxy: CuttingProxy }> {
-  const cp = await startControlPlane();
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-  const host = await makeNodeHost();
-  // Connection 1 pins the CA (/v1/ca); connection 2 carries the join.
+  const { cp, admin, host } = await clusterForTest(t);
+  // Connection 1 pins the CA (/v1/ca); connection 2 carries the join. (Teardowns run last first: the proxy closes before the CP.)
   const proxy = await startCuttingProxy({ port: Number(new URL(cp.url).port), connection: 2, mode });
-  t.teardown(async () => {
-    await proxy.close();
-    await admin.close();
-    await cp.close();
-    await host.remove();
-  });
+  t.teardown(() => proxy.close());
   return { cp, admin, host, proxy };
 }
 

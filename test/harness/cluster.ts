@@ -1,5 +1,6 @@
 // A cluster for tests. clusterForNodes(test): one real CP per test file, an admin client, and
-// temp folders ("node hosts", scratch dirs) removed when the file is done. joinNode(): a node
+// temp folders ("node hosts", scratch dirs) removed when the file is done; clusterForTest(t):
+// the same for one test, with the CP's options (a clock of its own). joinNode(): a node
 // joined the way an agent joins (a join token minted through the API, a real P-384 key and CSR,
 // a real join), with its certificate and key for mTLS. heartbeat(): a heartbeat over mTLS with
 // such a certificate. roleTokens(): an API token per non-admin role.
@@ -13,7 +14,7 @@ import type { KeyPairPem } from '@otherix/server';
 import { makeNodeHost } from './agent.js';
 import type { NodeHost } from './agent.js';
 import { api, startControlPlane } from './control-plane.js';
-import type { ApiResponse, ApiTarget, ControlPlane } from './control-plane.js';
+import type { ApiResponse, ApiTarget, ControlPlane, StartControlPlaneOptions } from './control-plane.js';
 import { joinRequest, nodeCsr } from './join-request.js';
 
 export type HeartbeatRequest = components['schemas']['HeartbeatRequest'];
@@ -80,6 +81,22 @@ export function clusterForNodes(test: TestFn): ClusterForNodes {
       return found.consumed;
     },
   };
+}
+
+/** A CP of the test's own (its clock can move, its options are the test's), an admin client and a node host, all gone after the test. */
+export async function clusterForTest(
+  t: { teardown(fn: () => Promise<void>): void },
+  options: StartControlPlaneOptions = {},
+): Promise<{ cp: ControlPlane; admin: OtherixClient; host: NodeHost }> {
+  const cp = await startControlPlane(options);
+  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
+  const host = await makeNodeHost();
+  t.teardown(async () => {
+    await admin.close();
+    await cp.close();
+    await host.remove();
+  });
+  return { cp, admin, host };
 }
 
 // --- nodes, joined and beating ---

@@ -7,12 +7,11 @@
 import test from 'ava';
 import { X509Certificate } from 'node:crypto';
 import { ClusterCa } from '@otherix/server';
-import { bootstrapNode, createCsr, createClient, generateNodeKeyPair, verifyCsrAsync } from '@otherix/sdk';
+import { bootstrapNode, createCsr, generateNodeKeyPair, verifyCsrAsync } from '@otherix/sdk';
 import { CertExpiryWatch, EXPIRY_WARNING_DAYS } from '@otherix/agent/dist/runtime/cert-expiry.js';
 import { createLogger } from '@otherix/agent/dist/runtime/logger.js';
-import { startControlPlane } from '../harness/control-plane.js';
-import { bootstrapArgs, makeNodeHost, runAgent } from '../harness/agent.js';
-import { startServe } from '../harness/agent.js';
+import { bootstrapArgs, runAgent, startServe } from '../harness/agent.js';
+import { clusterForTest } from '../harness/cluster.js';
 import { freePort } from '../harness/loopback.js';
 
 const DAY = 86_400_000;
@@ -71,14 +70,7 @@ test('no warning before the last 30 days; then once a day; then once expired; a 
 test('end to end: a node whose certificate ends in 25 days beats (ready) and serve warns with the way out', async (t) => {
   // The CP's clock runs 340 days behind: the leaf it issues now ends 25 days from the real now.
   const behind = 340 * DAY;
-  const cp = await startControlPlane({ clock: { now: () => Date.now() - behind, advance: () => undefined } });
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-  const host = await makeNodeHost();
-  t.teardown(async () => {
-    await admin.close();
-    await cp.close();
-    await host.remove();
-  });
+  const { cp, admin, host } = await clusterForTest(t, { clock: { now: () => Date.now() - behind, advance: () => undefined } });
   const name = 'near-expiry';
   const port = await freePort();
   const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
