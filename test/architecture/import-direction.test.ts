@@ -97,6 +97,7 @@ test('the checker fails on each kind of import against the map, and passes the o
     'cli/src/commands/list.ts': 'export type L = string;\n',
     'agent/src/runtime/helper.ts': "import { startControlPlane } from '../../../test/harness/control-plane.js';\nexport const h = startControlPlane;\n",
     'examples/peek.ts': "import { SqliteStore } from '@otherix/server';\nexport const p = SqliteStore;\n",
+    'cli/src/render/pem.ts': "import { name } from '../../../sdk/src/index.js';\nexport const n = name;\n",
     'server/src/index.ts': 'export const buildApp = 1; export const SqliteStore = 2;\n',
   });
   try {
@@ -104,6 +105,7 @@ test('the checker fails on each kind of import against the map, and passes the o
     const found = checkImports(root, ROOMS, files).map((v) => `${v.from}:${v.line} -> ${v.to}: ${v.why}`);
     t.deepEqual(found.sort(), [
       'agent/src/runtime/helper.ts:1 -> test/harness/control-plane.ts: nothing imports tests',
+      'cli/src/render/pem.ts:1 -> sdk/src/index.ts: import @otherix/sdk, not its files',
       'cli/src/render/table.ts:1 -> cli/src/commands/list.ts: cli render may not import cli commands',
       'examples/peek.ts:1 -> server/src/index.ts: examples may not import server entry',
       'sdk/src/leak.ts:1 -> server/src/index.ts: sdk may not import server entry',

@@ -56,6 +56,11 @@ const PACKAGES: Record<string, string> = {
   '@otherix/cli': 'cli/src',
 };
 
+const PACKAGE_FOLDERS = Object.values(PACKAGES).map((folder) => folder.split('/')[0]!);
+
+const packageOf = (path: string): string =>
+  Object.entries(PACKAGES).find(([, folder]) => path.startsWith(`${folder.split('/')[0]}/`))?.[0] ?? path;
+
 /**
  * Where a specifier leads, relative to `root`: a repo path for ours (a package's entry or
  * subpath, or a relative file), undefined for node built-ins and third-party packages.
@@ -104,7 +109,8 @@ export function sourceFiles(root: string, folder: string, endings: readonly stri
 
 /**
  * Holds every import of `files` to the map: an import of ours must land in the file's own room
- * or in a room its room may import; nothing may reach test/; a file of ours in no room is a
+ * or in a room its room may import; another package is imported by its name, never by a
+ * relative path into its files; nothing may reach test/; a file of ours in no room is a
  * violation too (the map must cover the house).
  */
 export function checkImports(root: string, rooms: readonly Room[], files: readonly string[]): Violation[] {
@@ -117,6 +123,11 @@ export function checkImports(root: string, rooms: readonly Room[], files: readon
       const at = { from, line: ref.line, specifier: ref.specifier, to };
       if (to === 'test' || to.startsWith('test/')) {
         violations.push({ ...at, why: 'nothing imports tests' });
+        continue;
+      }
+      const home = from.split('/')[0];
+      if (ref.specifier.startsWith('.') && PACKAGE_FOLDERS.includes(to.split('/')[0]!) && to.split('/')[0] !== home) {
+        violations.push({ ...at, why: `import ${packageOf(to)}, not its files` });
         continue;
       }
       if (room === undefined) {
