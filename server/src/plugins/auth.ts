@@ -2,7 +2,7 @@
 // it: `auth: 'public'` (no credential), `'mtls'` (a node's client certificate, checked by the
 // route's service), or the default, a bearer API token, with the `roles` it allows (required,
 // `'any'` spelled out: a bearer route that forgot its roles fails at startup, never open).
-// openapi.yaml records the same table as each operation's `x-roles` (test/cp-routes-match-spec).
+// openapi.yaml records the same table as each operation's `x-roles` (test/contract/routes-match-spec).
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';

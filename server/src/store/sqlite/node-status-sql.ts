@@ -1,6 +1,6 @@
 // The status rule in SQL, the twin of nodeStatus() in services/node-projection.ts: as a filter
 // (statusCondition) and as a value (statusExpression), with the same precedence and the same
-// clock. test/cp-node-status-rule checks both against nodeStatus() around every boundary.
+// clock. test/store/node-status-rule checks both against nodeStatus() around every boundary.
 import type { NodeStatusName, StatusRule } from '../node-store.js';
 import type { SqlValue } from './connection.js';
 
