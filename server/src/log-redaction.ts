@@ -12,7 +12,7 @@
 //     which holds its headers, Authorization included).
 import { openApiDocument } from '@otherix/sdk';
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /** Never log credentials: the join token and CSR travel in bodies (never logged), API tokens in this header. */
 export const LOG_REDACT_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.body'];
@@ -21,7 +21,7 @@ export const LOG_REDACT_PATHS = ['req.headers.authorization', 'req.headers.cooki
 const TOKEN_SHAPE = /otx_(join|api)_[A-Za-z0-9_-]+/gi;
 
 /** The query parameters the API defines: their values are logged (unless token-shaped). */
-export const API_QUERY_PARAMETERS: ReadonlySet<string> = new Set(queryParameterNames());
+const API_QUERY_PARAMETERS: ReadonlySet<string> = new Set(queryParameterNames());
 
 function queryParameterNames(): string[] {
   const names: string[] = [];

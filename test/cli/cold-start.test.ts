@@ -42,8 +42,10 @@ for (const args of [['--help'], ['node', 'join-token', 'create', '--help'], ['no
   test(`otherix ${args.join(' ')} loads only cac and the CLI shell`, async (t) => {
     const modules = await modulesLoadedBy(args);
     t.true(modules.some((url) => url.endsWith('/cac/dist/index.js')), modules.join('\n'));
-    // The SDK's terminal-text subpath (no imports of its own) escapes error lines; nothing else of the SDK.
-    const heavy = modules.filter((url) => /\/(sdk\/dist|undici|openapi-fetch|@peculiar|reflect-metadata|js-yaml)\//.test(url) && !url.endsWith('/sdk/dist/terminal-text.js'));
+    // The SDK's leaf subpaths (terminal-text, errors, argv: nothing heavy of their own) read flags and
+    // escape error lines; nothing else of the SDK.
+    const leaf = /\/sdk\/dist\/(terminal-text|errors|durations|argv\/[a-z-]+)\.js$/;
+    const heavy = modules.filter((url) => /\/(sdk\/dist|undici|openapi-fetch|@peculiar|reflect-metadata|js-yaml)\//.test(url) && !leaf.test(url));
     t.deepEqual(heavy, []);
   });
 }

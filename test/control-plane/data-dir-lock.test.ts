@@ -58,8 +58,7 @@ test('in one process: a CP on a data dir another holds is refused; close() relea
   const first = await startControlPlane({ keepDataDir: true });
   const dataDir = first.dataDir;
   try {
-    const refused = await t.throwsAsync(startControlPlane({ dataDir }));
-    t.is(refused?.name, 'InitError');
+    const refused = await t.throwsAsync(startControlPlane({ dataDir }), { code: 'data_dir_locked' });
     t.true(refused?.message.includes(`another otherix-server is running on ${dataDir} (pid ${process.pid})`), refused?.message);
     const binary = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
     t.is(binary.code, 1);

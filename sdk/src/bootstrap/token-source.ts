@@ -23,14 +23,14 @@ export interface ResolvedToken {
 const FLAG_NAMES = { token: '--token', tokenPath: '--token-path', tokenEnv: '--token-env' } as const;
 
 /** Names the token in messages: the agent reads a join token, the `otherix` CLI an API token. */
-export interface TokenKind {
+interface TokenKind {
   noun: string;
   /** The noun with its article: 'a join token', 'an API token'. */
   aNoun: string;
   /** What to pass instead of an empty value. */
   expected: string;
 }
-export const JOIN_TOKEN_KIND: TokenKind = { noun: 'join token', aNoun: 'a join token', expected: 'the otx_join_... value the admin minted' };
+const JOIN_TOKEN_KIND: TokenKind = { noun: 'join token', aNoun: 'a join token', expected: 'the otx_join_... value the admin minted' };
 export const API_TOKEN_KIND: TokenKind = { noun: 'API token', aNoun: 'an API token', expected: 'the otx_api_... value the admin created' };
 
 /**

@@ -9,10 +9,9 @@
 // fcntl locks need a local filesystem (or NFS with working lockd): keep the data dir local.
 import { readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeFileAtomic } from '@otherix/sdk';
+import { OtherixError, writeFileAtomic } from '@otherix/sdk';
 import sqlite3 from 'sqlite3';
 import type { DataDirFiles } from './files.js';
-import { InitError } from './init-error.js';
 
 /** How long a refused start waits for the holder's pid file (the holder writes it right after locking). */
 const PID_WAIT_ATTEMPTS = 20;
@@ -59,7 +58,7 @@ export async function acquireDataDirLock(files: DataDirFiles): Promise<DataDirLo
   try {
     db = await openLockFile(files.lock);
   } catch (error) {
-    throw new InitError(`cannot open ${files.lock} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): check that ${files.dir} is a writable directory`);
+    throw new OtherixError('data_dir_invalid', `cannot open ${files.lock} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): check that ${files.dir} is a writable directory`);
   }
   db.configure('busyTimeout', 0);
   try {
@@ -68,10 +67,11 @@ export async function acquireDataDirLock(files: DataDirFiles): Promise<DataDirLo
   } catch (error) {
     await closeDb(db);
     if ((error as { code?: string }).code !== 'SQLITE_BUSY') {
-      throw new InitError(`cannot lock ${files.lock} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): the data dir must be on a local filesystem that supports file locks`);
+      throw new OtherixError('data_dir_invalid', `cannot lock ${files.lock} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): the data dir must be on a local filesystem that supports file locks`);
     }
     const pid = await holderPid(files);
-    throw new InitError(
+    throw new OtherixError(
+      'data_dir_locked',
       `another otherix-server is running on ${files.dir} (pid ${pid ?? 'unknown'}): one data dir serves one CP; stop that one first, or give this one its own --data-dir`,
     );
   }

@@ -10,10 +10,10 @@
 // another cluster: each stops the start and nothing is written.
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
+import { OtherixError } from '@otherix/sdk';
 import type { DatabaseInspection } from '../store/sqlite/inspect.js';
 import type { DataDirFiles } from './files.js';
 import { firstStartFiles } from './files.js';
-import { InitError } from './init-error.js';
 
 /** What is on disk, read before anything is written. */
 export interface DataDirFacts {
@@ -30,7 +30,7 @@ export interface DataDirFacts {
   caCertProblem: string | undefined;
 }
 
-export type StartPlan =
+type StartPlan =
   | {
       kind: 'first-start';
       /** Files of an interrupted first start to remove before starting again. */
@@ -55,14 +55,14 @@ const NOTHING_CHANGED = 'Nothing was changed.';
 const names = (paths: readonly string[]): string => paths.map((p) => basename(p)).join(', ');
 
 function refuse(message: string): never {
-  throw new InitError(`refusing to start: ${message}`);
+  throw new OtherixError('data_dir_invalid', `refusing to start: ${message}`);
 }
 
 function nodesPhrase(database: DatabaseInspection): string {
   return database.state === 'initialized' ? `${database.nodes} node${database.nodes === 1 ? '' : 's'}` : 'its nodes';
 }
 
-export function damagedDatabaseMessage(files: DataDirFiles, database: { code: string; detail: string }): string {
+function damagedDatabaseMessage(files: DataDirFiles, database: { code: string; detail: string }): string {
   return (
     `${files.database} is damaged (${database.code}: ${database.detail}). ` +
     `Stop here: restore otherix.db from your backup into ${files.dir} (remove otherix.db-wal and otherix.db-shm there first), ` +
@@ -100,7 +100,7 @@ function planMarked(files: DataDirFiles, facts: DataDirFacts, clusterId: string)
         `To start a new cluster instead, give otherix-server a new --data-dir. ${NOTHING_CHANGED}`,
     );
   }
-  if (database.state !== 'initialized') throw new Error('unreachable: a damaged database is refused before');
+  if (database.state !== 'initialized') throw new OtherixError('internal', 'unreachable: a damaged database is refused before');
   if (database.marker === undefined) {
     refuse(
       `otherix.db carries no cluster id, but ${files.dir} holds cluster ${clusterId} (${files.clusterId}): it is another data dir's database, or a backup from before cluster ids. ` +
@@ -147,7 +147,7 @@ export function planStart(files: DataDirFiles, facts: DataDirFacts): StartPlan {
         `To start a new cluster instead, give otherix-server a new --data-dir. ${NOTHING_CHANGED}`,
     );
   }
-  if (database.state !== 'initialized') throw new Error('unreachable: a damaged database is refused before');
+  if (database.state !== 'initialized') throw new OtherixError('internal', 'unreachable: a damaged database is refused before');
   if (database.marker !== undefined) {
     // cluster-id was removed: the database says which cluster this is.
     checkCa(files, facts, database.marker);

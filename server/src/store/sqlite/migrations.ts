@@ -1,5 +1,6 @@
 // Versioned schema migrations, tracked in PRAGMA user_version. Append new migrations; never
 // edit one that has shipped.
+import { OtherixError } from '@otherix/sdk';
 import type { Sql } from './connection.js';
 import { NODE_SIDE_MIGRATIONS } from './migrations-node-side.js';
 
@@ -98,14 +99,12 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.length;
-
-/** Brings the database to SCHEMA_VERSION, one transaction per migration. Refuses a newer database. */
+/** Brings the database to the last migration's version, one transaction per migration. Refuses a newer database. */
 export async function migrate(sql: Sql): Promise<void> {
   const row = await sql.get<{ user_version: number }>('PRAGMA user_version');
   const current = row?.user_version ?? 0;
   if (current > MIGRATIONS.length) {
-    throw new Error(`the database is at schema version ${current}, newer than this otherix-server (${MIGRATIONS.length}): upgrade otherix-server`);
+    throw new OtherixError('data_dir_invalid', `the database is at schema version ${current}, newer than this otherix-server (${MIGRATIONS.length}): upgrade otherix-server`);
   }
   for (let version = current + 1; version <= MIGRATIONS.length; version++) {
     await sql.exec('BEGIN IMMEDIATE');

@@ -4,8 +4,8 @@
 import { escapeControlCharacters, isOtherixError } from '@otherix/sdk';
 
 export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
 
 export function describeFailure(error: unknown): { line: string; exitCode: number } {
   const failure = describeRaw(error);

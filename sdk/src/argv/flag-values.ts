@@ -1,7 +1,7 @@
 // Flag values read word for word from argv, shared by both binaries. cac (mri) turns
 // number-like strings into numbers (`--node-name 007` would become 7, `''` would become 0) and
 // a repeated flag into an array, so string flags are read back from argv instead.
-import { OtherixError } from './errors.js';
+import { OtherixError } from '../errors.js';
 
 /**
  * The verbatim text of `--<flag> value` or `--<flag>=value` in `argv` (anything after `--` is
