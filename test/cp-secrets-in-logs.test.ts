@@ -62,6 +62,8 @@ test('tokens a client puts in the URL or in a malformed request never reach the 
       `/v1/nodes?limit=5&x=${encoded(joinToken)}`,
       `/v1/nodes/${joinToken}`, // a token as a path segment: echoed in the 404 message too
       `/v1/nodes/${encoded(apiToken)}`,
+      `/v1/nodes/${encoded(apiToken)}%`, // a stray '%' makes the segment undecodable as a whole
+      `/v1/nodes?cursor=%E0${encoded(joinToken)}`, // so does an invalid UTF-8 escape
     ];
     for (const url of gets) await api(cp, 'GET', url, { token: apiToken });
     await api(cp, 'POST', `/v1/nodes/join?token=${joinToken}`, { body: {} });
@@ -94,6 +96,10 @@ test('the logged URL keeps the path and the API query parameters, and redacts th
   t.is(redactUrl(`/v1/nodes/${token}/cordon`), '/v1/nodes/[redacted]/cordon');
   t.is(redactUrl(`/v1/x?${token.replace(/_/g, '%255F')}`), '/v1/x?[redacted]', 'double encoding');
   t.is(redactUrl('/v1/x?li%6Dit=5'), '/v1/x?li%6Dit=5', 'an encoded API parameter name');
+  // An escape that does not decode elsewhere in the text must not hide the encoded token.
+  t.is(redactUrl(`/v1/nodes/${token.replace(/_/g, '%5F')}%`), '/v1/nodes/[redacted]', 'a stray % after an encoded token');
+  t.is(redactUrl(`/v1/nodes?cursor=%E0${token.replace(/_/g, '%5F')}`), '/v1/nodes?cursor=[redacted]', 'an invalid UTF-8 escape before an encoded token');
+  t.is(redactUrl(`/v1/nodes?%ZZ${token.replace(/_/g, '%255F')}`), '/v1/nodes?[redacted]', 'double encoding beside a bad escape');
   t.is(redactTokens(`refused: bearer ${token} and otx_join_abc`), 'refused: bearer otx_api_[redacted] and otx_join_[redacted]');
   t.is(redactTokens('Authorization: Bearer otx_api_...'), 'Authorization: Bearer otx_api_...', 'the documented placeholder stays readable');
 });
