@@ -69,6 +69,8 @@ test('tokens a client puts in the URL or in a malformed request never reach the 
     await api(cp, 'POST', `/v1/nodes/join?token=${joinToken}`, { body: {} });
     // A request Node's parser refuses: Node keeps its raw bytes (Authorization header and all) on the error.
     await sendRaw(cp, `GET /v1/whoami?token=${joinToken} HTTP/1.1\r\nHost: cp\r\nAuthorization: Bearer ${apiToken}\r\nnot a header\r\n\r\n`);
+    // The Host header is logged: a token there is redacted, percent-encoded too.
+    await sendRaw(cp, `GET /v1/whoami HTTP/1.1\r\nHost: ${encoded(apiToken)}\r\nConnection: close\r\n\r\n`);
 
     const logs = cp.logs.join('\n');
     t.regex(logs, /"level":10/); // trace lines are really there

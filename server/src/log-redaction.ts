@@ -101,7 +101,8 @@ export function serializeRequest(request: LoggedRequest): Record<string, unknown
   return {
     method: request.method,
     url: redactUrl(request.url),
-    host: request.host === undefined ? undefined : redactTokens(request.host),
+    // The Host header is the client's text like the URL: a token there, encoded or not, is redacted.
+    host: request.host === undefined ? undefined : looksLikeToken(request.host) ? REDACTED : request.host,
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort,
   };
