@@ -4,6 +4,8 @@
 // prints the API body unchanged. Today's API refuses such text (cp-request-validation), so the
 // rows here are written as an older CP would have stored them.
 import test from 'ava';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createClient } from '@otherix/sdk';
 import type { OtherixClient } from '@otherix/sdk';
@@ -12,6 +14,7 @@ import type { ControlPlane } from './helpers/control-plane.js';
 import { makeCliHome, tableRows } from './helpers/cli.js';
 import type { CliHome } from './helpers/cli.js';
 import { writeRow } from './helpers/database.js';
+import { mintCa, mintServerCert } from './helpers/impostor-server.js';
 import { joinNodeThroughSdk } from './helpers/node-identity.js';
 
 let cp: ControlPlane;
@@ -96,4 +99,26 @@ test('an error line never carries a raw control character', async (t) => {
   t.is(run.exitCode, 2);
   t.false(RAW_CONTROL.test(run.stderr), JSON.stringify(run.stderr));
   t.true(run.stderr.includes('\\x1b]0;owned\\x07'), run.stderr);
+});
+
+// Before the pin holds, anyone at --cp-url answers: its error body's code is printed too.
+test('an error code a server made up reaches the terminal escaped', async (t) => {
+  const ca = mintCa('not the control plane');
+  const serving = mintServerCert(ca, 'spiffe://otherix/control-plane');
+  const server = createServer({ key: serving.keyPem, cert: serving.certPem }, (_request, response) => {
+    response.statusCode = 500;
+    response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify({ error: { code: 'x\u001b]0;owned\u0007\u009b2J', message: 'made up' } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const run = await cli.run(['login', '--cp-url', url, '--ca-fingerprint', ca.fingerprint, '--token', cp.adminToken]);
+    t.is(run.exitCode, 1);
+    t.false(RAW_CONTROL.test(run.stderr), JSON.stringify(run.stderr));
+    t.true(run.stderr.includes('x\\x1b]0;owned\\x07\\x9b2J'), run.stderr);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });
