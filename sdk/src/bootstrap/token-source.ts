@@ -1,6 +1,7 @@
 // Where the join token comes from: exactly one of --token, --token-path, --token-env; with
 // none of them, OTHERIX_BOOTSTRAP__TOKEN. The token itself never appears in a message.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readFileCapped } from '../files/read-capped.js';
 import { OtherixError } from '../errors.js';
 
 export interface TokenSources {
@@ -112,29 +113,12 @@ function pickOne(
 /** A token is one line of about 52 characters: a token file is read up to this, never further. */
 export const MAX_TOKEN_FILE_BYTES = 4096;
 
-/** At most `limit` + 1 bytes of `path`: a pipe (`<(...)`) works, and /dev/zero cannot fill the memory. */
-function readCapped(path: string, limit: number): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.alloc(limit + 1);
-    let size = 0;
-    while (size < buffer.length) {
-      const read = readSync(fd, buffer, size, buffer.length - size, null);
-      if (read === 0) break;
-      size += read;
-    }
-    return buffer.subarray(0, size);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function readTokenFile(path: string, name: string, warnings: string[]): string {
   let mode: number;
   let text: string;
   try {
     mode = statSync(path).mode;
-    const bytes = readCapped(path, MAX_TOKEN_FILE_BYTES);
+    const bytes = readFileCapped(path, MAX_TOKEN_FILE_BYTES);
     if (bytes.length > MAX_TOKEN_FILE_BYTES) {
       throw new OtherixError(
         'usage',
