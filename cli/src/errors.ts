@@ -19,7 +19,8 @@ export function describeFailure(error: unknown): { line: string; exitCode: numbe
   if (isUsageError(error)) {
     return { line: `error: usage: ${oneLine((error as Error).message)}`, exitCode: EXIT_USAGE };
   }
-  const code = isOtherixError(error) ? error.code : 'internal';
+  // The code is a server's word too (before the pin holds, anyone at --cp-url answers): escaped like the message.
+  const code = escapeControlCharacters(isOtherixError(error) ? error.code : 'internal');
   const message = error instanceof Error ? error.message : String(error);
   return { line: `error: ${code}: ${oneLine(message)}`, exitCode: EXIT_REFUSED };
 }

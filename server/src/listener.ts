@@ -4,8 +4,10 @@
 // once the process ran out of file descriptors, joins and heartbeats failed.
 //
 //   handshake timeout  10 s  TCP accepted -> TLS handshake done; else the socket is destroyed.
-//   headers timeout    10 s  TLS up (or the previous answer sent) -> a request's headers all
-//                            received; else 408 and close. Checked every second (so <= 11 s).
+//   headers timeout    10 s  TLS up (or the previous answer sent) -> a request's first byte, and
+//                            that first byte -> its headers all received (Node restarts the count
+//                            when a request begins); else 408 and close. Checked every second, so
+//                            a client that trickles its headers is held about 20 s at most.
 //   request timeout    30 s  the whole request, body included (at most 1 MiB); else 408.
 //   keep-alive         65 s  an idle connection after an answer, only for callers that proved a
 //                            credential (plugins/keep-alive-policy.ts): a node certificate from

@@ -109,3 +109,16 @@ test('no token source at all is a usage error that says where a token can come f
   t.regex(run.stderr.trim(), /^error: usage: no join token given: .*--token-path.*--token-env.*OTHERIX_BOOTSTRAP__TOKEN$/);
   t.deepEqual(await listTree(h.root), []);
 });
+
+// A token file is read up to a few KiB, never to its end: /dev/zero (or a log file given by
+// mistake) is refused at once instead of filling the memory.
+test('a --token-path that never ends (/dev/zero) is a usage error; nothing is written', async (t) => {
+  const h = await host();
+  const run = await runAgent([...args(h, 'src-endless'), '--token-path', '/dev/zero']);
+  t.is(run.exitCode, 2, run.stderr);
+  t.is(
+    run.stderr.trim(),
+    'error: usage: --token-path /dev/zero: the file holds more than 4096 bytes, and a token file holds one token (one line of about 52 characters): check the path',
+  );
+  t.deepEqual(await listTree(h.root), []);
+});

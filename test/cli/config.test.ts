@@ -82,3 +82,9 @@ test('saveCliConfig creates the folder 0700 and the file 0600, with no temp file
   const settings = loadCliSettings({ flags: {}, env: { OTHERIX_CONFIG: file } });
   t.like(settings, { cpUrl: 'https://cp:8443', caPem: 'PEM', caFingerprint: 'sha256:ab', token: 'otx_api_y' });
 });
+
+test('a --token-path that never ends (/dev/zero) is a usage error, read only a few KiB', (t) => {
+  const error = t.throws(() => loadCliSettings({ flags: { tokenPath: '/dev/zero' }, env: { OTHERIX_CONFIG: '/nonexistent/otherix/config.yaml' } }));
+  t.is((error as { code?: string }).code, 'usage');
+  t.regex((error as Error).message, /--token-path \/dev\/zero: the file holds more than 4096 bytes/);
+});

@@ -5,6 +5,8 @@
 // rows here are written as an older CP would have stored them.
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { createClient } from '@otherix/sdk';
 import type { OtherixClient } from '@otherix/sdk';
 import { api, startControlPlane } from '../harness/control-plane.js';
@@ -12,6 +14,7 @@ import type { ControlPlane } from '../harness/control-plane.js';
 import { makeCliHome, tableRows } from '../harness/cli.js';
 import type { CliHome } from '../harness/cli.js';
 import { insertJoinToken, nodeRow, redemptionAttempt } from '../harness/store-rows.js';
+import { mintCa, mintServerCert } from '../harness/impostor-server.js';
 
 let cp: ControlPlane;
 let admin: OtherixClient;
@@ -99,4 +102,26 @@ test('an error line never carries a raw control character', async (t) => {
   t.is(run.exitCode, 2);
   t.false(RAW_CONTROL.test(run.stderr), JSON.stringify(run.stderr));
   t.true(run.stderr.includes('\\x1b]0;owned\\x07'), run.stderr);
+});
+
+// Before the pin holds, anyone at --cp-url answers: its error body's code is printed too.
+test('an error code a server made up reaches the terminal escaped', async (t) => {
+  const ca = mintCa('not the control plane');
+  const serving = mintServerCert(ca, 'spiffe://otherix/control-plane');
+  const server = createServer({ key: serving.keyPem, cert: serving.certPem }, (_request, response) => {
+    response.statusCode = 500;
+    response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify({ error: { code: 'x\u001b]0;owned\u0007\u009b2J', message: 'made up' } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const run = await cli.run(['login', '--cp-url', url, '--ca-fingerprint', ca.fingerprint, '--token', cp.adminToken]);
+    t.is(run.exitCode, 1);
+    t.false(RAW_CONTROL.test(run.stderr), JSON.stringify(run.stderr));
+    t.true(run.stderr.includes('x\\x1b]0;owned\\x07\\x9b2J'), run.stderr);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });

@@ -30,6 +30,28 @@ test('a second otherix-server on the same data dir exits 1 with the first one\'s
   await rm(dataDir, { recursive: true, force: true });
 });
 
+// Removing a "stale" lock file is an operator's reflex: the running CP still holds the old one.
+test('a second otherix-server is refused even after the lock and pid files were deleted under the first', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'otherix-lock-removed-'));
+  const first = await spawnControlPlane({ dataDir });
+  try {
+    await rm(join(dataDir, 'otherix.lock'));
+    await rm(join(dataDir, 'otherix-server.pid'));
+    const second = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
+    t.is(second.code, 1, second.stderr);
+    t.true(second.stderr.includes(`another otherix-server is running on ${dataDir} (pid ${first.child.pid})`), second.stderr);
+    t.false(second.stderr.includes('listening'));
+    t.is((await api(first, 'GET', '/v1/whoami', { token: first.adminToken })).status, 200);
+  } finally {
+    t.is((await first.stop()).code, 0);
+  }
+  // Once the first is gone, the dir starts again.
+  const again = await spawnControlPlane({ dataDir });
+  t.is(again.caFingerprint, first.caFingerprint);
+  await again.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
 test('after kill -9 the stale pid file does not block a restart', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'otherix-lock-kill-'));
   try {

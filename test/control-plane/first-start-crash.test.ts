@@ -6,7 +6,7 @@
 // ca.key (killed between ca.key and ca.crt) starts.
 import test from 'ava';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CRASH_EXIT_CODE, generateNodeKeyPair, exportPrivateKeyPem } from '@otherix/sdk';
@@ -87,6 +87,46 @@ test('a private-key temp file an interrupted write left is removed at the next s
     await cp.stop();
     t.false((await readdir(dataDir)).includes('.server.key.tmp-0123456789ab'));
     t.true(cp.output().stderr.includes('removed what interrupted writes left'), cp.output().stderr);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+// cluster-id.incomplete means "the first start never completed" only while nothing says
+// otherwise: a cluster that finished its first start (or served) is never wiped for it.
+test('a stale cluster-id.incomplete never wipes a cluster that completed its first start', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'otherix-stale-incomplete-'));
+  try {
+    const first = await spawnControlPlane({ dataDir });
+    const minted = await api(first, 'POST', '/v1/nodes/join-tokens', { token: first.adminToken, body: {} });
+    t.is(minted.status, 201);
+    await first.stop();
+    const adminToken = await readFile(join(dataDir, 'admin.token'), 'utf8');
+    const caKey = await readFile(join(dataDir, 'ca.key'), 'utf8');
+    // cluster-id gone, cluster-id.incomplete there (a kill between writing one and removing the other, then a lost file).
+    await rename(join(dataDir, 'cluster-id'), join(dataDir, 'cluster-id.incomplete'));
+
+    const cp = await spawnControlPlane({ dataDir });
+    try {
+      t.is(cp.caFingerprint, first.caFingerprint, 'the same CA');
+      t.is(await readFile(join(dataDir, 'admin.token'), 'utf8'), adminToken, 'admin.token unchanged');
+      const tokens = await api(cp, 'GET', '/v1/nodes/join-tokens', { token: cp.adminToken });
+      t.deepEqual(tokens.body.items.map((token: { id: string }) => token.id), [minted.body.id], 'the join token minted before is still there');
+      const files = await readdir(dataDir);
+      t.true(files.includes('cluster-id'));
+      t.false(files.includes('cluster-id.incomplete'));
+    } finally {
+      await cp.stop();
+    }
+
+    // Without admin.token the first start cannot be finished, but the database holds a join token: refused, nothing touched.
+    await rename(join(dataDir, 'cluster-id'), join(dataDir, 'cluster-id.incomplete'));
+    await rm(join(dataDir, 'admin.token'));
+    const refused = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
+    t.is(refused.code, 1, refused.stderr);
+    t.regex(refused.stderr, /refusing to start: .*cluster-id\.incomplete.*join token/);
+    t.is(await readFile(join(dataDir, 'ca.key'), 'utf8'), caKey, 'ca.key unchanged');
+    t.true((await readdir(dataDir)).includes('otherix.db'));
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -62,11 +62,15 @@ test('tokens a client puts in the URL or in a malformed request never reach the 
       `/v1/nodes?limit=5&x=${encoded(joinToken)}`,
       `/v1/nodes/${joinToken}`, // a token as a path segment: echoed in the 404 message too
       `/v1/nodes/${encoded(apiToken)}`,
+      `/v1/nodes/${encoded(apiToken)}%`, // a stray '%' makes the segment undecodable as a whole
+      `/v1/nodes?cursor=%E0${encoded(joinToken)}`, // so does an invalid UTF-8 escape
     ];
     for (const url of gets) await api(cp, 'GET', url, { token: apiToken });
     await api(cp, 'POST', `/v1/nodes/join?token=${joinToken}`, { body: {} });
     // A request Node's parser refuses: Node keeps its raw bytes (Authorization header and all) on the error.
     await sendRaw(cp, `GET /v1/whoami?token=${joinToken} HTTP/1.1\r\nHost: cp\r\nAuthorization: Bearer ${apiToken}\r\nnot a header\r\n\r\n`);
+    // The Host header is logged: a token there is redacted, percent-encoded too.
+    await sendRaw(cp, `GET /v1/whoami HTTP/1.1\r\nHost: ${encoded(apiToken)}\r\nConnection: close\r\n\r\n`);
 
     const logs = cp.logs.join('\n');
     t.regex(logs, /"level":10/); // trace lines are really there
@@ -94,6 +98,10 @@ test('the logged URL keeps the path and the API query parameters, and redacts th
   t.is(redactUrl(`/v1/nodes/${token}/cordon`), '/v1/nodes/[redacted]/cordon');
   t.is(redactUrl(`/v1/x?${token.replace(/_/g, '%255F')}`), '/v1/x?[redacted]', 'double encoding');
   t.is(redactUrl('/v1/x?li%6Dit=5'), '/v1/x?li%6Dit=5', 'an encoded API parameter name');
+  // An escape that does not decode elsewhere in the text must not hide the encoded token.
+  t.is(redactUrl(`/v1/nodes/${token.replace(/_/g, '%5F')}%`), '/v1/nodes/[redacted]', 'a stray % after an encoded token');
+  t.is(redactUrl(`/v1/nodes?cursor=%E0${token.replace(/_/g, '%5F')}`), '/v1/nodes?cursor=[redacted]', 'an invalid UTF-8 escape before an encoded token');
+  t.is(redactUrl(`/v1/nodes?%ZZ${token.replace(/_/g, '%255F')}`), '/v1/nodes?[redacted]', 'double encoding beside a bad escape');
   t.is(redactTokens(`refused: bearer ${token} and otx_join_abc`), 'refused: bearer otx_api_[redacted] and otx_join_[redacted]');
   t.is(redactTokens('Authorization: Bearer otx_api_...'), 'Authorization: Bearer otx_api_...', 'the documented placeholder stays readable');
 });

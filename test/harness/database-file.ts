@@ -97,3 +97,20 @@ export async function asBeforeClusterMarkers(dataDir: string): Promise<void> {
     await closeFile(db);
   }
 }
+
+/**
+ * Puts a node's hosts back as a CP before the canonical host form stored them (a final dot kept,
+ * an IPv4-mapped IPv6 address as given), at the schema version that CP left (5): the migration
+ * after it must bring them to the canonical form. The CP must be stopped.
+ */
+export async function asBeforeCanonicalHosts(dataDir: string, node: string, hosts: { endpointHost: string; migrationHost: string }): Promise<void> {
+  const db = await openFile(databasePath(dataDir));
+  const run = (sql: string, params: unknown[]): Promise<void> =>
+    new Promise((resolve, reject) => db.run(sql, params, (error) => (error === null ? resolve() : reject(error))));
+  try {
+    await run('UPDATE nodes SET endpoint_host = ?, migration_host = ? WHERE name = ?', [hosts.endpointHost, hosts.migrationHost, node]);
+    await exec(db, 'PRAGMA user_version = 5');
+  } finally {
+    await closeFile(db);
+  }
+}

@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { api, startControlPlane } from '../harness/control-plane.js';
 import type { ApiResponse, ControlPlane } from '../harness/control-plane.js';
 import { foreignCsr, joinRequest, nodeCsr, tamperedCsr } from '../harness/join-request.js';
+import { asBeforeCanonicalHosts } from '../harness/database-file.js';
 
 let cp: ControlPlane;
 let csrPem: string;
@@ -256,4 +257,37 @@ test.serial('a host written another way is the same host: final dot, capitals, I
   const mappedLoopback = await join(joinRequest(single.token, 'mapped-loop', csrPem, { migration: { host: '::ffff:127.0.0.1', port_range_start: 1, port_range_end: 2 } }));
   t.is(mappedLoopback.status, 201, mappedLoopback.text);
   t.is(mappedLoopback.body.node.migration.host, '127.0.0.1');
+});
+
+// Hosts an older CP stored before the canonical form (it kept a final dot and the IPv4-mapped
+// form) are canonicalized by a migration, so they still collide after an upgrade.
+test('hosts stored by an older CP in another form still collide after the upgrade', async (t) => {
+  const older = await startControlPlane({ keepDataDir: true });
+  const dataDir = older.dataDir;
+  const minted = await api(older, 'POST', '/v1/nodes/join-tokens', { token: older.adminToken, body: {} });
+  const joined = await api(older, 'POST', '/v1/nodes/join', {
+    body: joinRequest(minted.body.token, 'legacy', csrPem, { advertised_endpoint: 'https://10.32.0.9:9443', migration: { host: '10.32.0.1', port_range_start: 1, port_range_end: 2 } }),
+  });
+  t.is(joined.status, 201, joined.text);
+  await older.close();
+  // As the CP before the canonical form stored them, at the schema version it left.
+  await asBeforeCanonicalHosts(dataDir, 'legacy', { endpointHost: 'legacy.example.', migrationHost: '::ffff:10.32.0.1' });
+
+  const upgraded = await startControlPlane({ dataDir });
+  try {
+    const token = (await api(upgraded, 'POST', '/v1/nodes/join-tokens', { token: upgraded.adminToken, body: {} })).body.token as string;
+    const clashes: Array<[string, Partial<Parameters<typeof joinRequest>[3]>]> = [
+      ['the endpoint host without its final dot', { advertised_endpoint: 'https://legacy.example:9443' }],
+      ['the migration host as IPv4', { migration: { host: '10.32.0.1', port_range_start: 1, port_range_end: 2 } }],
+    ];
+    for (const [what, overrides] of clashes) {
+      const clash = await api(upgraded, 'POST', '/v1/nodes/join', { body: joinRequest(token, 'newcomer', csrPem, overrides) });
+      t.is(clash.status, 409, `${what}: ${clash.text}`);
+      t.regex(clash.body.error.message, /already used by node legacy/, what);
+    }
+    const legacy = await api(upgraded, 'GET', '/v1/nodes/legacy', { token: upgraded.adminToken });
+    t.is(legacy.body.migration.host, '10.32.0.1', 'shown in the canonical form too');
+  } finally {
+    await upgraded.close();
+  }
 });

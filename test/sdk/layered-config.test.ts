@@ -153,3 +153,9 @@ test('readYamlFile, toYaml, flattenKeys and unflattenKeys', (t) => {
   // No YAML timestamps: a date-like value stays the text the operator wrote.
   t.deepEqual(readYamlFile(yamlFile('when: 2026-01-01\n')), { when: '2026-01-01' });
 });
+
+test('a config file that never ends (/dev/zero) is config_invalid after 1 MiB, not read to its end', (t) => {
+  const endless = t.throws(() => loadConfig({ schema, env: {}, file: '/dev/zero' }));
+  t.true(isOtherixError(endless, 'config_invalid'), String(endless));
+  t.regex(endless!.message, /config file \/dev\/zero holds more than 1048576 bytes, which no Otherix config does: check the path/);
+});

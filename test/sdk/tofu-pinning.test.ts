@@ -2,6 +2,8 @@
 // compared with the pin; the serving certificate of that same connection must chain to it.
 import test from 'ava';
 import { X509Certificate } from 'node:crypto';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { createClient, pinCa, isOtherixError, singleCaCertificate, toPem } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
@@ -153,4 +155,24 @@ test('singleCaCertificate refuses every answer that is not exactly one CA certif
   }
   const crlf = cp.caPem.replace(/\n/g, '\r\n');
   t.is(singleCaCertificate(`\n${crlf}\n\n`, 'the answer').pem, toPem('CERTIFICATE', der), 'whitespace and CRLF are fine, and the PEM is re-encoded');
+});
+
+// The answer is read before anything is trusted: a server that is not the CP can send up to the
+// read cap (256 KiB) of PEM markers. Every marker starts a block, so the refusal is immediate and
+// names them all (the regular expression that paired each BEGIN with an END spent tens of seconds
+// of CPU on such an answer, quadratic in its size, before saying it held no block).
+test('an answer of thousands of BEGIN lines is refused as that many PEM blocks', async (t) => {
+  const markers = 15_000;
+  const hostile = '-----BEGIN -----'.repeat(markers);
+  const serving = cpServingIdentity(cp);
+  const server = createServer({ key: serving.keyPem, cert: serving.certPem }, (_request, response) => {
+    response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify({ ca_pem: hostile, fingerprint: cp.caFingerprint }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const error = await t.throwsAsync(pinCa({ cpUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, fingerprint: cp.caFingerprint }));
+  t.true(isOtherixError(error, 'invalid_ca'), String(error));
+  t.regex((error as Error).message, new RegExp(`holds ${markers} PEM blocks \\(, , , \\.\\.\\.\\), not one certificate`));
+  t.true((error as Error).message.length < 1000, 'the message lists a few labels, not thousands');
 });

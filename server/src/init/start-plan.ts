@@ -1,7 +1,9 @@
 // What a start does with the data dir it finds, decided once from what is on disk:
 //
 //   nothing of a cluster           -> first start (no flag needed)
-//   cluster-id.incomplete only     -> an interrupted first start: its files are removed, and it runs again
+//   cluster-id.incomplete only     -> an interrupted first start: finished when it got past admin.token,
+//                                     else its files are removed and it runs again (refused if the
+//                                     database holds more than a first start writes)
 //   cluster-id + its database + its CA -> a normal start
 //   anything else that held a cluster  -> refuse, naming what is missing and how to restore it
 //
@@ -122,10 +124,32 @@ export function planStart(files: DataDirFiles, facts: DataDirFacts): StartPlan {
   const has = (path: string): boolean => facts.present.has(path);
 
   if (facts.clusterId === undefined && facts.incompleteClusterId !== undefined) {
-    // A first start that did not complete never served: nothing in it can be lost.
-    if (database.state === 'initialized' && database.nodes > 0) {
-      refuse(`${files.clusterIdIncomplete} says the first start never completed, yet otherix.db holds ${nodesPhrase(database)}: restore the data dir from your backup. ${NOTHING_CHANGED}`);
+    if (database.state === 'initialized') {
+      // Got past admin.token (its database marked with this first start's id): only cluster-id
+      // is missing (a kill between writing it and removing cluster-id.incomplete, then a lost
+      // file), and what was made may have been handed out. Finished, never redone.
+      if (database.marker?.id === facts.incompleteClusterId && has(files.adminToken)) {
+        checkCa(files, facts, database.marker);
+        return {
+          kind: 'start', clusterId: database.marker.id, markDatabase: false, writeClusterIdFile: true, mintAdminToken: false,
+          note: `an earlier first start of ${files.dir} was interrupted after admin.token: finished it (wrote ${basename(files.clusterId)})`,
+        };
+      }
+      // A first start writes its marker and one admin token: anything else means the cluster served.
+      const used = [
+        database.nodes > 0 ? nodesPhrase(database) : undefined,
+        database.joinTokens > 0 ? `${database.joinTokens} join token${database.joinTokens === 1 ? '' : 's'}` : undefined,
+        database.apiTokens > 1 ? `${database.apiTokens} API tokens` : undefined,
+        database.marker !== undefined && database.marker.id !== facts.incompleteClusterId ? `the marker of cluster ${database.marker.id}` : undefined,
+      ].filter((part) => part !== undefined);
+      if (used.length > 0) {
+        refuse(
+          `${files.clusterIdIncomplete} says the first start never completed, yet otherix.db holds ${used.join(', ')}: ` +
+            `restore the data dir from your backup (with its cluster-id). ${NOTHING_CHANGED}`,
+        );
+      }
     }
+    // A first start that did not complete never served: nothing in it can be lost.
     const remove = [...firstStartFiles(files).filter(has), files.clusterIdIncomplete];
     return { kind: 'first-start', remove, note: `an earlier first start of ${files.dir} was interrupted: removed what it had written (${names(remove)}) and started it again` };
   }
