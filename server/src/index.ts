@@ -3,9 +3,9 @@ export { buildApp, BODY_LIMIT_BYTES } from './app.js';
 export { DEFAULT_LISTENER_LIMITS, RESERVED_FILE_DESCRIPTORS, listenerLimits, serverTimeoutOptions } from './listener.js';
 export type { ListenerLimits } from './listener.js';
 export { LOG_REDACT_PATHS, redactUrl, redactTokens } from './log-redaction.js';
-export type { BuildAppOptions, ServedRoute } from './app.js';
-export type { RouteAuth, RouteRoles } from './plugins/auth.js';
-export { initDataDir, caFingerprintOf, servingHosts, InitError } from './init/data-dir.js';
+export type { BuildAppOptions } from './app.js';
+export type { RouteAuth, RouteRoles, ServedRoute } from './plugins/auth.js';
+export { initDataDir, caFingerprintOf, servingHosts } from './init/data-dir.js';
 export type { InitOptions, ControlPlaneMaterial } from './init/data-dir.js';
 export { dataDirFiles, DEFAULT_DATA_DIR } from './init/files.js';
 export { acquireDataDirLock } from './init/lock.js';
@@ -32,7 +32,7 @@ export { DEFAULT_NODE_CERT_LIFETIME_MS, MIN_NODE_CERT_LIFETIME_MS, MAX_NODE_CERT
 export type { NodeRenewed } from './services/renewal.js';
 export type { PendingLeafUsed } from './services/node-identity.js';
 export type { RenewalAttempt, RenewalOutcome, RenewalResult, RenewalState } from './store/renewal-store.js';
-// The services the app is decorated with (app.services), for embedders that hook into them.
+// The services the app is decorated with (app.services: typed for embedders that hook into them, e.g. renewal.onRenewed).
 export type { Services } from './plugins/services.js';
 export type { StartupFacts } from './startup-lines.js';
 export { mintAdminTokenOffline, defaultRecoveryName, OFFLINE_CREATOR } from './commands/admin-token.js';

@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // otherix-server [serve] | ca-fingerprint | admin-token: argv -> init data dir -> buildApp -> listen.
+// The command line is node:util's parseArgs, not cac as in otherix and otherix-agent: parseArgs
+// itself does what those two need @otherix/sdk/argv for around cac (values word for word, never
+// numbers; an unknown flag, a flag without its value and `--flag -5` refused; the command word
+// anywhere among the flags), and the server has three one-word commands and one usage text.
 import './threadpool.js';
-import 'reflect-metadata';
 import { parseArgs } from 'node:util';
+import { OtherixError, formatHostPort } from '@otherix/sdk';
 import { buildApp } from './app.js';
 import { adminTokenCommand } from './commands/admin-token.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';
-import { InitError, caFingerprintOf, initDataDir } from './init/data-dir.js';
+import { caFingerprintOf, initDataDir } from './init/data-dir.js';
+import { isRefusal } from './errors.js';
 import { DEFAULT_LISTENER_LIMITS } from './listener.js';
 import { adminTokenFileState } from './services/admin-token-file.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
@@ -44,8 +49,6 @@ const USAGE = `usage:
   OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated).
 `;
 
-class UsageError extends Error {}
-
 function parse(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -64,7 +67,7 @@ function parse(argv: string[]) {
     },
   });
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token'].includes(command)) throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token'].includes(command)) throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
   const settings = resolveServerSettings({
     dataDir: values['data-dir'],
     listen: values.listen,
@@ -74,13 +77,8 @@ function parse(argv: string[]) {
     nodeCertLifetime: values['node-cert-lifetime'],
     advertiseHosts: values['advertise-host'],
   });
-  if (values.name !== undefined && command !== 'admin-token') throw new UsageError('--name is for admin-token only');
+  if (values.name !== undefined && command !== 'admin-token') throw new OtherixError('usage', '--name is for admin-token only');
   return { command, help: values.help, name: values.name, ...settings };
-}
-
-function urlOf(address: { address: string; port: number; family: string }): string {
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `https://${host}:${address.port}`;
 }
 
 async function serve(args: ReturnType<typeof parse>): Promise<void> {
@@ -119,7 +117,7 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   await app.listen({ host: args.listen.host, port: args.listen.port });
   const address = app.server.address();
-  const url = address !== null && typeof address === 'object' ? urlOf(address) : `https://${args.listen.host}:${args.listen.port}`;
+  const url = `https://${address !== null && typeof address === 'object' ? formatHostPort(address.address, address.port) : formatHostPort(args.listen.host, args.listen.port)}`;
   app.log.info({ url, ca_fingerprint: material.ca.fingerprint, admin_token_file: material.files.adminToken }, 'otherix control plane ready');
   // Two human lines (startup-lines.ts); tests and scripts wait for the first. Never a secret.
   const adminTokenState = await adminTokenFileState(material.files.adminToken, material.store, Date.now());
@@ -132,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     args = parse(argv);
   } catch (error) {
-    // Bad flags, bad OTHERIX_SERVER__* values (ServerConfigError) and parseArgs' own errors.
+    // Bad flags, bad OTHERIX_SERVER__* values (usage, config_invalid) and parseArgs' own errors.
     process.stderr.write(`otherix-server: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
@@ -149,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
     await serve(args);
     return -1; // keep running
   } catch (error) {
-    if (error instanceof InitError) process.stderr.write(`otherix-server: ${error.message}\n`);
+    if (isRefusal(error)) process.stderr.write(`otherix-server: ${error.message}\n`);
     else process.stderr.write(`otherix-server: failed to start: ${(error as Error).message}\n`);
     return 1;
   }

@@ -4,20 +4,20 @@
 // --force it renews only once the certificate is past 2/3 of its lifetime (when serve would), and
 // says so otherwise. A running serve picks the new files up without a restart.
 import { resolve } from 'node:path';
-import { DEFAULT_CONFIG_PATH, assertAgentFilePermissions, loadAgentConfig, readNodeIdentityFiles, renewNodeCertificate } from '@otherix/sdk';
+import { assertAgentFilePermissions, loadAgentConfig, readNodeIdentityFiles, renewNodeCertificate } from '@otherix/sdk';
 import { renewalPoint } from '../runtime/renewal-schedule.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export async function runRenew(options: { config?: unknown; force?: unknown }): Promise<void> {
-  const configPath = resolve(String(options.config ?? DEFAULT_CONFIG_PATH));
+export async function runRenew(options: { config: string; force: boolean }): Promise<void> {
+  const configPath = resolve(options.config);
   const config = loadAgentConfig({ path: configPath, env: process.env, flags: {} });
   // A folder or file another user could swap is not written to (as serve would not trust it).
   assertAgentFilePermissions({ certDir: config.tls.cert_dir, configPath }, '; nothing was renewed');
   const identity = await readNodeIdentityFiles(config.tls.cert_dir);
   const { times } = identity;
   const dueAt = renewalPoint(times);
-  if (options.force !== true && Date.now() < dueAt && Date.now() < times.notAfter) {
+  if (!options.force && Date.now() < dueAt && Date.now() < times.notAfter) {
     process.stdout.write(
       `not renewing: the certificate of ${identity.nodeName} (serial ${times.serial}) was issued at ${iso(times.issuedAt)} and is valid until ${iso(times.notAfter)}; ` +
         `renewal is due from ${iso(dueAt)} (2/3 of its lifetime), and a running serve renews it by itself: run with --force to renew now\n`,

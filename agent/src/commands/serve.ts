@@ -1,19 +1,19 @@
 // `otherix-agent serve` (also the default command): wait in State A until bootstrap has put
 // agent.yaml and the cert material in place, then run State B until SIGTERM/SIGINT.
 import { resolve } from 'node:path';
-import { DEFAULT_CONFIG_PATH, OtherixError, parseDuration } from '@otherix/sdk';
+import { OtherixError, parseDuration } from '@otherix/sdk';
+import type { FlagValues } from '@otherix/sdk/argv';
 import { createLogger, isLogLevel } from '../runtime/logger.js';
 import { listenForShutdown } from '../runtime/shutdown.js';
 import { waitForBootstrap } from '../runtime/state-a.js';
 import { startStateB } from '../runtime/state-b.js';
+import type { SERVE_FLAGS } from './serve-command.js';
 import { agentVersion } from './version.js';
 
-export const DEFAULT_POLL_INTERVAL = '5s';
-
-export async function runServe(options: Record<string, unknown>): Promise<void> {
+export async function runServe(options: FlagValues<typeof SERVE_FLAGS>): Promise<void> {
   // Absolute, so every State A message names the very file it looked at, whatever the cwd.
-  const configPath = resolve(String(options['config'] ?? DEFAULT_CONFIG_PATH));
-  const pollIntervalMs = pollIntervalOf(options['pollInterval']);
+  const configPath = resolve(options.config);
+  const pollIntervalMs = pollIntervalOf(options.pollInterval);
   // agent.yaml sets the level once it parses; until then the environment may.
   const envLevel = process.env['OTHERIX_LOGGER__LEVEL'];
   const logger = createLogger(isLogLevel(envLevel) ? { level: envLevel } : {});
@@ -31,8 +31,7 @@ export async function runServe(options: Record<string, unknown>): Promise<void> 
   }
 }
 
-function pollIntervalOf(value: unknown): number {
-  const text = String(value ?? DEFAULT_POLL_INTERVAL);
+function pollIntervalOf(text: string): number {
   let ms: number;
   try {
     ms = parseDuration(text);

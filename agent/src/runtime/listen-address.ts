@@ -1,22 +1,10 @@
-// agent.yaml's `listen` ("0.0.0.0:9443", "[::]:9443", "localhost:0") as node's listen() wants it.
-import { OtherixError } from '@otherix/sdk';
-
-export interface ListenAddress {
-  host: string;
-  port: number;
-}
+// agent.yaml's `listen` ("0.0.0.0:9443", "[::]:9443", "localhost:0") as node's listen() wants it:
+// the SDK's HOST:PORT reading (the one bootstrap and the CP use), told as a config problem.
+import { OtherixError, readListenAddress, type ListenAddress } from '@otherix/sdk';
 
 export function parseListenAddress(listen: string): ListenAddress {
-  const match = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(listen.trim());
-  const port = match ? Number(match[2]) : NaN;
-  if (match === null || port > 65535) {
-    throw new OtherixError('config_invalid', `listen address ${JSON.stringify(listen)} must be HOST:PORT, e.g. 0.0.0.0:9443: fix \`listen\` in agent.yaml or OTHERIX_LISTEN`);
-  }
-  const host = match[1] as string;
-  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port };
-}
-
-/** The form to print: IPv6 hosts in brackets. */
-export function formatListenAddress(address: ListenAddress): string {
-  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+  const parsed = readListenAddress(listen);
+  if (parsed.ok) return parsed.address;
+  const host = parsed.problem.kind === 'host' ? ` (its host ${JSON.stringify(parsed.problem.host)} ${parsed.problem.problem})` : '';
+  throw new OtherixError('config_invalid', `listen address ${JSON.stringify(listen)} must be HOST:PORT, e.g. 0.0.0.0:9443${host}: fix \`listen\` in agent.yaml or OTHERIX_LISTEN`);
 }

@@ -6,7 +6,7 @@ import { renderTable } from './table.js';
 import { formatAge, formatTimestamp } from './time.js';
 import { formatTimeLeft } from './time-left.js';
 
-export const NODE_COLUMNS = ['NAME', 'STATUS', 'ARCHITECTURE', 'ENDPOINT', 'LAST-HEARTBEAT'] as const;
+const NODE_COLUMNS = ['NAME', 'STATUS', 'ARCHITECTURE', 'ENDPOINT', 'LAST-HEARTBEAT'] as const;
 
 /** With `certificates` (node list --expiring-within), the full projection adds when each node's certificate ends. */
 export function renderNodeTable(page: NodePage | NodeSummaryPage, options: { showIds: boolean; certificates?: boolean; now?: number }): string {

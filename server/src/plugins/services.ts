@@ -17,17 +17,17 @@ export interface Services {
   apiTokens: ApiTokenService;
   joinTokens: JoinTokenService;
   redemption: RedemptionService;
-  // The node side (issue 4).
+  // The node side.
   nodeIdentity: NodeIdentityService;
   heartbeats: HeartbeatService;
   nodes: NodeService;
-  /** Refused heartbeats of a node's current certificate (issue 13). */
+  /** Refused heartbeats of a node's current certificate. */
   heartbeatRefusals: HeartbeatRefusals;
-  /** Node certificate renewal (issue 16); renewal.onRenewed hears each one. */
+  /** Node certificate renewal; renewal.onRenewed hears each one. */
   renewal: RenewalService;
 }
 
-export interface ServicesPluginOptions extends Record<string, unknown> {
+interface ServicesPluginOptions extends Record<string, unknown> {
   store: Store;
   ca: ClusterCa;
   now: () => number;

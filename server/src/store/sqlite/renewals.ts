@@ -6,6 +6,7 @@
 // one INSERT, whatever the batch's size. An attempt for a node an earlier attempt of the batch
 // already renewed waits for those writes and reads again (the CP lets one renewal per node run
 // at a time, so this is the rare case). Promoting a pending leaf is rare too: done on its own.
+import { OtherixError } from '@otherix/sdk';
 import type { PromotedLeaf, RenewalAttempt, RenewalOutcome, RenewalResult, RenewalState, RenewalStore } from '../renewal-store.js';
 import { jsonParameter, settled } from './connection.js';
 import type { Sql, SqliteConnections } from './connection.js';
@@ -82,7 +83,7 @@ async function renewInOrder(sql: Sql, attempts: readonly RenewalAttempt[]): Prom
     }
     try {
       attempt.decide(state);
-      if (state.node === undefined || state.presented === undefined) throw new Error('renewal rules accepted a node or certificate that does not exist');
+      if (state.node === undefined || state.presented === undefined) throw new OtherixError('internal', 'renewal rules accepted a node or certificate that does not exist');
     } catch (error) {
       outcomes.push({ ok: false, error });
       continue;

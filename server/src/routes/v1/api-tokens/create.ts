@@ -5,7 +5,7 @@ import { routeSchema } from '../../../openapi/route-schema.js';
 import { principalOf } from '../../../plugins/auth.js';
 
 export default async function createApiTokenRoute(app: FastifyInstance): Promise<void> {
-  app.post<RouteOf<'createApiToken'>>('', { schema: routeSchema('createApiToken'), config: { roles: ['admin'] } }, async (request, reply) => {
+  app.post<RouteOf<'createApiToken'>>('', { schema: routeSchema('createApiToken') }, async (request, reply) => {
     reply.code(201);
     return app.services.apiTokens.mint(request.body, principalOf(request).name);
   });

@@ -4,7 +4,7 @@ import type { RouteOf } from '../../../openapi/operation-types.js';
 import { routeSchema } from '../../../openapi/route-schema.js';
 
 export default async function revokeApiTokenRoute(app: FastifyInstance): Promise<void> {
-  app.post<RouteOf<'revokeApiToken'>>('/:id/revoke', { schema: routeSchema('revokeApiToken'), config: { roles: ['admin'] } }, async (request) =>
+  app.post<RouteOf<'revokeApiToken'>>('/:id/revoke', { schema: routeSchema('revokeApiToken') }, async (request) =>
     app.services.apiTokens.revoke(request.params.id),
   );
 }

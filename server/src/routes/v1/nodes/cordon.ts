@@ -4,7 +4,7 @@ import { nodeRouteSchema } from '../../../openapi/node-route-schemas.js';
 import type { RouteOf } from '../../../openapi/operation-types.js';
 
 export default async function cordonNodeRoute(app: FastifyInstance): Promise<void> {
-  app.post<RouteOf<'cordonNode'>>('/:node/cordon', { schema: nodeRouteSchema('cordonNode'), config: { roles: ['admin', 'operator'] } }, async (request) =>
+  app.post<RouteOf<'cordonNode'>>('/:node/cordon', { schema: nodeRouteSchema('cordonNode') }, async (request) =>
     app.services.nodes.setCordoned(request.params.node, true),
   );
 }

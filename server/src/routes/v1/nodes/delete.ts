@@ -4,7 +4,7 @@ import { nodeRouteSchema } from '../../../openapi/node-route-schemas.js';
 import type { RouteOf } from '../../../openapi/operation-types.js';
 
 export default async function deleteNodeRoute(app: FastifyInstance): Promise<void> {
-  app.delete<RouteOf<'deleteNode'>>('/:node', { schema: nodeRouteSchema('deleteNode'), config: { roles: ['admin'] } }, async (request, reply) => {
+  app.delete<RouteOf<'deleteNode'>>('/:node', { schema: nodeRouteSchema('deleteNode') }, async (request, reply) => {
     await app.services.nodes.delete(request.params.node, request.query.force === true);
     return reply.code(204).send();
   });

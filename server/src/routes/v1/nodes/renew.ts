@@ -5,7 +5,7 @@ import { routeSchema } from '../../../openapi/route-schema.js';
 import { nodeOf } from '../../../plugins/node-identity.js';
 
 export default async function renewRoute(app: FastifyInstance): Promise<void> {
-  app.post<RouteOf<'renewNode'>>('/renew', { schema: routeSchema('renewNode'), config: { auth: 'mtls' } }, async (request, reply) => {
+  app.post<RouteOf<'renewNode'>>('/renew', { schema: routeSchema('renewNode') }, async (request, reply) => {
     const { response, renewed } = await app.services.renewal.renew(nodeOf(request), request.body.csr_pem);
     // The CSR is never logged; serials and times are not secret.
     request.log.info(

@@ -4,7 +4,7 @@ import type { RouteOf } from '../../../../openapi/operation-types.js';
 import { routeSchema } from '../../../../openapi/route-schema.js';
 
 export default async function revokeJoinTokenRoute(app: FastifyInstance): Promise<void> {
-  app.post<RouteOf<'revokeJoinToken'>>('/:id/revoke', { schema: routeSchema('revokeJoinToken'), config: { roles: ['admin'] } }, async (request) =>
+  app.post<RouteOf<'revokeJoinToken'>>('/:id/revoke', { schema: routeSchema('revokeJoinToken') }, async (request) =>
     app.services.joinTokens.revoke(request.params.id),
   );
 }
