@@ -38,6 +38,7 @@ export const LOCAL_ERROR_CODES = Object.freeze([
   'chain_invalid',
   'key_mismatch',
   'identity_mismatch',
+  'certificate_expired',
   // files on the host: the agent's cert dir and agent.yaml, the CP's data dir
   'file_write_failed',
   'insufficient_space',
@@ -57,6 +58,7 @@ export const LOCAL_ERROR_CODES = Object.freeze([
   'invalid_response',
   'clock_skew',
   'join_outcome_unknown',
+  'renewal_outcome_unknown',
   // the agent's own API (agent-openapi.yaml)
   'method_not_allowed',
 ] as const);

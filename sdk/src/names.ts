@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 
 /** Paths under /v1/nodes: a node with one of these names could not be addressed. */
-export const RESERVED_NODE_NAMES: ReadonlySet<string> = new Set(['join', 'heartbeat', 'join-tokens']);
+export const RESERVED_NODE_NAMES: ReadonlySet<string> = new Set(['join', 'heartbeat', 'renew', 'join-tokens']);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -15,6 +15,7 @@ import { isRefusal } from './errors.js';
 import { DEFAULT_LISTENER_LIMITS } from './listener.js';
 import { adminTokenFileState } from './services/admin-token-file.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
+import { lifetimeWarning } from './services/node-cert-lifetime.js';
 import { DEFAULT_LISTEN, LOG_LEVELS, resolveServerSettings } from './server-config.js';
 import { startupLines } from './startup-lines.js';
 
@@ -24,6 +25,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 const USAGE = `usage:
   otherix-server [serve] [--data-dir DIR] [--listen HOST:PORT] [--advertise-host NAME]...
                  [--log-level LEVEL] [--join-guess-limit N] [--max-connections N]
+                 [--node-cert-lifetime DURATION]
   otherix-server ca-fingerprint [--data-dir DIR]
   otherix-server admin-token [--data-dir DIR] [--name NAME]
 
@@ -34,6 +36,8 @@ const USAGE = `usage:
   --join-guess-limit N    redemptions with unknown join tokens allowed per source (IPv4 address, IPv6 /64) per minute (default ${DEFAULT_JOIN_GUESS_LIMIT})
   --max-connections N     open connections the CP accepts; beyond, new ones are closed at once (default ${DEFAULT_LISTENER_LIMITS.maxConnections};
                           each agent holds one: keep it above the node count, and the open-file limit above it)
+  --node-cert-lifetime D  how long node certificates live, from signing: 1m to 365d (default 30d); joins,
+                          re-issues and renewals use it, and agents renew at 2/3 of it. Under 1h is for tests
   --name NAME             admin-token: the new admin token's name (default admin-recovery-<UTC time>)
 
   admin-token mints a new admin API token on the CP host, running or not, when no admin token
@@ -41,7 +45,8 @@ const USAGE = `usage:
 
   Each flag can also come from the environment (flags win): OTHERIX_SERVER__DATA_DIR,
   OTHERIX_SERVER__LISTEN, OTHERIX_SERVER__LOG_LEVEL, OTHERIX_SERVER__JOIN_GUESS_LIMIT,
-  OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated).
+  OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__NODE_CERT_LIFETIME,
+  OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated).
 `;
 
 function parse(argv: string[]) {
@@ -56,6 +61,7 @@ function parse(argv: string[]) {
       'log-level': { type: 'string' },
       'join-guess-limit': { type: 'string' },
       'max-connections': { type: 'string' },
+      'node-cert-lifetime': { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -68,6 +74,7 @@ function parse(argv: string[]) {
     logLevel: values['log-level'],
     joinGuessLimit: values['join-guess-limit'],
     maxConnections: values['max-connections'],
+    nodeCertLifetime: values['node-cert-lifetime'],
     advertiseHosts: values['advertise-host'],
   });
   if (values.name !== undefined && command !== 'admin-token') throw new OtherixError('usage', '--name is for admin-token only');
@@ -76,7 +83,9 @@ function parse(argv: string[]) {
 
 async function serve(args: ReturnType<typeof parse>): Promise<void> {
   const material = await initDataDir({ dataDir: args.dataDir, advertiseHosts: args.advertiseHosts });
-  for (const warning of material.warnings) process.stderr.write(`otherix-server: warning: ${warning}\n`);
+  const lifetime = lifetimeWarning(args.nodeCertLifetimeMs);
+  const warnings = lifetime === undefined ? material.warnings : [...material.warnings, lifetime];
+  for (const warning of warnings) process.stderr.write(`otherix-server: warning: ${warning}\n`);
   const app = await buildApp({
     store: material.store,
     ca: material.ca,
@@ -86,8 +95,9 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
     joinGuessLimit: args.joinGuessLimit,
     controlPlaneHosts: material.controlPlaneHosts,
     listener: { maxConnections: args.maxConnections },
+    nodeCertLifetimeMs: args.nodeCertLifetimeMs,
   });
-  for (const warning of material.warnings) app.log.warn({ event: 'start_warning' }, warning);
+  for (const warning of warnings) app.log.warn({ event: 'start_warning' }, warning);
   let closing = false;
   const shutdown = (signal: string): void => {
     if (closing) return;

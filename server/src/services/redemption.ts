@@ -66,6 +66,8 @@ interface RedemptionOptions {
   guessLimiter: GuessLimiter;
   /** The CP's own hosts (its serving certificate's names): a node may not claim them. */
   controlPlaneHosts: readonly string[];
+  /** The node leaves' lifetime from signing (--node-cert-lifetime). */
+  lifetimeMs: number;
 }
 
 /** Redemptions written together at most (each waits for its batch's commit). */
@@ -119,7 +121,7 @@ export class RedemptionService {
     assertClusterAllows({ existingNode, collidingNodes: [] }, token, name);
 
     const issuedAt = now();
-    const certificate = await ca.issueNodeCertificate({ nodeName: name, spkiDer, hosts, now: issuedAt });
+    const certificate = await ca.issueNodeCertificate({ nodeName: name, spkiDer, hosts, now: issuedAt, lifetimeMs: this.options.lifetimeMs });
     const node: NodeRow = {
       id: randomUUID(),
       name,

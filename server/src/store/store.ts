@@ -4,6 +4,7 @@
 
 import type { components } from '@otherix/sdk';
 import type { NodeStore } from './node-store.js';
+import type { RenewalStore } from './renewal-store.js';
 
 /** Hears how each write transaction ended. */
 export interface WriteObserver {
@@ -81,7 +82,8 @@ export interface NodeRow {
   createdAt: number;
 }
 
-export type CertificateStatus = 'current' | 'replaced' | 'revoked';
+/** A renewal's statuses (pending, renewed, superseded) are explained in renewal-store.ts. */
+export type CertificateStatus = 'current' | 'pending' | 'replaced' | 'renewed' | 'superseded' | 'revoked';
 
 export interface NodeCertificateRow {
   serial: string;
@@ -178,6 +180,8 @@ export interface Store {
   findNodeCertificate(serial: string): Promise<NodeCertificateRow | undefined>;
   /** The node side: list, heartbeats, cordon, delete (store/node-store.ts). */
   readonly nodes: NodeStore;
+  /** Node certificate renewal (store/renewal-store.ts). */
+  readonly renewals: RenewalStore;
 
   /** Commits a small write: throws (the engine's error) when the database cannot be written now (/readyz). */
   probeWrite(now: number): Promise<void>;

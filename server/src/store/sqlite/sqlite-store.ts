@@ -10,6 +10,7 @@ import { SqliteConnections } from './connection.js';
 import { redeemBatch } from './redemptions.js';
 import { migrate } from './migrations.js';
 import { SqliteNodeStore } from './nodes.js';
+import { SqliteRenewalStore } from './renewals.js';
 import {
   apiTokenFrom, consumptionFrom, joinTokenFrom, nodeCertificateFrom, nodeFrom,
 } from './rows.js';
@@ -40,6 +41,8 @@ interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   /** The node side (store/sqlite/nodes.ts). */
   readonly nodes: SqliteNodeStore;
+  /** Node certificate renewal (store/sqlite/renewals.ts). */
+  readonly renewals: SqliteRenewalStore;
 
   private constructor(
     private readonly db: SqliteConnections,
@@ -48,6 +51,7 @@ export class SqliteStore implements Store {
     private readonly options: SqliteStoreOptions,
   ) {
     this.nodes = new SqliteNodeStore(db);
+    this.renewals = new SqliteRenewalStore(db);
   }
 
   /** Opens `path`, creating it (0600) when missing, and migrates it. */
