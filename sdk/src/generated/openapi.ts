@@ -364,10 +364,14 @@ export interface paths {
         /**
          * Revoke an API token
          * @description Admin only. Idempotent. Requests made with the token are refused (`401 unauthenticated`) from then on.
-         *     The last live admin token (role admin, not revoked, not expired) cannot be revoked
-         *     (`409 conflict`): with none left nobody could mint tokens or manage nodes. Mint another
-         *     admin token first, then revoke this one. Two revokes racing for the last two admin tokens
-         *     cannot both succeed. If every admin token is lost anyway, `otherix-server admin-token
+         *     An admin token (role admin, not revoked, not expired) is revoked only when another admin
+         *     token stays live until this one would have expired, or for at least a day when that is
+         *     sooner (one without expiry always does); otherwise `409 conflict`, with
+         *     `details.other_admin_tokens_expire_at` when other admin tokens exist but all expire
+         *     too soon: with none left nobody could mint tokens or manage nodes, and an admin token
+         *     about to expire does not count as a successor. Mint another admin token first (no TTL,
+         *     or one over a day), then revoke this one. Two revokes racing for the last two admin
+         *     tokens cannot both succeed. If every admin token is lost anyway, `otherix-server admin-token
          *     --data-dir DIR` mints one on the CP host, offline.
          */
         post: operations["revokeApiToken"];
@@ -1276,7 +1280,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description This is the last live admin token (`conflict`); nothing was changed. */
+            /** @description No other admin token would stay live long enough (`conflict`); nothing was changed. */
             409: {
                 headers: {
                     [name: string]: unknown;
