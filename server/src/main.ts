@@ -24,6 +24,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 const USAGE = `usage:
   otherix-server [serve] [--data-dir DIR] [--listen HOST:PORT] [--advertise-host NAME]...
                  [--log-level LEVEL] [--join-guess-limit N] [--max-connections N]
+                 [--max-unauthenticated-per-source N]
   otherix-server ca-fingerprint [--data-dir DIR]
   otherix-server admin-token [--data-dir DIR] [--name NAME]
 
@@ -34,6 +35,9 @@ const USAGE = `usage:
   --join-guess-limit N    redemptions with unknown join tokens allowed per source (IPv4 address, IPv6 /64) per minute (default ${DEFAULT_JOIN_GUESS_LIMIT})
   --max-connections N     open connections the CP accepts; beyond, new ones are closed at once (default ${DEFAULT_LISTENER_LIMITS.maxConnections};
                           each agent holds one: keep it above the node count, and the open-file limit above it)
+  --max-unauthenticated-per-source N
+                          connections one source (IPv4 address, IPv6 /64) may hold before they authenticate;
+                          beyond, its new ones are closed at once (default ${DEFAULT_LISTENER_LIMITS.maxUnauthenticatedPerSource})
   --name NAME             admin-token: the new admin token's name (default admin-recovery-<UTC time>)
 
   admin-token mints a new admin API token on the CP host, running or not, when no admin token
@@ -41,7 +45,8 @@ const USAGE = `usage:
 
   Each flag can also come from the environment (flags win): OTHERIX_SERVER__DATA_DIR,
   OTHERIX_SERVER__LISTEN, OTHERIX_SERVER__LOG_LEVEL, OTHERIX_SERVER__JOIN_GUESS_LIMIT,
-  OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated).
+  OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE,
+  OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated).
 `;
 
 function parse(argv: string[]) {
@@ -56,6 +61,7 @@ function parse(argv: string[]) {
       'log-level': { type: 'string' },
       'join-guess-limit': { type: 'string' },
       'max-connections': { type: 'string' },
+      'max-unauthenticated-per-source': { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -68,6 +74,7 @@ function parse(argv: string[]) {
     logLevel: values['log-level'],
     joinGuessLimit: values['join-guess-limit'],
     maxConnections: values['max-connections'],
+    maxUnauthenticatedPerSource: values['max-unauthenticated-per-source'],
     advertiseHosts: values['advertise-host'],
   });
   if (values.name !== undefined && command !== 'admin-token') throw new OtherixError('usage', '--name is for admin-token only');
@@ -85,7 +92,7 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
     logger: { level: args.logLevel },
     joinGuessLimit: args.joinGuessLimit,
     controlPlaneHosts: material.controlPlaneHosts,
-    listener: { maxConnections: args.maxConnections },
+    listener: { maxConnections: args.maxConnections, maxUnauthenticatedPerSource: args.maxUnauthenticatedPerSource },
   });
   for (const warning of material.warnings) app.log.warn({ event: 'start_warning' }, warning);
   let closing = false;

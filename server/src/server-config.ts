@@ -16,6 +16,7 @@ const SERVER_CONFIG_SCHEMA: ConfigSchema = Object.freeze({
   'server.log_level': { kind: 'string', default: 'info' },
   'server.join_guess_limit': { kind: 'integer', default: DEFAULT_JOIN_GUESS_LIMIT },
   'server.max_connections': { kind: 'integer', default: DEFAULT_LISTENER_LIMITS.maxConnections },
+  'server.max_unauthenticated_per_source': { kind: 'integer', default: DEFAULT_LISTENER_LIMITS.maxUnauthenticatedPerSource },
   /** Comma-separated in the environment; the flag is repeatable. */
   'server.advertise_hosts': { kind: 'string', default: '' },
 });
@@ -26,6 +27,7 @@ const FLAG_OF: Record<string, string> = {
   'server.log_level': '--log-level',
   'server.join_guess_limit': '--join-guess-limit',
   'server.max_connections': '--max-connections',
+  'server.max_unauthenticated_per_source': '--max-unauthenticated-per-source',
   'server.advertise_hosts': '--advertise-host',
 };
 
@@ -35,6 +37,7 @@ interface ServerFlags {
   logLevel?: string | undefined;
   joinGuessLimit?: string | undefined;
   maxConnections?: string | undefined;
+  maxUnauthenticatedPerSource?: string | undefined;
   advertiseHosts?: string[] | undefined;
 }
 
@@ -45,6 +48,8 @@ interface ServerSettings {
   joinGuessLimit: number;
   /** Open connections the listener accepts (listener.ts). */
   maxConnections: number;
+  /** Connections one source may hold before they authenticate (listener.ts). */
+  maxUnauthenticatedPerSource: number;
   advertiseHosts: string[];
 }
 
@@ -79,6 +84,7 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
       'server.log_level': flags.logLevel,
       'server.join_guess_limit': flags.joinGuessLimit,
       'server.max_connections': flags.maxConnections,
+      'server.max_unauthenticated_per_source': flags.maxUnauthenticatedPerSource,
       'server.advertise_hosts': flags.advertiseHosts !== undefined && flags.advertiseHosts.length > 0 ? flags.advertiseHosts.join(',') : undefined,
     },
   });
@@ -89,6 +95,8 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
   if (joinGuessLimit < 1) throw unusable(`${where('server.join_guess_limit')} ${joinGuessLimit}: expected a whole number >= 1`);
   const maxConnections = values['server.max_connections'] as number;
   if (maxConnections < 1) throw unusable(`${where('server.max_connections')} ${maxConnections}: expected a whole number >= 1`);
+  const maxUnauthenticatedPerSource = values['server.max_unauthenticated_per_source'] as number;
+  if (maxUnauthenticatedPerSource < 1) throw unusable(`${where('server.max_unauthenticated_per_source')} ${maxUnauthenticatedPerSource}: expected a whole number >= 1`);
   const dataDir = values['server.data_dir'] as string;
   if (dataDir === '') throw unusable(`${where('server.data_dir')} is empty: give a folder`);
   return {
@@ -97,6 +105,7 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
     logLevel,
     joinGuessLimit,
     maxConnections,
+    maxUnauthenticatedPerSource,
     advertiseHosts: (values['server.advertise_hosts'] as string).split(',').map((host) => host.trim()).filter((host) => host !== ''),
   };
 }
