@@ -9,10 +9,12 @@
 //                            when a request begins); else 408 and close. Checked every second, so
 //                            a client that trickles its headers is held about 20 s at most.
 //   request timeout    30 s  the whole request, body included (at most 1 MiB); else 408.
-//   keep-alive         65 s  an idle connection after an answer, only for callers that proved a
-//                            credential (plugins/keep-alive-policy.ts): a node certificate from
-//                            the cluster CA, a valid API token, a redeemed join token. Everyone
-//                            else is answered with `Connection: close`. 65 s is over the
+//   keep-alive         65 s  an idle connection after an answer, only for connections on which
+//                            a credential was accepted (plugins/keep-alive-policy.ts): a valid
+//                            API token, a node's current certificate on an accepted heartbeat, a
+//                            redeemed join token; a certificate that only chains to the cluster
+//                            CA (a deleted node's) earns nothing. Everyone else is answered with
+//                            `Connection: close`. 65 s is over the
 //                            default 30 s heartbeat (±10%), so a default agent keeps one warm
 //                            connection instead of a TLS handshake per beat; the CP says it in
 //                            `Keep-Alive: timeout=65` and the SDK's client lets go 2 s earlier.

@@ -54,14 +54,15 @@ test('the documented defaults: handshake 10 s, headers 10 s, request 30 s, keep-
     t.is(server.requestTimeout, 30_000);
     t.is(server.keepAliveTimeout, 65_000);
     t.is(server.maxConnections, 10_000);
-    // Keep-alive is announced to a caller that proved a credential, and refused to one that did not.
-    const whoami = await api(cp, 'GET', '/v1/whoami', { token: cp.adminToken });
-    t.is(whoami.headers['connection'], 'keep-alive');
-    t.is(whoami.headers['keep-alive'], 'timeout=65');
+    // Keep-alive is refused to a caller that proved no credential, and announced to one that did
+    // (in this order: a connection that earned it keeps it for answers that refuse nothing).
     for (const [method, path] of [['GET', '/healthz'], ['GET', '/v1/ca'], ['GET', '/v1/whoami'], ['GET', '/v1/nope']] as const) {
       t.is((await api(cp, method, path)).headers['connection'], 'close', `${method} ${path} without a credential`);
     }
     t.is((await api(cp, 'GET', '/v1/whoami', { token: `otx_api_${'x'.repeat(43)}` })).headers['connection'], 'close', 'an unknown token');
+    const whoami = await api(cp, 'GET', '/v1/whoami', { token: cp.adminToken });
+    t.is(whoami.headers['connection'], 'keep-alive');
+    t.is(whoami.headers['keep-alive'], 'timeout=65');
     // A client certificate that chains to the cluster CA is no credential where none is checked.
     t.is((await api(cp, 'GET', '/healthz', { cert: cp.clientCertificate })).headers['connection'], 'close');
   } finally {
@@ -84,6 +85,23 @@ test("keep-alive is earned by an accepted credential: a deleted or replaced node
   const badBody = await heartbeat(cp, current.cert, { ...heartbeatBody(), vm_count: -1 });
   t.is(badBody.status, 400, badBody.text);
   t.is(connectionOf(badBody), 'close');
+
+  // One connection that earned keep-alive keeps it on answers that refuse nothing (/healthz);
+  // a fresh connection's /healthz, with the same certificate, has earned nothing yet.
+  const one = new Client(cp.url, { connect: { ca: cp.caPem, cert: current.cert.certPem, key: current.cert.keyPem, checkServerIdentity: () => undefined } });
+  t.teardown(() => one.destroy());
+  let connects = 0;
+  one.on('connect', () => (connects += 1));
+  const onOne = async (method: 'GET' | 'POST', path: string): Promise<unknown> => {
+    const response = await one.request({ method, path, ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(heartbeatBody()) } : {}) });
+    await response.body.dump();
+    return response.headers['connection'];
+  };
+  t.is(await onOne('GET', '/healthz'), 'close');
+  t.is(await onOne('POST', '/v1/nodes/heartbeat'), 'keep-alive');
+  t.is(await onOne('GET', '/healthz'), 'keep-alive');
+  t.is(await onOne('POST', '/v1/nodes/heartbeat'), 'keep-alive');
+  t.is(connects, 2, 'one connection for /healthz alone, then one for the rest');
 
   // A deleted node's certificate still chains to the CA: refused, and closed.
   const deleted = await joinNode(cp, 'ka-deleted');

@@ -1,12 +1,13 @@
-// Keep-alive is for callers whose credential the CP accepted (listener.ts): an API token the auth
-// hook accepted, a node's current certificate on a request the CP accepted (a heartbeat; the
-// identity is checked again when the heartbeat commits), or a join token that was redeemed
-// (routes with config.keepAliveOnSuccess). A client certificate that merely chains to the
-// cluster CA earns nothing: a deleted or replaced node's certificate, or the CP's own client
-// identity, still chains, and its refused requests must not hold connections open. Any other
-// answer (public routes, refusals, 404s) carries `Connection: close`, so a connection that never
-// authenticates cannot sit in keep-alive: it lives at most the handshake, headers and request
-// timeouts, then closes after its answer.
+// Keep-alive is for connections on which the CP accepted a credential (listener.ts): an API
+// token the auth hook accepted, a node's current certificate on a request the CP accepted (a
+// heartbeat; the identity is checked again when the heartbeat commits), or a join token that was
+// redeemed (routes with config.keepAliveOnSuccess). A client certificate that merely chains to
+// the cluster CA earns nothing: a deleted or replaced node's certificate, or the CP's own client
+// identity, still chains, and its refused requests must not hold connections open. Once a
+// connection has earned it, its later answers that refuse nothing (a public route such as
+// /healthz) keep it too; a refusal (4xx, 5xx) closes it. Any other answer carries
+// `Connection: close`, so a connection that never authenticates cannot sit in keep-alive: it
+// lives at most the handshake, headers and request timeouts, then closes after its answer.
 //
 // The same event takes the connection out of its source's count of connections that have not
 // authenticated (services/unauthenticated-connections.ts); this plugin also keeps that count,
@@ -46,6 +47,8 @@ function acceptedCredential(request: FastifyRequest, reply: FastifyReply): boole
 
 export default sharedPlugin<KeepAlivePolicyOptions>('otherix-keep-alive-policy', async (app, options) => {
   const unauthenticated = new UnauthenticatedConnections(options.maxUnauthenticatedPerSource);
+  /** Connections on which a credential was accepted (renegotiation is off: the peer cannot change). */
+  const authenticatedSockets = new WeakSet<object>();
   let refused = 0;
   const refusedSources = new Set<string>();
   let warnedAt = Number.NEGATIVE_INFINITY;
@@ -73,7 +76,12 @@ export default sharedPlugin<KeepAlivePolicyOptions>('otherix-keep-alive-policy',
   });
 
   app.addHook('onSend', async (request, reply) => {
-    if (acceptedCredential(request, reply)) unauthenticated.authenticated(request.raw.socket);
-    else reply.header('connection', 'close');
+    const socket = request.raw.socket;
+    if (acceptedCredential(request, reply)) {
+      authenticatedSockets.add(socket);
+      unauthenticated.authenticated(socket);
+    } else if (!authenticatedSockets.has(socket) || reply.statusCode >= 400) {
+      reply.header('connection', 'close');
+    }
   });
 });
