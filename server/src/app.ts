@@ -68,7 +68,7 @@ export interface BuildAppOptions {
   controlPlaneHosts?: readonly string[];
   /** Close the store when the app closes (default true when buildApp opened it or store was given). */
   closeStore?: boolean;
-  /** Timeouts and the connection cap (listener.ts); default DEFAULT_LISTENER_LIMITS. Tests inject short ones. */
+  /** Timeouts, the connection cap and the per-source limit (listener.ts); default DEFAULT_LISTENER_LIMITS. Tests inject short ones. */
   listener?: Partial<ListenerLimits>;
 }
 
@@ -169,7 +169,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(certificateRenewalPlugin, { renewer: options.certificates, secureContext: (serving: KeyPairPem) => secureContextOptions(serving, options.ca) });
   await app.register(authPlugin);
   await app.register(nodeIdentityPlugin);
-  await app.register(keepAlivePolicyPlugin);
+  await app.register(keepAlivePolicyPlugin, { maxUnauthenticatedPerSource: limits.maxUnauthenticatedPerSource });
   await app.register(autoload, {
     dir: join(dirname(fileURLToPath(import.meta.url)), 'routes'),
     // No index-file semantics: every file in routes/ is a route plugin, named for its operation.

@@ -26,6 +26,7 @@ const USAGE = `usage:
   otherix-server [serve] [--data-dir DIR] [--listen HOST:PORT] [--advertise-host NAME]...
                  [--log-level LEVEL] [--join-guess-limit N] [--max-connections N]
                  [--node-cert-lifetime DURATION]
+                 [--max-unauthenticated-per-source N]
   otherix-server ca-fingerprint [--data-dir DIR]
   otherix-server admin-token [--data-dir DIR] [--name NAME]
 
@@ -38,6 +39,9 @@ const USAGE = `usage:
                           each agent holds one: keep it above the node count, and the open-file limit above it)
   --node-cert-lifetime D  how long node certificates live, from signing: 1m to 365d (default 30d); joins,
                           re-issues and renewals use it, and agents renew at 2/3 of it. Under 1h is for tests
+  --max-unauthenticated-per-source N
+                          connections one source (IPv4 address, IPv6 /64) may hold before they authenticate;
+                          beyond, its new ones are closed at once (default ${DEFAULT_LISTENER_LIMITS.maxUnauthenticatedPerSource})
   --name NAME             admin-token: the new admin token's name (default admin-recovery-<UTC time>)
 
   admin-token mints a new admin API token on the CP host, running or not, when no admin token
@@ -46,6 +50,7 @@ const USAGE = `usage:
   Each flag can also come from the environment (flags win): OTHERIX_SERVER__DATA_DIR,
   OTHERIX_SERVER__LISTEN, OTHERIX_SERVER__LOG_LEVEL, OTHERIX_SERVER__JOIN_GUESS_LIMIT,
   OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__NODE_CERT_LIFETIME,
+  OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE,
   OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated).
 `;
 
@@ -62,6 +67,7 @@ function parse(argv: string[]) {
       'join-guess-limit': { type: 'string' },
       'max-connections': { type: 'string' },
       'node-cert-lifetime': { type: 'string' },
+      'max-unauthenticated-per-source': { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -75,6 +81,7 @@ function parse(argv: string[]) {
     joinGuessLimit: values['join-guess-limit'],
     maxConnections: values['max-connections'],
     nodeCertLifetime: values['node-cert-lifetime'],
+    maxUnauthenticatedPerSource: values['max-unauthenticated-per-source'],
     advertiseHosts: values['advertise-host'],
   });
   if (values.name !== undefined && command !== 'admin-token') throw new OtherixError('usage', '--name is for admin-token only');
@@ -94,8 +101,8 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
     logger: { level: args.logLevel },
     joinGuessLimit: args.joinGuessLimit,
     controlPlaneHosts: material.controlPlaneHosts,
-    listener: { maxConnections: args.maxConnections },
     nodeCertLifetimeMs: args.nodeCertLifetimeMs,
+    listener: { maxConnections: args.maxConnections, maxUnauthenticatedPerSource: args.maxUnauthenticatedPerSource },
   });
   for (const warning of warnings) app.log.warn({ event: 'start_warning' }, warning);
   let closing = false;

@@ -19,6 +19,7 @@ const SERVER_CONFIG_SCHEMA: ConfigSchema = Object.freeze({
   'server.max_connections': { kind: 'integer', default: DEFAULT_LISTENER_LIMITS.maxConnections },
   /** 1m..365d, days allowed (`30d`, `1d12h`, `90m`). */
   'server.node_cert_lifetime': { kind: 'string', default: formatDurationWithDays(DEFAULT_NODE_CERT_LIFETIME_MS) },
+  'server.max_unauthenticated_per_source': { kind: 'integer', default: DEFAULT_LISTENER_LIMITS.maxUnauthenticatedPerSource },
   /** Comma-separated in the environment; the flag is repeatable. */
   'server.advertise_hosts': { kind: 'string', default: '' },
 });
@@ -30,6 +31,7 @@ const FLAG_OF: Record<string, string> = {
   'server.join_guess_limit': '--join-guess-limit',
   'server.max_connections': '--max-connections',
   'server.node_cert_lifetime': '--node-cert-lifetime',
+  'server.max_unauthenticated_per_source': '--max-unauthenticated-per-source',
   'server.advertise_hosts': '--advertise-host',
 };
 
@@ -40,6 +42,7 @@ interface ServerFlags {
   joinGuessLimit?: string | undefined;
   maxConnections?: string | undefined;
   nodeCertLifetime?: string | undefined;
+  maxUnauthenticatedPerSource?: string | undefined;
   advertiseHosts?: string[] | undefined;
 }
 
@@ -52,6 +55,8 @@ interface ServerSettings {
   maxConnections: number;
   /** Node leaves' lifetime from signing, ms (joins, re-issues and renewals). */
   nodeCertLifetimeMs: number;
+  /** Connections one source may hold before they authenticate (listener.ts). */
+  maxUnauthenticatedPerSource: number;
   advertiseHosts: string[];
 }
 
@@ -100,6 +105,7 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
       'server.join_guess_limit': flags.joinGuessLimit,
       'server.max_connections': flags.maxConnections,
       'server.node_cert_lifetime': flags.nodeCertLifetime,
+      'server.max_unauthenticated_per_source': flags.maxUnauthenticatedPerSource,
       'server.advertise_hosts': flags.advertiseHosts !== undefined && flags.advertiseHosts.length > 0 ? flags.advertiseHosts.join(',') : undefined,
     },
   });
@@ -110,6 +116,8 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
   if (joinGuessLimit < 1) throw unusable(`${where('server.join_guess_limit')} ${joinGuessLimit}: expected a whole number >= 1`);
   const maxConnections = values['server.max_connections'] as number;
   if (maxConnections < 1) throw unusable(`${where('server.max_connections')} ${maxConnections}: expected a whole number >= 1`);
+  const maxUnauthenticatedPerSource = values['server.max_unauthenticated_per_source'] as number;
+  if (maxUnauthenticatedPerSource < 1) throw unusable(`${where('server.max_unauthenticated_per_source')} ${maxUnauthenticatedPerSource}: expected a whole number >= 1`);
   const dataDir = values['server.data_dir'] as string;
   if (dataDir === '') throw unusable(`${where('server.data_dir')} is empty: give a folder`);
   return {
@@ -119,6 +127,7 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
     joinGuessLimit,
     maxConnections,
     nodeCertLifetimeMs: parseLifetime(values['server.node_cert_lifetime'] as string, where('server.node_cert_lifetime')),
+    maxUnauthenticatedPerSource,
     advertiseHosts: (values['server.advertise_hosts'] as string).split(',').map((host) => host.trim()).filter((host) => host !== ''),
   };
 }

@@ -422,10 +422,14 @@ export interface paths {
         /**
          * Revoke an API token
          * @description Admin only. Idempotent. Requests made with the token are refused (`401 unauthenticated`) from then on.
-         *     The last live admin token (role admin, not revoked, not expired) cannot be revoked
-         *     (`409 conflict`): with none left nobody could mint tokens or manage nodes. Mint another
-         *     admin token first, then revoke this one. Two revokes racing for the last two admin tokens
-         *     cannot both succeed. If every admin token is lost anyway, `otherix-server admin-token
+         *     An admin token (role admin, not revoked, not expired) is revoked only when another admin
+         *     token stays live until this one would have expired, or for at least a day when that is
+         *     sooner (one without expiry always does); otherwise `409 conflict`, with
+         *     `details.other_admin_tokens_expire_at` when other admin tokens exist but all expire
+         *     too soon: with none left nobody could mint tokens or manage nodes, and an admin token
+         *     about to expire does not count as a successor. Mint another admin token first (no TTL,
+         *     or one over a day), then revoke this one. Two revokes racing for the last two admin
+         *     tokens cannot both succeed. If every admin token is lost anyway, `otherix-server admin-token
          *     --data-dir DIR` mints one on the CP host, offline.
          */
         post: operations["revokeApiToken"];
@@ -557,7 +561,7 @@ export interface components {
             next_cursor: string | null;
         };
         Migration: {
-            /** @description Host name or IP advertised for live-migration ingress. A join accepts an IP address (IPv6 with or without brackets, never with a zone) or a DNS name: labels of 1 to 63 letters, digits and `-` (not at either end), at most 253 characters, any case, an optional final dot, no wildcard (`*`, `*.example`) and no all-digit last label; anything else is `400 validation_failed`. The CP stores, signs and returns it in canonical form: lower case, no final dot, no brackets, IPv6 in its shortest form, and an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) as the IPv4 address it is. */
+            /** @description Host name or IP advertised for live-migration ingress. A join accepts an IP address (IPv6 with or without brackets, never with a zone) or a DNS name: labels of 1 to 63 letters, digits and `-` (not at either end), at most 253 characters, any case, an optional final dot, no wildcard (`*`, `*.example`) and no all-digit last label. An address must name one host the CP and the other nodes can reach, so these are refused too (in any spelling, IPv4-mapped included): the unspecified addresses (`0.0.0.0/8`, `::`), the broadcast `255.255.255.255`, multicast (`224.0.0.0/4`, `ff00::/8`) and link-local (`169.254.0.0/16`, `fe80::/10`: reachable only on the same link, and an IPv6 one only with a zone). Loopback is accepted (a cluster on one machine). Anything else is `400 validation_failed` with `details.field`. The agent's bootstrap applies the same check before it redeems the token. The CP stores, signs and returns it in canonical form: lower case, no final dot, no brackets, IPv6 in its shortest form, and an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) as the IPv4 address it is. */
             host: string;
             port_range_start: number;
             /** @description Inclusive; not below `port_range_start`. */
@@ -1389,7 +1393,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description This is the last live admin token (`conflict`); nothing was changed. */
+            /** @description No other admin token would stay live long enough (`conflict`); nothing was changed. */
             409: {
                 headers: {
                     [name: string]: unknown;

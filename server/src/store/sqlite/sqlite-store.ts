@@ -96,17 +96,20 @@ export class SqliteStore implements Store {
     return pageOf(rows, page.limit, bySeq, apiTokenFrom);
   }
 
-  revokeApiToken(id: string, now: number): Promise<ApiTokenRevocation | undefined> {
+  revokeApiToken(id: string, now: number, successorUntil: (expiresAt: number | null) => number): Promise<ApiTokenRevocation | undefined> {
     return this.db.transaction(async (sql) => {
       const before = await sql.get<ApiTokenRecord>('SELECT * FROM api_tokens WHERE id = ?', [id]);
       if (before === undefined) return undefined;
       const live = (r: ApiTokenRecord): boolean => r.revoked_at === null && (r.expires_at === null || r.expires_at > now);
       if (before.role === 'admin' && live(before)) {
-        const another = await sql.get<{ id: string }>(
-          "SELECT id FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) AND id <> ? LIMIT 1",
+        // The other live admin tokens' latest expiry (+inf for one without): NULL when there is none.
+        const others = await sql.get<{ n: number; forever: number; latest: number | null }>(
+          "SELECT count(*) AS n, count(*) - count(expires_at) AS forever, max(expires_at) AS latest FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) AND id <> ?",
           [now, id],
         );
-        if (another === undefined) return { row: apiTokenFrom(before), refused: 'last_live_admin' as const };
+        const until = successorUntil(before.expires_at);
+        if (others === undefined || others.n === 0) return { row: apiTokenFrom(before), refused: 'last_live_admin' as const, othersLiveUntil: undefined };
+        if (others.forever === 0 && (others.latest ?? now) < until) return { row: apiTokenFrom(before), refused: 'last_live_admin' as const, othersLiveUntil: others.latest ?? now };
       }
       await sql.run('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, id]);
       const after = await sql.get<ApiTokenRecord>('SELECT * FROM api_tokens WHERE id = ?', [id]);
