@@ -22,8 +22,11 @@ import type { ClusterCa, KeyPairPem, ListenerLimits, Store } from '@otherix/serv
 import type { FastifyInstance } from 'fastify';
 import { repoPath } from './paths.js';
 
-/** server/dist/main.js, from test/dist/helpers/control-plane.js. */
+/** server/dist/main.js, from test/dist/harness/control-plane.js. */
 export const OTHERIX_SERVER_BIN = repoPath('server/dist/main.js');
+
+/** How long the harness waits for the CP's listening line before it kills the CP. */
+const START_LIMIT_MS = 90_000;
 
 export interface MovableClock {
   /** Epoch ms: real time plus everything advanced so far. */
@@ -278,9 +281,13 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
       const match = LISTENING_LINE.exec(stderr);
       if (match !== null) resolve(match);
     });
-    void exited.then(({ code, signal }) => reject(new Error(`otherix-server exited (${code ?? signal}) before listening:\n${stderr}`)));
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`otherix-server exited (${code ?? signal}) before listening${signal === 'SIGKILL' ? ` (killed by the harness after ${START_LIMIT_MS / 1000} s)` : ''}:\n${stderr}`)),
+    );
   });
-  const timeout = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  // A start takes well under a second on a quiet machine; under a parallel test run on 2 shared
+  // cores it has taken over 30 s. The limit only catches a CP that hangs.
+  const timeout = setTimeout(() => child.kill('SIGKILL'), START_LIMIT_MS);
   let match: RegExpExecArray;
   try {
     match = await listening;
