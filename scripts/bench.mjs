@@ -5,7 +5,8 @@
 // which is the machine. Everything runs in a temp folder that is removed at the end, and every
 // process started here is stopped. Phases:
 //   1. cold starts (nothing else running): `otherix --help` vs `node -e 0`
-//   2. crypto ceiling: the CP's CSR verify + leaf sign, 32 concurrent, in a process of its own
+//   2. crypto ceiling: the CP's CSR verify + leaf sign, 32 concurrent, in a process of its own;
+//      crypto floor: the CPU of one bare P-384 verify + sign, what a join is held against
 //   3. joins: 2,000 identities (keys and CSRs made first) redeem one fleet token, 32 at a time
 //   4. over those 2,000 identities' own keep-alive mTLS connections: GET /healthz (the TLS
 //      route ceiling), then heartbeats; then the CP's records are compared with the acks
@@ -14,6 +15,8 @@
 //   6. `otherix-agent bootstrap` start to exit; `otherix-agent serve` RSS in State B
 //   7. the CP stopped, its SQLite seeded to 50,000 nodes, restarted: GET /v1/nodes from a client
 //      process of its own (a fresh heap: no GC pauses from the phases before in its latencies)
+// Each phase's CP CPU per operation, set against its floor from the same run, is in
+// `cost_per_operation` (SPEC §8: a join <= 2x its bare crypto, a heartbeat <= 1.5x a bare TLS route).
 // `node scripts/bench.mjs --only renewals` runs the renewal phase alone (with the joins it needs).
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -39,6 +42,7 @@ const LISTED_NODES = 50_000;
 const HEARTBEAT_MS = 10_000;
 const TLS_ROUTE_MS = 5_000;
 const CRYPTO_MS = 4_000;
+const CRYPTO_FLOOR_PAIRS = 400;
 const BENCH_TIMEOUT_MS = 7 * 60_000;
 
 /** Phases that can run alone (`--only <phase>`), with the joins they need. */
@@ -52,6 +56,8 @@ if (onlyAt >= 0 && !ONLY_PHASES.includes(ONLY)) {
 const ALL = ONLY === undefined;
 
 const report = {};
+/** CPU µs per operation that each phase is held against (SPEC §8), measured in this run. */
+const floors = {};
 const work = await mkdtemp(path.join(os.tmpdir(), 'otherix-bench-'));
 const running = new Set();
 
@@ -76,6 +82,12 @@ async function measureNodeListInOwnProcess(cp) {
   const client = path.join(ROOT, 'scripts/bench/node-list-client.mjs');
   const { stdout } = await promisify(execFile)(process.execPath, [client, cp.url, cp.dataDir], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
   return JSON.parse(stdout);
+}
+
+/** CPU µs of one bare P-384 verify + one sign (scripts/bench/crypto-floor.mjs), in a process of its own. */
+async function cryptoFloor() {
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts/bench/crypto-floor.mjs'), String(CRYPTO_FLOOR_PAIRS)], { timeout: 60_000 });
+  return JSON.parse(stdout).us_per_pair;
 }
 
 async function cryptoCeiling() {
@@ -142,6 +154,8 @@ async function main() {
 
   progress(`crypto ceiling: verifyCsr + leaf signing, 32 concurrent, ${CRYPTO_MS / 1000}s`);
   report.crypto_ceiling_joins_per_s = round(await cryptoCeiling());
+  progress(`crypto floor: CPU of one bare P-384 verify + sign, ${CRYPTO_FLOOR_PAIRS} pairs`);
+  floors.join = await cryptoFloor();
 
   progress(`making ${IDENTITIES} node keys and CSRs (before any clock)`);
   const identities = await makeIdentities(IDENTITIES, 'bench-node');
@@ -182,6 +196,7 @@ async function main() {
   const { cpu } = report;
   delete report.cpu;
   report.cpu = cpu;
+  report.cost_per_operation = costPerOperation(cpu);
   report.targets = targets(report);
 }
 
@@ -197,6 +212,7 @@ async function heartbeatPhase(cp, admin, identities, joins) {
   meter = measureCpu(cp);
   const route = await drive(clients, healthz, { durationMs: TLS_ROUTE_MS });
   report.cpu.tls_route = meter.stop(route.sent);
+  if (report.cpu.tls_route !== null) floors.tlsRoute = cpCpuUs(report.cpu.tls_route);
 
   progress(`heartbeats: ${IDENTITIES} identities, ${HEARTBEAT_MS / 1000}s`);
   meter = measureCpu(cp);
@@ -261,8 +277,40 @@ async function laterPhases(cp, admin) {
   await listed.stop();
 }
 
+/** The CP's CPU per operation, all its threads (event loop + thread pool + GC helpers), in µs. */
+function cpCpuUs(cpu) {
+  return cpu.cp_event_loop_us_per_op + cpu.cp_other_threads_us_per_op;
+}
+
+/**
+ * Each phase's CP CPU per operation against its floor from this same run (SPEC §8): a join and a
+ * renewal against one bare P-384 verify + one sign; a heartbeat and a list page against a bare
+ * `GET /healthz` over the same kind of keep-alive mTLS connection.
+ */
+function costPerOperation(cpu) {
+  const cost = {};
+  const against = (phase, floorUs, floor) => {
+    if (cpu[phase] === null || cpu[phase] === undefined || floorUs === undefined) return undefined;
+    const cpUs = cpCpuUs(cpu[phase]);
+    return { cp_cpu_us: cpUs, floor_us: round(floorUs, 0), floor, ratio: round(cpUs / floorUs, 2) };
+  };
+  const crypto = 'one P-384 crypto.verify + one crypto.sign on OpenSSL, bare, one thread';
+  const route = 'the CP\'s CPU per GET /healthz over the same keep-alive mTLS connections (cpu.tls_route)';
+  for (const [name, phase, floorUs, floor] of [
+    ['join', 'joins', floors.join, crypto],
+    ['renewal', 'renewals', floors.join, crypto],
+    ['heartbeat', 'heartbeats', floors.tlsRoute, route],
+    ['node_list_page', 'node_list', floors.tlsRoute, route],
+  ]) {
+    const figure = against(phase, floorUs, floor);
+    if (figure !== undefined) cost[name] = figure;
+  }
+  return cost;
+}
+
 function targets(r) {
   const t = (target, met) => ({ target, met });
+  const cost = r.cost_per_operation ?? {};
   const all = {
     joins_per_s: t('>= 500 and >= 50% of crypto_ceiling_joins_per_s', r.joins_per_s >= 500 && r.joins_per_s >= 0.5 * r.crypto_ceiling_joins_per_s),
     renewals_per_s: t(`>= 500, every renewal answered 201 (CP CPU per renewal in cpu.renewals)`, r.renewals_per_s >= 500 && r.renewals_answered === IDENTITIES),
@@ -274,9 +322,11 @@ function targets(r) {
     cli_help_ms: t('< 3 x node_startup_ms', r.cli_help_ms < 3 * r.node_startup_ms),
     bootstrap_ms: t('< 500', r.bootstrap_ms < 500),
     agent_rss_mib: t('< 80', r.agent_rss_mib < 80),
+    ...(cost.join === undefined ? {} : { cp_cpu_per_join: t('<= 2 x floor (cost_per_operation.join)', cost.join.ratio <= 2) }),
+    ...(cost.heartbeat === undefined ? {} : { cp_cpu_per_heartbeat: t('<= 1.5 x floor (cost_per_operation.heartbeat)', cost.heartbeat.ratio <= 1.5) }),
   };
   // With --only, the figures of the phases that ran.
-  return Object.fromEntries(Object.entries(all).filter(([figure]) => figure in r));
+  return Object.fromEntries(Object.entries(all).filter(([figure]) => figure in r || figure.startsWith('cp_cpu_per_')));
 }
 
 /** The report with the renewal figures right after the join figures (the renewal phase runs later). */

@@ -135,19 +135,9 @@ interface CheckedCsr {
 /** Everything but the signature check: structure, EC P-384 key, point on the curve, ECDSA-SHA2. */
 function checkCsr(csrPem: string): CheckedCsr {
   const parts = splitCsr(csrPem);
-  let publicKey: KeyObject;
-  try {
-    publicKey = createPublicKey({ key: parts.spkiDer, format: 'der', type: 'spki' });
-  } catch (error) {
-    throw invalidCsr(`its public key cannot be read (${(error as Error).message})`, error);
-  }
-  if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
-    const found = describeKey(parts.spkiDer);
-    const name = found.namedCurve === undefined ? found.algorithm : `${found.algorithm} ${found.namedCurve}`;
-    throw new OtherixError('unsupported_key', `the CSR holds an ${name} key: Otherix node keys must be ECDSA P-384`, {
-      details: { algorithm: found.algorithm, ...(found.namedCurve === undefined ? {} : { namedCurve: found.namedCurve }) },
-    });
-  }
+  // Importing an EC public key into OpenSSL costs about a P-384 verify (it validates the point):
+  // the key every agent sends, already in RFC 5480 form, is imported once (below), not twice.
+  if (!isNamedP384Spki(parts.spkiDer)) assertP384Key(parts.spkiDer);
   // Independent of OpenSSL: noble (pure JS) checks the point is on P-384 before the CP certifies it.
   let point: Uint8Array;
   try {
@@ -163,6 +153,31 @@ function checkCsr(csrPem: string): CheckedCsr {
   // (explicit curve parameters that OpenSSL recognised as P-384, a compressed point).
   const spkiDer = Buffer.concat([P384_SPKI_PREFIX, point]);
   return { publicKey: createPublicKey({ key: spkiDer, format: 'der', type: 'spki' }), spkiDer, parts, hash };
+}
+
+/** An SPKI that is byte for byte RFC 5480's named-curve P-384 form with an uncompressed point. */
+function isNamedP384Spki(spkiDer: Buffer): boolean {
+  return spkiDer.length === P384_SPKI_PREFIX.length + 97 && spkiDer.subarray(0, P384_SPKI_PREFIX.length).equals(P384_SPKI_PREFIX);
+}
+
+/**
+ * Any other form of key is read by OpenSSL: it may be P-384 in another encoding (explicit curve
+ * parameters, a compressed point), which is re-encoded; anything else is `unsupported_key`.
+ */
+function assertP384Key(spkiDer: Buffer): void {
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
+  } catch (error) {
+    throw invalidCsr(`its public key cannot be read (${(error as Error).message})`, error);
+  }
+  if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
+    const found = describeKey(spkiDer);
+    const name = found.namedCurve === undefined ? found.algorithm : `${found.algorithm} ${found.namedCurve}`;
+    throw new OtherixError('unsupported_key', `the CSR holds an ${name} key: Otherix node keys must be ECDSA P-384`, {
+      details: { algorithm: found.algorithm, ...(found.namedCurve === undefined ? {} : { namedCurve: found.namedCurve }) },
+    });
+  }
 }
 
 /**
