@@ -153,6 +153,9 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
         clientCertificate: { certPem: material.certPem, keyPem: material.keyPem },
         requestTimeoutMs: options.requestTimeoutMs,
         maxResponseBytes: HEARTBEAT_MAX_RESPONSE_BYTES,
+        // Several CP URLs: a beat that fails at one moves on to the next in the same beat, and
+        // later beats start at the one that answered; said once per move, not per beat.
+        onFailover: ({ from, to, code }) => logger.warn(`heartbeat: the control plane at ${from} failed (${code}); moving on to ${to}`, { code, from, to }),
       }),
     };
     if (changed) {
