@@ -11,17 +11,20 @@ import type { Node } from '@otherix/sdk';
 import { clusterForTest } from '../harness/cluster.js';
 import { bootstrapArgs, runAgent } from '../harness/agent.js';
 import { mintCa, mintServerCert, reachedImpostor, startImpostor } from '../harness/impostor-server.js';
-import { closedPortUrl } from '../harness/loopback.js';
+import { startResettingServer } from '../harness/loopback.js';
 import { startCuttingProxy, startRelayProxy } from '../harness/proxies.js';
 import { startUnavailableReplica } from '../harness/replicas.js';
 
 test('bootstrap passes over a dead URL and a 503 replica, joins, and writes every URL into agent.yaml', async (t) => {
   const { cp, admin, host } = await clusterForTest(t);
-  const dead = await closedPortUrl();
+  const dead = await startResettingServer();
   const replica = await startUnavailableReplica(cp);
-  t.teardown(() => replica.close());
+  t.teardown(async () => {
+    await replica.close();
+    await dead.close();
+  });
   const minted = await admin.joinTokens.create({ node_name: 'replicated', ttl_seconds: 600 });
-  const cpUrls = `${dead},${replica.url},${cp.url}`;
+  const cpUrls = `${dead.url},${replica.url},${cp.url}`;
   const run = await runAgent(
     [...bootstrapArgs({ cpUrl: cpUrls, caFingerprint: cp.caFingerprint, nodeName: 'replicated', certDir: host.certDir, configPath: host.configPath }), '--token-env', 'JOIN_TOKEN'],
     { env: { JOIN_TOKEN: minted.token } },

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createClient } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import { makeCliHome, tableHeader } from '../harness/cli.js';
-import { closedPortUrl } from '../harness/loopback.js';
+import { closedPortUrl, startResettingServer } from '../harness/loopback.js';
 import { startRelayProxy } from '../harness/proxies.js';
 
 test('login with two URLs saves both; with the first replica dead, `otherix node list` works through the second', async (t) => {
@@ -50,11 +50,13 @@ test('login with two URLs saves both; with the first replica dead, `otherix node
 test('OTHERIX_CP_URL takes a list: the dead first URL is passed over for the pin and the calls', async (t) => {
   const cp = await startControlPlane();
   const home = await makeCliHome();
+  const dead = await startResettingServer();
   t.teardown(async () => {
     await home.remove();
+    await dead.close();
     await cp.close();
   });
-  const env = { OTHERIX_CP_URL: `${await closedPortUrl()},${cp.url}`, OTHERIX_CA_FINGERPRINT: cp.caFingerprint, OTHERIX_TOKEN: cp.adminToken };
+  const env = { OTHERIX_CP_URL: `${dead.url},${cp.url}`, OTHERIX_CA_FINGERPRINT: cp.caFingerprint, OTHERIX_TOKEN: cp.adminToken };
   const whoami = await home.run(['whoami'], env);
   t.is(whoami.exitCode, 0, whoami.stderr);
   t.is(whoami.stdout, 'Name: admin\nRole: admin\n');

@@ -158,11 +158,34 @@ export interface RelayProxy {
 }
 
 export async function startRelayProxy(target: { url: string }): Promise<RelayProxy> {
-  const relay = await startRelay(Number(new URL(target.url).port), (client, upstream) => {
+  // Its own relay, not startRelay's: an answer followed by the server's close (a refusal with
+  // `Connection: close`) must reach the client whole, so each side is ended, not destroyed,
+  // when the other ends; only close() resets.
+  const sockets = new Set<Socket>();
+  let count = 0;
+  const server = createServer((client) => {
+    count += 1;
+    const upstream = connect(Number(new URL(target.url).port), '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
     client.pipe(upstream);
     upstream.pipe(client);
   });
-  return relay;
+  const port = await listenOnLoopback(server);
+  return {
+    url: `https://127.0.0.1:${port}`,
+    connections: () => count,
+    close: () => {
+      for (const socket of sockets) socket.resetAndDestroy();
+      return closeServer(server, sockets);
+    },
+  };
 }
 
 export interface IdleCutProxy {

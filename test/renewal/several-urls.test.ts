@@ -9,7 +9,7 @@ import type { Node } from '@otherix/sdk';
 import { bootstrapArgs, makeNodeHost, runAgent } from '../harness/agent.js';
 import { heartbeat } from '../harness/cluster.js';
 import { startControlPlane } from '../harness/control-plane.js';
-import { closedPortUrl } from '../harness/loopback.js';
+import { startResettingServer } from '../harness/loopback.js';
 import { startUnavailableReplica } from '../harness/replicas.js';
 import { serialOf } from './renewals.js';
 
@@ -18,8 +18,10 @@ test('otherix-agent renew passes over a 503 replica and a dead URL, and renews a
   const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
   const host = await makeNodeHost();
   const replica = await startUnavailableReplica(cp);
+  const dead = await startResettingServer();
   t.teardown(async () => {
     await replica.close();
+    await dead.close();
     await host.remove();
     await admin.close();
     await cp.close();
@@ -33,7 +35,7 @@ test('otherix-agent renew passes over a 503 replica and a dead URL, and renews a
   const before = serialOf(await readFile(join(host.certDir, 'agent.crt'), 'utf8'));
 
   const renewed = await runAgent(['renew', '--config', host.configPath, '--force'], {
-    env: { OTHERIX_CP_URL: `${replica.url},${await closedPortUrl()},${cp.url}` },
+    env: { OTHERIX_CP_URL: `${replica.url},${dead.url},${cp.url}` },
   });
   t.is(renewed.exitCode, 0, renewed.stderr);
   t.deepEqual(replica.requests.map((r) => `${r.method} ${r.url}`), ['POST /v1/nodes/renew']);

@@ -10,7 +10,7 @@ import type { ClientOptions, OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { mintCa, mintServerCert, reachedImpostor, startImpostor } from '../harness/impostor-server.js';
-import { closedPortUrl } from '../harness/loopback.js';
+import { startResettingServer } from '../harness/loopback.js';
 import { startRelayProxy } from '../harness/proxies.js';
 import { startUnavailableReplica } from '../harness/replicas.js';
 
@@ -32,14 +32,21 @@ function client(t: { teardown(fn: () => Promise<void>): void }, cpUrl: ClientOpt
   return made;
 }
 
+/** A dead replica's URL (its port held, so no other test's server can answer there). */
+async function deadUrl(): Promise<string> {
+  const dead = await startResettingServer();
+  closers.push(dead.close);
+  return dead.url;
+}
+
 async function unavailable(options: Parameters<typeof startUnavailableReplica>[1] = {}) {
   const replica = await startUnavailableReplica(cp, options);
   closers.push(replica.close);
   return replica;
 }
 
-test('a first URL that refuses connections is passed over, for reads and for a mint alike', async (t) => {
-  const dead = await closedPortUrl();
+test('a first URL whose connections fail before TLS is passed over, for reads and for a mint alike', async (t) => {
+  const dead = await deadUrl();
   const moves: string[] = [];
   const admin = client(t, `${dead},${cp.url}`, { onFailover: ({ from, to, code }) => moves.push(`${from} -> ${to}: ${code}`) });
   t.is((await admin.whoami()).role, 'admin');
@@ -78,7 +85,7 @@ test('a proxy\'s 5xx page after a once-only call stops the call: it may have bee
 });
 
 test('when every URL fails, the error is the CP\'s answer (its status and Retry-After) and names the others', async (t) => {
-  const dead = await closedPortUrl();
+  const dead = await deadUrl();
   const replica = await unavailable();
   const admin = client(t, [dead, replica.url]);
   const error = await t.throwsAsync(admin.nodes.list());
@@ -86,7 +93,7 @@ test('when every URL fails, the error is the CP\'s answer (its status and Retry-
   t.is((error as OtherixApiError).status, 503);
   t.regex(error.message, new RegExp(`the other control-plane URLs failed too: ${dead.replace(/[.]/g, '\\.')}: unreachable`));
 
-  const allDead = client(t, [dead, await closedPortUrl()]);
+  const allDead = client(t, [dead, await deadUrl()]);
   const unreachable = await t.throwsAsync(allDead.whoami());
   t.true(isOtherixError(unreachable, 'unreachable'), String(unreachable));
 });
@@ -121,7 +128,7 @@ test('a URL serving the CP\'s clientAuth-only certificate (the CA and identity r
   const relay = await startRelayProxy(cp);
   closers.push(relay.close);
   // After a dead first URL, the same checks hold on the next one.
-  const admin = client(t, [await closedPortUrl(), impostor.url, relay.url]);
+  const admin = client(t, [await deadUrl(), impostor.url, relay.url]);
   const error = await t.throwsAsync(admin.whoami());
   t.true(isOtherixError(error, 'tls_failed'), String(error));
   t.is(relay.connections(), 0);
@@ -129,7 +136,7 @@ test('a URL serving the CP\'s clientAuth-only certificate (the CA and identity r
 });
 
 test('pinCa passes over unreachable and 503 URLs, and pins at the first that answers', async (t) => {
-  const dead = await closedPortUrl();
+  const dead = await deadUrl();
   const replica = await unavailable();
   const pinned = await pinCa({ cpUrl: `${dead},${replica.url},${cp.url}`, fingerprint: cp.caFingerprint });
   t.is(pinned.cpUrl, cp.url);
@@ -145,7 +152,7 @@ test('pinCa stops at the first URL that fails a check, whatever answers after it
   const clientOnly = await startImpostor({ serving: cp.clientCertificate, caPemToServe: cp.caPem });
   closers.push(foreign.close, clientOnly.close);
 
-  const mismatch = await t.throwsAsync(pinCa({ cpUrl: [await closedPortUrl(), foreign.url, relay.url], fingerprint: cp.caFingerprint }));
+  const mismatch = await t.throwsAsync(pinCa({ cpUrl: [await deadUrl(), foreign.url, relay.url], fingerprint: cp.caFingerprint }));
   t.true(isOtherixError(mismatch, 'fingerprint_mismatch'), String(mismatch));
   const notServing = await t.throwsAsync(pinCa({ cpUrl: [clientOnly.url, relay.url], fingerprint: cp.caFingerprint }));
   t.true(isOtherixError(notServing, 'tls_failed'), String(notServing));
