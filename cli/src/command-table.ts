@@ -43,7 +43,7 @@ const SHOW_IDS = flagSpec({ flag: '--show-ids', description: 'Show the UUIDs the
 
 /** Connection flags, accepted by every command (flags > env > config file). */
 export const CONNECTION_FLAGS = {
-  cpUrl: text('--cp-url <url>', 'Control-plane URL (env OTHERIX_CP_URL)'),
+  cpUrl: text('--cp-url <url>', 'Control-plane URL; replicas of one cluster comma-separated, tried in order (env OTHERIX_CP_URL)'),
   caFingerprint: text('--ca-fingerprint <fingerprint>', 'Cluster CA sha256 fingerprint to pin (env OTHERIX_CA_FINGERPRINT)'),
   token: text('--token <token>', 'API token (visible in the process list; prefer --token-path or --token-env)'),
   tokenPath: text('--token-path <file>', 'Read the API token from a file'),

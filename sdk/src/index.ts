@@ -29,6 +29,8 @@ export type { ConfigValueKind, ConfigKeySpec, ConfigSchema, ConfigSource, LoadCo
 
 // --- client, TOFU pinning, bootstrap ---
 export { createClient, parseCpUrl } from './client/create-client.js';
+export { parseCpUrls, formatCpUrls } from './client/cp-urls.js';
+export type { CpUrlRules } from './client/cp-urls.js';
 export type { ClientOptions, OtherixClient } from './client/create-client.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './client/transport.js';
 export type { ClientCertificate } from './client/transport.js';
@@ -119,7 +121,7 @@ export { readFileSetSync } from './files/file-set-read.js';
 export type { FileSetRead } from './files/file-set-read.js';
 // --- end renewal ---
 // --- otherix CLI connection settings ---
-export { cliConfigPath, loadCliSettings, cliClientOptions, saveCliConfig, CLI_CONFIG_FILE_MODE, CLI_CONFIG_DIR_MODE, CLI_ENV } from './config/cli-config.js';
+export { cliConfigPath, cliCpUrls, loadCliSettings, cliClientOptions, saveCliConfig, CLI_CONFIG_FILE_MODE, CLI_CONFIG_DIR_MODE, CLI_ENV } from './config/cli-config.js';
 export type { CliConfigFile, CliConnectionFlags, CliSettings, CliSettingSource } from './config/cli-config.js';
 // --- end CLI ---
 // --- the OpenAPI document as data, for the server's schemas ---

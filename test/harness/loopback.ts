@@ -39,6 +39,20 @@ export async function closedPortUrl(): Promise<string> {
   return `https://127.0.0.1:${await freePort()}`;
 }
 
+/**
+ * A dead replica that keeps its port: a TCP listener that resets every connection as it comes,
+ * so the client's connection fails before TLS (as a refused one does), and no other server of
+ * a test running alongside can take the port the way it can take closedPortUrl()'s.
+ */
+export async function startResettingServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.resetAndDestroy();
+  });
+  const port = await listenOnLoopback(server);
+  return { url: `https://127.0.0.1:${port}`, close: () => closeServer(server) };
+}
+
 /** A TCP listener that accepts and never answers: TLS never completes, so requests time out. */
 export async function startSilentServer(): Promise<{ url: string; close(): Promise<void> }> {
   const sockets = new Set<Socket>();

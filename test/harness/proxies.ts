@@ -18,6 +18,9 @@
 // Byte counting cannot place the cut on an mTLS connection: TLS 1.3 encrypts the client's
 // certificate as application data, and the server's session tickets can outgrow a small answer.
 //
+// startRelayProxy: relays every connection both ways, untouched, until close(): then its
+// connections are reset and its port refuses new ones (a CP replica, or the path to it, gone).
+//
 // startIdleCutProxy: cuts a keep-alive connection the way a server or a middlebox (NAT, load
 // balancer) closing an idle socket does at the worst moment: when a client speaks again on a
 // connection that has carried an exchange and then been idle for `idleMs`, the proxy answers its
@@ -143,6 +146,46 @@ export async function startAnswerDroppingProxy(targetPort: number): Promise<Answ
     });
   });
   return { url: relay.url, dropAnswers: () => void (dropping = true), answerDropped, close: relay.close };
+}
+
+export interface RelayProxy {
+  /** https://127.0.0.1:<port>, to use as one of the CP URLs. */
+  url: string;
+  /** Connections accepted so far. */
+  connections(): number;
+  /** Resets every connection and stops listening: connecting to `url` is refused from then on. */
+  close(): Promise<void>;
+}
+
+export async function startRelayProxy(target: { url: string }): Promise<RelayProxy> {
+  // Its own relay, not startRelay's: an answer followed by the server's close (a refusal with
+  // `Connection: close`) must reach the client whole, so each side is ended, not destroyed,
+  // when the other ends; only close() resets.
+  const sockets = new Set<Socket>();
+  let count = 0;
+  const server = createServer((client) => {
+    count += 1;
+    const upstream = connect(Number(new URL(target.url).port), '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  const port = await listenOnLoopback(server);
+  return {
+    url: `https://127.0.0.1:${port}`,
+    connections: () => count,
+    close: () => {
+      for (const socket of sockets) socket.resetAndDestroy();
+      return closeServer(server, sockets);
+    },
+  };
 }
 
 export interface IdleCutProxy {

@@ -21,7 +21,7 @@ export const BOOTSTRAP_FLAGS = {
   tokenPath: text('--token-path <file>', 'Read the join token from a file (whitespace-trimmed)'),
   tokenEnv: text('--token-env <name>', 'Read the join token from this environment variable'),
   caFingerprint: text('--ca-fingerprint <fp>', 'Cluster CA fingerprint, sha256:<hex> or bare hex (required)'),
-  cpUrl: text('--cp-url <url>', 'Control-plane base URL, https://host:port (required)'),
+  cpUrl: text('--cp-url <url>', 'Control-plane base URL, https://host:port; replicas of one cluster comma-separated, tried in order (required)'),
   nodeName: text('--node-name <name>', 'Cluster-unique node name, a DNS label (required)'),
   advertisedEndpoint: text('--advertised-endpoint <url>', 'HTTPS URL the CP uses to reach this agent (required)'),
   migrationHost: text('--migration-host <host>', 'Host/IP advertised for live-migration ingress (required)'),

@@ -15,6 +15,11 @@
 // each beat opens a new connection. A beat whose connection is cut under it (the CP or a NAT
 // closing an idle socket as the beat goes out) is sent once more at once on a new connection:
 // a heartbeat is safe to repeat, and a cut idle socket must not cost a beat.
+//
+// Several CP URLs (cp_url as a comma-separated list): the client moves a beat on to the next URL
+// when one cannot be reached or answers 5xx, with the same pin and identity checks on each (the
+// SDK's failover.ts), and starts the next beat at the URL that answered: a replica's failure
+// costs no beat and no restart.
 import { OtherixError, checkCertSet, createClient, detectArchitecture, isConnectionReset, isOtherixError } from '@otherix/sdk';
 import type { Hardware, HeartbeatRequest, OtherixClient, OtherixErrorCode } from '@otherix/sdk';
 import { readCertMaterial, sameMaterial, type CertMaterial } from './cert-material.js';
@@ -71,6 +76,8 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
   const random = options.random ?? Math.random;
   const inventory = options.inventory ?? (() => readInventory());
   const failures = new RepeatFilter();
+  /** Moves from one CP URL to the next (several URLs): said once, then at 2, 4, 8, ... in a row. */
+  const moves = new RepeatFilter();
   let current: { material: CertMaterial; client: OtherixClient } | undefined;
   let checkedMaterial: { material: CertMaterial; check: ReturnType<typeof checkCertSet> } | undefined;
   let lastUsed: CertMaterial | undefined;
@@ -103,6 +110,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
         return client.nodes.heartbeat(body);
       });
       beats += 1;
+      moves.reset();
       const streak = failures.reset();
       if (streak > 0) logger.info(`heartbeat: accepted again after ${streak} failed in a row`, { status: status.status, waited_ms: waitedMs });
       else if (beats === 1) logger.info('heartbeat: first heartbeat accepted', { status: status.status });
@@ -153,6 +161,14 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
         clientCertificate: { certPem: material.certPem, keyPem: material.keyPem },
         requestTimeoutMs: options.requestTimeoutMs,
         maxResponseBytes: HEARTBEAT_MAX_RESPONSE_BYTES,
+        // Several CP URLs: a beat that fails at one moves on to the next in the same beat, and
+        // later beats start at the one that answered, so a dead replica is said once, not per beat.
+        onFailover: ({ from, to, code }) => {
+          const occurrence = moves.record(`${from}\u0000${to}\u0000${code}`);
+          if (occurrence.first || isCountMilestone(occurrence.count)) {
+            logger.warn(`heartbeat: the control plane at ${from} failed (${code}); moving on to ${to}`, { code, from, to, ...(occurrence.first ? {} : { moves: occurrence.count }) });
+          }
+        },
       }),
     };
     if (changed) {

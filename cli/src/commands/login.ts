@@ -1,26 +1,29 @@
-// otherix login --cp-url URL --ca-fingerprint FP (--token T | --token-path F | --token-env NAME)
+// otherix login --cp-url URL[,URL...] --ca-fingerprint FP (--token T | --token-path F | --token-env NAME)
 // Pins the CA exactly as the agent does, proves the token with whoami over the pinned
-// connection, and only then saves the settings: a refusal at any step saves nothing.
-import { OtherixError, createClient, pinCa, saveCliConfig } from '@otherix/sdk';
+// connection, and only then saves the settings: a refusal at any step saves nothing. Several
+// URLs (replicas of one cluster) are tried in order and saved as given.
+import { OtherixError, cliCpUrls, createClient, formatCpUrls, pinCa, saveCliConfig } from '@otherix/sdk';
 import type { CommandInput } from '../command-table.js';
 import { loadSettings } from '../connection.js';
 import { print } from '../output.js';
 
 export async function run(input: CommandInput<Record<never, never>>): Promise<void> {
   const settings = loadSettings(input.connection);
-  const { cpUrl, caFingerprint, token } = settings;
-  if (cpUrl === undefined) throw new OtherixError('usage', 'login needs --cp-url (or OTHERIX_CP_URL)');
+  const { caFingerprint, token } = settings;
+  const cpUrls = cliCpUrls(settings);
+  if (cpUrls.length === 0) throw new OtherixError('usage', 'login needs --cp-url (or OTHERIX_CP_URL)');
   if (caFingerprint === undefined) throw new OtherixError('usage', 'login needs --ca-fingerprint (or OTHERIX_CA_FINGERPRINT): ask the admin for the CA fingerprint');
   if (token === undefined) throw new OtherixError('usage', 'login needs a token: --token-path FILE, --token-env NAME, --token T or OTHERIX_TOKEN');
 
-  const pinned = await pinCa({ cpUrl, fingerprint: caFingerprint });
-  const client = createClient({ cpUrl, caPem: pinned.caPem, token });
+  const pinned = await pinCa({ cpUrl: cpUrls, fingerprint: caFingerprint });
+  const client = createClient({ cpUrl: cpUrls, caPem: pinned.caPem, token });
   let whoami;
   try {
     whoami = await client.whoami();
   } finally {
     await client.close();
   }
+  const cpUrl = formatCpUrls(cpUrls);
   await saveCliConfig(settings.configPath, { cp_url: cpUrl, ca_pem: pinned.caPem, ca_fingerprint: pinned.fingerprint, token });
   print(
     [

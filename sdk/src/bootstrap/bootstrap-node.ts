@@ -10,6 +10,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { OtherixError, isOtherixError } from '../errors.js';
 import { createClient } from '../client/create-client.js';
+import { formatCpUrls, parseCpUrls, startingAt } from '../client/cp-urls.js';
+import { failedCallOf } from '../client/failover.js';
 import type { JoinResponse, Node } from '../client/types.js';
 import { pinCa } from '../pki/tofu.js';
 import { generateNodeKeyPair, exportPrivateKeyPem, publicKeySpkiDerOf } from '../pki/keys.js';
@@ -95,18 +97,17 @@ async function pinAndRedeem(o: ResolvedBootstrapOptions): Promise<Joined> {
 
   // A host whose clock is far from the CP's would get a certificate dated by the other clock:
   // refuse while the token is still good.
-  assertClocksAgree({ hostNow: o.now(), cpNow: pinned.serverDate, cpUrl: new URL(o.cpUrl).origin });
+  assertClocksAgree({ hostNow: o.now(), cpNow: pinned.serverDate, cpUrl: pinned.cpUrl });
 
-  // 3. Redeem. Once the connection is up the request goes out, and a failure from then on may
-  // come after the CP redeemed the token.
-  let requestSent = false;
+  // 3. Redeem, first at the URL that just answered the pin. With several URLs the join moves on
+  // to the next only when it cannot have been redeemed where it failed: the connection never
+  // came up, or that CP answered that it failed (failover.ts). Once it may have arrived and no
+  // answer came, the outcome is unknown and nothing is sent elsewhere: that could spend the token
+  // twice. unknownJoinOutcome says so and gives the way on (a bound token and --force).
   const client = createClient({
-    cpUrl: o.cpUrl,
+    cpUrl: startingAt(parseCpUrls(o.cpUrl), pinned.cpUrl),
     caPem: pinned.caPem,
     requestTimeoutMs: o.requestTimeoutMs,
-    onConnect: () => {
-      requestSent = true;
-    },
   });
   let joined: JoinResponse;
   try {
@@ -120,7 +121,8 @@ async function pinAndRedeem(o: ResolvedBootstrapOptions): Promise<Joined> {
       agent_version: o.agentVersion,
     });
   } catch (error) {
-    throw unknownJoinOutcome(error, { requestSent, nodeName: o.nodeName, cpUrl: new URL(o.cpUrl).origin }) ?? explainJoinRefusal(error);
+    const unknownAt = failedCallOf(error)?.unknownAt[0];
+    throw unknownJoinOutcome(error, { requestSent: unknownAt !== undefined, nodeName: o.nodeName, cpUrl: unknownAt ?? pinned.cpUrl }) ?? explainJoinRefusal(error);
   } finally {
     await client.close();
   }
@@ -236,7 +238,7 @@ async function writeAgentConfigIfAbsent(o: ResolvedBootstrapOptions): Promise<bo
   if (existsSync(o.configPath)) return false;
   const yaml = renderAgentConfig({
     node_name: o.nodeName,
-    cp_url: new URL(o.cpUrl).origin,
+    cp_url: formatCpUrls(parseCpUrls(o.cpUrl)),
     listen: o.listen,
     advertised_endpoint: o.advertisedEndpoint,
     heartbeat_interval_ms: o.heartbeatIntervalMs,

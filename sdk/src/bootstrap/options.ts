@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { OtherixError } from '../errors.js';
 import { hostProblem, hostShapeProblem, nodeNameProblem } from '../names.js';
-import { parseCpUrl } from '../client/create-client.js';
+import { parseCpUrls } from '../client/cp-urls.js';
 import { parseHttpsUrl } from '../https-url.js';
 import { readListenAddress } from '../listen-address.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../client/transport.js';
@@ -22,6 +22,7 @@ import { detectArchitecture } from './architecture.js';
 export interface BootstrapOptions {
   token: string;
   caFingerprint: string;
+  /** The CP's URL, or several replicas' separated by commas (tried in order; see the SDK's failover.ts). */
   cpUrl: string;
   nodeName: string;
   advertisedEndpoint: string;
@@ -129,7 +130,8 @@ export function resolveBootstrapOptions(options: BootstrapOptions): ResolvedBoot
     );
   }
   try {
-    parseCpUrl(resolved.cpUrl);
+    // One URL, or several replicas comma-separated: each read as a base URL, none twice.
+    parseCpUrls(resolved.cpUrl);
   } catch (error) {
     throw new OtherixError('usage', `--cp-url: ${(error as Error).message}`, { cause: error });
   }

@@ -8,7 +8,8 @@ const CODE_BY_STATUS = new Map<number, ApiErrorCode>(
   API_ERROR_CODES.filter((code) => code !== 'token_rejected').map((code) => [API_ERROR_STATUS[code], code]),
 );
 
-function isApiErrorBody(body: unknown): body is ApiErrorBody {
+/** Whether `body` is the CP's own error body (`{"error": {code, message}}`), not a proxy's page. */
+export function isApiErrorBody(body: unknown): body is ApiErrorBody {
   if (body === null || typeof body !== 'object') return false;
   const inner = (body as { error?: unknown }).error;
   return (

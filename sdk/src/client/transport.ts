@@ -38,6 +38,34 @@ interface PinnedTransport {
   /** fetch bound to the dispatcher, each request bounded by the timeout. */
   fetch: (request: UndiciRequest) => ReturnType<typeof undiciFetch>;
   requestTimeoutMs: number;
+  /** Which origins had a connection up, for failover.ts: could a failed request have gone out? */
+  connections: ConnectionLedger;
+}
+
+/**
+ * Per origin (`https://host:port`): how many connections are open now and how many were ever
+ * opened (TLS done, identity checked). A request can only have gone out to an origin on such a
+ * connection, so one that failed while none was open and none opened meanwhile never left.
+ */
+export class ConnectionLedger {
+  private readonly open = new Map<string, number>();
+  private readonly opened = new Map<string, number>();
+
+  /** What to compare with after a request: taken just before it is sent. */
+  mark(origin: string): { open: number; opened: number } {
+    return { open: this.open.get(origin) ?? 0, opened: this.opened.get(origin) ?? 0 };
+  }
+
+  /** Whether a request to `origin` sent after `mark` may have gone out on a connection. */
+  mayHaveSent(origin: string, mark: { open: number; opened: number }): boolean {
+    return mark.open > 0 || (this.opened.get(origin) ?? 0) > mark.opened;
+  }
+
+  connected(origin: string, socket: { once(event: 'close', listener: () => void): unknown }): void {
+    this.open.set(origin, (this.open.get(origin) ?? 0) + 1);
+    this.opened.set(origin, (this.opened.get(origin) ?? 0) + 1);
+    socket.once('close', () => this.open.set(origin, (this.open.get(origin) ?? 1) - 1));
+  }
 }
 
 export function createPinnedTransport(options: PinnedTransportOptions): PinnedTransport {
@@ -50,8 +78,9 @@ export function createPinnedTransport(options: PinnedTransportOptions): PinnedTr
     checkServerIdentity: checkServerIdentityFor(options.expectedServerIdentity ?? CONTROL_PLANE_SPIFFE_ID),
     timeout: requestTimeoutMs,
   };
+  const connections = new ConnectionLedger();
   const dispatcher = new Agent({
-    connect: observed(connectorWithClientCertificate(tls, options.clientCertificate), options.onConnect),
+    connect: observed(connectorWithClientCertificate(tls, options.clientCertificate), connections, options.onConnect),
     // The client lets go of an idle connection before the server does, so a request is never
     // sent on a socket the server is closing: the CP says its keep-alive in `Keep-Alive:
     // timeout=N` (65 s) and undici closes KEEP_ALIVE_MARGIN_MS before that; without the hint,
@@ -72,16 +101,26 @@ export function createPinnedTransport(options: PinnedTransportOptions): PinnedTr
         request.url,
       ),
     requestTimeoutMs,
+    connections,
   };
 }
 
-function observed(connector: buildConnector.connector, onConnect: (() => void) | undefined): buildConnector.connector {
-  if (onConnect === undefined) return connector;
+function observed(connector: buildConnector.connector, connections: ConnectionLedger, onConnect: (() => void) | undefined): buildConnector.connector {
   return (connectOptions, callback) =>
     connector(connectOptions, (...result) => {
-      if (result[0] === null) onConnect();
+      if (result[0] === null) {
+        connections.connected(originOf(connectOptions), result[1]);
+        onConnect?.();
+      }
       callback(...result);
     });
+}
+
+/** The origin a connection is for, spelled as URL.origin spells it (the client's key for it). */
+function originOf(connectOptions: buildConnector.Options): string {
+  // `host` is the URL's host with its port (an IPv6 address in brackets); `hostname` is unbracketed.
+  const host = connectOptions.host ?? (connectOptions.hostname.includes(':') ? `[${connectOptions.hostname}]` : connectOptions.hostname) + (connectOptions.port === '' ? '' : `:${connectOptions.port}`);
+  return new URL(`${connectOptions.protocol}//${host}`).origin;
 }
 
 // A function-valued certificate is read for every new connection, so an agent picks up

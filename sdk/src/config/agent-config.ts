@@ -5,7 +5,7 @@ import yaml from 'js-yaml';
 import { formatDuration } from '../durations.js';
 import { OtherixError } from '../errors.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../client/transport.js';
-import { parseHttpsUrl } from '../https-url.js';
+import { formatCpUrls, parseCpUrls } from '../client/cp-urls.js';
 import { loadConfig, type ConfigSchema } from './layered.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/otherix/agent.yaml';
@@ -27,6 +27,7 @@ export const AGENT_CONFIG_FILE_MODE = 0o644;
 /** agent.yaml, as serve reads it (durations in milliseconds). */
 export interface AgentConfig {
   node_name: string;
+  /** The CP's URL, or several replicas' separated by commas: heartbeats and renewals move on to the next when one fails. */
   cp_url: string;
   listen: string;
   advertised_endpoint: string;
@@ -140,7 +141,8 @@ export function loadAgentConfig(options: {
     logger: { level: values['logger.level'] as string },
     storage: { state_dir: absolutePath(values, sources, 'storage.state_dir', path) },
   };
-  parseHttpsUrl(config.cp_url, { subject: `config ${path}: cp_url`, code: 'config_invalid', originOnly: true });
+  // One URL or several replicas' (comma-separated), kept as their origins in the order given.
+  config.cp_url = formatCpUrls(parseCpUrls(config.cp_url, { subject: `config ${path}: cp_url`, code: 'config_invalid' }));
   if (config.heartbeat_interval_ms < 100) {
     throw new OtherixError('config_invalid', `config ${path}: heartbeat_interval must be at least 100ms`);
   }

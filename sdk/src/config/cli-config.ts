@@ -14,6 +14,7 @@ import { fingerprintsEqual, parseFingerprint } from '../pki/fingerprint.js';
 import { pinCa } from '../pki/tofu.js';
 import { API_TOKEN_KIND, resolveTokenSource } from '../bootstrap/token-source.js';
 import type { ClientOptions } from '../client/create-client.js';
+import { formatCpUrls, parseCpUrls } from '../client/cp-urls.js';
 
 export const CLI_CONFIG_FILE_MODE = 0o600;
 export const CLI_CONFIG_DIR_MODE = 0o700;
@@ -21,6 +22,7 @@ export const CLI_ENV = { cpUrl: 'OTHERIX_CP_URL', caFingerprint: 'OTHERIX_CA_FIN
 
 /** The config file, as `otherix login` writes it. */
 export interface CliConfigFile {
+  /** One URL, or the cluster's replicas separated by commas (as login was given them). */
   cp_url?: string;
   /** The cluster CA certificate pinned at login (PEM). */
   ca_pem?: string;
@@ -114,19 +116,38 @@ const ORIGIN: Record<'cpUrl' | 'caFingerprint', Record<'flag' | 'env', string>> 
   caFingerprint: { flag: '--ca-fingerprint', env: CLI_ENV.caFingerprint },
 };
 
-/** A URL in one spelling for comparison (case of the host, a final slash, the default port). */
-function comparableUrl(url: unknown): string | undefined {
-  if (typeof url !== 'string') return undefined;
+/**
+ * The control-plane URLs in force, as origins in order (one, or several replicas separated by
+ * commas); a `usage` error naming the setting and the bad or repeated URL otherwise.
+ */
+export function cliCpUrls(settings: CliSettings): string[] {
+  if (settings.cpUrl === undefined) return [];
+  const source = settings.sources.cpUrl;
+  const subject = source === 'flag' || source === 'env' ? ORIGIN.cpUrl[source] : `cp_url in ${settings.configPath}`;
+  return parseCpUrls(settings.cpUrl, { subject, code: 'usage' });
+}
+
+/** The URLs of a setting, each in one spelling (case of the host, a final slash, the default port); undefined if one does not read. */
+function comparableUrls(value: unknown): Set<string> | undefined {
+  if (typeof value !== 'string') return undefined;
   try {
-    return new URL(url).href.replace(/\/+$/, '');
+    return new Set(parseCpUrls(value));
   } catch {
-    return url;
+    return undefined;
   }
+}
+
+/** Whether every URL in force is one the file's token was saved for (the order does not matter). */
+function withinSavedUrls(urls: unknown, savedUrls: unknown): boolean {
+  const wanted = comparableUrls(urls);
+  const saved = comparableUrls(savedUrls);
+  return wanted !== undefined && saved !== undefined && [...wanted].every((url) => saved.has(url));
 }
 
 /**
  * A token read from the config file is sent only where `otherix login` proved it: the file's
- * cp_url, over the CA saved beside it. A URL or a CA fingerprint from a flag or the environment
+ * cp_url (one URL, or the replicas of one cluster it lists: a flag or OTHERIX_CP_URL may name
+ * some of them, in any order, but no other), over the CA saved beside it. A URL or a CA fingerprint from a flag or the environment
  * that differs from the file's (an OTHERIX_CP_URL left from another cluster, `--cp-url` of a
  * second cluster) would otherwise carry cluster A's token to B, which could then use it on A.
  * Then the token must come from a flag or the environment too; else `usage`, before anything is
@@ -136,7 +157,7 @@ function assertFileTokenStaysHome(settings: CliSettings, fileValues: Record<stri
   const savedUrl = typeof fileValues['cp_url'] === 'string' ? fileValues['cp_url'] : undefined;
   let elsewhere: string | undefined;
   const urlSource = settings.sources.cpUrl;
-  if (urlSource !== undefined && urlSource !== 'file' && comparableUrl(settings.cpUrl) !== comparableUrl(savedUrl)) {
+  if (urlSource !== undefined && urlSource !== 'file' && !withinSavedUrls(settings.cpUrl, savedUrl)) {
     elsewhere = `the control-plane URL ${settings.cpUrl} comes from ${ORIGIN.cpUrl[urlSource]}`;
   }
   const fingerprintSource = settings.sources.caFingerprint;
@@ -184,6 +205,7 @@ function nonBlank(value: string | undefined): string | undefined {
 export async function cliClientOptions(settings: CliSettings, options: { requestTimeoutMs?: number } = {}): Promise<ClientOptions> {
   const how = 'pass --cp-url, --ca-fingerprint and a token (--token-path, --token-env, or OTHERIX_* variables), or run `otherix login` once';
   if (settings.cpUrl === undefined) throw new OtherixError('usage', `no control-plane URL configured: ${how}`);
+  const cpUrls = cliCpUrls(settings);
   if (settings.token === undefined) throw new OtherixError('usage', `no API token configured: ${how}`);
   // The saved CA is trusted only as one CA certificate (re-encoded from its DER), as login pinned it.
   let ca = settings.caPem === undefined
@@ -192,13 +214,14 @@ export async function cliClientOptions(settings: CliSettings, options: { request
   if (settings.caFingerprint !== undefined) {
     const wanted = parseFingerprint(settings.caFingerprint);
     if (ca === undefined || !fingerprintsEqual(ca.fingerprint, wanted)) {
-      const pinOptions: Parameters<typeof pinCa>[0] = { cpUrl: settings.cpUrl, fingerprint: wanted };
+      const pinOptions: Parameters<typeof pinCa>[0] = { cpUrl: cpUrls, fingerprint: wanted };
       if (options.requestTimeoutMs !== undefined) pinOptions.requestTimeoutMs = options.requestTimeoutMs;
-      ca = singleCaCertificate((await pinCa(pinOptions)).caPem, settings.cpUrl);
+      const pinned = await pinCa(pinOptions);
+      ca = singleCaCertificate(pinned.caPem, pinned.cpUrl);
     }
   }
-  if (ca === undefined) throw new OtherixError('usage', `no cluster CA pinned for ${settings.cpUrl}: ${how}`);
-  const clientOptions: ClientOptions = { cpUrl: settings.cpUrl, caPem: ca.pem, token: settings.token };
+  if (ca === undefined) throw new OtherixError('usage', `no cluster CA pinned for ${formatCpUrls(cpUrls)}: ${how}`);
+  const clientOptions: ClientOptions = { cpUrl: cpUrls, caPem: ca.pem, token: settings.token };
   if (options.requestTimeoutMs !== undefined) clientOptions.requestTimeoutMs = options.requestTimeoutMs;
   return clientOptions;
 }

@@ -6,17 +6,18 @@ import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
-import { OtherixError } from '../errors.js';
+import { OtherixError, isOtherixError } from '../errors.js';
 import { apiErrorFrom } from '../client/api-errors.js';
 import { connectionError } from '../client/connection-errors.js';
-import { parseCpUrl } from '../client/create-client.js';
+import { parseCpUrls } from '../client/cp-urls.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../client/transport.js';
 import { singleCaCertificate } from './ca-pem.js';
 import { fingerprintsEqual, parseFingerprint } from './fingerprint.js';
 import { CONTROL_PLANE_SPIFFE_ID, checkServerIdentityFor } from './identity.js';
 
 export interface PinCaOptions {
-  cpUrl: string;
+  /** The CP's URL, or several replicas' (comma-separated or an array): see pinCa. */
+  cpUrl: string | readonly string[];
   /** `sha256:<hex>` or bare hex, as the admin was given it at mint time. */
   fingerprint: string;
   requestTimeoutMs?: number;
@@ -35,11 +36,45 @@ export interface PinnedCa {
    * it with the host's clock before it redeems a token.
    */
   serverDate?: number;
+  /** The origin that answered and passed the checks (with several URLs, the first that did). */
+  cpUrl: string;
 }
 
+/**
+ * Fetches /v1/ca from the CP's URLs in order and pins it. A URL that cannot be reached, or that
+ * answers 5xx, is passed over for the next one (a GET is safe to repeat; failover.ts). Every check
+ * stops the whole pin wherever it fails, never falling through to the next URL: a CA that is not
+ * the pinned one (fingerprint_mismatch), an answer that is not one CA certificate, a server whose
+ * own certificate is not of that CA with the CP's identity and serverAuth (tls_failed), a 4xx.
+ * Such a server may be an attacker, and a later URL answering well would hide it.
+ */
 export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
   const expected = parseFingerprint(options.fingerprint);
-  const base = parseCpUrl(options.cpUrl).origin;
+  const origins = parseCpUrls(options.cpUrl);
+  const failures: string[] = [];
+  for (const [index, origin] of origins.entries()) {
+    try {
+      return await pinAt(origin, expected, options);
+    } catch (error) {
+      const passOver = isOtherixError(error) && (error.code === 'unreachable' || error.code === 'timeout' || ('status' in error && (error as { status: number }).status >= 500));
+      // A stop names its own URL; only when no URL could answer does the message list them all.
+      if (!passOver) throw error;
+      failures.push(`${origin}: ${error.code}`);
+      if (index === origins.length - 1) {
+        if (origins.length === 1) throw error;
+        if ('status' in error) throw error;
+        throw new OtherixError(error.code, `${error.message} (the other control-plane URLs failed too: ${failures.slice(0, -1).join('; ')})`, {
+          cause: error,
+          ...(error.details !== undefined ? { details: error.details } : {}),
+        });
+      }
+    }
+  }
+  // parseCpUrls never returns an empty list.
+  throw new OtherixError('usage', 'no control-plane URL given');
+}
+
+async function pinAt(base: string, expected: string, options: PinCaOptions): Promise<PinnedCa> {
   const url = `${base}/v1/ca`;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
 
@@ -109,7 +144,7 @@ export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
   assertServedByPinnedCa(served, ca.der, url, options.expectedServerIdentity ?? CONTROL_PLANE_SPIFFE_ID);
   const serverDate = dateHeader === null ? Number.NaN : Date.parse(dateHeader);
   // Only the pinned DER goes on: re-encoded, never the text the server sent.
-  return { caPem: ca.pem, fingerprint: ca.fingerprint, ...(Number.isFinite(serverDate) ? { serverDate } : {}) };
+  return { caPem: ca.pem, fingerprint: ca.fingerprint, cpUrl: base, ...(Number.isFinite(serverDate) ? { serverDate } : {}) };
 }
 
 // The answer comes from a server not yet trusted: read at most this much of it.

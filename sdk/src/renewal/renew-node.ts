@@ -12,6 +12,7 @@
 // one, so a lost answer, a failed write or a crash before the switch costs nothing: renew again.
 import { OtherixError, isOtherixError } from '../errors.js';
 import { createClient } from '../client/create-client.js';
+import { failedCallOf } from '../client/failover.js';
 import type { Node } from '../client/types.js';
 import { CERT_FILES, KEY_FILE_MODE, PUBLIC_FILE_MODE } from '../bootstrap/cert-dir.js';
 import { writeFileSetAtomic } from '../files/atomic.js';
@@ -27,8 +28,8 @@ import { unknownRenewalOutcome } from './unknown-outcome.js';
 export interface RenewNodeOptions {
   /** The node's cert dir (agent.yaml's tls.cert_dir). */
   certDir: string;
-  /** https://host:port of the control plane (agent.yaml's cp_url). */
-  cpUrl: string;
+  /** https://host:port of the control plane, or several replicas' comma-separated (agent.yaml's cp_url). */
+  cpUrl: string | readonly string[];
   requestTimeoutMs?: number;
   /** The host's clock (epoch ms), for the expiry check and the answer's validity; default Date.now. */
   now?: () => number;
@@ -59,21 +60,21 @@ export async function renewNodeCertificate(options: RenewNodeOptions): Promise<R
 
   const keyPair = await generateNodeKeyPair();
   const csrPem = await createCsr(keyPair, nodeName);
-  let requestSent = false;
+  // With several URLs a renewal moves on to the next after a connection failure or a 5xx, also
+  // when the request may have arrived: sending it again is safe (the leaf whose answer was lost is
+  // superseded, and the current certificate keeps working meanwhile; failover.ts).
   const client = createClient({
     cpUrl: options.cpUrl,
     caPem: identity.caPem,
     clientCertificate: { certPem: identity.certPem, keyPem: identity.keyPem },
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-    onConnect: () => {
-      requestSent = true;
-    },
   });
   let answer;
   try {
     answer = await client.nodes.renew({ csr_pem: csrPem });
   } catch (error) {
-    throw unknownRenewalOutcome(error, { requestSent, nodeName, serial: times.serial, cpUrl: new URL(options.cpUrl).origin }) ?? error;
+    const unknownAt = failedCallOf(error)?.unknownAt;
+    throw unknownRenewalOutcome(error, { requestSent: unknownAt !== undefined && unknownAt.length > 0, nodeName, serial: times.serial, cpUrl: unknownAt?.join(', ') ?? '' }) ?? error;
   } finally {
     await client.close();
   }
