@@ -8,8 +8,6 @@ export { TOKEN_PREFIX, TOKEN_SECRET_LENGTH, generateToken, isTokenShape, assertT
 export type { TokenKind } from './tokens.js';
 export { parseDuration, formatDuration } from './durations.js';
 export { verbatimFlagValue } from './argv/flag-values.js';
-export { loadX509 } from './pki/load-x509.js';
-export type { X509 } from './pki/load-x509.js';
 export { FINGERPRINT_PREFIX, fingerprintOfDer, fingerprintOfPem, parseFingerprint, fingerprintsEqual } from './pki/fingerprint.js';
 export { singleCaCertificate } from './pki/ca-pem.js';
 export type { PinnableCa } from './pki/ca-pem.js';
@@ -21,8 +19,8 @@ export type { VerifiedCsr } from './pki/csr.js';
 export { assertChainsTo, assertHoldsKey, assertUriSan, verifyIssuedIdentity } from './pki/chain.js';
 export { writeFileAtomic, writeFileSetAtomic, readFileSetState, removeWriteLeftovers } from './files/atomic.js';
 export type { FileSpec } from './files/atomic.js';
-export { CRASH_EXIT_CODE, CRASH_STEPS } from './files/crash-points.js';
-export type { CrashStep } from './files/crash-points.js';
+export { WRITE_STEPS, observeWriteSteps, passWriteStep } from './files/write-steps.js';
+export type { WriteStep, WriteStepObserver } from './files/write-steps.js';
 export { DEFAULT_ENV_PREFIX, loadConfig, readYamlFile, toYaml, flattenKeys, unflattenKeys } from './config/layered.js';
 export type { ConfigValueKind, ConfigKeySpec, ConfigSchema, ConfigSource, LoadConfigOptions, LoadedConfig } from './config/layered.js';
 // --- end core ---

@@ -5,8 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CRASH_EXIT_CODE, CRASH_STEPS, isOtherixError, readFileSetState, removeWriteLeftovers, writeFileAtomic, writeFileSetAtomic } from '@otherix/sdk';
-import type { CrashStep, FileSpec } from '@otherix/sdk';
+import { isOtherixError, readFileSetState, removeWriteLeftovers, writeFileAtomic, writeFileSetAtomic } from '@otherix/sdk';
+import type { FileSpec } from '@otherix/sdk';
+import { CRASH_EXIT_CODE, CRASH_STEPS, crashAtEnv } from '../harness/crash-points.js';
+import type { CrashStep } from '../harness/crash-points.js';
 import { REPO_ROOT } from '../harness/paths.js';
 
 // Modes must be exactly what is asked, not what the umask leaves.
@@ -150,7 +152,7 @@ function crashingWrite(step: CrashStep, call: 'set' | 'file', target: string, ta
   const files = certSet(tag).map((file) => ({ ...file, data: typeof file.data === 'string' ? file.data : new TextDecoder().decode(file.data) }));
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: REPO_ROOT,
-    env: { ...process.env, OTHERIX_TEST_CRASH_AT: step, TARGET: target, TAG: tag, FILES: JSON.stringify(files) },
+    env: { ...process.env, ...crashAtEnv(step), TARGET: target, TAG: tag, FILES: JSON.stringify(files) },
     encoding: 'utf8',
   });
   if (result.status !== CRASH_EXIT_CODE && result.status !== 0) throw new Error(`child failed (${result.status}): ${result.stderr}`);

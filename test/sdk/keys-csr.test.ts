@@ -10,10 +10,10 @@ import {
   importPrivateKeyPem,
   isOtherixError,
   publicKeySpkiDerOf,
-  loadX509,
   verifyCsr,
 } from '@otherix/sdk';
 import { opensslCsr } from '../harness/openssl.js';
+import { loadX509 } from '../harness/x509.js';
 import { mintTestCa, mintTestLeaf } from '../harness/certificates.js';
 
 const x509 = await loadX509();
