@@ -2,7 +2,8 @@
 // a refusal the CP answers over HTTP: a stable API code (openapi.yaml ErrorCode), its status
 // from the SDK's table, a message for a person, and optional machine details. Everything else
 // (a data dir the CP refuses, a store rule, a bad setting) is an OtherixError with its code.
-import { API_ERROR_STATUS, OtherixError, isOtherixError } from '@otherix/sdk';
+import { OtherixError, isOtherixError } from '@otherix/sdk';
+import { API_ERROR_STATUS } from '@otherix/sdk/internal';
 import type { ApiErrorCode, OtherixErrorCode } from '@otherix/sdk';
 
 export class HttpError extends OtherixError {

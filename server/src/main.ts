@@ -6,7 +6,8 @@
 // anywhere among the flags), and the server has three one-word commands and one usage text.
 import './threadpool.js';
 import { parseArgs } from 'node:util';
-import { OtherixError, formatHostPort } from '@otherix/sdk';
+import { OtherixError } from '@otherix/sdk';
+import { formatHostPort } from '@otherix/sdk/internal';
 import { buildApp } from './app.js';
 import { adminTokenCommand } from './commands/admin-token.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';

@@ -7,7 +7,7 @@ import test from 'ava';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateToken, hashToken } from '@otherix/sdk';
+import { generateToken, hashToken } from '@otherix/sdk/internal';
 import { adminTokenFileState, OFFLINE_CREATOR, startupLines } from '@otherix/server';
 import type { AdminTokenFileState } from '@otherix/server';
 import { api, runServerBinary, spawnControlPlane, startControlPlane } from '../harness/control-plane.js';

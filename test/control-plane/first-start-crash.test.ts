@@ -9,7 +9,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateNodeKeyPair, exportPrivateKeyPem } from '@otherix/sdk';
+import { generateNodeKeyPair, exportPrivateKeyPem } from '@otherix/sdk/pki';
 import { CRASH_EXIT_CODE, crashAtEnv } from '../harness/crash-points.js';
 import { FIRST_START_STEPS } from '@otherix/server';
 import { api, runServerBinary, spawnControlPlane } from '../harness/control-plane.js';

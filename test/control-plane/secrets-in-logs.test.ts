@@ -2,7 +2,7 @@
 // appears in any log line (SPEC §2, issue 3 "Secrets"); nor a token the client put in the URL.
 import test from 'ava';
 import { connect } from 'node:tls';
-import { hashToken } from '@otherix/sdk';
+import { hashToken } from '@otherix/sdk/internal';
 import { redactTokens, redactUrl } from '@otherix/server';
 import { api, startControlPlane } from '../harness/control-plane.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';

@@ -1,7 +1,7 @@
 // Crash injection for the tests: a child process started with crashAtEnv(step) in its environment
 // exits with CRASH_EXIT_CODE when its writer reaches `step` (crash-hook.ts, loaded by --import).
-export { WRITE_STEPS as CRASH_STEPS } from '@otherix/sdk';
-export type { WriteStep as CrashStep } from '@otherix/sdk';
+export { WRITE_STEPS as CRASH_STEPS } from '@otherix/sdk/internal';
+export type { WriteStep as CrashStep } from '@otherix/sdk/internal';
 
 export const CRASH_EXIT_CODE = 99;
 

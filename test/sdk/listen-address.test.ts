@@ -1,7 +1,7 @@
 // HOST:PORT, the address a server binds, read one way by the CP (--listen), the agent
 // (agent.yaml's listen) and bootstrap (--listen): the SDK's readListenAddress.
 import test from 'ava';
-import { formatHostPort, readListenAddress } from '@otherix/sdk';
+import { formatHostPort, readListenAddress } from '@otherix/sdk/internal';
 import { parseListenAddress as agentListen } from '@otherix/agent/dist/runtime/listen-address.js';
 import { bootstrapArgs, runAgent } from '../harness/agent.js';
 import { runServerBinary } from '../harness/control-plane.js';

@@ -15,7 +15,8 @@
 // each beat opens a new connection. A beat whose connection is cut under it (the CP or a NAT
 // closing an idle socket as the beat goes out) is sent once more at once on a new connection:
 // a heartbeat is safe to repeat, and a cut idle socket must not cost a beat.
-import { OtherixError, checkCertSet, createClient, detectArchitecture, isConnectionReset, isOtherixError } from '@otherix/sdk';
+import { OtherixError, createClient, isOtherixError } from '@otherix/sdk';
+import { checkCertSet, detectArchitecture, isConnectionReset } from '@otherix/sdk/internal';
 import type { Hardware, HeartbeatRequest, OtherixClient, OtherixErrorCode } from '@otherix/sdk';
 import { readCertMaterial, sameMaterial, type CertMaterial } from './cert-material.js';
 import type { CertExpiryWatch } from './cert-expiry.js';

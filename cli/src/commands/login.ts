@@ -1,7 +1,8 @@
 // otherix login --cp-url URL --ca-fingerprint FP (--token T | --token-path F | --token-env NAME)
 // Pins the CA exactly as the agent does, proves the token with whoami over the pinned
 // connection, and only then saves the settings: a refusal at any step saves nothing.
-import { OtherixError, createClient, pinCa, saveCliConfig } from '@otherix/sdk';
+import { OtherixError, createClient, pinCa } from '@otherix/sdk';
+import { saveCliConfig } from '@otherix/sdk/internal';
 import type { CommandInput } from '../command-table.js';
 import { loadSettings } from '../connection.js';
 import { print } from '../output.js';

@@ -1,7 +1,7 @@
 // The steps of a first start, between which a CP killed at that moment must leave a data dir the
 // next start completes. Each is passed to the SDK's write-step observer (none is installed in
 // production; the tests install one that exits there: test/harness/crash-hook.ts).
-import { passWriteStep } from '@otherix/sdk';
+import { passWriteStep } from '@otherix/sdk/internal';
 
 export type FirstStartStep =
   | 'first-start-begun' // cluster-id.incomplete written, nothing else
