@@ -32,3 +32,5 @@ export { renewNodeCertificate } from './renewal/renew-node.js';
 export type { RenewNodeOptions, RenewalOutcome } from './renewal/renew-node.js';
 export { cliConfigPath, loadCliSettings, cliClientOptions } from './config/cli-config.js';
 export type { CliConfigFile, CliConnectionFlags, CliSettings, CliSettingSource } from './config/cli-config.js';
+export { connectAdmin, ADMIN_CONNECTION_ENV } from './client/connect-admin.js';
+export type { AdminConnection, AdminConnectionOptions } from './client/connect-admin.js';
