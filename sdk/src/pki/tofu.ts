@@ -37,6 +37,16 @@ export interface PinnedCa {
   serverDate?: number;
 }
 
+/**
+ * Trust on first use: fetches the CP's CA from `/v1/ca` without verification (the only such
+ * request), hashes the certificate itself and compares it with `fingerprint` in constant time;
+ * the server that answered must also prove a serving certificate of that CA with the CP's
+ * identity. Returns the CA to trust from then on (createClient's `caPem`).
+ * @throws OtherixError `invalid_fingerprint`, `usage` (a bad cpUrl) before any connection;
+ *   `fingerprint_mismatch` when the CA is not the pinned one; `invalid_ca` for an answer that is
+ *   not exactly one CA certificate; `tls_failed` when the server cannot prove its identity;
+ *   `unreachable`, `timeout`, `invalid_response`.
+ */
 export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
   const expected = parseFingerprint(options.fingerprint);
   const base = parseCpUrl(options.cpUrl).origin;
