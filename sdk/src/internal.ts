@@ -36,3 +36,5 @@ export type { ListenAddress, ListenAddressParse, ListenAddressProblem } from './
 export { parseHttpsUrl } from './https-url.js';
 export type { HttpsUrlRules } from './https-url.js';
 export { CONTROL_CHARACTERS, escapeControlCharacters } from './terminal-text.js';
+export { logSchemaOptions } from './log-schema.js';
+export type { LogSchemaOptions } from './log-schema.js';

@@ -7,6 +7,7 @@ import autoload from '@fastify/autoload';
 import Fastify from 'fastify';
 import { OtherixError } from '@otherix/sdk';
 import { TLS_SERVER_POLICY } from '@otherix/sdk/pki';
+import { logSchemaOptions } from '@otherix/sdk/internal';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { applyConnectionCap, listenerLimits, serverTimeoutOptions } from './listener.js';
 import type { ListenerLimits } from './listener.js';
@@ -80,6 +81,8 @@ function loggerOptions(logger: BuildAppOptions['logger']): FastifyServerOptions[
   return {
     level: 'info',
     ...base,
+    // The format otherix-agent logs too (string level, ISO time): README.md, "Logs".
+    ...logSchemaOptions(),
     redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
     serializers: { req: serializeRequest, err: serializeError },
     hooks: { logMethod: redactLogArguments },
