@@ -1,4 +1,4 @@
-// Kept in step with cli/package.json by hand (test/cli/version.test.ts checks it): reading
+// Kept in step with cli/package.json by hand (test/packaging/one-manner.test.ts checks it): reading
 // package.json at start-up costs time.
 export const CLI_VERSION = '0.1.0';
 
