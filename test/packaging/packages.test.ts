@@ -138,11 +138,15 @@ test('every workspace packs, installs offline into a fresh project, and works fr
     await mkdir(join(project, 'src'), { recursive: true });
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'otherix-consumer', private: true, type: 'module' }));
     const nodeTypes = (await readJson<Manifest>(repoPath('node_modules/@types/node/package.json'))).version;
-    const installed = await run(
-      'npm',
-      ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', ...packed.map((p) => join(packs, p.filename)), `@types/node@${nodeTypes}`],
-      { cwd: project, maxBuffer: 1 << 26 },
-    );
+    const tarball = (name: string): string => join(packs, packed.find((p) => p.name === name)!.filename);
+    const installFlags = ['--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'];
+    // Beside it, a global install of the agent as on a node host that has only Node (in a prefix of its own).
+    const globalPrefix = join(home, 'global');
+    const [installed, installedGlobally] = await Promise.all([
+      run('npm', ['install', ...installFlags, ...packed.map((p) => join(packs, p.filename)), `@types/node@${nodeTypes}`], { cwd: project, maxBuffer: 1 << 26 }),
+      run('npm', ['install', '--global', '--prefix', globalPrefix, ...installFlags, tarball('@otherix/sdk'), tarball('@otherix/agent')], { cwd: home, maxBuffer: 1 << 26 }),
+    ]);
+    t.false(`${installedGlobally.stdout}${installedGlobally.stderr}`.includes('EBADENGINE'), installedGlobally.stderr);
     t.false(`${installed.stdout}${installed.stderr}`.includes('EBADENGINE'), installed.stderr);
     await copy(repoPath('node_modules/sqlite3/build'), join(project, 'node_modules/sqlite3/build'), { recursive: true });
 
@@ -167,6 +171,7 @@ test('every workspace packs, installs offline into a fresh project, and works fr
     t.regex((await run(bin('otherix'), ['--help'], { env })).stdout, /Usage:\n {2}\$ otherix <command> \[options\]/);
     t.is((await run(bin('otherix-agent'), ['version'], { env })).stdout, 'otherix-agent 0.1.0\n');
     t.is((await run(bin('otherix-server'), ['--version'], { env })).stdout, 'otherix-server 0.1.0\n');
+    t.regex((await run(join(globalPrefix, 'bin/otherix-agent'), ['--help'], { env })).stdout, /Usage:\n {2}\$ otherix-agent <command> \[options\]/);
 
     // 6. A TypeScript consumer type-checks against the shipped types (the repository's tsc, with
     //    the library check on: the .d.ts files must compile with only what the install holds),
