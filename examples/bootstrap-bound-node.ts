@@ -13,12 +13,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bootstrapNode, maskToken } from '@otherix/sdk';
-import { connectFromEnv, joinedNode, loopbackNode, refusalOf, runExample } from './connect-from-env.js';
+import { bootstrapNode, connectAdmin, maskToken } from '@otherix/sdk';
+import { joinedNode, loopbackNode, refusalOf, runExample } from './example-helpers.js';
 
 runExample(async () => {
   const nodeName = process.argv[2] ?? `example-${randomBytes(3).toString('hex')}`;
-  const { cpUrl, caFingerprint, client } = await connectFromEnv();
+  const { cpUrl, caFingerprint, client } = await connectAdmin();
   const home = await mkdtemp(join(tmpdir(), 'otherix-example-node-'));
   try {
     console.log(`pinned the cluster CA ${caFingerprint} at ${cpUrl}`);

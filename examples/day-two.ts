@@ -15,9 +15,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bootstrapNode, createClient } from '@otherix/sdk';
+import { bootstrapNode, connectAdmin, createClient } from '@otherix/sdk';
 import type { HeartbeatRequest, NodeStatus, OtherixClient } from '@otherix/sdk';
-import { connectFromEnv, joinedNode, loopbackNode, refusalOf, runExample } from './connect-from-env.js';
+import { joinedNode, loopbackNode, refusalOf, runExample } from './example-helpers.js';
 
 const STATUSES: NodeStatus[] = ['ready', 'pending', 'not_ready', 'cordoned'];
 
@@ -32,7 +32,7 @@ async function printNodesByStatus(client: OtherixClient): Promise<void> {
 
 runExample(async () => {
   const nodeName = `day2-${randomBytes(3).toString('hex')}`;
-  const { cpUrl, caPem, client } = await connectFromEnv();
+  const { cpUrl, caPem, client } = await connectAdmin();
   const home = await mkdtemp(join(tmpdir(), 'otherix-example-day2-'));
   let asNode: OtherixClient | undefined;
   try {

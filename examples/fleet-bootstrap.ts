@@ -13,14 +13,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OtherixError, bootstrapNode, isOtherixError, maskToken } from '@otherix/sdk';
-import { connectFromEnv, loopbackNode, runExample } from './connect-from-env.js';
+import { bootstrapNode, connectAdmin, isOtherixError, maskToken, OtherixError } from '@otherix/sdk';
+import { loopbackNode, runExample } from './example-helpers.js';
 
 runExample(async () => {
   const hosts = Number(process.argv[2] ?? 3);
   if (!Number.isInteger(hosts) || hosts < 1 || hosts > 50) throw new OtherixError('usage', 'hosts must be an integer from 1 to 50');
   const fleet = `fleet-${randomBytes(3).toString('hex')}`;
-  const { cpUrl, client } = await connectFromEnv();
+  const { cpUrl, client } = await connectAdmin();
   const home = await mkdtemp(join(tmpdir(), 'otherix-example-fleet-'));
   try {
     const minted = await client.joinTokens.create({ max_uses: hosts, ttl_seconds: 900 });

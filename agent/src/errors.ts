@@ -1,7 +1,8 @@
 // How a failure leaves the process: one line `error: <code>: <message>` on stderr, exit 2 for
 // usage, 1 for everything else; never a stack trace. Messages come from the SDK, which never
 // puts a token or key in them.
-import { escapeControlCharacters, isOtherixError } from '@otherix/sdk';
+import { isOtherixError } from '@otherix/sdk';
+import { escapeControlCharacters } from '@otherix/sdk/internal';
 
 export const EXIT_OK = 0;
 const EXIT_FAILURE = 1;

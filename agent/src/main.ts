@@ -22,6 +22,8 @@ async function main(argv: string[]): Promise<number> {
   cli.usage('<command> [options]');
   cli.help();
   cli.version(agentVersion());
+  // `--version` prints what `otherix-agent version` prints, as otherix and otherix-server do.
+  cli.outputVersion = runVersion;
 
   // With a default command, cac would read a mistyped command as its argument: catch it first.
   const flags = { bootstrap: Object.values(BOOTSTRAP_FLAGS), serve: Object.values(SERVE_FLAGS), renew: Object.values(RENEW_FLAGS) };

@@ -54,6 +54,7 @@ export const CONNECTION_FLAGS = {
 const MAX_TTL_SECONDS = 2_147_483_647;
 
 export const WHOAMI_FLAGS = { output: OUTPUT };
+export const VERSION_FLAGS = {};
 export const JOIN_TOKEN_CREATE_FLAGS = {
   ttl: flagSpec({ flag: '--ttl <duration>', description: 'Validity, clamped to [1m, 24h]', kind: { type: 'seconds', atMost: MAX_TTL_SECONDS }, default: '1h' }),
   maxUses: flagSpec({
@@ -122,6 +123,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: WHOAMI_FLAGS,
     examples: ['  $ otherix whoami'],
     load: () => import('./commands/whoami.js'),
+  }),
+  command({
+    name: 'version',
+    description: 'Print the version of this otherix (also --version)',
+    flags: VERSION_FLAGS,
+    examples: ['  $ otherix version'],
+    load: () => import('./commands/version.js'),
   }),
   command({
     name: 'node join-token create',

@@ -1,6 +1,7 @@
 // An id positional, checked before anything is sent: a typo is a usage error (exit 2) that says
 // where ids come from, not the server's schema text.
-import { OtherixError, isUuid } from '@otherix/sdk';
+import { OtherixError } from '@otherix/sdk';
+import { isUuid } from '@otherix/sdk/internal';
 
 /** The first positional as an id; `what` names it ("a join token id"), `listCommand` prints them. */
 export function idArgument(args: readonly string[], what: string, listCommand: string): string {

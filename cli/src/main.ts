@@ -12,7 +12,7 @@ import { COMMANDS, COMMAND_GROUPS, CONNECTION_FLAGS } from './command-table.js';
 import type { CommandSpec } from './command-table.js';
 import { groupHelp } from './help.js';
 import { EXIT_OK, EXIT_USAGE, describeFailure } from './errors.js';
-import { CLI_VERSION } from './version.js';
+import { CLI_VERSION, versionLine } from './version.js';
 
 function buildCli(rest: () => string[]): CAC {
   const cli = cac('otherix');
@@ -20,6 +20,8 @@ function buildCli(rest: () => string[]): CAC {
   for (const spec of COMMANDS) register(cli, spec, rest);
   cli.help();
   cli.version(CLI_VERSION);
+  // `otherix --version` prints what `otherix version` prints, as otherix-agent and otherix-server do.
+  cli.outputVersion = () => console.log(versionLine());
   return cli;
 }
 

@@ -1,5 +1,5 @@
 // Everything a command prints on stdout goes through here, with one trailing newline.
-import { escapeControlCharacters } from '@otherix/sdk';
+import { escapeControlCharacters } from '@otherix/sdk/internal';
 import { renderJson } from './render/json.js';
 
 /**

@@ -4,7 +4,7 @@
 // concurrent loops like the joiners, in a process of its own (the CP's thread pool size). Nothing else: no TLS, no
 // HTTP, no database. Run as `node crypto-ceiling.mjs <durationMs>`; prints {per_s, ops}.
 import { ClusterCa } from '@otherix/server';
-import { createCsr, generateNodeKeyPair, verifyCsrAsync } from '@otherix/sdk';
+import { createCsr, generateNodeKeyPair, verifyCsrAsync } from '@otherix/sdk/pki';
 
 const DURATION_MS = Number(process.argv[2] ?? 3000);
 const CONCURRENCY = 32;

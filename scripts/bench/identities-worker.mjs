@@ -1,6 +1,6 @@
 // Worker thread of identities.mjs: keys and CSRs for the names it is given.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createCsr, exportPrivateKeyPem, generateNodeKeyPair } from '@otherix/sdk';
+import { createCsr, exportPrivateKeyPem, generateNodeKeyPair } from '@otherix/sdk/pki';
 
 const out = [];
 await Promise.all(

@@ -24,6 +24,9 @@ function invalid(text: string, why: string): OtherixError {
  * Parses '90s', '10m', '1h30m', '1.5h', '500ms' into milliseconds. A bare '0' is 0. Negative
  * durations are refused (every Otherix duration is a length of time), as are unit-less numbers.
  * Sub-millisecond parts are rounded to the nearest millisecond.
+ * @throws OtherixError `invalid_duration` for anything else (the message shows the accepted forms).
+ * @example
+ * await client.joinTokens.create({ ttl_seconds: parseDuration('1h') / 1000 });
  */
 export function parseDuration(text: string): number {
   if (typeof text !== 'string') throw invalid(String(text), 'not a string');
@@ -52,7 +55,10 @@ export function parseDuration(text: string): number {
   return Math.round(total);
 }
 
-/** Formats like Go's Duration.String: 600000 -> '10m0s', 90000 -> '1m30s', 500 -> '500ms', 0 -> '0s'. */
+/**
+ * Formats like Go's Duration.String: 600000 -> '10m0s', 90000 -> '1m30s', 500 -> '500ms', 0 -> '0s'.
+ * @throws nothing
+ */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) throw new OtherixError('invalid_duration', `cannot format ${ms} as a duration: it is not a finite number of milliseconds`);
   const negative = ms < 0;

@@ -86,11 +86,16 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = Object.freeze({
   unavailable: 503,
 });
 
+/** The codes the CP (and the agent's API) answer with: openapi.yaml's ErrorCode. */
 export const API_ERROR_CODES: readonly ApiErrorCode[] = Object.freeze(Object.keys(API_ERROR_STATUS) as ApiErrorCode[]);
 
 /** Every code, API and local: the one vocabulary. */
 export const ERROR_CODES: readonly OtherixErrorCode[] = Object.freeze([...API_ERROR_CODES, ...LOCAL_ERROR_CODES]);
 
+/**
+ * True when `value` is one of API_ERROR_CODES (a code an API answer may carry).
+ * @throws nothing
+ */
 export function isApiErrorCode(value: unknown): value is ApiErrorCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(API_ERROR_STATUS, value);
 }
@@ -108,6 +113,14 @@ export function errorBody(code: OtherixErrorCode, message: string, details?: Rec
 // Symbol.for is process-global, so two copies of the SDK share the brand (subclasses inherit it).
 const OTHERIX_ERROR_BRAND = Symbol.for('otherix.error');
 
+/**
+ * Every error the SDK throws, and every error the otherix binaries report: `code` is one of
+ * ERROR_CODES (the table in sdk/README.md says what each means and what to do), `message` says
+ * what happened and what to do next, `details` carries machine-readable facts when there are some.
+ * Match on `code` with isOtherixError(error, code), never on the message.
+ * @example
+ * try { await connectAdmin(); } catch (error) { if (isOtherixError(error, 'fingerprint_mismatch')) ... }
+ */
 export class OtherixError extends Error {
   override readonly name: string = 'OtherixError';
   readonly code: OtherixErrorCode;
@@ -166,6 +179,9 @@ export class OtherixApiError extends OtherixError {
  * True for any OtherixError or subclass (optionally with the given code). Duck-typed on a
  * global-symbol brand or `name`, plus `code`, so it holds across two copies of the SDK in one
  * process, where `instanceof` would not.
+ * @throws nothing
+ * @example
+ * if (isOtherixError(error, 'token_rejected')) console.error(error.details?.['reason']);
  */
 export function isOtherixError(err: unknown, code?: OtherixErrorCode): err is OtherixError {
   if (err === null || typeof err !== 'object') return false;

@@ -5,6 +5,7 @@ import { OtherixError } from './errors.js';
 
 export type TokenKind = 'join' | 'api';
 
+/** The prefix of each kind of token: `otx_join_` (join tokens) and `otx_api_` (API tokens). */
 export const TOKEN_PREFIX: Record<TokenKind, string> = Object.freeze({ join: 'otx_join_', api: 'otx_api_' });
 
 /** Length of the random part: base64url of 32 bytes without padding. */
@@ -16,6 +17,11 @@ export function generateToken(kind: TokenKind): string {
   return TOKEN_PREFIX[kind] + randomBytes(32).toString('base64url');
 }
 
+/**
+ * True when `value` has the shape of a `kind` token (its prefix and 43 base64url characters); it
+ * says nothing of whether the CP accepts it.
+ * @throws nothing
+ */
 export function isTokenShape(kind: TokenKind, value: string): boolean {
   if (typeof value !== 'string') return false;
   const prefix = TOKEN_PREFIX[kind];
@@ -37,7 +43,11 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/** For display: the prefix and the first 4 secret characters, e.g. 'otx_join_AbC1…'. */
+/**
+ * For display: the prefix and the first 4 secret characters, e.g. 'otx_join_AbC1…'; print this,
+ * never the token.
+ * @throws nothing
+ */
 export function maskToken(token: string): string {
   const prefix = Object.values(TOKEN_PREFIX).find((p) => token.startsWith(p)) ?? '';
   return `${prefix}${token.slice(prefix.length, prefix.length + 4)}…`;

@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autoload from '@fastify/autoload';
 import Fastify from 'fastify';
-import { OtherixError, TLS_SERVER_POLICY } from '@otherix/sdk';
+import { OtherixError } from '@otherix/sdk';
+import { TLS_SERVER_POLICY } from '@otherix/sdk/pki';
+import { logSchemaOptions } from '@otherix/sdk/internal';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { applyConnectionCap, listenerLimits, serverTimeoutOptions } from './listener.js';
 import type { ListenerLimits } from './listener.js';
@@ -79,6 +81,8 @@ function loggerOptions(logger: BuildAppOptions['logger']): FastifyServerOptions[
   return {
     level: 'info',
     ...base,
+    // The format otherix-agent logs too (string level, ISO time): README.md, "Logs".
+    ...logSchemaOptions(),
     redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
     serializers: { req: serializeRequest, err: serializeError },
     hooks: { logMethod: redactLogArguments },

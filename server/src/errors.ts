@@ -2,7 +2,8 @@
 // a refusal the CP answers over HTTP: a stable API code (openapi.yaml ErrorCode), its status
 // from the SDK's table, a message for a person, and optional machine details. Everything else
 // (a data dir the CP refuses, a store rule, a bad setting) is an OtherixError with its code.
-import { API_ERROR_STATUS, OtherixError, isOtherixError } from '@otherix/sdk';
+import { OtherixError, isOtherixError } from '@otherix/sdk';
+import { API_ERROR_STATUS, escapeControlCharacters } from '@otherix/sdk/internal';
 import type { ApiErrorCode, OtherixErrorCode } from '@otherix/sdk';
 
 export class HttpError extends OtherixError {
@@ -26,11 +27,27 @@ export function isHttpError(err: unknown): err is HttpError {
 /**
  * Refusals of a server command that say everything themselves (a data dir the CP will not use,
  * loose modes, another CP holding the lock, admin-token's checks of its name, its user and its
- * clash with a live token): main prints the message alone and exits 1. Any other error is a
- * failure to start, printed as such.
+ * clash with a live token): main prints `error: <code>: <message>` and exits 1. Any other error
+ * is a failure to start, printed as `error: <code>: failed to start: <message>`.
  */
 const REFUSAL_CODES: ReadonlySet<OtherixErrorCode> = new Set(['data_dir_invalid', 'data_dir_locked', 'insecure_permissions', 'validation_failed', 'forbidden', 'conflict']);
 
 export function isRefusal(error: unknown): error is OtherixError {
   return isOtherixError(error) && REFUSAL_CODES.has(error.code);
+}
+
+/** The one line otherix-server prints for a failed command, in the CLI's and the agent's form: `error: <code>: <message>`. */
+export function failureLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (isRefusal(error)) return escapeControlCharacters(`error: ${error.code}: ${message}`);
+  const code = isOtherixError(error) ? error.code : 'internal';
+  return escapeControlCharacters(`error: ${code}: failed to start: ${message}`);
+}
+
+/** A command line (or OTHERIX_SERVER__* value) otherix-server cannot use: `error: <code>: <message>: run ...--help`. */
+export function usageLine(error: unknown): string {
+  // parseArgs' own errors (an unknown flag, a missing value) are TypeErrors: usage, like cac's in the CLI.
+  const code = isOtherixError(error) ? error.code : 'usage';
+  const message = error instanceof Error ? error.message : String(error);
+  return escapeControlCharacters(`error: ${code}: ${message}: run \`otherix-server --help\``);
 }

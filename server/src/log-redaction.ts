@@ -10,7 +10,7 @@
 //     error message may echo a name the client chose);
 //   - errors are logged without the raw bytes Node attaches to a bad request (`rawPacket`,
 //     which holds its headers, Authorization included).
-import { openApiDocument } from '@otherix/sdk';
+import { openApiDocument } from '@otherix/sdk/internal';
 
 const REDACTED = '[redacted]';
 

@@ -6,18 +6,20 @@
 // anywhere among the flags), and the server has three one-word commands and one usage text.
 import './threadpool.js';
 import { parseArgs } from 'node:util';
-import { OtherixError, formatHostPort } from '@otherix/sdk';
+import { OtherixError } from '@otherix/sdk';
+import { formatHostPort } from '@otherix/sdk/internal';
 import { buildApp } from './app.js';
 import { adminTokenCommand } from './commands/admin-token.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';
 import { caFingerprintOf, initDataDir } from './init/data-dir.js';
-import { isRefusal } from './errors.js';
+import { failureLine, usageLine } from './errors.js';
 import { DEFAULT_LISTENER_LIMITS } from './listener.js';
 import { adminTokenFileState } from './services/admin-token-file.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
 import { lifetimeWarning } from './services/node-cert-lifetime.js';
 import { DEFAULT_LISTEN, LOG_LEVELS, resolveServerSettings } from './server-config.js';
 import { startupLines } from './startup-lines.js';
+import { serverVersion } from './version.js';
 
 /** How long SIGINT/SIGTERM waits for requests in flight before cutting connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -29,6 +31,7 @@ const USAGE = `usage:
                  [--max-unauthenticated-per-source N]
   otherix-server ca-fingerprint [--data-dir DIR]
   otherix-server admin-token [--data-dir DIR] [--name NAME]
+  otherix-server version | --version
 
   --data-dir DIR          where the CA, certificates, database and admin.token live (default ${DEFAULT_DATA_DIR})
   --listen HOST:PORT      address to serve HTTPS on (default ${DEFAULT_LISTEN}; port 0 takes a free port)
@@ -70,10 +73,11 @@ function parse(argv: string[]) {
       'max-unauthenticated-per-source': { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
     },
   });
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token'].includes(command)) throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
+  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token', 'version'].includes(command)) throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
   const settings = resolveServerSettings({
     dataDir: values['data-dir'],
     listen: values.listen,
@@ -85,7 +89,7 @@ function parse(argv: string[]) {
     advertiseHosts: values['advertise-host'],
   });
   if (values.name !== undefined && command !== 'admin-token') throw new OtherixError('usage', '--name is for admin-token only');
-  return { command, help: values.help, name: values.name, ...settings };
+  return { command: values.version ? 'version' : command, help: values.help, name: values.name, ...settings };
 }
 
 async function serve(args: ReturnType<typeof parse>): Promise<void> {
@@ -138,11 +142,15 @@ async function main(argv: string[]): Promise<number> {
     args = parse(argv);
   } catch (error) {
     // Bad flags, bad OTHERIX_SERVER__* values (usage, config_invalid) and parseArgs' own errors.
-    process.stderr.write(`otherix-server: ${(error as Error).message}\n${USAGE}`);
+    process.stderr.write(`${usageLine(error)}\n`);
     return 2;
   }
   if (args.help) {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args.command === 'version') {
+    process.stdout.write(`otherix-server ${serverVersion()}\n`);
     return 0;
   }
   try {
@@ -154,8 +162,7 @@ async function main(argv: string[]): Promise<number> {
     await serve(args);
     return -1; // keep running
   } catch (error) {
-    if (isRefusal(error)) process.stderr.write(`otherix-server: ${error.message}\n`);
-    else process.stderr.write(`otherix-server: failed to start: ${(error as Error).message}\n`);
+    process.stderr.write(`${failureLine(error)}\n`);
     return 1;
   }
 }

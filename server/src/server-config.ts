@@ -1,6 +1,7 @@
 // otherix-server's settings through the SDK's layered config (one implementation every binary
 // uses): defaults < OTHERIX_SERVER__* environment < flags. The server reads no config file.
-import { OtherixError, formatDurationWithDays, loadConfig, parseDurationWithDays, readListenAddress } from '@otherix/sdk';
+import { OtherixError, loadConfig } from '@otherix/sdk';
+import { formatDurationWithDays, parseDurationWithDays, readListenAddress } from '@otherix/sdk/internal';
 import type { ConfigSchema, ConfigSource } from '@otherix/sdk';
 import { DEFAULT_DATA_DIR } from './init/files.js';
 import { DEFAULT_LISTENER_LIMITS } from './listener.js';

@@ -7,7 +7,7 @@ import test from 'ava';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateToken, hashToken } from '@otherix/sdk';
+import { generateToken, hashToken } from '@otherix/sdk/internal';
 import { adminTokenFileState, OFFLINE_CREATOR, startupLines } from '@otherix/server';
 import type { AdminTokenFileState } from '@otherix/server';
 import { api, runServerBinary, spawnControlPlane, startControlPlane } from '../harness/control-plane.js';
@@ -84,7 +84,7 @@ test('offline recovery: admin-token beside a running CP, the start line after, a
     const clash = await runServerBinary(['admin-token', '--data-dir', dataDir, '--name', 'offline-admin']);
     t.is(clash.code, 1);
     t.is(clash.stdout, '');
-    t.regex(clash.stderr, /^otherix-server: [^\n]*offline-admin[^\n]*pick another name with --name\n$/);
+    t.regex(clash.stderr, /^error: conflict: [^\n]*offline-admin[^\n]*pick another name with --name\n$/);
     t.is((await cp.stop()).code, 0);
   } finally {
     await cli.remove();
@@ -98,7 +98,7 @@ test('admin-token refuses a data dir without a database, a bad name, and --name 
     const none = await runServerBinary(['admin-token', '--data-dir', empty]);
     t.is(none.code, 1);
     t.is(none.stdout, '');
-    t.regex(none.stderr, /^otherix-server: [^\n]*otherix\.db is missing[^\n]*give the --data-dir of an otherix-server that has started at least once\n$/);
+    t.regex(none.stderr, /^error: data_dir_invalid: [^\n]*otherix\.db is missing[^\n]*give the --data-dir of an otherix-server that has started at least once\n$/);
     const badName = await runServerBinary(['admin-token', '--data-dir', empty, '--name', 'bad name']);
     t.is(badName.code, 1);
     t.regex(badName.stderr, /--name "bad name" is not a token name/);

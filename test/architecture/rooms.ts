@@ -26,8 +26,8 @@ export const ROOMS: readonly Room[] = [
   // --- @otherix/server: the control plane ---
   {
     name: 'server entry',
-    paths: ['server/src/main.ts', 'server/src/index.ts'],
-    holds: 'otherix-server argv -> start; the package public face',
+    paths: ['server/src/main.ts', 'server/src/index.ts', 'server/src/version.ts'],
+    holds: 'otherix-server argv -> start; the package public face; its version',
     mayImport: ['server app', 'server commands', 'server boot', 'server plugins', 'server openapi', 'server services', 'server store', 'server sqlite', 'server pki', SERVER_LEAVES, SDK],
   },
   {
@@ -99,10 +99,10 @@ export const ROOMS: readonly Room[] = [
   { name: 'agent runtime', paths: ['agent/src/runtime/'], holds: 'serve: State A, State B (mTLS server, heartbeats, renewal), inventory', mayImport: [SDK] },
 
   // --- @otherix/cli: otherix ---
-  { name: 'cli entry', paths: ['cli/src/main.ts', 'cli/src/help.ts', 'cli/src/version.ts'], holds: 'otherix argv -> the command table, help', mayImport: ['cli command table', 'cli errors', SDK] },
+  { name: 'cli entry', paths: ['cli/src/main.ts', 'cli/src/help.ts'], holds: 'otherix argv -> the command table, help', mayImport: ['cli command table', 'cli shared', 'cli errors', SDK] },
   { name: 'cli command table', paths: ['cli/src/command-table.ts'], holds: 'every command, its flags and examples; loads a command lazily', mayImport: ['cli commands', SDK] },
   { name: 'cli commands', paths: ['cli/src/commands/'], holds: 'one file per command: options -> SDK client -> render', mayImport: ['cli render', 'cli shared', 'cli errors', SDK] },
-  { name: 'cli shared', paths: ['cli/src/connection.ts', 'cli/src/output.ts', 'cli/src/page-query.ts', 'cli/src/id-argument.ts'], holds: 'the connection from flags and settings; output; page and id arguments', mayImport: ['cli render', 'cli errors', SDK] },
+  { name: 'cli shared', paths: ['cli/src/connection.ts', 'cli/src/output.ts', 'cli/src/page-query.ts', 'cli/src/id-argument.ts', 'cli/src/version.ts'], holds: 'the connection from flags and settings; output; page and id arguments; the version', mayImport: ['cli render', 'cli errors', SDK] },
   { name: 'cli render', paths: ['cli/src/render/'], holds: 'tables, times, the mint block, JSON passthrough', mayImport: [SDK] },
   { name: 'cli errors', paths: ['cli/src/errors.ts'], holds: 'usage errors and the one error line', mayImport: [SDK] },
 

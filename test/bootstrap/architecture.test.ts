@@ -1,7 +1,7 @@
 // The architecture is detected from the host and reported in Go's GOARCH vocabulary.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { detectArchitecture } from '@otherix/sdk';
+import { detectArchitecture } from '@otherix/sdk/internal';
 
 test('Node architectures map to GOARCH names', (t) => {
   const cases: Array<[string, boolean, string]> = [

@@ -5,8 +5,11 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CRASH_EXIT_CODE, CRASH_STEPS, loadAgentConfig, readFileSetState } from '@otherix/sdk';
-import type { CrashStep, Node } from '@otherix/sdk';
+import { loadAgentConfig } from '@otherix/sdk';
+import { readFileSetState } from '@otherix/sdk/internal';
+import type { Node } from '@otherix/sdk';
+import { CRASH_EXIT_CODE, CRASH_STEPS, crashAtEnv } from '../harness/crash-points.js';
+import type { CrashStep } from '../harness/crash-points.js';
 import { bootstrapArgs, listTree, runAgent } from '../harness/agent.js';
 import type { AgentRun, NodeHost } from '../harness/agent.js';
 import { clusterForNodes } from '../harness/cluster.js';
@@ -25,7 +28,7 @@ async function bootstrap(h: NodeHost, nodeName: string, options: { crashAt?: Cra
       '--token-env', 'T',
       ...(options.force ? ['--force'] : []),
     ],
-    { env: { T: minted.token, ...(options.crashAt !== undefined ? { OTHERIX_TEST_CRASH_AT: options.crashAt } : {}) } },
+    { env: { T: minted.token, ...(options.crashAt !== undefined ? crashAtEnv(options.crashAt) : {}) } },
   );
 }
 

@@ -4,7 +4,7 @@ import test from 'ava';
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toPem } from '@otherix/sdk';
+import { toPem } from '@otherix/sdk/pki';
 import { bootstrapArgs, listTree, runAgent } from '../harness/agent.js';
 import type { AgentRun, NodeHost } from '../harness/agent.js';
 import { clusterForNodes } from '../harness/cluster.js';

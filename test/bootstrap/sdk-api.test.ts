@@ -3,14 +3,8 @@ import test from 'ava';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  bootstrapNode,
-  createClient,
-  isOtherixError,
-  loadAgentConfig,
-  renderAgentConfig,
-  resolveBootstrapInvocation,
-} from '@otherix/sdk';
+import { bootstrapNode, createClient, isOtherixError, loadAgentConfig } from '@otherix/sdk';
+import { renderAgentConfig, resolveBootstrapInvocation } from '@otherix/sdk/internal';
 import type { OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';

@@ -4,7 +4,8 @@ import test from 'ava';
 import { mkdtemp, rm, stat, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliClientOptions, cliConfigPath, loadCliSettings, saveCliConfig, isOtherixError } from '@otherix/sdk';
+import { cliClientOptions, cliConfigPath, loadCliSettings, isOtherixError } from '@otherix/sdk';
+import { saveCliConfig } from '@otherix/sdk/internal';
 
 async function tempDir(t: import('ava').ExecutionContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'otherix-cli-config-'));

@@ -9,7 +9,8 @@
 // an uptime source that fails, so the route throws and the server's own error path answers.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { createClient, nodeSpiffeId } from '@otherix/sdk';
+import { createClient } from '@otherix/sdk';
+import { nodeSpiffeId } from '@otherix/sdk/pki';
 import { startAgentServer } from '@otherix/agent/dist/runtime/agent-server.js';
 import type { AgentServer } from '@otherix/agent/dist/runtime/agent-server.js';
 import { createLogger } from '@otherix/agent/dist/runtime/logger.js';

@@ -10,7 +10,8 @@
 // fail by a request header (contract-injection.ts), through the CP's real error handler.
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import { CONTROL_PLANE_SPIFFE_ID, openApiDocument } from '@otherix/sdk';
+import { CONTROL_PLANE_SPIFFE_ID } from '@otherix/sdk/pki';
+import { openApiDocument } from '@otherix/sdk/internal';
 import type { KeyPairPem } from '@otherix/server';
 import { movableClock, startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane, MovableClock } from '../harness/control-plane.js';

@@ -2,7 +2,7 @@
 // declare: a body on an operation that takes none, or a query parameter on one that has none,
 // is refused (never silently ignored). Validation messages say what to do next.
 import test from 'ava';
-import { openApiDocument } from '@otherix/sdk';
+import { openApiDocument } from '@otherix/sdk/internal';
 import { specOperations } from '@otherix/server';
 import { api, startControlPlane } from '../harness/control-plane.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';

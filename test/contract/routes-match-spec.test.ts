@@ -6,7 +6,7 @@ import type { ExecutionContext } from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openApiDocument } from '@otherix/sdk';
+import { openApiDocument } from '@otherix/sdk/internal';
 import { buildApp, fastifyPath, initDataDir, specOperations } from '@otherix/server';
 import type { FastifyInstance } from 'fastify';
 

@@ -47,7 +47,7 @@ async function refused(t: import('ava').ExecutionContext, dataDir: string): Prom
   const before = await snapshot(dataDir);
   const run = await serve(dataDir);
   t.is(run.code, 1, run.stderr);
-  t.regex(run.stderr, /^otherix-server: refusing to start: /);
+  t.regex(run.stderr, /^error: [a-z_]+: refusing to start: /);
   t.regex(run.stderr, /Nothing was changed\./);
   t.false(run.stderr.includes('listening'));
   t.deepEqual(await snapshot(dataDir), before, 'no file was written, removed or replaced');

@@ -9,13 +9,14 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CRASH_EXIT_CODE, generateNodeKeyPair, exportPrivateKeyPem } from '@otherix/sdk';
-import { FIRST_START_CRASH_STEPS } from '@otherix/server';
+import { generateNodeKeyPair, exportPrivateKeyPem } from '@otherix/sdk/pki';
+import { CRASH_EXIT_CODE, crashAtEnv } from '../harness/crash-points.js';
+import { FIRST_START_STEPS } from '@otherix/server';
 import { api, runServerBinary, spawnControlPlane } from '../harness/control-plane.js';
 import { storedCluster } from '../harness/database-file.js';
 
 /** 'after-temp-file' is the SDK writer's step: the first atomic write of the first start (cluster-id.incomplete). */
-const STEPS = ['after-temp-file', ...FIRST_START_CRASH_STEPS];
+const STEPS = ['after-temp-file', ...FIRST_START_STEPS];
 
 const LEFTOVER = /\.tmp-|\.link-|incomplete/;
 
@@ -40,7 +41,7 @@ async function assertWholeCluster(t: import('ava').ExecutionContext, dataDir: st
 }
 
 test('the steps this test walks are every crash step of the first start', (t) => {
-  t.deepEqual([...FIRST_START_CRASH_STEPS], [
+  t.deepEqual([...FIRST_START_STEPS], [
     'first-start-begun', 'first-start-after-ca-key', 'first-start-after-ca', 'first-start-after-database',
     'first-start-after-admin-token', 'first-start-after-certificates',
   ]);
@@ -50,7 +51,7 @@ for (const step of STEPS) {
   test(`killed at ${step} of the first start, the next start completes the cluster`, async (t) => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'otherix-first-crash-')), 'data');
     try {
-      const crashed = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], { OTHERIX_TEST_CRASH_AT: step });
+      const crashed = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], crashAtEnv(step));
       t.is(crashed.code, CRASH_EXIT_CODE, crashed.stderr);
       t.false(crashed.stderr.includes('listening'));
       const left = await readdir(dataDir);

@@ -34,8 +34,8 @@ async function fillDisk(path: string): Promise<void> {
   }
 }
 
-function resourceLines(cp: ControlPlane): { level: number; msg: string; resource?: string }[] {
-  return cp.logs.map((line) => JSON.parse(line) as { level: number; msg: string; resource?: string }).filter((entry) => entry.resource !== undefined);
+function resourceLines(cp: ControlPlane): { level: string; msg: string; resource?: string }[] {
+  return cp.logs.map((line) => JSON.parse(line) as { level: string; msg: string; resource?: string }).filter((entry) => entry.resource !== undefined);
 }
 
 test('a full disk: /readyz 503 while /healthz stays 200, writes refused with the reason, one log line per episode', async (t) => {
@@ -72,7 +72,7 @@ test('a full disk: /readyz 503 while /healthz stays 200, writes refused with the
     t.is((await api(cp, 'GET', '/readyz')).status, 503);
     const episode = resourceLines(cp);
     t.is(episode.length, 1, JSON.stringify(episode));
-    t.is(episode[0]!.level, 50);
+    t.is(episode[0]!.level, 'error');
     t.is(episode[0]!.resource, 'disk_full');
     t.true(episode[0]!.msg.includes(`the disk holding ${dataDir} is full (ENOSPC/SQLITE_FULL)`), episode[0]!.msg);
     t.true(episode[0]!.msg.includes(`df -h ${dataDir}`), episode[0]!.msg);
@@ -82,7 +82,7 @@ test('a full disk: /readyz 503 while /healthz stays 200, writes refused with the
     t.is((await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: {} })).status, 201);
     const recovered = resourceLines(cp).slice(1);
     t.is(recovered.length, 1, JSON.stringify(recovered));
-    t.is(recovered[0]!.level, 30);
+    t.is(recovered[0]!.level, 'info');
     t.regex(recovered[0]!.msg, /^recovered: the database takes writes again/);
 
     await fillDisk(filler);

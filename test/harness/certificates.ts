@@ -2,8 +2,9 @@
 // keys and signatures): a CA and leaves with a chosen key, URI SAN and validity (the SDK's unit
 // tests), and node certificates that this cluster's CA never issued (the CP must refuse them).
 import { webcrypto } from 'node:crypto';
-import { exportPrivateKeyPem, generateNodeKeyPair, loadX509, nodeSpiffeId } from '@otherix/sdk';
-import type { NodeKeyPair } from '@otherix/sdk';
+import { exportPrivateKeyPem, generateNodeKeyPair, nodeSpiffeId } from '@otherix/sdk/pki';
+import { loadX509 } from './x509.js';
+import type { NodeKeyPair } from '@otherix/sdk/pki';
 import type { KeyPairPem } from '@otherix/server';
 
 const x509 = await loadX509();

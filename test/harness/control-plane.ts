@@ -219,6 +219,8 @@ export interface SpawnControlPlaneOptions {
   settingsFromEnv?: boolean;
   /** Default 127.0.0.1:0; a fixed port restarts a CP where its agents expect it. */
   listen?: string;
+  /** The otherix-server script to run; default the repository's build (an installed package's bin for the packaging test). */
+  bin?: string;
 }
 
 export interface SpawnedControlPlane extends ApiTarget {
@@ -257,7 +259,7 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
   const settings = { dataDir, listen: options.listen ?? '127.0.0.1:0' };
   const child = spawn(
     process.execPath,
-    [OTHERIX_SERVER_BIN, 'serve', ...(options.settingsFromEnv ? [] : ['--data-dir', settings.dataDir, '--listen', settings.listen]), ...(options.args ?? [])],
+    [options.bin ?? OTHERIX_SERVER_BIN, 'serve', ...(options.settingsFromEnv ? [] : ['--data-dir', settings.dataDir, '--listen', settings.listen]), ...(options.args ?? [])],
     {
       env: {
         ...process.env,

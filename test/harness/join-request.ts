@@ -1,8 +1,10 @@
 // Join requests for tests: real P-384 keys and CSRs (the SDK's, as the agent makes them), plus
 // the wrong kinds of CSR the CP must refuse.
 import { webcrypto } from 'node:crypto';
-import { createCsr, exportPrivateKeyPem, generateNodeKeyPair, loadX509 } from '@otherix/sdk';
-import type { components, X509 } from '@otherix/sdk';
+import { createCsr, exportPrivateKeyPem, generateNodeKeyPair } from '@otherix/sdk/pki';
+import { loadX509 } from './x509.js';
+import type { components } from '@otherix/sdk';
+import type { X509 } from './x509.js';
 
 export type JoinRequest = components['schemas']['JoinRequest'];
 

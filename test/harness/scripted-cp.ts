@@ -3,7 +3,7 @@
 // certificate from the real cluster CA with the CP's SPIFFE id and demands the node's client
 // certificate, so the agent talks to it exactly as to the CP (pointed at it with OTHERIX_CP_URL).
 import { createServer, type Server } from 'node:https';
-import { CONTROL_PLANE_SPIFFE_ID } from '@otherix/sdk';
+import { CONTROL_PLANE_SPIFFE_ID } from '@otherix/sdk/pki';
 import type { ClusterCa } from '@otherix/server';
 import { closeServer, listenOnLoopback } from './loopback.js';
 

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
-import { checkServerIdentityFor } from '@otherix/sdk';
+import { checkServerIdentityFor } from '@otherix/sdk/pki';
 import { closeServer, listenOnLoopback } from './loopback.js';
 
 export const HOP_TARGET = 'x-contract-target';

@@ -5,7 +5,7 @@
 import test from 'ava';
 import { api, startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import { nodeSpiffeId, publicKeySpkiDerOf } from '@otherix/sdk';
+import { nodeSpiffeId, publicKeySpkiDerOf } from '@otherix/sdk/pki';
 import { impostorCertificate } from '../harness/certificates.js';
 import { heartbeat, heartbeatBody, joinNode } from '../harness/cluster.js';
 

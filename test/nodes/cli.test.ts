@@ -1,7 +1,8 @@
 // `otherix node list|get` and `node join-token consumptions`, against nodes joined through the
 // SDK client with real CSRs.
 import test from 'ava';
-import { createClient, createCsr, exportPrivateKeyPem, generateNodeKeyPair } from '@otherix/sdk';
+import { createClient } from '@otherix/sdk';
+import { createCsr, exportPrivateKeyPem, generateNodeKeyPair } from '@otherix/sdk/pki';
 import type { JoinResponse, OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';

@@ -8,7 +8,7 @@
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { X509Certificate } from 'node:crypto';
-import { CERTIFICATE_BACKDATE_MS, createCsr, importPrivateKeyPem } from '@otherix/sdk';
+import { CERTIFICATE_BACKDATE_MS, createCsr, importPrivateKeyPem } from '@otherix/sdk/pki';
 import { DEFAULT_NODE_CERT_LIFETIME_MS } from '@otherix/server';
 import type { KeyPairPem, NodeRenewed, PendingLeafUsed } from '@otherix/server';
 import { api, movableClock, startControlPlane } from '../harness/control-plane.js';

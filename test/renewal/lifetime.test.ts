@@ -5,7 +5,7 @@
 // page is held to the TypeScript projection in store/node-json-sql.test.ts).
 import test from 'ava';
 import { X509Certificate } from 'node:crypto';
-import { CERTIFICATE_BACKDATE_MS } from '@otherix/sdk';
+import { CERTIFICATE_BACKDATE_MS } from '@otherix/sdk/pki';
 import { buildApp, renewalSpacingMs } from '@otherix/server';
 import { api, movableClock, startControlPlane } from '../harness/control-plane.js';
 import { heartbeat, joinNode, roleTokens } from '../harness/cluster.js';

@@ -3,7 +3,9 @@
 // backoff that honours Retry-After and never goes past the end; durations may be given in days.
 import test from 'ava';
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { CERTIFICATE_BACKDATE_MS, OtherixApiError, certificateTimes, formatDurationWithDays, parseDurationWithDays } from '@otherix/sdk';
+import { OtherixApiError } from '@otherix/sdk';
+import { CERTIFICATE_BACKDATE_MS, certificateTimes } from '@otherix/sdk/pki';
+import { formatDurationWithDays, parseDurationWithDays } from '@otherix/sdk/internal';
 import { ClusterCa } from '@otherix/server';
 import { RENEWAL_FRACTION, RENEWAL_JITTER, renewalDueAt, renewalPoint, renewalRetryDelay, retryBounds } from '@otherix/agent/dist/runtime/renewal-schedule.js';
 

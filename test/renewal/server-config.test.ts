@@ -4,7 +4,7 @@
 // for that lifetime, counted from signing.
 import test from 'ava';
 import { X509Certificate } from 'node:crypto';
-import { CERTIFICATE_BACKDATE_MS } from '@otherix/sdk';
+import { CERTIFICATE_BACKDATE_MS } from '@otherix/sdk/pki';
 import { api, runServerBinary, spawnControlPlane } from '../harness/control-plane.js';
 import type { SpawnedControlPlane } from '../harness/control-plane.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';

@@ -5,8 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CRASH_EXIT_CODE, CRASH_STEPS, isOtherixError, readFileSetState, removeWriteLeftovers, writeFileAtomic, writeFileSetAtomic } from '@otherix/sdk';
-import type { CrashStep, FileSpec } from '@otherix/sdk';
+import { isOtherixError } from '@otherix/sdk';
+import { readFileSetState, removeWriteLeftovers, writeFileAtomic, writeFileSetAtomic } from '@otherix/sdk/internal';
+import type { FileSpec } from '@otherix/sdk/internal';
+import { CRASH_EXIT_CODE, CRASH_STEPS, crashAtEnv } from '../harness/crash-points.js';
+import type { CrashStep } from '../harness/crash-points.js';
 import { REPO_ROOT } from '../harness/paths.js';
 
 // Modes must be exactly what is asked, not what the umask leaves.
@@ -143,14 +146,14 @@ test('readFileSetState: present, missing, and dangling links count as missing', 
 function crashingWrite(step: CrashStep, call: 'set' | 'file', target: string, tag: string): number | null {
   const script =
     call === 'set'
-      ? `import { writeFileSetAtomic } from '@otherix/sdk';
+      ? `import { writeFileSetAtomic } from '@otherix/sdk/internal';
          await writeFileSetAtomic(process.env.TARGET, JSON.parse(process.env.FILES));`
-      : `import { writeFileAtomic } from '@otherix/sdk';
+      : `import { writeFileAtomic } from '@otherix/sdk/internal';
          await writeFileAtomic(process.env.TARGET, 'content ' + process.env.TAG, { mode: 0o600 });`;
   const files = certSet(tag).map((file) => ({ ...file, data: typeof file.data === 'string' ? file.data : new TextDecoder().decode(file.data) }));
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: REPO_ROOT,
-    env: { ...process.env, OTHERIX_TEST_CRASH_AT: step, TARGET: target, TAG: tag, FILES: JSON.stringify(files) },
+    env: { ...process.env, ...crashAtEnv(step), TARGET: target, TAG: tag, FILES: JSON.stringify(files) },
     encoding: 'utf8',
   });
   if (result.status !== CRASH_EXIT_CODE && result.status !== 0) throw new Error(`child failed (${result.status}): ${result.stderr}`);
@@ -243,7 +246,7 @@ test('a set write removes the temp links and private-key temp files crashes left
 
 test('modes are exact whatever the umask: 0644 under umask 077, 0600 under umask 0', (t) => {
   const dir = tempDir();
-  const script = `import { writeFileAtomic, writeFileSetAtomic } from '@otherix/sdk';
+  const script = `import { writeFileAtomic, writeFileSetAtomic } from '@otherix/sdk/internal';
     process.umask(0o077);
     await writeFileAtomic(process.env.TARGET + '/public.yaml', 'x', { mode: 0o644 });
     await writeFileSetAtomic(process.env.TARGET + '/certs', [{ name: 'ca.crt', data: 'ca', mode: 0o644 }, { name: 'agent.key', data: 'k', mode: 0o600 }]);`;

@@ -1,16 +1,8 @@
 // What an agent checks on the certificate the CP issued: chains to the pinned CA, holds the
 // node's key, names the node; each failure with its own code.
 import test from 'ava';
-import {
-  assertChainsTo,
-  assertHoldsKey,
-  assertUriSan,
-  generateNodeKeyPair,
-  isOtherixError,
-  nodeSpiffeId,
-  publicKeySpkiDerOf,
-  verifyIssuedIdentity,
-} from '@otherix/sdk';
+import { isOtherixError } from '@otherix/sdk';
+import { assertChainsTo, assertHoldsKey, assertUriSan, generateNodeKeyPair, nodeSpiffeId, publicKeySpkiDerOf, verifyIssuedIdentity } from '@otherix/sdk/pki';
 import { mintTestCa, mintTestLeaf } from '../harness/certificates.js';
 
 const HOUR = 3_600_000;

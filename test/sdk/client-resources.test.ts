@@ -1,7 +1,8 @@
 // Every resource method of the SDK client against a real CP over TLS, and the API's errors as
 // OtherixApiError with the API's code, status and details.
 import test from 'ava';
-import { createClient, createCsr, generateNodeKeyPair, isFullNode, isFullNodePage, isOtherixError } from '@otherix/sdk';
+import { createClient, isFullNode, isFullNodePage, isOtherixError } from '@otherix/sdk';
+import { createCsr, generateNodeKeyPair } from '@otherix/sdk/pki';
 import type { Node, OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';

@@ -2,7 +2,8 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import type { ApiErrorCode, components } from '@otherix/sdk';
-import { API_ERROR_CODES, API_ERROR_STATUS, LOCAL_ERROR_CODES, OtherixApiError, OtherixError, isApiErrorCode, isOtherixError } from '@otherix/sdk';
+import { API_ERROR_CODES, LOCAL_ERROR_CODES, OtherixApiError, OtherixError, isApiErrorCode, isOtherixError } from '@otherix/sdk';
+import { API_ERROR_STATUS } from '@otherix/sdk/internal';
 import { repoPath } from '../harness/paths.js';
 
 test('OtherixError carries code, message, details and cause', (t) => {

@@ -1,7 +1,8 @@
 // CA fingerprints: computed from the certificate DER, parsed leniently, compared in constant time.
 import test from 'ava';
 import { X509Certificate, createHash } from 'node:crypto';
-import { fingerprintOfDer, fingerprintOfPem, fingerprintsEqual, isOtherixError, parseFingerprint } from '@otherix/sdk';
+import { isOtherixError } from '@otherix/sdk';
+import { fingerprintOfDer, fingerprintOfPem, fingerprintsEqual, parseFingerprint } from '@otherix/sdk/pki';
 import { mintTestCa } from '../harness/certificates.js';
 
 const HEX = '0123456789abcdef'.repeat(4);

@@ -2,7 +2,7 @@
 // CP also uses for its certificates' IP SANs and for the source its guess limit counts. And the
 // one host check (hostProblem) the CP and bootstrap apply to a host a leaf will name.
 import test from 'ava';
-import { canonicalHost, hostProblem, ipv6Groups, readListenAddress } from '@otherix/sdk';
+import { canonicalHost, hostProblem, ipv6Groups, readListenAddress } from '@otherix/sdk/internal';
 import { guessSourceOf } from '@otherix/server';
 
 test('ipv6Groups reads the eight groups of any IPv6 spelling, and nothing else', (t) => {

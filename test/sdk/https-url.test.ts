@@ -4,7 +4,8 @@ import test from 'ava';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadAgentConfig, parseCpUrl, parseHttpsUrl, resolveBootstrapOptions } from '@otherix/sdk';
+import { loadAgentConfig, parseCpUrl, resolveBootstrapOptions } from '@otherix/sdk';
+import { parseHttpsUrl } from '@otherix/sdk/internal';
 import { api, startControlPlane } from '../harness/control-plane.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';
 

@@ -4,14 +4,7 @@ import test from 'ava';
 import { X509Certificate } from 'node:crypto';
 import { connect, createServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import {
-  CONTROL_PLANE_SPIFFE_ID,
-  checkServerIdentityFor,
-  exportPrivateKeyPem,
-  nodeNameFromSpiffeId,
-  nodeSpiffeId,
-  uriSansOf,
-} from '@otherix/sdk';
+import { CONTROL_PLANE_SPIFFE_ID, checkServerIdentityFor, exportPrivateKeyPem, nodeNameFromSpiffeId, nodeSpiffeId, uriSansOf } from '@otherix/sdk/pki';
 import { mintTestCa, mintTestLeaf } from '../harness/certificates.js';
 
 test('node SPIFFE ids', (t) => {

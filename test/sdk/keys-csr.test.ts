@@ -2,18 +2,10 @@
 // correctly signed P-384 request is refused with its exact code.
 import test from 'ava';
 import { KeyObject, X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, webcrypto } from 'node:crypto';
-import {
-  createCsr,
-  describeKey,
-  exportPrivateKeyPem,
-  generateNodeKeyPair,
-  importPrivateKeyPem,
-  isOtherixError,
-  publicKeySpkiDerOf,
-  loadX509,
-  verifyCsr,
-} from '@otherix/sdk';
+import { isOtherixError } from '@otherix/sdk';
+import { createCsr, describeKey, exportPrivateKeyPem, generateNodeKeyPair, importPrivateKeyPem, publicKeySpkiDerOf, verifyCsr } from '@otherix/sdk/pki';
 import { opensslCsr } from '../harness/openssl.js';
+import { loadX509 } from '../harness/x509.js';
 import { mintTestCa, mintTestLeaf } from '../harness/certificates.js';
 
 const x509 = await loadX509();

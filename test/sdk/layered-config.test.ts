@@ -4,7 +4,8 @@ import test from 'ava';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { flattenKeys, isOtherixError, loadConfig, readYamlFile, toYaml, unflattenKeys } from '@otherix/sdk';
+import { isOtherixError, loadConfig } from '@otherix/sdk';
+import { flattenKeys, readYamlFile, toYaml, unflattenKeys } from '@otherix/sdk/internal';
 import type { ConfigSchema } from '@otherix/sdk';
 
 const schema: ConfigSchema = {

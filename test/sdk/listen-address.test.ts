@@ -1,7 +1,7 @@
 // HOST:PORT, the address a server binds, read one way by the CP (--listen), the agent
 // (agent.yaml's listen) and bootstrap (--listen): the SDK's readListenAddress.
 import test from 'ava';
-import { formatHostPort, readListenAddress } from '@otherix/sdk';
+import { formatHostPort, readListenAddress } from '@otherix/sdk/internal';
 import { parseListenAddress as agentListen } from '@otherix/agent/dist/runtime/listen-address.js';
 import { bootstrapArgs, runAgent } from '../harness/agent.js';
 import { runServerBinary } from '../harness/control-plane.js';
@@ -49,6 +49,7 @@ test('otherix-server refuses what the SDK refuses: exit 2, naming --listen', asy
   for (const listen of REFUSED) {
     const run = await runServerBinary(['serve', '--listen', listen]);
     t.is(run.code, 2, `${listen}: ${run.stderr}`);
-    t.true(run.stderr.startsWith(`otherix-server: --listen ${listen}: expected HOST:PORT`), run.stderr);
+    t.regex(run.stderr, /^error: (usage|config_invalid): --listen /, run.stderr);
+    t.true(run.stderr.includes(`--listen ${listen}: expected HOST:PORT`), run.stderr);
   }
 });

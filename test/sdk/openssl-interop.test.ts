@@ -1,7 +1,7 @@
 // The SDK against OpenSSL itself: a CSR the SDK makes is one `openssl req -verify` accepts, a
 // key it writes is one openssl reads, and the fingerprint the SDK computes is openssl's.
 import test from 'ava';
-import { createCsr, exportPrivateKeyPem, fingerprintOfPem, fingerprintsEqual, generateNodeKeyPair, parseFingerprint, verifyCsr } from '@otherix/sdk';
+import { createCsr, exportPrivateKeyPem, fingerprintOfPem, fingerprintsEqual, generateNodeKeyPair, parseFingerprint, verifyCsr } from '@otherix/sdk/pki';
 import { opensslWorkspace } from '../harness/openssl.js';
 
 test('a CSR made by the SDK passes openssl req -verify; a tampered one does not', async (t) => {

@@ -4,7 +4,8 @@ import test from 'ava';
 import { X509Certificate } from 'node:crypto';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createClient, pinCa, isOtherixError, singleCaCertificate, toPem } from '@otherix/sdk';
+import { createClient, pinCa, isOtherixError } from '@otherix/sdk';
+import { singleCaCertificate, toPem } from '@otherix/sdk/pki';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import {

@@ -1,7 +1,8 @@
 // Token format: prefix + base64url(256 random bits) = 43 characters; only sha256 is stored.
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { TOKEN_PREFIX, assertTokenShape, generateToken, hashToken, isOtherixError, isTokenShape, maskToken } from '@otherix/sdk';
+import { TOKEN_PREFIX, isOtherixError, isTokenShape, maskToken } from '@otherix/sdk';
+import { assertTokenShape, generateToken, hashToken } from '@otherix/sdk/internal';
 
 test('prefixes', (t) => {
   t.is(TOKEN_PREFIX.join, 'otx_join_');

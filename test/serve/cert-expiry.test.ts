@@ -7,7 +7,7 @@
 import test from 'ava';
 import { X509Certificate } from 'node:crypto';
 import { ClusterCa } from '@otherix/server';
-import { createCsr, generateNodeKeyPair, verifyCsrAsync } from '@otherix/sdk';
+import { createCsr, generateNodeKeyPair, verifyCsrAsync } from '@otherix/sdk/pki';
 import { CertExpiryWatch, EXPIRY_WARNING_FRACTION } from '@otherix/agent/dist/runtime/cert-expiry.js';
 import { createLogger } from '@otherix/agent/dist/runtime/logger.js';
 

@@ -4,7 +4,8 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkServerIdentityFor, createClient, nodeSpiffeId } from '@otherix/sdk';
+import { createClient } from '@otherix/sdk';
+import { checkServerIdentityFor, nodeSpiffeId } from '@otherix/sdk/pki';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.js';
 import { callAgent } from '../harness/agent-https.js';
 import { joinNode } from '../harness/cluster.js';

@@ -7,7 +7,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { dirname, join, relative as relativePath } from 'node:path';
-import { exportPrivateKeyPem, generateNodeKeyPair } from '@otherix/sdk';
+import { exportPrivateKeyPem, generateNodeKeyPair } from '@otherix/sdk/pki';
 import { bootstrapArgs, runAgent } from '../harness/agent.js';
 import { clusterForNodes } from '../harness/cluster.js';
 import { mintCa } from '../harness/impostor-server.js';

@@ -1,7 +1,8 @@
 // `otherix-agent bootstrap`: flags -> the SDK's layered bootstrap settings (flags over
 // OTHERIX_BOOTSTRAP__* over defaults, token source resolved) -> bootstrapNode() -> one message.
 import type { CAC } from 'cac';
-import { BOOTSTRAP_CONFIG_SCHEMA, bootstrapNode, formatDuration, resolveBootstrapInvocation, type BootstrapOutcome } from '@otherix/sdk';
+import { bootstrapNode, formatDuration, type BootstrapOutcome } from '@otherix/sdk';
+import { BOOTSTRAP_CONFIG_SCHEMA, resolveBootstrapInvocation } from '@otherix/sdk/internal';
 import { flagSpec, readFlags, type FlagValues } from '@otherix/sdk/argv';
 import { agentVersion } from './version.js';
 

@@ -4,7 +4,8 @@
 // --force it renews only once the certificate is past 2/3 of its lifetime (when serve would), and
 // says so otherwise. A running serve picks the new files up without a restart.
 import { resolve } from 'node:path';
-import { assertAgentFilePermissions, loadAgentConfig, readNodeIdentityFiles, renewNodeCertificate } from '@otherix/sdk';
+import { loadAgentConfig, renewNodeCertificate } from '@otherix/sdk';
+import { assertAgentFilePermissions, readNodeIdentityFiles } from '@otherix/sdk/internal';
 import { renewalPoint } from '../runtime/renewal-schedule.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();

@@ -4,7 +4,7 @@
 // warns when it first beats with such a certificate, then again every day (every sixth of the
 // lifetime when that is shorter), and once it has expired, when it can no longer renew at all (a
 // renewal is authenticated by the certificate). Each warning gives the re-bootstrap commands.
-import { certificateTimes, type CertificateTimes } from '@otherix/sdk';
+import { certificateTimes, type CertificateTimes } from '@otherix/sdk/pki';
 import type { Logger } from './logger.js';
 
 /** Warn once less than this fraction of the lifetime is left. */

@@ -4,7 +4,9 @@
 // reads never hands a beat the old key with the new certificate.
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
-import { CERT_FILES, CERT_FILE_NAMES, isOtherixError, readFileSetSync, singleCaCertificate, type OtherixErrorCode } from '@otherix/sdk';
+import { isOtherixError, type OtherixErrorCode } from '@otherix/sdk';
+import { singleCaCertificate } from '@otherix/sdk/pki';
+import { CERT_FILES, CERT_FILE_NAMES, readFileSetSync } from '@otherix/sdk/internal';
 
 export interface CertMaterial {
   keyPem: string;

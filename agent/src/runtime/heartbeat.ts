@@ -20,7 +20,8 @@
 // when one cannot be reached or answers 5xx, with the same pin and identity checks on each (the
 // SDK's failover.ts), and starts the next beat at the URL that answered: a replica's failure
 // costs no beat and no restart.
-import { OtherixError, checkCertSet, createClient, detectArchitecture, isConnectionReset, isOtherixError } from '@otherix/sdk';
+import { OtherixError, createClient, isOtherixError } from '@otherix/sdk';
+import { checkCertSet, detectArchitecture, isConnectionReset } from '@otherix/sdk/internal';
 import type { Hardware, HeartbeatRequest, OtherixClient, OtherixErrorCode } from '@otherix/sdk';
 import { readCertMaterial, sameMaterial, type CertMaterial } from './cert-material.js';
 import type { CertExpiryWatch } from './cert-expiry.js';

@@ -2,7 +2,7 @@
 // shows an admin in the full Node projection (SPEC §3 `hardware`).
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, hostname, release, totalmem } from 'node:os';
-import { CONTROL_CHARACTERS } from '@otherix/sdk';
+import { CONTROL_CHARACTERS } from '@otherix/sdk/internal';
 import type { Hardware } from '@otherix/sdk';
 
 export type { Hardware };

@@ -1,6 +1,7 @@
 // agent.yaml's `listen` ("0.0.0.0:9443", "[::]:9443", "localhost:0") as node's listen() wants it:
 // the SDK's HOST:PORT reading (the one bootstrap and the CP use), told as a config problem.
-import { OtherixError, readListenAddress, type ListenAddress } from '@otherix/sdk';
+import { OtherixError } from '@otherix/sdk';
+import { readListenAddress, type ListenAddress } from '@otherix/sdk/internal';
 
 export function parseListenAddress(listen: string): ListenAddress {
   const parsed = readListenAddress(listen);

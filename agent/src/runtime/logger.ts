@@ -1,6 +1,9 @@
-// Structured logs for the agent's runtime: one JSON object per line on stderr
-// ({time, level, msg, ...fields}). Callers pass only what is safe to print; as a second line of
-// defence, fields whose names look like secrets are replaced before writing.
+// Structured logs for the agent's runtime: pino JSON lines on stderr in the format the CP logs
+// too (sdk/src/log-schema.ts; README.md, "Logs"): {level: "info", time: ISO, pid, hostname, msg,
+// ...fields}. Callers pass only what is safe to print; as a second line of defence, fields whose
+// names look like secrets are replaced before writing.
+import { pino } from 'pino';
+import { logSchemaOptions } from '@otherix/sdk/internal';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 type LogLevel = (typeof LOG_LEVELS)[number];
@@ -33,18 +36,19 @@ export function isLogLevel(value: unknown): value is LogLevel {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  let threshold = LOG_LEVELS.indexOf(options.level ?? DEFAULT_LOG_LEVEL);
   const write = options.write ?? ((line: string) => void process.stderr.write(line));
   const now = options.now ?? (() => new Date());
+  // A plain stream written synchronously: a line logged just before exit is not lost.
+  const logger = pino({ level: options.level ?? DEFAULT_LOG_LEVEL, ...logSchemaOptions(() => now().getTime()) }, { write });
 
   const emit = (level: LogLevel, msg: string, fields: LogFields = {}): void => {
-    if (LOG_LEVELS.indexOf(level) < threshold) return;
-    const record: LogFields = { time: now().toISOString(), level, msg };
+    if (!logger.isLevelEnabled(level)) return;
+    const safe: LogFields = {};
     for (const [name, value] of Object.entries(fields)) {
       if (value === undefined) continue;
-      record[name] = SECRET_FIELD.test(name) ? '[redacted]' : plain(value);
+      safe[name] = SECRET_FIELD.test(name) ? '[redacted]' : plain(value);
     }
-    write(`${JSON.stringify(record)}\n`);
+    logger[level](safe, msg);
   };
 
   return {
@@ -53,10 +57,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     warn: (msg, fields) => emit('warn', msg, fields),
     error: (msg, fields) => emit('error', msg, fields),
     setLevel(level) {
-      threshold = LOG_LEVELS.indexOf(level);
+      logger.level = level;
     },
     get level() {
-      return LOG_LEVELS[threshold] ?? DEFAULT_LOG_LEVEL;
+      return isLogLevel(logger.level) ? logger.level : DEFAULT_LOG_LEVEL;
     },
   };
 }

@@ -8,8 +8,10 @@
 // next and retried with backoff until the certificate ends. An expired certificate cannot renew
 // (a renewal is authenticated by it): the expiry watch says so with the re-bootstrap commands, and
 // the loop waits for new material (bootstrap --force), which the heartbeats notice (reschedule()).
-import { isOtherixError, readNodeIdentityFiles, renewNodeCertificate } from '@otherix/sdk';
-import type { CertificateTimes, RenewalOutcome } from '@otherix/sdk';
+import { isOtherixError, renewNodeCertificate } from '@otherix/sdk';
+import { readNodeIdentityFiles } from '@otherix/sdk/internal';
+import type { RenewalOutcome } from '@otherix/sdk';
+import type { CertificateTimes } from '@otherix/sdk/pki';
 import type { CertExpiryWatch } from './cert-expiry.js';
 import type { Logger } from './logger.js';
 import { renewalDueAt, renewalRetryDelay, retryBounds } from './renewal-schedule.js';

@@ -7,7 +7,7 @@
 // growing at a twentieth of the lifetime (at most an hour), or after the Retry-After the CP asked
 // for; never past the end of the certificate.
 import { isOtherixError } from '@otherix/sdk';
-import type { CertificateTimes } from '@otherix/sdk';
+import type { CertificateTimes } from '@otherix/sdk/pki';
 
 export const RENEWAL_FRACTION = 2 / 3;
 /** ± this fraction of the lifetime around RENEWAL_FRACTION. */

@@ -4,7 +4,9 @@
 // Anything missing or broken keeps it waiting; it logs why once per change and never crashes.
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CERT_FILES, assertAgentFilePermissions, isOtherixError, loadAgentConfig, nodeSpiffeId, publicKeySpkiDerOf, verifyIssuedIdentity } from '@otherix/sdk';
+import { isOtherixError, loadAgentConfig } from '@otherix/sdk';
+import { nodeSpiffeId, publicKeySpkiDerOf, verifyIssuedIdentity } from '@otherix/sdk/pki';
+import { CERT_FILES, assertAgentFilePermissions } from '@otherix/sdk/internal';
 import type { AgentConfig, OtherixErrorCode } from '@otherix/sdk';
 import { readCertMaterial, type CertMaterial } from './cert-material.js';
 import { parseListenAddress } from './listen-address.js';

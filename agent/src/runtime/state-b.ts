@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAgentServer } from './agent-server.js';
-import { CERT_FILES } from '@otherix/sdk';
+import { CERT_FILES } from '@otherix/sdk/internal';
 import { readCertMaterial, type CertMaterial } from './cert-material.js';
 import { CertExpiryWatch } from './cert-expiry.js';
 import { startHeartbeatLoop } from './heartbeat.js';

@@ -2,7 +2,8 @@
 // Pins the CA exactly as the agent does, proves the token with whoami over the pinned
 // connection, and only then saves the settings: a refusal at any step saves nothing. Several
 // URLs (replicas of one cluster) are tried in order and saved as given.
-import { OtherixError, cliCpUrls, createClient, formatCpUrls, pinCa, saveCliConfig } from '@otherix/sdk';
+import { OtherixError, createClient, pinCa } from '@otherix/sdk';
+import { cliCpUrls, formatCpUrls, saveCliConfig } from '@otherix/sdk/internal';
 import type { CommandInput } from '../command-table.js';
 import { loadSettings } from '../connection.js';
 import { print } from '../output.js';

@@ -1,6 +1,7 @@
 // Nodes as an operator reads them. A role gets either the full `Node` or the reduced
 // `NodeSummary`, and every body says which (`projection`); the views show what it holds.
-import { escapeControlCharacters, isFullNode, isFullNodePage } from '@otherix/sdk';
+import { isFullNode, isFullNodePage } from '@otherix/sdk';
+import { escapeControlCharacters } from '@otherix/sdk/internal';
 import type { Node, NodePage, NodeSummary, NodeSummaryPage } from '@otherix/sdk';
 import { renderTable } from './table.js';
 import { formatAge, formatTimestamp } from './time.js';

@@ -1,4 +1,4 @@
-import { escapeControlCharacters } from '@otherix/sdk';
+import { escapeControlCharacters } from '@otherix/sdk/internal';
 
 /**
  * Columns aligned on the widest cell, separated by three spaces, header first. Each cell is

@@ -1,5 +1,5 @@
 // How long until a time, for a certificate's end: `in 29d`, `in 3h12m0s`, `expired 2m0s ago`.
-import { formatDurationWithDays } from '@otherix/sdk';
+import { formatDurationWithDays } from '@otherix/sdk/internal';
 
 export function formatTimeLeft(iso: string, now: number = Date.now()): string {
   const then = new Date(iso).getTime();

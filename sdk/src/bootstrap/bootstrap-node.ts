@@ -36,6 +36,22 @@ export type BootstrapOutcome =
   | { kind: 'joined'; node: Node; certDir: string; configPath: string; configWritten: boolean; serial: string }
   | { kind: 'already_bootstrapped'; certDir: string; configPath: string; configWritten: boolean };
 
+/**
+ * Joins this host to the cluster, as `otherix-agent bootstrap` does: pins the CA, checks the
+ * clocks, generates a P-384 key and CSR (the key never leaves the host), redeems the join token
+ * over the pinned connection, re-verifies the answer and writes agent.key (0600), agent.crt and
+ * ca.crt as one atomic set, then agent.yaml if absent. Re-running on a bootstrapped host returns
+ * `already_bootstrapped` without using the token (unless `force`).
+ * @throws OtherixError `usage` (options), `insecure_permissions`, `bootstrap_partial_state`,
+ *   `insufficient_space`, `file_write_failed`, `identity_mismatch` (local checks, token unused);
+ *   pinning's codes (`fingerprint_mismatch`, `invalid_ca`, ...); `clock_skew` (token unused);
+ *   OtherixApiError `token_rejected`, `validation_failed`, `conflict`, `rate_limited` from the CP;
+ *   `chain_invalid`, `key_mismatch`, `identity_mismatch` for a leaf that does not fit;
+ *   `join_outcome_unknown` when the join went out and no answer came (the message says how to check).
+ * @example
+ * const outcome = await bootstrapNode({ token, caFingerprint, cpUrl, nodeName: 'node-1',
+ *   advertisedEndpoint: 'https://10.0.0.5:9443', migrationHost: '10.0.0.5' });
+ */
 export async function bootstrapNode(options: BootstrapOptions): Promise<BootstrapOutcome> {
   const o = resolveBootstrapOptions(options);
   // Folders and files someone else could swap are refused before anything is redeemed.

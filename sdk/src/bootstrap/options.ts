@@ -43,6 +43,7 @@ export interface BootstrapOptions {
 
 export type ResolvedBootstrapOptions = Required<BootstrapOptions>;
 
+/** The agent version bootstrap reports when the caller does not give one. */
 export const DEFAULT_AGENT_VERSION = '0.1.0';
 
 const ARCHITECTURE = /^[a-z0-9]{1,16}$/;
@@ -81,7 +82,10 @@ function validateListen(listen: string): void {
   validateHost(parsed.problem.host, '--listen');
 }
 
-/** Fills the defaults once and validates every option; throws OtherixError 'usage'. */
+/**
+ * Fills bootstrapNode's defaults once and validates every option (no I/O).
+ * @throws OtherixError `usage` naming the option (and its flag) that is missing or wrong.
+ */
 export function resolveBootstrapOptions(options: BootstrapOptions): ResolvedBootstrapOptions {
   if (typeof options.token !== 'string' || options.token.trim() === '') usage('no join token given');
   const resolved: ResolvedBootstrapOptions = {

@@ -105,11 +105,27 @@ export interface OtherixClient {
 
 type Outcome<T> = { data?: T; error?: unknown; response: Response };
 
-/** Validates the base URL once, so a typo fails as 'usage' before any connection. */
+/**
+ * Validates a CP base URL once (`https://host:port`, no path, query or credentials), so a typo
+ * fails before any connection.
+ * @throws OtherixError `usage` naming what is wrong with the URL.
+ */
 export function parseCpUrl(cpUrl: string): URL {
   return parseHttpsUrl(cpUrl, { subject: 'control-plane URL', code: 'usage', originOnly: true });
 }
 
+/**
+ * The typed client of the CP over connections that trust only `caPem` (a pinned CA: see pinCa
+ * or connectAdmin) and accept only a server with the CP's SPIFFE identity. Creating it sends
+ * nothing; every method resolves with the answer's body.
+ * @throws OtherixError `usage` for a bad cpUrl (at creation). Each method rejects with
+ *   OtherixApiError carrying the API's code and HTTP status (`unauthenticated`, `forbidden`,
+ *   `not_found`, `conflict`, `validation_failed`, `rate_limited`, ...) or OtherixError
+ *   `unreachable`, `tls_failed`, `timeout`, `invalid_response` when the connection fails.
+ * @example
+ * const client = createClient({ cpUrl, caPem: (await pinCa({ cpUrl, fingerprint })).caPem, token });
+ * for await (const node of client.nodes.listAll({ status: 'ready' })) console.log(node.name);
+ */
 export function createClient(options: ClientOptions): OtherixClient {
   const origins = parseCpUrls(options.cpUrl);
   // One pinned transport for every URL: each connection, whatever its URL, gets the same checks.

@@ -6,12 +6,22 @@ import type { Node, NodePage, NodeSummary, NodeSummaryPage } from './types.js';
 
 export type NodeProjection = Node['projection'] | NodeSummary['projection'];
 
-/** A `Node` (the full projection), not a `NodeSummary`. */
+/**
+ * A `Node` (the full projection admins and operators receive), not a `NodeSummary` (developers,
+ * viewers): decided by the body's `projection` field.
+ * @throws nothing
+ * @example
+ * const node = await client.nodes.get(id);
+ * if (isFullNode(node)) console.log(node.certificate);
+ */
 export function isFullNode(node: Node | NodeSummary): node is Node {
   return node.projection === 'full';
 }
 
-/** A `NodePage` (full nodes), not a `NodeSummaryPage`; decided by the page itself, so also when it is empty. */
+/**
+ * A `NodePage` (full nodes), not a `NodeSummaryPage`; decided by the page itself, so also when it is empty.
+ * @throws nothing
+ */
 export function isFullNodePage(page: NodePage | NodeSummaryPage): page is NodePage {
   return page.projection === 'full';
 }

@@ -6,6 +6,7 @@ import { OtherixError, isOtherixError } from '../errors.js';
 import { CONTROL_PLANE_SPIFFE_ID, checkServerIdentityFor } from '../pki/identity.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, limitResponse } from './response-limit.js';
 
+/** How long a request may wait for its answer unless the caller says otherwise (30 s). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** Idle keep-alive when the server gives no `Keep-Alive: timeout` hint. */
 const KEEP_ALIVE_DEFAULT_MS = 4_000;

@@ -8,8 +8,11 @@ import { DEFAULT_REQUEST_TIMEOUT_MS } from '../client/transport.js';
 import { formatCpUrls, parseCpUrls } from '../client/cp-urls.js';
 import { loadConfig, type ConfigSchema } from './layered.js';
 
+/** Where agent.yaml lives unless --config says otherwise; the cert dir and state dir defaults follow. */
 export const DEFAULT_CONFIG_PATH = '/etc/otherix/agent.yaml';
+/** Where bootstrap writes agent.key, agent.crt and ca.crt unless --cert-dir says otherwise. */
 export const DEFAULT_CERT_DIR = '/var/lib/otherix/certs';
+/** The agent's state folder unless agent.yaml says otherwise. */
 export const DEFAULT_STATE_DIR = '/var/lib/otherix';
 export const DEFAULT_LISTEN = '0.0.0.0:9443';
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
@@ -102,7 +105,9 @@ const REQUIRED_AGENT_KEYS = ['node_name', 'cp_url', 'advertised_endpoint', 'migr
  * What serve runs with: agent.yaml (required) under OTHERIX_* environment under flags (keyed
  * by the schema's dotted keys, e.g. { 'logger.level': 'debug' }). Paths come back absolute:
  * `tls.cert_dir` and `storage.state_dir` written relative in the file are relative to the
- * file's folder. Throws config_invalid.
+ * file's folder.
+ * @throws OtherixError `config_invalid` when agent.yaml does not exist or lacks a required key
+ *   (run bootstrap), or naming the key and layer of a value that cannot be used.
  */
 export function loadAgentConfig(options: {
   path?: string;

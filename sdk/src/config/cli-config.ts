@@ -58,7 +58,10 @@ export interface CliSettings {
   warnings: string[];
 }
 
-/** OTHERIX_CONFIG, else $XDG_CONFIG_HOME/otherix/config.yaml, else ~/.config/otherix/config.yaml. */
+/**
+ * The otherix CLI's config file: OTHERIX_CONFIG, else $XDG_CONFIG_HOME/otherix/config.yaml, else ~/.config/otherix/config.yaml.
+ * @throws nothing
+ */
 export function cliConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   const explicit = env[CLI_ENV.config];
   if (explicit !== undefined && explicit !== '') return explicit;
@@ -76,7 +79,12 @@ const CLI_CONFIG_SCHEMA: ConfigSchema = {
   token: { kind: 'string' },
 };
 
-/** Applies precedence (flags > env > file) through the SDK's layered config; reads no network. */
+/**
+ * The connection settings `otherix` uses (flags > OTHERIX_* environment > the file `otherix
+ * login` wrote); reads no network. With cliClientOptions, a script can reuse an admin's login.
+ * @throws OtherixError `config_invalid` for a config file or value that cannot be used; `usage`
+ *   for more than one token flag or a token source that cannot be read; `invalid_token`.
+ */
 export function loadCliSettings(options: { flags: CliConnectionFlags; env?: NodeJS.ProcessEnv }): CliSettings {
   const env = options.env ?? process.env;
   const configPath = cliConfigPath(env);
@@ -201,6 +209,10 @@ function nonBlank(value: string | undefined): string | undefined {
  * ClientOptions for the settings. The CA is the one pinned in the file when it matches the
  * fingerprint in force; a fingerprint from a flag or the environment that does not match it
  * is pinned afresh (TOFU, exactly as `login` and the agent do).
+ * @throws OtherixError `usage` when no CP URL, token or CA is set (the message says how to log
+ *   in); pinning's codes when a fresh pin is needed.
+ * @example
+ * const client = createClient(await cliClientOptions(loadCliSettings({ flags: {} })));
  */
 export async function cliClientOptions(settings: CliSettings, options: { requestTimeoutMs?: number } = {}): Promise<ClientOptions> {
   const how = 'pass --cp-url, --ca-fingerprint and a token (--token-path, --token-env, or OTHERIX_* variables), or run `otherix login` once';

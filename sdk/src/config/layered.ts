@@ -149,7 +149,12 @@ function show(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** Loads and merges the layers; sync. See the file header for precedence and env naming. */
+/**
+ * Loads and merges the layers (defaults < YAML file < environment < flags) against `schema`;
+ * sync. See the file header for precedence and environment naming (`OTHERIX_<SECTION>__<KEY>`).
+ * @throws OtherixError `config_invalid` naming the key and the layer of a value that does not fit
+ *   the schema, or a file that is not a YAML mapping.
+ */
 export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const { schema } = options;
   const env = options.env ?? process.env;

@@ -6,7 +6,7 @@ import { constants } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { OtherixError } from '../errors.js';
-import { crashPoint } from './crash-points.js';
+import { passWriteStep } from './write-steps.js';
 
 export interface FileSpec {
   name: string;
@@ -83,7 +83,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   try {
     await removeLeftoversOf(dir, basename(path));
     await writeNewFile(temp, data, options.mode);
-    crashPoint('after-temp-file');
+    passWriteStep('after-temp-file');
     await rename(temp, path);
     await fsyncDir(dir);
   } catch (error) {
@@ -107,8 +107,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
  * links) are removed by the next write, or by removeWriteLeftovers.
  * One writer per folder at a time.
  *
- * Tests inject crashes with OTHERIX_TEST_CRASH_AT=<step> (see crash-points.ts for the steps):
- * the writer exits with status 99 at that step.
+ * Each step between writes is passed to write-steps.ts's observer (none unless a program
+ * installs one; the tests install one that exits there, to prove every step recoverable).
  */
 const DATA_LINK = '..data';
 const DATA_TEMP_LINK = '..data_tmp';
@@ -202,29 +202,29 @@ export async function writeFileSetAtomic(dir: string, files: FileSpec[]): Promis
     let first = true;
     for (const file of files) {
       await writeNewFile(join(generationPath, file.name), file.data, file.mode);
-      if (first) crashPoint('during-generation');
+      if (first) passWriteStep('during-generation');
       first = false;
     }
     await fsyncDir(generationPath);
-    crashPoint('after-generation');
+    passWriteStep('after-generation');
 
     for (const file of files) await ensureVisibleLink(dir, file.name);
     await fsyncDir(dir);
-    crashPoint('after-links');
+    passWriteStep('after-links');
 
     const tempLink = join(dir, DATA_TEMP_LINK);
     await rm(tempLink, { force: true });
     await symlink(generation, tempLink);
-    crashPoint('after-temp-link');
+    passWriteStep('after-temp-link');
     await rename(tempLink, join(dir, DATA_LINK));
     switched = true;
     await fsyncDir(dir);
-    crashPoint('after-switch');
+    passWriteStep('after-switch');
 
     if (previous !== undefined && previous !== generation && isGenerationName(previous)) {
       await rm(join(dir, previous), { recursive: true, force: true });
     }
-    crashPoint('after-cleanup');
+    passWriteStep('after-cleanup');
   } catch (error) {
     if (!switched && generationPath !== undefined) {
       await rm(generationPath, { recursive: true, force: true }).catch(() => undefined);

@@ -41,12 +41,19 @@ export interface PinnedCa {
 }
 
 /**
- * Fetches /v1/ca from the CP's URLs in order and pins it. A URL that cannot be reached, or that
- * answers 5xx, is passed over for the next one (a GET is safe to repeat; failover.ts). Every check
- * stops the whole pin wherever it fails, never falling through to the next URL: a CA that is not
- * the pinned one (fingerprint_mismatch), an answer that is not one CA certificate, a server whose
- * own certificate is not of that CA with the CP's identity and serverAuth (tls_failed), a 4xx.
- * Such a server may be an attacker, and a later URL answering well would hide it.
+ * Trust on first use: fetches the CP's CA from `/v1/ca` without verification (the only such
+ * request), hashes the certificate itself and compares it with `fingerprint` in constant time;
+ * the server that answered must also prove a serving certificate of that CA with the CP's
+ * identity. Returns the CA to trust from then on (createClient's `caPem`).
+ *
+ * With several URLs (replicas of one cluster) they are tried in order: one that cannot be
+ * reached, or that answers 5xx, is passed over for the next (a GET is safe to repeat;
+ * failover.ts). Every check stops the whole pin wherever it fails, never falling through to the
+ * next URL: such a server may be an attacker, and a later URL answering well would hide it.
+ * @throws OtherixError `invalid_fingerprint`, `usage` (a bad cpUrl) before any connection;
+ *   `fingerprint_mismatch` when the CA is not the pinned one; `invalid_ca` for an answer that is
+ *   not exactly one CA certificate; `tls_failed` when the server cannot prove its identity; a
+ *   4xx's code; `unreachable`, `timeout`, `invalid_response` when every URL failed so.
  */
 export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
   const expected = parseFingerprint(options.fingerprint);

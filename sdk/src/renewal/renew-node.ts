@@ -46,6 +46,17 @@ export interface RenewalOutcome {
   node: Node;
 }
 
+/**
+ * Renews this node's certificate now, as the agent does at 2/3 of its lifetime: a new P-384 key
+ * and CSR, `POST /v1/nodes/renew` over mTLS with the current certificate, the answer checked,
+ * then key, leaf and CA written as one new generation of the cert dir. The current certificate
+ * keeps working until the CP first sees the new one, so any failure can be retried.
+ * @throws OtherixError `cert_file_missing`, `cert_file_unreadable`, `cert_file_invalid` (the
+ *   identity on disk); `certificate_expired` (re-bootstrap: the message gives the commands);
+ *   OtherixApiError `unauthenticated`, `rate_limited` from the CP; `chain_invalid`,
+ *   `key_mismatch`, `identity_mismatch` for an answer that does not fit; `file_write_failed`;
+ *   `renewal_outcome_unknown` when the request went out and no answer came; the connection codes.
+ */
 export async function renewNodeCertificate(options: RenewNodeOptions): Promise<RenewalOutcome> {
   const now = options.now ?? Date.now;
   const identity = await readNodeIdentityFiles(options.certDir);

@@ -8,7 +8,8 @@
 // it must work beside the CP that holds it.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { OtherixError, isOtherixError, openApiDocument } from '@otherix/sdk';
+import { OtherixError, isOtherixError } from '@otherix/sdk';
+import { openApiDocument } from '@otherix/sdk/internal';
 import { caFingerprintOf } from '../init/data-dir.js';
 import { dataDirFiles } from '../init/files.js';
 import { ApiTokenService } from '../services/api-tokens.js';

@@ -6,7 +6,8 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { CONTROL_PLANE_SPIFFE_ID, KEY_FILE_MODE, PUBLIC_FILE_MODE, writeFileAtomic } from '@otherix/sdk';
+import { CONTROL_PLANE_SPIFFE_ID } from '@otherix/sdk/pki';
+import { KEY_FILE_MODE, PUBLIC_FILE_MODE, writeFileAtomic } from '@otherix/sdk/internal';
 import { isoTimestamp } from '../services/timestamps.js';
 import type { ClusterCa, KeyPairPem } from '../services/ca.js';
 import { sansForHosts } from '../services/ca.js';

@@ -10,7 +10,9 @@ import { randomUUID, createPrivateKey, X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { KEY_FILE_MODE, OtherixError, PUBLIC_FILE_MODE, fingerprintOfPem, generateToken, hashToken, removeWriteLeftovers, writeFileAtomic } from '@otherix/sdk';
+import { OtherixError } from '@otherix/sdk';
+import { fingerprintOfPem } from '@otherix/sdk/pki';
+import { KEY_FILE_MODE, PUBLIC_FILE_MODE, generateToken, hashToken, removeWriteLeftovers, writeFileAtomic } from '@otherix/sdk/internal';
 import { ClusterCa } from '../services/ca.js';
 import type { KeyPairPem } from '../services/ca.js';
 import { FIRST_START_CREATOR } from '../services/api-tokens.js';
@@ -19,7 +21,7 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { inspectDatabaseFile } from '../store/sqlite/inspect.js';
 import { clockWarnings } from './clock-check.js';
 import { CpCertificates } from './cp-certificates.js';
-import { firstStartCrashPoint } from './crash-points.js';
+import { firstStartStep } from './first-start-steps.js';
 import { dataDirFiles, firstStartFiles } from './files.js';
 import type { DataDirFiles } from './files.js';
 import { acquireDataDirLock } from './lock.js';
@@ -140,20 +142,20 @@ function firstAdminToken(token: string, now: number): ApiTokenRow {
 async function createCluster(files: DataDirFiles, now: () => number, lock: DataDirLock): Promise<{ clusterId: string; ca: ClusterCa; store: SqliteStore }> {
   const clusterId = randomUUID();
   await writeFileAtomic(files.clusterIdIncomplete, `${clusterId}\n`, { mode: PUBLIC_FILE_MODE });
-  firstStartCrashPoint('first-start-begun');
+  firstStartStep('first-start-begun');
   const { ca, material } = await ClusterCa.create(now());
   // The key first, 0600 from the moment it exists.
   await writeFileAtomic(files.caKey, material.keyPem, { mode: KEY_FILE_MODE });
-  firstStartCrashPoint('first-start-after-ca-key');
+  firstStartStep('first-start-after-ca-key');
   await writeFileAtomic(files.caCert, material.certPem, { mode: PUBLIC_FILE_MODE });
-  firstStartCrashPoint('first-start-after-ca');
+  firstStartStep('first-start-after-ca');
   const store = await SqliteStore.open(files.database, { afterClose: lock.release });
   try {
     const token = generateToken('api');
     await store.markCluster({ id: clusterId, caFingerprint: ca.fingerprint, createdAt: now() }, firstAdminToken(token, now()));
-    firstStartCrashPoint('first-start-after-database');
+    firstStartStep('first-start-after-database');
     await writeFileAtomic(files.adminToken, `${token}\n`, { mode: KEY_FILE_MODE });
-    firstStartCrashPoint('first-start-after-admin-token');
+    firstStartStep('first-start-after-admin-token');
   } catch (error) {
     await store.close();
     throw error;
@@ -202,7 +204,7 @@ export async function initDataDir(options: InitOptions): Promise<ControlPlaneMat
     const controlPlaneHosts = servingHosts(options.advertiseHosts ?? []);
     const loaded = await CpCertificates.load({ ca, files, hosts: controlPlaneHosts, now });
     warnings.push(...loaded.warnings);
-    if (plan.kind === 'first-start') firstStartCrashPoint('first-start-after-certificates');
+    if (plan.kind === 'first-start') firstStartStep('first-start-after-certificates');
     if (plan.kind === 'first-start' || plan.writeClusterIdFile) {
       await writeFileAtomic(files.clusterId, `${clusterId}\n`, { mode: PUBLIC_FILE_MODE });
       await rm(files.clusterIdIncomplete, { force: true });

@@ -10,7 +10,8 @@
 import { readFile, readdir, readlink, realpath, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { OtherixError, writeFileAtomic } from '@otherix/sdk';
+import { OtherixError } from '@otherix/sdk';
+import { writeFileAtomic } from '@otherix/sdk/internal';
 import sqlite3 from 'sqlite3';
 import type { DataDirFiles } from './files.js';
 

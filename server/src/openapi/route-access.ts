@@ -2,7 +2,8 @@
 // its `security` says how the caller proves itself (none: anyone; bearerAuth: an API token;
 // mutualTLS: a node's client certificate), and for an API token its `x-roles` say which roles
 // may call it. Routes declare neither: the auth plugin looks each one up here when it is added.
-import { OtherixError, openApiDocument } from '@otherix/sdk';
+import { OtherixError } from '@otherix/sdk';
+import { openApiDocument } from '@otherix/sdk/internal';
 import type { Role } from '../store/store.js';
 import { fastifyPath, specOperations } from './route-schema.js';
 

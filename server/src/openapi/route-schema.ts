@@ -1,6 +1,7 @@
 // Fastify route schemas derived from openapi.yaml (through the SDK's openApiDocument): the
 // server validates requests and serializes responses with the contract itself.
-import { OtherixError, openApiDocument } from '@otherix/sdk';
+import { OtherixError } from '@otherix/sdk';
+import { openApiDocument } from '@otherix/sdk/internal';
 import type { operations } from '@otherix/sdk';
 
 export type OperationId = keyof operations;

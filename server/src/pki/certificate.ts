@@ -3,7 +3,9 @@
 // here; nothing is copied from a CSR but the public key (SPEC §4).
 import { createHash, sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
-import { OtherixError, ipv6Groups, pemBlock, toPem } from '@otherix/sdk';
+import { OtherixError } from '@otherix/sdk';
+import { pemBlock, toPem } from '@otherix/sdk/pki';
+import { ipv6Groups } from '@otherix/sdk/internal';
 import {
   bitString, boolean, contextTag, octetString, oid, sequence, set, smallInteger, time, unsignedInteger, utf8String,
   publicKeyBitsOf,

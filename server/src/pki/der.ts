@@ -2,7 +2,7 @@
 // writing X.509 certificates with node:crypto: the join's hot path signs a leaf per redemption,
 // and building the TBSCertificate by hand keeps that on OpenSSL without a WebCrypto round trip
 // (SPEC §7).
-import { derChildren, readDer } from '@otherix/sdk';
+import { derChildren, readDer } from '@otherix/sdk/pki';
 
 function lengthBytes(length: number): Buffer {
   if (length < 0x80) return Buffer.from([length]);

@@ -2,7 +2,7 @@
 // code. Validation errors name the field and the rule; anything unexpected is `internal` with a
 // generic message (the real error is logged; messages and logs never carry secrets).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody, openApiDocument } from '@otherix/sdk';
+import { errorBody, openApiDocument } from '@otherix/sdk/internal';
 import { isHttpError } from '../errors.js';
 import { resourceKindOf, resourceShortName } from '../services/resource-alarm.js';
 import { sharedPlugin } from './shared-plugin.js';

@@ -1,7 +1,8 @@
 // Whether admin.token still logs anyone in: the CP's start line offers `otherix login` with it
 // only when it does, and otherwise says how to get a token that works (main.ts, startup-lines.ts).
 import { readFile } from 'node:fs/promises';
-import { hashToken, isTokenShape } from '@otherix/sdk';
+import { isTokenShape } from '@otherix/sdk';
+import { hashToken } from '@otherix/sdk/internal';
 import type { Store } from '../store/store.js';
 
 export type AdminTokenFileState = 'live' | 'missing' | 'not_a_token' | 'unknown' | 'revoked' | 'expired' | 'not_admin';

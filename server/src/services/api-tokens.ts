@@ -2,7 +2,8 @@
 // and a role; bearer authentication looks them up by hash (live ones kept in memory, see
 // api-token-cache.ts).
 import { randomUUID } from 'node:crypto';
-import { generateToken, hashToken, isOtherixError, isTokenShape } from '@otherix/sdk';
+import { isOtherixError, isTokenShape } from '@otherix/sdk';
+import { generateToken, hashToken } from '@otherix/sdk/internal';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 import type { ApiTokenRow, Role, Store } from '../store/store.js';

@@ -2,7 +2,9 @@
 // the CP's own certificates at start and one leaf per redemption or renewal.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
-import { CERTIFICATE_BACKDATE_MS, OtherixError, fingerprintOfDer, nodeSpiffeId, unbracketHost } from '@otherix/sdk';
+import { OtherixError } from '@otherix/sdk';
+import { CERTIFICATE_BACKDATE_MS, fingerprintOfDer, nodeSpiffeId } from '@otherix/sdk/pki';
+import { unbracketHost } from '@otherix/sdk/internal';
 import { subjectNameOf } from '../pki/der.js';
 import {
   derToPem, distinguishedName, keyIdentifierOf, pemToDer, signTbs, tbsCertificate,

@@ -5,7 +5,7 @@
 // clients) is the IPv4 address, so one client is one source whichever way it arrives: the SDK's
 // canonicalHost, the form hosts are compared in everywhere.
 import { isIPv4 } from 'node:net';
-import { canonicalHost, ipv6Groups } from '@otherix/sdk';
+import { canonicalHost, ipv6Groups } from '@otherix/sdk/internal';
 
 /** `192.0.2.7` -> `192.0.2.7`; `::ffff:192.0.2.7` -> `192.0.2.7`; `2001:db8:1:2::a` -> `2001:db8:1:2::/64`. */
 export function guessSourceOf(ip: string): string {

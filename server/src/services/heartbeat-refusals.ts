@@ -11,7 +11,7 @@
 // certificate may well be beating from the right host.
 import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
-import { nodeNameFromSpiffeId, uriSansOf } from '@otherix/sdk';
+import { nodeNameFromSpiffeId, uriSansOf } from '@otherix/sdk/pki';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../store/store.js';
 import { normalizeSerial } from './ca.js';

@@ -1,5 +1,5 @@
 // The request-level rules of a join (SPEC §4) that the schema cannot say: names, endpoint, hosts.
-import { canonicalHost, hostProblem, nodeNameProblem, parseHttpsUrl } from '@otherix/sdk';
+import { canonicalHost, hostProblem, nodeNameProblem, parseHttpsUrl } from '@otherix/sdk/internal';
 import { HttpError } from '../errors.js';
 
 const invalid = (field: string, message: string): HttpError => new HttpError('validation_failed', `${field}: ${message}`, { field });

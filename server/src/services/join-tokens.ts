@@ -1,6 +1,6 @@
 // Join tokens (admin): mint, list, revoke, and the consumption audit trail.
 import { randomUUID } from 'node:crypto';
-import { generateToken, hashToken } from '@otherix/sdk';
+import { generateToken, hashToken } from '@otherix/sdk/internal';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 import type { JoinTokenRow, Store } from '../store/store.js';

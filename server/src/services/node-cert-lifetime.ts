@@ -5,7 +5,7 @@
 // it was signed even though its dates span 61 minutes; the agent schedules its renewal from the
 // signing time (the SDK's certificateTimes). Lifetimes under an hour exist for tests: the CP warns
 // at start.
-import { DAY_MS, formatDurationWithDays } from '@otherix/sdk';
+import { DAY_MS, formatDurationWithDays } from '@otherix/sdk/internal';
 
 export const DEFAULT_NODE_CERT_LIFETIME_MS = 30 * DAY_MS;
 export const MIN_NODE_CERT_LIFETIME_MS = 60_000;

@@ -7,7 +7,7 @@
 // re-checks the serial at commit, so a stale cache entry can never let a replaced or revoked
 // serial in.
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import { CONTROL_PLANE_SPIFFE_ID, nodeNameFromSpiffeId, uriSansOf } from '@otherix/sdk';
+import { CONTROL_PLANE_SPIFFE_ID, nodeNameFromSpiffeId, uriSansOf } from '@otherix/sdk/pki';
 import { HttpError } from '../errors.js';
 import type { CertificateStatus, Store } from '../store/store.js';
 import { normalizeSerial } from './ca.js';

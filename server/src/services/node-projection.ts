@@ -1,7 +1,7 @@
 // Where a stored node becomes an API node and its status is derived, for a single node; list
 // pages use the SQL twins (store/sqlite/node-json-sql.ts, node-status-sql.ts), which the tests
 // hold to these byte for byte.
-import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '@otherix/sdk';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '@otherix/sdk/internal';
 import type { components } from '@otherix/sdk';
 import type { NodeRow } from '../store/store.js';
 import { isoTimestamp as iso, isoTimestampOrNull } from './timestamps.js';

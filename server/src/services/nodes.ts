@@ -1,6 +1,6 @@
 // Nodes, read and managed (SPEC §3, seed sections 4 and Day-2): list and get by name in the
 // projection the caller's role receives, cordon/uncordon and delete by id.
-import { isUuid } from '@otherix/sdk';
+import { isUuid } from '@otherix/sdk/internal';
 import { HttpError } from '../errors.js';
 import type { NodeProjection, NodeStatusName, StatusRule } from '../store/node-store.js';
 import type { NodeRow, Role, Store } from '../store/store.js';

@@ -4,7 +4,9 @@
 // (group-committed with the redemptions of the moment, each judged on the state before it).
 // A refused redemption changes nothing.
 import { randomUUID } from 'node:crypto';
-import { canonicalHost, hashToken, isOtherixError, isTokenShape, verifyCsrAsync } from '@otherix/sdk';
+import { isOtherixError, isTokenShape } from '@otherix/sdk';
+import { verifyCsrAsync } from '@otherix/sdk/pki';
+import { canonicalHost, hashToken } from '@otherix/sdk/internal';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 import type { JoinTokenRow, NodeRow, RedemptionAttempt, RedemptionOutcome, RedemptionState, Store } from '../store/store.js';

@@ -12,7 +12,8 @@
 //
 // Every renewal that was signed is told to the listeners of onRenewed (one place for an audit
 // line or a metric), and so is a pending leaf's first use (NodeIdentityService.onPendingUsed).
-import { isOtherixError, verifyCsrAsync } from '@otherix/sdk';
+import { isOtherixError } from '@otherix/sdk';
+import { verifyCsrAsync } from '@otherix/sdk/pki';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 import { publicKeyBitsOf } from '../pki/der.js';

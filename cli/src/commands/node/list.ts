@@ -1,5 +1,6 @@
 // otherix node list [--architecture A] [--status S] [--expiring-within D] [--show-ids] [--limit N] [--cursor C] [--output text|json]
-import { formatDurationWithDays, type NodeListQuery } from '@otherix/sdk';
+import { type NodeListQuery } from '@otherix/sdk';
+import { formatDurationWithDays } from '@otherix/sdk/internal';
 import type { CommandInput, NODE_LIST_FLAGS } from '../../command-table.js';
 import { withClient } from '../../connection.js';
 import { nextPageLine } from '../../render/next-page.js';

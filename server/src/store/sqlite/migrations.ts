@@ -1,6 +1,7 @@
 // Versioned schema migrations, tracked in PRAGMA user_version. Append new migrations; never
 // edit one that has shipped.
-import { OtherixError, canonicalHost } from '@otherix/sdk';
+import { OtherixError } from '@otherix/sdk';
+import { canonicalHost } from '@otherix/sdk/internal';
 import type { Sql } from './connection.js';
 import { NODE_SIDE_MIGRATIONS } from './migrations-node-side.js';
 import { RENEWAL_MIGRATION } from './migrations-renewal.js';

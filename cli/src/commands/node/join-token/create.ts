@@ -1,5 +1,6 @@
 // otherix node join-token create [--ttl 1h] [--max-uses 0] [--node-name NAME] [--output text|json]
-import { OtherixError, nodeNameProblem, type JoinTokenCreateRequest } from '@otherix/sdk';
+import { OtherixError, type JoinTokenCreateRequest } from '@otherix/sdk';
+import { nodeNameProblem } from '@otherix/sdk/internal';
 import type { CommandInput, JOIN_TOKEN_CREATE_FLAGS } from '../../../command-table.js';
 import { withClient } from '../../../connection.js';
 import { renderJoinTokenCreated } from '../../../render/mint-block.js';

@@ -1,39 +1,18 @@
-// Shared by the examples: the connection an automation script gets from its environment.
+// What the examples share besides the connection, which is the SDK's connectAdmin (it reads
 //   OTHERIX_CP_URL          https://host:port of the control plane
 //   OTHERIX_CA_FINGERPRINT  sha256:<hex> printed by `otherix-server` (and at every mint)
 //   OTHERIX_TOKEN           an API token (admin for the join-token and delete examples)
-// The CA is pinned the same way the agent and `otherix login` do it (trust on first use): the
-// token is sent only over connections that trust that one CA.
+// and pins the CA the way the agent and `otherix login` do before any token is sent).
 import { join } from 'node:path';
-import { OtherixError, createClient, isOtherixError, pinCa } from '@otherix/sdk';
-import type { BootstrapOptions, BootstrapOutcome, JoinTokenCreated, OtherixClient, OtherixErrorCode } from '@otherix/sdk';
+import { OtherixError, isOtherixError } from '@otherix/sdk';
+import type { BootstrapOptions, BootstrapOutcome, JoinTokenCreated, OtherixErrorCode } from '@otherix/sdk';
 
-interface Connection {
-  cpUrl: string;
-  caFingerprint: string;
-  caPem: string;
-  client: OtherixClient;
-}
-
-export async function connectFromEnv(): Promise<Connection> {
-  const missing = ['OTHERIX_CP_URL', 'OTHERIX_CA_FINGERPRINT', 'OTHERIX_TOKEN'].filter((name) => !process.env[name]);
-  if (missing.length > 0) {
-    console.error(`set ${missing.join(', ')} (see the header comment of this example)`);
-    process.exit(2);
-  }
-  const cpUrl = process.env['OTHERIX_CP_URL']!;
-  const caFingerprint = process.env['OTHERIX_CA_FINGERPRINT']!;
-  const pinned = await pinCa({ cpUrl, fingerprint: caFingerprint });
-  const client = createClient({ cpUrl, caPem: pinned.caPem, token: process.env['OTHERIX_TOKEN']! });
-  return { cpUrl, caFingerprint: pinned.fingerprint, caPem: pinned.caPem, client };
-}
-
-/** Runs an example's main; prints an SDK error as `error: <code>: <message>` and exits 1. */
+/** Runs an example's main; prints an SDK error as `error: <code>: <message>` and exits 1 (2 for `usage`, e.g. a missing variable). */
 export function runExample(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
     const code = isOtherixError(error) ? error.code : 'internal';
     console.error(`error: ${code}: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+    process.exit(code === 'usage' ? 2 : 1);
   });
 }
 
