@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// otherix-server [serve] | ca-fingerprint | admin-token: argv -> init data dir -> buildApp -> listen.
+// otherix-server [serve] | ca-fingerprint | admin-token | backup | restore: argv -> init data dir -> buildApp -> listen.
 import './threadpool.js';
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
+import { startMetricsServer } from '@otherix/sdk/metrics-server';
 import { adminTokenCommand } from './commands/admin-token.js';
+import { backupCommand } from './commands/backup.js';
+import { restoreCommand } from './commands/restore.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';
 import { InitError, caFingerprintOf, initDataDir } from './init/data-dir.js';
 import { DEFAULT_LISTENER_LIMITS } from './listener.js';
@@ -12,15 +15,18 @@ import { adminTokenFileState } from './services/admin-token-file.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
 import { DEFAULT_LISTEN, LOG_LEVELS, resolveServerSettings } from './server-config.js';
 import { startupLines } from './startup-lines.js';
+import { serverVersion } from './version.js';
 
 /** How long SIGINT/SIGTERM waits for requests in flight before cutting connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 const USAGE = `usage:
   otherix-server [serve] [--data-dir DIR] [--listen HOST:PORT] [--advertise-host NAME]...
-                 [--log-level LEVEL] [--join-guess-limit N] [--max-connections N]
+                 [--log-level LEVEL] [--join-guess-limit N] [--max-connections N] [--metrics-listen HOST:PORT]
   otherix-server ca-fingerprint [--data-dir DIR]
   otherix-server admin-token [--data-dir DIR] [--name NAME]
+  otherix-server backup [--data-dir DIR] --out FILE
+  otherix-server restore [--data-dir DIR] --from FILE
 
   --data-dir DIR          where the CA, certificates, database and admin.token live (default ${DEFAULT_DATA_DIR})
   --listen HOST:PORT      address to serve HTTPS on (default ${DEFAULT_LISTEN}; port 0 takes a free port)
@@ -29,14 +35,23 @@ const USAGE = `usage:
   --join-guess-limit N    redemptions with unknown join tokens allowed per source (IPv4 address, IPv6 /64) per minute (default ${DEFAULT_JOIN_GUESS_LIMIT})
   --max-connections N     open connections the CP accepts; beyond, new ones are closed at once (default ${DEFAULT_LISTENER_LIMITS.maxConnections};
                           each agent holds one: keep it above the node count, and the open-file limit above it)
+  --metrics-listen HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics, plain HTTP (default off;
+                          bind it to loopback or a management network)
   --name NAME             admin-token: the new admin token's name (default admin-recovery-<UTC time>)
+  --out FILE              backup: the archive to write (mode 0600; refused if it exists)
+  --from FILE             restore: the archive to restore into the data dir (which must be empty or missing)
 
   admin-token mints a new admin API token on the CP host, running or not, when no admin token
   is left: the token is printed once on stdout and only its hash is stored.
 
+  backup copies a data dir, the CP running or not, into one file: the database (SQLite's online
+  backup), the CA, the CP's certificates, admin.token and cluster-id. restore writes it into an
+  empty data dir; a CP started there keeps every node with its certificate (see the README).
+
   Each flag can also come from the environment (flags win): OTHERIX_SERVER__DATA_DIR,
   OTHERIX_SERVER__LISTEN, OTHERIX_SERVER__LOG_LEVEL, OTHERIX_SERVER__JOIN_GUESS_LIMIT,
-  OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated).
+  OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated),
+  OTHERIX_SERVER__METRICS_LISTEN.
 `;
 
 class UsageError extends Error {}
@@ -53,12 +68,15 @@ function parse(argv: string[]) {
       'log-level': { type: 'string' },
       'join-guess-limit': { type: 'string' },
       'max-connections': { type: 'string' },
+      'metrics-listen': { type: 'string' },
       name: { type: 'string' },
+      out: { type: 'string' },
+      from: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token'].includes(command)) throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token', 'backup', 'restore'].includes(command)) throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   const settings = resolveServerSettings({
     dataDir: values['data-dir'],
     listen: values.listen,
@@ -66,9 +84,14 @@ function parse(argv: string[]) {
     joinGuessLimit: values['join-guess-limit'],
     maxConnections: values['max-connections'],
     advertiseHosts: values['advertise-host'],
+    metricsListen: values['metrics-listen'],
   });
   if (values.name !== undefined && command !== 'admin-token') throw new UsageError('--name is for admin-token only');
-  return { command, help: values.help, name: values.name, ...settings };
+  if (values.out !== undefined && command !== 'backup') throw new UsageError('--out is for backup only');
+  if (values.from !== undefined && command !== 'restore') throw new UsageError('--from is for restore only');
+  if (!values.help && command === 'backup' && (values.out ?? '') === '') throw new UsageError('backup needs --out FILE: where to write the archive');
+  if (!values.help && command === 'restore' && (values.from ?? '') === '') throw new UsageError('restore needs --from FILE: the archive otherix-server backup wrote');
+  return { command, help: values.help, name: values.name, out: values.out ?? '', from: values.from ?? '', ...settings };
 }
 
 function urlOf(address: { address: string; port: number; family: string }): string {
@@ -88,16 +111,18 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
     joinGuessLimit: args.joinGuessLimit,
     controlPlaneHosts: material.controlPlaneHosts,
     listener: { maxConnections: args.maxConnections },
+    version: serverVersion(),
   });
   for (const warning of material.warnings) app.log.warn({ event: 'start_warning' }, warning);
   let closing = false;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   const shutdown = (signal: string): void => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
     // Past the grace period, connections still open are cut: a request still running then may lose its answer.
     setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
-    app.close().then(
+    Promise.resolve(metricsServer?.close()).then(() => app.close()).then(
       () => process.exit(0),
       (error: unknown) => {
         app.log.error({ err: error }, 'shutdown failed');
@@ -107,6 +132,14 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  if (args.metricsListen !== undefined) {
+    // Before the API listens: a metrics address that is taken stops the start before it serves.
+    const onError = (error: unknown): void => app.log.warn({ err: error }, 'a metrics scrape failed');
+    metricsServer = await startMetricsServer({ ...args.metricsListen, source: app.metrics, onError }).catch(async (error: unknown) => {
+      await app.close();
+      throw new Error(`cannot serve metrics on --metrics-listen ${args.metricsListen!.host}:${args.metricsListen!.port} (${(error as { code?: string }).code ?? (error as Error).message}): pick a free address, or leave the flag out`);
+    });
+  }
   await app.listen({ host: args.listen.host, port: args.listen.port });
   const address = app.server.address();
   const url = address !== null && typeof address === 'object' ? urlOf(address) : `https://${args.listen.host}:${args.listen.port}`;
@@ -115,6 +148,10 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
   const adminTokenState = await adminTokenFileState(material.files.adminToken, material.store, Date.now());
   const facts = { url, listenHost: args.listen.host, advertiseHosts: args.advertiseHosts, fingerprint: material.ca.fingerprint, dataDir: material.files.dir };
   for (const line of startupLines({ ...facts, adminTokenFile: material.files.adminToken, adminTokenState })) process.stderr.write(`${line}\n`);
+  if (metricsServer !== undefined) {
+    app.log.info({ url: metricsServer.url }, 'metrics listening');
+    process.stderr.write(`otherix-server metrics on ${metricsServer.url} (plain HTTP: keep it on loopback or a management network)\n`);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -136,6 +173,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (args.command === 'admin-token') return await adminTokenCommand({ dataDir: args.dataDir, name: args.name });
+    if (args.command === 'backup') return await backupCommand({ dataDir: args.dataDir, out: args.out });
+    if (args.command === 'restore') return await restoreCommand({ dataDir: args.dataDir, from: args.from });
     await serve(args);
     return -1; // keep running
   } catch (error) {

@@ -18,6 +18,8 @@ export const SERVER_CONFIG_SCHEMA: ConfigSchema = Object.freeze({
   'server.max_connections': { kind: 'integer', default: DEFAULT_LISTENER_LIMITS.maxConnections },
   /** Comma-separated in the environment; the flag is repeatable. */
   'server.advertise_hosts': { kind: 'string', default: '' },
+  /** Prometheus metrics over plain HTTP (metrics/); empty: off. */
+  'server.metrics_listen': { kind: 'string', default: '' },
 });
 
 const FLAG_OF: Record<string, string> = {
@@ -27,6 +29,7 @@ const FLAG_OF: Record<string, string> = {
   'server.join_guess_limit': '--join-guess-limit',
   'server.max_connections': '--max-connections',
   'server.advertise_hosts': '--advertise-host',
+  'server.metrics_listen': '--metrics-listen',
 };
 
 export interface ServerFlags {
@@ -36,6 +39,7 @@ export interface ServerFlags {
   joinGuessLimit?: string | undefined;
   maxConnections?: string | undefined;
   advertiseHosts?: string[] | undefined;
+  metricsListen?: string | undefined;
 }
 
 export interface ServerSettings {
@@ -46,6 +50,8 @@ export interface ServerSettings {
   /** Open connections the listener accepts (listener.ts). */
   maxConnections: number;
   advertiseHosts: string[];
+  /** Where to serve GET /metrics (plain HTTP); undefined: no metrics listener. */
+  metricsListen: { host: string; port: number } | undefined;
 }
 
 /** A setting that cannot be used; main.ts answers it as a usage error (exit 2). */
@@ -81,6 +87,7 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
         'server.join_guess_limit': flags.joinGuessLimit,
         'server.max_connections': flags.maxConnections,
         'server.advertise_hosts': flags.advertiseHosts !== undefined && flags.advertiseHosts.length > 0 ? flags.advertiseHosts.join(',') : undefined,
+        'server.metrics_listen': flags.metricsListen,
       },
     });
   } catch (error) {
@@ -95,6 +102,7 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
   if (joinGuessLimit < 1) throw new ServerConfigError(`${where('server.join_guess_limit')} ${joinGuessLimit}: expected a whole number >= 1`);
   const maxConnections = values['server.max_connections'] as number;
   if (maxConnections < 1) throw new ServerConfigError(`${where('server.max_connections')} ${maxConnections}: expected a whole number >= 1`);
+  const metricsListen = (values['server.metrics_listen'] as string).trim();
   const dataDir = values['server.data_dir'] as string;
   if (dataDir === '') throw new ServerConfigError(`${where('server.data_dir')} is empty: give a folder`);
   return {
@@ -104,5 +112,6 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
     joinGuessLimit,
     maxConnections,
     advertiseHosts: (values['server.advertise_hosts'] as string).split(',').map((host) => host.trim()).filter((host) => host !== ''),
+    metricsListen: metricsListen === '' ? undefined : parseListen(metricsListen, where('server.metrics_listen')),
   };
 }
