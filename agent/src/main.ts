@@ -17,11 +17,12 @@ async function main(argv: string[]): Promise<number> {
   const SERVE_OPTIONS: Array<[string, string, { default?: unknown }?]> = [
     ['--config <path>', 'Path of agent.yaml', { default: '/etc/otherix/agent.yaml' }],
     ['--poll-interval <duration>', 'How often State A checks for config and cert files', { default: '5s' }],
+    ['--metrics-listen <host:port>', 'Serve Prometheus metrics at http://HOST:PORT/metrics, plain HTTP (default off; also agent.yaml metrics_listen)'],
   ];
   const runServe = async (options: Record<string, unknown>): Promise<void> => {
     // Word for word, as bootstrap's: cac would read `--config 1e3` as 1000.
     const verbatim = { ...options };
-    for (const [flag, camel] of [['config', 'config'], ['poll-interval', 'pollInterval']] as const) {
+    for (const [flag, camel] of [['config', 'config'], ['poll-interval', 'pollInterval'], ['metrics-listen', 'metricsListen']] as const) {
       const value = verbatimFlagValue(argv.slice(2), flag);
       if (value !== undefined) verbatim[camel] = value;
     }

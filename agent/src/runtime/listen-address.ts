@@ -6,11 +6,13 @@ export interface ListenAddress {
   port: number;
 }
 
-export function parseListenAddress(listen: string): ListenAddress {
+/** `key` names the agent.yaml key (and its OTHERIX_ variable) the message points at. */
+export function parseListenAddress(listen: string, key: 'listen' | 'metrics_listen' = 'listen'): ListenAddress {
   const match = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(listen.trim());
   const port = match ? Number(match[2]) : NaN;
   if (match === null || port > 65535) {
-    throw new OtherixError('config_invalid', `listen address ${JSON.stringify(listen)} must be HOST:PORT, e.g. 0.0.0.0:9443: fix \`listen\` in agent.yaml or OTHERIX_LISTEN`);
+    const example = key === 'listen' ? '0.0.0.0:9443' : '127.0.0.1:9464';
+    throw new OtherixError('config_invalid', `${key} address ${JSON.stringify(listen)} must be HOST:PORT, e.g. ${example}: fix \`${key}\` in agent.yaml or OTHERIX_${key.toUpperCase()}`);
   }
   const host = match[1] as string;
   return { host: host.startsWith('[') ? host.slice(1, -1) : host, port };

@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAgentServer } from './agent-server.js';
+import type { AgentMetrics } from './agent-metrics.js';
 import { CERT_FILES } from '@otherix/sdk';
 import type { CertMaterial } from './cert-material.js';
 import { CertExpiryWatch } from './cert-expiry.js';
@@ -18,6 +19,8 @@ export interface StateBOptions {
   logger: Logger;
   /** Default NoHypervisorDriver (zero VMs, zero migrations) until a real driver exists. */
   hypervisor?: HypervisorDriver;
+  /** Heartbeat outcomes and the certificate's end (serve's metrics, when on). */
+  metrics?: AgentMetrics;
 }
 
 export interface StateB {
@@ -47,6 +50,7 @@ export async function startStateB(options: StateBOptions): Promise<StateB> {
     hypervisor: options.hypervisor ?? new NoHypervisorDriver(),
     logger,
     expiry: new CertExpiryWatch(config.node_name, logger),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     // Re-issued material (bootstrap --force) reaches the server's new connections as well.
     onMaterialChange: (next: CertMaterial) => {
       try {

@@ -47,6 +47,7 @@ class OutcomeCounter {
 
   constructor(private readonly counter: Counter<'outcome' | 'reason'>) {
     this.ok = counter.labels('ok', '');
+    counter.inc({ outcome: 'ok', reason: '' }, 0); // the series exists from the start, at 0
   }
 
   child(outcome: RequestOutcome, reason = ''): Child {
@@ -172,6 +173,8 @@ export class CpMetrics {
 
   /** The observer of a group-commit queue: batch sizes and write durations. */
   groupCommit(queue: CommitQueue): BatchObserver {
+    this.batchSize.zero({ queue });
+    this.writeSeconds.zero({ queue });
     const size = this.batchSize.labels(queue);
     const seconds = this.writeSeconds.labels(queue);
     return {
