@@ -1,0 +1,118 @@
+// Metrics from the real binaries (issue 17 item 1): `otherix-server` serves them on
+// --metrics-listen / OTHERIX_SERVER__METRICS_LISTEN, refuses a bad or taken address; `otherix-agent
+// serve` serves its own (State A then B, heartbeat outcomes and latency, the certificate's end)
+// from --metrics-listen, or from agent.yaml's metrics_listen once State B starts.
+import { X509Certificate } from 'node:crypto';
+import { appendFile, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import test from 'ava';
+import { bootstrapArgs, runAgent } from './helpers/agent.js';
+import { clusterForNodes } from './helpers/cluster-for-nodes.js';
+import { runServerBinary, spawnControlPlane } from './helpers/control-plane.js';
+import { sampleValue, scrape } from './helpers/prometheus-text.js';
+import { eventually, freePort, startServe } from './helpers/serve-process.js';
+
+const cluster = clusterForNodes(test);
+
+const METRICS_LINE = /otherix-server metrics on (http:\/\/\S+)/;
+
+test('otherix-server serves /metrics on OTHERIX_SERVER__METRICS_LISTEN, plain HTTP', async (t) => {
+  const cp = await spawnControlPlane({ env: { OTHERIX_SERVER__METRICS_LISTEN: '127.0.0.1:0' } });
+  try {
+    const line = await eventually(async () => METRICS_LINE.exec(cp.output().stderr), (match) => match !== null);
+    const { status, samples } = await scrape(line![1]!);
+    t.is(status, 200);
+    t.is(samples.find((s) => s.name === 'otherix_cp_build_info')?.labels['version'], '0.1.0');
+    t.is(sampleValue(samples, 'otherix_cp_nodes', { status: 'ready' }), 0);
+    t.not(sampleValue(samples, 'process_resident_memory_bytes'), undefined);
+  } finally {
+    await cp.stop();
+    await rm(cp.dataDir, { recursive: true, force: true });
+  }
+});
+
+test('otherix-server refuses a --metrics-listen that is not HOST:PORT (usage, 2) or that is taken (1, before serving)', async (t) => {
+  const bad = await runServerBinary(['serve', '--data-dir', '/nonexistent-never-created', '--metrics-listen', 'everywhere']);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--metrics-listen everywhere: expected HOST:PORT/);
+
+  const taken = createServer().listen(0, '127.0.0.1');
+  await once(taken, 'listening');
+  const { port } = taken.address() as { port: number };
+  const dataDir = await cluster.scratchDir('otherix-metrics-taken-');
+  try {
+    const run = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--metrics-listen', `127.0.0.1:${port}`]);
+    t.is(run.code, 1);
+    t.regex(run.stderr, new RegExp(`cannot serve metrics on --metrics-listen 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`));
+    t.notRegex(run.stderr, /listening on https/, 'it stops before the API serves');
+  } finally {
+    taken.close();
+  }
+});
+
+test('otherix-agent serve --metrics-listen: State A, then State B with heartbeat outcomes, latency and the certificate end', async (t) => {
+  const { cp, admin } = cluster;
+  const host = await cluster.host();
+  const port = await freePort();
+  const serve = startServe(['serve', '--config', host.configPath, '--poll-interval', '100ms', '--metrics-listen', '127.0.0.1:0']);
+  try {
+    const url = String((await serve.waitForLog((r) => r.msg === 'metrics listening'))['url']);
+    const inA = await scrape(url);
+    t.is(sampleValue(inA.samples, 'otherix_agent_state', { state: 'A' }), 1, 'waiting for bootstrap');
+    t.is(sampleValue(inA.samples, 'otherix_agent_state', { state: 'B' }), 0);
+    t.not(sampleValue(inA.samples, 'process_cpu_user_seconds_total'), undefined);
+
+    const minted = await admin.joinTokens.create({ node_name: 'metrics-agent' });
+    const bootstrap = await runAgent(
+      [
+        ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: 'metrics-agent', certDir: host.certDir, configPath: host.configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
+        '--token-env', 'JOIN_TOKEN', '--listen', `127.0.0.1:${port}`, '--heartbeat-interval', '200ms',
+      ],
+      { env: { JOIN_TOKEN: minted.token } },
+    );
+    t.is(bootstrap.exitCode, 0, bootstrap.stderr);
+    const inB = await eventually(() => scrape(url), ({ samples }) => (sampleValue(samples, 'otherix_agent_heartbeats_total', { outcome: 'ok' }) ?? 0) >= 2);
+    t.is(sampleValue(inB.samples, 'otherix_agent_state', { state: 'B' }), 1);
+    t.is(sampleValue(inB.samples, 'otherix_agent_state', { state: 'A' }), 0);
+    t.true(sampleValue(inB.samples, 'otherix_agent_heartbeat_duration_seconds_count')! >= 2);
+    const certificate = new X509Certificate(await readFile(join(host.certDir, 'agent.crt')));
+    t.is(sampleValue(inB.samples, 'otherix_agent_certificate_not_after_timestamp_seconds'), Math.floor(Date.parse(certificate.validTo) / 1000));
+
+    // Deleted on the CP: its heartbeats are refused, and counted by their code.
+    const node = await admin.nodes.get('metrics-agent');
+    await admin.nodes.delete(node.id);
+    const refused = await eventually(() => scrape(url), ({ samples }) => (sampleValue(samples, 'otherix_agent_heartbeats_total', { outcome: 'unauthenticated' }) ?? 0) >= 1);
+    for (const label of refused.samples.flatMap((s) => Object.values(s.labels))) t.false(label.includes('metrics-agent'), 'no node name in a label');
+  } finally {
+    await serve.stop();
+  }
+});
+
+test("otherix-agent serve reads metrics_listen from agent.yaml and serves from State B on", async (t) => {
+  const { cp, admin } = cluster;
+  const host = await cluster.host();
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const minted = await admin.joinTokens.create({ node_name: 'metrics-yaml' });
+  const bootstrap = await runAgent(
+    [
+      ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: 'metrics-yaml', certDir: host.certDir, configPath: host.configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
+      '--token-env', 'JOIN_TOKEN', '--listen', `127.0.0.1:${port}`, '--heartbeat-interval', '200ms',
+    ],
+    { env: { JOIN_TOKEN: minted.token } },
+  );
+  t.is(bootstrap.exitCode, 0, bootstrap.stderr);
+  t.regex(await readFile(host.configPath, 'utf8'), /^# metrics_listen: 127\.0\.0\.1:9464 /m, 'bootstrap shows the key, commented out');
+  await appendFile(host.configPath, `metrics_listen: 127.0.0.1:${metricsPort}\n`);
+  const serve = startServe(['serve', '--config', host.configPath, '--poll-interval', '100ms']);
+  try {
+    const listening = await serve.waitForLog((r) => r.msg === 'metrics listening');
+    t.is(listening['url'], `http://127.0.0.1:${metricsPort}/metrics`);
+    const { samples } = await eventually(() => scrape(String(listening['url'])), (s) => (sampleValue(s.samples, 'otherix_agent_heartbeats_total', { outcome: 'ok' }) ?? 0) >= 1);
+    t.is(sampleValue(samples, 'otherix_agent_state', { state: 'B' }), 1);
+  } finally {
+    await serve.stop();
+  }
+});
