@@ -111,7 +111,7 @@ test('a backup under heartbeat load, restored into a new data dir: the restored 
   }
 });
 
-test('restore refuses a non-empty data dir, a damaged or cut archive; nothing is written', async (t) => {
+test('restore refuses a non-empty data dir, a damaged or cut archive, writing nothing; a dir with only a stopped CP\'s lock file is empty', async (t) => {
   const out = join(await cluster.scratchDir('otherix-backups-'), 'small.tar');
   await backedUpCluster('small-node', out);
   const archive = await readFile(out);
@@ -144,6 +144,14 @@ test('restore refuses a non-empty data dir, a damaged or cut archive; nothing is
   t.is(refusedCut.code, 1);
   t.regex(refusedCut.stderr, /is not a whole otherix-server backup \((otherix\.db should hold \d+ bytes but the archive ends first|the archive ends at byte \d+ without its end marker): it was cut short\)/);
   t.false(existsSync(target));
+
+  // What a stopped CP leaves after its files were moved aside (its lock and pid files) counts as empty.
+  const emptied = await cluster.scratchDir('otherix-emptied-');
+  await writeFile(join(emptied, 'otherix.lock'), '');
+  await writeFile(join(emptied, 'otherix-server.pid'), '999999\n');
+  const intoEmptied = await runServerBinary(['restore', '--data-dir', emptied, '--from', out]);
+  t.is(intoEmptied.code, 0, intoEmptied.stderr);
+  t.true(existsSync(join(emptied, 'otherix.db')));
 
   // Not a backup at all.
   const refusedOther = await runServerBinary(['restore', '--data-dir', target, '--from', '/etc/hostname']);

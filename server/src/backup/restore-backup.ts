@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, open, readdir } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { fingerprintOfPem, writeFileAtomic } from '@otherix/sdk';
 import { dataDirFiles } from '../init/files.js';
 import type { DataDirFiles } from '../init/files.js';
@@ -138,7 +138,10 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   }
   try {
     const checked = await checkArchive(archive, from, files);
-    const before = await entriesOf(files.dir);
+    // The lock and pid files a stopped CP leaves are not a cluster: such a dir counts as empty
+    // (a running CP is refused by the lock itself).
+    const lockFiles = new Set([basename(files.lock), basename(files.pid)]);
+    const before = (await entriesOf(files.dir)).filter((name) => !lockFiles.has(name));
     if (before.length > 0) throw notEmpty(files, before);
 
     await mkdir(files.dir, { recursive: true, mode: 0o700 });
@@ -146,7 +149,6 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     const lock = await acquireDataDirLock(files);
     try {
       // Nothing but the lock may have appeared since (another restore, a CP that started).
-      const lockFiles = new Set([files.lock, files.pid].map((path) => path.slice(files.dir.length + 1)));
       const now = (await entriesOf(files.dir)).filter((name) => !lockFiles.has(name));
       if (now.length > 0) throw notEmpty(files, now);
       for (const { member, entry } of checked.members) {

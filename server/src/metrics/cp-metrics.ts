@@ -6,8 +6,10 @@
 // every label value comes from a fixed set (API error codes, token_rejected reasons, statuses,
 // the two group-commit queues), so the series count stays bounded at any cluster size.
 //
-// Hot paths (a join, a heartbeat) touch only children looked up once: `outcome()` returns a
-// cached child per (outcome, reason), and the histograms take no labels.
+// Hot paths (a join, a heartbeat) allocate nothing here: the outcome counters are plain numbers
+// (one per (outcome, reason), created on first use) handed to prom-client when scraped, and the
+// latency histograms take no labels. Measured here: ~0.35 µs per heartbeat for the histogram,
+// a few ns for the counter, against ~58 µs of event loop per heartbeat.
 import type { ApiErrorCode } from '@otherix/sdk';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FleetCounts } from '../store/node-store.js';
@@ -36,29 +38,40 @@ const HEARTBEAT_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.
 const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
 const WRITE_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
 
-interface Child {
-  inc(): void;
-}
-
-/** One counter's children by (outcome, reason), created on first use and kept. */
+/**
+ * A counter by (outcome, reason) kept as plain numbers, given to prom-client when scraped: an
+ * increment on the hot path is `n += 1`, no label hashing, no allocation (prom-client's own
+ * `inc()` hashes its labels into a new string each time). `ok` is a field of its own.
+ */
 class OutcomeCounter {
-  private readonly children = new Map<string, Child>();
-  readonly ok: Child;
+  private okCount = 0;
+  private readonly refusals = new Map<string, { labels: { outcome: RequestOutcome; reason: string }; n: number }>();
 
-  constructor(private readonly counter: Counter<'outcome' | 'reason'>) {
-    this.ok = counter.labels('ok', '');
-    counter.inc({ outcome: 'ok', reason: '' }, 0); // the series exists from the start, at 0
+  constructor(options: { name: string; help: string; registers: Registry[] }) {
+    const read = (): Array<{ labels: { outcome: RequestOutcome; reason: string }; n: number }> => [
+      { labels: { outcome: 'ok', reason: '' }, n: this.okCount },
+      ...this.refusals.values(),
+    ];
+    new Counter({
+      ...options,
+      labelNames: ['outcome', 'reason'],
+      collect() {
+        this.reset();
+        for (const { labels, n } of read()) this.inc(labels, n);
+      },
+    });
   }
 
-  child(outcome: RequestOutcome, reason = ''): Child {
-    if (outcome === 'ok' && reason === '') return this.ok;
+  incOk(): void {
+    this.okCount += 1;
+  }
+
+  inc(outcome: RequestOutcome, reason = ''): void {
+    if (outcome === 'ok' && reason === '') return this.incOk();
     const key = `${outcome}/${reason}`;
-    let child = this.children.get(key);
-    if (child === undefined) {
-      child = this.counter.labels(outcome, reason);
-      this.children.set(key, child);
-    }
-    return child;
+    const entry = this.refusals.get(key);
+    if (entry !== undefined) entry.n += 1;
+    else this.refusals.set(key, { labels: { outcome, reason }, n: 1 });
   }
 }
 
@@ -83,28 +96,22 @@ export class CpMetrics {
       labelNames: ['version'],
       registers,
     }).set({ version: options.version ?? 'unknown' }, 1);
-    this.joins = new OutcomeCounter(
-      new Counter({
-        name: 'otherix_cp_joins_total',
-        help: 'Join requests (POST /v1/nodes/join) by outcome: ok, or the API error code (token_rejected with its reason, conflict, validation_failed, rate_limited, ...).',
-        labelNames: ['outcome', 'reason'],
-        registers,
-      }),
-    );
+    this.joins = new OutcomeCounter({
+      name: 'otherix_cp_joins_total',
+      help: 'Join requests (POST /v1/nodes/join) by outcome: ok, or the API error code (token_rejected with its reason, conflict, validation_failed, rate_limited, ...).',
+      registers,
+    });
     this.joinSeconds = new Histogram({
       name: 'otherix_cp_join_duration_seconds',
       help: 'Time from receiving a join request to its answer, refusals included.',
       buckets: JOIN_SECONDS_BUCKETS,
       registers,
     });
-    this.heartbeats = new OutcomeCounter(
-      new Counter({
-        name: 'otherix_cp_heartbeats_total',
-        help: 'Heartbeats (POST /v1/nodes/heartbeat) by outcome: ok, or the API error code (unauthenticated, validation_failed, ...). reason is always empty.',
-        labelNames: ['outcome', 'reason'],
-        registers,
-      }),
-    );
+    this.heartbeats = new OutcomeCounter({
+      name: 'otherix_cp_heartbeats_total',
+      help: 'Heartbeats (POST /v1/nodes/heartbeat) by outcome: ok, or the API error code (unauthenticated, validation_failed, ...). reason is always empty.',
+      registers,
+    });
     this.heartbeatSeconds = new Histogram({
       name: 'otherix_cp_heartbeat_duration_seconds',
       help: 'Time from receiving a heartbeat to its answer (its group commit included), refusals included.',

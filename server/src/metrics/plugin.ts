@@ -2,7 +2,7 @@
 // config (`metrics: 'join' | 'heartbeat'`): outcome and latency, from the moment Fastify received
 // the request to its answer, refusals before the handler (validation, mTLS) included. The hooks
 // are attached to those routes only (onRoute), so no other request pays for them; each is a
-// callback hook, no promise, and touches only children CpMetrics created up front.
+// callback hook, no promise, and an accepted request allocates nothing here.
 import { openApiDocument, API_ERROR_CODES, API_ERROR_STATUS } from '@otherix/sdk';
 import type { ApiErrorCode } from '@otherix/sdk';
 import type { FastifyReply, FastifyRequest, onErrorHookHandler, onResponseHookHandler } from 'fastify';
@@ -70,10 +70,10 @@ export default sharedPlugin<MetricsPluginOptions>('otherix-metrics', async (app,
     const { counter, seconds } = families[family];
     const count: onResponseHookHandler = (request: FastifyRequest, reply: FastifyReply, done) => {
       seconds.observe(reply.elapsedTime / 1000);
-      if (reply.statusCode < 400 && request.meteredRefusal === null) counter.ok.inc();
+      if (reply.statusCode < 400 && request.meteredRefusal === null) counter.incOk();
       else {
         const { outcome, reason } = outcomeOf(request, reply.statusCode);
-        counter.child(outcome, reason).inc();
+        counter.inc(outcome, reason);
       }
       done();
     };
