@@ -21,6 +21,8 @@ let metrics: MetricsServer;
 
 test.before(async () => {
   cp = await startControlPlane();
+  // What otherix-server does with --metrics-listen (test/ops-metrics-binaries.test.ts runs that).
+  cp.app.metrics.collectProcessMetrics();
   metrics = await startMetricsServer({ host: '127.0.0.1', port: 0, source: cp.app.metrics });
 });
 

@@ -135,6 +135,7 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
   if (args.metricsListen !== undefined) {
     // Before the API listens: a metrics address that is taken stops the start before it serves.
     const onError = (error: unknown): void => app.log.warn({ err: error }, 'a metrics scrape failed');
+    app.metrics.collectProcessMetrics();
     metricsServer = await startMetricsServer({ ...args.metricsListen, source: app.metrics, onError }).catch(async (error: unknown) => {
       await app.close();
       throw new Error(`cannot serve metrics on --metrics-listen ${args.metricsListen!.host}:${args.metricsListen!.port} (${(error as { code?: string }).code ?? (error as Error).message}): pick a free address, or leave the flag out`);

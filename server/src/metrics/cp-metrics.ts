@@ -87,9 +87,10 @@ export class CpMetrics {
   /** The fleet read of the scrape in progress, shared by every gauge that needs it. */
   private fleetRead: Promise<{ counts: FleetCounts; liveJoinTokens: number }> | undefined;
 
+  private processMetrics = false;
+
   constructor(options: { version?: string } = {}) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
     new Gauge({
       name: 'otherix_cp_build_info',
       help: 'Always 1; the label says which otherix-server runs.',
@@ -171,6 +172,17 @@ export class CpMetrics {
         this.set((await fleet()).liveJoinTokens);
       },
     });
+  }
+
+  /**
+   * Adds prom-client's process defaults (CPU, memory, heap, event-loop lag, GC). Called when the
+   * metrics are served (main.ts): they run an event-loop delay monitor and a GC observer, which a
+   * CP without a metrics listener (or each CP of a test process) need not pay for. Idempotent.
+   */
+  collectProcessMetrics(): void {
+    if (this.processMetrics) return;
+    this.processMetrics = true;
+    collectDefaultMetrics({ register: this.registry });
   }
 
   /** Where the fleet gauges read from (the services plugin sets the store). */
