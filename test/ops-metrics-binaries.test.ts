@@ -116,3 +116,13 @@ test("otherix-agent serve reads metrics_listen from agent.yaml and serves from S
     await serve.stop();
   }
 });
+
+test('otherix-agent serve refuses a --metrics-listen or OTHERIX_METRICS_LISTEN that is not HOST:PORT (usage, 2)', async (t) => {
+  const host = await cluster.host();
+  const flag = await runAgent(['serve', '--config', host.configPath, '--metrics-listen', 'nowhere']);
+  t.is(flag.exitCode, 2);
+  t.regex(flag.stderr, /^error: usage: --metrics-listen "nowhere": expected HOST:PORT/m);
+  const env = await runAgent(['serve', '--config', host.configPath], { env: { OTHERIX_METRICS_LISTEN: '9464' } });
+  t.is(env.exitCode, 2);
+  t.regex(env.stderr, /^error: usage: OTHERIX_METRICS_LISTEN "9464": expected HOST:PORT/m);
+});
