@@ -126,3 +126,27 @@ test('otherix-agent serve refuses a --metrics-listen or OTHERIX_METRICS_LISTEN t
   t.is(env.exitCode, 2);
   t.regex(env.stderr, /^error: usage: OTHERIX_METRICS_LISTEN "9464": expected HOST:PORT/m);
 });
+
+test('a metrics_listen in agent.yaml that is not HOST:PORT keeps serve in State A (config_invalid), naming the key', async (t) => {
+  const { cp, admin } = cluster;
+  const host = await cluster.host();
+  const port = await freePort();
+  const minted = await admin.joinTokens.create({ node_name: 'metrics-bad-yaml' });
+  const bootstrap = await runAgent(
+    [
+      ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: 'metrics-bad-yaml', certDir: host.certDir, configPath: host.configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
+      '--token-env', 'JOIN_TOKEN', '--listen', `127.0.0.1:${port}`,
+    ],
+    { env: { JOIN_TOKEN: minted.token } },
+  );
+  t.is(bootstrap.exitCode, 0, bootstrap.stderr);
+  await appendFile(host.configPath, 'metrics_listen: everywhere\n');
+  const serve = startServe(['serve', '--config', host.configPath, '--poll-interval', '100ms']);
+  try {
+    const waiting = await serve.waitForLog((r) => r['reason'] === 'config_invalid');
+    t.regex(waiting.msg, /metrics_listen address "everywhere" must be HOST:PORT, e\.g\. 127\.0\.0\.1:9464: fix `metrics_listen` in agent\.yaml or OTHERIX_METRICS_LISTEN/);
+    t.false(serve.records.some((r) => r.msg === 'state B: serving'));
+  } finally {
+    await serve.stop();
+  }
+});
