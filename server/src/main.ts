@@ -44,9 +44,10 @@ const USAGE = `usage:
   admin-token mints a new admin API token on the CP host, running or not, when no admin token
   is left: the token is printed once on stdout and only its hash is stored.
 
-  backup copies a data dir, the CP running or not, into one file: the database (SQLite's online
-  backup), the CA, the CP's certificates, admin.token and cluster-id. restore writes it into an
-  empty data dir; a CP started there keeps every node with its certificate (see the README).
+  backup copies a data dir, the CP running or not, into one 0600 tar file: the database at one
+  instant (SQLite's VACUUM INTO), the CA, the CP's certificates, admin.token and cluster-id. Run
+  it as the data dir's owner. restore writes it into an empty or new data dir; a CP started there
+  is the same cluster and keeps every node with its certificate (see the README).
 
   Each flag can also come from the environment (flags win): OTHERIX_SERVER__DATA_DIR,
   OTHERIX_SERVER__LISTEN, OTHERIX_SERVER__LOG_LEVEL, OTHERIX_SERVER__JOIN_GUESS_LIMIT,
