@@ -13,9 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bootstrapNode, isOtherixError, maskToken } from '@otherix/sdk';
-import type { BootstrapOptions } from '@otherix/sdk';
-import { connectFromEnv, runExample } from './connect-from-env.js';
+import { bootstrapNode, maskToken } from '@otherix/sdk';
+import { connectFromEnv, joinedNode, loopbackNode, refusalOf, runExample } from './connect-from-env.js';
 
 runExample(async () => {
   const nodeName = process.argv[2] ?? `example-${randomBytes(3).toString('hex')}`;
@@ -29,18 +28,8 @@ runExample(async () => {
     console.log(`minted join token ${minted.id} (${maskToken(minted.token)}) bound to ${minted.node_name}, max uses ${minted.max_uses}, expires ${minted.expires_at}`);
 
     // 2. What `otherix-agent bootstrap` does, as a library call.
-    const options: BootstrapOptions = {
-      token: minted.token,
-      caFingerprint: minted.ca_fingerprint,
-      cpUrl,
-      nodeName,
-      advertisedEndpoint: 'https://127.0.0.1:9443',
-      migrationHost: '127.0.0.1',
-      certDir: join(home, 'certs'),
-      configPath: join(home, 'agent.yaml'),
-    };
-    const joined = await bootstrapNode(options);
-    if (joined.kind !== 'joined') throw new Error(`expected a join, got ${joined.kind}`);
+    const options = loopbackNode(minted, cpUrl, nodeName, home);
+    const joined = joinedNode(await bootstrapNode(options));
     console.log(`bootstrapped node ${joined.node.name} (id ${joined.node.id}, status ${joined.node.status}, serial ${joined.serial})`);
     for (const file of ['certs/agent.key', 'certs/agent.crt', 'certs/ca.crt', 'agent.yaml']) {
       const mode = ((await stat(join(home, file))).mode & 0o777).toString(8).padStart(4, '0');
@@ -52,13 +41,10 @@ runExample(async () => {
     console.log(`re-run: ${again.kind.replace('_', ' ')}`);
 
     // 4. The token was consumed by the join: a second host cannot use it.
-    try {
-      await bootstrapNode({ ...options, certDir: join(home, 'other/certs'), configPath: join(home, 'other/agent.yaml') });
-      throw new Error('the bound token redeemed twice');
-    } catch (error) {
-      if (!isOtherixError(error, 'token_rejected')) throw error;
-      console.log(`second redemption refused: ${error.code} (${String(error.details?.['reason'])})`);
-    }
+    const second = await refusalOf('token_rejected', 'a second redemption of the bound token', () =>
+      bootstrapNode(loopbackNode(minted, cpUrl, nodeName, join(home, 'other'))),
+    );
+    console.log(`second redemption refused: ${second.code} (${String(second.details?.['reason'])})`);
 
     // 5. The audit trail: which node consumed the token, when, from where.
     for await (const consumption of client.joinTokens.consumptionsAll(minted.id)) {

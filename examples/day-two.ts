@@ -15,9 +15,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bootstrapNode, createClient, isOtherixError } from '@otherix/sdk';
+import { bootstrapNode, createClient } from '@otherix/sdk';
 import type { HeartbeatRequest, NodeStatus, OtherixClient } from '@otherix/sdk';
-import { connectFromEnv, runExample } from './connect-from-env.js';
+import { connectFromEnv, joinedNode, loopbackNode, refusalOf, runExample } from './connect-from-env.js';
 
 const STATUSES: NodeStatus[] = ['ready', 'pending', 'not_ready', 'cordoned'];
 
@@ -38,17 +38,7 @@ runExample(async () => {
   try {
     // A node of our own: joined, then one heartbeat reporting two VMs.
     const minted = await client.joinTokens.create({ node_name: nodeName, ttl_seconds: 600 });
-    const joined = await bootstrapNode({
-      token: minted.token,
-      caFingerprint: minted.ca_fingerprint,
-      cpUrl,
-      nodeName,
-      advertisedEndpoint: 'https://127.0.0.1:9443',
-      migrationHost: '127.0.0.1',
-      certDir: join(home, 'certs'),
-      configPath: join(home, 'agent.yaml'),
-    });
-    if (joined.kind !== 'joined') throw new Error(`expected a join, got ${joined.kind}`);
+    const joined = joinedNode(await bootstrapNode(loopbackNode(minted, cpUrl, nodeName, home)));
     const id = joined.node.id;
     asNode = createClient({
       cpUrl,
@@ -84,29 +74,15 @@ runExample(async () => {
     console.log(`uncordon: ${uncordoned.name} is ${uncordoned.status}`);
 
     // Delete refuses while the node hosts VMs; force overrides (and revokes its certificate).
-    try {
-      await client.nodes.delete(id);
-      throw new Error('a node hosting VMs was deleted without force');
-    } catch (error) {
-      if (!isOtherixError(error, 'conflict')) throw error;
-      console.log(`delete without force refused: ${error.code}: ${error.message}`);
-    }
+    const unforced = await refusalOf('conflict', 'deleting a node that hosts VMs without force', () => client.nodes.delete(id));
+    console.log(`delete without force refused: ${unforced.code}: ${unforced.message}`);
     await client.nodes.delete(id, { force: true });
     console.log(`delete with force: ${nodeName} deleted`);
-    try {
-      await client.nodes.get(nodeName);
-      throw new Error('the deleted node is still there');
-    } catch (error) {
-      if (!isOtherixError(error, 'not_found')) throw error;
-      console.log(`get ${nodeName}: ${error.code}`);
-    }
-    try {
-      await asNode.nodes.heartbeat(heartbeat);
-      throw new Error('the deleted node still heartbeats');
-    } catch (error) {
-      if (!isOtherixError(error, 'unauthenticated')) throw error;
-      console.log(`heartbeat with the deleted node's certificate refused: ${error.code}`);
-    }
+    const gone = await refusalOf('not_found', `reading the deleted node ${nodeName}`, () => client.nodes.get(nodeName));
+    console.log(`get ${nodeName}: ${gone.code}`);
+    const deleted = asNode;
+    const unheard = await refusalOf('unauthenticated', "a heartbeat with the deleted node's certificate", () => deleted.nodes.heartbeat(heartbeat));
+    console.log(`heartbeat with the deleted node's certificate refused: ${unheard.code}`);
   } finally {
     await asNode?.close();
     await client.close();

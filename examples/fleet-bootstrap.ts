@@ -13,12 +13,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bootstrapNode, isOtherixError, maskToken } from '@otherix/sdk';
-import { connectFromEnv, runExample } from './connect-from-env.js';
+import { OtherixError, bootstrapNode, isOtherixError, maskToken } from '@otherix/sdk';
+import { connectFromEnv, loopbackNode, runExample } from './connect-from-env.js';
 
 runExample(async () => {
   const hosts = Number(process.argv[2] ?? 3);
-  if (!Number.isInteger(hosts) || hosts < 1 || hosts > 50) throw new Error('hosts must be an integer from 1 to 50');
+  if (!Number.isInteger(hosts) || hosts < 1 || hosts > 50) throw new OtherixError('usage', 'hosts must be an integer from 1 to 50');
   const fleet = `fleet-${randomBytes(3).toString('hex')}`;
   const { cpUrl, client } = await connectFromEnv();
   const home = await mkdtemp(join(tmpdir(), 'otherix-example-fleet-'));
@@ -28,21 +28,7 @@ runExample(async () => {
 
     // One more host than the cap, all at once: exactly `hosts` of them get an identity.
     const names = Array.from({ length: hosts + 1 }, (_, i) => `${fleet}-${i + 1}`);
-    const outcomes = await Promise.allSettled(
-      names.map((nodeName) =>
-        bootstrapNode({
-          token: minted.token,
-          caFingerprint: minted.ca_fingerprint,
-          cpUrl,
-          nodeName,
-          // Loopback addresses never collide; a real host advertises its own.
-          advertisedEndpoint: 'https://127.0.0.1:9443',
-          migrationHost: '127.0.0.1',
-          certDir: join(home, nodeName, 'certs'),
-          configPath: join(home, nodeName, 'agent.yaml'),
-        }),
-      ),
-    );
+    const outcomes = await Promise.allSettled(names.map((nodeName) => bootstrapNode(loopbackNode(minted, cpUrl, nodeName, join(home, nodeName)))));
     const nameById = new Map<string, string>();
     outcomes.forEach((outcome, i) => {
       if (outcome.status === 'fulfilled' && outcome.value.kind === 'joined') {
@@ -51,7 +37,7 @@ runExample(async () => {
       } else if (outcome.status === 'rejected' && isOtherixError(outcome.reason, 'token_rejected')) {
         console.log(`refused ${names[i]}: ${outcome.reason.code} (${String(outcome.reason.details?.['reason'])})`);
       } else {
-        throw outcome.status === 'rejected' ? outcome.reason : new Error(`unexpected outcome for ${names[i]}`);
+        throw outcome.status === 'rejected' ? outcome.reason : new OtherixError('internal', `unexpected outcome for ${names[i]}`);
       }
     });
 

@@ -1,27 +1,17 @@
-// The CLI's own errors. Everything else comes from the SDK (OtherixError/OtherixApiError) and is
-// matched on `.code`, not instanceof, so two copies of a package never break the mapping.
-// The terminal-text subpath is a leaf module: --help stays free of the SDK's main entry.
+// How a failure leaves `otherix`. Every error a command throws is an OtherixError (the SDK's one
+// error type: the API's codes and the local ones, 'usage' for a bad flag or argument), matched
+// on `.code`, not instanceof, so two copies of a package never break the mapping; cac's own
+// parse errors are usage errors too. The SDK's leaf subpaths keep --help free of its main entry.
+import { isOtherixError } from '@otherix/sdk/errors';
 import { escapeControlCharacters } from '@otherix/sdk/terminal-text';
 
-/** Bad or conflicting flags, a bad value, a missing argument: exit 2. */
-export class UsageError extends Error {
-  readonly code = 'usage' as const;
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
 export const EXIT_OK = 0;
-export const EXIT_REFUSED = 1;
+const EXIT_REFUSED = 1;
 export const EXIT_USAGE = 2;
 
-/** Whether an error is a usage error: ours, cac's (unknown flag, missing value or argument), or the SDK's. */
-export function isUsageError(error: unknown): boolean {
-  if (error instanceof UsageError) return true;
-  if (error instanceof Error && error.name === 'CACError') return true;
-  // The SDK reports bad or conflicting settings (two token sources, ...) with code 'usage'.
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'usage';
+/** Whether an error is a usage error: the SDK's code 'usage', or cac's (unknown flag, missing value or argument). */
+function isUsageError(error: unknown): boolean {
+  return isOtherixError(error, 'usage') || (error instanceof Error && error.name === 'CACError');
 }
 
 /** The one line printed on stderr for an error, and the exit code that goes with it. */
@@ -29,17 +19,10 @@ export function describeFailure(error: unknown): { line: string; exitCode: numbe
   if (isUsageError(error)) {
     return { line: `error: usage: ${oneLine((error as Error).message)}`, exitCode: EXIT_USAGE };
   }
-  const code = errorCode(error);
+  // The code is a server's word too (before the pin holds, anyone at --cp-url answers): escaped like the message.
+  const code = escapeControlCharacters(isOtherixError(error) ? error.code : 'internal');
   const message = error instanceof Error ? error.message : String(error);
   return { line: `error: ${code}: ${oneLine(message)}`, exitCode: EXIT_REFUSED };
-}
-
-function errorCode(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
-    if (typeof code === 'string' && code.length > 0) return code;
-  }
-  return 'internal';
 }
 
 /** One line, and nothing in it a terminal would obey: messages quote what servers and nodes wrote. */

@@ -1,7 +1,7 @@
 import type { CommandSpec } from './command-table.js';
 
 /** Help for a word that groups commands (`otherix node`, `otherix node join-token`). */
-export function groupHelp(group: string, commands: CommandSpec[]): string {
+export function groupHelp(group: string, commands: readonly CommandSpec[]): string {
   const members = commands.filter((command) => command.name.startsWith(`${group} `));
   const usage = (command: CommandSpec) => (command.args ? `${command.name} ${command.args}` : command.name);
   const width = Math.max(...members.map((command) => usage(command).length));

@@ -14,31 +14,55 @@ export type ApiErrorCode =
   | 'internal'
   | 'unavailable';
 
-/** Codes for failures detected locally, before or without an API answer. */
-export type LocalErrorCode =
-  | 'invalid_fingerprint'
-  | 'fingerprint_mismatch'
-  | 'invalid_ca'
-  | 'invalid_duration'
-  | 'invalid_token'
-  | 'invalid_csr'
-  | 'csr_signature_invalid'
-  | 'unsupported_key'
-  | 'chain_invalid'
-  | 'key_mismatch'
-  | 'identity_mismatch'
-  | 'config_invalid'
-  | 'file_write_failed'
-  | 'bootstrap_partial_state'
-  | 'insecure_permissions'
-  | 'unreachable'
-  | 'tls_failed'
-  | 'timeout'
-  | 'clock_skew'
-  | 'join_outcome_unknown'
-  | 'insufficient_space'
-  | 'invalid_response'
-  | 'usage';
+/**
+ * Codes for failures detected locally, before or without an API answer, by any package: the
+ * SDK, the CLI, the agent (including what its own API and its logs say) and the CP's commands.
+ * One list, so a code means one thing wherever it is printed or logged; sdk/README.md's error
+ * table documents each (test/sdk-error-codes.test.ts holds source, list and table together).
+ */
+export const LOCAL_ERROR_CODES = Object.freeze([
+  // bad input from a person: flags, arguments, settings
+  'usage',
+  'config_invalid',
+  'config_missing',
+  'invalid_duration',
+  'invalid_token',
+  'invalid_fingerprint',
+  // PKI: what the CA, a CSR, a certificate or a key is
+  'invalid_ca',
+  'fingerprint_mismatch',
+  'invalid_csr',
+  'invalid_der',
+  'csr_signature_invalid',
+  'unsupported_key',
+  'chain_invalid',
+  'key_mismatch',
+  'identity_mismatch',
+  // files on the host: the agent's cert dir and agent.yaml, the CP's data dir
+  'file_write_failed',
+  'insufficient_space',
+  'insecure_permissions',
+  'bootstrap_partial_state',
+  'cert_file_missing',
+  'cert_file_unreadable',
+  'cert_file_invalid',
+  'cert_material_lost',
+  'data_dir_invalid',
+  'data_dir_locked',
+  'backup_invalid',
+  'invalid_cursor',
+  // the connection and the answer
+  'unreachable',
+  'tls_failed',
+  'timeout',
+  'invalid_response',
+  'clock_skew',
+  'join_outcome_unknown',
+  // the agent's own API (agent-openapi.yaml)
+  'method_not_allowed',
+] as const);
+
+export type LocalErrorCode = (typeof LOCAL_ERROR_CODES)[number];
 
 export type OtherixErrorCode = ApiErrorCode | LocalErrorCode;
 
@@ -63,18 +87,21 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = Object.freeze({
 
 export const API_ERROR_CODES: readonly ApiErrorCode[] = Object.freeze(Object.keys(API_ERROR_STATUS) as ApiErrorCode[]);
 
-export const LOCAL_ERROR_CODES: readonly LocalErrorCode[] = Object.freeze([
-  'invalid_fingerprint', 'fingerprint_mismatch', 'invalid_ca', 'invalid_duration', 'invalid_token',
-  'invalid_csr', 'csr_signature_invalid', 'unsupported_key',
-  'chain_invalid', 'key_mismatch', 'identity_mismatch',
-  'config_invalid', 'file_write_failed', 'bootstrap_partial_state', 'insecure_permissions',
-  'unreachable', 'tls_failed', 'timeout',
-  'clock_skew', 'join_outcome_unknown', 'insufficient_space', 'invalid_response',
-  'usage',
-] as const);
+/** Every code, API and local: the one vocabulary. */
+export const ERROR_CODES: readonly OtherixErrorCode[] = Object.freeze([...API_ERROR_CODES, ...LOCAL_ERROR_CODES]);
 
 export function isApiErrorCode(value: unknown): value is ApiErrorCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(API_ERROR_STATUS, value);
+}
+
+/** The body of an API error answer (openapi.yaml's and agent-openapi.yaml's Error schema). */
+export interface ErrorBody {
+  error: { code: OtherixErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+/** `{"error": {code, message, details?}}`: how the CP and the agent answer a refusal. */
+export function errorBody(code: OtherixErrorCode, message: string, details?: Record<string, unknown>): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
 // Symbol.for is process-global, so two copies of the SDK share the brand (subclasses inherit it).

@@ -1,13 +1,13 @@
 // The SDK's public face: what @otherix/sdk promises. Nothing else is public.
 export type { paths, components, operations } from './generated/openapi.js';
 
-// --- core: errors, tokens, durations, PKI, atomic files, layered config (issue 2) ---
-export { OtherixError, OtherixApiError, isOtherixError, isApiErrorCode, API_ERROR_STATUS, API_ERROR_CODES, LOCAL_ERROR_CODES } from './errors.js';
-export type { ApiErrorCode, LocalErrorCode, OtherixErrorCode, OtherixErrorOptions, OtherixApiErrorInit } from './errors.js';
+// --- core: errors, tokens, durations, PKI, atomic files, layered config ---
+export { OtherixError, OtherixApiError, isOtherixError, isApiErrorCode, errorBody, API_ERROR_STATUS, API_ERROR_CODES, LOCAL_ERROR_CODES, ERROR_CODES } from './errors.js';
+export type { ApiErrorCode, LocalErrorCode, OtherixErrorCode, OtherixErrorOptions, OtherixApiErrorInit, ErrorBody } from './errors.js';
 export { TOKEN_PREFIX, TOKEN_SECRET_LENGTH, generateToken, isTokenShape, assertTokenShape, hashToken, maskToken } from './tokens.js';
 export type { TokenKind } from './tokens.js';
 export { parseDuration, formatDuration } from './durations.js';
-export { verbatimFlagValue } from './flag-values.js';
+export { verbatimFlagValue } from './argv/flag-values.js';
 export { loadX509 } from './pki/load-x509.js';
 export type { X509 } from './pki/load-x509.js';
 export { FINGERPRINT_PREFIX, fingerprintOfDer, fingerprintOfPem, parseFingerprint, fingerprintsEqual } from './pki/fingerprint.js';
@@ -27,7 +27,7 @@ export { DEFAULT_ENV_PREFIX, loadConfig, readYamlFile, toYaml, flattenKeys, unfl
 export type { ConfigValueKind, ConfigKeySpec, ConfigSchema, ConfigSource, LoadConfigOptions, LoadedConfig } from './config/layered.js';
 // --- end core ---
 
-// --- client, TOFU pinning, bootstrap (issue 5) ---
+// --- client, TOFU pinning, bootstrap ---
 export { createClient, parseCpUrl } from './client/create-client.js';
 export type { ClientOptions, OtherixClient } from './client/create-client.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './client/transport.js';
@@ -100,21 +100,25 @@ export {
 } from './config/agent-config.js';
 export type { AgentConfig, AgentConfigValues } from './config/agent-config.js';
 // --- end client ---
-// --- faults around the join and the heartbeats (issue 13) ---
+// --- faults around the join and the heartbeats ---
 export { MAX_JOIN_CLOCK_SKEW_MS } from './bootstrap/clock-skew.js';
 export { checkCertSet } from './bootstrap/cert-set-check.js';
 export type { CertSetCheck, CertSetFiles } from './bootstrap/cert-set-check.js';
 // --- end faults ---
-// --- otherix CLI connection settings (issue 7) ---
+// --- otherix CLI connection settings ---
 export { cliConfigPath, loadCliSettings, cliClientOptions, saveCliConfig, CLI_CONFIG_FILE_MODE, CLI_CONFIG_DIR_MODE, CLI_ENV } from './config/cli-config.js';
 export type { CliConfigFile, CliConnectionFlags, CliSettings, CliSettingSource } from './config/cli-config.js';
 // --- end CLI ---
-// --- the OpenAPI document as data, for the server's schemas (issue 3) ---
+// --- the OpenAPI document as data, for the server's schemas ---
 export { openApiDocument } from './openapi-document.js';
 export type { OpenApiDocument } from './openapi-document.js';
 // --- end OpenAPI document ---
 // --- shared rules and encodings (one implementation for every shell) ---
-export { RESERVED_NODE_NAMES, isUuid, nodeNameProblem, isHostOrAddress, hostProblem, canonicalHost, unbracketHost } from './names.js';
+export { RESERVED_NODE_NAMES, isUuid, nodeNameProblem, isHostOrAddress, hostProblem, canonicalHost, unbracketHost, ipv6Groups } from './names.js';
+export { readListenAddress, formatHostPort } from './listen-address.js';
+export type { ListenAddress, ListenAddressParse, ListenAddressProblem } from './listen-address.js';
+export { parseHttpsUrl } from './https-url.js';
+export type { HttpsUrlRules } from './https-url.js';
 export { readDer, derChildren, derOid, pemBlock, toPem } from './pki/der.js';
 export { TLS_CIPHERS, TLS_MIN_VERSION, TLS_SERVER_POLICY } from './tls/policy.js';
 export { CONTROL_CHARACTERS, escapeControlCharacters } from './terminal-text.js';

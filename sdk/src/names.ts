@@ -74,13 +74,30 @@ export function isHostOrAddress(host: string): boolean {
  */
 export function canonicalHost(host: string): string {
   const bare = unbracketHost(host.trim()).toLowerCase();
-  if (isIP(bare) === 6 && !bare.includes('%')) {
-    const compressed = unbracketHost(new URL(`https://[${bare}]/`).hostname);
-    const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compressed);
-    if (mapped === null) return compressed;
-    const high = parseInt(mapped[1]!, 16);
-    const low = parseInt(mapped[2]!, 16);
-    return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+  const groups = bare.includes('%') ? undefined : ipv6Groups(bare);
+  if (groups !== undefined) {
+    const mapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
+    if (mapped) return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
+    return unbracketHost(new URL(`https://[${bare}]/`).hostname);
   }
   return bare.endsWith('.') && isIP(bare) === 0 ? bare.slice(0, -1) : bare;
+}
+
+/**
+ * The eight 16-bit groups of an IPv6 address (`::` expanded, a dotted IPv4 tail converted; a
+ * zone `%eth0` ignored), or undefined when `address` is not one.
+ */
+export function ipv6Groups(address: string): number[] | undefined {
+  let text = unbracketHost(address).replace(/%.*$/, '').toLowerCase();
+  if (isIP(text) !== 6) return undefined;
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted !== null) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const parse = (part: string | undefined): number[] => (part === undefined || part === '' ? [] : part.split(':').map((group) => Number.parseInt(group, 16)));
+  const front = parse(head);
+  const back = parse(tail);
+  return [...front, ...Array<number>(8 - front.length - back.length).fill(0), ...back];
 }

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autoload from '@fastify/autoload';
 import Fastify from 'fastify';
-import { TLS_SERVER_POLICY } from '@otherix/sdk';
+import { OtherixError, TLS_SERVER_POLICY } from '@otherix/sdk';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { applyConnectionCap, listenerLimits, serverTimeoutOptions } from './listener.js';
 import type { ListenerLimits } from './listener.js';
@@ -18,7 +18,6 @@ import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
 import type { Store } from './store/store.js';
 import { SqliteStore, DATABASE_FILE } from './store/sqlite/sqlite-store.js';
 import authPlugin from './plugins/auth.js';
-import type { RouteAuth, RouteRoles } from './plugins/auth.js';
 import certificateRenewalPlugin from './plugins/certificate-renewal.js';
 import type { CertificateRenewer } from './plugins/certificate-renewal.js';
 import errorsPlugin from './plugins/errors.js';
@@ -39,7 +38,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 const NULL_BODY = Symbol('a JSON null body');
 
 /** The TLS context of the CP's listener: at start, and again when the serving certificate is renewed. */
-export function secureContextOptions(serving: KeyPairPem, ca: ClusterCa) {
+function secureContextOptions(serving: KeyPairPem, ca: ClusterCa) {
   return {
     key: serving.keyPem,
     cert: serving.certPem,
@@ -87,22 +86,6 @@ function loggerOptions(logger: BuildAppOptions['logger']): FastifyServerOptions[
   } as FastifyServerOptions['logger'];
 }
 
-export interface ServedRoute {
-  method: string;
-  /** Fastify's form: /v1/nodes/:node/cordon. */
-  url: string;
-  /** Who may call it: config.auth, default bearer. */
-  auth: RouteAuth;
-  /** With bearer auth: the roles allowed, or 'any'. */
-  roles: RouteRoles | undefined;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    servedRoutes: readonly ServedRoute[];
-  }
-}
-
 /** The folder of a SQLite store's file, for messages. */
 function dataDirOf(store: Store): string | undefined {
   return store instanceof SqliteStore ? store.directory : undefined;
@@ -110,8 +93,8 @@ function dataDirOf(store: Store): string | undefined {
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const store = options.store ?? (options.dataDir !== undefined ? await SqliteStore.open(join(options.dataDir, DATABASE_FILE)) : undefined);
-  if (store === undefined) throw new Error('buildApp needs a store or a dataDir');
-  if (!(options.ca instanceof ClusterCa)) throw new Error('buildApp needs the cluster CA');
+  if (store === undefined) throw new OtherixError('config_invalid', 'buildApp needs a store or a dataDir');
+  if (!(options.ca instanceof ClusterCa)) throw new OtherixError('config_invalid', 'buildApp needs the cluster CA');
   const limits = listenerLimits(options.listener);
   const timeouts = serverTimeoutOptions(limits);
   const app = Fastify({
@@ -150,14 +133,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       error.statusCode = 400;
       done(error, undefined);
     }
-  });
-
-  // What the app serves and who may call it, for the test that routes and spec operations agree.
-  const servedRoutes: ServedRoute[] = [];
-  app.decorate('servedRoutes', servedRoutes);
-  app.addHook('onRoute', (route) => {
-    const config = (route.config ?? {}) as { auth?: RouteAuth; roles?: RouteRoles };
-    for (const method of [route.method].flat()) servedRoutes.push({ method, url: route.url, auth: config.auth ?? 'bearer', roles: config.roles });
   });
 
   applyConnectionCap(app, limits);

@@ -1,21 +1,20 @@
-// One error type for every refusal the CP answers: a stable API code (openapi.yaml ErrorCode),
-// its status from the SDK's table, a message for a person, and optional machine details.
-import { API_ERROR_STATUS } from '@otherix/sdk';
-import type { ApiErrorCode } from '@otherix/sdk';
+// The server's errors, all OtherixErrors with a code from the SDK's one vocabulary. HttpError is
+// a refusal the CP answers over HTTP: a stable API code (openapi.yaml ErrorCode), its status
+// from the SDK's table, a message for a person, and optional machine details. Everything else
+// (a data dir the CP refuses, a store rule, a bad setting) is an OtherixError with its code.
+import { API_ERROR_STATUS, OtherixError, isOtherixError } from '@otherix/sdk';
+import type { ApiErrorCode, OtherixErrorCode } from '@otherix/sdk';
 
-export class HttpError extends Error {
-  override readonly name = 'HttpError';
-  readonly code: ApiErrorCode;
+export class HttpError extends OtherixError {
+  override readonly name: string = 'HttpError';
+  declare readonly code: ApiErrorCode;
   readonly statusCode: number;
-  readonly details: Record<string, unknown> | undefined;
   /** Extra response headers (e.g. Retry-After for rate_limited). */
   readonly headers: Record<string, string>;
 
   constructor(code: ApiErrorCode, message: string, details?: Record<string, unknown>, headers: Record<string, string> = {}) {
-    super(message);
-    this.code = code;
+    super(code, message, details === undefined ? undefined : { details });
     this.statusCode = API_ERROR_STATUS[code];
-    this.details = details;
     this.headers = headers;
   }
 }
@@ -24,11 +23,24 @@ export function isHttpError(err: unknown): err is HttpError {
   return err instanceof HttpError;
 }
 
-/** The error body of openapi.yaml's Error schema. */
-export interface ErrorBody {
-  error: { code: ApiErrorCode; message: string; details?: Record<string, unknown> };
-}
+/**
+ * Refusals of a server command that say everything themselves (a data dir the CP will not use,
+ * loose modes, another CP holding the lock, admin-token's checks of its name, its user and its
+ * clash with a live token, backup's --out that exists or cannot be written, restore's archive
+ * that is not a whole backup or its data dir that is not empty): main prints the message alone
+ * and exits 1. Any other error is a failure to start, printed as such.
+ */
+const REFUSAL_CODES: ReadonlySet<OtherixErrorCode> = new Set([
+  'data_dir_invalid',
+  'data_dir_locked',
+  'insecure_permissions',
+  'validation_failed',
+  'forbidden',
+  'conflict',
+  'backup_invalid',
+  'file_write_failed',
+]);
 
-export function errorBody(code: ApiErrorCode, message: string, details?: Record<string, unknown>): ErrorBody {
-  return { error: details === undefined ? { code, message } : { code, message, details } };
+export function isRefusal(error: unknown): error is OtherixError {
+  return isOtherixError(error) && REFUSAL_CODES.has(error.code);
 }

@@ -4,8 +4,10 @@
 // once the process ran out of file descriptors, joins and heartbeats failed.
 //
 //   handshake timeout  10 s  TCP accepted -> TLS handshake done; else the socket is destroyed.
-//   headers timeout    10 s  TLS up (or the previous answer sent) -> a request's headers all
-//                            received; else 408 and close. Checked every second (so <= 11 s).
+//   headers timeout    10 s  TLS up (or the previous answer sent) -> a request's first byte, and
+//                            that first byte -> its headers all received (Node restarts the count
+//                            when a request begins); else 408 and close. Checked every second, so
+//                            a client that trickles its headers is held about 20 s at most.
 //   request timeout    30 s  the whole request, body included (at most 1 MiB); else 408.
 //   keep-alive         65 s  an idle connection after an answer, only for callers that proved a
 //                            credential (plugins/keep-alive-policy.ts): a node certificate from
@@ -21,6 +23,7 @@
 //                            The process's open-file limit must exceed it (warned at start).
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { OtherixError } from '@otherix/sdk';
 
 export interface ListenerLimits {
   handshakeTimeoutMs: number;
@@ -47,9 +50,9 @@ const DROP_WARNING_EVERY_MS = 60_000;
 export function listenerLimits(overrides: Partial<ListenerLimits> = {}): ListenerLimits {
   const limits = { ...DEFAULT_LISTENER_LIMITS, ...overrides };
   for (const [name, value] of Object.entries(limits)) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`listener limit ${name} must be a whole number >= 1, not ${value}`);
+    if (!Number.isInteger(value) || value < 1) throw new OtherixError('config_invalid', `listener limit ${name} must be a whole number >= 1, not ${value}`);
   }
-  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new Error('the headers timeout cannot be longer than the request timeout');
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new OtherixError('config_invalid', 'the headers timeout cannot be longer than the request timeout');
   return limits;
 }
 
@@ -103,7 +106,7 @@ export function applyConnectionCap(app: FastifyInstance, limits: ListenerLimits)
 }
 
 /** The soft limit on open files (Linux /proc), or undefined when unknown or unlimited. */
-export function openFileLimit(): number | undefined {
+function openFileLimit(): number | undefined {
   try {
     const line = /^Max open files\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
     const soft = line === null ? NaN : Number(line[1]);

@@ -12,7 +12,7 @@
 //     which holds its headers, Authorization included).
 import { openApiDocument } from '@otherix/sdk';
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /** Never log credentials: the join token and CSR travel in bodies (never logged), API tokens in this header. */
 export const LOG_REDACT_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.body'];
@@ -21,7 +21,7 @@ export const LOG_REDACT_PATHS = ['req.headers.authorization', 'req.headers.cooki
 const TOKEN_SHAPE = /otx_(join|api)_[A-Za-z0-9_-]+/gi;
 
 /** The query parameters the API defines: their values are logged (unless token-shaped). */
-export const API_QUERY_PARAMETERS: ReadonlySet<string> = new Set(queryParameterNames());
+const API_QUERY_PARAMETERS: ReadonlySet<string> = new Set(queryParameterNames());
 
 function queryParameterNames(): string[] {
   const names: string[] = [];
@@ -42,16 +42,15 @@ export function redactTokens(text: string): string {
   return text.replace(TOKEN_SHAPE, (_token, kind: string) => `otx_${kind.toLowerCase()}_${REDACTED}`);
 }
 
-/** Percent-decoded (a few rounds, for double encoding), or the text as it is when it does not decode. */
+/**
+ * Percent-decoded (a few rounds, for double encoding), escape by escape: a stray `%` or an escape
+ * that is not UTF-8 elsewhere in the text must not keep an encoded token from being seen. Token
+ * characters are ASCII, so each `%XX` is decoded as one byte (latin1) and the rest left as it is.
+ */
 function decoded(text: string): string {
   let current = text.replace(/\+/g, ' ');
   for (let round = 0; round < 3; round++) {
-    let next: string;
-    try {
-      next = decodeURIComponent(current);
-    } catch {
-      return current;
-    }
+    const next = current.replace(/%([0-9A-Fa-f]{2})/g, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16)));
     if (next === current) return current;
     current = next;
   }
@@ -102,7 +101,8 @@ export function serializeRequest(request: LoggedRequest): Record<string, unknown
   return {
     method: request.method,
     url: redactUrl(request.url),
-    host: request.host === undefined ? undefined : redactTokens(request.host),
+    // The Host header is the client's text like the URL: a token there, encoded or not, is redacted.
+    host: request.host === undefined ? undefined : looksLikeToken(request.host) ? REDACTED : request.host,
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort,
   };

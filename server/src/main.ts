@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 // otherix-server [serve] | ca-fingerprint | admin-token | backup | restore: argv -> init data dir -> buildApp -> listen.
+// The command line is node:util's parseArgs, not cac as in otherix and otherix-agent: parseArgs
+// itself does what those two need @otherix/sdk/argv for around cac (values word for word, never
+// numbers; an unknown flag, a flag without its value and `--flag -5` refused; the command word
+// anywhere among the flags), and the server has five one-word commands and one usage text.
 import './threadpool.js';
-import 'reflect-metadata';
 import { parseArgs } from 'node:util';
+import { OtherixError, formatHostPort } from '@otherix/sdk';
 import { buildApp } from './app.js';
 import { startMetricsServer } from '@otherix/sdk/metrics-server';
 import { adminTokenCommand } from './commands/admin-token.js';
 import { backupCommand } from './commands/backup.js';
 import { restoreCommand } from './commands/restore.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';
-import { InitError, caFingerprintOf, initDataDir } from './init/data-dir.js';
+import { caFingerprintOf, initDataDir } from './init/data-dir.js';
+import { isRefusal } from './errors.js';
 import { DEFAULT_LISTENER_LIMITS } from './listener.js';
 import { adminTokenFileState } from './services/admin-token-file.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
@@ -55,8 +60,6 @@ const USAGE = `usage:
   OTHERIX_SERVER__METRICS_LISTEN.
 `;
 
-class UsageError extends Error {}
-
 function parse(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -77,7 +80,7 @@ function parse(argv: string[]) {
     },
   });
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token', 'backup', 'restore'].includes(command)) throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token', 'backup', 'restore'].includes(command)) throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
   const settings = resolveServerSettings({
     dataDir: values['data-dir'],
     listen: values.listen,
@@ -87,17 +90,12 @@ function parse(argv: string[]) {
     advertiseHosts: values['advertise-host'],
     metricsListen: values['metrics-listen'],
   });
-  if (values.name !== undefined && command !== 'admin-token') throw new UsageError('--name is for admin-token only');
-  if (values.out !== undefined && command !== 'backup') throw new UsageError('--out is for backup only');
-  if (values.from !== undefined && command !== 'restore') throw new UsageError('--from is for restore only');
-  if (!values.help && command === 'backup' && (values.out ?? '') === '') throw new UsageError('backup needs --out FILE: where to write the archive');
-  if (!values.help && command === 'restore' && (values.from ?? '') === '') throw new UsageError('restore needs --from FILE: the archive otherix-server backup wrote');
+  if (values.name !== undefined && command !== 'admin-token') throw new OtherixError('usage', '--name is for admin-token only');
+  if (values.out !== undefined && command !== 'backup') throw new OtherixError('usage', '--out is for backup only');
+  if (values.from !== undefined && command !== 'restore') throw new OtherixError('usage', '--from is for restore only');
+  if (!values.help && command === 'backup' && (values.out ?? '') === '') throw new OtherixError('usage', 'backup needs --out FILE: where to write the archive');
+  if (!values.help && command === 'restore' && (values.from ?? '') === '') throw new OtherixError('usage', 'restore needs --from FILE: the archive otherix-server backup wrote');
   return { command, help: values.help, name: values.name, out: values.out ?? '', from: values.from ?? '', ...settings };
-}
-
-function urlOf(address: { address: string; port: number; family: string }): string {
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `https://${host}:${address.port}`;
 }
 
 async function serve(args: ReturnType<typeof parse>): Promise<void> {
@@ -139,12 +137,12 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
     app.metrics.collectProcessMetrics();
     metricsServer = await startMetricsServer({ ...args.metricsListen, source: app.metrics, onError }).catch(async (error: unknown) => {
       await app.close();
-      throw new Error(`cannot serve metrics on --metrics-listen ${args.metricsListen!.host}:${args.metricsListen!.port} (${(error as { code?: string }).code ?? (error as Error).message}): pick a free address, or leave the flag out`);
+      throw new OtherixError('config_invalid', `cannot serve metrics on --metrics-listen ${formatHostPort(args.metricsListen!.host, args.metricsListen!.port)} (${(error as { code?: string }).code ?? (error as Error).message}): pick a free address, or leave the flag out`);
     });
   }
   await app.listen({ host: args.listen.host, port: args.listen.port });
   const address = app.server.address();
-  const url = address !== null && typeof address === 'object' ? urlOf(address) : `https://${args.listen.host}:${args.listen.port}`;
+  const url = `https://${address !== null && typeof address === 'object' ? formatHostPort(address.address, address.port) : formatHostPort(args.listen.host, args.listen.port)}`;
   app.log.info({ url, ca_fingerprint: material.ca.fingerprint, admin_token_file: material.files.adminToken }, 'otherix control plane ready');
   // Two human lines (startup-lines.ts); tests and scripts wait for the first. Never a secret.
   const adminTokenState = await adminTokenFileState(material.files.adminToken, material.store, Date.now());
@@ -161,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     args = parse(argv);
   } catch (error) {
-    // Bad flags, bad OTHERIX_SERVER__* values (ServerConfigError) and parseArgs' own errors.
+    // Bad flags, bad OTHERIX_SERVER__* values (usage, config_invalid) and parseArgs' own errors.
     process.stderr.write(`otherix-server: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
@@ -180,7 +178,7 @@ async function main(argv: string[]): Promise<number> {
     await serve(args);
     return -1; // keep running
   } catch (error) {
-    if (error instanceof InitError) process.stderr.write(`otherix-server: ${error.message}\n`);
+    if (isRefusal(error)) process.stderr.write(`otherix-server: ${error.message}\n`);
     else process.stderr.write(`otherix-server: failed to start: ${(error as Error).message}\n`);
     return 1;
   }

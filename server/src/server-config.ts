@@ -1,6 +1,6 @@
 // otherix-server's settings through the SDK's layered config (one implementation every binary
 // uses): defaults < OTHERIX_SERVER__* environment < flags. The server reads no config file.
-import { loadConfig } from '@otherix/sdk';
+import { OtherixError, loadConfig, readListenAddress } from '@otherix/sdk';
 import type { ConfigSchema, ConfigSource } from '@otherix/sdk';
 import { DEFAULT_DATA_DIR } from './init/files.js';
 import { DEFAULT_LISTENER_LIMITS } from './listener.js';
@@ -10,7 +10,7 @@ export const DEFAULT_LISTEN = '0.0.0.0:8443';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Keys and their flags; in the environment OTHERIX_SERVER__DATA_DIR etc. */
-export const SERVER_CONFIG_SCHEMA: ConfigSchema = Object.freeze({
+const SERVER_CONFIG_SCHEMA: ConfigSchema = Object.freeze({
   'server.data_dir': { kind: 'string', default: DEFAULT_DATA_DIR },
   'server.listen': { kind: 'string', default: DEFAULT_LISTEN },
   'server.log_level': { kind: 'string', default: 'info' },
@@ -32,7 +32,7 @@ const FLAG_OF: Record<string, string> = {
   'server.metrics_listen': '--metrics-listen',
 };
 
-export interface ServerFlags {
+interface ServerFlags {
   dataDir?: string | undefined;
   listen?: string | undefined;
   logLevel?: string | undefined;
@@ -42,7 +42,7 @@ export interface ServerFlags {
   metricsListen?: string | undefined;
 }
 
-export interface ServerSettings {
+interface ServerSettings {
   dataDir: string;
   listen: { host: string; port: number };
   logLevel: string;
@@ -54,9 +54,6 @@ export interface ServerSettings {
   metricsListen: { host: string; port: number } | undefined;
 }
 
-/** A setting that cannot be used; main.ts answers it as a usage error (exit 2). */
-export class ServerConfigError extends Error {}
-
 /** Where a value came from, as the user wrote it: `--listen`, `OTHERIX_SERVER__LISTEN` or the default. */
 function origin(key: string, source: ConfigSource | undefined): string {
   if (source === 'env') return `OTHERIX_SERVER__${key.slice('server.'.length).toUpperCase()}`;
@@ -64,47 +61,44 @@ function origin(key: string, source: ConfigSource | undefined): string {
   return `${FLAG_OF[key]} (default)`;
 }
 
+/** A setting that cannot be used: main.ts answers it as a usage error (exit 2). */
+function unusable(message: string): OtherixError {
+  return new OtherixError('usage', message);
+}
+
 function parseListen(text: string, where: string): { host: string; port: number } {
-  const colon = text.lastIndexOf(':');
-  const host = colon < 0 ? '' : text.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-  const port = Number(text.slice(colon + 1));
-  if (host === '' || !/^\d+$/.test(text.slice(colon + 1)) || port > 65535) {
-    throw new ServerConfigError(`${where} ${text}: expected HOST:PORT, e.g. 0.0.0.0:8443 or 127.0.0.1:0`);
-  }
-  return { host, port };
+  const parsed = readListenAddress(text);
+  if (parsed.ok) return parsed.address;
+  const host = parsed.problem.kind === 'host' ? `: its host ${JSON.stringify(parsed.problem.host)} ${parsed.problem.problem}` : '';
+  throw unusable(`${where} ${text}: expected HOST:PORT, e.g. 0.0.0.0:8443 or 127.0.0.1:0${host}`);
 }
 
 export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv = process.env): ServerSettings {
-  let loaded;
-  try {
-    loaded = loadConfig({
-      schema: SERVER_CONFIG_SCHEMA,
-      env,
-      flags: {
-        'server.data_dir': flags.dataDir,
-        'server.listen': flags.listen,
-        'server.log_level': flags.logLevel,
-        'server.join_guess_limit': flags.joinGuessLimit,
-        'server.max_connections': flags.maxConnections,
-        'server.advertise_hosts': flags.advertiseHosts !== undefined && flags.advertiseHosts.length > 0 ? flags.advertiseHosts.join(',') : undefined,
-        'server.metrics_listen': flags.metricsListen,
-      },
-    });
-  } catch (error) {
-    // config_invalid names the layer and the value (`env OTHERIX_SERVER__JOIN_GUESS_LIMIT=x: not an integer`).
-    throw new ServerConfigError((error as Error).message);
-  }
-  const { values, sources } = loaded;
+  // A value loadConfig cannot read is config_invalid, naming the layer and the value
+  // (`env OTHERIX_SERVER__JOIN_GUESS_LIMIT=x: not an integer`).
+  const { values, sources } = loadConfig({
+    schema: SERVER_CONFIG_SCHEMA,
+    env,
+    flags: {
+      'server.data_dir': flags.dataDir,
+      'server.listen': flags.listen,
+      'server.log_level': flags.logLevel,
+      'server.join_guess_limit': flags.joinGuessLimit,
+      'server.max_connections': flags.maxConnections,
+      'server.advertise_hosts': flags.advertiseHosts !== undefined && flags.advertiseHosts.length > 0 ? flags.advertiseHosts.join(',') : undefined,
+      'server.metrics_listen': flags.metricsListen,
+    },
+  });
   const where = (key: string): string => origin(key, sources[key]);
   const logLevel = values['server.log_level'] as string;
-  if (!LOG_LEVELS.includes(logLevel)) throw new ServerConfigError(`${where('server.log_level')} ${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel)) throw unusable(`${where('server.log_level')} ${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
   const joinGuessLimit = values['server.join_guess_limit'] as number;
-  if (joinGuessLimit < 1) throw new ServerConfigError(`${where('server.join_guess_limit')} ${joinGuessLimit}: expected a whole number >= 1`);
+  if (joinGuessLimit < 1) throw unusable(`${where('server.join_guess_limit')} ${joinGuessLimit}: expected a whole number >= 1`);
   const maxConnections = values['server.max_connections'] as number;
-  if (maxConnections < 1) throw new ServerConfigError(`${where('server.max_connections')} ${maxConnections}: expected a whole number >= 1`);
+  if (maxConnections < 1) throw unusable(`${where('server.max_connections')} ${maxConnections}: expected a whole number >= 1`);
   const metricsListen = (values['server.metrics_listen'] as string).trim();
   const dataDir = values['server.data_dir'] as string;
-  if (dataDir === '') throw new ServerConfigError(`${where('server.data_dir')} is empty: give a folder`);
+  if (dataDir === '') throw unusable(`${where('server.data_dir')} is empty: give a folder`);
   return {
     dataDir,
     listen: parseListen(values['server.listen'] as string, where('server.listen')),

@@ -3,6 +3,6 @@
 // callback). With the default 4 threads, a burst of joins fills the queue with signatures and
 // each statement of the serialized write transaction waits behind them, so the one writer,
 // not the CPUs, would cap joins per second. An explicit UV_THREADPOOL_SIZE wins.
-export const DEFAULT_THREADPOOL_SIZE = 16;
+const DEFAULT_THREADPOOL_SIZE = 16;
 
 process.env['UV_THREADPOOL_SIZE'] ??= String(DEFAULT_THREADPOOL_SIZE);

@@ -1,58 +1,49 @@
 // `otherix-agent bootstrap`: flags -> the SDK's layered bootstrap settings (flags over
 // OTHERIX_BOOTSTRAP__* over defaults, token source resolved) -> bootstrapNode() -> one message.
 import type { CAC } from 'cac';
-import { OtherixError, bootstrapNode, resolveBootstrapInvocation, verbatimFlagValue, type BootstrapOutcome } from '@otherix/sdk';
+import { BOOTSTRAP_CONFIG_SCHEMA, bootstrapNode, formatDuration, resolveBootstrapInvocation, type BootstrapOutcome } from '@otherix/sdk';
+import { flagSpec, readFlags, type FlagValues } from '@otherix/sdk/argv';
 import { agentVersion } from './version.js';
 
-// The seed's flag table; defaults live in the SDK (DEFAULT_*) so the environment can override them.
-const FLAGS: Array<[string, string]> = [
-  ['--token <token>', 'Join token (visible in the process list: prefer --token-path or --token-env)'],
-  ['--token-path <file>', 'Read the join token from a file (whitespace-trimmed)'],
-  ['--token-env <name>', 'Read the join token from this environment variable'],
-  ['--ca-fingerprint <fp>', 'Cluster CA fingerprint, sha256:<hex> or bare hex (required)'],
-  ['--cp-url <url>', 'Control-plane base URL, https://host:port (required)'],
-  ['--node-name <name>', 'Cluster-unique node name, a DNS label (required)'],
-  ['--advertised-endpoint <url>', 'HTTPS URL the CP uses to reach this agent (required)'],
-  ['--migration-host <host>', 'Host/IP advertised for live-migration ingress (required)'],
-  ['--migration-port-range-start <port>', 'Migration port range lower bound (default: 49152)'],
-  ['--migration-port-range-end <port>', 'Migration port range upper bound (default: 49251)'],
-  ['--cert-dir <dir>', 'Destination for agent.key / agent.crt / ca.crt (default: /var/lib/otherix/certs)'],
-  ['--config-path <path>', 'Destination for the generated agent.yaml (default: /etc/otherix/agent.yaml)'],
-  ['--listen <addr>', 'Agent HTTPS bind address baked into agent.yaml (default: 0.0.0.0:9443)'],
-  ['--heartbeat-interval <duration>', 'Heartbeat cadence baked into agent.yaml (default: 30s)'],
-  ['--request-timeout <duration>', 'Per-HTTP-request timeout against the CP (default: 30s)'],
-  ['--force', 'Re-issue cert material on an already-bootstrapped host (never overwrites agent.yaml)'],
-];
+const text = (flag: string, description: string) => flagSpec({ flag, description, kind: { type: 'string' } });
 
-// The flags that take a value, read word for word from argv (cac would turn `007` into 7).
-const VALUE_FLAGS = FLAGS.flatMap(([flag]) => /^--([a-z-]+) </.exec(flag)?.[1] ?? []);
+/** The default the SDK applies to `bootstrap.<key>`, as --help shows it. */
+function defaultOf(key: string): string {
+  const spec = BOOTSTRAP_CONFIG_SCHEMA[`bootstrap.${key}`]!;
+  return spec.kind === 'duration' ? formatDuration(spec.default as number) : String(spec.default);
+}
+
+// The seed's flag table, every value read word for word (cac would turn `007` into 7). The
+// defaults are the SDK's BOOTSTRAP_CONFIG_SCHEMA's, applied there so the environment can
+// override them; the help shows them from there.
+export const BOOTSTRAP_FLAGS = {
+  token: text('--token <token>', 'Join token (visible in the process list: prefer --token-path or --token-env)'),
+  tokenPath: text('--token-path <file>', 'Read the join token from a file (whitespace-trimmed)'),
+  tokenEnv: text('--token-env <name>', 'Read the join token from this environment variable'),
+  caFingerprint: text('--ca-fingerprint <fp>', 'Cluster CA fingerprint, sha256:<hex> or bare hex (required)'),
+  cpUrl: text('--cp-url <url>', 'Control-plane base URL, https://host:port (required)'),
+  nodeName: text('--node-name <name>', 'Cluster-unique node name, a DNS label (required)'),
+  advertisedEndpoint: text('--advertised-endpoint <url>', 'HTTPS URL the CP uses to reach this agent (required)'),
+  migrationHost: text('--migration-host <host>', 'Host/IP advertised for live-migration ingress (required)'),
+  migrationPortRangeStart: text('--migration-port-range-start <port>', `Migration port range lower bound (default: ${defaultOf('migration_port_range_start')})`),
+  migrationPortRangeEnd: text('--migration-port-range-end <port>', `Migration port range upper bound (default: ${defaultOf('migration_port_range_end')})`),
+  certDir: text('--cert-dir <dir>', `Destination for agent.key / agent.crt / ca.crt (default: ${defaultOf('cert_dir')})`),
+  configPath: text('--config-path <path>', `Destination for the generated agent.yaml (default: ${defaultOf('config_path')})`),
+  listen: text('--listen <addr>', `Agent HTTPS bind address baked into agent.yaml (default: ${defaultOf('listen')})`),
+  heartbeatInterval: text('--heartbeat-interval <duration>', `Heartbeat cadence baked into agent.yaml (default: ${defaultOf('heartbeat_interval')})`),
+  requestTimeout: text('--request-timeout <duration>', `Per-HTTP-request timeout against the CP (default: ${defaultOf('request_timeout')})`),
+  force: flagSpec({ flag: '--force', description: 'Re-issue cert material on an already-bootstrapped host (never overwrites agent.yaml)', kind: { type: 'switch' } }),
+};
 
 export function registerBootstrap(cli: CAC, argv: readonly string[]): void {
   const command = cli.command('bootstrap', 'Join this host to the cluster: redeem a join token for the node identity');
-  for (const [flag, description] of FLAGS) command.option(flag, description);
+  for (const spec of Object.values(BOOTSTRAP_FLAGS)) command.option(spec.flag, spec.description);
   command.usage('bootstrap (--token-path FILE | --token-env NAME | --token VALUE) --ca-fingerprint FP --cp-url URL --node-name NAME --advertised-endpoint URL --migration-host HOST [options]');
   command.example('otherix-agent bootstrap --token-path /run/otherix/join-token --ca-fingerprint sha256:1a2b... --cp-url https://cp.example:8443 --node-name node-1 --advertised-endpoint https://10.0.0.21:9443 --migration-host 10.0.0.21');
-  command.action((flags: Record<string, unknown>) => runBootstrap(verbatimFlags(flags, argv)));
+  command.action((parsed: Record<string, unknown>) => runBootstrap(readFlags(argv, parsed, BOOTSTRAP_FLAGS)));
 }
 
-function verbatimFlags(flags: Record<string, unknown>, argv: readonly string[]): Record<string, unknown> {
-  // cac collects a repeated flag into an array; a switch (--force) has one meaning too.
-  for (const [name, value] of Object.entries(flags)) {
-    if (Array.isArray(value) && name !== '--') {
-      throw new OtherixError('usage', `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)} given twice: give it once`);
-    }
-  }
-  const verbatim = { ...flags };
-  for (const flag of VALUE_FLAGS) {
-    const camel = flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
-    const value = verbatimFlagValue(argv, flag);
-    if (value === undefined) delete verbatim[camel];
-    else verbatim[camel] = value;
-  }
-  return verbatim;
-}
-
-async function runBootstrap(flags: Record<string, unknown>): Promise<void> {
+async function runBootstrap(flags: FlagValues<typeof BOOTSTRAP_FLAGS>): Promise<void> {
   const invocation = resolveBootstrapInvocation({ flags, env: process.env });
   for (const warning of invocation.warnings) process.stderr.write(`${warning}\n`);
   const outcome = await bootstrapNode({ ...invocation.options, agentVersion: agentVersion() });

@@ -3,24 +3,24 @@
 // --metrics-listen (or OTHERIX_METRICS_LISTEN) the metrics are served from the start, State A
 // included; with only agent.yaml's metrics_listen, from State B on (the file is read there).
 import { resolve } from 'node:path';
-import { DEFAULT_CONFIG_PATH, OtherixError, parseDuration } from '@otherix/sdk';
+import { OtherixError, formatHostPort, parseDuration } from '@otherix/sdk';
+import type { FlagValues } from '@otherix/sdk/argv';
 import { NO_METRICS, loadAgentMetrics } from '../runtime/agent-metrics.js';
 import type { AgentMetrics } from '../runtime/agent-metrics.js';
-import { formatListenAddress, parseListenAddress } from '../runtime/listen-address.js';
+import { parseListenAddress } from '../runtime/listen-address.js';
 import type { Logger } from '../runtime/logger.js';
 import { createLogger, isLogLevel } from '../runtime/logger.js';
 import { listenForShutdown } from '../runtime/shutdown.js';
 import { waitForBootstrap } from '../runtime/state-a.js';
 import { startStateB } from '../runtime/state-b.js';
+import type { SERVE_FLAGS } from './serve-command.js';
 import { agentVersion } from './version.js';
 
-export const DEFAULT_POLL_INTERVAL = '5s';
-
-export async function runServe(options: Record<string, unknown>): Promise<void> {
+export async function runServe(options: FlagValues<typeof SERVE_FLAGS>): Promise<void> {
   // Absolute, so every State A message names the very file it looked at, whatever the cwd.
-  const configPath = resolve(String(options['config'] ?? DEFAULT_CONFIG_PATH));
-  const pollIntervalMs = pollIntervalOf(options['pollInterval']);
-  const early = metricsListenOf(options['metricsListen'], process.env['OTHERIX_METRICS_LISTEN']);
+  const configPath = resolve(options.config);
+  const pollIntervalMs = pollIntervalOf(options.pollInterval);
+  const early = metricsListenOf(options.metricsListen, process.env['OTHERIX_METRICS_LISTEN']);
   // agent.yaml sets the level once it parses; until then the environment may.
   const envLevel = process.env['OTHERIX_LOGGER__LEVEL'];
   const logger = createLogger(isLogLevel(envLevel) ? { level: envLevel } : {});
@@ -50,8 +50,8 @@ interface ServedMetrics {
 }
 
 /** The flag, else the environment; a bad value is a usage error (exit 2) before anything starts. */
-function metricsListenOf(flag: unknown, env: string | undefined): { host: string; port: number } | undefined {
-  const [value, where] = flag !== undefined && flag !== '' ? [String(flag), '--metrics-listen'] : [env ?? '', 'OTHERIX_METRICS_LISTEN'];
+function metricsListenOf(flag: string | undefined, env: string | undefined): { host: string; port: number } | undefined {
+  const [value, where] = flag !== undefined && flag !== '' ? [flag, '--metrics-listen'] : [env ?? '', 'OTHERIX_METRICS_LISTEN'];
   if (value.trim() === '') return undefined;
   try {
     return parseListenAddress(value, 'metrics_listen');
@@ -73,13 +73,12 @@ async function serveMetrics(address: { host: string; port: number }, logger: Log
     logger.info('metrics listening', { url: server.url });
     return { metrics, close: () => server.close() };
   } catch (error) {
-    logger.error(`metrics not served: cannot listen on ${formatListenAddress(address)} (${(error as { code?: string }).code ?? String(error)}): pick a free address for metrics_listen / --metrics-listen; the agent runs on without metrics`);
+    logger.error(`metrics not served: cannot listen on ${formatHostPort(address.host, address.port)} (${(error as { code?: string }).code ?? String(error)}): pick a free address for metrics_listen / --metrics-listen; the agent runs on without metrics`);
     return undefined;
   }
 }
 
-function pollIntervalOf(value: unknown): number {
-  const text = String(value ?? DEFAULT_POLL_INTERVAL);
+function pollIntervalOf(text: string): number {
   let ms: number;
   try {
     ms = parseDuration(text);

@@ -7,16 +7,16 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { CONTROL_PLANE_SPIFFE_ID, OtherixError, TLS_SERVER_POLICY, uriSansOf } from '@otherix/sdk';
+import { CONTROL_PLANE_SPIFFE_ID, OtherixError, TLS_SERVER_POLICY, errorBody, formatHostPort, uriSansOf, type ListenAddress } from '@otherix/sdk';
 import type { CertMaterial } from './cert-material.js';
-import { formatListenAddress, parseListenAddress, type ListenAddress } from './listen-address.js';
+import { parseListenAddress } from './listen-address.js';
 import type { Logger } from './logger.js';
 
-export const HANDSHAKE_TIMEOUT_MS = 10_000;
-export const HEADERS_TIMEOUT_MS = 10_000;
-export const REQUEST_TIMEOUT_MS = 30_000;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
-export interface AgentServerOptions {
+interface AgentServerOptions {
   /** HOST:PORT from agent.yaml; port 0 takes a free one. */
   listen: string;
   material: CertMaterial;
@@ -33,10 +33,6 @@ export interface AgentServer {
   /** Serves re-issued cert material (bootstrap --force) on new connections. */
   updateMaterial(material: CertMaterial): void;
   close(): Promise<void>;
-}
-
-interface ErrorBody {
-  error: { code: string; message: string };
 }
 
 export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
@@ -101,7 +97,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       reject(
         new OtherixError(
           'config_invalid',
-          `cannot listen on ${formatListenAddress(wanted)} (${error.code ?? error.message}): free the port, or change \`listen\` in agent.yaml (or OTHERIX_LISTEN)`,
+          `cannot listen on ${formatHostPort(wanted.host, wanted.port)} (${error.code ?? error.message}): free the port, or change \`listen\` in agent.yaml (or OTHERIX_LISTEN)`,
           { cause: error },
         ),
       );
@@ -115,7 +111,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   server.on('error', (error) => logger.error('agent server: error', { error }));
   const bound = server.address() as AddressInfo;
   const address = { host: wanted.host, port: bound.port };
-  logger.info(`agent server: listening on ${formatListenAddress(address)}`, { listen: formatListenAddress(address) });
+  logger.info(`agent server: listening on ${formatHostPort(address.host, address.port)}`, { listen: formatHostPort(address.host, address.port) });
 
   return {
     address,
@@ -142,10 +138,6 @@ function pathOf(target: string | undefined): string | undefined {
 function peerCertificateOf(request: IncomingMessage): { subjectaltname?: string } {
   const socket = request.socket as TLSSocket;
   return typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : {};
-}
-
-function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
 }
 
 function reply(response: ServerResponse, status: number, body: unknown, headOnly = false): void {

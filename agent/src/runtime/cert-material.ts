@@ -4,7 +4,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CERT_FILES, isOtherixError, singleCaCertificate } from '@otherix/sdk';
+import { CERT_FILES, isOtherixError, singleCaCertificate, type OtherixErrorCode } from '@otherix/sdk';
 
 export interface CertMaterial {
   keyPem: string;
@@ -14,7 +14,7 @@ export interface CertMaterial {
 
 /** Why material could not be read; `code` is stable, `message` tells the operator what to do. */
 export interface MaterialProblem {
-  code: 'cert_file_missing' | 'cert_file_unreadable' | 'invalid_ca';
+  code: Extract<OtherixErrorCode, 'cert_file_missing' | 'cert_file_unreadable' | 'invalid_ca'>;
   message: string;
   files: string[];
 }

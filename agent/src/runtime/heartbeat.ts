@@ -15,8 +15,8 @@
 // each beat opens a new connection. A beat whose connection is cut under it (the CP or a NAT
 // closing an idle socket as the beat goes out) is sent once more at once on a new connection:
 // a heartbeat is safe to repeat, and a cut idle socket must not cost a beat.
-import { checkCertSet, createClient, detectArchitecture, isConnectionReset, isOtherixError } from '@otherix/sdk';
-import type { Hardware, HeartbeatRequest, OtherixClient } from '@otherix/sdk';
+import { OtherixError, checkCertSet, createClient, detectArchitecture, isConnectionReset, isOtherixError } from '@otherix/sdk';
+import type { Hardware, HeartbeatRequest, OtherixClient, OtherixErrorCode } from '@otherix/sdk';
 import { readCertMaterial, sameMaterial, type CertMaterial } from './cert-material.js';
 import type { AgentMetrics } from './agent-metrics.js';
 import type { CertExpiryWatch } from './cert-expiry.js';
@@ -63,7 +63,7 @@ export interface HeartbeatLoop {
 }
 
 interface Failure {
-  code: string;
+  code: OtherixErrorCode;
   message: string;
   /** The API's details (e.g. certificate_status: replaced | revoked), never a secret. */
   details?: Record<string, unknown>;
@@ -127,9 +127,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
     if (!read.ok) {
       // Drop the old connections too: without its files this node must not keep beating.
       retireClient();
-      throw new MaterialLost(
-        `cert material lost: ${read.problem.message}: heartbeats fail until it is back; ${REBOOTSTRAP}`,
-      );
+      throw new OtherixError('cert_material_lost', `cert material lost: ${read.problem.message}: heartbeats fail until it is back; ${REBOOTSTRAP}`);
     }
     if (current !== undefined && sameMaterial(current.material, read.material)) {
       options.expiry?.check(read.material.certPem);
@@ -143,10 +141,10 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
     checkedMaterial = { material: read.material, check };
     if (!check.ok) {
       retireClient();
-      throw new MaterialInvalid(
-        `${check.file} in ${options.certDir} ${check.problem}: heartbeats fail until the files are whole; ${REBOOTSTRAP}`,
-        check.file,
-      );
+      // A cert file that does not parse or does not fit the others: named, with the fix.
+      throw new OtherixError('cert_file_invalid', `${check.file} in ${options.certDir} ${check.problem}: heartbeats fail until the files are whole; ${REBOOTSTRAP}`, {
+        details: { file: check.file },
+      });
     }
     options.expiry?.check(read.material.certPem);
     // Compared with the material of the last client, even one retired when the files vanished.
@@ -225,24 +223,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
 const REBOOTSTRAP =
   're-run `otherix-agent bootstrap --force` with a token bound to this node; the running agent picks the new files up without a restart';
 
-class MaterialLost extends Error {
-  readonly code = 'cert_material_lost';
-}
-
-/** A cert file that does not parse or does not fit the others: named, with the fix. */
-class MaterialInvalid extends Error {
-  readonly code = 'cert_file_invalid';
-  constructor(
-    message: string,
-    readonly file: string,
-  ) {
-    super(message);
-  }
-}
-
 function failureOf(error: unknown): Failure {
-  if (error instanceof MaterialLost) return { code: error.code, message: error.message };
-  if (error instanceof MaterialInvalid) return { code: error.code, message: error.message, details: { file: error.file } };
   if (isOtherixError(error)) return { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) };
   return { code: 'internal', message: error instanceof Error ? error.message : String(error) };
 }

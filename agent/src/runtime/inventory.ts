@@ -7,7 +7,7 @@ import type { Hardware } from '@otherix/sdk';
 
 export type { Hardware };
 
-export const KVM_DEVICE = '/dev/kvm';
+const KVM_DEVICE = '/dev/kvm';
 const CPUINFO = '/proc/cpuinfo';
 
 // The API's bounds (openapi.yaml Hardware): a long string is cut and a control character
@@ -16,7 +16,7 @@ const MAX_CPU_MODEL = 256;
 const MAX_HOSTNAME = 253;
 const MAX_KERNEL = 256;
 
-export interface InventorySources {
+interface InventorySources {
   kvmDevice?: string;
   cpuinfoPath?: string;
 }

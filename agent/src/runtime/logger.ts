@@ -3,10 +3,10 @@
 // defence, fields whose names look like secrets are replaced before writing.
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
+type LogLevel = (typeof LOG_LEVELS)[number];
+const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 
-export type LogFields = Record<string, unknown>;
+type LogFields = Record<string, unknown>;
 
 export interface Logger {
   debug(msg: string, fields?: LogFields): void;
@@ -18,7 +18,7 @@ export interface Logger {
   readonly level: LogLevel;
 }
 
-export interface LoggerOptions {
+interface LoggerOptions {
   level?: LogLevel;
   /** Where a finished line goes; default process.stderr. */
   write?: (line: string) => void;

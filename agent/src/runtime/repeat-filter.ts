@@ -1,7 +1,7 @@
 // "Log why at most once per change": a poller that fails the same way every 100 ms must not
 // flood the log. A RepeatFilter remembers the last reason and how often it recurred in a row.
 
-export interface Occurrence {
+interface Occurrence {
   /** True the first time this reason shows up after a different one (or after a success). */
   first: boolean;
   /** How many times in a row this reason has occurred, this one included. */

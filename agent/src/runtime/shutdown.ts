@@ -2,9 +2,9 @@
 // (State B), whose stop() closes the server and the heartbeat connections; exit code 0.
 
 /** How long after the signal a clean stop may take before the process exits anyway (seed: "within a few seconds"). */
-export const SHUTDOWN_DEADLINE_MS = 4_000;
+const SHUTDOWN_DEADLINE_MS = 4_000;
 
-export interface ShutdownSignal {
+interface ShutdownSignal {
   signal: AbortSignal;
   /** Resolves with the name of the signal that arrived. */
   requested: Promise<NodeJS.Signals>;

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CERT_FILES, assertAgentFilePermissions, isOtherixError, loadAgentConfig, nodeSpiffeId, publicKeySpkiDerOf, verifyIssuedIdentity } from '@otherix/sdk';
-import type { AgentConfig } from '@otherix/sdk';
+import type { AgentConfig, OtherixErrorCode } from '@otherix/sdk';
 import { readCertMaterial, type CertMaterial } from './cert-material.js';
 import { parseListenAddress } from './listen-address.js';
 import { LOG_LEVELS, isLogLevel, type Logger } from './logger.js';
@@ -22,8 +22,8 @@ export interface Bootstrapped {
  * cert_file_unreadable, invalid_ca, and the SDK's insecure_permissions, unsupported_key,
  * chain_invalid, key_mismatch, identity_mismatch.
  */
-export interface WaitReason {
-  code: string;
+interface WaitReason {
+  code: OtherixErrorCode;
   message: string;
   /** What the operator does about it; it differs per reason. */
   nextStep: string;
@@ -31,14 +31,14 @@ export interface WaitReason {
   broken: boolean;
 }
 
-export type ReadinessCheck = { ready: true; bootstrapped: Bootstrapped } | { ready: false; reason: WaitReason };
+type ReadinessCheck = { ready: true; bootstrapped: Bootstrapped } | { ready: false; reason: WaitReason };
 
-export interface ReadinessSources {
+interface ReadinessSources {
   configPath: string;
   env: Record<string, string | undefined>;
 }
 
-export async function checkReadiness(sources: ReadinessSources): Promise<ReadinessCheck> {
+async function checkReadiness(sources: ReadinessSources): Promise<ReadinessCheck> {
   if (!existsSync(sources.configPath)) {
     return notReady('config_missing', `${sources.configPath} not found`, RUN_BOOTSTRAP);
   }
@@ -116,7 +116,7 @@ function materialProblem(error: unknown, config: AgentConfig): string {
   }
 }
 
-export interface StateAOptions extends ReadinessSources {
+interface StateAOptions extends ReadinessSources {
   pollIntervalMs: number;
   logger: Logger;
   /** Aborting ends the wait with `undefined` (SIGTERM while waiting). */
@@ -156,7 +156,7 @@ export async function waitForBootstrap(options: StateAOptions): Promise<Bootstra
 
 const RUN_BOOTSTRAP = 'run `otherix-agent bootstrap` on this host; serve picks the files up without a restart';
 
-function notReady(code: string, message: string, nextStep: string, broken = code !== 'config_missing' && code !== 'cert_file_missing'): ReadinessCheck {
+function notReady(code: OtherixErrorCode, message: string, nextStep: string, broken = code !== 'config_missing' && code !== 'cert_file_missing'): ReadinessCheck {
   return { ready: false, reason: { code, message, nextStep, broken } };
 }
 
@@ -171,7 +171,7 @@ function reissue(nodeName: string): string {
   return `re-run \`otherix-agent bootstrap --force\` with a token bound to ${nodeName} (\`otherix node join-token create --node-name ${nodeName}\`); serve picks the new files up without a restart`;
 }
 
-function codeOf(error: unknown, fallback: string): string {
+function codeOf(error: unknown, fallback: OtherixErrorCode): OtherixErrorCode {
   return isOtherixError(error) ? error.code : fallback;
 }
 

@@ -1,18 +1,17 @@
 // otherix login --cp-url URL --ca-fingerprint FP (--token T | --token-path F | --token-env NAME)
 // Pins the CA exactly as the agent does, proves the token with whoami over the pinned
 // connection, and only then saves the settings: a refusal at any step saves nothing.
-import { createClient, pinCa, saveCliConfig } from '@otherix/sdk';
+import { OtherixError, createClient, pinCa, saveCliConfig } from '@otherix/sdk';
 import type { CommandInput } from '../command-table.js';
-import { UsageError } from '../errors.js';
 import { loadSettings } from '../connection.js';
 import { print } from '../output.js';
 
-export async function run(input: CommandInput): Promise<void> {
-  const settings = loadSettings(input);
+export async function run(input: CommandInput<Record<never, never>>): Promise<void> {
+  const settings = loadSettings(input.connection);
   const { cpUrl, caFingerprint, token } = settings;
-  if (cpUrl === undefined) throw new UsageError('login needs --cp-url (or OTHERIX_CP_URL)');
-  if (caFingerprint === undefined) throw new UsageError('login needs --ca-fingerprint (or OTHERIX_CA_FINGERPRINT): ask the admin for the CA fingerprint');
-  if (token === undefined) throw new UsageError('login needs a token: --token-path FILE, --token-env NAME, --token T or OTHERIX_TOKEN');
+  if (cpUrl === undefined) throw new OtherixError('usage', 'login needs --cp-url (or OTHERIX_CP_URL)');
+  if (caFingerprint === undefined) throw new OtherixError('usage', 'login needs --ca-fingerprint (or OTHERIX_CA_FINGERPRINT): ask the admin for the CA fingerprint');
+  if (token === undefined) throw new OtherixError('usage', 'login needs a token: --token-path FILE, --token-env NAME, --token T or OTHERIX_TOKEN');
 
   const pinned = await pinCa({ cpUrl, fingerprint: caFingerprint });
   const client = createClient({ cpUrl, caPem: pinned.caPem, token });

@@ -5,7 +5,7 @@ import type { Node, NodePage, NodeSummary, NodeSummaryPage } from '@otherix/sdk'
 import { renderTable } from './table.js';
 import { formatAge, formatTimestamp } from './time.js';
 
-export const NODE_COLUMNS = ['NAME', 'STATUS', 'ARCHITECTURE', 'ENDPOINT', 'LAST-HEARTBEAT'] as const;
+const NODE_COLUMNS = ['NAME', 'STATUS', 'ARCHITECTURE', 'ENDPOINT', 'LAST-HEARTBEAT'] as const;
 
 export function renderNodeTable(page: NodePage | NodeSummaryPage, options: { showIds: boolean; now?: number }): string {
   // The reduced projection has no endpoint: the column is left out rather than shown empty. The

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { OtherixError, isOtherixError } from '../errors.js';
 import { createClient } from '../client/create-client.js';
-import type { Node } from '../client/types.js';
+import type { JoinResponse, Node } from '../client/types.js';
 import { pinCa } from '../pki/tofu.js';
 import { generateNodeKeyPair, exportPrivateKeyPem, publicKeySpkiDerOf } from '../pki/keys.js';
 import { createCsr } from '../pki/csr.js';
@@ -64,23 +64,27 @@ export async function bootstrapNode(options: BootstrapOptions): Promise<Bootstra
     space.push({ folder: dirname(o.configPath), flag: '--config-path', ...AGENT_CONFIG_NEED });
   }
   const folders = await prepareFolders(destinations);
+  let joined: Joined;
   try {
     await assertFreeSpace(space);
-    return await pinRedeemAndWrite(o);
+    joined = await pinAndRedeem(o);
   } catch (error) {
-    // Nothing was written when the run failed before the cert set: leave no empty folders.
-    if (!(error instanceof WriteAfterJoinFailed)) await folders.undo();
-    throw error instanceof WriteAfterJoinFailed ? error.error : error;
+    // Nothing was written and the token may be unspent: leave no empty folders.
+    await folders.undo();
+    throw error;
   }
+  // The token is spent from here on: the folders stay, whatever happens to the writes.
+  return writeJoined(o, joined);
 }
 
-/** Thrown when the token is spent and a write failed: the folders then stay. */
-class WriteAfterJoinFailed {
-  constructor(readonly error: unknown) {}
+/** What the join brought back, re-verified, and the key it was for. */
+interface Joined {
+  answer: JoinResponse;
+  keyPem: string;
+  caPem: string;
 }
 
-async function pinRedeemAndWrite(o: ResolvedBootstrapOptions): Promise<BootstrapOutcome> {
-
+async function pinAndRedeem(o: ResolvedBootstrapOptions): Promise<Joined> {
   // 1. Pin first: the token is sent only over a connection that trusts the pinned CA alone.
   // 2. Key and CSR (the CP copies nothing from the CSR but its public key); they need no
   //    network, so they are made while the CA is fetched.
@@ -104,7 +108,7 @@ async function pinRedeemAndWrite(o: ResolvedBootstrapOptions): Promise<Bootstrap
       requestSent = true;
     },
   });
-  let joined;
+  let joined: JoinResponse;
   try {
     joined = await client.nodes.join({
       token: o.token,
@@ -144,17 +148,19 @@ async function pinRedeemAndWrite(o: ResolvedBootstrapOptions): Promise<Bootstrap
       { cause: error, ...(error.details !== undefined ? { details: error.details } : {}) },
     );
   }
+  return { answer: joined, keyPem, caPem: pinned.caPem };
+}
 
+/** 4b. The cert set, then agent.yaml if absent; a failure here comes after the token was spent. */
+async function writeJoined(o: ResolvedBootstrapOptions, { answer: joined, keyPem, caPem }: Joined): Promise<BootstrapOutcome> {
   try {
     await writeFileSetAtomic(o.certDir, [
       { name: CERT_FILES.key, data: keyPem, mode: KEY_FILE_MODE },
       { name: CERT_FILES.cert, data: joined.certificate_pem, mode: PUBLIC_FILE_MODE },
-      { name: CERT_FILES.ca, data: pinned.caPem, mode: PUBLIC_FILE_MODE },
+      { name: CERT_FILES.ca, data: caPem, mode: PUBLIC_FILE_MODE },
     ]);
   } catch (error) {
-    throw new WriteAfterJoinFailed(
-      spent(error, `then mint a new token bound to ${o.nodeName} (\`otherix node join-token create --node-name ${o.nodeName}\`) and re-run with --force`),
-    );
+    throw spent(error, `then mint a new token bound to ${o.nodeName} (\`otherix node join-token create --node-name ${o.nodeName}\`) and re-run with --force`);
   }
 
   let configWritten: boolean;
@@ -163,9 +169,7 @@ async function pinRedeemAndWrite(o: ResolvedBootstrapOptions): Promise<Bootstrap
   } catch (error) {
     // The cert set is whole, so a plain re-run takes the already-bootstrapped path, which
     // writes the missing agent.yaml and redeems nothing: no new token is needed.
-    throw new WriteAfterJoinFailed(
-      spent(error, `then re-run the same command without --force: ${CERT_FILES.key}, ${CERT_FILES.cert} and ${CERT_FILES.ca} are in place, so it only writes the missing ${o.configPath}`),
-    );
+    throw spent(error, `then re-run the same command without --force: ${CERT_FILES.key}, ${CERT_FILES.cert} and ${CERT_FILES.ca} are in place, so it only writes the missing ${o.configPath}`);
   }
   return {
     kind: 'joined',

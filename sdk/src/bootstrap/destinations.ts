@@ -16,7 +16,7 @@ export interface DestinationFolder {
   flag: string;
 }
 
-export interface PreparedFolders {
+interface PreparedFolders {
   /** Removes the folders this run created, deepest first, where still empty. */
   undo(): Promise<void>;
 }

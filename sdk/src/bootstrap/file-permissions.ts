@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { OtherixError } from '../errors.js';
 import { CERT_FILES } from './cert-dir.js';
 
-export interface PermissionProblem {
+interface PermissionProblem {
   path: string;
   /** The mode found, e.g. 0o777. */
   mode: number;
@@ -26,7 +26,7 @@ const GROUP_OR_OTHERS_WRITE = 0o022;
 const GROUP_OR_OTHERS_ANY = 0o077;
 
 /** Every loose mode among the agent's folders and files (empty when all are safe or absent). */
-export function agentFilePermissionProblems(paths: { certDir: string; configPath: string }): PermissionProblem[] {
+function agentFilePermissionProblems(paths: { certDir: string; configPath: string }): PermissionProblem[] {
   const problems: PermissionProblem[] = [];
   const check = (path: string, kind: 'folder' | 'file' | 'key'): void => {
     let mode: number;
@@ -56,7 +56,7 @@ export function agentFilePermissionProblems(paths: { certDir: string; configPath
 }
 
 /** The problems as one `insecure_permissions` error: each path, what is wrong, and the chmod to run. */
-export function insecurePermissionsError(problems: readonly PermissionProblem[], tail = ''): OtherixError {
+function insecurePermissionsError(problems: readonly PermissionProblem[], tail = ''): OtherixError {
   const found = problems.map((p) => `${p.path} ${p.problem}`).join('; ');
   const fixes = problems.map((p) => p.fix).join(' && ');
   const keyExposed = problems.some((p) => p.fix.startsWith('chmod 600'))

@@ -22,7 +22,7 @@ export interface SpaceNeed {
 }
 
 /** Four times the peak, so a join never takes the last of a disk. */
-export const SPACE_MARGIN = 4;
+const SPACE_MARGIN = 4;
 export const CERT_SET_NEED = { blocks: 11, inodes: 12, minBytes: 256 * 1024 } as const;
 export const AGENT_CONFIG_NEED = { blocks: 2, inodes: 2, minBytes: 64 * 1024 } as const;
 

@@ -32,7 +32,8 @@ export function resolveBootstrapInvocation(input: {
   const flagValues: Record<string, unknown> = {};
   for (const [flag, value] of Object.entries(input.flags)) {
     const key = configKeyOf(flag);
-    if (key in BOOTSTRAP_CONFIG_SCHEMA && value !== undefined && !TOKEN_KEYS.includes(key)) flagValues[key] = value;
+    // A switch left out (false) says nothing: the environment's value stands.
+    if (key in BOOTSTRAP_CONFIG_SCHEMA && value !== undefined && value !== false && !TOKEN_KEYS.includes(key)) flagValues[key] = value;
   }
   let values: Record<string, unknown>;
   try {

@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import { OtherixError } from '../errors.js';
 import { hostProblem, nodeNameProblem } from '../names.js';
 import { parseCpUrl } from '../client/create-client.js';
+import { parseHttpsUrl } from '../https-url.js';
+import { readListenAddress } from '../listen-address.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../client/transport.js';
 import { parseFingerprint } from '../pki/fingerprint.js';
 import { isTokenShape } from '../tokens.js';
@@ -50,44 +52,29 @@ function usage(message: string): never {
   throw new OtherixError('usage', message);
 }
 
-export function validateNodeName(name: string, flag = '--node-name'): void {
+function validateNodeName(name: string): void {
   if (nodeNameProblem(name) !== undefined) {
     usage(
-      `${flag} ${JSON.stringify(name)} is not a valid node name: use a DNS label (lower-case letters, digits and '-', 1-63 characters, not UUID-shaped, not join/heartbeat/join-tokens)`,
+      `--node-name ${JSON.stringify(name)} is not a valid node name: use a DNS label (lower-case letters, digits and '-', 1-63 characters, not UUID-shaped, not join/heartbeat/join-tokens)`,
     );
   }
 }
 
-export function validateHost(host: string, flag: string): void {
+function validateHost(host: string, flag: string): void {
   const problem = hostProblem(host);
   if (problem !== undefined) usage(`${flag} ${JSON.stringify(host)} is not a host name or IP address: it ${problem}`);
 }
 
-export function validatePort(port: number, flag: string): void {
+function validatePort(port: number, flag: string): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) usage(`${flag} ${port} is not a port: give an integer from 1 to 65535`);
 }
 
-export function validateListen(listen: string, flag = '--listen'): void {
-  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(listen);
-  if (match === null) usage(`${flag} ${JSON.stringify(listen)} must be HOST:PORT, e.g. 0.0.0.0:9443`);
-  validateHost(match[1]!, flag);
-  validatePort(Number(match[2]), flag);
-}
-
-export function validateHttpsEndpoint(value: string, flag: string): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return usage(`${flag} ${JSON.stringify(value)} is not a URL: give https://host:port`);
-  }
-  if (url.protocol !== 'https:') usage(`${flag} ${value} must be an https:// URL`);
-  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    usage(`${flag} ${value} must not carry credentials, a query or a fragment`);
-  }
-  // The host the CP will sign: the same check the CP makes, before the token is spent.
-  const problem = hostProblem(url.hostname);
-  if (problem !== undefined) usage(`${flag} ${value}: its host ${JSON.stringify(url.hostname)} ${problem}`);
+/** The address agent.yaml gets: the SDK's HOST:PORT reading, and a fixed port (the advertised endpoint names it). */
+function validateListen(listen: string): void {
+  const parsed = readListenAddress(listen);
+  if (parsed.ok) return validatePort(parsed.address.port, '--listen');
+  if (parsed.problem.kind === 'shape') usage(`--listen ${JSON.stringify(listen)} must be HOST:PORT, e.g. 0.0.0.0:9443`);
+  validateHost(parsed.problem.host, '--listen');
 }
 
 /** Fills the defaults once and validates every option; throws OtherixError 'usage'. */
@@ -144,7 +131,8 @@ export function resolveBootstrapOptions(options: BootstrapOptions): ResolvedBoot
     throw new OtherixError('usage', `--cp-url: ${(error as Error).message}`, { cause: error });
   }
   validateNodeName(resolved.nodeName);
-  validateHttpsEndpoint(resolved.advertisedEndpoint, '--advertised-endpoint');
+  // The host the CP will sign: the same check the CP makes, before the token is spent.
+  parseHttpsUrl(resolved.advertisedEndpoint, { subject: '--advertised-endpoint', code: 'usage', certifiedHost: true });
   validateHost(resolved.migrationHost, '--migration-host');
   validatePort(resolved.migrationPortRangeStart, '--migration-port-range-start');
   validatePort(resolved.migrationPortRangeEnd, '--migration-port-range-end');

@@ -1,6 +1,7 @@
 // Where the join token comes from: exactly one of --token, --token-path, --token-env; with
 // none of them, OTHERIX_BOOTSTRAP__TOKEN. The token itself never appears in a message.
-import { statSync, readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readFileCapped } from '../files/read-capped.js';
 import { OtherixError } from '../errors.js';
 
 export interface TokenSources {
@@ -23,14 +24,14 @@ export interface ResolvedToken {
 const FLAG_NAMES = { token: '--token', tokenPath: '--token-path', tokenEnv: '--token-env' } as const;
 
 /** Names the token in messages: the agent reads a join token, the `otherix` CLI an API token. */
-export interface TokenKind {
+interface TokenKind {
   noun: string;
   /** The noun with its article: 'a join token', 'an API token'. */
   aNoun: string;
   /** What to pass instead of an empty value. */
   expected: string;
 }
-export const JOIN_TOKEN_KIND: TokenKind = { noun: 'join token', aNoun: 'a join token', expected: 'the otx_join_... value the admin minted' };
+const JOIN_TOKEN_KIND: TokenKind = { noun: 'join token', aNoun: 'a join token', expected: 'the otx_join_... value the admin minted' };
 export const API_TOKEN_KIND: TokenKind = { noun: 'API token', aNoun: 'an API token', expected: 'the otx_api_... value the admin created' };
 
 /**
@@ -109,13 +110,24 @@ function pickOne(
   return key === undefined ? undefined : { key, name: names[key], value: String(sources[key]) };
 }
 
+/** A token is one line of about 52 characters: a token file is read up to this, never further. */
+export const MAX_TOKEN_FILE_BYTES = 4096;
+
 function readTokenFile(path: string, name: string, warnings: string[]): string {
   let mode: number;
   let text: string;
   try {
     mode = statSync(path).mode;
-    text = readFileSync(path, 'utf8');
+    const bytes = readFileCapped(path, MAX_TOKEN_FILE_BYTES);
+    if (bytes.length > MAX_TOKEN_FILE_BYTES) {
+      throw new OtherixError(
+        'usage',
+        `${name} ${path}: the file holds more than ${MAX_TOKEN_FILE_BYTES} bytes, and a token file holds one token (one line of about 52 characters): check the path`,
+      );
+    }
+    text = bytes.toString('utf8');
   } catch (error) {
+    if (error instanceof OtherixError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new OtherixError('usage', `${name} ${path}: cannot read the token file (${code}): check the path and its permissions`, {
       cause: error,

@@ -1,6 +1,6 @@
 // Turns what undici throws for a failed connection into an OtherixError whose code tells the
 // failure apart ('unreachable' | 'tls_failed' | 'timeout') and whose message names the URL.
-import { OtherixError, isOtherixError } from '../errors.js';
+import { OtherixError, isOtherixError, type OtherixErrorCode } from '../errors.js';
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 const UNREACHABLE_CODES = new Set([
@@ -13,7 +13,7 @@ const TLS_CODE_PREFIXES = ['ERR_TLS_', 'ERR_SSL_', 'CERT_', 'UNABLE_TO_', 'DEPTH
 // of the pinned CA used for what it is not for (the CP's clientAuth-only client.crt serving).
 const TLS_CODES = new Set(['INVALID_PURPOSE', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'HOSTNAME_MISMATCH', 'INVALID_NON_CA', 'KEYUSAGE_NO_CERTSIGN']);
 
-export type ConnectionFailureCode = 'unreachable' | 'tls_failed' | 'timeout';
+export type ConnectionFailureCode = Extract<OtherixErrorCode, 'unreachable' | 'tls_failed' | 'timeout'>;
 
 /** The innermost error with a `code`, or the DOMException of an aborted signal. */
 function rootCause(error: unknown): { code?: string; name?: string; message: string } {

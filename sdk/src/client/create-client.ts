@@ -3,7 +3,7 @@
 // OtherixError 'unreachable' | 'tls_failed' | 'timeout' (the connection failed).
 import createOpenApiClient from 'openapi-fetch';
 import type { components, paths } from '../generated/openapi.js';
-import { OtherixError } from '../errors.js';
+import { parseHttpsUrl } from '../https-url.js';
 import { apiErrorFrom } from './api-errors.js';
 import { heartbeatAnswerOf, notJson } from './response-shape.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -95,19 +95,7 @@ type Outcome<T> = { data?: T; error?: unknown; response: Response };
 
 /** Validates the base URL once, so a typo fails as 'usage' before any connection. */
 export function parseCpUrl(cpUrl: string): URL {
-  let url: URL;
-  try {
-    url = new URL(cpUrl);
-  } catch {
-    throw new OtherixError('usage', `control-plane URL ${JSON.stringify(cpUrl)} is not a URL: give https://host:port`);
-  }
-  if (url.protocol !== 'https:') {
-    throw new OtherixError('usage', `control-plane URL ${cpUrl} must use https://: the CP is only served over TLS`);
-  }
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw new OtherixError('usage', `control-plane URL ${cpUrl} must be https://host:port without a path, query or credentials`);
-  }
-  return url;
+  return parseHttpsUrl(cpUrl, { subject: 'control-plane URL', code: 'usage', originOnly: true });
 }
 
 export function createClient(options: ClientOptions): OtherixClient {

@@ -1,6 +1,6 @@
 // Walks a cursor-paginated list to the end; the CP's pages are keyset-based, so nothing is
 // repeated or skipped even while items are inserted.
-export interface Page<T> {
+interface Page<T> {
   items: T[];
   next_cursor: string | null;
 }

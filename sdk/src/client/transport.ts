@@ -8,16 +8,16 @@ import { DEFAULT_MAX_RESPONSE_BYTES, limitResponse } from './response-limit.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** Idle keep-alive when the server gives no `Keep-Alive: timeout` hint. */
-export const KEEP_ALIVE_DEFAULT_MS = 4_000;
+const KEEP_ALIVE_DEFAULT_MS = 4_000;
 /** How long before the server's announced keep-alive the client closes an idle connection. */
-export const KEEP_ALIVE_MARGIN_MS = 2_000;
+const KEEP_ALIVE_MARGIN_MS = 2_000;
 
 export interface ClientCertificate {
   certPem: string;
   keyPem: string;
 }
 
-export interface PinnedTransportOptions {
+interface PinnedTransportOptions {
   caPem: string;
   clientCertificate?: ClientCertificate | (() => ClientCertificate);
   requestTimeoutMs?: number;
@@ -31,7 +31,7 @@ export interface PinnedTransportOptions {
   maxResponseBytes?: number;
 }
 
-export interface PinnedTransport {
+interface PinnedTransport {
   dispatcher: Agent;
   /** undici's Request class, for openapi-fetch (mixing it with Node's global one breaks). */
   Request: typeof UndiciRequest;

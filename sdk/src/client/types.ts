@@ -9,7 +9,6 @@ export type CaBundle = Schemas['CaBundle'];
 export type Whoami = Schemas['Whoami'];
 export type Role = Schemas['Role'];
 export type ApiErrorBody = Schemas['Error'];
-export type ApiErrorCode = Schemas['ErrorCode'];
 export type TokenRejectedReason = Schemas['TokenRejectedReason'];
 
 /** Fields with a server-side default are optional to send (openapi-typescript marks them required). */

@@ -4,6 +4,8 @@ import { dirname, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { formatDuration } from '../durations.js';
 import { OtherixError } from '../errors.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../client/transport.js';
+import { parseHttpsUrl } from '../https-url.js';
 import { loadConfig, type ConfigSchema } from './layered.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/otherix/agent.yaml';
@@ -11,7 +13,8 @@ export const DEFAULT_CERT_DIR = '/var/lib/otherix/certs';
 export const DEFAULT_STATE_DIR = '/var/lib/otherix';
 export const DEFAULT_LISTEN = '0.0.0.0:9443';
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
-export const DEFAULT_AGENT_REQUEST_TIMEOUT_MS = 30_000;
+/** The client's per-request timeout (DEFAULT_REQUEST_TIMEOUT_MS), under agent.yaml's name. */
+export const DEFAULT_AGENT_REQUEST_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_MS;
 export const DEFAULT_MIGRATION_PORT_RANGE_START = 49152;
 export const DEFAULT_MIGRATION_PORT_RANGE_END = 49251;
 export const DEFAULT_LOG_LEVEL = 'info';
@@ -145,9 +148,7 @@ export function loadAgentConfig(options: {
     storage: { state_dir: absolutePath(values, sources, 'storage.state_dir', path) },
     metrics_listen: (values['metrics_listen'] as string).trim(),
   };
-  if (!config.cp_url.startsWith('https://')) {
-    throw new OtherixError('config_invalid', `config ${path}: cp_url ${config.cp_url} must be an https:// URL`);
-  }
+  parseHttpsUrl(config.cp_url, { subject: `config ${path}: cp_url`, code: 'config_invalid', originOnly: true });
   if (config.heartbeat_interval_ms < 100) {
     throw new OtherixError('config_invalid', `config ${path}: heartbeat_interval must be at least 100ms`);
   }

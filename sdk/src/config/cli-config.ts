@@ -141,7 +141,12 @@ export async function cliClientOptions(settings: CliSettings, options: { request
 
 /** Writes the config file atomically, 0600 from creation, in a 0700 folder. */
 export async function saveCliConfig(path: string, config: Required<CliConfigFile>): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: CLI_CONFIG_DIR_MODE });
+  try {
+    await mkdir(dirname(path), { recursive: true, mode: CLI_CONFIG_DIR_MODE });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new OtherixError('file_write_failed', `cannot create ${dirname(path)} (${code}) for the config file: check its permissions, or set OTHERIX_CONFIG to a file in a folder you can write`, { cause: error });
+  }
   const text = toYaml({ cp_url: config.cp_url, ca_fingerprint: config.ca_fingerprint, token: config.token, ca_pem: config.ca_pem });
   await writeFileAtomic(path, `# Written by \`otherix login\`; holds an API token: keep it 0600.\n${text}`, { mode: CLI_CONFIG_FILE_MODE });
 }

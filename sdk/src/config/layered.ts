@@ -1,10 +1,10 @@
 // Layered configuration, koanf-style, one implementation for every binary:
 // defaults < YAML file < OTHERIX_* environment < flags. Keys are flat and dotted
 // ('bootstrap.ca_fingerprint'); in the environment '__' nests: OTHERIX_BOOTSTRAP__CA_FINGERPRINT.
-import { readFileSync } from 'node:fs';
 import { CORE_SCHEMA, dump, load } from 'js-yaml';
 import { OtherixError } from '../errors.js';
 import { parseDuration } from '../durations.js';
+import { readFileCapped } from '../files/read-capped.js';
 
 export type ConfigValueKind = 'string' | 'number' | 'integer' | 'boolean' | 'duration';
 
@@ -67,12 +67,20 @@ export function unflattenKeys(flat: Record<string, unknown>): Record<string, unk
   return out;
 }
 
+/** A config file is a few lines: one this large is not one (and /dev/zero is refused, not read to its end). */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
 /** The YAML mapping in `path`; undefined when the file does not exist; config_invalid otherwise. */
 export function readYamlFile(path: string): Record<string, unknown> | undefined {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    const bytes = readFileCapped(path, MAX_CONFIG_FILE_BYTES);
+    if (bytes.length > MAX_CONFIG_FILE_BYTES) {
+      throw new OtherixError('config_invalid', `config file ${path} holds more than ${MAX_CONFIG_FILE_BYTES} bytes, which no Otherix config does: check the path`);
+    }
+    text = bytes.toString('utf8');
   } catch (error) {
+    if (error instanceof OtherixError) throw error;
     if ((error as { code?: string }).code === 'ENOENT') return undefined;
     throw new OtherixError('config_invalid', `cannot read config file ${path}: ${(error as Error).message}`, { cause: error });
   }

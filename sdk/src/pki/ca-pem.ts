@@ -18,6 +18,13 @@ export interface PinnableCa {
 const DEFAULT_WAY_OUT = 'nothing was sent or saved: check the URL, or suspect a man in the middle';
 
 const PEM_BLOCK = /-----BEGIN ([^-\r\n]*)-----([\s\S]*?)-----END \1-----/g;
+/**
+ * Where a block starts. Counted first, in one pass: with one BEGIN, PEM_BLOCK is linear; with
+ * many (a hostile answer can be 256 KiB of them), pairing each with an END would be quadratic.
+ */
+const PEM_BEGIN = /-----BEGIN ([^-\r\n]*)-----/g;
+/** How many block labels a refusal lists. */
+const LABELS_SHOWN = 3;
 
 /**
  * The one CA certificate in `pem`, or `invalid_ca`. `source` names where the PEM came from in
@@ -35,10 +42,14 @@ export function singleCaCertificate(pem: unknown, source: string, wayOut = DEFAU
     );
   };
   if (typeof pem !== 'string') return refuse('holds no PEM text');
+  const begins = [...pem.matchAll(PEM_BEGIN)];
+  if (begins.length > 1) {
+    const labels = begins.slice(0, LABELS_SHOWN).map((begin) => begin[1]!);
+    const more = begins.length > LABELS_SHOWN ? ', ...' : '';
+    return refuse(`holds ${begins.length} PEM blocks (${labels.join(', ')}${more}), not one certificate`, { blocks: begins.length });
+  }
   const blocks = [...pem.matchAll(PEM_BLOCK)];
-  const labels = blocks.map((block) => block[1]!);
   if (blocks.length === 0) return refuse('holds no PEM CERTIFICATE block');
-  if (blocks.length > 1) return refuse(`holds ${blocks.length} PEM blocks (${labels.join(', ')}), not one certificate`, { blocks: blocks.length });
   const [block] = blocks as [RegExpMatchArray];
   if (block[1] !== 'CERTIFICATE') return refuse(`holds a ${block[1]} block, not a CERTIFICATE`);
   if (pem.replace(block[0], '').trim() !== '') return refuse('holds text outside its CERTIFICATE block');

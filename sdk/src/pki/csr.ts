@@ -4,7 +4,7 @@
 import { createPublicKey, KeyObject, sign, verify, webcrypto } from 'node:crypto';
 import { p384 } from '@noble/curves/nist.js';
 import { OtherixError } from '../errors.js';
-import { derChildren, derOid, pemBlock, readDer, toPem, type DerNode } from './der.js';
+import { derChildren, derOid, invalidDer, pemBlock, readDer, toPem, type DerNode } from './der.js';
 import type { NodeKeyPair } from './keys.js';
 
 export interface VerifiedCsr {
@@ -92,19 +92,19 @@ function splitCsr(csrPem: string): CsrParts {
   if (der === undefined) throw invalidCsr('no -----BEGIN CERTIFICATE REQUEST----- block');
   try {
     const outer = readDer(der, 0);
-    if (outer.tag !== 0x30 || outer.end !== der.length) throw new Error('not a single SEQUENCE');
+    if (outer.tag !== 0x30 || outer.end !== der.length) throw invalidDer('not a single SEQUENCE');
     const [info, sigAlg, sigBits, ...extra] = derChildren(der, outer);
-    if (!info || !sigAlg || !sigBits || extra.length > 0) throw new Error('expected 3 elements');
-    if (info.tag !== 0x30 || sigAlg.tag !== 0x30 || sigBits.tag !== 0x03) throw new Error('unexpected element types');
+    if (!info || !sigAlg || !sigBits || extra.length > 0) throw invalidDer('expected 3 elements');
+    if (info.tag !== 0x30 || sigAlg.tag !== 0x30 || sigBits.tag !== 0x03) throw invalidDer('unexpected element types');
     const infoParts = derChildren(der, info);
     const [version, subject, spki] = infoParts as [DerNode?, DerNode?, DerNode?];
     if (!version || version.tag !== 0x02 || !subject || subject.tag !== 0x30 || !spki || spki.tag !== 0x30) {
-      throw new Error('malformed CertificationRequestInfo');
+      throw invalidDer('malformed CertificationRequestInfo');
     }
     const algParts = derChildren(der, sigAlg);
-    if (!algParts[0]) throw new Error('empty signature algorithm');
+    if (!algParts[0]) throw invalidDer('empty signature algorithm');
     const sigAlgOid = derOid(der, algParts[0]);
-    if (der[sigBits.contentStart] !== 0) throw new Error('signature BIT STRING has unused bits');
+    if (der[sigBits.contentStart] !== 0) throw invalidDer('signature BIT STRING has unused bits');
     return {
       tbs: der.subarray(info.start, info.end),
       spkiDer: der.subarray(spki.start, spki.end),
@@ -120,7 +120,7 @@ function splitCsr(csrPem: string): CsrParts {
 function spkiPoint(spkiDer: Buffer): Buffer {
   const outer = readDer(spkiDer, 0);
   const [, bits] = derChildren(spkiDer, outer);
-  if (!bits || bits.tag !== 0x03) throw new Error('SubjectPublicKeyInfo without a BIT STRING');
+  if (!bits || bits.tag !== 0x03) throw invalidDer('SubjectPublicKeyInfo without a BIT STRING');
   return spkiDer.subarray(bits.contentStart + 1, bits.end);
 }
 

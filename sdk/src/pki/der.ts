@@ -1,5 +1,6 @@
 // A minimal DER reader: just enough to split a PKCS#10 request into the signed bytes, the key
 // and the signature without building an object tree (the CSR check is the CP's hot path).
+import { OtherixError } from '../errors.js';
 
 export interface DerNode {
   tag: number;
@@ -11,11 +12,11 @@ export interface DerNode {
   end: number;
 }
 
-/** Reads one TLV at `offset`; throws a plain Error on truncated or non-DER lengths. */
+/** Reads one TLV at `offset`; throws OtherixError 'invalid_der' on truncated or non-DER lengths. */
 export function readDer(buf: Uint8Array, offset: number, limit: number = buf.length): DerNode {
-  if (offset + 2 > limit) throw new Error('truncated DER');
+  if (offset + 2 > limit) throw invalidDer('truncated DER');
   const tag = buf[offset]!;
-  if ((tag & 0x1f) === 0x1f) throw new Error('multi-byte DER tags are not supported');
+  if ((tag & 0x1f) === 0x1f) throw invalidDer('multi-byte DER tags are not supported');
   let lenByte = buf[offset + 1]!;
   let cursor = offset + 2;
   let length: number;
@@ -23,15 +24,15 @@ export function readDer(buf: Uint8Array, offset: number, limit: number = buf.len
     length = lenByte;
   } else {
     lenByte &= 0x7f;
-    if (lenByte === 0 || lenByte > 4) throw new Error('unsupported DER length');
-    if (cursor + lenByte > limit) throw new Error('truncated DER length');
+    if (lenByte === 0 || lenByte > 4) throw invalidDer('unsupported DER length');
+    if (cursor + lenByte > limit) throw invalidDer('truncated DER length');
     length = 0;
     for (let i = 0; i < lenByte; i++) length = length * 256 + buf[cursor + i]!;
     cursor += lenByte;
-    if (length < 0x80) throw new Error('non-minimal DER length');
+    if (length < 0x80) throw invalidDer('non-minimal DER length');
   }
   const end = cursor + length;
-  if (end > limit) throw new Error('DER length runs past the end');
+  if (end > limit) throw invalidDer('DER length runs past the end');
   return { tag, start: offset, contentStart: cursor, end };
 }
 
@@ -47,11 +48,16 @@ export function derChildren(buf: Uint8Array, node: DerNode): DerNode[] {
   return out;
 }
 
+/** Bytes that are not the DER the caller expected (callers say what they were reading). */
+export function invalidDer(why: string): OtherixError {
+  return new OtherixError('invalid_der', why);
+}
+
 /** Decodes an OBJECT IDENTIFIER's content to dotted form. */
 export function derOid(buf: Uint8Array, node: DerNode): string {
-  if (node.tag !== 0x06) throw new Error('expected an OBJECT IDENTIFIER');
+  if (node.tag !== 0x06) throw invalidDer('expected an OBJECT IDENTIFIER');
   const bytes = buf.subarray(node.contentStart, node.end);
-  if (bytes.length === 0) throw new Error('empty OBJECT IDENTIFIER');
+  if (bytes.length === 0) throw invalidDer('empty OBJECT IDENTIFIER');
   const parts: number[] = [];
   let value = 0;
   for (const byte of bytes) {

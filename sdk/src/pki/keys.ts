@@ -5,7 +5,7 @@ import { OtherixError } from '../errors.js';
 import { pemBlock, toPem } from './der.js';
 
 // The SDK compiles without the DOM lib, so WebCrypto's types come from node:crypto.
-export type CryptoKey = webcrypto.CryptoKey;
+type CryptoKey = webcrypto.CryptoKey;
 
 export interface NodeKeyPair {
   privateKey: CryptoKey;

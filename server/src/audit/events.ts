@@ -2,7 +2,7 @@
 // one of these events, logged once at info by audit() (./audit.ts). The names are stable: log
 // pipelines match on `event`. Fields are identifiers and facts, never a secret (no token, key,
 // CSR or certificate body) and never text a node wrote freely (advertised_endpoint, hardware).
-// server/README.md has the table, held to this list by test/ops-audit-events.test.ts.
+// server/README.md has the table, held to this list by test/control-plane/audit-events.test.ts.
 import type { Role } from '../store/store.js';
 
 /** Who made the change. */

@@ -13,15 +13,14 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdir, open, readdir } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { fingerprintOfPem, writeFileAtomic } from '@otherix/sdk';
+import { OtherixError, fingerprintOfPem, isOtherixError, writeFileAtomic } from '@otherix/sdk';
 import { dataDirFiles } from '../init/files.js';
 import type { DataDirFiles } from '../init/files.js';
-import { InitError } from '../init/init-error.js';
 import { acquireDataDirLock } from '../init/lock.js';
 import { inspectDatabaseFile } from '../store/sqlite/inspect.js';
 import { BACKUP_FORMAT_VERSION, MANIFEST_NAME, backupMembers, parseManifest } from './contents.js';
 import type { BackupManifest, BackupMember } from './contents.js';
-import { TarFormatError, readTarEntries, readTarEntry, tarEntryChunks } from './tar.js';
+import { readTarEntries, readTarEntry, tarEntryChunks } from './tar.js';
 import type { TarEntry } from './tar.js';
 import { commitTempFile, createTempFile, discardTempFile } from './temp-file.js';
 
@@ -47,14 +46,14 @@ async function entrySha256(archive: FileHandle, entry: TarEntry): Promise<string
   return hash.digest('hex');
 }
 
-/** Every check that needs only the archive; throws InitError naming the first problem. */
+/** Every check that needs only the archive; throws backup_invalid naming the first problem. */
 async function checkArchive(archive: FileHandle, from: string, files: DataDirFiles): Promise<CheckedArchive> {
-  const notABackup = (why: string): InitError => new InitError(`${from} is not a whole otherix-server backup (${why}): nothing was written; take a new backup or use another copy`);
+  const notABackup = (why: string): OtherixError => new OtherixError('backup_invalid', `${from} is not a whole otherix-server backup (${why}): nothing was written; take a new backup or use another copy`);
   let entries: TarEntry[];
   try {
     entries = await readTarEntries(archive, (await archive.stat()).size);
   } catch (error) {
-    if (error instanceof TarFormatError) throw notABackup(error.message);
+    if (isOtherixError(error, 'backup_invalid')) throw notABackup(error.message);
     throw error;
   }
   const [first, ...rest] = entries;
@@ -62,7 +61,7 @@ async function checkArchive(archive: FileHandle, from: string, files: DataDirFil
   const manifest = parseManifest((await readTarEntry(archive, first)).toString('utf8'));
   if (manifest === undefined) throw notABackup(`${MANIFEST_NAME} is not an otherix-server backup manifest`);
   if (manifest.version > BACKUP_FORMAT_VERSION) {
-    throw new InitError(`${from} is a version ${manifest.version} backup, newer than this otherix-server reads (${BACKUP_FORMAT_VERSION}): restore it with the otherix-server that wrote it (${manifest.server_version})`);
+    throw new OtherixError('backup_invalid', `${from} is a version ${manifest.version} backup, newer than this otherix-server reads (${BACKUP_FORMAT_VERSION}): restore it with the otherix-server that wrote it (${manifest.server_version})`);
   }
   const byName = new Map(backupMembers(files).map((member) => [member.name, member]));
   const found = new Map<string, TarEntry>();
@@ -100,9 +99,10 @@ async function entriesOf(dir: string): Promise<string[]> {
   }
 }
 
-function notEmpty(files: DataDirFiles, found: string[]): InitError {
+function notEmpty(files: DataDirFiles, found: string[]): OtherixError {
   const shown = found.slice(0, 5).join(', ') + (found.length > 5 ? `, and ${found.length - 5} more` : '');
-  return new InitError(
+  return new OtherixError(
+    'conflict',
     `${files.dir} is not empty (it holds ${shown}): restore writes only into an empty or new data dir, so it never mixes two clusters. ` +
       `Move that dir aside (it may be the cluster you are restoring: keep it until the restored CP runs), or give another --data-dir. Nothing was written`,
   );
@@ -134,7 +134,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   try {
     archive = await open(from, 'r');
   } catch (error) {
-    throw new InitError(`cannot read ${from} (${(error as { code?: string }).code ?? (error as Error).message}): give the file otherix-server backup wrote`);
+    throw new OtherixError('backup_invalid', `cannot read ${from} (${(error as { code?: string }).code ?? (error as Error).message}): give the file otherix-server backup wrote`);
   }
   try {
     const checked = await checkArchive(archive, from, files);
@@ -157,7 +157,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       }
       const database = await inspectDatabaseFile(files.database);
       if (database.state !== 'initialized' || database.marker?.id !== checked.manifest.cluster_id) {
-        throw new InitError(`the restored ${files.database} is not cluster ${checked.manifest.cluster_id}'s database (${database.state}): empty ${files.dir} and restore again from another copy`);
+        throw new OtherixError('data_dir_invalid', `the restored ${files.database} is not cluster ${checked.manifest.cluster_id}'s database (${database.state}): empty ${files.dir} and restore again from another copy`);
       }
     } finally {
       await lock.release();

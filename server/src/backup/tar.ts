@@ -4,6 +4,7 @@
 // has (`tar -tvf`, `tar -xpf ... -C DIR`), when otherix-server itself is not at hand. Entries are
 // read and written in chunks by position, so a large database never sits in memory whole.
 import type { FileHandle } from 'node:fs/promises';
+import { OtherixError } from '@otherix/sdk';
 
 const BLOCK = 512;
 const CHUNK = 1 << 20;
@@ -16,9 +17,9 @@ export interface TarEntry {
   offset: number;
 }
 
-/** A malformed archive: the message says what, and where. */
-export class TarFormatError extends Error {
-  override readonly name = 'TarFormatError';
+/** A malformed archive (backup_invalid): the message says what, and where. */
+function malformed(message: string): OtherixError {
+  return new OtherixError('backup_invalid', message);
 }
 
 function octal(value: number, width: number): string {
@@ -27,7 +28,7 @@ function octal(value: number, width: number): string {
 }
 
 function header(name: string, mode: number, size: number, mtimeSeconds: number): Buffer {
-  if (Buffer.byteLength(name) > 100 || name.includes('/') || name === '' || name.startsWith('.')) throw new Error(`tar: ${JSON.stringify(name)} is not a plain file name`);
+  if (Buffer.byteLength(name) > 100 || name.includes('/') || name === '' || name.startsWith('.')) throw new OtherixError('internal', `tar: ${JSON.stringify(name)} is not a plain file name`);
   const block = Buffer.alloc(BLOCK);
   block.write(name, 0, 100, 'utf8');
   block.write(octal(mode & 0o7777, 8), 100, 8, 'ascii');
@@ -67,7 +68,7 @@ export class TarWriter {
     const buffer = Buffer.alloc(Math.min(CHUNK, Math.max(size, 1)));
     for (let done = 0; done < size; ) {
       const { bytesRead } = await source.read(buffer, 0, Math.min(buffer.length, size - done), done);
-      if (bytesRead === 0) throw new Error(`tar: ${name} ended at ${done} of ${size} bytes while it was copied`);
+      if (bytesRead === 0) throw new OtherixError('internal', `tar: ${name} ended at ${done} of ${size} bytes while it was copied`);
       await this.write(buffer.subarray(0, bytesRead));
       done += bytesRead;
     }
@@ -101,7 +102,7 @@ function field(block: Buffer, start: number, length: number): string {
 
 function number(block: Buffer, start: number, length: number, what: string, at: number): number {
   const text = field(block, start, length).trim();
-  if (!/^[0-7]+$/.test(text)) throw new TarFormatError(`the entry header at byte ${at} has no valid ${what}`);
+  if (!/^[0-7]+$/.test(text)) throw malformed(`the entry header at byte ${at} has no valid ${what}`);
   return Number.parseInt(text, 8);
 }
 
@@ -111,19 +112,19 @@ export async function readTarEntries(archive: FileHandle, archiveSize: number): 
   const block = Buffer.alloc(BLOCK);
   let position = 0;
   for (;;) {
-    if (position + BLOCK > archiveSize) throw new TarFormatError(`the archive ends at byte ${archiveSize} without its end marker: it was cut short`);
+    if (position + BLOCK > archiveSize) throw malformed(`the archive ends at byte ${archiveSize} without its end marker: it was cut short`);
     const { bytesRead } = await archive.read(block, 0, BLOCK, position);
-    if (bytesRead !== BLOCK) throw new TarFormatError(`the archive could not be read at byte ${position}`);
+    if (bytesRead !== BLOCK) throw malformed(`the archive could not be read at byte ${position}`);
     if (block.every((byte) => byte === 0)) return entries;
     let sum = 0;
     for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
-    if (number(block, 148, 8, 'checksum', position) !== sum) throw new TarFormatError(`the entry header at byte ${position} is damaged (checksum mismatch)`);
+    if (number(block, 148, 8, 'checksum', position) !== sum) throw malformed(`the entry header at byte ${position} is damaged (checksum mismatch)`);
     const name = field(block, 0, 100);
     const type = field(block, 156, 1);
-    if (type !== '0' && type !== '') throw new TarFormatError(`${name} is not a regular file (tar type ${JSON.stringify(type)}): not an otherix backup`);
+    if (type !== '0' && type !== '') throw malformed(`${name} is not a regular file (tar type ${JSON.stringify(type)}): not an otherix backup`);
     const size = number(block, 124, 12, 'size', position);
     const offset = position + BLOCK;
-    if (offset + size > archiveSize) throw new TarFormatError(`${name} should hold ${size} bytes but the archive ends first: it was cut short`);
+    if (offset + size > archiveSize) throw malformed(`${name} should hold ${size} bytes but the archive ends first: it was cut short`);
     entries.push({ name, mode: number(block, 100, 8, 'mode', position), size, offset });
     position = offset + Math.ceil(size / BLOCK) * BLOCK;
   }
@@ -134,7 +135,7 @@ export async function readTarEntry(archive: FileHandle, entry: TarEntry): Promis
   const buffer = Buffer.alloc(entry.size);
   for (let done = 0; done < entry.size; ) {
     const { bytesRead } = await archive.read(buffer, done, entry.size - done, entry.offset + done);
-    if (bytesRead === 0) throw new TarFormatError(`${entry.name} could not be read whole`);
+    if (bytesRead === 0) throw malformed(`${entry.name} could not be read whole`);
     done += bytesRead;
   }
   return buffer;
@@ -145,7 +146,7 @@ export async function* tarEntryChunks(archive: FileHandle, entry: TarEntry): Asy
   const buffer = Buffer.alloc(Math.min(CHUNK, Math.max(entry.size, 1)));
   for (let done = 0; done < entry.size; ) {
     const { bytesRead } = await archive.read(buffer, 0, Math.min(buffer.length, entry.size - done), entry.offset + done);
-    if (bytesRead === 0) throw new TarFormatError(`${entry.name} could not be read whole`);
+    if (bytesRead === 0) throw malformed(`${entry.name} could not be read whole`);
     done += bytesRead;
     yield buffer.subarray(0, bytesRead);
   }

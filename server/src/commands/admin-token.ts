@@ -8,9 +8,8 @@
 // it must work beside the CP that holds it.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { openApiDocument } from '@otherix/sdk';
-import { isHttpError } from '../errors.js';
-import { InitError, caFingerprintOf } from '../init/data-dir.js';
+import { OtherixError, isOtherixError, openApiDocument } from '@otherix/sdk';
+import { caFingerprintOf } from '../init/data-dir.js';
 import { dataDirFiles } from '../init/files.js';
 import { assertDataDirOwner } from '../init/owner.js';
 import { ApiTokenService } from '../services/api-tokens.js';
@@ -24,7 +23,7 @@ const NAME_PATTERN = new RegExp(
   ((openApiDocument.components.schemas['ApiTokenCreateRequest']!['properties'] as Record<string, { pattern: string }>)['name']!).pattern,
 );
 
-export interface OfflineAdminToken {
+interface OfflineAdminToken {
   id: string;
   name: string;
   /** The plaintext, to print once. */
@@ -42,11 +41,11 @@ export async function mintAdminTokenOffline(options: { dataDir: string; name?: s
   const files = dataDirFiles(resolve(options.dataDir));
   const name = options.name ?? defaultRecoveryName(now());
   if (!NAME_PATTERN.test(name)) {
-    throw new InitError(`--name ${JSON.stringify(name)} is not a token name: 1-64 letters, digits and . _ @ -, starting with a letter or digit`);
+    throw new OtherixError('validation_failed', `--name ${JSON.stringify(name)} is not a token name: 1-64 letters, digits and . _ @ -, starting with a letter or digit`);
   }
   const database = await stat(files.database).catch(() => undefined);
   if (database === undefined) {
-    throw new InitError(`no control plane database in ${files.dir} (${files.database} is missing): give the --data-dir of an otherix-server that has started at least once`);
+    throw new OtherixError('data_dir_invalid', `no control plane database in ${files.dir} (${files.database} is missing): give the --data-dir of an otherix-server that has started at least once`);
   }
   await assertDataDirOwner(files, `otherix-server admin-token --data-dir ${files.dir}`);
   const caFingerprint = await caFingerprintOf(files.dir);
@@ -56,10 +55,10 @@ export async function mintAdminTokenOffline(options: { dataDir: string; name?: s
     const minted = await new ApiTokenService(store, now).mint({ name, role: 'admin' }, OFFLINE_CREATOR);
     return { id: minted.id, name: minted.name, token: minted.token, caFingerprint };
   } catch (error) {
-    if (isHttpError(error) && error.code === 'conflict') {
-      throw new InitError(`a live API token is already named ${name}: pick another name with --name`);
+    if (isOtherixError(error, 'conflict')) {
+      throw new OtherixError('conflict', `a live API token is already named ${name}: pick another name with --name`);
     }
-    throw new InitError(`cannot mint an admin token in ${files.database}: ${(error as Error).message}; nothing was written: check the file and run it again`);
+    throw new OtherixError('data_dir_invalid', `cannot mint an admin token in ${files.database}: ${(error as Error).message}; nothing was written: check the file and run it again`);
   } finally {
     await store?.close();
   }

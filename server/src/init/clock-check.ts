@@ -6,10 +6,10 @@ import type { DatabaseInspection } from '../store/sqlite/inspect.js';
 import { isoTimestamp } from '../services/timestamps.js';
 
 /** A database time further ahead of the clock than this means the clock moved back (or was ahead). */
-export const CLOCK_AHEAD_WARNING_MS = 10 * 60 * 1000;
+const CLOCK_AHEAD_WARNING_MS = 10 * 60 * 1000;
 
 /** `400 days`, `3 hours`, `12 minutes`: the size of a clock error, for a person. */
-export function roughDuration(ms: number): string {
+function roughDuration(ms: number): string {
   const units: [string, number][] = [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000]];
   for (const [unit, size] of units) {
     const n = Math.floor(ms / size);

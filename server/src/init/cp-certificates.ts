@@ -6,7 +6,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { CONTROL_PLANE_SPIFFE_ID, writeFileAtomic } from '@otherix/sdk';
+import { CONTROL_PLANE_SPIFFE_ID, KEY_FILE_MODE, PUBLIC_FILE_MODE, writeFileAtomic } from '@otherix/sdk';
 import { isoTimestamp } from '../services/timestamps.js';
 import type { ClusterCa, KeyPairPem } from '../services/ca.js';
 import { sansForHosts } from '../services/ca.js';
@@ -14,8 +14,6 @@ import type { DataDirFiles } from './files.js';
 
 /** A CP certificate is renewed when it has less than this left (they last a year). */
 export const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
-const KEY_MODE = 0o600;
-const CERT_MODE = 0o644;
 
 export type CpCertificateName = 'server' | 'client';
 
@@ -111,7 +109,7 @@ export class CpCertificates {
             now: at,
           }),
         // After the pair: a crash in between leaves a stale record, so the next start issues again.
-        afterIssue: () => writeFileAtomic(files.serverHosts, hostsRecord, { mode: CERT_MODE }),
+        afterIssue: () => writeFileAtomic(files.serverHosts, hostsRecord, { mode: PUBLIC_FILE_MODE }),
       },
       {
         name: 'client',
@@ -168,8 +166,8 @@ export class CpCertificates {
     const pair = { certPem: issued.certPem, keyPem: issued.keyPem };
     // The key first, 0600 from the moment it exists; a crash before the certificate leaves a
     // mismatched pair, which the next start re-issues.
-    await writeFileAtomic(spec.key, pair.keyPem, { mode: KEY_MODE });
-    await writeFileAtomic(spec.cert, pair.certPem, { mode: CERT_MODE });
+    await writeFileAtomic(spec.key, pair.keyPem, { mode: KEY_FILE_MODE });
+    await writeFileAtomic(spec.cert, pair.certPem, { mode: PUBLIC_FILE_MODE });
     await spec.afterIssue();
     this.current.set(spec.name, pair);
     return pair;

@@ -10,7 +10,7 @@ import { randomUUID, createPrivateKey, X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { fingerprintOfPem, generateToken, hashToken, removeWriteLeftovers, writeFileAtomic } from '@otherix/sdk';
+import { KEY_FILE_MODE, OtherixError, PUBLIC_FILE_MODE, fingerprintOfPem, generateToken, hashToken, removeWriteLeftovers, writeFileAtomic } from '@otherix/sdk';
 import { ClusterCa } from '../services/ca.js';
 import type { KeyPairPem } from '../services/ca.js';
 import { FIRST_START_CREATOR } from '../services/api-tokens.js';
@@ -22,17 +22,12 @@ import { CpCertificates } from './cp-certificates.js';
 import { firstStartCrashPoint } from './crash-points.js';
 import { dataDirFiles, firstStartFiles } from './files.js';
 import type { DataDirFiles } from './files.js';
-import { InitError } from './init-error.js';
 import { acquireDataDirLock } from './lock.js';
 import type { DataDirLock } from './lock.js';
 import { checkDataDirModes } from './modes.js';
 import { planStart } from './start-plan.js';
 import type { DataDirFacts } from './start-plan.js';
 
-export { InitError } from './init-error.js';
-
-const KEY_MODE = 0o600;
-const PUBLIC_MODE = 0o644;
 const CLUSTER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface InitOptions {
@@ -78,7 +73,7 @@ async function readOptional(path: string): Promise<string | undefined> {
     return await readFile(path, 'utf8');
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') return undefined;
-    throw new InitError(`cannot read ${path} (${(error as { code?: string }).code ?? (error as Error).message}): check the data dir's owner and modes`);
+    throw new OtherixError('data_dir_invalid', `cannot read ${path} (${(error as { code?: string }).code ?? (error as Error).message}): check the data dir's owner and modes`);
   }
 }
 
@@ -87,7 +82,7 @@ async function readClusterIdFile(path: string): Promise<string | undefined> {
   if (text === undefined) return undefined;
   const id = text.trim();
   if (!CLUSTER_ID.test(id)) {
-    throw new InitError(`refusing to start: ${path} does not hold a cluster id (a UUID): restore it from your backup, or remove it if otherix.db is this cluster's database (the CP writes it again from there)`);
+    throw new OtherixError('data_dir_invalid', `refusing to start: ${path} does not hold a cluster id (a UUID): restore it from your backup, or remove it if otherix.db is this cluster's database (the CP writes it again from there)`);
   }
   return id;
 }
@@ -122,12 +117,12 @@ async function loadCa(files: DataDirFiles): Promise<ClusterCa> {
   try {
     createPrivateKey(keyPem);
   } catch (error) {
-    throw new InitError(`refusing to start: ${files.caKey} cannot be decoded (${(error as Error).message}): restore ca.key from your backup (mode 0600); without it the CP cannot sign anything`);
+    throw new OtherixError('data_dir_invalid', `refusing to start: ${files.caKey} cannot be decoded (${(error as Error).message}): restore ca.key from your backup (mode 0600); without it the CP cannot sign anything`);
   }
   try {
     return ClusterCa.fromPem({ certPem, keyPem });
   } catch (error) {
-    throw new InitError(`refusing to start: the cluster CA in ${files.dir} is unusable (${(error as Error).message})`);
+    throw new OtherixError('data_dir_invalid', `refusing to start: the cluster CA in ${files.dir} is unusable (${(error as Error).message})`);
   }
 }
 
@@ -144,20 +139,20 @@ function firstAdminToken(token: string, now: number): ApiTokenRow {
  */
 async function createCluster(files: DataDirFiles, now: () => number, lock: DataDirLock): Promise<{ clusterId: string; ca: ClusterCa; store: SqliteStore }> {
   const clusterId = randomUUID();
-  await writeFileAtomic(files.clusterIdIncomplete, `${clusterId}\n`, { mode: PUBLIC_MODE });
+  await writeFileAtomic(files.clusterIdIncomplete, `${clusterId}\n`, { mode: PUBLIC_FILE_MODE });
   firstStartCrashPoint('first-start-begun');
   const { ca, material } = await ClusterCa.create(now());
   // The key first, 0600 from the moment it exists.
-  await writeFileAtomic(files.caKey, material.keyPem, { mode: KEY_MODE });
+  await writeFileAtomic(files.caKey, material.keyPem, { mode: KEY_FILE_MODE });
   firstStartCrashPoint('first-start-after-ca-key');
-  await writeFileAtomic(files.caCert, material.certPem, { mode: PUBLIC_MODE });
+  await writeFileAtomic(files.caCert, material.certPem, { mode: PUBLIC_FILE_MODE });
   firstStartCrashPoint('first-start-after-ca');
   const store = await SqliteStore.open(files.database, { afterClose: lock.release });
   try {
     const token = generateToken('api');
     await store.markCluster({ id: clusterId, caFingerprint: ca.fingerprint, createdAt: now() }, firstAdminToken(token, now()));
     firstStartCrashPoint('first-start-after-database');
-    await writeFileAtomic(files.adminToken, `${token}\n`, { mode: KEY_MODE });
+    await writeFileAtomic(files.adminToken, `${token}\n`, { mode: KEY_FILE_MODE });
     firstStartCrashPoint('first-start-after-admin-token');
   } catch (error) {
     await store.close();
@@ -199,7 +194,7 @@ export async function initDataDir(options: InitOptions): Promise<ControlPlaneMat
       if (plan.markDatabase) {
         // Made before cluster markers. The file before the row: a crash in between repeats this.
         const token = plan.mintAdminToken ? generateToken('api') : undefined;
-        if (token !== undefined) await writeFileAtomic(files.adminToken, `${token}\n`, { mode: KEY_MODE });
+        if (token !== undefined) await writeFileAtomic(files.adminToken, `${token}\n`, { mode: KEY_FILE_MODE });
         await store.markCluster({ id: clusterId, caFingerprint: ca.fingerprint, createdAt: now() }, token === undefined ? undefined : firstAdminToken(token, now()));
       }
     }
@@ -209,7 +204,7 @@ export async function initDataDir(options: InitOptions): Promise<ControlPlaneMat
     warnings.push(...loaded.warnings);
     if (plan.kind === 'first-start') firstStartCrashPoint('first-start-after-certificates');
     if (plan.kind === 'first-start' || plan.writeClusterIdFile) {
-      await writeFileAtomic(files.clusterId, `${clusterId}\n`, { mode: PUBLIC_MODE });
+      await writeFileAtomic(files.clusterId, `${clusterId}\n`, { mode: PUBLIC_FILE_MODE });
       await rm(files.clusterIdIncomplete, { force: true });
     }
     warnings.push(...clockWarnings(facts.database, ca.certPem, now()));
@@ -232,7 +227,7 @@ export async function caFingerprintOf(dataDir: string): Promise<string> {
   try {
     certPem = await readFile(files.caCert, 'utf8');
   } catch {
-    throw new InitError(`no cluster CA in ${files.dir}: start otherix-server once with --data-dir ${dataDir} to create it`);
+    throw new OtherixError('data_dir_invalid', `no cluster CA in ${files.dir}: start otherix-server once with --data-dir ${dataDir} to create it`);
   }
   return fingerprintOfPem(certPem);
 }

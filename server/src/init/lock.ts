@@ -7,12 +7,12 @@
 // rule between connections, so a second CP started in the same process is refused too.
 // `otherix-server.pid` beside it only names the holder for the refusal message.
 // fcntl locks need a local filesystem (or NFS with working lockd): keep the data dir local.
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, readdir, readlink, realpath, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeFileAtomic } from '@otherix/sdk';
+import { OtherixError, writeFileAtomic } from '@otherix/sdk';
 import sqlite3 from 'sqlite3';
 import type { DataDirFiles } from './files.js';
-import { InitError } from './init-error.js';
 
 /** How long a refused start waits for the holder's pid file (the holder writes it right after locking). */
 const PID_WAIT_ATTEMPTS = 20;
@@ -53,13 +53,33 @@ async function holderPid(files: DataDirFiles): Promise<number | undefined> {
   return undefined;
 }
 
+/**
+ * A live process other than this one that still holds this data dir's lock file open after it
+ * was deleted (an operator removed a "stale" otherix.lock under a running CP): the lock on the
+ * new file proves nothing then. Linux only (/proc); elsewhere, or for processes of other users
+ * (whose fds cannot be read, and who could not share this 0700 data dir anyway), none is found.
+ */
+async function holderOfDeletedLock(files: DataDirFiles): Promise<number | undefined> {
+  // /proc names the file by its real path: the data dir may be reached through a symlink.
+  const deleted = `${join(await realpath(files.dir).catch(() => files.dir), basename(files.lock))} (deleted)`;
+  const pids = await readdir('/proc').catch(() => [] as string[]);
+  for (const entry of pids) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const fds = await readdir(`/proc/${entry}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) {
+      if ((await readlink(`/proc/${entry}/fd/${fd}`).catch(() => '')) === deleted) return Number(entry);
+    }
+  }
+  return undefined;
+}
+
 /** Takes the data dir's lock, or refuses with the holder's pid. */
 export async function acquireDataDirLock(files: DataDirFiles): Promise<DataDirLock> {
   let db: sqlite3.Database;
   try {
     db = await openLockFile(files.lock);
   } catch (error) {
-    throw new InitError(`cannot open ${files.lock} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): check that ${files.dir} is a writable directory`);
+    throw new OtherixError('data_dir_invalid', `cannot open ${files.lock} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): check that ${files.dir} is a writable directory`);
   }
   db.configure('busyTimeout', 0);
   try {
@@ -68,11 +88,21 @@ export async function acquireDataDirLock(files: DataDirFiles): Promise<DataDirLo
   } catch (error) {
     await closeDb(db);
     if ((error as { code?: string }).code !== 'SQLITE_BUSY') {
-      throw new InitError(`cannot lock ${files.lock} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): the data dir must be on a local filesystem that supports file locks`);
+      throw new OtherixError('data_dir_invalid', `cannot lock ${files.lock} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): the data dir must be on a local filesystem that supports file locks`);
     }
     const pid = await holderPid(files);
-    throw new InitError(
+    throw new OtherixError(
+      'data_dir_locked',
       `another otherix-server is running on ${files.dir} (pid ${pid ?? 'unknown'}): one data dir serves one CP; stop that one first, or give this one its own --data-dir`,
+    );
+  }
+  const orphanedHolder = await holderOfDeletedLock(files);
+  if (orphanedHolder !== undefined) {
+    await closeDb(db);
+    throw new OtherixError(
+      'data_dir_locked',
+      `another otherix-server is running on ${files.dir} (pid ${orphanedHolder}), although its ${files.lock} was deleted: one data dir serves one CP; ` +
+        `stop that one first (never delete the lock file of a running CP), or give this one its own --data-dir`,
     );
   }
   try {

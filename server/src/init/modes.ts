@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { DataDirFiles } from './files.js';
 import { secretFiles } from './files.js';
-import { InitError } from './init-error.js';
+import { OtherixError } from '@otherix/sdk';
 
 const octal = (mode: number): string => mode.toString(8).padStart(4, '0');
 
@@ -41,5 +41,5 @@ export async function checkDataDirModes(files: DataDirFiles): Promise<string[]> 
   if (refusals.length === 0) return warnings;
   const fix = loose.length === 0 ? '' : `; run \`chmod 600 ${loose.join(' ')}\``;
   const compromised = loose.length === 0 ? '' : ' and consider what others could read compromised (keys: re-issue; tokens: revoke)';
-  throw new InitError(`${refusals.join('; ')}${fix}${compromised}`);
+  throw new OtherixError('insecure_permissions', `${refusals.join('; ')}${fix}${compromised}`);
 }

@@ -1,7 +1,9 @@
 // What a start does with the data dir it finds, decided once from what is on disk:
 //
 //   nothing of a cluster           -> first start (no flag needed)
-//   cluster-id.incomplete only     -> an interrupted first start: its files are removed, and it runs again
+//   cluster-id.incomplete only     -> an interrupted first start: finished when it got past admin.token,
+//                                     else its files are removed and it runs again (refused if the
+//                                     database holds more than a first start writes)
 //   cluster-id + its database + its CA -> a normal start
 //   anything else that held a cluster  -> refuse, naming what is missing and how to restore it
 //
@@ -10,10 +12,10 @@
 // another cluster: each stops the start and nothing is written.
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
+import { OtherixError } from '@otherix/sdk';
 import type { DatabaseInspection } from '../store/sqlite/inspect.js';
 import type { DataDirFiles } from './files.js';
 import { firstStartFiles } from './files.js';
-import { InitError } from './init-error.js';
 
 /** What is on disk, read before anything is written. */
 export interface DataDirFacts {
@@ -30,7 +32,7 @@ export interface DataDirFacts {
   caCertProblem: string | undefined;
 }
 
-export type StartPlan =
+type StartPlan =
   | {
       kind: 'first-start';
       /** Files of an interrupted first start to remove before starting again. */
@@ -55,14 +57,14 @@ const NOTHING_CHANGED = 'Nothing was changed.';
 const names = (paths: readonly string[]): string => paths.map((p) => basename(p)).join(', ');
 
 function refuse(message: string): never {
-  throw new InitError(`refusing to start: ${message}`);
+  throw new OtherixError('data_dir_invalid', `refusing to start: ${message}`);
 }
 
 function nodesPhrase(database: DatabaseInspection): string {
   return database.state === 'initialized' ? `${database.nodes} node${database.nodes === 1 ? '' : 's'}` : 'its nodes';
 }
 
-export function damagedDatabaseMessage(files: DataDirFiles, database: { code: string; detail: string }): string {
+function damagedDatabaseMessage(files: DataDirFiles, database: { code: string; detail: string }): string {
   return (
     `${files.database} is damaged (${database.code}: ${database.detail}). ` +
     `Stop here: restore otherix.db from your backup into ${files.dir} (remove otherix.db-wal and otherix.db-shm there first), ` +
@@ -100,7 +102,7 @@ function planMarked(files: DataDirFiles, facts: DataDirFacts, clusterId: string)
         `To start a new cluster instead, give otherix-server a new --data-dir. ${NOTHING_CHANGED}`,
     );
   }
-  if (database.state !== 'initialized') throw new Error('unreachable: a damaged database is refused before');
+  if (database.state !== 'initialized') throw new OtherixError('internal', 'unreachable: a damaged database is refused before');
   if (database.marker === undefined) {
     refuse(
       `otherix.db carries no cluster id, but ${files.dir} holds cluster ${clusterId} (${files.clusterId}): it is another data dir's database, or a backup from before cluster ids. ` +
@@ -122,10 +124,32 @@ export function planStart(files: DataDirFiles, facts: DataDirFacts): StartPlan {
   const has = (path: string): boolean => facts.present.has(path);
 
   if (facts.clusterId === undefined && facts.incompleteClusterId !== undefined) {
-    // A first start that did not complete never served: nothing in it can be lost.
-    if (database.state === 'initialized' && database.nodes > 0) {
-      refuse(`${files.clusterIdIncomplete} says the first start never completed, yet otherix.db holds ${nodesPhrase(database)}: restore the data dir from your backup. ${NOTHING_CHANGED}`);
+    if (database.state === 'initialized') {
+      // Got past admin.token (its database marked with this first start's id): only cluster-id
+      // is missing (a kill between writing it and removing cluster-id.incomplete, then a lost
+      // file), and what was made may have been handed out. Finished, never redone.
+      if (database.marker?.id === facts.incompleteClusterId && has(files.adminToken)) {
+        checkCa(files, facts, database.marker);
+        return {
+          kind: 'start', clusterId: database.marker.id, markDatabase: false, writeClusterIdFile: true, mintAdminToken: false,
+          note: `an earlier first start of ${files.dir} was interrupted after admin.token: finished it (wrote ${basename(files.clusterId)})`,
+        };
+      }
+      // A first start writes its marker and one admin token: anything else means the cluster served.
+      const used = [
+        database.nodes > 0 ? nodesPhrase(database) : undefined,
+        database.joinTokens > 0 ? `${database.joinTokens} join token${database.joinTokens === 1 ? '' : 's'}` : undefined,
+        database.apiTokens > 1 ? `${database.apiTokens} API tokens` : undefined,
+        database.marker !== undefined && database.marker.id !== facts.incompleteClusterId ? `the marker of cluster ${database.marker.id}` : undefined,
+      ].filter((part) => part !== undefined);
+      if (used.length > 0) {
+        refuse(
+          `${files.clusterIdIncomplete} says the first start never completed, yet otherix.db holds ${used.join(', ')}: ` +
+            `restore the data dir from your backup (with its cluster-id). ${NOTHING_CHANGED}`,
+        );
+      }
     }
+    // A first start that did not complete never served: nothing in it can be lost.
     const remove = [...firstStartFiles(files).filter(has), files.clusterIdIncomplete];
     return { kind: 'first-start', remove, note: `an earlier first start of ${files.dir} was interrupted: removed what it had written (${names(remove)}) and started it again` };
   }
@@ -147,7 +171,7 @@ export function planStart(files: DataDirFiles, facts: DataDirFacts): StartPlan {
         `To start a new cluster instead, give otherix-server a new --data-dir. ${NOTHING_CHANGED}`,
     );
   }
-  if (database.state !== 'initialized') throw new Error('unreachable: a damaged database is refused before');
+  if (database.state !== 'initialized') throw new OtherixError('internal', 'unreachable: a damaged database is refused before');
   if (database.marker !== undefined) {
     // cluster-id was removed: the database says which cluster this is.
     checkCa(files, facts, database.marker);

@@ -22,7 +22,7 @@ export function projectedRouteSchema(operationId: OperationId): RouteSchema {
 }
 
 /** Serializer schemas, one object each so Fastify compiles each once (reply.serializeInput caches by identity). */
-export const PROJECTION_SCHEMAS: Record<'full' | 'summary', SerializerSchema> = { full: { $ref: 'Node#' }, summary: { $ref: 'NodeSummary#' } };
+const PROJECTION_SCHEMAS: Record<'full' | 'summary', SerializerSchema> = { full: { $ref: 'Node#' }, summary: { $ref: 'NodeSummary#' } };
 
 type SerializerSchema = Record<string, unknown>;
 

@@ -4,13 +4,13 @@ import type { OperationId } from './route-schema.js';
 
 type Parameters<Op extends OperationId> = operations[Op] extends { parameters: infer P } ? P : never;
 
-export type BodyOf<Op extends OperationId> = operations[Op] extends { requestBody: { content: { 'application/json': infer B } } }
+type BodyOf<Op extends OperationId> = operations[Op] extends { requestBody: { content: { 'application/json': infer B } } }
   ? B
   : operations[Op] extends { requestBody?: { content: { 'application/json': infer B } } }
     ? B
     : undefined;
-export type QueryOf<Op extends OperationId> = Parameters<Op> extends { query?: infer Q } ? NonNullable<Q> : Record<string, never>;
-export type ParamsOf<Op extends OperationId> = Parameters<Op> extends { path: infer P } ? P : Record<string, never>;
+type QueryOf<Op extends OperationId> = Parameters<Op> extends { query?: infer Q } ? NonNullable<Q> : Record<string, never>;
+type ParamsOf<Op extends OperationId> = Parameters<Op> extends { path: infer P } ? P : Record<string, never>;
 
 /** The RouteGeneric of an operation, for app.get<RouteOf<'listJoinTokens'>>(...). */
 export interface RouteOf<Op extends OperationId> {

@@ -1,6 +1,6 @@
 // Fastify route schemas derived from openapi.yaml (through the SDK's openApiDocument): the
 // server validates requests and serializes responses with the contract itself.
-import { openApiDocument } from '@otherix/sdk';
+import { OtherixError, openApiDocument } from '@otherix/sdk';
 import type { operations } from '@otherix/sdk';
 
 export type OperationId = keyof operations;
@@ -11,8 +11,8 @@ const SCHEMA_REF = '#/components/schemas/';
 const PARAMETER_REF = '#/components/parameters/';
 const RESPONSE_REF = '#/components/responses/';
 
-/** Rewrites `#/components/schemas/X` refs to the shared-schema id `X#` (see registerSharedSchemas). */
-export function rewriteRefs<T>(value: T): T {
+/** Rewrites `#/components/schemas/X` refs to the shared-schema id `X#` (see sharedSchemas, added by plugins/schemas.ts). */
+function rewriteRefs<T>(value: T): T {
   if (Array.isArray(value)) return value.map(rewriteRefs) as T;
   if (value === null || typeof value !== 'object') return value;
   const out: Json = {};
@@ -56,7 +56,7 @@ function resolve(value: Json, prefix: string, table: Record<string, Json> | unde
   const ref = value['$ref'];
   if (typeof ref === 'string' && ref.startsWith(prefix)) {
     const target = table?.[ref.slice(prefix.length)];
-    if (target === undefined) throw new Error(`openapi: unresolved ${ref}`);
+    if (target === undefined) throw new OtherixError('internal', `openapi: unresolved ${ref}`);
     return target;
   }
   return value;
@@ -68,7 +68,7 @@ function findOperation(operationId: string): { method: string; item: Json; opera
       if (HTTP_METHODS.has(method) && (operation as Json)['operationId'] === operationId) return { method, item: item as Json, operation: operation as Json };
     }
   }
-  throw new Error(`openapi: no operation ${operationId}`);
+  throw new OtherixError('internal', `openapi: no operation ${operationId}`);
 }
 
 export interface RouteSchema {

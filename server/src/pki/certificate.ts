@@ -3,13 +3,13 @@
 // here; nothing is copied from a CSR but the public key (SPEC §4).
 import { createHash, sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
-import { pemBlock, toPem } from '@otherix/sdk';
+import { OtherixError, ipv6Groups, pemBlock, toPem } from '@otherix/sdk';
 import {
   bitString, boolean, contextTag, octetString, oid, sequence, set, smallInteger, time, unsignedInteger, utf8String,
   publicKeyBitsOf,
 } from './der.js';
 
-export type KeyUsage = 'digitalSignature' | 'keyCertSign' | 'cRLSign';
+type KeyUsage = 'digitalSignature' | 'keyCertSign' | 'cRLSign';
 export type ExtendedKeyUsage = 'serverAuth' | 'clientAuth';
 
 export interface SubjectAltNames {
@@ -18,7 +18,7 @@ export interface SubjectAltNames {
   uri?: readonly string[];
 }
 
-export interface CertificateSpec {
+interface CertificateSpec {
   /** Big-endian bytes of a positive serial. */
   serial: Buffer;
   /** DER of the issuer Name (the CA's subject). */
@@ -74,23 +74,13 @@ function keyUsageBits(usages: readonly KeyUsage[]): Buffer {
   return bitString(Buffer.from([value]), unused);
 }
 
-export function ipAddressBytes(text: string): Buffer {
-  const version = isIP(text);
-  if (version === 4) return Buffer.from(text.split('.').map(Number));
-  if (version !== 6) throw new Error(`not an IP address: ${text}`);
-  let address = text;
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(address);
-  if (v4 !== null) {
-    const [a, b, c, d] = v4[1]!.split('.').map(Number) as [number, number, number, number];
-    address = address.slice(0, -v4[1]!.length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, rest] = address.split('::') as [string, string | undefined];
-  const headGroups = head === '' ? [] : head.split(':');
-  const restGroups = rest === undefined || rest === '' ? [] : rest.split(':');
-  const zeros = rest === undefined ? 0 : 8 - headGroups.length - restGroups.length;
-  const groups = [...headGroups, ...Array<string>(zeros).fill('0'), ...restGroups];
+/** An iPAddress SAN's bytes: 4 for IPv4, 16 for IPv6 (the SDK's reading of IPv6 groups). */
+function ipAddressBytes(text: string): Buffer {
+  if (isIP(text) === 4) return Buffer.from(text.split('.').map(Number));
+  const groups = ipv6Groups(text);
+  if (groups === undefined) throw new OtherixError('internal', `not an IP address: ${text}`);
   const out = Buffer.alloc(16);
-  groups.forEach((group, index) => out.writeUInt16BE(parseInt(group, 16), index * 2));
+  groups.forEach((group, index) => out.writeUInt16BE(group, index * 2));
   return out;
 }
 
@@ -148,6 +138,6 @@ export function derToPem(der: Buffer): string {
 
 export function pemToDer(pem: string): Buffer {
   const der = pemBlock(pem, 'CERTIFICATE');
-  if (der === undefined) throw new Error('no CERTIFICATE block');
+  if (der === undefined) throw new OtherixError('invalid_der', 'no CERTIFICATE block');
   return der;
 }

@@ -11,7 +11,7 @@ function lengthBytes(length: number): Buffer {
   return Buffer.from([0x80 | bytes.length, ...bytes]);
 }
 
-export function tlv(tag: number, content: Uint8Array): Buffer {
+function tlv(tag: number, content: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from([tag]), lengthBytes(content.length), content]);
 }
 
@@ -20,7 +20,6 @@ export const set = (...items: Uint8Array[]): Buffer => tlv(0x31, Buffer.concat(i
 export const octetString = (content: Uint8Array): Buffer => tlv(0x04, content);
 export const bitString = (content: Uint8Array, unusedBits = 0): Buffer => tlv(0x03, Buffer.concat([Buffer.from([unusedBits]), content]));
 export const utf8String = (text: string): Buffer => tlv(0x0c, Buffer.from(text, 'utf8'));
-export const ia5String = (text: string): Buffer => tlv(0x16, Buffer.from(text, 'ascii'));
 export const boolean = (value: boolean): Buffer => tlv(0x01, Buffer.from([value ? 0xff : 0x00]));
 /** Context-specific tag `n`, constructed (explicit tagging) or primitive (implicit). */
 export const contextTag = (n: number, content: Uint8Array, constructed: boolean): Buffer => tlv((constructed ? 0xa0 : 0x80) | n, content);

@@ -2,8 +2,8 @@
 // code. Validation errors name the field and the rule; anything unexpected is `internal` with a
 // generic message (the real error is logged; messages and logs never carry secrets).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { openApiDocument } from '@otherix/sdk';
-import { errorBody, isHttpError } from '../errors.js';
+import { errorBody, openApiDocument } from '@otherix/sdk';
+import { isHttpError } from '../errors.js';
 import { resourceKindOf, resourceShortName } from '../services/resource-alarm.js';
 import { sharedPlugin } from './shared-plugin.js';
 
@@ -18,7 +18,7 @@ interface AjvError {
 const NO_CONTROL_CHARACTERS = '^[^\\x00-\\x1F\\x7F-\\x9F]*$';
 
 /** `body.migration.port_range_end: must be <= 65535`, `body: unknown field "colour" (remove it)`. */
-export function validationMessage(context: string | undefined, errors: AjvError[], bodyAllOptional = false): { message: string; field: string } {
+function validationMessage(context: string | undefined, errors: AjvError[], bodyAllOptional = false): { message: string; field: string } {
   const first = errors[0];
   const where = (context ?? 'request') + (first?.instancePath ?? '').replace(/\//g, '.');
   const field = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');

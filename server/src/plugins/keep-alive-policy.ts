@@ -32,7 +32,7 @@ function hasClusterCertificate(socket: TLSSocket): boolean {
   return certified;
 }
 
-export function provedCredential(request: FastifyRequest, reply: FastifyReply): boolean {
+function provedCredential(request: FastifyRequest, reply: FastifyReply): boolean {
   if (request.principal !== null || request.node !== null) return true;
   if (request.routeOptions.config?.keepAliveOnSuccess === true && reply.statusCode >= 200 && reply.statusCode < 300) return true;
   return hasClusterCertificate(request.raw.socket as TLSSocket);

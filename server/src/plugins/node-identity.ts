@@ -1,7 +1,8 @@
-// The mTLS half of authentication: routes with `config.auth: 'mtls'` get request.node from the
+// The mTLS half of authentication: routes whose operation is mutualTLS get request.node from the
 // client certificate, checked before the body is read. Also drains pending heartbeats on close.
 import type { TLSSocket } from 'node:tls';
 import type { FastifyError } from 'fastify';
+import { OtherixError } from '@otherix/sdk';
 import { isHttpError } from '../errors.js';
 import type { NodeIdentity } from '../services/node-identity.js';
 import { sharedPlugin } from './shared-plugin.js';
@@ -22,14 +23,14 @@ export default sharedPlugin('otherix-node-identity', async (app) => {
 
   app.decorateRequest('node', null);
   app.addHook('onRequest', async (request) => {
-    if (request.is404 || request.routeOptions.config.auth !== 'mtls') return;
+    if (request.is404 || request.routeOptions.config.access?.auth !== 'mtls') return;
     request.node = await nodeIdentity.authenticate(request.raw.socket as TLSSocket);
   });
 
   // Heartbeats log at warn (routes/v1/nodes/heartbeat.ts), so refusals are said here: a host that
   // keeps beating with a revoked or foreign certificate is something an operator should see.
   app.addHook('onError', async (request, _reply, error) => {
-    if (request.routeOptions.config.auth !== 'mtls') return;
+    if (request.routeOptions.config.access?.auth !== 'mtls') return;
     // The node's current certificate, and a request the CP refused (a body it does not take): the
     // node is not heard, so it is not ready (services/heartbeat-refusals.ts).
     if (request.node !== null && isRequestRefusal(error)) await heartbeatRefusals.record(request.node.nodeId, request.node.serial, request.log);
@@ -50,6 +51,6 @@ function isRequestRefusal(error: FastifyError): boolean {
 
 /** The node of an mTLS-authenticated route (the hook guarantees it). */
 export function nodeOf(request: { node: NodeIdentity | null }): NodeIdentity {
-  if (request.node === null) throw new Error('nodeOf on a route without mTLS auth');
+  if (request.node === null) throw new OtherixError('internal', 'nodeOf on a route without mTLS auth');
   return request.node;
 }

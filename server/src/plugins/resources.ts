@@ -5,7 +5,7 @@ import { watchDescriptors } from '../services/descriptor-watch.js';
 import { BUSY_TIMEOUT_MS } from '../store/sqlite/connection.js';
 import { sharedPlugin } from './shared-plugin.js';
 
-export interface ResourcesPluginOptions extends Record<string, unknown> {
+interface ResourcesPluginOptions extends Record<string, unknown> {
   /** The data dir, named in the advice. */
   dataDir: string | undefined;
 }

@@ -13,19 +13,19 @@ import { NodeService } from '../services/nodes.js';
 import { RedemptionService } from '../services/redemption.js';
 import { sharedPlugin } from './shared-plugin.js';
 
-export interface Services {
+interface Services {
   apiTokens: ApiTokenService;
   joinTokens: JoinTokenService;
   redemption: RedemptionService;
-  // The node side (issue 4).
+  // The node side.
   nodeIdentity: NodeIdentityService;
   heartbeats: HeartbeatService;
   nodes: NodeService;
-  /** Refused heartbeats of a node's current certificate (issue 13). */
+  /** Refused heartbeats of a node's current certificate. */
   heartbeatRefusals: HeartbeatRefusals;
 }
 
-export interface ServicesPluginOptions extends Record<string, unknown> {
+interface ServicesPluginOptions extends Record<string, unknown> {
   store: Store;
   ca: ClusterCa;
   now: () => number;

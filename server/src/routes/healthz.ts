@@ -3,5 +3,5 @@ import type { FastifyInstance } from 'fastify';
 import { routeSchema } from '../openapi/route-schema.js';
 
 export default async function healthRoute(app: FastifyInstance): Promise<void> {
-  app.get('/healthz', { schema: routeSchema('getHealth'), config: { auth: 'public' } }, async () => ({ status: 'ok' as const }));
+  app.get('/healthz', { schema: routeSchema('getHealth') }, async () => ({ status: 'ok' as const }));
 }

@@ -5,7 +5,7 @@ import { routeSchema } from '../openapi/route-schema.js';
 import { resourceShortName, resourceKindOf } from '../services/resource-alarm.js';
 
 export default async function readinessRoute(app: FastifyInstance): Promise<void> {
-  app.get('/readyz', { schema: routeSchema('getReadiness'), config: { auth: 'public' } }, async () => {
+  app.get('/readyz', { schema: routeSchema('getReadiness') }, async () => {
     try {
       await app.store.probeWrite(app.clock());
     } catch (error) {

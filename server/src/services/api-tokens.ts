@@ -2,10 +2,9 @@
 // and a role; bearer authentication looks them up by hash (live ones kept in memory, see
 // api-token-cache.ts).
 import { randomUUID } from 'node:crypto';
-import { generateToken, hashToken, isTokenShape } from '@otherix/sdk';
+import { generateToken, hashToken, isOtherixError, isTokenShape } from '@otherix/sdk';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
-import { StoreConflictError } from '../store/store.js';
 import type { ApiTokenRow, Role, Store } from '../store/store.js';
 import { pageRequest, withCursor } from './pages.js';
 import { ApiTokenCache } from './api-token-cache.js';
@@ -20,7 +19,7 @@ type ApiTokenPage = components['schemas']['ApiTokenPage'];
 export const FIRST_START_CREATOR = 'otherix-server';
 const HOW_TO_GET_ONE = 'ask an admin for a token (`otherix api-token create`), then run `otherix login`';
 
-export function apiTokenSummary(row: ApiTokenRow): ApiTokenSummary {
+function apiTokenSummary(row: ApiTokenRow): ApiTokenSummary {
   return {
     id: row.id,
     name: row.name,
@@ -56,7 +55,7 @@ export class ApiTokenService {
     try {
       await this.store.insertApiToken(row);
     } catch (error) {
-      if (error instanceof StoreConflictError) {
+      if (isOtherixError(error, 'conflict')) {
         throw new HttpError('conflict', `an API token named ${input.name} already exists: pick another name, or revoke that token first`, { field: 'name' });
       }
       throw error;

@@ -2,7 +2,7 @@
 // the CP's own certificates at start and one leaf per redemption.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
-import { fingerprintOfDer, nodeSpiffeId } from '@otherix/sdk';
+import { OtherixError, fingerprintOfDer, nodeSpiffeId, unbracketHost } from '@otherix/sdk';
 import { subjectNameOf } from '../pki/der.js';
 import {
   derToPem, distinguishedName, keyIdentifierOf, pemToDer, signTbs, tbsCertificate,
@@ -59,12 +59,12 @@ export function normalizeSerial(hex: string): string {
   return hex.toLowerCase().replace(/^0+(?=.)/, '');
 }
 
-/** Splits hosts into DNS and IP SANs (IPv6 without brackets), lower-case, de-duplicated. */
+/** Splits hosts into DNS and IP SANs (IPv6 without brackets: the SDK's unbracketHost), lower-case, de-duplicated. */
 export function sansForHosts(hosts: readonly string[]): { dns: string[]; ip: string[] } {
   const dns = new Set<string>();
   const ip = new Set<string>();
   for (const raw of hosts) {
-    const host = raw.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+    const host = unbracketHost(raw.toLowerCase());
     if (host === '') continue;
     (isIP(host) === 0 ? dns : ip).add(host);
   }
@@ -88,7 +88,7 @@ export class ClusterCa {
     this.keyId = keyIdentifierOf(createPublicKey(this.key).export({ format: 'der', type: 'spki' }));
     const cert = new X509Certificate(der);
     if (!cert.ca || !cert.checkPrivateKey(this.key)) {
-      throw new Error('ca.crt is not a CA certificate for ca.key: restore the pair from backup');
+      throw new OtherixError('data_dir_invalid', 'ca.crt is not a CA certificate for ca.key: restore the pair from backup');
     }
   }
 

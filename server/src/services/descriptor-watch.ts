@@ -5,17 +5,17 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { ResourceAlarm } from './resource-alarm.js';
 
-export const DESCRIPTOR_CHECK_INTERVAL_MS = 5000;
+const DESCRIPTOR_CHECK_INTERVAL_MS = 5000;
 /** The alarm goes off at this share of the limit and ends below RECOVER_SHARE. */
 const ALARM_SHARE = 0.9;
 const RECOVER_SHARE = 0.8;
 
-export interface DescriptorUsage {
+interface DescriptorUsage {
   open: number;
   limit: number;
 }
 
-export async function descriptorUsage(): Promise<DescriptorUsage | undefined> {
+async function descriptorUsage(): Promise<DescriptorUsage | undefined> {
   let limits: string;
   try {
     limits = await readFile('/proc/self/limits', 'utf8');

@@ -2,7 +2,7 @@
 // event loop) are written together in the next one, and each caller is answered only after the
 // write holding its item has committed. At 10,000 heartbeats/s this turns 10,000 transactions a
 // second into a few hundred, with no heartbeat acknowledged before it is durable.
-export type BatchWriter<I, O> = (items: readonly I[]) => Promise<O[]>;
+type BatchWriter<I, O> = (items: readonly I[]) => Promise<O[]>;
 
 /** Hears every batch written: its size and how long its write took (metrics). */
 export interface BatchObserver {

@@ -1,5 +1,5 @@
 // The request-level rules of a join (SPEC §4) that the schema cannot say: names, endpoint, hosts.
-import { canonicalHost, hostProblem, nodeNameProblem } from '@otherix/sdk';
+import { canonicalHost, hostProblem, nodeNameProblem, parseHttpsUrl } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 
 const invalid = (field: string, message: string): HttpError => new HttpError('validation_failed', `${field}: ${message}`, { field });
@@ -11,21 +11,18 @@ export function assertNodeName(name: string): void {
 }
 
 /**
- * The host of an https:// URL in canonical form (the SDK's canonicalHost), after the same host
- * check as the migration host: the CP signs only host names it would accept from anyone.
+ * The host of an https:// URL in canonical form (the SDK's canonicalHost), after the SDK's one
+ * reading of such URLs with the same host check as the migration host (parseHttpsUrl, the one
+ * bootstrap applies before it sends the join): the CP signs only host names it would accept
+ * from anyone.
  */
 export function endpointHost(advertisedEndpoint: string): string {
   let url: URL;
   try {
-    url = new URL(advertisedEndpoint);
-  } catch {
-    throw invalid('advertised_endpoint', `${JSON.stringify(advertisedEndpoint)} is not a URL: give the agent's https://host:port`);
+    url = parseHttpsUrl(advertisedEndpoint, { subject: 'advertised_endpoint', code: 'validation_failed', certifiedHost: true });
+  } catch (error) {
+    throw new HttpError('validation_failed', (error as Error).message, { field: 'advertised_endpoint' });
   }
-  if (url.protocol !== 'https:') throw invalid('advertised_endpoint', `must be an https:// URL (got ${url.protocol}//): the CP reaches agents over mTLS only`);
-  if (url.hostname === '') throw invalid('advertised_endpoint', 'has no host: give the agent\'s https://host:port');
-  if (url.username !== '' || url.password !== '') throw invalid('advertised_endpoint', 'must not carry credentials');
-  const problem = hostProblem(url.hostname);
-  if (problem !== undefined) throw invalid('advertised_endpoint', `its host ${JSON.stringify(url.hostname)} ${problem}`);
   return canonicalHost(url.hostname);
 }
 

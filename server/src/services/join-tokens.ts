@@ -13,16 +13,16 @@ type JoinTokenSummary = components['schemas']['JoinTokenSummary'];
 type JoinTokenPage = components['schemas']['JoinTokenPage'];
 type ConsumptionPage = components['schemas']['ConsumptionPage'];
 
-export const DEFAULT_JOIN_TOKEN_TTL_SECONDS = 3600;
-export const MIN_JOIN_TOKEN_TTL_SECONDS = 60;
-export const MAX_JOIN_TOKEN_TTL_SECONDS = 86_400;
+const DEFAULT_JOIN_TOKEN_TTL_SECONDS = 3600;
+const MIN_JOIN_TOKEN_TTL_SECONDS = 60;
+const MAX_JOIN_TOKEN_TTL_SECONDS = 86_400;
 
-export function clampTtlSeconds(requested: number | undefined): number {
+function clampTtlSeconds(requested: number | undefined): number {
   const ttl = requested ?? DEFAULT_JOIN_TOKEN_TTL_SECONDS;
   return Math.min(MAX_JOIN_TOKEN_TTL_SECONDS, Math.max(MIN_JOIN_TOKEN_TTL_SECONDS, ttl));
 }
 
-export function joinTokenSummary(row: JoinTokenRow, now: number): JoinTokenSummary {
+function joinTokenSummary(row: JoinTokenRow, now: number): JoinTokenSummary {
   return {
     id: row.id,
     node_name: row.nodeName,

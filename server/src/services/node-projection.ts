@@ -1,18 +1,19 @@
 // Where a stored node becomes an API node and its status is derived, for a single node; list
 // pages use the SQL twins (store/sqlite/node-json-sql.ts, node-status-sql.ts), which the tests
 // hold to these byte for byte.
+import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '@otherix/sdk';
 import type { components } from '@otherix/sdk';
 import type { NodeRow } from '../store/store.js';
 import { isoTimestamp as iso, isoTimestampOrNull } from './timestamps.js';
 
 export type ApiNode = components['schemas']['Node'];
 export type ApiNodeSummary = components['schemas']['NodeSummary'];
-export type NodeStatus = components['schemas']['NodeStatus'];
+type NodeStatus = components['schemas']['NodeStatus'];
 
 /** A node is not_ready after this many of its own reported intervals without a heartbeat. */
 export const MISSED_HEARTBEATS_FOR_NOT_READY = 3;
-/** The interval assumed for a node that reported none (the agent's default cadence). */
-export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
+/** The interval assumed for a node that reported none: the agent's default cadence, the SDK's. */
+export { DEFAULT_HEARTBEAT_INTERVAL_MS };
 
 /**
  * cordoned wins (maintenance is a decision, liveness stays visible in last_heartbeat_at); then

@@ -12,13 +12,13 @@ import type { ApiNode, ApiNodeSummary } from './node-projection.js';
 import { pageRequest, withCursor } from './pages.js';
 
 /** admin and operator see the full Node; developer and viewer the NodeSummary. */
-export function projectionFor(role: Role): NodeProjection {
+function projectionFor(role: Role): NodeProjection {
   return role === 'admin' || role === 'operator' ? 'full' : 'summary';
 }
 
 export type ProjectedNode = { projection: 'full'; body: ApiNode } | { projection: 'summary'; body: ApiNodeSummary };
 
-export interface NodeListInput {
+interface NodeListInput {
   architecture?: string | undefined;
   status?: NodeStatusName | undefined;
   schedulable?: boolean | undefined;

@@ -68,7 +68,7 @@ export function assertClusterAllows(state: Pick<RedemptionState, 'existingNode' 
   }
 }
 
-export interface RedemptionOptions {
+interface RedemptionOptions {
   store: Store;
   ca: ClusterCa;
   now: () => number;

@@ -6,7 +6,7 @@
 // next successful write, or descriptors back under the limit).
 import type { FastifyBaseLogger } from 'fastify';
 
-export type ResourceKind = 'disk_full' | 'database_busy' | 'database_unwritable' | 'file_descriptors';
+type ResourceKind = 'disk_full' | 'database_busy' | 'database_unwritable' | 'file_descriptors';
 
 const CODES: Record<string, ResourceKind> = {
   ENOSPC: 'disk_full',
@@ -34,7 +34,7 @@ export function resourceKindOf(error: unknown): ResourceKind | undefined {
   return undefined;
 }
 
-export interface ResourceAlarmOptions {
+interface ResourceAlarmOptions {
   log: FastifyBaseLogger;
   /** The data dir, named in the advice. */
   dataDir: string | undefined;

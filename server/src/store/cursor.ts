@@ -1,9 +1,9 @@
 // Opaque, keyset-based cursors: base64url of the last item's sort key. Pages stay stable under
 // concurrent inserts because the next page starts strictly after a key, not at an offset.
-import { InvalidCursorError } from './store.js';
+import { OtherixError } from '@otherix/sdk';
 import type { Page } from './store.js';
 
-export function encodeCursor(key: string | number): string {
+function encodeCursor(key: string | number): string {
   return Buffer.from(JSON.stringify({ k: key }), 'utf8').toString('base64url');
 }
 
@@ -14,7 +14,7 @@ export function decodeCursor<T extends string | number>(cursor: string, type: 's
   } catch {
     // fall through
   }
-  throw new InvalidCursorError('the cursor is not one this control plane returned');
+  throw new OtherixError('invalid_cursor', 'the cursor is not one this control plane returned');
 }
 
 /** A page from limit+1 records fetched in key order: the extra one only says a next page exists. */

@@ -126,7 +126,7 @@ export interface RedemptionAttempt {
   consumption: { id: string; consumedAt: number; sourceIp: string };
 }
 
-export interface RedemptionResult {
+interface RedemptionResult {
   node: NodeRow;
   /** True when an existing node's certificate was re-issued (the old serial is now `replaced`). */
   reissued: boolean;
@@ -137,7 +137,7 @@ export type RedemptionOutcome = { ok: true; result: RedemptionResult } | { ok: f
 
 export interface Store {
   // API tokens
-  /** Throws StoreConflictError when an unrevoked token already has the name. */
+  /** Throws OtherixError 'conflict' when an unrevoked token already has the name. */
   insertApiToken(row: ApiTokenRow): Promise<void>;
   findApiTokenByHash(tokenHash: string): Promise<ApiTokenRow | undefined>;
   findApiTokenById(id: string): Promise<ApiTokenRow | undefined>;
@@ -145,7 +145,7 @@ export interface Store {
   listApiTokens(page: PageRequest): Promise<Page<ApiTokenRow>>;
   /**
    * Idempotent: keeps the first revocation time. Undefined when the id is unknown. Refused
-   * (`lastLiveAdmin`, nothing written) when the token is the last live admin token at `now`:
+   * (`refused: 'last_live_admin'`, nothing written) when the token is the last live admin token at `now`:
    * decided inside the write transaction, so two revokes can never remove the last two.
    */
   revokeApiToken(id: string, now: number): Promise<ApiTokenRevocation | undefined>;
@@ -187,14 +187,4 @@ export interface Store {
   observeWrites(observer: WriteObserver): void;
 
   close(): Promise<void>;
-}
-
-/** A uniqueness rule of the store was hit (e.g. an API token name in use). */
-export class StoreConflictError extends Error {
-  override readonly name = 'StoreConflictError';
-}
-
-/** A cursor that this store did not write. */
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
 }

@@ -1,25 +1,16 @@
 // otherix api-token create --name NAME --role admin|operator|developer|viewer [--ttl D] [--output text|json]
-import type { ApiTokenCreateRequest, ApiTokenCreated, Role } from '@otherix/sdk';
-import type { CommandInput } from '../../command-table.js';
-import { choiceOption, outputFormat, requiredString } from '../../argv/option-values.js';
-import { durationSecondsOption } from '../../argv/duration-option.js';
-import { UsageError } from '../../errors.js';
+import type { ApiTokenCreateRequest, ApiTokenCreated } from '@otherix/sdk';
+import type { API_TOKEN_CREATE_FLAGS, CommandInput } from '../../command-table.js';
 import { withClient } from '../../connection.js';
 import { formatTimestamp } from '../../render/time.js';
 import { print, printJson } from '../../output.js';
 
-const ROLES: readonly Role[] = ['admin', 'operator', 'developer', 'viewer'];
-
-export async function run(input: CommandInput): Promise<void> {
-  const output = outputFormat(input);
-  const name = requiredString(input, 'name');
-  const role = choiceOption(input, 'role', ROLES);
-  if (role === undefined) throw new UsageError(`--role is required: one of ${ROLES.join(', ')}`);
+export async function run(input: CommandInput<typeof API_TOKEN_CREATE_FLAGS>): Promise<void> {
+  const { name, role, ttl, output } = input.options;
   const request: ApiTokenCreateRequest = { name, role };
-  const ttl = durationSecondsOption(input, 'ttl');
   if (ttl !== undefined) request.ttl_seconds = ttl;
 
-  const created = await withClient(input, (client) => client.apiTokens.create(request));
+  const created = await withClient(input.connection, (client) => client.apiTokens.create(request));
   if (output === 'json') return printJson(created);
   print(renderApiTokenCreated(created));
 }

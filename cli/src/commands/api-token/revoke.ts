@@ -1,14 +1,12 @@
 // otherix api-token revoke <id>
-import type { CommandInput } from '../../command-table.js';
-import { outputFormat } from '../../argv/option-values.js';
-import { idArgument } from '../../argv/id-argument.js';
+import type { CommandInput, OUTPUT_FLAGS } from '../../command-table.js';
+import { idArgument } from '../../id-argument.js';
 import { withClient } from '../../connection.js';
 import { print, printJson } from '../../output.js';
 
-export async function run(input: CommandInput): Promise<void> {
-  const output = outputFormat(input);
-  const id = idArgument(input, 'an API token id', 'otherix api-token list');
-  const token = await withClient(input, (client) => client.apiTokens.revoke(id));
-  if (output === 'json') return printJson(token);
+export async function run(input: CommandInput<typeof OUTPUT_FLAGS>): Promise<void> {
+  const id = idArgument(input.args, 'an API token id', 'otherix api-token list');
+  const token = await withClient(input.connection, (client) => client.apiTokens.revoke(id));
+  if (input.options.output === 'json') return printJson(token);
   print(`API token ${token.id} (${token.name}, ${token.role}) revoked.`);
 }

@@ -1,28 +1,19 @@
 // otherix node list [--architecture A] [--status S] [--show-ids] [--limit N] [--cursor C] [--output text|json]
-import type { NodeListQuery, NodeStatus } from '@otherix/sdk';
-import type { CommandInput } from '../../command-table.js';
-import { booleanOption, choiceOption, limitOption, outputFormat, stringOption } from '../../argv/option-values.js';
+import type { NodeListQuery } from '@otherix/sdk';
+import type { CommandInput, NODE_LIST_FLAGS } from '../../command-table.js';
 import { withClient } from '../../connection.js';
 import { nextPageLine } from '../../render/next-page.js';
+import { pageQuery } from '../../page-query.js';
 import { renderNodeTable } from '../../render/nodes.js';
 import { print, printJson } from '../../output.js';
 
-const STATUSES: readonly NodeStatus[] = ['pending', 'ready', 'not_ready', 'cordoned'];
-
-export async function run(input: CommandInput): Promise<void> {
-  const output = outputFormat(input);
-  const showIds = booleanOption(input, 'showIds');
-  const architecture = stringOption(input, 'architecture');
-  const status = choiceOption(input, 'status', STATUSES);
-  const limit = limitOption(input);
-  const cursor = stringOption(input, 'cursor');
-  const query: NodeListQuery = {};
+export async function run(input: CommandInput<typeof NODE_LIST_FLAGS>): Promise<void> {
+  const { architecture, status, showIds, limit, cursor, output } = input.options;
+  const query: NodeListQuery = pageQuery(limit, cursor);
   if (architecture !== undefined) query.architecture = architecture;
   if (status !== undefined) query.status = status;
-  if (limit !== undefined) query.limit = limit;
-  if (cursor !== undefined) query.cursor = cursor;
 
-  const page = await withClient(input, (client) => client.nodes.list(query));
+  const page = await withClient(input.connection, (client) => client.nodes.list(query));
   if (output === 'json') return printJson(page);
 
   const lines = [renderNodeTable(page, { showIds })];

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { routeSchema } from '../../openapi/route-schema.js';
 
 export default async function caRoute(app: FastifyInstance): Promise<void> {
-  app.get('/ca', { schema: routeSchema('getCa'), config: { auth: 'public' } }, async (_request, reply) => {
+  app.get('/ca', { schema: routeSchema('getCa') }, async (_request, reply) => {
     // The Date header tells the CP's clock, the one it dates certificates with: bootstrap compares
     // it with the host's before it spends a token (the http layer would send the OS clock).
     reply.header('date', new Date(app.clock()).toUTCString());

@@ -20,6 +20,7 @@ export type DatabaseInspection =
       marker: ClusterMarker | undefined;
       nodes: number;
       apiTokens: number;
+      joinTokens: number;
       /** The newest time recorded (token, node, heartbeat, consumption, certificate), epoch ms. */
       latestTime: number | undefined;
     }
@@ -61,7 +62,10 @@ async function describe(db: sqlite3.Database): Promise<DatabaseInspection> {
   const markerRow = tables.has('cluster')
     ? (await all<{ id: string; ca_fingerprint: string; created_at: number }>(db, 'SELECT id, ca_fingerprint, created_at FROM cluster'))[0]
     : undefined;
-  const [counts] = await all<{ nodes: number; api_tokens: number }>(db, 'SELECT (SELECT count(*) FROM nodes) AS nodes, (SELECT count(*) FROM api_tokens) AS api_tokens');
+  const [counts] = await all<{ nodes: number; api_tokens: number; join_tokens: number }>(
+    db,
+    'SELECT (SELECT count(*) FROM nodes) AS nodes, (SELECT count(*) FROM api_tokens) AS api_tokens, (SELECT count(*) FROM join_tokens) AS join_tokens',
+  );
   const [latest] = await all<{ latest: number | null }>(db, LATEST_TIME_SQL);
   return {
     state: 'initialized',
@@ -69,6 +73,7 @@ async function describe(db: sqlite3.Database): Promise<DatabaseInspection> {
     marker: markerRow && { id: markerRow.id, caFingerprint: markerRow.ca_fingerprint, createdAt: markerRow.created_at },
     nodes: counts!.nodes,
     apiTokens: counts!.api_tokens,
+    joinTokens: counts!.join_tokens,
     latestTime: latest?.latest ?? undefined,
   };
 }

@@ -1,9 +1,28 @@
 // Versioned schema migrations, tracked in PRAGMA user_version. Append new migrations; never
 // edit one that has shipped.
+import { OtherixError, canonicalHost } from '@otherix/sdk';
 import type { Sql } from './connection.js';
 import { NODE_SIDE_MIGRATIONS } from './migrations-node-side.js';
 
-const MIGRATIONS: readonly string[] = [
+/** SQL, or a step SQL alone cannot say (run in the same transaction). */
+type Migration = string | ((sql: Sql) => Promise<void>);
+
+/**
+ * 6: every stored host in the one canonical form the join rules compare (the SDK's canonicalHost:
+ * lower case, no final dot, an IPv4-mapped IPv6 address as IPv4). An older CP kept `victim.example.`
+ * and `::ffff:10.0.0.1` as given, so a new join on `victim.example` or `10.0.0.1` did not collide.
+ */
+async function canonicalizeNodeHosts(sql: Sql): Promise<void> {
+  const rows = await sql.all<{ id: string; endpoint_host: string; migration_host: string }>('SELECT id, endpoint_host, migration_host FROM nodes');
+  for (const row of rows) {
+    const endpoint = canonicalHost(row.endpoint_host);
+    const migration = canonicalHost(row.migration_host);
+    if (endpoint === row.endpoint_host && migration === row.migration_host) continue;
+    await sql.run('UPDATE nodes SET endpoint_host = ?, migration_host = ? WHERE id = ?', [endpoint, migration, row.id]);
+  }
+}
+
+const MIGRATIONS: readonly Migration[] = [
   // 1: the join side (API tokens, join tokens and their consumptions, nodes and their certificates).
   `
   CREATE TABLE api_tokens (
@@ -96,21 +115,22 @@ const MIGRATIONS: readonly string[] = [
     written_at  INTEGER NOT NULL
   );
   `,
+  canonicalizeNodeHosts,
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.length;
-
-/** Brings the database to SCHEMA_VERSION, one transaction per migration. Refuses a newer database. */
+/** Brings the database to the last migration's version, one transaction per migration. Refuses a newer database. */
 export async function migrate(sql: Sql): Promise<void> {
   const row = await sql.get<{ user_version: number }>('PRAGMA user_version');
   const current = row?.user_version ?? 0;
   if (current > MIGRATIONS.length) {
-    throw new Error(`the database is at schema version ${current}, newer than this otherix-server (${MIGRATIONS.length}): upgrade otherix-server`);
+    throw new OtherixError('data_dir_invalid', `the database is at schema version ${current}, newer than this otherix-server (${MIGRATIONS.length}): upgrade otherix-server`);
   }
   for (let version = current + 1; version <= MIGRATIONS.length; version++) {
     await sql.exec('BEGIN IMMEDIATE');
     try {
-      await sql.exec(MIGRATIONS[version - 1]!);
+      const migration = MIGRATIONS[version - 1]!;
+      if (typeof migration === 'string') await sql.exec(migration);
+      else await migration(sql);
       await sql.exec(`PRAGMA user_version = ${version}`);
       await sql.exec('COMMIT');
     } catch (error) {

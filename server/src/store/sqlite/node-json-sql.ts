@@ -2,7 +2,7 @@
 // the twin of nodeToApi()/nodeToSummary() in services/node-projection.ts, which still render a
 // single node. A page of 100 full nodes is ~65 KB of JSON; building it here and sending the text
 // as is skips a JSON.parse of every row and a re-serialization on the CP's event loop (about half
-// of a page's cost there). test/cp-node-json-sql checks both forms equal the JS projections.
+// of a page's cost there). test/store/node-json-sql checks both forms equal the JS projections.
 import type { NodeProjection, StatusRule } from '../node-store.js';
 import type { SqlValue } from './connection.js';
 import { statusExpression } from './node-status-sql.js';

@@ -1,6 +1,7 @@
 // The status rule in SQL, the twin of nodeStatus() in services/node-projection.ts: as a filter
 // (statusCondition) and as a value (statusExpression), with the same precedence and the same
-// clock. test/cp-node-status-rule checks both against nodeStatus() around every boundary.
+// clock. test/store/node-status-rule checks both against nodeStatus() around every boundary.
+import { OtherixError } from '@otherix/sdk';
 import type { NodeStatusName, StatusRule } from '../node-store.js';
 import type { SqlValue } from './connection.js';
 
@@ -19,7 +20,7 @@ function silentTooLong(rule: StatusRule, params: SqlValue[]): string {
 function notReadyCondition(rule: StatusRule, params: SqlValue[]): string {
   const k = rule.missedIntervals;
   const fallback = rule.defaultIntervalMs;
-  if (!Number.isSafeInteger(k) || !Number.isSafeInteger(fallback)) throw new Error('the status rule takes whole numbers');
+  if (!Number.isSafeInteger(k) || !Number.isSafeInteger(fallback)) throw new OtherixError('internal', 'the status rule takes whole numbers');
   params.push(rule.now, rule.now);
   return `(cordoned = 0 AND (last_refused_heartbeat_at IS NOT NULL OR (last_heartbeat_at IS NOT NULL
     AND (last_heartbeat_at + ${k} * COALESCE(heartbeat_interval_ms, ${fallback}) < ? OR last_heartbeat_at > ?))))`;

@@ -10,6 +10,7 @@
 // it. Its state was read when the transaction began, so an attempt that an earlier accepted one
 // could have changed that state for (same name, a shared host, the same capped token, or a node
 // the earlier one re-issued) waits for the writes so far and reads again before its rules run.
+import { OtherixError } from '@otherix/sdk';
 import type { NodeRow, RedemptionAttempt, RedemptionOutcome, RedemptionState } from '../store.js';
 import { jsonParameter, settled } from './connection.js';
 import type { Sql, SqliteConnections } from './connection.js';
@@ -58,7 +59,7 @@ async function redeemInOrder(sql: Sql, attempts: readonly RedemptionAttempt[]): 
     }
     try {
       attempt.decide(state);
-      if (state.token === undefined) throw new Error('redemption rules accepted an unknown token');
+      if (state.token === undefined) throw new OtherixError('internal', 'redemption rules accepted an unknown token');
     } catch (error) {
       outcomes.push({ ok: false, error });
       continue;
@@ -171,7 +172,7 @@ async function consumeTokens(sql: Sql, tokenIds: readonly string[]): Promise<voi
       'UPDATE join_tokens SET consumed = consumed + ?1 WHERE id = ?2 AND revoked_at IS NULL AND (max_uses = 0 OR consumed + ?1 <= max_uses)',
       [n, id],
     );
-    if (changes !== 1) throw new Error('join token cap reached inside the redemption transaction');
+    if (changes !== 1) throw new OtherixError('internal', 'join token cap reached inside the redemption transaction');
   }
 }
 

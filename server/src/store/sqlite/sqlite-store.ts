@@ -1,10 +1,10 @@
 // The Store on SQLite (sqlite3): WAL, one serialized writer, a separate reader.
 import { dirname, resolve } from 'node:path';
+import { OtherixError } from '@otherix/sdk';
 import type {
   ApiTokenRevocation, ApiTokenRow, ConsumptionRow, JoinTokenRow, NodeCertificateRow, NodeRow, Page, PageRequest, RedemptionAttempt,
   RedemptionOutcome, Store, WriteObserver,
 } from '../store.js';
-import { StoreConflictError } from '../store.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { SqliteConnections } from './connection.js';
 import { countLiveJoinTokens } from './fleet-counts.js';
@@ -33,7 +33,7 @@ export interface ClusterMarker {
   createdAt: number;
 }
 
-export interface SqliteStoreOptions {
+interface SqliteStoreOptions {
   /** Runs after the database is closed (the data dir's lock is released there). */
   afterClose?: () => Promise<void>;
 }
@@ -72,7 +72,7 @@ export class SqliteStore implements Store {
         ),
       );
     } catch (error) {
-      if (isUniqueViolation(error)) throw new StoreConflictError(`an API token named ${row.name} already exists`);
+      if (isUniqueViolation(error)) throw new OtherixError('conflict', `an API token named ${row.name} already exists`);
       throw error;
     }
   }

@@ -1,26 +1,19 @@
 // otherix node join-token consumptions <token-id> [--limit N] [--cursor C] [--output text|json]
-import type { PageQuery } from '@otherix/sdk';
-import type { CommandInput } from '../../../command-table.js';
-import { limitOption, outputFormat, stringOption } from '../../../argv/option-values.js';
-import { idArgument } from '../../../argv/id-argument.js';
+import type { CommandInput, PAGE_FLAGS } from '../../../command-table.js';
+import { idArgument } from '../../../id-argument.js';
 import { withClient } from '../../../connection.js';
 import { renderTable } from '../../../render/table.js';
 import { nextPageLine } from '../../../render/next-page.js';
+import { pageQuery } from '../../../page-query.js';
 import { formatTimestamp } from '../../../render/time.js';
 import { print, printJson } from '../../../output.js';
 
-export const CONSUMPTION_COLUMNS = ['ID', 'NODE-ID', 'CONSUMED-AT', 'SOURCE-IP'] as const;
+const CONSUMPTION_COLUMNS = ['ID', 'NODE-ID', 'CONSUMED-AT', 'SOURCE-IP'] as const;
 
-export async function run(input: CommandInput): Promise<void> {
-  const output = outputFormat(input);
-  const id = idArgument(input, 'a join token id', 'otherix node join-token list');
-  const limit = limitOption(input);
-  const cursor = stringOption(input, 'cursor');
-  const query: PageQuery = {};
-  if (limit !== undefined) query.limit = limit;
-  if (cursor !== undefined) query.cursor = cursor;
-
-  const page = await withClient(input, (client) => client.joinTokens.consumptions(id, query));
+export async function run(input: CommandInput<typeof PAGE_FLAGS>): Promise<void> {
+  const { limit, cursor, output } = input.options;
+  const id = idArgument(input.args, 'a join token id', 'otherix node join-token list');
+  const page = await withClient(input.connection, (client) => client.joinTokens.consumptions(id, pageQuery(limit, cursor)));
   if (output === 'json') return printJson(page);
 
   const rows = page.items.map((item) => [item.id, item.node_id, formatTimestamp(item.consumed_at), item.source_ip]);

@@ -1,26 +1,21 @@
 // otherix node join-token list [--include-expired] [--limit N] [--cursor C] [--output text|json]
 import type { JoinTokenListQuery, JoinTokenSummary } from '@otherix/sdk';
-import type { CommandInput } from '../../../command-table.js';
-import { booleanOption, limitOption, outputFormat, stringOption } from '../../../argv/option-values.js';
+import type { CommandInput, JOIN_TOKEN_LIST_FLAGS } from '../../../command-table.js';
 import { withClient } from '../../../connection.js';
 import { renderTable } from '../../../render/table.js';
 import { nextPageLine } from '../../../render/next-page.js';
+import { pageQuery } from '../../../page-query.js';
 import { formatSeconds } from '../../../render/time.js';
 import { print, printJson } from '../../../output.js';
 
-export const JOIN_TOKEN_COLUMNS = ['ID', 'NODE-NAME', 'TTL-REMAINING', 'MAX-USES', 'CONSUMED', 'CREATED-BY'] as const;
+const JOIN_TOKEN_COLUMNS = ['ID', 'NODE-NAME', 'TTL-REMAINING', 'MAX-USES', 'CONSUMED', 'CREATED-BY'] as const;
 
-export async function run(input: CommandInput): Promise<void> {
-  const output = outputFormat(input);
-  const includeExpired = booleanOption(input, 'includeExpired');
-  const limit = limitOption(input);
-  const cursor = stringOption(input, 'cursor');
-  const query: JoinTokenListQuery = {};
+export async function run(input: CommandInput<typeof JOIN_TOKEN_LIST_FLAGS>): Promise<void> {
+  const { includeExpired, limit, cursor, output } = input.options;
+  const query: JoinTokenListQuery = pageQuery(limit, cursor);
   if (includeExpired) query.include_expired = true;
-  if (limit !== undefined) query.limit = limit;
-  if (cursor !== undefined) query.cursor = cursor;
 
-  const page = await withClient(input, (client) => client.joinTokens.list(query));
+  const page = await withClient(input.connection, (client) => client.joinTokens.list(query));
   if (output === 'json') return printJson(page);
 
   const lines = [renderTable(JOIN_TOKEN_COLUMNS, page.items.map(joinTokenRow))];

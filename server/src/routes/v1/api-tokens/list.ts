@@ -4,7 +4,7 @@ import type { RouteOf } from '../../../openapi/operation-types.js';
 import { routeSchema } from '../../../openapi/route-schema.js';
 
 export default async function listApiTokensRoute(app: FastifyInstance): Promise<void> {
-  app.get<RouteOf<'listApiTokens'>>('', { schema: routeSchema('listApiTokens'), config: { roles: ['admin'] } }, async (request) =>
+  app.get<RouteOf<'listApiTokens'>>('', { schema: routeSchema('listApiTokens') }, async (request) =>
     app.services.apiTokens.list(request.query),
   );
 }

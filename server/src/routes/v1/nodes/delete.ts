@@ -5,7 +5,7 @@ import { nodeRouteSchema } from '../../../openapi/node-route-schemas.js';
 import type { RouteOf } from '../../../openapi/operation-types.js';
 
 export default async function deleteNodeRoute(app: FastifyInstance): Promise<void> {
-  app.delete<RouteOf<'deleteNode'>>('/:node', { schema: nodeRouteSchema('deleteNode'), config: { roles: ['admin'] } }, async (request, reply) => {
+  app.delete<RouteOf<'deleteNode'>>('/:node', { schema: nodeRouteSchema('deleteNode') }, async (request, reply) => {
     const force = request.query.force === true;
     const node = await app.services.nodes.delete(request.params.node, force);
     audit(request, 'node.deleted', { node_id: node.id, node_name: node.name, force, vm_count: node.vmCount, active_migrations: node.activeMigrations });

@@ -5,7 +5,7 @@ import type { RouteOf } from '../../../openapi/operation-types.js';
 import { principalOf } from '../../../plugins/auth.js';
 
 export default async function getNodeRoute(app: FastifyInstance): Promise<void> {
-  app.get<RouteOf<'getNode'>>('/:node', { schema: projectedRouteSchema('getNode'), config: { roles: 'any' } }, async (request, reply) => {
+  app.get<RouteOf<'getNode'>>('/:node', { schema: projectedRouteSchema('getNode') }, async (request, reply) => {
     const node = await app.services.nodes.get(request.params.node, principalOf(request).role);
     return reply.type('application/json; charset=utf-8').send(reply.serializeInput(node.body, nodeSchemaOf(node)));
   });

@@ -5,7 +5,7 @@ import type { RouteOf } from '../../../openapi/operation-types.js';
 import { routeSchema } from '../../../openapi/route-schema.js';
 
 export default async function joinRoute(app: FastifyInstance): Promise<void> {
-  app.post<RouteOf<'joinNode'>>('/join', { schema: routeSchema('joinNode'), config: { auth: 'public', keepAliveOnSuccess: true, metrics: 'join' } }, async (request, reply) => {
+  app.post<RouteOf<'joinNode'>>('/join', { schema: routeSchema('joinNode'), config: { keepAliveOnSuccess: true, metrics: 'join' } }, async (request, reply) => {
     const joined = await app.services.redemption.redeem(request.body, request.ip);
     // The request body (token, CSR) is never logged; these fields are not secret.
     const { node } = joined.response;

@@ -6,7 +6,7 @@ import type { RouteOf } from '../../../openapi/operation-types.js';
 import { principalOf } from '../../../plugins/auth.js';
 
 export default async function listNodesRoute(app: FastifyInstance): Promise<void> {
-  app.get<RouteOf<'listNodes'>>('', { schema: projectedRouteSchema('listNodes'), config: { roles: 'any' } }, async (request, reply) => {
+  app.get<RouteOf<'listNodes'>>('', { schema: projectedRouteSchema('listNodes') }, async (request, reply) => {
     const page = await app.services.nodes.listJson(request.query, principalOf(request).role);
     return reply.type('application/json; charset=utf-8').send(page);
   });

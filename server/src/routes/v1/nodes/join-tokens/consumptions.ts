@@ -6,7 +6,7 @@ import { routeSchema } from '../../../../openapi/route-schema.js';
 export default async function joinTokenConsumptionsRoute(app: FastifyInstance): Promise<void> {
   app.get<RouteOf<'listJoinTokenConsumptions'>>(
     '/:id/consumptions',
-    { schema: routeSchema('listJoinTokenConsumptions'), config: { roles: ['admin'] } },
+    { schema: routeSchema('listJoinTokenConsumptions') },
     async (request) => app.services.joinTokens.consumptions(request.params.id, request.query),
   );
 }

@@ -4,7 +4,7 @@ import type { RouteOf } from '../../../../openapi/operation-types.js';
 import { routeSchema } from '../../../../openapi/route-schema.js';
 
 export default async function listJoinTokensRoute(app: FastifyInstance): Promise<void> {
-  app.get<RouteOf<'listJoinTokens'>>('', { schema: routeSchema('listJoinTokens'), config: { roles: ['admin'] } }, async (request) =>
+  app.get<RouteOf<'listJoinTokens'>>('', { schema: routeSchema('listJoinTokens') }, async (request) =>
     app.services.joinTokens.list(request.query),
   );
 }

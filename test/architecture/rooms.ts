@@ -1,0 +1,161 @@
+// The house map, as data: every room of the source tree, what it holds, and which rooms it may
+// import. A file stands in the room with the longest path that holds it. The README's Layout
+// map is this list in words, row for row (import-direction.test.ts holds them together), and
+// the arrows point one way: the SDK imports nothing of ours; the shells (server, agent, cli)
+// and the examples import the SDK; inside the server, routes -> services -> store, with plugins
+// as the decorators that hand services to routes; nothing imports tests.
+
+export interface Room {
+  name: string;
+  /** Repo-relative folders (ending in /) or files. */
+  paths: string[];
+  /** One line: what it holds. */
+  holds: string;
+  /** The rooms (by name) its files may import, besides their own. */
+  mayImport: string[];
+}
+
+const SDK = 'sdk';
+const SERVER_LEAVES = 'server leaves';
+
+export const ROOMS: readonly Room[] = [
+  // --- @otherix/sdk: everything the shells share ---
+  { name: SDK, paths: ['sdk/src/'], holds: 'the SDK: client, pki, files, config, tokens, bootstrapNode()', mayImport: ['sdk generated'] },
+  { name: 'sdk generated', paths: ['sdk/src/generated/'], holds: 'types generated from the API documents (never edited)', mayImport: [] },
+
+  // --- @otherix/server: the control plane ---
+  {
+    name: 'server entry',
+    paths: ['server/src/main.ts', 'server/src/index.ts'],
+    holds: 'otherix-server argv -> start; the package public face',
+    mayImport: ['server app', 'server commands', 'server boot', 'server plugins', 'server openapi', 'server metrics', 'server audit', 'server backup', 'server services', 'server store', 'server sqlite', 'server pki', SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server app',
+    paths: ['server/src/app.ts'],
+    holds: 'buildApp(): wires store, services and plugins into Fastify, autoloads routes/',
+    mayImport: ['server plugins', 'server metrics', 'server services', 'server store', 'server sqlite', SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server commands',
+    paths: ['server/src/commands/'],
+    holds: 'otherix-server subcommands beside serve (admin-token, backup, restore)',
+    mayImport: ['server boot', 'server backup', 'server services', 'server store', 'server sqlite', SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server backup',
+    paths: ['server/src/backup/'],
+    holds: "backup and restore of a data dir: the archive's contents, tar, the database copy, temp files",
+    // Like the commands, it knows the engine: it copies and checks SQLite's file itself.
+    mayImport: ['server boot', 'server sqlite', SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server boot',
+    paths: ['server/src/init/', 'server/src/server-config.ts', 'server/src/startup-lines.ts'],
+    holds: 'first start and every start: data dir, CA, CP certificates, lock, settings, start lines',
+    mayImport: ['server services', 'server store', 'server sqlite', 'server pki', SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server routes',
+    paths: ['server/src/routes/'],
+    holds: 'one file per operation: validate, call a service, audit a change, reply',
+    mayImport: ['server plugins', 'server openapi', 'server audit', 'server services', SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server plugins',
+    paths: ['server/src/plugins/'],
+    holds: 'decorators: auth, errors, schemas, services, resources, renewal',
+    // The renewal plugin takes the CP-certificate renewer that boot builds (a type import).
+    mayImport: ['server boot', 'server openapi', 'server services', 'server store', SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server openapi',
+    paths: ['server/src/openapi/'],
+    holds: 'route schemas, types and access (security, x-roles) from openapi.yaml',
+    mayImport: ['server services', 'server store', SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server metrics',
+    paths: ['server/src/metrics/'],
+    holds: "Prometheus metrics: the CP's instruments, the registry built at the first scrape, the join and heartbeat hooks",
+    // A plugin of its own (app.metrics); it hears the services' group commits and reads the store's fleet counts (types).
+    mayImport: ['server plugins', 'server services', 'server store', SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server audit',
+    paths: ['server/src/audit/'],
+    holds: 'audit events: their names and fields, one info line per change',
+    mayImport: ['server store', SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server services',
+    paths: ['server/src/services/'],
+    holds: "the CP's rules: join tokens, redemption, nodes, heartbeats, API tokens, the CA",
+    mayImport: ['server store', 'server pki', SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server store',
+    paths: ['server/src/store/'],
+    holds: 'the repository interface, in product words',
+    mayImport: [SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server sqlite',
+    paths: ['server/src/store/sqlite/'],
+    holds: 'the SQLite engine of the store: SQL and migrations only',
+    mayImport: ['server store', SERVER_LEAVES, SDK],
+  },
+  { name: 'server pki', paths: ['server/src/pki/'], holds: "the CA's DER certificate writer", mayImport: [SDK] },
+  {
+    name: SERVER_LEAVES,
+    paths: ['server/src/errors.ts', 'server/src/listener.ts', 'server/src/log-redaction.ts', 'server/src/request-logging.ts', 'server/src/threadpool.ts', 'server/src/version.ts'],
+    holds: 'HttpError, listener limits, log redaction, per-request log lines, thread pool size, the version',
+    mayImport: [SDK],
+  },
+
+  // --- @otherix/agent: otherix-agent ---
+  { name: 'agent entry', paths: ['agent/src/main.ts', 'agent/src/errors.ts'], holds: 'otherix-agent argv -> a command; errors and exit codes', mayImport: ['agent commands', SDK] },
+  { name: 'agent commands', paths: ['agent/src/commands/'], holds: 'bootstrap, serve, version: flags -> SDK or runtime', mayImport: ['agent runtime', SDK] },
+  { name: 'agent runtime', paths: ['agent/src/runtime/'], holds: 'serve: State A, State B (mTLS server, heartbeats), inventory', mayImport: [SDK] },
+
+  // --- @otherix/cli: otherix ---
+  { name: 'cli entry', paths: ['cli/src/main.ts', 'cli/src/help.ts', 'cli/src/version.ts'], holds: 'otherix argv -> the command table, help', mayImport: ['cli command table', 'cli errors', SDK] },
+  { name: 'cli command table', paths: ['cli/src/command-table.ts'], holds: 'every command, its flags and examples; loads a command lazily', mayImport: ['cli commands', SDK] },
+  { name: 'cli commands', paths: ['cli/src/commands/'], holds: 'one file per command: options -> SDK client -> render', mayImport: ['cli render', 'cli shared', 'cli errors', SDK] },
+  { name: 'cli shared', paths: ['cli/src/connection.ts', 'cli/src/output.ts', 'cli/src/page-query.ts', 'cli/src/id-argument.ts'], holds: 'the connection from flags and settings; output; page and id arguments', mayImport: ['cli render', 'cli errors', SDK] },
+  { name: 'cli render', paths: ['cli/src/render/'], holds: 'tables, times, the mint block, JSON passthrough', mayImport: [SDK] },
+  { name: 'cli errors', paths: ['cli/src/errors.ts'], holds: 'usage errors and the one error line', mayImport: [SDK] },
+
+  // --- automation over the SDK ---
+  { name: 'examples', paths: ['examples/'], holds: 'one runnable file per use case', mayImport: [SDK] },
+];
+
+/**
+ * Arrows the code has today against the map, each named and explained; the test fails when one
+ * is gone (take it out of this list) and on any arrow against the map that is not here.
+ */
+export interface KnownBreak {
+  /** Repo-relative importing files. */
+  from: string[];
+  /** The repo-relative file they import. */
+  to: string;
+  why: string;
+}
+
+export const KNOWN_BREAKS: readonly KnownBreak[] = [
+  {
+    from: [
+      'cli/src/commands/api-token/create.ts', 'cli/src/commands/api-token/list.ts', 'cli/src/commands/api-token/revoke.ts',
+      'cli/src/commands/login.ts', 'cli/src/commands/node/get.ts', 'cli/src/commands/node/join-token/consumptions.ts',
+      'cli/src/commands/node/join-token/create.ts', 'cli/src/commands/node/join-token/list.ts', 'cli/src/commands/node/join-token/revoke.ts',
+      'cli/src/commands/node/list.ts', 'cli/src/commands/whoami.ts',
+    ],
+    to: 'cli/src/command-table.ts',
+    why: 'type CommandInput and the flag tables live in the command table, which imports every command: each command imports the table that imports it (a circle of type imports; moving them to a module of their own opens it)',
+  },
+  {
+    from: ['server/src/plugins/resources.ts'],
+    to: 'server/src/store/sqlite/connection.ts',
+    why: "BUSY_TIMEOUT_MS (the SQLite engine's busy timeout, for the resource alarm's message): a plugin reaches past the store interface into the engine",
+  },
+];

@@ -1,0 +1,182 @@
+// Connections that never authenticate cannot exhaust the CP (issue 12 item 2). With short
+// timeouts injected into buildApp: a raw TCP connection that never starts TLS, a TLS
+// connection that never sends a request and a request that never finishes are closed, while a
+// real agent beating more slowly than the CP's keep-alive goes on beating; beyond the
+// connection cap new connections are refused while the open ones go on working. The documented
+// defaults are checked apart (no test waits for them). Keep-alive is only for callers that
+// proved a credential.
+import test from 'ava';
+import { once } from 'node:events';
+import { connect as connectTcp } from 'node:net';
+import type { Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import { Client } from 'undici';
+import { createClient } from '@otherix/sdk';
+import { DEFAULT_LISTENER_LIMITS, RESERVED_FILE_DESCRIPTORS, serverTimeoutOptions } from '@otherix/server';
+import { api, spawnControlPlane, startControlPlane } from '../harness/control-plane.js';
+import type { ControlPlane } from '../harness/control-plane.js';
+import { bootstrapAndServe } from '../harness/served-node.js';
+import { eventually } from '../harness/loopback.js';
+
+const portOf = (cp: { url: string }): number => Number(new URL(cp.url).port);
+
+/** Resolves when the socket is closed, with how long it lived and what the CP said on it. */
+function closed(socket: Socket): Promise<{ livedMs: number; received: string }> {
+  const opened = Date.now();
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  socket.on('error', () => undefined);
+  return once(socket, 'close').then(() => ({ livedMs: Date.now() - opened, received }));
+}
+
+function tlsTo(cp: ControlPlane): Promise<Socket> {
+  const socket = connectTls({ host: '127.0.0.1', port: portOf(cp), ca: cp.caPem, checkServerIdentity: () => undefined });
+  return once(socket, 'secureConnect').then(() => socket);
+}
+
+test('the documented defaults: handshake 10 s, headers 10 s, request 30 s, keep-alive 65 s, 10,000 connections', async (t) => {
+  t.deepEqual(DEFAULT_LISTENER_LIMITS, {
+    handshakeTimeoutMs: 10_000,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 65_000,
+    maxConnections: 10_000,
+  });
+  t.like(serverTimeoutOptions(DEFAULT_LISTENER_LIMITS), { handshakeTimeout: 10_000, connectionsCheckingInterval: 1_000 });
+  const cp = await startControlPlane();
+  try {
+    // What Node's server really runs with.
+    const server = cp.app.server;
+    t.is(server.headersTimeout, 10_000);
+    t.is(server.requestTimeout, 30_000);
+    t.is(server.keepAliveTimeout, 65_000);
+    t.is(server.maxConnections, 10_000);
+    // Keep-alive is announced to a caller that proved a credential, and refused to one that did not.
+    const whoami = await api(cp, 'GET', '/v1/whoami', { token: cp.adminToken });
+    t.is(whoami.headers['connection'], 'keep-alive');
+    t.is(whoami.headers['keep-alive'], 'timeout=65');
+    for (const [method, path] of [['GET', '/healthz'], ['GET', '/v1/ca'], ['GET', '/v1/whoami'], ['GET', '/v1/nope']] as const) {
+      t.is((await api(cp, method, path)).headers['connection'], 'close', `${method} ${path} without a credential`);
+    }
+    t.is((await api(cp, 'GET', '/v1/whoami', { token: `otx_api_${'x'.repeat(43)}` })).headers['connection'], 'close', 'an unknown token');
+    // A client certificate from the cluster CA is a credential, on any route.
+    t.is((await api(cp, 'GET', '/healthz', { cert: cp.clientCertificate })).headers['connection'], 'keep-alive');
+  } finally {
+    await cp.close();
+  }
+});
+
+test('silent connections are closed within the timeouts while a real agent beating slower than the keep-alive goes on', async (t) => {
+  // Generous for a loaded machine (a handshake can take a while), short enough to wait for.
+  const limits = { handshakeTimeoutMs: 3_000, headersTimeoutMs: 3_000, requestTimeoutMs: 6_000, keepAliveTimeoutMs: 1_000 };
+  const cp = await startControlPlane({ listener: limits });
+  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
+  // Beats every ~2 s, the CP keeps an idle connection 1 s: every beat needs a new connection.
+  const node = await bootstrapAndServe(cp, admin, 'slow-beater', { OTHERIX_HEARTBEAT_INTERVAL: '2s', OTHERIX_LOGGER__LEVEL: 'debug' });
+  t.teardown(async () => {
+    await node.cleanup();
+    await admin.close();
+    await cp.close();
+  });
+  const accepted = () => node.serve.records.filter((r) => r.msg === 'heartbeat: first heartbeat accepted' || r.msg === 'heartbeat: accepted').length;
+  await node.serve.waitForLog((r) => r.msg === 'heartbeat: first heartbeat accepted');
+
+  const raw = [0, 1, 2].map(() => closed(connectTcp(portOf(cp), '127.0.0.1')));
+  const silentTls = closed(await tlsTo(cp));
+  const partialHeaders = await tlsTo(cp);
+  partialHeaders.write('GET /healthz HTTP/1.1\r\nHost: cp\r\n');
+  const partial = closed(partialHeaders);
+  const slowBody = await tlsTo(cp);
+  slowBody.write('POST /v1/nodes/join HTTP/1.1\r\nHost: cp\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"tok');
+  const slow = closed(slowBody);
+  const beatsBefore = accepted();
+
+  for (const outcome of await Promise.all(raw)) {
+    t.true(outcome.livedMs >= limits.handshakeTimeoutMs - 50, `raw TCP closed after ${outcome.livedMs} ms`);
+    t.is(outcome.received, '', 'nothing is said to a connection that never started TLS');
+  }
+  const silent = await silentTls;
+  t.true(silent.livedMs >= limits.headersTimeoutMs - 50, `TLS without a request closed after ${silent.livedMs} ms`);
+  t.regex(silent.received, /^HTTP\/1\.1 408 Request Timeout/);
+  t.regex((await partial).received, /^HTTP\/1\.1 408 Request Timeout/);
+  const body = await slow;
+  t.true(body.livedMs >= limits.requestTimeoutMs - 50, `a request whose body never ends closed after ${body.livedMs} ms`);
+  t.regex(body.received, /^HTTP\/1\.1 408 Request Timeout/);
+
+  // Meanwhile and after, the agent's heartbeats go on, none lost.
+  await eventually(async () => accepted(), (count) => count >= beatsBefore + 2, 30_000);
+  t.deepEqual(node.serve.records.filter((r) => r.level === 'warn' || r.level === 'error').map((r) => r.msg), []);
+  const shown = await admin.nodes.get('slow-beater');
+  t.is(shown.status, 'ready');
+});
+
+test('beyond the connection cap new connections are refused while the open ones keep working', async (t) => {
+  const cp = await startControlPlane({ listener: { maxConnections: 3 }, captureLogs: 'warn' });
+  const tls = { ca: cp.caPem, checkServerIdentity: () => undefined };
+  const clients = [0, 1, 2].map(() => new Client(cp.url, { connect: tls, pipelining: 1 }));
+  const extra: Client[] = [];
+  t.teardown(async () => {
+    await Promise.all([...clients, ...extra].map((client) => client.destroy()));
+    await cp.close();
+  });
+  const whoami = async (client: Client): Promise<number> => {
+    const response = await client.request({ method: 'GET', path: '/v1/whoami', headers: { authorization: `Bearer ${cp.adminToken}` } });
+    await response.body.dump();
+    return response.statusCode;
+  };
+  // Three authenticated keep-alive connections fill the cap.
+  t.deepEqual(await Promise.all(clients.map(whoami)), [200, 200, 200]);
+  t.is(await connectionCount(cp), 3);
+
+  const fourth = new Client(cp.url, { connect: tls });
+  extra.push(fourth);
+  const refused = await t.throwsAsync(whoami(fourth));
+  t.regex(`${refused?.message} ${(refused as { code?: string } | undefined)?.code}`, /ECONNRESET|socket|closed|disconnected/i);
+  const rawRefused = await closed(connectTcp(portOf(cp), '127.0.0.1'));
+  t.is(rawRefused.received, '');
+
+  // The open ones still work, on their own connections.
+  t.deepEqual(await Promise.all(clients.map(whoami)), [200, 200, 200]);
+  t.is(await connectionCount(cp), 3);
+  const warning = cp.logs.map((line) => JSON.parse(line) as { msg: string; max_connections?: number }).find((record) => record.msg.startsWith('refused '));
+  t.truthy(warning, cp.logs.join('\n'));
+  t.regex(warning!.msg, /^refused 1 new connection\(s\) since the last warning: 3 connections are open, the cap; .*raise --max-connections/);
+  t.is(warning!.max_connections, 3);
+
+  // A slot freed is a slot taken.
+  await clients.pop()!.close();
+  await eventually(() => connectionCount(cp), (count) => count === 2);
+  const fifth = new Client(cp.url, { connect: tls });
+  extra.push(fifth);
+  t.is(await whoami(fifth), 200);
+});
+
+test('otherix-server --max-connections and OTHERIX_SERVER__MAX_CONNECTIONS set the cap; the open-file limit is checked against it', async (t) => {
+  const capped = await spawnControlPlane({ args: ['--max-connections', '1'] });
+  try {
+    const held = await tlsToSpawned(capped);
+    const refused = await closed(connectTcp(portOf(capped), '127.0.0.1'));
+    t.is(refused.received, '', 'the second connection is closed at once');
+    held.destroy();
+  } finally {
+    await capped.stop();
+  }
+  // A cap above the open-file limit is started with a warning that says what to raise.
+  const overLimit = await spawnControlPlane({ env: { OTHERIX_SERVER__MAX_CONNECTIONS: '100000000' } });
+  try {
+    const stdout = (await eventually(async () => overLimit.output().stdout, (out) => out.includes('the open-file limit'))).toString();
+    t.regex(stdout, new RegExp(`is below --max-connections \\(100000000\\) \\+ ${RESERVED_FILE_DESCRIPTORS} for the database and logs`));
+  } finally {
+    await overLimit.stop();
+  }
+});
+
+async function connectionCount(cp: ControlPlane): Promise<number> {
+  return new Promise((resolve, reject) => cp.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+}
+
+async function tlsToSpawned(cp: { url: string; caPem: string }): Promise<Socket> {
+  const socket = connectTls({ host: '127.0.0.1', port: portOf(cp), ca: cp.caPem, checkServerIdentity: () => undefined });
+  await once(socket, 'secureConnect');
+  return socket;
+}

@@ -1,0 +1,76 @@
+// Runs the real `otherix` binary as a child process, with HOME and XDG_CONFIG_HOME in a temp
+// folder and no OTHERIX_* variable inherited from the developer's shell.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoPath } from './paths.js';
+
+/** cli/dist/main.js, from test/dist/helpers/cli.js. */
+export const OTHERIX_BIN = repoPath('cli/dist/main.js');
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliHome {
+  /** HOME of the child. */
+  home: string;
+  /** XDG_CONFIG_HOME of the child. */
+  configHome: string;
+  /** Where `otherix login` writes without OTHERIX_CONFIG: $XDG_CONFIG_HOME/otherix/config.yaml. */
+  configPath: string;
+  /** Runs `otherix <args>` with this home and the extra environment. */
+  run(args: readonly string[], env?: Record<string, string>): Promise<CliResult>;
+  remove(): Promise<void>;
+}
+
+export async function makeCliHome(): Promise<CliHome> {
+  const home = await mkdtemp(join(tmpdir(), 'otherix-cli-home-'));
+  const configHome = join(home, '.config');
+  return {
+    home,
+    configHome,
+    configPath: join(configHome, 'otherix', 'config.yaml'),
+    run: (args, env = {}) => runOtherix(args, { HOME: home, XDG_CONFIG_HOME: configHome, ...env }),
+    remove: () => rm(home, { recursive: true, force: true }),
+  };
+}
+
+export function runOtherix(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [OTHERIX_BIN, ...args],
+      { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        if (error !== null && typeof error.code !== 'number') return reject(error);
+        resolve({ exitCode: error === null ? 0 : (error.code as number), stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Splits a printed command line (`otherix node join-token list --cursor c --limit 2`) into argv. */
+export function argvOfPrintedCommand(line: string): string[] {
+  const words = line.match(/'[^']*'|\S+/g) ?? [];
+  const argv = words.map((word) => (word.startsWith("'") ? word.slice(1, -1) : word));
+  if (argv[0] !== 'otherix') throw new Error(`not an otherix command: ${line}`);
+  return argv.slice(1);
+}
+
+/** The header cells of a rendered table (columns are separated by runs of spaces). */
+export function tableHeader(stdout: string): string[] {
+  return (stdout.split('\n')[0] ?? '').trim().split(/\s{2,}/);
+}
+
+/** The data rows of a rendered table, cells split on runs of two or more spaces. */
+export function tableRows(stdout: string): string[][] {
+  return stdout
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.trim() !== '' && !line.startsWith('Next page: '))
+    .map((line) => line.trim().split(/\s{2,}/));
+}

@@ -1,0 +1,305 @@
+// A real control plane for tests: a fresh data dir in a temp folder, real SQLite, real TLS on
+// 127.0.0.1:0, and a clock the test can move. Also: raw HTTPS calls pinned to the CP's CA, and
+// the real `otherix-server` binary as a child process (restart and kill -9 tests).
+//
+// Stable API (other test files rely on it):
+//   startControlPlane(opts?)  -> ControlPlane { url, caPem, caFingerprint, adminToken, dataDir,
+//                                clock, app, store, ca, clientCertificate, warnings, close() }
+//                                (it holds the data dir's lock until close(), as the binary does)
+//   api(target, method, path, { token?, body?, rawBody?, headers?, cert? }) -> ApiResponse
+//   spawnControlPlane(opts?)  -> SpawnedControlPlane { url, caPem, caFingerprint, adminToken,
+//                                dataDir, child, output(), stop(signal?), kill9() }
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Agent, request } from 'undici';
+import type { Dispatcher } from 'undici';
+import { buildApp, initDataDir } from '@otherix/server';
+import type { ClusterCa, KeyPairPem, ListenerLimits, Store } from '@otherix/server';
+import type { FastifyInstance } from 'fastify';
+import { repoPath } from './paths.js';
+
+/** server/dist/main.js, from test/dist/helpers/control-plane.js. */
+export const OTHERIX_SERVER_BIN = repoPath('server/dist/main.js');
+
+export interface MovableClock {
+  /** Epoch ms: real time plus everything advanced so far. */
+  now(): number;
+  advance(ms: number): void;
+}
+
+export function movableClock(): MovableClock {
+  let offset = 0;
+  return { now: () => Date.now() + offset, advance: (ms) => void (offset += ms) };
+}
+
+/** Where an api() call goes: a started or spawned CP, or any {url, caPem}. */
+export interface ApiTarget {
+  url: string;
+  caPem: string;
+}
+
+export interface ControlPlane extends ApiTarget {
+  caFingerprint: string;
+  /** The first admin API token (the content of admin.token). */
+  adminToken: string;
+  dataDir: string;
+  clock: MovableClock;
+  app: FastifyInstance;
+  store: Store;
+  ca: ClusterCa;
+  /** The CP's client certificate (spiffe://otherix/control-plane), as used to call agents. */
+  clientCertificate: KeyPairPem;
+  /** Log lines, when started with captureLogs. */
+  logs: string[];
+  /** What initDataDir said an operator should hear (otherix-server prints these at start). */
+  warnings: string[];
+  /** Stops listening, closes the database and removes the data dir (unless keepDataDir). */
+  close(): Promise<void>;
+}
+
+export interface StartControlPlaneOptions {
+  /** Reuse a data dir (restart); default a fresh temp folder, removed on close. */
+  dataDir?: string;
+  keepDataDir?: boolean;
+  advertiseHosts?: string[];
+  /** Unknown-token redemptions per IP per minute; default 1000 so rule tests are not throttled. */
+  joinGuessLimit?: number;
+  /** Collect JSON log lines in cp.logs at this level (e.g. 'debug'); default no logging. */
+  captureLogs?: string;
+  clock?: MovableClock;
+  /** Called with the built app before it listens: hooks a test adds (the contract tests' fault and drift injection). */
+  configure?: (app: FastifyInstance) => void;
+  /** Where to listen; default 127.0.0.1 (`::` takes IPv4 clients as ::ffff:127.0.0.1). */
+  listenHost?: string;
+  /** Listener timeouts and connection cap (short ones for tests); default the CP's. */
+  listener?: Partial<ListenerLimits>;
+}
+
+export async function startControlPlane(options: StartControlPlaneOptions = {}): Promise<ControlPlane> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'otherix-cp-')));
+  const clock = options.clock ?? movableClock();
+  const material = await initDataDir({ dataDir, advertiseHosts: options.advertiseHosts ?? [], now: clock.now });
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      done();
+    },
+  });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({
+      store: material.store,
+      ca: material.ca,
+      serving: material.serving,
+      certificates: material.certificates,
+      now: clock.now,
+      logger: options.captureLogs === undefined ? false : { level: options.captureLogs, stream },
+      joinGuessLimit: options.joinGuessLimit ?? 1000,
+      controlPlaneHosts: material.controlPlaneHosts,
+      ...(options.listener === undefined ? {} : { listener: options.listener }),
+    });
+  } catch (error) {
+    await material.store.close(); // and the data dir's lock with it
+    throw error;
+  }
+  options.configure?.(app);
+  await app.listen({ host: options.listenHost ?? '127.0.0.1', port: 0 });
+  const address = app.server.address() as { port: number };
+  const url = `https://127.0.0.1:${address.port}`;
+  const adminToken = (await readFile(material.files.adminToken, 'utf8')).trim();
+  return {
+    url,
+    caPem: material.ca.certPem,
+    caFingerprint: material.ca.fingerprint,
+    adminToken,
+    dataDir,
+    clock,
+    app,
+    store: material.store,
+    ca: material.ca,
+    clientCertificate: material.client,
+    logs,
+    warnings: material.warnings,
+    close: async () => {
+      await closeAgentsFor(material.ca.certPem);
+      await app.close();
+      if (options.dataDir === undefined && options.keepDataDir !== true) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// --- raw HTTPS calls ---
+
+export interface ApiOptions {
+  /** An API token, sent as Authorization: Bearer. */
+  token?: string;
+  /** JSON-encoded and sent with Content-Type: application/json. */
+  body?: unknown;
+  /** Sent as is (with Content-Type: application/json unless headers say otherwise). */
+  rawBody?: string | Buffer;
+  headers?: Record<string, string>;
+  /** A client certificate (mTLS), e.g. a node's. */
+  cert?: KeyPairPem;
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON, or undefined for an empty body. */
+  body: T;
+  text: string;
+}
+
+const agents = new Map<string, Agent>();
+
+function agentFor(caPem: string, cert?: KeyPairPem): Agent {
+  const key = `${caPem}\u0000${cert?.certPem ?? ''}`;
+  let agent = agents.get(key);
+  if (agent === undefined) {
+    agent = new Agent({
+      // A loaded CI machine can take seconds per TLS handshake under a burst: be patient (default 10 s).
+      connect: { ca: caPem, timeout: 30_000, ...(cert === undefined ? {} : { cert: cert.certPem, key: cert.keyPem }) },
+      connections: 64,
+    });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** Closes the pooled connections to a CP; `destroy` aborts requests still in flight (after a kill). */
+async function closeAgentsFor(caPem: string, how: 'close' | 'destroy' = 'close'): Promise<void> {
+  const closing: Promise<void>[] = [];
+  for (const [key, agent] of agents) {
+    if (key.startsWith(`${caPem}\u0000`)) {
+      agents.delete(key);
+      closing.push(how === 'close' ? agent.close() : agent.destroy());
+    }
+  }
+  await Promise.all(closing);
+}
+
+export async function api<T = any>(target: ApiTarget, method: Dispatcher.HttpMethod, path: string, options: ApiOptions = {}): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
+  let body: string | Buffer | undefined;
+  if (options.rawBody !== undefined) body = options.rawBody;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  const response = await request(`${target.url}${path}`, { method, headers, body, dispatcher: agentFor(target.caPem, options.cert) });
+  const text = await response.body.text();
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.statusCode, headers: response.headers as ApiResponse['headers'], body: parsed as T, text };
+}
+
+// --- the real binary ---
+
+export interface SpawnControlPlaneOptions {
+  /** Default a fresh temp folder (not removed: pass it again to restart, remove it yourself). */
+  dataDir?: string;
+  /** Extra flags after `serve --data-dir D --listen 127.0.0.1:0`. */
+  args?: string[];
+  env?: Record<string, string>;
+  /** Give the data dir and listen address as OTHERIX_SERVER__DATA_DIR / __LISTEN instead of flags. */
+  settingsFromEnv?: boolean;
+  /** Default 127.0.0.1:0; a fixed port restarts a CP where its agents expect it. */
+  listen?: string;
+}
+
+export interface SpawnedControlPlane extends ApiTarget {
+  caFingerprint: string;
+  adminToken: string;
+  dataDir: string;
+  child: ChildProcess;
+  /** Everything the child wrote so far. */
+  output(): { stdout: string; stderr: string };
+  /** Sends the signal (default SIGTERM) and resolves with the exit. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL, no chance to clean up. */
+  kill9(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const LISTENING_LINE = /otherix-server listening on (https:\/\/\S+) \(CA fingerprint (sha256:[0-9a-f]{64});/;
+
+/** Runs `otherix-server` to completion (for ca-fingerprint, refusals, usage errors). */
+export function runServerBinary(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [OTHERIX_SERVER_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    // 'close', not 'exit': on a loaded machine the last output can still be in the pipe at 'exit'.
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}): Promise<SpawnedControlPlane> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'otherix-cp-bin-')));
+  const settings = { dataDir, listen: options.listen ?? '127.0.0.1:0' };
+  const child = spawn(
+    process.execPath,
+    [OTHERIX_SERVER_BIN, 'serve', ...(options.settingsFromEnv ? [] : ['--data-dir', settings.dataDir, '--listen', settings.listen]), ...(options.args ?? [])],
+    {
+      env: {
+        ...process.env,
+        ...(options.settingsFromEnv ? { OTHERIX_SERVER__DATA_DIR: settings.dataDir, OTHERIX_SERVER__LISTEN: settings.listen } : {}),
+        ...(options.env ?? {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  // 'close', not 'exit': output() must hold everything the child wrote (e.g. its shutdown line),
+  // which on a loaded machine can still be in the pipe when 'exit' fires.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const listening = new Promise<RegExpExecArray>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = LISTENING_LINE.exec(stderr);
+      if (match !== null) resolve(match);
+    });
+    void exited.then(({ code, signal }) => reject(new Error(`otherix-server exited (${code ?? signal}) before listening:\n${stderr}`)));
+  });
+  const timeout = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  let match: RegExpExecArray;
+  try {
+    match = await listening;
+  } finally {
+    clearTimeout(timeout);
+  }
+  const caPem = await readFile(join(dataDir, 'ca.crt'), 'utf8');
+  const adminToken = (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim();
+  // The signal goes first: closing the client pool first would wait for requests in flight.
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    const exit = await exited;
+    await closeAgentsFor(caPem, 'destroy');
+    return exit;
+  };
+  return {
+    url: match[1]!,
+    caPem,
+    caFingerprint: match[2]!,
+    adminToken,
+    dataDir,
+    child,
+    output: () => ({ stdout, stderr }),
+    stop,
+    kill9: () => stop('SIGKILL'),
+  };
+}

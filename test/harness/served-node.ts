@@ -1,0 +1,61 @@
+// A node joined by the real `otherix-agent bootstrap` and run by the real `otherix-agent serve`
+// (short intervals from flags), for tests of what State B does.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OtherixClient } from '@otherix/sdk';
+import { bootstrapArgs, runAgent, startServe } from './agent.js';
+import type { ServeProcess } from './agent.js';
+import { freePort } from './loopback.js';
+
+export interface ServedNode {
+  name: string;
+  cpUrl: string;
+  caFingerprint: string;
+  port: number;
+  dir: string;
+  certDir: string;
+  configPath: string;
+  serve: ServeProcess;
+  /** SIGTERM (if still running) and remove the folder. */
+  cleanup(): Promise<void>;
+}
+
+export async function bootstrapAndServe(
+  cp: { url: string; caFingerprint: string },
+  admin: OtherixClient,
+  name: string,
+  env: Record<string, string> = {},
+): Promise<ServedNode> {
+  const dir = await mkdtemp(join(tmpdir(), 'otherix-served-'));
+  const configPath = join(dir, 'agent.yaml');
+  const certDir = join(dir, 'certs');
+  const port = await freePort();
+  const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
+  const bootstrap = await runAgent(
+    [
+      ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: name, certDir, configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
+      '--token-env', 'JOIN_TOKEN',
+      '--listen', `127.0.0.1:${port}`,
+      '--heartbeat-interval', '200ms',
+    ],
+    { env: { JOIN_TOKEN: minted.token } },
+  );
+  if (bootstrap.exitCode !== 0) throw new Error(`bootstrap failed (${bootstrap.exitCode}): ${bootstrap.stderr}`);
+  const serve = startServe(['serve', '--config', configPath, '--poll-interval', '100ms'], env);
+  await serve.waitForLog((r) => r.msg === 'state B: serving');
+  return {
+    name,
+    cpUrl: cp.url,
+    caFingerprint: cp.caFingerprint,
+    port,
+    dir,
+    certDir,
+    configPath,
+    serve,
+    async cleanup() {
+      await serve.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
