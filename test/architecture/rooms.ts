@@ -45,7 +45,7 @@ export const ROOMS: readonly Room[] = [
   {
     name: 'server backup',
     paths: ['server/src/backup/'],
-    holds: "backup and restore of a data dir: the archive's contents, tar, the database copy, temp files",
+    holds: "backup and restore of a data dir: the archive's contents, tar, the database copy",
     // Like the commands, it knows the engine: it copies and checks SQLite's file itself.
     mayImport: ['server boot', 'server sqlite', SERVER_LEAVES, SDK],
   },

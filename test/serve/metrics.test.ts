@@ -6,10 +6,11 @@ import { X509Certificate } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { bootstrapArgs, runAgent, startServe } from '../harness/agent.js';
+import { runAgent, startServe } from '../harness/agent.js';
 import { clusterForNodes } from '../harness/cluster.js';
 import { eventually, freePort } from '../harness/loopback.js';
 import { sampleValue, scrape } from '../harness/prometheus-text.js';
+import { bootstrapWithAgent } from '../harness/served-node.js';
 
 const cluster = clusterForNodes(test);
 
@@ -25,14 +26,7 @@ test('otherix-agent serve --metrics-listen: State A, then State B with heartbeat
     t.is(sampleValue(inA.samples, 'otherix_agent_state', { state: 'B' }), 0);
     t.not(sampleValue(inA.samples, 'process_cpu_user_seconds_total'), undefined);
 
-    const minted = await admin.joinTokens.create({ node_name: 'metrics-agent' });
-    const bootstrap = await runAgent(
-      [
-        ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: 'metrics-agent', certDir: host.certDir, configPath: host.configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
-        '--token-env', 'JOIN_TOKEN', '--listen', `127.0.0.1:${port}`, '--heartbeat-interval', '200ms',
-      ],
-      { env: { JOIN_TOKEN: minted.token } },
-    );
+    const bootstrap = await bootstrapWithAgent(cp, admin, 'metrics-agent', host, port);
     t.is(bootstrap.exitCode, 0, bootstrap.stderr);
     const inB = await eventually(() => scrape(url), ({ samples }) => (sampleValue(samples, 'otherix_agent_heartbeats_total', { outcome: 'ok' }) ?? 0) >= 2);
     t.is(sampleValue(inB.samples, 'otherix_agent_state', { state: 'B' }), 1);
@@ -56,14 +50,7 @@ test("otherix-agent serve reads metrics_listen from agent.yaml and serves from S
   const host = await cluster.host();
   const port = await freePort();
   const metricsPort = await freePort();
-  const minted = await admin.joinTokens.create({ node_name: 'metrics-yaml' });
-  const bootstrap = await runAgent(
-    [
-      ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: 'metrics-yaml', certDir: host.certDir, configPath: host.configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
-      '--token-env', 'JOIN_TOKEN', '--listen', `127.0.0.1:${port}`, '--heartbeat-interval', '200ms',
-    ],
-    { env: { JOIN_TOKEN: minted.token } },
-  );
+  const bootstrap = await bootstrapWithAgent(cp, admin, 'metrics-yaml', host, port);
   t.is(bootstrap.exitCode, 0, bootstrap.stderr);
   t.regex(await readFile(host.configPath, 'utf8'), /^# metrics_listen: 127\.0\.0\.1:9464 /m, 'bootstrap shows the key, commented out');
   await appendFile(host.configPath, `metrics_listen: 127.0.0.1:${metricsPort}\n`);
@@ -92,14 +79,7 @@ test('a metrics_listen in agent.yaml that is not HOST:PORT keeps serve in State 
   const { cp, admin } = cluster;
   const host = await cluster.host();
   const port = await freePort();
-  const minted = await admin.joinTokens.create({ node_name: 'metrics-bad-yaml' });
-  const bootstrap = await runAgent(
-    [
-      ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: 'metrics-bad-yaml', certDir: host.certDir, configPath: host.configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
-      '--token-env', 'JOIN_TOKEN', '--listen', `127.0.0.1:${port}`,
-    ],
-    { env: { JOIN_TOKEN: minted.token } },
-  );
+  const bootstrap = await bootstrapWithAgent(cp, admin, 'metrics-bad-yaml', host, port);
   t.is(bootstrap.exitCode, 0, bootstrap.stderr);
   await appendFile(host.configPath, 'metrics_listen: everywhere\n');
   const serve = startServe(['serve', '--config', host.configPath, '--poll-interval', '100ms']);

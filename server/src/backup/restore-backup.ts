@@ -10,10 +10,10 @@
 // node's existing certificate goes on working against it (agents trust the CA and the CP's
 // SPIFFE identity, not a host name: the restored CP may run anywhere their cp_url reaches).
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, open, readdir } from 'node:fs/promises';
+import { chmod, mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { OtherixError, fingerprintOfPem, isOtherixError, writeFileAtomic } from '@otherix/sdk';
+import { OtherixError, commitTempFile, createTempFile, discardTempFile, fingerprintOfPem, folderEntries, isOtherixError, writeFileAtomic } from '@otherix/sdk';
 import { dataDirFiles } from '../init/files.js';
 import type { DataDirFiles } from '../init/files.js';
 import { acquireDataDirLock } from '../init/lock.js';
@@ -22,7 +22,6 @@ import { BACKUP_FORMAT_VERSION, MANIFEST_NAME, backupMembers, parseManifest } fr
 import type { BackupManifest, BackupMember } from './contents.js';
 import { readTarEntries, readTarEntry, tarEntryChunks } from './tar.js';
 import type { TarEntry } from './tar.js';
-import { commitTempFile, createTempFile, discardTempFile } from './temp-file.js';
 
 export interface RestoreOptions {
   dataDir: string;
@@ -90,15 +89,6 @@ async function checkArchive(archive: FileHandle, from: string, files: DataDirFil
   return { manifest, members };
 }
 
-async function entriesOf(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return [];
-    throw error;
-  }
-}
-
 function notEmpty(files: DataDirFiles, found: string[]): OtherixError {
   const shown = found.slice(0, 5).join(', ') + (found.length > 5 ? `, and ${found.length - 5} more` : '');
   return new OtherixError(
@@ -141,7 +131,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     // The lock and pid files a stopped CP leaves are not a cluster: such a dir counts as empty
     // (a running CP is refused by the lock itself).
     const lockFiles = new Set([basename(files.lock), basename(files.pid)]);
-    const before = (await entriesOf(files.dir)).filter((name) => !lockFiles.has(name));
+    const before = (await folderEntries(files.dir)).filter((name) => !lockFiles.has(name));
     if (before.length > 0) throw notEmpty(files, before);
 
     await mkdir(files.dir, { recursive: true, mode: 0o700 });
@@ -149,7 +139,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     const lock = await acquireDataDirLock(files);
     try {
       // Nothing but the lock may have appeared since (another restore, a CP that started).
-      const now = (await entriesOf(files.dir)).filter((name) => !lockFiles.has(name));
+      const now = (await folderEntries(files.dir)).filter((name) => !lockFiles.has(name));
       if (now.length > 0) throw notEmpty(files, now);
       for (const { member, entry } of checked.members) {
         if (member.path === files.database) await restoreLarge(archive, entry, member.path, member.mode);

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { OtherixError, fingerprintOfPem, isUuid } from '@otherix/sdk';
+import { OtherixError, commitTempFile, createTempFile, discardTempFile, fingerprintOfPem, isUuid } from '@otherix/sdk';
 import sqlite3 from 'sqlite3';
 import { dataDirFiles } from '../init/files.js';
 import { assertDataDirOwner } from '../init/owner.js';
@@ -19,7 +19,6 @@ import { inspectDatabaseFile } from '../store/sqlite/inspect.js';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_NAME, backupMembers } from './contents.js';
 import type { BackupManifest } from './contents.js';
 import { TarWriter } from './tar.js';
-import { commitTempFile, createTempFile, discardTempFile } from './temp-file.js';
 
 export interface BackupOptions {
   dataDir: string;

@@ -1,20 +1,22 @@
-// Files written whole or not at all, for what is too large to hold in memory (the database, the
-// archive): a temp file `.<name>.tmp-<hex>` beside the target (the name writeFileAtomic uses, so
-// a start of the CP removes one a crash left in the data dir), created with its final mode
-// (0600 from the moment it exists), fsynced, then moved into place and the folder fsynced.
-import { randomBytes } from 'node:crypto';
+// Files written whole or not at all, for what is too large to hold in memory (a database, an
+// archive): a temp file beside the target, named as writeFileAtomic names its own (so
+// removeWriteLeftovers, run at every start of the CP, removes one a crash left), created with its
+// final mode (0600 from the moment it exists), fsynced, then moved into place and the folder
+// fsynced.
 import { constants } from 'node:fs';
 import { link, open, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { fsyncDir, tempPathFor } from './atomic.js';
 
 export interface TempFile {
   path: string;
   handle: FileHandle;
 }
 
+/** A new temp file for `target`, open for reading and writing, with exactly `mode`. */
 export async function createTempFile(target: string, mode: number): Promise<TempFile> {
-  const path = join(dirname(target), `.${basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
+  const path = tempPathFor(target);
   const handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, mode);
   try {
     await handle.chmod(mode); // the umask may have narrowed it; never wider than asked
@@ -24,15 +26,6 @@ export async function createTempFile(target: string, mode: number): Promise<Temp
     throw error;
   }
   return { path, handle };
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /**
