@@ -9,9 +9,12 @@
 //   3. joins: 2,000 identities (keys and CSRs made first) redeem one fleet token, 32 at a time
 //   4. over those 2,000 identities' own keep-alive mTLS connections: GET /healthz (the TLS
 //      route ceiling), then heartbeats; then the CP's records are compared with the acks
-//   5. `otherix-agent bootstrap` start to exit; `otherix-agent serve` RSS in State B
-//   6. the CP stopped, its SQLite seeded to 50,000 nodes, restarted: GET /v1/nodes from a client
+//   5. renewals: each of the 2,000 identities renews once (a CSR for a new key, made first) over
+//      its own mTLS connection, 32 at a time
+//   6. `otherix-agent bootstrap` start to exit; `otherix-agent serve` RSS in State B
+//   7. the CP stopped, its SQLite seeded to 50,000 nodes, restarted: GET /v1/nodes from a client
 //      process of its own (a fresh heap: no GC pauses from the phases before in its latencies)
+// `node scripts/bench.mjs --only renewals` runs the renewal phase alone (with the joins it needs).
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -26,6 +29,7 @@ import { RawHttpsConnection } from './bench/raw-https.mjs';
 import { drive, healthz, heartbeatSender, openNodeConnections, warmUp } from './bench/heartbeats.mjs';
 import { makeIdentities } from './bench/identities.mjs';
 import { runJoins } from './bench/joins.mjs';
+import { RENEWERS, runRenewals } from './bench/renewals.mjs';
 import { seedNodes } from './bench/node-list.mjs';
 import { ROOT } from './bench/paths.mjs';
 import { median, percentile, progress, round, within } from './bench/stats.mjs';
@@ -35,7 +39,17 @@ const LISTED_NODES = 50_000;
 const HEARTBEAT_MS = 10_000;
 const TLS_ROUTE_MS = 5_000;
 const CRYPTO_MS = 4_000;
-const BENCH_TIMEOUT_MS = 6 * 60_000;
+const BENCH_TIMEOUT_MS = 7 * 60_000;
+
+/** Phases that can run alone (`--only <phase>`), with the joins they need. */
+const ONLY_PHASES = ['renewals'];
+const onlyAt = process.argv.indexOf('--only');
+const ONLY = onlyAt < 0 ? undefined : process.argv[onlyAt + 1];
+if (onlyAt >= 0 && !ONLY_PHASES.includes(ONLY)) {
+  process.stderr.write(`usage: node scripts/bench.mjs [--only ${ONLY_PHASES.join('|')}]\n`);
+  process.exit(2);
+}
+const ALL = ONLY === undefined;
 
 const report = {};
 const work = await mkdtemp(path.join(os.tmpdir(), 'otherix-bench-'));
@@ -87,28 +101,42 @@ async function cryptoCeiling() {
  * CP's event loop was (1 = saturated: the loop, not the cores, is the limit).
  */
 function measureCpu(cp) {
-  const cpMeter = cpuMeter(cp.pid);
-  const generatorBefore = process.cpuUsage();
+  const window = cpuWindow(cp);
   return {
     /** `generatorCpuUs`: when the load ran in a process of its own, that process's CPU. */
     stop(operations, generatorCpuUs) {
+      const used = window.stop();
+      return used === undefined ? null : cpuPerOperation({ ...used, generatorUs: generatorCpuUs ?? used.generatorUs }, operations);
+    },
+  };
+}
+
+/** A window of CPU: {mainMs, otherMs, wallMs} of the CP and generatorUs of this process (undefined without /proc). */
+function cpuWindow(cp) {
+  const cpMeter = cpuMeter(cp.pid);
+  const generatorBefore = process.cpuUsage();
+  return {
+    stop() {
       const used = cpMeter.stop();
       const generator = process.cpuUsage(generatorBefore);
-      if (used === undefined) return null;
-      const perOp = (ms) => round((1000 * ms) / operations, 0);
-      const main = perOp(used.mainMs);
-      const other = perOp(used.otherMs);
-      const generatorUs = perOp((generatorCpuUs ?? generator.user + generator.system) / 1000);
-      return {
-        cp_event_loop_us_per_op: main,
-        cp_other_threads_us_per_op: other,
-        generator_us_per_op: generatorUs,
-        cp_event_loop_busy: round(used.mainMs / used.wallMs, 2),
-        // What these costs allow when nothing else runs: every core busy, or the CP's one event
-        // loop busy, whichever comes first. An estimate from CPU time, not a measurement.
-        cpu_bound_estimate_per_s: round(Math.min(1e6 / main, (os.cpus().length * 1e6) / (main + other + generatorUs)), 0),
-      };
+      return used === undefined ? undefined : { ...used, generatorUs: generator.user + generator.system };
     },
+  };
+}
+
+function cpuPerOperation(used, operations) {
+  const perOp = (ms) => round((1000 * ms) / operations, 0);
+  const main = perOp(used.mainMs);
+  const other = perOp(used.otherMs);
+  const generatorUs = perOp(used.generatorUs / 1000);
+  return {
+    cp_event_loop_us_per_op: main,
+    cp_other_threads_us_per_op: other,
+    generator_us_per_op: generatorUs,
+    cp_event_loop_busy: round(used.mainMs / used.wallMs, 2),
+    // What these costs allow when nothing else runs: every core busy, or the CP's one event
+    // loop busy, whichever comes first. An estimate from CPU time, not a measurement.
+    cpu_bound_estimate_per_s: round(Math.min(1e6 / main, (os.cpus().length * 1e6) / (main + other + generatorUs)), 0),
   };
 }
 
@@ -117,10 +145,12 @@ async function main() {
 
   report.cpu = {};
 
-  progress('cold starts: otherix --help and node -e 0, 15 each');
-  const cold = await measureColdStarts(15);
-  report.cli_help_ms = round(cold.cliHelpMs);
-  report.node_startup_ms = round(cold.nodeStartupMs);
+  if (ALL) {
+    progress('cold starts: otherix --help and node -e 0, 15 each');
+    const cold = await measureColdStarts(15);
+    report.cli_help_ms = round(cold.cliHelpMs);
+    report.node_startup_ms = round(cold.nodeStartupMs);
+  }
 
   progress(`crypto ceiling: verifyCsr + leaf signing, 32 concurrent, ${CRYPTO_MS / 1000}s`);
   report.crypto_ceiling_joins_per_s = round(await cryptoCeiling());
@@ -141,6 +171,34 @@ async function main() {
   report.join_p99_ms = round(percentile(joins.latencies, 99));
   report.join_p50_ms = round(median(joins.latencies));
 
+  if (ALL) await heartbeatPhase(cp, admin, identities, joins);
+
+  progress(`making ${IDENTITIES} new keys and CSRs for the renewals (before any clock)`);
+  const fresh = await makeIdentities(IDENTITIES, 'bench-node');
+  progress(`renewals: ${IDENTITIES} identities renew over their own mTLS connections, ${RENEWERS} concurrent`);
+  const renewals = await runRenewals(cp, identities, joins.joined, fresh, () => cpuWindow(cp));
+  report.cpu.renewals = renewals.cpu.wallMs > 0 ? cpuPerOperation(renewals.cpu, IDENTITIES) : null;
+  report.renewals_per_s = round(renewals.perSecond);
+  report.renewal_p99_ms = round(percentile(renewals.latencies, 99));
+  report.renewal_p50_ms = round(median(renewals.latencies));
+  report.renewals_answered = renewals.renewed.filter((leaf) => leaf !== undefined).length;
+  report.renewal_connections_reopened = renewals.reopened;
+
+  if (ALL) await laterPhases(cp, admin);
+  else {
+    await admin.close();
+    await cp.stop();
+  }
+
+  report.machine.load_average_at_end = os.loadavg().map((l) => round(l, 2));
+  const { cpu } = report;
+  delete report.cpu;
+  report.cpu = cpu;
+  report.targets = targets(report);
+}
+
+async function heartbeatPhase(cp, admin, identities, joins) {
+  let meter;
   progress(`opening ${IDENTITIES} keep-alive mTLS connections, one per node identity`);
   const clients = openNodeConnections(cp, identities, joins.joined);
   const beats = heartbeatSender(IDENTITIES);
@@ -188,7 +246,10 @@ async function main() {
     // Keep-alive held when 0; otherwise some requests paid for a new TLS handshake.
     connections_reopened: RawHttpsConnection.connectionsOpened - opened,
   };
+}
 
+async function laterPhases(cp, admin) {
+  let meter;
   progress('otherix-agent bootstrap, process start to exit, 5 runs');
   report.bootstrap_ms = round((await measureBootstrap(cp, admin.request, work, 5)).bootstrapMs);
 
@@ -214,18 +275,13 @@ async function main() {
   progress('metrics: 20 scrapes of /metrics with 50000 nodes');
   report.metrics_scrape_ms = round(median(await timeScrapes(listed.metricsUrl, 20)), 1);
   await listed.stop();
-
-  report.machine.load_average_at_end = os.loadavg().map((l) => round(l, 2));
-  const { cpu } = report;
-  delete report.cpu;
-  report.cpu = cpu;
-  report.targets = targets(report);
 }
 
 function targets(r) {
   const t = (target, met) => ({ target, met });
-  return {
+  const all = {
     joins_per_s: t('>= 500 and >= 50% of crypto_ceiling_joins_per_s', r.joins_per_s >= 500 && r.joins_per_s >= 0.5 * r.crypto_ceiling_joins_per_s),
+    renewals_per_s: t(`>= 500, every renewal answered 201 (CP CPU per renewal in cpu.renewals)`, r.renewals_per_s >= 500 && r.renewals_answered === IDENTITIES),
     heartbeats_per_s: t('>= 10000 and >= 30% of tls_route_ceiling_per_s', r.heartbeats_per_s >= 10_000 && r.heartbeats_per_s >= 0.3 * r.tls_route_ceiling_per_s),
     heartbeat_p99_ms: t('< 50', r.heartbeat_p99_ms < 50),
     heartbeats_lost: t('0', r.heartbeats_lost === 0),
@@ -235,6 +291,20 @@ function targets(r) {
     bootstrap_ms: t('< 500', r.bootstrap_ms < 500),
     agent_rss_mib: t('< 80', r.agent_rss_mib < 80),
   };
+  // With --only, the figures of the phases that ran.
+  return Object.fromEntries(Object.entries(all).filter(([figure]) => figure in r));
+}
+
+/** The report with the renewal figures right after the join figures (the renewal phase runs later). */
+function nextToJoins(r) {
+  const renewal = ['renewals_per_s', 'renewal_p99_ms', 'renewal_p50_ms', 'renewals_answered', 'renewal_connections_reopened'];
+  const out = {};
+  for (const [key, value] of Object.entries(r)) {
+    if (renewal.includes(key)) continue;
+    out[key] = value;
+    if (key === 'join_p50_ms') for (const moved of renewal) if (moved in r) out[moved] = r[moved];
+  }
+  return out;
 }
 
 let failed = false;
@@ -246,5 +316,5 @@ try {
 } finally {
   await cleanUp();
 }
-process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+process.stdout.write(JSON.stringify(nextToJoins(report), null, 2) + '\n');
 process.exit(failed ? 1 : 0);

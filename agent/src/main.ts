@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `otherix-agent` binary: bootstrap | serve (also the default) | version. Errors are
+// The `otherix-agent` binary: bootstrap | serve (also the default) | renew | version. Errors are
 // handled once, here (cac's parse with run:false, then runMatchedCommand). What cac needs
 // around it (a mistyped command word, flag values word for word, negative numbers) is the
 // SDK's argv module, shared with the otherix CLI.
@@ -7,6 +7,7 @@ import { cac } from 'cac';
 import { OtherixError } from '@otherix/sdk';
 import { refuseNegativeValues, resolveCommandWords, valueFlags } from '@otherix/sdk/argv';
 import { BOOTSTRAP_FLAGS, registerBootstrap } from './commands/bootstrap.js';
+import { RENEW_FLAGS, registerRenew } from './commands/renew-command.js';
 import { SERVE_FLAGS, registerServe } from './commands/serve-command.js';
 import { agentVersion, runVersion } from './commands/version.js';
 import { EXIT_OK, describeFailure } from './errors.js';
@@ -16,19 +17,20 @@ async function main(argv: string[]): Promise<number> {
   const cli = cac('otherix-agent');
   registerBootstrap(cli, args);
   cli.command('version', 'Print the agent version').action(runVersion);
+  registerRenew(cli, args);
   registerServe(cli, args);
   cli.usage('<command> [options]');
   cli.help();
   cli.version(agentVersion());
 
   // With a default command, cac would read a mistyped command as its argument: catch it first.
-  const flags = { bootstrap: Object.values(BOOTSTRAP_FLAGS), serve: Object.values(SERVE_FLAGS) };
-  const words = resolveCommandWords(args, ['bootstrap', 'serve', 'version'], [], valueFlags([...flags.bootstrap, ...flags.serve]));
+  const flags = { bootstrap: Object.values(BOOTSTRAP_FLAGS), serve: Object.values(SERVE_FLAGS), renew: Object.values(RENEW_FLAGS) };
+  const words = resolveCommandWords(args, ['bootstrap', 'serve', 'renew', 'version'], [], valueFlags([...flags.bootstrap, ...flags.serve, ...flags.renew]));
   if (words.kind === 'unknown') {
     throw new OtherixError('usage', `unknown command \`${words.words.join(' ')}\`: run \`otherix-agent --help\` for the list of commands`);
   }
   const command = words.kind === 'command' ? words.name : 'serve';
-  if (command === 'bootstrap' || command === 'serve') refuseNegativeValues(args, flags[command], `: run \`otherix-agent ${command} --help\``);
+  if (command === 'bootstrap' || command === 'serve' || command === 'renew') refuseNegativeValues(args, flags[command], `: run \`otherix-agent ${command} --help\``);
 
   const parsed = cli.parse(argv, { run: false });
   if (parsed.options['help'] || parsed.options['version']) return EXIT_OK;

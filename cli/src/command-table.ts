@@ -80,6 +80,12 @@ export const NODE_LIST_FLAGS = {
     description: 'Only nodes in this status: pending, ready, not_ready, cordoned',
     kind: { type: 'choice', choices: ['pending', 'ready', 'not_ready', 'cordoned'] },
   }),
+  expiringWithin: flagSpec({
+    flag: '--expiring-within <duration>',
+    description: 'Only nodes whose certificate ends within this time (7d, 36h): the ones that failed to renew',
+    // A window past every certificate's end is the same as 100 years (a leaf lives at most 365d).
+    kind: { type: 'long-duration', atMost: 36_500 * 86_400_000 },
+  }),
   showIds: SHOW_IDS,
   limit: LIMIT,
   cursor: CURSOR,
@@ -154,7 +160,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'node list',
     description: 'List nodes by name, in the projection your role receives',
     flags: NODE_LIST_FLAGS,
-    examples: ['  $ otherix node list --status ready --architecture amd64'],
+    examples: ['  $ otherix node list --status ready --architecture amd64', '  $ otherix node list --expiring-within 7d'],
     load: () => import('./commands/node/list.js'),
   }),
   command({

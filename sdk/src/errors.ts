@@ -18,7 +18,7 @@ export type ApiErrorCode =
  * Codes for failures detected locally, before or without an API answer, by any package: the
  * SDK, the CLI, the agent (including what its own API and its logs say) and the CP's commands.
  * One list, so a code means one thing wherever it is printed or logged; sdk/README.md's error
- * table documents each (test/sdk-error-codes.test.ts holds source, list and table together).
+ * table documents each (test/architecture/error-codes.test.ts holds source, list and table together).
  */
 export const LOCAL_ERROR_CODES = Object.freeze([
   // bad input from a person: flags, arguments, settings
@@ -38,6 +38,7 @@ export const LOCAL_ERROR_CODES = Object.freeze([
   'chain_invalid',
   'key_mismatch',
   'identity_mismatch',
+  'certificate_expired',
   // files on the host: the agent's cert dir and agent.yaml, the CP's data dir
   'file_write_failed',
   'insufficient_space',
@@ -58,6 +59,7 @@ export const LOCAL_ERROR_CODES = Object.freeze([
   'invalid_response',
   'clock_skew',
   'join_outcome_unknown',
+  'renewal_outcome_unknown',
   // the agent's own API (agent-openapi.yaml)
   'method_not_allowed',
 ] as const);

@@ -65,6 +65,8 @@ export type {
   NodeSummary,
   NodeSummaryPage,
   PageQuery,
+  RenewRequest,
+  RenewResponse,
   Role,
   TokenRejectedReason,
   Whoami,
@@ -107,6 +109,17 @@ export { MAX_JOIN_CLOCK_SKEW_MS } from './bootstrap/clock-skew.js';
 export { checkCertSet } from './bootstrap/cert-set-check.js';
 export type { CertSetCheck, CertSetFiles } from './bootstrap/cert-set-check.js';
 // --- end faults ---
+// --- node certificate renewal ---
+export { renewNodeCertificate } from './renewal/renew-node.js';
+export type { RenewNodeOptions, RenewalOutcome } from './renewal/renew-node.js';
+export { readNodeIdentityFiles, rebootstrapAdvice } from './renewal/node-identity-files.js';
+export type { NodeIdentityFiles } from './renewal/node-identity-files.js';
+export { CERTIFICATE_BACKDATE_MS, certificateTimes } from './pki/lifetime.js';
+export type { CertificateTimes } from './pki/lifetime.js';
+export { DAY_MS, parseDurationWithDays, formatDurationWithDays } from './long-durations.js';
+export { readFileSetSync } from './files/file-set-read.js';
+export type { FileSetRead } from './files/file-set-read.js';
+// --- end renewal ---
 // --- otherix CLI connection settings ---
 export { cliConfigPath, loadCliSettings, cliClientOptions, saveCliConfig, CLI_CONFIG_FILE_MODE, CLI_CONFIG_DIR_MODE, CLI_ENV } from './config/cli-config.js';
 export type { CliConfigFile, CliConnectionFlags, CliSettings, CliSettingSource } from './config/cli-config.js';

@@ -3,7 +3,7 @@
 // one of them accepts is never refused by another. Each caller says in its own words where the
 // value came from and what to fix; this says what is wrong with it.
 import { isIP } from 'node:net';
-import { hostProblem, unbracketHost } from './names.js';
+import { hostShapeProblem, unbracketHost } from './names.js';
 
 export interface ListenAddress {
   /** As node's listen() wants it: IPv6 without brackets. */
@@ -21,14 +21,15 @@ const HOST_PORT = /^(\[[^\]]*\]|[^:[\]]*):(\d{1,5})$/;
 
 /**
  * Reads `HOST:PORT` (surrounding blanks ignored): the host an IP address (IPv6 in brackets,
- * `[::]:9443`) or a DNS name, as the SDK's hostProblem accepts them, the port 0 to 65535.
+ * `[::]:9443`) or a DNS name, shaped as the SDK's hostShapeProblem reads hosts (a bind address
+ * may be unspecified, 0.0.0.0 or ::, which no certificate may name), the port 0 to 65535.
  */
 export function readListenAddress(text: string): ListenAddressParse {
   const match = HOST_PORT.exec(text.trim());
   const port = match === null ? NaN : Number(match[2]);
   if (match === null || port > 65535) return { ok: false, problem: { kind: 'shape' } };
   const host = match[1]!;
-  const problem = hostProblem(host);
+  const problem = hostShapeProblem(host);
   if (problem !== undefined) return { ok: false, problem: { kind: 'host', host, problem } };
   return { ok: true, address: { host: unbracketHost(host), port } };
 }

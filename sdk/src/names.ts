@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 
 /** Paths under /v1/nodes: a node with one of these names could not be addressed. */
-export const RESERVED_NODE_NAMES: ReadonlySet<string> = new Set(['join', 'heartbeat', 'join-tokens']);
+export const RESERVED_NODE_NAMES: ReadonlySet<string> = new Set(['join', 'heartbeat', 'renew', 'join-tokens']);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -33,11 +33,21 @@ const LABEL_CHARACTERS = /^[a-z0-9-]+$/;
 /**
  * Why `host` cannot be a host the CP signs (a DNS or IP SAN) or a node claims, or undefined
  * when it can. One check for the advertised endpoint's host, the migration host and the
- * agent's own flags: an IP address (IPv6 optionally in brackets, no zone), or a DNS name of
- * labels of 1-63 letters, digits and '-' (not at either end), at most 253 characters, in any
- * case and with an optional final dot. No wildcard: `*` and `*.example` are nobody's host.
+ * agent's own flags: the shape hostShapeProblem reads (an IP address or a DNS name, no
+ * wildcard), and an address that names one host other hosts can reach (addressUseProblem).
  */
 export function hostProblem(host: string): string | undefined {
+  return hostShapeProblem(host) ?? addressUseProblem(host);
+}
+
+/**
+ * Why `host` is not shaped like a host, or undefined: an IP address (IPv6 optionally in
+ * brackets, no zone), or a DNS name of labels of 1-63 letters, digits and '-' (not at either
+ * end), at most 253 characters, in any case and with an optional final dot. No wildcard: `*`
+ * and `*.example` are nobody's host. The shape alone is what an address to bind needs
+ * (`--listen 0.0.0.0:9443`, listen-address.ts); a host to sign or reach needs hostProblem.
+ */
+export function hostShapeProblem(host: string): string | undefined {
   if (typeof host !== 'string' || host === '') return 'is empty: give a host name or an IP address';
   const bare = unbracketHost(host);
   const ipVersion = isIP(bare);
@@ -58,6 +68,37 @@ export function hostProblem(host: string): string | undefined {
   }
   // As WHATWG URL parsing does: a numeric last label makes an IPv4 address, or nothing.
   if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return 'looks like an IPv4 address but is not one (write it in dotted decimal, a.b.c.d)';
+  return undefined;
+}
+
+const REACHABLE_ADDRESS = 'give the address the control plane and the other nodes reach this host at';
+
+/**
+ * Why an IP address (any spelling hostShapeProblem accepts; an IPv4-mapped IPv6 address is its
+ * IPv4 address) names no one host that others can reach, or undefined (also for a DNS name).
+ * Refused, because a certificate naming them vouches for nobody and the CP or a migrating peer
+ * could not use them: the unspecified addresses (0.0.0.0/8, `::`; a host binds them, nobody
+ * dials them), the limited broadcast 255.255.255.255, multicast (224.0.0.0/4, ff00::/8: a
+ * group, not a host), and link-local (169.254.0.0/16, fe80::/10: they reach only the same link,
+ * an IPv6 one only with a zone that neither a URL to the CP nor a certificate can carry, and a
+ * 169.254 address is what a host gives itself when DHCP failed). Loopback stays allowed: a
+ * cluster on one machine (tests, a laptop) uses it, and loopback hosts never collide.
+ */
+function addressUseProblem(host: string): string | undefined {
+  const address = canonicalHost(host);
+  if (isIP(address) === 4) {
+    const [a, b] = address.split('.').map(Number) as [number, number];
+    if (a === 0) return `is an unspecified address (0.0.0.0/8), which a host binds but nobody can reach: ${REACHABLE_ADDRESS}`;
+    if (address === '255.255.255.255') return `is the broadcast address, which names no one host: ${REACHABLE_ADDRESS}`;
+    if (a >= 224 && a <= 239) return `is a multicast address (224.0.0.0/4), which names a group, not a host: ${REACHABLE_ADDRESS}`;
+    if (a === 169 && b === 254) return `is a link-local address (169.254.0.0/16), which only hosts on the same link reach: ${REACHABLE_ADDRESS}`;
+    return undefined;
+  }
+  const groups = ipv6Groups(address);
+  if (groups === undefined) return undefined;
+  if (groups.every((group) => group === 0)) return `is the unspecified address (::), which a host binds but nobody can reach: ${REACHABLE_ADDRESS}`;
+  if (groups[0]! >> 8 === 0xff) return `is a multicast address (ff00::/8), which names a group, not a host: ${REACHABLE_ADDRESS}`;
+  if ((groups[0]! & 0xffc0) === 0xfe80) return `is a link-local address (fe80::/10), which only hosts on the same link reach: ${REACHABLE_ADDRESS}`;
   return undefined;
 }
 

@@ -15,6 +15,7 @@ import { DebugRequestLogController } from './request-logging.js';
 import type { KeyPairPem } from './services/ca.js';
 import { ClusterCa } from './services/ca.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
+import { DEFAULT_NODE_CERT_LIFETIME_MS, MAX_NODE_CERT_LIFETIME_MS, MIN_NODE_CERT_LIFETIME_MS } from './services/node-cert-lifetime.js';
 import type { Store } from './store/store.js';
 import { SqliteStore, DATABASE_FILE } from './store/sqlite/sqlite-store.js';
 import authPlugin from './plugins/auth.js';
@@ -63,11 +64,13 @@ export interface BuildAppOptions {
   logger?: boolean | (Exclude<FastifyServerOptions['logger'], boolean | undefined> & { level?: string; stream?: unknown });
   /** Unknown-token redemptions per source (IPv4 address, IPv6 /64) per minute (default 10). */
   joinGuessLimit?: number;
+  /** Node leaves' lifetime from signing, 1m..365d (default 30 days): joins, re-issues and renewals. */
+  nodeCertLifetimeMs?: number;
   /** Host names and addresses of the CP itself: no node may claim them. */
   controlPlaneHosts?: readonly string[];
   /** Close the store when the app closes (default true when buildApp opened it or store was given). */
   closeStore?: boolean;
-  /** Timeouts and the connection cap (listener.ts); default DEFAULT_LISTENER_LIMITS. Tests inject short ones. */
+  /** Timeouts, the connection cap and the per-source limit (listener.ts); default DEFAULT_LISTENER_LIMITS. Tests inject short ones. */
   listener?: Partial<ListenerLimits>;
   /** This CP's version, for otherix_cp_build_info (app.metrics). */
   version?: string;
@@ -89,6 +92,15 @@ function loggerOptions(logger: BuildAppOptions['logger']): FastifyServerOptions[
 /** The folder of a SQLite store's file, for messages. */
 function dataDirOf(store: Store): string | undefined {
   return store instanceof SqliteStore ? store.directory : undefined;
+}
+
+/** The lifetime an embedder asked for, within the flag's bounds (main.ts refuses others as usage). */
+function nodeCertLifetime(ms: number | undefined): number {
+  if (ms === undefined) return DEFAULT_NODE_CERT_LIFETIME_MS;
+  if (!Number.isSafeInteger(ms) || ms < MIN_NODE_CERT_LIFETIME_MS || ms > MAX_NODE_CERT_LIFETIME_MS) {
+    throw new OtherixError('config_invalid', `nodeCertLifetimeMs ${ms}: expected ${MIN_NODE_CERT_LIFETIME_MS}..${MAX_NODE_CERT_LIFETIME_MS} ms (1m..365d)`);
+  }
+  return ms;
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -157,13 +169,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     now: options.now ?? Date.now,
     joinGuessLimit: options.joinGuessLimit ?? DEFAULT_JOIN_GUESS_LIMIT,
     controlPlaneHosts: options.controlPlaneHosts ?? [],
+    nodeCertLifetimeMs: nodeCertLifetime(options.nodeCertLifetimeMs),
     closeStore: options.closeStore ?? true,
   });
   await app.register(resourcesPlugin, { dataDir: options.dataDir ?? dataDirOf(store) });
   await app.register(certificateRenewalPlugin, { renewer: options.certificates, secureContext: (serving: KeyPairPem) => secureContextOptions(serving, options.ca) });
   await app.register(authPlugin);
   await app.register(nodeIdentityPlugin);
-  await app.register(keepAlivePolicyPlugin);
+  await app.register(keepAlivePolicyPlugin, { maxUnauthenticatedPerSource: limits.maxUnauthenticatedPerSource });
   await app.register(autoload, {
     dir: join(dirname(fileURLToPath(import.meta.url)), 'routes'),
     // No index-file semantics: every file in routes/ is a route plugin, named for its operation.

@@ -28,6 +28,12 @@ export { guessSourceOf } from './services/guess-source.js';
 export { adminTokenFileState } from './services/admin-token-file.js';
 export type { AdminTokenFileState } from './services/admin-token-file.js';
 export { startupLines } from './startup-lines.js';
+export { DEFAULT_NODE_CERT_LIFETIME_MS, MIN_NODE_CERT_LIFETIME_MS, MAX_NODE_CERT_LIFETIME_MS, renewalSpacingMs } from './services/node-cert-lifetime.js';
+export type { NodeRenewed } from './services/renewal.js';
+export type { PendingLeafUsed } from './services/node-identity.js';
+export type { RenewalAttempt, RenewalOutcome, RenewalResult, RenewalState } from './store/renewal-store.js';
+// The services the app is decorated with (app.services: typed for embedders that hook into them, e.g. renewal.onRenewed).
+export type { Services } from './plugins/services.js';
 export type { StartupFacts } from './startup-lines.js';
 export { mintAdminTokenOffline, defaultRecoveryName, OFFLINE_CREATOR } from './commands/admin-token.js';
 export { CpMetrics, CERTIFICATE_WINDOWS } from './metrics/cp-metrics.js';

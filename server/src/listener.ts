@@ -9,10 +9,12 @@
 //                            when a request begins); else 408 and close. Checked every second, so
 //                            a client that trickles its headers is held about 20 s at most.
 //   request timeout    30 s  the whole request, body included (at most 1 MiB); else 408.
-//   keep-alive         65 s  an idle connection after an answer, only for callers that proved a
-//                            credential (plugins/keep-alive-policy.ts): a node certificate from
-//                            the cluster CA, a valid API token, a redeemed join token. Everyone
-//                            else is answered with `Connection: close`. 65 s is over the
+//   keep-alive         65 s  an idle connection after an answer, only for connections on which
+//                            a credential was accepted (plugins/keep-alive-policy.ts): a valid
+//                            API token, a node's current certificate on an accepted heartbeat, a
+//                            redeemed join token; a certificate that only chains to the cluster
+//                            CA (a deleted node's) earns nothing. Everyone else is answered with
+//                            `Connection: close`. 65 s is over the
 //                            default 30 s heartbeat (±10%), so a default agent keeps one warm
 //                            connection instead of a TLS handshake per beat; the CP says it in
 //                            `Keep-Alive: timeout=65` and the SDK's client lets go 2 s earlier.
@@ -21,6 +23,15 @@
 //                            while those already open go on. Each agent holds one connection,
 //                            so size it above the node count plus the CLI and automation.
 //                            The process's open-file limit must exceed it (warned at start).
+//   per source         100   connections one source (an IPv4 address, an IPv6 /64) may hold
+//                            before they prove a credential (--max-unauthenticated-per-source,
+//                            services/unauthenticated-connections.ts); beyond it its new
+//                            connections are closed at once (warned at most once a minute).
+//                            Without it ~1,000 idle connections a second from one host held the
+//                            whole cap. Authenticated keep-alive connections do not count, so
+//                            100 only bounds one source's handshakes in flight: far above what
+//                            a site of agents behind one NAT reconnecting after a CP restart
+//                            needs (a few at a time), and 1% of the default cap.
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { OtherixError } from '@otherix/sdk';
@@ -31,6 +42,8 @@ export interface ListenerLimits {
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxConnections: number;
+  /** Connections one source may hold before they authenticate. */
+  maxUnauthenticatedPerSource: number;
 }
 
 export const DEFAULT_LISTENER_LIMITS: Readonly<ListenerLimits> = Object.freeze({
@@ -39,6 +52,7 @@ export const DEFAULT_LISTENER_LIMITS: Readonly<ListenerLimits> = Object.freeze({
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 65_000,
   maxConnections: 10_000,
+  maxUnauthenticatedPerSource: 100,
 });
 
 /** File descriptors kept for the database, logs and the rest beside the connections. */

@@ -18,6 +18,7 @@ import { isRefusal } from './errors.js';
 import { DEFAULT_LISTENER_LIMITS } from './listener.js';
 import { adminTokenFileState } from './services/admin-token-file.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
+import { lifetimeWarning } from './services/node-cert-lifetime.js';
 import { DEFAULT_LISTEN, LOG_LEVELS, resolveServerSettings } from './server-config.js';
 import { startupLines } from './startup-lines.js';
 import { serverVersion } from './version.js';
@@ -27,7 +28,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 const USAGE = `usage:
   otherix-server [serve] [--data-dir DIR] [--listen HOST:PORT] [--advertise-host NAME]...
-                 [--log-level LEVEL] [--join-guess-limit N] [--max-connections N] [--metrics-listen HOST:PORT]
+                 [--log-level LEVEL] [--join-guess-limit N] [--max-connections N]
+                 [--node-cert-lifetime DURATION] [--max-unauthenticated-per-source N]
+                 [--metrics-listen HOST:PORT]
   otherix-server ca-fingerprint [--data-dir DIR]
   otherix-server admin-token [--data-dir DIR] [--name NAME]
   otherix-server backup [--data-dir DIR] --out FILE
@@ -40,6 +43,11 @@ const USAGE = `usage:
   --join-guess-limit N    redemptions with unknown join tokens allowed per source (IPv4 address, IPv6 /64) per minute (default ${DEFAULT_JOIN_GUESS_LIMIT})
   --max-connections N     open connections the CP accepts; beyond, new ones are closed at once (default ${DEFAULT_LISTENER_LIMITS.maxConnections};
                           each agent holds one: keep it above the node count, and the open-file limit above it)
+  --node-cert-lifetime D  how long node certificates live, from signing: 1m to 365d (default 30d); joins,
+                          re-issues and renewals use it, and agents renew at 2/3 of it. Under 1h is for tests
+  --max-unauthenticated-per-source N
+                          connections one source (IPv4 address, IPv6 /64) may hold before they authenticate;
+                          beyond, its new ones are closed at once (default ${DEFAULT_LISTENER_LIMITS.maxUnauthenticatedPerSource})
   --metrics-listen HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics, plain HTTP (default off;
                           bind it to loopback or a management network)
   --name NAME             admin-token: the new admin token's name (default admin-recovery-<UTC time>)
@@ -56,7 +64,8 @@ const USAGE = `usage:
 
   Each flag can also come from the environment (flags win): OTHERIX_SERVER__DATA_DIR,
   OTHERIX_SERVER__LISTEN, OTHERIX_SERVER__LOG_LEVEL, OTHERIX_SERVER__JOIN_GUESS_LIMIT,
-  OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated),
+  OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__NODE_CERT_LIFETIME,
+  OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE, OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated),
   OTHERIX_SERVER__METRICS_LISTEN.
 `;
 
@@ -72,6 +81,8 @@ function parse(argv: string[]) {
       'log-level': { type: 'string' },
       'join-guess-limit': { type: 'string' },
       'max-connections': { type: 'string' },
+      'node-cert-lifetime': { type: 'string' },
+      'max-unauthenticated-per-source': { type: 'string' },
       'metrics-listen': { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },
@@ -87,6 +98,8 @@ function parse(argv: string[]) {
     logLevel: values['log-level'],
     joinGuessLimit: values['join-guess-limit'],
     maxConnections: values['max-connections'],
+    nodeCertLifetime: values['node-cert-lifetime'],
+    maxUnauthenticatedPerSource: values['max-unauthenticated-per-source'],
     advertiseHosts: values['advertise-host'],
     metricsListen: values['metrics-listen'],
   });
@@ -100,7 +113,9 @@ function parse(argv: string[]) {
 
 async function serve(args: ReturnType<typeof parse>): Promise<void> {
   const material = await initDataDir({ dataDir: args.dataDir, advertiseHosts: args.advertiseHosts });
-  for (const warning of material.warnings) process.stderr.write(`otherix-server: warning: ${warning}\n`);
+  const lifetime = lifetimeWarning(args.nodeCertLifetimeMs);
+  const warnings = lifetime === undefined ? material.warnings : [...material.warnings, lifetime];
+  for (const warning of warnings) process.stderr.write(`otherix-server: warning: ${warning}\n`);
   const app = await buildApp({
     store: material.store,
     ca: material.ca,
@@ -109,10 +124,11 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
     logger: { level: args.logLevel },
     joinGuessLimit: args.joinGuessLimit,
     controlPlaneHosts: material.controlPlaneHosts,
-    listener: { maxConnections: args.maxConnections },
+    nodeCertLifetimeMs: args.nodeCertLifetimeMs,
+    listener: { maxConnections: args.maxConnections, maxUnauthenticatedPerSource: args.maxUnauthenticatedPerSource },
     version: serverVersion(),
   });
-  for (const warning of material.warnings) app.log.warn({ event: 'start_warning' }, warning);
+  for (const warning of warnings) app.log.warn({ event: 'start_warning' }, warning);
   let closing = false;
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   const shutdown = (signal: string): void => {

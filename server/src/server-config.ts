@@ -1,10 +1,11 @@
 // otherix-server's settings through the SDK's layered config (one implementation every binary
 // uses): defaults < OTHERIX_SERVER__* environment < flags. The server reads no config file.
-import { OtherixError, loadConfig, readListenAddress } from '@otherix/sdk';
+import { OtherixError, formatDurationWithDays, loadConfig, parseDurationWithDays, readListenAddress } from '@otherix/sdk';
 import type { ConfigSchema, ConfigSource } from '@otherix/sdk';
 import { DEFAULT_DATA_DIR } from './init/files.js';
 import { DEFAULT_LISTENER_LIMITS } from './listener.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
+import { DEFAULT_NODE_CERT_LIFETIME_MS, MAX_NODE_CERT_LIFETIME_MS, MIN_NODE_CERT_LIFETIME_MS } from './services/node-cert-lifetime.js';
 
 export const DEFAULT_LISTEN = '0.0.0.0:8443';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -16,6 +17,9 @@ const SERVER_CONFIG_SCHEMA: ConfigSchema = Object.freeze({
   'server.log_level': { kind: 'string', default: 'info' },
   'server.join_guess_limit': { kind: 'integer', default: DEFAULT_JOIN_GUESS_LIMIT },
   'server.max_connections': { kind: 'integer', default: DEFAULT_LISTENER_LIMITS.maxConnections },
+  /** 1m..365d, days allowed (`30d`, `1d12h`, `90m`). */
+  'server.node_cert_lifetime': { kind: 'string', default: formatDurationWithDays(DEFAULT_NODE_CERT_LIFETIME_MS) },
+  'server.max_unauthenticated_per_source': { kind: 'integer', default: DEFAULT_LISTENER_LIMITS.maxUnauthenticatedPerSource },
   /** Comma-separated in the environment; the flag is repeatable. */
   'server.advertise_hosts': { kind: 'string', default: '' },
   /** Prometheus metrics over plain HTTP (metrics/); empty: off. */
@@ -28,6 +32,8 @@ const FLAG_OF: Record<string, string> = {
   'server.log_level': '--log-level',
   'server.join_guess_limit': '--join-guess-limit',
   'server.max_connections': '--max-connections',
+  'server.node_cert_lifetime': '--node-cert-lifetime',
+  'server.max_unauthenticated_per_source': '--max-unauthenticated-per-source',
   'server.advertise_hosts': '--advertise-host',
   'server.metrics_listen': '--metrics-listen',
 };
@@ -38,6 +44,8 @@ interface ServerFlags {
   logLevel?: string | undefined;
   joinGuessLimit?: string | undefined;
   maxConnections?: string | undefined;
+  nodeCertLifetime?: string | undefined;
+  maxUnauthenticatedPerSource?: string | undefined;
   advertiseHosts?: string[] | undefined;
   metricsListen?: string | undefined;
 }
@@ -49,6 +57,10 @@ interface ServerSettings {
   joinGuessLimit: number;
   /** Open connections the listener accepts (listener.ts). */
   maxConnections: number;
+  /** Node leaves' lifetime from signing, ms (joins, re-issues and renewals). */
+  nodeCertLifetimeMs: number;
+  /** Connections one source may hold before they authenticate (listener.ts). */
+  maxUnauthenticatedPerSource: number;
   advertiseHosts: string[];
   /** Where to serve GET /metrics (plain HTTP); undefined: no metrics listener. */
   metricsListen: { host: string; port: number } | undefined;
@@ -73,6 +85,19 @@ function parseListen(text: string, where: string): { host: string; port: number 
   throw unusable(`${where} ${text}: expected HOST:PORT, e.g. 0.0.0.0:8443 or 127.0.0.1:0${host}`);
 }
 
+function parseLifetime(text: string, where: string): number {
+  let ms: number;
+  try {
+    ms = parseDurationWithDays(text);
+  } catch {
+    throw unusable(`${where} ${text}: expected a duration such as 30d, 7d, 12h or 10m`);
+  }
+  if (ms < MIN_NODE_CERT_LIFETIME_MS || ms > MAX_NODE_CERT_LIFETIME_MS) {
+    throw unusable(`${where} ${text}: expected a lifetime from 1m to 365d`);
+  }
+  return ms;
+}
+
 export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv = process.env): ServerSettings {
   // A value loadConfig cannot read is config_invalid, naming the layer and the value
   // (`env OTHERIX_SERVER__JOIN_GUESS_LIMIT=x: not an integer`).
@@ -85,6 +110,8 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
       'server.log_level': flags.logLevel,
       'server.join_guess_limit': flags.joinGuessLimit,
       'server.max_connections': flags.maxConnections,
+      'server.node_cert_lifetime': flags.nodeCertLifetime,
+      'server.max_unauthenticated_per_source': flags.maxUnauthenticatedPerSource,
       'server.advertise_hosts': flags.advertiseHosts !== undefined && flags.advertiseHosts.length > 0 ? flags.advertiseHosts.join(',') : undefined,
       'server.metrics_listen': flags.metricsListen,
     },
@@ -96,6 +123,8 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
   if (joinGuessLimit < 1) throw unusable(`${where('server.join_guess_limit')} ${joinGuessLimit}: expected a whole number >= 1`);
   const maxConnections = values['server.max_connections'] as number;
   if (maxConnections < 1) throw unusable(`${where('server.max_connections')} ${maxConnections}: expected a whole number >= 1`);
+  const maxUnauthenticatedPerSource = values['server.max_unauthenticated_per_source'] as number;
+  if (maxUnauthenticatedPerSource < 1) throw unusable(`${where('server.max_unauthenticated_per_source')} ${maxUnauthenticatedPerSource}: expected a whole number >= 1`);
   const metricsListen = (values['server.metrics_listen'] as string).trim();
   const dataDir = values['server.data_dir'] as string;
   if (dataDir === '') throw unusable(`${where('server.data_dir')} is empty: give a folder`);
@@ -105,6 +134,8 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
     logLevel,
     joinGuessLimit,
     maxConnections,
+    nodeCertLifetimeMs: parseLifetime(values['server.node_cert_lifetime'] as string, where('server.node_cert_lifetime')),
+    maxUnauthenticatedPerSource,
     advertiseHosts: (values['server.advertise_hosts'] as string).split(',').map((host) => host.trim()).filter((host) => host !== ''),
     metricsListen: metricsListen === '' ? undefined : parseListen(metricsListen, where('server.metrics_listen')),
   };

@@ -1,6 +1,8 @@
 // An admin cannot lock everyone out (issue 12 item 12): the last live admin API token cannot be
 // revoked (409 conflict, nothing changed); with another live admin it can. Expired admin tokens
-// do not count, and two revokes racing for the last two admin tokens never both succeed.
+// do not count, and neither does one about to expire: another admin token must outlive the
+// revoked one, or live at least a day more (services/api-tokens.ts). Two revokes racing for
+// the last two admin tokens never both succeed.
 import test from 'ava';
 import { api, startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
@@ -59,6 +61,43 @@ test('an expired admin token is not a live admin: it neither saves the last one 
     t.is(refused.status, 409, 'the expired admin does not count');
     const expired = await api(cp, 'POST', `/v1/api-tokens/${shortLived.id}/revoke`, { token: cp.adminToken });
     t.is(expired.status, 200, 'an expired admin token can be revoked');
+  } finally {
+    await cp.close();
+  }
+});
+
+test('an admin token about to expire does not save the last one without expiry: another must outlive it, or live a day more', async (t) => {
+  const cp = await startControlPlane();
+  try {
+    const first = await idOf(cp, 'admin');
+    const revokeFirst = () => api(cp, 'POST', `/v1/api-tokens/${first}/revoke`, { token: cp.adminToken });
+    const soon = await mintAdmin(cp, cp.adminToken, 'expires-in-a-minute', 60);
+    const refused = await revokeFirst();
+    t.is(refused.status, 409, refused.text);
+    t.is(refused.body.error.code, 'conflict');
+    t.regex(refused.body.error.message, /^admin is the last admin API token that stays live for the next day: the other admin tokens all expire by \S+Z, /);
+    t.regex(refused.body.error.message, /otherix api-token create --name NAME --role admin`, without --ttl or with one over a day/);
+    const soonExpiry = (await api(cp, 'GET', '/v1/api-tokens?limit=500', { token: cp.adminToken })).body.items.find((item: { id: string }) => item.id === soon.id).expires_at;
+    t.deepEqual(refused.body.error.details, { other_admin_tokens_expire_at: soonExpiry });
+    t.is((await api(cp, 'GET', '/v1/whoami', { token: cp.adminToken })).status, 200, 'the refused revoke changed nothing');
+
+    // An hour is not enough either; a week is.
+    const hour = await mintAdmin(cp, cp.adminToken, 'expires-in-an-hour', 3600);
+    t.is((await revokeFirst()).status, 409);
+    const week = await mintAdmin(cp, cp.adminToken, 'expires-in-a-week', 7 * 24 * 3600);
+    t.is((await revokeFirst()).status, 200);
+
+    // The week's token is now the one to keep: the others expire within the day.
+    const weekRefused = await api(cp, 'POST', `/v1/api-tokens/${week.id}/revoke`, { token: week.token });
+    t.is(weekRefused.status, 409, weekRefused.text);
+    t.regex(weekRefused.body.error.message, /^expires-in-a-week is the last admin API token that stays live for the next day/);
+    // A token that expires sooner than another live admin token goes freely.
+    t.is((await api(cp, 'POST', `/v1/api-tokens/${soon.id}/revoke`, { token: week.token })).status, 200);
+    t.is((await api(cp, 'POST', `/v1/api-tokens/${hour.id}/revoke`, { token: week.token })).status, 200);
+    const last = await api(cp, 'POST', `/v1/api-tokens/${week.id}/revoke`, { token: week.token });
+    t.is(last.status, 409);
+    t.regex(last.body.error.message, /^expires-in-a-week is the last live admin API token:/);
+    t.is(last.body.error.details, undefined);
   } finally {
     await cp.close();
   }

@@ -90,7 +90,7 @@ export const ROOMS: readonly Room[] = [
   {
     name: 'server services',
     paths: ['server/src/services/'],
-    holds: "the CP's rules: join tokens, redemption, nodes, heartbeats, API tokens, the CA",
+    holds: "the CP's rules: join tokens, redemption, nodes, heartbeats, renewals, API tokens, the CA",
     mayImport: ['server store', 'server pki', SERVER_LEAVES, SDK],
   },
   {
@@ -115,8 +115,8 @@ export const ROOMS: readonly Room[] = [
 
   // --- @otherix/agent: otherix-agent ---
   { name: 'agent entry', paths: ['agent/src/main.ts', 'agent/src/errors.ts'], holds: 'otherix-agent argv -> a command; errors and exit codes', mayImport: ['agent commands', SDK] },
-  { name: 'agent commands', paths: ['agent/src/commands/'], holds: 'bootstrap, serve, version: flags -> SDK or runtime', mayImport: ['agent runtime', SDK] },
-  { name: 'agent runtime', paths: ['agent/src/runtime/'], holds: 'serve: State A, State B (mTLS server, heartbeats), inventory', mayImport: [SDK] },
+  { name: 'agent commands', paths: ['agent/src/commands/'], holds: 'bootstrap, serve, renew, version: flags -> SDK or runtime', mayImport: ['agent runtime', SDK] },
+  { name: 'agent runtime', paths: ['agent/src/runtime/'], holds: 'serve: State A, State B (mTLS server, heartbeats, renewal), inventory', mayImport: [SDK] },
 
   // --- @otherix/cli: otherix ---
   { name: 'cli entry', paths: ['cli/src/main.ts', 'cli/src/help.ts', 'cli/src/version.ts'], holds: 'otherix argv -> the command table, help', mayImport: ['cli command table', 'cli errors', SDK] },

@@ -25,6 +25,11 @@ const cases: Array<{ title: string; override: Record<string, string>; extra?: st
   { title: 'a wildcard advertised endpoint host', override: { '--advertised-endpoint': 'https://*.example.test:9443' }, expect: /--advertised-endpoint https:\/\/\*\.example\.test:9443: its host "\*\.example\.test" is a wildcard/ },
   { title: 'an advertised endpoint host with an underscore', override: { '--advertised-endpoint': 'https://node_1.example.test:9443' }, expect: /its host "node_1\.example\.test" holds "_", which a DNS name cannot/ },
   { title: 'a wildcard migration host', override: { '--migration-host': '*' }, expect: /--migration-host "\*" is not a host name or IP address: it is a wildcard/ },
+  // An address that names no one reachable host is refused before the token is spent too.
+  { title: 'the unspecified address as the migration host', override: { '--migration-host': '0.0.0.0' }, expect: /--migration-host "0\.0\.0\.0" cannot be this node's host: it is an unspecified address/ },
+  { title: 'a multicast advertised endpoint host', override: { '--advertised-endpoint': 'https://[ff02::1]:9443' }, expect: /--advertised-endpoint https:\/\/\[ff02::1\]:9443: its host "\[ff02::1\]" is a multicast address/ },
+  { title: 'the broadcast address as the advertised endpoint host', override: { '--advertised-endpoint': 'https://255.255.255.255:9443' }, expect: /its host "255\.255\.255\.255" is the broadcast address/ },
+  { title: 'a link-local migration host', override: { '--migration-host': '169.254.1.1' }, expect: /--migration-host "169\.254\.1\.1" cannot be this node's host: it is a link-local address/ },
   { title: 'port 0', override: { '--migration-port-range-start': '0' }, expect: /--migration-port-range-start 0 is not a port/ },
   { title: 'port 70000', override: { '--migration-port-range-end': '70000' }, expect: /--migration-port-range-end 70000 is not a port/ },
   { title: 'start above end', override: { '--migration-port-range-start': '50000', '--migration-port-range-end': '49999' }, expect: /start <= end/ },

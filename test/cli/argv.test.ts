@@ -69,6 +69,19 @@ test('each wrong value is a usage error naming its flag', (t) => {
   t.throws(() => readFlags([], {}, role), { code: 'usage', message: '--role is required: one of admin, viewer' });
 });
 
+test('a long duration counts days, comes back in milliseconds, and is capped at atMost', (t) => {
+  const window = { within: flagSpec({ flag: '--within <duration>', description: 'a window', kind: { type: 'long-duration', atMost: 100 * 86_400_000 } }) };
+  const within = (argv: string[]): number | undefined => readFlags(argv, {}, window).within;
+  t.is(within(['--within', '7d']), 7 * 86_400_000);
+  t.is(within(['--within=1d12h']), 36 * 3_600_000);
+  t.is(within(['--within', '90m']), 90 * 60_000);
+  t.is(within(['--within', '1000d']), 100 * 86_400_000, 'capped at atMost');
+  t.is(within([]), undefined);
+  for (const bad of ['soon', '7', '-1d', '1dd']) {
+    t.throws(() => within([`--within=${bad}`]), { code: 'usage', message: `--within must be a duration such as 7d, 36h or 30m, got "${bad}"` }, bad);
+  }
+});
+
 test('a negative number after a flag that takes a value is refused as one', (t) => {
   const specs = Object.values(FLAGS);
   t.deepEqual([...valueFlags(specs)].sort(), ['--max-uses', '--name', '--node-name', '--output', '--status', '--ttl']);

@@ -8,7 +8,7 @@ import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { makeCliHome } from '../harness/cli.js';
 import { closedPortUrl } from '../harness/loopback.js';
-import { reachedImpostor, startImpostor, startPinSplitter } from '../harness/impostor-server.js';
+import { mintCa, mintServerCert, reachedImpostor, startImpostor, startPinSplitter } from '../harness/impostor-server.js';
 
 let cp: ControlPlane;
 let admin: OtherixClient;
@@ -154,23 +154,68 @@ test('token: a flag beats the environment, which beats the config file', async (
 test('control-plane URL: a flag beats the environment, which beats the config file', async (t) => {
   const { home } = await loggedInHome(tokens.viewer);
   t.teardown(() => home.remove());
-  // Nothing listens at the env URL: the refusal names it, so the env value is the one used.
+  // Nothing listens at the env URL: the refusal names it, so the env value is the one used. The
+  // token comes from the environment too: the file's token goes only to the file's URL.
   const closed = await closedPortUrl();
-  const envWins = await home.run(['whoami'], { OTHERIX_CP_URL: closed });
+  const envWins = await home.run(['whoami'], { OTHERIX_CP_URL: closed, OTHERIX_TOKEN: tokens.operator });
   t.is(envWins.exitCode, 1);
   t.true(envWins.stderr.startsWith(`error: unreachable: cannot reach the control plane at ${closed}`), envWins.stderr);
   const flagWins = await home.run(['whoami', '--cp-url', cp.url], { OTHERIX_CP_URL: closed });
   t.is(flagWins.exitCode, 0, flagWins.stderr);
+  t.is(flagWins.stdout, 'Name: file-viewer\nRole: viewer\n', 'a flag naming the file\'s own URL keeps the file\'s token');
 });
 
 test('CA fingerprint: the environment beats the pin in the file, a flag beats the environment', async (t) => {
   const { home } = await loggedInHome(tokens.viewer);
   t.teardown(() => home.remove());
-  const envWins = await home.run(['whoami'], { OTHERIX_CA_FINGERPRINT: WRONG_FINGERPRINT });
+  const envWins = await home.run(['whoami'], { OTHERIX_CA_FINGERPRINT: WRONG_FINGERPRINT, OTHERIX_TOKEN: tokens.operator });
   t.is(envWins.exitCode, 1);
   t.regex(envWins.stderr, /^error: fingerprint_mismatch: /);
   const flagWins = await home.run(['whoami', '--ca-fingerprint', cp.caFingerprint], { OTHERIX_CA_FINGERPRINT: WRONG_FINGERPRINT });
   t.is(flagWins.exitCode, 0, flagWins.stderr);
+});
+
+test("the config file's token never reaches another control plane named by a flag or the environment", async (t) => {
+  // Cluster A is the file's (logged in with A's viewer token); cluster B is a second real CP.
+  const { home } = await loggedInHome(tokens.viewer);
+  const other = await startControlPlane({ captureLogs: 'info' });
+  const impostorCa = mintCa('another cluster');
+  const impostor = await startImpostor({ serving: mintServerCert(impostorCa, 'spiffe://otherix/control-plane'), caPemToServe: impostorCa.certPem });
+  t.teardown(async () => {
+    await impostor.close();
+    await other.close();
+    await home.remove();
+  });
+  const savedConfig = await readFile(home.configPath, 'utf8');
+  const refusedRuns: Array<[string, string[], Record<string, string>, RegExp]> = [
+    ['--cp-url and --ca-fingerprint of B', ['whoami', '--cp-url', other.url, '--ca-fingerprint', other.caFingerprint], {}, /but the control-plane URL https:\/\/\S+ comes from --cp-url: nothing was sent/],
+    ['OTHERIX_CP_URL and OTHERIX_CA_FINGERPRINT of B', ['node', 'list'], { OTHERIX_CP_URL: other.url, OTHERIX_CA_FINGERPRINT: other.caFingerprint }, /comes from OTHERIX_CP_URL: nothing was sent/],
+    ["B's fingerprint with the file's URL", ['whoami', '--ca-fingerprint', other.caFingerprint], {}, /the CA fingerprint sha256:[0-9a-f]{64} from --ca-fingerprint is not the CA saved with it/],
+    ['login to B without a token', ['login', '--cp-url', other.url, '--ca-fingerprint', other.caFingerprint], {}, /comes from --cp-url: nothing was sent/],
+    ['an impostor by the environment', ['whoami'], { OTHERIX_CP_URL: impostor.url, OTHERIX_CA_FINGERPRINT: impostorCa.fingerprint }, /comes from OTHERIX_CP_URL/],
+  ];
+  for (const [what, args, env, why] of refusedRuns) {
+    const run = await home.run(args, env);
+    t.is(run.exitCode, 2, `${what}: ${run.stderr}`);
+    t.regex(run.stderr, new RegExp(`^error: usage: the API token in ${home.configPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} was saved by \`otherix login\` for ${cp.url.replace(/\./g, '\\.')} and is sent only there`), what);
+    t.regex(run.stderr, why, what);
+    t.regex(run.stderr, /log in to it \(`otherix login --cp-url \S+ --ca-fingerprint FP --token-path FILE`.*or give its token with --token-env NAME/, what);
+    t.is(run.stderr.trim().split('\n').length, 1, what);
+    t.false(run.stderr.includes(tokens.viewer), what);
+  }
+  t.is(await readFile(home.configPath, 'utf8'), savedConfig, 'the refused login saved nothing');
+  t.deepEqual(impostor.requests, [], 'not even the CA was fetched from the impostor');
+  t.false(reachedImpostor(impostor, tokens.viewer));
+  const requestsTo = (cp: ControlPlane) => cp.logs.map((line) => JSON.parse(line) as { msg?: string; req?: { url?: string } }).filter((record) => record.msg === 'incoming request');
+  t.deepEqual(requestsTo(other), [], 'no request of the refused runs reached B');
+
+  // With B's own token from the environment, B is used, and its log shows what the refusals never sent.
+  const withOwnToken = await home.run(['whoami', '--cp-url', other.url, '--ca-fingerprint', other.caFingerprint, '--token-env', 'B_TOKEN'], { B_TOKEN: other.adminToken });
+  t.is(withOwnToken.exitCode, 0, withOwnToken.stderr);
+  t.is(withOwnToken.stdout, 'Name: admin\nRole: admin\n');
+  t.true(requestsTo(other).some((record) => record.req?.url === '/v1/whoami'), other.logs.join('\n'));
+  // And the file still works for A.
+  t.is((await home.run(['whoami'])).stdout, 'Name: file-viewer\nRole: viewer\n');
 });
 
 test('without a config file, the environment alone connects (the CA is pinned by fingerprint)', async (t) => {

@@ -9,6 +9,7 @@ const METHOD_OF_OPERATION: Record<string, string> = {
   whoami: 'whoami',
   joinNode: 'nodes.join',
   sendHeartbeat: 'nodes.heartbeat',
+  renewNode: 'nodes.renew',
   listNodes: 'nodes.list',
   getNode: 'nodes.get',
   deleteNode: 'nodes.delete',

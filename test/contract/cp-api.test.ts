@@ -1,7 +1,7 @@
 // The CP answers what openapi.yaml says (issue 21), checked by a third-party validator: every
 // operation, driven through Stoplight Prism's validating proxy in front of a real CP (TLS, SQLite
 // in a temp folder), for success and each documented error status, every role, empty and full
-// lists, the join and the heartbeats. Each answer is also checked by ajv against the document's
+// lists, the join, the heartbeats and the renewals. Each answer is also checked by ajv against the document's
 // schemas. A finding of either one that the test did not provoke on purpose fails the test, and
 // the last serial test proves that every answer the document promises was reached.
 //
@@ -267,6 +267,24 @@ test.serial("heartbeats through the hop, with the node's certificate; every refu
   await run.call(t, { ...heartbeat, client: 'contract-a#2', body: beat(), expect: 200 });
 });
 
+test.serial("renewals through the hop, with the node's certificate; every refusal answers as documented", async (t) => {
+  const renewal = { method: 'POST', path: '/v1/nodes/renew' } as const;
+  const csr = async (): Promise<{ csr_pem: string }> => ({ csr_pem: (await nodeCsr('contract-b')).csrPem });
+  // contract-b renews and never uses the new leaf: its certificate stays the current one.
+  const renewed = await run.call(t, { ...renewal, client: 'contract-b', body: await csr(), expect: 201 });
+  t.is(renewed.body.node.name, 'contract-b');
+  t.not(renewed.body.node.certificate.serial, (await run.call(t, { method: 'GET', path: '/v1/nodes/contract-b', token: tokens.admin, expect: 200 })).body.certificate.serial);
+  const limited = await run.call(t, { ...renewal, client: 'contract-b', body: await csr(), expect: 429 });
+  t.true(Number(limited.headers['retry-after']) >= 1);
+  await run.call(t, { ...renewal, body: await csr(), expect: 401 });
+  await run.call(t, { ...renewal, client: 'contract-a#1', body: await csr(), expect: 401 });
+  await run.call(t, { ...renewal, client: 'cp', body: await csr(), expect: 403 });
+  t.is((await run.call(t, { ...renewal, client: 'contract-a#2', body: { csr_pem: 'garbage' }, expect: 400 })).body.error.details.problem, 'invalid_csr');
+  await run.call(t, { ...renewal, client: 'contract-a#2', body: { csr_pem: HUGE }, expect: 413, breaksDocument: 'a CSR over maxLength' });
+  // Still contract-b's certificate (the new leaf was never used); it still hosts its two VMs.
+  await run.call(t, { method: 'POST', path: '/v1/nodes/heartbeat', client: 'contract-b', body: beat({ vm_count: 2 }), expect: 200 });
+});
+
 test.serial('a cluster with nodes: every role lists and gets nodes in its projection', async (t) => {
   for (const role of ROLES) {
     const projection = role === 'admin' || role === 'operator' ? 'full' : 'summary';
@@ -279,6 +297,8 @@ test.serial('a cluster with nodes: every role lists and gets nodes in its projec
   const first = await run.call(t, { method: 'GET', path: '/v1/nodes?limit=1', token: tokens.viewer, expect: 200 });
   await run.call(t, { method: 'GET', path: `/v1/nodes?limit=1&cursor=${first.body.next_cursor}`, token: tokens.viewer, expect: 200 });
   await run.call(t, { method: 'GET', path: '/v1/nodes?status=ready&schedulable=true&architecture=amd64', token: tokens.operator, expect: 200 });
+  const expiring = await run.call(t, { method: 'GET', path: `/v1/nodes?cert_expires_before=${encodeURIComponent(new Date(Date.now() + 400 * 86_400_000).toISOString())}`, token: tokens.admin, expect: 200 });
+  t.deepEqual(expiring.body.items.map((node: { name: string }) => node.name), ['contract-a', 'contract-b']);
 });
 
 test.serial('cordon, uncordon and delete by id, with every refusal; a cordoned node hears so in its heartbeat answer', async (t) => {
@@ -324,6 +344,7 @@ test.serial('a handler that fails answers 500 as documented, for every operation
     whoami: { method: 'GET', path: '/v1/whoami', token: tokens.viewer },
     joinNode: { method: 'POST', path: '/v1/nodes/join', body: joinRequest(fleetToken.token, 'contract-d', csrPem) },
     sendHeartbeat: { method: 'POST', path: '/v1/nodes/heartbeat', client: 'contract-a#2', body: beat() },
+    renewNode: { method: 'POST', path: '/v1/nodes/renew', client: 'contract-a#2', body: { csr_pem: csrPem } },
     createJoinToken: { method: 'POST', path: '/v1/nodes/join-tokens', token: tokens.admin, body: {} },
     listJoinTokens: { method: 'GET', path: '/v1/nodes/join-tokens', token: tokens.admin },
     revokeJoinToken: { method: 'POST', path: `/v1/nodes/join-tokens/${fleetToken.id}/revoke`, token: tokens.admin },

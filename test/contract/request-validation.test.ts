@@ -77,9 +77,9 @@ test('every operation that can carry a body documents 413 and answers it over 1 
   const big = JSON.stringify({ padding: 'x'.repeat(2 * 1024 * 1024) });
   const withBodies = specOperations().filter((op) => op.method !== 'GET');
   t.deepEqual(withBodies.map((op) => op.operationId).sort(), [
-    'cordonNode', 'createApiToken', 'createJoinToken', 'deleteNode', 'joinNode', 'revokeApiToken', 'revokeJoinToken', 'sendHeartbeat', 'uncordonNode',
+    'cordonNode', 'createApiToken', 'createJoinToken', 'deleteNode', 'joinNode', 'renewNode', 'revokeApiToken', 'revokeJoinToken', 'sendHeartbeat', 'uncordonNode',
   ]);
-  // The heartbeat authenticates by certificate before reading the body: send it as a node.
+  // The heartbeat and the renewal authenticate by certificate before reading the body: send them as a node.
   const node = await joinNode(cp, 'big-body-node');
   for (const op of withBodies) {
     const responses = (openApiDocument.paths[op.path]![op.method.toLowerCase()] as { responses: Record<string, unknown> }).responses;

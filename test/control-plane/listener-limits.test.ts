@@ -3,8 +3,9 @@
 // connection that never sends a request and a request that never finishes are closed, while a
 // real agent beating more slowly than the CP's keep-alive goes on beating; beyond the
 // connection cap new connections are refused while the open ones go on working. The documented
-// defaults are checked apart (no test waits for them). Keep-alive is only for callers that
-// proved a credential.
+// defaults are checked apart (no test waits for them). Keep-alive is only for callers whose
+// credential was accepted: a client certificate that merely chains to the cluster CA (a deleted
+// or replaced node's) earns nothing.
 import test from 'ava';
 import { once } from 'node:events';
 import { connect as connectTcp } from 'node:net';
@@ -16,6 +17,7 @@ import { DEFAULT_LISTENER_LIMITS, RESERVED_FILE_DESCRIPTORS, serverTimeoutOption
 import { api, spawnControlPlane, startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { bootstrapAndServe } from '../harness/served-node.js';
+import { heartbeat, heartbeatBody, joinNode } from '../harness/cluster.js';
 import { eventually } from '../harness/loopback.js';
 
 const portOf = (cp: { url: string }): number => Number(new URL(cp.url).port);
@@ -34,13 +36,14 @@ function tlsTo(cp: ControlPlane): Promise<Socket> {
   return once(socket, 'secureConnect').then(() => socket);
 }
 
-test('the documented defaults: handshake 10 s, headers 10 s, request 30 s, keep-alive 65 s, 10,000 connections', async (t) => {
+test('the documented defaults: handshake 10 s, headers 10 s, request 30 s, keep-alive 65 s, 10,000 connections, 100 unauthenticated per source', async (t) => {
   t.deepEqual(DEFAULT_LISTENER_LIMITS, {
     handshakeTimeoutMs: 10_000,
     headersTimeoutMs: 10_000,
     requestTimeoutMs: 30_000,
     keepAliveTimeoutMs: 65_000,
     maxConnections: 10_000,
+    maxUnauthenticatedPerSource: 100,
   });
   t.like(serverTimeoutOptions(DEFAULT_LISTENER_LIMITS), { handshakeTimeout: 10_000, connectionsCheckingInterval: 1_000 });
   const cp = await startControlPlane();
@@ -51,19 +54,78 @@ test('the documented defaults: handshake 10 s, headers 10 s, request 30 s, keep-
     t.is(server.requestTimeout, 30_000);
     t.is(server.keepAliveTimeout, 65_000);
     t.is(server.maxConnections, 10_000);
-    // Keep-alive is announced to a caller that proved a credential, and refused to one that did not.
-    const whoami = await api(cp, 'GET', '/v1/whoami', { token: cp.adminToken });
-    t.is(whoami.headers['connection'], 'keep-alive');
-    t.is(whoami.headers['keep-alive'], 'timeout=65');
+    // Keep-alive is refused to a caller that proved no credential, and announced to one that did
+    // (in this order: a connection that earned it keeps it for answers that refuse nothing).
     for (const [method, path] of [['GET', '/healthz'], ['GET', '/v1/ca'], ['GET', '/v1/whoami'], ['GET', '/v1/nope']] as const) {
       t.is((await api(cp, method, path)).headers['connection'], 'close', `${method} ${path} without a credential`);
     }
     t.is((await api(cp, 'GET', '/v1/whoami', { token: `otx_api_${'x'.repeat(43)}` })).headers['connection'], 'close', 'an unknown token');
-    // A client certificate from the cluster CA is a credential, on any route.
-    t.is((await api(cp, 'GET', '/healthz', { cert: cp.clientCertificate })).headers['connection'], 'keep-alive');
+    const whoami = await api(cp, 'GET', '/v1/whoami', { token: cp.adminToken });
+    t.is(whoami.headers['connection'], 'keep-alive');
+    t.is(whoami.headers['keep-alive'], 'timeout=65');
+    // A client certificate that chains to the cluster CA is no credential where none is checked.
+    t.is((await api(cp, 'GET', '/healthz', { cert: cp.clientCertificate })).headers['connection'], 'close');
   } finally {
     await cp.close();
   }
+});
+
+test("keep-alive is earned by an accepted credential: a deleted or replaced node's certificate, refused, gets Connection: close", async (t) => {
+  const cp = await startControlPlane();
+  t.teardown(() => cp.close());
+  const connectionOf = (response: { headers: Record<string, unknown> }) => response.headers['connection'];
+
+  // A current node whose heartbeat is accepted keeps its connection.
+  const current = await joinNode(cp, 'ka-current');
+  const accepted = await heartbeat(cp, current.cert);
+  t.is(accepted.status, 200, accepted.text);
+  t.is(connectionOf(accepted), 'keep-alive');
+  t.is(accepted.headers['keep-alive'], 'timeout=65');
+  // Its request refused (a body the CP does not take): the connection is not kept.
+  const badBody = await heartbeat(cp, current.cert, { ...heartbeatBody(), vm_count: -1 });
+  t.is(badBody.status, 400, badBody.text);
+  t.is(connectionOf(badBody), 'close');
+
+  // One connection that earned keep-alive keeps it on answers that refuse nothing (/healthz);
+  // a fresh connection's /healthz, with the same certificate, has earned nothing yet.
+  const one = new Client(cp.url, { connect: { ca: cp.caPem, cert: current.cert.certPem, key: current.cert.keyPem, checkServerIdentity: () => undefined } });
+  t.teardown(() => one.destroy());
+  let connects = 0;
+  one.on('connect', () => (connects += 1));
+  const onOne = async (method: 'GET' | 'POST', path: string): Promise<unknown> => {
+    const response = await one.request({ method, path, ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(heartbeatBody()) } : {}) });
+    await response.body.dump();
+    return response.headers['connection'];
+  };
+  t.is(await onOne('GET', '/healthz'), 'close');
+  t.is(await onOne('POST', '/v1/nodes/heartbeat'), 'keep-alive');
+  t.is(await onOne('GET', '/healthz'), 'keep-alive');
+  t.is(await onOne('POST', '/v1/nodes/heartbeat'), 'keep-alive');
+  t.is(connects, 2, 'one connection for /healthz alone, then one for the rest');
+
+  // A deleted node's certificate still chains to the CA: refused, and closed.
+  const deleted = await joinNode(cp, 'ka-deleted');
+  t.is(connectionOf(await heartbeat(cp, deleted.cert)), 'keep-alive');
+  t.is((await api(cp, 'DELETE', `/v1/nodes/${deleted.id}`, { token: cp.adminToken })).status, 204);
+  const afterDelete = await heartbeat(cp, deleted.cert);
+  t.is(afterDelete.status, 401, afterDelete.text);
+  t.is(afterDelete.body.error.details.certificate_status, 'revoked');
+  t.is(connectionOf(afterDelete), 'close');
+  t.is(connectionOf(await api(cp, 'GET', '/healthz', { cert: deleted.cert })), 'close', 'nor on a public route');
+
+  // A certificate replaced by a bound re-join: refused, and closed; the new one keeps its connection.
+  const first = await joinNode(cp, 'ka-replaced');
+  const second = await joinNode(cp, 'ka-replaced');
+  const replaced = await heartbeat(cp, first.cert);
+  t.is(replaced.status, 401, replaced.text);
+  t.is(replaced.body.error.details.certificate_status, 'replaced');
+  t.is(connectionOf(replaced), 'close');
+  t.is(connectionOf(await heartbeat(cp, second.cert)), 'keep-alive');
+
+  // The CP's own client identity is no node: 403, closed.
+  const notANode = await heartbeat(cp, cp.clientCertificate);
+  t.is(notANode.status, 403);
+  t.is(connectionOf(notANode), 'close');
 });
 
 test('silent connections are closed within the timeouts while a real agent beating slower than the keep-alive goes on', async (t) => {

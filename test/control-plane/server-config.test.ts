@@ -90,6 +90,8 @@ test('a bad OTHERIX_SERVER__* value is a usage error naming the variable', async
     ['OTHERIX_SERVER__LISTEN', 'everywhere', /OTHERIX_SERVER__LISTEN everywhere: expected HOST:PORT/],
     ['OTHERIX_SERVER__MAX_CONNECTIONS', 'many', /OTHERIX_SERVER__MAX_CONNECTIONS=many: not an integer/],
     ['OTHERIX_SERVER__MAX_CONNECTIONS', '0', /OTHERIX_SERVER__MAX_CONNECTIONS 0: expected a whole number >= 1/],
+    ['OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE', 'some', /OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE=some: not an integer/],
+    ['OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE', '0', /OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE 0: expected a whole number >= 1/],
   ] as const) {
     const run = await runServerBinary(['serve'], { [name]: value });
     t.is(run.code, 2, run.stderr);

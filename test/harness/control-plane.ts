@@ -8,7 +8,7 @@
 //                                (it holds the data dir's lock until close(), as the binary does)
 //   api(target, method, path, { token?, body?, rawBody?, headers?, cert? }) -> ApiResponse
 //   spawnControlPlane(opts?)  -> SpawnedControlPlane { url, caPem, caFingerprint, adminToken,
-//                                dataDir, child, output(), stop(signal?), kill9() }
+//                                dataDir, clientCertificate, child, output(), stop(signal?), kill9() }
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -77,6 +77,8 @@ export interface StartControlPlaneOptions {
   listenHost?: string;
   /** Listener timeouts and connection cap (short ones for tests); default the CP's. */
   listener?: Partial<ListenerLimits>;
+  /** Node leaves' lifetime from signing (--node-cert-lifetime); default the CP's (30 days). */
+  nodeCertLifetimeMs?: number;
 }
 
 export async function startControlPlane(options: StartControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -102,6 +104,7 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
       joinGuessLimit: options.joinGuessLimit ?? 1000,
       controlPlaneHosts: material.controlPlaneHosts,
       ...(options.listener === undefined ? {} : { listener: options.listener }),
+      ...(options.nodeCertLifetimeMs === undefined ? {} : { nodeCertLifetimeMs: options.nodeCertLifetimeMs }),
     });
   } catch (error) {
     await material.store.close(); // and the data dir's lock with it
@@ -219,6 +222,8 @@ export interface SpawnedControlPlane extends ApiTarget {
   caFingerprint: string;
   adminToken: string;
   dataDir: string;
+  /** The client certificate the CP presents to agents, as it started (client.crt, client.key in its data dir). */
+  clientCertificate: KeyPairPem;
   child: ChildProcess;
   /** Everything the child wrote so far. */
   output(): { stdout: string; stderr: string };
@@ -284,6 +289,7 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
   }
   const caPem = await readFile(join(dataDir, 'ca.crt'), 'utf8');
   const adminToken = (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim();
+  const clientCertificate = { certPem: await readFile(join(dataDir, 'client.crt'), 'utf8'), keyPem: await readFile(join(dataDir, 'client.key'), 'utf8') };
   // The signal goes first: closing the client pool first would wait for requests in flight.
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -297,6 +303,7 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
     caFingerprint: match[2]!,
     adminToken,
     dataDir,
+    clientCertificate,
     child,
     output: () => ({ stdout, stderr }),
     stop,

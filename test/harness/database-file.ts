@@ -99,9 +99,35 @@ export async function asBeforeClusterMarkers(dataDir: string): Promise<void> {
 }
 
 /**
+ * The database as schema 5 had it (an otherix-server from before canonical hosts and renewals):
+ * node_certificates with its old CHECK (current, replaced, revoked; its rows must all fit it) and
+ * without the renewal indexes, user_version 5. Every later migration then runs on it.
+ */
+const SCHEMA_5 = `
+  CREATE TABLE node_certificates_v5 (serial TEXT PRIMARY KEY, node_id TEXT NOT NULL, not_after INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('current', 'replaced', 'revoked')), issued_at INTEGER NOT NULL);
+  INSERT INTO node_certificates_v5 SELECT serial, node_id, not_after, status, issued_at FROM node_certificates;
+  DROP TABLE node_certificates;
+  ALTER TABLE node_certificates_v5 RENAME TO node_certificates;
+  CREATE INDEX node_certificates_node ON node_certificates (node_id, status);
+  DROP INDEX nodes_cert_not_after;
+  PRAGMA user_version = 5;
+`;
+
+/** Puts the database back as an otherix-server of schema 5 left it (SCHEMA_5). The CP must be stopped. */
+export async function asSchema5(dataDir: string): Promise<void> {
+  const db = await openFile(databasePath(dataDir));
+  try {
+    await exec(db, SCHEMA_5);
+  } finally {
+    await closeFile(db);
+  }
+}
+
+/**
  * Puts a node's hosts back as a CP before the canonical host form stored them (a final dot kept,
- * an IPv4-mapped IPv6 address as given), at the schema version that CP left (5): the migration
- * after it must bring them to the canonical form. The CP must be stopped.
+ * an IPv4-mapped IPv6 address as given), in the schema that CP left (5): the migration after it
+ * must bring them to the canonical form. The CP must be stopped.
  */
 export async function asBeforeCanonicalHosts(dataDir: string, node: string, hosts: { endpointHost: string; migrationHost: string }): Promise<void> {
   const db = await openFile(databasePath(dataDir));
@@ -109,7 +135,7 @@ export async function asBeforeCanonicalHosts(dataDir: string, node: string, host
     new Promise((resolve, reject) => db.run(sql, params, (error) => (error === null ? resolve() : reject(error))));
   try {
     await run('UPDATE nodes SET endpoint_host = ?, migration_host = ? WHERE name = ?', [hosts.endpointHost, hosts.migrationHost, node]);
-    await exec(db, 'PRAGMA user_version = 5');
+    await exec(db, SCHEMA_5);
   } finally {
     await closeFile(db);
   }

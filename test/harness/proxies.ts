@@ -11,6 +11,13 @@
 // from then on, once it passes ANSWER_BYTES (more than the session tickets a server may send
 // after the handshake, less than a join answer).
 //
+// startAnswerDroppingProxy: loses an answer at a moment the test chooses rather than by counting
+// bytes. It relays every connection both ways until dropAnswers() is called (e.g. from a CP hook
+// that runs once the CP has acted on a request and before it answers); from then on whatever the
+// server sends is dropped, and the client's connection is reset at the server's next bytes.
+// Byte counting cannot place the cut on an mTLS connection: TLS 1.3 encrypts the client's
+// certificate as application data, and the server's session tickets can outgrow a small answer.
+//
 // startIdleCutProxy: cuts a keep-alive connection the way a server or a middlebox (NAT, load
 // balancer) closing an idle socket does at the worst moment: when a client speaks again on a
 // connection that has carried an exchange and then been idle for `idleMs`, the proxy answers its
@@ -107,6 +114,35 @@ export async function startCuttingProxy(options: CuttingProxyOptions): Promise<C
     answerDropped,
     close: relay.close,
   };
+}
+
+export interface AnswerDroppingProxy {
+  /** https://127.0.0.1:<port>, to use as the CP URL. */
+  url: string;
+  /** From now on the server's bytes are dropped, and each client connection is reset when they come. */
+  dropAnswers(): void;
+  /** Resolves once an answer was dropped and its connection reset. */
+  answerDropped: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startAnswerDroppingProxy(targetPort: number): Promise<AnswerDroppingProxy> {
+  let dropping = false;
+  let dropped!: () => void;
+  const answerDropped = new Promise<void>((resolve) => (dropped = resolve));
+  const relay = await startRelay(targetPort, (client, upstream) => {
+    client.on('data', (chunk: Buffer) => upstream.write(chunk));
+    upstream.on('data', (chunk: Buffer) => {
+      if (!dropping) {
+        client.write(chunk);
+        return;
+      }
+      if (!client.destroyed) client.resetAndDestroy();
+      upstream.end();
+      dropped();
+    });
+  });
+  return { url: relay.url, dropAnswers: () => void (dropping = true), answerDropped, close: relay.close };
 }
 
 export interface IdleCutProxy {

@@ -119,6 +119,27 @@ for (const [what, body, status, code] of refusals) {
   });
 }
 
+test('addresses that name no one reachable host are refused in either field (400 naming it), the token unspent', async (t) => {
+  // Unspecified, broadcast, multicast and link-local, also IPv4-mapped: signed into a leaf they
+  // would vouch for nobody, and the CP could not reach the node there (openapi.yaml, Migration.host).
+  const { id, token } = await mint({ max_uses: 1 });
+  const addresses = ['0.0.0.0', '::', '::ffff:0.0.0.0', '255.255.255.255', '224.0.0.1', '::ffff:239.1.2.3', 'ff02::1', '169.254.10.20', 'fe80::1'];
+  for (const address of addresses) {
+    const bracketed = address.includes(':') ? `[${address}]` : address;
+    const asMigration = await join(joinRequest(token, 'unreachable-mig', csrPem, { migration: { host: address, port_range_start: 49152, port_range_end: 49251 } }));
+    assertError(t, asMigration, 400, 'validation_failed');
+    t.is(asMigration.body.error.details?.field, 'migration.host', address);
+    t.regex(asMigration.body.error.message, /^migration\.host: .*(unspecified|broadcast|multicast|link-local) address/, address);
+    const asEndpoint = await join(joinRequest(token, 'unreachable-ep', csrPem, { advertised_endpoint: `https://${bracketed}:9443` }));
+    assertError(t, asEndpoint, 400, 'validation_failed');
+    t.is(asEndpoint.body.error.details?.field, 'advertised_endpoint', address);
+    t.regex(asEndpoint.body.error.message, /(unspecified|broadcast|multicast|link-local) address/, address);
+  }
+  t.is((await tokenState(id)).consumed, 0);
+  const ok = await join(joinRequest(token, 'after-unreachable', csrPem, { advertised_endpoint: 'https://127.0.0.2:9443', migration: { host: '::1', port_range_start: 49152, port_range_end: 49251 } }));
+  t.is(ok.status, 201, ok.text);
+});
+
 test('the CSR refusals say what is wrong with the key or signature', async (t) => {
   const { token } = await mint();
   const rsa = await join(joinRequest(token, 'rsa-detail', await foreignCsr('rsa')));

@@ -81,3 +81,17 @@ test('rendered pages and row pages agree on order, filters and cursors', async (
     }
   });
 });
+
+test('a page filtered by certificate expiry (cert_expires_before) is what nodeToApi gives for the same rows', async (t) => {
+  const day = 86_400_000;
+  const stored = [0, 1, 2, 3, 4, 5].map((i) => nodeRow(i, { certNotAfter: NOW + (i - 2) * day + i, lastHeartbeatAt: NOW - 1000, heartbeatIntervalMs: 30_000 }));
+  const before = NOW + 2 * day;
+  await withStoredNodes(stored, async (store) => {
+    const page = await store.nodes.listJson({ limit: 500, rule, certExpiresBefore: before }, 'full');
+    const expected = stored.filter((row) => row.certNotAfter < before);
+    t.is(expected.length, 4);
+    t.deepEqual(page.items, expected.map((row) => JSON.stringify(nodeToApi(row, NOW))));
+    const asRows = await store.nodes.list({ limit: 2, rule, certExpiresBefore: before });
+    t.deepEqual(asRows.items.map((row) => row.name), expected.slice(0, 2).map((row) => row.name));
+  });
+});

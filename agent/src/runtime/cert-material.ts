@@ -1,10 +1,10 @@
-// The node's cert material as serve reads it: agent.key, agent.crt and ca.crt in tls.cert_dir,
-// read by name (bootstrap writes them as symlinks into a `..data` generation, so a reader never
-// sees a mix of two generations once it has resolved the names).
+// The node's cert material as serve reads it: agent.key, agent.crt and ca.crt in tls.cert_dir.
+// Bootstrap and renewals write them as symlinks into a `..data` generation; the three are read
+// from one generation (the SDK's readFileSetSync), so a renewal switching `..data` between two
+// reads never hands a beat the old key with the new certificate.
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CERT_FILES, isOtherixError, singleCaCertificate, type OtherixErrorCode } from '@otherix/sdk';
+import { CERT_FILES, CERT_FILE_NAMES, isOtherixError, readFileSetSync, singleCaCertificate, type OtherixErrorCode } from '@otherix/sdk';
 
 export interface CertMaterial {
   keyPem: string;
@@ -24,13 +24,12 @@ export type MaterialRead = { ok: true; material: CertMaterial } | { ok: false; p
 export function readCertMaterial(certDir: string): MaterialRead {
   const missing: string[] = [];
   const unreadable: string[] = [];
+  const files = readFileSetSync(certDir, CERT_FILE_NAMES);
   const read = (name: string): string => {
-    try {
-      return readFileSync(join(certDir, name), 'utf8');
-    } catch (error) {
-      ((error as NodeJS.ErrnoException).code === 'ENOENT' ? missing : unreadable).push(name);
-      return '';
-    }
+    const file = files[name]!;
+    if (file.ok) return file.text;
+    (file.error.code === 'ENOENT' ? missing : unreadable).push(name);
+    return '';
   };
   const material = { keyPem: read(CERT_FILES.key), certPem: read(CERT_FILES.cert), caPem: read(CERT_FILES.ca) };
   if (missing.length > 0) {

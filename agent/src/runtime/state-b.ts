@@ -1,16 +1,18 @@
-// State B, the agent's full runtime: the mTLS server the CP calls, and the heartbeat sender.
-// One-way per process: nothing here goes back to State A, whatever happens to the files.
+// State B, the agent's full runtime: the mTLS server the CP calls, the heartbeat sender, and the
+// renewal of the node certificate before it ends (renewal-loop.ts). One-way per process: nothing
+// here goes back to State A, whatever happens to the files.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAgentServer } from './agent-server.js';
 import type { AgentMetrics } from './agent-metrics.js';
 import { CERT_FILES } from '@otherix/sdk';
-import type { CertMaterial } from './cert-material.js';
+import { readCertMaterial, type CertMaterial } from './cert-material.js';
 import { CertExpiryWatch } from './cert-expiry.js';
 import { startHeartbeatLoop } from './heartbeat.js';
 import { NoHypervisorDriver, type HypervisorDriver } from './hypervisor.js';
 import type { Logger } from './logger.js';
 import { keepWasmOnBaselineTier } from './memory.js';
+import { startRenewalLoop } from './renewal-loop.js';
 import type { Bootstrapped } from './state-a.js';
 
 export interface StateBOptions {
@@ -41,6 +43,27 @@ export async function startStateB(options: StateBOptions): Promise<StateB> {
     version: options.agentVersion,
     logger,
   });
+  const expiry = new CertExpiryWatch(config.node_name, logger);
+  const serveMaterial = (next: CertMaterial): void => {
+    try {
+      server.updateMaterial(next);
+    } catch (error) {
+      logger.warn('agent server: cannot serve the new cert material; keeping the old one', { error });
+    }
+  };
+  const renewal = startRenewalLoop({
+    cpUrl: config.cp_url,
+    certDir: config.tls.cert_dir,
+    requestTimeoutMs: config.request_timeout_ms,
+    logger,
+    expiry,
+    // The server's new connections present the new certificate at once; the heartbeats switch
+    // on their next beat (they re-read the cert dir before each one).
+    onRenewed: () => {
+      const read = readCertMaterial(config.tls.cert_dir);
+      if (read.ok) serveMaterial(read.material);
+    },
+  });
   const heartbeats = startHeartbeatLoop({
     cpUrl: config.cp_url,
     certDir: config.tls.cert_dir,
@@ -49,15 +72,13 @@ export async function startStateB(options: StateBOptions): Promise<StateB> {
     agentVersion: options.agentVersion,
     hypervisor: options.hypervisor ?? new NoHypervisorDriver(),
     logger,
-    expiry: new CertExpiryWatch(config.node_name, logger),
+    expiry,
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
-    // Re-issued material (bootstrap --force) reaches the server's new connections as well.
+    // Re-issued material (bootstrap --force, or `otherix-agent renew`) reaches the server's new
+    // connections as well, and the renewal is planned for the new certificate.
     onMaterialChange: (next: CertMaterial) => {
-      try {
-        server.updateMaterial(next);
-      } catch (error) {
-        logger.warn('agent server: cannot serve the new cert material; keeping the old one', { error });
-      }
+      serveMaterial(next);
+      renewal.reschedule();
     },
   });
   logger.info('state B: serving', {
@@ -68,7 +89,7 @@ export async function startStateB(options: StateBOptions): Promise<StateB> {
 
   return {
     async stop() {
-      await Promise.all([heartbeats.stop(), server.close()]);
+      await Promise.all([renewal.stop(), heartbeats.stop(), server.close()]);
     },
   };
 }

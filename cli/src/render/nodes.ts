@@ -4,14 +4,21 @@ import { escapeControlCharacters, isFullNode, isFullNodePage } from '@otherix/sd
 import type { Node, NodePage, NodeSummary, NodeSummaryPage } from '@otherix/sdk';
 import { renderTable } from './table.js';
 import { formatAge, formatTimestamp } from './time.js';
+import { formatTimeLeft } from './time-left.js';
 
 const NODE_COLUMNS = ['NAME', 'STATUS', 'ARCHITECTURE', 'ENDPOINT', 'LAST-HEARTBEAT'] as const;
 
-export function renderNodeTable(page: NodePage | NodeSummaryPage, options: { showIds: boolean; now?: number }): string {
+/** With `certificates` (node list --expiring-within), the full projection adds when each node's certificate ends. */
+export function renderNodeTable(page: NodePage | NodeSummaryPage, options: { showIds: boolean; certificates?: boolean; now?: number }): string {
   // The reduced projection has no endpoint: the column is left out rather than shown empty. The
   // page says its projection, so an empty page has the columns its role would see.
   const full = isFullNodePage(page);
-  const headers: string[] = [...(options.showIds ? ['ID'] : []), ...NODE_COLUMNS.filter((column) => full || column !== 'ENDPOINT')];
+  const certificates = full && options.certificates === true;
+  const headers: string[] = [
+    ...(options.showIds ? ['ID'] : []),
+    ...NODE_COLUMNS.filter((column) => full || column !== 'ENDPOINT'),
+    ...(certificates ? ['CERT-EXPIRES'] : []),
+  ];
   const nodes: readonly (Node | NodeSummary)[] = page.items;
   const rows = nodes.map((node) => [
     ...(options.showIds ? [node.id] : []),
@@ -20,6 +27,7 @@ export function renderNodeTable(page: NodePage | NodeSummaryPage, options: { sho
     node.architecture,
     ...(full ? [isFullNode(node) ? node.advertised_endpoint : '-'] : []),
     formatAge(node.last_heartbeat_at, options.now),
+    ...(certificates ? [isFullNode(node) ? formatTimestamp(node.certificate.not_after) : '-'] : []),
   ]);
   return renderTable(headers, rows);
 }
@@ -37,6 +45,8 @@ export function renderNodeDetail(node: Node | NodeSummary, options: { showIds: b
       ['Active migrations', String(node.active_migrations)],
       ['Certificate serial', node.certificate.serial],
       ['Certificate expires', formatTimestamp(node.certificate.not_after)],
+      // The agent renews at 2/3 of the lifetime: a certificate close to its end failed to renew.
+      ['Certificate ends', formatTimeLeft(node.certificate.not_after, options.now)],
       ['Created', `${formatTimestamp(node.created_at)} (${formatAge(node.created_at, options.now)})`],
     );
   }

@@ -5,6 +5,7 @@
 // flag `-1`: each is said here as what it is, a usage error (exit 2) naming the flag.
 import { OtherixError } from '../errors.js';
 import { parseDuration } from '../durations.js';
+import { parseDurationWithDays } from '../long-durations.js';
 import { verbatimFlagValue } from './flag-values.js';
 
 /** How a flag's value is read. */
@@ -16,6 +17,8 @@ export type FlagKind =
   | { type: 'integer'; min: number; max: number }
   /** A Go-style duration (`90s`, `1h30m`) in whole seconds, at least 1s, capped at `atMost`. */
   | { type: 'seconds'; atMost?: number }
+  /** A duration that may count days (`7d`, `1d12h`, `36h`, `90m`) in milliseconds, capped at `atMost`. */
+  | { type: 'long-duration'; atMost: number }
   | { type: 'choice'; choices: readonly string[] };
 
 export interface FlagSpec {
@@ -33,7 +36,7 @@ export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
 
 type KindValue<K extends FlagKind> = K extends { type: 'switch' }
   ? boolean
-  : K extends { type: 'integer' | 'seconds' }
+  : K extends { type: 'integer' | 'seconds' | 'long-duration' }
     ? number
     : K extends { type: 'choice'; choices: readonly (infer C)[] }
       ? C
@@ -108,6 +111,8 @@ function readFlag(argv: readonly string[], parsed: Readonly<Record<string, unkno
       return integerValue(text, name, spec.kind.min, spec.kind.max);
     case 'seconds':
       return secondsValue(text, name, spec.kind.atMost);
+    case 'long-duration':
+      return longDurationValue(text, name, spec.kind.atMost);
     case 'choice':
       return choiceValue(text, name, spec.kind.choices);
   }
@@ -139,6 +144,16 @@ function secondsValue(text: string, name: string, atMost: number | undefined): n
   const seconds = Math.ceil(milliseconds / 1000);
   if (!Number.isFinite(seconds) || seconds < 1) throw new OtherixError('usage', `--${name} must be at least 1s, got "${text}"`);
   return atMost === undefined ? seconds : Math.min(seconds, atMost);
+}
+
+function longDurationValue(text: string, name: string, atMost: number): number {
+  let milliseconds: number;
+  try {
+    milliseconds = parseDurationWithDays(text);
+  } catch (error) {
+    throw new OtherixError('usage', `--${name} must be a duration such as 7d, 36h or 30m, got "${text}"`, { cause: error });
+  }
+  return Math.min(milliseconds, atMost);
 }
 
 function choiceValue(text: string, name: string, choices: readonly string[]): string {

@@ -2,7 +2,7 @@
 // before any network or disk, so a typo fails as 'usage' and consumes nothing.
 import { resolve } from 'node:path';
 import { OtherixError } from '../errors.js';
-import { hostProblem, nodeNameProblem } from '../names.js';
+import { hostProblem, hostShapeProblem, nodeNameProblem } from '../names.js';
 import { parseCpUrl } from '../client/create-client.js';
 import { parseHttpsUrl } from '../https-url.js';
 import { readListenAddress } from '../listen-address.js';
@@ -62,7 +62,10 @@ function validateNodeName(name: string): void {
 
 function validateHost(host: string, flag: string): void {
   const problem = hostProblem(host);
-  if (problem !== undefined) usage(`${flag} ${JSON.stringify(host)} is not a host name or IP address: it ${problem}`);
+  if (problem === undefined) return;
+  // A well-formed address that names no reachable host (0.0.0.0, multicast, ...) is said as such.
+  const what = hostShapeProblem(host) === undefined ? "cannot be this node's host" : 'is not a host name or IP address';
+  usage(`${flag} ${JSON.stringify(host)} ${what}: it ${problem}`);
 }
 
 function validatePort(port: number, flag: string): void {

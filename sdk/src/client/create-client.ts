@@ -34,6 +34,8 @@ import type {
   NodeSummary,
   NodeSummaryPage,
   PageQuery,
+  RenewRequest,
+  RenewResponse,
   Whoami,
 } from './types.js';
 
@@ -74,6 +76,8 @@ export interface OtherixClient {
   nodes: {
     join(body: JoinRequest): Promise<JoinResponse>;
     heartbeat(body: HeartbeatRequest): Promise<HeartbeatResponse>;
+    /** `POST /v1/nodes/renew` over mTLS with the node's current certificate (clientCertificate): a new leaf for a new key. */
+    renew(body: RenewRequest): Promise<RenewResponse>;
     list(query?: NodeListQuery): Promise<NodePage | NodeSummaryPage>;
     listAll(query?: Omit<NodeListQuery, 'cursor'>): AsyncIterable<Node | NodeSummary>;
     get(name: string): Promise<Node | NodeSummary>;
@@ -147,6 +151,7 @@ export function createClient(options: ClientOptions): OtherixClient {
     join: (body) => call('/v1/nodes/join', () => api.POST('/v1/nodes/join', { body })),
     heartbeat: async (body) =>
       heartbeatAnswerOf(await call('/v1/nodes/heartbeat', () => api.POST('/v1/nodes/heartbeat', { body })), `${base}/v1/nodes/heartbeat`),
+    renew: (body) => call('/v1/nodes/renew', () => api.POST('/v1/nodes/renew', { body })),
     list: (query = {}) => call('/v1/nodes', () => api.GET('/v1/nodes', { params: { query } })),
     listAll: (query = {}) =>
       eachItem<Node | NodeSummary>((cursor) => nodes.list({ ...query, ...(cursor ? { cursor } : {}) })),

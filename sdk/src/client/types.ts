@@ -26,6 +26,8 @@ export type JoinRequest = Schemas['JoinRequest'];
 export type JoinResponse = Schemas['JoinResponse'];
 export type Hardware = Schemas['Hardware'];
 export type HeartbeatRequest = Schemas['HeartbeatRequest'];
+export type RenewRequest = Schemas['RenewRequest'];
+export type RenewResponse = Schemas['RenewResponse'];
 export type HeartbeatResponse = Schemas['HeartbeatResponse'];
 export type NodeStatus = Schemas['NodeStatus'];
 export type NodeCertificate = Schemas['NodeCertificate'];
@@ -50,6 +52,8 @@ export interface NodeListQuery {
   architecture?: string;
   status?: NodeStatus;
   schedulable?: boolean;
+  /** RFC 3339: only nodes whose current certificate ends before it. */
+  cert_expires_before?: string;
   limit?: number;
   cursor?: string;
 }

@@ -90,7 +90,7 @@ export function loadCliSettings(options: { flags: CliConnectionFlags; env?: Node
     ca_fingerprint: nonBlank(options.flags.caFingerprint),
     token: fromFlags?.token,
   };
-  const { values, sources } = loadConfig({ schema: CLI_CONFIG_SCHEMA, file: configPath, env, flags });
+  const { values, sources, fileValues } = loadConfig({ schema: CLI_CONFIG_SCHEMA, file: configPath, env, flags });
   const settings: CliSettings = { sources: {}, configPath, warnings: fromFlags?.warnings ?? [] };
   const take = (key: string): [string, CliSettingSource] | undefined => {
     const value = values[key];
@@ -105,7 +105,71 @@ export function loadCliSettings(options: { flags: CliConnectionFlags; env?: Node
   if (token !== undefined) [settings.token, settings.sources.token] = token;
   const caPem = take('ca_pem');
   if (caPem !== undefined) settings.caPem = caPem[0];
+  if (settings.sources.token === 'file') assertFileTokenStaysHome(settings, fileValues, caPem?.[1]);
   return settings;
+}
+
+const ORIGIN: Record<'cpUrl' | 'caFingerprint', Record<'flag' | 'env', string>> = {
+  cpUrl: { flag: '--cp-url', env: CLI_ENV.cpUrl },
+  caFingerprint: { flag: '--ca-fingerprint', env: CLI_ENV.caFingerprint },
+};
+
+/** A URL in one spelling for comparison (case of the host, a final slash, the default port). */
+function comparableUrl(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  try {
+    return new URL(url).href.replace(/\/+$/, '');
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * A token read from the config file is sent only where `otherix login` proved it: the file's
+ * cp_url, over the CA saved beside it. A URL or a CA fingerprint from a flag or the environment
+ * that differs from the file's (an OTHERIX_CP_URL left from another cluster, `--cp-url` of a
+ * second cluster) would otherwise carry cluster A's token to B, which could then use it on A.
+ * Then the token must come from a flag or the environment too; else `usage`, before anything is
+ * sent (login included: it would send the file's token to prove it).
+ */
+function assertFileTokenStaysHome(settings: CliSettings, fileValues: Record<string, unknown>, caPemSource: CliSettingSource | undefined): void {
+  const savedUrl = typeof fileValues['cp_url'] === 'string' ? fileValues['cp_url'] : undefined;
+  let elsewhere: string | undefined;
+  const urlSource = settings.sources.cpUrl;
+  if (urlSource !== undefined && urlSource !== 'file' && comparableUrl(settings.cpUrl) !== comparableUrl(savedUrl)) {
+    elsewhere = `the control-plane URL ${settings.cpUrl} comes from ${ORIGIN.cpUrl[urlSource]}`;
+  }
+  const fingerprintSource = settings.sources.caFingerprint;
+  if (elsewhere === undefined && fingerprintSource !== undefined && fingerprintSource !== 'file' && !isSavedCa(fileValues['ca_pem'], settings.caFingerprint!)) {
+    elsewhere = `the CA fingerprint ${settings.caFingerprint} from ${ORIGIN.caFingerprint[fingerprintSource]} is not the CA saved with it`;
+  }
+  if (elsewhere === undefined && caPemSource === 'env' && comparablePem(settings.caPem) !== comparablePem(fileValues['ca_pem'])) {
+    elsewhere = 'the CA in OTHERIX_CA_PEM is not the CA saved with it';
+  }
+  if (elsewhere === undefined) return;
+  const target = settings.cpUrl ?? savedUrl ?? 'that control plane';
+  throw new OtherixError(
+    'usage',
+    `the API token in ${settings.configPath} was saved by \`otherix login\` for ${savedUrl ?? 'no control-plane URL'} and is sent only there, over the CA saved with it, ` +
+      `but ${elsewhere}: nothing was sent. To use ${target}, log in to it (\`otherix login --cp-url ${target} --ca-fingerprint FP --token-path FILE\`; ` +
+      `OTHERIX_CONFIG=FILE keeps a second cluster's settings apart), or give its token with --token-env NAME (or --token-path FILE, or ${CLI_ENV.token})`,
+  );
+}
+
+/** Whether `fingerprint` pins the CA saved in the file (no saved CA, or one that does not read, is not it). */
+function isSavedCa(savedPem: unknown, fingerprint: string): boolean {
+  if (typeof savedPem !== 'string') return false;
+  let saved: string;
+  try {
+    saved = singleCaCertificate(savedPem, 'the saved CA').fingerprint;
+  } catch {
+    return false;
+  }
+  return fingerprintsEqual(saved, parseFingerprint(fingerprint));
+}
+
+function comparablePem(pem: unknown): string | undefined {
+  return typeof pem === 'string' ? pem.replace(/\s+/g, '') : undefined;
 }
 
 function nonBlank(value: string | undefined): string | undefined {

@@ -29,6 +29,8 @@ export interface LoadConfigOptions {
 export interface LoadedConfig {
   values: Record<string, unknown>;
   sources: Record<string, ConfigSource>;
+  /** What the file alone said, before the environment and flags (a caller that must know whether a value was overridden). */
+  fileValues: Record<string, unknown>;
 }
 
 export const DEFAULT_ENV_PREFIX = 'OTHERIX_';
@@ -154,6 +156,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const prefix = options.envPrefix ?? DEFAULT_ENV_PREFIX;
   const values: Record<string, unknown> = {};
   const sources: Record<string, ConfigSource> = {};
+  const fileValues: Record<string, unknown> = {};
 
   for (const [key, spec] of Object.entries(schema)) {
     if (spec.default !== undefined) {
@@ -188,6 +191,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
         if (raw === null || raw === undefined) continue;
         values[key] = coerce(schema[key]!.kind, raw, `file ${options.file} ${key}=${show(raw)}`);
         sources[key] = 'file';
+        fileValues[key] = values[key];
       }
     }
   }
@@ -211,5 +215,5 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     sources[key] = 'flag';
   }
 
-  return { values, sources };
+  return { values, sources, fileValues };
 }

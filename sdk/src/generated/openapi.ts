@@ -150,7 +150,11 @@ export interface paths {
          *     `401 unauthenticated`; a CA certificate that is not exactly one node identity (the CP's
          *     own, for one) is `403 forbidden`. A node certificate that is not the node's current one is
          *     `401 unauthenticated` with `details.certificate_status`: `replaced` (a later join
-         *     re-issued it), `revoked` (the node was deleted) or `unknown`. The reply is sent once the
+         *     re-issued it), `revoked` (the node was deleted), `renewed` (the node renewed it and has
+         *     since used the new one), `superseded` (a renewal answer that was lost, then renewed
+         *     again) or `unknown`. During a renewal the CP accepts both the node's current certificate
+         *     and the pending new one (see `renewNode`); the first request with the new one makes it
+         *     current. The reply is sent once the
          *     heartbeat is stored; its `status` is `ready`, or `cordoned` (a heartbeat never lifts a
          *     cordon). A refused heartbeat of the node's current certificate (a body that fails
          *     validation, or a certificate outside its validity on the CP's clock) makes the node
@@ -161,6 +165,60 @@ export interface paths {
          *     body counts as delivered.
          */
         post: operations["sendHeartbeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/nodes/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Renew a node's certificate for a new key
+         * @description Authenticated only by the node's client certificate, over mTLS, by the same rules as the
+         *     heartbeat (chain to the cluster CA, exactly one `spiffe://otherix/node/<name>` of a node
+         *     that exists, and a serial the CP accepts for it, within its validity on the CP's clock):
+         *     no API token, no join token. The body is a CSR for a **new** ECDSA P-384 key: its
+         *     signature proves possession of that key, and nothing else is taken from it. The new
+         *     leaf has the node's name, hosts and SANs (from the CP's record, as at the join), the
+         *     usages of every node leaf, and the CP's node-certificate lifetime
+         *     (`otherix-server --node-cert-lifetime`, 30 days by default) counted from signing; like
+         *     every certificate of the CA, its `notBefore` is an hour before signing. The answer has the
+         *     new leaf, the CA bundle and the node, like the join's; in it, `node.certificate` is the
+         *     new leaf's.
+         *
+         *     A lost answer locks nobody out. The new serial is recorded as pending: the CP keeps
+         *     accepting the node's current certificate until the node first authenticates with the
+         *     new one (a heartbeat or a renewal): from then on the new one is the node's current
+         *     certificate (`GET /v1/nodes/{node}` shows it) and the old one is refused
+         *     (`details.certificate_status: renewed`). A renewal retried with the old certificate
+         *     (its answer never arrived) succeeds again with a new leaf; the pending leaf it
+         *     supersedes is refused from then on (`certificate_status: superseded`). The old
+         *     certificate also ends at its own `not_after`.
+         *
+         *     Refusals, in this order. The certificate, before the body is read, with the heartbeat's
+         *     answers: none, not the cluster CA's, or outside its validity is `401 unauthenticated`
+         *     (`details.tls_verification`); a certificate that is not exactly one node identity (the
+         *     CP's own) is `403 forbidden`; a node certificate that is not one the CP accepts for the
+         *     node is `401 unauthenticated` with `details.certificate_status`: `replaced` (a later join
+         *     re-issued the node), `revoked` (the node was deleted), `renewed`, `superseded` or
+         *     `unknown`. Then the body (`400 validation_failed`, `413 payload_too_large`). Then the
+         *     rate limit: a node renews at most once per minute (once per tenth of the lifetime when
+         *     that is shorter, so a short test lifetime still renews in time), so a broken agent cannot
+         *     make the CP sign in a loop: `429 rate_limited` with `Retry-After`. Then the CSR
+         *     (`400 validation_failed`, `details.field: csr_pem`, `details.problem`: `invalid_csr`,
+         *     `csr_signature_invalid`, `unsupported_key` (not P-384), or `key_reused` (the key of the
+         *     certificate the request came with: a renewal is a rekey)). A refused renewal changes
+         *     nothing, and only renewals that were answered count toward the limit.
+         */
+        post: operations["renewNode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -364,10 +422,14 @@ export interface paths {
         /**
          * Revoke an API token
          * @description Admin only. Idempotent. Requests made with the token are refused (`401 unauthenticated`) from then on.
-         *     The last live admin token (role admin, not revoked, not expired) cannot be revoked
-         *     (`409 conflict`): with none left nobody could mint tokens or manage nodes. Mint another
-         *     admin token first, then revoke this one. Two revokes racing for the last two admin tokens
-         *     cannot both succeed. If every admin token is lost anyway, `otherix-server admin-token
+         *     An admin token (role admin, not revoked, not expired) is revoked only when another admin
+         *     token stays live until this one would have expired, or for at least a day when that is
+         *     sooner (one without expiry always does); otherwise `409 conflict`, with
+         *     `details.other_admin_tokens_expire_at` when other admin tokens exist but all expire
+         *     too soon: with none left nobody could mint tokens or manage nodes, and an admin token
+         *     about to expire does not count as a successor. Mint another admin token first (no TTL,
+         *     or one over a day), then revoke this one. Two revokes racing for the last two admin
+         *     tokens cannot both succeed. If every admin token is lost anyway, `otherix-server admin-token
          *     --data-dir DIR` mints one on the CP host, offline.
          */
         post: operations["revokeApiToken"];
@@ -390,7 +452,7 @@ export interface components {
         Timestamp: string;
         /**
          * @description A DNS label, unique in the cluster. Never UUID-shaped, and not one of the reserved
-         *     names `join`, `heartbeat`, `join-tokens`.
+         *     names `join`, `heartbeat`, `renew`, `join-tokens`.
          */
         NodeName: string;
         /** @description The node's CPU architecture in Go's `GOARCH` vocabulary (`amd64`, `arm64`, ...). */
@@ -499,7 +561,7 @@ export interface components {
             next_cursor: string | null;
         };
         Migration: {
-            /** @description Host name or IP advertised for live-migration ingress. A join accepts an IP address (IPv6 with or without brackets, never with a zone) or a DNS name: labels of 1 to 63 letters, digits and `-` (not at either end), at most 253 characters, any case, an optional final dot, no wildcard (`*`, `*.example`) and no all-digit last label; anything else is `400 validation_failed`. The CP stores, signs and returns it in canonical form: lower case, no final dot, no brackets, IPv6 in its shortest form, and an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) as the IPv4 address it is. */
+            /** @description Host name or IP advertised for live-migration ingress. A join accepts an IP address (IPv6 with or without brackets, never with a zone) or a DNS name: labels of 1 to 63 letters, digits and `-` (not at either end), at most 253 characters, any case, an optional final dot, no wildcard (`*`, `*.example`) and no all-digit last label. An address must name one host the CP and the other nodes can reach, so these are refused too (in any spelling, IPv4-mapped included): the unspecified addresses (`0.0.0.0/8`, `::`), the broadcast `255.255.255.255`, multicast (`224.0.0.0/4`, `ff00::/8`) and link-local (`169.254.0.0/16`, `fe80::/10`: reachable only on the same link, and an IPv6 one only with a zone). Loopback is accepted (a cluster on one machine). Anything else is `400 validation_failed` with `details.field`. The agent's bootstrap applies the same check before it redeems the token. The CP stores, signs and returns it in canonical form: lower case, no final dot, no brackets, IPv6 in its shortest form, and an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) as the IPv4 address it is. */
             host: string;
             port_range_start: number;
             /** @description Inclusive; not below `port_range_start`. */
@@ -521,6 +583,17 @@ export interface components {
         JoinResponse: {
             node: components["schemas"]["Node"];
             /** @description The node's leaf certificate, PEM. */
+            certificate_pem: string;
+            /** @description The cluster CA certificate(s), PEM. */
+            ca_bundle_pem: string;
+        };
+        RenewRequest: {
+            /** @description A PKCS#10 CSR, PEM, signed by a new ECDSA P-384 key (not the key of the certificate the request came with). Only its public key is used. */
+            csr_pem: string;
+        };
+        RenewResponse: {
+            node: components["schemas"]["Node"];
+            /** @description The node's new leaf certificate, PEM. */
             certificate_pem: string;
             /** @description The cluster CA certificate(s), PEM. */
             ca_bundle_pem: string;
@@ -555,6 +628,7 @@ export interface components {
         HeartbeatResponse: {
             status: components["schemas"]["NodeStatus"];
         };
+        /** @description The node's current certificate: the one the join (or a re-issue) gave it, or the newest renewed one once the node has authenticated with it. A renewal's pending leaf is shown only in the renewal's own answer. Leaves live `--node-cert-lifetime` (30 days by default) and the agent renews them at two thirds of that. */
         NodeCertificate: {
             /** @description The current certificate's serial, lower-case hex. */
             serial: string;
@@ -718,6 +792,17 @@ export interface components {
         RateLimited: {
             headers: {
                 /** @description Seconds until a redemption from this source IP is accepted again. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The node renewed too recently (`rate_limited`); `details.retry_after_seconds` and the header say when it may renew again. */
+        RenewalRateLimited: {
+            headers: {
+                /** @description Seconds until this node may renew again. */
                 "Retry-After"?: number;
                 [name: string]: unknown;
             };
@@ -919,6 +1004,36 @@ export interface operations {
             500: components["responses"]["Internal"];
         };
     };
+    renewNode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenewRequest"];
+            };
+        };
+        responses: {
+            /** @description A new leaf was signed; the node's current certificate stays accepted until the node uses the new one. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenewResponse"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RenewalRateLimited"];
+            500: components["responses"]["Internal"];
+        };
+    };
     listJoinTokens: {
         parameters: {
             query?: {
@@ -1051,6 +1166,8 @@ export interface operations {
                 status?: components["schemas"]["NodeStatus"];
                 /** @description When true, only nodes that VM placement may use (ready, not cordoned); when false, only the nodes it may not use (pending, not_ready or cordoned). */
                 schedulable?: boolean;
+                /** @description Only nodes whose current certificate (`certificate.not_after`) ends before this time: the nodes that failed to renew, with a time some renewal periods ahead (`otherix node list --expiring-within 7d`). Every role may filter; only the full projection shows the certificate. */
+                cert_expires_before?: components["schemas"]["Timestamp"];
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
                 /** @description The `next_cursor` of the previous page. Opaque. */
@@ -1276,7 +1393,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description This is the last live admin token (`conflict`); nothing was changed. */
+            /** @description No other admin token would stay live long enough (`conflict`); nothing was changed. */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -3,7 +3,7 @@
 // Names follow Prometheus conventions: `otherix_cp_` prefix, `_total` for counters, `_seconds`
 // for durations, base units. No label ever holds a token, a node's name or text a node wrote:
 // every label value comes from a fixed set (API error codes, token_rejected reasons, statuses,
-// windows, the two group-commit queues), so the series count stays bounded at any cluster size.
+// windows, the group-commit queues), so the series count stays bounded at any cluster size.
 //
 // Two halves. What the hot paths (a join, a heartbeat, a group commit) touch is plain numbers
 // (instruments.ts): an increment and a bucket, no allocation, no dependency. The exposition is
@@ -27,8 +27,8 @@ export const CERTIFICATE_WINDOWS = Object.freeze([
 ]);
 
 /** The group-commit queues (label `queue`). */
-export type CommitQueue = 'heartbeats' | 'redemptions';
-const COMMIT_QUEUES: readonly CommitQueue[] = ['heartbeats', 'redemptions'];
+export type CommitQueue = 'heartbeats' | 'redemptions' | 'renewals';
+const COMMIT_QUEUES: readonly CommitQueue[] = ['heartbeats', 'redemptions', 'renewals'];
 
 /** What a scrape asks of the fleet: one read per scrape, whatever the number of gauges. */
 export interface FleetSource {
@@ -176,8 +176,8 @@ export class CpMetrics {
     histogram('otherix_cp_heartbeat_duration_seconds', 'Time from receiving a heartbeat to its answer (its group commit included), refusals included.', () => [
       { labels: {}, buckets: this.heartbeatSeconds },
     ]);
-    histogram('otherix_cp_group_commit_batch_size', 'Items written per group-commit transaction, by queue (heartbeats, redemptions).', byQueue(this.batchSizes));
-    histogram('otherix_cp_group_commit_write_duration_seconds', 'Duration of each group-commit write transaction, by queue (heartbeats, redemptions).', byQueue(this.writeSeconds));
+    histogram('otherix_cp_group_commit_batch_size', 'Items written per group-commit transaction, by queue (heartbeats, redemptions, renewals).', byQueue(this.batchSizes));
+    histogram('otherix_cp_group_commit_write_duration_seconds', 'Duration of each group-commit write transaction, by queue (heartbeats, redemptions, renewals).', byQueue(this.writeSeconds));
 
     // Collect-time gauges: read from the store when scraped, one read for all of them.
     const fleet = (): Promise<Fleet> => this.readFleet();

@@ -12,6 +12,14 @@ declare module 'fastify' {
     /** The node behind an mTLS-authenticated request; null elsewhere. */
     node: NodeIdentity | null;
   }
+  interface FastifyContextConfig {
+    /**
+     * An mTLS route whose refusals of the node's current certificate (a request the CP does not
+     * take, a certificate outside its validity) make the node not_ready: the heartbeat. A refused
+     * renewal changes nothing.
+     */
+    refusalMakesNotReady?: boolean;
+  }
 }
 
 export default sharedPlugin('otherix-node-identity', async (app) => {
@@ -24,7 +32,7 @@ export default sharedPlugin('otherix-node-identity', async (app) => {
   app.decorateRequest('node', null);
   app.addHook('onRequest', async (request) => {
     if (request.is404 || request.routeOptions.config.access?.auth !== 'mtls') return;
-    request.node = await nodeIdentity.authenticate(request.raw.socket as TLSSocket);
+    request.node = await nodeIdentity.authenticate(request.raw.socket as TLSSocket, { noteOutdated: request.routeOptions.config.refusalMakesNotReady === true });
   });
 
   // Heartbeats log at warn (routes/v1/nodes/heartbeat.ts), so refusals are said here: a host that
@@ -33,7 +41,9 @@ export default sharedPlugin('otherix-node-identity', async (app) => {
     if (request.routeOptions.config.access?.auth !== 'mtls') return;
     // The node's current certificate, and a request the CP refused (a body it does not take): the
     // node is not heard, so it is not ready (services/heartbeat-refusals.ts).
-    if (request.node !== null && isRequestRefusal(error)) await heartbeatRefusals.record(request.node.nodeId, request.node.serial, request.log);
+    if (request.node !== null && request.routeOptions.config.refusalMakesNotReady === true && isRequestRefusal(error)) {
+      await heartbeatRefusals.record(request.node.nodeId, request.node.serial, request.log);
+    }
     if (!isHttpError(error)) return;
     request.log.warn({ code: error.code, node_name: request.node?.name ?? error.details?.['node_name'] }, `node request refused: ${error.message}`);
   });

@@ -11,9 +11,10 @@ import { HeartbeatRefusals } from '../services/heartbeat-refusals.js';
 import { NodeIdentityService } from '../services/node-identity.js';
 import { NodeService } from '../services/nodes.js';
 import { RedemptionService } from '../services/redemption.js';
+import { RenewalService } from '../services/renewal.js';
 import { sharedPlugin } from './shared-plugin.js';
 
-interface Services {
+export interface Services {
   apiTokens: ApiTokenService;
   joinTokens: JoinTokenService;
   redemption: RedemptionService;
@@ -23,6 +24,8 @@ interface Services {
   nodes: NodeService;
   /** Refused heartbeats of a node's current certificate. */
   heartbeatRefusals: HeartbeatRefusals;
+  /** Node certificate renewal; renewal.onRenewed hears each one. */
+  renewal: RenewalService;
 }
 
 interface ServicesPluginOptions extends Record<string, unknown> {
@@ -31,6 +34,8 @@ interface ServicesPluginOptions extends Record<string, unknown> {
   now: () => number;
   joinGuessLimit: number;
   controlPlaneHosts: readonly string[];
+  /** Node leaves' lifetime from signing (--node-cert-lifetime): joins, re-issues and renewals. */
+  nodeCertLifetimeMs: number;
   /** Close the store with the app. */
   closeStore: boolean;
 }
@@ -58,9 +63,18 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
     now,
     guessLimiter: new GuessLimiter(options.joinGuessLimit, now),
     controlPlaneHosts: options.controlPlaneHosts,
+    lifetimeMs: options.nodeCertLifetimeMs,
     commitObserver: app.metrics.groupCommit('redemptions'),
   });
   const nodes = new NodeService(store, now, nodeIdentity);
+  const renewal = new RenewalService({
+    store,
+    ca,
+    now,
+    identity: nodeIdentity,
+    lifetimeMs: options.nodeCertLifetimeMs,
+    commitObserver: app.metrics.groupCommit('renewals'),
+  });
   app.decorate('services', {
     apiTokens: new ApiTokenService(store, now),
     joinTokens: new JoinTokenService(store, now, ca.fingerprint),
@@ -69,12 +83,14 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
     heartbeats: new HeartbeatService(store, now, nodeIdentity, app.metrics.groupCommit('heartbeats')),
     nodes,
     heartbeatRefusals,
+    renewal,
   });
   // The fleet gauges read the store when scraped (metrics/cp-metrics.ts).
   app.metrics.setFleetSource({ counts: (windowsMs) => nodes.fleetCounts(windowsMs), liveJoinTokens: () => store.countLiveJoinTokens(now()) });
   app.addHook('onClose', async () => {
     // Redemptions already accepted are written (and answered) before the store closes.
     await redemption.drain();
+    await renewal.drain();
     if (options.closeStore) await store.close();
   });
 });

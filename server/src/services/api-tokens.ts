@@ -15,6 +15,15 @@ type ApiTokenCreated = components['schemas']['ApiTokenCreated'];
 type ApiTokenSummary = components['schemas']['ApiTokenSummary'];
 type ApiTokenPage = components['schemas']['ApiTokenPage'];
 
+/**
+ * How long another admin token must stay live for an admin token to be revoked (capped at the
+ * revoked token's own expiry; a token without expiry always qualifies). Without it the last
+ * admin token without expiry could be revoked beside one that expires in a minute, and
+ * everyone is locked out a minute later. A day leaves time, across a night, for someone to
+ * notice and mint a successor (`otherix api-token create`).
+ */
+export const ADMIN_SUCCESSOR_MARGIN_MS = 24 * 3600 * 1000;
+
 /** created_by of the token written at first start. */
 export const FIRST_START_CREATOR = 'otherix-server';
 const HOW_TO_GET_ONE = 'ask an admin for a token (`otherix api-token create`), then run `otherix login`';
@@ -70,19 +79,30 @@ export class ApiTokenService {
   }
 
   /**
-   * Revokes a token, except the last live admin token: without one nobody could mint tokens or
-   * manage nodes, and only the CP host could recover (`otherix-server admin-token`).
+   * Revokes a token, except a live admin token that no other admin token outlives: without an
+   * admin token nobody could mint tokens or manage nodes, and only the CP host could recover
+   * (`otherix-server admin-token`). The rule: another admin token must stay live until this one
+   * would have expired, or for ADMIN_SUCCESSOR_MARGIN_MS (a day) when that is sooner; one without
+   * expiry always does. So a revoke never leaves admin tokens that all expire within the day,
+   * unless this one would have expired even sooner. Decided in the store's transaction.
    */
   async revoke(id: string): Promise<ApiTokenSummary> {
-    const revocation = await this.store.revokeApiToken(id, this.now());
+    const now = this.now();
+    const revocation = await this.store.revokeApiToken(id, now, (expiresAt) => Math.min(expiresAt ?? Number.POSITIVE_INFINITY, now + ADMIN_SUCCESSOR_MARGIN_MS));
     this.cache.forget(id);
     if (revocation === undefined) throw new HttpError('not_found', `no API token has id ${id}: list them with \`otherix api-token list\``);
     if (revocation.refused === 'last_live_admin') {
+      const name = revocation.row.name;
+      const first = revocation.othersLiveUntil === undefined
+        ? `${name} is the last live admin API token: revoking it would leave nobody able to manage tokens and nodes. `
+        : `${name} is the last admin API token that stays live for the next day: the other admin tokens all expire by ${isoTimestamp(revocation.othersLiveUntil)}, ` +
+          'and revoking it would leave nobody able to manage tokens and nodes after that. ';
       throw new HttpError(
         'conflict',
-        `${revocation.row.name} is the last live admin API token: revoking it would leave nobody able to manage tokens and nodes. ` +
-          'Mint another admin token first (`otherix api-token create --name NAME --role admin`), log in with it, then revoke this one ' +
+        first +
+          'Mint another admin token first (`otherix api-token create --name NAME --role admin`, without --ttl or with one over a day), log in with it, then revoke this one ' +
           '(if no admin token is left at all, run `otherix-server admin-token --data-dir DIR` on the CP host)',
+        revocation.othersLiveUntil === undefined ? undefined : { other_admin_tokens_expire_at: isoTimestamp(revocation.othersLiveUntil) },
       );
     }
     return apiTokenSummary(revocation.row);

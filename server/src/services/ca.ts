@@ -1,24 +1,28 @@
 // The cluster CA: an ECDSA P-384 key and a self-signed CA:true/pathlen:0 certificate. It signs
-// the CP's own certificates at start and one leaf per redemption.
+// the CP's own certificates at start and one leaf per redemption or renewal.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
-import { OtherixError, fingerprintOfDer, nodeSpiffeId, unbracketHost } from '@otherix/sdk';
+import { CERTIFICATE_BACKDATE_MS, OtherixError, fingerprintOfDer, nodeSpiffeId, unbracketHost } from '@otherix/sdk';
 import { subjectNameOf } from '../pki/der.js';
 import {
   derToPem, distinguishedName, keyIdentifierOf, pemToDer, signTbs, tbsCertificate,
 } from '../pki/certificate.js';
 import type { ExtendedKeyUsage, SubjectAltNames } from '../pki/certificate.js';
+import { DEFAULT_NODE_CERT_LIFETIME_MS } from './node-cert-lifetime.js';
 
 export const CA_VALIDITY_MS = 10 * 365 * 24 * 3600 * 1000;
+/** The CP's own certificates (server.crt, client.crt) and any leaf issued without a lifetime; node leaves take --node-cert-lifetime. */
 export const LEAF_VALIDITY_MS = 365 * 24 * 3600 * 1000;
 /**
  * Every certificate the CA writes starts an hour before it is signed, so that a host whose clock
  * lags the CP's by up to an hour can still use it (notBefore is not a secret). A minute was too
  * little: a host a few minutes behind redeemed its token and then could not use the leaf.
  * Bootstrap refuses a join much earlier, at a few minutes of skew (the SDK's
- * MAX_JOIN_CLOCK_SKEW_MS): the hour is the margin for clocks that drift after the join.
+ * MAX_JOIN_CLOCK_SKEW_MS): the hour is the margin for clocks that drift after the join. The value
+ * lives in the SDK, because the agent needs it too: a leaf's lifetime counts from its signing
+ * time, notBefore + the backdate (services/node-cert-lifetime.ts).
  */
-export const CERTIFICATE_BACKDATE_MS = 60 * 60 * 1000;
+export { CERTIFICATE_BACKDATE_MS };
 const BACKDATE_MS = CERTIFICATE_BACKDATE_MS;
 
 export interface KeyPairPem {
@@ -137,14 +141,18 @@ export class ClusterCa {
     return { certPem: derToPem(der), serial: normalizeSerial(serial.toString('hex')), notAfter: Math.floor(notAfter / 1000) * 1000 };
   }
 
-  /** A node's leaf: CN = name, URI SAN spiffe://otherix/node/<name>, the hosts as DNS/IP SANs, serverAuth + clientAuth. */
-  issueNodeCertificate(input: { nodeName: string; spkiDer: Buffer; hosts: readonly string[]; now: number }): Promise<IssuedCertificate> {
+  /**
+   * A node's leaf: CN = name, URI SAN spiffe://otherix/node/<name>, the hosts as DNS/IP SANs,
+   * serverAuth + clientAuth; `lifetimeMs` from signing (the CP's --node-cert-lifetime; default 30 days).
+   */
+  issueNodeCertificate(input: { nodeName: string; spkiDer: Buffer; hosts: readonly string[]; now: number; lifetimeMs?: number }): Promise<IssuedCertificate> {
     return this.issue({
       commonName: input.nodeName,
       spkiDer: input.spkiDer,
       subjectAltNames: { uri: [nodeSpiffeId(input.nodeName)], ...sansForHosts(input.hosts) },
       extendedKeyUsage: ['serverAuth', 'clientAuth'],
       now: input.now,
+      validityMs: input.lifetimeMs ?? DEFAULT_NODE_CERT_LIFETIME_MS,
     });
   }
 

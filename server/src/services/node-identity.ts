@@ -1,12 +1,15 @@
-// Who sent a heartbeat: the node named by its client certificate (SPEC §4). The certificate
-// must chain to the cluster CA (TLS layer), carry exactly one spiffe://otherix/node/<name>, and
-// have the serial the CP issued to that node most recently. The peer certificate is parsed once
-// per TLS connection, and node name -> {id, serial} is cached: the heartbeat's write re-checks
-// the serial at commit, so a stale cache entry can never let a replaced or revoked serial in.
+// Who sent a heartbeat or a renewal: the node named by its client certificate (SPEC §4). The
+// certificate must chain to the cluster CA (TLS layer), carry exactly one
+// spiffe://otherix/node/<name>, and have the serial of the node's current certificate, or of the
+// pending leaf of a renewal (issue 16): the node's first request with that leaf makes it the
+// current certificate, and the old one is refused from then on. The peer certificate is parsed
+// once per TLS connection, and node name -> {id, serial} is cached: the heartbeat's write
+// re-checks the serial at commit, so a stale cache entry can never let a replaced or revoked
+// serial in.
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { CONTROL_PLANE_SPIFFE_ID, nodeNameFromSpiffeId, uriSansOf } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
-import type { Store } from '../store/store.js';
+import type { CertificateStatus, Store } from '../store/store.js';
 import { normalizeSerial } from './ca.js';
 import type { HeartbeatRefusals } from './heartbeat-refusals.js';
 
@@ -15,6 +18,17 @@ export interface NodeIdentity {
   name: string;
   /** The presented certificate's serial, lower-case hex without leading zeros. */
   serial: string;
+  /** The presented certificate's public key as TLS reports it (for EC: the encoded point), read once per connection. */
+  publicKey?: Buffer | undefined;
+}
+
+/** A node authenticated with its renewed leaf for the first time: from now on `previousSerial` is refused. */
+export interface PendingLeafUsed {
+  nodeId: string;
+  name: string;
+  serial: string;
+  /** The certificate it replaced (now 'renewed'), when there was one. */
+  previousSerial: string | undefined;
 }
 
 /** What the TLS layer told us about a connection's client certificate. */
@@ -22,7 +36,7 @@ type PeerIdentity =
   | { kind: 'none' }
   | { kind: 'untrusted'; reason: string; certificate?: PeerCertificate }
   | { kind: 'not_a_node'; identity: string }
-  | { kind: 'node'; name: string; serial: string };
+  | { kind: 'node'; name: string; serial: string; publicKey: Buffer | undefined };
 
 const rebootstrap = (name = '<name>'): string =>
   `mint a join token bound to the node (\`otherix node join-token create --node-name ${name}\`) and re-run \`otherix-agent bootstrap --force\` on the host`;
@@ -50,7 +64,7 @@ export function peerIdentityOf(socket: TLSSocket): PeerIdentity {
   if (names.length !== 1 || uris.length !== 1) {
     return { kind: 'not_a_node', identity: uris.length === 0 ? 'no URI SAN' : uris.join(', ') };
   }
-  return { kind: 'node', name: names[0]!, serial: normalizeSerial(certificate.serialNumber) };
+  return { kind: 'node', name: names[0]!, serial: normalizeSerial(certificate.serialNumber), publicKey: certificate.pubkey };
 }
 
 export class NodeIdentityService {
@@ -64,8 +78,19 @@ export class NodeIdentityService {
     private readonly refusals?: HeartbeatRefusals,
   ) {}
 
-  /** The node behind this connection, or 401 unauthenticated / 403 forbidden. */
-  async authenticate(socket: TLSSocket): Promise<NodeIdentity> {
+  private readonly pendingUsedListeners: Array<(event: PendingLeafUsed) => void> = [];
+
+  /** Hears each node's first request with a renewal's pending leaf, which made it current (audit, metrics). A listener must not throw. */
+  onPendingUsed(listener: (event: PendingLeafUsed) => void): void {
+    this.pendingUsedListeners.push(listener);
+  }
+
+  /**
+   * The node behind this connection, or 401 unauthenticated / 403 forbidden. `noteOutdated`: a
+   * current certificate refused for its dates marks the node not_ready (heartbeats only: a refused
+   * renewal changes nothing).
+   */
+  async authenticate(socket: TLSSocket, options: { noteOutdated?: boolean } = {}): Promise<NodeIdentity> {
     let peer = this.peers.get(socket);
     if (peer === undefined) {
       peer = peerIdentityOf(socket);
@@ -75,26 +100,48 @@ export class NodeIdentityService {
       case 'none':
         throw new HttpError(
           'unauthenticated',
-          'heartbeats are authenticated only by the node\'s client certificate (mTLS) and none was presented (API tokens are not accepted here): send it with the node\'s agent.crt and agent.key',
+          'heartbeats and renewals are authenticated only by the node\'s client certificate (mTLS) and none was presented (API tokens are not accepted here): send it with the node\'s agent.crt and agent.key',
         );
       case 'untrusted':
-        await this.noteOutdated(peer.reason, peer.certificate);
+        if (options.noteOutdated !== false) await this.noteOutdated(peer.reason, peer.certificate);
         throw new HttpError('unauthenticated', untrustedMessage(peer.reason), { tls_verification: peer.reason });
       case 'not_a_node':
-        throw new HttpError('forbidden', `the client certificate (${peer.identity}) is not a node identity (spiffe://otherix/node/<name>): only nodes send heartbeats`);
+        throw new HttpError('forbidden', `the client certificate (${peer.identity}) is not a node identity (spiffe://otherix/node/<name>): only nodes send heartbeats and renewals`);
       case 'node':
         break;
     }
     const cached = this.current.get(peer.name);
-    if (cached !== undefined && cached.serial === peer.serial) return { nodeId: cached.nodeId, name: peer.name, serial: peer.serial };
-    const node = await this.store.findNodeByName(peer.name);
+    if (cached !== undefined && cached.serial === peer.serial) return { nodeId: cached.nodeId, name: peer.name, serial: peer.serial, publicKey: peer.publicKey };
+    let node = await this.store.findNodeByName(peer.name);
+    if (node !== undefined && node.certSerial !== peer.serial && (await this.usePending(node.id, peer.name, peer.serial))) {
+      node = await this.store.findNodeByName(peer.name);
+    }
     if (node === undefined || node.certSerial !== peer.serial) {
       if (node === undefined) this.current.delete(peer.name);
       else this.current.set(peer.name, { nodeId: node.id, serial: node.certSerial });
       throw await this.refusal(peer.name, peer.serial);
     }
     this.current.set(peer.name, { nodeId: node.id, serial: node.certSerial });
-    return { nodeId: node.id, name: peer.name, serial: peer.serial };
+    return { nodeId: node.id, name: peer.name, serial: peer.serial, publicKey: peer.publicKey };
+  }
+
+  /**
+   * The node's first request with a renewal's pending leaf: from now on it is the node's current
+   * certificate and the previous one is refused. True when `serial` was pending (or has just been
+   * made current by a request racing this one), so the caller reads the node again.
+   */
+  private async usePending(nodeId: string, name: string, serial: string): Promise<boolean> {
+    const issued = await this.store.findNodeCertificate(serial);
+    if (issued === undefined || issued.nodeId !== nodeId || issued.status !== 'pending') return issued?.status === 'current';
+    const promoted = await this.store.renewals.promotePending(nodeId, serial);
+    if (promoted !== undefined) this.pendingUsed({ nodeId, name, serial, previousSerial: promoted.previousSerial });
+    return true;
+  }
+
+  /** A pending leaf was made current (here, or by a renewal that came with it): remembered and told. */
+  pendingUsed(event: PendingLeafUsed): void {
+    this.current.set(event.name, { nodeId: event.nodeId, serial: event.serial });
+    for (const listener of this.pendingUsedListeners) listener(event);
   }
 
   /** A node's current certificate refused for its dates on the CP's clock: the node is not heard (heartbeat-refusals.ts). */
@@ -114,13 +161,23 @@ export class NodeIdentityService {
   /** Why a node certificate that chains to the CA is not (or no longer) accepted: 401 with what to do. */
   async refusal(name: string, serial: string): Promise<HttpError> {
     const issued = await this.store.findNodeCertificate(serial);
-    const details = { node_name: name, serial, certificate_status: issued?.status ?? 'unknown' };
-    if (issued?.status === 'replaced') {
+    return certificateRefusal(name, serial, issued?.status);
+  }
+}
+
+/** The refusal of a node certificate the CP no longer (or never) accepts, by its recorded status. */
+export function certificateRefusal(name: string, serial: string, status: CertificateStatus | undefined): HttpError {
+  const details = { node_name: name, serial, certificate_status: status ?? 'unknown' };
+  switch (status) {
+    case 'replaced':
       return new HttpError('unauthenticated', `this certificate of node ${name} (serial ${serial}) was replaced by a later join and no longer works: run the agent with the new certificate, or ${rebootstrap(name)}`, details);
-    }
-    if (issued?.status === 'revoked') {
+    case 'revoked':
       return new HttpError('unauthenticated', `node ${name} was deleted and its certificate (serial ${serial}) revoked: to bring the host back, ${rebootstrap(name)}`, details);
-    }
-    return new HttpError('unauthenticated', `no node ${name} holds the certificate with serial ${serial}: ${rebootstrap(name)}`, details);
+    case 'renewed':
+      return new HttpError('unauthenticated', `this certificate of node ${name} (serial ${serial}) was renewed, and the node has used its new certificate since: use the new one in the agent's cert dir (a running serve does by itself), or ${rebootstrap(name)}`, details);
+    case 'superseded':
+      return new HttpError('unauthenticated', `this certificate of node ${name} (serial ${serial}) came from a renewal that was renewed again before the certificate was used: it never works; the agent renews again with its current certificate, or ${rebootstrap(name)}`, details);
+    default:
+      return new HttpError('unauthenticated', `no node ${name} holds the certificate with serial ${serial}: ${rebootstrap(name)}`, details);
   }
 }

@@ -22,6 +22,8 @@ interface NodeListInput {
   architecture?: string | undefined;
   status?: NodeStatusName | undefined;
   schedulable?: boolean | undefined;
+  /** RFC 3339: nodes whose current certificate ends before it. */
+  cert_expires_before?: string | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
 }
@@ -45,7 +47,14 @@ export class NodeService {
   async listJson(input: NodeListInput, role: Role): Promise<string> {
     // One `now` filters the rows and derives their status: what is shown agrees with the filter.
     const rule = this.rule();
-    const query = { ...pageRequest(input), architecture: input.architecture, status: input.status, schedulable: input.schedulable, rule };
+    const query = {
+      ...pageRequest(input),
+      architecture: input.architecture,
+      status: input.status,
+      schedulable: input.schedulable,
+      certExpiresBefore: timeParameter('cert_expires_before', input.cert_expires_before),
+      rule,
+    };
     const projection = projectionFor(role);
     const page = await withCursor(() => this.store.nodes.listJson(query, projection));
     // The page says its projection (openapi.yaml's discriminator), so an empty page is one form only.
@@ -89,6 +98,16 @@ export class NodeService {
     this.identity.forget(row.name);
     return row;
   }
+}
+
+/** An RFC 3339 query parameter as epoch ms (the schema checks the form; this checks the date exists). */
+function timeParameter(field: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value) || Number.isNaN(ms)) {
+    throw new HttpError('validation_failed', `${field}: ${JSON.stringify(value)} is not an RFC 3339 time such as 2026-07-01T00:00:00Z`, { field });
+  }
+  return ms;
 }
 
 function assertNodeId(id: string): void {

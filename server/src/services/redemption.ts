@@ -75,6 +75,8 @@ interface RedemptionOptions {
   guessLimiter: GuessLimiter;
   /** The CP's own hosts (its serving certificate's names): a node may not claim them. */
   controlPlaneHosts: readonly string[];
+  /** The node leaves' lifetime from signing (--node-cert-lifetime). */
+  lifetimeMs: number;
   /** Hears each group commit of redemptions (metrics). */
   commitObserver?: BatchObserver | undefined;
 }
@@ -130,7 +132,7 @@ export class RedemptionService {
     assertClusterAllows({ existingNode, collidingNodes: [] }, token, name);
 
     const issuedAt = now();
-    const certificate = await ca.issueNodeCertificate({ nodeName: name, spkiDer, hosts, now: issuedAt });
+    const certificate = await ca.issueNodeCertificate({ nodeName: name, spkiDer, hosts, now: issuedAt, lifetimeMs: this.options.lifetimeMs });
     const node: NodeRow = {
       id: randomUUID(),
       name,

@@ -25,6 +25,8 @@ export interface NodeListQuery extends PageRequest {
   status?: NodeStatusName | undefined;
   /** true: ready and not cordoned (what VM placement may use); false: every other node. */
   schedulable?: boolean | undefined;
+  /** Epoch ms: only nodes whose current certificate ends before it (cert_not_after < this). */
+  certExpiresBefore?: number | undefined;
   rule: StatusRule;
 }
 
@@ -89,8 +91,8 @@ export interface NodeStore {
   setCordoned(id: string, cordoned: boolean): Promise<NodeRow | undefined>;
   /**
    * One transaction: read the node, run `decide` (throw to refuse: nothing changes), delete the
-   * row (freeing its name and hosts) and mark its current certificate revoked. Undefined when the
-   * id is unknown.
+   * row (freeing its name and hosts) and mark its current certificate (and a renewal's pending
+   * leaf) revoked. Undefined when the id is unknown.
    */
   delete(id: string, decide: (node: NodeRow) => void): Promise<NodeRow | undefined>;
   /** Nodes by status and their certificates' ends, counted by the engine in one pass (metrics). */

@@ -4,6 +4,7 @@
 
 import type { components } from '@otherix/sdk';
 import type { NodeStore } from './node-store.js';
+import type { RenewalStore } from './renewal-store.js';
 
 /** Hears how each write transaction ended. */
 export interface WriteObserver {
@@ -26,8 +27,14 @@ export interface ApiTokenRow {
   createdAt: number;
 }
 
-/** What a revoke did: the row as it is now, or a refusal that left it live. */
-export type ApiTokenRevocation = { row: ApiTokenRow; refused?: undefined } | { row: ApiTokenRow; refused: 'last_live_admin' };
+/**
+ * What a revoke did: the row as it is now, or a refusal that left it live because no other
+ * admin token would stay live long enough. `othersLiveUntil`: when the last of the other live
+ * admin tokens expires (epoch ms), or undefined when there is no other live admin token.
+ */
+export type ApiTokenRevocation =
+  | { row: ApiTokenRow; refused?: undefined }
+  | { row: ApiTokenRow; refused: 'last_live_admin'; othersLiveUntil: number | undefined };
 
 export interface JoinTokenRow {
   id: string;
@@ -81,7 +88,8 @@ export interface NodeRow {
   createdAt: number;
 }
 
-export type CertificateStatus = 'current' | 'replaced' | 'revoked';
+/** A renewal's statuses (pending, renewed, superseded) are explained in renewal-store.ts. */
+export type CertificateStatus = 'current' | 'pending' | 'replaced' | 'renewed' | 'superseded' | 'revoked';
 
 export interface NodeCertificateRow {
   serial: string;
@@ -145,10 +153,12 @@ export interface Store {
   listApiTokens(page: PageRequest): Promise<Page<ApiTokenRow>>;
   /**
    * Idempotent: keeps the first revocation time. Undefined when the id is unknown. Refused
-   * (`refused: 'last_live_admin'`, nothing written) when the token is the last live admin token at `now`:
-   * decided inside the write transaction, so two revokes can never remove the last two.
+   * (`refused: 'last_live_admin'`, nothing written) when the token is a live admin token at `now`
+   * and no other admin token stays live until `successorUntil(token's expiry)` (epoch ms; a
+   * token without expiry always does): decided inside the write transaction, so two revokes can
+   * never remove the last two.
    */
-  revokeApiToken(id: string, now: number): Promise<ApiTokenRevocation | undefined>;
+  revokeApiToken(id: string, now: number, successorUntil: (expiresAt: number | null) => number): Promise<ApiTokenRevocation | undefined>;
   countApiTokens(): Promise<number>;
 
   // Join tokens
@@ -180,6 +190,8 @@ export interface Store {
   findNodeCertificate(serial: string): Promise<NodeCertificateRow | undefined>;
   /** The node side: list, heartbeats, cordon, delete (store/node-store.ts). */
   readonly nodes: NodeStore;
+  /** Node certificate renewal (store/renewal-store.ts). */
+  readonly renewals: RenewalStore;
 
   /** Commits a small write: throws (the engine's error) when the database cannot be written now (/readyz). */
   probeWrite(now: number): Promise<void>;

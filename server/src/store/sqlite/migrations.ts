@@ -3,6 +3,7 @@
 import { OtherixError, canonicalHost } from '@otherix/sdk';
 import type { Sql } from './connection.js';
 import { NODE_SIDE_MIGRATIONS } from './migrations-node-side.js';
+import { RENEWAL_MIGRATION } from './migrations-renewal.js';
 
 /** SQL, or a step SQL alone cannot say (run in the same transaction). */
 type Migration = string | ((sql: Sql) => Promise<void>);
@@ -116,6 +117,8 @@ const MIGRATIONS: readonly Migration[] = [
   );
   `,
   canonicalizeNodeHosts,
+  // 7: renewal statuses of node certificates (migrations-renewal.ts).
+  RENEWAL_MIGRATION,
 ];
 
 /** Brings the database to the last migration's version, one transaction per migration. Refuses a newer database. */

@@ -52,6 +52,10 @@ function pageClauses(query: NodeListQuery, params: SqlValue[]): string {
     const ready = statusCondition('ready', query.rule, params);
     where.push(query.schedulable ? ready : `NOT ${ready}`);
   }
+  if (query.certExpiresBefore !== undefined) {
+    where.push('cert_not_after < ?');
+    params.push(query.certExpiresBefore);
+  }
   params.push(query.limit + 1);
   return `${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY name LIMIT ?`;
 }
@@ -112,7 +116,7 @@ export class SqliteNodeStore implements NodeStore {
       const node = nodeFrom(record);
       decide(node);
       await sql.run('DELETE FROM nodes WHERE id = ?', [id]);
-      await sql.run("UPDATE node_certificates SET status = 'revoked' WHERE node_id = ? AND status = 'current'", [id]);
+      await sql.run("UPDATE node_certificates SET status = 'revoked' WHERE node_id = ? AND status IN ('current', 'pending')", [id]);
       return node;
     });
   }

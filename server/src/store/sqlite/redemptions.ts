@@ -196,7 +196,8 @@ async function writeReissue(sql: Sql, attempt: RedemptionAttempt, tokenId: strin
   const assignments = NODE_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = ?`).join(', ');
   await consumeTokens(sql, [tokenId]);
   await sql.run(`UPDATE nodes SET ${assignments} WHERE id = ?`, [...nodeValues(node).slice(1), node.id]);
-  await sql.run("UPDATE node_certificates SET status = 'replaced' WHERE node_id = ? AND status = 'current'", [node.id]);
+  // The current certificate and a renewal's pending leaf, if any: a re-issue ends both.
+  await sql.run("UPDATE node_certificates SET status = 'replaced' WHERE node_id = ? AND status IN ('current', 'pending')", [node.id]);
   await sql.run("INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) VALUES (?, ?, ?, 'current', ?)", [
     attempt.certificate.serial, node.id, attempt.certificate.notAfter, attempt.consumption.consumedAt,
   ]);

@@ -11,6 +11,7 @@ import { countLiveJoinTokens } from './fleet-counts.js';
 import { redeemBatch } from './redemptions.js';
 import { migrate } from './migrations.js';
 import { SqliteNodeStore } from './nodes.js';
+import { SqliteRenewalStore } from './renewals.js';
 import {
   apiTokenFrom, consumptionFrom, joinTokenFrom, nodeCertificateFrom, nodeFrom,
 } from './rows.js';
@@ -41,6 +42,8 @@ interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   /** The node side (store/sqlite/nodes.ts). */
   readonly nodes: SqliteNodeStore;
+  /** Node certificate renewal (store/sqlite/renewals.ts). */
+  readonly renewals: SqliteRenewalStore;
 
   private constructor(
     private readonly db: SqliteConnections,
@@ -49,6 +52,7 @@ export class SqliteStore implements Store {
     private readonly options: SqliteStoreOptions,
   ) {
     this.nodes = new SqliteNodeStore(db);
+    this.renewals = new SqliteRenewalStore(db);
   }
 
   /** Opens `path`, creating it (0600) when missing, and migrates it. */
@@ -93,17 +97,20 @@ export class SqliteStore implements Store {
     return pageOf(rows, page.limit, bySeq, apiTokenFrom);
   }
 
-  revokeApiToken(id: string, now: number): Promise<ApiTokenRevocation | undefined> {
+  revokeApiToken(id: string, now: number, successorUntil: (expiresAt: number | null) => number): Promise<ApiTokenRevocation | undefined> {
     return this.db.transaction(async (sql) => {
       const before = await sql.get<ApiTokenRecord>('SELECT * FROM api_tokens WHERE id = ?', [id]);
       if (before === undefined) return undefined;
       const live = (r: ApiTokenRecord): boolean => r.revoked_at === null && (r.expires_at === null || r.expires_at > now);
       if (before.role === 'admin' && live(before)) {
-        const another = await sql.get<{ id: string }>(
-          "SELECT id FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) AND id <> ? LIMIT 1",
+        // The other live admin tokens' latest expiry (+inf for one without): NULL when there is none.
+        const others = await sql.get<{ n: number; forever: number; latest: number | null }>(
+          "SELECT count(*) AS n, count(*) - count(expires_at) AS forever, max(expires_at) AS latest FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) AND id <> ?",
           [now, id],
         );
-        if (another === undefined) return { row: apiTokenFrom(before), refused: 'last_live_admin' as const };
+        const until = successorUntil(before.expires_at);
+        if (others === undefined || others.n === 0) return { row: apiTokenFrom(before), refused: 'last_live_admin' as const, othersLiveUntil: undefined };
+        if (others.forever === 0 && (others.latest ?? now) < until) return { row: apiTokenFrom(before), refused: 'last_live_admin' as const, othersLiveUntil: others.latest ?? now };
       }
       await sql.run('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, id]);
       const after = await sql.get<ApiTokenRecord>('SELECT * FROM api_tokens WHERE id = ?', [id]);

@@ -1,0 +1,180 @@
+// The agent renews its own certificate while it serves (State B, issue 16). It reads the
+// certificate in the cert dir, logs when the next renewal is due (renewal-schedule.ts: 2/3 of the
+// lifetime ± 5%), and at that time runs the SDK's renewNodeCertificate(): a new key, a CSR, POST
+// /v1/nodes/renew over mTLS with the current certificate, and the new key and leaf written as one
+// new generation of the cert dir. Then the agent's HTTPS server switches to the new material
+// (onRenewed) and the heartbeats do too (they re-read the cert dir before every beat), without a
+// restart; connections already open finish with the old one. A failure is logged with what happens
+// next and retried with backoff until the certificate ends. An expired certificate cannot renew
+// (a renewal is authenticated by it): the expiry watch says so with the re-bootstrap commands, and
+// the loop waits for new material (bootstrap --force), which the heartbeats notice (reschedule()).
+import { isOtherixError, readNodeIdentityFiles, renewNodeCertificate } from '@otherix/sdk';
+import type { CertificateTimes, RenewalOutcome } from '@otherix/sdk';
+import type { CertExpiryWatch } from './cert-expiry.js';
+import type { Logger } from './logger.js';
+import { renewalDueAt, renewalRetryDelay, retryBounds } from './renewal-schedule.js';
+
+export interface RenewalLoopOptions {
+  cpUrl: string;
+  certDir: string;
+  requestTimeoutMs: number;
+  logger: Logger;
+  expiry: CertExpiryWatch;
+  /** Told once the new material is on disk, so the agent's server serves it. */
+  onRenewed?: (outcome: RenewalOutcome) => void;
+  /** Default Math.random; in [0, 1). */
+  random?: () => number;
+  /** The host's clock; default Date.now. */
+  now?: () => number;
+}
+
+export interface RenewalLoop {
+  /** The material on disk changed (bootstrap --force, or a renewal seen by the heartbeats): plan again. */
+  reschedule(): void;
+  /** Stops planning; waits for a renewal in flight to finish writing. */
+  stop(): Promise<void>;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+/** A timer may fire a millisecond or so before its time. */
+const TIMER_SLACK_MS = 50;
+/** How long stop() waits for a renewal in flight (a write is crash-safe if it is cut). */
+const STOP_GRACE_MS = 1_000;
+
+export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
+  const { logger } = options;
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> | undefined;
+  let replanAfterAttempt = false;
+  /** The certificate the timer is set for, and when it fires; a reschedule for the same one keeps it (and its jitter). */
+  let planned: { serial: string; at: number } | undefined;
+  let failures = 0;
+
+  const setTimer = (serial: string, at: number): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    planned = { serial, at };
+    // setTimeout holds at most ~24.8 days: a longer wait is re-planned when it fires.
+    timer = setTimeout(fire, Math.min(Math.max(0, at - now()), 2 ** 31 - 1));
+  };
+
+  /** The certificate in the cert dir; an expired one is also told to the expiry watch (which gives the commands). */
+  async function current(): Promise<CertificateTimes | undefined> {
+    try {
+      const identity = await readNodeIdentityFiles(options.certDir);
+      if (now() >= identity.times.notAfter) options.expiry.check(identity.certPem);
+      return identity.times;
+    } catch (error) {
+      // The heartbeats report unusable material every beat; the loop waits for it to be fixed.
+      logger.debug('renewal: no usable certificate in the cert dir; waiting for new material', { code: isOtherixError(error) ? error.code : undefined });
+      return undefined;
+    }
+  }
+
+  async function plan(): Promise<void> {
+    const times = await current();
+    if (stopped || times === undefined) return;
+    if (now() >= times.notAfter) {
+      planned = undefined;
+      logger.info(`renewal: stopped: the node certificate (serial ${times.serial}) expired at ${iso(times.notAfter)} and cannot be renewed; waiting for new material from \`otherix-agent bootstrap --force\``, { serial: times.serial, not_after: iso(times.notAfter) });
+      return;
+    }
+    // Already planned for this certificate (its due time, or a retry's backoff): keep it.
+    if (planned?.serial === times.serial) return;
+    failures = 0;
+    const dueAt = Math.max(renewalDueAt(times, random), now());
+    logger.info(`renewal: next renewal due at ${iso(dueAt)}`, { serial: times.serial, due_at: iso(dueAt), not_after: iso(times.notAfter), lifetime_ms: times.lifetimeMs });
+    setTimer(times.serial, dueAt);
+  }
+
+  function fire(): void {
+    timer = undefined;
+    if (stopped) return;
+    inFlight = attempt().finally(() => {
+      inFlight = undefined;
+      if (replanAfterAttempt) {
+        replanAfterAttempt = false;
+        void plan();
+      }
+    });
+  }
+
+  async function attempt(): Promise<void> {
+    const times = await current();
+    if (times === undefined) return;
+    // Woken early (a setTimeout cap) or for a certificate replaced meanwhile: plan for what is there.
+    if (planned === undefined || planned.serial !== times.serial || now() < planned.at - TIMER_SLACK_MS) {
+      planned = undefined;
+      return plan();
+    }
+    if (now() >= times.notAfter) return plan();
+    try {
+      const outcome = await renewNodeCertificate({ certDir: options.certDir, cpUrl: options.cpUrl, requestTimeoutMs: options.requestTimeoutMs, now });
+      failures = 0;
+      planned = undefined;
+      logger.info(`renewal: renewed the node certificate: serial ${outcome.previous.serial} -> ${outcome.renewed.serial}, valid until ${iso(outcome.renewed.notAfter)}`, {
+        previous_serial: outcome.previous.serial,
+        serial: outcome.renewed.serial,
+        not_after: iso(outcome.renewed.notAfter),
+      });
+      options.onRenewed?.(outcome);
+      await planAfterRenewal(outcome.renewed);
+    } catch (error) {
+      failures += 1;
+      const at = now();
+      const code = isOtherixError(error) ? error.code : 'internal';
+      const message = error instanceof Error ? error.message : String(error);
+      const details = isOtherixError(error) ? error.details : undefined;
+      const delay = renewalRetryDelay(times, failures, error, at, random);
+      if (delay === undefined || code === 'certificate_expired') {
+        logger.warn(`renewal failed: ${message}; no more tries: the certificate (serial ${times.serial}) ends at ${iso(times.notAfter)}`, { code, details, serial: times.serial });
+        planned = undefined;
+        await current(); // the expiry watch says what to do
+        return;
+      }
+      const next = at + delay;
+      logger.warn(`renewal failed: ${message}; retrying in ${Math.round(delay / 100) / 10} s (attempt ${failures + 1}), the current certificate (serial ${times.serial}) works until ${iso(times.notAfter)}`, {
+        code,
+        details,
+        failures,
+        retry_in_ms: delay,
+        serial: times.serial,
+        not_after: iso(times.notAfter),
+      });
+      setTimer(times.serial, next);
+    }
+  }
+
+  /**
+   * A new certificate already past its renewal point by this host's clock (a CP whose clock is
+   * far behind, or a lifetime shorter than the time it took): renewing again at once would loop,
+   * so the next renewal waits at least a first-retry delay and the clocks are named.
+   */
+  async function planAfterRenewal(renewed: CertificateTimes): Promise<void> {
+    const dueAt = renewalDueAt(renewed, random);
+    const floor = now() + retryBounds(renewed.lifetimeMs).firstMs;
+    if (dueAt < floor) {
+      logger.warn('renewal: the new certificate is already due for renewal by this host\'s clock: check the clocks of this host and the control plane', { serial: renewed.serial, not_after: iso(renewed.notAfter) });
+    }
+    const at = Math.max(dueAt, floor);
+    logger.info(`renewal: next renewal due at ${iso(at)}`, { serial: renewed.serial, due_at: iso(at), not_after: iso(renewed.notAfter), lifetime_ms: renewed.lifetimeMs });
+    setTimer(renewed.serial, at);
+  }
+
+  void plan();
+
+  return {
+    reschedule() {
+      if (stopped) return;
+      if (inFlight !== undefined) replanAfterAttempt = true;
+      else void plan();
+    },
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      if (inFlight !== undefined) await Promise.race([inFlight, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref())]);
+    },
+  };
+}
