@@ -77,7 +77,7 @@ export const ROOMS: readonly Room[] = [
   {
     name: 'server metrics',
     paths: ['server/src/metrics/'],
-    holds: "Prometheus metrics: the CP's instruments, the registry built at the first scrape, the join and heartbeat hooks",
+    holds: "Prometheus metrics: the CP's instruments, the registry built at the first scrape, the join, heartbeat and renewal hooks",
     // A plugin of its own (app.metrics); it hears the services' group commits and reads the store's fleet counts (types).
     mayImport: ['server plugins', 'server services', 'server store', SERVER_LEAVES, SDK],
   },

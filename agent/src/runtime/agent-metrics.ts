@@ -1,5 +1,6 @@
 // The agent's Prometheus metrics, served on `--metrics-listen` (or agent.yaml `metrics_listen`,
-// OTHERIX_METRICS_LISTEN): heartbeats by outcome and their latency, the node certificate's end,
+// OTHERIX_METRICS_LISTEN): heartbeats by outcome and their latency, renewals of the node
+// certificate by outcome, the node certificate's end,
 // which state the agent is in (A: waiting for bootstrap, B: serving), and prom-client's process
 // defaults. Label values come from fixed sets (the SDK's error codes, the states): no token, no
 // node name, no text from the host.
@@ -15,6 +16,8 @@ export interface AgentMetrics {
   state(state: AgentState): void;
   /** One heartbeat attempt (a resend on a new connection included): `ok` or its failure code. */
   heartbeat(code: string, seconds: number): void;
+  /** One renewal attempt of the node certificate by serve: `ok` or its failure code. */
+  renewal(code: string): void;
   /** The certificate heartbeats now use (called when it changes). */
   certificate(certPem: string): void;
   /** The exposition text, for the metrics server. */
@@ -25,6 +28,7 @@ export interface AgentMetrics {
 export const NO_METRICS: AgentMetrics = Object.freeze({
   state: () => undefined,
   heartbeat: () => undefined,
+  renewal: () => undefined,
   certificate: () => undefined,
   scrape: async () => ({ contentType: 'text/plain', body: '' }),
 });
@@ -64,8 +68,17 @@ export async function loadAgentMetrics(version: string): Promise<AgentMetrics> {
     help: "The end of the node certificate heartbeats use (agent.crt's notAfter), in Unix seconds.",
     registers,
   });
+  const renewals = new Counter({
+    name: 'otherix_agent_renewals_total',
+    help: 'Renewals of the node certificate by serve, by outcome: ok, or the failure code (rate_limited, unauthenticated, unreachable, timeout, certificate_expired, file_write_failed, ...).',
+    labelNames: ['outcome'],
+    registers,
+  });
+  renewals.labels('ok').inc(0);
   const okBeats = beats.labels('ok');
   const children = new Map<string, { inc(): void }>([['ok', okBeats]]);
+  /** A failure code as a label value: one of the known codes, else `internal` (never free text). */
+  const outcomeOf = (code: string): string => (KNOWN_CODES.has(code) ? code : 'internal');
   stateGauge.set({ state: 'A' }, 1);
   stateGauge.set({ state: 'B' }, 0);
   return {
@@ -75,13 +88,16 @@ export async function loadAgentMetrics(version: string): Promise<AgentMetrics> {
     },
     heartbeat(code, seconds) {
       beatSeconds.observe(seconds);
-      const outcome = KNOWN_CODES.has(code) ? code : 'internal';
+      const outcome = outcomeOf(code);
       let child = children.get(outcome);
       if (child === undefined) {
         child = beats.labels(outcome);
         children.set(outcome, child);
       }
       child.inc();
+    },
+    renewal(code) {
+      renewals.labels(outcomeOf(code)).inc();
     },
     certificate(certPem) {
       try {

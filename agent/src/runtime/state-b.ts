@@ -21,7 +21,7 @@ export interface StateBOptions {
   logger: Logger;
   /** Default NoHypervisorDriver (zero VMs, zero migrations) until a real driver exists. */
   hypervisor?: HypervisorDriver;
-  /** Heartbeat outcomes and the certificate's end (serve's metrics, when on). */
+  /** Heartbeat and renewal outcomes and the certificate's end (serve's metrics, when on). */
   metrics?: AgentMetrics;
 }
 
@@ -57,6 +57,7 @@ export async function startStateB(options: StateBOptions): Promise<StateB> {
     requestTimeoutMs: config.request_timeout_ms,
     logger,
     expiry,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     // The server's new connections present the new certificate at once; the heartbeats switch
     // on their next beat (they re-read the cert dir before each one).
     onRenewed: () => {

@@ -29,8 +29,12 @@ export interface AuditEventFields {
   'node.joined': NodeFacts & { join_token_id: string; serial: string; not_after: string };
   /** A known node's certificate re-issued through a join (bootstrap --force with a bound token); the old serial stops working. */
   'node.reissued': NodeFacts & { join_token_id: string; serial: string; not_after: string };
-  /** A node's certificate renewed by the node itself (POST /v1/nodes/renew). */
-  'node.renewed': NodeFacts & { serial: string; previous_serial: string; not_after: string };
+  /**
+   * A node's certificate renewed by the node itself (POST /v1/nodes/renew): `serial` is the new
+   * leaf (pending until the node first uses it), `previous_serial` the certificate it came with,
+   * `superseded_serial` a pending leaf it replaces (its answer was lost), else null.
+   */
+  'node.renewed': NodeFacts & { serial: string; previous_serial: string; not_after: string; superseded_serial: string | null };
   'node.cordoned': NodeFacts;
   'node.uncordoned': NodeFacts;
   /** The node's certificate is revoked with it; `force` abandons the VMs and migrations it reported. */

@@ -43,6 +43,8 @@ interface Fleet {
 
 const JOIN_SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const HEARTBEAT_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+/** A renewal signs a leaf and waits for its group commit, like a join. */
+const RENEWAL_SECONDS_BUCKETS = JOIN_SECONDS_BUCKETS;
 const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
 const WRITE_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
 
@@ -84,6 +86,8 @@ export class CpMetrics {
   readonly joinSeconds = new Buckets(JOIN_SECONDS_BUCKETS);
   readonly heartbeats = new OutcomeCounts();
   readonly heartbeatSeconds = new Buckets(HEARTBEAT_SECONDS_BUCKETS);
+  readonly renewals = new OutcomeCounts();
+  readonly renewalSeconds = new Buckets(RENEWAL_SECONDS_BUCKETS);
   private readonly batchSizes = new Map(COMMIT_QUEUES.map((queue) => [queue, new Buckets(BATCH_SIZE_BUCKETS)]));
   private readonly writeSeconds = new Map(COMMIT_QUEUES.map((queue) => [queue, new Buckets(WRITE_SECONDS_BUCKETS)]));
   private fleetSource: FleetSource | undefined;
@@ -144,15 +148,16 @@ export class CpMetrics {
     if (this.processMetrics) collectDefaultMetrics({ register: registry });
     new Gauge({ name: 'otherix_cp_build_info', help: 'Always 1; the label says which otherix-server runs.', labelNames: ['version'], registers }).set({ version: this.options.version ?? 'unknown' }, 1);
 
-    const counter = (name: string, help: string, counts: OutcomeCounts): void => {
+    /** `withReason: false`: a family whose refusals have no reason shows the outcome label only. */
+    const counter = (name: string, help: string, counts: OutcomeCounts, withReason = true): void => {
       new Counter({
         name,
         help,
-        labelNames: ['outcome', 'reason'],
+        labelNames: withReason ? ['outcome', 'reason'] : ['outcome'],
         registers,
         collect() {
           this.reset();
-          for (const { labels, n } of counts.read()) this.inc(labels, n);
+          for (const { labels, n } of counts.read()) this.inc(withReason ? labels : { outcome: labels.outcome }, n);
         },
       });
     };
@@ -175,6 +180,15 @@ export class CpMetrics {
     );
     histogram('otherix_cp_heartbeat_duration_seconds', 'Time from receiving a heartbeat to its answer (its group commit included), refusals included.', () => [
       { labels: {}, buckets: this.heartbeatSeconds },
+    ]);
+    counter(
+      'otherix_cp_renewals_total',
+      'Node certificate renewals (POST /v1/nodes/renew) by outcome: ok (a new leaf signed and recorded), or the API error code (rate_limited, validation_failed, unauthenticated, forbidden, ...).',
+      this.renewals,
+      false,
+    );
+    histogram('otherix_cp_renewal_duration_seconds', 'Time from receiving a renewal to its answer (signing and its group commit included), refusals included.', () => [
+      { labels: {}, buckets: this.renewalSeconds },
     ]);
     histogram('otherix_cp_group_commit_batch_size', 'Items written per group-commit transaction, by queue (heartbeats, redemptions, renewals).', byQueue(this.batchSizes));
     histogram('otherix_cp_group_commit_write_duration_seconds', 'Duration of each group-commit write transaction, by queue (heartbeats, redemptions, renewals).', byQueue(this.writeSeconds));

@@ -1,5 +1,5 @@
 // Decorates the app with `app.metrics` (CpMetrics) and counts the routes that say so in their
-// config (`metrics: 'join' | 'heartbeat'`): outcome and latency, from the moment Fastify received
+// config (`metrics: 'join' | 'heartbeat' | 'renew'`): outcome and latency, from the moment Fastify received
 // the request to its answer, refusals before the handler (validation, mTLS) included. The hooks
 // are attached to those routes only (onRoute), so no other request pays for them; each is a
 // callback hook, no promise, and an accepted request allocates nothing here.
@@ -11,7 +11,7 @@ import { sharedPlugin } from '../plugins/shared-plugin.js';
 import { CpMetrics } from './cp-metrics.js';
 import type { RequestOutcome } from './cp-metrics.js';
 
-export type MeteredRoute = 'join' | 'heartbeat';
+export type MeteredRoute = 'join' | 'heartbeat' | 'renew';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,6 +54,7 @@ export default sharedPlugin<MetricsPluginOptions>('otherix-metrics', async (app,
   const families = {
     join: { counter: metrics.joins, seconds: metrics.joinSeconds },
     heartbeat: { counter: metrics.heartbeats, seconds: metrics.heartbeatSeconds },
+    renew: { counter: metrics.renewals, seconds: metrics.renewalSeconds },
   } as const;
 
   const remember: onErrorHookHandler = (request, _reply, error, done) => {
