@@ -63,6 +63,11 @@ export const JOIN_TOKEN_CREATE_FLAGS = {
     default: '0',
   }),
   nodeName: text('--node-name <name>', 'Bind the token to one node identity (forces single-use)'),
+  printBootstrapCommand: flagSpec({
+    flag: '--print-bootstrap-command',
+    description: 'After the block, print the otherix-agent bootstrap command for this CP (the token from OTHERIX_BOOTSTRAP__TOKEN, not argv)',
+    kind: { type: 'switch' },
+  }),
   output: OUTPUT,
 };
 export const JOIN_TOKEN_LIST_FLAGS = {
@@ -130,6 +135,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: [
       '  $ otherix node join-token create --node-name node-1 --ttl 10m',
       '  $ otherix node join-token create --max-uses 20 --ttl 2h',
+      '  $ otherix node join-token create --node-name node-1 --print-bootstrap-command',
     ],
     load: () => import('./commands/node/join-token/create.js'),
   }),

@@ -129,7 +129,7 @@ export { openApiDocument } from './openapi-document.js';
 export type { OpenApiDocument } from './openapi-document.js';
 // --- end OpenAPI document ---
 // --- shared rules and encodings (one implementation for every shell) ---
-export { RESERVED_NODE_NAMES, isUuid, nodeNameProblem, isHostOrAddress, hostProblem, canonicalHost, unbracketHost, ipv6Groups } from './names.js';
+export { RESERVED_NODE_NAMES, isUuid, nodeNameProblem, isHostOrAddress, isLoopbackHost, hostProblem, canonicalHost, unbracketHost, ipv6Groups } from './names.js';
 export { readListenAddress, formatHostPort } from './listen-address.js';
 export type { ListenAddress, ListenAddressParse, ListenAddressProblem } from './listen-address.js';
 export { parseHttpsUrl } from './https-url.js';
