@@ -123,7 +123,7 @@ export const ROOMS: readonly Room[] = [
   { name: 'cli command table', paths: ['cli/src/command-table.ts'], holds: 'every command, its flags and examples; loads a command lazily', mayImport: ['cli commands', SDK] },
   { name: 'cli commands', paths: ['cli/src/commands/'], holds: 'one file per command: options -> SDK client -> render', mayImport: ['cli render', 'cli shared', 'cli errors', SDK] },
   { name: 'cli shared', paths: ['cli/src/connection.ts', 'cli/src/output.ts', 'cli/src/page-query.ts', 'cli/src/id-argument.ts'], holds: 'the connection from flags and settings; output; page and id arguments', mayImport: ['cli render', 'cli errors', SDK] },
-  { name: 'cli render', paths: ['cli/src/render/'], holds: 'tables, times, the mint block, JSON passthrough', mayImport: [SDK] },
+  { name: 'cli render', paths: ['cli/src/render/'], holds: 'tables, times, the mint block, the bootstrap command, completion scripts, JSON passthrough', mayImport: [SDK] },
   { name: 'cli errors', paths: ['cli/src/errors.ts'], holds: 'usage errors and the one error line', mayImport: [SDK] },
 
   // --- automation over the SDK ---
@@ -146,7 +146,7 @@ export const KNOWN_BREAKS: readonly KnownBreak[] = [
   {
     from: [
       'cli/src/commands/api-token/create.ts', 'cli/src/commands/api-token/list.ts', 'cli/src/commands/api-token/revoke.ts',
-      'cli/src/commands/login.ts', 'cli/src/commands/node/get.ts', 'cli/src/commands/node/join-token/consumptions.ts',
+      'cli/src/commands/completion.ts', 'cli/src/commands/login.ts', 'cli/src/commands/node/get.ts', 'cli/src/commands/node/join-token/consumptions.ts',
       'cli/src/commands/node/join-token/create.ts', 'cli/src/commands/node/join-token/list.ts', 'cli/src/commands/node/join-token/revoke.ts',
       'cli/src/commands/node/list.ts', 'cli/src/commands/whoami.ts',
     ],

@@ -51,6 +51,8 @@ export async function makeShell(): Promise<Shell> {
         child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
         child.on('error', reject);
         child.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
+        // A script that exits without reading its input closes the pipe first (EPIPE): nothing to report.
+        child.stdin.on('error', () => undefined);
         child.stdin.end(options.stdin ?? '');
       }),
     remove: () => rm(binDir, { recursive: true, force: true }),
