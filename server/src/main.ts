@@ -67,6 +67,13 @@ const USAGE = `usage:
   OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__NODE_CERT_LIFETIME,
   OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE, OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated),
   OTHERIX_SERVER__METRICS_LISTEN.
+
+Examples:
+  $ otherix-server --data-dir /var/lib/otherix/cp --advertise-host cp.example --metrics-listen 127.0.0.1:9464
+  $ otherix-server ca-fingerprint --data-dir /var/lib/otherix/cp
+  $ otherix-server admin-token --data-dir /var/lib/otherix/cp --name ops-recovery
+  $ otherix-server backup --data-dir /var/lib/otherix/cp --out /backup/otherix-2026-11-29.tar
+  $ otherix-server restore --data-dir /var/lib/otherix/cp-restored --from /backup/otherix-2026-11-29.tar
 `;
 
 function parse(argv: string[]) {
