@@ -1,7 +1,8 @@
 // `otherix completion zsh`: a zsh completion function written from the command table (tree.ts),
-// walking the typed words as bash.ts does, and offering each word and flag with its description.
-// It works autoloaded from $fpath (`#compdef`) or sourced after compinit (`compdef`).
+// walking the typed words as bash's does (walk.ts), and offering each word and flag with its
+// description. It works autoloaded from $fpath (`#compdef`) or sourced after compinit (`compdef`).
 import { singleQuoted, type CompletionTree, type CompletionWord } from './tree.js';
+import { isPathFunction, walkTypedWords } from './walk.js';
 
 /** `word:description` for _describe: a colon in the word is escaped. */
 function describeItem(item: CompletionWord): string {
@@ -9,8 +10,6 @@ function describeItem(item: CompletionWord): string {
 }
 
 export function zshCompletion(tree: CompletionTree): string {
-  const valueFlags = tree.valueFlags.map((flag) => flag.name).join('|');
-  const pathCases = tree.paths.filter((path) => path.path !== '').map((path) => singleQuoted(path.path)).join('|');
   const valueCases = tree.valueFlags.map((flag) => {
     if (flag.value === 'file') return `      (${flag.name}) _files ;;`;
     if (flag.value === 'choice') return `      (${flag.name}) compadd -- ${flag.choices.map(singleQuoted).join(' ')} ;;`;
@@ -29,30 +28,11 @@ export function zshCompletion(tree: CompletionTree): string {
 # Load it in this shell:   source <(otherix completion zsh)   (after compinit)
 # Load it in every shell:  otherix completion zsh > "\${fpath[1]}/_otherix"
 
-_otherix_is_path() {
-  case "$1" in
-    (${pathCases}) return 0 ;;
-  esac
-  return 1
-}
+${isPathFunction(tree)}
 
 _otherix() {
-  local command_path='' flag='' word
   local -a candidates
-  for word in "\${(@)words[2,CURRENT-1]}"; do
-    if [[ -n "$flag" ]]; then flag=''; continue; fi
-    case "$word" in
-      (${valueFlags}) flag="$word" ;;
-      (-*) ;;
-      (*) if _otherix_is_path "\${command_path:+$command_path }$word"; then command_path="\${command_path:+$command_path }$word"; fi ;;
-    esac
-  done
-  if [[ -n "$flag" ]]; then
-    case "$flag" in
-${valueCases.join('\n')}
-    esac
-    return
-  fi
+${walkTypedWords(tree, '"${(@)words[2,CURRENT-1]}"', valueCases)}
   case "$command_path" in
 ${candidateCases.join('\n')}
   esac
