@@ -16,9 +16,15 @@ async function main(argv: string[]): Promise<number> {
   const args = argv.slice(2);
   const cli = cac('otherix-agent');
   registerBootstrap(cli, args);
-  cli.command('version', 'Print the agent version').action(runVersion);
+  cli.command('version', 'Print the agent version').example('  $ otherix-agent version').action(runVersion);
   registerRenew(cli, args);
   registerServe(cli, args);
+  // `otherix-agent --help` (the default command's help) shows the first example of each command.
+  const overview = cli.commands.find((command) => command.name === '')!;
+  for (const name of ['bootstrap', 'serve', 'renew', 'version']) {
+    const [example] = cli.commands.find((command) => command.name === name)?.examples ?? [];
+    if (example !== undefined) overview.example(example);
+  }
   cli.usage('<command> [options]');
   cli.help();
   cli.version(agentVersion());

@@ -11,6 +11,8 @@ export interface CommandSpec<F extends FlagSpecs = FlagSpecs> {
   name: string;
   /** Positionals in cac's syntax, e.g. `<token-id>`. */
   args?: string;
+  /** The values the positional takes, when they are a fixed list (completion scripts offer them). */
+  argChoices?: readonly string[];
   description: string;
   /** Its own flags; every command also takes CONNECTION_FLAGS. */
   flags: F;
@@ -23,6 +25,15 @@ export interface CommandInput<F extends FlagSpecs> {
   args: string[];
   options: FlagValues<F>;
   connection: FlagValues<typeof CONNECTION_FLAGS>;
+  /** This table itself, for what is written from it (`otherix completion`). */
+  table: CommandTable;
+}
+
+/** Every command, the words that group them, and the flags all of them take. */
+export interface CommandTable {
+  commands: readonly CommandSpec[];
+  groups: readonly string[];
+  connectionFlags: typeof CONNECTION_FLAGS;
 }
 
 interface CommandModule<F extends FlagSpecs> {
@@ -64,6 +75,11 @@ export const JOIN_TOKEN_CREATE_FLAGS = {
     default: '0',
   }),
   nodeName: text('--node-name <name>', 'Bind the token to one node identity (forces single-use)'),
+  printBootstrapCommand: flagSpec({
+    flag: '--print-bootstrap-command',
+    description: 'After the block, print the otherix-agent bootstrap command for this CP (the token from OTHERIX_BOOTSTRAP__TOKEN, not argv)',
+    kind: { type: 'switch' },
+  }),
   output: OUTPUT,
 };
 export const JOIN_TOKEN_LIST_FLAGS = {
@@ -138,6 +154,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: [
       '  $ otherix node join-token create --node-name node-1 --ttl 10m',
       '  $ otherix node join-token create --max-uses 20 --ttl 2h',
+      '  $ otherix node join-token create --node-name node-1 --print-bootstrap-command',
     ],
     load: () => import('./commands/node/join-token/create.js'),
   }),
@@ -200,6 +217,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: OUTPUT_FLAGS,
     examples: ['  $ otherix api-token revoke 3b2a1c0d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'],
     load: () => import('./commands/api-token/revoke.js'),
+  }),
+  command({
+    name: 'completion',
+    args: '<shell>',
+    argChoices: ['bash', 'zsh', 'fish'],
+    description: 'Print the completion script for bash, zsh or fish (written from this command list)',
+    flags: {},
+    examples: [
+      '  $ otherix completion bash > ~/.local/share/bash-completion/completions/otherix',
+      '  $ source <(otherix completion bash)',
+      '  $ otherix completion zsh > "${fpath[1]}/_otherix"',
+      '  $ otherix completion fish > ~/.config/fish/completions/otherix.fish',
+    ],
+    load: () => import('./commands/completion.js'),
   }),
 ];
 

@@ -10,12 +10,12 @@ export function loadSettings(flags: CliConnectionFlags): CliSettings {
   return settings;
 }
 
-/** Runs `action` with a client for the resolved settings, and closes it afterwards. */
-export async function withClient<T>(flags: CliConnectionFlags, action: (client: OtherixClient) => Promise<T>): Promise<T> {
+/** Runs `action` with a client for the resolved settings (also given), and closes it afterwards. */
+export async function withClient<T>(flags: CliConnectionFlags, action: (client: OtherixClient, settings: CliSettings) => Promise<T>): Promise<T> {
   const settings = loadSettings(flags);
   const client = createClient(await cliClientOptions(settings));
   try {
-    return await action(client);
+    return await action(client, settings);
   } finally {
     await client.close();
   }

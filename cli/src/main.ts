@@ -9,7 +9,7 @@ import type { CAC } from 'cac';
 import { OtherixError } from '@otherix/sdk/errors';
 import { readFlags, refuseNegativeValues, resolveCommandWords, valueFlags } from '@otherix/sdk/argv';
 import { COMMANDS, COMMAND_GROUPS, CONNECTION_FLAGS } from './command-table.js';
-import type { CommandSpec } from './command-table.js';
+import type { CommandSpec, CommandTable } from './command-table.js';
 import { groupHelp } from './help.js';
 import { EXIT_OK, EXIT_USAGE, describeFailure } from './errors.js';
 import { CLI_VERSION, versionLine } from './version.js';
@@ -25,6 +25,8 @@ function buildCli(rest: () => string[]): CAC {
   return cli;
 }
 
+const TABLE: CommandTable = { commands: COMMANDS, groups: COMMAND_GROUPS, connectionFlags: CONNECTION_FLAGS };
+
 function register(cli: CAC, spec: CommandSpec, rest: () => string[]): void {
   const rawName = spec.args ? `${spec.name} ${spec.args}` : spec.name;
   const command = cli.command(rawName, spec.description).usage(`${rawName} [options]`);
@@ -37,6 +39,7 @@ function register(cli: CAC, spec: CommandSpec, rest: () => string[]): void {
       args: actionArgs.filter((arg): arg is string => typeof arg === 'string'),
       options: readFlags(argv, parsed, spec.flags),
       connection: readFlags(argv, parsed, CONNECTION_FLAGS),
+      table: TABLE,
     };
     const module = await spec.load();
     await module.run(input);

@@ -8,9 +8,11 @@ import { BIN } from './paths.mjs';
 import { within } from './stats.mjs';
 
 const LISTENING = /otherix-server listening on (https:\/\/\S+) \(CA fingerprint (sha256:[0-9a-f]{64});/;
+const METRICS = /otherix-server metrics on (http:\/\/\S+)/;
 
-export async function startControlPlane(dataDir, { logLevel = 'warn', nodeArgs = [] } = {}) {
-  const child = spawn(process.execPath, [...nodeArgs, BIN.server, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', logLevel], {
+export async function startControlPlane(dataDir, { logLevel = 'warn', nodeArgs = [], metrics = false } = {}) {
+  const metricsArgs = metrics ? ['--metrics-listen', '127.0.0.1:0'] : [];
+  const child = spawn(process.execPath, [...nodeArgs, BIN.server, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', logLevel, ...metricsArgs], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -20,7 +22,7 @@ export async function startControlPlane(dataDir, { logLevel = 'warn', nodeArgs =
       // Keep the head (the listening line) and a short tail for error messages only.
       if (stderr.length < 64 * 1024) stderr += chunk;
       const match = LISTENING.exec(stderr);
-      if (match !== null) resolve(match);
+      if (match !== null && (!metrics || METRICS.test(stderr))) resolve(match);
     });
     exited.then(({ code, signal }) => reject(new Error(`otherix-server exited (${code ?? signal}) before listening:\n${stderr}`)));
   });
@@ -35,6 +37,7 @@ export async function startControlPlane(dataDir, { logLevel = 'warn', nodeArgs =
   const adminToken = (await readFile(path.join(dataDir, 'admin.token'), 'utf8')).trim();
   return {
     url: match[1],
+    metricsUrl: metrics ? METRICS.exec(stderr)[1] : undefined,
     caFingerprint: match[2],
     caPem,
     adminToken,

@@ -50,6 +50,7 @@ export const LOCAL_ERROR_CODES = Object.freeze([
   'cert_material_lost',
   'data_dir_invalid',
   'data_dir_locked',
+  'backup_invalid',
   'invalid_cursor',
   // the connection and the answer
   'unreachable',

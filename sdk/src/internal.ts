@@ -4,7 +4,9 @@
 // Exported so the three packages have one implementation; no stability promise.
 export { errorBody, API_ERROR_STATUS } from './errors.js';
 export { TOKEN_SECRET_LENGTH, generateToken, assertTokenShape, hashToken } from './tokens.js';
-export { writeFileAtomic, writeFileSetAtomic, readFileSetState, removeWriteLeftovers } from './files/atomic.js';
+export { writeFileAtomic, writeFileSetAtomic, readFileSetState, removeWriteLeftovers, folderEntries } from './files/atomic.js';
+export { createTempFile, commitTempFile, discardTempFile } from './files/temp-file.js';
+export type { TempFile } from './files/temp-file.js';
 export type { FileSpec } from './files/atomic.js';
 export { WRITE_STEPS, observeWriteSteps, passWriteStep } from './files/write-steps.js';
 export type { WriteStep, WriteStepObserver } from './files/write-steps.js';
@@ -32,7 +34,7 @@ export type { FileSetRead } from './files/file-set-read.js';
 export { saveCliConfig, cliCpUrls, CLI_CONFIG_FILE_MODE, CLI_CONFIG_DIR_MODE, CLI_ENV } from './config/cli-config.js';
 export { openApiDocument } from './openapi-document.js';
 export type { OpenApiDocument } from './openapi-document.js';
-export { RESERVED_NODE_NAMES, isUuid, nodeNameProblem, isHostOrAddress, hostProblem, canonicalHost, unbracketHost, ipv6Groups } from './names.js';
+export { RESERVED_NODE_NAMES, isUuid, nodeNameProblem, isHostOrAddress, isLoopbackHost, hostProblem, canonicalHost, unbracketHost, ipv6Groups } from './names.js';
 export { readListenAddress, formatHostPort } from './listen-address.js';
 export type { ListenAddress, ListenAddressParse, ListenAddressProblem } from './listen-address.js';
 export { parseHttpsUrl } from './https-url.js';

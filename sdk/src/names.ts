@@ -102,6 +102,13 @@ function addressUseProblem(host: string): string | undefined {
   return undefined;
 }
 
+/** `localhost` (or a name under it), 127.0.0.0/8 or ::1: a host only the machine itself reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const canonical = canonicalHost(host);
+  if (canonical === 'localhost' || canonical.endsWith('.localhost') || canonical === '::1') return true;
+  return isIP(canonical) === 4 && canonical.startsWith('127.');
+}
+
 /** An IP address (IPv6 optionally in brackets) or a DNS name: hostProblem(host) is undefined. */
 export function isHostOrAddress(host: string): boolean {
   return hostProblem(host) === undefined;

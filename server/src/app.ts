@@ -12,6 +12,8 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { applyConnectionCap, listenerLimits, serverTimeoutOptions } from './listener.js';
 import type { ListenerLimits } from './listener.js';
 import { LOG_REDACT_PATHS, redactLogArguments, serializeError, serializeRequest } from './log-redaction.js';
+import metricsPlugin from './metrics/plugin.js';
+import { DebugRequestLogController } from './request-logging.js';
 import type { KeyPairPem } from './services/ca.js';
 import { ClusterCa } from './services/ca.js';
 import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
@@ -72,6 +74,8 @@ export interface BuildAppOptions {
   closeStore?: boolean;
   /** Timeouts, the connection cap and the per-source limit (listener.ts); default DEFAULT_LISTENER_LIMITS. Tests inject short ones. */
   listener?: Partial<ListenerLimits>;
+  /** This CP's version, for otherix_cp_build_info (app.metrics). */
+  version?: string;
 }
 
 function loggerOptions(logger: BuildAppOptions['logger']): FastifyServerOptions['logger'] {
@@ -124,6 +128,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     keepAliveTimeout: timeouts.keepAliveTimeout,
     bodyLimit: BODY_LIMIT_BYTES,
     logger: loggerOptions(options.logger),
+    // Per-request lines at debug: at info the log is the audit trail (request-logging.ts).
+    logController: new DebugRequestLogController(),
     exposeHeadRoutes: false,
     // While closing, requests already on a connection are served (503 would not be an API error body).
     return503OnClosing: false,
@@ -160,6 +166,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(errorsPlugin);
   await app.register(schemasPlugin);
+  await app.register(metricsPlugin, options.version === undefined ? {} : { version: options.version });
   await app.register(servicesPlugin, {
     store,
     ca: options.ca,

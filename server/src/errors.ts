@@ -27,10 +27,21 @@ export function isHttpError(err: unknown): err is HttpError {
 /**
  * Refusals of a server command that say everything themselves (a data dir the CP will not use,
  * loose modes, another CP holding the lock, admin-token's checks of its name, its user and its
- * clash with a live token): main prints `error: <code>: <message>` and exits 1. Any other error
- * is a failure to start, printed as `error: <code>: failed to start: <message>`.
+ * clash with a live token, backup's --out that exists or cannot be written, restore's archive
+ * that is not a whole backup or its data dir that is not empty): main prints
+ * `error: <code>: <message>` and exits 1. Any other error is a failure to start, printed as
+ * `error: <code>: failed to start: <message>`.
  */
-const REFUSAL_CODES: ReadonlySet<OtherixErrorCode> = new Set(['data_dir_invalid', 'data_dir_locked', 'insecure_permissions', 'validation_failed', 'forbidden', 'conflict']);
+const REFUSAL_CODES: ReadonlySet<OtherixErrorCode> = new Set([
+  'data_dir_invalid',
+  'data_dir_locked',
+  'insecure_permissions',
+  'validation_failed',
+  'forbidden',
+  'conflict',
+  'backup_invalid',
+  'file_write_failed',
+]);
 
 export function isRefusal(error: unknown): error is OtherixError {
   return isOtherixError(error) && REFUSAL_CODES.has(error.code);

@@ -36,3 +36,10 @@ export type { RenewalAttempt, RenewalOutcome, RenewalResult, RenewalState } from
 export type { Services } from './plugins/services.js';
 export type { StartupFacts } from './startup-lines.js';
 export { mintAdminTokenOffline, defaultRecoveryName, OFFLINE_CREATOR } from './commands/admin-token.js';
+export { CpMetrics, CERTIFICATE_WINDOWS } from './metrics/cp-metrics.js';
+export type { RequestOutcome, CommitQueue } from './metrics/cp-metrics.js';
+export type { MeteredRoute } from './metrics/plugin.js';
+export { AUDIT_EVENTS } from './audit/events.js';
+export type { AuditActor, AuditEventFields, AuditEventName } from './audit/events.js';
+export { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_NAME } from './backup/contents.js';
+export type { BackupManifest } from './backup/contents.js';

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
-// otherix-server [serve] | ca-fingerprint | admin-token: argv -> init data dir -> buildApp -> listen.
+// otherix-server [serve] | ca-fingerprint | admin-token | backup | restore: argv -> init data dir -> buildApp -> listen.
 // The command line is node:util's parseArgs, not cac as in otherix and otherix-agent: parseArgs
 // itself does what those two need @otherix/sdk/argv for around cac (values word for word, never
 // numbers; an unknown flag, a flag without its value and `--flag -5` refused; the command word
-// anywhere among the flags), and the server has three one-word commands and one usage text.
+// anywhere among the flags), and the server has six one-word commands and one usage text.
 import './threadpool.js';
 import { parseArgs } from 'node:util';
 import { OtherixError } from '@otherix/sdk';
 import { formatHostPort } from '@otherix/sdk/internal';
 import { buildApp } from './app.js';
+import { startMetricsServer } from '@otherix/sdk/metrics-server';
 import { adminTokenCommand } from './commands/admin-token.js';
+import { backupCommand } from './commands/backup.js';
+import { restoreCommand } from './commands/restore.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';
 import { caFingerprintOf, initDataDir } from './init/data-dir.js';
 import { failureLine, usageLine } from './errors.js';
@@ -27,10 +30,12 @@ const SHUTDOWN_GRACE_MS = 10_000;
 const USAGE = `usage:
   otherix-server [serve] [--data-dir DIR] [--listen HOST:PORT] [--advertise-host NAME]...
                  [--log-level LEVEL] [--join-guess-limit N] [--max-connections N]
-                 [--node-cert-lifetime DURATION]
-                 [--max-unauthenticated-per-source N]
+                 [--node-cert-lifetime DURATION] [--max-unauthenticated-per-source N]
+                 [--metrics-listen HOST:PORT]
   otherix-server ca-fingerprint [--data-dir DIR]
   otherix-server admin-token [--data-dir DIR] [--name NAME]
+  otherix-server backup [--data-dir DIR] --out FILE
+  otherix-server restore [--data-dir DIR] --from FILE
   otherix-server version | --version
 
   --data-dir DIR          where the CA, certificates, database and admin.token live (default ${DEFAULT_DATA_DIR})
@@ -45,16 +50,32 @@ const USAGE = `usage:
   --max-unauthenticated-per-source N
                           connections one source (IPv4 address, IPv6 /64) may hold before they authenticate;
                           beyond, its new ones are closed at once (default ${DEFAULT_LISTENER_LIMITS.maxUnauthenticatedPerSource})
+  --metrics-listen HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics, plain HTTP (default off;
+                          bind it to loopback or a management network)
   --name NAME             admin-token: the new admin token's name (default admin-recovery-<UTC time>)
+  --out FILE              backup: the archive to write (mode 0600; refused if it exists)
+  --from FILE             restore: the archive to restore into the data dir (which must be empty or missing)
 
   admin-token mints a new admin API token on the CP host, running or not, when no admin token
   is left: the token is printed once on stdout and only its hash is stored.
 
+  backup copies a data dir, the CP running or not, into one 0600 tar file: the database at one
+  instant (SQLite's VACUUM INTO), the CA, the CP's certificates, admin.token and cluster-id. Run
+  it as the data dir's owner. restore writes it into an empty or new data dir; a CP started there
+  is the same cluster and keeps every node with its certificate (see the README).
+
   Each flag can also come from the environment (flags win): OTHERIX_SERVER__DATA_DIR,
   OTHERIX_SERVER__LISTEN, OTHERIX_SERVER__LOG_LEVEL, OTHERIX_SERVER__JOIN_GUESS_LIMIT,
   OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__NODE_CERT_LIFETIME,
-  OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE,
-  OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated).
+  OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE, OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated),
+  OTHERIX_SERVER__METRICS_LISTEN.
+
+Examples:
+  $ otherix-server --data-dir /var/lib/otherix/cp --advertise-host cp.example --metrics-listen 127.0.0.1:9464
+  $ otherix-server ca-fingerprint --data-dir /var/lib/otherix/cp
+  $ otherix-server admin-token --data-dir /var/lib/otherix/cp --name ops-recovery
+  $ otherix-server backup --data-dir /var/lib/otherix/cp --out /backup/otherix-2026-11-29.tar
+  $ otherix-server restore --data-dir /var/lib/otherix/cp-restored --from /backup/otherix-2026-11-29.tar
 `;
 
 function parse(argv: string[]) {
@@ -71,13 +92,16 @@ function parse(argv: string[]) {
       'max-connections': { type: 'string' },
       'node-cert-lifetime': { type: 'string' },
       'max-unauthenticated-per-source': { type: 'string' },
+      'metrics-listen': { type: 'string' },
       name: { type: 'string' },
+      out: { type: 'string' },
+      from: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
   });
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token', 'version'].includes(command)) throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
+  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token', 'backup', 'restore', 'version'].includes(command)) throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
   const settings = resolveServerSettings({
     dataDir: values['data-dir'],
     listen: values.listen,
@@ -87,9 +111,14 @@ function parse(argv: string[]) {
     nodeCertLifetime: values['node-cert-lifetime'],
     maxUnauthenticatedPerSource: values['max-unauthenticated-per-source'],
     advertiseHosts: values['advertise-host'],
+    metricsListen: values['metrics-listen'],
   });
   if (values.name !== undefined && command !== 'admin-token') throw new OtherixError('usage', '--name is for admin-token only');
-  return { command: values.version ? 'version' : command, help: values.help, name: values.name, ...settings };
+  if (values.out !== undefined && command !== 'backup') throw new OtherixError('usage', '--out is for backup only');
+  if (values.from !== undefined && command !== 'restore') throw new OtherixError('usage', '--from is for restore only');
+  if (!values.help && command === 'backup' && (values.out ?? '') === '') throw new OtherixError('usage', 'backup needs --out FILE: where to write the archive');
+  if (!values.help && command === 'restore' && (values.from ?? '') === '') throw new OtherixError('usage', 'restore needs --from FILE: the archive otherix-server backup wrote');
+  return { command: values.version ? 'version' : command, help: values.help, name: values.name, out: values.out ?? '', from: values.from ?? '', ...settings };
 }
 
 async function serve(args: ReturnType<typeof parse>): Promise<void> {
@@ -107,16 +136,18 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
     controlPlaneHosts: material.controlPlaneHosts,
     nodeCertLifetimeMs: args.nodeCertLifetimeMs,
     listener: { maxConnections: args.maxConnections, maxUnauthenticatedPerSource: args.maxUnauthenticatedPerSource },
+    version: serverVersion(),
   });
   for (const warning of warnings) app.log.warn({ event: 'start_warning' }, warning);
   let closing = false;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   const shutdown = (signal: string): void => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
     // Past the grace period, connections still open are cut: a request still running then may lose its answer.
     setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
-    app.close().then(
+    Promise.resolve(metricsServer?.close()).then(() => app.close()).then(
       () => process.exit(0),
       (error: unknown) => {
         app.log.error({ err: error }, 'shutdown failed');
@@ -126,6 +157,15 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  if (args.metricsListen !== undefined) {
+    // Before the API listens: a metrics address that is taken stops the start before it serves.
+    const onError = (error: unknown): void => app.log.warn({ err: error }, 'a metrics scrape failed');
+    app.metrics.collectProcessMetrics();
+    metricsServer = await startMetricsServer({ ...args.metricsListen, source: app.metrics, onError }).catch(async (error: unknown) => {
+      await app.close();
+      throw new OtherixError('config_invalid', `cannot serve metrics on --metrics-listen ${formatHostPort(args.metricsListen!.host, args.metricsListen!.port)} (${(error as { code?: string }).code ?? (error as Error).message}): pick a free address, or leave the flag out`);
+    });
+  }
   await app.listen({ host: args.listen.host, port: args.listen.port });
   const address = app.server.address();
   const url = `https://${address !== null && typeof address === 'object' ? formatHostPort(address.address, address.port) : formatHostPort(args.listen.host, args.listen.port)}`;
@@ -134,6 +174,10 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
   const adminTokenState = await adminTokenFileState(material.files.adminToken, material.store, Date.now());
   const facts = { url, listenHost: args.listen.host, advertiseHosts: args.advertiseHosts, fingerprint: material.ca.fingerprint, dataDir: material.files.dir };
   for (const line of startupLines({ ...facts, adminTokenFile: material.files.adminToken, adminTokenState })) process.stderr.write(`${line}\n`);
+  if (metricsServer !== undefined) {
+    app.log.info({ url: metricsServer.url }, 'metrics listening');
+    process.stderr.write(`otherix-server metrics on ${metricsServer.url} (plain HTTP: keep it on loopback or a management network)\n`);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -159,6 +203,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (args.command === 'admin-token') return await adminTokenCommand({ dataDir: args.dataDir, name: args.name });
+    if (args.command === 'backup') return await backupCommand({ dataDir: args.dataDir, out: args.out });
+    if (args.command === 'restore') return await restoreCommand({ dataDir: args.dataDir, from: args.from });
     await serve(args);
     return -1; // keep running
   } catch (error) {

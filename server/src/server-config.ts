@@ -23,6 +23,8 @@ const SERVER_CONFIG_SCHEMA: ConfigSchema = Object.freeze({
   'server.max_unauthenticated_per_source': { kind: 'integer', default: DEFAULT_LISTENER_LIMITS.maxUnauthenticatedPerSource },
   /** Comma-separated in the environment; the flag is repeatable. */
   'server.advertise_hosts': { kind: 'string', default: '' },
+  /** Prometheus metrics over plain HTTP (metrics/); empty: off. */
+  'server.metrics_listen': { kind: 'string', default: '' },
 });
 
 const FLAG_OF: Record<string, string> = {
@@ -34,6 +36,7 @@ const FLAG_OF: Record<string, string> = {
   'server.node_cert_lifetime': '--node-cert-lifetime',
   'server.max_unauthenticated_per_source': '--max-unauthenticated-per-source',
   'server.advertise_hosts': '--advertise-host',
+  'server.metrics_listen': '--metrics-listen',
 };
 
 interface ServerFlags {
@@ -45,6 +48,7 @@ interface ServerFlags {
   nodeCertLifetime?: string | undefined;
   maxUnauthenticatedPerSource?: string | undefined;
   advertiseHosts?: string[] | undefined;
+  metricsListen?: string | undefined;
 }
 
 interface ServerSettings {
@@ -59,6 +63,8 @@ interface ServerSettings {
   /** Connections one source may hold before they authenticate (listener.ts). */
   maxUnauthenticatedPerSource: number;
   advertiseHosts: string[];
+  /** Where to serve GET /metrics (plain HTTP); undefined: no metrics listener. */
+  metricsListen: { host: string; port: number } | undefined;
 }
 
 /** Where a value came from, as the user wrote it: `--listen`, `OTHERIX_SERVER__LISTEN` or the default. */
@@ -108,6 +114,7 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
       'server.node_cert_lifetime': flags.nodeCertLifetime,
       'server.max_unauthenticated_per_source': flags.maxUnauthenticatedPerSource,
       'server.advertise_hosts': flags.advertiseHosts !== undefined && flags.advertiseHosts.length > 0 ? flags.advertiseHosts.join(',') : undefined,
+      'server.metrics_listen': flags.metricsListen,
     },
   });
   const where = (key: string): string => origin(key, sources[key]);
@@ -119,6 +126,7 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
   if (maxConnections < 1) throw unusable(`${where('server.max_connections')} ${maxConnections}: expected a whole number >= 1`);
   const maxUnauthenticatedPerSource = values['server.max_unauthenticated_per_source'] as number;
   if (maxUnauthenticatedPerSource < 1) throw unusable(`${where('server.max_unauthenticated_per_source')} ${maxUnauthenticatedPerSource}: expected a whole number >= 1`);
+  const metricsListen = (values['server.metrics_listen'] as string).trim();
   const dataDir = values['server.data_dir'] as string;
   if (dataDir === '') throw unusable(`${where('server.data_dir')} is empty: give a folder`);
   return {
@@ -130,5 +138,6 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
     nodeCertLifetimeMs: parseLifetime(values['server.node_cert_lifetime'] as string, where('server.node_cert_lifetime')),
     maxUnauthenticatedPerSource,
     advertiseHosts: (values['server.advertise_hosts'] as string).split(',').map((host) => host.trim()).filter((host) => host !== ''),
+    metricsListen: metricsListen === '' ? undefined : parseListen(metricsListen, where('server.metrics_listen')),
   };
 }

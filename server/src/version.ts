@@ -1,4 +1,5 @@
-// `otherix-server version` / `--version`: the version of this server, from its package.json.
+// `otherix-server version` / `--version`, otherix_cp_build_info and backup manifests: the version
+// of this server, from its package.json.
 import { readFileSync } from 'node:fs';
 
 export function serverVersion(): string {

@@ -26,21 +26,28 @@ export const ROOMS: readonly Room[] = [
   // --- @otherix/server: the control plane ---
   {
     name: 'server entry',
-    paths: ['server/src/main.ts', 'server/src/index.ts', 'server/src/version.ts'],
-    holds: 'otherix-server argv -> start; the package public face; its version',
-    mayImport: ['server app', 'server commands', 'server boot', 'server plugins', 'server openapi', 'server services', 'server store', 'server sqlite', 'server pki', SERVER_LEAVES, SDK],
+    paths: ['server/src/main.ts', 'server/src/index.ts'],
+    holds: 'otherix-server argv -> start; the package public face',
+    mayImport: ['server app', 'server commands', 'server boot', 'server plugins', 'server openapi', 'server metrics', 'server audit', 'server backup', 'server services', 'server store', 'server sqlite', 'server pki', SERVER_LEAVES, SDK],
   },
   {
     name: 'server app',
     paths: ['server/src/app.ts'],
     holds: 'buildApp(): wires store, services and plugins into Fastify, autoloads routes/',
-    mayImport: ['server plugins', 'server services', 'server store', 'server sqlite', SERVER_LEAVES, SDK],
+    mayImport: ['server plugins', 'server metrics', 'server services', 'server store', 'server sqlite', SERVER_LEAVES, SDK],
   },
   {
     name: 'server commands',
     paths: ['server/src/commands/'],
-    holds: 'otherix-server subcommands beside serve (admin-token)',
-    mayImport: ['server boot', 'server services', 'server store', 'server sqlite', SERVER_LEAVES, SDK],
+    holds: 'otherix-server subcommands beside serve (admin-token, backup, restore)',
+    mayImport: ['server boot', 'server backup', 'server services', 'server store', 'server sqlite', SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server backup',
+    paths: ['server/src/backup/'],
+    holds: "backup and restore of a data dir: the archive's contents, tar, the database copy",
+    // Like the commands, it knows the engine: it copies and checks SQLite's file itself.
+    mayImport: ['server boot', 'server sqlite', SERVER_LEAVES, SDK],
   },
   {
     name: 'server boot',
@@ -51,8 +58,8 @@ export const ROOMS: readonly Room[] = [
   {
     name: 'server routes',
     paths: ['server/src/routes/'],
-    holds: 'one file per operation: validate, call a service, reply',
-    mayImport: ['server plugins', 'server openapi', 'server services', SERVER_LEAVES, SDK],
+    holds: 'one file per operation: validate, call a service, audit a change, reply',
+    mayImport: ['server plugins', 'server openapi', 'server audit', 'server services', SERVER_LEAVES, SDK],
   },
   {
     name: 'server plugins',
@@ -66,6 +73,19 @@ export const ROOMS: readonly Room[] = [
     paths: ['server/src/openapi/'],
     holds: 'route schemas, types and access (security, x-roles) from openapi.yaml',
     mayImport: ['server services', 'server store', SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server metrics',
+    paths: ['server/src/metrics/'],
+    holds: "Prometheus metrics: the CP's instruments, the registry built at the first scrape, the join, heartbeat and renewal hooks",
+    // A plugin of its own (app.metrics); it hears the services' group commits and reads the store's fleet counts (types).
+    mayImport: ['server plugins', 'server services', 'server store', SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server audit',
+    paths: ['server/src/audit/'],
+    holds: 'audit events: their names and fields, one info line per change',
+    mayImport: ['server store', SERVER_LEAVES, SDK],
   },
   {
     name: 'server services',
@@ -88,8 +108,8 @@ export const ROOMS: readonly Room[] = [
   { name: 'server pki', paths: ['server/src/pki/'], holds: "the CA's DER certificate writer", mayImport: [SDK] },
   {
     name: SERVER_LEAVES,
-    paths: ['server/src/errors.ts', 'server/src/listener.ts', 'server/src/log-redaction.ts', 'server/src/threadpool.ts'],
-    holds: 'HttpError, listener limits, log redaction, thread pool size',
+    paths: ['server/src/errors.ts', 'server/src/listener.ts', 'server/src/log-redaction.ts', 'server/src/request-logging.ts', 'server/src/threadpool.ts', 'server/src/version.ts'],
+    holds: 'HttpError, listener limits, log redaction, per-request log lines, thread pool size, the version',
     mayImport: [SDK],
   },
 
@@ -103,7 +123,7 @@ export const ROOMS: readonly Room[] = [
   { name: 'cli command table', paths: ['cli/src/command-table.ts'], holds: 'every command, its flags and examples; loads a command lazily', mayImport: ['cli commands', SDK] },
   { name: 'cli commands', paths: ['cli/src/commands/'], holds: 'one file per command: options -> SDK client -> render', mayImport: ['cli render', 'cli shared', 'cli errors', SDK] },
   { name: 'cli shared', paths: ['cli/src/connection.ts', 'cli/src/output.ts', 'cli/src/page-query.ts', 'cli/src/id-argument.ts', 'cli/src/version.ts'], holds: 'the connection from flags and settings; output; page and id arguments; the version', mayImport: ['cli render', 'cli errors', SDK] },
-  { name: 'cli render', paths: ['cli/src/render/'], holds: 'tables, times, the mint block, JSON passthrough', mayImport: [SDK] },
+  { name: 'cli render', paths: ['cli/src/render/'], holds: 'tables, times, the mint block, the bootstrap command, completion scripts, JSON passthrough', mayImport: [SDK] },
   { name: 'cli errors', paths: ['cli/src/errors.ts'], holds: 'usage errors and the one error line', mayImport: [SDK] },
 
   // --- automation over the SDK ---
@@ -126,7 +146,7 @@ export const KNOWN_BREAKS: readonly KnownBreak[] = [
   {
     from: [
       'cli/src/commands/api-token/create.ts', 'cli/src/commands/api-token/list.ts', 'cli/src/commands/api-token/revoke.ts',
-      'cli/src/commands/login.ts', 'cli/src/commands/node/get.ts', 'cli/src/commands/node/join-token/consumptions.ts',
+      'cli/src/commands/completion.ts', 'cli/src/commands/login.ts', 'cli/src/commands/node/get.ts', 'cli/src/commands/node/join-token/consumptions.ts',
       'cli/src/commands/node/join-token/create.ts', 'cli/src/commands/node/join-token/list.ts', 'cli/src/commands/node/join-token/revoke.ts',
       'cli/src/commands/node/list.ts', 'cli/src/commands/whoami.ts',
     ],

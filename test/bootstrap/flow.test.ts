@@ -137,6 +137,7 @@ test('agent.yaml carries every value the flags set, in the SPEC layout, and load
     tls: { cert_dir: h.certDir },
     logger: { level: 'info' },
     storage: { state_dir: join(h.root, 'var', 'lib', 'otherix') },
+    metrics_listen: '',
   });
   // serve's overrides: OTHERIX_<KEY> and OTHERIX_<SECTION>__<KEY>
   const overridden = loadAgentConfig({

@@ -1,5 +1,5 @@
 // Every flag is validated before any network: a bad value is a usage error (exit 2) that says
-// what is wrong, and nothing is written.
+// what is wrong, and nothing is written. And otherix-agent's help shows examples as the CLI's does.
 import test from 'ava';
 import { bootstrapArgs, listTree, makeNodeHost, runAgent } from '../harness/agent.js';
 import type { NodeHost } from '../harness/agent.js';
@@ -102,4 +102,22 @@ test('an unknown command is a usage error', async (t) => {
   const run = await runAgent(['bootstrapp']);
   t.is(run.exitCode, 2);
   t.regex(run.stderr, /^error: usage: [^\n]*`bootstrapp`[^\n]*run `otherix-agent --help`[^\n]*\n$/);
+});
+
+test('otherix-agent --help and each command\'s --help list examples as the CLI does, using only flags the command has', async (t) => {
+  const commands = ['bootstrap', 'serve', 'renew', 'version'];
+  const top = await runAgent(['--help']);
+  t.is(top.exitCode, 0, top.stderr);
+  const overview = top.stdout.split('Examples:\n')[1] ?? '';
+  for (const command of commands) t.regex(overview, new RegExp(`^  \\$ otherix-agent ${command}(\\s|$)`, 'm'), `the overview shows ${command}`);
+  for (const command of commands) {
+    const help = await runAgent([command, '--help']);
+    t.is(help.exitCode, 0, help.stderr);
+    t.regex(help.stdout, new RegExp(`\\nExamples:\\n  \\$ otherix-agent ${command}(\\s|$)`), command);
+    const options = new Set([...help.stdout.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]!));
+    for (const example of help.stdout.split('Examples:\n')[1]!.replace(/\n+$/, '').split('\n')) {
+      t.regex(example, new RegExp(`^  \\$ otherix-agent ${command}( |$)`));
+      for (const flag of example.match(/--[a-z-]+/g) ?? []) t.true(options.has(flag), `${command}: ${flag} in "${example}" is one of its options`);
+    }
+  }
 });

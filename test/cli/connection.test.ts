@@ -178,7 +178,7 @@ test('CA fingerprint: the environment beats the pin in the file, a flag beats th
 test("the config file's token never reaches another control plane named by a flag or the environment", async (t) => {
   // Cluster A is the file's (logged in with A's viewer token); cluster B is a second real CP.
   const { home } = await loggedInHome(tokens.viewer);
-  const other = await startControlPlane({ captureLogs: 'info' });
+  const other = await startControlPlane({ captureLogs: 'debug' });
   const impostorCa = mintCa('another cluster');
   const impostor = await startImpostor({ serving: mintServerCert(impostorCa, 'spiffe://otherix/control-plane'), caPemToServe: impostorCa.certPem });
   t.teardown(async () => {

@@ -39,6 +39,7 @@ const COMMANDS = [
   'api-token create',
   'api-token list',
   'api-token revoke',
+  'completion',
 ];
 
 test('every command has --help with its usage and an example, exit 0', async (t) => {

@@ -129,3 +129,17 @@ test('the start line says what to do next (login with the token file, then mint 
     await rm(cp.dataDir, { recursive: true, force: true });
   }
 });
+
+test('otherix-server --help ends with examples as the CLI\'s help does, one per command, using only its flags', async (t) => {
+  const help = await runServerBinary(['--help']);
+  t.is(help.code, 0, help.stderr);
+  const examples = help.stdout.split('\nExamples:\n')[1]?.replace(/\n+$/, '').split('\n') ?? [];
+  t.true(examples.length >= 5, help.stdout);
+  for (const command of ['ca-fingerprint', 'admin-token', 'backup', 'restore']) t.true(examples.some((line) => line.startsWith(`  $ otherix-server ${command} `)), command);
+  t.true(examples.some((line) => /^ {2}\$ otherix-server --/.test(line)), 'serve, the default command');
+  const flags = new Set([...help.stdout.split('\nExamples:\n')[0]!.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]!));
+  for (const line of examples) {
+    t.regex(line, /^ {2}\$ otherix-server /);
+    for (const flag of line.match(/--[a-z-]+/g) ?? []) t.true(flags.has(flag), `${flag} in "${line}" is a documented flag`);
+  }
+});

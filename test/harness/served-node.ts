@@ -1,11 +1,12 @@
 // A node joined by the real `otherix-agent bootstrap` and run by the real `otherix-agent serve`
-// (short intervals from flags), for tests of what State B does.
+// (short intervals from flags), for tests of what State B does. bootstrapWithAgent(): the join
+// alone, for a test that starts serve itself.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OtherixClient } from '@otherix/sdk';
 import { bootstrapArgs, runAgent, startServe } from './agent.js';
-import type { ServeProcess } from './agent.js';
+import type { AgentRun, ServeProcess } from './agent.js';
 import { freePort } from './loopback.js';
 
 export interface ServedNode {
@@ -21,6 +22,34 @@ export interface ServedNode {
   cleanup(): Promise<void>;
 }
 
+export interface AgentHostPaths {
+  certDir: string;
+  configPath: string;
+}
+
+/**
+ * Mints a join token bound to `name` and runs the real bootstrap with it (from the environment),
+ * the agent to listen on 127.0.0.1:`port` and beat every 200 ms. Returns the run; exit 0 is the join.
+ */
+export async function bootstrapWithAgent(
+  cp: { url: string; caFingerprint: string },
+  admin: OtherixClient,
+  name: string,
+  host: AgentHostPaths,
+  port: number,
+): Promise<AgentRun> {
+  const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
+  return runAgent(
+    [
+      ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: name, certDir: host.certDir, configPath: host.configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
+      '--token-env', 'JOIN_TOKEN',
+      '--listen', `127.0.0.1:${port}`,
+      '--heartbeat-interval', '200ms',
+    ],
+    { env: { JOIN_TOKEN: minted.token } },
+  );
+}
+
 export async function bootstrapAndServe(
   cp: { url: string; caFingerprint: string },
   admin: OtherixClient,
@@ -31,16 +60,7 @@ export async function bootstrapAndServe(
   const configPath = join(dir, 'agent.yaml');
   const certDir = join(dir, 'certs');
   const port = await freePort();
-  const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
-  const bootstrap = await runAgent(
-    [
-      ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: name, certDir, configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
-      '--token-env', 'JOIN_TOKEN',
-      '--listen', `127.0.0.1:${port}`,
-      '--heartbeat-interval', '200ms',
-    ],
-    { env: { JOIN_TOKEN: minted.token } },
-  );
+  const bootstrap = await bootstrapWithAgent(cp, admin, name, { certDir, configPath }, port);
   if (bootstrap.exitCode !== 0) throw new Error(`bootstrap failed (${bootstrap.exitCode}): ${bootstrap.stderr}`);
   const serve = startServe(['serve', '--config', configPath, '--poll-interval', '100ms'], env);
   await serve.waitForLog((r) => r.msg === 'state B: serving');

@@ -78,11 +78,11 @@ async function certSet(host: NodeHost): Promise<{ certPem: string; keyPem: strin
   return { certPem, keyPem, serial: serialOf(certPem) };
 }
 
-/** The serials the CP logged as renewed for `name`, in order. */
+/** The serials the CP logged as renewed for `name` (its audit lines), in order. */
 function loggedRenewals(name: string): string[] {
   return cp.logs
-    .map((line) => JSON.parse(line) as { msg?: string; node_name?: string; serial?: string })
-    .filter((record) => record.msg === 'node certificate renewed' && record.node_name === name)
+    .map((line) => JSON.parse(line) as { event?: string; node_name?: string; serial?: string })
+    .filter((record) => record.event === 'node.renewed' && record.node_name === name)
     .map((record) => record.serial!);
 }
 
@@ -204,7 +204,7 @@ test.serial('refusals leave the host as it was: a deleted node (the CP\'s code a
 
 test.serial('no key and no CSR reaches a log: the CP logs serials, never bodies', async (t) => {
   const logs = cp.logs.join('\n');
-  t.true(logs.includes('node certificate renewed'));
+  t.true(logs.includes('audit: node.renewed'));
   for (const secret of ['PRIVATE KEY', 'CERTIFICATE REQUEST', 'csr_pem']) t.false(logs.includes(secret), secret);
   for (const host of prepared.values()) {
     const key = (await readFile(join(host.certDir, 'agent.key'), 'utf8')).split('\n')[1]!;

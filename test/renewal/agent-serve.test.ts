@@ -2,7 +2,9 @@
 // otherix-agent serve beating every 200 ms. serve renews by itself at 2/3 of the lifetime (± 5%),
 // at least twice here, while none of its heartbeats fails; after each renewal its HTTPS server
 // answers the CP with the new certificate; once the CP has heard a heartbeat with the new serial
-// the old certificate is refused. The test waits for what the agent logs, never for a fixed time.
+// the old certificate is refused. Both metrics listeners count the renewals (ok) by outcome, and the
+// agent's shows the new certificate's end. The test waits for what the agent logs, never for a
+// fixed time.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -15,7 +17,8 @@ import { api, spawnControlPlane } from '../harness/control-plane.js';
 import { heartbeatBody } from '../harness/cluster.js';
 import { serialOf } from './renewals.js';
 import type { LogRecord } from '../harness/agent.js';
-import { eventually } from '../harness/loopback.js';
+import { eventually, freePort } from '../harness/loopback.js';
+import { sampleValue, scrape } from '../harness/prometheus-text.js';
 import { bootstrapAndServe } from '../harness/served-node.js';
 
 const isRenewal = (r: LogRecord): boolean => r.msg.startsWith('renewal: renewed the node certificate');
@@ -36,15 +39,17 @@ function servedSerial(port: number, caPem: string, client: { certPem: string; ke
 
 test('serve renews a 1-minute certificate twice without a failed heartbeat; its server presents each new one; the old one is refused once the new one is used', async (t) => {
   t.timeout(240_000);
-  const cp = await spawnControlPlane({ args: ['--node-cert-lifetime', '1m'] });
+  const cp = await spawnControlPlane({ args: ['--node-cert-lifetime', '1m', '--metrics-listen', '127.0.0.1:0'] });
   const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
   t.teardown(async () => {
     await admin.close();
     await cp.stop();
   });
   t.regex(cp.output().stderr, /otherix-server: warning: --node-cert-lifetime 1m0s is under an hour: .*this is for testing/);
+  const cpMetrics = (await eventually(async () => /otherix-server metrics on (http:\/\/\S+)/.exec(cp.output().stderr), (match) => match !== null))![1]!;
+  const agentMetrics = `http://127.0.0.1:${await freePort()}/metrics`;
 
-  const node = await bootstrapAndServe(cp, admin, 'renew-serve', { OTHERIX_LOGGER__LEVEL: 'debug' });
+  const node = await bootstrapAndServe(cp, admin, 'renew-serve', { OTHERIX_LOGGER__LEVEL: 'debug', OTHERIX_METRICS_LISTEN: new URL(agentMetrics).host });
   t.teardown(() => node.cleanup());
   const original = { certPem: readFileSync(join(node.certDir, 'agent.crt'), 'utf8'), keyPem: readFileSync(join(node.certDir, 'agent.key'), 'utf8') };
   const originalSerial = serialOf(original.certPem);
@@ -70,6 +75,12 @@ test('serve renews a 1-minute certificate twice without a failed heartbeat; its 
   t.is(old.body.error.code, 'unauthenticated');
   t.is(old.body.error.details.certificate_status, 'renewed');
   t.is(serialOf(readFileSync(join(node.certDir, 'agent.crt'), 'utf8')), firstSerial, 'the cert dir holds the new generation');
+  // The renewal, counted on both sides; the agent's gauge follows the certificate heartbeats use now.
+  const firstEnd = Math.floor(Date.parse(String(first['not_after'])) / 1000);
+  const agentSide = await eventually(() => scrape(agentMetrics), ({ samples }) => sampleValue(samples, 'otherix_agent_certificate_not_after_timestamp_seconds') === firstEnd);
+  t.is(sampleValue(agentSide.samples, 'otherix_agent_renewals_total', { outcome: 'ok' }), 1);
+  t.deepEqual(agentSide.samples.filter((s) => s.name === 'otherix_agent_renewals_total' && s.labels['outcome'] !== 'ok'), [], 'no renewal failed');
+  t.is(sampleValue((await scrape(cpMetrics)).samples, 'otherix_cp_renewals_total', { outcome: 'ok' }), 1);
 
   let renewals = 0;
   const second = await node.serve.waitForLog((r) => isRenewal(r) && ++renewals === 2, 90_000);

@@ -6,7 +6,8 @@ import test from 'ava';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatCpUrls, isOtherixError, loadAgentConfig, parseCpUrls, resolveBootstrapOptions } from '@otherix/sdk';
+import { isOtherixError, loadAgentConfig, resolveBootstrapOptions } from '@otherix/sdk';
+import { formatCpUrls, parseCpUrls } from '@otherix/sdk/internal';
 
 test('a comma-separated list gives each URL as its origin, in the order given', (t) => {
   t.deepEqual(parseCpUrls('https://cp-b.example:8443, https://CP-A.example:8443/ ,https://10.0.0.5'), [

@@ -40,7 +40,8 @@ export function registerBootstrap(cli: CAC, argv: readonly string[]): void {
   const command = cli.command('bootstrap', 'Join this host to the cluster: redeem a join token for the node identity');
   for (const spec of Object.values(BOOTSTRAP_FLAGS)) command.option(spec.flag, spec.description);
   command.usage('bootstrap (--token-path FILE | --token-env NAME | --token VALUE) --ca-fingerprint FP --cp-url URL --node-name NAME --advertised-endpoint URL --migration-host HOST [options]');
-  command.example('otherix-agent bootstrap --token-path /run/otherix/join-token --ca-fingerprint sha256:1a2b... --cp-url https://cp.example:8443 --node-name node-1 --advertised-endpoint https://10.0.0.21:9443 --migration-host 10.0.0.21');
+  command.example('  $ otherix-agent bootstrap --token-path /run/otherix/join-token --ca-fingerprint sha256:1a2b... --cp-url https://cp.example:8443 --node-name node-1 --advertised-endpoint https://10.0.0.21:9443 --migration-host 10.0.0.21');
+  command.example('  $ otherix-agent bootstrap --force --token-env JOIN_TOKEN --ca-fingerprint sha256:1a2b... --cp-url https://cp.example:8443 --node-name node-1 --advertised-endpoint https://10.0.0.21:9443 --migration-host 10.0.0.21');
   command.action((parsed: Record<string, unknown>) => runBootstrap(readFlags(argv, parsed, BOOTSTRAP_FLAGS)));
 }
 

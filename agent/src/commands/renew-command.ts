@@ -14,7 +14,8 @@ export function registerRenew(cli: CAC, argv: readonly string[]): void {
   command.option(RENEW_FLAGS.config.flag, RENEW_FLAGS.config.description, { default: RENEW_FLAGS.config.default });
   command.option(RENEW_FLAGS.force.flag, RENEW_FLAGS.force.description);
   command.usage('renew [--config PATH] [--force]');
-  command.example('otherix-agent renew --config /etc/otherix/agent.yaml --force');
+  command.example('  $ otherix-agent renew');
+  command.example('  $ otherix-agent renew --config /etc/otherix/agent.yaml --force');
   command.action(async (parsed: Record<string, unknown>) => {
     const options = readFlags(argv, parsed, RENEW_FLAGS);
     const renew = await import('./renew.js');

@@ -3,6 +3,7 @@
 import type { CAC } from 'cac';
 import { DEFAULT_CONFIG_PATH } from '@otherix/sdk';
 import { flagSpec, readFlags } from '@otherix/sdk/argv';
+import type { FlagSpec } from '@otherix/sdk/argv';
 
 const DEFAULT_POLL_INTERVAL = '5s';
 
@@ -14,14 +15,22 @@ export const SERVE_FLAGS = {
     kind: { type: 'string' },
     default: DEFAULT_POLL_INTERVAL,
   }),
+  metricsListen: flagSpec({
+    flag: '--metrics-listen <host:port>',
+    description: 'Serve Prometheus metrics at http://HOST:PORT/metrics, plain HTTP (default off; also agent.yaml metrics_listen)',
+    kind: { type: 'string' },
+  }),
 };
+
+const SERVE_EXAMPLES = ['  $ otherix-agent serve --config /etc/otherix/agent.yaml', '  $ otherix-agent serve --metrics-listen 127.0.0.1:9464'];
 
 export function registerServe(cli: CAC, argv: readonly string[]): void {
   for (const name of ['serve', '']) {
     const description = name === '' ? '(no command) the same as serve' : 'Run the agent: wait for bootstrap (State A), then serve (State B)';
     const command = cli.command(name, description);
     if (name === '') command.usage('<command> [options]');
-    for (const spec of Object.values(SERVE_FLAGS)) command.option(spec.flag, spec.description, { default: spec.default });
+    else for (const example of SERVE_EXAMPLES) command.example(example);
+    for (const spec of Object.values<FlagSpec>(SERVE_FLAGS)) command.option(spec.flag, spec.description, spec.default === undefined ? undefined : { default: spec.default });
     command.action(async (parsed: Record<string, unknown>) => {
       const options = readFlags(argv, parsed, SERVE_FLAGS);
       const serve = await import('./serve.js');

@@ -24,6 +24,7 @@ import { OtherixError, createClient, isOtherixError } from '@otherix/sdk';
 import { checkCertSet, detectArchitecture, isConnectionReset } from '@otherix/sdk/internal';
 import type { Hardware, HeartbeatRequest, OtherixClient, OtherixErrorCode } from '@otherix/sdk';
 import { readCertMaterial, sameMaterial, type CertMaterial } from './cert-material.js';
+import type { AgentMetrics } from './agent-metrics.js';
 import type { CertExpiryWatch } from './cert-expiry.js';
 import type { HypervisorDriver } from './hypervisor.js';
 import { readInventory } from './inventory.js';
@@ -58,6 +59,8 @@ export interface HeartbeatOptions {
   onMaterialChange?: (material: CertMaterial) => void;
   /** Told the certificate of every beat (serve warns before it expires). */
   expiry?: CertExpiryWatch;
+  /** Told each beat's outcome and latency, and each new certificate (when metrics are on). */
+  metrics?: AgentMetrics;
 }
 
 export interface HeartbeatLoop {
@@ -102,6 +105,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
 
   /** One beat; resolves with the delay until the next. */
   async function beat(): Promise<number> {
+    const started = performance.now();
     try {
       const client = clientForCurrentMaterial();
       const body = await heartbeatBody();
@@ -112,6 +116,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
       });
       beats += 1;
       moves.reset();
+      options.metrics?.heartbeat('ok', (performance.now() - started) / 1000);
       const streak = failures.reset();
       if (streak > 0) logger.info(`heartbeat: accepted again after ${streak} failed in a row`, { status: status.status, waited_ms: waitedMs });
       else if (beats === 1) logger.info('heartbeat: first heartbeat accepted', { status: status.status });
@@ -119,7 +124,9 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
       return jittered(options.intervalMs, random);
     } catch (error) {
       const next = delayAfterFailure(options.intervalMs, error, random);
-      reportFailure(failureOf(error), next);
+      const failure = failureOf(error);
+      options.metrics?.heartbeat(failure.code, (performance.now() - started) / 1000);
+      reportFailure(failure, next);
       return next.delayMs;
     }
   }
@@ -172,6 +179,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
         },
       }),
     };
+    options.metrics?.certificate(material.certPem);
     if (changed) {
       logger.info('heartbeat: cert material changed on disk; using it for new connections', { cert_dir: options.certDir });
       options.onMaterialChange?.(material);

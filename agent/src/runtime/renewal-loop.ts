@@ -12,6 +12,7 @@ import { isOtherixError, renewNodeCertificate } from '@otherix/sdk';
 import { readNodeIdentityFiles } from '@otherix/sdk/internal';
 import type { RenewalOutcome } from '@otherix/sdk';
 import type { CertificateTimes } from '@otherix/sdk/pki';
+import type { AgentMetrics } from './agent-metrics.js';
 import type { CertExpiryWatch } from './cert-expiry.js';
 import type { Logger } from './logger.js';
 import { renewalDueAt, renewalRetryDelay, retryBounds } from './renewal-schedule.js';
@@ -22,6 +23,8 @@ export interface RenewalLoopOptions {
   requestTimeoutMs: number;
   logger: Logger;
   expiry: CertExpiryWatch;
+  /** Told each attempt's outcome (serve's metrics, when on). */
+  metrics?: AgentMetrics;
   /** Told once the new material is on disk, so the agent's server serves it. */
   onRenewed?: (outcome: RenewalOutcome) => void;
   /** Default Math.random; in [0, 1). */
@@ -116,6 +119,7 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
       const outcome = await renewNodeCertificate({ certDir: options.certDir, cpUrl: options.cpUrl, requestTimeoutMs: options.requestTimeoutMs, now });
       failures = 0;
       planned = undefined;
+      options.metrics?.renewal('ok');
       logger.info(`renewal: renewed the node certificate: serial ${outcome.previous.serial} -> ${outcome.renewed.serial}, valid until ${iso(outcome.renewed.notAfter)}`, {
         previous_serial: outcome.previous.serial,
         serial: outcome.renewed.serial,
@@ -129,6 +133,7 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
       const code = isOtherixError(error) ? error.code : 'internal';
       const message = error instanceof Error ? error.message : String(error);
       const details = isOtherixError(error) ? error.details : undefined;
+      options.metrics?.renewal(code);
       const delay = renewalRetryDelay(times, failures, error, at, random);
       if (delay === undefined || code === 'certificate_expired') {
         logger.warn(`renewal failed: ${message}; no more tries: the certificate (serial ${times.serial}) ends at ${iso(times.notAfter)}`, { code, details, serial: times.serial });

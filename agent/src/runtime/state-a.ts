@@ -68,6 +68,16 @@ async function checkReadiness(sources: ReadinessSources): Promise<ReadinessCheck
     return notReady(codeOf(error, 'config_invalid'), named, fixConfig(named, sources.configPath));
   }
 
+  if (config.metrics_listen !== '') {
+    try {
+      parseListenAddress(config.metrics_listen, 'metrics_listen');
+    } catch (error) {
+      const message = `${sources.configPath}: ${messageOf(error)}`;
+      const named = sources.env['OTHERIX_METRICS_LISTEN'] !== undefined ? `${message} (from OTHERIX_METRICS_LISTEN)` : message;
+      return notReady('config_invalid', named, fixConfig(named, sources.configPath));
+    }
+  }
+
   const read = readCertMaterial(config.tls.cert_dir);
   if (!read.ok) {
     if (read.problem.code === 'cert_file_missing') return notReady(read.problem.code, read.problem.message, RUN_BOOTSTRAP);

@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAgentServer } from './agent-server.js';
+import type { AgentMetrics } from './agent-metrics.js';
 import { CERT_FILES } from '@otherix/sdk/internal';
 import { readCertMaterial, type CertMaterial } from './cert-material.js';
 import { CertExpiryWatch } from './cert-expiry.js';
@@ -20,6 +21,8 @@ export interface StateBOptions {
   logger: Logger;
   /** Default NoHypervisorDriver (zero VMs, zero migrations) until a real driver exists. */
   hypervisor?: HypervisorDriver;
+  /** Heartbeat and renewal outcomes and the certificate's end (serve's metrics, when on). */
+  metrics?: AgentMetrics;
 }
 
 export interface StateB {
@@ -54,6 +57,7 @@ export async function startStateB(options: StateBOptions): Promise<StateB> {
     requestTimeoutMs: config.request_timeout_ms,
     logger,
     expiry,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     // The server's new connections present the new certificate at once; the heartbeats switch
     // on their next beat (they re-read the cert dir before each one).
     onRenewed: () => {
@@ -70,6 +74,7 @@ export async function startStateB(options: StateBOptions): Promise<StateB> {
     hypervisor: options.hypervisor ?? new NoHypervisorDriver(),
     logger,
     expiry,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     // Re-issued material (bootstrap --force, or `otherix-agent renew`) reaches the server's new
     // connections as well, and the renewal is planned for the new certificate.
     onMaterialChange: (next: CertMaterial) => {

@@ -40,10 +40,12 @@ export interface AgentConfig {
   tls: { cert_dir: string };
   logger: { level: string };
   storage: { state_dir: string };
+  /** HOST:PORT for Prometheus metrics over plain HTTP (serve's --metrics-listen); '' = off. */
+  metrics_listen: string;
 }
 
 /** What bootstrap knows when it writes agent.yaml; logger and storage take the defaults above. */
-export type AgentConfigValues = Omit<AgentConfig, 'logger' | 'storage'> & Partial<Pick<AgentConfig, 'logger' | 'storage'>> & {
+export type AgentConfigValues = Omit<AgentConfig, 'logger' | 'storage' | 'metrics_listen'> & Partial<Pick<AgentConfig, 'logger' | 'storage' | 'metrics_listen'>> & {
   /** For the header comment. */
   generatedAt?: Date;
 };
@@ -76,6 +78,9 @@ export function renderAgentConfig(values: AgentConfigValues): string {
     `  level: ${scalar(values.logger?.level ?? DEFAULT_LOG_LEVEL)}`,
     'storage:',
     `  state_dir: ${scalar(stateDir)}`,
+    values.metrics_listen !== undefined && values.metrics_listen !== ''
+      ? `metrics_listen: ${scalar(values.metrics_listen)}`
+      : '# metrics_listen: 127.0.0.1:9464   # Prometheus metrics over plain HTTP (keep it on loopback or a management network); off while unset',
     '',
   ].join('\n');
 }
@@ -97,6 +102,8 @@ export const AGENT_CONFIG_SCHEMA: ConfigSchema = Object.freeze({
   'tls.cert_dir': { kind: 'string', default: DEFAULT_CERT_DIR },
   'logger.level': { kind: 'string', default: DEFAULT_LOG_LEVEL },
   'storage.state_dir': { kind: 'string', default: DEFAULT_STATE_DIR },
+  /** Off by default; plain HTTP, so loopback or a management network (serve --metrics-listen). */
+  metrics_listen: { kind: 'string', default: '' },
 });
 
 const REQUIRED_AGENT_KEYS = ['node_name', 'cp_url', 'advertised_endpoint', 'migration.host'] as const;
@@ -145,6 +152,7 @@ export function loadAgentConfig(options: {
     tls: { cert_dir: absolutePath(values, sources, 'tls.cert_dir', path) },
     logger: { level: values['logger.level'] as string },
     storage: { state_dir: absolutePath(values, sources, 'storage.state_dir', path) },
+    metrics_listen: (values['metrics_listen'] as string).trim(),
   };
   // One URL or several replicas' (comma-separated), kept as their origins in the order given.
   config.cp_url = formatCpUrls(parseCpUrls(config.cp_url, { subject: `config ${path}: cp_url`, code: 'config_invalid' }));

@@ -23,7 +23,8 @@ function writeFailed(what: string, error: unknown): OtherixError {
   );
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** fsync of a folder, so a rename or link in it survives a crash. */
+export async function fsyncDir(dir: string): Promise<void> {
   const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     await handle.sync();
@@ -48,6 +49,11 @@ function suffix(): string {
   return randomBytes(6).toString('hex');
 }
 
+/** A new temp file's path beside `target`: `.<name>.tmp-<hex>`, a leftover removeWriteLeftovers knows. */
+export function tempPathFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.tmp-${suffix()}`);
+}
+
 /** A temp file or link of an interrupted write: `.<name>.tmp-<hex>` (writeFileAtomic) or `.<name>.link-<hex>` (a set's visible link). */
 const LEFTOVER = /^\.(.+)\.(tmp|link)-[0-9a-f]{12}$/;
 
@@ -56,7 +62,8 @@ function isLeftoverOf(entry: string, name?: string): boolean {
   return match !== null && (name === undefined || match[1] === name);
 }
 
-async function entriesOf(dir: string): Promise<string[]> {
+/** The names in `dir`; none when it does not exist. */
+export async function folderEntries(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (error) {
@@ -67,7 +74,7 @@ async function entriesOf(dir: string): Promise<string[]> {
 
 /** The leftovers of earlier interrupted writes of `name` (one writer per folder, so none is running). */
 async function removeLeftoversOf(dir: string, name: string): Promise<void> {
-  for (const entry of await entriesOf(dir)) {
+  for (const entry of await folderEntries(dir)) {
     if (isLeftoverOf(entry, name)) await rm(join(dir, entry), { force: true });
   }
 }
@@ -79,7 +86,7 @@ async function removeLeftoversOf(dir: string, name: string): Promise<void> {
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode: number }): Promise<void> {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.tmp-${suffix()}`);
+  const temp = tempPathFor(path);
   try {
     await removeLeftoversOf(dir, basename(path));
     await writeNewFile(temp, data, options.mode);
@@ -152,13 +159,13 @@ async function removeStaleGenerations(dir: string, keep: string | undefined): Pr
  */
 export async function removeWriteLeftovers(dir: string): Promise<string[]> {
   const removed: string[] = [];
-  for (const entry of await entriesOf(dir)) {
+  for (const entry of await folderEntries(dir)) {
     if (isLeftoverOf(entry)) {
       await rm(join(dir, entry), { recursive: true, force: true });
       removed.push(entry);
     }
   }
-  if ((await entriesOf(dir)).length === 0) return removed;
+  if ((await folderEntries(dir)).length === 0) return removed;
   return [...removed, ...(await removeStaleGenerations(dir, await currentGeneration(dir)))];
 }
 

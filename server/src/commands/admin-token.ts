@@ -12,6 +12,7 @@ import { OtherixError, isOtherixError } from '@otherix/sdk';
 import { openApiDocument } from '@otherix/sdk/internal';
 import { caFingerprintOf } from '../init/data-dir.js';
 import { dataDirFiles } from '../init/files.js';
+import { assertDataDirOwner } from '../init/owner.js';
 import { ApiTokenService } from '../services/api-tokens.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 
@@ -47,16 +48,7 @@ export async function mintAdminTokenOffline(options: { dataDir: string; name?: s
   if (database === undefined) {
     throw new OtherixError('data_dir_invalid', `no control plane database in ${files.dir} (${files.database} is missing): give the --data-dir of an otherix-server that has started at least once`);
   }
-  // As anyone else (root included), SQLite could leave its -wal/-shm files owned by that user,
-  // and the CP could then no longer open its own database.
-  const owner = (await stat(files.dir)).uid;
-  const me = process.getuid?.();
-  if (me !== undefined && me !== owner) {
-    throw new OtherixError(
-      'forbidden',
-      `${files.dir} belongs to uid ${owner} and this runs as uid ${me}: run it as the data dir's owner (e.g. sudo -u '#${owner}' otherix-server admin-token --data-dir ${files.dir}), so the database files stay the control plane's`,
-    );
-  }
+  await assertDataDirOwner(files, `otherix-server admin-token --data-dir ${files.dir}`);
   const caFingerprint = await caFingerprintOf(files.dir);
   let store: SqliteStore | undefined;
   try {

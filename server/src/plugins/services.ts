@@ -1,5 +1,6 @@
 // Decorates the instance with the CP's state and services: app.store, app.ca, app.clock and
-// app.services. Routes call these; nothing else reaches the store.
+// app.services. Routes call these; nothing else reaches the store (the metrics read through
+// the services too). Needs app.metrics (metrics/plugin.ts) registered before it.
 import type { Store } from '../store/store.js';
 import type { ClusterCa } from '../services/ca.js';
 import { ApiTokenService } from '../services/api-tokens.js';
@@ -63,18 +64,29 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
     guessLimiter: new GuessLimiter(options.joinGuessLimit, now),
     controlPlaneHosts: options.controlPlaneHosts,
     lifetimeMs: options.nodeCertLifetimeMs,
+    commitObserver: app.metrics.groupCommit('redemptions'),
   });
-  const renewal = new RenewalService({ store, ca, now, identity: nodeIdentity, lifetimeMs: options.nodeCertLifetimeMs });
+  const nodes = new NodeService(store, now, nodeIdentity);
+  const renewal = new RenewalService({
+    store,
+    ca,
+    now,
+    identity: nodeIdentity,
+    lifetimeMs: options.nodeCertLifetimeMs,
+    commitObserver: app.metrics.groupCommit('renewals'),
+  });
   app.decorate('services', {
     apiTokens: new ApiTokenService(store, now),
     joinTokens: new JoinTokenService(store, now, ca.fingerprint),
     redemption,
     nodeIdentity,
-    heartbeats: new HeartbeatService(store, now, nodeIdentity),
-    nodes: new NodeService(store, now, nodeIdentity),
+    heartbeats: new HeartbeatService(store, now, nodeIdentity, app.metrics.groupCommit('heartbeats')),
+    nodes,
     heartbeatRefusals,
     renewal,
   });
+  // The fleet gauges read the store when scraped (metrics/cp-metrics.ts).
+  app.metrics.setFleetSource({ counts: (windowsMs) => nodes.fleetCounts(windowsMs), liveJoinTokens: () => store.countLiveJoinTokens(now()) });
   app.addHook('onClose', async () => {
     // Redemptions already accepted are written (and answered) before the store closes.
     await redemption.drain();

@@ -4,6 +4,11 @@
 // second into a few hundred, with no heartbeat acknowledged before it is durable.
 type BatchWriter<I, O> = (items: readonly I[]) => Promise<O[]>;
 
+/** Hears every batch written: its size and how long its write took (metrics). */
+export interface BatchObserver {
+  written(size: number, seconds: number): void;
+}
+
 interface Waiting<I, O> {
   item: I;
   resolve(value: O): void;
@@ -18,6 +23,7 @@ export class GroupCommit<I, O> {
   constructor(
     private readonly write: BatchWriter<I, O>,
     private readonly maxBatch = 5000,
+    private readonly observer?: BatchObserver,
   ) {}
 
   submit(item: I): Promise<O> {
@@ -50,10 +56,13 @@ export class GroupCommit<I, O> {
 
   private async flush(): Promise<void> {
     const batch = this.waiting.splice(0, this.maxBatch);
+    const started = performance.now();
     try {
       const results = await this.write(batch.map((w) => w.item));
+      this.observer?.written(batch.length, (performance.now() - started) / 1000);
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
+      this.observer?.written(batch.length, (performance.now() - started) / 1000);
       for (const w of batch) w.reject(error);
     }
   }

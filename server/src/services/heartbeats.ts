@@ -4,6 +4,7 @@ import type { components } from '@otherix/sdk';
 import type { HeartbeatLanded, HeartbeatWrite } from '../store/node-store.js';
 import type { Store } from '../store/store.js';
 import { GroupCommit } from './group-commit.js';
+import type { BatchObserver } from './group-commit.js';
 import type { NodeIdentity, NodeIdentityService } from './node-identity.js';
 
 type HeartbeatRequest = components['schemas']['HeartbeatRequest'];
@@ -16,8 +17,10 @@ export class HeartbeatService {
     store: Store,
     private readonly now: () => number,
     private readonly identity: NodeIdentityService,
+    /** Hears each group commit (metrics). */
+    commitObserver?: BatchObserver,
   ) {
-    this.commits = new GroupCommit((writes) => store.nodes.recordHeartbeats(writes));
+    this.commits = new GroupCommit((writes) => store.nodes.recordHeartbeats(writes), undefined, commitObserver);
   }
 
   async record(node: NodeIdentity, body: HeartbeatRequest): Promise<HeartbeatResponse> {

@@ -2,7 +2,7 @@
 // projection the caller's role receives, cordon/uncordon and delete by id.
 import { isUuid } from '@otherix/sdk/internal';
 import { HttpError } from '../errors.js';
-import type { NodeProjection, NodeStatusName, StatusRule } from '../store/node-store.js';
+import type { FleetCounts, NodeProjection, NodeStatusName, StatusRule } from '../store/node-store.js';
 import type { NodeRow, Role, Store } from '../store/store.js';
 import type { NodeIdentityService } from './node-identity.js';
 import {
@@ -61,6 +61,11 @@ export class NodeService {
     return `{"projection":"${projection}","items":[${page.items.join(',')}],"next_cursor":${JSON.stringify(page.nextCursor)}}`;
   }
 
+  /** Nodes by status (the same rule as every list) and their certificates' ends, for the metrics. */
+  fleetCounts(certificateWindowsMs: readonly number[]): Promise<FleetCounts> {
+    return this.store.nodes.fleetCounts({ rule: this.rule(), certificateWindowsMs });
+  }
+
   async get(name: string, role: Role): Promise<ProjectedNode> {
     if (isUuid(name)) {
       throw new HttpError(
@@ -83,14 +88,15 @@ export class NodeService {
     return nodeToApi(row, this.now());
   }
 
-  /** 409 while the node reports VMs or migrations, unless forced; revokes its certificate, frees its name and hosts. */
-  async delete(id: string, force: boolean): Promise<void> {
+  /** 409 while the node reports VMs or migrations, unless forced; revokes its certificate, frees its name and hosts. Returns the deleted row. */
+  async delete(id: string, force: boolean): Promise<NodeRow> {
     assertNodeId(id);
     const row = await this.store.nodes.delete(id, (node) => {
       if (!force) assertNodeIsIdle(node);
     });
     if (row === undefined) throw notFoundById(id);
     this.identity.forget(row.name);
+    return row;
   }
 }
 

@@ -12,6 +12,7 @@ import { HttpError } from '../errors.js';
 import type { JoinTokenRow, NodeRow, RedemptionAttempt, RedemptionOutcome, RedemptionState, Store } from '../store/store.js';
 import type { ClusterCa } from './ca.js';
 import { GroupCommit } from './group-commit.js';
+import type { BatchObserver } from './group-commit.js';
 import {
   assertNodeName, assertPortRange, endpointHost, isLoopbackHost, migrationHostOf,
 } from './join-request-rules.js';
@@ -22,6 +23,14 @@ import { isoTimestamp as iso } from './timestamps.js';
 type JoinRequest = components['schemas']['JoinRequest'];
 type JoinResponse = components['schemas']['JoinResponse'];
 type TokenRejectedReason = components['schemas']['TokenRejectedReason'];
+
+/** A committed redemption: the answer, and what the audit trail records of it. */
+export interface Redeemed {
+  response: JoinResponse;
+  /** True when a known node's certificate was re-issued (not a new node). */
+  reissued: boolean;
+  joinTokenId: string;
+}
 
 const MINT_HINT = 'mint a new one with `otherix node join-token create`';
 
@@ -70,6 +79,8 @@ interface RedemptionOptions {
   controlPlaneHosts: readonly string[];
   /** The node leaves' lifetime from signing (--node-cert-lifetime). */
   lifetimeMs: number;
+  /** Hears each group commit of redemptions (metrics). */
+  commitObserver?: BatchObserver | undefined;
 }
 
 /** Redemptions written together at most (each waits for its batch's commit). */
@@ -83,7 +94,7 @@ export class RedemptionService {
   constructor(private readonly options: RedemptionOptions) {
     // Compared in the one canonical form: `VM.` is the CP's `vm`, ::ffff:10.0.0.1 is 10.0.0.1.
     this.controlPlaneHosts = new Set(options.controlPlaneHosts.map(canonicalHost));
-    this.commits = new GroupCommit((attempts) => options.store.redeemJoinTokens(attempts), MAX_REDEMPTIONS_PER_TRANSACTION);
+    this.commits = new GroupCommit((attempts) => options.store.redeemJoinTokens(attempts), MAX_REDEMPTIONS_PER_TRANSACTION, options.commitObserver);
   }
 
   /** Waits for every redemption accepted so far to be written (before the store closes). */
@@ -91,7 +102,7 @@ export class RedemptionService {
     return this.commits.drain();
   }
 
-  async redeem(request: JoinRequest, sourceIp: string): Promise<JoinResponse> {
+  async redeem(request: JoinRequest, sourceIp: string): Promise<Redeemed> {
     const { store, ca, now, guessLimiter } = this.options;
     // Shape before any use: a malformed string never reaches the database.
     if (!isTokenShape('join', request.token)) {
@@ -158,7 +169,11 @@ export class RedemptionService {
     });
     if (!outcome.ok) throw outcome.error;
     const { result } = outcome;
-    return { node: nodeToApi(result.node, now()), certificate_pem: certificate.certPem, ca_bundle_pem: ca.certPem };
+    return {
+      response: { node: nodeToApi(result.node, now()), certificate_pem: certificate.certPem, ca_bundle_pem: ca.certPem },
+      reissued: result.reissued,
+      joinTokenId: token.id,
+    };
   }
 
   /**

@@ -20,7 +20,7 @@ import { publicKeyBitsOf } from '../pki/der.js';
 import type { RenewalAttempt, RenewalOutcome, RenewalState } from '../store/renewal-store.js';
 import type { Store } from '../store/store.js';
 import type { ClusterCa } from './ca.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, type BatchObserver } from './group-commit.js';
 import { renewalSpacingMs } from './node-cert-lifetime.js';
 import { certificateRefusal, type NodeIdentity, type NodeIdentityService } from './node-identity.js';
 import { nodeToApi } from './node-projection.js';
@@ -48,6 +48,8 @@ export interface RenewalOptions {
   identity: NodeIdentityService;
   /** The node-certificate lifetime (--node-cert-lifetime), from signing. */
   lifetimeMs: number;
+  /** Hears each group commit of renewals (metrics). */
+  commitObserver?: BatchObserver | undefined;
 }
 
 /** Renewals written together at most (each waits for its batch's commit), as for joins. */
@@ -61,7 +63,7 @@ export class RenewalService {
 
   constructor(private readonly options: RenewalOptions) {
     this.limiter = new RenewalLimiter(renewalSpacingMs(options.lifetimeMs), options.now);
-    this.commits = new GroupCommit((attempts) => options.store.renewals.renew(attempts), MAX_RENEWALS_PER_TRANSACTION);
+    this.commits = new GroupCommit((attempts) => options.store.renewals.renew(attempts), MAX_RENEWALS_PER_TRANSACTION, options.commitObserver);
   }
 
   /** Waits for every renewal accepted so far to be written (before the store closes). */

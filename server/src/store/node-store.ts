@@ -43,6 +43,22 @@ export interface HeartbeatWrite {
   at: number;
 }
 
+/** What the metrics count about the fleet (store/sqlite/fleet-counts.ts). */
+export interface FleetCountsQuery {
+  rule: StatusRule;
+  /** Count current certificates ending within each of these windows from rule.now (ms). */
+  certificateWindowsMs: readonly number[];
+}
+
+export interface FleetCounts {
+  /** Nodes by derived status (every status present, 0 when none). */
+  nodes: Record<NodeStatusName, number>;
+  /** Current node certificates past their end. */
+  certificatesExpired: number;
+  /** Per window of the query: current node certificates ending within it (the expired included). */
+  certificatesExpiring: number[];
+}
+
 /** What a landed heartbeat reports back; undefined when it did not land (node gone or serial replaced). */
 export interface HeartbeatLanded {
   cordoned: boolean;
@@ -79,4 +95,6 @@ export interface NodeStore {
    * leaf) revoked. Undefined when the id is unknown.
    */
   delete(id: string, decide: (node: NodeRow) => void): Promise<NodeRow | undefined>;
+  /** Nodes by status and their certificates' ends, counted by the engine in one pass (metrics). */
+  fleetCounts(query: FleetCountsQuery): Promise<FleetCounts>;
 }

@@ -169,6 +169,8 @@ export interface Store {
   listJoinTokens(query: PageRequest & { includeExpired: boolean; now: number }): Promise<Page<JoinTokenRow>>;
   /** Idempotent: keeps the first revocation time. Undefined when the id is unknown. */
   revokeJoinToken(id: string, now: number): Promise<JoinTokenRow | undefined>;
+  /** Join tokens that can still be redeemed at `now` (not revoked, not expired, uses left): metrics. */
+  countLiveJoinTokens(now: number): Promise<number>;
   /** Oldest first. */
   listConsumptions(joinTokenId: string, page: PageRequest): Promise<Page<ConsumptionRow>>;
 

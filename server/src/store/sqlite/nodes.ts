@@ -2,9 +2,10 @@
 // rule in SQL (node-status-sql.ts); a batch of heartbeats as one UPDATE..FROM inside one
 // transaction of the shared write queue; cordon and delete.
 import type { NodeRow, Page } from '../store.js';
-import type { HeartbeatLanded, HeartbeatWrite, NodeListQuery, NodeProjection, NodeStore } from '../node-store.js';
+import type { FleetCounts, FleetCountsQuery, HeartbeatLanded, HeartbeatWrite, NodeListQuery, NodeProjection, NodeStore } from '../node-store.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { jsonParameter } from './connection.js';
+import { countFleet } from './fleet-counts.js';
 import type { SqliteConnections, SqlValue } from './connection.js';
 import { NODE_COLUMNS, nodeFrom, nodeFromJson } from './rows.js';
 import type { NodeJsonRecord, NodeRecord } from './rows.js';
@@ -118,5 +119,9 @@ export class SqliteNodeStore implements NodeStore {
       await sql.run("UPDATE node_certificates SET status = 'revoked' WHERE node_id = ? AND status IN ('current', 'pending')", [id]);
       return node;
     });
+  }
+
+  fleetCounts(query: FleetCountsQuery): Promise<FleetCounts> {
+    return countFleet(this.db.read, query);
   }
 }

@@ -7,6 +7,7 @@ import type {
 } from '../store.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { SqliteConnections } from './connection.js';
+import { countLiveJoinTokens } from './fleet-counts.js';
 import { redeemBatch } from './redemptions.js';
 import { migrate } from './migrations.js';
 import { SqliteNodeStore } from './nodes.js';
@@ -158,6 +159,10 @@ export class SqliteStore implements Store {
       const r = await sql.get<JoinTokenRecord>('SELECT * FROM join_tokens WHERE id = ?', [id]);
       return r && joinTokenFrom(r);
     });
+  }
+
+  countLiveJoinTokens(now: number): Promise<number> {
+    return countLiveJoinTokens(this.db.read, now);
   }
 
   async listConsumptions(joinTokenId: string, page: PageRequest): Promise<Page<ConsumptionRow>> {

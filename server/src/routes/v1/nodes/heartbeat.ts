@@ -9,7 +9,7 @@ export default async function heartbeatRoute(app: FastifyInstance): Promise<void
     '/heartbeat',
     // Every node, every interval: two info lines per heartbeat would be most of the log (and of
     // the CPU) of a large cluster. Refusals are logged at warn (plugins/node-identity.ts).
-    { schema: routeSchema('sendHeartbeat'), config: { refusalMakesNotReady: true }, logLevel: 'warn' },
+    { schema: routeSchema('sendHeartbeat'), config: { metrics: 'heartbeat', refusalMakesNotReady: true }, logLevel: 'warn' },
     async (request) => app.services.heartbeats.record(nodeOf(request), request.body),
   );
 }
