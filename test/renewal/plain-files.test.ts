@@ -5,17 +5,16 @@
 // switch must leave the old identity usable, as it does for a cert dir already in the layout: the
 // real binary is killed at each crash point, against a real CP.
 import test from 'ava';
-import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { lstat, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CRASH_EXIT_CODE, createClient } from '@otherix/sdk';
 import type { CrashStep, OtherixClient } from '@otherix/sdk';
-import { bootstrapArgs, makeNodeHost, runAgent } from '../harness/agent.js';
+import { runAgent } from '../harness/agent.js';
 import type { NodeHost } from '../harness/agent.js';
 import { heartbeat } from '../harness/cluster.js';
 import { movableClock, startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane, MovableClock } from '../harness/control-plane.js';
-import { serialOf } from './renewals.js';
+import { bootstrappedHost, identityOnDisk } from './renewals.js';
 
 const BEFORE_SWITCH: CrashStep[] = ['during-generation', 'after-generation', 'after-links', 'after-temp-link'];
 const FILES = ['agent.key', 'agent.crt', 'ca.crt'];
@@ -38,13 +37,7 @@ test.after.always(async () => {
 
 /** A bootstrapped host whose cert dir was then replaced by plain copies of its three files. */
 async function hostWithPlainFiles(name: string): Promise<NodeHost> {
-  const host = await makeNodeHost();
-  hosts.push(host);
-  const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
-  const run = await runAgent([...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: name, certDir: host.certDir, configPath: host.configPath }), '--token-env', 'T'], {
-    env: { T: minted.token },
-  });
-  if (run.exitCode !== 0) throw new Error(`bootstrap failed: ${run.stderr}`);
+  const host = await bootstrappedHost(cp, admin, name, hosts);
   const contents = await Promise.all(FILES.map((file) => readFile(join(host.certDir, file), 'utf8')));
   await rm(host.certDir, { recursive: true });
   await mkdir(host.certDir, { mode: 0o700 });
@@ -52,15 +45,7 @@ async function hostWithPlainFiles(name: string): Promise<NodeHost> {
   return host;
 }
 
-/** The identity on disk, checked whole: the key is the certificate's, and ca.crt signed it. */
-async function identity(host: NodeHost): Promise<{ certPem: string; keyPem: string; serial: string }> {
-  const certPem = await readFile(join(host.certDir, 'agent.crt'), 'utf8');
-  const keyPem = await readFile(join(host.certDir, 'agent.key'), 'utf8');
-  const leaf = new X509Certificate(certPem);
-  if (!leaf.checkPrivateKey(createPrivateKey(keyPem))) throw new Error('agent.key does not match agent.crt: a torn identity');
-  if (!leaf.verify(new X509Certificate(await readFile(join(host.certDir, 'ca.crt'), 'utf8')).publicKey)) throw new Error('agent.crt does not chain to ca.crt');
-  return { certPem, keyPem, serial: serialOf(certPem) };
-}
+const identity = identityOnDisk;
 
 for (const [index, step] of BEFORE_SWITCH.entries()) {
   test.serial(`plain cert files: a renewal killed at ${step} leaves the old identity whole and usable`, async (t) => {

@@ -85,6 +85,7 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
    * material that CHANGED, so files that come back as they were would otherwise never be renewed.
    */
   function lookAgainLater(): void {
+    if (stopped) return;
     const at = now() + retryBounds(lifetimeMs).firstMs;
     if (planned !== undefined) {
       setTimer(planned.serial, at);
