@@ -11,16 +11,19 @@ export const DAY_MS = 86_400_000;
 export function parseDurationWithDays(text: string): number {
   const match = /^\s*\+?(\d+(?:\.\d+)?)d(.*)$/.exec(String(text));
   if (match === null) return parseDuration(text);
-  const rest = match[2]!.trim();
+  const rest = match[2]!.trimEnd();
   const days = Number(match[1]) * DAY_MS;
   if (rest === '') return Math.round(days);
+  const invalid = new OtherixError(
+    'invalid_duration',
+    `invalid duration ${JSON.stringify(text)}: use days then Go-style parts, like 30d, 1d12h, 36h or 90s`,
+  );
+  // Parts with their units only: a bare number (`7d0`), a second sign or a space is a typo.
+  if (!/^\d*(?:\.\d*)?[a-zµμ]/.test(rest)) throw invalid;
   try {
     return Math.round(days + parseDuration(rest));
   } catch {
-    throw new OtherixError(
-      'invalid_duration',
-      `invalid duration ${JSON.stringify(text)}: use days then Go-style parts, like 30d, 1d12h, 36h or 90s`,
-    );
+    throw invalid;
   }
 }
 

@@ -6,20 +6,19 @@
 // leaves the old generation usable; refusals (a deleted node, an expired certificate) change
 // nothing on the host. The CP's clock is moved past a node's renewal spacing instead of waiting.
 import test from 'ava';
-import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bootstrapNode, createClient } from '@otherix/sdk';
 import { CRASH_EXIT_CODE, crashAtEnv } from '../harness/crash-points.js';
 import type { Node, OtherixClient } from '@otherix/sdk';
 import type { CrashStep } from '../harness/crash-points.js';
-import { bootstrapArgs, makeNodeHost, runAgent } from '../harness/agent.js';
+import { makeNodeHost, runAgent } from '../harness/agent.js';
 import type { AgentRun, NodeHost } from '../harness/agent.js';
 import { heartbeat } from '../harness/cluster.js';
 import { movableClock, startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane, MovableClock } from '../harness/control-plane.js';
 import { startAnswerDroppingProxy } from '../harness/proxies.js';
-import { certificateStatuses, serialOf } from './renewals.js';
+import { bootstrappedHost, certificateStatuses, identityOnDisk } from './renewals.js';
 
 const DAY = 86_400_000;
 let clock: MovableClock;
@@ -53,30 +52,15 @@ test.after.always(async () => {
 });
 
 /** A host bootstrapped with the real binary (a token bound to `name`). */
-async function bootstrapped(name: string): Promise<NodeHost> {
-  const host = await makeNodeHost();
-  hosts.push(host);
-  const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
-  const run = await runAgent([...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: name, certDir: host.certDir, configPath: host.configPath }), '--token-env', 'T'], {
-    env: { T: minted.token },
-  });
-  if (run.exitCode !== 0) throw new Error(`bootstrap failed: ${run.stderr}`);
-  return host;
+function bootstrapped(name: string): Promise<NodeHost> {
+  return bootstrappedHost(cp, admin, name, hosts);
 }
 
 function renewCommand(host: NodeHost, options: { force?: boolean; env?: Record<string, string> } = {}): Promise<AgentRun> {
   return runAgent(['renew', '--config', host.configPath, ...(options.force === true ? ['--force'] : [])], { env: options.env ?? {} });
 }
 
-/** The set on disk, checked whole (the key is the certificate's, which ca.crt signed). */
-async function certSet(host: NodeHost): Promise<{ certPem: string; keyPem: string; serial: string }> {
-  const certPem = await readFile(join(host.certDir, 'agent.crt'), 'utf8');
-  const keyPem = await readFile(join(host.certDir, 'agent.key'), 'utf8');
-  const leaf = new X509Certificate(certPem);
-  if (!leaf.checkPrivateKey(createPrivateKey(keyPem))) throw new Error('agent.key does not match agent.crt: a torn set');
-  if (!leaf.verify(new X509Certificate(await readFile(join(host.certDir, 'ca.crt'), 'utf8')).publicKey)) throw new Error('agent.crt does not chain to ca.crt');
-  return { certPem, keyPem, serial: serialOf(certPem) };
-}
+const certSet = identityOnDisk;
 
 /** The serials the CP logged as renewed for `name` (its audit lines), in order. */
 function loggedRenewals(name: string): string[] {

@@ -1,8 +1,13 @@
 // Renewals as a node sends them (POST /v1/nodes/renew over mTLS with its current certificate and a
-// CSR for a new key), and what a test reads back about a node's certificates through the public
-// Store interface.
-import { X509Certificate } from 'node:crypto';
+// CSR for a new key), what a test reads back about a node's certificates through the public
+// Store interface, and hosts bootstrapped by the real binary with the identity on their disk.
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OtherixClient } from '@otherix/sdk';
 import type { KeyPairPem } from '@otherix/server';
+import { bootstrapArgs, makeNodeHost, runAgent } from '../harness/agent.js';
+import type { NodeHost } from '../harness/agent.js';
 import { api } from '../harness/control-plane.js';
 import type { ApiResponse, ControlPlane } from '../harness/control-plane.js';
 import { nodeCsr } from '../harness/join-request.js';
@@ -32,4 +37,26 @@ export async function certificateStatuses(cp: ControlPlane, serials: readonly st
   const out: Record<string, string | undefined> = {};
   for (const serial of serials) out[serial] = (await cp.store.findNodeCertificate(serial))?.status;
   return out;
+}
+
+/** A host bootstrapped by the real binary with a token bound to `name`; kept in `hosts` for removal. */
+export async function bootstrappedHost(cp: { url: string; caFingerprint: string }, admin: OtherixClient, name: string, hosts: NodeHost[]): Promise<NodeHost> {
+  const host = await makeNodeHost();
+  hosts.push(host);
+  const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
+  const run = await runAgent([...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: name, certDir: host.certDir, configPath: host.configPath }), '--token-env', 'T'], {
+    env: { T: minted.token },
+  });
+  if (run.exitCode !== 0) throw new Error(`bootstrap failed: ${run.stderr}`);
+  return host;
+}
+
+/** The identity in a host's cert dir, checked whole (the key is the certificate's, which ca.crt signed). */
+export async function identityOnDisk(host: NodeHost): Promise<{ certPem: string; keyPem: string; serial: string }> {
+  const certPem = await readFile(join(host.certDir, 'agent.crt'), 'utf8');
+  const keyPem = await readFile(join(host.certDir, 'agent.key'), 'utf8');
+  const leaf = new X509Certificate(certPem);
+  if (!leaf.checkPrivateKey(createPrivateKey(keyPem))) throw new Error('agent.key does not match agent.crt: a torn set');
+  if (!leaf.verify(new X509Certificate(await readFile(join(host.certDir, 'ca.crt'), 'utf8')).publicKey)) throw new Error('agent.crt does not chain to ca.crt');
+  return { certPem, keyPem, serial: serialOf(certPem) };
 }

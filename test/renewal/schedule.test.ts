@@ -64,3 +64,10 @@ test('durations with days: 30d, 1d12h, 365d; Go-style durations as before', (t) 
   t.is(formatDurationWithDays(36 * 3_600_000), '1d12h0m0s');
   t.is(formatDurationWithDays(60_000), '1m0s');
 });
+
+test('after the days only Go-style parts with their units: 7d0, 30d5, 1d+2h and 1d 12h are refused, not read as 7d, 30d, 1d2h or 1d12h', (t) => {
+  // A bare number after the days is a typo (Go refuses `5` too); a second sign or a space is not a part.
+  for (const bad of ['7d0', '30d5', '1d+2h', '1d 12h', '1d+0']) t.throws(() => parseDurationWithDays(bad), { code: 'invalid_duration' }, bad);
+  t.is(parseDurationWithDays('1d12h30m'), DAY + 12.5 * 3_600_000);
+  t.is(parseDurationWithDays('7d '), 7 * DAY, 'trailing space, as Go-style durations allow');
+});

@@ -8,6 +8,7 @@
 // next and retried with backoff until the certificate ends. An expired certificate cannot renew
 // (a renewal is authenticated by it): the expiry watch says so with the re-bootstrap commands, and
 // the loop waits for new material (bootstrap --force), which the heartbeats notice (reschedule()).
+// A cert dir that cannot be read when the loop looks is looked at again a first retry later.
 import { isOtherixError, renewNodeCertificate } from '@otherix/sdk';
 import { readNodeIdentityFiles } from '@otherix/sdk/internal';
 import type { RenewalOutcome } from '@otherix/sdk';
@@ -43,6 +44,8 @@ export interface RenewalLoop {
 const iso = (ms: number): string => new Date(ms).toISOString();
 /** A timer may fire a millisecond or so before its time. */
 const TIMER_SLACK_MS = 50;
+/** Until a certificate was read: the CP's default lifetime (how soon to look again uses it). */
+const DEFAULT_LIFETIME_MS = 30 * 86_400_000;
 /** How long stop() waits for a renewal in flight (a write is crash-safe if it is cut). */
 const STOP_GRACE_MS = 1_000;
 
@@ -57,6 +60,8 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
   /** The certificate the timer is set for, and when it fires; a reschedule for the same one keeps it (and its jitter). */
   let planned: { serial: string; at: number } | undefined;
   let failures = 0;
+  /** The lifetime of the last certificate read, for how soon to look again when none can be read. */
+  let lifetimeMs = DEFAULT_LIFETIME_MS;
 
   const setTimer = (serial: string, at: number): void => {
     if (timer !== undefined) clearTimeout(timer);
@@ -70,17 +75,42 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
     try {
       const identity = await readNodeIdentityFiles(options.certDir);
       if (now() >= identity.times.notAfter) options.expiry.check(identity.certPem);
+      lifetimeMs = identity.times.lifetimeMs;
       return identity.times;
     } catch (error) {
-      // The heartbeats report unusable material every beat; the loop waits for it to be fixed.
-      logger.debug('renewal: no usable certificate in the cert dir; waiting for new material', { code: isOtherixError(error) ? error.code : undefined });
+      // The heartbeats report unusable material every beat; the loop looks again by itself.
+      logger.debug('renewal: no usable certificate in the cert dir; looking again shortly', { code: isOtherixError(error) ? error.code : undefined });
       return undefined;
     }
   }
 
+  /**
+   * No usable certificate in the cert dir right now (files moved away for a moment, a descriptor
+   * shortage). Look again after a first retry's delay: the heartbeats tell this loop only about
+   * material that CHANGED, so files that come back as they were would otherwise never be renewed.
+   */
+  function lookAgainLater(): void {
+    if (stopped) return;
+    const at = now() + retryBounds(lifetimeMs).firstMs;
+    if (planned !== undefined) {
+      setTimer(planned.serial, at);
+      return;
+    }
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (!stopped) void plan();
+    }, at - now());
+  }
+
   async function plan(): Promise<void> {
     const times = await current();
-    if (stopped || times === undefined) return;
+    if (stopped) return;
+    if (times === undefined) {
+      // A timer already set (the due time, or a look again) reads the cert dir again by itself.
+      if (timer === undefined) lookAgainLater();
+      return;
+    }
     if (now() >= times.notAfter) {
       planned = undefined;
       logger.info(`renewal: stopped: the node certificate (serial ${times.serial}) expired at ${iso(times.notAfter)} and cannot be renewed; waiting for new material from \`otherix-agent bootstrap --force\``, { serial: times.serial, not_after: iso(times.notAfter) });
@@ -108,7 +138,7 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
 
   async function attempt(): Promise<void> {
     const times = await current();
-    if (times === undefined) return;
+    if (times === undefined) return lookAgainLater();
     // Woken early (a setTimeout cap) or for a certificate replaced meanwhile: plan for what is there.
     if (planned === undefined || planned.serial !== times.serial || now() < planned.at - TIMER_SLACK_MS) {
       planned = undefined;

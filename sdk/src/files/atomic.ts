@@ -3,7 +3,7 @@
 // byte is written, so neither umask nor a race can leave a key readable by others.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, lstat, mkdir, open, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { OtherixError } from '../errors.js';
 import { passWriteStep } from './write-steps.js';
@@ -109,7 +109,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
  *
  * The switch is rename(2) of a temp symlink `..data_tmp` over `..data`: atomic, so a reader or a
  * crash sees the whole old set or the whole new one. Visible links are created BEFORE the switch
- * (dangling on a first write), so a new name appears exactly when ..data flips. Old generations
+ * (dangling on a first write), so a new name appears exactly when ..data flips; names that are
+ * still plain files are first adopted into a generation of their own (adoptUnlinkedNames). Old generations
  * are removed after the switch; leftovers of a crashed write (a generation, `..data_tmp`, temp
  * links) are removed by the next write, or by removeWriteLeftovers.
  * One writer per folder at a time.
@@ -192,16 +193,55 @@ export async function writeFileSetAtomic(dir: string, files: FileSpec[]): Promis
   if (new Set(files.map((f) => f.name)).size !== files.length) {
     throw new OtherixError('usage', 'the same file name appears twice in one atomic set');
   }
-  let generationPath: string | undefined;
-  let switched = false;
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const previous = await currentGeneration(dir);
     await removeStaleGenerations(dir, previous);
     for (const file of files) await removeLeftoversOf(dir, file.name);
+    const adopted = await adoptUnlinkedNames(dir, files, previous);
+    await writeGeneration(dir, files, adopted, 'links-first');
+  } catch (error) {
+    if (error instanceof OtherixError) throw error;
+    throw writeFailed(`the file set in ${dir}`, error);
+  }
+}
 
-    const generation = `..${Date.now()}-${suffix()}`;
-    generationPath = join(dir, generation);
+/**
+ * Names of the set that exist but are not links into `..data` (plain files: a cert dir restored
+ * from a backup that followed links, or files copied in by hand) would vanish from the moment
+ * they became links until `..data` flips, and a crash in between would lose them. So their bytes
+ * as they read now become a generation of their own first, `..data` switches to it, and only then
+ * does each name become a link, which reads the same bytes. Returns the generation `..data`
+ * points at afterwards.
+ */
+async function adoptUnlinkedNames(dir: string, files: FileSpec[], previous: string | undefined): Promise<string | undefined> {
+  const present: FileSpec[] = [];
+  let unlinked = false;
+  for (const file of files) {
+    const path = join(dir, file.name);
+    try {
+      const info = await lstat(path);
+      if (!info.isSymbolicLink() || (await readlink(path)) !== join(DATA_LINK, file.name)) unlinked = true;
+      present.push({ name: file.name, data: await readFile(path), mode: file.mode });
+    } catch (error) {
+      // Something in the way (a folder, an unreadable file) is named.
+      if ((error as { code?: string }).code !== 'ENOENT') throw writeFailed(path, error);
+    }
+  }
+  if (!unlinked) return previous;
+  return writeGeneration(dir, present, previous, 'switch-first');
+}
+
+/**
+ * Writes `files` as a new generation, points `..data` at it, removes `previous`. 'links-first':
+ * the visible links are made before the switch, so a new name appears exactly when `..data`
+ * flips. 'switch-first' (adoptUnlinkedNames): after it, each replacing a name with the same bytes.
+ */
+async function writeGeneration(dir: string, files: FileSpec[], previous: string | undefined, order: 'links-first' | 'switch-first'): Promise<string> {
+  const generation = `..${Date.now()}-${suffix()}`;
+  const generationPath = join(dir, generation);
+  let switched = false;
+  try {
     // 0755 like Kubernetes: each file's own mode decides who reads it (agent.key 0600, ca.crt
     // 0644); the set's folder itself is created 0700.
     await mkdir(generationPath, { mode: 0o755 });
@@ -215,9 +255,11 @@ export async function writeFileSetAtomic(dir: string, files: FileSpec[]): Promis
     await fsyncDir(generationPath);
     passWriteStep('after-generation');
 
-    for (const file of files) await ensureVisibleLink(dir, file.name);
-    await fsyncDir(dir);
-    passWriteStep('after-links');
+    if (order === 'links-first') {
+      for (const file of files) await ensureVisibleLink(dir, file.name);
+      await fsyncDir(dir);
+      passWriteStep('after-links');
+    }
 
     const tempLink = join(dir, DATA_TEMP_LINK);
     await rm(tempLink, { force: true });
@@ -226,19 +268,24 @@ export async function writeFileSetAtomic(dir: string, files: FileSpec[]): Promis
     await rename(tempLink, join(dir, DATA_LINK));
     switched = true;
     await fsyncDir(dir);
-    passWriteStep('after-switch');
+    if (order === 'switch-first') {
+      for (const file of files) await ensureVisibleLink(dir, file.name);
+      await fsyncDir(dir);
+    } else {
+      passWriteStep('after-switch');
+    }
 
     if (previous !== undefined && previous !== generation && isGenerationName(previous)) {
       await rm(join(dir, previous), { recursive: true, force: true });
     }
-    passWriteStep('after-cleanup');
+    if (order === 'links-first') passWriteStep('after-cleanup');
+    return generation;
   } catch (error) {
-    if (!switched && generationPath !== undefined) {
+    if (!switched) {
       await rm(generationPath, { recursive: true, force: true }).catch(() => undefined);
       await rm(join(dir, DATA_TEMP_LINK), { force: true }).catch(() => undefined);
     }
-    if (error instanceof OtherixError) throw error;
-    throw writeFailed(`the file set in ${dir}`, error);
+    throw error;
   }
 }
 

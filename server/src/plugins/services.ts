@@ -56,7 +56,7 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
   app.decorate('ca', ca);
   app.decorate('clock', now);
   const heartbeatRefusals = new HeartbeatRefusals(store, now, ca.certPem);
-  const nodeIdentity = new NodeIdentityService(store, heartbeatRefusals);
+  const nodeIdentity = new NodeIdentityService(store, heartbeatRefusals, now);
   const redemption = new RedemptionService({
     store,
     ca,

@@ -36,7 +36,7 @@ type PeerIdentity =
   | { kind: 'none' }
   | { kind: 'untrusted'; reason: string; certificate?: PeerCertificate }
   | { kind: 'not_a_node'; identity: string }
-  | { kind: 'node'; name: string; serial: string; publicKey: Buffer | undefined };
+  | { kind: 'node'; name: string; serial: string; publicKey: Buffer | undefined; validFrom: number; validTo: number };
 
 const rebootstrap = (name = '<name>'): string =>
   `mint a join token bound to the node (\`otherix node join-token create --node-name ${name}\`) and re-run \`otherix-agent bootstrap --force\` on the host`;
@@ -64,7 +64,25 @@ export function peerIdentityOf(socket: TLSSocket): PeerIdentity {
   if (names.length !== 1 || uris.length !== 1) {
     return { kind: 'not_a_node', identity: uris.length === 0 ? 'no URI SAN' : uris.join(', ') };
   }
-  return { kind: 'node', name: names[0]!, serial: normalizeSerial(certificate.serialNumber), publicKey: certificate.pubkey };
+  return {
+    kind: 'node',
+    name: names[0]!,
+    serial: normalizeSerial(certificate.serialNumber),
+    publicKey: certificate.pubkey,
+    validFrom: Date.parse(certificate.valid_from),
+    validTo: Date.parse(certificate.valid_to),
+  };
+}
+
+/**
+ * OpenSSL checks a client certificate's dates only in a full handshake: not on a TLS session
+ * resumed from a ticket, and never again on a connection kept alive past the certificate's end.
+ * So each request checks them on the CP's clock; the verdict is named as OpenSSL names it.
+ */
+function outsideValidity(peer: { validFrom: number; validTo: number }, now: number): 'CERT_HAS_EXPIRED' | 'CERT_NOT_YET_VALID' | undefined {
+  if (!(now <= peer.validTo)) return 'CERT_HAS_EXPIRED';
+  if (!(now >= peer.validFrom)) return 'CERT_NOT_YET_VALID';
+  return undefined;
 }
 
 export class NodeIdentityService {
@@ -72,10 +90,14 @@ export class NodeIdentityService {
   /** name -> the node's id and current serial, as last read; only a hint (see the header). */
   private readonly current = new Map<string, { nodeId: string; serial: string }>();
 
-  /** `refusals`: where a refused heartbeat of a node's current (but outdated) certificate is noted. */
+  /**
+   * `refusals`: where a refused heartbeat of a node's current (but outdated) certificate is noted.
+   * `now`: the CP's clock, which a certificate's dates are checked against on every request.
+   */
   constructor(
     private readonly store: Store,
     private readonly refusals?: HeartbeatRefusals,
+    private readonly now: () => number = Date.now,
   ) {}
 
   private readonly pendingUsedListeners: Array<(event: PendingLeafUsed) => void> = [];
@@ -107,8 +129,12 @@ export class NodeIdentityService {
         throw new HttpError('unauthenticated', untrustedMessage(peer.reason), { tls_verification: peer.reason });
       case 'not_a_node':
         throw new HttpError('forbidden', `the client certificate (${peer.identity}) is not a node identity (spiffe://otherix/node/<name>): only nodes send heartbeats and renewals`);
-      case 'node':
-        break;
+      case 'node': {
+        const outside = outsideValidity(peer, this.now());
+        if (outside === undefined) break;
+        if (options.noteOutdated !== false) await this.noteOutdatedNode(peer.name, peer.serial);
+        throw new HttpError('unauthenticated', untrustedMessage(outside), { tls_verification: outside });
+      }
     }
     const cached = this.current.get(peer.name);
     if (cached !== undefined && cached.serial === peer.serial) return { nodeId: cached.nodeId, name: peer.name, serial: peer.serial, publicKey: peer.publicKey };
@@ -148,9 +174,14 @@ export class NodeIdentityService {
   private async noteOutdated(reason: string, certificate: PeerCertificate | undefined): Promise<void> {
     if (this.refusals === undefined || certificate === undefined) return;
     const outdated = this.refusals.outdatedNodeCertificate(reason, certificate);
-    if (outdated === undefined) return;
-    const node = await this.store.findNodeByName(outdated.name);
-    if (node !== undefined && node.certSerial === outdated.serial) await this.refusals.record(node.id, outdated.serial);
+    if (outdated !== undefined) await this.noteOutdatedNode(outdated.name, outdated.serial);
+  }
+
+  /** The node's current certificate was refused for its dates: the node is not heard. */
+  private async noteOutdatedNode(name: string, serial: string): Promise<void> {
+    if (this.refusals === undefined) return;
+    const node = await this.store.findNodeByName(name);
+    if (node !== undefined && node.certSerial === serial) await this.refusals.record(node.id, serial);
   }
 
   /** Drops what is known of a node (deleted, or its heartbeat did not land). */
