@@ -70,7 +70,7 @@ test('a join whose answer never comes: the request timeout is an unknown outcome
     [
       ...bootstrapArgs({ cpUrl: proxy.url, caFingerprint: cp.caFingerprint, nodeName: 'held-answer', certDir: host.certDir, configPath: host.configPath }),
       '--token-env', 'JOIN_TOKEN',
-      '--request-timeout', '2s',
+      '--request-timeout', '5s',
     ],
     { env: { JOIN_TOKEN: minted.token } },
   );

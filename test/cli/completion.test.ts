@@ -123,7 +123,7 @@ test('bash: flags may come first, flag values are skipped, choices are offered, 
     'otherix completion ',
     'otherix node join-token revoke 9f1c --',
   ]);
-  t.deepEqual(answers[0]!.filter((w) => !w.startsWith('-')), ['login', 'whoami', 'node', 'api-token', 'completion']);
+  t.deepEqual(answers[0]!.filter((w) => !w.startsWith('-')), ['login', 'whoami', 'version', 'node', 'api-token', 'completion']);
   t.deepEqual(answers[1], ['join-token', 'list', 'get', '--help']);
   t.deepEqual(answers[2], ['pending', 'ready', 'not_ready', 'cordoned']);
   t.deepEqual(answers[3], ['not_ready']);

@@ -13,7 +13,7 @@ import { joinRequest, nodeCsr } from '../harness/join-request.js';
 import { repoPath } from '../harness/paths.js';
 
 interface LogLine {
-  level: number;
+  level: string;
   msg: string;
   audit?: boolean;
   event?: string;
@@ -64,7 +64,7 @@ test.serial('each change is one audit line at info with who, what and the source
   const minted = (await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: { node_name: 'audit-node' } })).body;
   secrets.push(minted.token);
   const mintLine = auditLine(t, mark, 'join_token.minted');
-  t.like(mintLine, { level: 30, msg: 'audit: join_token.minted', source_ip: '127.0.0.1', join_token_id: minted.id, node_name: 'audit-node', max_uses: 1, expires_at: minted.expires_at });
+  t.like(mintLine, { level: 'info', msg: 'audit: join_token.minted', source_ip: '127.0.0.1', join_token_id: minted.id, node_name: 'audit-node', max_uses: 1, expires_at: minted.expires_at });
   t.deepEqual(mintLine.actor, { ...admin, id: adminId });
 
   // The host redeems it: a new node; the actor is the join token (the host has no identity yet).
@@ -135,8 +135,8 @@ test.serial('at info, reads and heartbeat-like requests write no per-request lin
   try {
     t.is((await api(verbose, 'GET', '/v1/nodes', { token: verbose.adminToken })).status, 200);
     const debug = verbose.logs.map((line) => JSON.parse(line) as LogLine);
-    t.true(debug.some((line) => line.msg === 'incoming request' && line.level === 20));
-    t.true(debug.some((line) => line.msg === 'request completed' && line.level === 20));
+    t.true(debug.some((line) => line.msg === 'incoming request' && line.level === 'debug'));
+    t.true(debug.some((line) => line.msg === 'request completed' && line.level === 'debug'));
   } finally {
     await verbose.close();
   }

@@ -14,7 +14,7 @@ import { sampleValue, scrape } from '../harness/prometheus-text.js';
 import { renew } from './renewals.js';
 
 interface LogLine {
-  level: number;
+  level: string;
   msg: string;
   audit?: boolean;
   event?: string;
@@ -57,7 +57,7 @@ test.serial('a signed renewal is one node.renewed audit line and counts as ok; r
   const [line, ...more] = auditLines(mark);
   t.deepEqual(more, [], 'one audit line for four requests: the refusals changed nothing');
   t.like(line, {
-    level: 30,
+    level: 'info',
     msg: 'audit: node.renewed',
     event: 'node.renewed',
     source_ip: '127.0.0.1',

@@ -10,7 +10,7 @@ let cp: ControlPlane;
 const opened: AdminConnection[] = [];
 
 test.before(async () => {
-  cp = await startControlPlane({ captureLogs: 'info' });
+  cp = await startControlPlane({ captureLogs: 'debug' });
 });
 
 test.after.always(async () => {

@@ -14,7 +14,7 @@ const PUBLIC_VALUES = [
   'loadConfig', 'maskToken', 'parseCpUrl', 'parseDuration', 'pinCa', 'renewNodeCertificate', 'resolveBootstrapOptions',
 ];
 
-const SUBPATHS = ['.', './argv', './errors', './internal', './package.json', './pki', './terminal-text'];
+const SUBPATHS = ['.', './argv', './errors', './internal', './metrics-server', './package.json', './pki', './terminal-text'];
 
 interface Exported {
   name: string;
