@@ -7,9 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { canonicalHost, hashToken, isOtherixError, isTokenShape, verifyCsrAsync } from '@otherix/sdk';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
-import type { JoinTokenRow, NodeRow, RedemptionAttempt, RedemptionOutcome, RedemptionState, Store } from '../store/store.js';
+import type { JoinTokenRow, NodeRow, RedemptionState, Store } from '../store/store.js';
 import type { ClusterCa } from './ca.js';
 import { GroupCommit } from './group-commit.js';
+import { redeemJoinTokens } from './redemption-batch.js';
+import type { RedemptionAttempt, RedemptionOutcome } from './redemption-batch.js';
 import {
   assertNodeName, assertPortRange, endpointHost, isLoopbackHost, migrationHostOf,
 } from './join-request-rules.js';
@@ -81,7 +83,7 @@ export class RedemptionService {
   constructor(private readonly options: RedemptionOptions) {
     // Compared in the one canonical form: `VM.` is the CP's `vm`, ::ffff:10.0.0.1 is 10.0.0.1.
     this.controlPlaneHosts = new Set(options.controlPlaneHosts.map(canonicalHost));
-    this.commits = new GroupCommit((attempts) => options.store.redeemJoinTokens(attempts), MAX_REDEMPTIONS_PER_TRANSACTION);
+    this.commits = new GroupCommit((attempts) => redeemJoinTokens(options.store, attempts), MAX_REDEMPTIONS_PER_TRANSACTION);
   }
 
   /** Waits for every redemption accepted so far to be written (before the store closes). */

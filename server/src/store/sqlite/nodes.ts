@@ -6,10 +6,10 @@ import type { HeartbeatLanded, HeartbeatWrite, NodeListQuery, NodeProjection, No
 import { decodeCursor, pageOf } from '../cursor.js';
 import { jsonParameter } from './connection.js';
 import type { SqliteConnections, SqlValue } from './connection.js';
-import { NODE_COLUMNS, nodeFrom, nodeFromJson } from './rows.js';
-import type { NodeJsonRecord, NodeRecord } from './rows.js';
+import { NODE_COLUMNS, nodeFrom, nodeFromJson } from '../rows.js';
+import type { NodeJsonRecord, NodeRecord } from '../rows.js';
 import { nodeJsonSql } from './node-json-sql.js';
-import { statusCondition } from './node-status-sql.js';
+import { statusCondition } from '../node-status-sql.js';
 
 /**
  * Each listed row as one JSON text: node-sqlite3 turns every column of every row into a JS value
