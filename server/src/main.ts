@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import { OtherixError, formatHostPort } from '@otherix/sdk';
 import { buildApp } from './app.js';
 import { adminTokenCommand } from './commands/admin-token.js';
+import { migrateStoreCommand } from './commands/migrate-store.js';
+import { initReplica, sharedCaFingerprint } from './init/replica.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';
 import { caFingerprintOf, initDataDir } from './init/data-dir.js';
 import { isRefusal } from './errors.js';
@@ -27,8 +29,10 @@ const USAGE = `usage:
                  [--log-level LEVEL] [--join-guess-limit N] [--max-connections N]
                  [--node-cert-lifetime DURATION]
                  [--max-unauthenticated-per-source N]
-  otherix-server ca-fingerprint [--data-dir DIR]
-  otherix-server admin-token [--data-dir DIR] [--name NAME]
+                 [--database-url postgres://... --secret-file FILE]
+  otherix-server ca-fingerprint [--data-dir DIR | --database-url URL]
+  otherix-server admin-token [--data-dir DIR | --database-url URL] [--name NAME]
+  otherix-server migrate-store --data-dir DIR --database-url URL --secret-file FILE
 
   --data-dir DIR          where the CA, certificates, database and admin.token live (default ${DEFAULT_DATA_DIR})
   --listen HOST:PORT      address to serve HTTPS on (default ${DEFAULT_LISTEN}; port 0 takes a free port)
@@ -42,16 +46,23 @@ const USAGE = `usage:
   --max-unauthenticated-per-source N
                           connections one source (IPv4 address, IPv6 /64) may hold before they authenticate;
                           beyond, its new ones are closed at once (default ${DEFAULT_LISTENER_LIMITS.maxUnauthenticatedPerSource})
+  --database-url URL      run on PostgreSQL (postgres://user:password@host:port/database) as one of any number
+                          of replicas sharing the cluster; without it the cluster is SQLite in the data dir,
+                          and with it the data dir holds only this replica's lock and certificates
+  --secret-file FILE      with --database-url: the secret (32+ characters, mode 0600) that seals the CA key
+                          in the database; every replica gets a copy
   --name NAME             admin-token: the new admin token's name (default admin-recovery-<UTC time>)
 
   admin-token mints a new admin API token on the CP host, running or not, when no admin token
   is left: the token is printed once on stdout and only its hash is stored.
+  migrate-store copies a stopped CP's SQLite cluster into an empty PostgreSQL database.
 
   Each flag can also come from the environment (flags win): OTHERIX_SERVER__DATA_DIR,
   OTHERIX_SERVER__LISTEN, OTHERIX_SERVER__LOG_LEVEL, OTHERIX_SERVER__JOIN_GUESS_LIMIT,
   OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__NODE_CERT_LIFETIME,
   OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE,
-  OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated).
+  OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated), OTHERIX_SERVER__DATABASE_URL,
+  OTHERIX_SERVER__SECRET_FILE.
 `;
 
 function parse(argv: string[]) {
@@ -68,12 +79,14 @@ function parse(argv: string[]) {
       'max-connections': { type: 'string' },
       'node-cert-lifetime': { type: 'string' },
       'max-unauthenticated-per-source': { type: 'string' },
+      'database-url': { type: 'string' },
+      'secret-file': { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token'].includes(command)) throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
+  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token', 'migrate-store'].includes(command)) throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
   const settings = resolveServerSettings({
     dataDir: values['data-dir'],
     listen: values.listen,
@@ -83,13 +96,20 @@ function parse(argv: string[]) {
     nodeCertLifetime: values['node-cert-lifetime'],
     maxUnauthenticatedPerSource: values['max-unauthenticated-per-source'],
     advertiseHosts: values['advertise-host'],
+    databaseUrl: values['database-url'],
+    secretFile: values['secret-file'],
   });
+  if (command === 'migrate-store' && (values['data-dir'] === undefined || settings.databaseUrl === undefined)) {
+    throw new OtherixError('usage', 'migrate-store needs --data-dir (the stopped CP\'s) and --database-url (an empty PostgreSQL database) and --secret-file');
+  }
   if (values.name !== undefined && command !== 'admin-token') throw new OtherixError('usage', '--name is for admin-token only');
   return { command, help: values.help, name: values.name, ...settings };
 }
 
 async function serve(args: ReturnType<typeof parse>): Promise<void> {
-  const material = await initDataDir({ dataDir: args.dataDir, advertiseHosts: args.advertiseHosts });
+  const material = args.databaseUrl === undefined
+    ? await initDataDir({ dataDir: args.dataDir, advertiseHosts: args.advertiseHosts })
+    : await initReplica({ dataDir: args.dataDir, databaseUrl: args.databaseUrl, secretFile: args.secretFile, advertiseHosts: args.advertiseHosts });
   const lifetime = lifetimeWarning(args.nodeCertLifetimeMs);
   const warnings = lifetime === undefined ? material.warnings : [...material.warnings, lifetime];
   for (const warning of warnings) process.stderr.write(`otherix-server: warning: ${warning}\n`);
@@ -128,7 +148,10 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
   app.log.info({ url, ca_fingerprint: material.ca.fingerprint, admin_token_file: material.files.adminToken }, 'otherix control plane ready');
   // Two human lines (startup-lines.ts); tests and scripts wait for the first. Never a secret.
   const adminTokenState = await adminTokenFileState(material.files.adminToken, material.store, Date.now());
-  const facts = { url, listenHost: args.listen.host, advertiseHosts: args.advertiseHosts, fingerprint: material.ca.fingerprint, dataDir: material.files.dir };
+  const facts = {
+    url, listenHost: args.listen.host, advertiseHosts: args.advertiseHosts, fingerprint: material.ca.fingerprint, dataDir: material.files.dir,
+    onPostgres: args.databaseUrl !== undefined,
+  };
   for (const line of startupLines({ ...facts, adminTokenFile: material.files.adminToken, adminTokenState })) process.stderr.write(`${line}\n`);
 }
 
@@ -147,10 +170,11 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     if (args.command === 'ca-fingerprint') {
-      process.stdout.write(`${await caFingerprintOf(args.dataDir)}\n`);
+      process.stdout.write(`${args.databaseUrl === undefined ? await caFingerprintOf(args.dataDir) : await sharedCaFingerprint(args.databaseUrl)}\n`);
       return 0;
     }
-    if (args.command === 'admin-token') return await adminTokenCommand({ dataDir: args.dataDir, name: args.name });
+    if (args.command === 'admin-token') return await adminTokenCommand({ dataDir: args.dataDir, databaseUrl: args.databaseUrl, name: args.name });
+    if (args.command === 'migrate-store') return await migrateStoreCommand({ dataDir: args.dataDir, databaseUrl: args.databaseUrl!, secretFile: args.secretFile });
     await serve(args);
     return -1; // keep running
   } catch (error) {

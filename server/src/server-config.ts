@@ -22,6 +22,10 @@ const SERVER_CONFIG_SCHEMA: ConfigSchema = Object.freeze({
   'server.max_unauthenticated_per_source': { kind: 'integer', default: DEFAULT_LISTENER_LIMITS.maxUnauthenticatedPerSource },
   /** Comma-separated in the environment; the flag is repeatable. */
   'server.advertise_hosts': { kind: 'string', default: '' },
+  /** postgres://...: run on PostgreSQL, as one of any number of replicas (empty: SQLite in the data dir). */
+  'server.database_url': { kind: 'string', default: '' },
+  /** With database_url: the file holding the secret that seals the CA key in the database. */
+  'server.secret_file': { kind: 'string', default: '' },
 });
 
 const FLAG_OF: Record<string, string> = {
@@ -33,6 +37,8 @@ const FLAG_OF: Record<string, string> = {
   'server.node_cert_lifetime': '--node-cert-lifetime',
   'server.max_unauthenticated_per_source': '--max-unauthenticated-per-source',
   'server.advertise_hosts': '--advertise-host',
+  'server.database_url': '--database-url',
+  'server.secret_file': '--secret-file',
 };
 
 interface ServerFlags {
@@ -44,6 +50,8 @@ interface ServerFlags {
   nodeCertLifetime?: string | undefined;
   maxUnauthenticatedPerSource?: string | undefined;
   advertiseHosts?: string[] | undefined;
+  databaseUrl?: string | undefined;
+  secretFile?: string | undefined;
 }
 
 interface ServerSettings {
@@ -58,6 +66,9 @@ interface ServerSettings {
   /** Connections one source may hold before they authenticate (listener.ts). */
   maxUnauthenticatedPerSource: number;
   advertiseHosts: string[];
+  /** PostgreSQL's URL, or undefined: SQLite in the data dir (the default). */
+  databaseUrl: string | undefined;
+  secretFile: string | undefined;
 }
 
 /** Where a value came from, as the user wrote it: `--listen`, `OTHERIX_SERVER__LISTEN` or the default. */
@@ -107,6 +118,8 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
       'server.node_cert_lifetime': flags.nodeCertLifetime,
       'server.max_unauthenticated_per_source': flags.maxUnauthenticatedPerSource,
       'server.advertise_hosts': flags.advertiseHosts !== undefined && flags.advertiseHosts.length > 0 ? flags.advertiseHosts.join(',') : undefined,
+      'server.database_url': flags.databaseUrl,
+      'server.secret_file': flags.secretFile,
     },
   });
   const where = (key: string): string => origin(key, sources[key]);
@@ -120,6 +133,12 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
   if (maxUnauthenticatedPerSource < 1) throw unusable(`${where('server.max_unauthenticated_per_source')} ${maxUnauthenticatedPerSource}: expected a whole number >= 1`);
   const dataDir = values['server.data_dir'] as string;
   if (dataDir === '') throw unusable(`${where('server.data_dir')} is empty: give a folder`);
+  const databaseUrl = values['server.database_url'] as string;
+  if (databaseUrl !== '' && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw unusable(`${where('server.database_url')}: expected postgres://user:password@host:port/database`);
+  }
+  const secretFile = values['server.secret_file'] as string;
+  if (secretFile !== '' && databaseUrl === '') throw unusable(`${where('server.secret_file')} is only for PostgreSQL: give --database-url too`);
   return {
     dataDir,
     listen: parseListen(values['server.listen'] as string, where('server.listen')),
@@ -129,5 +148,7 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
     nodeCertLifetimeMs: parseLifetime(values['server.node_cert_lifetime'] as string, where('server.node_cert_lifetime')),
     maxUnauthenticatedPerSource,
     advertiseHosts: (values['server.advertise_hosts'] as string).split(',').map((host) => host.trim()).filter((host) => host !== ''),
+    databaseUrl: databaseUrl === '' ? undefined : databaseUrl,
+    secretFile: secretFile === '' ? undefined : secretFile,
   };
 }

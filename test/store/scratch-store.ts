@@ -11,7 +11,9 @@ import { PgStore, SqliteStore } from '@otherix/server';
 import type { NodeRow, Store } from '@otherix/server';
 import { freshDatabaseUrl, stopPostgres } from '../harness/postgres.js';
 
-export type Engine = 'sqlite' | 'postgres';
+import type { Engine } from '../harness/engine.js';
+
+export type { Engine };
 export const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
 
 // One PostgreSQL per test file (process), stopped when its tests are done.

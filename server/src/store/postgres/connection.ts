@@ -22,6 +22,9 @@ export type PgValue = SqlValue | readonly SqlValue[];
 /** The advisory lock key of the rule transactions (any constant; "otherix" in ASCII). */
 const RULES_LOCK_KEY = 0x6f74686572_69;
 
+/** How long a new connection to the database may take. */
+export const CONNECT_TIMEOUT_MS = 5000;
+
 /** Connections per replica: the group commits keep writes few; reads (lists, lookups) use the rest. */
 export const DEFAULT_POOL_SIZE = 16;
 
@@ -59,7 +62,9 @@ export class PgConnections {
   }
 
   static async open(url: string, prepare: (connections: PgConnections) => Promise<void>, poolSize = DEFAULT_POOL_SIZE): Promise<PgConnections> {
-    const pool = new pg.Pool({ connectionString: url, max: poolSize, types, application_name: 'otherix-server' });
+    // A database that does not answer is an error after CONNECT_TIMEOUT_MS, not a request (or a
+    // /readyz probe) that hangs.
+    const pool = new pg.Pool({ connectionString: url, max: poolSize, types, application_name: 'otherix-server', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     // An idle connection the server dropped must not crash the process: the next query reconnects.
     pool.on('error', () => undefined);
     const connections = new PgConnections(pool);

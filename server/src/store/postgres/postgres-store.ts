@@ -51,16 +51,20 @@ export class PgStore implements Store {
   /** Other replicas write this database too. */
   readonly shared = true;
 
-  private constructor(private readonly db: PgConnections) {
+  private constructor(
+    private readonly db: PgConnections,
+    private readonly afterClose: (() => Promise<void>) | undefined,
+  ) {
     this.nodes = new PgNodeStore(db);
     this.renewals = new PgRenewalStore(db);
   }
 
   /** Connects to `url` and migrates the database (once, whichever replica comes first). */
-  static async open(url: string, options: { poolSize?: number } = {}): Promise<PgStore> {
+  /** `afterClose` runs after the pool is closed (a replica's data dir lock is released there). */
+  static async open(url: string, options: { poolSize?: number; afterClose?: () => Promise<void> } = {}): Promise<PgStore> {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new OtherixError('config_invalid', `--database-url: expected postgres://user:password@host:port/database, got ${redactDatabaseUrl(url)}`);
     try {
-      return new PgStore(await PgConnections.open(url, migrate, options.poolSize));
+      return new PgStore(await PgConnections.open(url, migrate, options.poolSize), options.afterClose);
     } catch (error) {
       if (error instanceof OtherixError) throw error;
       const code = (error as { code?: string }).code;
@@ -242,6 +246,10 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.db.close();
+    try {
+      await this.db.close();
+    } finally {
+      await this.afterClose?.();
+    }
   }
 }
