@@ -5,7 +5,7 @@
 // It takes the data dir's lock (a running CP holds it: stop it first), and refuses a database
 // that holds any row (one cluster per database; nothing is merged). The data dir is left as it
 // was (a way back); replicas start with data dirs of their own (server/README.md).
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OtherixError } from '@otherix/sdk';
 import { loadCa } from '../init/data-dir.js';
@@ -33,6 +33,9 @@ export interface MigratedCluster {
 export async function migrateStore(options: MigrateStoreOptions): Promise<MigratedCluster> {
   const secret = await readSecretFile(options.secretFile);
   const files = dataDirFiles(resolve(options.dataDir));
+  if (!(await stat(files.dir).then((found) => found.isDirectory(), () => false))) {
+    throw new OtherixError('data_dir_invalid', `no data dir at ${files.dir}: give the --data-dir of the stopped otherix-server whose cluster you are moving`);
+  }
   const lock = await acquireDataDirLock(files);
   try {
     const marker = await readFile(files.clusterId, 'utf8').then((text) => text.trim(), () => undefined);
