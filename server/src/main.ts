@@ -9,8 +9,6 @@ import { parseArgs } from 'node:util';
 import { OtherixError, formatHostPort } from '@otherix/sdk';
 import { buildApp } from './app.js';
 import { adminTokenCommand } from './commands/admin-token.js';
-import { migrateStoreCommand } from './commands/migrate-store.js';
-import { initReplica, sharedCaFingerprint } from './init/replica.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';
 import { caFingerprintOf, initDataDir } from './init/data-dir.js';
 import { isRefusal } from './errors.js';
@@ -109,7 +107,7 @@ function parse(argv: string[]) {
 async function serve(args: ReturnType<typeof parse>): Promise<void> {
   const material = args.databaseUrl === undefined
     ? await initDataDir({ dataDir: args.dataDir, advertiseHosts: args.advertiseHosts })
-    : await initReplica({ dataDir: args.dataDir, databaseUrl: args.databaseUrl, secretFile: args.secretFile, advertiseHosts: args.advertiseHosts });
+    : await (await import('./init/replica.js')).initReplica({ dataDir: args.dataDir, databaseUrl: args.databaseUrl, secretFile: args.secretFile, advertiseHosts: args.advertiseHosts });
   const lifetime = lifetimeWarning(args.nodeCertLifetimeMs);
   const warnings = lifetime === undefined ? material.warnings : [...material.warnings, lifetime];
   for (const warning of warnings) process.stderr.write(`otherix-server: warning: ${warning}\n`);
@@ -170,11 +168,12 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     if (args.command === 'ca-fingerprint') {
-      process.stdout.write(`${args.databaseUrl === undefined ? await caFingerprintOf(args.dataDir) : await sharedCaFingerprint(args.databaseUrl)}\n`);
+      process.stdout.write(`${args.databaseUrl === undefined ? await caFingerprintOf(args.dataDir) : await (await import('./init/replica.js')).sharedCaFingerprint(args.databaseUrl)}\n`);
       return 0;
     }
     if (args.command === 'admin-token') return await adminTokenCommand({ dataDir: args.dataDir, databaseUrl: args.databaseUrl, name: args.name });
-    if (args.command === 'migrate-store') return await migrateStoreCommand({ dataDir: args.dataDir, databaseUrl: args.databaseUrl!, secretFile: args.secretFile });
+    // PostgreSQL's client is loaded only when it is used: a SQLite CP starts without it.
+    if (args.command === 'migrate-store') return await (await import('./commands/migrate-store.js')).migrateStoreCommand({ dataDir: args.dataDir, databaseUrl: args.databaseUrl!, secretFile: args.secretFile });
     await serve(args);
     return -1; // keep running
   } catch (error) {

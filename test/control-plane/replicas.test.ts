@@ -1,7 +1,7 @@
 // Several CP replicas on one PostgreSQL (issue 18 items 3 and 4): two real otherix-server
 // processes on one database share the cluster (one CA, its key sealed with the secret file; each
 // replica's own serving certificate for its own --advertise-host), and every rule holds across
-// them: a capped token under concurrent joins spread over both, a revoked API token, a deleted
+// them: a capped token under concurrent joins spread over both, one name and one host, a revoked API token, a deleted
 // node's certificate, a cordon. Then kill -9 of one replica during joins: every join a client saw
 // acknowledged is there, once.
 import test from 'ava';
@@ -14,10 +14,20 @@ import { api, spawnControlPlane, writeSecretFile } from '../harness/control-plan
 import type { SpawnedControlPlane } from '../harness/control-plane.js';
 import { heartbeat, joinNode } from '../harness/cluster.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';
-import { freshDatabaseUrl, stopPostgres } from '../harness/postgres.js';
+import { freshDatabaseUrl, onDatabase, stopPostgres } from '../harness/postgres.js';
+
+/** Waits until the database holds no session of the otherix-server process `pid` (at most 60 s). */
+async function sessionsGone(databaseUrl: string, pid: number): Promise<void> {
+  for (let tries = 0; tries < 600; tries++) {
+    const left = await onDatabase(databaseUrl, (client) => client.query('SELECT count(*)::integer AS n FROM pg_stat_activity WHERE application_name = $1', [`otherix-server pid ${pid}`]));
+    if (left.rows[0].n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`PostgreSQL still holds sessions of the killed replica (pid ${pid})`);
+}
 
 interface Replicas {
-  a: SpawnedControlPlane;
+  a: SpawnedControlPlane & { databaseUrl: string };
   b: SpawnedControlPlane;
   adminToken: string;
 }
@@ -45,7 +55,7 @@ async function twoReplicas(): Promise<Replicas> {
   const secretFile = await writeSecretFile(join(dir, 'secret'));
   const a = await replica(dir, 'replica-a', databaseUrl, secretFile);
   const b = await replica(dir, 'replica-b', databaseUrl, secretFile);
-  return { a, b, adminToken: a.adminToken };
+  return { a: Object.assign(a, { databaseUrl }), b, adminToken: a.adminToken };
 }
 
 /** The serving certificate a replica presents. */
@@ -104,6 +114,27 @@ test('max_uses 5 under 40 concurrent joins split across two replicas: exactly 5 
   t.is(listed.body.items.length, 5);
 });
 
+test('one name, one host, one node: concurrent joins for them spread over two replicas, exactly one wins each', async (t) => {
+  const { a, b, adminToken } = await twoReplicas();
+  const fleet = await api(a, 'POST', '/v1/nodes/join-tokens', { token: adminToken, body: {} });
+  const csrs = await Promise.all(Array.from({ length: 20 }, (_, i) => nodeCsr(i < 10 ? 'contested' : `host-${i}`)));
+  const answers = await Promise.all(csrs.map(({ csrPem }, i) => {
+    // Ten joins for one name; ten more, each its own name, all on one (non-loopback) host.
+    const body = i < 10
+      ? joinRequest(fleet.body.token, 'contested', csrPem)
+      : joinRequest(fleet.body.token, `host-${i}`, csrPem, { advertised_endpoint: 'https://10.77.0.1:9443', migration: { host: '10.77.0.1', port_range_start: 1, port_range_end: 2 } });
+    return api(i % 2 === 0 ? a : b, 'POST', '/v1/nodes/join', { body });
+  }));
+  const byName = answers.slice(0, 10).map((answer) => answer.status);
+  const byHost = answers.slice(10).map((answer) => answer.status);
+  t.is(byName.filter((status) => status === 201).length, 1, byName.join(','));
+  t.true(byName.every((status) => status === 201 || status === 409), byName.join(','));
+  t.is(byHost.filter((status) => status === 201).length, 1, byHost.join(','));
+  t.true(byHost.every((status) => status === 201 || status === 409), byHost.join(','));
+  const listed = await api(b, 'GET', '/v1/nodes?limit=100', { token: adminToken });
+  t.is(listed.body.items.length, 2);
+});
+
 test('an API token revoked through one replica is refused by the other within a second, and at once by the first', async (t) => {
   const { a, b, adminToken } = await twoReplicas();
   const minted = await api(a, 'POST', '/v1/api-tokens', { token: adminToken, body: { name: 'short-lived', role: 'viewer' } });
@@ -159,6 +190,9 @@ test('kill -9 of one replica during joins: every acknowledged join is there once
   const killed = a.kill9();
   const outcomes = await Promise.all(attempts);
   await killed;
+  // A transaction A sent its COMMIT for just before it died may still be committing: read the
+  // state once PostgreSQL has let go of every session of A (each names its replica's pid).
+  await sessionsGone(a.databaseUrl, a.child.pid!);
   const acknowledged = outcomes.filter((o) => o.status === 201).map((o) => o.name);
   const listed = await api(b, 'GET', '/v1/nodes?limit=100', { token: adminToken });
   t.is(listed.status, 200, listed.text);

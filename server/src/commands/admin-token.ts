@@ -12,7 +12,6 @@ import { OtherixError, isOtherixError, openApiDocument } from '@otherix/sdk';
 import { caFingerprintOf } from '../init/data-dir.js';
 import { dataDirFiles } from '../init/files.js';
 import { ApiTokenService } from '../services/api-tokens.js';
-import { PgStore, redactDatabaseUrl } from '../store/postgres/postgres-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 
@@ -64,6 +63,8 @@ async function mint(store: Store, name: string, now: () => number, where: string
 export async function mintAdminTokenInDatabase(options: { databaseUrl: string; name?: string | undefined; now?: () => number }): Promise<OfflineAdminToken> {
   const now = options.now ?? Date.now;
   const name = recoveryName(options.name, now());
+  // Loaded only here: a SQLite CP's commands do without PostgreSQL's client.
+  const { PgStore, redactDatabaseUrl } = await import('../store/postgres/postgres-store.js');
   const store = await PgStore.open(options.databaseUrl);
   try {
     const cluster = await store.readCluster();

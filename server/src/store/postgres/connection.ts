@@ -22,6 +22,9 @@ export type PgValue = SqlValue | readonly SqlValue[];
 /** The advisory lock key of the rule transactions (any constant; "otherix" in ASCII). */
 const RULES_LOCK_KEY = 0x6f74686572_69;
 
+/** What pg_stat_activity shows for this replica's connections: which process holds which. */
+export const APPLICATION_NAME = `otherix-server pid ${process.pid}`;
+
 /** How long a new connection to the database may take. */
 export const CONNECT_TIMEOUT_MS = 5000;
 
@@ -64,7 +67,7 @@ export class PgConnections {
   static async open(url: string, prepare: (connections: PgConnections) => Promise<void>, poolSize = DEFAULT_POOL_SIZE): Promise<PgConnections> {
     // A database that does not answer is an error after CONNECT_TIMEOUT_MS, not a request (or a
     // /readyz probe) that hangs.
-    const pool = new pg.Pool({ connectionString: url, max: poolSize, types, application_name: 'otherix-server', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    const pool = new pg.Pool({ connectionString: url, max: poolSize, types, application_name: APPLICATION_NAME, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     // An idle connection the server dropped must not crash the process: the next query reconnects.
     pool.on('error', () => undefined);
     const connections = new PgConnections(pool);
