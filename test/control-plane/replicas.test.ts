@@ -77,6 +77,8 @@ test('a second replica shares the cluster: one CA, its own serving certificate, 
   t.is(b.caPem, a.caPem);
   t.not(adminToken, '');
   t.is(b.adminToken, '', 'only the replica that created the cluster wrote admin.token');
+  // The second start line can come in a later chunk than the listening line the harness waits for.
+  for (let tries = 0; tries < 300 && !b.output().stderr.includes('\nnext: '); tries++) await new Promise((resolve) => setTimeout(resolve, 100));
   t.regex(b.output().stderr, /otherix-server admin-token --database-url <the database URL>/);
   const certA = await servingCertificate(a);
   const certB = await servingCertificate(b);
