@@ -15,9 +15,13 @@
 //   6. `otherix-agent bootstrap` start to exit; `otherix-agent serve` RSS in State B
 //   7. the CP stopped, its SQLite seeded to 50,000 nodes, restarted: GET /v1/nodes from a client
 //      process of its own (a fresh heap: no GC pauses from the phases before in its latencies)
+//   8. PostgreSQL with two replicas (bench/postgres.mjs): the same identities join (half through
+//      each replica), heartbeat (each to one replica), then 50,000 nodes listed through one;
+//      `postgres_two_replicas` in the report, CPU counting both replicas and the database
 // Each phase's CP CPU per operation, set against its floor from the same run, is in
 // `cost_per_operation` (SPEC §8: a join <= 2x its bare crypto, a heartbeat <= 1.5x a bare TLS route).
-// `node scripts/bench.mjs --only renewals` runs the renewal phase alone (with the joins it needs).
+// `node scripts/bench.mjs --only renewals` runs the renewal phase alone (with the joins it needs);
+// `--only postgres` the PostgreSQL run alone.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -34,6 +38,7 @@ import { makeIdentities } from './bench/identities.mjs';
 import { runJoins } from './bench/joins.mjs';
 import { RENEWERS, runRenewals } from './bench/renewals.mjs';
 import { seedNodes } from './bench/node-list.mjs';
+import { clusterCpuMeter, seedPostgresNodes, startPostgres, startReplicas } from './bench/postgres.mjs';
 import { ROOT } from './bench/paths.mjs';
 import { median, percentile, progress, round, within } from './bench/stats.mjs';
 
@@ -43,10 +48,10 @@ const HEARTBEAT_MS = 10_000;
 const TLS_ROUTE_MS = 5_000;
 const CRYPTO_MS = 4_000;
 const CRYPTO_FLOOR_PAIRS = 400;
-const BENCH_TIMEOUT_MS = 7 * 60_000;
+const BENCH_TIMEOUT_MS = 10 * 60_000;
 
 /** Phases that can run alone (`--only <phase>`), with the joins they need. */
-const ONLY_PHASES = ['renewals'];
+const ONLY_PHASES = ['renewals', 'postgres'];
 const onlyAt = process.argv.indexOf('--only');
 const ONLY = onlyAt < 0 ? undefined : process.argv[onlyAt + 1];
 if (onlyAt >= 0 && !ONLY_PHASES.includes(ONLY)) {
@@ -164,6 +169,12 @@ async function main() {
     report.node_startup_ms = round(cold.nodeStartupMs);
   }
 
+  if (ONLY === 'postgres') {
+    progress(`making ${IDENTITIES} node keys and CSRs (before any clock)`);
+    await postgresPhase(await makeIdentities(IDENTITIES, 'bench-node'));
+    return;
+  }
+
   progress(`crypto ceiling: verifyCsr + leaf signing, 32 concurrent, ${CRYPTO_MS / 1000}s`);
   report.crypto_ceiling_joins_per_s = round(await cryptoCeiling());
   progress(`crypto floor: CPU of one bare P-384 verify + sign, ${CRYPTO_FLOOR_PAIRS} pairs`);
@@ -198,8 +209,10 @@ async function main() {
   report.renewals_answered = renewals.renewed.filter((leaf) => leaf !== undefined).length;
   report.renewal_connections_reopened = renewals.reopened;
 
-  if (ALL) await laterPhases(cp, admin);
-  else {
+  if (ALL) {
+    await laterPhases(cp, admin);
+    await postgresPhase(identities);
+  } else {
     await admin.close();
     await cp.stop();
   }
@@ -322,6 +335,63 @@ function costPerOperation(cpu) {
     if (figure !== undefined) cost[name] = figure;
   }
   return cost;
+}
+
+async function postgresPhase(identities) {
+  progress('PostgreSQL: starting the embedded server and two otherix-server replicas on it');
+  const database = await startPostgres();
+  const stopDatabase = { stop: () => database.stop() };
+  running.add(stopDatabase);
+  const replicas = await startReplicas(path.join(work, 'pg'), database.url);
+  for (const replica of replicas) running.add(replica);
+  const [a, b] = replicas;
+  const admin = adminClient(a);
+  const out = { cpu: {} };
+  try {
+    const fleet = await admin.request('POST', '/v1/nodes/join-tokens', { ttl_seconds: 3600, max_uses: 0 });
+    const half = Math.ceil(identities.length / 2);
+    progress(`PostgreSQL: ${identities.length} joins, half through each replica`);
+    let meter = clusterCpuMeter(replicas, database.pid);
+    const began = performance.now();
+    const [first, second] = await Promise.all([runJoins(a, identities.slice(0, half), fleet.token), runJoins(b, identities.slice(half), fleet.token)]);
+    out.joins_per_s = round(identities.length / ((performance.now() - began) / 1000));
+    out.cpu.joins = meter.stop(identities.length);
+    const latencies = [...first.latencies, ...second.latencies];
+    out.join_p99_ms = round(percentile(latencies, 99));
+    out.join_p50_ms = round(median(latencies));
+    const joined = [...first.joined, ...second.joined];
+
+    progress(`PostgreSQL: ${identities.length} keep-alive mTLS connections, each node to one replica; heartbeats ${HEARTBEAT_MS / 1000}s`);
+    const clients = identities.map((identity, i) => openNodeConnections(i < half ? a : b, [identity], [joined[i]])[0]);
+    const beats = heartbeatSender(identities.length);
+    await warmUp(clients, beats.send);
+    meter = clusterCpuMeter(replicas, database.pid);
+    const hb = await drive(clients, beats.send, { durationMs: HEARTBEAT_MS });
+    out.cpu.heartbeats = meter.stop(hb.sent);
+    out.heartbeats_per_s = round(hb.perSecond);
+    out.heartbeat_p99_ms = round(percentile(hb.latencies, 99));
+    out.heartbeat_p50_ms = round(median(hb.latencies), 2);
+    out.heartbeats_refused = hb.sent - hb.acknowledged;
+    await Promise.all(clients.map((client) => client.close()));
+
+    progress(`PostgreSQL: seeding to ${LISTED_NODES} nodes, listing them through one replica`);
+    await seedPostgresNodes(database.url, LISTED_NODES);
+    meter = clusterCpuMeter(replicas, database.pid);
+    const list = await measureNodeListInOwnProcess(a);
+    out.cpu.node_list = meter.stop(list.latencies.length + list.pages + 20);
+    if (list.nodes !== LISTED_NODES) throw new Error(`walking every page on PostgreSQL found ${list.nodes} nodes, expected ${LISTED_NODES}`);
+    out.node_list_p99_ms = round(percentile(list.latencies, 99), 2);
+    out.node_list_p50_ms = round(median(list.latencies), 2);
+    out.node_list_all_pages_ms = round(list.allPagesMs);
+  } finally {
+    await admin.close();
+    for (const replica of replicas) await replica.stop().catch(() => undefined);
+    await database.stop();
+    running.delete(stopDatabase);
+  }
+  const cpu = out.cpu;
+  delete out.cpu;
+  report.postgres_two_replicas = { ...out, cpu };
 }
 
 function targets(r) {

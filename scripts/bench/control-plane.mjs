@@ -10,9 +10,10 @@ import { within } from './stats.mjs';
 const LISTENING = /otherix-server listening on (https:\/\/\S+) \(CA fingerprint (sha256:[0-9a-f]{64});/;
 const METRICS = /otherix-server metrics on (http:\/\/\S+)/;
 
-export async function startControlPlane(dataDir, { logLevel = 'warn', nodeArgs = [], metrics = false } = {}) {
+/** `metrics`: serve with --metrics-listen; `args`: more flags for `serve` (a PostgreSQL replica's --database-url and --secret-file). */
+export async function startControlPlane(dataDir, { logLevel = 'warn', nodeArgs = [], metrics = false, args = [] } = {}) {
   const metricsArgs = metrics ? ['--metrics-listen', '127.0.0.1:0'] : [];
-  const child = spawn(process.execPath, [...nodeArgs, BIN.server, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', logLevel, ...metricsArgs], {
+  const child = spawn(process.execPath, [...nodeArgs, BIN.server, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', logLevel, ...metricsArgs, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -34,7 +35,8 @@ export async function startControlPlane(dataDir, { logLevel = 'warn', nodeArgs =
     throw error;
   }
   const caPem = await readFile(path.join(dataDir, 'ca.crt'), 'utf8');
-  const adminToken = (await readFile(path.join(dataDir, 'admin.token'), 'utf8')).trim();
+  // A second PostgreSQL replica has no admin.token (the first one wrote it).
+  const adminToken = (await readFile(path.join(dataDir, 'admin.token'), 'utf8').catch(() => '')).trim();
   return {
     url: match[1],
     metricsUrl: metrics ? METRICS.exec(stderr)[1] : undefined,

@@ -31,11 +31,12 @@ const USAGE = `usage:
   otherix-server [serve] [--data-dir DIR] [--listen HOST:PORT] [--advertise-host NAME]...
                  [--log-level LEVEL] [--join-guess-limit N] [--max-connections N]
                  [--node-cert-lifetime DURATION] [--max-unauthenticated-per-source N]
-                 [--metrics-listen HOST:PORT]
-  otherix-server ca-fingerprint [--data-dir DIR]
-  otherix-server admin-token [--data-dir DIR] [--name NAME]
+                 [--metrics-listen HOST:PORT] [--database-url postgres://... --secret-file FILE]
+  otherix-server ca-fingerprint [--data-dir DIR | --database-url URL]
+  otherix-server admin-token [--data-dir DIR | --database-url URL] [--name NAME]
   otherix-server backup [--data-dir DIR] --out FILE
   otherix-server restore [--data-dir DIR] --from FILE
+  otherix-server migrate-store --data-dir DIR --database-url URL --secret-file FILE
   otherix-server version | --version
 
   --data-dir DIR          where the CA, certificates, database and admin.token live (default ${DEFAULT_DATA_DIR})
@@ -52,12 +53,18 @@ const USAGE = `usage:
                           beyond, its new ones are closed at once (default ${DEFAULT_LISTENER_LIMITS.maxUnauthenticatedPerSource})
   --metrics-listen HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics, plain HTTP (default off;
                           bind it to loopback or a management network)
+  --database-url URL      run on PostgreSQL (postgres://user:password@host:port/database) as one of any number
+                          of replicas sharing the cluster; without it the cluster is SQLite in the data dir,
+                          and with it the data dir holds only this replica's lock and certificates
+  --secret-file FILE      with --database-url: the secret (32+ characters, mode 0600) that seals the CA key
+                          in the database; every replica gets a copy
   --name NAME             admin-token: the new admin token's name (default admin-recovery-<UTC time>)
   --out FILE              backup: the archive to write (mode 0600; refused if it exists)
   --from FILE             restore: the archive to restore into the data dir (which must be empty or missing)
 
   admin-token mints a new admin API token on the CP host, running or not, when no admin token
   is left: the token is printed once on stdout and only its hash is stored.
+  migrate-store copies a stopped CP's SQLite cluster into an empty PostgreSQL database.
 
   backup copies a data dir, the CP running or not, into one 0600 tar file: the database at one
   instant (SQLite's VACUUM INTO), the CA, the CP's certificates, admin.token and cluster-id. Run
@@ -68,7 +75,7 @@ const USAGE = `usage:
   OTHERIX_SERVER__LISTEN, OTHERIX_SERVER__LOG_LEVEL, OTHERIX_SERVER__JOIN_GUESS_LIMIT,
   OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__NODE_CERT_LIFETIME,
   OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE, OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated),
-  OTHERIX_SERVER__METRICS_LISTEN.
+  OTHERIX_SERVER__METRICS_LISTEN, OTHERIX_SERVER__DATABASE_URL, OTHERIX_SERVER__SECRET_FILE.
 
 Examples:
   $ otherix-server --data-dir /var/lib/otherix/cp --advertise-host cp.example --metrics-listen 127.0.0.1:9464
@@ -76,6 +83,8 @@ Examples:
   $ otherix-server admin-token --data-dir /var/lib/otherix/cp --name ops-recovery
   $ otherix-server backup --data-dir /var/lib/otherix/cp --out /backup/otherix-2026-11-29.tar
   $ otherix-server restore --data-dir /var/lib/otherix/cp-restored --from /backup/otherix-2026-11-29.tar
+  $ OTHERIX_SERVER__DATABASE_URL=postgres://otherix:...@db.example/otherix otherix-server --data-dir /var/lib/otherix/replica --secret-file /etc/otherix/secret --advertise-host cp-2.example
+  $ otherix-server migrate-store --data-dir /var/lib/otherix/cp --database-url postgres://otherix:...@db.example/otherix --secret-file /etc/otherix/secret
 `;
 
 function parse(argv: string[]) {
@@ -93,6 +102,8 @@ function parse(argv: string[]) {
       'node-cert-lifetime': { type: 'string' },
       'max-unauthenticated-per-source': { type: 'string' },
       'metrics-listen': { type: 'string' },
+      'database-url': { type: 'string' },
+      'secret-file': { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },
       from: { type: 'string' },
@@ -101,7 +112,7 @@ function parse(argv: string[]) {
     },
   });
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token', 'backup', 'restore', 'version'].includes(command)) throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
+  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token', 'backup', 'restore', 'migrate-store', 'version'].includes(command)) throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
   const settings = resolveServerSettings({
     dataDir: values['data-dir'],
     listen: values.listen,
@@ -112,7 +123,12 @@ function parse(argv: string[]) {
     maxUnauthenticatedPerSource: values['max-unauthenticated-per-source'],
     advertiseHosts: values['advertise-host'],
     metricsListen: values['metrics-listen'],
+    databaseUrl: values['database-url'],
+    secretFile: values['secret-file'],
   });
+  if (command === 'migrate-store' && (values['data-dir'] === undefined || settings.databaseUrl === undefined)) {
+    throw new OtherixError('usage', 'migrate-store needs --data-dir (the stopped CP\'s) and --database-url (an empty PostgreSQL database) and --secret-file');
+  }
   if (values.name !== undefined && command !== 'admin-token') throw new OtherixError('usage', '--name is for admin-token only');
   if (values.out !== undefined && command !== 'backup') throw new OtherixError('usage', '--out is for backup only');
   if (values.from !== undefined && command !== 'restore') throw new OtherixError('usage', '--from is for restore only');
@@ -122,7 +138,9 @@ function parse(argv: string[]) {
 }
 
 async function serve(args: ReturnType<typeof parse>): Promise<void> {
-  const material = await initDataDir({ dataDir: args.dataDir, advertiseHosts: args.advertiseHosts });
+  const material = args.databaseUrl === undefined
+    ? await initDataDir({ dataDir: args.dataDir, advertiseHosts: args.advertiseHosts })
+    : await (await import('./init/replica.js')).initReplica({ dataDir: args.dataDir, databaseUrl: args.databaseUrl, secretFile: args.secretFile, advertiseHosts: args.advertiseHosts });
   const lifetime = lifetimeWarning(args.nodeCertLifetimeMs);
   const warnings = lifetime === undefined ? material.warnings : [...material.warnings, lifetime];
   for (const warning of warnings) process.stderr.write(`otherix-server: warning: ${warning}\n`);
@@ -172,7 +190,10 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
   app.log.info({ url, ca_fingerprint: material.ca.fingerprint, admin_token_file: material.files.adminToken }, 'otherix control plane ready');
   // Two human lines (startup-lines.ts); tests and scripts wait for the first. Never a secret.
   const adminTokenState = await adminTokenFileState(material.files.adminToken, material.store, Date.now());
-  const facts = { url, listenHost: args.listen.host, advertiseHosts: args.advertiseHosts, fingerprint: material.ca.fingerprint, dataDir: material.files.dir };
+  const facts = {
+    url, listenHost: args.listen.host, advertiseHosts: args.advertiseHosts, fingerprint: material.ca.fingerprint, dataDir: material.files.dir,
+    onPostgres: args.databaseUrl !== undefined,
+  };
   for (const line of startupLines({ ...facts, adminTokenFile: material.files.adminToken, adminTokenState })) process.stderr.write(`${line}\n`);
   if (metricsServer !== undefined) {
     app.log.info({ url: metricsServer.url }, 'metrics listening');
@@ -199,12 +220,14 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     if (args.command === 'ca-fingerprint') {
-      process.stdout.write(`${await caFingerprintOf(args.dataDir)}\n`);
+      process.stdout.write(`${args.databaseUrl === undefined ? await caFingerprintOf(args.dataDir) : await (await import('./init/replica.js')).sharedCaFingerprint(args.databaseUrl)}\n`);
       return 0;
     }
-    if (args.command === 'admin-token') return await adminTokenCommand({ dataDir: args.dataDir, name: args.name });
+    if (args.command === 'admin-token') return await adminTokenCommand({ dataDir: args.dataDir, databaseUrl: args.databaseUrl, name: args.name });
     if (args.command === 'backup') return await backupCommand({ dataDir: args.dataDir, out: args.out });
     if (args.command === 'restore') return await restoreCommand({ dataDir: args.dataDir, from: args.from });
+    // PostgreSQL's client is loaded only when it is used: a SQLite CP starts without it.
+    if (args.command === 'migrate-store') return await (await import('./commands/migrate-store.js')).migrateStoreCommand({ dataDir: args.dataDir, databaseUrl: args.databaseUrl!, secretFile: args.secretFile });
     await serve(args);
     return -1; // keep running
   } catch (error) {

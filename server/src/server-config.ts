@@ -25,6 +25,10 @@ const SERVER_CONFIG_SCHEMA: ConfigSchema = Object.freeze({
   'server.advertise_hosts': { kind: 'string', default: '' },
   /** Prometheus metrics over plain HTTP (metrics/); empty: off. */
   'server.metrics_listen': { kind: 'string', default: '' },
+  /** postgres://...: run on PostgreSQL, as one of any number of replicas (empty: SQLite in the data dir). */
+  'server.database_url': { kind: 'string', default: '' },
+  /** With database_url: the file holding the secret that seals the CA key in the database. */
+  'server.secret_file': { kind: 'string', default: '' },
 });
 
 const FLAG_OF: Record<string, string> = {
@@ -37,6 +41,8 @@ const FLAG_OF: Record<string, string> = {
   'server.max_unauthenticated_per_source': '--max-unauthenticated-per-source',
   'server.advertise_hosts': '--advertise-host',
   'server.metrics_listen': '--metrics-listen',
+  'server.database_url': '--database-url',
+  'server.secret_file': '--secret-file',
 };
 
 interface ServerFlags {
@@ -49,6 +55,8 @@ interface ServerFlags {
   maxUnauthenticatedPerSource?: string | undefined;
   advertiseHosts?: string[] | undefined;
   metricsListen?: string | undefined;
+  databaseUrl?: string | undefined;
+  secretFile?: string | undefined;
 }
 
 interface ServerSettings {
@@ -65,6 +73,9 @@ interface ServerSettings {
   advertiseHosts: string[];
   /** Where to serve GET /metrics (plain HTTP); undefined: no metrics listener. */
   metricsListen: { host: string; port: number } | undefined;
+  /** PostgreSQL's URL, or undefined: SQLite in the data dir (the default). */
+  databaseUrl: string | undefined;
+  secretFile: string | undefined;
 }
 
 /** Where a value came from, as the user wrote it: `--listen`, `OTHERIX_SERVER__LISTEN` or the default. */
@@ -115,6 +126,8 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
       'server.max_unauthenticated_per_source': flags.maxUnauthenticatedPerSource,
       'server.advertise_hosts': flags.advertiseHosts !== undefined && flags.advertiseHosts.length > 0 ? flags.advertiseHosts.join(',') : undefined,
       'server.metrics_listen': flags.metricsListen,
+      'server.database_url': flags.databaseUrl,
+      'server.secret_file': flags.secretFile,
     },
   });
   const where = (key: string): string => origin(key, sources[key]);
@@ -129,6 +142,12 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
   const metricsListen = (values['server.metrics_listen'] as string).trim();
   const dataDir = values['server.data_dir'] as string;
   if (dataDir === '') throw unusable(`${where('server.data_dir')} is empty: give a folder`);
+  const databaseUrl = values['server.database_url'] as string;
+  if (databaseUrl !== '' && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw unusable(`${where('server.database_url')}: expected postgres://user:password@host:port/database`);
+  }
+  const secretFile = values['server.secret_file'] as string;
+  if (secretFile !== '' && databaseUrl === '') throw unusable(`${where('server.secret_file')} is only for PostgreSQL: give --database-url too`);
   return {
     dataDir,
     listen: parseListen(values['server.listen'] as string, where('server.listen')),
@@ -139,5 +158,7 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
     maxUnauthenticatedPerSource,
     advertiseHosts: (values['server.advertise_hosts'] as string).split(',').map((host) => host.trim()).filter((host) => host !== ''),
     metricsListen: metricsListen === '' ? undefined : parseListen(metricsListen, where('server.metrics_listen')),
+    databaseUrl: databaseUrl === '' ? undefined : databaseUrl,
+    secretFile: secretFile === '' ? undefined : secretFile,
   };
 }

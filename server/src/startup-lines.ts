@@ -13,6 +13,8 @@ export interface StartupFacts {
   dataDir: string;
   adminTokenFile: string;
   adminTokenState: AdminTokenFileState;
+  /** On PostgreSQL: the recovery command takes the database URL (default: `--data-dir DIR`). */
+  onPostgres?: boolean;
 }
 
 const WHY_NOT: Record<Exclude<AdminTokenFileState, 'live'>, string> = {
@@ -35,7 +37,7 @@ export function startupLines(facts: StartupFacts): [string, string] {
   }
   return [
     `otherix-server listening on ${url} (CA fingerprint ${fingerprint}; no working admin token in ${adminTokenFile})`,
-    `next: ${adminTokenFile} ${WHY_NOT[adminTokenState]}, so \`otherix login\` with it would fail: if you have no other admin token, run \`otherix-server admin-token --data-dir ${facts.dataDir}\` on this host ` +
+    `next: ${adminTokenFile} ${WHY_NOT[adminTokenState]}, so \`otherix login\` with it would fail: if you have no other admin token, run \`otherix-server admin-token ${facts.onPostgres === true ? '--database-url <the database URL>' : `--data-dir ${facts.dataDir}`}\` on this host ` +
       `(it prints a new admin token once), save it in a file only you can read, then otherix login --cp-url ${cpUrl} --ca-fingerprint ${fingerprint} --token-path <that file>`,
   ];
 }

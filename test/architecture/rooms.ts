@@ -28,19 +28,19 @@ export const ROOMS: readonly Room[] = [
     name: 'server entry',
     paths: ['server/src/main.ts', 'server/src/index.ts'],
     holds: 'otherix-server argv -> start; the package public face',
-    mayImport: ['server app', 'server commands', 'server boot', 'server plugins', 'server openapi', 'server metrics', 'server audit', 'server backup', 'server services', 'server store', 'server sqlite', 'server pki', SERVER_LEAVES, SDK],
+    mayImport: ['server app', 'server commands', 'server boot', 'server plugins', 'server openapi', 'server metrics', 'server audit', 'server backup', 'server services', 'server store', 'server sqlite', 'server postgres', 'server pki', SERVER_LEAVES, SDK],
   },
   {
     name: 'server app',
     paths: ['server/src/app.ts'],
     holds: 'buildApp(): wires store, services and plugins into Fastify, autoloads routes/',
-    mayImport: ['server plugins', 'server metrics', 'server services', 'server store', 'server sqlite', SERVER_LEAVES, SDK],
+    mayImport: ['server plugins', 'server metrics', 'server services', 'server store', 'server sqlite', 'server postgres', SERVER_LEAVES, SDK],
   },
   {
     name: 'server commands',
     paths: ['server/src/commands/'],
-    holds: 'otherix-server subcommands beside serve (admin-token, backup, restore)',
-    mayImport: ['server boot', 'server backup', 'server services', 'server store', 'server sqlite', SERVER_LEAVES, SDK],
+    holds: 'otherix-server subcommands beside serve (admin-token, backup, restore, migrate-store)',
+    mayImport: ['server boot', 'server backup', 'server services', 'server store', 'server sqlite', 'server postgres', SERVER_LEAVES, SDK],
   },
   {
     name: 'server backup',
@@ -53,7 +53,7 @@ export const ROOMS: readonly Room[] = [
     name: 'server boot',
     paths: ['server/src/init/', 'server/src/server-config.ts', 'server/src/startup-lines.ts'],
     holds: 'first start and every start: data dir, CA, CP certificates, lock, settings, start lines',
-    mayImport: ['server services', 'server store', 'server sqlite', 'server pki', SERVER_LEAVES, SDK],
+    mayImport: ['server services', 'server store', 'server sqlite', 'server postgres', 'server pki', SERVER_LEAVES, SDK],
   },
   {
     name: 'server routes',
@@ -96,20 +96,26 @@ export const ROOMS: readonly Room[] = [
   {
     name: 'server store',
     paths: ['server/src/store/'],
-    holds: 'the repository interface, in product words',
+    holds: 'the repository interface, in product words; the SQL both engines share: migrations, the status rule, row mapping',
     mayImport: [SERVER_LEAVES, SDK],
   },
   {
     name: 'server sqlite',
     paths: ['server/src/store/sqlite/'],
-    holds: 'the SQLite engine of the store: SQL and migrations only',
+    holds: 'the SQLite engine of the store: SQL only',
+    mayImport: ['server store', SERVER_LEAVES, SDK],
+  },
+  {
+    name: 'server postgres',
+    paths: ['server/src/store/postgres/'],
+    holds: 'the PostgreSQL engine of the store: SQL only (a pool, advisory locks, the shared cluster row)',
     mayImport: ['server store', SERVER_LEAVES, SDK],
   },
   { name: 'server pki', paths: ['server/src/pki/'], holds: "the CA's DER certificate writer", mayImport: [SDK] },
   {
     name: SERVER_LEAVES,
-    paths: ['server/src/errors.ts', 'server/src/listener.ts', 'server/src/log-redaction.ts', 'server/src/request-logging.ts', 'server/src/threadpool.ts', 'server/src/version.ts'],
-    holds: 'HttpError, listener limits, log redaction, per-request log lines, thread pool size, the version',
+    paths: ['server/src/errors.ts', 'server/src/listener.ts', 'server/src/log-redaction.ts', 'server/src/request-logging.ts', 'server/src/threadpool.ts', 'server/src/version.ts', 'server/src/node-status-rule.ts'],
+    holds: 'HttpError, listener limits, log redaction, per-request log lines, thread pool size, the version, the node status rule as data',
     mayImport: [SDK],
   },
 

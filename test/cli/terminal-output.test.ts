@@ -13,6 +13,7 @@ import { api, startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { makeCliHome, tableRows } from '../harness/cli.js';
 import type { CliHome } from '../harness/cli.js';
+import { redeemJoinTokens } from '@otherix/server';
 import { insertJoinToken, nodeRow, redemptionAttempt } from '../harness/store-rows.js';
 import { mintCa, mintServerCert } from '../harness/impostor-server.js';
 
@@ -43,7 +44,7 @@ test.before(async () => {
   const now = cp.clock.now();
   const token = await insertJoinToken(cp.store, now, { nodeName: 'hostile' });
   const row = nodeRow(1, { id: randomUUID(), name: 'hostile', advertisedEndpoint: HOSTILE.endpoint, endpointHost: '10.0.0.9', migrationHost: '10.0.0.9', certNotAfter: now + 365 * 86_400_000, createdAt: now });
-  const [joined] = await cp.store.redeemJoinTokens([redemptionAttempt(token, row, now, ['10.0.0.9'])]);
+  const [joined] = await redeemJoinTokens(cp.store, [redemptionAttempt(token, row, now, ['10.0.0.9'])]);
   if (!joined!.ok) throw new Error(`the hostile node was not stored: ${String(joined!.error)}`);
   await cp.store.nodes.recordHeartbeats([
     {

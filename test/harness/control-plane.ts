@@ -1,4 +1,5 @@
-// A real control plane for tests: a fresh data dir in a temp folder, real SQLite, real TLS on
+// A real control plane for tests: a fresh data dir in a temp folder, real SQLite (or, on
+// PostgreSQL, a new database on the embedded server: harness/engine.ts), real TLS on
 // 127.0.0.1:0, and a clock the test can move. Also: raw HTTPS calls pinned to the CP's CA, and
 // the real `otherix-server` binary as a child process (restart and kill -9 tests).
 //
@@ -10,17 +11,21 @@
 //   spawnControlPlane(opts?)  -> SpawnedControlPlane { url, caPem, caFingerprint, adminToken,
 //                                dataDir, clientCertificate, child, output(), stop(signal?), kill9() }
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
-import { buildApp, initDataDir } from '@otherix/server';
+import { buildApp, initDataDir, initReplica } from '@otherix/server';
 import type { ClusterCa, KeyPairPem, ListenerLimits, Store } from '@otherix/server';
 import type { FastifyInstance } from 'fastify';
 import { repoPath } from './paths.js';
+import { defaultEngine } from './engine.js';
+import type { Engine } from './engine.js';
+import { freshDatabaseUrl } from './postgres.js';
 
 /** server/dist/main.js, from test/dist/harness/control-plane.js. */
 export const OTHERIX_SERVER_BIN = repoPath('server/dist/main.js');
@@ -60,6 +65,10 @@ export interface ControlPlane extends ApiTarget {
   logs: string[];
   /** What initDataDir said an operator should hear (otherix-server prints these at start). */
   warnings: string[];
+  /** The store's engine; on PostgreSQL, the database and the secret file another replica would be given. */
+  engine: Engine;
+  databaseUrl: string | undefined;
+  secretFile: string | undefined;
   /** Stops listening, closes the database and removes the data dir (unless keepDataDir). */
   close(): Promise<void>;
 }
@@ -82,12 +91,34 @@ export interface StartControlPlaneOptions {
   listener?: Partial<ListenerLimits>;
   /** Node leaves' lifetime from signing (--node-cert-lifetime); default the CP's (30 days). */
   nodeCertLifetimeMs?: number;
+  /** Default harness/engine.ts's (SQLite unless the file runs on PostgreSQL). */
+  engine?: Engine;
+  /** PostgreSQL: join this database's cluster as another replica (default a new database), with its secret file. */
+  databaseUrl?: string;
+  secretFile?: string;
+}
+
+/** A secret file for replicas (0600, 48 characters) in `dir`. */
+export async function writeSecretFile(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, 'replicas.secret');
+  await writeFile(path, `${randomBytes(36).toString('base64')}\n`, { mode: 0o600 });
+  return path;
 }
 
 export async function startControlPlane(options: StartControlPlaneOptions = {}): Promise<ControlPlane> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'otherix-cp-')));
   const clock = options.clock ?? movableClock();
-  const material = await initDataDir({ dataDir, advertiseHosts: options.advertiseHosts ?? [], now: clock.now });
+  const engine = options.engine ?? defaultEngine();
+  let databaseUrl: string | undefined;
+  let secretFile: string | undefined;
+  if (engine === 'postgres') {
+    databaseUrl = options.databaseUrl ?? (await freshDatabaseUrl());
+    secretFile = options.secretFile ?? (await writeSecretFile(await mkdtemp(join(tmpdir(), 'otherix-secret-'))));
+  }
+  const material = engine === 'sqlite'
+    ? await initDataDir({ dataDir, advertiseHosts: options.advertiseHosts ?? [], now: clock.now })
+    : await initReplica({ dataDir, databaseUrl: databaseUrl!, secretFile, advertiseHosts: options.advertiseHosts ?? [], now: clock.now });
   const logs: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -117,8 +148,12 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
   await app.listen({ host: options.listenHost ?? '127.0.0.1', port: 0 });
   const address = app.server.address() as { port: number };
   const url = `https://127.0.0.1:${address.port}`;
-  const adminToken = (await readFile(material.files.adminToken, 'utf8')).trim();
+  // A replica that joined a cluster has no admin.token (the first replica does).
+  const adminToken = (await readFile(material.files.adminToken, 'utf8').catch(() => '')).trim();
   return {
+    engine,
+    databaseUrl,
+    secretFile,
     url,
     caPem: material.ca.certPem,
     caFingerprint: material.ca.fingerprint,
@@ -297,7 +332,8 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
     clearTimeout(timeout);
   }
   const caPem = await readFile(join(dataDir, 'ca.crt'), 'utf8');
-  const adminToken = (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim();
+  // A second replica on PostgreSQL has no admin.token.
+  const adminToken = (await readFile(join(dataDir, 'admin.token'), 'utf8').catch(() => '')).trim();
   const clientCertificate = { certPem: await readFile(join(dataDir, 'client.crt'), 'utf8'), keyPem: await readFile(join(dataDir, 'client.key'), 'utf8') };
   // The signal goes first: closing the client pool first would wait for requests in flight.
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {

@@ -5,26 +5,27 @@
 // Joins (new nodes in bulk, re-issues bound) and heartbeats (in bulk) are both checked.
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
-import type { JoinTokenRow, RedemptionAttempt, SqliteStore } from '@otherix/server';
+import { redeemJoinTokens } from '@otherix/server';
+import type { JoinTokenRow, RedemptionAttempt, Store } from '@otherix/server';
 import { insertJoinToken, nodeRow, redemptionAttempt } from '../harness/store-rows.js';
-import { withScratchStore } from './scratch-store.js';
+import { testOnEachEngine, withScratchStore, withSqliteStore } from './scratch-store.js';
 
 const NOW = Date.parse('2026-06-06T12:00:00Z');
 
-const token = (store: SqliteStore, nodeName: string | null): Promise<JoinTokenRow> => insertJoinToken(store, NOW, { nodeName });
+const token = (store: Store, nodeName: string | null): Promise<JoinTokenRow> => insertJoinToken(store, NOW, { nodeName });
 
 function attempt(tokenRow: JoinTokenRow, i: number, name: string, agentVersion: string): RedemptionAttempt {
   return redemptionAttempt(tokenRow, nodeRow(i, { id: randomUUID(), name, agentVersion, createdAt: NOW }), NOW);
 }
 
-test('a new node stores its agent_version byte for byte as a re-issued node does (lone surrogate)', async (t) => {
-  await withScratchStore(async (store) => {
+test('sqlite: a new node stores its agent_version byte for byte as a re-issued node does (lone surrogate)', async (t) => {
+  await withSqliteStore(async (store) => {
     const fleet = await token(store, null);
     const odd = 'v\ud800';
-    const [old] = await store.redeemJoinTokens([attempt(fleet, 1, 'reissued', 'plain')]);
+    const [old] = await redeemJoinTokens(store, [attempt(fleet, 1, 'reissued', 'plain')]);
     t.true(old!.ok);
     const bound = await token(store, 'reissued');
-    const outcomes = await store.redeemJoinTokens([attempt(fleet, 2, 'fresh', odd), attempt(bound, 3, 'reissued', odd)]);
+    const outcomes = await redeemJoinTokens(store, [attempt(fleet, 2, 'fresh', odd), attempt(bound, 3, 'reissued', odd)]);
     t.true(outcomes.every((o) => o.ok));
     const stored = await store.connections.read.all<{ name: string; bytes: string }>(
       "SELECT name, hex(agent_version) AS bytes FROM nodes WHERE name IN ('fresh', 'reissued') ORDER BY name",
@@ -35,10 +36,10 @@ test('a new node stores its agent_version byte for byte as a re-issued node does
   });
 });
 
-test('a heartbeat stores its agent_version as a bound string would (lone surrogate)', async (t) => {
-  await withScratchStore(async (store) => {
+test('sqlite: a heartbeat stores its agent_version as a bound string would (lone surrogate)', async (t) => {
+  await withSqliteStore(async (store) => {
     const fleet = await token(store, null);
-    const [joined] = await store.redeemJoinTokens([attempt(fleet, 4, 'beating', 'plain')]);
+    const [joined] = await redeemJoinTokens(store, [attempt(fleet, 4, 'beating', 'plain')]);
     if (!joined!.ok) {
       t.fail('the join was refused');
       return;
@@ -54,5 +55,28 @@ test('a heartbeat stores its agent_version as a bound string would (lone surroga
     t.is(stored!.bytes, '76EFBFBD');
     // The hardware text is JSON already (its surrogate escaped), and reads back as it was sent.
     t.is((await store.findNodeByName('beating'))!.hardware?.cpu_model, 'x\udc00');
+  });
+});
+
+testOnEachEngine('a lone surrogate reads back as U+FFFD whether it came by a bulk join, a bound re-issue or a bulk heartbeat', async (t, engine) => {
+  await withScratchStore(engine, async (store) => {
+    const fleet = await token(store, null);
+    const odd = 'v\ud800';
+    const [old] = await redeemJoinTokens(store, [attempt(fleet, 5, 'reissued', 'plain')]);
+    t.true(old!.ok);
+    const bound = await token(store, 'reissued');
+    const outcomes = await redeemJoinTokens(store, [attempt(fleet, 6, 'fresh', odd), attempt(bound, 7, 'reissued', odd)]);
+    t.true(outcomes.every((o) => o.ok));
+    t.is((await store.findNodeByName('fresh'))!.agentVersion, 'v\ufffd');
+    t.is((await store.findNodeByName('reissued'))!.agentVersion, 'v\ufffd');
+    const node = (await store.findNodeByName('fresh'))!;
+    await store.nodes.recordHeartbeats([{
+      nodeId: node.id, certSerial: node.certSerial, architecture: 'amd64', agentVersion: 'w\ud800', heartbeatIntervalMs: 30_000,
+      hardwareJson: JSON.stringify({ cpu_model: 'x\udc00', cpu_count: 1, memory_bytes: 1, kvm_present: false, hostname: 'h', kernel: 'k' }),
+      vmCount: 0, activeMigrations: 0, at: NOW,
+    }]);
+    const beaten = (await store.findNodeByName('fresh'))!;
+    t.is(beaten.agentVersion, 'w\ufffd');
+    t.is(beaten.hardware?.cpu_model, 'x\udc00');
   });
 });

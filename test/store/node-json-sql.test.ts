@@ -1,11 +1,11 @@
-// List pages are rendered by SQLite (store/sqlite/node-json-sql.ts) and sent as they are; a single
+// List pages are rendered by the engine (store/sqlite/ and store/postgres/node-json-sql.ts) and sent
+// as they are; a single
 // node by nodeToApi()/nodeToSummary(). The two must be the same JSON, byte for byte: every field,
 // the keys in the same order, times to the millisecond, hardware as stored, strings escaped alike.
-import test from 'ava';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS_FOR_NOT_READY, nodeToApi, nodeToSummary } from '@otherix/server';
 import type { NodeRow } from '@otherix/server';
 import { nodeRow } from '../harness/store-rows.js';
-import { withStoredNodes } from './scratch-store.js';
+import { testOnEachEngine, withStoredNodes } from './scratch-store.js';
 
 const NOW = Date.parse('2026-06-06T12:00:00.123Z');
 const rule = { now: NOW, missedIntervals: MISSED_HEARTBEATS_FOR_NOT_READY, defaultIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS };
@@ -40,9 +40,9 @@ function rows(): NodeRow[] {
   return out;
 }
 
-test('a full list page holds, for each node, exactly what nodeToApi() gives', async (t) => {
+testOnEachEngine('a full list page holds, for each node, exactly what nodeToApi() gives', async (t, engine) => {
   const stored = rows();
-  await withStoredNodes(stored, async (store) => {
+  await withStoredNodes(engine, stored, async (store) => {
     const page = await store.nodes.listJson({ limit: 500, rule }, 'full');
     t.is(page.items.length, stored.length);
     page.items.forEach((text, i) => {
@@ -54,9 +54,9 @@ test('a full list page holds, for each node, exactly what nodeToApi() gives', as
   });
 });
 
-test('a summary page holds exactly what nodeToSummary() gives, and no field of the full form', async (t) => {
+testOnEachEngine('a summary page holds exactly what nodeToSummary() gives, and no field of the full form', async (t, engine) => {
   const stored = rows();
-  await withStoredNodes(stored, async (store) => {
+  await withStoredNodes(engine, stored, async (store) => {
     const page = await store.nodes.listJson({ limit: 500, rule }, 'summary');
     page.items.forEach((text, i) => {
       const expected = nodeToSummary(stored[i]!, NOW);
@@ -66,9 +66,9 @@ test('a summary page holds exactly what nodeToSummary() gives, and no field of t
   });
 });
 
-test('rendered pages and row pages agree on order, filters and cursors', async (t) => {
+testOnEachEngine('rendered pages and row pages agree on order, filters and cursors', async (t, engine) => {
   const stored = rows();
-  await withStoredNodes(stored, async (store) => {
+  await withStoredNodes(engine, stored, async (store) => {
     for (const query of [{ limit: 3 }, { limit: 500, status: 'ready' as const }, { limit: 2, architecture: 'arm64' }, { limit: 4, schedulable: false }]) {
       let cursor: string | undefined;
       do {
@@ -82,11 +82,11 @@ test('rendered pages and row pages agree on order, filters and cursors', async (
   });
 });
 
-test('a page filtered by certificate expiry (cert_expires_before) is what nodeToApi gives for the same rows', async (t) => {
+testOnEachEngine('a page filtered by certificate expiry (cert_expires_before) is what nodeToApi gives for the same rows', async (t, engine) => {
   const day = 86_400_000;
   const stored = [0, 1, 2, 3, 4, 5].map((i) => nodeRow(i, { certNotAfter: NOW + (i - 2) * day + i, lastHeartbeatAt: NOW - 1000, heartbeatIntervalMs: 30_000 }));
   const before = NOW + 2 * day;
-  await withStoredNodes(stored, async (store) => {
+  await withStoredNodes(engine, stored, async (store) => {
     const page = await store.nodes.listJson({ limit: 500, rule, certExpiresBefore: before }, 'full');
     const expected = stored.filter((row) => row.certNotAfter < before);
     t.is(expected.length, 4);

@@ -1,11 +1,10 @@
-// The status rule has two forms, nodeStatus() for what is shown and its SQL twin for filtering
-// and for rendering list pages; on a grid of nodes around every boundary, each status filter
+// The status rule (node-status-rule.ts) has two forms, nodeStatus() for what is shown and the SQL
+// generated from it for filtering and for rendering list pages, on each engine; on a grid of nodes around every boundary, each status filter
 // selects exactly the nodes that show that status at the same `now`, and the rendered status is it.
-import test from 'ava';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS_FOR_NOT_READY, nodeStatus } from '@otherix/server';
 import type { NodeRow } from '@otherix/server';
 import { nodeRow } from '../harness/store-rows.js';
-import { withStoredNodes } from './scratch-store.js';
+import { testOnEachEngine, withStoredNodes } from './scratch-store.js';
 
 const NOW = Date.parse('2026-06-06T12:00:00Z');
 const rule = { now: NOW, missedIntervals: MISSED_HEARTBEATS_FOR_NOT_READY, defaultIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS };
@@ -33,9 +32,9 @@ function grid(): NodeRow[] {
   return rows;
 }
 
-test('each status filter selects exactly the nodes nodeStatus() shows with that status', async (t) => {
+testOnEachEngine('each status filter selects exactly the nodes nodeStatus() shows with that status', async (t, engine) => {
   const rows = grid();
-  await withStoredNodes(rows, async (store) => {
+  await withStoredNodes(engine, rows, async (store) => {
     const shown = new Map(rows.map((r) => [r.name, nodeStatus(r, NOW)]));
     t.is(shown.get('node-0003'), 'ready', 'silent for exactly three intervals is still ready');
     t.is(shown.get('node-0004'), 'not_ready');
@@ -55,9 +54,9 @@ test('each status filter selects exactly the nodes nodeStatus() shows with that 
   });
 });
 
-test('the status the store renders into list JSON is the one nodeStatus() shows, for every node of the grid', async (t) => {
+testOnEachEngine('the status the store renders into list JSON is the one nodeStatus() shows, for every node of the grid', async (t, engine) => {
   const rows = grid();
-  await withStoredNodes(rows, async (store) => {
+  await withStoredNodes(engine, rows, async (store) => {
     const page = await store.nodes.listJson({ limit: 500, rule }, 'summary');
     const rendered = page.items.map((text) => JSON.parse(text) as { name: string; status: string });
     t.is(rendered.length, rows.length);

@@ -1,6 +1,6 @@
 // Renewals are group-committed, like joins: a batch in one transaction, each attempt
-// judged in order on the state the ones before it left. Driven here straight on a SqliteStore
-// (real SQLite file) so a batch's make-up is exact: a current certificate, a pending leaf that is
+// judged in order on the state the ones before it left (services/renewal-batch.ts over
+// store.renewals.transaction). Driven here straight on a store of each engine so a batch's make-up is exact: a current certificate, a pending leaf that is
 // promoted first, a pending leaf that is superseded, two renewals of one node in one batch, a
 // refused attempt that writes nothing while the others commit, and a write that fails, which
 // rolls the batch back so each attempt runs again alone and only that one fails.
@@ -9,22 +9,30 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
-import { SqliteStore } from '@otherix/server';
-import type { RenewalAttempt, RenewalOutcome } from '@otherix/server';
+import { SqliteStore, renewNodeCertificates } from '@otherix/server';
+import type { RenewalAttempt, RenewalOutcome, Store } from '@otherix/server';
 import { asSchema5, databasePath } from '../harness/database-file.js';
 import { nodeRow } from '../harness/store-rows.js';
-import { withStoredNodes } from './scratch-store.js';
+import { testOnEachEngine, withSqliteStore, withStoredNodes } from './scratch-store.js';
+import type { Engine } from './scratch-store.js';
 
 const NOW = Date.parse('2026-06-06T12:00:00Z');
 let next = 0x5000;
 
 /** The store holding `count` nodes, node i with current certificate `c<i>`. */
-async function withNodes(count: number, use: (store: SqliteStore) => Promise<void>): Promise<void> {
+async function withNodes(engine: Engine, count: number, use: (store: Store) => Promise<void>): Promise<void> {
   const rows = Array.from({ length: count }, (_, i) => nodeRow(i, { certSerial: `c${i}` }));
-  await withStoredNodes(rows, async (store) => {
-    await store.connections.transaction(async (sql) => {
-      for (const row of rows) await sql.run("INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) VALUES (?, ?, ?, 'current', ?)", [row.certSerial, row.id, row.certNotAfter, NOW]);
-    });
+  await withStoredNodes(engine, rows, async (store) => {
+    await store.importRows({ certificates: rows.map((row) => ({ serial: row.certSerial, nodeId: row.id, notAfter: row.certNotAfter, status: 'current', issuedAt: NOW })) });
+    await use(store);
+  });
+}
+
+/** withNodes on SQLite, with its connections at hand (fault injection). */
+function withSqliteNodes(count: number, use: (store: SqliteStore) => Promise<void>): Promise<void> {
+  return withSqliteStore(async (store) => {
+    const rows = Array.from({ length: count }, (_, i) => nodeRow(i, { certSerial: `c${i}` }));
+    await store.importRows({ nodes: rows, certificates: rows.map((row) => ({ serial: row.certSerial, nodeId: row.id, notAfter: row.certNotAfter, status: 'current', issuedAt: NOW })) });
     await use(store);
   });
 }
@@ -46,7 +54,7 @@ function attempt(i: number, presented: string, serial = (next++).toString(16)): 
   };
 }
 
-async function statuses(store: SqliteStore, serials: string[]): Promise<Record<string, string | undefined>> {
+async function statuses(store: Store, serials: string[]): Promise<Record<string, string | undefined>> {
   const out: Record<string, string | undefined> = {};
   for (const serial of serials) out[serial] = (await store.findNodeCertificate(serial))?.status;
   return out;
@@ -55,12 +63,12 @@ async function statuses(store: SqliteStore, serials: string[]): Promise<Record<s
 const summary = (outcome: RenewalOutcome): unknown =>
   outcome.ok ? { ok: true, serial: outcome.result.node.certSerial, promoted: outcome.result.promoted?.serial, superseded: outcome.result.superseded } : { ok: false, status: (outcome.error as { status?: string }).status };
 
-test('one batch: a current certificate, a pending one promoted first, a pending leaf superseded, and a refusal that writes nothing', async (t) => {
-  await withNodes(4, async (store) => {
+testOnEachEngine('one batch: a current certificate, a pending one promoted first, a pending leaf superseded, and a refusal that writes nothing', async (t, engine) => {
+  await withNodes(engine, 4, async (store) => {
     // Node 1 and node 2 each have a pending leaf already.
-    const [p1, p2] = await store.renewals.renew([attempt(1, 'c1', 'p1'), attempt(2, 'c2', 'p2')]);
+    const [p1, p2] = await renewNodeCertificates(store, [attempt(1, 'c1', 'p1'), attempt(2, 'c2', 'p2')]);
     t.true(p1!.ok && p2!.ok);
-    const outcomes = await store.renewals.renew([attempt(0, 'c0', 'n0'), attempt(1, 'p1', 'n1'), attempt(2, 'c2', 'n2'), attempt(3, 'nope', 'n3')]);
+    const outcomes = await renewNodeCertificates(store, [attempt(0, 'c0', 'n0'), attempt(1, 'p1', 'n1'), attempt(2, 'c2', 'n2'), attempt(3, 'nope', 'n3')]);
     t.deepEqual(outcomes.map(summary), [
       { ok: true, serial: 'c0', promoted: undefined, superseded: undefined },
       { ok: true, serial: 'p1', promoted: 'p1', superseded: undefined },
@@ -77,9 +85,9 @@ test('one batch: a current certificate, a pending one promoted first, a pending 
   });
 });
 
-test('two renewals of one node in one batch: the second is judged on what the first wrote, and supersedes its leaf', async (t) => {
-  await withNodes(1, async (store) => {
-    const outcomes = await store.renewals.renew([attempt(0, 'c0', 'a'), attempt(0, 'c0', 'b'), attempt(0, 'a', 'c')]);
+testOnEachEngine('two renewals of one node in one batch: the second is judged on what the first wrote, and supersedes its leaf', async (t, engine) => {
+  await withNodes(engine, 1, async (store) => {
+    const outcomes = await renewNodeCertificates(store, [attempt(0, 'c0', 'a'), attempt(0, 'c0', 'b'), attempt(0, 'a', 'c')]);
     t.deepEqual(outcomes.map(summary), [
       { ok: true, serial: 'c0', promoted: undefined, superseded: undefined },
       { ok: true, serial: 'c0', promoted: undefined, superseded: 'a' },
@@ -89,19 +97,19 @@ test('two renewals of one node in one batch: the second is judged on what the fi
   });
 });
 
-test('a write that fails rolls the batch back, then each attempt runs alone: only that one fails', async (t) => {
-  await withNodes(3, async (store) => {
+test('sqlite: a write that fails rolls the batch back, then each attempt runs alone: only that one fails', async (t) => {
+  await withSqliteNodes(3, async (store) => {
     await store.connections.transaction((sql) =>
       sql.exec("CREATE TRIGGER poison BEFORE INSERT ON node_certificates WHEN NEW.serial = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END"),
     );
-    const outcomes = await store.renewals.renew([attempt(0, 'c0', 'x0'), attempt(1, 'c1', 'poison'), attempt(2, 'c2', 'x2')]);
+    const outcomes = await renewNodeCertificates(store, [attempt(0, 'c0', 'x0'), attempt(1, 'c1', 'poison'), attempt(2, 'c2', 'x2')]);
     t.deepEqual(outcomes.map((o) => o.ok), [true, false, true]);
     t.regex(String((outcomes[1] as { error: Error }).error.message), /poisoned row/);
     t.deepEqual(await statuses(store, ['x0', 'poison', 'x2', 'c1']), { x0: 'pending', poison: undefined, x2: 'pending', c1: 'current' });
   });
 });
 
-test('a database of schema 5 (before renewals) is migrated: node_certificates keeps its rows and takes the renewal statuses', async (t) => {
+test('sqlite: a database of schema 5 (before renewals) is migrated: node_certificates keeps its rows and takes the renewal statuses', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'otherix-migrate-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const path = databasePath(dir);

@@ -30,12 +30,18 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Report whether the control plane can write its database
+         * Report whether this control plane (replica) can reach and write its database
          * @description Readiness: the CP commits a one-row write to its database on each call. `200` when it
          *     was written; `503 unavailable` when the database cannot be written now (disk full,
          *     read-only filesystem, I/O error, locked by another process past the busy timeout), with
          *     the cause and what to do in the message. Joins, heartbeats and token changes fail while
          *     it answers 503. Load balancers should route only to a ready CP.
+         *
+         *     On PostgreSQL (`--database-url`) each replica answers for itself: `200` only while it
+         *     can reach the shared database and write to it; `503` says `cannot be reached` with the
+         *     connection's error (`ECONNREFUSED`, `timeout` after 5 s, ...) or `cannot be written`
+         *     with PostgreSQL's SQLSTATE, in the message and in `details.database_error`. It never
+         *     names the database URL. `/healthz` stays a liveness check that touches nothing.
          */
         get: operations["getReadiness"];
         put?: never;

@@ -16,7 +16,7 @@ import { KEY_FILE_MODE, PUBLIC_FILE_MODE, generateToken, hashToken, removeWriteL
 import { ClusterCa } from '../services/ca.js';
 import type { KeyPairPem } from '../services/ca.js';
 import { FIRST_START_CREATOR } from '../services/api-tokens.js';
-import type { ApiTokenRow } from '../store/store.js';
+import type { ApiTokenRow, Store } from '../store/store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { inspectDatabaseFile } from '../store/sqlite/inspect.js';
 import { clockWarnings } from './clock-check.js';
@@ -51,7 +51,7 @@ export interface ControlPlaneMaterial {
   /** The CP's own certificates, renewed while it runs (buildApp's `certificates`). */
   certificates: CpCertificates;
   /** Closing it closes the database and releases the data dir's lock. */
-  store: SqliteStore;
+  store: Store;
   /** Held until the store closes; release() is there for a start that goes no further. */
   lock: DataDirLock;
   /** Every host in the serving certificate: no node may claim them. */
@@ -114,7 +114,7 @@ async function readFacts(files: DataDirFiles): Promise<DataDirFacts> {
   };
 }
 
-async function loadCa(files: DataDirFiles): Promise<ClusterCa> {
+export async function loadCa(files: DataDirFiles): Promise<ClusterCa> {
   const [certPem, keyPem] = await Promise.all([readFile(files.caCert, 'utf8'), readFile(files.caKey, 'utf8')]);
   try {
     createPrivateKey(keyPem);

@@ -8,7 +8,7 @@ import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 import type { ApiTokenRow, Role, Store } from '../store/store.js';
 import { pageRequest, withCursor } from './pages.js';
-import { ApiTokenCache } from './api-token-cache.js';
+import { ApiTokenCache, SHARED_ENTRY_TTL_MS } from './api-token-cache.js';
 import type { Principal } from './principal.js';
 import { isoTimestamp, isoTimestampOrNull } from './timestamps.js';
 
@@ -42,12 +42,14 @@ function apiTokenSummary(row: ApiTokenRow): ApiTokenSummary {
 }
 
 export class ApiTokenService {
-  private readonly cache = new ApiTokenCache();
+  private readonly cache: ApiTokenCache;
 
   constructor(
     private readonly store: Store,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.cache = new ApiTokenCache(store.shared ? SHARED_ENTRY_TTL_MS : undefined);
+  }
 
   async mint(input: { name: string; role: Role; ttl_seconds?: number | undefined }, createdBy: string): Promise<ApiTokenCreated> {
     const token = generateToken('api');
@@ -132,8 +134,10 @@ export class ApiTokenService {
     const cached = this.cache.get(tokenHash);
     if (cached !== undefined) return cached;
     const mark = this.cache.mark();
+    // The TTL counts from before the read: the row may be as old as the read's start.
+    const readAt = performance.now();
     const row = await this.store.findApiTokenByHash(tokenHash);
-    if (row !== undefined) this.cache.remember(row, mark);
+    if (row !== undefined) this.cache.remember(row, mark, readAt);
     return row;
   }
 }

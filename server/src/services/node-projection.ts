@@ -1,8 +1,9 @@
 // Where a stored node becomes an API node and its status is derived, for a single node; list
-// pages use the SQL twins (store/sqlite/node-json-sql.ts, node-status-sql.ts), which the tests
+// pages use the SQL twins (store/sqlite/node-json-sql.ts, store/node-status-sql.ts), which the tests
 // hold to these byte for byte.
-import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '@otherix/sdk/internal';
 import type { components } from '@otherix/sdk';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS_FOR_NOT_READY, NODE_STATUS_RULE } from '../node-status-rule.js';
+import type { StatusTest } from '../node-status-rule.js';
 import type { NodeRow } from '../store/store.js';
 import { isoTimestamp as iso, isoTimestampOrNull } from './timestamps.js';
 
@@ -10,26 +11,21 @@ export type ApiNode = components['schemas']['Node'];
 export type ApiNodeSummary = components['schemas']['NodeSummary'];
 type NodeStatus = components['schemas']['NodeStatus'];
 
-/** A node is not_ready after this many of its own reported intervals without a heartbeat. */
-export const MISSED_HEARTBEATS_FOR_NOT_READY = 3;
-/** The interval assumed for a node that reported none: the agent's default cadence, the SDK's. */
-export { DEFAULT_HEARTBEAT_INTERVAL_MS };
+export { DEFAULT_HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS_FOR_NOT_READY };
 
-/**
- * cordoned wins (maintenance is a decision, liveness stays visible in last_heartbeat_at); then
- * not_ready when a heartbeat from its current certificate was refused since the last accepted one
- * (it is not heard, whatever the times say); then pending (no heartbeat yet); then not_ready when
- * silent for 3 intervals, or when its last heartbeat is later than now (the CP's clock stepped
- * back since: the silence cannot be measured, and a dead node must not stay ready until the clock
- * catches up; a live node's next heartbeat is stamped with the clock as it is now); else ready.
- */
+/** Each test of the rule (node-status-rule.ts) on a row, at `now`. */
+const TESTS: Record<StatusTest, (row: NodeRow, now: number) => boolean> = {
+  cordoned: (row) => row.cordoned,
+  refused: (row) => row.lastRefusedHeartbeatAt !== null,
+  never_heard: (row) => row.lastHeartbeatAt === null,
+  heard_after_now: (row, now) => row.lastHeartbeatAt! > now,
+  silent_too_long: (row, now) => row.lastHeartbeatAt! + MISSED_HEARTBEATS_FOR_NOT_READY * (row.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS) < now,
+};
+
+/** The node's status by the rule (node-status-rule.ts): the first case that holds. */
 export function nodeStatus(row: NodeRow, now: number): NodeStatus {
-  if (row.cordoned) return 'cordoned';
-  if (row.lastRefusedHeartbeatAt !== null) return 'not_ready';
-  if (row.lastHeartbeatAt === null) return 'pending';
-  if (row.lastHeartbeatAt > now) return 'not_ready';
-  const interval = row.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
-  return now - row.lastHeartbeatAt > MISSED_HEARTBEATS_FOR_NOT_READY * interval ? 'not_ready' : 'ready';
+  for (const { status, when } of NODE_STATUS_RULE) if (when === undefined || TESTS[when](row, now)) return status;
+  return 'ready';
 }
 
 /** The full projection (admin, operator). */

@@ -9,10 +9,12 @@ import { verifyCsrAsync } from '@otherix/sdk/pki';
 import { canonicalHost, hashToken } from '@otherix/sdk/internal';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
-import type { JoinTokenRow, NodeRow, RedemptionAttempt, RedemptionOutcome, RedemptionState, Store } from '../store/store.js';
+import type { JoinTokenRow, NodeRow, RedemptionState, Store } from '../store/store.js';
 import type { ClusterCa } from './ca.js';
 import { GroupCommit } from './group-commit.js';
 import type { BatchObserver } from './group-commit.js';
+import { redeemJoinTokens } from './redemption-batch.js';
+import type { RedemptionAttempt, RedemptionOutcome } from './redemption-batch.js';
 import {
   assertNodeName, assertPortRange, endpointHost, isLoopbackHost, migrationHostOf,
 } from './join-request-rules.js';
@@ -94,7 +96,7 @@ export class RedemptionService {
   constructor(private readonly options: RedemptionOptions) {
     // Compared in the one canonical form: `VM.` is the CP's `vm`, ::ffff:10.0.0.1 is 10.0.0.1.
     this.controlPlaneHosts = new Set(options.controlPlaneHosts.map(canonicalHost));
-    this.commits = new GroupCommit((attempts) => options.store.redeemJoinTokens(attempts), MAX_REDEMPTIONS_PER_TRANSACTION, options.commitObserver);
+    this.commits = new GroupCommit((attempts) => redeemJoinTokens(options.store, attempts), MAX_REDEMPTIONS_PER_TRANSACTION, options.commitObserver);
   }
 
   /** Waits for every redemption accepted so far to be written (before the store closes). */

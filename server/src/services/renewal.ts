@@ -17,7 +17,9 @@ import { verifyCsrAsync } from '@otherix/sdk/pki';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 import { publicKeyBitsOf } from '../pki/der.js';
-import type { RenewalAttempt, RenewalOutcome, RenewalState } from '../store/renewal-store.js';
+import type { RenewalState } from '../store/renewal-store.js';
+import { renewNodeCertificates } from './renewal-batch.js';
+import type { RenewalAttempt, RenewalOutcome } from './renewal-batch.js';
 import type { Store } from '../store/store.js';
 import type { ClusterCa } from './ca.js';
 import { GroupCommit, type BatchObserver } from './group-commit.js';
@@ -63,7 +65,7 @@ export class RenewalService {
 
   constructor(private readonly options: RenewalOptions) {
     this.limiter = new RenewalLimiter(renewalSpacingMs(options.lifetimeMs), options.now);
-    this.commits = new GroupCommit((attempts) => options.store.renewals.renew(attempts), MAX_RENEWALS_PER_TRANSACTION, options.commitObserver);
+    this.commits = new GroupCommit((attempts) => renewNodeCertificates(options.store, attempts), MAX_RENEWALS_PER_TRANSACTION, options.commitObserver);
   }
 
   /** Waits for every renewal accepted so far to be written (before the store closes). */

@@ -2,14 +2,16 @@
 // cordon and delete. Reached as `store.nodes`; the join side's node writes stay on Store itself.
 import type { NodeRow, Page, PageRequest } from './store.js';
 
-export type NodeStatusName = 'pending' | 'ready' | 'not_ready' | 'cordoned';
+import type { NodeStatusName } from '../node-status-rule.js';
+
+export type { NodeStatusName };
 
 /** The API's two projections of a node: Node (admin, operator) and NodeSummary (developer, viewer). */
 export type NodeProjection = 'full' | 'summary';
 
 /**
- * The status rule's inputs, so the store filters with the very rule the API shows
- * (services/node-projection.ts): cordoned > refused (not_ready) > pending > not_ready > ready.
+ * The status rule's inputs (the rule itself is node-status-rule.ts), so the store filters with the
+ * very rule the API shows: cordoned > refused (not_ready) > pending > not_ready > ready.
  */
 export interface StatusRule {
   /** The CP clock, epoch ms. */
@@ -43,7 +45,7 @@ export interface HeartbeatWrite {
   at: number;
 }
 
-/** What the metrics count about the fleet (store/sqlite/fleet-counts.ts). */
+/** What the metrics count about the fleet (store/fleet-counts.ts). */
 export interface FleetCountsQuery {
   rule: StatusRule;
   /** Count current certificates ending within each of these windows from rule.now (ms). */

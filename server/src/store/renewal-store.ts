@@ -1,5 +1,5 @@
-// The renewal side of the repository (issue 16): SQL only, the rules live in services/renewal.ts
-// and services/node-identity.ts. Reached as `store.renewals`.
+// The renewal side of the repository (issue 16): SQL only, the rules live in services/renewal.ts,
+// services/renewal-batch.ts and services/node-identity.ts. Reached as `store.renewals`.
 //
 // A node has one current certificate (nodes.cert_serial, node_certificates status 'current') and
 // at most one pending one (status 'pending'): a leaf a renewal signed that the node has not used
@@ -16,26 +16,10 @@ export interface RenewalState {
   presented: NodeCertificateRow | undefined;
 }
 
-export interface RenewalAttempt {
+/** A new leaf to record as its node's pending certificate. */
+export interface PendingLeaf {
   nodeId: string;
-  /** The serial of the certificate the request came with. */
-  presentedSerial: string;
-  /**
-   * The rules, run inside the transaction against fresh state: throw to refuse (nothing is
-   * written and the error is the outcome), return to go on.
-   */
-  decide(state: RenewalState): void;
-  /** The new leaf, recorded as the node's pending certificate. */
   certificate: { serial: string; notAfter: number; issuedAt: number };
-}
-
-export interface RenewalResult {
-  /** The node after the renewal (its current certificate: the pending leaf was not used yet). */
-  node: NodeRow;
-  /** The pending leaf promoted first, when the request came with it (it is current now), and the certificate it replaced. */
-  promoted: { serial: string; previousSerial: string } | undefined;
-  /** The pending leaf this renewal replaced before it was ever used. */
-  superseded: string | undefined;
 }
 
 /** A pending leaf made current. */
@@ -45,19 +29,28 @@ export interface PromotedLeaf {
   previousSerial: string;
 }
 
-/** What became of one attempt: recorded with its result, or refused with the error (nothing of it written). */
-export type RenewalOutcome = { ok: true; result: RenewalResult } | { ok: false; error: unknown };
+/**
+ * The SQL of a renewal batch inside one write transaction (services/renewal-batch.ts drives it).
+ * A failed statement throws and the transaction rolls back.
+ */
+export interface RenewalTransaction {
+  /** Each (node, presented serial)'s state as this transaction sees it now. */
+  readStates(keys: readonly { nodeId: string; presentedSerial: string }[]): Promise<RenewalState[]>;
+  /** The pending leaf becomes the node's current certificate, the current one 'renewed'; undefined (nothing written) when it is not that node's pending leaf. */
+  promote(nodeId: string, serial: string): Promise<PromotedLeaf | undefined>;
+  /**
+   * Marks each leaf's node's pending leaf (if any) 'superseded', then records the leaves as
+   * pending; returns the superseded serial by node id. At most one leaf per node.
+   */
+  writePendingLeaves(leaves: readonly PendingLeaf[]): Promise<Map<string, string>>;
+}
 
 export interface RenewalStore {
   /**
-   * A batch in one write transaction, in order: for each attempt read the node and the presented
-   * certificate (as the attempts before it left them), run attempt.decide, then (when the
-   * presented certificate is the pending one) promote it, mark a pending leaf superseded, and
-   * record the new leaf as pending. A refused attempt writes nothing and the others go on; if a
-   * write fails, nothing of the batch is kept and each attempt runs again alone. Outcomes are in
-   * the order of `attempts`.
+   * Runs `work` in one write transaction of the renewals: commits when it returns, rolls back when
+   * it throws. On an engine shared by several replicas these transactions run one at a time.
    */
-  renew(attempts: readonly RenewalAttempt[]): Promise<RenewalOutcome[]>;
+  transaction<T>(work: (tx: RenewalTransaction) => Promise<T>): Promise<T>;
   /**
    * The node's first request with its pending leaf: it becomes current (nodes.cert_serial and
    * cert_not_after), the previous current one 'renewed'. Undefined, and nothing written, when

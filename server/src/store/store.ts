@@ -119,31 +119,61 @@ export interface RedemptionState {
   collidingNodes: NodeRow[];
 }
 
-export interface RedemptionAttempt {
+/** The keys of one redemption's state: its token, the name it takes, the hosts it claims. */
+export interface RedemptionKey {
   tokenHash: string;
+  name: string;
   /** Hosts to check against other nodes (loopback already removed), in canonicalHost form. */
-  hosts: string[];
-  /**
-   * The rules, run inside the transaction against fresh state: throw to refuse (nothing of this
-   * attempt is written, and the error is its outcome), return to go on.
-   */
-  decide(state: RedemptionState): void;
-  /** The node row to write; when the name exists, its id, cordon, heartbeat state and created_at are kept. */
+  hosts: readonly string[];
+}
+
+/** One accepted redemption's writes: the token's use, the node row, its current certificate, the consumption. */
+export interface RedemptionWrite {
+  tokenId: string;
+  /** The row as it is to be stored (a re-issue: the existing node's id, with what it keeps). */
   node: NodeRow;
   certificate: { serial: string; notAfter: number };
   consumption: { id: string; consumedAt: number; sourceIp: string };
 }
 
-interface RedemptionResult {
-  node: NodeRow;
-  /** True when an existing node's certificate was re-issued (the old serial is now `replaced`). */
-  reissued: boolean;
+/**
+ * The SQL of a redemption batch, inside one write transaction (services/redemption-batch.ts holds
+ * the rules that drive it). Writes run in the order they are called, one statement after the
+ * other; a failed statement throws and the transaction rolls back.
+ */
+export interface RedemptionTransaction {
+  /** Each key's state as this transaction sees it now (after its own writes so far). */
+  readStates(keys: readonly RedemptionKey[]): Promise<RedemptionState[]>;
+  /**
+   * New nodes: each token's uses (the UPDATE checks the cap again and throws when it would be
+   * passed, so it holds even if a rule were skipped), then the node rows, their certificates
+   * (`current`) and consumptions, a few statements for any number.
+   */
+  writeNewNodes(writes: readonly RedemptionWrite[]): Promise<void>;
+  /** An existing node re-issued: the token's use, the row updated, its current and pending certificates `replaced`, the new one `current`, the consumption. */
+  writeReissue(write: RedemptionWrite): Promise<void>;
 }
 
-/** What became of one attempt: committed with its result, or refused with the error (nothing of it written). */
-export type RedemptionOutcome = { ok: true; result: RedemptionResult } | { ok: false; error: unknown };
+/**
+ * A cluster's rows, table by table, in the order they were written (tokens and consumptions keep
+ * it: their pages are in insertion order): what `otherix-server migrate-store` copies, and what
+ * tests seed a store with.
+ */
+export interface StoreRows {
+  apiTokens: ApiTokenRow[];
+  joinTokens: JoinTokenRow[];
+  consumptions: ConsumptionRow[];
+  nodes: NodeRow[];
+  certificates: NodeCertificateRow[];
+}
 
 export interface Store {
+  /**
+   * True when other processes (CP replicas) write this database too: what this process keeps in
+   * memory from it (live API tokens) may be changed by them, and must be read again soon.
+   */
+  readonly shared: boolean;
+
   // API tokens
   /** Throws OtherixError 'conflict' when an unrevoked token already has the name. */
   insertApiToken(row: ApiTokenRow): Promise<void>;
@@ -175,14 +205,12 @@ export interface Store {
   listConsumptions(joinTokenId: string, page: PageRequest): Promise<Page<ConsumptionRow>>;
 
   /**
-   * Redeems a batch in one transaction, in order: each attempt's rules (attempt.decide) run
-   * against the state the attempts before it left (a token's uses, names, hosts); an accepted
-   * one records the consumption, writes the node row, marks the node's previous certificate
-   * `replaced` and records the new one `current`. A refused attempt writes nothing and the
-   * others go on. If a write fails, nothing of the batch is kept and each attempt runs
-   * again in a transaction of its own. Outcomes are in the order of `attempts`.
+   * Runs `work` in one write transaction of the redemptions (services/redemption-batch.ts):
+   * commits when it returns, rolls back when it throws. On an engine shared by several CP
+   * replicas, redemption transactions run one at a time across all of them, so a token's cap, a
+   * name and a host are judged on state no other replica is changing meanwhile.
    */
-  redeemJoinTokens(attempts: readonly RedemptionAttempt[]): Promise<RedemptionOutcome[]>;
+  redemptionTransaction<T>(work: (tx: RedemptionTransaction) => Promise<T>): Promise<T>;
 
   // Nodes (the join side writes them; the node side adds what it needs)
   findNodeByName(name: string): Promise<NodeRow | undefined>;
@@ -192,6 +220,12 @@ export interface Store {
   readonly nodes: NodeStore;
   /** Node certificate renewal (store/renewal-store.ts). */
   readonly renewals: RenewalStore;
+
+  // Whole tables
+  /** Every row (StoreRows' order), read in one snapshot. */
+  exportRows(): Promise<StoreRows>;
+  /** Writes the rows as they are, in one transaction, keeping their order; throws (nothing written) on any clash with rows already there. */
+  importRows(rows: Partial<StoreRows>): Promise<void>;
 
   /** Commits a small write: throws (the engine's error) when the database cannot be written now (/readyz). */
   probeWrite(now: number): Promise<void>;

@@ -7,9 +7,10 @@
 import { constants } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import sqlite3 from 'sqlite3';
+import type { SqlValue } from '../rows.js';
 import type { WriteObserver } from '../store.js';
 
-export type SqlValue = string | number | null;
+export type { SqlValue };
 
 export interface Sql {
   run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number; lastID: number }>;

@@ -5,7 +5,7 @@
 // of a page's cost there). test/store/node-json-sql checks both forms equal the JS projections.
 import type { NodeProjection, StatusRule } from '../node-store.js';
 import type { SqlValue } from './connection.js';
-import { statusExpression } from './node-status-sql.js';
+import { statusExpression } from '../node-status-sql.js';
 
 /**
  * Epoch ms as `YYYY-MM-DDTHH:MM:SS.sssZ`, what isoTimestamp() gives: SQLite rounds ms / 1000.0

@@ -5,12 +5,12 @@ import type { NodeRow, Page } from '../store.js';
 import type { FleetCounts, FleetCountsQuery, HeartbeatLanded, HeartbeatWrite, NodeListQuery, NodeProjection, NodeStore } from '../node-store.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { jsonParameter } from './connection.js';
-import { countFleet } from './fleet-counts.js';
+import { countFleet } from '../fleet-counts.js';
 import type { SqliteConnections, SqlValue } from './connection.js';
-import { NODE_COLUMNS, nodeFrom, nodeFromJson } from './rows.js';
-import type { NodeJsonRecord, NodeRecord } from './rows.js';
+import { NODE_COLUMNS, nodeFrom, nodeFromJson } from '../rows.js';
+import type { NodeJsonRecord, NodeRecord } from '../rows.js';
 import { nodeJsonSql } from './node-json-sql.js';
-import { statusCondition } from './node-status-sql.js';
+import { statusCondition } from '../node-status-sql.js';
 
 /**
  * Each listed row as one JSON text: node-sqlite3 turns every column of every row into a JS value

@@ -2,20 +2,21 @@
 import { dirname, resolve } from 'node:path';
 import { OtherixError } from '@otherix/sdk';
 import type {
-  ApiTokenRevocation, ApiTokenRow, ConsumptionRow, JoinTokenRow, NodeCertificateRow, NodeRow, Page, PageRequest, RedemptionAttempt,
-  RedemptionOutcome, Store, WriteObserver,
+  ApiTokenRevocation, ApiTokenRow, ConsumptionRow, JoinTokenRow, NodeCertificateRow, NodeRow, Page, PageRequest, RedemptionTransaction,
+  Store, StoreRows, WriteObserver,
 } from '../store.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { SqliteConnections } from './connection.js';
-import { countLiveJoinTokens } from './fleet-counts.js';
-import { redeemBatch } from './redemptions.js';
-import { migrate } from './migrations.js';
+import { countLiveJoinTokens } from '../fleet-counts.js';
+import { sqliteRedemptionTransaction } from './redemptions.js';
+import { migrate } from './migrate.js';
+import { importRows } from './import-rows.js';
 import { SqliteNodeStore } from './nodes.js';
 import { SqliteRenewalStore } from './renewals.js';
 import {
   apiTokenFrom, consumptionFrom, joinTokenFrom, nodeCertificateFrom, nodeFrom,
-} from './rows.js';
-import type { ApiTokenRecord, ConsumptionRecord, JoinTokenRecord, NodeCertificateRecord, NodeRecord } from './rows.js';
+} from '../rows.js';
+import type { ApiTokenRecord, ConsumptionRecord, JoinTokenRecord, NodeCertificateRecord, NodeRecord } from '../rows.js';
 
 export const DATABASE_FILE = 'otherix.db';
 
@@ -44,6 +45,8 @@ export class SqliteStore implements Store {
   readonly nodes: SqliteNodeStore;
   /** Node certificate renewal (store/sqlite/renewals.ts). */
   readonly renewals: SqliteRenewalStore;
+  /** One CP per data dir (its lock); `otherix-server admin-token` only inserts. */
+  readonly shared = false;
 
   private constructor(
     private readonly db: SqliteConnections,
@@ -176,8 +179,8 @@ export class SqliteStore implements Store {
 
   // --- the redemption (redemptions.ts) ---
 
-  redeemJoinTokens(attempts: readonly RedemptionAttempt[]): Promise<RedemptionOutcome[]> {
-    return redeemBatch(this.db, attempts);
+  redemptionTransaction<T>(work: (tx: RedemptionTransaction) => Promise<T>): Promise<T> {
+    return this.db.transaction((sql) => work(sqliteRedemptionTransaction(sql)));
   }
 
   // --- nodes ---
@@ -195,6 +198,23 @@ export class SqliteStore implements Store {
   async findNodeCertificate(serial: string): Promise<NodeCertificateRow | undefined> {
     const r = await this.db.read.get<NodeCertificateRecord>('SELECT * FROM node_certificates WHERE serial = ?', [serial]);
     return r && nodeCertificateFrom(r);
+  }
+
+  // --- whole tables ---
+
+  exportRows(): Promise<StoreRows> {
+    // Inside a write transaction: one consistent snapshot of every table.
+    return this.db.transaction(async (sql) => ({
+      apiTokens: (await sql.all<ApiTokenRecord>('SELECT * FROM api_tokens ORDER BY seq')).map(apiTokenFrom),
+      joinTokens: (await sql.all<JoinTokenRecord>('SELECT * FROM join_tokens ORDER BY seq')).map(joinTokenFrom),
+      consumptions: (await sql.all<ConsumptionRecord>('SELECT * FROM join_token_consumptions ORDER BY seq')).map(consumptionFrom),
+      nodes: (await sql.all<NodeRecord>('SELECT * FROM nodes ORDER BY name')).map(nodeFrom),
+      certificates: (await sql.all<NodeCertificateRecord>('SELECT * FROM node_certificates ORDER BY issued_at, serial')).map(nodeCertificateFrom),
+    }));
+  }
+
+  importRows(rows: Partial<StoreRows>): Promise<void> {
+    return this.db.transaction((sql) => importRows(sql, rows));
   }
 
   // --- the cluster marker and the write probe ---

@@ -1,6 +1,9 @@
-// Column <-> row mapping for the sqlite engine (snake_case columns, camelCase rows).
-import type { ApiTokenRow, ConsumptionRow, JoinTokenRow, NodeCertificateRow, NodeHardware, NodeRow, Role, CertificateStatus } from '../store.js';
-import type { SqlValue } from './connection.js';
+// Column <-> row mapping, the same for both engines (snake_case columns, camelCase rows): their
+// schemas keep the same columns with the same meaning (store/migrations.ts).
+import type { ApiTokenRow, ConsumptionRow, JoinTokenRow, NodeCertificateRow, NodeHardware, NodeRow, Role, CertificateStatus } from './store.js';
+
+/** A value bound to a statement's parameter, on either engine. */
+export type SqlValue = string | number | null;
 
 export interface ApiTokenRecord {
   seq: number; id: string; name: string; role: string; token_hash: string;

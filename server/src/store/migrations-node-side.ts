@@ -1,0 +1,30 @@
+// Migrations of the node side, appended after the join side's in migrations.ts.
+// Lists page by name (the UNIQUE index on nodes.name); these partial indexes keep the status
+// filters that select few rows (cordoned, pending) from scanning every node.
+import { SILENT_SINCE_INDEX_SQL } from './node-status-sql.js';
+import type { Migration } from './migrations.js';
+
+const same = (sql: string): Migration => ({ sqlite: sql, postgres: sql });
+
+export const NODE_SIDE_MIGRATIONS: readonly Migration[] = [
+  // 2: indexes for GET /v1/nodes filters (the same text on both engines).
+  same(`
+  CREATE INDEX nodes_cordoned_by_name ON nodes (name) WHERE cordoned = 1;
+  CREATE INDEX nodes_pending_by_name ON nodes (name) WHERE cordoned = 0 AND last_heartbeat_at IS NULL;
+  `),
+  // 3: not_ready nodes are few in a healthy cluster; find them without scanning every node. The
+  // expression is the status rule's silence (store/node-status-sql.ts) with the rule's constants
+  // (node-status-rule.ts: 3 missed intervals, the 30 s default), generated from them: a query
+  // matches it only while those stay the same.
+  same(`
+  CREATE INDEX nodes_silent_since ON nodes ((${SILENT_SINCE_INDEX_SQL}))
+    WHERE cordoned = 0 AND last_heartbeat_at IS NOT NULL;
+  `),
+  // 4: when a heartbeat from the node's current certificate was last refused; NULL once
+  // one is accepted. A node with a refusal since its last accepted heartbeat is not_ready
+  // (services/node-projection.ts).
+  {
+    sqlite: 'ALTER TABLE nodes ADD COLUMN last_refused_heartbeat_at INTEGER;',
+    postgres: 'ALTER TABLE nodes ADD COLUMN last_refused_heartbeat_at BIGINT;',
+  },
+];

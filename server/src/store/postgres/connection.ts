@@ -1,0 +1,131 @@
+// A promise face over a pg Pool, the same one the SQLite engine has (Sql: run, get, all, exec with
+// `?` placeholders), so the SQL both engines share (store/node-status-sql.ts) reads alike.
+// Reads run on any pooled connection (READ COMMITTED: each statement sees what was committed when
+// it began). Transactions take a connection for their life; the transactions that judge rules
+// across rows (redemptions, renewals, a node's delete, an API token's revoke) first take one
+// transaction-level advisory lock, so they run one at a time across every CP replica on the
+// database, and every statement after the lock sees what the one before committed.
+import pg from 'pg';
+import type { SqlValue } from '../rows.js';
+import type { WriteObserver } from '../store.js';
+
+export interface Sql {
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  exec(sql: string): Promise<void>;
+}
+
+/** A parameter may also be an array (`= ANY(?)`) on PostgreSQL. */
+export type PgValue = SqlValue | readonly SqlValue[];
+
+/** The advisory lock key of the rule transactions (any constant; "otherix" in ASCII). */
+const RULES_LOCK_KEY = 0x6f74686572_69;
+
+/** What pg_stat_activity shows for this replica's connections: which process holds which. */
+export const APPLICATION_NAME = `otherix-server pid ${process.pid}`;
+
+/** How long a new connection to the database may take. */
+export const CONNECT_TIMEOUT_MS = 5000;
+
+/** Connections per replica: the group commits keep writes few; reads (lists, lookups) use the rest. */
+export const DEFAULT_POOL_SIZE = 16;
+
+/** `?` placeholders as `$1..$n` (none of our SQL has a `?` inside a string or an operator). */
+export function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** BIGINT (epoch ms, seq) as a JS number: every value we store is below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+function sqlOf(client: pg.Pool | pg.PoolClient): Sql {
+  const query = (text: string, params: readonly PgValue[] = []) => client.query({ text: numbered(text), values: params as unknown[] });
+  return {
+    run: async (text, params) => ({ changes: (await query(text, params)).rowCount ?? 0 }),
+    get: async <T>(text: string, params?: readonly SqlValue[]) => (await query(text, params)).rows[0] as T | undefined,
+    all: async <T>(text: string, params?: readonly SqlValue[]) => (await query(text, params)).rows as T[],
+    exec: async (text) => {
+      await client.query(text);
+    },
+  };
+}
+
+export class PgConnections {
+  /** Reads that need no transaction. */
+  readonly read: Sql;
+  private observer: WriteObserver | undefined;
+
+  private constructor(private readonly pool: pg.Pool) {
+    this.read = sqlOf(pool);
+  }
+
+  static async open(url: string, prepare: (connections: PgConnections) => Promise<void>, poolSize = DEFAULT_POOL_SIZE): Promise<PgConnections> {
+    // A database that does not answer is an error after CONNECT_TIMEOUT_MS, not a request (or a
+    // /readyz probe) that hangs.
+    const pool = new pg.Pool({ connectionString: url, max: poolSize, types, application_name: APPLICATION_NAME, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    // An idle connection the server dropped must not crash the process: the next query reconnects.
+    pool.on('error', () => undefined);
+    const connections = new PgConnections(pool);
+    try {
+      await prepare(connections);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw error;
+    }
+    return connections;
+  }
+
+  observeWrites(observer: WriteObserver): void {
+    this.observer = observer;
+  }
+
+  /** A connection of its own for `work` (LISTEN, a session-level lock): released after. */
+  async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      return await work(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Runs `work` inside BEGIN..COMMIT on a connection of its own; rolls back if it throws.
+   * `rules`: take the rules' advisory lock first (one such transaction at a time, cluster-wide).
+   */
+  async transaction<T>(work: (sql: Sql) => Promise<T>, options: { rules?: boolean } = {}): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      this.observer?.failed(error);
+      throw error;
+    }
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      if (options.rules === true) await client.query('SELECT pg_advisory_xact_lock($1)', [RULES_LOCK_KEY]);
+      const result = await work(sqlOf(client));
+      await client.query('COMMIT');
+      this.observer?.committed();
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      this.observer?.failed(error);
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

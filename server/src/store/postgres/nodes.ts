@@ -1,0 +1,109 @@
+// The node side on PostgreSQL: list, as rows or as API JSON rendered by PostgreSQL, filtered by the
+// status rule in SQL (store/node-status-sql.ts); a batch of heartbeats as one UPDATE..FROM; cordon
+// and delete (in the rules' transaction: it reads the node, then decides).
+import type { NodeRow, Page } from '../store.js';
+import type { FleetCounts, FleetCountsQuery, HeartbeatLanded, HeartbeatWrite, NodeListQuery, NodeProjection, NodeStore } from '../node-store.js';
+import { countFleet } from '../fleet-counts.js';
+import { decodeCursor, pageOf } from '../cursor.js';
+import { statusCondition } from '../node-status-sql.js';
+import { nodeFrom } from '../rows.js';
+import type { NodeRecord, SqlValue } from '../rows.js';
+import type { PgConnections } from './connection.js';
+import { jsonRows } from './json-rows.js';
+import { nodeJsonSql } from './node-json-sql.js';
+
+/**
+ * A whole batch of heartbeats in one statement, passed as one JSON parameter. Each lands only if
+ * the node still has that serial; a landed heartbeat clears the node's refusal.
+ */
+const RECORD_HEARTBEATS = `WITH hb AS (
+    SELECT value ->> 'nodeId' AS id, value ->> 'certSerial' AS serial, value ->> 'architecture' AS architecture,
+      value ->> 'agentVersion' AS agent_version, (value ->> 'heartbeatIntervalMs')::bigint AS interval_ms, value ->> 'hardwareJson' AS hardware,
+      (value ->> 'vmCount')::integer AS vm_count, (value ->> 'activeMigrations')::integer AS active_migrations, (value ->> 'at')::bigint AS at
+    FROM json_array_elements(?::json))
+  UPDATE nodes SET architecture = hb.architecture, agent_version = hb.agent_version,
+    heartbeat_interval_ms = hb.interval_ms, hardware = hb.hardware, vm_count = hb.vm_count,
+    active_migrations = hb.active_migrations, last_heartbeat_at = hb.at, last_refused_heartbeat_at = NULL
+  FROM hb WHERE nodes.id = hb.id AND nodes.cert_serial = hb.serial
+  RETURNING nodes.id AS id, nodes.cert_serial AS serial, nodes.cordoned AS cordoned`;
+
+/** WHERE (cursor, filters), ORDER BY name and LIMIT (one more, to know there is a next page). */
+function pageClauses(query: NodeListQuery, params: SqlValue[]): string {
+  const where: string[] = [];
+  if (query.cursor !== undefined) {
+    where.push('name > ?');
+    params.push(decodeCursor<string>(query.cursor, 'string'));
+  }
+  if (query.architecture !== undefined) {
+    where.push('architecture = ?');
+    params.push(query.architecture);
+  }
+  if (query.status !== undefined) where.push(statusCondition(query.status, query.rule, params));
+  if (query.schedulable !== undefined) {
+    const ready = statusCondition('ready', query.rule, params);
+    where.push(query.schedulable ? ready : `NOT ${ready}`);
+  }
+  if (query.certExpiresBefore !== undefined) {
+    where.push('cert_not_after < ?');
+    params.push(query.certExpiresBefore);
+  }
+  params.push(query.limit + 1);
+  return `${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY name LIMIT ?`;
+}
+
+export class PgNodeStore implements NodeStore {
+  constructor(private readonly db: PgConnections) {}
+
+  async list(query: NodeListQuery): Promise<Page<NodeRow>> {
+    const params: SqlValue[] = [];
+    const rows = await this.db.read.all<NodeRecord>(`SELECT * FROM nodes ${pageClauses(query, params)}`, params);
+    return pageOf(rows, query.limit, (r) => r.name, nodeFrom);
+  }
+
+  async listJson(query: NodeListQuery, projection: NodeProjection): Promise<Page<string>> {
+    const params: SqlValue[] = [];
+    const node = nodeJsonSql(projection, query.rule, params);
+    const rows = await this.db.read.all<{ name: string; node: string }>(`SELECT name, ${node} AS node FROM nodes ${pageClauses(query, params)}`, params);
+    return pageOf(rows, query.limit, (row) => row.name, (row) => row.node);
+  }
+
+  async recordHeartbeats(writes: readonly HeartbeatWrite[]): Promise<(HeartbeatLanded | undefined)[]> {
+    // The latest write per (node, serial) wins: one target row updated from two source rows would take either.
+    const keyOf = (w: { nodeId: string; certSerial: string }): string => `${w.nodeId}/${w.certSerial}`;
+    const latest = new Map<string, HeartbeatWrite>();
+    for (const write of writes) {
+      const seen = latest.get(keyOf(write));
+      if (seen === undefined || seen.at <= write.at) latest.set(keyOf(write), write);
+    }
+    const rows = await this.db.transaction((sql) => sql.all<{ id: string; serial: string; cordoned: number }>(RECORD_HEARTBEATS, [jsonRows([...latest.values()])]));
+    const landed = new Map<string, HeartbeatLanded>();
+    for (const row of rows) landed.set(keyOf({ nodeId: row.id, certSerial: row.serial }), { cordoned: row.cordoned !== 0 });
+    return writes.map((write) => landed.get(keyOf(write)));
+  }
+
+  async recordRefusedHeartbeat(nodeId: string, certSerial: string, at: number): Promise<boolean> {
+    const result = await this.db.transaction((sql) => sql.run('UPDATE nodes SET last_refused_heartbeat_at = ? WHERE id = ? AND cert_serial = ?', [at, nodeId, certSerial]));
+    return result.changes > 0;
+  }
+
+  async setCordoned(id: string, cordoned: boolean): Promise<NodeRow | undefined> {
+    const rows = await this.db.transaction((sql) => sql.all<NodeRecord>('UPDATE nodes SET cordoned = ? WHERE id = ? RETURNING *', [cordoned ? 1 : 0, id]));
+    return rows[0] && nodeFrom(rows[0]);
+  }
+
+  delete(id: string, decide: (node: NodeRow) => void): Promise<NodeRow | undefined> {
+    return this.db.transaction(async (sql) => {
+      const record = await sql.get<NodeRecord>('SELECT * FROM nodes WHERE id = ?', [id]);
+      if (record === undefined) return undefined;
+      const node = nodeFrom(record);
+      decide(node);
+      await sql.run('DELETE FROM nodes WHERE id = ?', [id]);
+      await sql.run("UPDATE node_certificates SET status = 'revoked' WHERE node_id = ? AND status IN ('current', 'pending')", [id]);
+      return node;
+    }, { rules: true });
+  }
+
+  fleetCounts(query: FleetCountsQuery): Promise<FleetCounts> {
+    return countFleet(this.db.read, query);
+  }
+}
