@@ -67,7 +67,7 @@ export function hostShapeProblem(host: string): string | undefined {
     if (label.startsWith('-') || label.endsWith('-')) return `has a label that starts or ends with '-' (${label})`;
   }
   // As WHATWG URL parsing does: a numeric last label makes an IPv4 address, or nothing.
-  if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return 'looks like an IPv4 address but is not one (write it in dotted decimal, a.b.c.d)';
+  if (/^[0-9]+$/.test(labels[labels.length - 1])) return 'looks like an IPv4 address but is not one (write it in dotted decimal, a.b.c.d)';
   return undefined;
 }
 
@@ -97,8 +97,8 @@ function addressUseProblem(host: string): string | undefined {
   const groups = ipv6Groups(address);
   if (groups === undefined) return undefined;
   if (groups.every((group) => group === 0)) return `is the unspecified address (::), which a host binds but nobody can reach: ${REACHABLE_ADDRESS}`;
-  if (groups[0]! >> 8 === 0xff) return `is a multicast address (ff00::/8), which names a group, not a host: ${REACHABLE_ADDRESS}`;
-  if ((groups[0]! & 0xffc0) === 0xfe80) return `is a link-local address (fe80::/10), which only hosts on the same link reach: ${REACHABLE_ADDRESS}`;
+  if (groups[0] >> 8 === 0xff) return `is a multicast address (ff00::/8), which names a group, not a host: ${REACHABLE_ADDRESS}`;
+  if ((groups[0] & 0xffc0) === 0xfe80) return `is a link-local address (fe80::/10), which only hosts on the same link reach: ${REACHABLE_ADDRESS}`;
   return undefined;
 }
 
@@ -118,7 +118,7 @@ export function canonicalHost(host: string): string {
   const groups = bare.includes('%') ? undefined : ipv6Groups(bare);
   if (groups !== undefined) {
     const mapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
-    if (mapped) return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
+    if (mapped) return [groups[6] >> 8, groups[6] & 0xff, groups[7] >> 8, groups[7] & 0xff].join('.');
     return unbracketHost(new URL(`https://[${bare}]/`).hostname);
   }
   return bare.endsWith('.') && isIP(bare) === 0 ? bare.slice(0, -1) : bare;

@@ -63,7 +63,7 @@ interface ServerSettings {
 /** Where a value came from, as the user wrote it: `--listen`, `OTHERIX_SERVER__LISTEN` or the default. */
 function origin(key: string, source: ConfigSource | undefined): string {
   if (source === 'env') return `OTHERIX_SERVER__${key.slice('server.'.length).toUpperCase()}`;
-  if (source === 'flag') return FLAG_OF[key]!;
+  if (source === 'flag') return FLAG_OF[key];
   return `${FLAG_OF[key]} (default)`;
 }
 

@@ -53,7 +53,7 @@ function codesUsed(): Map<string, string[]> {
     if (path === 'sdk/src/errors.ts') continue; // the list itself
     for (const place of CODE_PLACES) {
       for (const match of text.matchAll(place)) {
-        for (const [, code] of match[1]!.matchAll(CODE)) used.set(code!, [...(used.get(code!) ?? []), path]);
+        for (const [, code] of match[1].matchAll(CODE)) used.set(code, [...(used.get(code) ?? []), path]);
       }
     }
   }

@@ -84,7 +84,7 @@ test('bootstrapNode with a host clock 10 minutes behind or ahead: clock_skew, to
   for (const [offset, words] of [[-10 * MINUTE, 'behind'], [10 * MINUTE, 'ahead of']] as const) {
     const error = await t.throwsAsync(bootstrapNode({ ...options, now: () => Date.now() + offset }));
     t.true(isOtherixError(error, 'clock_skew'), String(error));
-    t.true(error!.message.includes(`is about 10m0s ${words} the control plane's`), error!.message);
+    t.true(error.message.includes(`is about 10m0s ${words} the control plane's`), error.message);
     const details = (error as { details?: Record<string, unknown> }).details;
     t.is(details?.['max_skew_seconds'], 300);
     t.true(Math.abs(Number(details?.['skew_seconds']) - offset / 1000) <= 2, String(details?.['skew_seconds']));

@@ -67,7 +67,7 @@ test('a refused join rejects with the API code and reason, and the next step in 
   t.true(isOtherixError(error, 'token_rejected'));
   t.is((error as { status?: number }).status, 401);
   t.is((error as { details?: Record<string, unknown> }).details?.['reason'], 'node_name_mismatch');
-  t.regex((error as Error).message, /^join refused: .*--node-name api-bound/);
+  t.regex((error).message, /^join refused: .*--node-name api-bound/);
 });
 
 test('options are validated before any connection (usage)', async (t) => {

@@ -44,7 +44,7 @@ test.before(async () => {
   const token = await insertJoinToken(cp.store, now, { nodeName: 'hostile' });
   const row = nodeRow(1, { id: randomUUID(), name: 'hostile', advertisedEndpoint: HOSTILE.endpoint, endpointHost: '10.0.0.9', migrationHost: '10.0.0.9', certNotAfter: now + 365 * 86_400_000, createdAt: now });
   const [joined] = await cp.store.redeemJoinTokens([redemptionAttempt(token, row, now, ['10.0.0.9'])]);
-  if (!joined!.ok) throw new Error(`the hostile node was not stored: ${String(joined!.error)}`);
+  if (!joined.ok) throw new Error(`the hostile node was not stored: ${String(joined.error)}`);
   await cp.store.nodes.recordHeartbeats([
     {
       nodeId: row.id,
@@ -83,7 +83,7 @@ test('node list shows the endpoint escaped, one row per node', async (t) => {
   t.false(RAW_CONTROL.test(run.stdout), JSON.stringify(run.stdout));
   const rows = tableRows(run.stdout);
   t.is(rows.length, 1);
-  t.is(rows[0]![3], 'https://10.0.0.9:9443/\\x1b[31mred');
+  t.is(rows[0][3], 'https://10.0.0.9:9443/\\x1b[31mred');
 });
 
 test('--output json is the API body unchanged, control characters and all', async (t) => {

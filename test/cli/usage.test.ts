@@ -108,7 +108,7 @@ test('a viewer minting a join token is exit 1 forbidden, one line, no stack trac
   t.is(run.stdout, '');
   t.regex(run.stderr, /^error: forbidden: [^\n]+\n$/);
   t.false(run.stderr.includes('    at '));
-  t.false(run.stderr.includes(viewerEnv['OTHERIX_TOKEN']!));
+  t.false(run.stderr.includes(viewerEnv['OTHERIX_TOKEN']));
 });
 
 test('a viewer listing API tokens is exit 1 forbidden', async (t) => {

@@ -302,7 +302,7 @@ test.serial('a cluster with nodes: every role lists and gets nodes in its projec
 });
 
 test.serial('cordon, uncordon and delete by id, with every refusal; a cordoned node hears so in its heartbeat answer', async (t) => {
-  const a = nodeIds['contract-a']!;
+  const a = nodeIds['contract-a'];
   for (const action of ['cordon', 'uncordon'] as const) {
     const call = { method: 'POST', path: `/v1/nodes/${a}/${action}` } as const;
     for (const role of ['admin', 'operator'] as const) {
@@ -320,7 +320,7 @@ test.serial('cordon, uncordon and delete by id, with every refusal; a cordoned n
     await run.call(t, { ...call, token: UNKNOWN_API_TOKEN, expect: 401 });
   }
 
-  const b = nodeIds['contract-b']!;
+  const b = nodeIds['contract-b'];
   const remove = { method: 'DELETE', path: `/v1/nodes/${b}` } as const;
   t.is((await run.call(t, { ...remove, token: tokens.admin, expect: 409 })).body.error.code, 'conflict');
   await forbiddenFor(t, NOT_ADMIN, remove);
@@ -336,7 +336,7 @@ test.serial('cordon, uncordon and delete by id, with every refusal; a cordoned n
 test.serial('a handler that fails answers 500 as documented, for every operation', async (t) => {
   const fault = { [FAULT_HEADER]: 'internal' };
   const { csrPem } = await nodeCsr('contract-d');
-  const a = nodeIds['contract-a']!;
+  const a = nodeIds['contract-a'];
   const calls: Record<string, Omit<ContractCall, 'expect' | 'headers'>> = {
     getHealth: { method: 'GET', path: '/healthz' },
     getReadiness: { method: 'GET', path: '/readyz' },

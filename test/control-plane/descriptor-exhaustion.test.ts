@@ -52,14 +52,14 @@ test('near its descriptor limit the CP logs it once with the fix, and once when 
     }
     await waitFor('descriptor alarm', () => resourceLines().length > 0);
     const [alarm] = resourceLines();
-    t.is(alarm!.level, 50);
+    t.is(alarm.level, 50);
     // Sampled near the limit (`N open of a limit of 128`), or at it (reading /proc itself fails with EMFILE).
-    t.regex(alarm!.msg, new RegExp(`out of file descriptors \\(EMFILE/ENFILE(: \\d+ open of a limit of ${LIMIT})?\\)`));
-    t.regex(alarm!.msg, /raise the limit \(LimitNOFILE= in the systemd unit, or ulimit -n\)/);
+    t.regex(alarm.msg, new RegExp(`out of file descriptors \\(EMFILE/ENFILE(: \\d+ open of a limit of ${LIMIT})?\\)`));
+    t.regex(alarm.msg, /raise the limit \(LimitNOFILE= in the systemd unit, or ulimit -n\)/);
 
     for (const socket of sockets.splice(0)) socket.destroy();
     await waitFor('recovery', () => resourceLines().length > 1);
-    t.regex(resourceLines()[1]!.msg, /^recovered: file descriptors are back under the limit/);
+    t.regex(resourceLines()[1].msg, /^recovered: file descriptors are back under the limit/);
     t.is(resourceLines().length, 2, 'said once per episode');
   } finally {
     for (const socket of sockets) socket.destroy();

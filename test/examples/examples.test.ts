@@ -68,7 +68,7 @@ test('bootstrap-bound-node mints a bound token, bootstraps the node, and the tok
   t.is(((await cluster.admin.nodes.get('example-bound-1')) as { status: string }).status, 'pending');
 
   // The CP agrees: one consumption by that node, the token used up, the node with that serial.
-  const consumptions = await cluster.admin.joinTokens.consumptions(minted[1]!);
+  const consumptions = await cluster.admin.joinTokens.consumptions(minted[1]);
   t.deepEqual(consumptions.items.map((c) => c.node_id), [joined[1]]);
   const row = await cluster.cp.store.findNodeByName('example-bound-1');
   t.is(row?.id, joined[1]);
@@ -96,10 +96,10 @@ test('fleet-bootstrap joins exactly max_uses hosts with one capped token and rea
   t.deepEqual(audit.map((line) => line[2]).sort(), joined.map((line) => line[1]).sort(), 'each consumption names a joined node');
 
   // The CP holds the four nodes and none for the refused host.
-  const consumptions = await cluster.admin.joinTokens.consumptions(minted[1]!);
+  const consumptions = await cluster.admin.joinTokens.consumptions(minted[1]);
   t.deepEqual(consumptions.items.map((c) => c.node_id).sort(), joined.map((line) => line[2]).sort());
-  for (const line of joined) t.is((await cluster.cp.store.findNodeByName(line[1]!))?.id, line[2]);
-  t.is(await cluster.cp.store.findNodeByName(refused[0]![1]!), undefined);
+  for (const line of joined) t.is((await cluster.cp.store.findNodeByName(line[1]))?.id, line[2]);
+  t.is(await cluster.cp.store.findNodeByName(refused[0][1]), undefined);
 });
 
 test('day-two lists by status, cordons idempotently, uncordons, and deletes only with force', async (t) => {
@@ -117,8 +117,8 @@ test('day-two lists by status, cordons idempotently, uncordons, and deletes only
   t.regex(run.stdout, new RegExp(`^delete with force: ${name} deleted\nget ${name}: not_found\nheartbeat with the deleted node's certificate refused: unauthenticated$`, 'm'));
 
   // The CP agrees: the node is gone, by name and by id.
-  t.is(await cluster.cp.store.findNodeByName(name!), undefined);
-  t.is(await cluster.cp.store.findNodeById(id!), undefined);
+  t.is(await cluster.cp.store.findNodeByName(name), undefined);
+  t.is(await cluster.cp.store.findNodeById(id), undefined);
 });
 
 test('an example without its environment says what to set and exits 2', async (t) => {

@@ -45,7 +45,7 @@ export function runAgent(args: string[], options: RunAgentOptions = {}): Promise
     options.umask === undefined
       ? [process.execPath, [AGENT_BIN, ...args]]
       : ['sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')}; exec "$0" "$@"`, process.execPath, AGENT_BIN, ...args]];
-  if (options.prefix !== undefined && options.prefix.length > 0) [command, argv] = [options.prefix[0]!, [...options.prefix.slice(1), command, ...argv]];
+  if (options.prefix !== undefined && options.prefix.length > 0) [command, argv] = [options.prefix[0], [...options.prefix.slice(1), command, ...argv]];
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -165,5 +165,5 @@ export async function roleTokens(cp: AdminTarget, prefix: string): Promise<Recor
     if (minted.status !== 201) throw new Error(`api token mint failed: ${minted.text}`);
     out[role] = minted.body.token;
   }
-  return out as Record<'operator' | 'developer' | 'viewer', string>;
+  return out;
 }

@@ -201,7 +201,7 @@ export async function api<T = any>(target: ApiTarget, method: Dispatcher.HttpMet
   } catch {
     parsed = undefined;
   }
-  return { status: response.statusCode, headers: response.headers as ApiResponse['headers'], body: parsed as T, text };
+  return { status: response.statusCode, headers: response.headers, body: parsed as T, text };
 }
 
 // --- the real binary ---
@@ -271,9 +271,9 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal })),
   );
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const listening = new Promise<RegExpExecArray>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const match = LISTENING_LINE.exec(stderr);
       if (match !== null) resolve(match);
@@ -298,9 +298,9 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
     return exit;
   };
   return {
-    url: match[1]!,
+    url: match[1],
     caPem,
-    caFingerprint: match[2]!,
+    caFingerprint: match[2],
     adminToken,
     dataDir,
     clientCertificate,

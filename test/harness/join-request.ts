@@ -2,7 +2,7 @@
 // the wrong kinds of CSR the CP must refuse.
 import { webcrypto } from 'node:crypto';
 import { createCsr, exportPrivateKeyPem, generateNodeKeyPair, loadX509 } from '@otherix/sdk';
-import type { components, X509 } from '@otherix/sdk';
+import type { components } from '@otherix/sdk';
 
 export type JoinRequest = components['schemas']['JoinRequest'];
 
@@ -37,11 +37,11 @@ export async function foreignCsr(kind: 'rsa' | 'p256'): Promise<string> {
   const algorithm: KeyParams = kind === 'rsa'
     ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }
     : { name: 'ECDSA', namedCurve: 'P-256' };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, false, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(algorithm, false, ['sign', 'verify']));
   const x509 = await loadX509();
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     name: 'CN=intruder',
-    keys: keys as unknown as Parameters<X509['Pkcs10CertificateRequestGenerator']['create']>[0]['keys'],
+    keys,
     signingAlgorithm: kind === 'rsa' ? algorithm : { name: 'ECDSA', hash: 'SHA-256' },
   });
   return csr.toString('pem');

@@ -56,7 +56,7 @@ export class OpenApiAnswers {
 
   /** The operation a request is, by method and path (query ignored); undefined if none. */
   operationAt(method: string, path: string): OperationMatch | undefined {
-    const pathname = path.split('?')[0]!;
+    const pathname = path.split('?')[0];
     return this.operations.find((op) => op.method === method.toUpperCase() && templatePattern(op.template).test(pathname));
   }
 
@@ -75,7 +75,7 @@ export class OpenApiAnswers {
   problemsOf(op: OperationMatch, answer: Answer): string[] {
     const status = this.documentedStatus(op, answer.status);
     if (status === undefined) return [`${answer.status} is not a documented answer of ${op.operationId}`];
-    let response = (op.operation['responses'] as Record<string, Json>)[status]!;
+    let response = (op.operation['responses'] as Record<string, Json>)[status];
     let at = `${op.operationId} ${status}`;
     const ref = response['$ref'];
     if (typeof ref === 'string') {

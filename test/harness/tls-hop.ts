@@ -57,7 +57,7 @@ export async function startTlsHop(options: TlsHopOptions): Promise<TlsHop> {
     }
     return agent;
   };
-  const defaultTarget = Object.keys(options.targets)[0]!;
+  const defaultTarget = Object.keys(options.targets)[0];
 
   const forward = async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
     const chunks: Buffer[] = [];

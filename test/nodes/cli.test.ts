@@ -55,7 +55,7 @@ test.before(async () => {
   await joiner.close();
 
   // node-a heartbeats once over mTLS with its own certificate: ready, with hardware.
-  const nodeA = createClient({ cpUrl: cp.url, caPem: cp.caPem, clientCertificate: { certPem: joined[0]!.certificate_pem, keyPem: keyPems[0]! } });
+  const nodeA = createClient({ cpUrl: cp.url, caPem: cp.caPem, clientCertificate: { certPem: joined[0].certificate_pem, keyPem: keyPems[0] } });
   await nodeA.nodes.heartbeat({ architecture: 'amd64', agent_version: '0.1.0-test', heartbeat_interval_seconds: 3600, hardware: HARDWARE, vm_count: 2, active_migrations: 1 });
   await nodeA.close();
 });
@@ -71,8 +71,8 @@ test('node list shows name, status, architecture, endpoint and last heartbeat; i
   t.is(run.exitCode, 0, run.stderr);
   t.deepEqual(tableHeader(run.stdout), ['NAME', 'STATUS', 'ARCHITECTURE', 'ENDPOINT', 'LAST-HEARTBEAT']);
   const rows = tableRows(run.stdout);
-  t.deepEqual(rows[0]!.slice(0, 4), ['node-a', 'ready', 'amd64', 'https://10.0.0.11:9443']);
-  t.regex(rows[0]![4]!, /^(\d+m)?\d+s ago$/);
+  t.deepEqual(rows[0].slice(0, 4), ['node-a', 'ready', 'amd64', 'https://10.0.0.11:9443']);
+  t.regex(rows[0][4], /^(\d+m)?\d+s ago$/);
   t.deepEqual(rows.slice(1), [
     ['node-b', 'pending', 'arm64', 'https://10.0.0.12:9443', 'never'],
     ['node-c', 'pending', 'amd64', 'https://10.0.0.13:9443', 'never'],
@@ -110,11 +110,11 @@ test('node list filters by --architecture and --status', async (t) => {
 test('node list --output json equals the API body, for the full and the reduced projection', async (t) => {
   const full = await cli.run(['node', 'list', '--output', 'json'], adminEnv);
   t.deepEqual(JSON.parse(full.stdout), await admin.nodes.list());
-  const viewer = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: viewerEnv['OTHERIX_TOKEN']! });
+  const viewer = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: viewerEnv['OTHERIX_TOKEN'] });
   t.teardown(() => viewer.close());
   const reduced = await cli.run(['node', 'list', '--output', 'json'], viewerEnv);
   t.deepEqual(JSON.parse(reduced.stdout), await viewer.nodes.list());
-  t.false('advertised_endpoint' in (JSON.parse(reduced.stdout) as { items: object[] }).items[0]!);
+  t.false('advertised_endpoint' in (JSON.parse(reduced.stdout) as { items: object[] }).items[0]);
 });
 
 test('flags may come before or between the command words, and a flag\'s value is never read as one', async (t) => {
@@ -148,7 +148,7 @@ test('node list pages follow the printed next-page command, filters kept', async
   for (let pages = 0; pages < 10; pages++) {
     const run = await cli.run(args, adminEnv);
     t.is(run.exitCode, 0, run.stderr);
-    names.push(...tableRows(run.stdout).map((cells) => cells[0]!));
+    names.push(...tableRows(run.stdout).map((cells) => cells[0]));
     const last = run.stdout.trimEnd().split('\n').at(-1)!;
     if (!last.startsWith('Next page: ')) break;
     t.regex(last, /^Next page: otherix node list --architecture amd64 --cursor[ =]\S+ --limit 1$/);
@@ -158,12 +158,12 @@ test('node list pages follow the printed next-page command, filters kept', async
 });
 
 test('node get shows the whole full projection to an admin, ids only with --show-ids', async (t) => {
-  const node = joined[0]!.node;
+  const node = joined[0].node;
   const run = await cli.run(['node', 'get', 'node-a'], adminEnv);
   t.is(run.exitCode, 0, run.stderr);
   const fields = new Map(run.stdout.trimEnd().split('\n').map((line) => {
     const [label, ...value] = line.split(':');
-    return [label!.trim(), value.join(':').trim()];
+    return [label.trim(), value.join(':').trim()];
   }));
   t.is(fields.get('Name'), 'node-a');
   t.is(fields.get('Status'), 'ready');
@@ -205,7 +205,7 @@ test('node get --output json equals the API body; a viewer gets the summary', as
 });
 
 test('node get with a UUID is exit 1 validation_failed; an unknown name is exit 1 not_found', async (t) => {
-  const byId = await cli.run(['node', 'get', joined[0]!.node.id], adminEnv);
+  const byId = await cli.run(['node', 'get', joined[0].node.id], adminEnv);
   t.is(byId.exitCode, 1);
   t.regex(byId.stderr, /^error: validation_failed: [^\n]+\n$/);
   const unknown = await cli.run(['node', 'get', 'no-such-node'], adminEnv);
@@ -220,8 +220,8 @@ test('consumptions renders the seed columns, one row per redemption, and JSON eq
   const rows = tableRows(run.stdout);
   t.deepEqual(rows.map((cells) => cells[1]), joined.map((response) => response.node.id));
   for (const cells of rows) {
-    t.regex(cells[2]!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
-    t.regex(cells[3]!, /127\.0\.0\.1/);
+    t.regex(cells[2], /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    t.regex(cells[3], /127\.0\.0\.1/);
   }
   const json = await cli.run(['node', 'join-token', 'consumptions', fleetTokenId, '--output', 'json'], adminEnv);
   t.deepEqual(JSON.parse(json.stdout), await admin.joinTokens.consumptions(fleetTokenId));
@@ -237,7 +237,7 @@ test('consumptions pages follow the printed next-page command', async (t) => {
   for (let pages = 0; pages < 10; pages++) {
     const run = await cli.run(args, adminEnv);
     t.is(run.exitCode, 0, run.stderr);
-    seen.push(...tableRows(run.stdout).map((cells) => cells[1]!));
+    seen.push(...tableRows(run.stdout).map((cells) => cells[1]));
     const last = run.stdout.trimEnd().split('\n').at(-1)!;
     if (!last.startsWith('Next page: ')) break;
     t.regex(last, new RegExp(`^Next page: otherix node join-token consumptions ${fleetTokenId} --cursor[ =]\\S+ --limit 3$`));

@@ -24,14 +24,14 @@ test.before(async () => {
   for (const [name, architecture] of [['ls-a', 'amd64'], ['ls-b', 'arm64'], ['ls-c', 'amd64'], ['ls-d', 'arm64'], ['ls-e', 'amd64']] as const) {
     nodes[name] = await joinNode(cp, name, { architecture });
   }
-  await heartbeat(cp, nodes['ls-e']!.cert, heartbeatBody({ heartbeat_interval_seconds: 1 }));
+  await heartbeat(cp, nodes['ls-e'].cert, heartbeatBody({ heartbeat_interval_seconds: 1 }));
   cp.clock.advance(5_000);
   for (const name of ['ls-a', 'ls-b', 'ls-d']) {
-    const arch = nodes[name]!.node.architecture;
-    const reply = await heartbeat(cp, nodes[name]!.cert, heartbeatBody({ architecture: arch, heartbeat_interval_seconds: 3600 }));
+    const arch = nodes[name].node.architecture;
+    const reply = await heartbeat(cp, nodes[name].cert, heartbeatBody({ architecture: arch, heartbeat_interval_seconds: 3600 }));
     if (reply.status !== 200) throw new Error(reply.text);
   }
-  await api(cp, 'POST', `/v1/nodes/${nodes['ls-d']!.id}/cordon`, { token: cp.adminToken });
+  await api(cp, 'POST', `/v1/nodes/${nodes['ls-d'].id}/cordon`, { token: cp.adminToken });
 });
 
 test.after.always(async () => {
@@ -53,7 +53,7 @@ test('admin and operator list full Nodes, developer and viewer NodeSummaries, or
   const full = (await api(cp, 'GET', '/v1/nodes', { token: tokens.operator })).body.items[0];
   t.deepEqual(full.hardware, heartbeatBody().hardware);
   t.deepEqual(full.migration, { host: '127.0.0.1', port_range_start: 49152, port_range_end: 49251 });
-  t.is(full.certificate.serial, nodes['ls-a']!.serial);
+  t.is(full.certificate.serial, nodes['ls-a'].serial);
 });
 
 test('get by name: the role decides the shape; a UUID literal is 400; unknown is 404; no token is 401', async (t) => {
@@ -61,11 +61,11 @@ test('get by name: the role decides the shape; a UUID literal is 400; unknown is
     const shown = await api(cp, 'GET', '/v1/nodes/ls-b', { token: tokens[role] });
     t.is(shown.status, 200);
     t.deepEqual(Object.keys(shown.body).sort(), role === 'admin' || role === 'operator' ? NODE_KEYS : SUMMARY_KEYS, role);
-    t.is(shown.body.id, nodes['ls-b']!.id);
+    t.is(shown.body.id, nodes['ls-b'].id);
     t.is(shown.body.status, 'ready');
     t.is(shown.body.architecture, 'arm64');
   }
-  const byId = await api(cp, 'GET', `/v1/nodes/${nodes['ls-b']!.id}`, { token: tokens.viewer });
+  const byId = await api(cp, 'GET', `/v1/nodes/${nodes['ls-b'].id}`, { token: tokens.viewer });
   t.is(byId.status, 400);
   t.is(byId.body.error.code, 'validation_failed');
   t.regex(byId.body.error.message, /pass the node's name, as shown by `otherix node list`/);

@@ -131,9 +131,9 @@ test.serial('a renewal whose answer is dropped after the request went out: nothi
   t.is(retried.exitCode, 0, retried.stderr);
   const after = await certSet(host);
   t.deepEqual(loggedRenewals('renew-lost'), [lostSerial, after.serial]);
-  t.deepEqual(await certificateStatuses(cp, [before.serial, lostSerial!, after.serial]), {
+  t.deepEqual(await certificateStatuses(cp, [before.serial, lostSerial, after.serial]), {
     [before.serial]: 'current',
-    [lostSerial!]: 'superseded',
+    [lostSerial]: 'superseded',
     [after.serial]: 'pending',
   });
   t.is((await heartbeat(cp, after)).status, 200);
@@ -155,7 +155,7 @@ for (const step of CRASH_CASES) {
     } else {
       t.deepEqual(left, before, 'the old set, whole');
       t.is((await heartbeat(cp, left)).status, 200, 'and the CP still accepts it: the new leaf was never used');
-      t.deepEqual(await certificateStatuses(cp, [before.serial, signed!]), { [before.serial]: 'current', [signed!]: 'pending' });
+      t.deepEqual(await certificateStatuses(cp, [before.serial, signed]), { [before.serial]: 'current', [signed]: 'pending' });
     }
     aMinuteOn();
     const again = await renewCommand(host, { force: true });
@@ -205,7 +205,7 @@ test.serial('no key and no CSR reaches a log: the CP logs serials, never bodies'
   t.true(logs.includes('node certificate renewed'));
   for (const secret of ['PRIVATE KEY', 'CERTIFICATE REQUEST', 'csr_pem']) t.false(logs.includes(secret), secret);
   for (const host of prepared.values()) {
-    const key = (await readFile(join(host.certDir, 'agent.key'), 'utf8')).split('\n')[1]!;
+    const key = (await readFile(join(host.certDir, 'agent.key'), 'utf8')).split('\n')[1];
     t.false(logs.includes(key), 'a key line');
   }
 });

@@ -84,6 +84,6 @@ test('serve renews a 1-minute certificate twice without a failed heartbeat; its 
   t.true(node.serve.records.some((r) => r.msg.startsWith('heartbeat: cert material changed on disk')));
   // Debug-level logs of two renewals: serials and times, never a key or a CSR.
   const key = readFileSync(join(node.certDir, 'agent.key'), 'utf8');
-  for (const secret of ['PRIVATE KEY', 'CERTIFICATE REQUEST', key.split('\n')[1]!, original.keyPem.split('\n')[1]!]) t.false(node.serve.stderr().includes(secret));
+  for (const secret of ['PRIVATE KEY', 'CERTIFICATE REQUEST', key.split('\n')[1], original.keyPem.split('\n')[1]]) t.false(node.serve.stderr().includes(secret));
   t.deepEqual(await node.serve.stop(), { code: 0, signal: null });
 });

@@ -77,7 +77,7 @@ test('writeFileAtomic failures are file_write_failed and leave no temp file', as
   const dir = tempDir();
   const missing = await t.throwsAsync(writeFileAtomic(join(dir, 'no-such-dir', 'f'), 'x', { mode: 0o600 }));
   t.true(isOtherixError(missing, 'file_write_failed'), String(missing));
-  t.regex(missing!.message, /ENOENT/);
+  t.regex(missing.message, /ENOENT/);
 
   // The rename fails (a folder is in the way) after the temp file was written: it must go.
   mkdirSync(join(dir, 'occupied'));
@@ -102,8 +102,8 @@ test('writeFileSetAtomic: the AtomicWriter layout, exact modes, a 0700 folder', 
   const [generation, ...more] = generations(dir);
   t.deepEqual(more, []);
   t.is(readlinkSync(join(dir, '..data')), generation);
-  t.is(mode(join(dir, generation!)), 0o755);
-  t.deepEqual(readdirSync(dir).sort(), ['..data', generation!, ...NAMES].sort());
+  t.is(mode(join(dir, generation)), 0o755);
+  t.deepEqual(readdirSync(dir).sort(), ['..data', generation, ...NAMES].sort());
 });
 
 test('writeFileSetAtomic switches old -> new and removes the old generation', async (t) => {
@@ -116,7 +116,7 @@ test('writeFileSetAtomic switches old -> new and removes the old generation', as
   t.is(after.length, 1);
   t.not(after[0], first);
   t.is(readlinkSync(join(dir, '..data')), after[0]);
-  t.deepEqual(readdirSync(dir).sort(), ['..data', after[0]!, ...NAMES].sort());
+  t.deepEqual(readdirSync(dir).sort(), ['..data', after[0], ...NAMES].sort());
 });
 
 test('writeFileSetAtomic refuses names that would escape the set', async (t) => {
@@ -175,7 +175,7 @@ for (const step of SET_STEPS) {
     t.deepEqual(contents(dir), expectedContents('next'));
     const left = generations(dir);
     t.is(left.length, 1);
-    t.deepEqual(readdirSync(dir).sort(), ['..data', left[0]!, ...NAMES].sort());
+    t.deepEqual(readdirSync(dir).sort(), ['..data', left[0], ...NAMES].sort());
   });
 
   test(`a crash at ${step} on a first write leaves nothing or everything`, async (t) => {
@@ -201,8 +201,8 @@ test('a crash before the rename of writeFileAtomic leaves the old file intact', 
   // The temp file a crash leaves behind already had the final mode, never a wider one.
   const temps = readdirSync(dir).filter((e) => e.startsWith('.admin.token.tmp-'));
   t.is(temps.length, 1);
-  t.is(mode(join(dir, temps[0]!)), 0o600);
-  t.is(readFileSync(join(dir, temps[0]!), 'utf8'), 'content new');
+  t.is(mode(join(dir, temps[0])), 0o600);
+  t.is(readFileSync(join(dir, temps[0]), 'utf8'), 'content new');
   // Without the hook the same child completes the write, and removes the temp file the crash left.
   t.is(crashingWrite('after-cleanup', 'file', path, 'new'), 0);
   t.is(readFileSync(path, 'utf8'), 'content new');
@@ -231,7 +231,7 @@ test('a set write removes the temp links and private-key temp files crashes left
 
   const removed = await removeWriteLeftovers(dir);
   t.deepEqual(removed.sort(), ['..1700000000000-abcdef012345', '.agent.crt.link-0123456789ab', '.agent.key.tmp-0123456789ab'].sort());
-  t.deepEqual(readdirSync(dir).sort(), ['..data', current!, 'agent.yaml', ...NAMES].sort());
+  t.deepEqual(readdirSync(dir).sort(), ['..data', current, 'agent.yaml', ...NAMES].sort());
   t.deepEqual(contents(dir), expectedContents('v1'));
   t.deepEqual(await removeWriteLeftovers(dir), []);
   t.deepEqual(await removeWriteLeftovers(join(dir, 'absent')), []);

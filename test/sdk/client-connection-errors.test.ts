@@ -33,8 +33,8 @@ test('a closed port is unreachable, and the message names the URL', async (t) =>
   const client = track(createClient({ cpUrl: url, caPem: cp.caPem, token: cp.adminToken }));
   const error = await t.throwsAsync(client.whoami());
   t.true(isOtherixError(error, 'unreachable'));
-  t.true((error as Error).message.includes(`${url}/v1/whoami`));
-  t.false((error as Error).message.includes(cp.adminToken));
+  t.true((error).message.includes(`${url}/v1/whoami`));
+  t.false((error).message.includes(cp.adminToken));
 });
 
 test('a port on fetch\'s blocked-port list is unreachable, and the message blames the port, not the server', async (t) => {
@@ -43,7 +43,7 @@ test('a port on fetch\'s blocked-port list is unreachable, and the message blame
   const error = await t.throwsAsync(client.ca.get());
   t.true(isOtherixError(error, 'unreachable'));
   t.is(
-    (error as Error).message,
+    (error).message,
     "cannot reach the control plane at https://127.0.0.1:6000/v1/ca: port 6000 is on fetch's blocked-port list: serve the control plane on another port",
   );
 });
@@ -54,7 +54,7 @@ test('a server that never answers times out after requestTimeoutMs', async (t) =
   const client = track(createClient({ cpUrl: silent.url, caPem: cp.caPem, requestTimeoutMs: 300 }));
   const error = await t.throwsAsync(client.ca.get());
   t.true(isOtherixError(error, 'timeout'));
-  t.true((error as Error).message.includes(silent.url));
+  t.true((error).message.includes(silent.url));
 });
 
 test('the real CP is refused when another CA is pinned (tls_failed)', async (t) => {
@@ -62,7 +62,7 @@ test('the real CP is refused when another CA is pinned (tls_failed)', async (t) 
   const client = track(createClient({ cpUrl: cp.url, caPem: otherCa.certPem, token: cp.adminToken }));
   const error = await t.throwsAsync(client.whoami());
   t.true(isOtherixError(error, 'tls_failed'));
-  t.true((error as Error).message.includes(cp.url));
+  t.true((error).message.includes(cp.url));
 });
 
 test('a server with a cluster-CA certificate but without the control-plane identity is refused', async (t) => {
@@ -73,7 +73,7 @@ test('a server with a cluster-CA certificate but without the control-plane ident
   const client = track(createClient({ cpUrl: impostor.url, caPem: cp.caPem, token: cp.adminToken }));
   const error = await t.throwsAsync(client.whoami());
   t.true(isOtherixError(error, 'tls_failed'));
-  t.true((error as Error).message.includes('spiffe://otherix/control-plane'));
+  t.true((error).message.includes('spiffe://otherix/control-plane'));
   t.is(impostor.requests.length, 0, 'no request (and no bearer token) reached the impostor');
 
   // The same server is accepted when the caller expects that identity, so the check is the URI SAN.
@@ -110,7 +110,7 @@ test('an answer without an Otherix error body keeps its status, takes the matchi
   const error = await t.throwsAsync(client.nodes.get('x'));
   t.true(isOtherixError(error, 'not_found'));
   t.is((error as { status?: number }).status, 404);
-  t.regex((error as Error).message, /unexpected HTTP 404 from .*\/v1\/nodes\/x without an Otherix error body/);
+  t.regex((error).message, /unexpected HTTP 404 from .*\/v1\/nodes\/x without an Otherix error body/);
 });
 
 test('a non-https or path-carrying cpUrl is a usage error before any connection', (t) => {

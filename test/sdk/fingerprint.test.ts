@@ -42,7 +42,7 @@ test('parseFingerprint refuses malformed input with invalid_fingerprint naming t
   for (const input of ['', 'sha256:', HEX.slice(0, 62), `${HEX}00`, `sha256:${HEX.slice(0, 63)}g`, `md5:${HEX}`, `md5:${HEX.slice(0, 32)}`, `sha1:${HEX.slice(0, 40)}`, 'zz'.repeat(32), `sha256:${HEX}:`]) {
     const error = t.throws(() => parseFingerprint(input), undefined, input);
     t.true(isOtherixError(error, 'invalid_fingerprint'), `${input}: ${String(error)}`);
-    t.regex(error!.message, /sha256:.*64 hex/);
+    t.regex(error.message, /sha256:.*64 hex/);
   }
 });
 

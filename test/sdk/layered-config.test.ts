@@ -96,7 +96,7 @@ test('coercion errors name the key and where the value came from', (t) => {
   for (const [options, pattern] of cases) {
     const error = t.throws(() => loadConfig(options));
     t.true(isOtherixError(error, 'config_invalid'), String(error));
-    t.regex(error!.message, pattern);
+    t.regex(error.message, pattern);
   }
 });
 
@@ -120,8 +120,8 @@ test('unknown keys in the file are refused, listing them', (t) => {
   const file = yamlFile('bootstrap:\n  cp_ur1: https://typo\nhartbeat_interval: 5s\nlog_level: info\n');
   const error = t.throws(() => loadConfig({ schema, env: {}, file }));
   t.true(isOtherixError(error, 'config_invalid'));
-  t.regex(error!.message, /bootstrap\.cp_ur1/);
-  t.regex(error!.message, /hartbeat_interval/);
+  t.regex(error.message, /bootstrap\.cp_ur1/);
+  t.regex(error.message, /hartbeat_interval/);
   t.deepEqual((error as { details?: { unknown_keys?: string[] } }).details?.unknown_keys, ['bootstrap.cp_ur1', 'hartbeat_interval']);
 });
 
@@ -130,7 +130,7 @@ test('a missing file is fine unless required; bad YAML is config_invalid', (t) =
   t.is(loadConfig({ schema, env: {}, file: missing }).values['log_level'], 'info');
   const required = t.throws(() => loadConfig({ schema, env: {}, file: missing, fileRequired: true }));
   t.true(isOtherixError(required, 'config_invalid'));
-  t.regex(required!.message, /does not exist/);
+  t.regex(required.message, /does not exist/);
   for (const text of ['a: [unclosed\n', 'key: value\n  bad indent: x\n', '- a list\n- not a mapping\n']) {
     t.true(isOtherixError(t.throws(() => loadConfig({ schema, env: {}, file: yamlFile(text) })), 'config_invalid'), text);
   }
@@ -157,5 +157,5 @@ test('readYamlFile, toYaml, flattenKeys and unflattenKeys', (t) => {
 test('a config file that never ends (/dev/zero) is config_invalid after 1 MiB, not read to its end', (t) => {
   const endless = t.throws(() => loadConfig({ schema, env: {}, file: '/dev/zero' }));
   t.true(isOtherixError(endless, 'config_invalid'), String(endless));
-  t.regex(endless!.message, /config file \/dev\/zero holds more than 1048576 bytes, which no Otherix config does: check the path/);
+  t.regex(endless.message, /config file \/dev\/zero holds more than 1048576 bytes, which no Otherix config does: check the path/);
 });

@@ -61,7 +61,7 @@ test('a deleted node: the CP refuses its heartbeats (revoked), the agent logs it
 
   const refused = await node.serve.waitForLog((r) => r.msg.startsWith('heartbeat failed'));
   t.is(refused['code'], 'unauthenticated');
-  t.like(refused['details'] as object, { certificate_status: 'revoked' });
+  t.like(refused['details'], { certificate_status: 'revoked' });
   await node.serve.waitForLog((r) => r.msg.startsWith('heartbeat still failing (2 in a row)'));
   t.is(node.serve.child.exitCode, null);
   t.deepEqual(await node.serve.stop(), { code: 0, signal: null });

@@ -62,8 +62,8 @@ test('a 429 with Retry-After is waited out before the next heartbeat', async (t)
   t.true(Number(back['waited_ms']) >= 1000);
   // On the server's own clock: the second heartbeat came no sooner than it was asked to.
   const [first, second] = scripted.requests;
-  t.true(second!.at - first!.at >= 1000, `${second!.at - first!.at} ms between the 429 and the next heartbeat`);
-  t.is(first!.path, '/v1/nodes/heartbeat');
+  t.true(second.at - first.at >= 1000, `${second.at - first.at} ms between the 429 and the next heartbeat`);
+  t.is(first.path, '/v1/nodes/heartbeat');
 });
 
 test('a 200 of the wrong shape, a body that is not JSON and a body without end are failures, not accepted', async (t) => {

@@ -229,7 +229,7 @@ test('a relative cert_dir written in agent.yaml is relative to its folder, not t
   // The operator's edit: cert_dir relative to the file's folder (the node host's root here).
   const yaml = await readFile(node.configPath, 'utf8');
   const relative = relativePath(dirname(node.configPath), node.certDir);
-  await replaceFile(node.configPath, yaml.replace(/^  cert_dir: .*$/m, `  cert_dir: ${relative}`));
+  await replaceFile(node.configPath, yaml.replace(/^ {2}cert_dir: .*$/m, `  cert_dir: ${relative}`));
   t.false(relative.startsWith('/'));
 
   const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], {}, { cwd: '/' });

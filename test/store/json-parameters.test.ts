@@ -22,7 +22,7 @@ test('a new node stores its agent_version byte for byte as a re-issued node does
     const fleet = await token(store, null);
     const odd = 'v\ud800';
     const [old] = await store.redeemJoinTokens([attempt(fleet, 1, 'reissued', 'plain')]);
-    t.true(old!.ok);
+    t.true(old.ok);
     const bound = await token(store, 'reissued');
     const outcomes = await store.redeemJoinTokens([attempt(fleet, 2, 'fresh', odd), attempt(bound, 3, 'reissued', odd)]);
     t.true(outcomes.every((o) => o.ok));
@@ -39,11 +39,11 @@ test('a heartbeat stores its agent_version as a bound string would (lone surroga
   await withScratchStore(async (store) => {
     const fleet = await token(store, null);
     const [joined] = await store.redeemJoinTokens([attempt(fleet, 4, 'beating', 'plain')]);
-    if (!joined!.ok) {
+    if (!joined.ok) {
       t.fail('the join was refused');
       return;
     }
-    const node = joined!.result.node;
+    const node = joined.result.node;
     const landed = await store.nodes.recordHeartbeats([{
       nodeId: node.id, certSerial: node.certSerial, architecture: 'amd64', agentVersion: 'v\ud800', heartbeatIntervalMs: 30_000,
       hardwareJson: JSON.stringify({ cpu_model: 'x\udc00', cpu_count: 1, memory_bytes: 1, kvm_present: false, hostname: 'h', kernel: 'k' }),
@@ -51,7 +51,7 @@ test('a heartbeat stores its agent_version as a bound string would (lone surroga
     }]);
     t.deepEqual(landed, [{ cordoned: false }]);
     const [stored] = await store.connections.read.all<{ bytes: string }>("SELECT hex(agent_version) AS bytes FROM nodes WHERE name = 'beating'");
-    t.is(stored!.bytes, '76EFBFBD');
+    t.is(stored.bytes, '76EFBFBD');
     // The hardware text is JSON already (its surrogate escaped), and reads back as it was sent.
     t.is((await store.findNodeByName('beating'))!.hardware?.cpu_model, 'x\udc00');
   });

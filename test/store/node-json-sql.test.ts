@@ -46,9 +46,9 @@ test('a full list page holds, for each node, exactly what nodeToApi() gives', as
     const page = await store.nodes.listJson({ limit: 500, rule }, 'full');
     t.is(page.items.length, stored.length);
     page.items.forEach((text, i) => {
-      const expected = nodeToApi(stored[i]!, NOW);
-      t.deepEqual(JSON.parse(text), expected, stored[i]!.name);
-      t.is(text, JSON.stringify(expected), `${stored[i]!.name}: the same text`);
+      const expected = nodeToApi(stored[i], NOW);
+      t.deepEqual(JSON.parse(text), expected, stored[i].name);
+      t.is(text, JSON.stringify(expected), `${stored[i].name}: the same text`);
     });
     t.deepEqual(new Set(page.items.map((text) => (JSON.parse(text) as { status: string }).status)), new Set(['ready', 'pending', 'cordoned', 'not_ready']));
   });
@@ -59,8 +59,8 @@ test('a summary page holds exactly what nodeToSummary() gives, and no field of t
   await withStoredNodes(stored, async (store) => {
     const page = await store.nodes.listJson({ limit: 500, rule }, 'summary');
     page.items.forEach((text, i) => {
-      const expected = nodeToSummary(stored[i]!, NOW);
-      t.is(text, JSON.stringify(expected), stored[i]!.name);
+      const expected = nodeToSummary(stored[i], NOW);
+      t.is(text, JSON.stringify(expected), stored[i].name);
       t.deepEqual(Object.keys(JSON.parse(text) as object), ['projection', 'id', 'name', 'status', 'architecture', 'last_heartbeat_at']);
     });
   });

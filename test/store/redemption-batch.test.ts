@@ -59,12 +59,12 @@ test('a bound token re-issues a name another attempt of the same batch created',
     const fleet = await token(store, 0);
     const bound = await token(store, 1, 'reborn');
     const [created, reissued] = await store.redeemJoinTokens([attempt(fleet, 'reborn'), attempt(bound, 'reborn')]);
-    t.true(created!.ok && !created!.result.reissued);
-    t.true(reissued!.ok && reissued!.result.reissued);
-    if (!created!.ok || !reissued!.ok) return;
-    t.is(reissued!.result.node.id, created!.result.node.id, 'the node keeps its id');
-    t.is((await store.findNodeCertificate(created!.result.node.certSerial))!.status, 'replaced');
-    t.is((await store.findNodeCertificate(reissued!.result.node.certSerial))!.status, 'current');
+    t.true(created.ok && !created.result.reissued);
+    t.true(reissued.ok && reissued.result.reissued);
+    if (!created.ok || !reissued.ok) return;
+    t.is(reissued.result.node.id, created.result.node.id, 'the node keeps its id');
+    t.is((await store.findNodeCertificate(created.result.node.certSerial))!.status, 'replaced');
+    t.is((await store.findNodeCertificate(reissued.result.node.certSerial))!.status, 'current');
   });
 });
 
@@ -76,10 +76,10 @@ test('a write that fails rolls the batch back, then each attempt runs alone: onl
     );
     const fleet = await token(store, 0);
     const outcomes = await store.redeemJoinTokens([attempt(fleet, 'before'), attempt(fleet, 'poison'), attempt(fleet, 'after')]);
-    t.true(outcomes[0]!.ok);
-    t.false(outcomes[1]!.ok);
+    t.true(outcomes[0].ok);
+    t.false(outcomes[1].ok);
     t.regex(String((outcomes[1] as { error: unknown }).error), /poisoned row/);
-    t.true(outcomes[2]!.ok);
+    t.true(outcomes[2].ok);
     t.truthy(await store.findNodeByName('before'));
     t.truthy(await store.findNodeByName('after'));
     t.is(await store.findNodeByName('poison'), undefined);
@@ -95,7 +95,7 @@ test('a node re-issued earlier in the batch onto a new host frees its old one fo
   await withScratchStore(async (store) => {
     const fleet = await token(store, 0);
     const [first] = await store.redeemJoinTokens([attempt(fleet, 'mover', '10.0.0.5')]);
-    t.true(first!.ok);
+    t.true(first.ok);
     const bound = await token(store, 1, 'mover');
     // Read at the start of the batch, 10.0.0.5 is mover's; by the second attempt it no longer is.
     const outcomes = await store.redeemJoinTokens([attempt(bound, 'mover', '10.0.0.6'), attempt(fleet, 'newcomer', '10.0.0.5'), attempt(fleet, 'late', '10.0.0.6')]);

@@ -59,7 +59,7 @@ test('one batch: a current certificate, a pending one promoted first, a pending 
   await withNodes(4, async (store) => {
     // Node 1 and node 2 each have a pending leaf already.
     const [p1, p2] = await store.renewals.renew([attempt(1, 'c1', 'p1'), attempt(2, 'c2', 'p2')]);
-    t.true(p1!.ok && p2!.ok);
+    t.true(p1.ok && p2.ok);
     const outcomes = await store.renewals.renew([attempt(0, 'c0', 'n0'), attempt(1, 'p1', 'n1'), attempt(2, 'c2', 'n2'), attempt(3, 'nope', 'n3')]);
     t.deepEqual(outcomes.map(summary), [
       { ok: true, serial: 'c0', promoted: undefined, superseded: undefined },

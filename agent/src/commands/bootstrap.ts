@@ -9,7 +9,7 @@ const text = (flag: string, description: string) => flagSpec({ flag, description
 
 /** The default the SDK applies to `bootstrap.<key>`, as --help shows it. */
 function defaultOf(key: string): string {
-  const spec = BOOTSTRAP_CONFIG_SCHEMA[`bootstrap.${key}`]!;
+  const spec = BOOTSTRAP_CONFIG_SCHEMA[`bootstrap.${key}`];
   return spec.kind === 'duration' ? formatDuration(spec.default as number) : String(spec.default);
 }
 

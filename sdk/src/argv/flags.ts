@@ -58,7 +58,7 @@ export function flagSpec<const S extends FlagSpec>(spec: S): S {
 
 /** `--ttl <duration>` -> `ttl`. */
 function flagName(spec: FlagSpec): string {
-  return spec.flag.split(' ')[0]!.replace(/^--/, '');
+  return spec.flag.split(' ')[0].replace(/^--/, '');
 }
 
 /** Whether the flag takes a value (`--ttl <duration>`), as opposed to a switch. */

@@ -64,7 +64,7 @@ export function unflattenKeys(flat: Record<string, unknown>): Record<string, unk
       if (!isPlainObject(next)) node[part] = {};
       node = node[part] as Record<string, unknown>;
     }
-    node[parts[parts.length - 1]!] = value;
+    node[parts[parts.length - 1]] = value;
   }
   return out;
 }
@@ -189,7 +189,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       }
       for (const [key, raw] of Object.entries(flat)) {
         if (raw === null || raw === undefined) continue;
-        values[key] = coerce(schema[key]!.kind, raw, `file ${options.file} ${key}=${show(raw)}`);
+        values[key] = coerce(schema[key].kind, raw, `file ${options.file} ${key}=${show(raw)}`);
         sources[key] = 'file';
         fileValues[key] = values[key];
       }

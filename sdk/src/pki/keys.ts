@@ -17,7 +17,7 @@ export const NODE_KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-384' } as cons
 const subtle = webcrypto.subtle;
 
 export async function generateNodeKeyPair(): Promise<NodeKeyPair> {
-  const pair = (await subtle.generateKey(NODE_KEY_ALGORITHM, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const pair = (await subtle.generateKey(NODE_KEY_ALGORITHM, true, ['sign', 'verify']));
   return { privateKey: pair.privateKey, publicKey: pair.publicKey };
 }
 

@@ -3,7 +3,6 @@
 // connection trusts only that CA (createClient). The `fingerprint` field of the body is never
 // trusted: the fingerprint is computed from `ca_pem` itself.
 import { X509Certificate } from 'node:crypto';
-import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import { OtherixError } from '../errors.js';
@@ -56,7 +55,7 @@ export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
         // undici passes `undefined` (not null) for the socket of a failed connection.
         if (error === null && socket !== null && socket !== undefined) {
           served = { certificate: (socket as TLSSocket).getPeerCertificate(true), hostname: connectOptions.hostname };
-          callback(null, socket as Socket);
+          callback(null, socket);
         } else {
           callback(error ?? new Error('connection failed'), null);
         }

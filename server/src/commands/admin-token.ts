@@ -19,7 +19,7 @@ export const OFFLINE_CREATOR = 'otherix-server admin-token';
 
 /** The API's rule for token names (openapi.yaml ApiTokenCreateRequest.name). */
 const NAME_PATTERN = new RegExp(
-  ((openApiDocument.components.schemas['ApiTokenCreateRequest']!['properties'] as Record<string, { pattern: string }>)['name']!).pattern,
+  ((openApiDocument.components.schemas['ApiTokenCreateRequest']['properties'] as Record<string, { pattern: string }>)['name']).pattern,
 );
 
 interface OfflineAdminToken {

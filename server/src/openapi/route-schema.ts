@@ -65,7 +65,7 @@ function resolve(value: Json, prefix: string, table: Record<string, Json> | unde
 function findOperation(operationId: string): { method: string; item: Json; operation: Json } {
   for (const item of Object.values(openApiDocument.paths)) {
     for (const [method, operation] of Object.entries(item)) {
-      if (HTTP_METHODS.has(method) && (operation as Json)['operationId'] === operationId) return { method, item: item as Json, operation: operation as Json };
+      if (HTTP_METHODS.has(method) && (operation as Json)['operationId'] === operationId) return { method, item: item, operation: operation as Json };
     }
   }
   throw new OtherixError('internal', `openapi: no operation ${operationId}`);

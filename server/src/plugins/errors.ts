@@ -97,7 +97,7 @@ export default sharedPlugin('otherix-errors', async (app) => {
       return reply(replyTo, error.statusCode, errorBody(error.code, error.message, error.details), error.headers);
     }
     if (error.validation !== undefined) {
-      const { message, field } = validationMessage(error.validationContext, error.validation as AjvError[], bodyAllOptional(request.routeOptions.schema?.body));
+      const { message, field } = validationMessage(error.validationContext, error.validation, bodyAllOptional(request.routeOptions.schema?.body));
       return reply(replyTo, 400, errorBody('validation_failed', message, { field }));
     }
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

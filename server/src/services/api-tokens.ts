@@ -114,11 +114,11 @@ export class ApiTokenService {
       throw new HttpError('unauthenticated', `this request needs an API token (Authorization: Bearer otx_api_...): ${HOW_TO_GET_ONE}`);
     }
     const match = /^Bearer +(\S+)$/i.exec(authorization);
-    if (match === null || !isTokenShape('api', match[1]!)) {
+    if (match === null || !isTokenShape('api', match[1])) {
       throw new HttpError('unauthenticated', `the Authorization header does not hold an API token (expected Bearer otx_api_ and 43 base64url characters): ${HOW_TO_GET_ONE}`);
     }
     // Looked up by sha256: the secret itself is never compared or stored.
-    const row = await this.find(hashToken(match[1]!));
+    const row = await this.find(hashToken(match[1]));
     if (row === undefined) throw new HttpError('unauthenticated', `this API token is not known to the control plane: ${HOW_TO_GET_ONE}`);
     if (row.revokedAt !== null) throw new HttpError('unauthenticated', `this API token (${row.name}) was revoked: ${HOW_TO_GET_ONE}`);
     if (row.expiresAt !== null && row.expiresAt <= this.now()) {

@@ -52,7 +52,7 @@ export class GroupCommit<I, O> {
     const batch = this.waiting.splice(0, this.maxBatch);
     try {
       const results = await this.write(batch.map((w) => w.item));
-      batch.forEach((w, i) => w.resolve(results[i]!));
+      batch.forEach((w, i) => w.resolve(results[i]));
     } catch (error) {
       for (const w of batch) w.reject(error);
     }

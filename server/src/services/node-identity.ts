@@ -64,7 +64,7 @@ export function peerIdentityOf(socket: TLSSocket): PeerIdentity {
   if (names.length !== 1 || uris.length !== 1) {
     return { kind: 'not_a_node', identity: uris.length === 0 ? 'no URI SAN' : uris.join(', ') };
   }
-  return { kind: 'node', name: names[0]!, serial: normalizeSerial(certificate.serialNumber), publicKey: certificate.pubkey };
+  return { kind: 'node', name: names[0], serial: normalizeSerial(certificate.serialNumber), publicKey: certificate.pubkey };
 }
 
 export class NodeIdentityService {

@@ -29,7 +29,7 @@ export function resourceKindOf(error: unknown): ResourceKind | undefined {
     const message = (e as { message?: unknown }).message;
     // sqlite3 puts the code in the message too; a wrapped write error (file_write_failed) keeps the errno there.
     const named = typeof message === 'string' ? /\b(ENOSPC|EDQUOT|SQLITE_FULL|SQLITE_BUSY|SQLITE_READONLY|SQLITE_IOERR|EROFS|EIO|EMFILE|ENFILE)\b/.exec(message) : null;
-    if (named !== null) return CODES[named[1]!];
+    if (named !== null) return CODES[named[1]];
   }
   return undefined;
 }

@@ -50,7 +50,7 @@ const LATEST_TIME_SQL = `
 
 async function describe(db: sqlite3.Database): Promise<DatabaseInspection> {
   const problems = await all<{ quick_check: string }>(db, `PRAGMA quick_check(${QUICK_CHECK_MAX_ERRORS})`);
-  if (problems.length !== 1 || problems[0]!.quick_check !== 'ok') {
+  if (problems.length !== 1 || problems[0].quick_check !== 'ok') {
     return { state: 'damaged', code: 'SQLITE_CORRUPT', detail: `quick_check: ${problems.map((p) => p.quick_check).join('; ')}` };
   }
   const [{ user_version: schemaVersion }] = (await all<{ user_version: number }>(db, 'PRAGMA user_version')) as [{ user_version: number }];
@@ -71,9 +71,9 @@ async function describe(db: sqlite3.Database): Promise<DatabaseInspection> {
     state: 'initialized',
     schemaVersion,
     marker: markerRow && { id: markerRow.id, caFingerprint: markerRow.ca_fingerprint, createdAt: markerRow.created_at },
-    nodes: counts!.nodes,
-    apiTokens: counts!.api_tokens,
-    joinTokens: counts!.join_tokens,
+    nodes: counts.nodes,
+    apiTokens: counts.api_tokens,
+    joinTokens: counts.join_tokens,
     latestTime: latest?.latest ?? undefined,
   };
 }

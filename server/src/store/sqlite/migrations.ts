@@ -131,7 +131,7 @@ export async function migrate(sql: Sql): Promise<void> {
   for (let version = current + 1; version <= MIGRATIONS.length; version++) {
     await sql.exec('BEGIN IMMEDIATE');
     try {
-      const migration = MIGRATIONS[version - 1]!;
+      const migration = MIGRATIONS[version - 1];
       if (typeof migration === 'string') await sql.exec(migration);
       else await migration(sql);
       await sql.exec(`PRAGMA user_version = ${version}`);

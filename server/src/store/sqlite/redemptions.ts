@@ -27,7 +27,7 @@ export async function redeemBatch(db: SqliteConnections, attempts: readonly Rede
     const outcomes: RedemptionOutcome[] = [];
     for (const attempt of attempts) {
       try {
-        outcomes.push((await db.transaction((sql) => redeemInOrder(sql, [attempt])))[0]!);
+        outcomes.push((await db.transaction((sql) => redeemInOrder(sql, [attempt])))[0]);
       } catch (alone) {
         outcomes.push({ ok: false, error: alone });
       }
@@ -52,7 +52,7 @@ async function redeemInOrder(sql: Sql, attempts: readonly RedemptionAttempt[]): 
   const accepted: Accepted[] = [];
   const writes = new PendingWrites(sql);
   for (const [i, attempt] of attempts.entries()) {
-    let state = initial[i]!;
+    let state = initial[i];
     if (accepted.some((earlier) => mayAffect(earlier, attempt, state))) {
       await writes.flush();
       state = await readState(sql, attempt);
@@ -85,7 +85,7 @@ function mayAffect(earlier: Accepted, attempt: RedemptionAttempt, state: Redempt
 
 /** The three reads of the rules for one attempt, sent together. */
 async function readState(sql: Sql, attempt: RedemptionAttempt): Promise<RedemptionState> {
-  return (await readStates(sql, [attempt]))[0]!;
+  return (await readStates(sql, [attempt]))[0];
 }
 
 /** Every attempt's state, as the transaction found it: three statements for the whole batch. */

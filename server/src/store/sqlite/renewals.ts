@@ -21,7 +21,7 @@ async function promote(sql: Sql, nodeId: string, serial: string): Promise<Promot
   await sql.run("UPDATE node_certificates SET status = 'renewed' WHERE node_id = ? AND status = 'current'", [nodeId]);
   await sql.run("UPDATE node_certificates SET status = 'current' WHERE serial = ?", [serial]);
   const rows = await sql.all<NodeRecord>('UPDATE nodes SET cert_serial = ?, cert_not_after = ? WHERE id = ? RETURNING *', [serial, pending.not_after, nodeId]);
-  return { node: nodeFrom(rows[0]!), previousSerial: before.cert_serial };
+  return { node: nodeFrom(rows[0]), previousSerial: before.cert_serial };
 }
 
 /** Every attempt's node and presented certificate: two statements for the whole batch. */
@@ -75,7 +75,7 @@ async function renewInOrder(sql: Sql, attempts: readonly RenewalAttempt[]): Prom
   const accepted: { index: number; attempt: RenewalAttempt; result: Omit<RenewalResult, 'superseded'> }[] = [];
   const outcomes: RenewalOutcome[] = [];
   for (const [index, attempt] of attempts.entries()) {
-    let state = initial[index]!;
+    let state = initial[index];
     if (renewedNodes.has(attempt.nodeId)) {
       // An earlier attempt of this batch renewed the same node: judge this one on what it left.
       await leaves.flush();
@@ -121,7 +121,7 @@ export class SqliteRenewalStore implements RenewalStore {
       const outcomes: RenewalOutcome[] = [];
       for (const attempt of attempts) {
         try {
-          outcomes.push((await this.db.transaction((sql) => renewInOrder(sql, [attempt])))[0]!);
+          outcomes.push((await this.db.transaction((sql) => renewInOrder(sql, [attempt])))[0]);
         } catch (alone) {
           outcomes.push({ ok: false, error: alone });
         }
