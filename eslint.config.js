@@ -38,6 +38,9 @@ export default defineConfig(
       '@typescript-eslint/require-await': 'off',
       // `const { secret: _s, ...rest } = row` is how the code drops a field; tsc's noUnused* already
       // report every other unused name.
+      // A test registers its teardown before the one assignment it reads (`let second` then
+      // `second = await spawn...`): that stays `let`, or the teardown would meet the TDZ.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true, argsIgnorePattern: '^_' }],
       // Prettier wraps code at 140 but leaves comments alone: they keep the width too. A message in
       // one string or template stays whole, so a person can grep the source for what they saw.

@@ -152,7 +152,7 @@ async function main() {
   const fleet = await admin.request('POST', '/v1/nodes/join-tokens', { ttl_seconds: 3600, max_uses: 0 });
 
   progress(`joins: ${IDENTITIES} redemptions, 32 concurrent joiners`);
-  let meter = measureCpu(cp);
+  const meter = measureCpu(cp);
   const joins = await runJoins(cp, identities, fleet.token);
   report.cpu.joins = meter.stop(IDENTITIES);
   report.joins_per_s = round(joins.perSecond);
@@ -237,7 +237,6 @@ async function heartbeatPhase(cp, admin, identities, joins) {
 }
 
 async function laterPhases(cp, admin) {
-  let meter;
   progress('otherix-agent bootstrap, process start to exit, 5 runs');
   report.bootstrap_ms = round((await measureBootstrap(cp, admin.request, work, 5)).bootstrapMs);
 
@@ -251,7 +250,7 @@ async function laterPhases(cp, admin) {
   await cp.stop();
   await seedNodes(cp.dataDir, LISTED_NODES);
   const listed = await startCp();
-  meter = measureCpu(listed);
+  const meter = measureCpu(listed);
   const list = await measureNodeListInOwnProcess(listed);
   report.cpu.node_list = meter.stop(list.latencies.length + list.pages + 20, list.cpuUs);
   if (list.nodes !== LISTED_NODES) throw new Error(`walking every page found ${list.nodes} nodes, expected ${LISTED_NODES}`);

@@ -31,7 +31,8 @@ const indent = (text) => mask(text).replaceAll(dir, '$DEMO').trimEnd().split('\n
 
 function fail(message) {
   process.stderr.write(`\ndemo failed: ${message}\n(the temp folder ${dir} is kept for inspection)\n`);
-  stopAll().finally(() => process.exit(1));
+  // Fire and forget: the process exits in finally whatever stopAll() does, so nothing awaits it.
+  void stopAll().finally(() => process.exit(1));
 }
 
 /** Runs a binary to completion; resolves with its stdout, fails the demo on a non-zero exit or a hang. */

@@ -22,7 +22,8 @@ export async function startControlPlane(dataDir, { logLevel = 'warn', nodeArgs =
       const match = LISTENING.exec(stderr);
       if (match !== null) resolve(match);
     });
-    exited.then(({ code, signal }) => reject(new Error(`otherix-server exited (${code ?? signal}) before listening:\n${stderr}`)));
+    // exited never rejects; an exit after listening makes this reject a settled promise, a no-op.
+    void exited.then(({ code, signal }) => reject(new Error(`otherix-server exited (${code ?? signal}) before listening:\n${stderr}`)));
   });
   let match;
   try {

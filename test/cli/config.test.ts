@@ -1,12 +1,13 @@
 // The CLI's connection settings in the SDK: where the file lives, which layer wins, and the
 // token sources. No network; the file is a real file in a temp folder.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { mkdtemp, rm, stat, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliClientOptions, cliConfigPath, loadCliSettings, saveCliConfig, isOtherixError } from '@otherix/sdk';
 
-async function tempDir(t: import('ava').ExecutionContext): Promise<string> {
+async function tempDir(t: ExecutionContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'otherix-cli-config-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   return dir;

@@ -32,6 +32,7 @@ const HOSTILE = {
 };
 
 /** Every byte a terminal would act on: C0 but the line break, DEL, C1, and the bidi controls. */
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern is for: finding them
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 test.before(async () => {

@@ -2,6 +2,7 @@
 // declare: a body on an operation that takes none, or a query parameter on one that has none,
 // is refused (never silently ignored). Validation messages say what to do next.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { openApiDocument } from '@otherix/sdk';
 import { specOperations } from '@otherix/server';
 import { api, startControlPlane } from '../harness/control-plane.js';
@@ -21,7 +22,7 @@ test.after.always(async () => {
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
-function refused(t: import('ava').ExecutionContext, response: ApiResponse, field: string, message: RegExp): void {
+function refused(t: ExecutionContext, response: ApiResponse, field: string, message: RegExp): void {
   t.is(response.status, 400, response.text);
   t.is(response.body.error.code, 'validation_failed');
   t.is(response.body.error.details.field, field);

@@ -2,11 +2,12 @@
 // give exactly what Date#toISOString gives, across day, month, year and leap boundaries, before
 // 1970, at the edges of the four-digit years, and for inputs it hands back to Date.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { isoTimestamp } from '@otherix/server';
 
 const DAY = 86_400_000;
 
-function same(t: import('ava').ExecutionContext, ms: number): void {
+function same(t: ExecutionContext, ms: number): void {
   t.is(isoTimestamp(ms), new Date(ms).toISOString(), `at ${ms}`);
 }
 

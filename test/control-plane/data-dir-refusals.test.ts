@@ -4,6 +4,7 @@
 // changes nothing: admin.token and every other file stay as they were. Restoring the missing
 // file lets the CP start again with its nodes and tokens.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { copyFile, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +44,7 @@ async function stoppedCluster(nodes: number): Promise<Cluster> {
 }
 
 /** Runs `serve`, expects the refusal, and checks nothing changed. */
-async function refused(t: import('ava').ExecutionContext, dataDir: string): Promise<string> {
+async function refused(t: ExecutionContext, dataDir: string): Promise<string> {
   const before = await snapshot(dataDir);
   const run = await serve(dataDir);
   t.is(run.code, 1, run.stderr);

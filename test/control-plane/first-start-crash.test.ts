@@ -5,6 +5,7 @@
 // file of the interrupted write is left. Also: a data dir an older otherix-server left with only
 // ca.key (killed between ca.key and ca.crt) starts.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ const STEPS = ['after-temp-file', ...FIRST_START_CRASH_STEPS];
 
 const LEFTOVER = /\.tmp-|\.link-|incomplete/;
 
-async function assertWholeCluster(t: import('ava').ExecutionContext, dataDir: string): Promise<void> {
+async function assertWholeCluster(t: ExecutionContext, dataDir: string): Promise<void> {
   const cp = await spawnControlPlane({ dataDir });
   try {
     const files = await readdir(dataDir);

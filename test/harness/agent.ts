@@ -177,7 +177,7 @@ export interface NodeHost {
   root: string;
   certDir: string;
   configPath: string;
-  remove(): Promise<void>;
+  remove: () => Promise<void>;
 }
 
 /** A fresh temp "host": cert dir and agent.yaml path inside it, neither created yet. */

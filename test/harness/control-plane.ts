@@ -27,8 +27,8 @@ export const OTHERIX_SERVER_BIN = repoPath('server/dist/main.js');
 
 export interface MovableClock {
   /** Epoch ms: real time plus everything advanced so far. */
-  now(): number;
-  advance(ms: number): void;
+  now: () => number;
+  advance: (ms: number) => void;
 }
 
 export function movableClock(): MovableClock {

@@ -72,7 +72,7 @@ export interface ImpostorServer {
   url: string;
   /** Every request that reached the impostor's HTTP layer, with its body. */
   requests: RecordedRequest[];
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /**

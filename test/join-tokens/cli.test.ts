@@ -1,6 +1,7 @@
 // `otherix node join-token create|list|revoke`: the real binary against a real CP. Serial: the
 // list and pagination tests compare with everything minted so far.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { createClient } from '@otherix/sdk';
 import type { OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
@@ -46,7 +47,7 @@ function mintBlock(ttl: string, maxUses: string, boundTo?: string): RegExp[] {
   return lines.map((line) => new RegExp(`^${line}$`));
 }
 
-function assertBlock(t: import('ava').ExecutionContext, stdout: string, expected: RegExp[]): string[] {
+function assertBlock(t: ExecutionContext, stdout: string, expected: RegExp[]): string[] {
   const lines = stdout.replace(/\n$/, '').split('\n');
   t.is(lines.length, expected.length, stdout);
   lines.forEach((line, index) => t.regex(line, expected[index]));

@@ -1,5 +1,7 @@
 // Connection failures are OtherixErrors with their own codes, naming the URL tried; the client
 // trusts only the pinned CA and only a server carrying spiffe://otherix/control-plane.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import test from 'ava';
 import { createClient, isOtherixError } from '@otherix/sdk';
 import type { OtherixClient } from '@otherix/sdk';
@@ -98,8 +100,6 @@ test('a server of a self-signed CA with the control-plane URI is refused too', a
 
 test('an answer without an Otherix error body keeps its status, takes the matching code and says so', async (t) => {
   // The CP's own serving identity, behind which something else answers (a misrouted proxy).
-  const { readFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
   const proxy = await startImpostor({
     serving: { certPem: await readFile(join(cp.dataDir, 'server.crt'), 'utf8'), keyPem: await readFile(join(cp.dataDir, 'server.key'), 'utf8') },
     caPemToServe: cp.caPem,

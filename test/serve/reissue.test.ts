@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { createClient, type Node } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import { bootstrapArgs, runAgent } from '../harness/agent.js';
@@ -61,7 +62,7 @@ function servedSerial(port: number, caPem: string, client: { certPem: string; ke
     const req = request(
       { host: '127.0.0.1', port, path: '/v1/agent/healthz', ca: caPem, cert: client.certPem, key: client.keyPem, agent: false },
       (response) => {
-        const serial = (response.socket as import('node:tls').TLSSocket).getPeerCertificate().serialNumber.toLowerCase().replace(/^0+/, '');
+        const serial = (response.socket as TLSSocket).getPeerCertificate().serialNumber.toLowerCase().replace(/^0+/, '');
         response.resume();
         response.on('end', () => resolve(serial));
       },

@@ -31,7 +31,7 @@ function rows(): NodeRow[] {
   out.push(nodeRow(i++, { lastHeartbeatAt: NOW + 3_600_000, heartbeatIntervalMs: 30_000, hardware: HARDWARE })); // not_ready: heard "in the future"
   out.push(nodeRow(i++, { lastHeartbeatAt: NOW - 1000, heartbeatIntervalMs: 30_000, lastRefusedHeartbeatAt: NOW - 10, hardware: HARDWARE })); // not_ready: refused since
   out.push(nodeRow(i++, { lastRefusedHeartbeatAt: NOW - 10 })); // not_ready: refused, never heard
-  out.push(nodeRow(i++, {
+  out.push(nodeRow(i, {
     architecture: 'arm64', advertisedEndpoint: 'https://[fd00::1]:9443', endpointHost: 'fd00::1', migrationHost: 'fd00::1',
     migrationPortRangeStart: 1, migrationPortRangeEnd: 65535, agentVersion: '1.2.3-rc.1+build.5', certSerial: 'ffffffffffffffffffffffffffffffff',
     lastHeartbeatAt: NOW, heartbeatIntervalMs: 5000,

@@ -14,5 +14,5 @@ export function nextPageLine(command: string, flags: readonly (readonly [string,
 }
 
 function shellWord(text: string): string {
-  return /^[A-Za-z0-9_.:=@%+,\/-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_.:=@%+,/-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

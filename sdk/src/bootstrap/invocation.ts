@@ -44,6 +44,8 @@ export function resolveBootstrapInvocation(input: {
     }
     throw error;
   }
+  // cac gives a string, a number or, for a repeated flag, an array: String() is meant for each.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- flag values, see above
   const text = (value: unknown): string | undefined => (value === undefined || value === true ? undefined : String(value));
   const resolved = resolveTokenSource({
     flags: {
@@ -58,6 +60,8 @@ export function resolveBootstrapInvocation(input: {
     },
     env,
   });
+  // loadConfig's values are scalars (string, number, boolean), as BOOTSTRAP_CONFIG_SCHEMA says.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- config values, see above
   const str = (key: string): string => (values[key] === undefined ? '' : String(values[key]));
   return {
     options: {

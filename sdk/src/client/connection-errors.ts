@@ -25,6 +25,7 @@ function rootCause(error: unknown): { code?: string; name?: string; message: str
     const entry = {
       ...(typeof candidate.code === 'string' ? { code: candidate.code } : {}),
       ...(typeof candidate.name === 'string' ? { name: candidate.name } : {}),
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a cause of unknown shape: its own toString() if it has one
       message: typeof candidate.message === 'string' ? candidate.message : String(current),
     };
     if (entry.code !== undefined || entry.name === 'TimeoutError' || entry.name === 'AbortError') found = entry;

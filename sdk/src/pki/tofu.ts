@@ -64,7 +64,7 @@ export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
 
   let status: number;
   let body: unknown;
-  let dateHeader: string | null = null;
+  let dateHeader: string | null;
   try {
     const response = await undiciFetch(url, {
       dispatcher,

@@ -35,7 +35,7 @@ interface Unfit {
 }
 
 async function readPair(spec: PairSpec): Promise<KeyPairPem | Unfit> {
-  const read = (path: string) => readFile(path, 'utf8').catch((error: { code?: string }) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+  const read = (path: string) => readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
   try {
     const [certPem, keyPem] = await Promise.all([read(spec.cert), read(spec.key)]);
     if (certPem === undefined || keyPem === undefined) return { reason: `${basename(certPem === undefined ? spec.cert : spec.key)} is missing`, warn: false };

@@ -20,7 +20,7 @@ const PID_WAIT_MS = 50;
 
 export interface DataDirLock {
   /** Drops the lock and the pid file; safe to call twice. */
-  release(): Promise<void>;
+  release: () => Promise<void>;
 }
 
 function openLockFile(path: string): Promise<sqlite3.Database> {
