@@ -28,7 +28,8 @@ function rows(): NodeRow[] {
   out.push(nodeRow(i++)); // pending: no heartbeat, no hardware
   out.push(nodeRow(i++, { cordoned: true, lastHeartbeatAt: NOW - 1e9, heartbeatIntervalMs: 1000, vmCount: 7, activeMigrations: 2 }));
   out.push(nodeRow(i++, { lastHeartbeatAt: NOW - 4 * 30_000, hardware: { ...HARDWARE, kvm_present: false, cpu_count: 1, memory_bytes: 0 } })); // not_ready
-  out.push(nodeRow(i++, { lastHeartbeatAt: NOW + 3_600_000, heartbeatIntervalMs: 30_000, hardware: HARDWARE })); // not_ready: heard "in the future"
+  // not_ready: heard "in the future"
+  out.push(nodeRow(i++, { lastHeartbeatAt: NOW + 3_600_000, heartbeatIntervalMs: 30_000, hardware: HARDWARE }));
   out.push(nodeRow(i++, { lastHeartbeatAt: NOW - 1000, heartbeatIntervalMs: 30_000, lastRefusedHeartbeatAt: NOW - 10, hardware: HARDWARE })); // not_ready: refused since
   out.push(nodeRow(i++, { lastRefusedHeartbeatAt: NOW - 10 })); // not_ready: refused, never heard
   out.push(nodeRow(i, {

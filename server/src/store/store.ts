@@ -62,7 +62,10 @@ export interface NodeRow {
   name: string;
   architecture: string;
   advertisedEndpoint: string;
-  /** The host of advertisedEndpoint in the SDK's canonicalHost form (lower case, no final dot, IPv4-mapped as IPv4): indexed for collisions. */
+  /**
+   * The host of advertisedEndpoint in the SDK's canonicalHost form (lower case, no final dot,
+   * IPv4-mapped as IPv4): indexed for collisions.
+   */
   endpointHost: string;
   migrationHost: string;
   migrationPortRangeStart: number;

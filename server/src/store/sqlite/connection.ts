@@ -20,7 +20,10 @@ export interface Sql {
 
 export const BUSY_TIMEOUT_MS = 5000;
 
-/** Creates `path` 0600 unless it exists: the database holds the cluster's secrets (SQLite would use 0644 & ~umask, and its -wal and -shm follow the database's mode). */
+/**
+ * Creates `path` 0600 unless it exists: the database holds the cluster's secrets (SQLite would
+ * use 0644 & ~umask, and its -wal and -shm follow the database's mode).
+ */
 async function createPrivately(path: string): Promise<void> {
   try {
     await (await openFile(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)).close();
