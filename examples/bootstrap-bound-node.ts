@@ -25,7 +25,9 @@ runExample(async () => {
 
     // 1. Bound to one name: the CP forces max_uses to 1.
     const minted = await client.joinTokens.create({ node_name: nodeName, ttl_seconds: 600 });
-    console.log(`minted join token ${minted.id} (${maskToken(minted.token)}) bound to ${minted.node_name}, max uses ${minted.max_uses}, expires ${minted.expires_at}`);
+    console.log(
+      `minted join token ${minted.id} (${maskToken(minted.token)}) bound to ${minted.node_name}, max uses ${minted.max_uses}, expires ${minted.expires_at}`,
+    );
 
     // 2. What `otherix-agent bootstrap` does, as a library call.
     const options = loopbackNode(minted, cpUrl, nodeName, home);
@@ -51,7 +53,9 @@ runExample(async () => {
       console.log(`consumption ${consumption.id}: node ${consumption.node_id} at ${consumption.consumed_at} from ${consumption.source_ip}`);
     }
     const node = await client.nodes.get(nodeName);
-    console.log(`node ${node.name} is ${node.status} until its agent heartbeats (on a real host: otherix-agent serve --config <its agent.yaml>)`);
+    console.log(
+      `node ${node.name} is ${node.status} until its agent heartbeats (on a real host: otherix-agent serve --config <its agent.yaml>)`,
+    );
   } finally {
     await client.close();
     // The folder holds the node's private key: do not leave it behind.

@@ -52,7 +52,14 @@ runExample(async () => {
       architecture: joined.node.architecture,
       agent_version: 'example',
       heartbeat_interval_seconds: 30,
-      hardware: { cpu_model: 'example', cpu_count: 8, memory_bytes: 32 * 2 ** 30, kvm_present: true, hostname: nodeName, kernel: 'example' },
+      hardware: {
+        cpu_model: 'example',
+        cpu_count: 8,
+        memory_bytes: 32 * 2 ** 30,
+        kvm_present: true,
+        hostname: nodeName,
+        kernel: 'example',
+      },
       vm_count: 2,
       active_migrations: 0,
     };
@@ -81,7 +88,9 @@ runExample(async () => {
     const gone = await refusalOf('not_found', `reading the deleted node ${nodeName}`, () => client.nodes.get(nodeName));
     console.log(`get ${nodeName}: ${gone.code}`);
     const deleted = asNode;
-    const unheard = await refusalOf('unauthenticated', "a heartbeat with the deleted node's certificate", () => deleted.nodes.heartbeat(heartbeat));
+    const unheard = await refusalOf('unauthenticated', "a heartbeat with the deleted node's certificate", () =>
+      deleted.nodes.heartbeat(heartbeat),
+    );
     console.log(`heartbeat with the deleted node's certificate refused: ${unheard.code}`);
   } finally {
     await asNode?.close();

@@ -24,11 +24,15 @@ runExample(async () => {
   const home = await mkdtemp(join(tmpdir(), 'otherix-example-fleet-'));
   try {
     const minted = await client.joinTokens.create({ max_uses: hosts, ttl_seconds: 900 });
-    console.log(`minted fleet join token ${minted.id} (${maskToken(minted.token)}), max uses ${minted.max_uses}, expires ${minted.expires_at}`);
+    console.log(
+      `minted fleet join token ${minted.id} (${maskToken(minted.token)}), max uses ${minted.max_uses}, expires ${minted.expires_at}`,
+    );
 
     // One more host than the cap, all at once: exactly `hosts` of them get an identity.
     const names = Array.from({ length: hosts + 1 }, (_, i) => `${fleet}-${i + 1}`);
-    const outcomes = await Promise.allSettled(names.map((nodeName) => bootstrapNode(loopbackNode(minted, cpUrl, nodeName, join(home, nodeName)))));
+    const outcomes = await Promise.allSettled(
+      names.map((nodeName) => bootstrapNode(loopbackNode(minted, cpUrl, nodeName, join(home, nodeName)))),
+    );
     const nameById = new Map<string, string>();
     outcomes.forEach((outcome, i) => {
       if (outcome.status === 'fulfilled' && outcome.value.kind === 'joined') {

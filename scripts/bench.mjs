@@ -88,7 +88,8 @@ async function timeScrapes(url, count) {
   for (let i = 0; i <= count; i++) {
     const started = performance.now();
     const response = await fetch(url);
-    if (response.status !== 200 || !(await response.text()).includes('otherix_cp_nodes{status="ready"}')) throw new Error(`GET ${url}: ${response.status}`);
+    if (response.status !== 200 || !(await response.text()).includes('otherix_cp_nodes{status="ready"}'))
+      throw new Error(`GET ${url}: ${response.status}`);
     if (i > 0) times.push(performance.now() - started);
   }
   return times;
@@ -97,18 +98,27 @@ async function timeScrapes(url, count) {
 /** measureNodeList in a process of its own (scripts/bench/node-list-client.mjs). */
 async function measureNodeListInOwnProcess(cp) {
   const client = path.join(ROOT, 'scripts/bench/node-list-client.mjs');
-  const { stdout } = await promisify(execFile)(process.execPath, [client, cp.url, cp.dataDir], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(process.execPath, [client, cp.url, cp.dataDir], {
+    timeout: 120_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return JSON.parse(stdout);
 }
 
 /** CPU µs of one bare P-384 verify + one sign (scripts/bench/crypto-floor.mjs), in a process of its own. */
 async function cryptoFloor() {
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts/bench/crypto-floor.mjs'), String(CRYPTO_FLOOR_PAIRS)], { timeout: 60_000 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [path.join(ROOT, 'scripts/bench/crypto-floor.mjs'), String(CRYPTO_FLOOR_PAIRS)],
+    { timeout: 60_000 },
+  );
   return JSON.parse(stdout).us_per_pair;
 }
 
 async function cryptoCeiling() {
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts/bench/crypto-ceiling.mjs'), String(CRYPTO_MS)], { timeout: 60_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts/bench/crypto-ceiling.mjs'), String(CRYPTO_MS)], {
+    timeout: 60_000,
+  });
   return JSON.parse(stdout).per_s;
 }
 
@@ -158,7 +168,12 @@ function cpuPerOperation(used, operations) {
 }
 
 async function main() {
-  report.machine = { cores: os.cpus().length, node_version: process.version, cpu_model: os.cpus()[0]?.model ?? 'unknown', load_average_at_start: os.loadavg().map((l) => round(l, 2)) };
+  report.machine = {
+    cores: os.cpus().length,
+    node_version: process.version,
+    cpu_model: os.cpus()[0]?.model ?? 'unknown',
+    load_average_at_start: os.loadavg().map((l) => round(l, 2)),
+  };
 
   report.cpu = {};
 
@@ -189,7 +204,7 @@ async function main() {
   const fleet = await admin.request('POST', '/v1/nodes/join-tokens', { ttl_seconds: 3600, max_uses: 0 });
 
   progress(`joins: ${IDENTITIES} redemptions, 32 concurrent joiners`);
-  let meter = measureCpu(cp);
+  const meter = measureCpu(cp);
   const joins = await runJoins(cp, identities, fleet.token);
   report.cpu.joins = meter.stop(IDENTITIES);
   report.joins_per_s = round(joins.perSecond);
@@ -278,7 +293,6 @@ async function heartbeatPhase(cp, admin, identities, joins) {
 }
 
 async function laterPhases(cp, admin) {
-  let meter;
   progress('otherix-agent bootstrap, process start to exit, 5 runs');
   report.bootstrap_ms = round((await measureBootstrap(cp, admin.request, work, 5)).bootstrapMs);
 
@@ -292,7 +306,7 @@ async function laterPhases(cp, admin) {
   await cp.stop();
   await seedNodes(cp.dataDir, LISTED_NODES);
   const listed = await startCp({ metrics: true });
-  meter = measureCpu(listed);
+  const meter = measureCpu(listed);
   const list = await measureNodeListInOwnProcess(listed);
   report.cpu.node_list = meter.stop(list.latencies.length + list.pages + 20, list.cpuUs);
   if (list.nodes !== LISTED_NODES) throw new Error(`walking every page found ${list.nodes} nodes, expected ${LISTED_NODES}`);
@@ -324,7 +338,7 @@ function costPerOperation(cpu) {
     return { cp_cpu_us: cpUs, floor_us: round(floorUs, 0), floor, ratio: round(cpUs / floorUs, 2) };
   };
   const crypto = 'one P-384 crypto.verify + one crypto.sign on OpenSSL, bare, one thread';
-  const route = 'the CP\'s CPU per GET /healthz over the same keep-alive mTLS connections (cpu.tls_route)';
+  const route = "the CP's CPU per GET /healthz over the same keep-alive mTLS connections (cpu.tls_route)";
   for (const [name, phase, floorUs, floor] of [
     ['join', 'joins', floors.join, crypto],
     ['renewal', 'renewals', floors.join, crypto],
@@ -353,7 +367,10 @@ async function postgresPhase(identities) {
     progress(`PostgreSQL: ${identities.length} joins, half through each replica`);
     let meter = clusterCpuMeter(replicas, database.pid);
     const began = performance.now();
-    const [first, second] = await Promise.all([runJoins(a, identities.slice(0, half), fleet.token), runJoins(b, identities.slice(half), fleet.token)]);
+    const [first, second] = await Promise.all([
+      runJoins(a, identities.slice(0, half), fleet.token),
+      runJoins(b, identities.slice(half), fleet.token),
+    ]);
     out.joins_per_s = round(identities.length / ((performance.now() - began) / 1000));
     out.cpu.joins = meter.stop(identities.length);
     const latencies = [...first.latencies, ...second.latencies];
@@ -379,7 +396,8 @@ async function postgresPhase(identities) {
     meter = clusterCpuMeter(replicas, database.pid);
     const list = await measureNodeListInOwnProcess(a);
     out.cpu.node_list = meter.stop(list.latencies.length + list.pages + 20);
-    if (list.nodes !== LISTED_NODES) throw new Error(`walking every page on PostgreSQL found ${list.nodes} nodes, expected ${LISTED_NODES}`);
+    if (list.nodes !== LISTED_NODES)
+      throw new Error(`walking every page on PostgreSQL found ${list.nodes} nodes, expected ${LISTED_NODES}`);
     out.node_list_p99_ms = round(percentile(list.latencies, 99), 2);
     out.node_list_p50_ms = round(median(list.latencies), 2);
     out.node_list_all_pages_ms = round(list.allPagesMs);
@@ -398,9 +416,18 @@ function targets(r) {
   const t = (target, met) => ({ target, met });
   const cost = r.cost_per_operation ?? {};
   const all = {
-    joins_per_s: t('>= 500 and >= 50% of crypto_ceiling_joins_per_s', r.joins_per_s >= 500 && r.joins_per_s >= 0.5 * r.crypto_ceiling_joins_per_s),
-    renewals_per_s: t(`>= 500, every renewal answered 201 (CP CPU per renewal in cpu.renewals)`, r.renewals_per_s >= 500 && r.renewals_answered === IDENTITIES),
-    heartbeats_per_s: t('>= 10000 and >= 30% of tls_route_ceiling_per_s', r.heartbeats_per_s >= 10_000 && r.heartbeats_per_s >= 0.3 * r.tls_route_ceiling_per_s),
+    joins_per_s: t(
+      '>= 500 and >= 50% of crypto_ceiling_joins_per_s',
+      r.joins_per_s >= 500 && r.joins_per_s >= 0.5 * r.crypto_ceiling_joins_per_s,
+    ),
+    renewals_per_s: t(
+      `>= 500, every renewal answered 201 (CP CPU per renewal in cpu.renewals)`,
+      r.renewals_per_s >= 500 && r.renewals_answered === IDENTITIES,
+    ),
+    heartbeats_per_s: t(
+      '>= 10000 and >= 30% of tls_route_ceiling_per_s',
+      r.heartbeats_per_s >= 10_000 && r.heartbeats_per_s >= 0.3 * r.tls_route_ceiling_per_s,
+    ),
     heartbeat_p99_ms: t('< 50', r.heartbeat_p99_ms < 50),
     heartbeats_lost: t('0', r.heartbeats_lost === 0),
     node_list_p99_ms: t('< 10', r.node_list_p99_ms < 10),
@@ -409,7 +436,9 @@ function targets(r) {
     bootstrap_ms: t('< 500', r.bootstrap_ms < 500),
     agent_rss_mib: t('< 80', r.agent_rss_mib < 80),
     ...(cost.join === undefined ? {} : { cp_cpu_per_join: t('<= 2 x floor (cost_per_operation.join)', cost.join.ratio <= 2) }),
-    ...(cost.heartbeat === undefined ? {} : { cp_cpu_per_heartbeat: t('<= 1.5 x floor (cost_per_operation.heartbeat)', cost.heartbeat.ratio <= 1.5) }),
+    ...(cost.heartbeat === undefined
+      ? {}
+      : { cp_cpu_per_heartbeat: t('<= 1.5 x floor (cost_per_operation.heartbeat)', cost.heartbeat.ratio <= 1.5) }),
   };
   // With --only, the figures of the phases that ran.
   return Object.fromEntries(Object.entries(all).filter(([figure]) => figure in r || figure.startsWith('cp_cpu_per_')));

@@ -25,13 +25,24 @@ for (const key of Object.keys(env)) if (key.startsWith('OTHERIX_') && key !== 'O
 const children = new Set();
 
 const mask = (text) => text.replace(/(otx_(?:join|api)_)([A-Za-z0-9_-]{4})[A-Za-z0-9_-]{39}/g, '$1$2…');
-const shown = (args) => args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ').replaceAll(dir, '$DEMO');
+const shown = (args) =>
+  args
+    .map((a) => (/\s/.test(a) ? `'${a}'` : a))
+    .join(' ')
+    .replaceAll(dir, '$DEMO');
 const say = (line) => process.stdout.write(`\n==> ${line}\n`);
-const indent = (text) => mask(text).replaceAll(dir, '$DEMO').trimEnd().split('\n').map((l) => `    ${l}`).join('\n') + '\n';
+const indent = (text) =>
+  mask(text)
+    .replaceAll(dir, '$DEMO')
+    .trimEnd()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n') + '\n';
 
 function fail(message) {
   process.stderr.write(`\ndemo failed: ${message}\n(the temp folder ${dir} is kept for inspection)\n`);
-  stopAll().finally(() => process.exit(1));
+  // Fire and forget: the process exits in finally whatever stopAll() does, so nothing awaits it.
+  void stopAll().finally(() => process.exit(1));
 }
 
 /** Runs a binary to completion; resolves with its stdout, fails the demo on a non-zero exit or a hang. */
@@ -62,7 +73,10 @@ function start(name, args, ready) {
     const child = spawn(process.execPath, [bin[name], ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let log = '';
-    const timer = setTimeout(() => fail(`${name} did not become ready within ${STEP_TIMEOUT_MS / 1000}s:\n${indent(log)}`), STEP_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(`${name} did not become ready within ${STEP_TIMEOUT_MS / 1000}s:\n${indent(log)}`),
+      STEP_TIMEOUT_MS,
+    );
     const onData = (d) => {
       log += d;
       for (const line of String(d).split('\n')) {
@@ -126,7 +140,11 @@ process.stdout.write(indent(fingerprint));
 
 // 2. The admin logs in and mints a join token.
 say('Log in as the first admin (pins the CA by fingerprint, then checks the token)');
-process.stdout.write(indent(await run('otherix', ['login', '--cp-url', cpUrl, '--ca-fingerprint', fingerprint, '--token-path', path.join(dataDir, 'admin.token')])));
+process.stdout.write(
+  indent(
+    await run('otherix', ['login', '--cp-url', cpUrl, '--ca-fingerprint', fingerprint, '--token-path', path.join(dataDir, 'admin.token')]),
+  ),
+);
 
 say('Mint a join token bound to node-1 (single-use, 10 minutes)');
 const minted = await run('otherix', ['node', 'join-token', 'create', '--ttl', '10m', '--node-name', 'node-1']);
@@ -147,16 +165,26 @@ process.stdout.write(
   indent(
     await run('otherix-agent', [
       'bootstrap',
-      '--token-path', tokenPath,
-      '--ca-fingerprint', fingerprint,
-      '--cp-url', cpUrl,
-      '--node-name', 'node-1',
-      '--advertised-endpoint', `https://127.0.0.1:${agentPort}`,
-      '--migration-host', '127.0.0.1',
-      '--cert-dir', certDir,
-      '--config-path', configPath,
-      '--listen', `127.0.0.1:${agentPort}`,
-      '--heartbeat-interval', '5s',
+      '--token-path',
+      tokenPath,
+      '--ca-fingerprint',
+      fingerprint,
+      '--cp-url',
+      cpUrl,
+      '--node-name',
+      'node-1',
+      '--advertised-endpoint',
+      `https://127.0.0.1:${agentPort}`,
+      '--migration-host',
+      '127.0.0.1',
+      '--cert-dir',
+      certDir,
+      '--config-path',
+      configPath,
+      '--listen',
+      `127.0.0.1:${agentPort}`,
+      '--heartbeat-interval',
+      '5s',
     ]),
   ),
 );
@@ -166,7 +194,9 @@ process.stdout.write(indent(await run('otherix', ['node', 'list'])));
 
 // 4. The agent serves: State A until the files parse, then State B (mTLS server + heartbeats).
 say('Start the agent (State A polls for config and certs, then State B: mTLS server + heartbeats)');
-await start('otherix-agent', ['serve', '--config', configPath, '--poll-interval', '200ms'], (line) => /state b|State B|"state":"B"/i.test(line));
+await start('otherix-agent', ['serve', '--config', configPath, '--poll-interval', '200ms'], (line) =>
+  /state b|State B|"state":"B"/i.test(line),
+);
 
 say('Wait for node-1 to report ready');
 const deadline = Date.now() + READY_TIMEOUT_MS;

@@ -15,6 +15,8 @@ for (const doc of ['openapi.yaml', 'agent-openapi.yaml']) {
     console.error(`${doc}: ${p.severity}: ${p.ruleId}: ${p.message} ${where}`);
     if (p.severity === 'error') errors++;
   }
-  console.log(`${doc}: ${problems.filter((p) => p.severity === 'error').length} errors, ${problems.filter((p) => p.severity === 'warn').length} warnings`);
+  console.log(
+    `${doc}: ${problems.filter((p) => p.severity === 'error').length} errors, ${problems.filter((p) => p.severity === 'warn').length} warnings`,
+  );
 }
 process.exit(errors ? 1 : 0);

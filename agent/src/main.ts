@@ -33,12 +33,18 @@ async function main(argv: string[]): Promise<number> {
 
   // With a default command, cac would read a mistyped command as its argument: catch it first.
   const flags = { bootstrap: Object.values(BOOTSTRAP_FLAGS), serve: Object.values(SERVE_FLAGS), renew: Object.values(RENEW_FLAGS) };
-  const words = resolveCommandWords(args, ['bootstrap', 'serve', 'renew', 'version'], [], valueFlags([...flags.bootstrap, ...flags.serve, ...flags.renew]));
+  const words = resolveCommandWords(
+    args,
+    ['bootstrap', 'serve', 'renew', 'version'],
+    [],
+    valueFlags([...flags.bootstrap, ...flags.serve, ...flags.renew]),
+  );
   if (words.kind === 'unknown') {
     throw new OtherixError('usage', `unknown command \`${words.words.join(' ')}\`: run \`otherix-agent --help\` for the list of commands`);
   }
   const command = words.kind === 'command' ? words.name : 'serve';
-  if (command === 'bootstrap' || command === 'serve' || command === 'renew') refuseNegativeValues(args, flags[command], `: run \`otherix-agent ${command} --help\``);
+  if (command === 'bootstrap' || command === 'serve' || command === 'renew')
+    refuseNegativeValues(args, flags[command], `: run \`otherix-agent ${command} --help\``);
 
   const parsed = cli.parse(argv, { run: false });
   if (parsed.options['help'] || parsed.options['version']) return EXIT_OK;

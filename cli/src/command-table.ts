@@ -48,7 +48,11 @@ const OUTPUT = flagSpec({
   kind: { type: 'choice', choices: ['text', 'json'] },
   default: 'text',
 });
-const LIMIT = flagSpec({ flag: '--limit <n>', description: 'Items per page, 1..500 (the server defaults to 100)', kind: { type: 'integer', min: 1, max: 500 } });
+const LIMIT = flagSpec({
+  flag: '--limit <n>',
+  description: 'Items per page, 1..500 (the server defaults to 100)',
+  kind: { type: 'integer', min: 1, max: 500 },
+});
 const CURSOR = text('--cursor <cursor>', 'Resume from the cursor a previous page printed');
 const SHOW_IDS = flagSpec({ flag: '--show-ids', description: 'Show the UUIDs the table hides', kind: { type: 'switch' } });
 
@@ -67,7 +71,12 @@ const MAX_TTL_SECONDS = 2_147_483_647;
 export const WHOAMI_FLAGS = { output: OUTPUT };
 export const VERSION_FLAGS = {};
 export const JOIN_TOKEN_CREATE_FLAGS = {
-  ttl: flagSpec({ flag: '--ttl <duration>', description: 'Validity, clamped to [1m, 24h]', kind: { type: 'seconds', atMost: MAX_TTL_SECONDS }, default: '1h' }),
+  ttl: flagSpec({
+    flag: '--ttl <duration>',
+    description: 'Validity, clamped to [1m, 24h]',
+    kind: { type: 'seconds', atMost: MAX_TTL_SECONDS },
+    default: '1h',
+  }),
   maxUses: flagSpec({
     flag: '--max-uses <n>',
     description: 'Consumption cap; 0 means unlimited within the TTL',
@@ -77,7 +86,8 @@ export const JOIN_TOKEN_CREATE_FLAGS = {
   nodeName: text('--node-name <name>', 'Bind the token to one node identity (forces single-use)'),
   printBootstrapCommand: flagSpec({
     flag: '--print-bootstrap-command',
-    description: 'After the block, print the otherix-agent bootstrap command for this CP (the token from OTHERIX_BOOTSTRAP__TOKEN, not argv)',
+    description:
+      'After the block, print the otherix-agent bootstrap command for this CP (the token from OTHERIX_BOOTSTRAP__TOKEN, not argv)',
     kind: { type: 'switch' },
   }),
   output: OUTPUT,
@@ -110,14 +120,23 @@ export const NODE_LIST_FLAGS = {
 };
 export const NODE_GET_FLAGS = { showIds: SHOW_IDS, output: OUTPUT };
 export const API_TOKEN_CREATE_FLAGS = {
-  name: flagSpec({ flag: '--name <name>', description: 'Who or what holds the token (shown as CREATED-BY)', kind: { type: 'string' }, required: true }),
+  name: flagSpec({
+    flag: '--name <name>',
+    description: 'Who or what holds the token (shown as CREATED-BY)',
+    kind: { type: 'string' },
+    required: true,
+  }),
   role: flagSpec({
     flag: '--role <role>',
     description: 'admin, operator, developer or viewer',
     kind: { type: 'choice', choices: ['admin', 'operator', 'developer', 'viewer'] },
     required: true,
   }),
-  ttl: flagSpec({ flag: '--ttl <duration>', description: 'Validity (at least 1m); omitted means it does not expire', kind: { type: 'seconds' } }),
+  ttl: flagSpec({
+    flag: '--ttl <duration>',
+    description: 'Validity (at least 1m); omitted means it does not expire',
+    kind: { type: 'seconds' },
+  }),
   output: OUTPUT,
 };
 

@@ -11,7 +11,10 @@ export function loadSettings(flags: CliConnectionFlags): CliSettings {
 }
 
 /** Runs `action` with a client for the resolved settings (also given), and closes it afterwards. */
-export async function withClient<T>(flags: CliConnectionFlags, action: (client: OtherixClient, settings: CliSettings) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  flags: CliConnectionFlags,
+  action: (client: OtherixClient, settings: CliSettings) => Promise<T>,
+): Promise<T> {
   const settings = loadSettings(flags);
   const client = createClient(await cliClientOptions(settings));
   try {

@@ -30,7 +30,8 @@ const TABLE: CommandTable = { commands: COMMANDS, groups: COMMAND_GROUPS, connec
 function register(cli: CAC, spec: CommandSpec, rest: () => string[]): void {
   const rawName = spec.args ? `${spec.name} ${spec.args}` : spec.name;
   const command = cli.command(rawName, spec.description).usage(`${rawName} [options]`);
-  for (const flag of Object.values(spec.flags)) command.option(flag.flag, flag.description, flag.default === undefined ? undefined : { default: flag.default });
+  for (const flag of Object.values(spec.flags))
+    command.option(flag.flag, flag.description, flag.default === undefined ? undefined : { default: flag.default });
   for (const example of spec.examples) command.example(example);
   command.action(async (...actionArgs: unknown[]) => {
     const parsed = actionArgs.pop() as Record<string, unknown>;
@@ -79,7 +80,8 @@ async function main(argv: string[]): Promise<number> {
 
   const spec = words.kind === 'command' ? COMMANDS.find((command) => command.name === words.name) : undefined;
   const helpHint = `run \`otherix ${spec?.name ?? ''}${spec ? ' ' : ''}--help\``;
-  if (spec !== undefined && !wantsHelp) refuseNegativeValues(words.rest, [...Object.values(spec.flags), ...Object.values(CONNECTION_FLAGS)], `: ${helpHint}`);
+  if (spec !== undefined && !wantsHelp)
+    refuseNegativeValues(words.rest, [...Object.values(spec.flags), ...Object.values(CONNECTION_FLAGS)], `: ${helpHint}`);
   const folded = words.kind === 'command' ? [words.name, ...words.rest] : words.rest;
   try {
     const parsed = cli.parse([argv[0] ?? 'node', argv[1] ?? 'otherix', ...folded], { run: false });

@@ -16,7 +16,8 @@ export function adminClient(cp) {
   /** The parsed body of a 2xx; any other status throws with the CP's error. */
   function parse({ method, path, statusCode, text }) {
     const parsed = text === '' ? undefined : JSON.parse(text);
-    if (statusCode >= 300) throw new Error(`${method} ${path}: ${statusCode} ${parsed?.error?.code ?? ''} ${parsed?.error?.message ?? text}`);
+    if (statusCode >= 300)
+      throw new Error(`${method} ${path}: ${statusCode} ${parsed?.error?.code ?? ''} ${parsed?.error?.message ?? text}`);
     return parsed;
   }
   const request = async (method, path, body) => parse(await exchange(method, path, body));

@@ -39,10 +39,28 @@ export async function measureAgentRss(cp, admin, workDir) {
   const minted = await admin.request('POST', '/v1/nodes/join-tokens', { node_name: nodeName, ttl_seconds: 600 });
   await timeProcess(
     [
-      BIN.agent, 'bootstrap', '--token-env', 'BENCH_JOIN_TOKEN', '--ca-fingerprint', cp.caFingerprint, '--cp-url', cp.url,
-      '--node-name', nodeName, '--advertised-endpoint', `https://127.0.0.1:${port}`, '--migration-host', '127.0.0.1',
-      '--cert-dir', path.join(home, 'certs'), '--config-path', configPath, '--listen', `127.0.0.1:${port}`,
-      '--heartbeat-interval', HEARTBEAT_INTERVAL,
+      BIN.agent,
+      'bootstrap',
+      '--token-env',
+      'BENCH_JOIN_TOKEN',
+      '--ca-fingerprint',
+      cp.caFingerprint,
+      '--cp-url',
+      cp.url,
+      '--node-name',
+      nodeName,
+      '--advertised-endpoint',
+      `https://127.0.0.1:${port}`,
+      '--migration-host',
+      '127.0.0.1',
+      '--cert-dir',
+      path.join(home, 'certs'),
+      '--config-path',
+      configPath,
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--heartbeat-interval',
+      HEARTBEAT_INTERVAL,
     ],
     { PATH: process.env.PATH, HOME: process.env.HOME, BENCH_JOIN_TOKEN: minted.token },
   );
@@ -57,14 +75,18 @@ export async function measureAgentRss(cp, admin, workDir) {
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
   try {
     // Ready means the CP recorded a heartbeat; then let a few more land before reading.
-    await within(30_000, 'the agent becoming ready', (async () => {
-      for (;;) {
-        if (child.exitCode !== null) throw new Error(`otherix-agent serve exited ${child.exitCode}: ${stderr}`);
-        const node = await admin.request('GET', `/v1/nodes/${nodeName}`);
-        if (node.status === 'ready') return;
-        await sleep(100);
-      }
-    })());
+    await within(
+      30_000,
+      'the agent becoming ready',
+      (async () => {
+        for (;;) {
+          if (child.exitCode !== null) throw new Error(`otherix-agent serve exited ${child.exitCode}: ${stderr}`);
+          const node = await admin.request('GET', `/v1/nodes/${nodeName}`);
+          if (node.status === 'ready') return;
+          await sleep(100);
+        }
+      })(),
+    );
     const first = (await admin.request('GET', `/v1/nodes/${nodeName}`)).last_heartbeat_at;
     await sleep(BEATS_BEFORE_READING * 500 + 250);
     const last = (await admin.request('GET', `/v1/nodes/${nodeName}`)).last_heartbeat_at;

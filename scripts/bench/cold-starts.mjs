@@ -47,15 +47,24 @@ export async function measureBootstrap(cp, adminRequest, workDir, runs = 5) {
     const minted = await adminRequest('POST', '/v1/nodes/join-tokens', { node_name: nodeName, ttl_seconds: 600 });
     const home = await mkdtemp(path.join(workDir, `bootstrap-${i + 1}-`));
     const args = [
-      BIN.agent, 'bootstrap',
-      '--token-env', 'BENCH_JOIN_TOKEN',
-      '--ca-fingerprint', cp.caFingerprint,
-      '--cp-url', cp.url,
-      '--node-name', nodeName,
-      '--advertised-endpoint', 'https://127.0.0.1:9443',
-      '--migration-host', '127.0.0.1',
-      '--cert-dir', path.join(home, 'certs'),
-      '--config-path', path.join(home, 'agent.yaml'),
+      BIN.agent,
+      'bootstrap',
+      '--token-env',
+      'BENCH_JOIN_TOKEN',
+      '--ca-fingerprint',
+      cp.caFingerprint,
+      '--cp-url',
+      cp.url,
+      '--node-name',
+      nodeName,
+      '--advertised-endpoint',
+      'https://127.0.0.1:9443',
+      '--migration-host',
+      '127.0.0.1',
+      '--cert-dir',
+      path.join(home, 'certs'),
+      '--config-path',
+      path.join(home, 'agent.yaml'),
     ];
     const run = await timeProcess(args, { PATH: process.env.PATH, HOME: process.env.HOME, BENCH_JOIN_TOKEN: minted.token });
     if (!run.stdout.startsWith(`joined as ${nodeName}`)) throw new Error(`bootstrap did not join: ${run.stdout}${run.stderr}`);

@@ -13,9 +13,13 @@ const METRICS = /otherix-server metrics on (http:\/\/\S+)/;
 /** `metrics`: serve with --metrics-listen; `args`: more flags for `serve` (a PostgreSQL replica's --database-url and --secret-file). */
 export async function startControlPlane(dataDir, { logLevel = 'warn', nodeArgs = [], metrics = false, args = [] } = {}) {
   const metricsArgs = metrics ? ['--metrics-listen', '127.0.0.1:0'] : [];
-  const child = spawn(process.execPath, [...nodeArgs, BIN.server, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', logLevel, ...metricsArgs, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, BIN.server, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', logLevel, ...metricsArgs, ...args],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const listening = new Promise((resolve, reject) => {
@@ -25,7 +29,8 @@ export async function startControlPlane(dataDir, { logLevel = 'warn', nodeArgs =
       const match = LISTENING.exec(stderr);
       if (match !== null && (!metrics || METRICS.test(stderr))) resolve(match);
     });
-    exited.then(({ code, signal }) => reject(new Error(`otherix-server exited (${code ?? signal}) before listening:\n${stderr}`)));
+    // exited never rejects; an exit after listening makes this reject a settled promise, a no-op.
+    void exited.then(({ code, signal }) => reject(new Error(`otherix-server exited (${code ?? signal}) before listening:\n${stderr}`)));
   });
   let match;
   try {

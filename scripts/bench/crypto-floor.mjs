@@ -15,7 +15,7 @@ const ca = generateKeyPairSync('ec', { namedCurve: 'P-384' });
 const csrSignature = sign('sha384', csrPart, node.privateKey);
 
 function pair() {
-  if (!verify('sha384', csrPart, node.publicKey, csrSignature)) throw new Error('the floor\'s own signature did not verify');
+  if (!verify('sha384', csrPart, node.publicKey, csrSignature)) throw new Error("the floor's own signature did not verify");
   sign('sha384', leafPart, ca.privateKey);
 }
 

@@ -1,21 +1,26 @@
 // heartbeats_per_s, heartbeat_p99_ms, heartbeats_lost and tls_route_ceiling_per_s.
 // Every joined identity gets its own keep-alive mTLS connection presenting that node's own
-// certificate (raw-https.mjs: a lean client, so the generator leaves the CPU to the CP). A few concurrent loops drive them; each loop owns a fixed share
-// of the identities and walks it in turn, so one identity never has two heartbeats in flight
-// and its vm_count can carry a sequence number: the CP has recorded the last acknowledged
-// heartbeat of a node exactly when the node's vm_count equals that sequence number.
+// certificate (raw-https.mjs: a lean client, so the generator leaves the CPU to the CP). A few
+// concurrent loops drive them; each loop owns a fixed share of the identities and walks it in
+// turn, so one identity never has two heartbeats in flight and its vm_count can carry a
+// sequence number: the CP has recorded the last acknowledged heartbeat of a node exactly when
+// the node's vm_count equals that sequence number.
 import { RawHttpsConnection, tlsTarget } from './raw-https.mjs';
 
 export const LOOPS = 64;
 
 export function openNodeConnections(cp, identities, joined) {
-  return identities.map(
-    (identity, i) =>
-      new RawHttpsConnection(tlsTarget(cp, { cert: joined[i].certPem, key: identity.keyPem })),
-  );
+  return identities.map((identity, i) => new RawHttpsConnection(tlsTarget(cp, { cert: joined[i].certPem, key: identity.keyPem })));
 }
 
-const HARDWARE = { cpu_model: 'AMD EPYC (bench)', cpu_count: 64, memory_bytes: 256 * 2 ** 30, kvm_present: true, hostname: 'bench', kernel: '6.1.0' };
+const HARDWARE = {
+  cpu_model: 'AMD EPYC (bench)',
+  cpu_count: 64,
+  memory_bytes: 256 * 2 ** 30,
+  kvm_present: true,
+  hostname: 'bench',
+  kernel: '6.1.0',
+};
 
 function heartbeatBody(seq) {
   return JSON.stringify({

@@ -11,7 +11,8 @@ function open(file) {
   });
 }
 const run = (db, sql, params = []) => new Promise((resolve, reject) => db.run(sql, params, (error) => (error ? reject(error) : resolve())));
-const get = (db, sql, params = []) => new Promise((resolve, reject) => db.get(sql, params, (error, row) => (error ? reject(error) : resolve(row))));
+const get = (db, sql, params = []) =>
+  new Promise((resolve, reject) => db.get(sql, params, (error, row) => (error ? reject(error) : resolve(row))));
 
 // One INSERT..SELECT over a recursive sequence: 50,000 rows in about a second (row-by-row
 // inserts from here took ~25 s). Ids are random v4 UUIDs, serials 128 random bits.
@@ -27,7 +28,14 @@ export async function seedNodes(dataDir, total) {
     const missing = Math.max(0, total - count);
     const now = Date.now();
     const notAfter = now + 365 * 86_400_000;
-    const hardware = JSON.stringify({ cpu_model: 'AMD EPYC 9654 96-Core Processor', cpu_count: 192, memory_bytes: 1536 * 2 ** 30, kvm_present: true, hostname: 'seeded', kernel: '6.1.0-18-amd64' });
+    const hardware = JSON.stringify({
+      cpu_model: 'AMD EPYC 9654 96-Core Processor',
+      cpu_count: 192,
+      memory_bytes: 1536 * 2 ** 30,
+      kvm_present: true,
+      hostname: 'seeded',
+      kernel: '6.1.0-18-amd64',
+    });
     await run(db, 'BEGIN IMMEDIATE');
     // Every 50th pending (no heartbeat yet), every 25th cordoned, the rest ready: seeded after
     // the CP stopped, last_heartbeat_at = now keeps them ready for three 30 s intervals.

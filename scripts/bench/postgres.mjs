@@ -71,7 +71,9 @@ function postgresCpu(postmaster) {
 /** CPU of both replicas and the database during a phase, per operation (µs). */
 export function clusterCpuMeter(replicas, postmaster) {
   const cpuOf = () => {
-    const replicaMs = replicas.map((cp) => processCpu(cp.pid)).reduce((sum, used) => sum + (used === undefined ? 0 : used.mainMs + used.otherMs), 0);
+    const replicaMs = replicas
+      .map((cp) => processCpu(cp.pid))
+      .reduce((sum, used) => sum + (used === undefined ? 0 : used.mainMs + used.otherMs), 0);
     return { replicaMs, databaseMs: postgresCpu(postmaster) ?? 0 };
   };
   const before = cpuOf();
@@ -79,7 +81,10 @@ export function clusterCpuMeter(replicas, postmaster) {
     stop(operations) {
       const after = cpuOf();
       const perOp = (ms) => Math.round((1000 * ms) / operations);
-      return { cp_replicas_us_per_op: perOp(after.replicaMs - before.replicaMs), postgres_us_per_op: perOp(after.databaseMs - before.databaseMs) };
+      return {
+        cp_replicas_us_per_op: perOp(after.replicaMs - before.replicaMs),
+        postgres_us_per_op: perOp(after.databaseMs - before.databaseMs),
+      };
     },
   };
 }
@@ -105,7 +110,14 @@ export async function seedPostgresNodes(url, total) {
     const { rows } = await client.query('SELECT count(*)::integer AS n FROM nodes');
     const missing = Math.max(0, total - rows[0].n);
     const now = Date.now();
-    const hardware = JSON.stringify({ cpu_model: 'AMD EPYC 9654 96-Core Processor', cpu_count: 192, memory_bytes: 1536 * 2 ** 30, kvm_present: true, hostname: 'seeded', kernel: '6.1.0-18-amd64' });
+    const hardware = JSON.stringify({
+      cpu_model: 'AMD EPYC 9654 96-Core Processor',
+      cpu_count: 192,
+      memory_bytes: 1536 * 2 ** 30,
+      kvm_present: true,
+      hostname: 'seeded',
+      kernel: '6.1.0-18-amd64',
+    });
     await client.query('BEGIN');
     await client.query(
       `INSERT INTO nodes (id, name, architecture, advertised_endpoint, endpoint_host, migration_host, migration_port_start, migration_port_end,

@@ -49,7 +49,10 @@ function summarize(profile) {
   }
   const byFile = new Map();
   for (const [key, us] of self) {
-    const file = key.slice(key.indexOf(' ') + 1).replace(/:\d+$/, '').replace(/^node_modules\/([^/]+\/[^/]+|[^/]+).*/, 'node_modules/$1');
+    const file = key
+      .slice(key.indexOf(' ') + 1)
+      .replace(/:\d+$/, '')
+      .replace(/^node_modules\/([^/]+\/[^/]+|[^/]+).*/, 'node_modules/$1');
     byFile.set(file, (byFile.get(file) ?? 0) + us);
   }
   const share = (us) => round((100 * us) / total, 1);

@@ -13,6 +13,7 @@ export class RawHttpsConnection {
   #socket = null;
   /** The socket whose loss matters: a socket retired after `Connection: close` closes quietly. */
   #current = null;
+  /** @type {Promise<import('node:tls').TLSSocket> | null} */
   #connecting = null;
   #pending = null;
   #buffer = Buffer.alloc(0);

@@ -60,7 +60,8 @@ export function parseDuration(text: string): number {
  * @throws nothing
  */
 export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) throw new OtherixError('invalid_duration', `cannot format ${ms} as a duration: it is not a finite number of milliseconds`);
+  if (!Number.isFinite(ms))
+    throw new OtherixError('invalid_duration', `cannot format ${ms} as a duration: it is not a finite number of milliseconds`);
   const negative = ms < 0;
   const abs = Math.round(Math.abs(ms));
   if (abs === 0) return '0s';

@@ -158,12 +158,7 @@ export class OtherixApiError extends OtherixError {
 
   constructor(status: number, code: ApiErrorCode, message: string, options?: OtherixErrorOptions);
   constructor(init: OtherixApiErrorInit);
-  constructor(
-    statusOrInit: number | OtherixApiErrorInit,
-    code?: ApiErrorCode,
-    message?: string,
-    options?: OtherixErrorOptions,
-  ) {
+  constructor(statusOrInit: number | OtherixApiErrorInit, code?: ApiErrorCode, message?: string, options?: OtherixErrorOptions) {
     if (typeof statusOrInit === 'object') {
       const { status, code: initCode, message: initMessage, retryAfterMs, ...rest } = statusOrInit;
       super(initCode, initMessage, rest);

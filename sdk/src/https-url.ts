@@ -30,7 +30,13 @@ export function parseHttpsUrl(text: string, rules: HttpsUrlRules): URL {
   }
   if (url.protocol !== 'https:') throw refuse(`${text} must be an https:// URL: every Otherix connection must use https:// (TLS)`);
   if (rules.originOnly === true) {
-    if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    if (
+      (url.pathname !== '/' && url.pathname !== '') ||
+      url.search !== '' ||
+      url.hash !== '' ||
+      url.username !== '' ||
+      url.password !== ''
+    ) {
       throw refuse(`${text} must be https://host:port without a path, query or credentials`);
     }
   } else if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {

@@ -6,7 +6,15 @@
 // `@otherix/sdk/argv`, `@otherix/sdk/terminal-text` and `@otherix/sdk/errors`, with no
 // stability promise. test/sdk/public-surface.test.ts holds this list and its doc comments.
 export type { paths, components, operations } from './generated/openapi.js';
-export { OtherixError, OtherixApiError, isOtherixError, isApiErrorCode, API_ERROR_CODES, LOCAL_ERROR_CODES, ERROR_CODES } from './errors.js';
+export {
+  OtherixError,
+  OtherixApiError,
+  isOtherixError,
+  isApiErrorCode,
+  API_ERROR_CODES,
+  LOCAL_ERROR_CODES,
+  ERROR_CODES,
+} from './errors.js';
 export type { ApiErrorCode, LocalErrorCode, OtherixErrorCode, OtherixErrorOptions, OtherixApiErrorInit, ErrorBody } from './errors.js';
 export { TOKEN_PREFIX, isTokenShape, maskToken } from './tokens.js';
 export type { TokenKind } from './tokens.js';
@@ -17,7 +25,41 @@ export { createClient, parseCpUrl } from './client/create-client.js';
 export type { ClientOptions, OtherixClient } from './client/create-client.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './client/transport.js';
 export type { ClientCertificate } from './client/transport.js';
-export type { ApiErrorBody, ApiTokenCreated, ApiTokenCreateRequest, ApiTokenPage, ApiTokenSummary, CaBundle, Consumption, ConsumptionPage, Hardware, Health, HeartbeatRequest, HeartbeatResponse, JoinRequest, JoinResponse, JoinTokenCreated, JoinTokenCreateRequest, JoinTokenListQuery, JoinTokenPage, JoinTokenSummary, Migration, Node, NodeCertificate, NodeListQuery, NodePage, NodeStatus, NodeSummary, NodeSummaryPage, PageQuery, RenewRequest, RenewResponse, Role, TokenRejectedReason, Whoami } from './client/types.js';
+export type {
+  ApiErrorBody,
+  ApiTokenCreated,
+  ApiTokenCreateRequest,
+  ApiTokenPage,
+  ApiTokenSummary,
+  CaBundle,
+  Consumption,
+  ConsumptionPage,
+  Hardware,
+  Health,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  JoinRequest,
+  JoinResponse,
+  JoinTokenCreated,
+  JoinTokenCreateRequest,
+  JoinTokenListQuery,
+  JoinTokenPage,
+  JoinTokenSummary,
+  Migration,
+  Node,
+  NodeCertificate,
+  NodeListQuery,
+  NodePage,
+  NodeStatus,
+  NodeSummary,
+  NodeSummaryPage,
+  PageQuery,
+  RenewRequest,
+  RenewResponse,
+  Role,
+  TokenRejectedReason,
+  Whoami,
+} from './client/types.js';
 export { isFullNode, isFullNodePage } from './client/node-projection.js';
 export type { NodeProjection } from './client/node-projection.js';
 export { pinCa } from './pki/tofu.js';

@@ -22,7 +22,18 @@ export type { TokenSources, ResolvedToken } from './bootstrap/token-source.js';
 export { detectArchitecture } from './bootstrap/architecture.js';
 export { CERT_FILES, CERT_FILE_NAMES, KEY_FILE_MODE, PUBLIC_FILE_MODE } from './bootstrap/cert-dir.js';
 export { assertAgentFilePermissions } from './bootstrap/file-permissions.js';
-export { AGENT_CONFIG_FILE_MODE, AGENT_CONFIG_SCHEMA, BOOTSTRAP_CONFIG_SCHEMA, DEFAULT_AGENT_REQUEST_TIMEOUT_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_LISTEN, DEFAULT_LOG_LEVEL, DEFAULT_MIGRATION_PORT_RANGE_END, DEFAULT_MIGRATION_PORT_RANGE_START, renderAgentConfig } from './config/agent-config.js';
+export {
+  AGENT_CONFIG_FILE_MODE,
+  AGENT_CONFIG_SCHEMA,
+  BOOTSTRAP_CONFIG_SCHEMA,
+  DEFAULT_AGENT_REQUEST_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_LISTEN,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_MIGRATION_PORT_RANGE_END,
+  DEFAULT_MIGRATION_PORT_RANGE_START,
+  renderAgentConfig,
+} from './config/agent-config.js';
 export { MAX_JOIN_CLOCK_SKEW_MS } from './bootstrap/clock-skew.js';
 export { checkCertSet } from './bootstrap/cert-set-check.js';
 export type { CertSetCheck, CertSetFiles } from './bootstrap/cert-set-check.js';
@@ -34,7 +45,17 @@ export type { FileSetRead } from './files/file-set-read.js';
 export { saveCliConfig, cliCpUrls, CLI_CONFIG_FILE_MODE, CLI_CONFIG_DIR_MODE, CLI_ENV } from './config/cli-config.js';
 export { openApiDocument } from './openapi-document.js';
 export type { OpenApiDocument } from './openapi-document.js';
-export { RESERVED_NODE_NAMES, isUuid, nodeNameProblem, isHostOrAddress, isLoopbackHost, hostProblem, canonicalHost, unbracketHost, ipv6Groups } from './names.js';
+export {
+  RESERVED_NODE_NAMES,
+  isUuid,
+  nodeNameProblem,
+  isHostOrAddress,
+  isLoopbackHost,
+  hostProblem,
+  canonicalHost,
+  unbracketHost,
+  ipv6Groups,
+} from './names.js';
 export { readListenAddress, formatHostPort } from './listen-address.js';
 export type { ListenAddress, ListenAddressParse, ListenAddressProblem } from './listen-address.js';
 export { parseHttpsUrl } from './https-url.js';

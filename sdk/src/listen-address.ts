@@ -28,7 +28,7 @@ export function readListenAddress(text: string): ListenAddressParse {
   const match = HOST_PORT.exec(text.trim());
   const port = match === null ? NaN : Number(match[2]);
   if (match === null || port > 65535) return { ok: false, problem: { kind: 'shape' } };
-  const host = match[1]!;
+  const host = match[1];
   const problem = hostShapeProblem(host);
   if (problem !== undefined) return { ok: false, problem: { kind: 'host', host, problem } };
   return { ok: true, address: { host: unbracketHost(host), port } };

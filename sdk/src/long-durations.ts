@@ -11,7 +11,7 @@ export const DAY_MS = 86_400_000;
 export function parseDurationWithDays(text: string): number {
   const match = /^\s*\+?(\d+(?:\.\d+)?)d(.*)$/.exec(String(text));
   if (match === null) return parseDuration(text);
-  const rest = match[2]!.trimEnd();
+  const rest = match[2].trimEnd();
   const days = Number(match[1]) * DAY_MS;
   if (rest === '') return Math.round(days);
   const invalid = new OtherixError(

@@ -52,7 +52,8 @@ export function hostShapeProblem(host: string): string | undefined {
   const bare = unbracketHost(host);
   const ipVersion = isIP(bare);
   if (bare !== host && ipVersion !== 6) return 'is in brackets but is not an IPv6 address';
-  if (ipVersion !== 0) return bare.includes('%') ? 'carries an IPv6 zone (%...), which no certificate can name: give the address alone' : undefined;
+  if (ipVersion !== 0)
+    return bare.includes('%') ? 'carries an IPv6 zone (%...), which no certificate can name: give the address alone' : undefined;
   const name = bare.endsWith('.') ? bare.slice(0, -1) : bare;
   if (name.includes('*')) return 'is a wildcard: a node names its own host, never a pattern';
   if (name.length > MAX_NAME_LENGTH) return `is ${name.length} characters long: a DNS name has at most ${MAX_NAME_LENGTH}`;
@@ -67,7 +68,7 @@ export function hostShapeProblem(host: string): string | undefined {
     if (label.startsWith('-') || label.endsWith('-')) return `has a label that starts or ends with '-' (${label})`;
   }
   // As WHATWG URL parsing does: a numeric last label makes an IPv4 address, or nothing.
-  if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return 'looks like an IPv4 address but is not one (write it in dotted decimal, a.b.c.d)';
+  if (/^[0-9]+$/.test(labels[labels.length - 1])) return 'looks like an IPv4 address but is not one (write it in dotted decimal, a.b.c.d)';
   return undefined;
 }
 
@@ -91,14 +92,17 @@ function addressUseProblem(host: string): string | undefined {
     if (a === 0) return `is an unspecified address (0.0.0.0/8), which a host binds but nobody can reach: ${REACHABLE_ADDRESS}`;
     if (address === '255.255.255.255') return `is the broadcast address, which names no one host: ${REACHABLE_ADDRESS}`;
     if (a >= 224 && a <= 239) return `is a multicast address (224.0.0.0/4), which names a group, not a host: ${REACHABLE_ADDRESS}`;
-    if (a === 169 && b === 254) return `is a link-local address (169.254.0.0/16), which only hosts on the same link reach: ${REACHABLE_ADDRESS}`;
+    if (a === 169 && b === 254)
+      return `is a link-local address (169.254.0.0/16), which only hosts on the same link reach: ${REACHABLE_ADDRESS}`;
     return undefined;
   }
   const groups = ipv6Groups(address);
   if (groups === undefined) return undefined;
-  if (groups.every((group) => group === 0)) return `is the unspecified address (::), which a host binds but nobody can reach: ${REACHABLE_ADDRESS}`;
-  if (groups[0]! >> 8 === 0xff) return `is a multicast address (ff00::/8), which names a group, not a host: ${REACHABLE_ADDRESS}`;
-  if ((groups[0]! & 0xffc0) === 0xfe80) return `is a link-local address (fe80::/10), which only hosts on the same link reach: ${REACHABLE_ADDRESS}`;
+  if (groups.every((group) => group === 0))
+    return `is the unspecified address (::), which a host binds but nobody can reach: ${REACHABLE_ADDRESS}`;
+  if (groups[0] >> 8 === 0xff) return `is a multicast address (ff00::/8), which names a group, not a host: ${REACHABLE_ADDRESS}`;
+  if ((groups[0] & 0xffc0) === 0xfe80)
+    return `is a link-local address (fe80::/10), which only hosts on the same link reach: ${REACHABLE_ADDRESS}`;
   return undefined;
 }
 
@@ -125,7 +129,7 @@ export function canonicalHost(host: string): string {
   const groups = bare.includes('%') ? undefined : ipv6Groups(bare);
   if (groups !== undefined) {
     const mapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
-    if (mapped) return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
+    if (mapped) return [groups[6] >> 8, groups[6] & 0xff, groups[7] >> 8, groups[7] & 0xff].join('.');
     return unbracketHost(new URL(`https://[${bare}]/`).hostname);
   }
   return bare.endsWith('.') && isIP(bare) === 0 ? bare.slice(0, -1) : bare;
@@ -144,7 +148,8 @@ export function ipv6Groups(address: string): number[] | undefined {
     text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const parse = (part: string | undefined): number[] => (part === undefined || part === '' ? [] : part.split(':').map((group) => Number.parseInt(group, 16)));
+  const parse = (part: string | undefined): number[] =>
+    part === undefined || part === '' ? [] : part.split(':').map((group) => Number.parseInt(group, 16));
   const front = parse(head);
   const back = parse(tail);
   return [...front, ...Array<number>(8 - front.length - back.length).fill(0), ...back];

@@ -14,4 +14,4 @@ export interface OpenApiDocument {
 }
 
 /** The parsed openapi.yaml (frozen at module load; treat as read-only). */
-export const openApiDocument: OpenApiDocument = document as unknown as OpenApiDocument;
+export const openApiDocument: OpenApiDocument = document;

@@ -4,7 +4,14 @@
 export { FINGERPRINT_PREFIX, fingerprintOfDer, fingerprintOfPem, parseFingerprint, fingerprintsEqual } from './pki/fingerprint.js';
 export { singleCaCertificate } from './pki/ca-pem.js';
 export type { PinnableCa } from './pki/ca-pem.js';
-export { CONTROL_PLANE_SPIFFE_ID, NODE_SPIFFE_PREFIX, nodeSpiffeId, nodeNameFromSpiffeId, uriSansOf, checkServerIdentityFor } from './pki/identity.js';
+export {
+  CONTROL_PLANE_SPIFFE_ID,
+  NODE_SPIFFE_PREFIX,
+  nodeSpiffeId,
+  nodeNameFromSpiffeId,
+  uriSansOf,
+  checkServerIdentityFor,
+} from './pki/identity.js';
 export { NODE_KEY_ALGORITHM, generateNodeKeyPair, exportPrivateKeyPem, importPrivateKeyPem, publicKeySpkiDerOf } from './pki/keys.js';
 export type { NodeKeyPair } from './pki/keys.js';
 export { createCsr, verifyCsr, verifyCsrAsync, describeKey } from './pki/csr.js';

@@ -6,9 +6,12 @@
 // or break what is shown, are escaped too (`\u202e`).
 
 /** C0 controls, DEL and C1 controls: what the API refuses in text a node or joiner writes. */
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern is for: finding them
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern is for: finding them
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern is for: finding them
 const UNSAFE_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**

@@ -32,7 +32,6 @@ import servicesPlugin from './plugins/services.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-
 /**
  * A literal JSON `null` body, kept apart from an empty one (which parses to undefined and is
  * validated as null): an operation that takes no body refuses it like any other body, and one
@@ -102,7 +101,10 @@ function dataDirOf(store: Store): string | undefined {
 function nodeCertLifetime(ms: number | undefined): number {
   if (ms === undefined) return DEFAULT_NODE_CERT_LIFETIME_MS;
   if (!Number.isSafeInteger(ms) || ms < MIN_NODE_CERT_LIFETIME_MS || ms > MAX_NODE_CERT_LIFETIME_MS) {
-    throw new OtherixError('config_invalid', `nodeCertLifetimeMs ${ms}: expected ${MIN_NODE_CERT_LIFETIME_MS}..${MAX_NODE_CERT_LIFETIME_MS} ms (1m..365d)`);
+    throw new OtherixError(
+      'config_invalid',
+      `nodeCertLifetimeMs ${ms}: expected ${MIN_NODE_CERT_LIFETIME_MS}..${MAX_NODE_CERT_LIFETIME_MS} ms (1m..365d)`,
+    );
   }
   return ms;
 }
@@ -177,7 +179,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     closeStore: options.closeStore ?? true,
   });
   await app.register(resourcesPlugin, { dataDir: options.dataDir ?? dataDirOf(store) });
-  await app.register(certificateRenewalPlugin, { renewer: options.certificates, secureContext: (serving: KeyPairPem) => secureContextOptions(serving, options.ca) });
+  await app.register(certificateRenewalPlugin, {
+    renewer: options.certificates,
+    secureContext: (serving: KeyPairPem) => secureContextOptions(serving, options.ca),
+  });
   await app.register(authPlugin);
   await app.register(nodeIdentityPlugin);
   await app.register(keepAlivePolicyPlugin, { maxUnauthenticatedPerSource: limits.maxUnauthenticatedPerSource });

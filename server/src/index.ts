@@ -21,14 +21,29 @@ export type { DataDirFiles } from './init/files.js';
 export { ClusterCa, normalizeSerial, sansForHosts, LEAF_VALIDITY_MS, CA_VALIDITY_MS, CERTIFICATE_BACKDATE_MS } from './services/ca.js';
 export type { KeyPairPem, IssuedCertificate } from './services/ca.js';
 export { isoTimestamp } from './services/timestamps.js';
-export { nodeToApi, nodeToSummary, nodeStatus, MISSED_HEARTBEATS_FOR_NOT_READY, DEFAULT_HEARTBEAT_INTERVAL_MS } from './services/node-projection.js';
+export {
+  nodeToApi,
+  nodeToSummary,
+  nodeStatus,
+  MISSED_HEARTBEATS_FOR_NOT_READY,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+} from './services/node-projection.js';
 export { SqliteStore } from './store/sqlite/sqlite-store.js';
 export { PgStore, redactDatabaseUrl } from './store/postgres/postgres-store.js';
 export type { SharedCluster } from './store/postgres/postgres-store.js';
 export { NODE_STATUS_RULE } from './node-status-rule.js';
 export type { StoreRows } from './store/store.js';
 export { assertTokenRedeemable, assertClusterAllows } from './services/redemption.js';
-export type { Store, NodeRow, JoinTokenRow, ApiTokenRow, ApiTokenRevocation, ConsumptionRow, NodeCertificateRow, Role } from './store/store.js';
+export type {
+  Store,
+  NodeRow,
+  JoinTokenRow,
+  ApiTokenRow,
+  ApiTokenRevocation,
+  ConsumptionRow,
+  NodeCertificateRow,
+  Role,
+} from './store/store.js';
 export { redeemJoinTokens } from './services/redemption-batch.js';
 export type { RedemptionAttempt, RedemptionOutcome } from './services/redemption-batch.js';
 export { renewNodeCertificates } from './services/renewal-batch.js';
@@ -39,7 +54,12 @@ export { guessSourceOf } from './services/guess-source.js';
 export { adminTokenFileState } from './services/admin-token-file.js';
 export type { AdminTokenFileState } from './services/admin-token-file.js';
 export { startupLines } from './startup-lines.js';
-export { DEFAULT_NODE_CERT_LIFETIME_MS, MIN_NODE_CERT_LIFETIME_MS, MAX_NODE_CERT_LIFETIME_MS, renewalSpacingMs } from './services/node-cert-lifetime.js';
+export {
+  DEFAULT_NODE_CERT_LIFETIME_MS,
+  MIN_NODE_CERT_LIFETIME_MS,
+  MAX_NODE_CERT_LIFETIME_MS,
+  renewalSpacingMs,
+} from './services/node-cert-lifetime.js';
 export type { NodeRenewed } from './services/renewal.js';
 export type { PendingLeafUsed } from './services/node-identity.js';
 export type { RenewalAttempt, RenewalOutcome, RenewalResult } from './services/renewal-batch.js';

@@ -64,9 +64,11 @@ const DROP_WARNING_EVERY_MS = 60_000;
 export function listenerLimits(overrides: Partial<ListenerLimits> = {}): ListenerLimits {
   const limits = { ...DEFAULT_LISTENER_LIMITS, ...overrides };
   for (const [name, value] of Object.entries(limits)) {
-    if (!Number.isInteger(value) || value < 1) throw new OtherixError('config_invalid', `listener limit ${name} must be a whole number >= 1, not ${value}`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new OtherixError('config_invalid', `listener limit ${name} must be a whole number >= 1, not ${value}`);
   }
-  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new OtherixError('config_invalid', 'the headers timeout cannot be longer than the request timeout');
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs)
+    throw new OtherixError('config_invalid', 'the headers timeout cannot be longer than the request timeout');
   return limits;
 }
 

@@ -28,8 +28,15 @@ function queryParameterNames(): string[] {
   const shared = openApiDocument.components.parameters ?? {};
   for (const operations of Object.values(openApiDocument.paths)) {
     for (const operation of Object.values(operations)) {
-      for (const parameter of ((operation as { parameters?: unknown[] }).parameters ?? []) as Array<{ $ref?: string; in?: string; name?: string }>) {
-        const resolved = parameter.$ref !== undefined ? (shared[parameter.$ref.split('/').pop()!] as { in?: string; name?: string } | undefined) : parameter;
+      for (const parameter of ((operation as { parameters?: unknown[] }).parameters ?? []) as Array<{
+        $ref?: string;
+        in?: string;
+        name?: string;
+      }>) {
+        const resolved =
+          parameter.$ref !== undefined
+            ? (shared[parameter.$ref.split('/').pop()!] as { in?: string; name?: string } | undefined)
+            : parameter;
         if (resolved?.in === 'query' && resolved.name !== undefined) names.push(resolved.name);
       }
     }
@@ -135,7 +142,9 @@ export function redactLogArguments(this: unknown, args: unknown[], method: (...a
     args.map((arg) => {
       if (typeof arg === 'string') return redactTokens(arg);
       if (arg !== null && typeof arg === 'object' && Object.getPrototypeOf(arg) === Object.prototype) {
-        return Object.fromEntries(Object.entries(arg).map(([key, value]) => [key, typeof value === 'string' ? redactTokens(value) : value]));
+        return Object.fromEntries(
+          Object.entries(arg).map(([key, value]) => [key, typeof value === 'string' ? redactTokens(value) : value]),
+        );
       }
       return arg;
     }),

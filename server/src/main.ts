@@ -112,7 +112,11 @@ function parse(argv: string[]) {
     },
   });
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'ca-fingerprint', 'admin-token', 'backup', 'restore', 'migrate-store', 'version'].includes(command)) throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
+  if (
+    positionals.length > 1 ||
+    !['serve', 'ca-fingerprint', 'admin-token', 'backup', 'restore', 'migrate-store', 'version'].includes(command)
+  )
+    throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
   const settings = resolveServerSettings({
     dataDir: values['data-dir'],
     listen: values.listen,
@@ -127,20 +131,40 @@ function parse(argv: string[]) {
     secretFile: values['secret-file'],
   });
   if (command === 'migrate-store' && (values['data-dir'] === undefined || settings.databaseUrl === undefined)) {
-    throw new OtherixError('usage', 'migrate-store needs --data-dir (the stopped CP\'s) and --database-url (an empty PostgreSQL database) and --secret-file');
+    throw new OtherixError(
+      'usage',
+      "migrate-store needs --data-dir (the stopped CP's) and --database-url (an empty PostgreSQL database) and --secret-file",
+    );
   }
   if (values.name !== undefined && command !== 'admin-token') throw new OtherixError('usage', '--name is for admin-token only');
   if (values.out !== undefined && command !== 'backup') throw new OtherixError('usage', '--out is for backup only');
   if (values.from !== undefined && command !== 'restore') throw new OtherixError('usage', '--from is for restore only');
-  if (!values.help && command === 'backup' && (values.out ?? '') === '') throw new OtherixError('usage', 'backup needs --out FILE: where to write the archive');
-  if (!values.help && command === 'restore' && (values.from ?? '') === '') throw new OtherixError('usage', 'restore needs --from FILE: the archive otherix-server backup wrote');
-  return { command: values.version ? 'version' : command, help: values.help, name: values.name, out: values.out ?? '', from: values.from ?? '', ...settings };
+  if (!values.help && command === 'backup' && (values.out ?? '') === '')
+    throw new OtherixError('usage', 'backup needs --out FILE: where to write the archive');
+  if (!values.help && command === 'restore' && (values.from ?? '') === '')
+    throw new OtherixError('usage', 'restore needs --from FILE: the archive otherix-server backup wrote');
+  return {
+    command: values.version ? 'version' : command,
+    help: values.help,
+    name: values.name,
+    out: values.out ?? '',
+    from: values.from ?? '',
+    ...settings,
+  };
 }
 
 async function serve(args: ReturnType<typeof parse>): Promise<void> {
-  const material = args.databaseUrl === undefined
-    ? await initDataDir({ dataDir: args.dataDir, advertiseHosts: args.advertiseHosts })
-    : await (await import('./init/replica.js')).initReplica({ dataDir: args.dataDir, databaseUrl: args.databaseUrl, secretFile: args.secretFile, advertiseHosts: args.advertiseHosts });
+  const material =
+    args.databaseUrl === undefined
+      ? await initDataDir({ dataDir: args.dataDir, advertiseHosts: args.advertiseHosts })
+      : await (
+          await import('./init/replica.js')
+        ).initReplica({
+          dataDir: args.dataDir,
+          databaseUrl: args.databaseUrl,
+          secretFile: args.secretFile,
+          advertiseHosts: args.advertiseHosts,
+        });
   const lifetime = lifetimeWarning(args.nodeCertLifetimeMs);
   const warnings = lifetime === undefined ? material.warnings : [...material.warnings, lifetime];
   for (const warning of warnings) process.stderr.write(`otherix-server: warning: ${warning}\n`);
@@ -165,13 +189,15 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
     app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
     // Past the grace period, connections still open are cut: a request still running then may lose its answer.
     setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
-    Promise.resolve(metricsServer?.close()).then(() => app.close()).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    Promise.resolve(metricsServer?.close())
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -181,20 +207,31 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
     app.metrics.collectProcessMetrics();
     metricsServer = await startMetricsServer({ ...args.metricsListen, source: app.metrics, onError }).catch(async (error: unknown) => {
       await app.close();
-      throw new OtherixError('config_invalid', `cannot serve metrics on --metrics-listen ${formatHostPort(args.metricsListen!.host, args.metricsListen!.port)} (${(error as { code?: string }).code ?? (error as Error).message}): pick a free address, or leave the flag out`);
+      throw new OtherixError(
+        'config_invalid',
+        `cannot serve metrics on --metrics-listen ${formatHostPort(args.metricsListen!.host, args.metricsListen!.port)} (${(error as { code?: string }).code ?? (error as Error).message}): pick a free address, or leave the flag out`,
+      );
     });
   }
   await app.listen({ host: args.listen.host, port: args.listen.port });
   const address = app.server.address();
   const url = `https://${address !== null && typeof address === 'object' ? formatHostPort(address.address, address.port) : formatHostPort(args.listen.host, args.listen.port)}`;
-  app.log.info({ url, ca_fingerprint: material.ca.fingerprint, admin_token_file: material.files.adminToken }, 'otherix control plane ready');
+  app.log.info(
+    { url, ca_fingerprint: material.ca.fingerprint, admin_token_file: material.files.adminToken },
+    'otherix control plane ready',
+  );
   // Two human lines (startup-lines.ts); tests and scripts wait for the first. Never a secret.
   const adminTokenState = await adminTokenFileState(material.files.adminToken, material.store, Date.now());
   const facts = {
-    url, listenHost: args.listen.host, advertiseHosts: args.advertiseHosts, fingerprint: material.ca.fingerprint, dataDir: material.files.dir,
+    url,
+    listenHost: args.listen.host,
+    advertiseHosts: args.advertiseHosts,
+    fingerprint: material.ca.fingerprint,
+    dataDir: material.files.dir,
     onPostgres: args.databaseUrl !== undefined,
   };
-  for (const line of startupLines({ ...facts, adminTokenFile: material.files.adminToken, adminTokenState })) process.stderr.write(`${line}\n`);
+  for (const line of startupLines({ ...facts, adminTokenFile: material.files.adminToken, adminTokenState }))
+    process.stderr.write(`${line}\n`);
   if (metricsServer !== undefined) {
     app.log.info({ url: metricsServer.url }, 'metrics listening');
     process.stderr.write(`otherix-server metrics on ${metricsServer.url} (plain HTTP: keep it on loopback or a management network)\n`);
@@ -220,14 +257,20 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     if (args.command === 'ca-fingerprint') {
-      process.stdout.write(`${args.databaseUrl === undefined ? await caFingerprintOf(args.dataDir) : await (await import('./init/replica.js')).sharedCaFingerprint(args.databaseUrl)}\n`);
+      process.stdout.write(
+        `${args.databaseUrl === undefined ? await caFingerprintOf(args.dataDir) : await (await import('./init/replica.js')).sharedCaFingerprint(args.databaseUrl)}\n`,
+      );
       return 0;
     }
-    if (args.command === 'admin-token') return await adminTokenCommand({ dataDir: args.dataDir, databaseUrl: args.databaseUrl, name: args.name });
+    if (args.command === 'admin-token')
+      return await adminTokenCommand({ dataDir: args.dataDir, databaseUrl: args.databaseUrl, name: args.name });
     if (args.command === 'backup') return await backupCommand({ dataDir: args.dataDir, out: args.out });
     if (args.command === 'restore') return await restoreCommand({ dataDir: args.dataDir, from: args.from });
     // PostgreSQL's client is loaded only when it is used: a SQLite CP starts without it.
-    if (args.command === 'migrate-store') return await (await import('./commands/migrate-store.js')).migrateStoreCommand({ dataDir: args.dataDir, databaseUrl: args.databaseUrl!, secretFile: args.secretFile });
+    if (args.command === 'migrate-store')
+      return await (
+        await import('./commands/migrate-store.js')
+      ).migrateStoreCommand({ dataDir: args.dataDir, databaseUrl: args.databaseUrl!, secretFile: args.secretFile });
     await serve(args);
     return -1; // keep running
   } catch (error) {

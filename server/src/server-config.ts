@@ -81,7 +81,7 @@ interface ServerSettings {
 /** Where a value came from, as the user wrote it: `--listen`, `OTHERIX_SERVER__LISTEN` or the default. */
 function origin(key: string, source: ConfigSource | undefined): string {
   if (source === 'env') return `OTHERIX_SERVER__${key.slice('server.'.length).toUpperCase()}`;
-  if (source === 'flag') return FLAG_OF[key]!;
+  if (source === 'flag') return FLAG_OF[key];
   return `${FLAG_OF[key]} (default)`;
 }
 
@@ -124,7 +124,8 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
       'server.max_connections': flags.maxConnections,
       'server.node_cert_lifetime': flags.nodeCertLifetime,
       'server.max_unauthenticated_per_source': flags.maxUnauthenticatedPerSource,
-      'server.advertise_hosts': flags.advertiseHosts !== undefined && flags.advertiseHosts.length > 0 ? flags.advertiseHosts.join(',') : undefined,
+      'server.advertise_hosts':
+        flags.advertiseHosts !== undefined && flags.advertiseHosts.length > 0 ? flags.advertiseHosts.join(',') : undefined,
       'server.metrics_listen': flags.metricsListen,
       'server.database_url': flags.databaseUrl,
       'server.secret_file': flags.secretFile,
@@ -138,7 +139,8 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
   const maxConnections = values['server.max_connections'] as number;
   if (maxConnections < 1) throw unusable(`${where('server.max_connections')} ${maxConnections}: expected a whole number >= 1`);
   const maxUnauthenticatedPerSource = values['server.max_unauthenticated_per_source'] as number;
-  if (maxUnauthenticatedPerSource < 1) throw unusable(`${where('server.max_unauthenticated_per_source')} ${maxUnauthenticatedPerSource}: expected a whole number >= 1`);
+  if (maxUnauthenticatedPerSource < 1)
+    throw unusable(`${where('server.max_unauthenticated_per_source')} ${maxUnauthenticatedPerSource}: expected a whole number >= 1`);
   const metricsListen = (values['server.metrics_listen'] as string).trim();
   const dataDir = values['server.data_dir'] as string;
   if (dataDir === '') throw unusable(`${where('server.data_dir')} is empty: give a folder`);
@@ -147,7 +149,8 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
     throw unusable(`${where('server.database_url')}: expected postgres://user:password@host:port/database`);
   }
   const secretFile = values['server.secret_file'] as string;
-  if (secretFile !== '' && databaseUrl === '') throw unusable(`${where('server.secret_file')} is only for PostgreSQL: give --database-url too`);
+  if (secretFile !== '' && databaseUrl === '')
+    throw unusable(`${where('server.secret_file')} is only for PostgreSQL: give --database-url too`);
   return {
     dataDir,
     listen: parseListen(values['server.listen'] as string, where('server.listen')),
@@ -156,7 +159,10 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
     maxConnections,
     nodeCertLifetimeMs: parseLifetime(values['server.node_cert_lifetime'] as string, where('server.node_cert_lifetime')),
     maxUnauthenticatedPerSource,
-    advertiseHosts: (values['server.advertise_hosts'] as string).split(',').map((host) => host.trim()).filter((host) => host !== ''),
+    advertiseHosts: (values['server.advertise_hosts'] as string)
+      .split(',')
+      .map((host) => host.trim())
+      .filter((host) => host !== ''),
     metricsListen: metricsListen === '' ? undefined : parseListen(metricsListen, where('server.metrics_listen')),
     databaseUrl: databaseUrl === '' ? undefined : databaseUrl,
     secretFile: secretFile === '' ? undefined : secretFile,

@@ -47,5 +47,8 @@ function clientUrl({ url, listenHost, advertiseHosts }: StartupFacts): string {
   const wildcard = ['0.0.0.0', '::'].includes(listenHost);
   const advertised = advertiseHosts[0];
   if (!wildcard || advertised === undefined) return url;
-  return url.replace(/^https:\/\/[^/]*:(\d+)$/, (_all, port: string) => `https://${isIP(advertised) === 6 ? `[${advertised}]` : advertised}:${port}`);
+  return url.replace(
+    /^https:\/\/[^/]*:(\d+)$/,
+    (_all, port: string) => `https://${isIP(advertised) === 6 ? `[${advertised}]` : advertised}:${port}`,
+  );
 }

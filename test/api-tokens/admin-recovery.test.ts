@@ -18,11 +18,21 @@ import { eventually } from '../harness/loopback.js';
 const TOKEN_LINE = /^otx_api_[A-Za-z0-9_-]{43}\n$/;
 
 async function startLines(cp: SpawnedControlPlane): Promise<string> {
-  return (await eventually(async () => cp.output().stderr, (stderr) => /^next: .*\n/m.test(stderr))).trim();
+  return (
+    await eventually(
+      async () => cp.output().stderr,
+      (stderr) => /^next: .*\n/m.test(stderr),
+    )
+  ).trim();
 }
 
 async function tokensNamed(cp: SpawnedControlPlane, token: string) {
-  return (await api(cp, 'GET', '/v1/api-tokens?limit=500', { token })).body.items as Array<{ id: string; name: string; revoked: boolean; created_by: string }>;
+  return (await api(cp, 'GET', '/v1/api-tokens?limit=500', { token })).body.items as Array<{
+    id: string;
+    name: string;
+    revoked: boolean;
+    created_by: string;
+  }>;
 }
 
 test('offline recovery: admin-token beside a running CP, the start line after, and with the CP stopped', async (t) => {
@@ -41,7 +51,11 @@ test('offline recovery: admin-token beside a running CP, the start line after, a
     t.is(minted.code, 0, minted.stderr);
     t.regex(minted.stdout, TOKEN_LINE);
     const recovered = minted.stdout.trim();
-    t.regex(minted.stderr, /^otherix-server: [^\n]*admin-recovery-\d{8}T\d{6}Z \(id [0-9a-f-]{36}\)[^\n]*printed once/, 'names the token and that it is shown once');
+    t.regex(
+      minted.stderr,
+      /^otherix-server: [^\n]*admin-recovery-\d{8}T\d{6}Z \(id [0-9a-f-]{36}\)[^\n]*printed once/,
+      'names the token and that it is shown once',
+    );
     t.true(minted.stderr.includes(`--ca-fingerprint ${cp.caFingerprint} --token-path <that file>`), minted.stderr);
     t.false(minted.stderr.includes(recovered), 'the token is on stdout only');
     // The running CP accepts it at once, as an admin, and the real CLI logs in with it.
@@ -69,7 +83,9 @@ test('offline recovery: admin-token beside a running CP, the start line after, a
     const lines = await startLines(cp);
     t.true(lines.includes(`(CA fingerprint ${cp.caFingerprint}; no working admin token in ${join(dataDir, 'admin.token')})`), lines);
     t.true(
-      lines.includes(`next: ${join(dataDir, 'admin.token')} holds a revoked API token, so \`otherix login\` with it would fail: if you have no other admin token, run \`otherix-server admin-token --data-dir ${dataDir}\` on this host`),
+      lines.includes(
+        `next: ${join(dataDir, 'admin.token')} holds a revoked API token, so \`otherix login\` with it would fail: if you have no other admin token, run \`otherix-server admin-token --data-dir ${dataDir}\` on this host`,
+      ),
       lines,
     );
     t.false(lines.includes('--token-path /'), 'no login with the dead file');
@@ -98,7 +114,10 @@ test('admin-token refuses a data dir without a database, a bad name, and --name 
     const none = await runServerBinary(['admin-token', '--data-dir', empty]);
     t.is(none.code, 1);
     t.is(none.stdout, '');
-    t.regex(none.stderr, /^error: data_dir_invalid: [^\n]*otherix\.db is missing[^\n]*give the --data-dir of an otherix-server that has started at least once\n$/);
+    t.regex(
+      none.stderr,
+      /^error: data_dir_invalid: [^\n]*otherix\.db is missing[^\n]*give the --data-dir of an otherix-server that has started at least once\n$/,
+    );
     const badName = await runServerBinary(['admin-token', '--data-dir', empty, '--name', 'bad name']);
     t.is(badName.code, 1);
     t.regex(badName.stderr, /--name "bad name" is not a token name/);
@@ -118,8 +137,14 @@ test('the start line names what is wrong with admin.token: missing, not a token,
     t.is(await state(), 'live');
     const expiring = generateToken('api');
     await cp.store.insertApiToken({
-      id: '6f1d2a8e-3c4b-4f5a-9b6c-7d8e9f0a1b2c', name: 'expiring-admin', role: 'admin', tokenHash: hashToken(expiring),
-      expiresAt: cp.clock.now() + 60_000, revokedAt: null, createdBy: 'test', createdAt: cp.clock.now(),
+      id: '6f1d2a8e-3c4b-4f5a-9b6c-7d8e9f0a1b2c',
+      name: 'expiring-admin',
+      role: 'admin',
+      tokenHash: hashToken(expiring),
+      expiresAt: cp.clock.now() + 60_000,
+      revokedAt: null,
+      createdBy: 'test',
+      createdAt: cp.clock.now(),
     });
     await writeFile(file, `${expiring}\n`);
     t.is(await state(), 'live');
@@ -132,9 +157,19 @@ test('the start line names what is wrong with admin.token: missing, not a token,
     await rm(file);
     t.is(await state(), 'missing');
 
-    const facts = { url: 'https://127.0.0.1:8443', listenHost: '127.0.0.1', advertiseHosts: [], fingerprint: cp.caFingerprint, dataDir: cp.dataDir, adminTokenFile: file };
+    const facts = {
+      url: 'https://127.0.0.1:8443',
+      listenHost: '127.0.0.1',
+      advertiseHosts: [],
+      fingerprint: cp.caFingerprint,
+      dataDir: cp.dataDir,
+      adminTokenFile: file,
+    };
     const live = startupLines({ ...facts, adminTokenState: 'live' });
-    t.is(live[1], `next: otherix login --cp-url https://127.0.0.1:8443 --ca-fingerprint ${cp.caFingerprint} --token-path ${file}, then otherix node join-token create --node-name <name>`);
+    t.is(
+      live[1],
+      `next: otherix login --cp-url https://127.0.0.1:8443 --ca-fingerprint ${cp.caFingerprint} --token-path ${file}, then otherix node join-token create --node-name <name>`,
+    );
     const why: Record<Exclude<AdminTokenFileState, 'live'>, string> = {
       missing: 'does not exist',
       not_a_token: 'does not hold an API token',
@@ -145,7 +180,10 @@ test('the start line names what is wrong with admin.token: missing, not a token,
     };
     for (const [adminTokenState, reason] of Object.entries(why) as Array<[Exclude<AdminTokenFileState, 'live'>, string]>) {
       const [listening, next] = startupLines({ ...facts, adminTokenState });
-      t.regex(listening, /^otherix-server listening on https:\/\/127\.0\.0\.1:8443 \(CA fingerprint sha256:[0-9a-f]{64}; no working admin token in /);
+      t.regex(
+        listening,
+        /^otherix-server listening on https:\/\/127\.0\.0\.1:8443 \(CA fingerprint sha256:[0-9a-f]{64}; no working admin token in /,
+      );
       t.true(next.startsWith(`next: ${file} ${reason}, so \`otherix login\` with it would fail: `), next);
       t.true(next.includes(`otherix-server admin-token --data-dir ${cp.dataDir}`), next);
       t.false(next.includes(`--token-path ${file}`), next);

@@ -24,18 +24,20 @@ test.serial('create prints the token once with a save-it-now line; the token wor
   const run = await cli.run(['api-token', 'create', '--name', 'ci-bot', '--role', 'operator', '--ttl', '720h'], adminEnv);
   t.is(run.exitCode, 0, run.stderr);
   const lines = run.stdout.trimEnd().split('\n');
-  t.regex(lines[0]!, /^API token created \(id: [0-9a-f-]{36}\):$/);
-  t.regex(lines[1]!, /^  otx_api_[A-Za-z0-9_-]{43}$/);
+  t.regex(lines[0], /^API token created \(id: [0-9a-f-]{36}\):$/);
+  t.regex(lines[1], /^ {2}otx_api_[A-Za-z0-9_-]{43}$/);
   t.is(lines[2], 'Name: ci-bot. Role: operator.');
-  t.regex(lines[3]!, /^Expires: \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\.$/);
+  t.regex(lines[3], /^Expires: \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\.$/);
   t.is(lines[4], 'Save it NOW - server stores only hash, plaintext cannot be retrieved.');
 
-  const whoami = await cli.run(['whoami'], { ...adminEnv, OTHERIX_TOKEN: lines[1]!.trim() });
+  const whoami = await cli.run(['whoami'], { ...adminEnv, OTHERIX_TOKEN: lines[1].trim() });
   t.is(whoami.stdout, 'Name: ci-bot\nRole: operator\n');
 });
 
 test.serial('list shows the tokens; revoke stops one from working', async (t) => {
-  const created = JSON.parse((await cli.run(['api-token', 'create', '--name', 'short-lived', '--role', 'viewer', '--output', 'json'], adminEnv)).stdout) as {
+  const created = JSON.parse(
+    (await cli.run(['api-token', 'create', '--name', 'short-lived', '--role', 'viewer', '--output', 'json'], adminEnv)).stdout,
+  ) as {
     id: string;
     token: string;
     expires_at: string | null;
@@ -61,11 +63,16 @@ test.serial('list shows the tokens; revoke stops one from working', async (t) =>
 });
 
 test.serial('revoking the last live admin token is refused with what to do instead', async (t) => {
-  const list = JSON.parse((await cli.run(['api-token', 'list', '--output', 'json'], adminEnv)).stdout) as { items: { id: string; name: string }[] };
+  const list = JSON.parse((await cli.run(['api-token', 'list', '--output', 'json'], adminEnv)).stdout) as {
+    items: { id: string; name: string }[];
+  };
   const admin = list.items.find((item) => item.name === 'admin')!;
   const refused = await cli.run(['api-token', 'revoke', admin.id], adminEnv);
   t.is(refused.exitCode, 1);
   t.is(refused.stdout, '');
-  t.regex(refused.stderr, /^error: conflict: admin is the last live admin API token: .*otherix api-token create --name NAME --role admin.*\n$/);
+  t.regex(
+    refused.stderr,
+    /^error: conflict: admin is the last live admin API token: .*otherix api-token create --name NAME --role admin.*\n$/,
+  );
   t.is((await cli.run(['whoami'], adminEnv)).exitCode, 0);
 });

@@ -13,7 +13,10 @@ async function idOf(cp: ControlPlane, name: string): Promise<string> {
 }
 
 async function mintAdmin(cp: ControlPlane, by: string, name: string, ttl?: number): Promise<{ id: string; token: string }> {
-  const minted = await api(cp, 'POST', '/v1/api-tokens', { token: by, body: { name, role: 'admin', ...(ttl === undefined ? {} : { ttl_seconds: ttl }) } });
+  const minted = await api(cp, 'POST', '/v1/api-tokens', {
+    token: by,
+    body: { name, role: 'admin', ...(ttl === undefined ? {} : { ttl_seconds: ttl }) },
+  });
   if (minted.status !== 201) throw new Error(minted.text);
   return minted.body;
 }
@@ -75,9 +78,14 @@ test('an admin token about to expire does not save the last one without expiry: 
     const refused = await revokeFirst();
     t.is(refused.status, 409, refused.text);
     t.is(refused.body.error.code, 'conflict');
-    t.regex(refused.body.error.message, /^admin is the last admin API token that stays live for the next day: the other admin tokens all expire by \S+Z, /);
+    t.regex(
+      refused.body.error.message,
+      /^admin is the last admin API token that stays live for the next day: the other admin tokens all expire by \S+Z, /,
+    );
     t.regex(refused.body.error.message, /otherix api-token create --name NAME --role admin`, without --ttl or with one over a day/);
-    const soonExpiry = (await api(cp, 'GET', '/v1/api-tokens?limit=500', { token: cp.adminToken })).body.items.find((item: { id: string }) => item.id === soon.id).expires_at;
+    const soonExpiry = (await api(cp, 'GET', '/v1/api-tokens?limit=500', { token: cp.adminToken })).body.items.find(
+      (item: { id: string }) => item.id === soon.id,
+    ).expires_at;
     t.deepEqual(refused.body.error.details, { other_admin_tokens_expire_at: soonExpiry });
     t.is((await api(cp, 'GET', '/v1/whoami', { token: cp.adminToken })).status, 200, 'the refused revoke changed nothing');
 
@@ -117,11 +125,16 @@ test('two revokes racing for the last two admin tokens: exactly one succeeds, an
       const statuses = [revokeOther.status, revokeSurvivor.status];
       t.is(statuses.filter((s) => s === 200).length, 1, `round ${round}: ${statuses.join(',')}`);
       // The loser is refused by the store (409) or, once its own token is gone, at the door (401).
-      t.true(statuses.every((s) => s === 200 || s === 409 || s === 401), statuses.join(','));
+      t.true(
+        statuses.every((s) => s === 200 || s === 409 || s === 401),
+        statuses.join(','),
+      );
       survivor = revokeOther.status === 200 ? survivor : other;
       t.is((await api(cp, 'GET', '/v1/whoami', { token: survivor.token })).status, 200);
     }
-    const live = (await api(cp, 'GET', '/v1/api-tokens?limit=500', { token: survivor.token })).body.items.filter((i: { role: string; revoked: boolean }) => i.role === 'admin' && !i.revoked);
+    const live = (await api(cp, 'GET', '/v1/api-tokens?limit=500', { token: survivor.token })).body.items.filter(
+      (i: { role: string; revoked: boolean }) => i.role === 'admin' && !i.revoked,
+    );
     t.is(live.length, 1);
   } finally {
     await cp.close();

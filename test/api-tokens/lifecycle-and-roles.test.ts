@@ -116,13 +116,22 @@ test('a revoke wins over requests in flight: once it has answered, the token is 
   t.is(revoked.status, 200);
   // Every request sent after the revoke answered is refused; those sent before may go either way.
   const after = await Promise.all(Array.from({ length: 80 }, use));
-  t.deepEqual(after, Array.from({ length: 80 }, () => 401));
+  t.deepEqual(
+    after,
+    Array.from({ length: 80 }, () => 401),
+  );
   const before = await Promise.all(inFlight);
-  t.true(before.every((status) => status === 200 || status === 401), before.join(','));
+  t.true(
+    before.every((status) => status === 200 || status === 401),
+    before.join(','),
+  );
 });
 
 test('an API token with a TTL stops working when it expires', async (t) => {
-  const minted = await api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, body: { name: 'short-lived', role: 'operator', ttl_seconds: 60 } });
+  const minted = await api(cp, 'POST', '/v1/api-tokens', {
+    token: cp.adminToken,
+    body: { name: 'short-lived', role: 'operator', ttl_seconds: 60 },
+  });
   t.is(Date.parse(minted.body.expires_at) - Date.parse(minted.body.created_at), 60_000);
   t.is((await api(cp, 'GET', '/v1/whoami', { token: minted.body.token })).status, 200);
   // A private clock would be cleaner, but moving this CP's clock only shortens other tokens' lives.
@@ -142,7 +151,12 @@ test('two live tokens cannot share a name; a revoked name can be reused', async 
 });
 
 test('api-token create validates name and role', async (t) => {
-  for (const body of [{ name: 'x', role: 'root' }, { name: '', role: 'viewer' }, { role: 'viewer' }, { name: 'x', role: 'viewer', ttl_seconds: 5 }]) {
+  for (const body of [
+    { name: 'x', role: 'root' },
+    { name: '', role: 'viewer' },
+    { role: 'viewer' },
+    { name: 'x', role: 'viewer', ttl_seconds: 5 },
+  ]) {
     const refused = await api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, body });
     t.is(refused.status, 400, JSON.stringify(body));
     t.is(refused.body.error.code, 'validation_failed');
@@ -150,11 +164,14 @@ test('api-token create validates name and role', async (t) => {
 });
 
 test('api-token list pages newest first', async (t) => {
-  for (let i = 0; i < 4; i++) await api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, body: { name: `pager-${i}`, role: 'viewer' } });
+  for (let i = 0; i < 4; i++)
+    await api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, body: { name: `pager-${i}`, role: 'viewer' } });
   const first = await api(cp, 'GET', '/v1/api-tokens?limit=2', { token: cp.adminToken });
   t.is(first.body.items.length, 2);
   t.truthy(first.body.next_cursor);
-  const second = await api(cp, 'GET', `/v1/api-tokens?limit=2&cursor=${encodeURIComponent(first.body.next_cursor)}`, { token: cp.adminToken });
+  const second = await api(cp, 'GET', `/v1/api-tokens?limit=2&cursor=${encodeURIComponent(first.body.next_cursor)}`, {
+    token: cp.adminToken,
+  });
   const ids = [...first.body.items, ...second.body.items].map((i: { id: string }) => i.id);
   t.is(new Set(ids).size, 4);
 });

@@ -30,7 +30,10 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const FILES = SOURCE_DIRS.flatMap((dir) => sourceFiles(join(ROOT, dir))).map((path) => ({ path: relative(ROOT, path), text: readFileSync(path, 'utf8') }));
+const FILES = SOURCE_DIRS.flatMap((dir) => sourceFiles(join(ROOT, dir))).map((path) => ({
+  path: relative(ROOT, path),
+  text: readFileSync(path, 'utf8'),
+}));
 
 const CODE = /'([a-z][a-z0-9]*(?:_[a-z0-9]+)*)'/g;
 /** Where the source names an error code: what is thrown, answered, matched or typed as a code. */
@@ -53,7 +56,7 @@ function codesUsed(): Map<string, string[]> {
     if (path === 'sdk/src/errors.ts') continue; // the list itself
     for (const place of CODE_PLACES) {
       for (const match of text.matchAll(place)) {
-        for (const [, code] of match[1]!.matchAll(CODE)) used.set(code!, [...(used.get(code!) ?? []), path]);
+        for (const [, code] of match[1].matchAll(CODE)) used.set(code, [...(used.get(code) ?? []), path]);
       }
     }
   }
@@ -62,16 +65,25 @@ function codesUsed(): Map<string, string[]> {
 
 test('every code the source throws, answers or matches is in the SDK list', (t) => {
   const used = codesUsed();
-  const unknown = [...used].filter(([code]) => !(ERROR_CODES as readonly string[]).includes(code)).map(([code, paths]) => `${code} (${paths.join(', ')})`);
+  const unknown = [...used]
+    .filter(([code]) => !(ERROR_CODES as readonly string[]).includes(code))
+    .map(([code, paths]) => `${code} (${paths.join(', ')})`);
   t.deepEqual(unknown, []);
   // The scan sees the source: a quarter of the list at least, from every package.
   t.true(used.size > ERROR_CODES.length / 4, [...used.keys()].join(', '));
-  for (const dir of SOURCE_DIRS) t.true([...used.values()].flat().some((path) => path.startsWith(dir)), dir);
+  for (const dir of SOURCE_DIRS)
+    t.true(
+      [...used.values()].flat().some((path) => path.startsWith(dir)),
+      dir,
+    );
 });
 
 test('every code in the list is used by the source (no dead code)', (t) => {
   const used = codesUsed();
-  t.deepEqual(ERROR_CODES.filter((code) => !used.has(code)), []);
+  t.deepEqual(
+    ERROR_CODES.filter((code) => !used.has(code)),
+    [],
+  );
 });
 
 test('the list is the API codes and the local codes, each once', (t) => {
@@ -90,7 +102,9 @@ test('no source file throws a bare Error: every failure carries a code', (t) => 
   const bare = FILES.filter(({ text }) => /throw new (?:Error|TypeError|RangeError)\(/.test(text)).map(({ path }) => path);
   t.deepEqual(bare, []);
   // And no other error class: each package throws OtherixError (the server's HttpError is one).
-  const classes = FILES.flatMap(({ path, text }) => [...text.matchAll(/class (\w+) extends (\w*Error)\b/g)].map((match) => `${path}: ${match[1]} extends ${match[2]}`));
+  const classes = FILES.flatMap(({ path, text }) =>
+    [...text.matchAll(/class (\w+) extends (\w*Error)\b/g)].map((match) => `${path}: ${match[1]} extends ${match[2]}`),
+  );
   t.deepEqual(classes.sort(), [
     'sdk/src/errors.ts: OtherixApiError extends OtherixError',
     'sdk/src/errors.ts: OtherixError extends Error',

@@ -36,21 +36,38 @@ test('every import of sdk, server, agent, cli and examples follows the house map
 
 test('nothing imports tests: no source file, example or script reaches test/', (t) => {
   const files = [...sources(), ...sourceFiles(REPO_ROOT, 'scripts', ['.mjs', '.js', '.ts'])];
-  t.true(files.some((file) => file.startsWith('scripts/')), 'the scripts were read');
+  t.true(
+    files.some((file) => file.startsWith('scripts/')),
+    'the scripts were read',
+  );
   const intoTests = files.flatMap((from) =>
     importsOf(join(REPO_ROOT, from))
       .map((ref) => ({ from, ref, to: resolveImport(REPO_ROOT, from, ref.specifier) }))
       .filter(({ to }) => to !== undefined && (to === 'test' || to.startsWith('test/'))),
   );
-  t.deepEqual(intoTests.map(({ from, ref }) => `${from}:${ref.line} ${ref.specifier}`), []);
+  t.deepEqual(
+    intoTests.map(({ from, ref }) => `${from}:${ref.line} ${ref.specifier}`),
+    [],
+  );
 });
 
 test('the map covers the house: every source file stands in a room, every room holds a file', (t) => {
   const files = sources();
-  t.deepEqual(files.filter((file) => roomOf(ROOMS, file) === undefined), [], 'files in no room: add them to rooms.ts and the README map');
+  t.deepEqual(
+    files.filter((file) => roomOf(ROOMS, file) === undefined),
+    [],
+    'files in no room: add them to rooms.ts and the README map',
+  );
   for (const room of ROOMS) {
-    t.true(files.some((file) => roomOf(ROOMS, file) === room), `room ${room.name} holds no file: ${room.paths.join(', ')}`);
-    for (const name of room.mayImport) t.truthy(ROOMS.find((other) => other.name === name), `${room.name} may import an unknown room ${name}`);
+    t.true(
+      files.some((file) => roomOf(ROOMS, file) === room),
+      `room ${room.name} holds no file: ${room.paths.join(', ')}`,
+    );
+    for (const name of room.mayImport)
+      t.truthy(
+        ROOMS.find((other) => other.name === name),
+        `${room.name} may import an unknown room ${name}`,
+      );
   }
 });
 
@@ -85,7 +102,8 @@ test('the checker fails on each kind of import against the map, and passes the o
   const root = await plant({
     // Along the map: a route calls a service, a service uses the store interface, a shell imports the SDK.
     'server/src/routes/v1/ok.ts': "import { rule } from '../../services/rules.js';\nexport const ok = rule;\n",
-    'server/src/services/rules.ts': "import type { Store } from '../store/store.js';\nimport { name } from '@otherix/sdk';\nexport const rule = (s?: Store) => name + String(s);\n",
+    'server/src/services/rules.ts':
+      "import type { Store } from '../store/store.js';\nimport { name } from '@otherix/sdk';\nexport const rule = (s?: Store) => name + String(s);\n",
     'server/src/store/store.ts': 'export interface Store { x: number }\n',
     'sdk/src/index.ts': 'export const name = "sdk";\n',
     // Against it:
@@ -95,7 +113,8 @@ test('the checker fails on each kind of import against the map, and passes the o
     'server/src/services/deep.ts': "import type { X } from '../store/sqlite/engine.js';\nexport type Y = X;\n",
     'cli/src/render/table.ts': "export type T = import('../commands/list.js').L;\n",
     'cli/src/commands/list.ts': 'export type L = string;\n',
-    'agent/src/runtime/helper.ts': "import { startControlPlane } from '../../../test/harness/control-plane.js';\nexport const h = startControlPlane;\n",
+    'agent/src/runtime/helper.ts':
+      "import { startControlPlane } from '../../../test/harness/control-plane.js';\nexport const h = startControlPlane;\n",
     'examples/peek.ts': "import { SqliteStore } from '@otherix/server';\nexport const p = SqliteStore;\n",
     'cli/src/render/pem.ts': "import { name } from '../../../sdk/src/index.js';\nexport const n = name;\n",
     'server/src/index.ts': 'export const buildApp = 1; export const SqliteStore = 2;\n',
@@ -133,15 +152,18 @@ test('the checker reads every form of import: static, type-only, re-export, requ
   });
   try {
     const refs = importsOf(join(root, 'forms.ts'));
-    t.deepEqual(refs.map((r) => [r.specifier, r.line, r.typeOnly]), [
-      ['./a.js', 1, false],
-      ['./b.js', 2, true],
-      ['./c.js', 3, false],
-      ['./d.js', 4, false],
-      ['./e.js', 5, false],
-      ['./f.js', 6, true],
-      ['node:fs', 7, false],
-    ]);
+    t.deepEqual(
+      refs.map((r) => [r.specifier, r.line, r.typeOnly]),
+      [
+        ['./a.js', 1, false],
+        ['./b.js', 2, true],
+        ['./c.js', 3, false],
+        ['./d.js', 4, false],
+        ['./e.js', 5, false],
+        ['./f.js', 6, true],
+        ['node:fs', 7, false],
+      ],
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -39,9 +39,10 @@ export function importsOf(path: string): ImportRef[] {
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) add(node.moduleSpecifier, node.importClause?.isTypeOnly === true);
     else if (ts.isExportDeclaration(node)) add(node.moduleSpecifier, node.isTypeOnly);
-    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) add(node.moduleReference.expression, node.isTypeOnly);
+    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference))
+      add(node.moduleReference.expression, node.isTypeOnly);
     else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) add(node.arguments[0], false);
-    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal as ts.Expression, true);
+    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal, true);
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -56,7 +57,7 @@ const PACKAGES: Record<string, string> = {
   '@otherix/cli': 'cli/src',
 };
 
-const PACKAGE_FOLDERS = Object.values(PACKAGES).map((folder) => folder.split('/')[0]!);
+const PACKAGE_FOLDERS = Object.values(PACKAGES).map((folder) => folder.split('/')[0]);
 
 const packageOf = (path: string): string =>
   Object.entries(PACKAGES).find(([, folder]) => path.startsWith(`${folder.split('/')[0]}/`))?.[0] ?? path;
@@ -73,7 +74,7 @@ export function resolveImport(root: string, fromFile: string, specifier: string)
   if (!specifier.startsWith('.')) return undefined;
   const target = resolve(dirname(resolve(root, fromFile)), specifier);
   const candidates = [target.replace(/\.(m?)js$/, '.$1ts'), target, `${target}.ts`, join(target, 'index.ts')];
-  const hit = candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile()) ?? candidates[0]!;
+  const hit = candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile()) ?? candidates[0];
   return relative(root, hit).split(sep).join('/');
 }
 
@@ -126,7 +127,7 @@ export function checkImports(root: string, rooms: readonly Room[], files: readon
         continue;
       }
       const home = from.split('/')[0];
-      if (ref.specifier.startsWith('.') && PACKAGE_FOLDERS.includes(to.split('/')[0]!) && to.split('/')[0] !== home) {
+      if (ref.specifier.startsWith('.') && PACKAGE_FOLDERS.includes(to.split('/')[0]) && to.split('/')[0] !== home) {
         violations.push({ ...at, why: `import ${packageOf(to)}, not its files` });
         continue;
       }

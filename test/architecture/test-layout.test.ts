@@ -9,7 +9,7 @@ import { importsOf, resolveImport, sourceFiles } from './imports.js';
 
 async function listedFolders(): Promise<string[]> {
   const readme = await readFile(join(REPO_ROOT, 'test/README.md'), 'utf8');
-  return [...readme.matchAll(/^\| `([a-z-]+)\/` \|/gm)].map((match) => match[1]!);
+  return [...readme.matchAll(/^\| `([a-z-]+)\/` \|/gm)].map((match) => match[1]);
 }
 
 const testSources = (): string[] => sourceFiles(REPO_ROOT, 'test').map((path) => path.slice('test/'.length));
@@ -18,11 +18,23 @@ test('every test stands in a folder test/README.md lists, and every listed folde
   const folders = await listedFolders();
   t.true(folders.includes('harness') && folders.includes('store'), 'the table was read');
   const files = testSources();
-  const misplaced = files.filter((file) => file.endsWith('.test.ts') && (!file.includes('/') || !folders.includes(file.split('/')[0]!)));
+  const misplaced = files.filter((file) => file.endsWith('.test.ts') && (!file.includes('/') || !folders.includes(file.split('/')[0])));
   t.deepEqual(misplaced, [], 'move these into the folder of their capability (test/README.md), or add the folder there');
-  t.deepEqual(files.filter((file) => !file.includes('/')), [], 'nothing at the top of test/');
-  for (const folder of folders) t.true(files.some((file) => file.startsWith(`${folder}/`)), `${folder}/ is listed but empty`);
-  t.deepEqual(files.filter((file) => file.startsWith('harness/') && file.endsWith('.test.ts')), [], 'the harness holds no test');
+  t.deepEqual(
+    files.filter((file) => !file.includes('/')),
+    [],
+    'nothing at the top of test/',
+  );
+  for (const folder of folders)
+    t.true(
+      files.some((file) => file.startsWith(`${folder}/`)),
+      `${folder}/ is listed but empty`,
+    );
+  t.deepEqual(
+    files.filter((file) => file.startsWith('harness/') && file.endsWith('.test.ts')),
+    [],
+    'the harness holds no test',
+  );
 });
 
 test('a helper outside harness/ serves its own folder only, and the harness imports no test folder', (t) => {
@@ -40,6 +52,10 @@ test('a helper outside harness/ serves its own folder only, and the harness impo
   for (const [helper, users] of importers) {
     if (helper.startsWith('harness/')) continue;
     const folder = helper.split('/')[0];
-    t.deepEqual(users.filter((user) => user.split('/')[0] !== folder), [], `${helper} is used beyond ${folder}/: move it to harness/`);
+    t.deepEqual(
+      users.filter((user) => user.split('/')[0] !== folder),
+      [],
+      `${helper} is used beyond ${folder}/: move it to harness/`,
+    );
   }
 });

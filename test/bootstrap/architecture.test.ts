@@ -22,6 +22,14 @@ test('Node architectures map to GOARCH names', (t) => {
 
 test('this host is reported as uname -m says, in GOARCH words', (t) => {
   const machine = execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim();
-  const expected: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64', arm64: 'arm64', i686: '386', ppc64le: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+  const expected: Record<string, string> = {
+    x86_64: 'amd64',
+    aarch64: 'arm64',
+    arm64: 'arm64',
+    i686: '386',
+    ppc64le: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+  };
   t.is(detectArchitecture(), expected[machine] ?? machine);
 });

@@ -18,7 +18,6 @@ import { clusterForTest } from '../harness/cluster.js';
 
 const MINUTE = 60_000;
 
-
 async function consumptions(admin: OtherixClient, tokenId: string): Promise<number> {
   return (await admin.joinTokens.consumptions(tokenId)).items.length;
 }
@@ -27,8 +26,15 @@ test('a host 10 minutes behind the CP is refused before its token is spent; the 
   const { cp, admin, host } = await clusterForTest(t);
   const minted = await admin.joinTokens.create({ node_name: 'skew-behind', ttl_seconds: 3600 });
   const args = [
-    ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: 'skew-behind', certDir: host.certDir, configPath: host.configPath }),
-    '--token-env', 'JOIN_TOKEN',
+    ...bootstrapArgs({
+      cpUrl: cp.url,
+      caFingerprint: cp.caFingerprint,
+      nodeName: 'skew-behind',
+      certDir: host.certDir,
+      configPath: host.configPath,
+    }),
+    '--token-env',
+    'JOIN_TOKEN',
   ];
 
   cp.clock.advance(10 * MINUTE); // the CP runs 10 minutes ahead: the host is 10 minutes behind
@@ -56,8 +62,15 @@ test('a host 2 minutes behind joins and can use its certificate at once: leaves 
   cp.clock.advance(2 * MINUTE);
   const run = await runAgent(
     [
-      ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: 'skew-small', certDir: host.certDir, configPath: host.configPath }),
-      '--token-env', 'JOIN_TOKEN',
+      ...bootstrapArgs({
+        cpUrl: cp.url,
+        caFingerprint: cp.caFingerprint,
+        nodeName: 'skew-small',
+        certDir: host.certDir,
+        configPath: host.configPath,
+      }),
+      '--token-env',
+      'JOIN_TOKEN',
     ],
     { env: { JOIN_TOKEN: minted.token } },
   );
@@ -82,10 +95,13 @@ test('bootstrapNode with a host clock 10 minutes behind or ahead: clock_skew, to
     certDir: host.certDir,
     configPath: host.configPath,
   };
-  for (const [offset, words] of [[-10 * MINUTE, 'behind'], [10 * MINUTE, 'ahead of']] as const) {
+  for (const [offset, words] of [
+    [-10 * MINUTE, 'behind'],
+    [10 * MINUTE, 'ahead of'],
+  ] as const) {
     const error = await t.throwsAsync(bootstrapNode({ ...options, now: () => Date.now() + offset }));
     t.true(isOtherixError(error, 'clock_skew'), String(error));
-    t.true(error!.message.includes(`is about 10m0s ${words} the control plane's`), error!.message);
+    t.true(error.message.includes(`is about 10m0s ${words} the control plane's`), error.message);
     const details = (error as { details?: Record<string, unknown> }).details;
     t.is(details?.['max_skew_seconds'], 300);
     t.true(Math.abs(Number(details?.['skew_seconds']) - offset / 1000) <= 2, String(details?.['skew_seconds']));
@@ -97,7 +113,7 @@ test('bootstrapNode with a host clock 10 minutes behind or ahead: clock_skew, to
   t.is(await consumptions(admin, minted.id), 1);
 });
 
-test('the /v1/ca answer tells the CP\'s own clock in its Date header', async (t) => {
+test("the /v1/ca answer tells the CP's own clock in its Date header", async (t) => {
   const { cp } = await clusterForTest(t);
   cp.clock.advance(3 * 24 * 60 * MINUTE);
   const before = cp.clock.now();
@@ -106,5 +122,8 @@ test('the /v1/ca answer tells the CP\'s own clock in its Date header', async (t)
   t.is(response.status, 200);
   const date = Date.parse(String(response.headers['date']));
   // Whole seconds: the header drops the milliseconds.
-  t.true(date >= before - 1000 && date <= after, `${String(response.headers['date'])} not within [${new Date(before).toISOString()}, ${new Date(after).toISOString()}]`);
+  t.true(
+    date >= before - 1000 && date <= after,
+    `${String(response.headers['date'])} not within [${new Date(before).toISOString()}, ${new Date(after).toISOString()}]`,
+  );
 });

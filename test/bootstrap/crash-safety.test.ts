@@ -19,13 +19,19 @@ const NAMES = ['agent.key', 'agent.crt', 'ca.crt'];
 // Steps of the cert-set switch, in order; 'after-temp-file' is agent.yaml's single-file write.
 const SET_STEPS_BEFORE_SWITCH: CrashStep[] = ['during-generation', 'after-generation', 'after-links', 'after-temp-link'];
 
-
 async function bootstrap(h: NodeHost, nodeName: string, options: { crashAt?: CrashStep; force?: boolean } = {}): Promise<AgentRun> {
   const minted = await cluster.admin.joinTokens.create({ node_name: nodeName, ttl_seconds: 600 });
   return runAgent(
     [
-      ...bootstrapArgs({ cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName, certDir: h.certDir, configPath: h.configPath }),
-      '--token-env', 'T',
+      ...bootstrapArgs({
+        cpUrl: cluster.cp.url,
+        caFingerprint: cluster.cp.caFingerprint,
+        nodeName,
+        certDir: h.certDir,
+        configPath: h.configPath,
+      }),
+      '--token-env',
+      'T',
       ...(options.force ? ['--force'] : []),
     ],
     { env: { T: minted.token, ...(options.crashAt !== undefined ? crashAtEnv(options.crashAt) : {}) } },
@@ -76,7 +82,9 @@ for (const step of CRASH_STEPS) {
     const leftovers = (await listTree(h.certDir)).filter((entry) => entry.startsWith('..') && entry !== '..data' && !entry.includes('/'));
     t.is(leftovers.length, 1, `one generation remains: ${leftovers.join(', ')}`);
     // The temp files an interrupted write left (agent.yaml's, a link's) are gone after the re-run.
-    const temps = [...(await readdir(dirname(h.configPath))), ...(await readdir(h.certDir))].filter((entry) => /\.(tmp|link)-[0-9a-f]{12}$/.test(entry));
+    const temps = [...(await readdir(dirname(h.configPath))), ...(await readdir(h.certDir))].filter((entry) =>
+      /\.(tmp|link)-[0-9a-f]{12}$/.test(entry),
+    );
     t.deepEqual(temps, []);
   });
 }

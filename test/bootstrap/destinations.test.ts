@@ -19,7 +19,11 @@ async function hostWithAFile() {
 
 async function bootstrap(name: string, certDir: string, configPath: string, token: string) {
   return runAgent(
-    [...bootstrapArgs({ cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName: name, certDir, configPath }), '--token-env', 'JOIN_TOKEN'],
+    [
+      ...bootstrapArgs({ cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName: name, certDir, configPath }),
+      '--token-env',
+      'JOIN_TOKEN',
+    ],
     { env: { JOIN_TOKEN: token } },
   );
 }
@@ -50,7 +54,7 @@ test('an agent.yaml below a regular file fails before the join too, and the cert
   t.deepEqual(await listTree(h.root), ['afile']);
 });
 
-test('the folders are made before the join with their modes: 0700 for the cert dir, 0755 for agent.yaml\'s', async (t) => {
+test("the folders are made before the join with their modes: 0700 for the cert dir, 0755 for agent.yaml's", async (t) => {
   const h = await cluster.host();
   const minted = await cluster.admin.joinTokens.create({ node_name: 'dest-modes', ttl_seconds: 600 });
   const run = await bootstrap('dest-modes', h.certDir, h.configPath, minted.token);
@@ -67,7 +71,10 @@ test('a write that fails after the join says the token is spent and how to finis
   const minted = await cluster.admin.joinTokens.create({ node_name: 'dest-spent', ttl_seconds: 600 });
   const run = await bootstrap('dest-spent', h.certDir, h.configPath, minted.token);
   t.is(run.exitCode, 1, run.stdout);
-  t.regex(run.stderr, /^error: file_write_failed: the join token is spent: fix .*agent\.key.*, then mint a new token bound to dest-spent \(`otherix node join-token create --node-name dest-spent`\) and re-run with --force\n$/);
+  t.regex(
+    run.stderr,
+    /^error: file_write_failed: the join token is spent: fix .*agent\.key.*, then mint a new token bound to dest-spent \(`otherix node join-token create --node-name dest-spent`\) and re-run with --force\n$/,
+  );
   t.is(await cluster.consumedCount(minted.id), 1, 'the join did happen');
 });
 
@@ -101,7 +108,7 @@ test('a group/world-writable --cert-dir is refused before the join with the chmo
   t.is(joined.exitCode, 0, joined.stderr);
 });
 
-test("a group-writable agent.yaml folder is refused before the join, and so is a loose file of an already-bootstrapped host", async (t) => {
+test('a group-writable agent.yaml folder is refused before the join, and so is a loose file of an already-bootstrapped host', async (t) => {
   const h = await cluster.host();
   const configDir = join(h.configPath, '..');
   await mkdir(configDir, { recursive: true });
@@ -109,7 +116,12 @@ test("a group-writable agent.yaml folder is refused before the join, and so is a
   const minted = await cluster.admin.joinTokens.create({ node_name: 'loose-config-dir', ttl_seconds: 600 });
   const refused = await bootstrap('loose-config-dir', h.certDir, h.configPath, minted.token);
   t.is(refused.exitCode, 1);
-  t.regex(refused.stderr, new RegExp(`^error: insecure_permissions: ${configDir.replace(/[.]/g, '\\.')} is writable by group or others \\(mode 0775\\): .*run \`chmod go-w ${configDir.replace(/[.]/g, '\\.')}\`; the join token was not used\\n$`));
+  t.regex(
+    refused.stderr,
+    new RegExp(
+      `^error: insecure_permissions: ${configDir.replace(/[.]/g, '\\.')} is writable by group or others \\(mode 0775\\): .*run \`chmod go-w ${configDir.replace(/[.]/g, '\\.')}\`; the join token was not used\\n$`,
+    ),
+  );
   t.is(await cluster.consumedCount(minted.id), 0);
   runPrinted(chmodFrom(refused.stderr));
   t.is((await bootstrap('loose-config-dir', h.certDir, h.configPath, minted.token)).exitCode, 0);
@@ -119,7 +131,12 @@ test("a group-writable agent.yaml folder is refused before the join, and so is a
   await chmod(join(h.certDir, 'agent.key'), 0o640);
   const again = await bootstrap('loose-config-dir', h.certDir, h.configPath, minted.token);
   t.is(again.exitCode, 1);
-  t.true(again.stderr.startsWith(`error: insecure_permissions: ${join(h.certDir, 'agent.key')} is readable or writable by group or others (mode 0640); ${join(h.certDir, 'ca.crt')} is writable by group or others (mode 0666)`), again.stderr);
+  t.true(
+    again.stderr.startsWith(
+      `error: insecure_permissions: ${join(h.certDir, 'agent.key')} is readable or writable by group or others (mode 0640); ${join(h.certDir, 'ca.crt')} is writable by group or others (mode 0666)`,
+    ),
+    again.stderr,
+  );
   t.is(chmodFrom(again.stderr), `chmod 600 ${join(h.certDir, 'agent.key')} && chmod go-w ${join(h.certDir, 'ca.crt')}`);
   t.regex(again.stderr, /re-issue the certificate with `otherix-agent bootstrap --force`/);
   runPrinted(chmodFrom(again.stderr));

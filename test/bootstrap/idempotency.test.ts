@@ -14,8 +14,16 @@ const cluster = clusterForNodes(test);
 async function bootstrap(h: NodeHost, nodeName: string, token: string, extra: string[] = []): Promise<AgentRun> {
   return runAgent(
     [
-      ...bootstrapArgs({ cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName, certDir: h.certDir, configPath: h.configPath, extra }),
-      '--token-env', 'OTHERIX_JOIN_TOKEN',
+      ...bootstrapArgs({
+        cpUrl: cluster.cp.url,
+        caFingerprint: cluster.cp.caFingerprint,
+        nodeName,
+        certDir: h.certDir,
+        configPath: h.configPath,
+        extra,
+      }),
+      '--token-env',
+      'OTHERIX_JOIN_TOKEN',
     ],
     { env: { OTHERIX_JOIN_TOKEN: token } },
   );
@@ -60,21 +68,30 @@ test('a re-run with another --node-name is refused (exit 1, no network): the hos
   t.is(await cluster.consumedCount(minted.id), 0);
 });
 
-test('a re-run pinning another cluster\'s CA is refused before any network: the files belong to another cluster', async (t) => {
+test("a re-run pinning another cluster's CA is refused before any network: the files belong to another cluster", async (t) => {
   const h = await joinedHost('idem-cluster');
   const otherPin = `sha256:${'ab'.repeat(32)}`;
   // An unreachable CP URL proves no connection is tried.
   const run = await runAgent(
     [
-      ...bootstrapArgs({ cpUrl: 'https://127.0.0.1:1', caFingerprint: otherPin, nodeName: 'idem-cluster', certDir: h.certDir, configPath: h.configPath }),
-      '--token-env', 'T',
+      ...bootstrapArgs({
+        cpUrl: 'https://127.0.0.1:1',
+        caFingerprint: otherPin,
+        nodeName: 'idem-cluster',
+        certDir: h.certDir,
+        configPath: h.configPath,
+      }),
+      '--token-env',
+      'T',
     ],
     { env: { T: `otx_join_${'A'.repeat(43)}` } },
   );
   t.is(run.exitCode, 1);
   t.regex(
     run.stderr,
-    new RegExp(`^error: fingerprint_mismatch: this host is already bootstrapped as idem-cluster under CA ${cluster.cp.caFingerprint} \\(.*\\), not as idem-cluster under the pinned CA ${otherPin}: .*re-run with --force and a token bound to idem-cluster`),
+    new RegExp(
+      `^error: fingerprint_mismatch: this host is already bootstrapped as idem-cluster under CA ${cluster.cp.caFingerprint} \\(.*\\), not as idem-cluster under the pinned CA ${otherPin}: .*re-run with --force and a token bound to idem-cluster`,
+    ),
   );
 });
 

@@ -17,8 +17,15 @@ test('a cert dir on a nearly full file system is refused before the token is red
   const certDir = join(mountPoint, 'certs');
   const minted = await cluster.admin.joinTokens.create({ node_name: 'disk-full', ttl_seconds: 600 });
   const args = (dir: string) => [
-    ...bootstrapArgs({ cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName: 'disk-full', certDir: dir, configPath: h.configPath }),
-    '--token-env', 'JOIN_TOKEN',
+    ...bootstrapArgs({
+      cpUrl: cluster.cp.url,
+      caFingerprint: cluster.cp.caFingerprint,
+      nodeName: 'disk-full',
+      certDir: dir,
+      configPath: h.configPath,
+    }),
+    '--token-env',
+    'JOIN_TOKEN',
   ];
 
   // 1 MiB of tmpfs with 8 pages left: enough for the three files themselves, not with a margin.
@@ -29,7 +36,9 @@ test('a cert dir on a nearly full file system is refused before the token is red
   t.is(run.exitCode, 1, run.stderr);
   t.regex(
     run.stderr,
-    new RegExp(`^error: insufficient_space: not enough room on this host for ${certDir.replace(/[.]/g, '\\.')} \\(--cert-dir\\): 32 KiB free, and the node's files need 256 KiB with margin: free space on that file system, or pass another --cert-dir; the join token was not used\\n$`),
+    new RegExp(
+      `^error: insufficient_space: not enough room on this host for ${certDir.replace(/[.]/g, '\\.')} \\(--cert-dir\\): 32 KiB free, and the node's files need 256 KiB with margin: free space on that file system, or pass another --cert-dir; the join token was not used\\n$`,
+    ),
   );
   t.is(await cluster.consumedCount(minted.id), 0, 'the token was not redeemed');
   await t.throwsAsync(cluster.admin.nodes.get('disk-full'), { message: /disk-full/ });
@@ -44,8 +53,16 @@ test('a complete cert set with a garbled agent.key is a broken state: refused wi
   const h = await cluster.host();
   const first = await cluster.admin.joinTokens.create({ node_name: 'garbled-key', ttl_seconds: 600 });
   const args = (extra: string[] = []) => [
-    ...bootstrapArgs({ cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName: 'garbled-key', certDir: h.certDir, configPath: h.configPath, extra }),
-    '--token-env', 'JOIN_TOKEN',
+    ...bootstrapArgs({
+      cpUrl: cluster.cp.url,
+      caFingerprint: cluster.cp.caFingerprint,
+      nodeName: 'garbled-key',
+      certDir: h.certDir,
+      configPath: h.configPath,
+      extra,
+    }),
+    '--token-env',
+    'JOIN_TOKEN',
   ];
   t.is((await runAgent(args(), { env: { JOIN_TOKEN: first.token } })).exitCode, 0);
 
@@ -71,28 +88,60 @@ test('a complete cert set with a garbled agent.key is a broken state: refused wi
   t.regex(rerun.stdout, /^already bootstrapped: /);
 });
 
-test('an agent.key of another join (not agent.crt\'s key) and a garbled ca.crt are named too', async (t) => {
+test("an agent.key of another join (not agent.crt's key) and a garbled ca.crt are named too", async (t) => {
   const [a, b] = [await cluster.host(), await cluster.host()];
-  for (const [h, name] of [[a, 'mixed-a'], [b, 'mixed-b']] as const) {
+  for (const [h, name] of [
+    [a, 'mixed-a'],
+    [b, 'mixed-b'],
+  ] as const) {
     const minted = await cluster.admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
     const run = await runAgent(
-      [...bootstrapArgs({ cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName: name, certDir: h.certDir, configPath: h.configPath }), '--token-env', 'JOIN_TOKEN'],
+      [
+        ...bootstrapArgs({
+          cpUrl: cluster.cp.url,
+          caFingerprint: cluster.cp.caFingerprint,
+          nodeName: name,
+          certDir: h.certDir,
+          configPath: h.configPath,
+        }),
+        '--token-env',
+        'JOIN_TOKEN',
+      ],
       { env: { JOIN_TOKEN: minted.token } },
     );
     t.is(run.exitCode, 0, run.stderr);
   }
   const { readFile } = await import('node:fs/promises');
   await writeFile(join(a.certDir, 'agent.key'), await readFile(join(b.certDir, 'agent.key')));
-  const rerunA = await runAgent(
-    [...bootstrapArgs({ cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName: 'mixed-a', certDir: a.certDir, configPath: a.configPath }), '--token', 'otx_join_' + 'A'.repeat(43)],
-  );
+  const rerunA = await runAgent([
+    ...bootstrapArgs({
+      cpUrl: cluster.cp.url,
+      caFingerprint: cluster.cp.caFingerprint,
+      nodeName: 'mixed-a',
+      certDir: a.certDir,
+      configPath: a.configPath,
+    }),
+    '--token',
+    'otx_join_' + 'A'.repeat(43),
+  ]);
   t.is(rerunA.exitCode, 1);
-  t.regex(rerunA.stderr, /error: bootstrap_partial_state: broken cert state in \S+: agent\.key is not the key of agent\.crt \(files from two different joins\?\)/);
+  t.regex(
+    rerunA.stderr,
+    /error: bootstrap_partial_state: broken cert state in \S+: agent\.key is not the key of agent\.crt \(files from two different joins\?\)/,
+  );
 
   await writeFile(join(b.certDir, 'ca.crt'), 'garbage\n');
-  const rerunB = await runAgent(
-    [...bootstrapArgs({ cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName: 'mixed-b', certDir: b.certDir, configPath: b.configPath }), '--token', 'otx_join_' + 'A'.repeat(43)],
-  );
+  const rerunB = await runAgent([
+    ...bootstrapArgs({
+      cpUrl: cluster.cp.url,
+      caFingerprint: cluster.cp.caFingerprint,
+      nodeName: 'mixed-b',
+      certDir: b.certDir,
+      configPath: b.configPath,
+    }),
+    '--token',
+    'otx_join_' + 'A'.repeat(43),
+  ]);
   t.is(rerunB.exitCode, 1);
   t.regex(rerunB.stderr, /error: bootstrap_partial_state: broken cert state in \S+: ca\.crt cannot be read as a certificate/);
 });

@@ -11,7 +11,6 @@ import { closedPortUrl, startSilentServer } from '../harness/loopback.js';
 const cluster = clusterForNodes(test);
 const MINT_HINT = 'mint a new one with `otherix node join-token create`';
 
-
 async function attempt(
   nodeName: string,
   token: string,
@@ -28,7 +27,8 @@ async function attempt(
         configPath: h.configPath,
         extra: options.extra ?? [],
       }),
-      '--token-env', 'T',
+      '--token-env',
+      'T',
     ],
     { env: { T: token } },
   );
@@ -58,7 +58,10 @@ test('an expired token (the CP clock moved past its TTL): says when, and to mint
   own.clock.advance(61_000);
   const { run, h } = await attempt('ref-expired', minted.token, { cpUrl: own.url, caFingerprint: own.caFingerprint });
   t.is(run.exitCode, 1);
-  t.regex(run.stderr, new RegExp(`^error: token_rejected: join refused: the join token expired at ${minted.expires_at.replace(/\.\d+Z$/, '')}`));
+  t.regex(
+    run.stderr,
+    new RegExp(`^error: token_rejected: join refused: the join token expired at ${minted.expires_at.replace(/\.\d+Z$/, '')}`),
+  );
   t.true(run.stderr.includes(MINT_HINT));
   t.deepEqual(await listTree(h.root), []);
 });

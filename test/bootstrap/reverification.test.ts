@@ -47,8 +47,15 @@ async function bootstrapAgainst(answer: { certificate_pem: string; ca_bundle_pem
   hosts.push(h);
   const run = await runAgent(
     [
-      ...bootstrapArgs({ cpUrl: impostor.url, caFingerprint: cp.caFingerprint, nodeName: 'reverify-victim', certDir: h.certDir, configPath: h.configPath }),
-      '--token-env', 'T',
+      ...bootstrapArgs({
+        cpUrl: impostor.url,
+        caFingerprint: cp.caFingerprint,
+        nodeName: 'reverify-victim',
+        certDir: h.certDir,
+        configPath: h.configPath,
+      }),
+      '--token-env',
+      'T',
     ],
     { env: { T: TOKEN } },
   );

@@ -50,7 +50,12 @@ test('bootstrapNode joins, then reports already_bootstrapped without redeeming',
 
   const second = await admin.joinTokens.create({ node_name: 'api-1', ttl_seconds: 600 });
   const again = await bootstrapNode(optionsFor('api-1', second.token));
-  t.deepEqual(again, { kind: 'already_bootstrapped', certDir: join(root, 'api-1', 'certs'), configPath: join(root, 'api-1', 'agent.yaml'), configWritten: false });
+  t.deepEqual(again, {
+    kind: 'already_bootstrapped',
+    certDir: join(root, 'api-1', 'certs'),
+    configPath: join(root, 'api-1', 'agent.yaml'),
+    configWritten: false,
+  });
   const listed = (await admin.joinTokens.list()).items.find((item) => item.id === second.id);
   t.is(listed?.consumed, 0);
 });
@@ -61,12 +66,17 @@ test('a refused join rejects with the API code and reason, and the next step in 
   t.true(isOtherixError(error, 'token_rejected'));
   t.is((error as { status?: number }).status, 401);
   t.is((error as { details?: Record<string, unknown> }).details?.['reason'], 'node_name_mismatch');
-  t.regex((error as Error).message, /^join refused: .*--node-name api-bound/);
+  t.regex(error.message, /^join refused: .*--node-name api-bound/);
 });
 
 test('options are validated before any connection (usage)', async (t) => {
   const error = await t.throwsAsync(
-    bootstrapNode({ ...optionsFor('api-usage', 'otx_join_x'), cpUrl: 'https://127.0.0.1:1', migrationPortRangeStart: 60000, migrationPortRangeEnd: 50000 }),
+    bootstrapNode({
+      ...optionsFor('api-usage', 'otx_join_x'),
+      cpUrl: 'https://127.0.0.1:1',
+      migrationPortRangeStart: 60000,
+      migrationPortRangeEnd: 50000,
+    }),
   );
   t.true(isOtherixError(error, 'usage'));
 });

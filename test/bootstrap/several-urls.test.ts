@@ -26,14 +26,27 @@ test('bootstrap passes over a dead URL and a 503 replica, joins, and writes ever
   const minted = await admin.joinTokens.create({ node_name: 'replicated', ttl_seconds: 600 });
   const cpUrls = `${dead.url},${replica.url},${cp.url}`;
   const run = await runAgent(
-    [...bootstrapArgs({ cpUrl: cpUrls, caFingerprint: cp.caFingerprint, nodeName: 'replicated', certDir: host.certDir, configPath: host.configPath }), '--token-env', 'JOIN_TOKEN'],
+    [
+      ...bootstrapArgs({
+        cpUrl: cpUrls,
+        caFingerprint: cp.caFingerprint,
+        nodeName: 'replicated',
+        certDir: host.certDir,
+        configPath: host.configPath,
+      }),
+      '--token-env',
+      'JOIN_TOKEN',
+    ],
     { env: { JOIN_TOKEN: minted.token } },
   );
   t.is(run.exitCode, 0, run.stderr);
   t.is(((await admin.nodes.get('replicated')) as Node).status, 'pending');
   t.is((await admin.joinTokens.consumptions(minted.id)).items.length, 1);
   // The replica was asked for the CA only: the join went straight to the URL that answered the pin.
-  t.deepEqual(replica.requests.map((r) => `${r.method} ${r.url}`), ['GET /v1/ca']);
+  t.deepEqual(
+    replica.requests.map((r) => `${r.method} ${r.url}`),
+    ['GET /v1/ca'],
+  );
   t.regex(await readFile(host.configPath, 'utf8'), new RegExp(`^cp_url: ${cpUrls.replace(/[.]/g, '\\.')}$`, 'm'));
   t.is(loadAgentConfig({ path: host.configPath, env: {} }).cp_url, cpUrls);
 });
@@ -49,12 +62,27 @@ test('a join whose answer is lost is not sent to the next URL: join_outcome_unkn
   });
   const fleet = await admin.joinTokens.create({ max_uses: 5, ttl_seconds: 600 });
   const run = await runAgent(
-    [...bootstrapArgs({ cpUrl: `${cutting.url},${next.url}`, caFingerprint: cp.caFingerprint, nodeName: 'lost-once', certDir: host.certDir, configPath: host.configPath }), '--token-env', 'JOIN_TOKEN'],
+    [
+      ...bootstrapArgs({
+        cpUrl: `${cutting.url},${next.url}`,
+        caFingerprint: cp.caFingerprint,
+        nodeName: 'lost-once',
+        certDir: host.certDir,
+        configPath: host.configPath,
+      }),
+      '--token-env',
+      'JOIN_TOKEN',
+    ],
     { env: { JOIN_TOKEN: fleet.token } },
   );
   await cutting.answerDropped;
   t.is(run.exitCode, 1, run.stderr);
-  t.regex(run.stderr, new RegExp(`^error: join_outcome_unknown: the join request for lost-once reached the control plane at ${cutting.url.replace(/[.]/g, '\\.')}, but no answer came back`));
+  t.regex(
+    run.stderr,
+    new RegExp(
+      `^error: join_outcome_unknown: the join request for lost-once reached the control plane at ${cutting.url.replace(/[.]/g, '\\.')}, but no answer came back`,
+    ),
+  );
   t.is(next.connections(), 0, 'the join was not repeated at the next URL');
   t.is((await admin.joinTokens.consumptions(fleet.id)).items.length, 1, 'the token was spent once');
   t.false(existsSync(host.certDir), 'nothing was written');
@@ -71,11 +99,24 @@ test('a URL that fails the pin stops bootstrap, even with a good URL after it: t
   });
   const minted = await admin.joinTokens.create({ node_name: 'not-via-mitm', ttl_seconds: 600 });
   const run = await runAgent(
-    [...bootstrapArgs({ cpUrl: `${foreign.url},${next.url}`, caFingerprint: cp.caFingerprint, nodeName: 'not-via-mitm', certDir: host.certDir, configPath: host.configPath }), '--token-env', 'JOIN_TOKEN'],
+    [
+      ...bootstrapArgs({
+        cpUrl: `${foreign.url},${next.url}`,
+        caFingerprint: cp.caFingerprint,
+        nodeName: 'not-via-mitm',
+        certDir: host.certDir,
+        configPath: host.configPath,
+      }),
+      '--token-env',
+      'JOIN_TOKEN',
+    ],
     { env: { JOIN_TOKEN: minted.token } },
   );
   t.is(run.exitCode, 1, run.stderr);
-  t.regex(run.stderr, /^error: tls_failed: the server at https:\/\/127\.0\.0\.1:\d+\/v1\/ca returned the pinned CA but its own TLS certificate is not issued by it: suspect a man in the middle/);
+  t.regex(
+    run.stderr,
+    /^error: tls_failed: the server at https:\/\/127\.0\.0\.1:\d+\/v1\/ca returned the pinned CA but its own TLS certificate is not issued by it: suspect a man in the middle/,
+  );
   t.is(next.connections(), 0);
   t.false(reachedImpostor(foreign, minted.token));
   t.is((await admin.joinTokens.consumptions(minted.id)).items.length, 0);

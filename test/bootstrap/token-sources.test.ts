@@ -35,10 +35,7 @@ test('--token-path reads a whitespace-padded file and warns when others can read
   await writeFile(tokenPath, `\n\t${token}  \n`, { mode: 0o644 });
   const run = await runAgent([...args(h, 'src-path'), '--token-path', tokenPath], { umask: 0o022 });
   t.is(run.exitCode, 0, run.stderr);
-  t.is(
-    run.stderr.trim(),
-    `warning: the token file ${tokenPath} is readable by group or others (mode 0644): chmod 600 it`,
-  );
+  t.is(run.stderr.trim(), `warning: the token file ${tokenPath} is readable by group or others (mode 0644): chmod 600 it`);
 });
 
 test('--token-env reads the named variable; a bare-hex pin is accepted', async (t) => {

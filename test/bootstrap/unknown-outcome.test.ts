@@ -34,14 +34,27 @@ test('a join whose answer is cut off: join_outcome_unknown with the way on, and 
   const { cp, admin, host, proxy } = await setUp(t, 'cut');
   const fleet = await admin.joinTokens.create({ max_uses: 1, ttl_seconds: 600 });
   const args = (extra: string[] = []) => [
-    ...bootstrapArgs({ cpUrl: proxy.url, caFingerprint: cp.caFingerprint, nodeName: 'lost-answer', certDir: host.certDir, configPath: host.configPath, extra }),
-    '--token-env', 'JOIN_TOKEN',
+    ...bootstrapArgs({
+      cpUrl: proxy.url,
+      caFingerprint: cp.caFingerprint,
+      nodeName: 'lost-answer',
+      certDir: host.certDir,
+      configPath: host.configPath,
+      extra,
+    }),
+    '--token-env',
+    'JOIN_TOKEN',
   ];
 
   const lost = await runAgent(args(), { env: { JOIN_TOKEN: fleet.token } });
   await proxy.answerDropped; // the CP did answer: the proxy dropped it
   t.is(lost.exitCode, 1, lost.stderr);
-  t.regex(lost.stderr, new RegExp(`^error: join_outcome_unknown: the join request for lost-answer reached the control plane at ${proxy.url.replace(/\./g, '\\.')}, but no answer came back \\(the connection failed: `));
+  t.regex(
+    lost.stderr,
+    new RegExp(
+      `^error: join_outcome_unknown: the join request for lost-answer reached the control plane at ${proxy.url.replace(/\./g, '\\.')}, but no answer came back \\(the connection failed: `,
+    ),
+  );
   t.regex(lost.stderr, WAY_ON('lost-answer'));
   t.regex(lost.stderr, /`otherix node join-token consumptions <token-id>` shows whether the first token was used\)\n$/);
   t.false(/check the URL/i.test(lost.stderr), 'not blamed on the URL');
@@ -68,14 +81,25 @@ test('a join whose answer never comes: the request timeout is an unknown outcome
   const minted = await admin.joinTokens.create({ node_name: 'held-answer', ttl_seconds: 600 });
   const run = await runAgent(
     [
-      ...bootstrapArgs({ cpUrl: proxy.url, caFingerprint: cp.caFingerprint, nodeName: 'held-answer', certDir: host.certDir, configPath: host.configPath }),
-      '--token-env', 'JOIN_TOKEN',
-      '--request-timeout', '5s',
+      ...bootstrapArgs({
+        cpUrl: proxy.url,
+        caFingerprint: cp.caFingerprint,
+        nodeName: 'held-answer',
+        certDir: host.certDir,
+        configPath: host.configPath,
+      }),
+      '--token-env',
+      'JOIN_TOKEN',
+      '--request-timeout',
+      '5s',
     ],
     { env: { JOIN_TOKEN: minted.token } },
   );
   t.is(run.exitCode, 1, run.stderr);
-  t.regex(run.stderr, /^error: join_outcome_unknown: the join request for held-answer reached the control plane at \S+, but no answer came back \(no answer within the request timeout \(--request-timeout\)\): /);
+  t.regex(
+    run.stderr,
+    /^error: join_outcome_unknown: the join request for held-answer reached the control plane at \S+, but no answer came back \(no answer within the request timeout \(--request-timeout\)\): /,
+  );
   t.regex(run.stderr, WAY_ON('held-answer'));
   t.is((await admin.joinTokens.consumptions(minted.id)).items.length, 1);
 });

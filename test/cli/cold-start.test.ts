@@ -41,17 +41,25 @@ async function modulesLoadedBy(args: string[]): Promise<string[]> {
 for (const args of [['--help'], ['node', 'join-token', 'create', '--help'], ['node', '--help']]) {
   test(`otherix ${args.join(' ')} loads only cac and the CLI shell`, async (t) => {
     const modules = await modulesLoadedBy(args);
-    t.true(modules.some((url) => url.endsWith('/cac/dist/index.js')), modules.join('\n'));
+    t.true(
+      modules.some((url) => url.endsWith('/cac/dist/index.js')),
+      modules.join('\n'),
+    );
     // The SDK's leaf subpaths (terminal-text, errors, argv: nothing heavy of their own) read flags and
     // escape error lines, with the durations argv reads (Go-style, and with days for --expiring-within);
     // nothing else of the SDK.
     const leaf = /\/sdk\/dist\/(terminal-text|errors|durations|long-durations|argv\/[a-z-]+)\.js$/;
-    const heavy = modules.filter((url) => /\/(sdk\/dist|undici|openapi-fetch|@peculiar|reflect-metadata|js-yaml)\//.test(url) && !leaf.test(url));
+    const heavy = modules.filter(
+      (url) => /\/(sdk\/dist|undici|openapi-fetch|@peculiar|reflect-metadata|js-yaml)\//.test(url) && !leaf.test(url),
+    );
     t.deepEqual(heavy, []);
   });
 }
 
 test('a command that runs does load the SDK (the trace sees lazy imports)', async (t) => {
   const modules = await modulesLoadedBy(['whoami']);
-  t.true(modules.some((url) => url.includes('/sdk/dist/index.js')), modules.join('\n'));
+  t.true(
+    modules.some((url) => url.includes('/sdk/dist/index.js')),
+    modules.join('\n'),
+  );
 });

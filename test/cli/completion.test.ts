@@ -25,11 +25,16 @@ test.before(async () => {
   shell = await makeShell();
   scratch = await mkdtemp(join(tmpdir(), 'otherix-completion-'));
   const top = await cli.run(['--help']);
-  const names = [...top.stdout.split('Commands:\n')[1]!.split('\n\n')[0]!.matchAll(/^ {2}(\S+(?: [a-z-]+)*?)(?: <[a-z-]+>)? {2,}/gm)].map((m) => m[1]!);
+  const names = [
+    ...top.stdout
+      .split('Commands:\n')[1]
+      .split('\n\n')[0]
+      .matchAll(/^ {2}(\S+(?: [a-z-]+)*?)(?: <[a-z-]+>)? {2,}/gm),
+  ].map((m) => m[1]);
   commands = [];
   for (const name of names) {
     const help = await cli.run([...name.split(' '), '--help']);
-    commands.push({ name, flags: [...help.stdout.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]!) });
+    commands.push({ name, flags: [...help.stdout.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]) });
   }
 });
 
@@ -71,7 +76,10 @@ complete_at() {
 }
 ${calls}`);
   if (run.exitCode !== 0) throw new Error(run.stderr);
-  return run.stdout.replace(/\n$/, '').split('\n').map((line) => (line === '' ? [] : line.split(' ')));
+  return run.stdout
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => (line === '' ? [] : line.split(' ')));
 }
 
 test('the command list is read from the CLI itself', (t) => {
@@ -92,7 +100,7 @@ test('the bash script passes bash -n; sourced in bash, complete -p otherix shows
   t.is(loaded.stdout, 'complete -F _otherix_complete otherix\n');
 });
 
-test('bash completes every command word by word, and each command\'s flags, from the table', async (t) => {
+test("bash completes every command word by word, and each command's flags, from the table", async (t) => {
   const lines: string[] = [];
   const expected: Array<{ line: string; word: string }> = [];
   for (const command of commands) {
@@ -107,7 +115,7 @@ test('bash completes every command word by word, and each command\'s flags, from
     }
   }
   const answers = await bashCompletes(lines);
-  expected.forEach(({ line, word }, i) => t.true(answers[i]!.includes(word), `${line} -> ${answers[i]!.join(' ')}`));
+  expected.forEach(({ line, word }, i) => t.true(answers[i].includes(word), `${line} -> ${answers[i].join(' ')}`));
 });
 
 test('bash: flags may come first, flag values are skipped, choices are offered, free values are left alone', async (t) => {
@@ -123,7 +131,10 @@ test('bash: flags may come first, flag values are skipped, choices are offered, 
     'otherix completion ',
     'otherix node join-token revoke 9f1c --',
   ]);
-  t.deepEqual(answers[0]!.filter((w) => !w.startsWith('-')), ['login', 'whoami', 'version', 'node', 'api-token', 'completion']);
+  t.deepEqual(
+    answers[0].filter((w) => !w.startsWith('-')),
+    ['login', 'whoami', 'version', 'node', 'api-token', 'completion'],
+  );
   t.deepEqual(answers[1], ['join-token', 'list', 'get', '--help']);
   t.deepEqual(answers[2], ['pending', 'ready', 'not_ready', 'cordoned']);
   t.deepEqual(answers[3], ['not_ready']);
@@ -131,8 +142,11 @@ test('bash: flags may come first, flag values are skipped, choices are offered, 
   t.deepEqual(answers[5], ['text', 'json']);
   t.deepEqual(answers[6], [], 'a node name is for the operator to type');
   t.deepEqual(answers[7], ['--show-ids']);
-  t.deepEqual(answers[8]!.filter((w) => !w.startsWith('-')), ['bash', 'zsh', 'fish']);
-  t.true(answers[9]!.includes('--output'), 'after a positional, the command\'s flags');
+  t.deepEqual(
+    answers[8].filter((w) => !w.startsWith('-')),
+    ['bash', 'zsh', 'fish'],
+  );
+  t.true(answers[9].includes('--output'), "after a positional, the command's flags");
 });
 
 test('zsh and fish scripts are non-empty and hold every command and flag; checked by the shell where installed', async (t) => {
@@ -140,8 +154,10 @@ test('zsh and fish scripts are non-empty and hold every command and flag; checke
     const text = await script(shellName);
     t.true(text.length > 0);
     for (const command of commands) {
-      for (const word of command.name.split(' ')) t.true(text.includes(`'${word}'`) || text.includes(`${word}:`) || text.includes(`${word} `), `${shellName}: ${command.name}`);
-      for (const flag of command.flags) t.true(text.includes(shellName === 'fish' ? `-l ${flag.slice(2)}` : flag), `${shellName}: ${command.name} ${flag}`);
+      for (const word of command.name.split(' '))
+        t.true(text.includes(`'${word}'`) || text.includes(`${word}:`) || text.includes(`${word} `), `${shellName}: ${command.name}`);
+      for (const flag of command.flags)
+        t.true(text.includes(shellName === 'fish' ? `-l ${flag.slice(2)}` : flag), `${shellName}: ${command.name} ${flag}`);
     }
   }
   const zshFile = join(scratch, '_otherix');
@@ -153,17 +169,23 @@ test('zsh and fish scripts are non-empty and hold every command and flag; checke
     t.is(syntax.exitCode, 0, syntax.stderr);
     // Registered after compinit; and with the completion builtins stubbed, what it offers.
     const driver = join(scratch, 'drive.zsh');
-    await writeFile(driver, `autoload -U compinit; compinit -u -D; source ${zshFile}; print -r -- \${_comps[otherix]}
+    await writeFile(
+      driver,
+      `autoload -U compinit; compinit -u -D; source ${zshFile}; print -r -- \${_comps[otherix]}
 _describe() { print -rl -- "\${(@P)\${@[-1]}}"; }
 compadd() { [[ $1 == -- ]] && shift; print -rl -- "$@"; }
 words=(otherix node join-token cr); CURRENT=4; _otherix
 words=(otherix --output json node list --status ''); CURRENT=7; _otherix
-`);
+`,
+    );
     const run = await shell.run(`zsh -f ${JSON.stringify(driver)}`);
     t.is(run.exitCode, 0, run.stderr);
     const lines = run.stdout.split('\n');
     t.is(lines[0], '_otherix');
-    t.true(lines.some((line) => line.startsWith('create:Mint a join token')), run.stdout);
+    t.true(
+      lines.some((line) => line.startsWith('create:Mint a join token')),
+      run.stdout,
+    );
     t.true(lines.includes('not_ready'), run.stdout);
   } else {
     t.log('zsh is not installed: its syntax check is skipped');
@@ -172,7 +194,10 @@ words=(otherix --output json node list --status ''); CURRENT=7; _otherix
     const syntax = await shell.run(`fish --no-execute ${JSON.stringify(fishFile)}`);
     t.is(syntax.exitCode, 0, syntax.stderr);
     const driver = join(scratch, 'drive.fish');
-    await writeFile(driver, `source ${fishFile}\ncomplete -C 'otherix node join-token cr'\ncomplete -C 'otherix --output json node list --status '\n`);
+    await writeFile(
+      driver,
+      `source ${fishFile}\ncomplete -C 'otherix node join-token cr'\ncomplete -C 'otherix --output json node list --status '\n`,
+    );
     const run = await shell.run(`fish --no-config ${JSON.stringify(driver)}`);
     t.is(run.exitCode, 0, run.stderr);
     t.regex(run.stdout, /^create\tMint a join token/m);

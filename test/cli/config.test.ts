@@ -1,13 +1,14 @@
 // The CLI's connection settings in the SDK: where the file lives, which layer wins, and the
 // token sources. No network; the file is a real file in a temp folder.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { mkdtemp, rm, stat, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliClientOptions, cliConfigPath, loadCliSettings, isOtherixError } from '@otherix/sdk';
 import { saveCliConfig } from '@otherix/sdk/internal';
 
-async function tempDir(t: import('ava').ExecutionContext): Promise<string> {
+async function tempDir(t: ExecutionContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'otherix-cli-config-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   return dir;
@@ -49,7 +50,7 @@ test('--token-path reads a trimmed file; two token sources are a usage error nam
 
   const both = t.throws(() => loadCliSettings({ flags: { token: 'a', tokenPath: tokenFile }, env: { HOME: dir } }));
   t.true(isOtherixError(both, 'usage'));
-  t.regex(both!.message, /--token and --token-path/);
+  t.regex(both.message, /--token and --token-path/);
   const missing = t.throws(() => loadCliSettings({ flags: { tokenEnv: 'NOT_SET' }, env: { HOME: dir } }));
   t.true(isOtherixError(missing, 'usage'));
   const unreadable = t.throws(() => loadCliSettings({ flags: { tokenPath: join(dir, 'absent') }, env: { HOME: dir } }));
@@ -62,7 +63,7 @@ test('a config file with an unknown key is config_invalid, not silently ignored'
   await writeFile(file, 'cp_ulr: https://typo:8443\n');
   const error = t.throws(() => loadCliSettings({ flags: {}, env: { OTHERIX_CONFIG: file } }));
   t.true(isOtherixError(error, 'config_invalid'));
-  t.regex(error!.message, /cp_ulr/);
+  t.regex(error.message, /cp_ulr/);
 });
 
 test('nothing configured: cliClientOptions is a usage error that points at otherix login', async (t) => {
@@ -70,7 +71,7 @@ test('nothing configured: cliClientOptions is a usage error that points at other
   const settings = loadCliSettings({ flags: {}, env: { HOME: dir } });
   const error = await t.throwsAsync(cliClientOptions(settings));
   t.true(isOtherixError(error, 'usage'));
-  t.regex(error!.message, /otherix login/);
+  t.regex(error.message, /otherix login/);
 });
 
 test('saveCliConfig creates the folder 0700 and the file 0600, with no temp file left', async (t) => {
@@ -85,7 +86,9 @@ test('saveCliConfig creates the folder 0700 and the file 0600, with no temp file
 });
 
 test('a --token-path that never ends (/dev/zero) is a usage error, read only a few KiB', (t) => {
-  const error = t.throws(() => loadCliSettings({ flags: { tokenPath: '/dev/zero' }, env: { OTHERIX_CONFIG: '/nonexistent/otherix/config.yaml' } }));
+  const error = t.throws(() =>
+    loadCliSettings({ flags: { tokenPath: '/dev/zero' }, env: { OTHERIX_CONFIG: '/nonexistent/otherix/config.yaml' } }),
+  );
   t.is((error as { code?: string }).code, 'usage');
-  t.regex((error as Error).message, /--token-path \/dev\/zero: the file holds more than 4096 bytes/);
+  t.regex(error.message, /--token-path \/dev\/zero: the file holds more than 4096 bytes/);
 });

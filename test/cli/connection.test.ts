@@ -90,10 +90,18 @@ test('login through a man in the middle with the CP client.crt and a two-certifi
     await splitter.close();
     await home.remove();
   });
-  const run = await home.run(['login', '--cp-url', splitter.url, '--ca-fingerprint', cp.caFingerprint, '--token-env', 'MY_TOKEN'], { MY_TOKEN: cp.adminToken });
+  const run = await home.run(['login', '--cp-url', splitter.url, '--ca-fingerprint', cp.caFingerprint, '--token-env', 'MY_TOKEN'], {
+    MY_TOKEN: cp.adminToken,
+  });
   t.is(run.exitCode, 1);
-  t.regex(run.stderr, /^error: invalid_ca: the answer of https:\/\/127\.0\.0\.1:\d+\/v1\/ca holds 2 PEM blocks \(CERTIFICATE, CERTIFICATE\), not one certificate: .*suspect a man in the middle\n$/);
-  t.deepEqual(splitter.requests.map((request) => `${request.method} ${request.url}`), ['GET /v1/ca']);
+  t.regex(
+    run.stderr,
+    /^error: invalid_ca: the answer of https:\/\/127\.0\.0\.1:\d+\/v1\/ca holds 2 PEM blocks \(CERTIFICATE, CERTIFICATE\), not one certificate: .*suspect a man in the middle\n$/,
+  );
+  t.deepEqual(
+    splitter.requests.map((request) => `${request.method} ${request.url}`),
+    ['GET /v1/ca'],
+  );
   t.false(reachedImpostor(splitter, cp.adminToken), 'the admin token never reached it');
   await t.throwsAsync(stat(home.configPath), { code: 'ENOENT' });
 });
@@ -162,7 +170,7 @@ test('control-plane URL: a flag beats the environment, which beats the config fi
   t.true(envWins.stderr.startsWith(`error: unreachable: cannot reach the control plane at ${closed}`), envWins.stderr);
   const flagWins = await home.run(['whoami', '--cp-url', cp.url], { OTHERIX_CP_URL: closed });
   t.is(flagWins.exitCode, 0, flagWins.stderr);
-  t.is(flagWins.stdout, 'Name: file-viewer\nRole: viewer\n', 'a flag naming the file\'s own URL keeps the file\'s token');
+  t.is(flagWins.stdout, 'Name: file-viewer\nRole: viewer\n', "a flag naming the file's own URL keeps the file's token");
 });
 
 test('CA fingerprint: the environment beats the pin in the file, a flag beats the environment', async (t) => {
@@ -180,7 +188,10 @@ test("the config file's token never reaches another control plane named by a fla
   const { home } = await loggedInHome(tokens.viewer);
   const other = await startControlPlane({ captureLogs: 'debug' });
   const impostorCa = mintCa('another cluster');
-  const impostor = await startImpostor({ serving: mintServerCert(impostorCa, 'spiffe://otherix/control-plane'), caPemToServe: impostorCa.certPem });
+  const impostor = await startImpostor({
+    serving: mintServerCert(impostorCa, 'spiffe://otherix/control-plane'),
+    caPemToServe: impostorCa.certPem,
+  });
   t.teardown(async () => {
     await impostor.close();
     await other.close();
@@ -188,32 +199,76 @@ test("the config file's token never reaches another control plane named by a fla
   });
   const savedConfig = await readFile(home.configPath, 'utf8');
   const refusedRuns: Array<[string, string[], Record<string, string>, RegExp]> = [
-    ['--cp-url and --ca-fingerprint of B', ['whoami', '--cp-url', other.url, '--ca-fingerprint', other.caFingerprint], {}, /but the control-plane URL https:\/\/\S+ comes from --cp-url: nothing was sent/],
-    ['OTHERIX_CP_URL and OTHERIX_CA_FINGERPRINT of B', ['node', 'list'], { OTHERIX_CP_URL: other.url, OTHERIX_CA_FINGERPRINT: other.caFingerprint }, /comes from OTHERIX_CP_URL: nothing was sent/],
-    ["B's fingerprint with the file's URL", ['whoami', '--ca-fingerprint', other.caFingerprint], {}, /the CA fingerprint sha256:[0-9a-f]{64} from --ca-fingerprint is not the CA saved with it/],
-    ['login to B without a token', ['login', '--cp-url', other.url, '--ca-fingerprint', other.caFingerprint], {}, /comes from --cp-url: nothing was sent/],
-    ['an impostor by the environment', ['whoami'], { OTHERIX_CP_URL: impostor.url, OTHERIX_CA_FINGERPRINT: impostorCa.fingerprint }, /comes from OTHERIX_CP_URL/],
+    [
+      '--cp-url and --ca-fingerprint of B',
+      ['whoami', '--cp-url', other.url, '--ca-fingerprint', other.caFingerprint],
+      {},
+      /but the control-plane URL https:\/\/\S+ comes from --cp-url: nothing was sent/,
+    ],
+    [
+      'OTHERIX_CP_URL and OTHERIX_CA_FINGERPRINT of B',
+      ['node', 'list'],
+      { OTHERIX_CP_URL: other.url, OTHERIX_CA_FINGERPRINT: other.caFingerprint },
+      /comes from OTHERIX_CP_URL: nothing was sent/,
+    ],
+    [
+      "B's fingerprint with the file's URL",
+      ['whoami', '--ca-fingerprint', other.caFingerprint],
+      {},
+      /the CA fingerprint sha256:[0-9a-f]{64} from --ca-fingerprint is not the CA saved with it/,
+    ],
+    [
+      'login to B without a token',
+      ['login', '--cp-url', other.url, '--ca-fingerprint', other.caFingerprint],
+      {},
+      /comes from --cp-url: nothing was sent/,
+    ],
+    [
+      'an impostor by the environment',
+      ['whoami'],
+      { OTHERIX_CP_URL: impostor.url, OTHERIX_CA_FINGERPRINT: impostorCa.fingerprint },
+      /comes from OTHERIX_CP_URL/,
+    ],
   ];
   for (const [what, args, env, why] of refusedRuns) {
     const run = await home.run(args, env);
     t.is(run.exitCode, 2, `${what}: ${run.stderr}`);
-    t.regex(run.stderr, new RegExp(`^error: usage: the API token in ${home.configPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} was saved by \`otherix login\` for ${cp.url.replace(/\./g, '\\.')} and is sent only there`), what);
+    t.regex(
+      run.stderr,
+      new RegExp(
+        `^error: usage: the API token in ${home.configPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} was saved by \`otherix login\` for ${cp.url.replace(/\./g, '\\.')} and is sent only there`,
+      ),
+      what,
+    );
     t.regex(run.stderr, why, what);
-    t.regex(run.stderr, /log in to it \(`otherix login --cp-url \S+ --ca-fingerprint FP --token-path FILE`.*or give its token with --token-env NAME/, what);
+    t.regex(
+      run.stderr,
+      /log in to it \(`otherix login --cp-url \S+ --ca-fingerprint FP --token-path FILE`.*or give its token with --token-env NAME/,
+      what,
+    );
     t.is(run.stderr.trim().split('\n').length, 1, what);
     t.false(run.stderr.includes(tokens.viewer), what);
   }
   t.is(await readFile(home.configPath, 'utf8'), savedConfig, 'the refused login saved nothing');
   t.deepEqual(impostor.requests, [], 'not even the CA was fetched from the impostor');
   t.false(reachedImpostor(impostor, tokens.viewer));
-  const requestsTo = (cp: ControlPlane) => cp.logs.map((line) => JSON.parse(line) as { msg?: string; req?: { url?: string } }).filter((record) => record.msg === 'incoming request');
+  const requestsTo = (cp: ControlPlane) =>
+    cp.logs
+      .map((line) => JSON.parse(line) as { msg?: string; req?: { url?: string } })
+      .filter((record) => record.msg === 'incoming request');
   t.deepEqual(requestsTo(other), [], 'no request of the refused runs reached B');
 
   // With B's own token from the environment, B is used, and its log shows what the refusals never sent.
-  const withOwnToken = await home.run(['whoami', '--cp-url', other.url, '--ca-fingerprint', other.caFingerprint, '--token-env', 'B_TOKEN'], { B_TOKEN: other.adminToken });
+  const withOwnToken = await home.run(
+    ['whoami', '--cp-url', other.url, '--ca-fingerprint', other.caFingerprint, '--token-env', 'B_TOKEN'],
+    { B_TOKEN: other.adminToken },
+  );
   t.is(withOwnToken.exitCode, 0, withOwnToken.stderr);
   t.is(withOwnToken.stdout, 'Name: admin\nRole: admin\n');
-  t.true(requestsTo(other).some((record) => record.req?.url === '/v1/whoami'), other.logs.join('\n'));
+  t.true(
+    requestsTo(other).some((record) => record.req?.url === '/v1/whoami'),
+    other.logs.join('\n'),
+  );
   // And the file still works for A.
   t.is((await home.run(['whoami'])).stdout, 'Name: file-viewer\nRole: viewer\n');
 });
@@ -260,7 +315,10 @@ test('--token works but warns that the token shows in the process list; a loose 
   const literal = await home.run(['whoami', '--token', tokens.operator], env);
   t.is(literal.exitCode, 0, literal.stderr);
   t.is(literal.stdout, 'Name: env-operator\nRole: operator\n');
-  t.regex(literal.stderr, /^warning: --token puts the API token in the process list, visible to every local user; prefer --token-path FILE or --token-env NAME\n$/);
+  t.regex(
+    literal.stderr,
+    /^warning: --token puts the API token in the process list, visible to every local user; prefer --token-path FILE or --token-env NAME\n$/,
+  );
 
   const loose = join(home.home, 'loose-token');
   await writeFile(loose, tokens.operator, { mode: 0o644 });

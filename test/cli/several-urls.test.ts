@@ -27,7 +27,15 @@ test('login with two URLs saves both; with the first replica dead, `otherix node
   const tokenFile = join(home.home, 'token');
   await writeFile(tokenFile, `${cp.adminToken}\n`, { mode: 0o600 });
   const both = `${first.url},${second.url}`;
-  const login = await home.run(['login', '--cp-url', `${first.url}/, ${second.url}`, '--ca-fingerprint', cp.caFingerprint, '--token-path', tokenFile]);
+  const login = await home.run([
+    'login',
+    '--cp-url',
+    `${first.url}/, ${second.url}`,
+    '--ca-fingerprint',
+    cp.caFingerprint,
+    '--token-path',
+    tokenFile,
+  ]);
   t.is(login.exitCode, 0, login.stderr);
   t.true(login.stdout.startsWith(`Logged in to ${both} as admin (role: admin).`), login.stdout);
   t.regex(await readFile(home.configPath, 'utf8'), new RegExp(`^cp_url: ${both.replace(/[.]/g, '\\.')}$`, 'm'));
@@ -44,7 +52,12 @@ test('login with two URLs saves both; with the first replica dead, `otherix node
   const closed = await closedPortUrl();
   const outside = await home.run(['whoami', '--cp-url', `${second.url},${closed}`]);
   t.is(outside.exitCode, 2, outside.stderr);
-  t.regex(outside.stderr, new RegExp(`^error: usage: the API token in \\S+ was saved by \`otherix login\` for ${both.replace(/[.]/g, '\\.')} and is sent only there`));
+  t.regex(
+    outside.stderr,
+    new RegExp(
+      `^error: usage: the API token in \\S+ was saved by \`otherix login\` for ${both.replace(/[.]/g, '\\.')} and is sent only there`,
+    ),
+  );
 });
 
 test('OTHERIX_CP_URL takes a list: the dead first URL is passed over for the pin and the calls', async (t) => {
@@ -67,10 +80,22 @@ test('a bad or repeated URL in the list is a usage error naming it, before anyth
   t.teardown(() => home.remove());
   const fingerprint = `sha256:${'ab'.repeat(32)}`;
   const token = `otx_api_${'A'.repeat(43)}`;
-  const bad = await home.run(['whoami'], { OTHERIX_CP_URL: 'https://cp-a:8443,http://cp-b:8443', OTHERIX_CA_FINGERPRINT: fingerprint, OTHERIX_TOKEN: token });
+  const bad = await home.run(['whoami'], {
+    OTHERIX_CP_URL: 'https://cp-a:8443,http://cp-b:8443',
+    OTHERIX_CA_FINGERPRINT: fingerprint,
+    OTHERIX_TOKEN: token,
+  });
   t.is(bad.exitCode, 2, bad.stderr);
-  t.is(bad.stderr, 'error: usage: OTHERIX_CP_URL (URL 2 of 2) http://cp-b:8443 must be an https:// URL: every Otherix connection must use https:// (TLS)\n');
-  const twice = await home.run(['login', '--cp-url', 'https://cp-a:8443,https://CP-A:8443', '--ca-fingerprint', fingerprint], { OTHERIX_TOKEN: token });
+  t.is(
+    bad.stderr,
+    'error: usage: OTHERIX_CP_URL (URL 2 of 2) http://cp-b:8443 must be an https:// URL: every Otherix connection must use https:// (TLS)\n',
+  );
+  const twice = await home.run(['login', '--cp-url', 'https://cp-a:8443,https://CP-A:8443', '--ca-fingerprint', fingerprint], {
+    OTHERIX_TOKEN: token,
+  });
   t.is(twice.exitCode, 2, twice.stderr);
-  t.regex(twice.stderr, /^error: usage: --cp-url \(URL 2 of 2\) https:\/\/CP-A:8443 repeats URL 1 \(https:\/\/cp-a:8443\): list each control-plane replica once/);
+  t.regex(
+    twice.stderr,
+    /^error: usage: --cp-url \(URL 2 of 2\) https:\/\/CP-A:8443 repeats URL 1 \(https:\/\/cp-a:8443\): list each control-plane replica once/,
+  );
 });

@@ -33,6 +33,7 @@ const HOSTILE = {
 };
 
 /** Every byte a terminal would act on: C0 but the line break, DEL, C1, and the bidi controls. */
+// eslint-disable-next-line no-control-regex -- the pattern exists to find control characters
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 test.before(async () => {
@@ -43,9 +44,17 @@ test.before(async () => {
   // Through the store, as an older CP that took this text would have stored it.
   const now = cp.clock.now();
   const token = await insertJoinToken(cp.store, now, { nodeName: 'hostile' });
-  const row = nodeRow(1, { id: randomUUID(), name: 'hostile', advertisedEndpoint: HOSTILE.endpoint, endpointHost: '10.0.0.9', migrationHost: '10.0.0.9', certNotAfter: now + 365 * 86_400_000, createdAt: now });
+  const row = nodeRow(1, {
+    id: randomUUID(),
+    name: 'hostile',
+    advertisedEndpoint: HOSTILE.endpoint,
+    endpointHost: '10.0.0.9',
+    migrationHost: '10.0.0.9',
+    certNotAfter: now + 365 * 86_400_000,
+    createdAt: now,
+  });
   const [joined] = await redeemJoinTokens(cp.store, [redemptionAttempt(token, row, now, ['10.0.0.9'])]);
-  if (!joined!.ok) throw new Error(`the hostile node was not stored: ${String(joined!.error)}`);
+  if (!joined.ok) throw new Error(`the hostile node was not stored: ${String(joined.error)}`);
   await cp.store.nodes.recordHeartbeats([
     {
       nodeId: row.id,
@@ -53,7 +62,14 @@ test.before(async () => {
       architecture: 'amd64',
       agentVersion: HOSTILE.agentVersion,
       heartbeatIntervalMs: 3_600_000,
-      hardwareJson: JSON.stringify({ cpu_model: HOSTILE.cpu_model, cpu_count: 4, memory_bytes: 1024 ** 3, kvm_present: true, hostname: HOSTILE.hostname, kernel: HOSTILE.kernel }),
+      hardwareJson: JSON.stringify({
+        cpu_model: HOSTILE.cpu_model,
+        cpu_count: 4,
+        memory_bytes: 1024 ** 3,
+        kvm_present: true,
+        hostname: HOSTILE.hostname,
+        kernel: HOSTILE.kernel,
+      }),
       vmCount: 0,
       activeMigrations: 0,
       at: now,
@@ -84,7 +100,7 @@ test('node list shows the endpoint escaped, one row per node', async (t) => {
   t.false(RAW_CONTROL.test(run.stdout), JSON.stringify(run.stdout));
   const rows = tableRows(run.stdout);
   t.is(rows.length, 1);
-  t.is(rows[0]![3], 'https://10.0.0.9:9443/\\x1b[31mred');
+  t.is(rows[0][3], 'https://10.0.0.9:9443/\\x1b[31mred');
 });
 
 test('--output json is the API body unchanged, control characters and all', async (t) => {

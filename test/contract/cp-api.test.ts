@@ -42,7 +42,8 @@ const ROLES = ['admin', 'operator', 'developer', 'viewer'] as const;
 type Role = (typeof ROLES)[number];
 const NOT_ADMIN = ['operator', 'developer', 'viewer'] as const;
 /** A heartbeat body; an hour's interval, so no node turns not_ready while a slow machine runs the file. */
-const beat = (overrides: Partial<HeartbeatRequest> = {}): HeartbeatRequest => heartbeatBody({ heartbeat_interval_seconds: 3600, ...overrides });
+const beat = (overrides: Partial<HeartbeatRequest> = {}): HeartbeatRequest =>
+  heartbeatBody({ heartbeat_interval_seconds: 3600, ...overrides });
 
 let clock: MovableClock;
 let cp: ControlPlane;
@@ -116,17 +117,36 @@ test.serial('health, readiness and the CA answer as documented; an unknown query
 
 test.serial('API tokens: one per role, whoami for each; mint, list and revoke with every refusal', async (t) => {
   for (const role of NOT_ADMIN) {
-    const minted = await run.call(t, { method: 'POST', path: '/v1/api-tokens', token: tokens.admin, body: { name: `contract-${role}`, role }, expect: 201 });
+    const minted = await run.call(t, {
+      method: 'POST',
+      path: '/v1/api-tokens',
+      token: tokens.admin,
+      body: { name: `contract-${role}`, role },
+      expect: 201,
+    });
     tokens[role] = minted.body.token;
   }
-  for (const role of ROLES) t.is((await run.call(t, { method: 'GET', path: '/v1/whoami', token: tokens[role], expect: 200 })).body.role, role);
+  for (const role of ROLES)
+    t.is((await run.call(t, { method: 'GET', path: '/v1/whoami', token: tokens[role], expect: 200 })).body.role, role);
   await run.call(t, { method: 'GET', path: '/v1/whoami', expect: 401, breaksDocument: 'no credential' });
   await run.call(t, { method: 'GET', path: '/v1/whoami', token: UNKNOWN_API_TOKEN, expect: 401 });
 
   const create = { method: 'POST', path: '/v1/api-tokens' } as const;
   await run.call(t, { ...create, token: tokens.admin, body: { name: 'contract-viewer', role: 'viewer' }, expect: 409 });
-  await run.call(t, { ...create, token: tokens.admin, body: { name: 'contract-root', role: 'root' }, expect: 400, breaksDocument: 'no such role' });
-  await run.call(t, { ...create, token: tokens.admin, body: { name: HUGE, role: 'viewer' }, expect: 413, breaksDocument: 'a name over maxLength' });
+  await run.call(t, {
+    ...create,
+    token: tokens.admin,
+    body: { name: 'contract-root', role: 'root' },
+    expect: 400,
+    breaksDocument: 'no such role',
+  });
+  await run.call(t, {
+    ...create,
+    token: tokens.admin,
+    body: { name: HUGE, role: 'viewer' },
+    expect: 413,
+    breaksDocument: 'a name over maxLength',
+  });
   await run.call(t, { ...create, token: UNKNOWN_API_TOKEN, body: { name: 'contract-x', role: 'viewer' }, expect: 401 });
   await forbiddenFor(t, NOT_ADMIN, { ...create, body: { name: 'contract-x', role: 'viewer' } });
 
@@ -137,19 +157,36 @@ test.serial('API tokens: one per role, whoami for each; mint, list and revoke wi
   await run.call(t, { method: 'GET', path: '/v1/api-tokens', token: UNKNOWN_API_TOKEN, expect: 401 });
   await forbiddenFor(t, NOT_ADMIN, { method: 'GET', path: '/v1/api-tokens' });
 
-  const doomed = await run.call(t, { ...create, token: tokens.admin, body: { name: 'contract-doomed', role: 'viewer', ttl_seconds: 3600 }, expect: 201 });
+  const doomed = await run.call(t, {
+    ...create,
+    token: tokens.admin,
+    body: { name: 'contract-doomed', role: 'viewer', ttl_seconds: 3600 },
+    expect: 201,
+  });
   const revoke = { method: 'POST', path: `/v1/api-tokens/${doomed.body.id}/revoke` } as const;
   t.true((await run.call(t, { ...revoke, token: tokens.admin, expect: 200 })).body.revoked);
   await run.call(t, { ...revoke, token: tokens.admin, expect: 200 });
   await run.call(t, { method: 'POST', path: `/v1/api-tokens/${NO_SUCH_ID}/revoke`, token: tokens.admin, expect: 404 });
-  await run.call(t, { method: 'POST', path: '/v1/api-tokens/not-an-id/revoke', token: tokens.admin, expect: 400, breaksDocument: 'the id is no UUID' });
-  await run.call(t, { ...revoke, token: tokens.admin, body: { pad: HUGE }, expect: 413, breaksDocument: 'a body where none is documented' });
+  await run.call(t, {
+    method: 'POST',
+    path: '/v1/api-tokens/not-an-id/revoke',
+    token: tokens.admin,
+    expect: 400,
+    breaksDocument: 'the id is no UUID',
+  });
+  await run.call(t, {
+    ...revoke,
+    token: tokens.admin,
+    body: { pad: HUGE },
+    expect: 413,
+    breaksDocument: 'a body where none is documented',
+  });
   await run.call(t, { ...revoke, token: UNKNOWN_API_TOKEN, expect: 401 });
   await forbiddenFor(t, NOT_ADMIN, revoke);
   // The last live admin token cannot be revoked: nobody could administer the cluster after it.
-  const adminId = (await run.call(t, { method: 'GET', path: '/v1/api-tokens?limit=500', token: tokens.admin, expect: 200 })).body.items.find(
-    (item: { role: string; revoked: boolean }) => item.role === 'admin' && !item.revoked,
-  ).id;
+  const adminId = (
+    await run.call(t, { method: 'GET', path: '/v1/api-tokens?limit=500', token: tokens.admin, expect: 200 })
+  ).body.items.find((item: { role: string; revoked: boolean }) => item.role === 'admin' && !item.revoked).id;
   const last = await run.call(t, { method: 'POST', path: `/v1/api-tokens/${adminId}/revoke`, token: tokens.admin, expect: 409 });
   t.is(last.body.error.code, 'conflict');
 });
@@ -169,7 +206,10 @@ test.serial('an empty cluster: every role gets an empty node page that says its 
   await run.call(t, { method: 'GET', path: '/v1/nodes/nowhere', token: tokens.viewer, expect: 404 });
   await run.call(t, { method: 'GET', path: `/v1/nodes/${NO_SUCH_ID}`, token: tokens.viewer, expect: 400 });
   await run.call(t, { method: 'GET', path: '/v1/nodes/nowhere', token: UNKNOWN_API_TOKEN, expect: 401 });
-  t.deepEqual((await run.call(t, { method: 'GET', path: '/v1/nodes/join-tokens', token: tokens.admin, expect: 200 })).body, { items: [], next_cursor: null });
+  t.deepEqual((await run.call(t, { method: 'GET', path: '/v1/nodes/join-tokens', token: tokens.admin, expect: 200 })).body, {
+    items: [],
+    next_cursor: null,
+  });
 });
 
 test.serial('join tokens: mint, list, revoke and consumptions, with every refusal', async (t) => {
@@ -178,13 +218,24 @@ test.serial('join tokens: mint, list, revoke and consumptions, with every refusa
   fleetToken = { id: fleet.body.id, token: fleet.body.token };
   await run.call(t, { ...create, token: tokens.admin, body: { node_name: 'join' }, expect: 400 });
   await run.call(t, { ...create, token: tokens.admin, body: { ttl_seconds: 0 }, expect: 400, breaksDocument: 'ttl_seconds under 1' });
-  await run.call(t, { ...create, token: tokens.admin, body: { node_name: HUGE }, expect: 413, breaksDocument: 'a node name over maxLength' });
+  await run.call(t, {
+    ...create,
+    token: tokens.admin,
+    body: { node_name: HUGE },
+    expect: 413,
+    breaksDocument: 'a node name over maxLength',
+  });
   await run.call(t, { ...create, token: UNKNOWN_API_TOKEN, body: {}, expect: 401 });
   await forbiddenFor(t, NOT_ADMIN, { ...create, body: {} });
 
   await run.call(t, { ...create, token: tokens.admin, body: { max_uses: 2 }, expect: 201 });
   const first = await run.call(t, { method: 'GET', path: '/v1/nodes/join-tokens?limit=1', token: tokens.admin, expect: 200 });
-  await run.call(t, { method: 'GET', path: `/v1/nodes/join-tokens?limit=1&cursor=${first.body.next_cursor}`, token: tokens.admin, expect: 200 });
+  await run.call(t, {
+    method: 'GET',
+    path: `/v1/nodes/join-tokens?limit=1&cursor=${first.body.next_cursor}`,
+    token: tokens.admin,
+    expect: 200,
+  });
   await run.call(t, { method: 'GET', path: '/v1/nodes/join-tokens?include_expired=true', token: tokens.admin, expect: 200 });
   await run.call(t, { method: 'GET', path: '/v1/nodes/join-tokens?cursor=garbage', token: tokens.admin, expect: 400 });
   await run.call(t, { method: 'GET', path: '/v1/nodes/join-tokens', token: UNKNOWN_API_TOKEN, expect: 401 });
@@ -195,17 +246,37 @@ test.serial('join tokens: mint, list, revoke and consumptions, with every refusa
   t.true((await run.call(t, { ...revoke, token: tokens.admin, expect: 200 })).body.revoked);
   await run.call(t, { ...revoke, token: tokens.admin, expect: 200 });
   await run.call(t, { method: 'POST', path: `/v1/nodes/join-tokens/${NO_SUCH_ID}/revoke`, token: tokens.admin, expect: 404 });
-  await run.call(t, { method: 'POST', path: '/v1/nodes/join-tokens/not-an-id/revoke', token: tokens.admin, expect: 400, breaksDocument: 'the id is no UUID' });
-  await run.call(t, { ...revoke, token: tokens.admin, body: { pad: HUGE }, expect: 413, breaksDocument: 'a body where none is documented' });
+  await run.call(t, {
+    method: 'POST',
+    path: '/v1/nodes/join-tokens/not-an-id/revoke',
+    token: tokens.admin,
+    expect: 400,
+    breaksDocument: 'the id is no UUID',
+  });
+  await run.call(t, {
+    ...revoke,
+    token: tokens.admin,
+    body: { pad: HUGE },
+    expect: 413,
+    breaksDocument: 'a body where none is documented',
+  });
   await run.call(t, { ...revoke, token: UNKNOWN_API_TOKEN, expect: 401 });
   await forbiddenFor(t, NOT_ADMIN, revoke);
   const shortLived = await run.call(t, { ...create, token: tokens.admin, body: { ttl_seconds: 60 }, expect: 201 });
-  await aMinuteLater(() => run.call(t, { method: 'POST', path: `/v1/nodes/join-tokens/${shortLived.body.id}/revoke`, token: tokens.admin, expect: 409 }));
+  await aMinuteLater(() =>
+    run.call(t, { method: 'POST', path: `/v1/nodes/join-tokens/${shortLived.body.id}/revoke`, token: tokens.admin, expect: 409 }),
+  );
 
   const consumptions = { method: 'GET', path: `/v1/nodes/join-tokens/${fleetToken.id}/consumptions` } as const;
   t.deepEqual((await run.call(t, { ...consumptions, token: tokens.admin, expect: 200 })).body, { items: [], next_cursor: null });
   await run.call(t, { method: 'GET', path: `/v1/nodes/join-tokens/${NO_SUCH_ID}/consumptions`, token: tokens.admin, expect: 404 });
-  await run.call(t, { method: 'GET', path: '/v1/nodes/join-tokens/not-an-id/consumptions', token: tokens.admin, expect: 400, breaksDocument: 'the id is no UUID' });
+  await run.call(t, {
+    method: 'GET',
+    path: '/v1/nodes/join-tokens/not-an-id/consumptions',
+    token: tokens.admin,
+    expect: 400,
+    breaksDocument: 'the id is no UUID',
+  });
   await run.call(t, { method: 'GET', path: `${consumptions.path}?cursor=garbage`, token: tokens.admin, expect: 400 });
   await run.call(t, { ...consumptions, token: UNKNOWN_API_TOKEN, expect: 401 });
   await forbiddenFor(t, NOT_ADMIN, consumptions);
@@ -213,7 +284,13 @@ test.serial('join tokens: mint, list, revoke and consumptions, with every refusa
 
 /** Mints a join token bound to `name` through the proxy. */
 async function boundToken(t: ExecutionContext, name: string, ttlSeconds = 600): Promise<{ id: string; token: string }> {
-  const minted = await run.call(t, { method: 'POST', path: '/v1/nodes/join-tokens', token: tokens.admin, body: { node_name: name, ttl_seconds: ttlSeconds }, expect: 201 });
+  const minted = await run.call(t, {
+    method: 'POST',
+    path: '/v1/nodes/join-tokens',
+    token: tokens.admin,
+    body: { node_name: name, ttl_seconds: ttlSeconds },
+    expect: 201,
+  });
   return { id: minted.body.id, token: minted.body.token };
 }
 
@@ -230,14 +307,27 @@ async function join(t: ExecutionContext, token: string, name: string, client: st
 test.serial('the join: nodes join through the proxy; every refusal answers as documented', async (t) => {
   await join(t, (await boundToken(t, 'contract-a')).token, 'contract-a', 'contract-a#1');
   await join(t, fleetToken.token, 'contract-b', 'contract-b');
-  const consumed = await run.call(t, { method: 'GET', path: `/v1/nodes/join-tokens/${fleetToken.id}/consumptions`, token: tokens.admin, expect: 200 });
-  t.deepEqual(consumed.body.items.map((item: { node_id: string }) => item.node_id), [nodeIds['contract-b']]);
+  const consumed = await run.call(t, {
+    method: 'GET',
+    path: `/v1/nodes/join-tokens/${fleetToken.id}/consumptions`,
+    token: tokens.admin,
+    expect: 200,
+  });
+  t.deepEqual(
+    consumed.body.items.map((item: { node_id: string }) => item.node_id),
+    [nodeIds['contract-b']],
+  );
 
   const { csrPem } = await nodeCsr('contract-c');
-  const attempt = (token: string, overrides = {}) => ({ method: 'POST', path: '/v1/nodes/join', body: joinRequest(token, 'contract-c', csrPem, overrides) }) as const;
+  const attempt = (token: string, overrides = {}) =>
+    ({ method: 'POST', path: '/v1/nodes/join', body: joinRequest(token, 'contract-c', csrPem, overrides) }) as const;
   await run.call(t, { ...attempt('not-a-join-token'), expect: 400 });
   await run.call(t, { ...attempt(fleetToken.token, { csr_pem: 'garbage' }), expect: 400 });
-  await run.call(t, { ...attempt(fleetToken.token, { architecture: 'x86-64' }), expect: 400, breaksDocument: 'an architecture outside its pattern' });
+  await run.call(t, {
+    ...attempt(fleetToken.token, { architecture: 'x86-64' }),
+    expect: 400,
+    breaksDocument: 'an architecture outside its pattern',
+  });
   await run.call(t, { ...attempt(fleetToken.token, { csr_pem: HUGE }), expect: 413, breaksDocument: 'a CSR over maxLength' });
   await run.call(t, { method: 'POST', path: '/v1/nodes/join', body: joinRequest(fleetToken.token, 'contract-a', csrPem), expect: 409 });
   const revoked = await boundToken(t, 'contract-c');
@@ -259,8 +349,20 @@ test.serial("heartbeats through the hop, with the node's certificate; every refu
   await run.call(t, { ...heartbeat, client: 'contract-b', body: beat({ vm_count: 2 }), expect: 200 });
   await run.call(t, { ...heartbeat, body: beat(), expect: 401 });
   await run.call(t, { ...heartbeat, client: 'cp', body: beat(), expect: 403 });
-  await run.call(t, { ...heartbeat, client: 'contract-a#1', body: beat({ vm_count: -1 }), expect: 400, breaksDocument: 'a negative vm_count' });
-  await run.call(t, { ...heartbeat, client: 'contract-a#1', body: beat({ agent_version: HUGE }), expect: 413, breaksDocument: 'an agent_version over maxLength' });
+  await run.call(t, {
+    ...heartbeat,
+    client: 'contract-a#1',
+    body: beat({ vm_count: -1 }),
+    expect: 400,
+    breaksDocument: 'a negative vm_count',
+  });
+  await run.call(t, {
+    ...heartbeat,
+    client: 'contract-a#1',
+    body: beat({ agent_version: HUGE }),
+    expect: 413,
+    breaksDocument: 'an agent_version over maxLength',
+  });
   // A re-join with a token bound to the name replaces the certificate: the old one is refused.
   await join(t, (await boundToken(t, 'contract-a')).token, 'contract-a', 'contract-a#2');
   const replaced = await run.call(t, { ...heartbeat, client: 'contract-a#1', body: beat(), expect: 401 });
@@ -274,13 +376,19 @@ test.serial("renewals through the hop, with the node's certificate; every refusa
   // contract-b renews and never uses the new leaf: its certificate stays the current one.
   const renewed = await run.call(t, { ...renewal, client: 'contract-b', body: await csr(), expect: 201 });
   t.is(renewed.body.node.name, 'contract-b');
-  t.not(renewed.body.node.certificate.serial, (await run.call(t, { method: 'GET', path: '/v1/nodes/contract-b', token: tokens.admin, expect: 200 })).body.certificate.serial);
+  t.not(
+    renewed.body.node.certificate.serial,
+    (await run.call(t, { method: 'GET', path: '/v1/nodes/contract-b', token: tokens.admin, expect: 200 })).body.certificate.serial,
+  );
   const limited = await run.call(t, { ...renewal, client: 'contract-b', body: await csr(), expect: 429 });
   t.true(Number(limited.headers['retry-after']) >= 1);
   await run.call(t, { ...renewal, body: await csr(), expect: 401 });
   await run.call(t, { ...renewal, client: 'contract-a#1', body: await csr(), expect: 401 });
   await run.call(t, { ...renewal, client: 'cp', body: await csr(), expect: 403 });
-  t.is((await run.call(t, { ...renewal, client: 'contract-a#2', body: { csr_pem: 'garbage' }, expect: 400 })).body.error.details.problem, 'invalid_csr');
+  t.is(
+    (await run.call(t, { ...renewal, client: 'contract-a#2', body: { csr_pem: 'garbage' }, expect: 400 })).body.error.details.problem,
+    'invalid_csr',
+  );
   await run.call(t, { ...renewal, client: 'contract-a#2', body: { csr_pem: HUGE }, expect: 413, breaksDocument: 'a CSR over maxLength' });
   // Still contract-b's certificate (the new leaf was never used); it still hosts its two VMs.
   await run.call(t, { method: 'POST', path: '/v1/nodes/heartbeat', client: 'contract-b', body: beat({ vm_count: 2 }), expect: 200 });
@@ -291,19 +399,38 @@ test.serial('a cluster with nodes: every role lists and gets nodes in its projec
     const projection = role === 'admin' || role === 'operator' ? 'full' : 'summary';
     const page = await run.call(t, { method: 'GET', path: '/v1/nodes', token: tokens[role], expect: 200 });
     t.is(page.body.projection, projection, role);
-    t.deepEqual(page.body.items.map((node: { name: string; projection: string }) => [node.name, node.projection]), [['contract-a', projection], ['contract-b', projection]]);
+    t.deepEqual(
+      page.body.items.map((node: { name: string; projection: string }) => [node.name, node.projection]),
+      [
+        ['contract-a', projection],
+        ['contract-b', projection],
+      ],
+    );
     const node = await run.call(t, { method: 'GET', path: '/v1/nodes/contract-a', token: tokens[role], expect: 200 });
     t.is(node.body.projection, projection, role);
   }
   const first = await run.call(t, { method: 'GET', path: '/v1/nodes?limit=1', token: tokens.viewer, expect: 200 });
   await run.call(t, { method: 'GET', path: `/v1/nodes?limit=1&cursor=${first.body.next_cursor}`, token: tokens.viewer, expect: 200 });
-  await run.call(t, { method: 'GET', path: '/v1/nodes?status=ready&schedulable=true&architecture=amd64', token: tokens.operator, expect: 200 });
-  const expiring = await run.call(t, { method: 'GET', path: `/v1/nodes?cert_expires_before=${encodeURIComponent(new Date(Date.now() + 400 * 86_400_000).toISOString())}`, token: tokens.admin, expect: 200 });
-  t.deepEqual(expiring.body.items.map((node: { name: string }) => node.name), ['contract-a', 'contract-b']);
+  await run.call(t, {
+    method: 'GET',
+    path: '/v1/nodes?status=ready&schedulable=true&architecture=amd64',
+    token: tokens.operator,
+    expect: 200,
+  });
+  const expiring = await run.call(t, {
+    method: 'GET',
+    path: `/v1/nodes?cert_expires_before=${encodeURIComponent(new Date(Date.now() + 400 * 86_400_000).toISOString())}`,
+    token: tokens.admin,
+    expect: 200,
+  });
+  t.deepEqual(
+    expiring.body.items.map((node: { name: string }) => node.name),
+    ['contract-a', 'contract-b'],
+  );
 });
 
 test.serial('cordon, uncordon and delete by id, with every refusal; a cordoned node hears so in its heartbeat answer', async (t) => {
-  const a = nodeIds['contract-a']!;
+  const a = nodeIds['contract-a'];
   for (const action of ['cordon', 'uncordon'] as const) {
     const call = { method: 'POST', path: `/v1/nodes/${a}/${action}` } as const;
     for (const role of ['admin', 'operator'] as const) {
@@ -316,18 +443,42 @@ test.serial('cordon, uncordon and delete by id, with every refusal; a cordoned n
     }
     await forbiddenFor(t, ['developer', 'viewer'], call);
     await run.call(t, { method: 'POST', path: `/v1/nodes/${NO_SUCH_ID}/${action}`, token: tokens.admin, expect: 404 });
-    await run.call(t, { method: 'POST', path: `/v1/nodes/contract-a/${action}`, token: tokens.admin, expect: 400, breaksDocument: 'a name where an id goes' });
-    await run.call(t, { ...call, token: tokens.admin, body: { pad: HUGE }, expect: 413, breaksDocument: 'a body where none is documented' });
+    await run.call(t, {
+      method: 'POST',
+      path: `/v1/nodes/contract-a/${action}`,
+      token: tokens.admin,
+      expect: 400,
+      breaksDocument: 'a name where an id goes',
+    });
+    await run.call(t, {
+      ...call,
+      token: tokens.admin,
+      body: { pad: HUGE },
+      expect: 413,
+      breaksDocument: 'a body where none is documented',
+    });
     await run.call(t, { ...call, token: UNKNOWN_API_TOKEN, expect: 401 });
   }
 
-  const b = nodeIds['contract-b']!;
+  const b = nodeIds['contract-b'];
   const remove = { method: 'DELETE', path: `/v1/nodes/${b}` } as const;
   t.is((await run.call(t, { ...remove, token: tokens.admin, expect: 409 })).body.error.code, 'conflict');
   await forbiddenFor(t, NOT_ADMIN, remove);
   await run.call(t, { method: 'DELETE', path: `/v1/nodes/${NO_SUCH_ID}`, token: tokens.admin, expect: 404 });
-  await run.call(t, { method: 'DELETE', path: '/v1/nodes/contract-b', token: tokens.admin, expect: 400, breaksDocument: 'a name where an id goes' });
-  await run.call(t, { ...remove, token: tokens.admin, body: { pad: HUGE }, expect: 413, breaksDocument: 'a body where none is documented' });
+  await run.call(t, {
+    method: 'DELETE',
+    path: '/v1/nodes/contract-b',
+    token: tokens.admin,
+    expect: 400,
+    breaksDocument: 'a name where an id goes',
+  });
+  await run.call(t, {
+    ...remove,
+    token: tokens.admin,
+    body: { pad: HUGE },
+    expect: 413,
+    breaksDocument: 'a body where none is documented',
+  });
   await run.call(t, { ...remove, token: UNKNOWN_API_TOKEN, expect: 401 });
   t.is((await run.call(t, { method: 'DELETE', path: `/v1/nodes/${b}?force=true`, token: tokens.admin, expect: 204 })).text, '');
   const refused = await run.call(t, { method: 'POST', path: '/v1/nodes/heartbeat', client: 'contract-b', body: beat(), expect: 401 });
@@ -337,7 +488,7 @@ test.serial('cordon, uncordon and delete by id, with every refusal; a cordoned n
 test.serial('a handler that fails answers 500 as documented, for every operation', async (t) => {
   const fault = { [FAULT_HEADER]: 'internal' };
   const { csrPem } = await nodeCsr('contract-d');
-  const a = nodeIds['contract-a']!;
+  const a = nodeIds['contract-a'];
   const calls: Record<string, Omit<ContractCall, 'expect' | 'headers'>> = {
     getHealth: { method: 'GET', path: '/healthz' },
     getReadiness: { method: 'GET', path: '/readyz' },
@@ -383,15 +534,26 @@ test.serial('drift: a field the document does not have is found by Prism and by 
     const drifted = await run.send({ method: 'GET', path, token, headers: { [DRIFT_HEADER]: drift } });
     t.is(drifted.status, 200);
     t.regex(drifted.text, /"unexpected_field":true/);
-    t.true(drifted.responseViolations.some((v) => v.severity === 'Error'), `Prism finds the drift of ${path}: ${JSON.stringify(drifted.responseViolations)}`);
+    t.true(
+      drifted.responseViolations.some((v) => v.severity === 'Error'),
+      `Prism finds the drift of ${path}: ${JSON.stringify(drifted.responseViolations)}`,
+    );
     t.true(drifted.schemaProblems.length > 0, `ajv finds the drift of ${path}`);
   }
 });
 
 test.serial('drift: the empty node page of before (no projection) is found by Prism and by ajv', async (t) => {
-  const before = await run.send({ method: 'GET', path: '/v1/nodes?architecture=riscv64', token: tokens.viewer, headers: { [DRIFT_HEADER]: 'no-projection' } });
+  const before = await run.send({
+    method: 'GET',
+    path: '/v1/nodes?architecture=riscv64',
+    token: tokens.viewer,
+    headers: { [DRIFT_HEADER]: 'no-projection' },
+  });
   t.is(before.text, '{"items":[],"next_cursor":null}');
-  t.true(before.responseViolations.some((v) => v.code === 'oneOf'), JSON.stringify(before.responseViolations));
+  t.true(
+    before.responseViolations.some((v) => v.code === 'oneOf'),
+    JSON.stringify(before.responseViolations),
+  );
   t.true(before.schemaProblems.length > 0);
 });
 

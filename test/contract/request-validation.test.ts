@@ -2,6 +2,7 @@
 // declare: a body on an operation that takes none, or a query parameter on one that has none,
 // is refused (never silently ignored). Validation messages say what to do next.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { openApiDocument } from '@otherix/sdk/internal';
 import { specOperations } from '@otherix/server';
 import { api, startControlPlane } from '../harness/control-plane.js';
@@ -21,7 +22,7 @@ test.after.always(async () => {
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
-function refused(t: import('ava').ExecutionContext, response: ApiResponse, field: string, message: RegExp): void {
+function refused(t: ExecutionContext, response: ApiResponse, field: string, message: RegExp): void {
   t.is(response.status, 400, response.text);
   t.is(response.body.error.code, 'validation_failed');
   t.is(response.body.error.details.field, field);
@@ -31,15 +32,35 @@ function refused(t: import('ava').ExecutionContext, response: ApiResponse, field
 test('a body on an operation that declares none is refused', async (t) => {
   const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: {} });
   const revoke = `/v1/nodes/join-tokens/${minted.body.id}/revoke`;
-  refused(t, await api(cp, 'POST', revoke, { token: cp.adminToken, body: { colour: 'blue' } }), 'body', /^body: this operation takes no body: send none/);
+  refused(
+    t,
+    await api(cp, 'POST', revoke, { token: cp.adminToken, body: { colour: 'blue' } }),
+    'body',
+    /^body: this operation takes no body: send none/,
+  );
   refused(t, await api(cp, 'POST', revoke, { token: cp.adminToken, body: {} }), 'body', /takes no body/);
   refused(t, await api(cp, 'POST', `/v1/api-tokens/${UNKNOWN_ID}/revoke`, { token: cp.adminToken, body: [] }), 'body', /takes no body/);
   refused(t, await api(cp, 'POST', revoke, { token: cp.adminToken, rawBody: 'null' }), 'body', /takes no body/);
-  refused(t, await api(cp, 'POST', `/v1/nodes/${UNKNOWN_ID}/uncordon`, { token: cp.adminToken, rawBody: ' null \n' }), 'body', /takes no body/);
+  refused(
+    t,
+    await api(cp, 'POST', `/v1/nodes/${UNKNOWN_ID}/uncordon`, { token: cp.adminToken, rawBody: ' null \n' }),
+    'body',
+    /takes no body/,
+  );
   // On an operation that takes an object, null is not one.
-  refused(t, await api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, rawBody: 'null' }), 'body', /^body: must be object: send a JSON object$/);
+  refused(
+    t,
+    await api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, rawBody: 'null' }),
+    'body',
+    /^body: must be object: send a JSON object$/,
+  );
   refused(t, await api(cp, 'POST', '/v1/nodes/join', { rawBody: '[]' }), 'body', /^body: must be object/);
-  refused(t, await api(cp, 'POST', `/v1/nodes/${UNKNOWN_ID}/cordon`, { token: cp.adminToken, body: { reason: 'x' } }), 'body', /takes no body/);
+  refused(
+    t,
+    await api(cp, 'POST', `/v1/nodes/${UNKNOWN_ID}/cordon`, { token: cp.adminToken, body: { reason: 'x' } }),
+    'body',
+    /takes no body/,
+  );
   refused(t, await api(cp, 'DELETE', `/v1/nodes/${UNKNOWN_ID}`, { token: cp.adminToken, body: { force: true } }), 'body', /takes no body/);
   // The refused revoke changed nothing; without a body (or an empty one) it goes through.
   const listed = await api(cp, 'GET', '/v1/nodes/join-tokens', { token: cp.adminToken });
@@ -53,7 +74,12 @@ test('a query parameter on an operation that declares none is refused', async (t
   refused(t, await api(cp, 'GET', '/v1/ca?foo=1'), 'foo', /^querystring: unknown field "foo": remove it/);
   refused(t, await api(cp, 'GET', '/healthz?verbose=true'), 'verbose', /unknown field "verbose"/);
   refused(t, await api(cp, 'GET', '/v1/whoami?as=admin', { token: cp.adminToken }), 'as', /unknown field "as"/);
-  refused(t, await api(cp, 'POST', `/v1/nodes/${UNKNOWN_ID}/cordon?force=true`, { token: cp.adminToken }), 'force', /unknown field "force"/);
+  refused(
+    t,
+    await api(cp, 'POST', `/v1/nodes/${UNKNOWN_ID}/cordon?force=true`, { token: cp.adminToken }),
+    'force',
+    /unknown field "force"/,
+  );
   // Declared parameters still work, and still refuse strangers.
   t.is((await api(cp, 'GET', '/v1/ca')).status, 200);
   t.is((await api(cp, 'GET', '/v1/nodes/join-tokens?limit=5', { token: cp.adminToken })).status, 200);
@@ -61,28 +87,52 @@ test('a query parameter on an operation that declares none is refused', async (t
 });
 
 test('validation messages say what to do next', async (t) => {
-  const mint = (body: unknown) => api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, rawBody: body === undefined ? '' : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const mint = (body: unknown) =>
+    api(cp, 'POST', '/v1/nodes/join-tokens', {
+      token: cp.adminToken,
+      rawBody: body === undefined ? '' : JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
   refused(t, await mint(undefined), 'body', /^body: must be object: send a JSON object, `\{\}` for the defaults$/);
   refused(t, await mint('x'), 'body', /^body: must be object: send a JSON object, `\{\}` for the defaults$/);
   refused(t, await mint({ max_uses: '3' }), 'max_uses', /^body\.max_uses: must be integer: use a whole number \(not a string\)$/);
   const apiToken = (body: unknown) => api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, body });
   // `{}` is no answer where fields are required.
   refused(t, await apiToken([]), 'body', /^body: must be object: send a JSON object$/);
-  refused(t, await apiToken({ name: 'x', role: 'root' }), 'role', /^body\.role: must be equal to one of the allowed values: one of: admin, operator, developer, viewer$/);
+  refused(
+    t,
+    await apiToken({ name: 'x', role: 'root' }),
+    'role',
+    /^body\.role: must be equal to one of the allowed values: one of: admin, operator, developer, viewer$/,
+  );
   refused(t, await apiToken({ name: 'x'.repeat(200), role: 'viewer' }), 'name', /: at most \d+ characters$/);
-  refused(t, await api(cp, 'GET', '/v1/nodes?schedulable=maybe', { token: cp.adminToken }), 'schedulable', /^querystring\.schedulable: must be boolean: use true or false$/);
+  refused(
+    t,
+    await api(cp, 'GET', '/v1/nodes?schedulable=maybe', { token: cp.adminToken }),
+    'schedulable',
+    /^querystring\.schedulable: must be boolean: use true or false$/,
+  );
 });
 
 test('every operation that can carry a body documents 413 and answers it over 1 MiB', async (t) => {
   const big = JSON.stringify({ padding: 'x'.repeat(2 * 1024 * 1024) });
   const withBodies = specOperations().filter((op) => op.method !== 'GET');
   t.deepEqual(withBodies.map((op) => op.operationId).sort(), [
-    'cordonNode', 'createApiToken', 'createJoinToken', 'deleteNode', 'joinNode', 'renewNode', 'revokeApiToken', 'revokeJoinToken', 'sendHeartbeat', 'uncordonNode',
+    'cordonNode',
+    'createApiToken',
+    'createJoinToken',
+    'deleteNode',
+    'joinNode',
+    'renewNode',
+    'revokeApiToken',
+    'revokeJoinToken',
+    'sendHeartbeat',
+    'uncordonNode',
   ]);
   // The heartbeat and the renewal authenticate by certificate before reading the body: send them as a node.
   const node = await joinNode(cp, 'big-body-node');
   for (const op of withBodies) {
-    const responses = (openApiDocument.paths[op.path]![op.method.toLowerCase()] as { responses: Record<string, unknown> }).responses;
+    const responses = (openApiDocument.paths[op.path][op.method.toLowerCase()] as { responses: Record<string, unknown> }).responses;
     t.truthy(responses['413'], `${op.operationId} documents 413`);
     const path = op.path.replace(/\{[^}]+\}/g, UNKNOWN_ID);
     const response = await api(cp, op.method as 'POST', path, {
@@ -115,7 +165,14 @@ test('a control character (C0, DEL, C1) in node-written text is refused with val
     ['kernel', '6.1\u007f'],
     ['hostname', 'two\nlines'],
   ] as const) {
-    refused(t, await heartbeat(beat({ [field]: value })), `hardware.${field}`, new RegExp(`^body\\.hardware\\.${field}: holds a control character \\(C0, DEL or C1\\), which text shown on terminals may not: remove it$`));
+    refused(
+      t,
+      await heartbeat(beat({ [field]: value })),
+      `hardware.${field}`,
+      new RegExp(
+        `^body\\.hardware\\.${field}: holds a control character \\(C0, DEL or C1\\), which text shown on terminals may not: remove it$`,
+      ),
+    );
   }
   const withVersion = { ...beat({}), agent_version: '1.0\u001b[31m' };
   refused(t, await heartbeat(withVersion), 'agent_version', /./);
@@ -127,7 +184,16 @@ test('a control character (C0, DEL, C1) in node-written text is refused with val
     ['agent_version', { agent_version: '0.1\u001b]52;c;AAAA\u0007' }],
     ['advertised_endpoint', { advertised_endpoint: 'https://127.0.0.1:9443/\u001b[31m' }],
   ] as const) {
-    refused(t, await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'control-join', csrPem, overrides) }), field, /./);
+    refused(
+      t,
+      await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'control-join', csrPem, overrides) }),
+      field,
+      /./,
+    );
   }
-  t.is((await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'control-join', csrPem) })).status, 201, 'the token is still good');
+  t.is(
+    (await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'control-join', csrPem) })).status,
+    201,
+    'the token is still good',
+  );
 });

@@ -27,8 +27,11 @@ interface SpecOperation {
   'x-roles'?: string[];
 }
 
-const document = openApiDocument as unknown as { security: Record<string, unknown>[]; paths: Record<string, Record<string, SpecOperation>> };
-const ALL_ROLES = openApiDocument.components.schemas['Role']!['enum'] as string[];
+const document = openApiDocument as unknown as {
+  security: Record<string, unknown>[];
+  paths: Record<string, Record<string, SpecOperation>>;
+};
+const ALL_ROLES = openApiDocument.components.schemas['Role']['enum'] as string[];
 
 /** public / bearer / mtls, from the operation's security (or the document's default). */
 function specAuth(operation: SpecOperation): string {
@@ -36,7 +39,7 @@ function specAuth(operation: SpecOperation): string {
   if (security.length === 0) return 'public';
   const schemes = security.flatMap((requirement) => Object.keys(requirement));
   if (schemes.length !== 1) throw new Error(`expected one security scheme, got ${schemes.join(', ')}`);
-  return { bearerAuth: 'bearer', mutualTLS: 'mtls' }[schemes[0]!] ?? `unknown scheme ${schemes[0]}`;
+  return { bearerAuth: 'bearer', mutualTLS: 'mtls' }[schemes[0]] ?? `unknown scheme ${schemes[0]}`;
 }
 
 test('the routes the app serves are the spec operations', async (t) => {
@@ -54,23 +57,27 @@ test("each route's auth and roles are its operation's security and x-roles", asy
     const served = new Map(app.servedRoutes.map((route) => [`${route.method} ${route.url}`, route]));
     const seen = { public: 0, bearer: 0, mtls: 0 };
     for (const op of specOperations()) {
-      const operation = document.paths[op.path]![op.method.toLowerCase()]!;
+      const operation = document.paths[op.path][op.method.toLowerCase()];
       const route = served.get(`${op.method} ${fastifyPath(op.path)}`);
       if (route === undefined) {
         t.fail(`${op.operationId} is not served`);
         continue;
       }
       const auth = specAuth(operation);
-      t.is(route.auth as string, auth, `${op.operationId}: auth`);
+      t.is<string, string>(route.auth, auth, `${op.operationId}: auth`);
       seen[route.auth]++;
       // Roles belong to API tokens: a bearer operation lists them, the others have none.
-      t.deepEqual(route.roles === undefined ? undefined : [...route.roles].sort(), operation['x-roles'] === undefined ? undefined : [...operation['x-roles']].sort(), `${op.operationId}: roles`);
+      t.deepEqual(
+        route.roles === undefined ? undefined : [...route.roles].sort(),
+        operation['x-roles'] === undefined ? undefined : [...operation['x-roles']].sort(),
+        `${op.operationId}: roles`,
+      );
       if (auth === 'bearer') t.true((operation['x-roles'] ?? []).length > 0, `${op.operationId}: x-roles`);
     }
     // The table is not vacuous: every kind of route is there (SPEC §3).
     t.deepEqual(seen, { public: 4, bearer: 13, mtls: 2 });
-    t.deepEqual([...(document.paths['/v1/nodes/{node}/cordon']!['post']!['x-roles'] ?? [])].sort(), ['admin', 'operator']);
-    t.deepEqual(document.paths['/v1/whoami']!['get']!['x-roles'], ALL_ROLES);
+    t.deepEqual([...(document.paths['/v1/nodes/{node}/cordon']['post']['x-roles'] ?? [])].sort(), ['admin', 'operator']);
+    t.deepEqual(document.paths['/v1/whoami']['get']['x-roles'], ALL_ROLES);
   });
 });
 

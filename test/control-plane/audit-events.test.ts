@@ -43,7 +43,7 @@ function auditLine(t: { is(a: unknown, b: unknown, m?: string): void }, from: nu
   const found = lines(from).filter((line) => line.audit === true);
   t.is(found.length, 1, `one audit line for ${event}: ${JSON.stringify(found)}`);
   t.is(found[0]?.event, event);
-  return found[0]!;
+  return found[0];
 }
 
 async function joinWith(token: string, name: string) {
@@ -64,14 +64,29 @@ test.serial('each change is one audit line at info with who, what and the source
   const minted = (await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: { node_name: 'audit-node' } })).body;
   secrets.push(minted.token);
   const mintLine = auditLine(t, mark, 'join_token.minted');
-  t.like(mintLine, { level: 'info', msg: 'audit: join_token.minted', source_ip: '127.0.0.1', join_token_id: minted.id, node_name: 'audit-node', max_uses: 1, expires_at: minted.expires_at });
+  t.like(mintLine, {
+    level: 'info',
+    msg: 'audit: join_token.minted',
+    source_ip: '127.0.0.1',
+    join_token_id: minted.id,
+    node_name: 'audit-node',
+    max_uses: 1,
+    expires_at: minted.expires_at,
+  });
   t.deepEqual(mintLine.actor, { ...admin, id: adminId });
 
   // The host redeems it: a new node; the actor is the join token (the host has no identity yet).
   mark = cp.logs.length;
   const joined = await joinWith(minted.token, 'audit-node');
   const joinLine = auditLine(t, mark, 'node.joined');
-  t.like(joinLine, { node_id: joined.node.id, node_name: 'audit-node', join_token_id: minted.id, serial: joined.node.certificate.serial, not_after: joined.node.certificate.not_after, source_ip: '127.0.0.1' });
+  t.like(joinLine, {
+    node_id: joined.node.id,
+    node_name: 'audit-node',
+    join_token_id: minted.id,
+    serial: joined.node.certificate.serial,
+    not_after: joined.node.certificate.not_after,
+    source_ip: '127.0.0.1',
+  });
   t.deepEqual(joinLine.actor, { kind: 'join_token', id: minted.id });
 
   // A token bound to the name re-issues its certificate.
@@ -79,7 +94,11 @@ test.serial('each change is one audit line at info with who, what and the source
   secrets.push(rebind.token);
   mark = cp.logs.length;
   const reissued = await joinWith(rebind.token, 'audit-node');
-  t.like(auditLine(t, mark, 'node.reissued'), { node_id: joined.node.id, serial: reissued.node.certificate.serial, join_token_id: rebind.id });
+  t.like(auditLine(t, mark, 'node.reissued'), {
+    node_id: joined.node.id,
+    serial: reissued.node.certificate.serial,
+    join_token_id: rebind.id,
+  });
 
   // A join token revoked.
   const spare = (await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: { max_uses: 3 } })).body;
@@ -90,9 +109,16 @@ test.serial('each change is one audit line at info with who, what and the source
 
   // An API token created for an operator, who cordons and uncordons.
   mark = cp.logs.length;
-  const operator = (await api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, body: { name: 'ops-oncall', role: 'operator', ttl_seconds: 3600 } })).body;
+  const operator = (
+    await api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, body: { name: 'ops-oncall', role: 'operator', ttl_seconds: 3600 } })
+  ).body;
   secrets.push(operator.token);
-  t.like(auditLine(t, mark, 'api_token.created'), { api_token_id: operator.id, api_token_name: 'ops-oncall', role: 'operator', expires_at: operator.expires_at });
+  t.like(auditLine(t, mark, 'api_token.created'), {
+    api_token_id: operator.id,
+    api_token_name: 'ops-oncall',
+    role: 'operator',
+    expires_at: operator.expires_at,
+  });
   const asOperator = { kind: 'api_token', id: operator.id, name: 'ops-oncall', role: 'operator' };
   mark = cp.logs.length;
   t.is((await api(cp, 'POST', `/v1/nodes/${joined.node.id}/cordon`, { token: operator.token })).status, 200);
@@ -109,20 +135,31 @@ test.serial('each change is one audit line at info with who, what and the source
   t.like(auditLine(t, mark, 'api_token.revoked'), { api_token_id: operator.id, api_token_name: 'ops-oncall', role: 'operator' });
   mark = cp.logs.length;
   t.is((await api(cp, 'DELETE', `/v1/nodes/${joined.node.id}?force=true`, { token: cp.adminToken })).status, 204);
-  t.like(auditLine(t, mark, 'node.deleted'), { node_id: joined.node.id, node_name: 'audit-node', force: true, vm_count: 0, active_migrations: 0, actor: { ...admin, id: adminId } });
+  t.like(auditLine(t, mark, 'node.deleted'), {
+    node_id: joined.node.id,
+    node_name: 'audit-node',
+    force: true,
+    vm_count: 0,
+    active_migrations: 0,
+    actor: { ...admin, id: adminId },
+  });
 
   // Refusals change nothing and write no audit line.
   mark = cp.logs.length;
   t.is((await api(cp, 'POST', `/v1/nodes/${joined.node.id}/cordon`, { token: cp.adminToken })).status, 404);
   t.is((await api(cp, 'POST', '/v1/api-tokens', { token: operator.token, body: { name: 'nope', role: 'admin' } })).status, 401);
-  t.deepEqual(lines(mark).filter((line) => line.audit === true), []);
+  t.deepEqual(
+    lines(mark).filter((line) => line.audit === true),
+    [],
+  );
 
   // Every audit line is an event of the list, and none holds a secret.
   const text = cp.logs.join('\n');
   for (const secret of secrets) t.false(text.includes(secret), 'no token in the log');
   t.false(/otx_(join|api)_/.test(text));
   t.false(text.includes('BEGIN'), 'no PEM in the log');
-  for (const line of lines().filter((l) => l.audit === true)) t.true(Object.hasOwn(AUDIT_EVENTS, line.event!), `${line.event} is a listed event`);
+  for (const line of lines().filter((l) => l.audit === true))
+    t.true(Object.hasOwn(AUDIT_EVENTS, line.event!), `${line.event} is a listed event`);
 });
 
 test.serial('at info, reads and heartbeat-like requests write no per-request lines; at debug they do', async (t) => {
@@ -144,5 +181,6 @@ test.serial('at info, reads and heartbeat-like requests write no per-request lin
 
 test('server/README.md documents every audit event', async (t) => {
   const readme = await readFile(SERVER_README, 'utf8');
-  for (const event of Object.keys(AUDIT_EVENTS)) t.regex(readme, new RegExp(`^\\| \`${event.replace('.', '\\.')}\` \\|`, 'm'), `${event} has a row`);
+  for (const event of Object.keys(AUDIT_EVENTS))
+    t.regex(readme, new RegExp(`^\\| \`${event.replace('.', '\\.')}\` \\|`, 'm'), `${event} has a row`);
 });

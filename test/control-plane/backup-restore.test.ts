@@ -53,20 +53,36 @@ test('a backup under heartbeat load, restored into a new data dir: the restored 
   try {
     let admin = adminOf(original);
     for (const name of ['backup-node-1', 'backup-node-2']) nodes.push(await bootstrapAndServe(original, admin, name));
-    await eventually(() => admin.nodes.list(), (page) => page.items.length === 2 && page.items.every((node) => node.status === 'ready'));
+    await eventually(
+      () => admin.nodes.list(),
+      (page) => page.items.length === 2 && page.items.every((node) => node.status === 'ready'),
+    );
     const clusterId = (await readFile(join(original.dataDir, 'cluster-id'), 'utf8')).trim();
 
     // The backup, while both agents beat every 200 ms against the running CP (which holds its lock).
     const out = join(await cluster.scratchDir('otherix-backups-'), 'cp.tar');
     const backup = await runServerBinary(['backup', '--data-dir', original.dataDir, '--out', out]);
     t.is(backup.code, 0, backup.stderr);
-    t.regex(backup.stderr, new RegExp(`backed up cluster ${clusterId} \\(2 nodes, CA ${original.caFingerprint}\\) to ${out} \\(\\d+ bytes, mode 0600\\)`));
+    t.regex(
+      backup.stderr,
+      new RegExp(`backed up cluster ${clusterId} \\(2 nodes, CA ${original.caFingerprint}\\) to ${out} \\(\\d+ bytes, mode 0600\\)`),
+    );
     t.is(await mode(out), 0o600);
     t.deepEqual((await readdir(join(out, '..'))).sort(), ['cp.tar'], 'no temp file or folder left beside it');
     if (existsSync('/usr/bin/tar') || existsSync('/bin/tar')) {
       const { stdout } = await promisify(execFile)('tar', ['-tf', out]);
       t.deepEqual(stdout.trim().split('\n'), [
-        'otherix-backup.json', 'cluster-id', 'ca.crt', 'ca.key', 'server-hosts.json', 'server.crt', 'server.key', 'client.crt', 'client.key', 'admin.token', 'otherix.db',
+        'otherix-backup.json',
+        'cluster-id',
+        'ca.crt',
+        'ca.key',
+        'server-hosts.json',
+        'server.crt',
+        'server.key',
+        'client.crt',
+        'client.key',
+        'admin.token',
+        'otherix.db',
       ]);
     }
     const heardBefore = Date.now();
@@ -79,7 +95,8 @@ test('a backup under heartbeat load, restored into a new data dir: the restored 
     t.is(restore.code, 0, restore.stderr);
     t.regex(restore.stderr, new RegExp(`restored cluster ${clusterId} \\(2 nodes`));
     t.is(await mode(dataDir), 0o700);
-    for (const secret of ['ca.key', 'server.key', 'client.key', 'admin.token', 'otherix.db']) t.is(await mode(join(dataDir, secret)), 0o600, secret);
+    for (const secret of ['ca.key', 'server.key', 'client.key', 'admin.token', 'otherix.db'])
+      t.is(await mode(join(dataDir, secret)), 0o600, secret);
     for (const open of ['ca.crt', 'server.crt', 'client.crt', 'cluster-id']) t.is(await mode(join(dataDir, open)), 0o644, open);
     t.false(existsSync(join(dataDir, 'otherix-server.pid')), 'the restore let go of the lock');
 
@@ -91,14 +108,20 @@ test('a backup under heartbeat load, restored into a new data dir: the restored 
       // Both agents, never restarted, heartbeat against the restored CP with the certificates they had.
       const page = await eventually(
         () => admin.nodes.list(),
-        (p) => p.items.length === 2 && p.items.every((node) => node.status === 'ready' && Date.parse(node.last_heartbeat_at ?? '') > heardBefore),
+        (p) =>
+          p.items.length === 2 &&
+          p.items.every((node) => node.status === 'ready' && Date.parse(node.last_heartbeat_at ?? '') > heardBefore),
         30_000,
       );
       for (const node of nodes) {
         const served = page.items.find((item) => item.name === node.name)!;
         if (!isFullNode(served)) throw new Error('an admin sees full nodes');
         const certificate = await readFile(join(node.certDir, 'agent.crt'), 'utf8');
-        t.is(BigInt(`0x${new X509Certificate(certificate).serialNumber}`).toString(16), served.certificate.serial, 'the certificate bootstrap wrote');
+        t.is(
+          BigInt(`0x${new X509Certificate(certificate).serialNumber}`).toString(16),
+          served.certificate.serial,
+          'the certificate bootstrap wrote',
+        );
         await node.serve.waitForLog((r) => typeof r.msg === 'string' && r.msg.startsWith('heartbeat: accepted again after'));
       }
     } finally {
@@ -111,7 +134,7 @@ test('a backup under heartbeat load, restored into a new data dir: the restored 
   }
 });
 
-test('restore refuses a non-empty data dir, a damaged or cut archive, writing nothing; a dir with only a stopped CP\'s lock file is empty', async (t) => {
+test("restore refuses a non-empty data dir, a damaged or cut archive, writing nothing; a dir with only a stopped CP's lock file is empty", async (t) => {
   const out = join(await cluster.scratchDir('otherix-backups-'), 'small.tar');
   await backedUpCluster('small-node', out);
   const archive = await readFile(out);
@@ -121,7 +144,10 @@ test('restore refuses a non-empty data dir, a damaged or cut archive, writing no
   await writeFile(join(busy, 'notes.txt'), 'mine\n');
   const refusedBusy = await runServerBinary(['restore', '--data-dir', busy, '--from', out]);
   t.is(refusedBusy.code, 1);
-  t.regex(refusedBusy.stderr, /is not empty \(it holds notes\.txt\): restore writes only into an empty or new data dir.*Nothing was written/);
+  t.regex(
+    refusedBusy.stderr,
+    /is not empty \(it holds notes\.txt\): restore writes only into an empty or new data dir.*Nothing was written/,
+  );
   t.deepEqual(await readdir(busy), ['notes.txt']);
 
   // One byte of ca.key changed: its sha256 no longer matches the manifest.
@@ -134,7 +160,10 @@ test('restore refuses a non-empty data dir, a damaged or cut archive, writing no
   const target = join(await cluster.scratchDir('otherix-target-'), 'data');
   const refusedDamaged = await runServerBinary(['restore', '--data-dir', target, '--from', damagedPath]);
   t.is(refusedDamaged.code, 1);
-  t.regex(refusedDamaged.stderr, /is not a whole otherix-server backup \(ca\.key does not match its sha256 in the manifest: the file is damaged\): nothing was written/);
+  t.regex(
+    refusedDamaged.stderr,
+    /is not a whole otherix-server backup \(ca\.key does not match its sha256 in the manifest: the file is damaged\): nothing was written/,
+  );
   t.false(existsSync(target), 'the data dir was not even created');
 
   // Cut short in the middle of the database.
@@ -142,7 +171,10 @@ test('restore refuses a non-empty data dir, a damaged or cut archive, writing no
   await writeFile(cutPath, archive.subarray(0, archive.length - 4096), { mode: 0o600 });
   const refusedCut = await runServerBinary(['restore', '--data-dir', target, '--from', cutPath]);
   t.is(refusedCut.code, 1);
-  t.regex(refusedCut.stderr, /is not a whole otherix-server backup \((otherix\.db should hold \d+ bytes but the archive ends first|the archive ends at byte \d+ without its end marker): it was cut short\)/);
+  t.regex(
+    refusedCut.stderr,
+    /is not a whole otherix-server backup \((otherix\.db should hold \d+ bytes but the archive ends first|the archive ends at byte \d+ without its end marker): it was cut short\)/,
+  );
   t.false(existsSync(target));
 
   // What a stopped CP leaves after its files were moved aside (its lock and pid files) counts as empty.

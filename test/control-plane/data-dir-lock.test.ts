@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, runServerBinary, spawnControlPlane, startControlPlane } from '../harness/control-plane.js';
 
-test('a second otherix-server on the same data dir exits 1 with the first one\'s pid, and the first keeps serving', async (t) => {
+test("a second otherix-server on the same data dir exits 1 with the first one's pid, and the first keeps serving", async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'otherix-lock-'));
   const first = await spawnControlPlane({ dataDir });
   try {

@@ -32,7 +32,13 @@ test('a first start creates otherix.db 0600, and its -wal and -shm follow', asyn
   }
 });
 
-for (const [file, loose] of [['server.key', 0o644], ['client.key', 0o640], ['admin.token', 0o604], ['otherix.db', 0o644], ['ca.key', 0o660]] as const) {
+for (const [file, loose] of [
+  ['server.key', 0o644],
+  ['client.key', 0o640],
+  ['admin.token', 0o604],
+  ['otherix.db', 0o644],
+  ['ca.key', 0o660],
+] as const) {
   test(`${file} with mode ${loose.toString(8)} stops the start with the chmod to run; after it the CP starts`, async (t) => {
     const dataDir = await initialisedDataDir();
     try {
@@ -90,7 +96,10 @@ test('a data dir others may only list (0755) starts, with a warning', async (t) 
     await chmod(dataDir, 0o755);
     const cp = await spawnControlPlane({ dataDir });
     await cp.stop();
-    t.true(cp.output().stderr.includes(`warning: ${dataDir} is accessible by group or others (mode 0755): run \`chmod 700 ${dataDir}\``), cp.output().stderr);
+    t.true(
+      cp.output().stderr.includes(`warning: ${dataDir} is accessible by group or others (mode 0755): run \`chmod 700 ${dataDir}\``),
+      cp.output().stderr,
+    );
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@
 // changes nothing: admin.token and every other file stay as they were. Restoring the missing
 // file lets the CP start again with its nodes and tokens.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { copyFile, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,11 +40,16 @@ async function stoppedCluster(nodes: number): Promise<Cluster> {
     }
   }
   await cp.stop();
-  return { dataDir, adminToken: cp.adminToken, clusterId: (await readFile(join(dataDir, 'cluster-id'), 'utf8')).trim(), caFingerprint: cp.caFingerprint };
+  return {
+    dataDir,
+    adminToken: cp.adminToken,
+    clusterId: (await readFile(join(dataDir, 'cluster-id'), 'utf8')).trim(),
+    caFingerprint: cp.caFingerprint,
+  };
 }
 
 /** Runs `serve`, expects the refusal, and checks nothing changed. */
-async function refused(t: import('ava').ExecutionContext, dataDir: string): Promise<string> {
+async function refused(t: ExecutionContext, dataDir: string): Promise<string> {
   const before = await snapshot(dataDir);
   const run = await serve(dataDir);
   t.is(run.code, 1, run.stderr);
@@ -67,7 +73,7 @@ test('the first start writes cluster-id, and the database carries the same id an
 });
 
 for (const how of ['missing', 'empty'] as const) {
-  test(`${how === "empty" ? "an" : "a"} ${how} otherix.db where a cluster was is refused; admin.token is unchanged; the restored database starts`, async (t) => {
+  test(`${how === 'empty' ? 'an' : 'a'} ${how} otherix.db where a cluster was is refused; admin.token is unchanged; the restored database starts`, async (t) => {
     const cluster = await stoppedCluster(1);
     const database = join(cluster.dataDir, 'otherix.db');
     try {
@@ -144,7 +150,12 @@ test('a CA without its database (no marker either) is refused: the files of a cl
     await rm(join(cluster.dataDir, 'cluster-id'));
     await rm(join(cluster.dataDir, 'otherix.db'));
     const stderr = await refused(t, cluster.dataDir);
-    t.true(stderr.includes(`${cluster.dataDir} holds part of a cluster (ca.crt, ca.key, admin.token, server.crt, server.key, client.crt, client.key) but no otherix.db`), stderr);
+    t.true(
+      stderr.includes(
+        `${cluster.dataDir} holds part of a cluster (ca.crt, ca.key, admin.token, server.crt, server.key, client.crt, client.key) but no otherix.db`,
+      ),
+      stderr,
+    );
     t.true(stderr.includes('replace admin.token'), stderr);
   } finally {
     await rm(cluster.dataDir, { recursive: true, force: true });

@@ -2,6 +2,7 @@
 // otherix.db; a garbled page or a garbled header stops it with exit 1, naming the file, SQLite's
 // code and the next step (restore, or salvage with .recover), and nothing is written.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ async function overwrite(path: string, offset: number, bytes: Buffer): Promise<v
   }
 }
 
-async function refusal(t: import('ava').ExecutionContext, dataDir: string): Promise<string> {
+async function refusal(t: ExecutionContext, dataDir: string): Promise<string> {
   const database = join(dataDir, 'otherix.db');
   const before = await readFile(database);
   const run = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0']);

@@ -22,16 +22,34 @@ interface LogLine {
 
 test('near its descriptor limit the CP logs it once with the fix, and once when it recovers', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'otherix-fds-'));
-  const child = spawn('sh', ['-c', `ulimit -n ${LIMIT} && exec "$0" "$@"`, process.execPath, OTHERIX_SERVER_BIN, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'sh',
+    [
+      '-c',
+      `ulimit -n ${LIMIT} && exec "$0" "$@"`,
+      process.execPath,
+      OTHERIX_SERVER_BIN,
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--listen',
+      '127.0.0.1:0',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const sockets: TLSSocket[] = [];
   const resourceLines = (): LogLine[] =>
-    stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as LogLine).filter((line) => line.resource === 'file_descriptors');
+    stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as LogLine)
+      .filter((line) => line.resource === 'file_descriptors');
   /** Polls the log (the CP samples its descriptors every few seconds); fails after a minute. */
   const waitFor = async (what: string, done: () => boolean): Promise<void> => {
     for (let i = 0; i < 600 && !done(); i++) await sleep(100);
@@ -52,14 +70,14 @@ test('near its descriptor limit the CP logs it once with the fix, and once when 
     }
     await waitFor('descriptor alarm', () => resourceLines().length > 0);
     const [alarm] = resourceLines();
-    t.is(alarm!.level, 'error');
+    t.is(alarm.level, 'error');
     // Sampled near the limit (`N open of a limit of 128`), or at it (reading /proc itself fails with EMFILE).
-    t.regex(alarm!.msg, new RegExp(`out of file descriptors \\(EMFILE/ENFILE(: \\d+ open of a limit of ${LIMIT})?\\)`));
-    t.regex(alarm!.msg, /raise the limit \(LimitNOFILE= in the systemd unit, or ulimit -n\)/);
+    t.regex(alarm.msg, new RegExp(`out of file descriptors \\(EMFILE/ENFILE(: \\d+ open of a limit of ${LIMIT})?\\)`));
+    t.regex(alarm.msg, /raise the limit \(LimitNOFILE= in the systemd unit, or ulimit -n\)/);
 
     for (const socket of sockets.splice(0)) socket.destroy();
     await waitFor('recovery', () => resourceLines().length > 1);
-    t.regex(resourceLines()[1]!.msg, /^recovered: file descriptors are back under the limit/);
+    t.regex(resourceLines()[1].msg, /^recovered: file descriptors are back under the limit/);
     t.is(resourceLines().length, 2, 'said once per episode');
   } finally {
     for (const socket of sockets) socket.destroy();

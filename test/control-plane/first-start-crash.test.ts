@@ -5,6 +5,7 @@
 // file of the interrupted write is left. Also: a data dir an older otherix-server left with only
 // ca.key (killed between ca.key and ca.crt) starts.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,11 +21,15 @@ const STEPS = ['after-temp-file', ...FIRST_START_STEPS];
 
 const LEFTOVER = /\.tmp-|\.link-|incomplete/;
 
-async function assertWholeCluster(t: import('ava').ExecutionContext, dataDir: string): Promise<void> {
+async function assertWholeCluster(t: ExecutionContext, dataDir: string): Promise<void> {
   const cp = await spawnControlPlane({ dataDir });
   try {
     const files = await readdir(dataDir);
-    t.deepEqual(files.filter((name) => LEFTOVER.test(name)), [], 'no temp file or incomplete marker left');
+    t.deepEqual(
+      files.filter((name) => LEFTOVER.test(name)),
+      [],
+      'no temp file or incomplete marker left',
+    );
     const caCert = new X509Certificate(await readFile(join(dataDir, 'ca.crt')));
     t.true(caCert.checkPrivateKey(createPrivateKey(await readFile(join(dataDir, 'ca.key'), 'utf8'))), 'ca.key is the key of ca.crt');
     const clusterId = (await readFile(join(dataDir, 'cluster-id'), 'utf8')).trim();
@@ -41,10 +46,17 @@ async function assertWholeCluster(t: import('ava').ExecutionContext, dataDir: st
 }
 
 test('the steps this test walks are every crash step of the first start', (t) => {
-  t.deepEqual([...FIRST_START_STEPS], [
-    'first-start-begun', 'first-start-after-ca-key', 'first-start-after-ca', 'first-start-after-database',
-    'first-start-after-admin-token', 'first-start-after-certificates',
-  ]);
+  t.deepEqual(
+    [...FIRST_START_STEPS],
+    [
+      'first-start-begun',
+      'first-start-after-ca-key',
+      'first-start-after-ca',
+      'first-start-after-database',
+      'first-start-after-admin-token',
+      'first-start-after-certificates',
+    ],
+  );
 });
 
 for (const step of STEPS) {
@@ -112,7 +124,11 @@ test('a stale cluster-id.incomplete never wipes a cluster that completed its fir
       t.is(cp.caFingerprint, first.caFingerprint, 'the same CA');
       t.is(await readFile(join(dataDir, 'admin.token'), 'utf8'), adminToken, 'admin.token unchanged');
       const tokens = await api(cp, 'GET', '/v1/nodes/join-tokens', { token: cp.adminToken });
-      t.deepEqual(tokens.body.items.map((token: { id: string }) => token.id), [minted.body.id], 'the join token minted before is still there');
+      t.deepEqual(
+        tokens.body.items.map((token: { id: string }) => token.id),
+        [minted.body.id],
+        'the join token minted before is still there',
+      );
       const files = await readdir(dataDir);
       t.true(files.includes('cluster-id'));
       t.false(files.includes('cluster-id.incomplete'));

@@ -41,7 +41,14 @@ test('first start creates the data dir 0700, the CA (P-384, CA:true pathlen:0, 1
 
     const serving = opensslText(join(dataDir, 'server.crt'));
     t.regex(serving, /URI:spiffe:\/\/otherix\/control-plane/);
-    for (const san of ['DNS:cp.example.test', 'IP Address:10.11.12.13', 'DNS:localhost', 'IP Address:127.0.0.1', 'IP Address:0:0:0:0:0:0:0:1', `DNS:${hostname().toLowerCase()}`]) {
+    for (const san of [
+      'DNS:cp.example.test',
+      'IP Address:10.11.12.13',
+      'DNS:localhost',
+      'IP Address:127.0.0.1',
+      'IP Address:0:0:0:0:0:0:0:1',
+      `DNS:${hostname().toLowerCase()}`,
+    ]) {
       t.true(serving.includes(san), san);
     }
     t.regex(serving, /TLS Web Server Authentication, TLS Web Client Authentication/);
@@ -67,7 +74,12 @@ test('a restart reuses the CA, the certificates and the admin token; a new --adv
   const dataDir = await mkdtemp(join(tmpdir(), 'otherix-restart-'));
   try {
     const first = await spawnControlPlane({ dataDir });
-    const files = async () => Object.fromEntries(await Promise.all(['ca.crt', 'ca.key', 'server.crt', 'client.crt', 'admin.token'].map(async (f) => [f, await readFile(join(dataDir, f), 'utf8')])));
+    const files = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          ['ca.crt', 'ca.key', 'server.crt', 'client.crt', 'admin.token'].map(async (f) => [f, await readFile(join(dataDir, f), 'utf8')]),
+        ),
+      );
     const before = await files();
     t.is((await first.stop('SIGINT')).code, 0);
 

@@ -56,7 +56,12 @@ test('the documented defaults: handshake 10 s, headers 10 s, request 30 s, keep-
     t.is(server.maxConnections, 10_000);
     // Keep-alive is refused to a caller that proved no credential, and announced to one that did
     // (in this order: a connection that earned it keeps it for answers that refuse nothing).
-    for (const [method, path] of [['GET', '/healthz'], ['GET', '/v1/ca'], ['GET', '/v1/whoami'], ['GET', '/v1/nope']] as const) {
+    for (const [method, path] of [
+      ['GET', '/healthz'],
+      ['GET', '/v1/ca'],
+      ['GET', '/v1/whoami'],
+      ['GET', '/v1/nope'],
+    ] as const) {
       t.is((await api(cp, method, path)).headers['connection'], 'close', `${method} ${path} without a credential`);
     }
     t.is((await api(cp, 'GET', '/v1/whoami', { token: `otx_api_${'x'.repeat(43)}` })).headers['connection'], 'close', 'an unknown token');
@@ -88,12 +93,18 @@ test("keep-alive is earned by an accepted credential: a deleted or replaced node
 
   // One connection that earned keep-alive keeps it on answers that refuse nothing (/healthz);
   // a fresh connection's /healthz, with the same certificate, has earned nothing yet.
-  const one = new Client(cp.url, { connect: { ca: cp.caPem, cert: current.cert.certPem, key: current.cert.keyPem, checkServerIdentity: () => undefined } });
+  const one = new Client(cp.url, {
+    connect: { ca: cp.caPem, cert: current.cert.certPem, key: current.cert.keyPem, checkServerIdentity: () => undefined },
+  });
   t.teardown(() => one.destroy());
   let connects = 0;
   one.on('connect', () => (connects += 1));
   const onOne = async (method: 'GET' | 'POST', path: string): Promise<unknown> => {
-    const response = await one.request({ method, path, ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(heartbeatBody()) } : {}) });
+    const response = await one.request({
+      method,
+      path,
+      ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(heartbeatBody()) } : {}),
+    });
     await response.body.dump();
     return response.headers['connection'];
   };
@@ -140,7 +151,8 @@ test('silent connections are closed within the timeouts while a real agent beati
     await admin.close();
     await cp.close();
   });
-  const accepted = () => node.serve.records.filter((r) => r.msg === 'heartbeat: first heartbeat accepted' || r.msg === 'heartbeat: accepted').length;
+  const accepted = () =>
+    node.serve.records.filter((r) => r.msg === 'heartbeat: first heartbeat accepted' || r.msg === 'heartbeat: accepted').length;
   await node.serve.waitForLog((r) => r.msg === 'heartbeat: first heartbeat accepted');
 
   const raw = [0, 1, 2].map(() => closed(connectTcp(portOf(cp), '127.0.0.1')));
@@ -166,8 +178,15 @@ test('silent connections are closed within the timeouts while a real agent beati
   t.regex(body.received, /^HTTP\/1\.1 408 Request Timeout/);
 
   // Meanwhile and after, the agent's heartbeats go on, none lost.
-  await eventually(async () => accepted(), (count) => count >= beatsBefore + 2, 30_000);
-  t.deepEqual(node.serve.records.filter((r) => r.level === 'warn' || r.level === 'error').map((r) => r.msg), []);
+  await eventually(
+    async () => accepted(),
+    (count) => count >= beatsBefore + 2,
+    30_000,
+  );
+  t.deepEqual(
+    node.serve.records.filter((r) => r.level === 'warn' || r.level === 'error').map((r) => r.msg),
+    [],
+  );
   const shown = await admin.nodes.get('slow-beater');
   t.is(shown.status, 'ready');
 });
@@ -200,14 +219,22 @@ test('beyond the connection cap new connections are refused while the open ones 
   // The open ones still work, on their own connections.
   t.deepEqual(await Promise.all(clients.map(whoami)), [200, 200, 200]);
   t.is(await connectionCount(cp), 3);
-  const warning = cp.logs.map((line) => JSON.parse(line) as { msg: string; max_connections?: number }).find((record) => record.msg.startsWith('refused '));
+  const warning = cp.logs
+    .map((line) => JSON.parse(line) as { msg: string; max_connections?: number })
+    .find((record) => record.msg.startsWith('refused '));
   t.truthy(warning, cp.logs.join('\n'));
-  t.regex(warning!.msg, /^refused 1 new connection\(s\) since the last warning: 3 connections are open, the cap; .*raise --max-connections/);
+  t.regex(
+    warning!.msg,
+    /^refused 1 new connection\(s\) since the last warning: 3 connections are open, the cap; .*raise --max-connections/,
+  );
   t.is(warning!.max_connections, 3);
 
   // A slot freed is a slot taken.
   await clients.pop()!.close();
-  await eventually(() => connectionCount(cp), (count) => count === 2);
+  await eventually(
+    () => connectionCount(cp),
+    (count) => count === 2,
+  );
   const fifth = new Client(cp.url, { connect: tls });
   extra.push(fifth);
   t.is(await whoami(fifth), 200);
@@ -226,7 +253,12 @@ test('otherix-server --max-connections and OTHERIX_SERVER__MAX_CONNECTIONS set t
   // A cap above the open-file limit is started with a warning that says what to raise.
   const overLimit = await spawnControlPlane({ env: { OTHERIX_SERVER__MAX_CONNECTIONS: '100000000' } });
   try {
-    const stdout = (await eventually(async () => overLimit.output().stdout, (out) => out.includes('the open-file limit'))).toString();
+    const stdout = (
+      await eventually(
+        async () => overLimit.output().stdout,
+        (out) => out.includes('the open-file limit'),
+      )
+    ).toString();
     t.regex(stdout, new RegExp(`is below --max-connections \\(100000000\\) \\+ ${RESERVED_FILE_DESCRIPTORS} for the database and logs`));
   } finally {
     await overLimit.stop();

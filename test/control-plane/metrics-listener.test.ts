@@ -18,8 +18,11 @@ const METRICS_LINE = /otherix-server metrics on (http:\/\/\S+)/;
 test('otherix-server serves /metrics on OTHERIX_SERVER__METRICS_LISTEN, plain HTTP', async (t) => {
   const cp = await spawnControlPlane({ env: { OTHERIX_SERVER__METRICS_LISTEN: '127.0.0.1:0' } });
   try {
-    const line = await eventually(async () => METRICS_LINE.exec(cp.output().stderr), (match) => match !== null);
-    const { status, samples } = await scrape(line![1]!);
+    const line = await eventually(
+      async () => METRICS_LINE.exec(cp.output().stderr),
+      (match) => match !== null,
+    );
+    const { status, samples } = await scrape(line![1]);
     t.is(status, 200);
     t.is(samples.find((s) => s.name === 'otherix_cp_build_info')?.labels['version'], '0.1.0');
     t.is(sampleValue(samples, 'otherix_cp_nodes', { status: 'ready' }), 0);

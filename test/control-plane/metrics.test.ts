@@ -110,7 +110,19 @@ test.serial('a join, refused joins, heartbeats and a cordon move the counters an
   t.is(after.samples.find((s) => s.name === 'otherix_cp_build_info')?.value, 1);
 
   // No label value is a token, a node's name or id, or text the node sent.
-  const secrets = [node.name, node.id, node.serial, unknownToken, revoked.token, fleet.token, cp.adminToken, 'metrics-revoked', 'metrics-bad', 'host-under-test', 'Test CPU'];
+  const secrets = [
+    node.name,
+    node.id,
+    node.serial,
+    unknownToken,
+    revoked.token,
+    fleet.token,
+    cp.adminToken,
+    'metrics-revoked',
+    'metrics-bad',
+    'host-under-test',
+    'Test CPU',
+  ];
   for (const label of labelValues(after.samples)) {
     t.false(label.startsWith('otx_'), `label value ${label}`);
     for (const secret of secrets) t.false(label.includes(secret), `label value ${label} holds ${secret}`);

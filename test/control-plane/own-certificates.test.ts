@@ -49,7 +49,12 @@ test('after a start under a clock 400 days ahead, a restart on the right clock s
     t.true(Date.parse(poisoned.validFrom) > Date.now() + 399 * DAY, 'the CP under the wrong clock issued a certificate from the future');
     // Something written under the wrong clock: the database now records a time 400 days ahead.
     // (inject: no client on the real clock would accept that CP's certificate.)
-    const minted = await future.app.inject({ method: 'POST', url: '/v1/nodes/join-tokens', headers: { authorization: `Bearer ${future.adminToken}` }, payload: {} });
+    const minted = await future.app.inject({
+      method: 'POST',
+      url: '/v1/nodes/join-tokens',
+      headers: { authorization: `Bearer ${future.adminToken}` },
+      payload: {},
+    });
     t.is(minted.statusCode, 201);
     await future.close();
 
@@ -78,7 +83,10 @@ test('a cluster first started under a clock 400 days ahead warns that its CA is 
   try {
     const fixed = await spawnControlPlane({ dataDir: future.dataDir });
     await fixed.stop();
-    t.regex(fixed.output().stderr, /warning: THE CLOCK LOOKS WRONG: the cluster CA is valid only from \S+, 39\d days ahead of this host's clock/);
+    t.regex(
+      fixed.output().stderr,
+      /warning: THE CLOCK LOOKS WRONG: the cluster CA is valid only from \S+, 39\d days ahead of this host's clock/,
+    );
   } finally {
     await rm(future.dataDir, { recursive: true, force: true });
   }
@@ -98,10 +106,18 @@ test('while running, the CP renews its certificates before they end and the list
     const after = await servedCertificate(cp, false);
     t.true(validNow(after, cp.clock.now()));
     t.not(after.serialNumber, before.serialNumber);
-    t.is(after.serialNumber, new X509Certificate(await readFile(join(cp.dataDir, 'server.crt'))).serialNumber, 'the served certificate is the one on disk');
+    t.is(
+      after.serialNumber,
+      new X509Certificate(await readFile(join(cp.dataDir, 'server.crt'))).serialNumber,
+      'the served certificate is the one on disk',
+    );
     t.true(Date.parse(after.validTo) > cp.clock.now() + 300 * DAY);
     t.not(await readFile(join(cp.dataDir, 'client.crt'), 'utf8'), clientBefore);
-    t.true(new X509Certificate(await readFile(join(cp.dataDir, 'client.crt'))).checkPrivateKey(createPrivateKey(await readFile(join(cp.dataDir, 'client.key'), 'utf8'))));
+    t.true(
+      new X509Certificate(await readFile(join(cp.dataDir, 'client.crt'))).checkPrivateKey(
+        createPrivateKey(await readFile(join(cp.dataDir, 'client.key'), 'utf8')),
+      ),
+    );
 
     // A clock that steps back behind the certificate's start gets a new one too.
     cp.clock.advance(-340 * DAY - 2 * DAY);
@@ -114,7 +130,10 @@ test('while running, the CP renews its certificates before they end and the list
   }
 });
 
-for (const [key, cert] of [['server.key', 'server.crt'], ['client.key', 'client.crt']] as const) {
+for (const [key, cert] of [
+  ['server.key', 'server.crt'],
+  ['client.key', 'client.crt'],
+] as const) {
   test(`a garbled ${key} is re-issued at start like a missing one, with a warning`, async (t) => {
     const dataDir = await mkdtemp(join(tmpdir(), 'otherix-garbled-key-'));
     try {
@@ -124,7 +143,10 @@ for (const [key, cert] of [['server.key', 'server.crt'], ['client.key', 'client.
       await writeFile(join(dataDir, key), '-----BEGIN PRIVATE KEY-----\nZ2FyYmxlZA==\n-----END PRIVATE KEY-----\n', { mode: 0o600 });
       const cp = await spawnControlPlane({ dataDir });
       try {
-        t.true(cp.output().stderr.includes(`warning: ${key} cannot be decoded: issued a new ${cert} and ${key} (signed by the cluster CA)`), cp.output().stderr);
+        t.true(
+          cp.output().stderr.includes(`warning: ${key} cannot be decoded: issued a new ${cert} and ${key} (signed by the cluster CA)`),
+          cp.output().stderr,
+        );
         const newCert = new X509Certificate(await readFile(join(dataDir, cert)));
         t.not(newCert.toString(), oldCert);
         t.true(newCert.checkPrivateKey(createPrivateKey(await readFile(join(dataDir, key), 'utf8'))));

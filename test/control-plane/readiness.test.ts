@@ -35,7 +35,9 @@ async function fillDisk(path: string): Promise<void> {
 }
 
 function resourceLines(cp: ControlPlane): { level: string; msg: string; resource?: string }[] {
-  return cp.logs.map((line) => JSON.parse(line) as { level: string; msg: string; resource?: string }).filter((entry) => entry.resource !== undefined);
+  return cp.logs
+    .map((line) => JSON.parse(line) as { level: string; msg: string; resource?: string })
+    .filter((entry) => entry.resource !== undefined);
 }
 
 test('a full disk: /readyz 503 while /healthz stays 200, writes refused with the reason, one log line per episode', async (t) => {
@@ -72,25 +74,25 @@ test('a full disk: /readyz 503 while /healthz stays 200, writes refused with the
     t.is((await api(cp, 'GET', '/readyz')).status, 503);
     const episode = resourceLines(cp);
     t.is(episode.length, 1, JSON.stringify(episode));
-    t.is(episode[0]!.level, 'error');
-    t.is(episode[0]!.resource, 'disk_full');
-    t.true(episode[0]!.msg.includes(`the disk holding ${dataDir} is full (ENOSPC/SQLITE_FULL)`), episode[0]!.msg);
-    t.true(episode[0]!.msg.includes(`df -h ${dataDir}`), episode[0]!.msg);
+    t.is(episode[0].level, 'error');
+    t.is(episode[0].resource, 'disk_full');
+    t.true(episode[0].msg.includes(`the disk holding ${dataDir} is full (ENOSPC/SQLITE_FULL)`), episode[0].msg);
+    t.true(episode[0].msg.includes(`df -h ${dataDir}`), episode[0].msg);
 
     await rm(filler);
     t.deepEqual((await api(cp, 'GET', '/readyz')).body, { status: 'ok' });
     t.is((await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: {} })).status, 201);
     const recovered = resourceLines(cp).slice(1);
     t.is(recovered.length, 1, JSON.stringify(recovered));
-    t.is(recovered[0]!.level, 'info');
-    t.regex(recovered[0]!.msg, /^recovered: the database takes writes again/);
+    t.is(recovered[0].level, 'info');
+    t.regex(recovered[0].msg, /^recovered: the database takes writes again/);
 
     await fillDisk(filler);
     t.is((await api(cp, 'GET', '/readyz')).status, 503);
     t.is((await api(cp, 'GET', '/readyz')).status, 503);
     const again = resourceLines(cp).slice(2);
     t.is(again.length, 1, 'a new episode is said again, once');
-    t.is(again[0]!.resource, 'disk_full');
+    t.is(again[0].resource, 'disk_full');
     await rm(filler);
   } finally {
     await cp?.close();
@@ -111,11 +113,11 @@ test('a database locked by another process past the busy timeout: /readyz 503 an
     }
     const episode = resourceLines(cp);
     t.is(episode.length, 1, JSON.stringify(episode));
-    t.is(episode[0]!.resource, 'database_busy');
-    t.true(episode[0]!.msg.includes('otherix.db stayed locked by another process for more than 5 s (SQLITE_BUSY)'), episode[0]!.msg);
+    t.is(episode[0].resource, 'database_busy');
+    t.true(episode[0].msg.includes('otherix.db stayed locked by another process for more than 5 s (SQLITE_BUSY)'), episode[0].msg);
     await lock.release();
     t.deepEqual((await api(cp, 'GET', '/readyz')).body, { status: 'ok' });
-    t.regex(resourceLines(cp)[1]!.msg, /^recovered/);
+    t.regex(resourceLines(cp)[1].msg, /^recovered/);
   } finally {
     await lock.release();
     await cp.close();

@@ -19,7 +19,9 @@ import { freshDatabaseUrl, onDatabase, stopPostgres } from '../harness/postgres.
 /** Waits until the database holds no session of the otherix-server process `pid` (at most 60 s). */
 async function sessionsGone(databaseUrl: string, pid: number): Promise<void> {
   for (let tries = 0; tries < 600; tries++) {
-    const left = await onDatabase(databaseUrl, (client) => client.query('SELECT count(*)::integer AS n FROM pg_stat_activity WHERE application_name = $1', [`otherix-server pid ${pid}`]));
+    const left = await onDatabase(databaseUrl, (client) =>
+      client.query('SELECT count(*)::integer AS n FROM pg_stat_activity WHERE application_name = $1', [`otherix-server pid ${pid}`]),
+    );
     if (left.rows[0].n === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -42,7 +44,10 @@ test.after.always(async () => {
 });
 
 async function replica(dir: string, name: string, databaseUrl: string, secretFile: string): Promise<SpawnedControlPlane> {
-  const cp = await spawnControlPlane({ dataDir: join(dir, name), args: ['--database-url', databaseUrl, '--secret-file', secretFile, '--advertise-host', `${name}.example`] });
+  const cp = await spawnControlPlane({
+    dataDir: join(dir, name),
+    args: ['--database-url', databaseUrl, '--secret-file', secretFile, '--advertise-host', `${name}.example`],
+  });
   running.push(cp);
   return cp;
 }
@@ -78,7 +83,8 @@ test('a second replica shares the cluster: one CA, its own serving certificate, 
   t.not(adminToken, '');
   t.is(b.adminToken, '', 'only the replica that created the cluster wrote admin.token');
   // The second start line can come in a later chunk than the listening line the harness waits for.
-  for (let tries = 0; tries < 300 && !b.output().stderr.includes('\nnext: '); tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (let tries = 0; tries < 300 && !b.output().stderr.includes('\nnext: '); tries++)
+    await new Promise((resolve) => setTimeout(resolve, 100));
   t.regex(b.output().stderr, /otherix-server admin-token --database-url <the database URL>/);
   const certA = await servingCertificate(a);
   const certB = await servingCertificate(b);
@@ -94,7 +100,7 @@ test('a second replica shares the cluster: one CA, its own serving certificate, 
   t.is(beat.status, 200, beat.text);
   const shown = await api(b, 'GET', '/v1/nodes/shared-node', { token: adminToken });
   t.is(shown.body.status, 'ready');
-  t.is((await readFile(join(b.dataDir, 'ca.crt'), 'utf8')), a.caPem);
+  t.is(await readFile(join(b.dataDir, 'ca.crt'), 'utf8'), a.caPem);
 });
 
 test('max_uses 5 under 40 concurrent joins split across two replicas: exactly 5 win', async (t) => {
@@ -102,8 +108,11 @@ test('max_uses 5 under 40 concurrent joins split across two replicas: exactly 5 
   const minted = await api(a, 'POST', '/v1/nodes/join-tokens', { token: adminToken, body: { max_uses: 5 } });
   t.is(minted.status, 201, minted.text);
   const csrs = await Promise.all(Array.from({ length: 40 }, (_, i) => nodeCsr(`racer-${i}`)));
-  const answers = await Promise.all(csrs.map(({ csrPem }, i) =>
-    api(i % 2 === 0 ? a : b, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, `racer-${i}`, csrPem) })));
+  const answers = await Promise.all(
+    csrs.map(({ csrPem }, i) =>
+      api(i % 2 === 0 ? a : b, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, `racer-${i}`, csrPem) }),
+    ),
+  );
   const won = answers.filter((answer) => answer.status === 201);
   t.is(won.length, 5, answers.map((answer) => answer.status).join(','));
   for (const lost of answers.filter((answer) => answer.status !== 201)) {
@@ -120,19 +129,31 @@ test('one name, one host, one node: concurrent joins for them spread over two re
   const { a, b, adminToken } = await twoReplicas();
   const fleet = await api(a, 'POST', '/v1/nodes/join-tokens', { token: adminToken, body: {} });
   const csrs = await Promise.all(Array.from({ length: 20 }, (_, i) => nodeCsr(i < 10 ? 'contested' : `host-${i}`)));
-  const answers = await Promise.all(csrs.map(({ csrPem }, i) => {
-    // Ten joins for one name; ten more, each its own name, all on one (non-loopback) host.
-    const body = i < 10
-      ? joinRequest(fleet.body.token, 'contested', csrPem)
-      : joinRequest(fleet.body.token, `host-${i}`, csrPem, { advertised_endpoint: 'https://10.77.0.1:9443', migration: { host: '10.77.0.1', port_range_start: 1, port_range_end: 2 } });
-    return api(i % 2 === 0 ? a : b, 'POST', '/v1/nodes/join', { body });
-  }));
+  const answers = await Promise.all(
+    csrs.map(({ csrPem }, i) => {
+      // Ten joins for one name; ten more, each its own name, all on one (non-loopback) host.
+      const body =
+        i < 10
+          ? joinRequest(fleet.body.token, 'contested', csrPem)
+          : joinRequest(fleet.body.token, `host-${i}`, csrPem, {
+              advertised_endpoint: 'https://10.77.0.1:9443',
+              migration: { host: '10.77.0.1', port_range_start: 1, port_range_end: 2 },
+            });
+      return api(i % 2 === 0 ? a : b, 'POST', '/v1/nodes/join', { body });
+    }),
+  );
   const byName = answers.slice(0, 10).map((answer) => answer.status);
   const byHost = answers.slice(10).map((answer) => answer.status);
   t.is(byName.filter((status) => status === 201).length, 1, byName.join(','));
-  t.true(byName.every((status) => status === 201 || status === 409), byName.join(','));
+  t.true(
+    byName.every((status) => status === 201 || status === 409),
+    byName.join(','),
+  );
   t.is(byHost.filter((status) => status === 201).length, 1, byHost.join(','));
-  t.true(byHost.every((status) => status === 201 || status === 409), byHost.join(','));
+  t.true(
+    byHost.every((status) => status === 201 || status === 409),
+    byHost.join(','),
+  );
   const listed = await api(b, 'GET', '/v1/nodes?limit=100', { token: adminToken });
   t.is(listed.body.items.length, 2);
 });
@@ -188,7 +209,8 @@ test('kill -9 of one replica during joins: every acknowledged join is there once
     api(i % 2 === 0 ? a : b, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, `survivor-${i}`, csrPem) }).then(
       (answer) => ({ name: `survivor-${i}`, status: answer.status }),
       () => ({ name: `survivor-${i}`, status: 0 }), // the connection died with A: outcome unknown
-    ));
+    ),
+  );
   const killed = a.kill9();
   const outcomes = await Promise.all(attempts);
   await killed;
@@ -201,7 +223,11 @@ test('kill -9 of one replica during joins: every acknowledged join is there once
   const names = (listed.body.items as { name: string }[]).map((node) => node.name);
   t.is(new Set(names).size, names.length, 'no node twice');
   for (const name of acknowledged) t.true(names.includes(name), `${name} was acknowledged and is there`);
-  for (const name of names) t.true(outcomes.some((o) => o.name === name && o.status !== 401 && o.status !== 409), `${name} came from a join that was not refused`);
+  for (const name of names)
+    t.true(
+      outcomes.some((o) => o.name === name && o.status !== 401 && o.status !== 409),
+      `${name} came from a join that was not refused`,
+    );
   const consumptions = await api(b, 'GET', `/v1/nodes/join-tokens/${minted.body.id}/consumptions?limit=100`, { token: adminToken });
   t.is(consumptions.body.items.length, names.length, 'one consumption per node');
   // B still serves joins.

@@ -26,7 +26,10 @@ test('tokens, nodes and the CA survive a restart', async (t) => {
       t.is(second.caFingerprint, first.caFingerprint);
       t.is((await api(second, 'GET', '/v1/ca')).body.ca_pem, first.caPem);
       const listed = await api(second, 'GET', '/v1/nodes/join-tokens', { token: second.adminToken });
-      t.like(listed.body.items.find((i: { id: string }) => i.id === minted.body.id), { consumed: 1, max_uses: 3 });
+      t.like(
+        listed.body.items.find((i: { id: string }) => i.id === minted.body.id),
+        { consumed: 1, max_uses: 3 },
+      );
       // The same token still redeems after the restart, and the node's name is still taken.
       const again = await api(second, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'survivor', csrPem) });
       t.is(again.status, 409);
@@ -82,7 +85,9 @@ test('kill -9 while a burst of joins is committing loses no answered join and le
     const restarted = await spawnControlPlane({ dataDir });
     const listed = await api(restarted, 'GET', '/v1/nodes/join-tokens', { token: restarted.adminToken });
     const consumed: number = listed.body.items.find((i: { id: string }) => i.id === minted.body.id).consumed;
-    const consumptions = await api(restarted, 'GET', `/v1/nodes/join-tokens/${minted.body.id}/consumptions?limit=500`, { token: restarted.adminToken });
+    const consumptions = await api(restarted, 'GET', `/v1/nodes/join-tokens/${minted.body.id}/consumptions?limit=500`, {
+      token: restarted.adminToken,
+    });
     const nodes = await api(restarted, 'GET', '/v1/nodes?limit=500', { token: restarted.adminToken });
     await restarted.stop();
 
@@ -90,7 +95,9 @@ test('kill -9 while a burst of joins is committing loses no answered join and le
     t.true(consumed >= confirmed.length && consumed <= MAX_USES, `consumed ${consumed}, answered ${confirmed.length}`);
     t.is(consumptions.body.items.length, consumed);
     // Every commit is whole: one consumption, one node and one current certificate each.
-    const burst: Array<{ id: string; name: string; certificate: { serial: string } }> = nodes.body.items.filter((n: { name: string }) => n.name.startsWith('burst-'));
+    const burst: Array<{ id: string; name: string; certificate: { serial: string } }> = nodes.body.items.filter((n: { name: string }) =>
+      n.name.startsWith('burst-'),
+    );
     t.is(burst.length, consumed);
     t.deepEqual(
       consumptions.body.items.map((c: { node_id: string }) => c.node_id).sort(),
@@ -132,7 +139,10 @@ test('SIGTERM during a burst of joins finishes the requests in flight: every com
     );
     t.deepEqual(await stopping, { code: 0, signal: null });
     const created = outcomes.filter((status) => status === 201).length;
-    t.true(outcomes.every((status) => status === 201 || status === 0), JSON.stringify(outcomes));
+    t.true(
+      outcomes.every((status) => status === 201 || status === 0),
+      JSON.stringify(outcomes),
+    );
     t.log(`${created} joins answered, ${JOINERS - created} not accepted after SIGTERM`);
 
     const restarted = await spawnControlPlane({ dataDir });

@@ -31,8 +31,8 @@ test('no secret reaches the logs of a full mint + join + refusals at debug level
       'join token hash': hashToken(minted.body.token),
       'admin token': cp.adminToken,
       'minted API token': apiToken.body.token,
-      'CSR body': csrPem.split('\n')[1]!,
-      'node key': keyPem.split('\n')[1]!,
+      'CSR body': csrPem.split('\n')[1],
+      'node key': keyPem.split('\n')[1],
       'leaf certificate body': joined.body.certificate_pem.split('\n')[2]!,
     };
     for (const [what, secret] of Object.entries(secrets)) t.false(logs.includes(secret), `${what} appears in the logs`);
@@ -68,7 +68,10 @@ test('tokens a client puts in the URL or in a malformed request never reach the 
     for (const url of gets) await api(cp, 'GET', url, { token: apiToken });
     await api(cp, 'POST', `/v1/nodes/join?token=${joinToken}`, { body: {} });
     // A request Node's parser refuses: Node keeps its raw bytes (Authorization header and all) on the error.
-    await sendRaw(cp, `GET /v1/whoami?token=${joinToken} HTTP/1.1\r\nHost: cp\r\nAuthorization: Bearer ${apiToken}\r\nnot a header\r\n\r\n`);
+    await sendRaw(
+      cp,
+      `GET /v1/whoami?token=${joinToken} HTTP/1.1\r\nHost: cp\r\nAuthorization: Bearer ${apiToken}\r\nnot a header\r\n\r\n`,
+    );
     // The Host header is logged: a token there is redacted, percent-encoded too.
     await sendRaw(cp, `GET /v1/whoami HTTP/1.1\r\nHost: ${encoded(apiToken)}\r\nConnection: close\r\n\r\n`);
 
@@ -100,7 +103,11 @@ test('the logged URL keeps the path and the API query parameters, and redacts th
   t.is(redactUrl('/v1/x?li%6Dit=5'), '/v1/x?li%6Dit=5', 'an encoded API parameter name');
   // An escape that does not decode elsewhere in the text must not hide the encoded token.
   t.is(redactUrl(`/v1/nodes/${token.replace(/_/g, '%5F')}%`), '/v1/nodes/[redacted]', 'a stray % after an encoded token');
-  t.is(redactUrl(`/v1/nodes?cursor=%E0${token.replace(/_/g, '%5F')}`), '/v1/nodes?cursor=[redacted]', 'an invalid UTF-8 escape before an encoded token');
+  t.is(
+    redactUrl(`/v1/nodes?cursor=%E0${token.replace(/_/g, '%5F')}`),
+    '/v1/nodes?cursor=[redacted]',
+    'an invalid UTF-8 escape before an encoded token',
+  );
   t.is(redactUrl(`/v1/nodes?%ZZ${token.replace(/_/g, '%255F')}`), '/v1/nodes?[redacted]', 'double encoding beside a bad escape');
   t.is(redactTokens(`refused: bearer ${token} and otx_join_abc`), 'refused: bearer otx_api_[redacted] and otx_join_[redacted]');
   t.is(redactTokens('Authorization: Bearer otx_api_...'), 'Authorization: Bearer otx_api_...', 'the documented placeholder stays readable');
@@ -108,7 +115,10 @@ test('the logged URL keeps the path and the API query parameters, and redacts th
 
 function sendRaw(cp: { url: string; caPem: string }, request: string): Promise<void> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port: Number(new URL(cp.url).port), ca: cp.caPem, checkServerIdentity: () => undefined }, () => socket.end(request));
+    const socket = connect(
+      { host: '127.0.0.1', port: Number(new URL(cp.url).port), ca: cp.caPem, checkServerIdentity: () => undefined },
+      () => socket.end(request),
+    );
     socket.on('data', () => undefined);
     socket.on('close', () => resolve());
     socket.on('error', () => resolve());

@@ -15,7 +15,10 @@ async function guesses(cp: SpawnedControlPlane, count: number): Promise<number[]
   const { csrPem } = await nodeCsr('guesser');
   const statuses: number[] = [];
   for (let i = 0; i < count; i++) {
-    statuses.push((await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(`otx_join_${String(i).padStart(43, 'q')}`, `guess-${i}`, csrPem) })).status);
+    statuses.push(
+      (await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(`otx_join_${String(i).padStart(43, 'q')}`, `guess-${i}`, csrPem) }))
+        .status,
+    );
   }
   return statuses;
 }
@@ -62,7 +65,10 @@ test('flags win over the environment; defaults apply when neither is given', asy
   try {
     t.deepEqual(await guesses(cp, 5), [401, 401, 401, 401, 429]);
     // stdout is another pipe than the listening line's: read until the info line is there.
-    await eventually(async () => cp.output().stdout, (stdout) => stdout.includes('otherix control plane ready'));
+    await eventually(
+      async () => cp.output().stdout,
+      (stdout) => stdout.includes('otherix control plane ready'),
+    );
     t.true(cp.output().stdout.includes('otherix control plane ready'));
     t.is((await readFile(join(dataDir, 'admin.token'), 'utf8')).trim(), cp.adminToken);
     await t.throwsAsync(readFile(join(elsewhere, 'admin.token')), { code: 'ENOENT' });
@@ -91,7 +97,11 @@ test('a bad OTHERIX_SERVER__* value is a usage error naming the variable', async
     ['OTHERIX_SERVER__MAX_CONNECTIONS', 'many', /OTHERIX_SERVER__MAX_CONNECTIONS=many: not an integer/],
     ['OTHERIX_SERVER__MAX_CONNECTIONS', '0', /OTHERIX_SERVER__MAX_CONNECTIONS 0: expected a whole number >= 1/],
     ['OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE', 'some', /OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE=some: not an integer/],
-    ['OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE', '0', /OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE 0: expected a whole number >= 1/],
+    [
+      'OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE',
+      '0',
+      /OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE 0: expected a whole number >= 1/,
+    ],
   ] as const) {
     const run = await runServerBinary(['serve'], { [name]: value });
     t.is(run.code, 2, run.stderr);
@@ -116,10 +126,15 @@ test('the start line says what to do next (login with the token file, then mint 
   try {
     // The helper returns on the listening line; the next line is a separate write that a loaded
     // machine may deliver a moment later: read until it is there.
-    const { stderr, stdout } = await eventually(async () => cp.output(), (output) => /^next: .*\n/m.test(output.stderr));
+    const { stderr, stdout } = await eventually(
+      async () => cp.output(),
+      (output) => /^next: .*\n/m.test(output.stderr),
+    );
     const tokenFile = join(cp.dataDir, 'admin.token');
     t.true(
-      stderr.includes(`next: otherix login --cp-url ${cp.url} --ca-fingerprint ${cp.caFingerprint} --token-path ${tokenFile}, then otherix node join-token create --node-name <name>`),
+      stderr.includes(
+        `next: otherix login --cp-url ${cp.url} --ca-fingerprint ${cp.caFingerprint} --token-path ${tokenFile}, then otherix node join-token create --node-name <name>`,
+      ),
       stderr,
     );
     t.false(stderr.includes(cp.adminToken));
@@ -130,14 +145,21 @@ test('the start line says what to do next (login with the token file, then mint 
   }
 });
 
-test('otherix-server --help ends with examples as the CLI\'s help does, one per command, using only its flags', async (t) => {
+test("otherix-server --help ends with examples as the CLI's help does, one per command, using only its flags", async (t) => {
   const help = await runServerBinary(['--help']);
   t.is(help.code, 0, help.stderr);
   const examples = help.stdout.split('\nExamples:\n')[1]?.replace(/\n+$/, '').split('\n') ?? [];
   t.true(examples.length >= 5, help.stdout);
-  for (const command of ['ca-fingerprint', 'admin-token', 'backup', 'restore']) t.true(examples.some((line) => line.startsWith(`  $ otherix-server ${command} `)), command);
-  t.true(examples.some((line) => /^ {2}\$ otherix-server --/.test(line)), 'serve, the default command');
-  const flags = new Set([...help.stdout.split('\nExamples:\n')[0]!.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]!));
+  for (const command of ['ca-fingerprint', 'admin-token', 'backup', 'restore'])
+    t.true(
+      examples.some((line) => line.startsWith(`  $ otherix-server ${command} `)),
+      command,
+    );
+  t.true(
+    examples.some((line) => /^ {2}\$ otherix-server --/.test(line)),
+    'serve, the default command',
+  );
+  const flags = new Set([...help.stdout.split('\nExamples:\n')[0].matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]));
   for (const line of examples) {
     t.regex(line, /^ {2}\$ otherix-server /);
     for (const flag of line.match(/--[a-z-]+/g) ?? []) t.true(flags.has(flag), `${flag} in "${line}" is a documented flag`);

@@ -45,7 +45,10 @@ test('TLS 1.1 and 1.0 are refused by the server', async (t) => {
   // SECLEVEL=0 lets this client offer the old versions, so the refusal is the server's.
   for (const version of ['TLSv1.1', 'TLSv1'] as const) {
     const error = await t.throwsAsync(handshake({ minVersion: version, maxVersion: version, ciphers: 'DEFAULT:@SECLEVEL=0' }));
-    t.regex(`${(error as NodeJS.ErrnoException).code} ${error?.message}`, /protocol version|unsupported protocol|UNSUPPORTED_PROTOCOL|TLSV1_ALERT_PROTOCOL_VERSION/i);
+    t.regex(
+      `${(error as NodeJS.ErrnoException).code} ${error?.message}`,
+      /protocol version|unsupported protocol|UNSUPPORTED_PROTOCOL|TLSV1_ALERT_PROTOCOL_VERSION/i,
+    );
   }
 });
 

@@ -55,7 +55,10 @@ async function tlsFrom(cp: ApiTarget, localAddress = '127.0.0.1'): Promise<Held 
   const tcp = connectTcp({ host: '127.0.0.1', port: portOf(cp), localAddress });
   const socket = connectTls({ socket: tcp, ca: cp.caPem, checkServerIdentity: () => undefined });
   const held = track(socket);
-  const handshake = await once(socket, 'secureConnect').then(() => 'done' as const, () => 'refused' as const);
+  const handshake = await once(socket, 'secureConnect').then(
+    () => 'done' as const,
+    () => 'refused' as const,
+  );
   return { ...held, handshake };
 }
 
@@ -82,7 +85,8 @@ test('one source is capped at its unauthenticated connections while another sour
     const response = await other.request({ method, path, headers, body: options.body === undefined ? null : JSON.stringify(options.body) });
     return { status: response.statusCode, body: (await response.body.json()) as any };
   };
-  const accepted = () => node.serve.records.filter((r) => r.msg === 'heartbeat: first heartbeat accepted' || r.msg === 'heartbeat: accepted').length;
+  const accepted = () =>
+    node.serve.records.filter((r) => r.msg === 'heartbeat: first heartbeat accepted' || r.msg === 'heartbeat: accepted').length;
   await node.serve.waitForLog((r) => r.msg === 'heartbeat: first heartbeat accepted');
   // The admin's connection from 127.0.0.1 proved a credential too, before the attack.
   const minted = await admin.joinTokens.create({ node_name: 'from-elsewhere' });
@@ -102,37 +106,64 @@ test('one source is capped at its unauthenticated connections while another sour
   t.is(refusedTls.handshake, 'refused');
   t.is(await refusedTls.closed, '');
   const refusedAnonymous = await t.throwsAsync(api(cp, 'GET', '/healthz'));
-  t.regex(`${refusedAnonymous?.message} ${(refusedAnonymous as { code?: string } | undefined)?.code}`, /ECONNRESET|socket|closed|disconnected/i);
+  t.regex(
+    `${refusedAnonymous?.message} ${(refusedAnonymous as { code?: string } | undefined)?.code}`,
+    /ECONNRESET|socket|closed|disconnected/i,
+  );
 
   // Another source connects and joins (its consumption says where it came from).
-  const joined = await fromOther('POST', '/v1/nodes/join', { body: joinRequest(minted.token, 'from-elsewhere', (await nodeCsr('from-elsewhere')).csrPem) });
+  const joined = await fromOther('POST', '/v1/nodes/join', {
+    body: joinRequest(minted.token, 'from-elsewhere', (await nodeCsr('from-elsewhere')).csrPem),
+  });
   t.is(joined.status, 201, JSON.stringify(joined.body));
   const consumptions = await fromOther('GET', `/v1/nodes/join-tokens/${minted.id}/consumptions`, { token: cp.adminToken });
   t.is(consumptions.body.items[0]?.source_ip, '127.0.0.2');
   // The agent on the capped source beats on, over its keep-alive connection.
   const beatsDuringAttack = accepted();
-  await eventually(async () => accepted(), (count) => count >= beatsDuringAttack + 3, 30_000);
-  t.deepEqual(node.serve.records.filter((r) => r.level === 'warn' || r.level === 'error').map((r) => r.msg), []);
+  await eventually(
+    async () => accepted(),
+    (count) => count >= beatsDuringAttack + 3,
+    30_000,
+  );
+  t.deepEqual(
+    node.serve.records.filter((r) => r.level === 'warn' || r.level === 'error').map((r) => r.msg),
+    [],
+  );
   t.is((await fromOther('GET', '/v1/nodes/beats-on', { token: cp.adminToken })).body.status, 'ready');
 
   // Every held connection is still open: none was closed to make room.
-  t.deepEqual(held.map((h) => h.isClosed()), Array(limit).fill(false));
-  const warning = cp.logs.map((line) => JSON.parse(line) as { msg: string; sources?: string[]; max_unauthenticated_per_source?: number }).find((r) => r.msg.startsWith('refused '));
+  t.deepEqual(
+    held.map((h) => h.isClosed()),
+    Array(limit).fill(false),
+  );
+  const warning = cp.logs
+    .map((line) => JSON.parse(line) as { msg: string; sources?: string[]; max_unauthenticated_per_source?: number })
+    .find((r) => r.msg.startsWith('refused '));
   t.truthy(warning, cp.logs.join('\n'));
-  t.regex(warning!.msg, /^refused 1 new connection\(s\) since the last warning from 127\.0\.0\.1: each source \(an IPv4 address, an IPv6 \/64\) may hold 8 connections that have not authenticated yet; .*raise --max-unauthenticated-per-source$/);
+  t.regex(
+    warning!.msg,
+    /^refused 1 new connection\(s\) since the last warning from 127\.0\.0\.1: each source \(an IPv4 address, an IPv6 \/64\) may hold 8 connections that have not authenticated yet; .*raise --max-unauthenticated-per-source$/,
+  );
   t.deepEqual(warning!.sources, ['127.0.0.1']);
   t.is(warning!.max_unauthenticated_per_source, limit);
 
   // Slots freed are slots taken: once the idle connections go, the source connects again.
   for (const h of held.splice(0)) h.socket.destroy();
   await eventually(
-    () => api(cp, 'GET', '/healthz').then((response) => response.status, () => 0),
+    () =>
+      api(cp, 'GET', '/healthz').then(
+        (response) => response.status,
+        () => 0,
+      ),
     (status) => status === 200,
   );
 });
 
 test('otherix-server --max-unauthenticated-per-source and OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE set the limit', async (t) => {
-  for (const how of [{ args: ['--max-unauthenticated-per-source', '1'] }, { env: { OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE: '1' } }]) {
+  for (const how of [
+    { args: ['--max-unauthenticated-per-source', '1'] },
+    { env: { OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE: '1' } },
+  ]) {
     const cp = await spawnControlPlane(how);
     try {
       const first = await rawFrom(cp);

@@ -9,7 +9,10 @@ import { REPO_ROOT } from '../harness/paths.js';
 
 test('the demo joins node-1, shows it ready, masks tokens and cleans up', async (t) => {
   t.timeout(120_000);
-  const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'scripts/demo.mjs')], { cwd: REPO_ROOT, timeout: 110_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'scripts/demo.mjs')], {
+    cwd: REPO_ROOT,
+    timeout: 110_000,
+  });
   t.regex(stdout, /node-1\s+ready\s+amd64|node-1\s+ready\s+\w+/);
   t.regex(stdout, /CONSUMED-AT/);
   t.regex(stdout, /otx_join_[A-Za-z0-9_-]{4}…/);

@@ -32,7 +32,10 @@ async function runExample(name: string, args: string[] = [], env: Record<string,
     ...env,
   };
   const result = await new Promise<Omit<ExampleRun, 'leftovers'>>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(EXAMPLES_DIR, `${name}.js`), ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(EXAMPLES_DIR, `${name}.js`), ...args], {
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -55,7 +58,11 @@ test('bootstrap-bound-node mints a bound token, bootstraps the node, and the tok
   t.false(FULL_TOKEN.test(run.stdout + run.stderr), 'no full token is printed');
   t.deepEqual(run.leftovers, [], 'the node folder (with its private key) is removed');
 
-  const minted = match(t, run.stdout, /^minted join token ([0-9a-f-]{36}) \(otx_join_.{4}…\) bound to example-bound-1, max uses 1, expires \S+$/m);
+  const minted = match(
+    t,
+    run.stdout,
+    /^minted join token ([0-9a-f-]{36}) \(otx_join_.{4}…\) bound to example-bound-1, max uses 1, expires \S+$/m,
+  );
   const joined = match(t, run.stdout, /^bootstrapped node example-bound-1 \(id ([0-9a-f-]{36}), status pending, serial ([0-9a-f]+)\)$/m);
   t.regex(run.stdout, /^ {2}wrote certs\/agent\.key \(mode 0600\)$/m);
   t.regex(run.stdout, /^ {2}wrote certs\/agent\.crt \(mode 0644\)$/m);
@@ -68,8 +75,11 @@ test('bootstrap-bound-node mints a bound token, bootstraps the node, and the tok
   t.is(((await cluster.admin.nodes.get('example-bound-1')) as { status: string }).status, 'pending');
 
   // The CP agrees: one consumption by that node, the token used up, the node with that serial.
-  const consumptions = await cluster.admin.joinTokens.consumptions(minted[1]!);
-  t.deepEqual(consumptions.items.map((c) => c.node_id), [joined[1]]);
+  const consumptions = await cluster.admin.joinTokens.consumptions(minted[1]);
+  t.deepEqual(
+    consumptions.items.map((c) => c.node_id),
+    [joined[1]],
+  );
   const row = await cluster.cp.store.findNodeByName('example-bound-1');
   t.is(row?.id, joined[1]);
   t.is(row?.certSerial, joined[2]);
@@ -96,10 +106,10 @@ test('fleet-bootstrap joins exactly max_uses hosts with one capped token and rea
   t.deepEqual(audit.map((line) => line[2]).sort(), joined.map((line) => line[1]).sort(), 'each consumption names a joined node');
 
   // The CP holds the four nodes and none for the refused host.
-  const consumptions = await cluster.admin.joinTokens.consumptions(minted[1]!);
+  const consumptions = await cluster.admin.joinTokens.consumptions(minted[1]);
   t.deepEqual(consumptions.items.map((c) => c.node_id).sort(), joined.map((line) => line[2]).sort());
-  for (const line of joined) t.is((await cluster.cp.store.findNodeByName(line[1]!))?.id, line[2]);
-  t.is(await cluster.cp.store.findNodeByName(refused[0]![1]!), undefined);
+  for (const line of joined) t.is((await cluster.cp.store.findNodeByName(line[1]))?.id, line[2]);
+  t.is(await cluster.cp.store.findNodeByName(refused[0][1]), undefined);
 });
 
 test('day-two lists by status, cordons idempotently, uncordons, and deletes only with force', async (t) => {
@@ -112,13 +122,25 @@ test('day-two lists by status, cordons idempotently, uncordons, and deletes only
   const [, name, id] = joined;
   t.regex(run.stdout, new RegExp(`^ {2}ready: \\d+ \\([^)]*\\b${name}\\b[^)]*\\)$`, 'm'), 'the heartbeated node is listed as ready');
   for (const status of ['pending', 'not_ready', 'cordoned']) t.regex(run.stdout, new RegExp(`^ {2}${status}: \\d+`, 'm'));
-  t.regex(run.stdout, new RegExp(`^cordon: ${name} is cordoned\ncordon again: ${name} is cordoned\nlisted as cordoned: true\nuncordon: ${name} is ready$`, 'm'));
+  t.regex(
+    run.stdout,
+    new RegExp(
+      `^cordon: ${name} is cordoned\ncordon again: ${name} is cordoned\nlisted as cordoned: true\nuncordon: ${name} is ready$`,
+      'm',
+    ),
+  );
   t.regex(run.stdout, new RegExp(`^delete without force refused: conflict: node ${name} reports 2 VM`, 'm'));
-  t.regex(run.stdout, new RegExp(`^delete with force: ${name} deleted\nget ${name}: not_found\nheartbeat with the deleted node's certificate refused: unauthenticated$`, 'm'));
+  t.regex(
+    run.stdout,
+    new RegExp(
+      `^delete with force: ${name} deleted\nget ${name}: not_found\nheartbeat with the deleted node's certificate refused: unauthenticated$`,
+      'm',
+    ),
+  );
 
   // The CP agrees: the node is gone, by name and by id.
-  t.is(await cluster.cp.store.findNodeByName(name!), undefined);
-  t.is(await cluster.cp.store.findNodeById(id!), undefined);
+  t.is(await cluster.cp.store.findNodeByName(name), undefined);
+  t.is(await cluster.cp.store.findNodeById(id), undefined);
 });
 
 test('an example without its environment says what to set and exits 2', async (t) => {

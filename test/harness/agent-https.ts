@@ -1,6 +1,7 @@
 // One HTTPS request to an agent's server (State B) with a chosen client certificate or none,
 // over a fresh connection each time, so every call is its own TLS handshake.
 import { request } from 'node:https';
+import type { PeerCertificate } from 'node:tls';
 
 export interface AgentCallOptions {
   port: number;
@@ -8,7 +9,7 @@ export interface AgentCallOptions {
   caPem: string;
   client?: { certPem: string; keyPem: string };
   /** Default: the agent's node identity is not checked, the host name (127.0.0.1) is. */
-  checkServerIdentity?: (host: string, cert: import('node:tls').PeerCertificate) => Error | undefined;
+  checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
   method?: string;
 }
 

@@ -45,7 +45,8 @@ export function runAgent(args: string[], options: RunAgentOptions = {}): Promise
     options.umask === undefined
       ? [process.execPath, [AGENT_BIN, ...args]]
       : ['sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')}; exec "$0" "$@"`, process.execPath, AGENT_BIN, ...args]];
-  if (options.prefix !== undefined && options.prefix.length > 0) [command, argv] = [options.prefix[0]!, [...options.prefix.slice(1), command, ...argv]];
+  if (options.prefix !== undefined && options.prefix.length > 0)
+    [command, argv] = [options.prefix[0], [...options.prefix.slice(1), command, ...argv]];
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -161,13 +162,20 @@ export interface BootstrapFlags {
 export function bootstrapArgs(flags: BootstrapFlags): string[] {
   return [
     'bootstrap',
-    '--ca-fingerprint', flags.caFingerprint,
-    '--cp-url', flags.cpUrl,
-    '--node-name', flags.nodeName,
-    '--advertised-endpoint', flags.advertisedEndpoint ?? 'https://127.0.0.1:9443',
-    '--migration-host', flags.migrationHost ?? '127.0.0.1',
-    '--cert-dir', flags.certDir,
-    '--config-path', flags.configPath,
+    '--ca-fingerprint',
+    flags.caFingerprint,
+    '--cp-url',
+    flags.cpUrl,
+    '--node-name',
+    flags.nodeName,
+    '--advertised-endpoint',
+    flags.advertisedEndpoint ?? 'https://127.0.0.1:9443',
+    '--migration-host',
+    flags.migrationHost ?? '127.0.0.1',
+    '--cert-dir',
+    flags.certDir,
+    '--config-path',
+    flags.configPath,
     ...(flags.extra ?? []),
   ];
 }
@@ -177,7 +185,7 @@ export interface NodeHost {
   root: string;
   certDir: string;
   configPath: string;
-  remove(): Promise<void>;
+  remove: () => Promise<void>;
 }
 
 /** A fresh temp "host": cert dir and agent.yaml path inside it, neither created yet. */

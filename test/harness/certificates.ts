@@ -9,11 +9,6 @@ import type { KeyPairPem } from '@otherix/server';
 
 const x509 = await loadX509();
 
-type GeneratorKeys = Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'];
-type GeneratorKey = Parameters<typeof x509.X509CertificateGenerator.create>[0] extends infer P
-  ? P extends { signingKey: infer K } ? K : never
-  : never;
-
 const HOUR = 3_600_000;
 
 /** A random serial in hex, `bytes` long, starting with `lead` (which keeps it positive). */
@@ -33,7 +28,7 @@ export async function mintTestCa(commonName = 'otherix test CA'): Promise<TestCa
     name: `CN=${commonName}`,
     notBefore: new Date(Date.now() - HOUR),
     notAfter: new Date(Date.now() + 24 * HOUR),
-    keys: keys as unknown as GeneratorKeys,
+    keys,
     signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' },
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
@@ -61,8 +56,8 @@ export async function mintTestLeaf(options: LeafOptions): Promise<{ certPem: str
     issuer: caCert.subject,
     notBefore: options.notBefore ?? new Date(Date.now() - HOUR),
     notAfter: options.notAfter ?? new Date(Date.now() + HOUR),
-    publicKey: keys.publicKey as unknown as GeneratorKey,
-    signingKey: options.ca.keys.privateKey as unknown as GeneratorKey,
+    publicKey: keys.publicKey,
+    signingKey: options.ca.keys.privateKey,
     signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' },
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
@@ -90,14 +85,17 @@ export async function impostorCertificate(name: string, options: { serial?: stri
     issuer: options.foreignCa === true ? 'CN=Otherix cluster CA, O=Otherix' : `CN=${name}`,
     notBefore: new Date(Date.now() - HOUR),
     notAfter: new Date(Date.now() + 24 * HOUR),
-    publicKey: keys.publicKey as unknown as GeneratorKey,
-    signingKey: signer.privateKey as unknown as GeneratorKey,
+    publicKey: keys.publicKey,
+    signingKey: signer.privateKey,
     signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' },
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
-      new x509.SubjectAlternativeNameExtension([{ type: 'url', value: nodeSpiffeId(name) }, { type: 'ip', value: '127.0.0.1' }]),
+      new x509.SubjectAlternativeNameExtension([
+        { type: 'url', value: nodeSpiffeId(name) },
+        { type: 'ip', value: '127.0.0.1' },
+      ]),
     ],
   });
   return { certPem: cert.toString('pem') + '\n', keyPem: await exportPrivateKeyPem(keys) };

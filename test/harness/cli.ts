@@ -46,6 +46,8 @@ export function runOtherix(args: readonly string[], env: Record<string, string>)
       [OTHERIX_BIN, ...args],
       { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 30_000 },
       (error, stdout, stderr) => {
+        // An ExecFileException is an Error; @types/node declares it through Omit<>, which hides that.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see above
         if (error !== null && typeof error.code !== 'number') return reject(error);
         resolve({ exitCode: error === null ? 0 : (error.code as number), stdout, stderr });
       },

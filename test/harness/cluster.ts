@@ -133,7 +133,10 @@ export async function joinNode(cp: AdminTarget, name: string, options: JoinNodeO
     ...(options.architecture === undefined ? {} : { architecture: options.architecture }),
     ...(options.host === undefined
       ? {}
-      : { advertised_endpoint: `https://${options.host}:9443`, migration: { host: options.host, port_range_start: 49152, port_range_end: 49251 } }),
+      : {
+          advertised_endpoint: `https://${options.host}:9443`,
+          migration: { host: options.host, port_range_start: 49152, port_range_end: 49251 },
+        }),
   };
   const joined = await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, name, csrPem, overrides) });
   if (joined.status !== 201) throw new Error(`join of ${name} failed: ${joined.text}`);
@@ -146,15 +149,31 @@ export function heartbeatBody(overrides: Partial<HeartbeatRequest> = {}): Heartb
     architecture: 'amd64',
     agent_version: '0.1.0-test',
     heartbeat_interval_seconds: 30,
-    hardware: { cpu_model: 'Test CPU @ 3.0GHz', cpu_count: 8, memory_bytes: 17179869184, kvm_present: true, hostname: 'host-under-test', kernel: '6.1.0-test' },
+    hardware: {
+      cpu_model: 'Test CPU @ 3.0GHz',
+      cpu_count: 8,
+      memory_bytes: 17179869184,
+      kvm_present: true,
+      hostname: 'host-under-test',
+      kernel: '6.1.0-test',
+    },
     vm_count: 0,
     active_migrations: 0,
     ...overrides,
   };
 }
 
-export function heartbeat(cp: ApiTarget, cert: KeyPairPem | undefined, body: unknown = heartbeatBody(), token?: string): Promise<ApiResponse> {
-  return api(cp, 'POST', '/v1/nodes/heartbeat', { body, ...(cert === undefined ? {} : { cert }), ...(token === undefined ? {} : { token }) });
+export function heartbeat(
+  cp: ApiTarget,
+  cert: KeyPairPem | undefined,
+  body: unknown = heartbeatBody(),
+  token?: string,
+): Promise<ApiResponse> {
+  return api(cp, 'POST', '/v1/nodes/heartbeat', {
+    body,
+    ...(cert === undefined ? {} : { cert }),
+    ...(token === undefined ? {} : { token }),
+  });
 }
 
 /** An API token per non-admin role. */
@@ -165,5 +184,5 @@ export async function roleTokens(cp: AdminTarget, prefix: string): Promise<Recor
     if (minted.status !== 201) throw new Error(`api token mint failed: ${minted.text}`);
     out[role] = minted.body.token;
   }
-  return out as Record<'operator' | 'developer' | 'viewer', string>;
+  return out;
 }

@@ -79,7 +79,10 @@ export class ContractExchanges {
       operation,
       requestViolations: found.filter((v) => v.location?.[0] !== 'response'),
       responseViolations: found.filter((v) => v.location?.[0] === 'response'),
-      schemaProblems: operation === undefined ? [`${call.method} ${call.path} is no operation of the document`] : this.answers.problemsOf(operation, result),
+      schemaProblems:
+        operation === undefined
+          ? [`${call.method} ${call.path} is no operation of the document`]
+          : this.answers.problemsOf(operation, result),
     };
   }
 
@@ -95,7 +98,10 @@ export class ContractExchanges {
     if (call.breaksDocument === undefined) {
       t.deepEqual(requestViolations, [], `Prism: the request breaks the document: ${what}`);
     } else {
-      t.true(requestViolations.some((v) => v.severity === 'Error'), `Prism should find the request invalid (${call.breaksDocument}): ${what}`);
+      t.true(
+        requestViolations.some((v) => v.severity === 'Error'),
+        `Prism should find the request invalid (${call.breaksDocument}): ${what}`,
+      );
     }
     if (answer.operation !== undefined) {
       const documented = this.answers.documentedStatus(answer.operation, answer.status);

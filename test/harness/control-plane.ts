@@ -35,8 +35,8 @@ const START_LIMIT_MS = 90_000;
 
 export interface MovableClock {
   /** Epoch ms: real time plus everything advanced so far. */
-  now(): number;
-  advance(ms: number): void;
+  now: () => number;
+  advance: (ms: number) => void;
 }
 
 export function movableClock(): MovableClock {
@@ -116,13 +116,19 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
     databaseUrl = options.databaseUrl ?? (await freshDatabaseUrl());
     secretFile = options.secretFile ?? (await writeSecretFile(await mkdtemp(join(tmpdir(), 'otherix-secret-'))));
   }
-  const material = engine === 'sqlite'
-    ? await initDataDir({ dataDir, advertiseHosts: options.advertiseHosts ?? [], now: clock.now })
-    : await initReplica({ dataDir, databaseUrl: databaseUrl!, secretFile, advertiseHosts: options.advertiseHosts ?? [], now: clock.now });
+  const material =
+    engine === 'sqlite'
+      ? await initDataDir({ dataDir, advertiseHosts: options.advertiseHosts ?? [], now: clock.now })
+      : await initReplica({ dataDir, databaseUrl: databaseUrl!, secretFile, advertiseHosts: options.advertiseHosts ?? [], now: clock.now });
   const logs: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      logs.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      logs.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
       done();
     },
   });
@@ -224,13 +230,19 @@ async function closeAgentsFor(caPem: string, how: 'close' | 'destroy' = 'close')
   await Promise.all(closing);
 }
 
-export async function api<T = any>(target: ApiTarget, method: Dispatcher.HttpMethod, path: string, options: ApiOptions = {}): Promise<ApiResponse<T>> {
+export async function api<T = any>(
+  target: ApiTarget,
+  method: Dispatcher.HttpMethod,
+  path: string,
+  options: ApiOptions = {},
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
   let body: string | Buffer | undefined;
   if (options.rawBody !== undefined) body = options.rawBody;
   else if (options.body !== undefined) body = JSON.stringify(options.body);
-  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+    headers['content-type'] = 'application/json';
   const response = await request(`${target.url}${path}`, { method, headers, body, dispatcher: agentFor(target.caPem, options.cert) });
   const text = await response.body.text();
   let parsed: unknown;
@@ -239,7 +251,7 @@ export async function api<T = any>(target: ApiTarget, method: Dispatcher.HttpMet
   } catch {
     parsed = undefined;
   }
-  return { status: response.statusCode, headers: response.headers as ApiResponse['headers'], body: parsed as T, text };
+  return { status: response.statusCode, headers: response.headers, body: parsed as T, text };
 }
 
 // --- the real binary ---
@@ -276,9 +288,15 @@ export interface SpawnedControlPlane extends ApiTarget {
 const LISTENING_LINE = /otherix-server listening on (https:\/\/\S+) \(CA fingerprint (sha256:[0-9a-f]{64});/;
 
 /** Runs `otherix-server` to completion (for ca-fingerprint, refusals, usage errors). */
-export function runServerBinary(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runServerBinary(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [OTHERIX_SERVER_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [OTHERIX_SERVER_BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -294,7 +312,12 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
   const settings = { dataDir, listen: options.listen ?? '127.0.0.1:0' };
   const child = spawn(
     process.execPath,
-    [options.bin ?? OTHERIX_SERVER_BIN, 'serve', ...(options.settingsFromEnv ? [] : ['--data-dir', settings.dataDir, '--listen', settings.listen]), ...(options.args ?? [])],
+    [
+      options.bin ?? OTHERIX_SERVER_BIN,
+      'serve',
+      ...(options.settingsFromEnv ? [] : ['--data-dir', settings.dataDir, '--listen', settings.listen]),
+      ...(options.args ?? []),
+    ],
     {
       env: {
         ...process.env,
@@ -311,15 +334,19 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal })),
   );
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const listening = new Promise<RegExpExecArray>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const match = LISTENING_LINE.exec(stderr);
       if (match !== null) resolve(match);
     });
     void exited.then(({ code, signal }) =>
-      reject(new Error(`otherix-server exited (${code ?? signal}) before listening${signal === 'SIGKILL' ? ` (killed by the harness after ${START_LIMIT_MS / 1000} s)` : ''}:\n${stderr}`)),
+      reject(
+        new Error(
+          `otherix-server exited (${code ?? signal}) before listening${signal === 'SIGKILL' ? ` (killed by the harness after ${START_LIMIT_MS / 1000} s)` : ''}:\n${stderr}`,
+        ),
+      ),
     );
   });
   // A start takes well under a second on a quiet machine; under a parallel test run on 2 shared
@@ -334,7 +361,10 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
   const caPem = await readFile(join(dataDir, 'ca.crt'), 'utf8');
   // A second replica on PostgreSQL has no admin.token.
   const adminToken = (await readFile(join(dataDir, 'admin.token'), 'utf8').catch(() => '')).trim();
-  const clientCertificate = { certPem: await readFile(join(dataDir, 'client.crt'), 'utf8'), keyPem: await readFile(join(dataDir, 'client.key'), 'utf8') };
+  const clientCertificate = {
+    certPem: await readFile(join(dataDir, 'client.crt'), 'utf8'),
+    keyPem: await readFile(join(dataDir, 'client.key'), 'utf8'),
+  };
   // The signal goes first: closing the client pool first would wait for requests in flight.
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -343,9 +373,9 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
     return exit;
   };
   return {
-    url: match[1]!,
+    url: match[1],
     caPem,
-    caFingerprint: match[2]!,
+    caFingerprint: match[2],
     adminToken,
     dataDir,
     clientCertificate,

@@ -27,7 +27,9 @@ export async function withDataDirStore<T>(dataDir: string, use: (store: SqliteSt
 }
 
 /** What the database says of its cluster: the marker (id, CA fingerprint) and the names of its API tokens. */
-export function storedCluster(dataDir: string): Promise<{ id: string | undefined; caFingerprint: string | undefined; apiTokenNames: string[] }> {
+export function storedCluster(
+  dataDir: string,
+): Promise<{ id: string | undefined; caFingerprint: string | undefined; apiTokenNames: string[] }> {
   return withDataDirStore(dataDir, async (store) => {
     const marker = await store.readClusterMarker();
     const tokens = await store.listApiTokens({ limit: 500 });
@@ -129,7 +131,11 @@ export async function asSchema5(dataDir: string): Promise<void> {
  * an IPv4-mapped IPv6 address as given), in the schema that CP left (5): the migration after it
  * must bring them to the canonical form. The CP must be stopped.
  */
-export async function asBeforeCanonicalHosts(dataDir: string, node: string, hosts: { endpointHost: string; migrationHost: string }): Promise<void> {
+export async function asBeforeCanonicalHosts(
+  dataDir: string,
+  node: string,
+  hosts: { endpointHost: string; migrationHost: string },
+): Promise<void> {
   const db = await openFile(databasePath(dataDir));
   const run = (sql: string, params: unknown[]): Promise<void> =>
     new Promise((resolve, reject) => db.run(sql, params, (error) => (error === null ? resolve() : reject(error))));

@@ -24,9 +24,22 @@ export function mintCa(commonName = 'impostor CA'): KeyAndCert & { fingerprint: 
   try {
     openssl(dir, ['ecparam', '-name', 'secp384r1', '-genkey', '-noout', '-out', 'ca.key']);
     openssl(dir, [
-      'req', '-x509', '-new', '-key', 'ca.key', '-sha384', '-days', '30', '-subj', `/CN=${commonName}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE,pathlen:0', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-      '-out', 'ca.crt',
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'ca.key',
+      '-sha384',
+      '-days',
+      '30',
+      '-subj',
+      `/CN=${commonName}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE,pathlen:0',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-out',
+      'ca.crt',
     ]);
     const certPem = readFileSync(join(dir, 'ca.crt'), 'utf8');
     return { keyPem: readFileSync(join(dir, 'ca.key'), 'utf8'), certPem, fingerprint: fingerprintOf(certPem) };
@@ -48,8 +61,22 @@ export function mintServerCert(ca: KeyAndCert, uri: string): KeyAndCert {
     openssl(dir, ['ecparam', '-name', 'secp384r1', '-genkey', '-noout', '-out', 'leaf.key']);
     openssl(dir, ['req', '-new', '-key', 'leaf.key', '-subj', '/CN=impostor', '-out', 'leaf.csr']);
     openssl(dir, [
-      'x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30',
-      '-sha384', '-extfile', 'ext.cnf', '-out', 'leaf.crt',
+      'x509',
+      '-req',
+      '-in',
+      'leaf.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '30',
+      '-sha384',
+      '-extfile',
+      'ext.cnf',
+      '-out',
+      'leaf.crt',
     ]);
     return { keyPem: readFileSync(join(dir, 'leaf.key'), 'utf8'), certPem: readFileSync(join(dir, 'leaf.crt'), 'utf8') };
   } finally {
@@ -72,7 +99,7 @@ export interface ImpostorServer {
   url: string;
   /** Every request that reached the impostor's HTTP layer, with its body. */
   requests: RecordedRequest[];
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /**
@@ -129,7 +156,10 @@ export async function startImpostor(options: {
  * then, to every later connection, a serving certificate of its own CA with the CP's identity:
  * a client that trusted the whole answer would send it the token.
  */
-export async function startPinSplitter(cp: { caPem: string; clientCertificate: KeyAndCert }): Promise<ImpostorServer & { attackerCa: KeyAndCert & { fingerprint: string } }> {
+export async function startPinSplitter(cp: {
+  caPem: string;
+  clientCertificate: KeyAndCert;
+}): Promise<ImpostorServer & { attackerCa: KeyAndCert & { fingerprint: string } }> {
   const attackerCa = mintCa('attacker');
   const impostor = await startImpostor({
     serving: cp.clientCertificate,

@@ -4,7 +4,6 @@ import { webcrypto } from 'node:crypto';
 import { createCsr, exportPrivateKeyPem, generateNodeKeyPair } from '@otherix/sdk/pki';
 import { loadX509 } from './x509.js';
 import type { components } from '@otherix/sdk';
-import type { X509 } from './x509.js';
 
 export type JoinRequest = components['schemas']['JoinRequest'];
 
@@ -36,14 +35,15 @@ type KeyParams = webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams;
 
 /** A CSR signed by a key of another kind: RSA 2048 or ECDSA P-256. */
 export async function foreignCsr(kind: 'rsa' | 'p256'): Promise<string> {
-  const algorithm: KeyParams = kind === 'rsa'
-    ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }
-    : { name: 'ECDSA', namedCurve: 'P-256' };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, false, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const algorithm: KeyParams =
+    kind === 'rsa'
+      ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }
+      : { name: 'ECDSA', namedCurve: 'P-256' };
+  const keys = await webcrypto.subtle.generateKey(algorithm, false, ['sign', 'verify']);
   const x509 = await loadX509();
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     name: 'CN=intruder',
-    keys: keys as unknown as Parameters<X509['Pkcs10CertificateRequestGenerator']['create']>[0]['keys'],
+    keys: keys,
     signingAlgorithm: kind === 'rsa' ? algorithm : { name: 'ECDSA', hash: 'SHA-256' },
   });
   return csr.toString('pem');

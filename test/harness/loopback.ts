@@ -54,7 +54,7 @@ export async function startResettingServer(): Promise<{ url: string; close(): Pr
 }
 
 /** A TCP listener that accepts and never answers: TLS never completes, so requests time out. */
-export async function startSilentServer(): Promise<{ url: string; close(): Promise<void> }> {
+export async function startSilentServer(): Promise<{ url: string; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);

@@ -43,11 +43,13 @@ export class OpenApiAnswers {
     // `mapping`, and every oneOf the documents use is decided by a `const` anyway.
     this.ajv.addKeyword({ keyword: 'discriminator' });
     // Each components.schemas entry as its own schema `Name`, its refs rewritten to match (as the server does).
-    for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) this.ajv.addSchema({ ...rewriteRefs(schema), $id: name });
+    for (const [name, schema] of Object.entries(document.components?.schemas ?? {}))
+      this.ajv.addSchema({ ...rewriteRefs(schema), $id: name });
     for (const [template, item] of Object.entries(document.paths)) {
       for (const method of HTTP_METHODS) {
         const operation = item[method] as Json | undefined;
-        if (operation !== undefined) this.operations.push({ operationId: String(operation['operationId']), method: method.toUpperCase(), template, operation });
+        if (operation !== undefined)
+          this.operations.push({ operationId: String(operation['operationId']), method: method.toUpperCase(), template, operation });
       }
     }
     // A literal segment wins over a template variable (/v1/nodes/join is not /v1/nodes/{node}).
@@ -56,13 +58,15 @@ export class OpenApiAnswers {
 
   /** The operation a request is, by method and path (query ignored); undefined if none. */
   operationAt(method: string, path: string): OperationMatch | undefined {
-    const pathname = path.split('?')[0]!;
+    const pathname = path.split('?')[0];
     return this.operations.find((op) => op.method === method.toUpperCase() && templatePattern(op.template).test(pathname));
   }
 
   /** Every `operationId status` the document promises (`4XX` and the like as written). */
   documentedAnswers(): string[] {
-    return this.operations.flatMap((op) => Object.keys((op.operation['responses'] as Json | undefined) ?? {}).map((status) => `${op.operationId} ${status}`)).sort();
+    return this.operations
+      .flatMap((op) => Object.keys((op.operation['responses'] as Json | undefined) ?? {}).map((status) => `${op.operationId} ${status}`))
+      .sort();
   }
 
   /** The documented answer a status falls under: `404`, else `4XX`, else `default`. */
@@ -75,7 +79,7 @@ export class OpenApiAnswers {
   problemsOf(op: OperationMatch, answer: Answer): string[] {
     const status = this.documentedStatus(op, answer.status);
     if (status === undefined) return [`${answer.status} is not a documented answer of ${op.operationId}`];
-    let response = (op.operation['responses'] as Record<string, Json>)[status]!;
+    let response = (op.operation['responses'] as Record<string, Json>)[status];
     let at = `${op.operationId} ${status}`;
     const ref = response['$ref'];
     if (typeof ref === 'string') {
@@ -118,7 +122,10 @@ function rewriteRefs<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   const out: Json = {};
   for (const [key, child] of Object.entries(value as Json)) {
-    out[key] = key === '$ref' && typeof child === 'string' && child.startsWith(SCHEMA_REF) ? `${child.slice(SCHEMA_REF.length)}#` : rewriteRefs(child);
+    out[key] =
+      key === '$ref' && typeof child === 'string' && child.startsWith(SCHEMA_REF)
+        ? `${child.slice(SCHEMA_REF.length)}#`
+        : rewriteRefs(child);
   }
   return out as T;
 }

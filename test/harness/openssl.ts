@@ -53,7 +53,11 @@ export function opensslCsr(kind: 'rsa' | 'p256' | 'p384' | 'ed25519', digest = '
  * base point and the order instead of the named curve's OID. Also the key as a named-curve
  * SubjectPublicKeyInfo (DER), for comparing with what the CP certifies.
  */
-export function opensslExplicitParametersCsr(curve: 'secp384r1' | 'prime256v1'): { csrPem: string; namedSpkiDer: Buffer; explicitSpkiDer: Buffer } {
+export function opensslExplicitParametersCsr(curve: 'secp384r1' | 'prime256v1'): {
+  csrPem: string;
+  namedSpkiDer: Buffer;
+  explicitSpkiDer: Buffer;
+} {
   const ws = opensslWorkspace();
   try {
     ws.run(['ecparam', '-name', curve, '-param_enc', 'explicit', '-genkey', '-noout', '-out', 'key.pem']);

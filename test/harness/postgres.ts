@@ -43,7 +43,18 @@ async function start(): Promise<Running> {
     createPostgresUser: true,
     initdbFlags: ['--lc-messages=C', '--locale=C', '--encoding=UTF8'],
     // Tests need no durability across a host crash; the bench keeps the defaults.
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: [
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=300',
+      '-c',
+      'listen_addresses=127.0.0.1',
+    ],
     onLog: (message: string) => void logs.push(message),
     onError: (error: unknown) => void logs.push(String(error)),
   });
@@ -51,7 +62,7 @@ async function start(): Promise<Running> {
     await server.initialise();
     await server.start();
   } catch (error) {
-    throw new Error(`embedded PostgreSQL did not start: ${String(error)}\n${logs.slice(-20).join('')}`);
+    throw new Error(`embedded PostgreSQL did not start: ${String(error)}\n${logs.slice(-20).join('')}`, { cause: error });
   }
   return { server, port, password };
 }

@@ -63,7 +63,7 @@ export async function startPrismProxy(document: string, upstream: string): Promi
       const match = LISTENING.exec(output);
       if (match !== null) {
         clearTimeout(timer);
-        resolve(match[1]!);
+        resolve(match[1]);
       }
     });
     child.stderr.on('data', keep);

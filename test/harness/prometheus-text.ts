@@ -18,8 +18,9 @@ export function parsePrometheusText(text: string): Sample[] {
     const match = LINE.exec(line);
     if (match === null) throw new Error(`not a sample line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const label of (match[2] ?? '').matchAll(LABEL)) labels[label[1]!] = label[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
+    for (const label of (match[2] ?? '').matchAll(LABEL))
+      labels[label[1]] = label[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    samples.push({ name: match[1], labels, value: Number(match[3]) });
   }
   return samples;
 }
@@ -27,7 +28,9 @@ export function parsePrometheusText(text: string): Sample[] {
 /** The value of the sample with exactly these labels (every other label absent), or undefined. */
 export function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
   const wanted = Object.entries(labels);
-  return samples.find((s) => s.name === name && Object.keys(s.labels).length === wanted.length && wanted.every(([k, v]) => s.labels[k] === v))?.value;
+  return samples.find(
+    (s) => s.name === name && Object.keys(s.labels).length === wanted.length && wanted.every(([k, v]) => s.labels[k] === v),
+  )?.value;
 }
 
 export async function scrape(url: string): Promise<{ status: number; contentType: string; text: string; samples: Sample[] }> {

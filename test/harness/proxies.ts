@@ -38,7 +38,7 @@ interface Relay {
   url: string;
   /** Connections accepted so far. */
   connections(): number;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** A TCP relay to 127.0.0.1:targetPort; `wire` joins each accepted client (1-based `index`) to its upstream. */
@@ -68,7 +68,7 @@ export interface CuttingProxy {
   readonly connections: number;
   /** Resolves when the server's answer on the chosen connection was dropped (the CP acted). */
   answerDropped: Promise<void>;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export interface CuttingProxyOptions {
@@ -126,7 +126,7 @@ export interface AnswerDroppingProxy {
   dropAnswers(): void;
   /** Resolves once an answer was dropped and its connection reset. */
   answerDropped: Promise<void>;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export async function startAnswerDroppingProxy(targetPort: number): Promise<AnswerDroppingProxy> {
@@ -192,7 +192,7 @@ export interface IdleCutProxy {
   url: string;
   /** Connections cut so far. */
   cuts(): number;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export async function startIdleCutProxy(target: { url: string }, idleMs: number): Promise<IdleCutProxy> {

@@ -41,10 +41,20 @@ export async function bootstrapWithAgent(
   const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
   return runAgent(
     [
-      ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: name, certDir: host.certDir, configPath: host.configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
-      '--token-env', 'JOIN_TOKEN',
-      '--listen', `127.0.0.1:${port}`,
-      '--heartbeat-interval', '200ms',
+      ...bootstrapArgs({
+        cpUrl: cp.url,
+        caFingerprint: cp.caFingerprint,
+        nodeName: name,
+        certDir: host.certDir,
+        configPath: host.configPath,
+        advertisedEndpoint: `https://127.0.0.1:${port}`,
+      }),
+      '--token-env',
+      'JOIN_TOKEN',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--heartbeat-interval',
+      '200ms',
     ],
     { env: { JOIN_TOKEN: minted.token } },
   );

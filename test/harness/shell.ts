@@ -44,7 +44,10 @@ export async function makeShell(): Promise<Shell> {
     binDir,
     run: (script, options = {}) =>
       new Promise((resolve, reject) => {
-        const child = spawn('bash', ['--norc', '--noprofile', '-c', script], { env: { ...baseEnv, ...(options.env ?? {}) }, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = spawn('bash', ['--norc', '--noprofile', '-c', script], {
+          env: { ...baseEnv, ...(options.env ?? {}) },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
         let stdout = '';
         let stderr = '';
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

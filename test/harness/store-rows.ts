@@ -8,20 +8,45 @@ import type { JoinTokenRow, NodeRow, RedemptionAttempt, Store } from '@otherix/s
 /** A node row numbered `i` (id, name and serial from it); every other field can be overridden. */
 export function nodeRow(i: number, fields: Partial<NodeRow> = {}): NodeRow {
   return {
-    id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `node-${String(i).padStart(4, '0')}`, architecture: 'amd64',
-    advertisedEndpoint: 'https://127.0.0.1:9443', endpointHost: '127.0.0.1', migrationHost: '127.0.0.1', migrationPortRangeStart: 49152,
-    migrationPortRangeEnd: 49251, hardware: null, agentVersion: 't', vmCount: 0, activeMigrations: 0, certSerial: `${(i + 0x40).toString(16)}aa`,
-    certNotAfter: Date.parse('2027-06-06T12:00:00Z'), cordoned: false, heartbeatIntervalMs: null, lastHeartbeatAt: null,
-    lastRefusedHeartbeatAt: null, createdAt: Date.parse('2026-06-06T11:00:00Z'),
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    name: `node-${String(i).padStart(4, '0')}`,
+    architecture: 'amd64',
+    advertisedEndpoint: 'https://127.0.0.1:9443',
+    endpointHost: '127.0.0.1',
+    migrationHost: '127.0.0.1',
+    migrationPortRangeStart: 49152,
+    migrationPortRangeEnd: 49251,
+    hardware: null,
+    agentVersion: 't',
+    vmCount: 0,
+    activeMigrations: 0,
+    certSerial: `${(i + 0x40).toString(16)}aa`,
+    certNotAfter: Date.parse('2027-06-06T12:00:00Z'),
+    cordoned: false,
+    heartbeatIntervalMs: null,
+    lastHeartbeatAt: null,
+    lastRefusedHeartbeatAt: null,
+    createdAt: Date.parse('2026-06-06T11:00:00Z'),
     ...fields,
   };
 }
 
 /** Inserts a live join token (an hour left at `now`; 0 uses = unlimited) and returns its row. */
-export async function insertJoinToken(store: Store, now: number, options: { maxUses?: number; nodeName?: string | null } = {}): Promise<JoinTokenRow> {
+export async function insertJoinToken(
+  store: Store,
+  now: number,
+  options: { maxUses?: number; nodeName?: string | null } = {},
+): Promise<JoinTokenRow> {
   const row: JoinTokenRow = {
-    id: randomUUID(), tokenHash: randomUUID().replace(/-/g, '').padEnd(64, '0'), nodeName: options.nodeName ?? null, maxUses: options.maxUses ?? 0,
-    consumed: 0, expiresAt: now + 3_600_000, revokedAt: null, createdBy: 'admin', createdAt: now,
+    id: randomUUID(),
+    tokenHash: randomUUID().replace(/-/g, '').padEnd(64, '0'),
+    nodeName: options.nodeName ?? null,
+    maxUses: options.maxUses ?? 0,
+    consumed: 0,
+    expiresAt: now + 3_600_000,
+    revokedAt: null,
+    createdBy: 'admin',
+    createdAt: now,
   };
   await store.insertJoinToken(row);
   return row;

@@ -36,7 +36,16 @@ export interface TlsHop {
 }
 
 // Hop-by-hop headers, and the two that steer the hop, never travel on.
-const NOT_FORWARDED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'host', HOP_TARGET, HOP_CLIENT]);
+const NOT_FORWARDED = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'host',
+  HOP_TARGET,
+  HOP_CLIENT,
+]);
 
 export async function startTlsHop(options: TlsHopOptions): Promise<TlsHop> {
   const agents = new Map<string, Agent>();
@@ -57,7 +66,7 @@ export async function startTlsHop(options: TlsHopOptions): Promise<TlsHop> {
     }
     return agent;
   };
-  const defaultTarget = Object.keys(options.targets)[0]!;
+  const defaultTarget = Object.keys(options.targets)[0];
 
   const forward = async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
     const chunks: Buffer[] = [];
@@ -66,7 +75,8 @@ export async function startTlsHop(options: TlsHopOptions): Promise<TlsHop> {
     const target = options.targets[targetName];
     if (target === undefined) throw new Error(`the hop has no target named ${targetName}`);
     const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(incoming.headers)) if (value !== undefined && !NOT_FORWARDED.has(name)) headers[name] = value;
+    for (const [name, value] of Object.entries(incoming.headers))
+      if (value !== undefined && !NOT_FORWARDED.has(name)) headers[name] = value;
     const answer = await request(`${target.url}${incoming.url ?? '/'}`, {
       method: incoming.method as Dispatcher.HttpMethod,
       headers,

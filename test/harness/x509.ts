@@ -3,8 +3,9 @@
 // reflect-metadata are development dependencies. It loads on first use (~14 MiB, ~0.2 s), after
 // reflect-metadata, with node's own OpenSSL-backed WebCrypto as its provider.
 import { webcrypto } from 'node:crypto';
+import type * as X509Module from '@peculiar/x509';
 
-export type X509 = typeof import('@peculiar/x509');
+export type X509 = typeof X509Module;
 
 let loaded: Promise<X509> | undefined;
 

@@ -67,14 +67,19 @@ test('a certificate from a foreign CA naming the node: 401', async (t) => {
 test('an expired certificate of the cluster CA: 401 saying it expired', async (t) => {
   const node = await joinNode(cp, 'hb-expired');
   const longAgo = Date.now() - 400 * 24 * 3600 * 1000;
-  const expired = await cp.ca.issueNodeCertificate({ nodeName: 'hb-expired', spkiDer: publicKeySpkiDerOf(node.cert.keyPem), hosts: ['127.0.0.1'], now: longAgo });
+  const expired = await cp.ca.issueNodeCertificate({
+    nodeName: 'hb-expired',
+    spkiDer: publicKeySpkiDerOf(node.cert.keyPem),
+    hosts: ['127.0.0.1'],
+    now: longAgo,
+  });
   const refused = await heartbeat(cp, { certPem: expired.certPem, keyPem: node.cert.keyPem });
   t.is(refused.status, 401);
   t.is(refused.body.error.code, 'unauthenticated');
   t.regex(refused.body.error.message, /has expired/);
 });
 
-test('the CP\'s own client identity is not a node: 403 forbidden', async (t) => {
+test("the CP's own client identity is not a node: 403 forbidden", async (t) => {
   const refused = await heartbeat(cp, cp.clientCertificate);
   t.is(refused.status, 403);
   t.is(refused.body.error.code, 'forbidden');
@@ -85,7 +90,13 @@ test('cluster-CA certificates that are not exactly one node identity: 403 forbid
   const node = await joinNode(cp, 'hb-shape');
   const spkiDer = publicKeySpkiDerOf(node.cert.keyPem);
   const issue = (uri: string[]) =>
-    cp.ca.issue({ commonName: 'hb-shape', spkiDer, subjectAltNames: { uri, ip: ['127.0.0.1'] }, extendedKeyUsage: ['clientAuth'], now: Date.now() });
+    cp.ca.issue({
+      commonName: 'hb-shape',
+      spkiDer,
+      subjectAltNames: { uri, ip: ['127.0.0.1'] },
+      extendedKeyUsage: ['clientAuth'],
+      now: Date.now(),
+    });
   for (const [label, uri] of [
     ['no URI SAN', []],
     ['a foreign SPIFFE id', ['spiffe://elsewhere/node/hb-shape']],
@@ -115,7 +126,7 @@ test('after a bound re-join the old certificate is refused (401 replaced) and th
   t.is(again.status, 401);
 });
 
-test('a deleted node\'s certificate is refused (401 revoked), even on a connection that was accepted before', async (t) => {
+test("a deleted node's certificate is refused (401 revoked), even on a connection that was accepted before", async (t) => {
   const node = await joinNode(cp, 'hb-deleted');
   t.is((await heartbeat(cp, node.cert)).status, 200);
   const deleted = await api(cp, 'DELETE', `/v1/nodes/${node.id}`, { token: cp.adminToken });

@@ -83,7 +83,7 @@ test('a current certificate that is not valid yet on the CP clock: its refused h
   t.deepEqual(await views(cp, node.name), { shown: 'not_ready', listedAs: ['not_ready'], schedulable: false });
 });
 
-test('a refused heartbeat of a replaced certificate does not count: the node\'s current one decides', async (t) => {
+test("a refused heartbeat of a replaced certificate does not count: the node's current one decides", async (t) => {
   const cp = await freshCp(t);
   const old = await joinNode(cp, 'replaced-cert');
   t.is((await heartbeat(cp, old.cert)).status, 200);
@@ -95,6 +95,6 @@ test('a refused heartbeat of a replaced certificate does not count: the node\'s 
   t.is(stale.status, 401);
   t.is(stale.body.error.details.certificate_status, 'replaced');
   const staleBadBody = await heartbeat(cp, old.cert, heartbeatBody({ vm_count: -1 }));
-  t.is(staleBadBody.status, 401, "refused for its certificate before its body is read");
+  t.is(staleBadBody.status, 401, 'refused for its certificate before its body is read');
   t.is((await views(cp, current.name)).shown, 'ready');
 });

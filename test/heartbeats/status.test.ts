@@ -83,8 +83,8 @@ test.serial('a bound re-join makes the node pending again until the new certific
   t.is(await statusOf('st-rejoin'), 'ready');
 });
 
-test.serial('not_ready after three of the node\'s own intervals without a heartbeat, ready again on the next', async (t) => {
-  const node = joined['st-silent']!;
+test.serial("not_ready after three of the node's own intervals without a heartbeat, ready again on the next", async (t) => {
+  const node = joined['st-silent'];
   // Held still: only the advances below move the CP's clock, so the margins are exact.
   clock.hold();
   t.teardown(() => clock.release());
@@ -102,9 +102,9 @@ test.serial('not_ready after three of the node\'s own intervals without a heartb
   t.true(await listedStatus('st-silent', 'ready'));
 });
 
-test.serial('the interval is the node\'s own: a slow node is not marked not_ready on a fast node\'s schedule', async (t) => {
-  const fast = joined['st-fast']!;
-  const slow = joined['st-slow']!;
+test.serial("the interval is the node's own: a slow node is not marked not_ready on a fast node's schedule", async (t) => {
+  const fast = joined['st-fast'];
+  const slow = joined['st-slow'];
   await heartbeat(cp, fast.cert, heartbeatBody({ heartbeat_interval_seconds: 1 }));
   await heartbeat(cp, slow.cert, heartbeatBody({ heartbeat_interval_seconds: 60 }));
   cp.clock.advance(10_000);
@@ -113,7 +113,7 @@ test.serial('the interval is the node\'s own: a slow node is not marked not_read
 });
 
 test.serial('cordoned wins over every liveness state, a heartbeat never lifts it, liveness stays visible', async (t) => {
-  const node = joined['st-cordoned']!;
+  const node = joined['st-cordoned'];
   const cordoned = await api(cp, 'POST', `/v1/nodes/${node.id}/cordon`, { token: cp.adminToken });
   t.is(cordoned.body.status, 'cordoned', 'a pending node can be cordoned');
   const reply = await heartbeat(cp, node.cert, heartbeatBody({ heartbeat_interval_seconds: 10 }));

@@ -56,16 +56,27 @@ async function mintWithCommand(t: ExecutionContext, flags: string[]): Promise<Pr
   const run = await cli.run(['node', 'join-token', 'create', ...flags, '--print-bootstrap-command'], adminEnv);
   t.is(run.exitCode, 0, run.stderr);
   const [blockText, section] = run.stdout.replace(/\n$/, '').split('\n\n');
-  const block = blockText!.split('\n');
-  const [heading, ...snippet] = section!.split('\n');
-  return { block, heading: heading!, snippet: snippet.join('\n'), token: block[1]!.trim(), tokenId: /\(id: ([0-9a-f-]+)\)/.exec(block[0]!)![1]!, stderr: run.stderr };
+  const block = blockText.split('\n');
+  const [heading, ...snippet] = section.split('\n');
+  return {
+    block,
+    heading: heading,
+    snippet: snippet.join('\n'),
+    token: block[1].trim(),
+    tokenId: /\(id: ([0-9a-f-]+)\)/.exec(block[0])![1],
+    stderr: run.stderr,
+  };
 }
 
 /** A node host for the agent: where its files go and where serve listens (what only the host knows, besides its address). */
 async function hostEnv(): Promise<{ host: NodeHost; env: Record<string, string> }> {
   const host = await makeNodeHost();
   hosts.push(host);
-  const env = { OTHERIX_BOOTSTRAP__CERT_DIR: host.certDir, OTHERIX_BOOTSTRAP__CONFIG_PATH: host.configPath, OTHERIX_BOOTSTRAP__LISTEN: `127.0.0.1:${await freePort()}` };
+  const env = {
+    OTHERIX_BOOTSTRAP__CERT_DIR: host.certDir,
+    OTHERIX_BOOTSTRAP__CONFIG_PATH: host.configPath,
+    OTHERIX_BOOTSTRAP__LISTEN: `127.0.0.1:${await freePort()}`,
+  };
   return { host, env };
 }
 
@@ -73,49 +84,66 @@ async function consumed(tokenId: string): Promise<number> {
   return (await admin.joinTokens.list({ include_expired: true })).items.find((item) => item.id === tokenId)!.consumed;
 }
 
-test.serial('a bound token: the block as the seed prints it, then the command for this CP; run as printed, the node joins and serve makes it ready', async (t) => {
-  const printed = await mintWithCommand(t, ['--node-name', 'printed-node', '--ttl', '10m']);
-  t.is(printed.block.length, 9, 'the mint block is whole and first');
-  t.regex(printed.block[8]!, /^Bound to node-name: printed-node \(single-use\)\.$/);
-  t.is(printed.heading, 'Bootstrap command (on the node host: replace <host-address> with the address the CP and the other nodes reach it at; paste the token at the prompt):');
-  t.is(
-    printed.snippet,
-    [
-      'read -rs OTHERIX_BOOTSTRAP__TOKEN && export OTHERIX_BOOTSTRAP__TOKEN',
-      'otherix-agent bootstrap \\',
-      `  --ca-fingerprint ${cp.caFingerprint} \\`,
-      `  --cp-url ${cp.url} \\`,
-      '  --node-name printed-node \\',
-      "  --advertised-endpoint 'https://<host-address>:9443' \\",
-      "  --migration-host '<host-address>'",
-    ].join('\n'),
-  );
-  t.false(printed.snippet.includes(printed.token), 'the token is not in the command');
-  t.regex(printed.stderr, /^warning: the CP URL https:\/\/127\.0\.0\.1:\d+ is this machine's loopback: on another host, use an address of the CP that its certificate names \(otherix-server --advertise-host\)\n$/);
+test.serial(
+  'a bound token: the block as the seed prints it, then the command for this CP; run as printed, the node joins and serve makes it ready',
+  async (t) => {
+    const printed = await mintWithCommand(t, ['--node-name', 'printed-node', '--ttl', '10m']);
+    t.is(printed.block.length, 9, 'the mint block is whole and first');
+    t.regex(printed.block[8], /^Bound to node-name: printed-node \(single-use\)\.$/);
+    t.is(
+      printed.heading,
+      'Bootstrap command (on the node host: replace <host-address> with the address the CP and the other nodes reach it at; paste the token at the prompt):',
+    );
+    t.is(
+      printed.snippet,
+      [
+        'read -rs OTHERIX_BOOTSTRAP__TOKEN && export OTHERIX_BOOTSTRAP__TOKEN',
+        'otherix-agent bootstrap \\',
+        `  --ca-fingerprint ${cp.caFingerprint} \\`,
+        `  --cp-url ${cp.url} \\`,
+        '  --node-name printed-node \\',
+        "  --advertised-endpoint 'https://<host-address>:9443' \\",
+        "  --migration-host '<host-address>'",
+      ].join('\n'),
+    );
+    t.false(printed.snippet.includes(printed.token), 'the token is not in the command');
+    t.regex(
+      printed.stderr,
+      /^warning: the CP URL https:\/\/127\.0\.0\.1:\d+ is this machine's loopback: on another host, use an address of the CP that its certificate names \(otherix-server --advertise-host\)\n$/,
+    );
 
-  // Pasted without filling in the placeholders: the agent refuses them, nothing is redeemed.
-  const unfilled = await hostEnv();
-  const refused = await shell.run(printed.snippet, { env: unfilled.env, stdin: `${printed.token}\n` });
-  t.is(refused.exitCode, 2, refused.stderr);
-  t.regex(refused.stderr, /^error: usage: .*--advertised-endpoint/m);
-  t.is(await consumed(printed.tokenId), 0);
+    // Pasted without filling in the placeholders: the agent refuses them, nothing is redeemed.
+    const unfilled = await hostEnv();
+    const refused = await shell.run(printed.snippet, { env: unfilled.env, stdin: `${printed.token}\n` });
+    t.is(refused.exitCode, 2, refused.stderr);
+    t.regex(refused.stderr, /^error: usage: .*--advertised-endpoint/m);
+    t.is(await consumed(printed.tokenId), 0);
 
-  // Filled in, run as printed, the token typed at the prompt: the node joins.
-  const { host, env } = await hostEnv();
-  const filled = printed.snippet.replaceAll('<host-address>', '127.0.0.1');
-  const joined = await shell.run(filled, { env, stdin: `${printed.token}\n` });
-  t.is(joined.exitCode, 0, joined.stderr);
-  t.false(`${joined.stdout}${joined.stderr}`.includes(printed.token), 'the agent never prints the token');
-  t.is(await consumed(printed.tokenId), 1);
-  const node = (await admin.nodes.get('printed-node')) as Node;
-  t.is(node.status, 'pending');
-  t.is(node.advertised_endpoint, 'https://127.0.0.1:9443');
+    // Filled in, run as printed, the token typed at the prompt: the node joins.
+    const { host, env } = await hostEnv();
+    const filled = printed.snippet.replaceAll('<host-address>', '127.0.0.1');
+    const joined = await shell.run(filled, { env, stdin: `${printed.token}\n` });
+    t.is(joined.exitCode, 0, joined.stderr);
+    t.false(`${joined.stdout}${joined.stderr}`.includes(printed.token), 'the agent never prints the token');
+    t.is(await consumed(printed.tokenId), 1);
+    const node = (await admin.nodes.get('printed-node')) as Node;
+    t.is(node.status, 'pending');
+    t.is(node.advertised_endpoint, 'https://127.0.0.1:9443');
 
-  const serve = startServe(['serve', '--config', host.configPath, '--poll-interval', '100ms']);
-  t.teardown(() => serve.stop());
-  await serve.waitForLog((r) => r.msg === 'state B: serving');
-  t.is(((await eventually(() => admin.nodes.get('printed-node'), (n) => n.status === 'ready')) as Node).status, 'ready');
-});
+    const serve = startServe(['serve', '--config', host.configPath, '--poll-interval', '100ms']);
+    t.teardown(() => serve.stop());
+    await serve.waitForLog((r) => r.msg === 'state B: serving');
+    t.is(
+      (
+        (await eventually(
+          () => admin.nodes.get('printed-node'),
+          (n) => n.status === 'ready',
+        )) as Node
+      ).status,
+      'ready',
+    );
+  },
+);
 
 test.serial('a fleet token leaves the node name to the host too', async (t) => {
   const printed = await mintWithCommand(t, ['--max-uses', '2']);

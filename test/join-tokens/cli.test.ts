@@ -1,6 +1,7 @@
 // `otherix node join-token create|list|revoke`: the real binary against a real CP. Serial: the
 // list and pagination tests compare with everything minted so far.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { createClient } from '@otherix/sdk';
 import type { OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
@@ -46,10 +47,10 @@ function mintBlock(ttl: string, maxUses: string, boundTo?: string): RegExp[] {
   return lines.map((line) => new RegExp(`^${line}$`));
 }
 
-function assertBlock(t: import('ava').ExecutionContext, stdout: string, expected: RegExp[]): string[] {
+function assertBlock(t: ExecutionContext, stdout: string, expected: RegExp[]): string[] {
   const lines = stdout.replace(/\n$/, '').split('\n');
   t.is(lines.length, expected.length, stdout);
-  lines.forEach((line, index) => t.regex(line, expected[index]!));
+  lines.forEach((line, index) => t.regex(line, expected[index]));
   return lines;
 }
 
@@ -57,13 +58,13 @@ test.serial('a token bound to a node name prints the seed block with the Bound l
   const run = await cli.run(['node', 'join-token', 'create', '--node-name', 'node-1', '--ttl', '10m'], adminEnv);
   t.is(run.exitCode, 0, run.stderr);
   const lines = assertBlock(t, run.stdout, mintBlock('10m0s', '1', 'node-1'));
-  t.is(lines[3]!.trim(), cp.caFingerprint);
-  const id = lines[0]!.match(new RegExp(UUID))![0];
+  t.is(lines[3].trim(), cp.caFingerprint);
+  const id = lines[0].match(new RegExp(UUID))![0];
   const [listed] = (await admin.joinTokens.list()).items.filter((token) => token.id === id);
   t.is(listed?.node_name, 'node-1');
   t.is(listed?.max_uses, 1);
   // Expires is the API's expires_at without milliseconds.
-  t.is(lines[6]!.slice('Expires: '.length, 'Expires: '.length + 20), listed!.expires_at.replace(/\.\d+Z$/, 'Z'));
+  t.is(lines[6].slice('Expires: '.length, 'Expires: '.length + 20), listed.expires_at.replace(/\.\d+Z$/, 'Z'));
 });
 
 test.serial('a capped fleet token says its cap and has no Bound line', async (t) => {
@@ -97,7 +98,17 @@ test.serial('create --output json prints the API body: every field of JoinTokenC
   const run = await cli.run(['node', 'join-token', 'create', '--node-name', 'json-node', '--output', 'json'], adminEnv);
   t.is(run.exitCode, 0, run.stderr);
   const body = JSON.parse(run.stdout) as Record<string, unknown>;
-  t.deepEqual(Object.keys(body).sort(), ['ca_fingerprint', 'created_at', 'created_by', 'expires_at', 'id', 'max_uses', 'node_name', 'token', 'ttl_seconds']);
+  t.deepEqual(Object.keys(body).sort(), [
+    'ca_fingerprint',
+    'created_at',
+    'created_by',
+    'expires_at',
+    'id',
+    'max_uses',
+    'node_name',
+    'token',
+    'ttl_seconds',
+  ]);
   t.is(body['ttl_seconds'], 3600);
   t.is(body['max_uses'], 1);
   t.is(body['ca_fingerprint'], cp.caFingerprint);
@@ -113,7 +124,7 @@ test.serial('list renders the seed columns, and --output json equals the API bod
   t.truthy(row, table.stdout);
   t.is(row![1], 'list-node');
   // Counts down from 10m0s in real time: any remaining time up to 10m0s, in the seed's format.
-  t.regex(row![2]!, /^(10m0s|[1-9]m[1-5]?\ds|[1-5]?\ds)$/);
+  t.regex(row![2], /^(10m0s|[1-9]m[1-5]?\ds|[1-5]?\ds)$/);
   t.is(row![3], '1');
   t.is(row![4], '0');
   t.is(row![5], created.created_by);
@@ -147,7 +158,7 @@ test.serial('pagination: following each printed "Next page" command visits every
     t.deepEqual(tableHeader(run.stdout), ['ID', 'NODE-NAME', 'TTL-REMAINING', 'MAX-USES', 'CONSUMED', 'CREATED-BY']);
     const rows = tableRows(run.stdout);
     t.true(rows.length <= 2);
-    seen.push(...rows.map((cells) => cells[0]!));
+    seen.push(...rows.map((cells) => cells[0]));
     const last = run.stdout.trimEnd().split('\n').at(-1)!;
     if (!last.startsWith('Next page: ')) break;
     t.regex(last, /^Next page: otherix node join-token list --include-expired --cursor[ =]\S+ --limit 2$/);

@@ -64,14 +64,20 @@ test.serial('node_name forces single use, whatever max_uses says', async (t) => 
 });
 
 test.serial('mint validates its body', async (t) => {
-  for (const body of [{ max_uses: -1 }, { ttl_seconds: 'soon' }, { node_name: 'Not A Label' }, { node_name: 'x', extra: true }, { ttl_seconds: '600' }]) {
+  for (const body of [
+    { max_uses: -1 },
+    { ttl_seconds: 'soon' },
+    { node_name: 'Not A Label' },
+    { node_name: 'x', extra: true },
+    { ttl_seconds: '600' },
+  ]) {
     const refused = await mint(body);
     t.is(refused.status, 400, JSON.stringify(body));
     t.is(refused.body.error.code, 'validation_failed');
   }
 });
 
-test.serial('mint refuses a node_name no join could take (UUID-shaped, reserved), with the join\'s own message', async (t) => {
+test.serial("mint refuses a node_name no join could take (UUID-shaped, reserved), with the join's own message", async (t) => {
   const { csrPem } = await nodeCsr('never-redeems');
   const fleet = await mint();
   for (const name of ['0b7c3e2a-9d41-4f6e-8a11-5c2d9e7f1a3b', 'join', 'heartbeat', 'join-tokens']) {
@@ -101,7 +107,10 @@ test.serial('list: newest first, expired hidden unless include_expired, ttl_rema
   const short = await mint({ ttl_seconds: 60 });
   const long = await mint({ ttl_seconds: 3600 });
   let page = await list('?limit=2');
-  t.deepEqual(page.body.items.map((i: { id: string }) => i.id), [long.body.id, short.body.id]);
+  t.deepEqual(
+    page.body.items.map((i: { id: string }) => i.id),
+    [long.body.id, short.body.id],
+  );
   cp.clock.advance(30_000);
   page = await list('?limit=2');
   t.true(page.body.items[1].ttl_remaining_seconds <= 30);
@@ -178,7 +187,12 @@ test.serial('consumptions: who redeemed, when, from where, oldest first, paginat
   const seen: string[] = [];
   let cursor: string | null = null;
   do {
-    const page: any = await api(cp, 'GET', `/v1/nodes/join-tokens/${minted.body.id}/consumptions?limit=2${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`, { token: cp.adminToken });
+    const page: any = await api(
+      cp,
+      'GET',
+      `/v1/nodes/join-tokens/${minted.body.id}/consumptions?limit=2${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
+      { token: cp.adminToken },
+    );
     t.is(page.status, 200, page.text);
     for (const item of page.body.items) {
       t.is(item.source_ip, '127.0.0.1');

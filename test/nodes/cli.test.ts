@@ -18,9 +18,22 @@ let fleetTokenId: string;
 const joined: JoinResponse[] = [];
 const keyPems: string[] = [];
 
-const HARDWARE = { cpu_model: 'Test CPU 9000', cpu_count: 8, memory_bytes: 16 * 1024 ** 3, kvm_present: true, hostname: 'host-a', kernel: '6.1.0-test' };
+const HARDWARE = {
+  cpu_model: 'Test CPU 9000',
+  cpu_count: 8,
+  memory_bytes: 16 * 1024 ** 3,
+  kvm_present: true,
+  hostname: 'host-a',
+  kernel: '6.1.0-test',
+};
 
-async function joinNode(client: OtherixClient, token: string, name: string, index: number, architecture: string): Promise<JoinResponse & { keyPem: string }> {
+async function joinNode(
+  client: OtherixClient,
+  token: string,
+  name: string,
+  index: number,
+  architecture: string,
+): Promise<JoinResponse & { keyPem: string }> {
   const keys = await generateNodeKeyPair();
   const csrPem = await createCsr(keys, name);
   const keyPem = await exportPrivateKeyPem(keys);
@@ -56,8 +69,19 @@ test.before(async () => {
   await joiner.close();
 
   // node-a heartbeats once over mTLS with its own certificate: ready, with hardware.
-  const nodeA = createClient({ cpUrl: cp.url, caPem: cp.caPem, clientCertificate: { certPem: joined[0]!.certificate_pem, keyPem: keyPems[0]! } });
-  await nodeA.nodes.heartbeat({ architecture: 'amd64', agent_version: '0.1.0-test', heartbeat_interval_seconds: 3600, hardware: HARDWARE, vm_count: 2, active_migrations: 1 });
+  const nodeA = createClient({
+    cpUrl: cp.url,
+    caPem: cp.caPem,
+    clientCertificate: { certPem: joined[0].certificate_pem, keyPem: keyPems[0] },
+  });
+  await nodeA.nodes.heartbeat({
+    architecture: 'amd64',
+    agent_version: '0.1.0-test',
+    heartbeat_interval_seconds: 3600,
+    hardware: HARDWARE,
+    vm_count: 2,
+    active_migrations: 1,
+  });
   await nodeA.close();
 });
 
@@ -72,8 +96,8 @@ test('node list shows name, status, architecture, endpoint and last heartbeat; i
   t.is(run.exitCode, 0, run.stderr);
   t.deepEqual(tableHeader(run.stdout), ['NAME', 'STATUS', 'ARCHITECTURE', 'ENDPOINT', 'LAST-HEARTBEAT']);
   const rows = tableRows(run.stdout);
-  t.deepEqual(rows[0]!.slice(0, 4), ['node-a', 'ready', 'amd64', 'https://10.0.0.11:9443']);
-  t.regex(rows[0]![4]!, /^(\d+m)?\d+s ago$/);
+  t.deepEqual(rows[0].slice(0, 4), ['node-a', 'ready', 'amd64', 'https://10.0.0.11:9443']);
+  t.regex(rows[0][4], /^(\d+m)?\d+s ago$/);
   t.deepEqual(rows.slice(1), [
     ['node-b', 'pending', 'arm64', 'https://10.0.0.12:9443', 'never'],
     ['node-c', 'pending', 'amd64', 'https://10.0.0.13:9443', 'never'],
@@ -83,7 +107,10 @@ test('node list shows name, status, architecture, endpoint and last heartbeat; i
 
   const withIds = await cli.run(['node', 'list', '--show-ids'], adminEnv);
   t.deepEqual(tableHeader(withIds.stdout), ['ID', 'NAME', 'STATUS', 'ARCHITECTURE', 'ENDPOINT', 'LAST-HEARTBEAT']);
-  t.deepEqual(tableRows(withIds.stdout).map((cells) => cells[0]), joined.map((response) => response.node.id));
+  t.deepEqual(
+    tableRows(withIds.stdout).map((cells) => cells[0]),
+    joined.map((response) => response.node.id),
+  );
 });
 
 test('an empty node list has the columns of the projection the role receives', async (t) => {
@@ -94,31 +121,48 @@ test('an empty node list has the columns of the projection the role receives', a
   t.deepEqual(tableRows(forAdmin.stdout), []);
   const forViewer = await cli.run(none, viewerEnv);
   t.is(forViewer.exitCode, 0, forViewer.stderr);
-  t.deepEqual(tableHeader(forViewer.stdout), ['NAME', 'STATUS', 'ARCHITECTURE', 'LAST-HEARTBEAT'], 'a viewer never sees the endpoint column');
-  t.deepEqual(JSON.parse((await cli.run([...none, '--output', 'json'], viewerEnv)).stdout), { projection: 'summary', items: [], next_cursor: null });
+  t.deepEqual(
+    tableHeader(forViewer.stdout),
+    ['NAME', 'STATUS', 'ARCHITECTURE', 'LAST-HEARTBEAT'],
+    'a viewer never sees the endpoint column',
+  );
+  t.deepEqual(JSON.parse((await cli.run([...none, '--output', 'json'], viewerEnv)).stdout), {
+    projection: 'summary',
+    items: [],
+    next_cursor: null,
+  });
 });
 
 test('node list filters by --architecture and --status', async (t) => {
   const arm = await cli.run(['node', 'list', '--architecture', 'arm64'], adminEnv);
-  t.deepEqual(tableRows(arm.stdout).map((cells) => cells[0]), ['node-b', 'node-d']);
+  t.deepEqual(
+    tableRows(arm.stdout).map((cells) => cells[0]),
+    ['node-b', 'node-d'],
+  );
   const ready = await cli.run(['node', 'list', '--status', 'ready'], adminEnv);
   t.is(ready.exitCode, 0, ready.stderr);
-  t.deepEqual(tableRows(ready.stdout).map((cells) => cells[0]), ['node-a']);
+  t.deepEqual(
+    tableRows(ready.stdout).map((cells) => cells[0]),
+    ['node-a'],
+  );
   const pendingAmd = await cli.run(['node', 'list', '--status', 'pending', '--architecture', 'amd64'], adminEnv);
-  t.deepEqual(tableRows(pendingAmd.stdout).map((cells) => cells[0]), ['node-c']);
+  t.deepEqual(
+    tableRows(pendingAmd.stdout).map((cells) => cells[0]),
+    ['node-c'],
+  );
 });
 
 test('node list --output json equals the API body, for the full and the reduced projection', async (t) => {
   const full = await cli.run(['node', 'list', '--output', 'json'], adminEnv);
   t.deepEqual(JSON.parse(full.stdout), await admin.nodes.list());
-  const viewer = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: viewerEnv['OTHERIX_TOKEN']! });
+  const viewer = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: viewerEnv['OTHERIX_TOKEN'] });
   t.teardown(() => viewer.close());
   const reduced = await cli.run(['node', 'list', '--output', 'json'], viewerEnv);
   t.deepEqual(JSON.parse(reduced.stdout), await viewer.nodes.list());
-  t.false('advertised_endpoint' in (JSON.parse(reduced.stdout) as { items: object[] }).items[0]!);
+  t.false('advertised_endpoint' in (JSON.parse(reduced.stdout) as { items: object[] }).items[0]);
 });
 
-test('flags may come before or between the command words, and a flag\'s value is never read as one', async (t) => {
+test("flags may come before or between the command words, and a flag's value is never read as one", async (t) => {
   const usual = await cli.run(['node', 'list', '--output', 'json', '--architecture', 'amd64'], adminEnv);
   t.is(usual.exitCode, 0, usual.stderr);
   for (const args of [
@@ -149,7 +193,7 @@ test('node list pages follow the printed next-page command, filters kept', async
   for (let pages = 0; pages < 10; pages++) {
     const run = await cli.run(args, adminEnv);
     t.is(run.exitCode, 0, run.stderr);
-    names.push(...tableRows(run.stdout).map((cells) => cells[0]!));
+    names.push(...tableRows(run.stdout).map((cells) => cells[0]));
     const last = run.stdout.trimEnd().split('\n').at(-1)!;
     if (!last.startsWith('Next page: ')) break;
     t.regex(last, /^Next page: otherix node list --architecture amd64 --cursor[ =]\S+ --limit 1$/);
@@ -159,13 +203,18 @@ test('node list pages follow the printed next-page command, filters kept', async
 });
 
 test('node get shows the whole full projection to an admin, ids only with --show-ids', async (t) => {
-  const node = joined[0]!.node;
+  const node = joined[0].node;
   const run = await cli.run(['node', 'get', 'node-a'], adminEnv);
   t.is(run.exitCode, 0, run.stderr);
-  const fields = new Map(run.stdout.trimEnd().split('\n').map((line) => {
-    const [label, ...value] = line.split(':');
-    return [label!.trim(), value.join(':').trim()];
-  }));
+  const fields = new Map(
+    run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => {
+        const [label, ...value] = line.split(':');
+        return [label.trim(), value.join(':').trim()];
+      }),
+  );
   t.is(fields.get('Name'), 'node-a');
   t.is(fields.get('Status'), 'ready');
   t.is(fields.get('Architecture'), 'amd64');
@@ -206,7 +255,7 @@ test('node get --output json equals the API body; a viewer gets the summary', as
 });
 
 test('node get with a UUID is exit 1 validation_failed; an unknown name is exit 1 not_found', async (t) => {
-  const byId = await cli.run(['node', 'get', joined[0]!.node.id], adminEnv);
+  const byId = await cli.run(['node', 'get', joined[0].node.id], adminEnv);
   t.is(byId.exitCode, 1);
   t.regex(byId.stderr, /^error: validation_failed: [^\n]+\n$/);
   const unknown = await cli.run(['node', 'get', 'no-such-node'], adminEnv);
@@ -219,10 +268,13 @@ test('consumptions renders the seed columns, one row per redemption, and JSON eq
   t.is(run.exitCode, 0, run.stderr);
   t.deepEqual(tableHeader(run.stdout), ['ID', 'NODE-ID', 'CONSUMED-AT', 'SOURCE-IP']);
   const rows = tableRows(run.stdout);
-  t.deepEqual(rows.map((cells) => cells[1]), joined.map((response) => response.node.id));
+  t.deepEqual(
+    rows.map((cells) => cells[1]),
+    joined.map((response) => response.node.id),
+  );
   for (const cells of rows) {
-    t.regex(cells[2]!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
-    t.regex(cells[3]!, /127\.0\.0\.1/);
+    t.regex(cells[2], /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    t.regex(cells[3], /127\.0\.0\.1/);
   }
   const json = await cli.run(['node', 'join-token', 'consumptions', fleetTokenId, '--output', 'json'], adminEnv);
   t.deepEqual(JSON.parse(json.stdout), await admin.joinTokens.consumptions(fleetTokenId));
@@ -238,11 +290,14 @@ test('consumptions pages follow the printed next-page command', async (t) => {
   for (let pages = 0; pages < 10; pages++) {
     const run = await cli.run(args, adminEnv);
     t.is(run.exitCode, 0, run.stderr);
-    seen.push(...tableRows(run.stdout).map((cells) => cells[1]!));
+    seen.push(...tableRows(run.stdout).map((cells) => cells[1]));
     const last = run.stdout.trimEnd().split('\n').at(-1)!;
     if (!last.startsWith('Next page: ')) break;
     t.regex(last, new RegExp(`^Next page: otherix node join-token consumptions ${fleetTokenId} --cursor[ =]\\S+ --limit 3$`));
     args = argvOfPrintedCommand(last.slice('Next page: '.length));
   }
-  t.deepEqual(seen, joined.map((response) => response.node.id));
+  t.deepEqual(
+    seen,
+    joined.map((response) => response.node.id),
+  );
 });

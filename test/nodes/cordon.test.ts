@@ -18,7 +18,9 @@ test.after.always(async () => {
 });
 
 const schedulable = async (): Promise<string[]> =>
-  (await api(cp, 'GET', '/v1/nodes?schedulable=true&limit=500', { token: tokens.viewer })).body.items.map((item: { name: string }) => item.name);
+  (await api(cp, 'GET', '/v1/nodes?schedulable=true&limit=500', { token: tokens.viewer })).body.items.map(
+    (item: { name: string }) => item.name,
+  );
 
 test('cordon and uncordon are synchronous, idempotent, and return the full Node', async (t) => {
   const node = await joinNode(cp, 'cd-idem');

@@ -23,14 +23,21 @@ test('409 conflict while the node reports VMs, and while it reports an active mi
   const migrating = await joinNode(cp, 'del-migrating');
   await heartbeat(cp, withVms.cert, heartbeatBody({ vm_count: 2 }));
   await heartbeat(cp, migrating.cert, heartbeatBody({ active_migrations: 1 }));
-  for (const [node, vms, migrations] of [[withVms, 2, 0], [migrating, 0, 1]] as const) {
+  for (const [node, vms, migrations] of [
+    [withVms, 2, 0],
+    [migrating, 0, 1],
+  ] as const) {
     const refused = await api(cp, 'DELETE', `/v1/nodes/${node.id}`, { token: cp.adminToken });
     t.is(refused.status, 409, refused.text);
     t.is(refused.body.error.code, 'conflict');
     t.regex(refused.body.error.message, /force=true/);
     t.deepEqual(refused.body.error.details, { node_name: node.name, vm_count: vms, active_migrations: migrations });
     t.is((await api(cp, 'GET', `/v1/nodes/${node.name}`, { token: cp.adminToken })).status, 200, 'still there');
-    t.is((await heartbeat(cp, node.cert, heartbeatBody({ vm_count: vms, active_migrations: migrations }))).status, 200, 'still heartbeating');
+    t.is(
+      (await heartbeat(cp, node.cert, heartbeatBody({ vm_count: vms, active_migrations: migrations }))).status,
+      200,
+      'still heartbeating',
+    );
   }
   const explicitNo = await api(cp, 'DELETE', `/v1/nodes/${withVms.id}?force=false`, { token: cp.adminToken });
   t.is(explicitNo.status, 409);
@@ -76,7 +83,10 @@ test('an unknown id is 404; a name is 400 saying to pass the id', async (t) => {
 });
 
 test('the name and the hosts are free after a delete: a fleet token joins them again as a new node', async (t) => {
-  const hosts = { advertised_endpoint: 'https://10.20.30.40:9443', migration: { host: '10.20.30.41', port_range_start: 49152, port_range_end: 49251 } };
+  const hosts = {
+    advertised_endpoint: 'https://10.20.30.40:9443',
+    migration: { host: '10.20.30.41', port_range_start: 49152, port_range_end: 49251 },
+  };
   const fleet = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: { max_uses: 0 } });
   const first = await nodeCsr('del-reuse');
   const joined = await api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(fleet.body.token, 'del-reuse', first.csrPem, hosts) });

@@ -12,8 +12,20 @@ let tokens: Record<'admin' | 'operator' | 'developer' | 'viewer', string>;
 const nodes: Record<string, JoinedNode> = {};
 
 const NODE_KEYS = [
-  'active_migrations', 'advertised_endpoint', 'agent_version', 'architecture', 'certificate', 'created_at', 'hardware', 'id',
-  'last_heartbeat_at', 'migration', 'name', 'projection', 'status', 'vm_count',
+  'active_migrations',
+  'advertised_endpoint',
+  'agent_version',
+  'architecture',
+  'certificate',
+  'created_at',
+  'hardware',
+  'id',
+  'last_heartbeat_at',
+  'migration',
+  'name',
+  'projection',
+  'status',
+  'vm_count',
 ];
 const SUMMARY_KEYS = ['architecture', 'id', 'last_heartbeat_at', 'name', 'projection', 'status'];
 
@@ -21,17 +33,23 @@ test.before(async () => {
   cp = await startControlPlane();
   tokens = { admin: cp.adminToken, ...(await roleTokens(cp, 'list')) };
   // a (amd64, ready), b (arm64, ready), c (amd64, pending), d (arm64, cordoned), e (amd64, not_ready).
-  for (const [name, architecture] of [['ls-a', 'amd64'], ['ls-b', 'arm64'], ['ls-c', 'amd64'], ['ls-d', 'arm64'], ['ls-e', 'amd64']] as const) {
+  for (const [name, architecture] of [
+    ['ls-a', 'amd64'],
+    ['ls-b', 'arm64'],
+    ['ls-c', 'amd64'],
+    ['ls-d', 'arm64'],
+    ['ls-e', 'amd64'],
+  ] as const) {
     nodes[name] = await joinNode(cp, name, { architecture });
   }
-  await heartbeat(cp, nodes['ls-e']!.cert, heartbeatBody({ heartbeat_interval_seconds: 1 }));
+  await heartbeat(cp, nodes['ls-e'].cert, heartbeatBody({ heartbeat_interval_seconds: 1 }));
   cp.clock.advance(5_000);
   for (const name of ['ls-a', 'ls-b', 'ls-d']) {
-    const arch = nodes[name]!.node.architecture;
-    const reply = await heartbeat(cp, nodes[name]!.cert, heartbeatBody({ architecture: arch, heartbeat_interval_seconds: 3600 }));
+    const arch = nodes[name].node.architecture;
+    const reply = await heartbeat(cp, nodes[name].cert, heartbeatBody({ architecture: arch, heartbeat_interval_seconds: 3600 }));
     if (reply.status !== 200) throw new Error(reply.text);
   }
-  await api(cp, 'POST', `/v1/nodes/${nodes['ls-d']!.id}/cordon`, { token: cp.adminToken });
+  await api(cp, 'POST', `/v1/nodes/${nodes['ls-d'].id}/cordon`, { token: cp.adminToken });
 });
 
 test.after.always(async () => {
@@ -48,12 +66,13 @@ test('admin and operator list full Nodes, developer and viewer NodeSummaries, or
     t.is(listed.body.next_cursor, null);
     const expected = role === 'admin' || role === 'operator' ? NODE_KEYS : SUMMARY_KEYS;
     t.is(listed.body.projection, expected === NODE_KEYS ? 'full' : 'summary', `${role}: the page says its projection`);
-    for (const item of listed.body.items) t.deepEqual(Object.keys(item).sort(), expected, `${role} sees ${expected === NODE_KEYS ? 'Node' : 'NodeSummary'}`);
+    for (const item of listed.body.items)
+      t.deepEqual(Object.keys(item).sort(), expected, `${role} sees ${expected === NODE_KEYS ? 'Node' : 'NodeSummary'}`);
   }
   const full = (await api(cp, 'GET', '/v1/nodes', { token: tokens.operator })).body.items[0];
   t.deepEqual(full.hardware, heartbeatBody().hardware);
   t.deepEqual(full.migration, { host: '127.0.0.1', port_range_start: 49152, port_range_end: 49251 });
-  t.is(full.certificate.serial, nodes['ls-a']!.serial);
+  t.is(full.certificate.serial, nodes['ls-a'].serial);
 });
 
 test('get by name: the role decides the shape; a UUID literal is 400; unknown is 404; no token is 401', async (t) => {
@@ -61,11 +80,11 @@ test('get by name: the role decides the shape; a UUID literal is 400; unknown is
     const shown = await api(cp, 'GET', '/v1/nodes/ls-b', { token: tokens[role] });
     t.is(shown.status, 200);
     t.deepEqual(Object.keys(shown.body).sort(), role === 'admin' || role === 'operator' ? NODE_KEYS : SUMMARY_KEYS, role);
-    t.is(shown.body.id, nodes['ls-b']!.id);
+    t.is(shown.body.id, nodes['ls-b'].id);
     t.is(shown.body.status, 'ready');
     t.is(shown.body.architecture, 'arm64');
   }
-  const byId = await api(cp, 'GET', `/v1/nodes/${nodes['ls-b']!.id}`, { token: tokens.viewer });
+  const byId = await api(cp, 'GET', `/v1/nodes/${nodes['ls-b'].id}`, { token: tokens.viewer });
   t.is(byId.status, 400);
   t.is(byId.body.error.code, 'validation_failed');
   t.regex(byId.body.error.message, /pass the node's name, as shown by `otherix node list`/);
@@ -91,7 +110,10 @@ test('filters: architecture, status (as shown), schedulable (ready and not cordo
   for (const [status, members] of Object.entries(expected)) {
     const page = await list(`status=${status}`);
     t.deepEqual(names(page), members, status);
-    t.true(page.items.every((item: { status: string }) => item.status === status), `every ${status} item shows ${status}`);
+    t.true(
+      page.items.every((item: { status: string }) => item.status === status),
+      `every ${status} item shows ${status}`,
+    );
   }
   t.deepEqual(names(await list('schedulable=true')), ['ls-a', 'ls-b']);
   t.deepEqual(names(await list('schedulable=false')), ['ls-c', 'ls-d', 'ls-e']);
@@ -102,25 +124,37 @@ test('filters: architecture, status (as shown), schedulable (ready and not cordo
 
 test('bad query values are 400 validation_failed naming the parameter', async (t) => {
   for (const [query, field] of [
-    ['limit=0', 'limit'], ['limit=501', 'limit'], ['limit=ten', 'limit'], ['status=asleep', 'status'],
-    ['architecture=AMD64', 'architecture'], ['schedulable=yes', 'schedulable'], ['colour=blue', 'colour'],
+    ['limit=0', 'limit'],
+    ['limit=501', 'limit'],
+    ['limit=ten', 'limit'],
+    ['status=asleep', 'status'],
+    ['architecture=AMD64', 'architecture'],
+    ['schedulable=yes', 'schedulable'],
+    ['colour=blue', 'colour'],
   ]) {
     const refused = await api(cp, 'GET', `/v1/nodes?${query}`, { token: tokens.admin });
     t.is(refused.status, 400, `${query}: ${refused.text}`);
     t.is(refused.body.error.code, 'validation_failed');
     t.is(refused.body.error.details.field, field, query);
   }
-  const foreign = await api(cp, 'GET', `/v1/nodes?cursor=${Buffer.from(JSON.stringify({ k: 42 })).toString('base64url')}`, { token: tokens.admin });
+  const foreign = await api(cp, 'GET', `/v1/nodes?cursor=${Buffer.from(JSON.stringify({ k: 42 })).toString('base64url')}`, {
+    token: tokens.admin,
+  });
   t.is(foreign.status, 400);
   t.is(foreign.body.error.code, 'validation_failed');
   t.is(foreign.body.error.details.field, 'cursor');
 });
 
-test('pages of 2 walk every node once, in order, and the cursor keeps the filters\' meaning', async (t) => {
+test("pages of 2 walk every node once, in order, and the cursor keeps the filters' meaning", async (t) => {
   const seen: string[] = [];
   let cursor: string | null = null;
   do {
-    const page: { body: { items: Array<{ name: string }>; next_cursor: string | null } } = await api(cp, 'GET', `/v1/nodes?limit=2${cursor === null ? '' : `&cursor=${cursor}`}`, { token: tokens.developer });
+    const page: { body: { items: Array<{ name: string }>; next_cursor: string | null } } = await api(
+      cp,
+      'GET',
+      `/v1/nodes?limit=2${cursor === null ? '' : `&cursor=${cursor}`}`,
+      { token: tokens.developer },
+    );
     t.true(page.body.items.length <= 2);
     seen.push(...names(page.body));
     cursor = page.body.next_cursor;

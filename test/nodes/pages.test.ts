@@ -28,7 +28,10 @@ test('no repeats and no gaps while nodes are added concurrently', async (t) => {
   const joined: string[] = [];
   do {
     const page: { status: number; body: { items: Array<{ name: string }>; next_cursor: string | null } } = await api(
-      cp, 'GET', `/v1/nodes?limit=3${cursor === null ? '' : `&cursor=${cursor}`}`, { token: cp.adminToken },
+      cp,
+      'GET',
+      `/v1/nodes?limit=3${cursor === null ? '' : `&cursor=${cursor}`}`,
+      { token: cp.adminToken },
     );
     t.is(page.status, 200);
     seen.push(...page.body.items.map((item) => item.name));
@@ -43,5 +46,8 @@ test('no repeats and no gaps while nodes are added concurrently', async (t) => {
   t.deepEqual(seen, [...seen].sort(), 'pages run in name order');
   const all = await api(cp, 'GET', '/v1/nodes?limit=500', { token: cp.adminToken });
   t.true(joined.length >= 5, 'nodes were added during the walk');
-  t.deepEqual(all.body.items.map((item: { name: string }) => item.name), [...initial, ...joined].sort());
+  t.deepEqual(
+    all.body.items.map((item: { name: string }) => item.name),
+    [...initial, ...joined].sort(),
+  );
 });

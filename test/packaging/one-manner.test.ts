@@ -54,7 +54,10 @@ test('otherix-server: a refusal and a failure to start are `error: <code>: <mess
   try {
     const refused = await runServerBinary(['ca-fingerprint', '--data-dir', join(empty, 'absent')]);
     t.is(refused.code, 1);
-    t.regex(refused.stderr, /^error: data_dir_invalid: no cluster CA in \S+: start otherix-server once with --data-dir \S+ to create it\n$/);
+    t.regex(
+      refused.stderr,
+      /^error: data_dir_invalid: no cluster CA in \S+: start otherix-server once with --data-dir \S+ to create it\n$/,
+    );
     const listening = await spawnControlPlane({ dataDir: join(empty, 'first') });
     try {
       // The same address twice: the second cannot listen, a failure that is not a refusal.
@@ -76,7 +79,9 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 function schemaOf(line: string): Record<string, string> {
   const record = JSON.parse(line) as Record<string, unknown>;
   return {
-    level: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'].includes(record['level'] as string) ? 'level name' : `bad level ${String(record['level'])}`,
+    level: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'].includes(record['level'] as string)
+      ? 'level name'
+      : `bad level ${String(record['level'])}`,
     time: ISO_TIME.test(String(record['time'])) ? 'ISO time' : `bad time ${String(record['time'])}`,
     pid: typeof record['pid'] === 'number' ? 'number' : `bad pid ${String(record['pid'])}`,
     hostname: typeof record['hostname'] === 'string' ? 'string' : 'bad hostname',
@@ -90,11 +95,18 @@ test('the CP and the agent log the same JSON format: level name, ISO time, pid, 
   try {
     const cp = await spawnControlPlane({ dataDir: join(home, 'cp') });
     await cp.stop();
-    const cpLines = cp.output().stdout.split('\n').filter((line) => line.startsWith('{'));
+    const cpLines = cp
+      .output()
+      .stdout.split('\n')
+      .filter((line) => line.startsWith('{'));
     t.true(cpLines.length > 0, cp.output().stdout);
 
     // An agent without its config waits in State A and says so in a log line.
-    const agent = spawn(process.execPath, [repoPath('agent/dist/main.js'), 'serve', '--config', join(home, 'agent.yaml'), '--poll-interval', '1s'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const agent = spawn(
+      process.execPath,
+      [repoPath('agent/dist/main.js'), 'serve', '--config', join(home, 'agent.yaml'), '--poll-interval', '1s'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     const agentLine = await new Promise<string>((resolve, reject) => {
       let stderr = '';
       agent.stderr.on('data', (chunk: Buffer) => {
@@ -106,7 +118,14 @@ test('the CP and the agent log the same JSON format: level name, ISO time, pid, 
     });
     agent.kill('SIGTERM');
 
-    const expected = { level: 'level name', time: 'ISO time', pid: 'number', hostname: 'string', msg: 'string', leading: 'level,time,pid,hostname' };
+    const expected = {
+      level: 'level name',
+      time: 'ISO time',
+      pid: 'number',
+      hostname: 'string',
+      msg: 'string',
+      leading: 'level,time,pid,hostname',
+    };
     for (const line of cpLines) t.deepEqual(schemaOf(line), expected, line);
     t.deepEqual(schemaOf(agentLine), expected, agentLine);
   } finally {

@@ -45,10 +45,14 @@ const WORKSPACES = ['sdk', 'server', 'agent', 'cli'];
 const readJson = async <T>(path: string): Promise<T> => JSON.parse(await readFile(path, 'utf8')) as T;
 
 /** What only the tests may load or set: the root's devDependencies and the crash hook's traces. */
-const TEST_ONLY_DEPENDENCIES = Object.keys((await readJson<{ devDependencies: Record<string, string> }>(repoPath('package.json'))).devDependencies);
+const TEST_ONLY_DEPENDENCIES = Object.keys(
+  (await readJson<{ devDependencies: Record<string, string> }>(repoPath('package.json'))).devDependencies,
+);
 const TEST_HOOK_TRACES = ['OTHERIX_TEST', 'process.exit(99)', 'CRASH_EXIT_CODE', 'crashPoint'];
 /** A module specifier naming a test-only package (a comment may name one; an import may not). */
-const TEST_ONLY_IMPORT = new RegExp(`['"](${TEST_ONLY_DEPENDENCIES.map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})(/[^'"]*)?['"]`);
+const TEST_ONLY_IMPORT = new RegExp(
+  `['"](${TEST_ONLY_DEPENDENCIES.map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})(/[^'"]*)?['"]`,
+);
 
 const CONSUMER = `// An automation script as a user writes it, against the installed @otherix/sdk.
 import * as sdk from '@otherix/sdk';
@@ -97,7 +101,16 @@ try {
 `;
 
 const TSCONFIG = {
-  compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, outDir: 'dist', rootDir: 'src', types: ['node'], skipLibCheck: false },
+  compilerOptions: {
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    target: 'es2022',
+    strict: true,
+    outDir: 'dist',
+    rootDir: 'src',
+    types: ['node'],
+    skipLibCheck: false,
+  },
   include: ['src'],
 };
 
@@ -108,7 +121,9 @@ test('every workspace packs, installs offline into a fresh project, and works fr
     // 1. Pack every workspace (prepack puts the LICENSE in, postpack takes it away).
     const packs = join(home, 'packs');
     await mkdir(packs);
-    const packed = JSON.parse((await run('npm', ['pack', '--workspaces', '--pack-destination', packs, '--json'], { cwd: REPO_ROOT, maxBuffer: 1 << 26 })).stdout) as Packed[];
+    const packed = JSON.parse(
+      (await run('npm', ['pack', '--workspaces', '--pack-destination', packs, '--json'], { cwd: REPO_ROOT, maxBuffer: 1 << 26 })).stdout,
+    ) as Packed[];
     t.deepEqual(packed.map((p) => p.name).sort(), ['@otherix/agent', '@otherix/cli', '@otherix/sdk', '@otherix/server']);
 
     for (const pack of packed) {
@@ -119,8 +134,15 @@ test('every workspace packs, installs offline into a fresh project, and works fr
         }
         t.true(files.includes(needed), `${pack.name} lacks ${needed}`);
       }
-      t.true(files.some((f) => f.startsWith('dist/') && f.endsWith('.js')), `${pack.name} holds built JavaScript`);
-      t.deepEqual(files.filter((f) => /\.map$|tsbuildinfo|(^|\/)test\/|\.test\.|^src\//.test(f)), [], `${pack.name} holds no maps, build info, sources or tests`);
+      t.true(
+        files.some((f) => f.startsWith('dist/') && f.endsWith('.js')),
+        `${pack.name} holds built JavaScript`,
+      );
+      t.deepEqual(
+        files.filter((f) => /\.map$|tsbuildinfo|(^|\/)test\/|\.test\.|^src\//.test(f)),
+        [],
+        `${pack.name} holds no maps, build info, sources or tests`,
+      );
     }
 
     // 2. Every manifest is complete and names no test-only dependency.
@@ -128,9 +150,16 @@ test('every workspace packs, installs offline into a fresh project, and works fr
       const manifest = await readJson<Manifest>(repoPath(`${workspace}/package.json`));
       t.is(manifest.private, undefined, `${manifest.name} is publishable`);
       t.is(manifest.license, 'Apache-2.0');
-      t.truthy(manifest.description && manifest.keywords?.length && manifest.repository, `${manifest.name} has description, keywords, repository`);
+      t.truthy(
+        manifest.description && manifest.keywords?.length && manifest.repository,
+        `${manifest.name} has description, keywords, repository`,
+      );
       t.is(manifest.engines?.node, '>=20.19');
-      t.deepEqual(Object.keys(manifest.dependencies ?? {}).filter((name) => TEST_ONLY_DEPENDENCIES.includes(name)), [], `${manifest.name} depends on no test-only package`);
+      t.deepEqual(
+        Object.keys(manifest.dependencies ?? {}).filter((name) => TEST_ONLY_DEPENDENCIES.includes(name)),
+        [],
+        `${manifest.name} depends on no test-only package`,
+      );
     }
 
     // 3. Install the tarballs together (they depend on each other by version), offline first.
@@ -143,8 +172,14 @@ test('every workspace packs, installs offline into a fresh project, and works fr
     // Beside it, a global install of the agent as on a node host that has only Node (in a prefix of its own).
     const globalPrefix = join(home, 'global');
     const [installed, installedGlobally] = await Promise.all([
-      run('npm', ['install', ...installFlags, ...packed.map((p) => join(packs, p.filename)), `@types/node@${nodeTypes}`], { cwd: project, maxBuffer: 1 << 26 }),
-      run('npm', ['install', '--global', '--prefix', globalPrefix, ...installFlags, tarball('@otherix/sdk'), tarball('@otherix/agent')], { cwd: home, maxBuffer: 1 << 26 }),
+      run('npm', ['install', ...installFlags, ...packed.map((p) => join(packs, p.filename)), `@types/node@${nodeTypes}`], {
+        cwd: project,
+        maxBuffer: 1 << 26,
+      }),
+      run('npm', ['install', '--global', '--prefix', globalPrefix, ...installFlags, tarball('@otherix/sdk'), tarball('@otherix/agent')], {
+        cwd: home,
+        maxBuffer: 1 << 26,
+      }),
     ]);
     t.false(`${installedGlobally.stdout}${installedGlobally.stderr}`.includes('EBADENGINE'), installedGlobally.stderr);
     t.false(`${installed.stdout}${installed.stderr}`.includes('EBADENGINE'), installed.stderr);
@@ -158,7 +193,8 @@ test('every workspace packs, installs offline into a fresh project, and works fr
         const text = await readFile(join(entry.parentPath, entry.name), 'utf8');
         const where = `@otherix/${name}: ${join(entry.parentPath, entry.name)}`;
         for (const trace of TEST_HOOK_TRACES) t.false(text.includes(trace), `${where} holds ${trace}`);
-        if (/\.(js|ts)$/.test(entry.name)) t.false(TEST_ONLY_IMPORT.test(text), `${where} imports a test-only package: ${TEST_ONLY_IMPORT.exec(text)?.[0]}`);
+        if (/\.(js|ts)$/.test(entry.name))
+          t.false(TEST_ONLY_IMPORT.test(text), `${where} imports a test-only package: ${TEST_ONLY_IMPORT.exec(text)?.[0]}`);
       }
     }
     for (const name of ['@peculiar/x509', 'reflect-metadata', 'ava']) {
@@ -171,20 +207,40 @@ test('every workspace packs, installs offline into a fresh project, and works fr
     t.regex((await run(bin('otherix'), ['--help'], { env })).stdout, /Usage:\n {2}\$ otherix <command> \[options\]/);
     t.is((await run(bin('otherix-agent'), ['version'], { env })).stdout, 'otherix-agent 0.1.0\n');
     t.is((await run(bin('otherix-server'), ['--version'], { env })).stdout, 'otherix-server 0.1.0\n');
-    t.regex((await run(join(globalPrefix, 'bin/otherix-agent'), ['--help'], { env })).stdout, /Usage:\n {2}\$ otherix-agent <command> \[options\]/);
+    t.regex(
+      (await run(join(globalPrefix, 'bin/otherix-agent'), ['--help'], { env })).stdout,
+      /Usage:\n {2}\$ otherix-agent <command> \[options\]/,
+    );
 
     // 6. A TypeScript consumer type-checks against the shipped types (the repository's tsc, with
     //    the library check on: the .d.ts files must compile with only what the install holds),
     //    then runs against the installed CP.
     await writeFile(join(project, 'src/automation.ts'), CONSUMER);
     await writeFile(join(project, 'tsconfig.json'), JSON.stringify(TSCONFIG));
-    const compiled = await run(process.execPath, [repoPath('node_modules/typescript/bin/tsc'), '-p', project], { cwd: project }).catch((error: { stdout: string }) => error);
+    const compiled = await run(process.execPath, [repoPath('node_modules/typescript/bin/tsc'), '-p', project], { cwd: project }).catch(
+      (error: { stdout: string }) => error,
+    );
     t.is(compiled.stdout, '', 'tsc reports nothing');
 
-    const cp = await spawnControlPlane({ bin: join(project, 'node_modules/@otherix/server/bin/otherix-server.js'), dataDir: join(home, 'cp') });
+    const cp = await spawnControlPlane({
+      bin: join(project, 'node_modules/@otherix/server/bin/otherix-server.js'),
+      dataDir: join(home, 'cp'),
+    });
     try {
-      const result = await run(process.execPath, [join(project, 'dist/automation.js'), cp.url, cp.caFingerprint, cp.adminToken, join(home, 'node')], { cwd: project });
-      t.deepEqual(JSON.parse(result.stdout), { role: 'admin', pinned: true, kind: 'joined', status: 'pending', full: true, refusal: 'token_rejected', hiddenIsAbsent: true });
+      const result = await run(
+        process.execPath,
+        [join(project, 'dist/automation.js'), cp.url, cp.caFingerprint, cp.adminToken, join(home, 'node')],
+        { cwd: project },
+      );
+      t.deepEqual(JSON.parse(result.stdout), {
+        role: 'admin',
+        pinned: true,
+        kind: 'joined',
+        status: 'pending',
+        full: true,
+        refusal: 'token_rejected',
+        hiddenIsAbsent: true,
+      });
     } finally {
       await cp.stop();
     }

@@ -22,8 +22,18 @@ interface Unit {
 }
 
 const UNITS: Unit[] = [
-  { file: 'server/systemd/otherix-server.service', command: 'otherix-server', bin: 'server/bin/otherix-server.js', packageJson: 'server/package.json' },
-  { file: 'agent/systemd/otherix-agent.service', command: 'otherix-agent', bin: 'agent/bin/otherix-agent.js', packageJson: 'agent/package.json' },
+  {
+    file: 'server/systemd/otherix-server.service',
+    command: 'otherix-server',
+    bin: 'server/bin/otherix-server.js',
+    packageJson: 'server/package.json',
+  },
+  {
+    file: 'agent/systemd/otherix-agent.service',
+    command: 'otherix-agent',
+    bin: 'agent/bin/otherix-agent.js',
+    packageJson: 'agent/package.json',
+  },
 ];
 
 /** Sections -> key -> every value given (a key may repeat), comments and blank lines skipped. */
@@ -36,12 +46,12 @@ function parseUnit(text: string): Map<string, Map<string, string[]>> {
     const section = /^\[([A-Za-z]+)\]$/.exec(line);
     if (section !== null) {
       current = new Map();
-      sections.set(section[1]!, current);
+      sections.set(section[1], current);
       continue;
     }
     const pair = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(line);
     if (pair === null || current === undefined) throw new Error(`line ${index + 1} is not KEY=VALUE inside a section: ${raw}`);
-    current.set(pair[1]!, [...(current.get(pair[1]!) ?? []), pair[2]!]);
+    current.set(pair[1], [...(current.get(pair[1]) ?? []), pair[2]]);
   }
   return sections;
 }
@@ -88,7 +98,14 @@ for (const unit of UNITS) {
     t.is(one('StateDirectoryMode'), '0700');
     t.is(one('CapabilityBoundingSet'), '', 'no capability');
     t.is(one('AmbientCapabilities'), '');
-    for (const [key, value] of Object.entries({ NoNewPrivileges: 'yes', ProtectSystem: 'strict', PrivateTmp: 'yes', ProtectHome: 'yes', RestrictSUIDSGID: 'yes', SystemCallArchitectures: 'native' })) {
+    for (const [key, value] of Object.entries({
+      NoNewPrivileges: 'yes',
+      ProtectSystem: 'strict',
+      PrivateTmp: 'yes',
+      ProtectHome: 'yes',
+      RestrictSUIDSGID: 'yes',
+      SystemCallArchitectures: 'native',
+    })) {
       t.is(one(key), value, key);
     }
     t.truthy(one('ReadWritePaths'));
@@ -96,15 +113,18 @@ for (const unit of UNITS) {
     // Shipped: the folder is in the package's files.
     const manifest = JSON.parse(await readFile(join(REPO_ROOT, unit.packageJson), 'utf8')) as { files: string[] };
     t.true(manifest.files.includes('systemd'));
-    t.regex(await readFile(join(REPO_ROOT, unit.file.replace(/[^/]+$/, 'otherix.sysusers')), 'utf8'), /^u otherix - "[^"]+" \/var\/lib\/otherix$/m);
+    t.regex(
+      await readFile(join(REPO_ROOT, unit.file.replace(/[^/]+$/, 'otherix.sysusers')), 'utf8'),
+      /^u otherix - "[^"]+" \/var\/lib\/otherix$/m,
+    );
   });
 }
 
 test('the server unit runs on the documented data dir and the agent on the product page paths', async (t) => {
-  const server = parseUnit(await readFile(join(REPO_ROOT, UNITS[0]!.file), 'utf8')).get('Service')!;
+  const server = parseUnit(await readFile(join(REPO_ROOT, UNITS[0].file), 'utf8')).get('Service')!;
   t.is(server.get('ExecStart')?.[0], 'otherix-server serve --data-dir /var/lib/otherix/cp');
   t.is(server.get('StateDirectory')?.[0], 'otherix/cp');
-  const agent = parseUnit(await readFile(join(REPO_ROOT, UNITS[1]!.file), 'utf8')).get('Service')!;
+  const agent = parseUnit(await readFile(join(REPO_ROOT, UNITS[1].file), 'utf8')).get('Service')!;
   t.is(agent.get('ExecStart')?.[0], 'otherix-agent serve --config /etc/otherix/agent.yaml');
   t.is(agent.get('StateDirectory')?.[0], 'otherix otherix/certs', '/var/lib/otherix/certs, the default --cert-dir');
 });
@@ -114,7 +134,13 @@ test('the verify check has teeth: an unknown key or a bad value is reported', as
     t.throws(() => parseUnit('[Service]\nnot a key value\n'));
     return;
   }
-  const { output } = await verify(UNITS[0]!, (await readFile(join(REPO_ROOT, UNITS[0]!.file), 'utf8')).replace('PrivateTmp=yes', 'PrivateTmp=yes\nProtectEverything=yes\nProtectSystem=bogus'));
+  const { output } = await verify(
+    UNITS[0],
+    (await readFile(join(REPO_ROOT, UNITS[0].file), 'utf8')).replace(
+      'PrivateTmp=yes',
+      'PrivateTmp=yes\nProtectEverything=yes\nProtectSystem=bogus',
+    ),
+  );
   t.regex(output, /Unknown key 'ProtectEverything'/);
   t.regex(output, /bogus/);
 });

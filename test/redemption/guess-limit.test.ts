@@ -20,7 +20,8 @@ test.after.always(async () => {
   await cp?.close();
 });
 
-const guess = (i: number) => api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(`otx_join_${String(i).padStart(43, 'g')}`, `guess-${i}`, csrPem) });
+const guess = (i: number) =>
+  api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(`otx_join_${String(i).padStart(43, 'g')}`, `guess-${i}`, csrPem) });
 
 test.serial('real-token refusals are answered and not counted as guesses', async (t) => {
   const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: { node_name: 'bound-guess' } });
@@ -38,7 +39,9 @@ test.serial('real-token refusals are answered and not counted as guesses', async
 test.serial('a burst of concurrent joins with one real token is never throttled', async (t) => {
   const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: {} });
   const burst = await Promise.all(
-    Array.from({ length: 30 }, (_, i) => api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, `real-burst-${i}`, csrPem) })),
+    Array.from({ length: 30 }, (_, i) =>
+      api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, `real-burst-${i}`, csrPem) }),
+    ),
   );
   t.deepEqual([...new Set(burst.map((r) => r.status))], [201]);
 });
@@ -124,7 +127,8 @@ test('the source names printed and counted: IPv4 as is, IPv6 as its /64, mapped 
 test('a CP on a dual-stack listener counts an IPv4 client as its IPv4 address', async (t) => {
   const dual = await startControlPlane({ joinGuessLimit: 1, listenHost: '::' });
   try {
-    const guessAt = (i: number) => api(dual, 'POST', '/v1/nodes/join', { body: joinRequest(`otx_join_${String(i).padStart(43, 'd')}`, `dual-${i}`, csrPem) });
+    const guessAt = (i: number) =>
+      api(dual, 'POST', '/v1/nodes/join', { body: joinRequest(`otx_join_${String(i).padStart(43, 'd')}`, `dual-${i}`, csrPem) });
     t.is((await guessAt(1)).status, 401);
     const limited = await guessAt(2);
     t.is(limited.status, 429);

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import { loadX509 } from '../harness/x509.js';
-import type { X509 } from '../harness/x509.js';
 import { api, startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { joinRequest } from '../harness/join-request.js';
@@ -31,15 +30,18 @@ test.after.always(async () => {
 
 /** A P-384 CSR that asks for more than it may get: another CN, a CA:true extension, a foreign SAN. */
 async function greedyCsr(): Promise<string> {
-  const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, ['sign', 'verify']);
   const x509 = await loadX509();
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     name: 'CN=control-plane,O=evil',
-    keys: keys as unknown as Parameters<X509['Pkcs10CertificateRequestGenerator']['create']>[0]['keys'],
+    keys: keys,
     signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' },
     extensions: [
       new x509.BasicConstraintsExtension(true, 2, true),
-      new x509.SubjectAlternativeNameExtension([{ type: 'url', value: 'spiffe://otherix/control-plane' }, { type: 'dns', value: 'evil.example' }]),
+      new x509.SubjectAlternativeNameExtension([
+        { type: 'url', value: 'spiffe://otherix/control-plane' },
+        { type: 'dns', value: 'evil.example' },
+      ]),
     ],
   });
   return csr.toString('pem');
@@ -57,9 +59,14 @@ test('the leaf verifies with openssl and shows the EKUs, CA:FALSE, the URI SAN a
   const leafPath = join(dir, 'interop-1.crt');
   await writeFile(leafPath, joined.body.certificate_pem);
 
-  const verified = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), '-purpose', 'sslclient', leafPath], { encoding: 'utf8' });
+  const verified = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), '-purpose', 'sslclient', leafPath], {
+    encoding: 'utf8',
+  });
   t.regex(verified, /: OK/);
-  t.regex(execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), '-purpose', 'sslserver', leafPath], { encoding: 'utf8' }), /: OK/);
+  t.regex(
+    execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), '-purpose', 'sslserver', leafPath], { encoding: 'utf8' }),
+    /: OK/,
+  );
 
   const text = execFileSync('openssl', ['x509', '-in', leafPath, '-noout', '-text'], { encoding: 'utf8' });
   t.regex(text, /Subject: CN ?= ?interop-1\n/);
@@ -79,7 +86,9 @@ test('the leaf verifies with openssl and shows the EKUs, CA:FALSE, the URI SAN a
   const leaf = new X509Certificate(joined.body.certificate_pem);
   const ca = new X509Certificate(cp.caPem);
   const aki = /Authority Key Identifier: \n\s+(?:keyid:)?([0-9A-F:]+)/.exec(text)?.[1];
-  const caSki = /Subject Key Identifier: \n\s+([0-9A-F:]+)/.exec(execFileSync('openssl', ['x509', '-noout', '-text'], { input: cp.caPem, encoding: 'utf8' }))?.[1];
+  const caSki = /Subject Key Identifier: \n\s+([0-9A-F:]+)/.exec(
+    execFileSync('openssl', ['x509', '-noout', '-text'], { input: cp.caPem, encoding: 'utf8' }),
+  )?.[1];
   t.truthy(aki);
   t.is(aki, caSki);
   t.true(leaf.serialNumber.replace(/^0+/, '').length <= 32); // 128 bits (a set top bit adds a 00 octet, stripped here)

@@ -17,7 +17,11 @@ test.after.always(async () => {
   await cp?.close();
 });
 
-async function race(maxUses: number, joiners: number, round: string): Promise<{ created: number; exhausted: number; consumed: number; consumptions: number; nodes: number }> {
+async function race(
+  maxUses: number,
+  joiners: number,
+  round: string,
+): Promise<{ created: number; exhausted: number; consumed: number; consumptions: number; nodes: number }> {
   const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: { max_uses: maxUses } });
   const { id, token } = minted.body;
   const results = await Promise.all(
@@ -52,14 +56,22 @@ test.serial('an unlimited token serves every concurrent join', async (t) => {
 
 test.serial('concurrent re-joins of one bound name never create two nodes', async (t) => {
   const tokens = await Promise.all(
-    Array.from({ length: 10 }, async () => (await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: { node_name: 'contended' } })).body.token as string),
+    Array.from(
+      { length: 10 },
+      async () =>
+        (await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: { node_name: 'contended' } })).body.token as string,
+    ),
   );
-  const results = await Promise.all(tokens.map((token) => api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(token, 'contended', csrPem) })));
+  const results = await Promise.all(
+    tokens.map((token) => api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(token, 'contended', csrPem) })),
+  );
   t.true(results.every((r) => r.status === 201));
   t.is(new Set(results.map((r) => r.body.node.id)).size, 1);
   const node = await cp.store.findNodeByName('contended');
   // The last committed re-issue is current; every other serial was replaced.
-  const statuses = await Promise.all(results.map(async (r) => (await cp.store.findNodeCertificate(r.body.node.certificate.serial))?.status));
+  const statuses = await Promise.all(
+    results.map(async (r) => (await cp.store.findNodeCertificate(r.body.node.certificate.serial))?.status),
+  );
   t.is(statuses.filter((s) => s === 'current').length, 1);
   t.is(statuses.filter((s) => s === 'replaced').length, 9);
   t.is((await cp.store.findNodeCertificate(node!.certSerial))?.status, 'current');

@@ -85,29 +85,121 @@ test('a join returns the pending node, a leaf for its key and the CA bundle, and
 const refusals: Array<[string, (token: string) => Promise<unknown>, number, string, string?]> = [
   ['an RSA CSR', async (token) => joinRequest(token, 'rsa-node', await foreignCsr('rsa')), 400, 'validation_failed'],
   ['a P-256 CSR', async (token) => joinRequest(token, 'p256-node', await foreignCsr('p256')), 400, 'validation_failed'],
-  ['a garbage CSR', async (token) => joinRequest(token, 'garbage-node', '-----BEGIN CERTIFICATE REQUEST-----\nnot base64 at all\n-----END CERTIFICATE REQUEST-----\n'), 400, 'validation_failed'],
-  ['a CSR whose signature does not verify', async (token) => joinRequest(token, 'tampered', await tamperedCsr('tampered')), 400, 'validation_failed'],
+  [
+    'a garbage CSR',
+    async (token) =>
+      joinRequest(token, 'garbage-node', '-----BEGIN CERTIFICATE REQUEST-----\nnot base64 at all\n-----END CERTIFICATE REQUEST-----\n'),
+    400,
+    'validation_failed',
+  ],
+  [
+    'a CSR whose signature does not verify',
+    async (token) => joinRequest(token, 'tampered', await tamperedCsr('tampered')),
+    400,
+    'validation_failed',
+  ],
   ['a name that is not a DNS label', async (token) => joinRequest(token, 'Node_1', csrPem), 400, 'validation_failed'],
   ['a UUID-shaped name', async (token) => joinRequest(token, '0b7f2c9e-4c1d-4d7a-9a55-2b1f7d3c9e10', csrPem), 400, 'validation_failed'],
   ['a reserved name', async (token) => joinRequest(token, 'heartbeat', csrPem), 400, 'validation_failed'],
-  ['an http:// endpoint', async (token) => joinRequest(token, 'plain-http', csrPem, { advertised_endpoint: 'http://10.9.0.1:9443' }), 400, 'validation_failed'],
-  ['an endpoint without a host', async (token) => joinRequest(token, 'no-host', csrPem, { advertised_endpoint: 'https://' }), 400, 'validation_failed'],
-  ['an inverted port range', async (token) => joinRequest(token, 'ports', csrPem, { migration: { host: '127.0.0.1', port_range_start: 50000, port_range_end: 49152 } }), 400, 'validation_failed'],
+  [
+    'an http:// endpoint',
+    async (token) => joinRequest(token, 'plain-http', csrPem, { advertised_endpoint: 'http://10.9.0.1:9443' }),
+    400,
+    'validation_failed',
+  ],
+  [
+    'an endpoint without a host',
+    async (token) => joinRequest(token, 'no-host', csrPem, { advertised_endpoint: 'https://' }),
+    400,
+    'validation_failed',
+  ],
+  [
+    'an inverted port range',
+    async (token) =>
+      joinRequest(token, 'ports', csrPem, { migration: { host: '127.0.0.1', port_range_start: 50000, port_range_end: 49152 } }),
+    400,
+    'validation_failed',
+  ],
   ['an unknown body field', async (token) => ({ ...joinRequest(token, 'extra', csrPem), colour: 'blue' }), 400, 'validation_failed'],
-  ['a missing field', async (token) => { const { architecture: _a, ...body } = joinRequest(token, 'missing', csrPem); return body; }, 400, 'validation_failed'],
-  ['the CP\'s own host', async (token) => joinRequest(token, 'cp-host', csrPem, { advertised_endpoint: 'https://cp.otherix.test:9443' }), 409, 'conflict'],
+  [
+    'a missing field',
+    async (token) => {
+      const { architecture: _a, ...body } = joinRequest(token, 'missing', csrPem);
+      return body;
+    },
+    400,
+    'validation_failed',
+  ],
+  [
+    "the CP's own host",
+    async (token) => joinRequest(token, 'cp-host', csrPem, { advertised_endpoint: 'https://cp.otherix.test:9443' }),
+    409,
+    'conflict',
+  ],
   // The CP signs only host names it would accept from anyone (issue 12): the endpoint's host
   // passes the migration host's check, and hosts compare in one canonical form.
-  ['a wildcard endpoint host (*)', async (token) => joinRequest(token, 'wild-star', csrPem, { advertised_endpoint: 'https://*:9443' }), 400, 'validation_failed'],
-  ['a wildcard endpoint host (*.x)', async (token) => joinRequest(token, 'wild-sub', csrPem, { advertised_endpoint: 'https://*.example.test:9443' }), 400, 'validation_failed'],
-  ['a wildcard migration host', async (token) => joinRequest(token, 'wild-mig', csrPem, { migration: { host: '*.example.test', port_range_start: 1, port_range_end: 2 } }), 400, 'validation_failed'],
-  ['an endpoint label of 64 characters', async (token) => joinRequest(token, 'long-label', csrPem, { advertised_endpoint: `https://${'a'.repeat(64)}.example.test:9443` }), 400, 'validation_failed'],
-  ['an endpoint name of 254 characters', async (token) => joinRequest(token, 'long-name', csrPem, { advertised_endpoint: `https://${`${'a'.repeat(62)}.`.repeat(4)}ab:9443` }), 400, 'validation_failed'],
-  ['an endpoint host with an underscore', async (token) => joinRequest(token, 'underscore', csrPem, { advertised_endpoint: 'https://node_1.example.test:9443' }), 400, 'validation_failed'],
-  ['a migration host that looks like IPv4 but is not', async (token) => joinRequest(token, 'not-ipv4', csrPem, { migration: { host: '10.0.0.256', port_range_start: 1, port_range_end: 2 } }), 400, 'validation_failed'],
-  ['a migration host with an IPv6 zone', async (token) => joinRequest(token, 'zone', csrPem, { migration: { host: 'fe80::1%eth0', port_range_start: 1, port_range_end: 2 } }), 400, 'validation_failed'],
-  ['the CP\'s own host with a final dot and in capitals', async (token) => joinRequest(token, 'cp-host-dot', csrPem, { advertised_endpoint: 'https://CP.Otherix.Test.:9443' }), 409, 'conflict'],
-  ['the CP\'s own host as the migration host, with a final dot', async (token) => joinRequest(token, 'cp-mig-dot', csrPem, { migration: { host: 'cp.otherix.test.', port_range_start: 1, port_range_end: 2 } }), 409, 'conflict'],
+  [
+    'a wildcard endpoint host (*)',
+    async (token) => joinRequest(token, 'wild-star', csrPem, { advertised_endpoint: 'https://*:9443' }),
+    400,
+    'validation_failed',
+  ],
+  [
+    'a wildcard endpoint host (*.x)',
+    async (token) => joinRequest(token, 'wild-sub', csrPem, { advertised_endpoint: 'https://*.example.test:9443' }),
+    400,
+    'validation_failed',
+  ],
+  [
+    'a wildcard migration host',
+    async (token) =>
+      joinRequest(token, 'wild-mig', csrPem, { migration: { host: '*.example.test', port_range_start: 1, port_range_end: 2 } }),
+    400,
+    'validation_failed',
+  ],
+  [
+    'an endpoint label of 64 characters',
+    async (token) => joinRequest(token, 'long-label', csrPem, { advertised_endpoint: `https://${'a'.repeat(64)}.example.test:9443` }),
+    400,
+    'validation_failed',
+  ],
+  [
+    'an endpoint name of 254 characters',
+    async (token) => joinRequest(token, 'long-name', csrPem, { advertised_endpoint: `https://${`${'a'.repeat(62)}.`.repeat(4)}ab:9443` }),
+    400,
+    'validation_failed',
+  ],
+  [
+    'an endpoint host with an underscore',
+    async (token) => joinRequest(token, 'underscore', csrPem, { advertised_endpoint: 'https://node_1.example.test:9443' }),
+    400,
+    'validation_failed',
+  ],
+  [
+    'a migration host that looks like IPv4 but is not',
+    async (token) => joinRequest(token, 'not-ipv4', csrPem, { migration: { host: '10.0.0.256', port_range_start: 1, port_range_end: 2 } }),
+    400,
+    'validation_failed',
+  ],
+  [
+    'a migration host with an IPv6 zone',
+    async (token) => joinRequest(token, 'zone', csrPem, { migration: { host: 'fe80::1%eth0', port_range_start: 1, port_range_end: 2 } }),
+    400,
+    'validation_failed',
+  ],
+  [
+    "the CP's own host with a final dot and in capitals",
+    async (token) => joinRequest(token, 'cp-host-dot', csrPem, { advertised_endpoint: 'https://CP.Otherix.Test.:9443' }),
+    409,
+    'conflict',
+  ],
+  [
+    "the CP's own host as the migration host, with a final dot",
+    async (token) =>
+      joinRequest(token, 'cp-mig-dot', csrPem, { migration: { host: 'cp.otherix.test.', port_range_start: 1, port_range_end: 2 } }),
+    409,
+    'conflict',
+  ],
 ];
 
 for (const [what, body, status, code] of refusals) {
@@ -115,7 +207,9 @@ for (const [what, body, status, code] of refusals) {
     const { id, token } = await mint({ node_name: undefined, max_uses: 1 });
     assertError(t, await join(await body(token)), status, code);
     t.is((await tokenState(id)).consumed, 0);
-    const ok = await join(joinRequest(token, `after-${what.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`.slice(0, 63).replace(/-+$/, ''), csrPem));
+    const ok = await join(
+      joinRequest(token, `after-${what.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`.slice(0, 63).replace(/-+$/, ''), csrPem),
+    );
     t.is(ok.status, 201, ok.text);
   });
 }
@@ -124,10 +218,22 @@ test('addresses that name no one reachable host are refused in either field (400
   // Unspecified, broadcast, multicast and link-local, also IPv4-mapped: signed into a leaf they
   // would vouch for nobody, and the CP could not reach the node there (openapi.yaml, Migration.host).
   const { id, token } = await mint({ max_uses: 1 });
-  const addresses = ['0.0.0.0', '::', '::ffff:0.0.0.0', '255.255.255.255', '224.0.0.1', '::ffff:239.1.2.3', 'ff02::1', '169.254.10.20', 'fe80::1'];
+  const addresses = [
+    '0.0.0.0',
+    '::',
+    '::ffff:0.0.0.0',
+    '255.255.255.255',
+    '224.0.0.1',
+    '::ffff:239.1.2.3',
+    'ff02::1',
+    '169.254.10.20',
+    'fe80::1',
+  ];
   for (const address of addresses) {
     const bracketed = address.includes(':') ? `[${address}]` : address;
-    const asMigration = await join(joinRequest(token, 'unreachable-mig', csrPem, { migration: { host: address, port_range_start: 49152, port_range_end: 49251 } }));
+    const asMigration = await join(
+      joinRequest(token, 'unreachable-mig', csrPem, { migration: { host: address, port_range_start: 49152, port_range_end: 49251 } }),
+    );
     assertError(t, asMigration, 400, 'validation_failed');
     t.is(asMigration.body.error.details?.field, 'migration.host', address);
     t.regex(asMigration.body.error.message, /^migration\.host: .*(unspecified|broadcast|multicast|link-local) address/, address);
@@ -137,7 +243,12 @@ test('addresses that name no one reachable host are refused in either field (400
     t.regex(asEndpoint.body.error.message, /(unspecified|broadcast|multicast|link-local) address/, address);
   }
   t.is((await tokenState(id)).consumed, 0);
-  const ok = await join(joinRequest(token, 'after-unreachable', csrPem, { advertised_endpoint: 'https://127.0.0.2:9443', migration: { host: '::1', port_range_start: 49152, port_range_end: 49251 } }));
+  const ok = await join(
+    joinRequest(token, 'after-unreachable', csrPem, {
+      advertised_endpoint: 'https://127.0.0.2:9443',
+      migration: { host: '::1', port_range_start: 49152, port_range_end: 49251 },
+    }),
+  );
   t.is(ok.status, 201, ok.text);
 });
 
@@ -208,16 +319,19 @@ test.serial('a fleet token claiming an existing name gets 409 conflict pointing 
   t.is((await join(joinRequest(token, 'existing-2', csrPem))).status, 201, 'the token still redeems');
 });
 
-test.serial('concurrent fleet joins of one new name: one joins, the others are refused in the transaction and change nothing', async (t) => {
-  const { id, token } = await mint();
-  const before = await cluster(id);
-  // All pass the early name check together; the transaction refuses all but one (after signing).
-  const burst = await Promise.all(Array.from({ length: 8 }, () => join(joinRequest(token, 'raced-name', csrPem))));
-  t.deepEqual(burst.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409, 409, 409]);
-  for (const refused of burst.filter((r) => r.status === 409)) assertError(t, refused, 409, 'conflict');
-  t.deepEqual(await cluster(id), { consumed: before.consumed + 1, consumptions: before.consumptions + 1, nodes: before.nodes + 1 });
-  t.is((await join(joinRequest(token, 'raced-name-2', csrPem))).status, 201, 'the token still redeems');
-});
+test.serial(
+  'concurrent fleet joins of one new name: one joins, the others are refused in the transaction and change nothing',
+  async (t) => {
+    const { id, token } = await mint();
+    const before = await cluster(id);
+    // All pass the early name check together; the transaction refuses all but one (after signing).
+    const burst = await Promise.all(Array.from({ length: 8 }, () => join(joinRequest(token, 'raced-name', csrPem))));
+    t.deepEqual(burst.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409, 409, 409]);
+    for (const refused of burst.filter((r) => r.status === 409)) assertError(t, refused, 409, 'conflict');
+    t.deepEqual(await cluster(id), { consumed: before.consumed + 1, consumptions: before.consumptions + 1, nodes: before.nodes + 1 });
+    t.is((await join(joinRequest(token, 'raced-name-2', csrPem))).status, 201, 'the token still redeems');
+  },
+);
 
 test('a token bound to an existing name re-issues it: same id, new serial, old serial replaced', async (t) => {
   const fleet = await mint();
@@ -239,79 +353,102 @@ test.serial('a host already used by another node is a 409 conflict (loopback asi
   const single = await mint({ max_uses: 1 });
   const before = await cluster(single.id);
   // The host rule is decided inside the transaction, after signing: the refusal still changes nothing.
-  const clash = await join(joinRequest(single.token, 'host-b', csrPem, { advertised_endpoint: 'https://10.30.0.2:9443', migration: { host: '10.30.0.1', port_range_start: 1, port_range_end: 2 } }));
+  const clash = await join(
+    joinRequest(single.token, 'host-b', csrPem, {
+      advertised_endpoint: 'https://10.30.0.2:9443',
+      migration: { host: '10.30.0.1', port_range_start: 1, port_range_end: 2 },
+    }),
+  );
   assertError(t, clash, 409, 'conflict');
   t.regex(clash.body.error.message, /host-a/);
   t.deepEqual(await cluster(single.id), before);
   t.is(await cp.store.findNodeByName('host-b'), undefined);
-  t.is((await join(joinRequest(single.token, 'host-b', csrPem, { advertised_endpoint: 'https://10.30.0.2:9443' }))).status, 201, 'the single-use token still redeems');
+  t.is(
+    (await join(joinRequest(single.token, 'host-b', csrPem, { advertised_endpoint: 'https://10.30.0.2:9443' }))).status,
+    201,
+    'the single-use token still redeems',
+  );
   // Two nodes on loopback never collide (dev and test machines).
   t.is((await join(joinRequest(token, 'loop-a', csrPem))).status, 201);
   t.is((await join(joinRequest(token, 'loop-b', csrPem))).status, 201);
 });
 
-test.serial('a host written another way is the same host: final dot, capitals, IPv4-mapped IPv6 (409), and the CP signs the canonical form', async (t) => {
-  const { token } = await mint();
-  const victim = await join(joinRequest(token, 'victim', csrPem, { advertised_endpoint: 'https://Victim.Example.:9443', migration: { host: '10.31.0.1', port_range_start: 1, port_range_end: 2 } }));
-  t.is(victim.status, 201, victim.text);
-  // Signed and stored in the one form the rules compare.
-  const sans = new X509Certificate(victim.body.certificate_pem).subjectAltName ?? '';
-  t.true(sans.includes('DNS:victim.example') && !sans.includes('DNS:victim.example.'), sans);
-  t.true(sans.includes('IP Address:10.31.0.1'), sans);
+test.serial(
+  'a host written another way is the same host: final dot, capitals, IPv4-mapped IPv6 (409), and the CP signs the canonical form',
+  async (t) => {
+    const { token } = await mint();
+    const victim = await join(
+      joinRequest(token, 'victim', csrPem, {
+        advertised_endpoint: 'https://Victim.Example.:9443',
+        migration: { host: '10.31.0.1', port_range_start: 1, port_range_end: 2 },
+      }),
+    );
+    t.is(victim.status, 201, victim.text);
+    // Signed and stored in the one form the rules compare.
+    const sans = new X509Certificate(victim.body.certificate_pem).subjectAltName ?? '';
+    t.true(sans.includes('DNS:victim.example') && !sans.includes('DNS:victim.example.'), sans);
+    t.true(sans.includes('IP Address:10.31.0.1'), sans);
 
-  const single = await mint({ max_uses: 1 });
-  const before = await cluster(single.id);
-  const clashes: Array<[string, Partial<Parameters<typeof joinRequest>[3]>]> = [
-    ['endpoint with a final dot', { advertised_endpoint: 'https://victim.example.:9443' }],
-    ['endpoint in capitals', { advertised_endpoint: 'https://VICTIM.EXAMPLE:9443' }],
-    ['migration host with a final dot', { migration: { host: 'victim.example.', port_range_start: 1, port_range_end: 2 } }],
-    ['migration host as IPv4-mapped IPv6', { migration: { host: '::ffff:10.31.0.1', port_range_start: 1, port_range_end: 2 } }],
-    ['endpoint as bracketed IPv4-mapped IPv6', { advertised_endpoint: 'https://[::ffff:10.31.0.1]:9443' }],
-  ];
-  for (const [what, overrides] of clashes) {
-    const clash = await join(joinRequest(single.token, 'intruder', csrPem, overrides));
-    t.is(clash.status, 409, `${what}: ${clash.text}`);
-    t.is(clash.body.error.code, 'conflict', what);
-    t.regex(clash.body.error.message, /already used by node victim/, what);
-  }
-  t.deepEqual(await cluster(single.id), before, 'no refusal wrote anything');
-  // An IPv4-mapped loopback is loopback: it never collides.
-  const mappedLoopback = await join(joinRequest(single.token, 'mapped-loop', csrPem, { migration: { host: '::ffff:127.0.0.1', port_range_start: 1, port_range_end: 2 } }));
-  t.is(mappedLoopback.status, 201, mappedLoopback.text);
-  t.is(mappedLoopback.body.node.migration.host, '127.0.0.1');
-});
+    const single = await mint({ max_uses: 1 });
+    const before = await cluster(single.id);
+    const clashes: Array<[string, Partial<Parameters<typeof joinRequest>[3]>]> = [
+      ['endpoint with a final dot', { advertised_endpoint: 'https://victim.example.:9443' }],
+      ['endpoint in capitals', { advertised_endpoint: 'https://VICTIM.EXAMPLE:9443' }],
+      ['migration host with a final dot', { migration: { host: 'victim.example.', port_range_start: 1, port_range_end: 2 } }],
+      ['migration host as IPv4-mapped IPv6', { migration: { host: '::ffff:10.31.0.1', port_range_start: 1, port_range_end: 2 } }],
+      ['endpoint as bracketed IPv4-mapped IPv6', { advertised_endpoint: 'https://[::ffff:10.31.0.1]:9443' }],
+    ];
+    for (const [what, overrides] of clashes) {
+      const clash = await join(joinRequest(single.token, 'intruder', csrPem, overrides));
+      t.is(clash.status, 409, `${what}: ${clash.text}`);
+      t.is(clash.body.error.code, 'conflict', what);
+      t.regex(clash.body.error.message, /already used by node victim/, what);
+    }
+    t.deepEqual(await cluster(single.id), before, 'no refusal wrote anything');
+    // An IPv4-mapped loopback is loopback: it never collides.
+    const mappedLoopback = await join(
+      joinRequest(single.token, 'mapped-loop', csrPem, { migration: { host: '::ffff:127.0.0.1', port_range_start: 1, port_range_end: 2 } }),
+    );
+    t.is(mappedLoopback.status, 201, mappedLoopback.text);
+    t.is(mappedLoopback.body.node.migration.host, '127.0.0.1');
+  },
+);
 
 // Hosts an older CP stored before the canonical form (it kept a final dot and the IPv4-mapped
 // form) are canonicalized by a migration, so they still collide after an upgrade. An older CP's
 // database is a SQLite file: declared only when this file runs on SQLite (rules.postgres.test.ts
 // runs the rest on PostgreSQL).
-if (defaultEngine() === 'sqlite') test('hosts stored by an older CP in another form still collide after the upgrade', async (t) => {
-  const older = await startControlPlane({ keepDataDir: true });
-  const dataDir = older.dataDir;
-  const minted = await api(older, 'POST', '/v1/nodes/join-tokens', { token: older.adminToken, body: {} });
-  const joined = await api(older, 'POST', '/v1/nodes/join', {
-    body: joinRequest(minted.body.token, 'legacy', csrPem, { advertised_endpoint: 'https://10.32.0.9:9443', migration: { host: '10.32.0.1', port_range_start: 1, port_range_end: 2 } }),
-  });
-  t.is(joined.status, 201, joined.text);
-  await older.close();
-  // As the CP before the canonical form stored them, at the schema version it left.
-  await asBeforeCanonicalHosts(dataDir, 'legacy', { endpointHost: 'legacy.example.', migrationHost: '::ffff:10.32.0.1' });
+if (defaultEngine() === 'sqlite')
+  test('hosts stored by an older CP in another form still collide after the upgrade', async (t) => {
+    const older = await startControlPlane({ keepDataDir: true });
+    const dataDir = older.dataDir;
+    const minted = await api(older, 'POST', '/v1/nodes/join-tokens', { token: older.adminToken, body: {} });
+    const joined = await api(older, 'POST', '/v1/nodes/join', {
+      body: joinRequest(minted.body.token, 'legacy', csrPem, {
+        advertised_endpoint: 'https://10.32.0.9:9443',
+        migration: { host: '10.32.0.1', port_range_start: 1, port_range_end: 2 },
+      }),
+    });
+    t.is(joined.status, 201, joined.text);
+    await older.close();
+    // As the CP before the canonical form stored them, at the schema version it left.
+    await asBeforeCanonicalHosts(dataDir, 'legacy', { endpointHost: 'legacy.example.', migrationHost: '::ffff:10.32.0.1' });
 
-  const upgraded = await startControlPlane({ dataDir });
-  try {
-    const token = (await api(upgraded, 'POST', '/v1/nodes/join-tokens', { token: upgraded.adminToken, body: {} })).body.token as string;
-    const clashes: Array<[string, Partial<Parameters<typeof joinRequest>[3]>]> = [
-      ['the endpoint host without its final dot', { advertised_endpoint: 'https://legacy.example:9443' }],
-      ['the migration host as IPv4', { migration: { host: '10.32.0.1', port_range_start: 1, port_range_end: 2 } }],
-    ];
-    for (const [what, overrides] of clashes) {
-      const clash = await api(upgraded, 'POST', '/v1/nodes/join', { body: joinRequest(token, 'newcomer', csrPem, overrides) });
-      t.is(clash.status, 409, `${what}: ${clash.text}`);
-      t.regex(clash.body.error.message, /already used by node legacy/, what);
+    const upgraded = await startControlPlane({ dataDir });
+    try {
+      const token = (await api(upgraded, 'POST', '/v1/nodes/join-tokens', { token: upgraded.adminToken, body: {} })).body.token as string;
+      const clashes: Array<[string, Partial<Parameters<typeof joinRequest>[3]>]> = [
+        ['the endpoint host without its final dot', { advertised_endpoint: 'https://legacy.example:9443' }],
+        ['the migration host as IPv4', { migration: { host: '10.32.0.1', port_range_start: 1, port_range_end: 2 } }],
+      ];
+      for (const [what, overrides] of clashes) {
+        const clash = await api(upgraded, 'POST', '/v1/nodes/join', { body: joinRequest(token, 'newcomer', csrPem, overrides) });
+        t.is(clash.status, 409, `${what}: ${clash.text}`);
+        t.regex(clash.body.error.message, /already used by node legacy/, what);
+      }
+      const legacy = await api(upgraded, 'GET', '/v1/nodes/legacy', { token: upgraded.adminToken });
+      t.is(legacy.body.migration.host, '10.32.0.1', 'shown in the canonical form too');
+    } finally {
+      await upgraded.close();
     }
-    const legacy = await api(upgraded, 'GET', '/v1/nodes/legacy', { token: upgraded.adminToken });
-    t.is(legacy.body.migration.host, '10.32.0.1', 'shown in the canonical form too');
-  } finally {
-    await upgraded.close();
-  }
-});
+  });

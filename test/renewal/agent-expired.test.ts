@@ -30,15 +30,30 @@ test('an expired leaf: serve retried its renewal until the end, then says it can
   const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
   const bootstrap = await runAgent(
     [
-      ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: name, certDir: join(dir, 'certs'), configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
-      '--token-env', 'T', '--listen', `127.0.0.1:${port}`, '--heartbeat-interval', '200ms',
+      ...bootstrapArgs({
+        cpUrl: cp.url,
+        caFingerprint: cp.caFingerprint,
+        nodeName: name,
+        certDir: join(dir, 'certs'),
+        configPath,
+        advertisedEndpoint: `https://127.0.0.1:${port}`,
+      }),
+      '--token-env',
+      'T',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--heartbeat-interval',
+      '200ms',
     ],
     { env: { T: minted.token } },
   );
   t.is(bootstrap.exitCode, 0, bootstrap.stderr);
 
   const nowhere = `https://127.0.0.1:${await freePort()}`;
-  const serve = startServe(['serve', '--config', configPath, '--poll-interval', '100ms'], { OTHERIX_CP_URL: nowhere, OTHERIX_LOGGER__LEVEL: 'debug' });
+  const serve = startServe(['serve', '--config', configPath, '--poll-interval', '100ms'], {
+    OTHERIX_CP_URL: nowhere,
+    OTHERIX_LOGGER__LEVEL: 'debug',
+  });
   t.teardown(() => serve.stop().then(() => undefined));
   await serve.waitForLog((r) => r.msg === 'state B: serving');
 
@@ -47,11 +62,20 @@ test('an expired leaf: serve retried its renewal until the end, then says it can
   t.regex(failed.msg, /; retrying in [\d.]+ s \(attempt 2\), the current certificate \(serial [0-9a-f]+\) works until \S+$/);
   t.true(typeof failed['retry_in_ms'] === 'number');
 
-  const expired = await serve.waitForLog((r) => r.level === 'warn' && /^the node certificate \(serial [0-9a-f]+\) expired at /.test(r.msg), 40_000);
-  t.regex(expired.msg, /serve cannot renew it \(a renewal is authenticated by a valid certificate\) and the control plane refuses its heartbeats, which serve keeps sending; mint a join token bound to this node \(`otherix node join-token create --node-name renew-runs-out`\) and run `otherix-agent bootstrap --force` on this host/);
+  const expired = await serve.waitForLog(
+    (r) => r.level === 'warn' && /^the node certificate \(serial [0-9a-f]+\) expired at /.test(r.msg),
+    40_000,
+  );
+  t.regex(
+    expired.msg,
+    /serve cannot renew it \(a renewal is authenticated by a valid certificate\) and the control plane refuses its heartbeats, which serve keeps sending; mint a join token bound to this node \(`otherix node join-token create --node-name renew-runs-out`\) and run `otherix-agent bootstrap --force` on this host/,
+  );
   const retries = serve.records.filter((r) => r.msg.startsWith('renewal failed'));
   t.true(retries.length >= 2, `renewal was retried: ${retries.length} failures`);
-  t.true(retries.every((r) => Date.parse(r.time) <= Date.parse(expired.time)), 'no renewal attempt after the end');
+  t.true(
+    retries.every((r) => Date.parse(r.time) <= Date.parse(expired.time)),
+    'no renewal attempt after the end',
+  );
 
   // Heartbeats go on being tried after the end.
   const expiredAt = Date.parse(expired.time);

@@ -34,7 +34,10 @@ test('cert files unreadable when the renewal is due, then back unchanged: serve 
   const away = join(node.certDir, '..data-away');
   await rename(join(node.certDir, '..data'), away);
   const looked = Date.now();
-  await node.serve.waitForLog((r) => r.msg.startsWith('renewal: no usable certificate in the cert dir') && Date.parse(r.time) >= looked - 1000, 30_000);
+  await node.serve.waitForLog(
+    (r) => r.msg.startsWith('renewal: no usable certificate in the cert dir') && Date.parse(r.time) >= looked - 1000,
+    30_000,
+  );
   await rename(away, join(node.certDir, '..data'));
 
   const outcome = await node.serve.waitForLog((r) => isRenewal(r) || isExpiry(r), 60_000);

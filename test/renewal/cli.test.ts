@@ -42,7 +42,7 @@ test('node get shows the certificate serial, its end, and how long is left', asy
   const node = (await admin.nodes.get('soon-a')) as Node;
   const shown = await cli.run(['node', 'get', 'soon-a'], env);
   t.is(shown.exitCode, 0, shown.stderr);
-  const fields = new Map(shown.stdout.split('\n').map((line) => [line.split(':')[0]!, line.slice(line.indexOf(':') + 1).trim()]));
+  const fields = new Map(shown.stdout.split('\n').map((line) => [line.split(':')[0], line.slice(line.indexOf(':') + 1).trim()]));
   t.is(fields.get('Certificate serial'), node.certificate.serial);
   t.is(fields.get('Certificate expires'), node.certificate.not_after.replace(/\.\d+Z$/, 'Z'));
   t.regex(fields.get('Certificate ends') ?? '', /^in (19|20)d$/);
@@ -53,22 +53,34 @@ test('node list --expiring-within lists the nodes whose certificate ends within 
   t.is(listed.exitCode, 0, listed.stderr);
   t.deepEqual(tableHeader(listed.stdout), ['NAME', 'STATUS', 'ARCHITECTURE', 'ENDPOINT', 'LAST-HEARTBEAT', 'CERT-EXPIRES']);
   const rows = tableRows(listed.stdout);
-  t.deepEqual(rows.map((row) => row[0]), ['soon-a', 'soon-b']);
+  t.deepEqual(
+    rows.map((row) => row[0]),
+    ['soon-a', 'soon-b'],
+  );
   const soonA = (await admin.nodes.get('soon-a')) as Node;
-  t.is(rows[0]![5], soonA.certificate.not_after.replace(/\.\d+Z$/, 'Z'));
+  t.is(rows[0][5], soonA.certificate.not_after.replace(/\.\d+Z$/, 'Z'));
 
-  t.deepEqual(tableRows((await cli.run(['node', 'list', '--expiring-within', '31d'], env)).stdout).map((row) => row[0]), ['later', 'soon-a', 'soon-b']);
+  t.deepEqual(
+    tableRows((await cli.run(['node', 'list', '--expiring-within', '31d'], env)).stdout).map((row) => row[0]),
+    ['later', 'soon-a', 'soon-b'],
+  );
   t.deepEqual(tableRows((await cli.run(['node', 'list', '--expiring-within', '1d12h'], env)).stdout), []);
 
   const json = await cli.run(['node', 'list', '--expiring-within', '25d', '--output', 'json'], env);
-  t.deepEqual(JSON.parse(json.stdout).items.map((node: { name: string }) => node.name), ['soon-a', 'soon-b']);
+  t.deepEqual(
+    JSON.parse(json.stdout).items.map((node: { name: string }) => node.name),
+    ['soon-a', 'soon-b'],
+  );
 
   // The next page keeps the filter.
   const first = await cli.run(['node', 'list', '--expiring-within', '25d', '--limit', '1'], env);
   const next = first.stdout.split('\n').find((line) => line.startsWith('Next page: '))!;
   t.regex(next, /--expiring-within 25d/);
   const second = await cli.run(argvOfPrintedCommand(next.slice('Next page: '.length)), env);
-  t.deepEqual(tableRows(second.stdout).map((row) => row[0]), ['soon-b']);
+  t.deepEqual(
+    tableRows(second.stdout).map((row) => row[0]),
+    ['soon-b'],
+  );
 });
 
 test('node list --expiring-within refuses what is not a duration (exit 2)', async (t) => {

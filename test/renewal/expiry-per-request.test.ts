@@ -22,8 +22,20 @@ interface Answer {
 }
 
 /** A TLS connection to the CP with the node's certificate, resuming `session` when given; HTTP/1.1 keep-alive on it. */
-async function open(cp: ControlPlane, cert: KeyPairPem, session?: Buffer): Promise<{ socket: TLSSocket; session: Promise<Buffer>; send(path: string, body: unknown): Promise<Answer> }> {
-  const socket = connect({ host: '127.0.0.1', port: Number(new URL(cp.url).port), ca: cp.caPem, cert: cert.certPem, key: cert.keyPem, servername: 'localhost', ...(session === undefined ? {} : { session }) });
+async function open(
+  cp: ControlPlane,
+  cert: KeyPairPem,
+  session?: Buffer,
+): Promise<{ socket: TLSSocket; session: Promise<Buffer>; send(path: string, body: unknown): Promise<Answer> }> {
+  const socket = connect({
+    host: '127.0.0.1',
+    port: Number(new URL(cp.url).port),
+    ca: cp.caPem,
+    cert: cert.certPem,
+    key: cert.keyPem,
+    servername: 'localhost',
+    ...(session === undefined ? {} : { session }),
+  });
   const ticket = new Promise<Buffer>((resolve) => socket.once('session', resolve));
   await new Promise<void>((resolve, reject) => {
     socket.once('secureConnect', resolve);
@@ -40,7 +52,9 @@ async function open(cp: ControlPlane, cert: KeyPairPem, session?: Buffer): Promi
   });
   const send = async (path: string, body: unknown): Promise<Answer> => {
     const payload = JSON.stringify(body);
-    socket.write(`POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`);
+    socket.write(
+      `POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`,
+    );
     for (;;) {
       const head = buffered.indexOf('\r\n\r\n');
       const length = head < 0 ? undefined : /content-length: (\d+)/i.exec(buffered.slice(0, head))?.[1];
@@ -57,7 +71,7 @@ async function open(cp: ControlPlane, cert: KeyPairPem, session?: Buffer): Promi
   return { socket, session: ticket, send };
 }
 
-test('a leaf that ended on the CP\'s clock renews neither on a connection opened before the end, nor on a resumed TLS session, nor on a new one', async (t) => {
+test("a leaf that ended on the CP's clock renews neither on a connection opened before the end, nor on a resumed TLS session, nor on a new one", async (t) => {
   const clock = movableClock();
   const cp = await startControlPlane({ clock });
   t.teardown(() => cp.close());

@@ -37,7 +37,10 @@ test('buildApp refuses a lifetime outside 1m..365d', async (t) => {
   const cp = await startControlPlane();
   t.teardown(() => cp.close());
   for (const ms of [59_999, 366 * DAY]) {
-    await t.throwsAsync(buildApp({ store: cp.store, ca: cp.ca, serving: cp.clientCertificate, nodeCertLifetimeMs: ms, closeStore: false, logger: false }), { code: 'config_invalid', message: /1m\.\.365d/ });
+    await t.throwsAsync(
+      buildApp({ store: cp.store, ca: cp.ca, serving: cp.clientCertificate, nodeCertLifetimeMs: ms, closeStore: false, logger: false }),
+      { code: 'config_invalid', message: /1m\.\.365d/ },
+    );
   }
 });
 
@@ -76,9 +79,15 @@ test('GET /v1/nodes?cert_expires_before lists the nodes whose current certificat
   const between = new Date(endOf(early.cert.certPem) + DAY).toISOString();
   const page = await list(`cert_expires_before=${encodeURIComponent(between)}`);
   t.is(page.status, 200, page.text);
-  t.deepEqual(page.body.items.map((n: { name: string }) => n.name), ['expiring-early']);
+  t.deepEqual(
+    page.body.items.map((n: { name: string }) => n.name),
+    ['expiring-early'],
+  );
   const all = await list(`cert_expires_before=${encodeURIComponent(new Date(endOf(late.cert.certPem) + 1000).toISOString())}`);
-  t.deepEqual(all.body.items.map((n: { name: string }) => n.name), ['expiring-early', 'expiring-late']);
+  t.deepEqual(
+    all.body.items.map((n: { name: string }) => n.name),
+    ['expiring-early', 'expiring-late'],
+  );
   const none = await list(`cert_expires_before=${encodeURIComponent(new Date(endOf(early.cert.certPem)).toISOString())}`);
   t.deepEqual(none.body.items, [], 'before, not at');
   const viewer = await list(`cert_expires_before=${encodeURIComponent(between)}`, tokens.viewer);

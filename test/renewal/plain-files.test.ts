@@ -43,7 +43,8 @@ async function hostWithPlainFiles(name: string): Promise<NodeHost> {
   const contents = await Promise.all(FILES.map((file) => readFile(join(host.certDir, file), 'utf8')));
   await rm(host.certDir, { recursive: true });
   await mkdir(host.certDir, { mode: 0o700 });
-  for (const [index, file] of FILES.entries()) await writeFile(join(host.certDir, file), contents[index]!, { mode: file === 'agent.key' ? 0o600 : 0o644 });
+  for (const [index, file] of FILES.entries())
+    await writeFile(join(host.certDir, file), contents[index], { mode: file === 'agent.key' ? 0o600 : 0o644 });
   return host;
 }
 

@@ -22,7 +22,10 @@ export interface Renewed {
 /** POST /v1/nodes/renew with `cert` and a CSR (default: a fresh P-384 key's). */
 export async function renew(cp: ControlPlane, cert: KeyPairPem | undefined, name: string, csr?: string): Promise<Renewed> {
   const fresh = await nodeCsr(name);
-  const response = await api(cp, 'POST', '/v1/nodes/renew', { body: { csr_pem: csr ?? fresh.csrPem }, ...(cert === undefined ? {} : { cert }) });
+  const response = await api(cp, 'POST', '/v1/nodes/renew', {
+    body: { csr_pem: csr ?? fresh.csrPem },
+    ...(cert === undefined ? {} : { cert }),
+  });
   const certPem: string = response.status === 201 ? response.body.certificate_pem : '';
   return { response, cert: { certPem, keyPem: fresh.keyPem }, serial: certPem === '' ? '' : serialOf(certPem) };
 }
@@ -40,13 +43,31 @@ export async function certificateStatuses(cp: ControlPlane, serials: readonly st
 }
 
 /** A host bootstrapped by the real binary with a token bound to `name`; kept in `hosts` for removal. */
-export async function bootstrappedHost(cp: { url: string; caFingerprint: string }, admin: OtherixClient, name: string, hosts: NodeHost[]): Promise<NodeHost> {
+export async function bootstrappedHost(
+  cp: { url: string; caFingerprint: string },
+  admin: OtherixClient,
+  name: string,
+  hosts: NodeHost[],
+): Promise<NodeHost> {
   const host = await makeNodeHost();
   hosts.push(host);
   const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
-  const run = await runAgent([...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: name, certDir: host.certDir, configPath: host.configPath }), '--token-env', 'T'], {
-    env: { T: minted.token },
-  });
+  const run = await runAgent(
+    [
+      ...bootstrapArgs({
+        cpUrl: cp.url,
+        caFingerprint: cp.caFingerprint,
+        nodeName: name,
+        certDir: host.certDir,
+        configPath: host.configPath,
+      }),
+      '--token-env',
+      'T',
+    ],
+    {
+      env: { T: minted.token },
+    },
+  );
   if (run.exitCode !== 0) throw new Error(`bootstrap failed: ${run.stderr}`);
   return host;
 }
@@ -57,6 +78,7 @@ export async function identityOnDisk(host: NodeHost): Promise<{ certPem: string;
   const keyPem = await readFile(join(host.certDir, 'agent.key'), 'utf8');
   const leaf = new X509Certificate(certPem);
   if (!leaf.checkPrivateKey(createPrivateKey(keyPem))) throw new Error('agent.key does not match agent.crt: a torn set');
-  if (!leaf.verify(new X509Certificate(await readFile(join(host.certDir, 'ca.crt'), 'utf8')).publicKey)) throw new Error('agent.crt does not chain to ca.crt');
+  if (!leaf.verify(new X509Certificate(await readFile(join(host.certDir, 'ca.crt'), 'utf8')).publicKey))
+    throw new Error('agent.crt does not chain to ca.crt');
   return { certPem, keyPem, serial: serialOf(certPem) };
 }

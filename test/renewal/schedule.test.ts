@@ -7,7 +7,14 @@ import { OtherixApiError } from '@otherix/sdk';
 import { CERTIFICATE_BACKDATE_MS, certificateTimes } from '@otherix/sdk/pki';
 import { formatDurationWithDays, parseDurationWithDays } from '@otherix/sdk/internal';
 import { ClusterCa } from '@otherix/server';
-import { RENEWAL_FRACTION, RENEWAL_JITTER, renewalDueAt, renewalPoint, renewalRetryDelay, retryBounds } from '@otherix/agent/dist/runtime/renewal-schedule.js';
+import {
+  RENEWAL_FRACTION,
+  RENEWAL_JITTER,
+  renewalDueAt,
+  renewalPoint,
+  renewalRetryDelay,
+  retryBounds,
+} from '@otherix/agent/dist/runtime/renewal-schedule.js';
 
 const DAY = 86_400_000;
 const spki = (): Buffer => generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'der', type: 'spki' });
@@ -28,9 +35,18 @@ test('renewal is due at 2/3 of the lifetime ± 5% of it', (t) => {
   const times = { serial: 'a1', notBefore: -CERTIFICATE_BACKDATE_MS, issuedAt: 0, notAfter: 30 * DAY, lifetimeMs: 30 * DAY };
   t.is(RENEWAL_FRACTION, 2 / 3);
   t.is(RENEWAL_JITTER, 0.05);
-  t.is(renewalDueAt(times, () => 0.5), 20 * DAY);
-  t.is(renewalDueAt(times, () => 0), Math.round(30 * DAY * (2 / 3 - 0.05)));
-  t.is(renewalDueAt(times, () => 0.999999), Math.round(30 * DAY * (2 / 3 + 0.05 * (2 * 0.999999 - 1))));
+  t.is(
+    renewalDueAt(times, () => 0.5),
+    20 * DAY,
+  );
+  t.is(
+    renewalDueAt(times, () => 0),
+    Math.round(30 * DAY * (2 / 3 - 0.05)),
+  );
+  t.is(
+    renewalDueAt(times, () => 0.999999),
+    Math.round(30 * DAY * (2 / 3 + 0.05 * (2 * 0.999999 - 1))),
+  );
   for (let i = 0; i < 100; i++) {
     const due = renewalDueAt(times, Math.random);
     t.true(due >= 30 * DAY * 0.6166 && due <= 30 * DAY * 0.7167);
@@ -47,7 +63,17 @@ test('retries back off from a hundredth of the lifetime, stop growing at a twent
   t.is(renewalRetryDelay(times, 2, new Error('down'), at, middle), 120_000);
   t.is(renewalRetryDelay(times, 20, new Error('down'), at, middle), 3_600_000);
   const short = { serial: 'b2', notBefore: -CERTIFICATE_BACKDATE_MS, issuedAt: 0, notAfter: 60_000, lifetimeMs: 60_000 };
-  t.is(renewalRetryDelay(short, 1, new OtherixApiError({ status: 429, code: 'rate_limited', message: 'later', retryAfterMs: 6_000 }), 40_000, middle), 6_050, 'at least the Retry-After');
+  t.is(
+    renewalRetryDelay(
+      short,
+      1,
+      new OtherixApiError({ status: 429, code: 'rate_limited', message: 'later', retryAfterMs: 6_000 }),
+      40_000,
+      middle,
+    ),
+    6_050,
+    'at least the Retry-After',
+  );
   t.is(renewalRetryDelay(short, 5, new Error('down'), 58_000, middle), 1_800, 'the last try just before the end');
   t.is(renewalRetryDelay(short, 5, new Error('down'), 59_500, middle), undefined, 'no time left for another try');
 });
@@ -59,7 +85,8 @@ test('durations with days: 30d, 1d12h, 365d; Go-style durations as before', (t) 
   t.is(parseDurationWithDays('1.5d'), 36 * 3_600_000);
   t.is(parseDurationWithDays('90s'), 90_000);
   t.is(parseDurationWithDays('10m'), 600_000);
-  for (const bad of ['', 'd', '7', '-1d', '1d-1h', '1dd', 'soon']) t.throws(() => parseDurationWithDays(bad), { code: 'invalid_duration' }, bad);
+  for (const bad of ['', 'd', '7', '-1d', '1d-1h', '1dd', 'soon'])
+    t.throws(() => parseDurationWithDays(bad), { code: 'invalid_duration' }, bad);
   t.is(formatDurationWithDays(30 * DAY), '30d');
   t.is(formatDurationWithDays(36 * 3_600_000), '1d12h0m0s');
   t.is(formatDurationWithDays(60_000), '1m0s');
@@ -67,7 +94,8 @@ test('durations with days: 30d, 1d12h, 365d; Go-style durations as before', (t) 
 
 test('after the days only Go-style parts with their units: 7d0, 30d5, 1d+2h and 1d 12h are refused, not read as 7d, 30d, 1d2h or 1d12h', (t) => {
   // A bare number after the days is a typo (Go refuses `5` too); a second sign or a space is not a part.
-  for (const bad of ['7d0', '30d5', '1d+2h', '1d 12h', '1d+0']) t.throws(() => parseDurationWithDays(bad), { code: 'invalid_duration' }, bad);
+  for (const bad of ['7d0', '30d5', '1d+2h', '1d 12h', '1d+0'])
+    t.throws(() => parseDurationWithDays(bad), { code: 'invalid_duration' }, bad);
   t.is(parseDurationWithDays('1d12h30m'), DAY + 12.5 * 3_600_000);
   t.is(parseDurationWithDays('7d '), 7 * DAY, 'trailing space, as Go-style durations allow');
 });

@@ -31,7 +31,10 @@ test('default 30 days without a warning; a lifetime from the environment; under 
   const short = await spawnControlPlane({ args: ['--node-cert-lifetime', '90s'], env: { OTHERIX_SERVER__NODE_CERT_LIFETIME: '7d' } });
   t.teardown(() => short.stop().then(() => undefined));
   t.is(await joinedLifetime(short, 'short-life'), 90_000, 'the flag wins over the environment');
-  t.regex(short.output().stderr, /^otherix-server: warning: --node-cert-lifetime 1m30s is under an hour: node certificates end minutes after they are signed .* this is for testing, not for a real cluster \(default 30d\)$/m);
+  t.regex(
+    short.output().stderr,
+    /^otherix-server: warning: --node-cert-lifetime 1m30s is under an hour: node certificates end minutes after they are signed .* this is for testing, not for a real cluster \(default 30d\)$/m,
+  );
   t.regex(short.output().stdout, /"event":"start_warning".*node-cert-lifetime 1m30s is under an hour/);
 });
 

@@ -28,7 +28,17 @@ test('otherix-agent renew passes over a 503 replica and a dead URL, and renews a
   });
   const minted = await admin.joinTokens.create({ node_name: 'renew-replicas', ttl_seconds: 600 });
   const joined = await runAgent(
-    [...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: 'renew-replicas', certDir: host.certDir, configPath: host.configPath }), '--token-env', 'T'],
+    [
+      ...bootstrapArgs({
+        cpUrl: cp.url,
+        caFingerprint: cp.caFingerprint,
+        nodeName: 'renew-replicas',
+        certDir: host.certDir,
+        configPath: host.configPath,
+      }),
+      '--token-env',
+      'T',
+    ],
     { env: { T: minted.token } },
   );
   t.is(joined.exitCode, 0, joined.stderr);
@@ -38,7 +48,10 @@ test('otherix-agent renew passes over a 503 replica and a dead URL, and renews a
     env: { OTHERIX_CP_URL: `${replica.url},${dead.url},${cp.url}` },
   });
   t.is(renewed.exitCode, 0, renewed.stderr);
-  t.deepEqual(replica.requests.map((r) => `${r.method} ${r.url}`), ['POST /v1/nodes/renew']);
+  t.deepEqual(
+    replica.requests.map((r) => `${r.method} ${r.url}`),
+    ['POST /v1/nodes/renew'],
+  );
   const certPem = await readFile(join(host.certDir, 'agent.crt'), 'utf8');
   const after = serialOf(certPem);
   t.not(after, before);

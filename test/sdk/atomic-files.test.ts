@@ -50,7 +50,11 @@ function contents(dir: string): Record<string, string | null> {
   return out;
 }
 
-const expectedContents = (tag: string): Record<string, string> => ({ 'agent.key': `key ${tag}\n`, 'agent.crt': `cert ${tag}\n`, 'ca.crt': `ca ${tag}\n` });
+const expectedContents = (tag: string): Record<string, string> => ({
+  'agent.key': `key ${tag}\n`,
+  'agent.crt': `cert ${tag}\n`,
+  'ca.crt': `ca ${tag}\n`,
+});
 const NOTHING = { 'agent.key': null, 'agent.crt': null, 'ca.crt': null };
 
 const generations = (dir: string): string[] => readdirSync(dir).filter((e) => /^\.\.\d+-[0-9a-f]+$/.test(e));
@@ -80,7 +84,7 @@ test('writeFileAtomic failures are file_write_failed and leave no temp file', as
   const dir = tempDir();
   const missing = await t.throwsAsync(writeFileAtomic(join(dir, 'no-such-dir', 'f'), 'x', { mode: 0o600 }));
   t.true(isOtherixError(missing, 'file_write_failed'), String(missing));
-  t.regex(missing!.message, /ENOENT/);
+  t.regex(missing.message, /ENOENT/);
 
   // The rename fails (a folder is in the way) after the temp file was written: it must go.
   mkdirSync(join(dir, 'occupied'));
@@ -105,8 +109,8 @@ test('writeFileSetAtomic: the AtomicWriter layout, exact modes, a 0700 folder', 
   const [generation, ...more] = generations(dir);
   t.deepEqual(more, []);
   t.is(readlinkSync(join(dir, '..data')), generation);
-  t.is(mode(join(dir, generation!)), 0o755);
-  t.deepEqual(readdirSync(dir).sort(), ['..data', generation!, ...NAMES].sort());
+  t.is(mode(join(dir, generation)), 0o755);
+  t.deepEqual(readdirSync(dir).sort(), ['..data', generation, ...NAMES].sort());
 });
 
 test('writeFileSetAtomic switches old -> new and removes the old generation', async (t) => {
@@ -119,7 +123,7 @@ test('writeFileSetAtomic switches old -> new and removes the old generation', as
   t.is(after.length, 1);
   t.not(after[0], first);
   t.is(readlinkSync(join(dir, '..data')), after[0]);
-  t.deepEqual(readdirSync(dir).sort(), ['..data', after[0]!, ...NAMES].sort());
+  t.deepEqual(readdirSync(dir).sort(), ['..data', after[0], ...NAMES].sort());
 });
 
 test('writeFileSetAtomic refuses names that would escape the set', async (t) => {
@@ -128,7 +132,12 @@ test('writeFileSetAtomic refuses names that would escape the set', async (t) => 
     const error = await t.throwsAsync(writeFileSetAtomic(dir, [{ name, data: 'x', mode: 0o600 }]));
     t.true(isOtherixError(error, 'usage'), name);
   }
-  const dup = await t.throwsAsync(writeFileSetAtomic(dir, [{ name: 'a', data: 'x', mode: 0o600 }, { name: 'a', data: 'y', mode: 0o600 }]));
+  const dup = await t.throwsAsync(
+    writeFileSetAtomic(dir, [
+      { name: 'a', data: 'x', mode: 0o600 },
+      { name: 'a', data: 'y', mode: 0o600 },
+    ]),
+  );
   t.true(isOtherixError(dup, 'usage'));
   t.deepEqual(readdirSync(dir), []);
 });
@@ -150,7 +159,10 @@ function crashingWrite(step: CrashStep, call: 'set' | 'file', target: string, ta
          await writeFileSetAtomic(process.env.TARGET, JSON.parse(process.env.FILES));`
       : `import { writeFileAtomic } from '@otherix/sdk/internal';
          await writeFileAtomic(process.env.TARGET, 'content ' + process.env.TAG, { mode: 0o600 });`;
-  const files = certSet(tag).map((file) => ({ ...file, data: typeof file.data === 'string' ? file.data : new TextDecoder().decode(file.data) }));
+  const files = certSet(tag).map((file) => ({
+    ...file,
+    data: typeof file.data === 'string' ? file.data : new TextDecoder().decode(file.data),
+  }));
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...crashAtEnv(step), TARGET: target, TAG: tag, FILES: JSON.stringify(files) },
@@ -178,7 +190,7 @@ for (const step of SET_STEPS) {
     t.deepEqual(contents(dir), expectedContents('next'));
     const left = generations(dir);
     t.is(left.length, 1);
-    t.deepEqual(readdirSync(dir).sort(), ['..data', left[0]!, ...NAMES].sort());
+    t.deepEqual(readdirSync(dir).sort(), ['..data', left[0], ...NAMES].sort());
   });
 
   test(`a crash at ${step} on a first write leaves nothing or everything`, async (t) => {
@@ -204,8 +216,8 @@ test('a crash before the rename of writeFileAtomic leaves the old file intact', 
   // The temp file a crash leaves behind already had the final mode, never a wider one.
   const temps = readdirSync(dir).filter((e) => e.startsWith('.admin.token.tmp-'));
   t.is(temps.length, 1);
-  t.is(mode(join(dir, temps[0]!)), 0o600);
-  t.is(readFileSync(join(dir, temps[0]!), 'utf8'), 'content new');
+  t.is(mode(join(dir, temps[0])), 0o600);
+  t.is(readFileSync(join(dir, temps[0]), 'utf8'), 'content new');
   // Without the hook the same child completes the write, and removes the temp file the crash left.
   t.is(crashingWrite('after-cleanup', 'file', path, 'new'), 0);
   t.is(readFileSync(path, 'utf8'), 'content new');
@@ -234,7 +246,7 @@ test('a set write removes the temp links and private-key temp files crashes left
 
   const removed = await removeWriteLeftovers(dir);
   t.deepEqual(removed.sort(), ['..1700000000000-abcdef012345', '.agent.crt.link-0123456789ab', '.agent.key.tmp-0123456789ab'].sort());
-  t.deepEqual(readdirSync(dir).sort(), ['..data', current!, 'agent.yaml', ...NAMES].sort());
+  t.deepEqual(readdirSync(dir).sort(), ['..data', current, 'agent.yaml', ...NAMES].sort());
   t.deepEqual(contents(dir), expectedContents('v1'));
   t.deepEqual(await removeWriteLeftovers(dir), []);
   t.deepEqual(await removeWriteLeftovers(join(dir, 'absent')), []);
@@ -250,7 +262,11 @@ test('modes are exact whatever the umask: 0644 under umask 077, 0600 under umask
     process.umask(0o077);
     await writeFileAtomic(process.env.TARGET + '/public.yaml', 'x', { mode: 0o644 });
     await writeFileSetAtomic(process.env.TARGET + '/certs', [{ name: 'ca.crt', data: 'ca', mode: 0o644 }, { name: 'agent.key', data: 'k', mode: 0o600 }]);`;
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, env: { ...process.env, TARGET: dir }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, TARGET: dir },
+    encoding: 'utf8',
+  });
   t.is(result.status, 0, result.stderr);
   t.is(mode(join(dir, 'public.yaml')), 0o644);
   t.is(mode(join(dir, 'certs', 'ca.crt')), 0o644);

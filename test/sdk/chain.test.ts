@@ -2,7 +2,15 @@
 // node's key, names the node; each failure with its own code.
 import test from 'ava';
 import { isOtherixError } from '@otherix/sdk';
-import { assertChainsTo, assertHoldsKey, assertUriSan, generateNodeKeyPair, nodeSpiffeId, publicKeySpkiDerOf, verifyIssuedIdentity } from '@otherix/sdk/pki';
+import {
+  assertChainsTo,
+  assertHoldsKey,
+  assertUriSan,
+  generateNodeKeyPair,
+  nodeSpiffeId,
+  publicKeySpkiDerOf,
+  verifyIssuedIdentity,
+} from '@otherix/sdk/pki';
 import { mintTestCa, mintTestLeaf } from '../harness/certificates.js';
 
 const HOUR = 3_600_000;
@@ -24,7 +32,12 @@ test('a leaf signed by another CA -> chain_invalid', async (t) => {
   const rogue = await mintTestCa('otherix cluster CA'); // same name, different key
   const keys = await generateNodeKeyPair();
   const leaf = await mintTestLeaf({ ca: rogue, subjectKeys: keys, uri: NODE });
-  t.true(isOtherixError(t.throws(() => assertChainsTo(leaf.certPem, pinned.certPem)), 'chain_invalid'));
+  t.true(
+    isOtherixError(
+      t.throws(() => assertChainsTo(leaf.certPem, pinned.certPem)),
+      'chain_invalid',
+    ),
+  );
   const error = t.throws(() =>
     verifyIssuedIdentity({ leafPem: leaf.certPem, caPem: pinned.certPem, spkiDer: publicKeySpkiDerOf(keys), expectedUri: NODE }),
   );
@@ -34,7 +47,7 @@ test('a leaf signed by another CA -> chain_invalid', async (t) => {
   const leaf2 = await mintTestLeaf({ ca: otherName, uri: NODE });
   const error2 = t.throws(() => assertChainsTo(leaf2.certPem, pinned.certPem));
   t.true(isOtherixError(error2, 'chain_invalid'));
-  t.regex(error2!.message, /not issued by the pinned CA/);
+  t.regex(error2.message, /not issued by the pinned CA/);
 });
 
 test('an expired or not-yet-valid leaf -> chain_invalid', async (t) => {
@@ -42,20 +55,35 @@ test('an expired or not-yet-valid leaf -> chain_invalid', async (t) => {
   const expired = await mintTestLeaf({ ca, uri: NODE, notBefore: new Date(Date.now() - 3 * HOUR), notAfter: new Date(Date.now() - HOUR) });
   const error = t.throws(() => assertChainsTo(expired.certPem, ca.certPem));
   t.true(isOtherixError(error, 'chain_invalid'));
-  t.regex(error!.message, /valid from .* to /);
+  t.regex(error.message, /valid from .* to /);
 
   const future = await mintTestLeaf({ ca, uri: NODE, notBefore: new Date(Date.now() + HOUR), notAfter: new Date(Date.now() + 2 * HOUR) });
-  t.true(isOtherixError(t.throws(() => assertChainsTo(future.certPem, ca.certPem)), 'chain_invalid'));
+  t.true(
+    isOtherixError(
+      t.throws(() => assertChainsTo(future.certPem, ca.certPem)),
+      'chain_invalid',
+    ),
+  );
   // `now` is honoured: the same certificate is fine at a time inside its window.
   t.notThrows(() => assertChainsTo(future.certPem, ca.certPem, new Date(Date.now() + 90 * 60_000)));
-  t.true(isOtherixError(t.throws(() => assertChainsTo(future.certPem, ca.certPem, new Date(Date.now() + 30 * HOUR))), 'chain_invalid'));
+  t.true(
+    isOtherixError(
+      t.throws(() => assertChainsTo(future.certPem, ca.certPem, new Date(Date.now() + 30 * HOUR))),
+      'chain_invalid',
+    ),
+  );
 });
 
 test('a leaf for another key -> key_mismatch', async (t) => {
   const ca = await mintTestCa();
   const mine = await generateNodeKeyPair();
   const leaf = await mintTestLeaf({ ca, uri: NODE }); // fresh key, not mine
-  t.true(isOtherixError(t.throws(() => assertHoldsKey(leaf.certPem, publicKeySpkiDerOf(mine))), 'key_mismatch'));
+  t.true(
+    isOtherixError(
+      t.throws(() => assertHoldsKey(leaf.certPem, publicKeySpkiDerOf(mine))),
+      'key_mismatch',
+    ),
+  );
   const error = t.throws(() =>
     verifyIssuedIdentity({ leafPem: leaf.certPem, caPem: ca.certPem, spkiDer: publicKeySpkiDerOf(mine), expectedUri: NODE }),
   );
@@ -71,13 +99,28 @@ test('a leaf for another node name -> identity_mismatch', async (t) => {
       verifyIssuedIdentity({ leafPem: leaf.certPem, caPem: ca.certPem, spkiDer: publicKeySpkiDerOf(keys), expectedUri: NODE }),
     );
     t.true(isOtherixError(error, 'identity_mismatch'), uri);
-    t.regex(error!.message, /spiffe:\/\/otherix\/node\/hv-01/);
+    t.regex(error.message, /spiffe:\/\/otherix\/node\/hv-01/);
   }
 });
 
 test('unreadable PEMs -> chain_invalid', async (t) => {
   const ca = await mintTestCa();
-  t.true(isOtherixError(t.throws(() => assertChainsTo('nope', ca.certPem)), 'chain_invalid'));
-  t.true(isOtherixError(t.throws(() => assertChainsTo(ca.certPem, 'nope')), 'chain_invalid'));
-  t.true(isOtherixError(t.throws(() => assertUriSan('nope', NODE)), 'chain_invalid'));
+  t.true(
+    isOtherixError(
+      t.throws(() => assertChainsTo('nope', ca.certPem)),
+      'chain_invalid',
+    ),
+  );
+  t.true(
+    isOtherixError(
+      t.throws(() => assertChainsTo(ca.certPem, 'nope')),
+      'chain_invalid',
+    ),
+  );
+  t.true(
+    isOtherixError(
+      t.throws(() => assertUriSan('nope', NODE)),
+      'chain_invalid',
+    ),
+  );
 });

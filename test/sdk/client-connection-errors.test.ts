@@ -1,5 +1,7 @@
 // Connection failures are OtherixErrors with their own codes, naming the URL tried; the client
 // trusts only the pinned CA and only a server carrying spiffe://otherix/control-plane.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import test from 'ava';
 import { createClient, isOtherixError } from '@otherix/sdk';
 import type { OtherixClient } from '@otherix/sdk';
@@ -33,17 +35,17 @@ test('a closed port is unreachable, and the message names the URL', async (t) =>
   const client = track(createClient({ cpUrl: url, caPem: cp.caPem, token: cp.adminToken }));
   const error = await t.throwsAsync(client.whoami());
   t.true(isOtherixError(error, 'unreachable'));
-  t.true((error as Error).message.includes(`${url}/v1/whoami`));
-  t.false((error as Error).message.includes(cp.adminToken));
+  t.true(error.message.includes(`${url}/v1/whoami`));
+  t.false(error.message.includes(cp.adminToken));
 });
 
-test('a port on fetch\'s blocked-port list is unreachable, and the message blames the port, not the server', async (t) => {
+test("a port on fetch's blocked-port list is unreachable, and the message blames the port, not the server", async (t) => {
   // fetch refuses these ports without dialling, so nothing needs to listen on 6000.
   const client = track(createClient({ cpUrl: 'https://127.0.0.1:6000', caPem: cp.caPem }));
   const error = await t.throwsAsync(client.ca.get());
   t.true(isOtherixError(error, 'unreachable'));
   t.is(
-    (error as Error).message,
+    error.message,
     "cannot reach the control plane at https://127.0.0.1:6000/v1/ca: port 6000 is on fetch's blocked-port list: serve the control plane on another port",
   );
 });
@@ -54,7 +56,7 @@ test('a server that never answers times out after requestTimeoutMs', async (t) =
   const client = track(createClient({ cpUrl: silent.url, caPem: cp.caPem, requestTimeoutMs: 300 }));
   const error = await t.throwsAsync(client.ca.get());
   t.true(isOtherixError(error, 'timeout'));
-  t.true((error as Error).message.includes(silent.url));
+  t.true(error.message.includes(silent.url));
 });
 
 test('the real CP is refused when another CA is pinned (tls_failed)', async (t) => {
@@ -62,7 +64,7 @@ test('the real CP is refused when another CA is pinned (tls_failed)', async (t) 
   const client = track(createClient({ cpUrl: cp.url, caPem: otherCa.certPem, token: cp.adminToken }));
   const error = await t.throwsAsync(client.whoami());
   t.true(isOtherixError(error, 'tls_failed'));
-  t.true((error as Error).message.includes(cp.url));
+  t.true(error.message.includes(cp.url));
 });
 
 test('a server with a cluster-CA certificate but without the control-plane identity is refused', async (t) => {
@@ -73,7 +75,7 @@ test('a server with a cluster-CA certificate but without the control-plane ident
   const client = track(createClient({ cpUrl: impostor.url, caPem: cp.caPem, token: cp.adminToken }));
   const error = await t.throwsAsync(client.whoami());
   t.true(isOtherixError(error, 'tls_failed'));
-  t.true((error as Error).message.includes('spiffe://otherix/control-plane'));
+  t.true(error.message.includes('spiffe://otherix/control-plane'));
   t.is(impostor.requests.length, 0, 'no request (and no bearer token) reached the impostor');
 
   // The same server is accepted when the caller expects that identity, so the check is the URI SAN.
@@ -98,10 +100,11 @@ test('a server of a self-signed CA with the control-plane URI is refused too', a
 
 test('an answer without an Otherix error body keeps its status, takes the matching code and says so', async (t) => {
   // The CP's own serving identity, behind which something else answers (a misrouted proxy).
-  const { readFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
   const proxy = await startImpostor({
-    serving: { certPem: await readFile(join(cp.dataDir, 'server.crt'), 'utf8'), keyPem: await readFile(join(cp.dataDir, 'server.key'), 'utf8') },
+    serving: {
+      certPem: await readFile(join(cp.dataDir, 'server.crt'), 'utf8'),
+      keyPem: await readFile(join(cp.dataDir, 'server.key'), 'utf8'),
+    },
     caPemToServe: cp.caPem,
     plainAnswer: { status: 404, text: '<html>Not Found</html>' },
   });
@@ -110,7 +113,7 @@ test('an answer without an Otherix error body keeps its status, takes the matchi
   const error = await t.throwsAsync(client.nodes.get('x'));
   t.true(isOtherixError(error, 'not_found'));
   t.is((error as { status?: number }).status, 404);
-  t.regex((error as Error).message, /unexpected HTTP 404 from .*\/v1\/nodes\/x without an Otherix error body/);
+  t.regex(error.message, /unexpected HTTP 404 from .*\/v1\/nodes\/x without an Otherix error body/);
 });
 
 test('a non-https or path-carrying cpUrl is a usage error before any connection', (t) => {

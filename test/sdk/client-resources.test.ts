@@ -148,16 +148,18 @@ test('nodes: join, get, list, listAll, cordon, uncordon, heartbeat over mTLS, de
     },
   });
   clients.push(brokenClient);
-  const broken = await t.throwsAsync(brokenClient.nodes.heartbeat({
-    architecture: 'amd64',
-    agent_version: '0.1.0-test',
-    heartbeat_interval_seconds: 30,
-    hardware: { cpu_model: 'test', cpu_count: 2, memory_bytes: 1024, kvm_present: false, hostname: 'h', kernel: 'k' },
-    vm_count: 0,
-    active_migrations: 0,
-  }));
+  const broken = await t.throwsAsync(
+    brokenClient.nodes.heartbeat({
+      architecture: 'amd64',
+      agent_version: '0.1.0-test',
+      heartbeat_interval_seconds: 30,
+      hardware: { cpu_model: 'test', cpu_count: 2, memory_bytes: 1024, kvm_present: false, hostname: 'h', kernel: 'k' },
+      vm_count: 0,
+      active_migrations: 0,
+    }),
+  );
   t.true(isOtherixError(broken, 'tls_failed'));
-  t.regex((broken as Error).message, /cannot load the client certificate for mTLS \(ENOENT: no such file agent\.crt\)/);
+  t.regex(broken.message, /cannot load the client certificate for mTLS \(ENOENT: no such file agent\.crt\)/);
   t.is((await admin.nodes.get('res-node')).status, 'ready');
 
   t.is(await admin.nodes.delete(node.id, { force: true }), undefined);
@@ -218,7 +220,7 @@ test('API errors carry the API code, status, message and details', async (t) => 
   const uuidName = await t.throwsAsync(admin.nodes.get('6f1c3a52-8f0e-4c55-9a57-6d2f1b0c9e11'));
   t.true(isOtherixError(uuidName, 'validation_failed'));
   t.is((uuidName as { status?: number }).status, 400);
-  t.is((uuidName as Error).name, 'OtherixApiError');
+  t.is(uuidName.name, 'OtherixApiError');
 
   const noToken = await t.throwsAsync(clientWith().whoami());
   t.true(isOtherixError(noToken, 'unauthenticated'));
@@ -238,5 +240,5 @@ test('API errors carry the API code, status, message and details', async (t) => 
   t.true(isOtherixError(rejected, 'token_rejected'));
   t.is((rejected as { status?: number }).status, 401);
   t.is((rejected as { details?: Record<string, unknown> }).details?.['reason'], 'unknown');
-  t.false((rejected as Error).message.includes('AAAAAAAAAA'), 'the token is not echoed');
+  t.false(rejected.message.includes('AAAAAAAAAA'), 'the token is not echoed');
 });

@@ -44,7 +44,7 @@ test('from the environment: OTHERIX_CP_URL, OTHERIX_CA_FINGERPRINT, OTHERIX_TOKE
 test('a missing setting is usage, naming every variable missing, before any connection', async (t) => {
   const error = await t.throwsAsync(connectAdmin({ cpUrl: cp.url, env: { OTHERIX_TOKEN: '' } }));
   t.true(isOtherixError(error, 'usage'), String(error));
-  t.regex(error!.message, /caFingerprint \(or OTHERIX_CA_FINGERPRINT\), token \(or OTHERIX_TOKEN\) not given/);
+  t.regex(error.message, /caFingerprint \(or OTHERIX_CA_FINGERPRINT\), token \(or OTHERIX_TOKEN\) not given/);
 });
 
 test('a malformed token is invalid_token, an unknown one unauthenticated', async (t) => {
@@ -57,7 +57,9 @@ test('a malformed token is invalid_token, an unknown one unauthenticated', async
 test.serial('a wrong fingerprint is fingerprint_mismatch, and the token is never sent', async (t) => {
   const whoamiCalls = (): number => cp.logs.filter((line) => line.includes('/v1/whoami')).length;
   const before = whoamiCalls();
-  const error = await t.throwsAsync(connectAdmin({ cpUrl: cp.url, caFingerprint: `sha256:${'0'.repeat(64)}`, token: cp.adminToken, env: {} }));
+  const error = await t.throwsAsync(
+    connectAdmin({ cpUrl: cp.url, caFingerprint: `sha256:${'0'.repeat(64)}`, token: cp.adminToken, env: {} }),
+  );
   t.true(isOtherixError(error, 'fingerprint_mismatch'), String(error));
   t.is(whoamiCalls(), before);
   // The log does show a whoami when the pin holds: the count above can move.

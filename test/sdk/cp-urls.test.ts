@@ -43,9 +43,14 @@ test('an empty entry and a URL given twice are refused, not ignored', (t) => {
     t.regex(error.message, /is empty/);
   }
   // Two spellings of one origin are one URL.
-  const twice = t.throws(() => parseCpUrls('https://cp-a:8443,https://cp-b:8443,HTTPS://CP-A:8443/', { subject: '--cp-url', code: 'usage' }));
+  const twice = t.throws(() =>
+    parseCpUrls('https://cp-a:8443,https://cp-b:8443,HTTPS://CP-A:8443/', { subject: '--cp-url', code: 'usage' }),
+  );
   t.true(isOtherixError(twice, 'usage'));
-  t.is(twice.message, '--cp-url (URL 3 of 3) HTTPS://CP-A:8443/ repeats URL 1 (https://cp-a:8443): list each control-plane replica once; a URL given twice adds no second replica to fall back on');
+  t.is(
+    twice.message,
+    '--cp-url (URL 3 of 3) HTTPS://CP-A:8443/ repeats URL 1 (https://cp-a:8443): list each control-plane replica once; a URL given twice adds no second replica to fall back on',
+  );
   t.throws(() => parseCpUrls('https://cp:443,https://cp'), { message: /repeats URL 1/ });
 });
 
@@ -71,7 +76,10 @@ test('agent.yaml cp_url takes a list (and OTHERIX_CP_URL over it); a bad entry i
     `node_name: n1\ncp_url: ${JSON.stringify(cpUrl)}\nadvertised_endpoint: https://10.0.0.21:9443\nmigration:\n  host: 10.0.0.21\n`;
   await writeFile(path, yaml('https://cp-a:8443, https://cp-b:8443/'));
   t.is(loadAgentConfig({ path, env: {} }).cp_url, 'https://cp-a:8443,https://cp-b:8443');
-  t.is(loadAgentConfig({ path, env: { OTHERIX_CP_URL: 'https://cp-c:8443,https://cp-d:8443' } }).cp_url, 'https://cp-c:8443,https://cp-d:8443');
+  t.is(
+    loadAgentConfig({ path, env: { OTHERIX_CP_URL: 'https://cp-c:8443,https://cp-d:8443' } }).cp_url,
+    'https://cp-c:8443,https://cp-d:8443',
+  );
 
   await writeFile(path, yaml('https://cp-a:8443,http://cp-b:8443'));
   const error = t.throws(() => loadAgentConfig({ path, env: {} }));

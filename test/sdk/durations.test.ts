@@ -33,7 +33,7 @@ for (const text of ['soon', '-1m', '10', '', '1x', 'h', '1h-5m', '1.h.5', '.s', 
   test(`parseDuration(${JSON.stringify(text)}) -> invalid_duration`, (t) => {
     const error = t.throws(() => parseDuration(text));
     t.true(isOtherixError(error, 'invalid_duration'), String(error));
-    t.regex(error!.message, /90s|10m/); // says what a valid one looks like
+    t.regex(error.message, /90s|10m/); // says what a valid one looks like
   });
 }
 
@@ -64,5 +64,10 @@ test('format then parse round-trips', (t) => {
 });
 
 test('formatDuration refuses non-finite numbers', (t) => {
-  t.true(isOtherixError(t.throws(() => formatDuration(Number.NaN)), 'invalid_duration'));
+  t.true(
+    isOtherixError(
+      t.throws(() => formatDuration(Number.NaN)),
+      'invalid_duration',
+    ),
+  );
 });

@@ -32,24 +32,30 @@ test('OtherixApiError: positional and init-object constructors agree', (t) => {
 });
 
 test('API_ERROR_STATUS matches the SPEC table', (t) => {
-  t.deepEqual({ ...API_ERROR_STATUS }, {
-    validation_failed: 400,
-    unauthenticated: 401,
-    token_rejected: 401,
-    forbidden: 403,
-    not_found: 404,
-    conflict: 409,
-    payload_too_large: 413,
-    rate_limited: 429,
-    internal: 500,
-    unavailable: 503,
-  });
+  t.deepEqual(
+    { ...API_ERROR_STATUS },
+    {
+      validation_failed: 400,
+      unauthenticated: 401,
+      token_rejected: 401,
+      forbidden: 403,
+      not_found: 404,
+      conflict: 409,
+      payload_too_large: 413,
+      rate_limited: 429,
+      internal: 500,
+      unavailable: 503,
+    },
+  );
   t.deepEqual([...API_ERROR_CODES].sort(), Object.keys(API_ERROR_STATUS).sort());
   t.true(isApiErrorCode('rate_limited'));
   t.false(isApiErrorCode('usage'));
   t.false(isApiErrorCode('toString'));
   // Local and API codes never overlap: a code alone says where a failure came from.
-  t.deepEqual(LOCAL_ERROR_CODES.filter((code) => (API_ERROR_CODES as readonly string[]).includes(code)), []);
+  t.deepEqual(
+    LOCAL_ERROR_CODES.filter((code) => (API_ERROR_CODES as readonly string[]).includes(code)),
+    [],
+  );
 });
 
 test('isOtherixError is duck-typed on name and code, so it works across SDK copies', (t) => {

@@ -26,7 +26,11 @@ test.after.always(async () => {
   await cp?.close();
 });
 
-function client(t: { teardown(fn: () => Promise<void>): void }, cpUrl: ClientOptions['cpUrl'], extra: Partial<ClientOptions> = {}): OtherixClient {
+function client(
+  t: { teardown(fn: () => Promise<void>): void },
+  cpUrl: ClientOptions['cpUrl'],
+  extra: Partial<ClientOptions> = {},
+): OtherixClient {
   const made = createClient({ cpUrl, caPem: cp.caPem, token: cp.adminToken, ...extra });
   t.teardown(() => made.close());
   return made;
@@ -35,13 +39,13 @@ function client(t: { teardown(fn: () => Promise<void>): void }, cpUrl: ClientOpt
 /** A dead replica's URL (its port held, so no other test's server can answer there). */
 async function deadUrl(): Promise<string> {
   const dead = await startResettingServer();
-  closers.push(dead.close);
+  closers.push(() => dead.close());
   return dead.url;
 }
 
 async function unavailable(options: Parameters<typeof startUnavailableReplica>[1] = {}) {
   const replica = await startUnavailableReplica(cp, options);
-  closers.push(replica.close);
+  closers.push(() => replica.close());
   return replica;
 }
 
@@ -59,11 +63,14 @@ test('a first URL whose connections fail before TLS is passed over, for reads an
   t.is(moves.length, 1);
 });
 
-test('a replica answering 503 is passed over; a call once there moves on only on the CP\'s own error body', async (t) => {
+test("a replica answering 503 is passed over; a call once there moves on only on the CP's own error body", async (t) => {
   const replica = await unavailable();
   const admin = client(t, [replica.url, cp.url]);
   t.is((await admin.whoami()).role, 'admin');
-  t.deepEqual(replica.requests.map((r) => `${r.method} ${r.url}`), ['GET /v1/whoami']);
+  t.deepEqual(
+    replica.requests.map((r) => `${r.method} ${r.url}`),
+    ['GET /v1/whoami'],
+  );
   // The replica said 503 with the CP's error body: nothing was minted there, the next URL mints.
   const again = client(t, [replica.url, cp.url]);
   const minted = await again.joinTokens.create({ ttl_seconds: 60 });
@@ -71,10 +78,10 @@ test('a replica answering 503 is passed over; a call once there moves on only on
   t.is(replica.requests.filter((r) => r.method === 'POST').length, 1);
 });
 
-test('a proxy\'s 5xx page after a once-only call stops the call: it may have been carried out behind it', async (t) => {
+test("a proxy's 5xx page after a once-only call stops the call: it may have been carried out behind it", async (t) => {
   const page = await unavailable({ proxyPage: true });
   const relay = await startRelayProxy(cp);
-  closers.push(relay.close);
+  closers.push(() => relay.close());
   const admin = client(t, [page.url, relay.url]);
   const error = await t.throwsAsync(admin.joinTokens.create({ ttl_seconds: 60 }));
   t.true(error instanceof OtherixApiError && error.status === 502, String(error));
@@ -84,7 +91,7 @@ test('a proxy\'s 5xx page after a once-only call stops the call: it may have bee
   t.is(relay.connections(), 1);
 });
 
-test('when every URL fails, the error is the CP\'s answer (its status and Retry-After) and names the others', async (t) => {
+test("when every URL fails, the error is the CP's answer (its status and Retry-After) and names the others", async (t) => {
   const dead = await deadUrl();
   const replica = await unavailable();
   const admin = client(t, [dead, replica.url]);
@@ -98,9 +105,12 @@ test('when every URL fails, the error is the CP\'s answer (its status and Retry-
   t.true(isOtherixError(unreachable, 'unreachable'), String(unreachable));
 });
 
-test('a refusal (4xx) is the cluster\'s answer: the next URL is not tried', async (t) => {
+test("a refusal (4xx) is the cluster's answer: the next URL is not tried", async (t) => {
   const [a, b] = [await startRelayProxy(cp), await startRelayProxy(cp)];
-  closers.push(a.close, b.close);
+  closers.push(
+    () => a.close(),
+    () => b.close(),
+  );
   const stranger = createClient({ cpUrl: [a.url, b.url], caPem: cp.caPem, token: `otx_api_${'A'.repeat(43)}` });
   t.teardown(() => stranger.close());
   const error = await t.throwsAsync(stranger.whoami());
@@ -111,9 +121,9 @@ test('a refusal (4xx) is the cluster\'s answer: the next URL is not tried', asyn
 test('a URL whose server has a certificate of another CA is an error, never skipped for the next', async (t) => {
   const other = mintCa('other cluster');
   const impostor = await startImpostor({ serving: mintServerCert(other, 'spiffe://otherix/control-plane'), caPemToServe: other.certPem });
-  closers.push(impostor.close);
+  closers.push(() => impostor.close());
   const relay = await startRelayProxy(cp);
-  closers.push(relay.close);
+  closers.push(() => relay.close());
   const admin = client(t, [impostor.url, relay.url]);
   const error = await t.throwsAsync(admin.whoami());
   t.true(isOtherixError(error, 'tls_failed'), String(error));
@@ -122,11 +132,11 @@ test('a URL whose server has a certificate of another CA is an error, never skip
   t.false(reachedImpostor(impostor, cp.adminToken));
 });
 
-test('a URL serving the CP\'s clientAuth-only certificate (the CA and identity right, no serverAuth) is an error too', async (t) => {
+test("a URL serving the CP's clientAuth-only certificate (the CA and identity right, no serverAuth) is an error too", async (t) => {
   const impostor = await startImpostor({ serving: cp.clientCertificate, caPemToServe: cp.caPem });
-  closers.push(impostor.close);
+  closers.push(() => impostor.close());
   const relay = await startRelayProxy(cp);
-  closers.push(relay.close);
+  closers.push(() => relay.close());
   // After a dead first URL, the same checks hold on the next one.
   const admin = client(t, [await deadUrl(), impostor.url, relay.url]);
   const error = await t.throwsAsync(admin.whoami());
@@ -141,16 +151,22 @@ test('pinCa passes over unreachable and 503 URLs, and pins at the first that ans
   const pinned = await pinCa({ cpUrl: `${dead},${replica.url},${cp.url}`, fingerprint: cp.caFingerprint });
   t.is(pinned.cpUrl, cp.url);
   t.is(pinned.fingerprint, cp.caFingerprint);
-  t.deepEqual(replica.requests.map((r) => r.url), ['/v1/ca']);
+  t.deepEqual(
+    replica.requests.map((r) => r.url),
+    ['/v1/ca'],
+  );
 });
 
 test('pinCa stops at the first URL that fails a check, whatever answers after it', async (t) => {
   const relay = await startRelayProxy(cp);
-  closers.push(relay.close);
+  closers.push(() => relay.close());
   const other = mintCa('other cluster');
   const foreign = await startImpostor({ serving: mintServerCert(other, 'spiffe://otherix/control-plane'), caPemToServe: other.certPem });
   const clientOnly = await startImpostor({ serving: cp.clientCertificate, caPemToServe: cp.caPem });
-  closers.push(foreign.close, clientOnly.close);
+  closers.push(
+    () => foreign.close(),
+    () => clientOnly.close(),
+  );
 
   const mismatch = await t.throwsAsync(pinCa({ cpUrl: [await deadUrl(), foreign.url, relay.url], fingerprint: cp.caFingerprint }));
   t.true(isOtherixError(mismatch, 'fingerprint_mismatch'), String(mismatch));
@@ -162,7 +178,7 @@ test('pinCa stops at the first URL that fails a check, whatever answers after it
 
 test('a replica killed between calls: the next call moves on to the one left', async (t) => {
   const [a, b] = [await startRelayProxy(cp), await startRelayProxy(cp)];
-  closers.push(b.close);
+  closers.push(() => b.close());
   const admin = client(t, [a.url, b.url]);
   await admin.whoami();
   t.is(b.connections(), 0);

@@ -25,7 +25,12 @@ test('fingerprintOfPem hashes the first certificate of a PEM (bundle)', async (t
 
 test('fingerprintOfPem refuses a PEM without a certificate, or a damaged one, with chain_invalid', async (t) => {
   const a = await mintTestCa();
-  for (const pem of ['', 'hello', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', a.certPem.replace(/^(-----BEGIN CERTIFICATE-----\n)(.{10})/, '$1AAAAAAAAAA')]) {
+  for (const pem of [
+    '',
+    'hello',
+    '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+    a.certPem.replace(/^(-----BEGIN CERTIFICATE-----\n)(.{10})/, '$1AAAAAAAAAA'),
+  ]) {
     const error = t.throws(() => fingerprintOfPem(pem));
     t.true(isOtherixError(error, 'chain_invalid'), String(error));
   }
@@ -40,10 +45,21 @@ test('parseFingerprint accepts sha256:, bare hex, any case, colons', (t) => {
 });
 
 test('parseFingerprint refuses malformed input with invalid_fingerprint naming the expected form', (t) => {
-  for (const input of ['', 'sha256:', HEX.slice(0, 62), `${HEX}00`, `sha256:${HEX.slice(0, 63)}g`, `md5:${HEX}`, `md5:${HEX.slice(0, 32)}`, `sha1:${HEX.slice(0, 40)}`, 'zz'.repeat(32), `sha256:${HEX}:`]) {
+  for (const input of [
+    '',
+    'sha256:',
+    HEX.slice(0, 62),
+    `${HEX}00`,
+    `sha256:${HEX.slice(0, 63)}g`,
+    `md5:${HEX}`,
+    `md5:${HEX.slice(0, 32)}`,
+    `sha1:${HEX.slice(0, 40)}`,
+    'zz'.repeat(32),
+    `sha256:${HEX}:`,
+  ]) {
     const error = t.throws(() => parseFingerprint(input), undefined, input);
     t.true(isOtherixError(error, 'invalid_fingerprint'), `${input}: ${String(error)}`);
-    t.regex(error!.message, /sha256:.*64 hex/);
+    t.regex(error.message, /sha256:.*64 hex/);
   }
 });
 
@@ -53,5 +69,10 @@ test('fingerprintsEqual normalizes both sides and tells equal from different', (
   t.true(fingerprintsEqual(HEX, `SHA256:${HEX}`));
   t.false(fingerprintsEqual(`sha256:${HEX}`, other));
   t.false(fingerprintsEqual(`sha256:${HEX}`, `sha256:${HEX.slice(0, 63)}e`));
-  t.true(isOtherixError(t.throws(() => fingerprintsEqual(HEX, 'nope')), 'invalid_fingerprint'));
+  t.true(
+    isOtherixError(
+      t.throws(() => fingerprintsEqual(HEX, 'nope')),
+      'invalid_fingerprint',
+    ),
+  );
 });

@@ -53,7 +53,20 @@ test('hostProblem refuses addresses that name no one reachable host, in any spel
     t.regex(problem ?? '', why, host);
     t.regex(problem ?? '', /give the address the control plane and the other nodes reach this host at$/, host);
   }
-  for (const host of ['127.0.0.1', '::1', '10.0.0.1', '223.255.255.255', '240.0.0.1', '169.253.0.1', 'fec0::1', 'fe7f::1', '2001:db8::1', '[::ffff:10.0.0.1]', 'node-1.example.test', 'localhost']) {
+  for (const host of [
+    '127.0.0.1',
+    '::1',
+    '10.0.0.1',
+    '223.255.255.255',
+    '240.0.0.1',
+    '169.253.0.1',
+    'fec0::1',
+    'fe7f::1',
+    '2001:db8::1',
+    '[::ffff:10.0.0.1]',
+    'node-1.example.test',
+    'localhost',
+  ]) {
     t.is(hostProblem(host), undefined, host);
   }
 });

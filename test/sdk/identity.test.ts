@@ -4,7 +4,14 @@ import test from 'ava';
 import { X509Certificate } from 'node:crypto';
 import { connect, createServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { CONTROL_PLANE_SPIFFE_ID, checkServerIdentityFor, exportPrivateKeyPem, nodeNameFromSpiffeId, nodeSpiffeId, uriSansOf } from '@otherix/sdk/pki';
+import {
+  CONTROL_PLANE_SPIFFE_ID,
+  checkServerIdentityFor,
+  exportPrivateKeyPem,
+  nodeNameFromSpiffeId,
+  nodeSpiffeId,
+  uriSansOf,
+} from '@otherix/sdk/pki';
 import { mintTestCa, mintTestLeaf } from '../harness/certificates.js';
 
 test('node SPIFFE ids', (t) => {
@@ -40,7 +47,13 @@ async function handshake(serverUri: string, expected: string): Promise<{ ok: tru
   try {
     return await new Promise((resolve) => {
       // servername deliberately unrelated: the host name is not part of Otherix identity.
-      const socket = connect({ host: '127.0.0.1', port, ca: ca.certPem, servername: 'not-the-host.invalid', checkServerIdentity: checkServerIdentityFor(expected) });
+      const socket = connect({
+        host: '127.0.0.1',
+        port,
+        ca: ca.certPem,
+        servername: 'not-the-host.invalid',
+        checkServerIdentity: checkServerIdentityFor(expected),
+      });
       socket.once('secureConnect', () => {
         socket.destroy();
         resolve({ ok: true });

@@ -3,7 +3,15 @@
 import test from 'ava';
 import { KeyObject, X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, webcrypto } from 'node:crypto';
 import { isOtherixError } from '@otherix/sdk';
-import { createCsr, describeKey, exportPrivateKeyPem, generateNodeKeyPair, importPrivateKeyPem, publicKeySpkiDerOf, verifyCsr } from '@otherix/sdk/pki';
+import {
+  createCsr,
+  describeKey,
+  exportPrivateKeyPem,
+  generateNodeKeyPair,
+  importPrivateKeyPem,
+  publicKeySpkiDerOf,
+  verifyCsr,
+} from '@otherix/sdk/pki';
 import { opensslCsr } from '../harness/openssl.js';
 import { loadX509 } from '../harness/x509.js';
 import { mintTestCa, mintTestLeaf } from '../harness/certificates.js';
@@ -15,7 +23,10 @@ function csrDer(pem: string): Buffer {
 }
 
 function csrPem(der: Uint8Array): string {
-  return `-----BEGIN CERTIFICATE REQUEST-----\n${Buffer.from(der).toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
+  return `-----BEGIN CERTIFICATE REQUEST-----\n${Buffer.from(der)
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
 }
 
 test('generateNodeKeyPair makes an extractable ECDSA P-384 pair', async (t) => {
@@ -47,10 +58,14 @@ test('a private key survives PKCS#8 PEM export and import', async (t) => {
 test('importPrivateKeyPem refuses non-P-384 and unreadable keys with unsupported_key', async (t) => {
   const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
-  for (const [pem, pattern] of [[p256, /prime256v1|P-256/], [rsa, /rsa/i], ['not a key', /PEM/]] as const) {
+  for (const [pem, pattern] of [
+    [p256, /prime256v1|P-256/],
+    [rsa, /rsa/i],
+    ['not a key', /PEM/],
+  ] as const) {
     const error = await t.throwsAsync(importPrivateKeyPem(pem));
     t.true(isOtherixError(error, 'unsupported_key'), String(error));
-    t.regex(error!.message, pattern);
+    t.regex(error.message, pattern);
   }
 });
 
@@ -73,7 +88,12 @@ test('publicKeySpkiDerOf agrees across a cert, key PEMs, KeyObjects, CryptoKeys 
   ];
   for (const form of forms) t.deepEqual(publicKeySpkiDerOf(form), expected);
   t.deepEqual(new X509Certificate(leaf.certPem).publicKey.export({ format: 'der', type: 'spki' }), expected);
-  t.true(isOtherixError(t.throws(() => publicKeySpkiDerOf('garbage')), 'unsupported_key'));
+  t.true(
+    isOtherixError(
+      t.throws(() => publicKeySpkiDerOf('garbage')),
+      'unsupported_key',
+    ),
+  );
 });
 
 test('an SDK CSR is PKCS#10 with CN=node name, ECDSA-SHA384, and verifies', async (t) => {
@@ -103,17 +123,21 @@ test('P-384 CSRs made by openssl verify too (SHA-384 and SHA-256 signatures)', (
   }
 });
 
-for (const [kind, found] of [['rsa', /RSA/], ['p256', /EC P-256/], ['ed25519', /Ed25519/]] as const) {
+for (const [kind, found] of [
+  ['rsa', /RSA/],
+  ['p256', /EC P-256/],
+  ['ed25519', /Ed25519/],
+] as const) {
   test(`a ${kind} CSR is refused with unsupported_key naming what was found`, (t) => {
     const error = t.throws(() => verifyCsr(opensslCsr(kind)));
     t.true(isOtherixError(error, 'unsupported_key'), String(error));
-    t.regex(error!.message, found);
-    t.regex(error!.message, /P-384/);
+    t.regex(error.message, found);
+    t.regex(error.message, /P-384/);
   });
 }
 
 test('a P-256 CSR made with WebCrypto is refused with unsupported_key', async (t) => {
-  const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     name: 'CN=p256',
     keys: keys as never,
@@ -166,7 +190,12 @@ test('a flipped signature byte or a changed subject -> csr_signature_invalid', a
   const badSubject = Buffer.from(good);
   const cn = badSubject.indexOf(Buffer.from('hv-01'));
   badSubject[cn + 4] = '2'.charCodeAt(0); // 'hv-02': the signed bytes changed
-  t.true(isOtherixError(t.throws(() => verifyCsr(csrPem(badSubject))), 'csr_signature_invalid'));
+  t.true(
+    isOtherixError(
+      t.throws(() => verifyCsr(csrPem(badSubject))),
+      'csr_signature_invalid',
+    ),
+  );
 });
 
 test('a CSR signed by another key (no proof of possession) -> csr_signature_invalid', async (t) => {
@@ -174,10 +203,10 @@ test('a CSR signed by another key (no proof of possession) -> csr_signature_inva
   const other = await generateNodeKeyPair();
   const tbsOf = (der: Buffer): Buffer => {
     // CertificationRequestInfo: the first element of the outer SEQUENCE (long-form lengths).
-    const lenBytes = der[1]! & 0x7f;
-    const start = 2 + (der[1]! & 0x80 ? lenBytes : 0);
-    const innerLenBytes = der[start + 1]! & 0x80 ? der[start + 1]! & 0x7f : 0;
-    const innerLen = innerLenBytes === 0 ? der[start + 1]! : der.readUIntBE(start + 2, innerLenBytes);
+    const lenBytes = der[1] & 0x7f;
+    const start = 2 + (der[1] & 0x80 ? lenBytes : 0);
+    const innerLenBytes = der[start + 1] & 0x80 ? der[start + 1] & 0x7f : 0;
+    const innerLen = innerLenBytes === 0 ? der[start + 1] : der.readUIntBE(start + 2, innerLenBytes);
     return der.subarray(start, start + 2 + innerLenBytes + innerLen);
   };
   const der = csrDer(await createCsr(mine, 'n'));

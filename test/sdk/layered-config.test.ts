@@ -90,19 +90,28 @@ test('coercion errors name the key and where the value came from', (t) => {
     [{ schema, env: {}, flags: { heartbeat_interval: 'soon' } }, /flag .*heartbeat_interval.*=soon: not a duration/],
     [{ schema, env: { OTHERIX_DEBUG: 'maybe' } }, /env OTHERIX_DEBUG=maybe: not a boolean/],
     [{ schema, env: { OTHERIX_RATIO: 'half' } }, /env OTHERIX_RATIO=half: not a number/],
-    [{ schema, env: {}, file: yamlFile('migration:\n  port_range_start: 1.5\n') }, /file .*agent\.yaml migration\.port_range_start=1\.5: not an integer/],
+    [
+      { schema, env: {}, file: yamlFile('migration:\n  port_range_start: 1.5\n') },
+      /file .*agent\.yaml migration\.port_range_start=1\.5: not an integer/,
+    ],
     [{ schema, env: {}, file: yamlFile('bootstrap:\n  cp_url: [a, b]\n') }, /file .*bootstrap\.cp_url=\["a","b"\]: not a string/],
     [{ schema: { x: { kind: 'duration', default: 'forever' } }, env: {} }, /default for x=forever: not a duration/],
   ];
   for (const [options, pattern] of cases) {
     const error = t.throws(() => loadConfig(options));
     t.true(isOtherixError(error, 'config_invalid'), String(error));
-    t.regex(error!.message, pattern);
+    t.regex(error.message, pattern);
   }
 });
 
 test('values of every kind coerce from strings', (t) => {
-  const env = { OTHERIX_DEBUG: 'true', OTHERIX_RATIO: '2.25', OTHERIX_HEARTBEAT_INTERVAL: '1h30m', OTHERIX_LOG_LEVEL: 'debug', OTHERIX_BOOTSTRAP__LISTEN_PORT: ' 8443 ' };
+  const env = {
+    OTHERIX_DEBUG: 'true',
+    OTHERIX_RATIO: '2.25',
+    OTHERIX_HEARTBEAT_INTERVAL: '1h30m',
+    OTHERIX_LOG_LEVEL: 'debug',
+    OTHERIX_BOOTSTRAP__LISTEN_PORT: ' 8443 ',
+  };
   const { values } = loadConfig({ schema, env });
   t.is(values['debug'], true);
   t.is(values['ratio'], 2.25);
@@ -121,8 +130,8 @@ test('unknown keys in the file are refused, listing them', (t) => {
   const file = yamlFile('bootstrap:\n  cp_ur1: https://typo\nhartbeat_interval: 5s\nlog_level: info\n');
   const error = t.throws(() => loadConfig({ schema, env: {}, file }));
   t.true(isOtherixError(error, 'config_invalid'));
-  t.regex(error!.message, /bootstrap\.cp_ur1/);
-  t.regex(error!.message, /hartbeat_interval/);
+  t.regex(error.message, /bootstrap\.cp_ur1/);
+  t.regex(error.message, /hartbeat_interval/);
   t.deepEqual((error as { details?: { unknown_keys?: string[] } }).details?.unknown_keys, ['bootstrap.cp_ur1', 'hartbeat_interval']);
 });
 
@@ -131,24 +140,44 @@ test('a missing file is fine unless required; bad YAML is config_invalid', (t) =
   t.is(loadConfig({ schema, env: {}, file: missing }).values['log_level'], 'info');
   const required = t.throws(() => loadConfig({ schema, env: {}, file: missing, fileRequired: true }));
   t.true(isOtherixError(required, 'config_invalid'));
-  t.regex(required!.message, /does not exist/);
+  t.regex(required.message, /does not exist/);
   for (const text of ['a: [unclosed\n', 'key: value\n  bad indent: x\n', '- a list\n- not a mapping\n']) {
-    t.true(isOtherixError(t.throws(() => loadConfig({ schema, env: {}, file: yamlFile(text) })), 'config_invalid'), text);
+    t.true(
+      isOtherixError(
+        t.throws(() => loadConfig({ schema, env: {}, file: yamlFile(text) })),
+        'config_invalid',
+      ),
+      text,
+    );
   }
   t.deepEqual(loadConfig({ schema, env: {}, file: yamlFile('') }).sources['log_level'], 'default');
   // A section whose keys are all commented out is not an unknown key.
   t.is(loadConfig({ schema, env: {}, file: yamlFile('bootstrap:\n  # cp_url: https://x\nmigration: {}\n') }).values['log_level'], 'info');
-  t.true(isOtherixError(t.throws(() => loadConfig({ schema, env: {}, file: yamlFile('bootstrapp:\n') })), 'config_invalid'));
+  t.true(
+    isOtherixError(
+      t.throws(() => loadConfig({ schema, env: {}, file: yamlFile('bootstrapp:\n') })),
+      'config_invalid',
+    ),
+  );
 });
 
 test('readYamlFile, toYaml, flattenKeys and unflattenKeys', (t) => {
   t.is(readYamlFile(join(tmpdir(), `otherix-absent-${process.pid}.yaml`)), undefined);
-  const nested = { node_name: 'hv-01', tls: { cert_dir: '/var/lib/otherix/certs' }, migration: { host: '10.0.0.5', port_range_start: 49152 } };
+  const nested = {
+    node_name: 'hv-01',
+    tls: { cert_dir: '/var/lib/otherix/certs' },
+    migration: { host: '10.0.0.5', port_range_start: 49152 },
+  };
   const text = toYaml(nested);
   t.is(text, 'node_name: hv-01\ntls:\n  cert_dir: /var/lib/otherix/certs\nmigration:\n  host: 10.0.0.5\n  port_range_start: 49152\n');
   t.deepEqual(readYamlFile(yamlFile(text)), nested);
   const flat = flattenKeys(nested);
-  t.deepEqual(flat, { node_name: 'hv-01', 'tls.cert_dir': '/var/lib/otherix/certs', 'migration.host': '10.0.0.5', 'migration.port_range_start': 49152 });
+  t.deepEqual(flat, {
+    node_name: 'hv-01',
+    'tls.cert_dir': '/var/lib/otherix/certs',
+    'migration.host': '10.0.0.5',
+    'migration.port_range_start': 49152,
+  });
   t.deepEqual(unflattenKeys(flat), nested);
   t.deepEqual(flattenKeys({ list: [1, 2], empty: {} }), { list: [1, 2], empty: {} });
   // No YAML timestamps: a date-like value stays the text the operator wrote.
@@ -158,5 +187,5 @@ test('readYamlFile, toYaml, flattenKeys and unflattenKeys', (t) => {
 test('a config file that never ends (/dev/zero) is config_invalid after 1 MiB, not read to its end', (t) => {
   const endless = t.throws(() => loadConfig({ schema, env: {}, file: '/dev/zero' }));
   t.true(isOtherixError(endless, 'config_invalid'), String(endless));
-  t.regex(endless!.message, /config file \/dev\/zero holds more than 1048576 bytes, which no Otherix config does: check the path/);
+  t.regex(endless.message, /config file \/dev\/zero holds more than 1048576 bytes, which no Otherix config does: check the path/);
 });

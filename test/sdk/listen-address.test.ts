@@ -20,8 +20,14 @@ test('anything else says whether its shape or its host is wrong', (t) => {
   }
   const wildcard = readListenAddress('*:8443');
   t.like(wildcard, { ok: false, problem: { kind: 'host', host: '*' } });
-  t.like(readListenAddress(':8443'), { ok: false, problem: { kind: 'host', host: '', problem: 'is empty: give a host name or an IP address' } });
-  t.like(readListenAddress('[10.0.0.1]:8443'), { ok: false, problem: { kind: 'host', problem: 'is in brackets but is not an IPv6 address' } });
+  t.like(readListenAddress(':8443'), {
+    ok: false,
+    problem: { kind: 'host', host: '', problem: 'is empty: give a host name or an IP address' },
+  });
+  t.like(readListenAddress('[10.0.0.1]:8443'), {
+    ok: false,
+    problem: { kind: 'host', problem: 'is in brackets but is not an IPv6 address' },
+  });
   t.like(readListenAddress('node_1:8443'), { ok: false, problem: { kind: 'host', host: 'node_1' } });
 });
 
@@ -37,7 +43,13 @@ const REFUSED = [':::8443', 'node_1:9443', '*:9443', 'host:70000'];
 test('the agent refuses what the SDK refuses, as config_invalid; bootstrap as usage (exit 2)', async (t) => {
   for (const listen of REFUSED) {
     t.throws(() => agentListen(listen), { code: 'config_invalid', message: /must be HOST:PORT/ }, listen);
-    const args = bootstrapArgs({ cpUrl: 'https://127.0.0.1:1', caFingerprint: `sha256:${'ab'.repeat(32)}`, nodeName: 'listen-node', certDir: '/nonexistent/certs', configPath: '/nonexistent/agent.yaml' });
+    const args = bootstrapArgs({
+      cpUrl: 'https://127.0.0.1:1',
+      caFingerprint: `sha256:${'ab'.repeat(32)}`,
+      nodeName: 'listen-node',
+      certDir: '/nonexistent/certs',
+      configPath: '/nonexistent/agent.yaml',
+    });
     const run = await runAgent([...args, '--listen', listen, '--token-env', 'T'], { env: { T: `otx_join_${'A'.repeat(43)}` } });
     t.is(run.exitCode, 2, `${listen}: ${run.stderr}`);
     t.true(run.stderr.startsWith('error: usage: --listen '), run.stderr);

@@ -8,9 +8,7 @@ import { createClient, pinCa, isOtherixError } from '@otherix/sdk';
 import { singleCaCertificate, toPem } from '@otherix/sdk/pki';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import {
-  cpServingIdentity, mintCa, mintServerCert, reachedImpostor, startImpostor, startPinSplitter,
-} from '../harness/impostor-server.js';
+import { cpServingIdentity, mintCa, mintServerCert, reachedImpostor, startImpostor, startPinSplitter } from '../harness/impostor-server.js';
 import { joinNode } from '../harness/cluster.js';
 
 let cp: ControlPlane;
@@ -40,7 +38,7 @@ test('a wrong pin is fingerprint_mismatch naming both fingerprints', async (t) =
   const error = await t.throwsAsync(pinCa({ cpUrl: cp.url, fingerprint: other.fingerprint }));
   t.true(isOtherixError(error, 'fingerprint_mismatch'));
   t.is(
-    (error as Error).message,
+    error.message,
     `fingerprint mismatch: got ${cp.caFingerprint}, expected ${other.fingerprint}: check the value, or suspect a man in the middle`,
   );
 });
@@ -59,7 +57,7 @@ test('a server presenting its own CA is refused: the body fingerprint field is n
   closers.push(impostor.close);
   const error = await t.throwsAsync(pinCa({ cpUrl: impostor.url, fingerprint: cp.caFingerprint }));
   t.true(isOtherixError(error, 'fingerprint_mismatch'));
-  t.true((error as Error).message.includes(rogueCa.fingerprint));
+  t.true(error.message.includes(rogueCa.fingerprint));
 });
 
 test('a man in the middle relaying the real CA over its own certificate is refused', async (t) => {
@@ -71,7 +69,7 @@ test('a man in the middle relaying the real CA over its own certificate is refus
   closers.push(relay.close);
   const error = await t.throwsAsync(pinCa({ cpUrl: relay.url, fingerprint: cp.caFingerprint }));
   t.true(isOtherixError(error, 'tls_failed'));
-  t.regex((error as Error).message, /man in the middle/);
+  t.regex(error.message, /man in the middle/);
 });
 
 test('a node of the cluster serving the real CA cannot pass as the control plane', async (t) => {
@@ -80,7 +78,7 @@ test('a node of the cluster serving the real CA cannot pass as the control plane
   closers.push(impostor.close);
   const error = await t.throwsAsync(pinCa({ cpUrl: impostor.url, fingerprint: cp.caFingerprint }));
   t.true(isOtherixError(error, 'tls_failed'));
-  t.true((error as Error).message.includes('spiffe://otherix/control-plane'));
+  t.true(error.message.includes('spiffe://otherix/control-plane'));
 });
 
 // Issue 12: the pin covers exactly what is trusted afterwards.
@@ -97,8 +95,11 @@ test('a man in the middle with the CP client.crt and a two-certificate ca_pem is
   closers.push(splitter.close);
   const error = await t.throwsAsync(pinCa({ cpUrl: splitter.url, fingerprint: cp.caFingerprint }));
   t.true(isOtherixError(error, 'invalid_ca'), String(error));
-  t.regex((error as Error).message, /holds 2 PEM blocks \(CERTIFICATE, CERTIFICATE\), not one certificate: .*suspect a man in the middle/);
-  t.deepEqual(splitter.requests.map((request) => `${request.method} ${request.url}`), ['GET /v1/ca']);
+  t.regex(error.message, /holds 2 PEM blocks \(CERTIFICATE, CERTIFICATE\), not one certificate: .*suspect a man in the middle/);
+  t.deepEqual(
+    splitter.requests.map((request) => `${request.method} ${request.url}`),
+    ['GET /v1/ca'],
+  );
 });
 
 test('a second certificate beside the real CA is refused even when the real serving certificate answers', async (t) => {
@@ -117,7 +118,7 @@ test('a clientAuth-only certificate of the real CA with the CP identity cannot s
   closers.push(impostor.close);
   const error = await t.throwsAsync(pinCa({ cpUrl: impostor.url, fingerprint: cp.caFingerprint }));
   t.true(isOtherixError(error, 'tls_failed'), String(error));
-  t.regex((error as Error).message, /is not a serving certificate \(no serverAuth extended key usage\): suspect a man in the middle/);
+  t.regex(error.message, /is not a serving certificate \(no serverAuth extended key usage\): suspect a man in the middle/);
 });
 
 test('a pinned client never sends its token to a clientAuth-only identity on later connections either', async (t) => {
@@ -152,10 +153,14 @@ test('singleCaCertificate refuses every answer that is not exactly one CA certif
   for (const [what, pem, message] of cases) {
     const error = t.throws(() => singleCaCertificate(pem, 'the answer'), undefined, what);
     t.true(isOtherixError(error, 'invalid_ca'), `${what}: ${String(error)}`);
-    t.regex((error as Error).message, message, what);
+    t.regex(error.message, message, what);
   }
   const crlf = cp.caPem.replace(/\n/g, '\r\n');
-  t.is(singleCaCertificate(`\n${crlf}\n\n`, 'the answer').pem, toPem('CERTIFICATE', der), 'whitespace and CRLF are fine, and the PEM is re-encoded');
+  t.is(
+    singleCaCertificate(`\n${crlf}\n\n`, 'the answer').pem,
+    toPem('CERTIFICATE', der),
+    'whitespace and CRLF are fine, and the PEM is re-encoded',
+  );
 });
 
 // The answer is read before anything is trusted: a server that is not the CP can send up to the
@@ -172,8 +177,10 @@ test('an answer of thousands of BEGIN lines is refused as that many PEM blocks',
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const error = await t.throwsAsync(pinCa({ cpUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, fingerprint: cp.caFingerprint }));
+  const error = await t.throwsAsync(
+    pinCa({ cpUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, fingerprint: cp.caFingerprint }),
+  );
   t.true(isOtherixError(error, 'invalid_ca'), String(error));
-  t.regex((error as Error).message, new RegExp(`holds ${markers} PEM blocks \\(, , , \\.\\.\\.\\), not one certificate`));
-  t.true((error as Error).message.length < 1000, 'the message lists a few labels, not thousands');
+  t.regex(error.message, new RegExp(`holds ${markers} PEM blocks \\(, , , \\.\\.\\.\\), not one certificate`));
+  t.true(error.message.length < 1000, 'the message lists a few labels, not thousands');
 });

@@ -45,9 +45,9 @@ test('assertTokenShape throws invalid_token without echoing the value', (t) => {
   const secretish = 'otx_join_' + 'S'.repeat(40);
   const error = t.throws(() => assertTokenShape('join', secretish));
   t.true(isOtherixError(error, 'invalid_token'));
-  t.false(error!.message.includes('SSSS'));
-  t.regex(error!.message, /otx_join_/);
-  t.regex(error!.message, /43/);
+  t.false(error.message.includes('SSSS'));
+  t.regex(error.message, /otx_join_/);
+  t.regex(error.message, /43/);
 });
 
 test('hashToken is the lower-case hex sha256 of the UTF-8 string', (t) => {

@@ -26,7 +26,10 @@ for (const [file, problem] of [
       await admin.close();
       await cp.close();
     });
-    await eventually(() => admin.nodes.get(name), (n) => n.status === 'ready');
+    await eventually(
+      () => admin.nodes.get(name),
+      (n) => n.status === 'ready',
+    );
 
     // Garbled in place: the name is a symlink into the current generation, and the write follows it.
     await writeFile(join(node.certDir, file), '-----BEGIN GARBAGE-----\nbm90IGEga2V5\n-----END GARBAGE-----\n');
@@ -34,24 +37,46 @@ for (const [file, problem] of [
     t.is(failed['code'], 'cert_file_invalid');
     t.deepEqual(failed['details'], { file });
     t.true(failed.msg.startsWith(`heartbeat failed: ${file} in ${node.certDir} ${problem} (`), failed.msg);
-    t.regex(failed.msg, /heartbeats fail until the files are whole; re-run `otherix-agent bootstrap --force` with a token bound to this node; the running agent picks the new files up without a restart$/);
+    t.regex(
+      failed.msg,
+      /heartbeats fail until the files are whole; re-run `otherix-agent bootstrap --force` with a token bound to this node; the running agent picks the new files up without a restart$/,
+    );
     t.false(/check the URL|CA fingerprint|TLS/.test(failed.msg), 'not blamed on the connection');
 
     // The CP no longer hears the node.
     cp.clock.advance(10_000);
-    await eventually(() => admin.nodes.get(name), (n) => n.status === 'not_ready');
+    await eventually(
+      () => admin.nodes.get(name),
+      (n) => n.status === 'not_ready',
+    );
 
     const bound = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
     const repaired = await runAgent(
       [
-        ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: name, certDir: node.certDir, configPath: node.configPath }),
-        '--token-env', 'JOIN_TOKEN', '--force',
+        ...bootstrapArgs({
+          cpUrl: cp.url,
+          caFingerprint: cp.caFingerprint,
+          nodeName: name,
+          certDir: node.certDir,
+          configPath: node.configPath,
+        }),
+        '--token-env',
+        'JOIN_TOKEN',
+        '--force',
       ],
       { env: { JOIN_TOKEN: bound.token } },
     );
     t.is(repaired.exitCode, 0, repaired.stderr);
     await node.serve.waitForLog((r) => r.msg.startsWith('heartbeat: accepted again after'));
-    t.is(((await eventually(() => admin.nodes.get(name), (n) => n.status === 'ready')) as Node).status, 'ready');
+    t.is(
+      (
+        (await eventually(
+          () => admin.nodes.get(name),
+          (n) => n.status === 'ready',
+        )) as Node
+      ).status,
+      'ready',
+    );
     t.is(node.serve.child.exitCode, null, 'still running');
   });
 }

@@ -40,7 +40,10 @@ test('no warning before the last sixth of the lifetime; then once a day; then on
   watch.check(leaf.certPem);
   t.is(warnings.length, 1);
   t.like(warnings[0], { level: 'warn', days_left: 4, not_after: new Date(leaf.notAfter).toISOString() });
-  t.regex(String(warnings[0]!['msg']), /^the node certificate \(serial [0-9a-f]+\) expires in 4 days \(.+\) and serve has not managed to renew it .*: if it cannot, mint a join token bound to this node \(`otherix node join-token create --node-name expiring`\) and run `otherix-agent bootstrap --force` on this host/);
+  t.regex(
+    String(warnings[0]['msg']),
+    /^the node certificate \(serial [0-9a-f]+\) expires in 4 days \(.+\) and serve has not managed to renew it .*: if it cannot, mint a join token bound to this node \(`otherix node join-token create --node-name expiring`\) and run `otherix-agent bootstrap --force` on this host/,
+  );
 
   for (let beat = 0; beat < 100; beat++) {
     now += 60_000;
@@ -54,15 +57,18 @@ test('no warning before the last sixth of the lifetime; then once a day; then on
   now = leaf.notAfter + 1;
   watch.check(leaf.certPem);
   t.is(warnings.length, 3);
-  t.regex(String(warnings[2]!['msg']), /^the node certificate \(serial [0-9a-f]+\) expired at .+: serve cannot renew it \(a renewal is authenticated by a valid certificate\) and the control plane refuses its heartbeats, which serve keeps sending; mint a join token bound to this node/);
+  t.regex(
+    String(warnings[2]['msg']),
+    /^the node certificate \(serial [0-9a-f]+\) expired at .+: serve cannot renew it \(a renewal is authenticated by a valid certificate\) and the control plane refuses its heartbeats, which serve keeps sending; mint a join token bound to this node/,
+  );
 
   // A re-issued certificate that is itself near its end is reported at once, not a day later.
   const next = await leafIssuedAt(now - 27 * DAY, 30 * DAY);
   watch.check(next.certPem);
   t.is(warnings.length, 4);
-  t.regex(String(warnings[3]!['msg']), /expires in \d+ days?/);
+  t.regex(String(warnings[3]['msg']), /expires in \d+ days?/);
   watch.check('not a certificate');
-  t.is(warnings.length, 4, 'an unreadable file is the heartbeat\'s to report');
+  t.is(warnings.length, 4, "an unreadable file is the heartbeat's to report");
 });
 
 test('a short lifetime warns in its last sixth, and repeats no more often than that', async (t) => {
@@ -75,7 +81,7 @@ test('a short lifetime warns in its last sixth, and repeats no more often than t
   now = leaf.notAfter - 9_000;
   watch.check(leaf.certPem);
   t.is(warnings.length, 1);
-  t.regex(String(warnings[0]!['msg']), /expires in less than a day/);
+  t.regex(String(warnings[0]['msg']), /expires in less than a day/);
   now += 5_000;
   watch.check(leaf.certPem);
   t.is(warnings.length, 1);

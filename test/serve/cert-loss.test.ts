@@ -20,7 +20,10 @@ test('cert files removed mid-run: heartbeats fail, the node goes not_ready, the 
     await cp.close();
   });
   const { serve } = node;
-  const ready = await eventually(() => admin.nodes.get(node.name), (n) => n.status === 'ready');
+  const ready = await eventually(
+    () => admin.nodes.get(node.name),
+    (n) => n.status === 'ready',
+  );
   t.is(ready.status, 'ready');
 
   for (const name of ['agent.key', 'agent.crt', 'ca.crt']) await rm(join(node.certDir, name), { force: true });
@@ -30,14 +33,20 @@ test('cert files removed mid-run: heartbeats fail, the node goes not_ready, the 
   // The files go one by one: a beat between two removals finds only the first ones gone.
   t.regex(lost.msg, /agent\.key(, agent\.crt)?(, ca\.crt)? not found in /);
   // serve reloads the files itself, so the advice is bootstrap alone, not a restart.
-  t.regex(lost.msg, /re-run `otherix-agent bootstrap --force` with a token bound to this node; the running agent picks the new files up without a restart$/);
+  t.regex(
+    lost.msg,
+    /re-run `otherix-agent bootstrap --force` with a token bound to this node; the running agent picks the new files up without a restart$/,
+  );
   // Later failures are counted, not repeated line by line.
   await serve.waitForLog((r) => r.msg.startsWith('heartbeat still failing (4 in a row)'));
   t.is(serve.records.filter((r) => r.msg.startsWith('heartbeat failed')).length, 1);
 
   // Three intervals without a heartbeat on the CP's clock: not_ready.
   cp.clock.advance(10_000);
-  const notReady = (await eventually(() => admin.nodes.get(node.name), (n) => n.status === 'not_ready')) as Node;
+  const notReady = (await eventually(
+    () => admin.nodes.get(node.name),
+    (n) => n.status === 'not_ready',
+  )) as Node;
   t.is(notReady.status, 'not_ready');
 
   // Still State B: running, never back to waiting for bootstrap.
@@ -56,12 +65,15 @@ test('a deleted node: the CP refuses its heartbeats (revoked), the agent logs it
     await admin.close();
     await cp.close();
   });
-  const ready = (await eventually(() => admin.nodes.get(node.name), (n) => n.status === 'ready')) as Node;
+  const ready = (await eventually(
+    () => admin.nodes.get(node.name),
+    (n) => n.status === 'ready',
+  )) as Node;
   await admin.nodes.delete(ready.id);
 
   const refused = await node.serve.waitForLog((r) => r.msg.startsWith('heartbeat failed'));
   t.is(refused['code'], 'unauthenticated');
-  t.like(refused['details'] as object, { certificate_status: 'revoked' });
+  t.like(refused['details'], { certificate_status: 'revoked' });
   await node.serve.waitForLog((r) => r.msg.startsWith('heartbeat still failing (2 in a row)'));
   t.is(node.serve.child.exitCode, null);
   t.deepEqual(await node.serve.stop(), { code: 0, signal: null });

@@ -32,8 +32,20 @@ async function serveAgainst(
   const configPath = join(dir, 'agent.yaml');
   const bootstrap = await runAgent(
     [
-      ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, nodeName: 'scripted', certDir: join(dir, 'certs'), configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
-      '--token-env', 'JOIN_TOKEN', '--listen', `127.0.0.1:${port}`, '--heartbeat-interval', '200ms',
+      ...bootstrapArgs({
+        cpUrl: cp.url,
+        caFingerprint: cp.caFingerprint,
+        nodeName: 'scripted',
+        certDir: join(dir, 'certs'),
+        configPath,
+        advertisedEndpoint: `https://127.0.0.1:${port}`,
+      }),
+      '--token-env',
+      'JOIN_TOKEN',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--heartbeat-interval',
+      '200ms',
     ],
     { env: { JOIN_TOKEN: minted.token } },
   );
@@ -62,8 +74,8 @@ test('a 429 with Retry-After is waited out before the next heartbeat', async (t)
   t.true(Number(back['waited_ms']) >= 1000);
   // On the server's own clock: the second heartbeat came no sooner than it was asked to.
   const [first, second] = scripted.requests;
-  t.true(second!.at - first!.at >= 1000, `${second!.at - first!.at} ms between the 429 and the next heartbeat`);
-  t.is(first!.path, '/v1/nodes/heartbeat');
+  t.true(second.at - first.at >= 1000, `${second.at - first.at} ms between the 429 and the next heartbeat`);
+  t.is(first.path, '/v1/nodes/heartbeat');
 });
 
 test('a 200 of the wrong shape, a body that is not JSON and a body without end are failures, not accepted', async (t) => {
@@ -80,5 +92,8 @@ test('a 200 of the wrong shape, a body that is not JSON and a body without end a
   const endless = await serve.waitForLog((r) => r.msg.startsWith('heartbeat failed') && /larger than 65536 bytes/.test(r.msg));
   t.is(endless['code'], 'invalid_response');
   await serve.waitForLog((r) => r.msg.startsWith('heartbeat: accepted again after'));
-  t.false(serve.records.some((r) => r.msg === 'heartbeat: first heartbeat accepted'), 'nothing before the good answer counted as accepted');
+  t.false(
+    serve.records.some((r) => r.msg === 'heartbeat: first heartbeat accepted'),
+    'nothing before the good answer counted as accepted',
+  );
 });

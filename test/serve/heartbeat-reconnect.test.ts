@@ -15,18 +15,31 @@ test('a heartbeat whose idle keep-alive connection is reset under it is sent aga
   const proxy = await startIdleCutProxy(cp, 800);
   // Beats every ~2 s through the proxy; the CP keeps connections 65 s, so the agent reuses its
   // connection for every beat, and the proxy cuts each one as the beat goes out.
-  const node = await bootstrapAndServe(cp, admin, 'cut-beater', { OTHERIX_CP_URL: proxy.url, OTHERIX_HEARTBEAT_INTERVAL: '2s', OTHERIX_LOGGER__LEVEL: 'debug' });
+  const node = await bootstrapAndServe(cp, admin, 'cut-beater', {
+    OTHERIX_CP_URL: proxy.url,
+    OTHERIX_HEARTBEAT_INTERVAL: '2s',
+    OTHERIX_LOGGER__LEVEL: 'debug',
+  });
   t.teardown(async () => {
     await node.cleanup();
     await proxy.close();
     await admin.close();
     await cp.close();
   });
-  const accepted = () => node.serve.records.filter((r) => r.msg === 'heartbeat: first heartbeat accepted' || r.msg === 'heartbeat: accepted').length;
-  await eventually(async () => ({ cuts: proxy.cuts(), accepted: accepted() }), (seen) => seen.cuts >= 3 && seen.accepted >= 4, 40_000);
+  const accepted = () =>
+    node.serve.records.filter((r) => r.msg === 'heartbeat: first heartbeat accepted' || r.msg === 'heartbeat: accepted').length;
+  await eventually(
+    async () => ({ cuts: proxy.cuts(), accepted: accepted() }),
+    (seen) => seen.cuts >= 3 && seen.accepted >= 4,
+    40_000,
+  );
 
   const resent = node.serve.records.filter((r) => r.msg.startsWith('heartbeat: the connection was closed under the beat'));
   t.true(resent.length >= 3, `${resent.length} beats resent`);
-  t.deepEqual(node.serve.records.filter((r) => r.level === 'warn' || r.level === 'error').map((r) => r.msg), [], 'no heartbeat failed');
+  t.deepEqual(
+    node.serve.records.filter((r) => r.level === 'warn' || r.level === 'error').map((r) => r.msg),
+    [],
+    'no heartbeat failed',
+  );
   t.is((await admin.nodes.get('cut-beater')).status, 'ready');
 });

@@ -28,7 +28,15 @@ test('after a CP outage of ten intervals the agent is heard again within one int
     await second?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
-  t.is(((await eventually(() => admin.nodes.get(node.name), (n) => n.status === 'ready')) as Node).status, 'ready');
+  t.is(
+    (
+      (await eventually(
+        () => admin.nodes.get(node.name),
+        (n) => n.status === 'ready',
+      )) as Node
+    ).status,
+    'ready',
+  );
 
   // The outage: SIGTERM, and ten intervals without a CP.
   t.is((await first.stop()).code, 0);
@@ -47,6 +55,9 @@ test('after a CP outage of ten intervals the agent is heard again within one int
 
   const secondAdmin = createClient({ cpUrl: second.url, caPem: second.caPem, token: second.adminToken });
   t.teardown(() => secondAdmin.close());
-  const ready = (await eventually(() => secondAdmin.nodes.get(node.name), (n) => n.status === 'ready')) as Node;
+  const ready = (await eventually(
+    () => secondAdmin.nodes.get(node.name),
+    (n) => n.status === 'ready',
+  )) as Node;
   t.is(ready.status, 'ready');
 });

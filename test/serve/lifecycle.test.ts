@@ -49,9 +49,12 @@ test('serve before bootstrap waits in State A, then becomes ready without a rest
         configPath,
         advertisedEndpoint: `https://127.0.0.1:${port}`,
       }),
-      '--token-env', 'JOIN_TOKEN',
-      '--listen', `127.0.0.1:${port}`,
-      '--heartbeat-interval', '200ms',
+      '--token-env',
+      'JOIN_TOKEN',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--heartbeat-interval',
+      '200ms',
     ],
     { env: { JOIN_TOKEN: minted.token } },
   );
@@ -60,7 +63,10 @@ test('serve before bootstrap waits in State A, then becomes ready without a rest
   // No restart: the running serve picks the files up on its next poll.
   await serve.waitForLog((r) => r.msg === 'state B: serving');
   t.is(serve.child.exitCode, null);
-  const ready = (await eventually(() => admin.nodes.get(name), (node) => node.status === 'ready')) as Node;
+  const ready = (await eventually(
+    () => admin.nodes.get(name),
+    (node) => node.status === 'ready',
+  )) as Node;
   t.is(ready.status, 'ready');
 
   // The full projection carries the host's real inventory from the heartbeat.

@@ -28,24 +28,34 @@ test('otherix-agent serve --metrics-listen: State A, then State B with heartbeat
 
     const bootstrap = await bootstrapWithAgent(cp, admin, 'metrics-agent', host, port);
     t.is(bootstrap.exitCode, 0, bootstrap.stderr);
-    const inB = await eventually(() => scrape(url), ({ samples }) => (sampleValue(samples, 'otherix_agent_heartbeats_total', { outcome: 'ok' }) ?? 0) >= 2);
+    const inB = await eventually(
+      () => scrape(url),
+      ({ samples }) => (sampleValue(samples, 'otherix_agent_heartbeats_total', { outcome: 'ok' }) ?? 0) >= 2,
+    );
     t.is(sampleValue(inB.samples, 'otherix_agent_state', { state: 'B' }), 1);
     t.is(sampleValue(inB.samples, 'otherix_agent_state', { state: 'A' }), 0);
     t.true(sampleValue(inB.samples, 'otherix_agent_heartbeat_duration_seconds_count')! >= 2);
     const certificate = new X509Certificate(await readFile(join(host.certDir, 'agent.crt')));
-    t.is(sampleValue(inB.samples, 'otherix_agent_certificate_not_after_timestamp_seconds'), Math.floor(Date.parse(certificate.validTo) / 1000));
+    t.is(
+      sampleValue(inB.samples, 'otherix_agent_certificate_not_after_timestamp_seconds'),
+      Math.floor(Date.parse(certificate.validTo) / 1000),
+    );
 
     // Deleted on the CP: its heartbeats are refused, and counted by their code.
     const node = await admin.nodes.get('metrics-agent');
     await admin.nodes.delete(node.id);
-    const refused = await eventually(() => scrape(url), ({ samples }) => (sampleValue(samples, 'otherix_agent_heartbeats_total', { outcome: 'unauthenticated' }) ?? 0) >= 1);
-    for (const label of refused.samples.flatMap((s) => Object.values(s.labels))) t.false(label.includes('metrics-agent'), 'no node name in a label');
+    const refused = await eventually(
+      () => scrape(url),
+      ({ samples }) => (sampleValue(samples, 'otherix_agent_heartbeats_total', { outcome: 'unauthenticated' }) ?? 0) >= 1,
+    );
+    for (const label of refused.samples.flatMap((s) => Object.values(s.labels)))
+      t.false(label.includes('metrics-agent'), 'no node name in a label');
   } finally {
     await serve.stop();
   }
 });
 
-test("otherix-agent serve reads metrics_listen from agent.yaml and serves from State B on", async (t) => {
+test('otherix-agent serve reads metrics_listen from agent.yaml and serves from State B on', async (t) => {
   const { cp, admin } = cluster;
   const host = await cluster.host();
   const port = await freePort();
@@ -58,7 +68,10 @@ test("otherix-agent serve reads metrics_listen from agent.yaml and serves from S
   try {
     const listening = await serve.waitForLog((r) => r.msg === 'metrics listening');
     t.is(listening['url'], `http://127.0.0.1:${metricsPort}/metrics`);
-    const { samples } = await eventually(() => scrape(String(listening['url'])), (s) => (sampleValue(s.samples, 'otherix_agent_heartbeats_total', { outcome: 'ok' }) ?? 0) >= 1);
+    const { samples } = await eventually(
+      () => scrape(String(listening['url'])),
+      (s) => (sampleValue(s.samples, 'otherix_agent_heartbeats_total', { outcome: 'ok' }) ?? 0) >= 1,
+    );
     t.is(sampleValue(samples, 'otherix_agent_state', { state: 'B' }), 1);
   } finally {
     await serve.stop();
@@ -85,7 +98,10 @@ test('a metrics_listen in agent.yaml that is not HOST:PORT keeps serve in State 
   const serve = startServe(['serve', '--config', host.configPath, '--poll-interval', '100ms']);
   try {
     const waiting = await serve.waitForLog((r) => r['reason'] === 'config_invalid');
-    t.regex(waiting.msg, /metrics_listen address "everywhere" must be HOST:PORT, e\.g\. 127\.0\.0\.1:9464: fix `metrics_listen` in agent\.yaml or OTHERIX_METRICS_LISTEN/);
+    t.regex(
+      waiting.msg,
+      /metrics_listen address "everywhere" must be HOST:PORT, e\.g\. 127\.0\.0\.1:9464: fix `metrics_listen` in agent\.yaml or OTHERIX_METRICS_LISTEN/,
+    );
     t.false(serve.records.some((r) => r.msg === 'state B: serving'));
   } finally {
     await serve.stop();

@@ -80,7 +80,9 @@ test("the control plane's client certificate is served: info, healthz, 404 elsew
 test("every operation of agent-openapi.yaml answers the CP with its 200 schema's keys", async (t) => {
   const spec = JSON.parse(readFileSync(repoPath('sdk/src/generated/agent-openapi.json'), 'utf8')) as AgentSpec;
   const client = cp.clientCertificate;
-  const operations = Object.entries(spec.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
+  const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+  );
   t.deepEqual(operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort(), ['GET /v1/agent/healthz', 'GET /v1/agent/info']);
   for (const { path, method, operation } of operations) {
     const ref = operation.responses['200']?.content['application/json'].schema.$ref ?? '';

@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { createClient, type Node } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import { bootstrapArgs, runAgent } from '../harness/agent.js';
@@ -21,19 +22,32 @@ test('bootstrap --force while serving: heartbeats switch to the new certificate 
     await admin.close();
     await cp.close();
   });
-  const before = (await eventually(() => admin.nodes.get(node.name), (n) => n.status === 'ready')) as Node;
+  const before = (await eventually(
+    () => admin.nodes.get(node.name),
+    (n) => n.status === 'ready',
+  )) as Node;
 
   const minted = await admin.joinTokens.create({ node_name: node.name, ttl_seconds: 600 });
   const reissue = await runAgent(
     [
-      ...bootstrapArgs({ cpUrl: node.cpUrl, caFingerprint: node.caFingerprint, nodeName: node.name, certDir: node.certDir, configPath: node.configPath, advertisedEndpoint: `https://127.0.0.1:${node.port}` }),
-      '--token-env', 'JOIN_TOKEN',
+      ...bootstrapArgs({
+        cpUrl: node.cpUrl,
+        caFingerprint: node.caFingerprint,
+        nodeName: node.name,
+        certDir: node.certDir,
+        configPath: node.configPath,
+        advertisedEndpoint: `https://127.0.0.1:${node.port}`,
+      }),
+      '--token-env',
+      'JOIN_TOKEN',
       '--force',
     ],
     { env: { JOIN_TOKEN: minted.token } },
   );
   t.is(reissue.exitCode, 0, reissue.stderr);
-  const newSerial = new X509Certificate(readFileSync(join(node.certDir, 'agent.crt'), 'utf8')).serialNumber.toLowerCase().replace(/^0+/, ''); // the API's form: no leading zeros
+  const newSerial = new X509Certificate(readFileSync(join(node.certDir, 'agent.crt'), 'utf8')).serialNumber
+    .toLowerCase()
+    .replace(/^0+/, ''); // the API's form: no leading zeros
   t.not(newSerial, before.certificate.serial);
 
   const changed = await node.serve.waitForLog((r) => r.msg.startsWith('heartbeat: cert material changed'));
@@ -45,7 +59,11 @@ test('bootstrap --force while serving: heartbeats switch to the new certificate 
   // heartbeat it recorded after the switch, under the new serial, with the node ready.
   const after = (await eventually(
     () => admin.nodes.get(node.name),
-    (n) => (n as Node).certificate.serial === newSerial && n.status === 'ready' && n.last_heartbeat_at !== null && Date.parse(n.last_heartbeat_at) >= switchedAt,
+    (n) =>
+      (n as Node).certificate.serial === newSerial &&
+      n.status === 'ready' &&
+      n.last_heartbeat_at !== null &&
+      Date.parse(n.last_heartbeat_at) >= switchedAt,
   )) as Node;
   t.is(after.certificate.serial, newSerial);
   t.is(after.status, 'ready');
@@ -61,7 +79,7 @@ function servedSerial(port: number, caPem: string, client: { certPem: string; ke
     const req = request(
       { host: '127.0.0.1', port, path: '/v1/agent/healthz', ca: caPem, cert: client.certPem, key: client.keyPem, agent: false },
       (response) => {
-        const serial = (response.socket as import('node:tls').TLSSocket).getPeerCertificate().serialNumber.toLowerCase().replace(/^0+/, '');
+        const serial = (response.socket as TLSSocket).getPeerCertificate().serialNumber.toLowerCase().replace(/^0+/, '');
         response.resume();
         response.on('end', () => resolve(serial));
       },

@@ -38,7 +38,14 @@ test('serve with two CP URLs keeps heartbeating after the first replica dies, wi
   t.true(second.connections() >= 1);
   t.is(node.serve.child.pid, pid);
   t.is(node.serve.child.exitCode, null, 'serve still runs: no restart');
-  t.deepEqual(node.serve.records.filter((r) => r.level === 'error').map((r) => r.msg), []);
+  t.deepEqual(
+    node.serve.records.filter((r) => r.level === 'error').map((r) => r.msg),
+    [],
+  );
   // One warning for the move, not one per beat: later beats start at the URL that answered.
-  t.is(node.serve.records.filter((r) => r.level === 'warn').length, 1, JSON.stringify(node.serve.records.filter((r) => r.level === 'warn')));
+  t.is(
+    node.serve.records.filter((r) => r.level === 'warn').length,
+    1,
+    JSON.stringify(node.serve.records.filter((r) => r.level === 'warn')),
+  );
 });

@@ -12,9 +12,18 @@ import { parseListenAddress } from '@otherix/agent/dist/runtime/listen-address.j
 import { NoHypervisorDriver } from '@otherix/agent/dist/runtime/hypervisor.js';
 
 test('heartbeat interval jitter stays within ±10%', (t) => {
-  t.is(jittered(30_000, () => 0), 27_000);
-  t.is(jittered(30_000, () => 0.5), 30_000);
-  t.is(jittered(30_000, () => 0.999999), 33_000);
+  t.is(
+    jittered(30_000, () => 0),
+    27_000,
+  );
+  t.is(
+    jittered(30_000, () => 0.5),
+    30_000,
+  );
+  t.is(
+    jittered(30_000, () => 0.999999),
+    33_000,
+  );
 });
 
 // Issue 13, item 9. Was: an exponential backoff up to four intervals, past the CP's not_ready
@@ -29,15 +38,27 @@ test('a failed beat is retried within one interval, never later, jittered only d
   t.is(delayAfterFailure(30_000, unreachable, () => 0).delayMs, 30_000);
 });
 
-test('a 429 or 503 with Retry-After is waited out (up to a cap); another status\'s Retry-After is not', (t) => {
+test("a 429 or 503 with Retry-After is waited out (up to a cap); another status's Retry-After is not", (t) => {
   const asked = (status: number, retryAfterMs: number) =>
     new OtherixApiError({ status, code: status === 429 ? 'rate_limited' : 'internal', message: 'wait', retryAfterMs });
-  t.deepEqual(delayAfterFailure(200, asked(429, 5000), () => 0), { delayMs: 5000, retryAfterMs: 5000 });
-  t.deepEqual(delayAfterFailure(200, asked(503, 1000), () => 0.5), { delayMs: 1010, retryAfterMs: 1000 });
+  t.deepEqual(
+    delayAfterFailure(200, asked(429, 5000), () => 0),
+    { delayMs: 5000, retryAfterMs: 5000 },
+  );
+  t.deepEqual(
+    delayAfterFailure(200, asked(503, 1000), () => 0.5),
+    { delayMs: 1010, retryAfterMs: 1000 },
+  );
   // A Retry-After shorter than the interval does not make the retry sooner than the interval's.
   t.is(delayAfterFailure(30_000, asked(429, 1000), () => 0).delayMs, 30_000);
-  t.deepEqual(delayAfterFailure(200, asked(429, 24 * 3600_000), () => 0), { delayMs: MAX_RETRY_AFTER_MS, retryAfterMs: MAX_RETRY_AFTER_MS });
-  t.deepEqual(delayAfterFailure(200, asked(500, 5000), () => 0), { delayMs: 200 });
+  t.deepEqual(
+    delayAfterFailure(200, asked(429, 24 * 3600_000), () => 0),
+    { delayMs: MAX_RETRY_AFTER_MS, retryAfterMs: MAX_RETRY_AFTER_MS },
+  );
+  t.deepEqual(
+    delayAfterFailure(200, asked(500, 5000), () => 0),
+    { delayMs: 200 },
+  );
 });
 
 test('the inventory is the real host: CPU, memory, host name, kernel, /dev/kvm', (t) => {

@@ -23,10 +23,20 @@ async function bootstrapped(name: string) {
   const minted = await cluster.admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
   const run = await runAgent(
     [
-      ...bootstrapArgs({ cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName: name, certDir, configPath, advertisedEndpoint: `https://127.0.0.1:${port}` }),
-      '--token-env', 'JOIN_TOKEN',
-      '--listen', `127.0.0.1:${port}`,
-      '--heartbeat-interval', '200ms',
+      ...bootstrapArgs({
+        cpUrl: cluster.cp.url,
+        caFingerprint: cluster.cp.caFingerprint,
+        nodeName: name,
+        certDir,
+        configPath,
+        advertisedEndpoint: `https://127.0.0.1:${port}`,
+      }),
+      '--token-env',
+      'JOIN_TOKEN',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--heartbeat-interval',
+      '200ms',
     ],
     { env: { JOIN_TOKEN: minted.token } },
   );
@@ -188,7 +198,12 @@ test('a group/world-writable cert dir or agent.yaml folder keeps serve in State 
   const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
   t.is(waiting['reason'], 'insecure_permissions');
   t.is(waiting.level, 'warn');
-  t.true(waiting.msg.startsWith(`state A: waiting: ${node.certDir} is writable by group or others (mode 0777); ${dirname(node.configPath)} is writable by group or others (mode 0775)`), waiting.msg);
+  t.true(
+    waiting.msg.startsWith(
+      `state A: waiting: ${node.certDir} is writable by group or others (mode 0777); ${dirname(node.configPath)} is writable by group or others (mode 0775)`,
+    ),
+    waiting.msg,
+  );
   t.is(waiting['next_step'], `run \`chmod go-w ${node.certDir} && chmod go-w ${dirname(node.configPath)}\`; serve checks again every poll`);
   t.false(serve.records.some((r) => r.msg === 'state B: serving'));
 
@@ -205,13 +220,28 @@ test('bootstrap with --cert-dir ./certs writes absolute paths, and serve started
   const minted = await cluster.admin.joinTokens.create({ node_name: 'relative-paths', ttl_seconds: 600 });
   const bootstrap = await runAgent(
     [
-      ...bootstrapArgs({ cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName: 'relative-paths', certDir: './certs', configPath: './agent.yaml', advertisedEndpoint: `https://127.0.0.1:${port}` }),
-      '--token-env', 'JOIN_TOKEN', '--listen', `127.0.0.1:${port}`, '--heartbeat-interval', '200ms',
+      ...bootstrapArgs({
+        cpUrl: cluster.cp.url,
+        caFingerprint: cluster.cp.caFingerprint,
+        nodeName: 'relative-paths',
+        certDir: './certs',
+        configPath: './agent.yaml',
+        advertisedEndpoint: `https://127.0.0.1:${port}`,
+      }),
+      '--token-env',
+      'JOIN_TOKEN',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--heartbeat-interval',
+      '200ms',
     ],
     { env: { JOIN_TOKEN: minted.token }, cwd: dir },
   );
   t.is(bootstrap.exitCode, 0, bootstrap.stderr);
-  t.true(bootstrap.stdout.includes(`wrote agent.key, agent.crt and ca.crt to ${join(dir, 'certs')} and ${join(dir, 'agent.yaml')}`), bootstrap.stdout);
+  t.true(
+    bootstrap.stdout.includes(`wrote agent.key, agent.crt and ca.crt to ${join(dir, 'certs')} and ${join(dir, 'agent.yaml')}`),
+    bootstrap.stdout,
+  );
   t.true(bootstrap.stdout.includes(`otherix-agent serve --config ${join(dir, 'agent.yaml')}`), bootstrap.stdout);
   const yaml = await readFile(join(dir, 'agent.yaml'), 'utf8');
   t.regex(yaml, new RegExp(`^  cert_dir: ${escapeRegExp(join(dir, 'certs'))} `, 'm'));
@@ -229,7 +259,7 @@ test('a relative cert_dir written in agent.yaml is relative to its folder, not t
   // The operator's edit: cert_dir relative to the file's folder (the node host's root here).
   const yaml = await readFile(node.configPath, 'utf8');
   const relative = relativePath(dirname(node.configPath), node.certDir);
-  await replaceFile(node.configPath, yaml.replace(/^  cert_dir: .*$/m, `  cert_dir: ${relative}`));
+  await replaceFile(node.configPath, yaml.replace(/^ {2}cert_dir: .*$/m, `  cert_dir: ${relative}`));
   t.false(relative.startsWith('/'));
 
   const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], {}, { cwd: '/' });
@@ -250,7 +280,16 @@ test('State A names the absolute paths it looked at: agent.yaml given relative, 
   await mkdir(join(dir, 'conf'));
   await writeFile(
     join(dir, 'conf', 'agent.yaml'),
-    ['node_name: paths', 'cp_url: https://127.0.0.1:1', 'advertised_endpoint: https://127.0.0.1:9443', 'migration:', '  host: 127.0.0.1', 'tls:', '  cert_dir: ../certs', ''].join('\n'),
+    [
+      'node_name: paths',
+      'cp_url: https://127.0.0.1:1',
+      'advertised_endpoint: https://127.0.0.1:9443',
+      'migration:',
+      '  host: 127.0.0.1',
+      'tls:',
+      '  cert_dir: ../certs',
+      '',
+    ].join('\n'),
   );
   const inside = startServe(['serve', '--config', join(dir, 'conf', 'agent.yaml'), '--poll-interval', '100ms'], {}, { cwd: '/' });
   t.teardown(() => inside.stop().then(() => undefined));

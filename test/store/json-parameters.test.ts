@@ -23,7 +23,7 @@ test('sqlite: a new node stores its agent_version byte for byte as a re-issued n
     const fleet = await token(store, null);
     const odd = 'v\ud800';
     const [old] = await redeemJoinTokens(store, [attempt(fleet, 1, 'reissued', 'plain')]);
-    t.true(old!.ok);
+    t.true(old.ok);
     const bound = await token(store, 'reissued');
     const outcomes = await redeemJoinTokens(store, [attempt(fleet, 2, 'fresh', odd), attempt(bound, 3, 'reissued', odd)]);
     t.true(outcomes.every((o) => o.ok));
@@ -31,7 +31,10 @@ test('sqlite: a new node stores its agent_version byte for byte as a re-issued n
       "SELECT name, hex(agent_version) AS bytes FROM nodes WHERE name IN ('fresh', 'reissued') ORDER BY name",
     );
     // The re-issue binds the string: SQLite gets well-formed UTF-8, 'v' + U+FFFD.
-    t.deepEqual(stored, [{ name: 'fresh', bytes: '76EFBFBD' }, { name: 'reissued', bytes: '76EFBFBD' }]);
+    t.deepEqual(stored, [
+      { name: 'fresh', bytes: '76EFBFBD' },
+      { name: 'reissued', bytes: '76EFBFBD' },
+    ]);
     t.is((await store.findNodeByName('fresh'))!.agentVersion, (await store.findNodeByName('reissued'))!.agentVersion);
   });
 });
@@ -40,43 +43,78 @@ test('sqlite: a heartbeat stores its agent_version as a bound string would (lone
   await withSqliteStore(async (store) => {
     const fleet = await token(store, null);
     const [joined] = await redeemJoinTokens(store, [attempt(fleet, 4, 'beating', 'plain')]);
-    if (!joined!.ok) {
+    if (!joined.ok) {
       t.fail('the join was refused');
       return;
     }
-    const node = joined!.result.node;
-    const landed = await store.nodes.recordHeartbeats([{
-      nodeId: node.id, certSerial: node.certSerial, architecture: 'amd64', agentVersion: 'v\ud800', heartbeatIntervalMs: 30_000,
-      hardwareJson: JSON.stringify({ cpu_model: 'x\udc00', cpu_count: 1, memory_bytes: 1, kvm_present: false, hostname: 'h', kernel: 'k' }),
-      vmCount: 0, activeMigrations: 0, at: NOW,
-    }]);
+    const node = joined.result.node;
+    const landed = await store.nodes.recordHeartbeats([
+      {
+        nodeId: node.id,
+        certSerial: node.certSerial,
+        architecture: 'amd64',
+        agentVersion: 'v\ud800',
+        heartbeatIntervalMs: 30_000,
+        hardwareJson: JSON.stringify({
+          cpu_model: 'x\udc00',
+          cpu_count: 1,
+          memory_bytes: 1,
+          kvm_present: false,
+          hostname: 'h',
+          kernel: 'k',
+        }),
+        vmCount: 0,
+        activeMigrations: 0,
+        at: NOW,
+      },
+    ]);
     t.deepEqual(landed, [{ cordoned: false }]);
-    const [stored] = await store.connections.read.all<{ bytes: string }>("SELECT hex(agent_version) AS bytes FROM nodes WHERE name = 'beating'");
-    t.is(stored!.bytes, '76EFBFBD');
+    const [stored] = await store.connections.read.all<{ bytes: string }>(
+      "SELECT hex(agent_version) AS bytes FROM nodes WHERE name = 'beating'",
+    );
+    t.is(stored.bytes, '76EFBFBD');
     // The hardware text is JSON already (its surrogate escaped), and reads back as it was sent.
     t.is((await store.findNodeByName('beating'))!.hardware?.cpu_model, 'x\udc00');
   });
 });
 
-testOnEachEngine('a lone surrogate reads back as U+FFFD whether it came by a bulk join, a bound re-issue or a bulk heartbeat', async (t, engine) => {
-  await withScratchStore(engine, async (store) => {
-    const fleet = await token(store, null);
-    const odd = 'v\ud800';
-    const [old] = await redeemJoinTokens(store, [attempt(fleet, 5, 'reissued', 'plain')]);
-    t.true(old!.ok);
-    const bound = await token(store, 'reissued');
-    const outcomes = await redeemJoinTokens(store, [attempt(fleet, 6, 'fresh', odd), attempt(bound, 7, 'reissued', odd)]);
-    t.true(outcomes.every((o) => o.ok));
-    t.is((await store.findNodeByName('fresh'))!.agentVersion, 'v\ufffd');
-    t.is((await store.findNodeByName('reissued'))!.agentVersion, 'v\ufffd');
-    const node = (await store.findNodeByName('fresh'))!;
-    await store.nodes.recordHeartbeats([{
-      nodeId: node.id, certSerial: node.certSerial, architecture: 'amd64', agentVersion: 'w\ud800', heartbeatIntervalMs: 30_000,
-      hardwareJson: JSON.stringify({ cpu_model: 'x\udc00', cpu_count: 1, memory_bytes: 1, kvm_present: false, hostname: 'h', kernel: 'k' }),
-      vmCount: 0, activeMigrations: 0, at: NOW,
-    }]);
-    const beaten = (await store.findNodeByName('fresh'))!;
-    t.is(beaten.agentVersion, 'w\ufffd');
-    t.is(beaten.hardware?.cpu_model, 'x\udc00');
-  });
-});
+testOnEachEngine(
+  'a lone surrogate reads back as U+FFFD whether it came by a bulk join, a bound re-issue or a bulk heartbeat',
+  async (t, engine) => {
+    await withScratchStore(engine, async (store) => {
+      const fleet = await token(store, null);
+      const odd = 'v\ud800';
+      const [old] = await redeemJoinTokens(store, [attempt(fleet, 5, 'reissued', 'plain')]);
+      t.true(old.ok);
+      const bound = await token(store, 'reissued');
+      const outcomes = await redeemJoinTokens(store, [attempt(fleet, 6, 'fresh', odd), attempt(bound, 7, 'reissued', odd)]);
+      t.true(outcomes.every((o) => o.ok));
+      t.is((await store.findNodeByName('fresh'))!.agentVersion, 'v\ufffd');
+      t.is((await store.findNodeByName('reissued'))!.agentVersion, 'v\ufffd');
+      const node = (await store.findNodeByName('fresh'))!;
+      await store.nodes.recordHeartbeats([
+        {
+          nodeId: node.id,
+          certSerial: node.certSerial,
+          architecture: 'amd64',
+          agentVersion: 'w\ud800',
+          heartbeatIntervalMs: 30_000,
+          hardwareJson: JSON.stringify({
+            cpu_model: 'x\udc00',
+            cpu_count: 1,
+            memory_bytes: 1,
+            kvm_present: false,
+            hostname: 'h',
+            kernel: 'k',
+          }),
+          vmCount: 0,
+          activeMigrations: 0,
+          at: NOW,
+        },
+      ]);
+      const beaten = (await store.findNodeByName('fresh'))!;
+      t.is(beaten.agentVersion, 'w\ufffd');
+      t.is(beaten.hardware?.cpu_model, 'x\udc00');
+    });
+  },
+);

@@ -1,6 +1,7 @@
 // The status rule (node-status-rule.ts) has two forms, nodeStatus() for what is shown and the SQL
-// generated from it for filtering and for rendering list pages, on each engine; on a grid of nodes around every boundary, each status filter
-// selects exactly the nodes that show that status at the same `now`, and the rendered status is it.
+// generated from it for filtering and for rendering list pages, on each engine; on a grid of nodes
+// around every boundary, each status filter selects exactly the nodes that show that status at the
+// same `now`, and the rendered status is it.
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS_FOR_NOT_READY, nodeStatus } from '@otherix/server';
 import type { NodeRow } from '@otherix/server';
 import { nodeRow } from '../harness/store-rows.js';
@@ -9,8 +10,13 @@ import { testOnEachEngine, withStoredNodes } from './scratch-store.js';
 const NOW = Date.parse('2026-06-06T12:00:00Z');
 const rule = { now: NOW, missedIntervals: MISSED_HEARTBEATS_FOR_NOT_READY, defaultIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS };
 
-const row = (i: number, cordoned: boolean, heartbeatIntervalMs: number | null, lastHeartbeatAt: number | null, lastRefusedHeartbeatAt: number | null = null): NodeRow =>
-  nodeRow(i, { cordoned, heartbeatIntervalMs, lastHeartbeatAt, lastRefusedHeartbeatAt });
+const row = (
+  i: number,
+  cordoned: boolean,
+  heartbeatIntervalMs: number | null,
+  lastHeartbeatAt: number | null,
+  lastRefusedHeartbeatAt: number | null = null,
+): NodeRow => nodeRow(i, { cordoned, heartbeatIntervalMs, lastHeartbeatAt, lastRefusedHeartbeatAt });
 
 /**
  * Around every boundary: pending, then for each interval silent 0, just under, at, just over and
@@ -25,7 +31,8 @@ function grid(): NodeRow[] {
       rows.push(row(i++, cordoned, null, null, refused));
       for (const interval of [100, 200, 1000, 30_000, null]) {
         const limit = MISSED_HEARTBEATS_FOR_NOT_READY * (interval ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
-        for (const silence of [0, limit - 1, limit, limit + 1, 10 * limit, -1, -10 * limit]) rows.push(row(i++, cordoned, interval, NOW - silence, refused));
+        for (const silence of [0, limit - 1, limit, limit + 1, 10 * limit, -1, -10 * limit])
+          rows.push(row(i++, cordoned, interval, NOW - silence, refused));
       }
     }
   }
@@ -45,21 +52,37 @@ testOnEachEngine('each status filter selects exactly the nodes nodeStatus() show
       const listed = await store.nodes.list({ limit: 500, status, rule });
       const expected = rows.filter((r) => shown.get(r.name) === status).map((r) => r.name);
       t.true(expected.length > 0, status);
-      t.deepEqual(listed.items.map((r) => r.name), expected, status);
+      t.deepEqual(
+        listed.items.map((r) => r.name),
+        expected,
+        status,
+      );
     }
     const schedulable = await store.nodes.list({ limit: 500, schedulable: true, rule });
-    t.deepEqual(schedulable.items.map((r) => r.name), rows.filter((r) => shown.get(r.name) === 'ready').map((r) => r.name));
+    t.deepEqual(
+      schedulable.items.map((r) => r.name),
+      rows.filter((r) => shown.get(r.name) === 'ready').map((r) => r.name),
+    );
     const unschedulable = await store.nodes.list({ limit: 500, schedulable: false, rule });
-    t.deepEqual(unschedulable.items.map((r) => r.name), rows.filter((r) => shown.get(r.name) !== 'ready').map((r) => r.name));
+    t.deepEqual(
+      unschedulable.items.map((r) => r.name),
+      rows.filter((r) => shown.get(r.name) !== 'ready').map((r) => r.name),
+    );
   });
 });
 
-testOnEachEngine('the status the store renders into list JSON is the one nodeStatus() shows, for every node of the grid', async (t, engine) => {
-  const rows = grid();
-  await withStoredNodes(engine, rows, async (store) => {
-    const page = await store.nodes.listJson({ limit: 500, rule }, 'summary');
-    const rendered = page.items.map((text) => JSON.parse(text) as { name: string; status: string });
-    t.is(rendered.length, rows.length);
-    t.deepEqual(rendered.map((n) => [n.name, n.status]), rows.map((r) => [r.name, nodeStatus(r, NOW)]));
-  });
-});
+testOnEachEngine(
+  'the status the store renders into list JSON is the one nodeStatus() shows, for every node of the grid',
+  async (t, engine) => {
+    const rows = grid();
+    await withStoredNodes(engine, rows, async (store) => {
+      const page = await store.nodes.listJson({ limit: 500, rule }, 'summary');
+      const rendered = page.items.map((text) => JSON.parse(text) as { name: string; status: string });
+      t.is(rendered.length, rows.length);
+      t.deepEqual(
+        rendered.map((n) => [n.name, n.status]),
+        rows.map((r) => [r.name, nodeStatus(r, NOW)]),
+      );
+    });
+  },
+);

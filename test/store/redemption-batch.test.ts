@@ -16,12 +16,21 @@ import { testOnEachEngine, withPostgresStore, withScratchStore, withSqliteStore 
 const NOW = Date.parse('2026-06-06T12:00:00Z');
 let serial = 0x1000;
 
-const token = (store: Store, maxUses: number, nodeName: string | null = null): Promise<JoinTokenRow> => insertJoinToken(store, NOW, { maxUses, nodeName });
+const token = (store: Store, maxUses: number, nodeName: string | null = null): Promise<JoinTokenRow> =>
+  insertJoinToken(store, NOW, { maxUses, nodeName });
 
 /** An attempt with the CP's own rules, for `name` on `host` (loopback hosts are never claimed). */
 function attempt(tokenRow: JoinTokenRow, name: string, host = '127.0.0.1'): RedemptionAttempt {
   const i = serial++;
-  const node = nodeRow(i, { id: randomUUID(), name, endpointHost: host, migrationHost: host, advertisedEndpoint: `https://${host}:9443`, certSerial: i.toString(16), createdAt: NOW });
+  const node = nodeRow(i, {
+    id: randomUUID(),
+    name,
+    endpointHost: host,
+    migrationHost: host,
+    advertisedEndpoint: `https://${host}:9443`,
+    certSerial: i.toString(16),
+    createdAt: NOW,
+  });
   return redemptionAttempt(tokenRow, node, NOW, host.startsWith('127.') ? [] : [host]);
 }
 
@@ -34,7 +43,10 @@ const refusal = (outcome: RedemptionOutcome): string | undefined => {
 testOnEachEngine('inside one batch a token is used at most max_uses times, counted across the attempts', async (t, engine) => {
   await withScratchStore(engine, async (store) => {
     const two = await token(store, 2);
-    const outcomes = await redeemJoinTokens(store, ['a', 'b', 'c', 'd'].map((name) => attempt(two, `n-${name}`)));
+    const outcomes = await redeemJoinTokens(
+      store,
+      ['a', 'b', 'c', 'd'].map((name) => attempt(two, `n-${name}`)),
+    );
     t.deepEqual(outcomes.map(refusal), [undefined, undefined, 'exhausted', 'exhausted']);
     t.is((await store.findJoinTokenById(two.id))!.consumed, 2);
     t.truthy(await store.findNodeByName('n-b'));
@@ -63,12 +75,12 @@ testOnEachEngine('a bound token re-issues a name another attempt of the same bat
     const fleet = await token(store, 0);
     const bound = await token(store, 1, 'reborn');
     const [created, reissued] = await redeemJoinTokens(store, [attempt(fleet, 'reborn'), attempt(bound, 'reborn')]);
-    t.true(created!.ok && !created!.result.reissued);
-    t.true(reissued!.ok && reissued!.result.reissued);
-    if (!created!.ok || !reissued!.ok) return;
-    t.is(reissued!.result.node.id, created!.result.node.id, 'the node keeps its id');
-    t.is((await store.findNodeCertificate(created!.result.node.certSerial))!.status, 'replaced');
-    t.is((await store.findNodeCertificate(reissued!.result.node.certSerial))!.status, 'current');
+    t.true(created.ok && !created.result.reissued);
+    t.true(reissued.ok && reissued.result.reissued);
+    if (!created.ok || !reissued.ok) return;
+    t.is(reissued.result.node.id, created.result.node.id, 'the node keeps its id');
+    t.is((await store.findNodeCertificate(created.result.node.certSerial))!.status, 'replaced');
+    t.is((await store.findNodeCertificate(reissued.result.node.certSerial))!.status, 'current');
   });
 });
 
@@ -80,10 +92,10 @@ test('sqlite: a write that fails rolls the batch back, then each attempt runs al
     );
     const fleet = await token(store, 0);
     const outcomes = await redeemJoinTokens(store, [attempt(fleet, 'before'), attempt(fleet, 'poison'), attempt(fleet, 'after')]);
-    t.true(outcomes[0]!.ok);
-    t.false(outcomes[1]!.ok);
+    t.true(outcomes[0].ok);
+    t.false(outcomes[1].ok);
     t.regex(String((outcomes[1] as { error: unknown }).error), /poisoned row/);
-    t.true(outcomes[2]!.ok);
+    t.true(outcomes[2].ok);
     t.truthy(await store.findNodeByName('before'));
     t.truthy(await store.findNodeByName('after'));
     t.is(await store.findNodeByName('poison'), undefined);
@@ -99,10 +111,14 @@ testOnEachEngine('a node re-issued earlier in the batch onto a new host frees it
   await withScratchStore(engine, async (store) => {
     const fleet = await token(store, 0);
     const [first] = await redeemJoinTokens(store, [attempt(fleet, 'mover', '10.0.0.5')]);
-    t.true(first!.ok);
+    t.true(first.ok);
     const bound = await token(store, 1, 'mover');
     // Read at the start of the batch, 10.0.0.5 is mover's; by the second attempt it no longer is.
-    const outcomes = await redeemJoinTokens(store, [attempt(bound, 'mover', '10.0.0.6'), attempt(fleet, 'newcomer', '10.0.0.5'), attempt(fleet, 'late', '10.0.0.6')]);
+    const outcomes = await redeemJoinTokens(store, [
+      attempt(bound, 'mover', '10.0.0.6'),
+      attempt(fleet, 'newcomer', '10.0.0.5'),
+      attempt(fleet, 'late', '10.0.0.6'),
+    ]);
     t.deepEqual(outcomes.map(refusal), [undefined, undefined, 'conflict']);
     t.is((await store.findNodeByName('mover'))!.endpointHost, '10.0.0.6');
     t.is((await store.findNodeByName('newcomer'))!.endpointHost, '10.0.0.5');
@@ -113,8 +129,14 @@ testOnEachEngine('independent attempts of one batch all commit, with one use eac
   await withScratchStore(engine, async (store) => {
     const fleet = await token(store, 0);
     const names = Array.from({ length: 50 }, (_, i) => `fleet-${i}`);
-    const outcomes = await redeemJoinTokens(store, names.map((name, i) => attempt(fleet, name, i % 2 === 0 ? '127.0.0.1' : `10.1.0.${i}`)));
-    t.deepEqual(outcomes.map(refusal), names.map(() => undefined));
+    const outcomes = await redeemJoinTokens(
+      store,
+      names.map((name, i) => attempt(fleet, name, i % 2 === 0 ? '127.0.0.1' : `10.1.0.${i}`)),
+    );
+    t.deepEqual(
+      outcomes.map(refusal),
+      names.map(() => undefined),
+    );
     t.is((await store.findJoinTokenById(fleet.id))!.consumed, 50);
     t.is((await store.listConsumptions(fleet.id, { limit: 100 })).items.length, 50);
     for (const name of names) {
@@ -130,11 +152,16 @@ test('sqlite: a write that makes SQLite roll the whole transaction back (as a fu
     // RAISE(ROLLBACK) ends the transaction inside SQLite, as SQLITE_FULL or an I/O error would:
     // any statement of the batch that ran after it would run on its own and commit.
     await store.connections.transaction((sql) =>
-      sql.exec("CREATE TRIGGER poison BEFORE INSERT ON nodes WHEN NEW.name = 'poison' BEGIN SELECT RAISE(ROLLBACK, 'transaction ended'); END"),
+      sql.exec(
+        "CREATE TRIGGER poison BEFORE INSERT ON nodes WHEN NEW.name = 'poison' BEGIN SELECT RAISE(ROLLBACK, 'transaction ended'); END",
+      ),
     );
     const fleet = await token(store, 0);
     const outcomes = await redeemJoinTokens(store, [attempt(fleet, 'first'), attempt(fleet, 'poison'), attempt(fleet, 'last')]);
-    t.deepEqual(outcomes.map((o) => o.ok), [true, false, true]);
+    t.deepEqual(
+      outcomes.map((o) => o.ok),
+      [true, false, true],
+    );
     t.is((await store.findJoinTokenById(fleet.id))!.consumed, 2);
     t.is((await store.listConsumptions(fleet.id, { limit: 10 })).items.length, 2);
     const certificates = await store.connections.read.all<{ node_id: string }>('SELECT node_id FROM node_certificates');
@@ -147,9 +174,11 @@ test('sqlite: a write that makes SQLite roll the whole transaction back (as a fu
 test('postgres: a write that fails rolls the batch back, then each attempt runs alone: only that one fails', async (t) => {
   await withPostgresStore(async (store, url) => {
     // A write the rules cannot foresee: this trigger refuses one node's row.
-    await onDatabase(url, (client) => client.query(`
+    await onDatabase(url, (client) =>
+      client.query(`
       CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'poisoned row'; END $$;
-      CREATE TRIGGER poison BEFORE INSERT ON nodes FOR EACH ROW WHEN (NEW.name = 'poison') EXECUTE FUNCTION poison();`));
+      CREATE TRIGGER poison BEFORE INSERT ON nodes FOR EACH ROW WHEN (NEW.name = 'poison') EXECUTE FUNCTION poison();`),
+    );
     await poisonedBatch(t, store);
     const certificates = await onDatabase(url, (client) => client.query('SELECT node_id FROM node_certificates'));
     t.is(certificates.rowCount, 2);
@@ -160,10 +189,10 @@ test('postgres: a write that fails rolls the batch back, then each attempt runs 
 async function poisonedBatch(t: ExecutionContext, store: Store): Promise<void> {
   const fleet = await token(store, 0);
   const outcomes = await redeemJoinTokens(store, [attempt(fleet, 'before'), attempt(fleet, 'poison'), attempt(fleet, 'after')]);
-  t.true(outcomes[0]!.ok);
-  t.false(outcomes[1]!.ok);
+  t.true(outcomes[0].ok);
+  t.false(outcomes[1].ok);
   t.regex(String((outcomes[1] as { error: unknown }).error), /poisoned row/);
-  t.true(outcomes[2]!.ok);
+  t.true(outcomes[2].ok);
   t.truthy(await store.findNodeByName('before'));
   t.truthy(await store.findNodeByName('after'));
   t.is(await store.findNodeByName('poison'), undefined);

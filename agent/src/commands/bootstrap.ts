@@ -10,7 +10,7 @@ const text = (flag: string, description: string) => flagSpec({ flag, description
 
 /** The default the SDK applies to `bootstrap.<key>`, as --help shows it. */
 function defaultOf(key: string): string {
-  const spec = BOOTSTRAP_CONFIG_SCHEMA[`bootstrap.${key}`]!;
+  const spec = BOOTSTRAP_CONFIG_SCHEMA[`bootstrap.${key}`];
   return spec.kind === 'duration' ? formatDuration(spec.default as number) : String(spec.default);
 }
 
@@ -22,26 +22,51 @@ export const BOOTSTRAP_FLAGS = {
   tokenPath: text('--token-path <file>', 'Read the join token from a file (whitespace-trimmed)'),
   tokenEnv: text('--token-env <name>', 'Read the join token from this environment variable'),
   caFingerprint: text('--ca-fingerprint <fp>', 'Cluster CA fingerprint, sha256:<hex> or bare hex (required)'),
-  cpUrl: text('--cp-url <url>', 'Control-plane base URL, https://host:port; replicas of one cluster comma-separated, tried in order (required)'),
+  cpUrl: text(
+    '--cp-url <url>',
+    'Control-plane base URL, https://host:port; replicas of one cluster comma-separated, tried in order (required)',
+  ),
   nodeName: text('--node-name <name>', 'Cluster-unique node name, a DNS label (required)'),
   advertisedEndpoint: text('--advertised-endpoint <url>', 'HTTPS URL the CP uses to reach this agent (required)'),
   migrationHost: text('--migration-host <host>', 'Host/IP advertised for live-migration ingress (required)'),
-  migrationPortRangeStart: text('--migration-port-range-start <port>', `Migration port range lower bound (default: ${defaultOf('migration_port_range_start')})`),
-  migrationPortRangeEnd: text('--migration-port-range-end <port>', `Migration port range upper bound (default: ${defaultOf('migration_port_range_end')})`),
+  migrationPortRangeStart: text(
+    '--migration-port-range-start <port>',
+    `Migration port range lower bound (default: ${defaultOf('migration_port_range_start')})`,
+  ),
+  migrationPortRangeEnd: text(
+    '--migration-port-range-end <port>',
+    `Migration port range upper bound (default: ${defaultOf('migration_port_range_end')})`,
+  ),
   certDir: text('--cert-dir <dir>', `Destination for agent.key / agent.crt / ca.crt (default: ${defaultOf('cert_dir')})`),
   configPath: text('--config-path <path>', `Destination for the generated agent.yaml (default: ${defaultOf('config_path')})`),
   listen: text('--listen <addr>', `Agent HTTPS bind address baked into agent.yaml (default: ${defaultOf('listen')})`),
-  heartbeatInterval: text('--heartbeat-interval <duration>', `Heartbeat cadence baked into agent.yaml (default: ${defaultOf('heartbeat_interval')})`),
-  requestTimeout: text('--request-timeout <duration>', `Per-HTTP-request timeout against the CP (default: ${defaultOf('request_timeout')})`),
-  force: flagSpec({ flag: '--force', description: 'Re-issue cert material on an already-bootstrapped host (never overwrites agent.yaml)', kind: { type: 'switch' } }),
+  heartbeatInterval: text(
+    '--heartbeat-interval <duration>',
+    `Heartbeat cadence baked into agent.yaml (default: ${defaultOf('heartbeat_interval')})`,
+  ),
+  requestTimeout: text(
+    '--request-timeout <duration>',
+    `Per-HTTP-request timeout against the CP (default: ${defaultOf('request_timeout')})`,
+  ),
+  force: flagSpec({
+    flag: '--force',
+    description: 'Re-issue cert material on an already-bootstrapped host (never overwrites agent.yaml)',
+    kind: { type: 'switch' },
+  }),
 };
 
 export function registerBootstrap(cli: CAC, argv: readonly string[]): void {
   const command = cli.command('bootstrap', 'Join this host to the cluster: redeem a join token for the node identity');
   for (const spec of Object.values(BOOTSTRAP_FLAGS)) command.option(spec.flag, spec.description);
-  command.usage('bootstrap (--token-path FILE | --token-env NAME | --token VALUE) --ca-fingerprint FP --cp-url URL --node-name NAME --advertised-endpoint URL --migration-host HOST [options]');
-  command.example('  $ otherix-agent bootstrap --token-path /run/otherix/join-token --ca-fingerprint sha256:1a2b... --cp-url https://cp.example:8443 --node-name node-1 --advertised-endpoint https://10.0.0.21:9443 --migration-host 10.0.0.21');
-  command.example('  $ otherix-agent bootstrap --force --token-env JOIN_TOKEN --ca-fingerprint sha256:1a2b... --cp-url https://cp.example:8443 --node-name node-1 --advertised-endpoint https://10.0.0.21:9443 --migration-host 10.0.0.21');
+  command.usage(
+    'bootstrap (--token-path FILE | --token-env NAME | --token VALUE) --ca-fingerprint FP --cp-url URL --node-name NAME --advertised-endpoint URL --migration-host HOST [options]',
+  );
+  command.example(
+    '  $ otherix-agent bootstrap --token-path /run/otherix/join-token --ca-fingerprint sha256:1a2b... --cp-url https://cp.example:8443 --node-name node-1 --advertised-endpoint https://10.0.0.21:9443 --migration-host 10.0.0.21',
+  );
+  command.example(
+    '  $ otherix-agent bootstrap --force --token-env JOIN_TOKEN --ca-fingerprint sha256:1a2b... --cp-url https://cp.example:8443 --node-name node-1 --advertised-endpoint https://10.0.0.21:9443 --migration-host 10.0.0.21',
+  );
   command.action((parsed: Record<string, unknown>) => runBootstrap(readFlags(argv, parsed, BOOTSTRAP_FLAGS)));
 }
 

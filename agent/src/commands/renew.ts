@@ -25,7 +25,11 @@ export async function runRenew(options: { config: string; force: boolean }): Pro
     );
     return;
   }
-  const outcome = await renewNodeCertificate({ certDir: config.tls.cert_dir, cpUrl: config.cp_url, requestTimeoutMs: config.request_timeout_ms });
+  const outcome = await renewNodeCertificate({
+    certDir: config.tls.cert_dir,
+    cpUrl: config.cp_url,
+    requestTimeoutMs: config.request_timeout_ms,
+  });
   process.stdout.write(
     `renewed ${outcome.nodeName}: serial ${outcome.previous.serial} -> ${outcome.renewed.serial}, valid until ${iso(outcome.renewed.notAfter)}; ` +
       `wrote agent.key and agent.crt to ${outcome.certDir} (a running serve switches to them without a restart)\n`,

@@ -22,15 +22,20 @@ export const SERVE_FLAGS = {
   }),
 };
 
-const SERVE_EXAMPLES = ['  $ otherix-agent serve --config /etc/otherix/agent.yaml', '  $ otherix-agent serve --metrics-listen 127.0.0.1:9464'];
+const SERVE_EXAMPLES = [
+  '  $ otherix-agent serve --config /etc/otherix/agent.yaml',
+  '  $ otherix-agent serve --metrics-listen 127.0.0.1:9464',
+];
 
 export function registerServe(cli: CAC, argv: readonly string[]): void {
   for (const name of ['serve', '']) {
-    const description = name === '' ? '(no command) the same as serve' : 'Run the agent: wait for bootstrap (State A), then serve (State B)';
+    const description =
+      name === '' ? '(no command) the same as serve' : 'Run the agent: wait for bootstrap (State A), then serve (State B)';
     const command = cli.command(name, description);
     if (name === '') command.usage('<command> [options]');
     else for (const example of SERVE_EXAMPLES) command.example(example);
-    for (const spec of Object.values<FlagSpec>(SERVE_FLAGS)) command.option(spec.flag, spec.description, spec.default === undefined ? undefined : { default: spec.default });
+    for (const spec of Object.values<FlagSpec>(SERVE_FLAGS))
+      command.option(spec.flag, spec.description, spec.default === undefined ? undefined : { default: spec.default });
     command.action(async (parsed: Record<string, unknown>) => {
       const options = readFlags(argv, parsed, SERVE_FLAGS);
       const serve = await import('./serve.js');

@@ -57,7 +57,10 @@ function metricsListenOf(flag: string | undefined, env: string | undefined): { h
   try {
     return parseListenAddress(value, 'metrics_listen');
   } catch {
-    throw new OtherixError('usage', `${where} ${JSON.stringify(value)}: expected HOST:PORT, e.g. 127.0.0.1:9464 (plain HTTP: keep it on loopback or a management network)`);
+    throw new OtherixError(
+      'usage',
+      `${where} ${JSON.stringify(value)}: expected HOST:PORT, e.g. 127.0.0.1:9464 (plain HTTP: keep it on loopback or a management network)`,
+    );
   }
 }
 
@@ -70,11 +73,17 @@ async function serveMetrics(address: { host: string; port: number }, logger: Log
   // Loaded only when metrics are on (node:http and prom-client cost memory the agent otherwise saves).
   const { startMetricsServer } = await import('@otherix/sdk/metrics-server');
   try {
-    const server = await startMetricsServer({ ...address, source: metrics, onError: (error) => logger.warn('a metrics scrape failed', { error: String(error) }) });
+    const server = await startMetricsServer({
+      ...address,
+      source: metrics,
+      onError: (error) => logger.warn('a metrics scrape failed', { error: String(error) }),
+    });
     logger.info('metrics listening', { url: server.url });
     return { metrics, close: () => server.close() };
   } catch (error) {
-    logger.error(`metrics not served: cannot listen on ${formatHostPort(address.host, address.port)} (${(error as { code?: string }).code ?? String(error)}): pick a free address for metrics_listen / --metrics-listen; the agent runs on without metrics`);
+    logger.error(
+      `metrics not served: cannot listen on ${formatHostPort(address.host, address.port)} (${(error as { code?: string }).code ?? String(error)}): pick a free address for metrics_listen / --metrics-listen; the agent runs on without metrics`,
+    );
     return undefined;
   }
 }

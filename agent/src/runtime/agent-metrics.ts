@@ -44,7 +44,12 @@ export async function loadAgentMetrics(version: string): Promise<AgentMetrics> {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
-  new Gauge({ name: 'otherix_agent_build_info', help: 'Always 1; the label says which otherix-agent runs.', labelNames: ['version'], registers }).set({ version }, 1);
+  new Gauge({
+    name: 'otherix_agent_build_info',
+    help: 'Always 1; the label says which otherix-agent runs.',
+    labelNames: ['version'],
+    registers,
+  }).set({ version }, 1);
   const stateGauge = new Gauge({
     name: 'otherix_agent_state',
     help: '1 for the state the agent is in: A (waiting for bootstrap: config and cert files) or B (serving and heartbeating), 0 for the other.',

@@ -70,12 +70,23 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
         peer: peerUris.join(', ') || 'no URI SAN',
         remote_address: request.socket.remoteAddress,
       });
-      return reply(response, 403, errorBody('forbidden', `only the control plane (${CONTROL_PLANE_SPIFFE_ID}) may call this agent; the client certificate carries ${peerUris.join(', ') || 'no URI SAN'}`));
+      return reply(
+        response,
+        403,
+        errorBody(
+          'forbidden',
+          `only the control plane (${CONTROL_PLANE_SPIFFE_ID}) may call this agent; the client certificate carries ${peerUris.join(', ') || 'no URI SAN'}`,
+        ),
+      );
     }
     const path = pathOf(request.url);
     const route = path === undefined ? undefined : routes[path];
     if (route === undefined) {
-      return reply(response, 404, errorBody('not_found', `no route ${path ?? 'for that request target'} on the agent: see agent-openapi.yaml`));
+      return reply(
+        response,
+        404,
+        errorBody('not_found', `no route ${path ?? 'for that request target'} on the agent: see agent-openapi.yaml`),
+      );
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('Allow', 'GET, HEAD');
@@ -113,7 +124,9 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   server.on('error', (error) => logger.error('agent server: error', { error }));
   const bound = server.address() as AddressInfo;
   const address = { host: wanted.host, port: bound.port };
-  logger.info(`agent server: listening on ${formatHostPort(address.host, address.port)}`, { listen: formatHostPort(address.host, address.port) });
+  logger.info(`agent server: listening on ${formatHostPort(address.host, address.port)}`, {
+    listen: formatHostPort(address.host, address.port),
+  });
 
   return {
     address,

@@ -37,18 +37,24 @@ export class CertExpiryWatch {
     const end = new Date(times.notAfter).toISOString();
     const way = `mint a join token bound to this node (\`otherix node join-token create --node-name ${this.nodeName}\`) and run \`otherix-agent bootstrap --force\` on this host; serve picks the new files up without a restart`;
     if (expired) {
-      this.logger.warn(`the node certificate (serial ${times.serial}) expired at ${end}: serve cannot renew it (a renewal is authenticated by a valid certificate) and the control plane refuses its heartbeats, which serve keeps sending; ${way}`, {
-        serial: times.serial,
-        not_after: end,
-      });
+      this.logger.warn(
+        `the node certificate (serial ${times.serial}) expired at ${end}: serve cannot renew it (a renewal is authenticated by a valid certificate) and the control plane refuses its heartbeats, which serve keeps sending; ${way}`,
+        {
+          serial: times.serial,
+          not_after: end,
+        },
+      );
     } else {
       const days = Math.floor(left / DAY_MS);
       const when = days === 0 ? 'in less than a day' : `in ${days} day${days === 1 ? '' : 's'}`;
-      this.logger.warn(`the node certificate (serial ${times.serial}) expires ${when} (${end}) and serve has not managed to renew it (see the renewal failures in this log; serve keeps trying): if it cannot, ${way}`, {
-        serial: times.serial,
-        not_after: end,
-        days_left: days,
-      });
+      this.logger.warn(
+        `the node certificate (serial ${times.serial}) expires ${when} (${end}) and serve has not managed to renew it (see the renewal failures in this log; serve keeps trying): if it cannot, ${way}`,
+        {
+          serial: times.serial,
+          not_after: end,
+          days_left: days,
+        },
+      );
     }
   }
 

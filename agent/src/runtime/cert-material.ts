@@ -28,7 +28,7 @@ export function readCertMaterial(certDir: string): MaterialRead {
   const unreadable: string[] = [];
   const files = readFileSetSync(certDir, CERT_FILE_NAMES);
   const read = (name: string): string => {
-    const file = files[name]!;
+    const file = files[name];
     if (file.ok) return file.text;
     (file.error.code === 'ENOENT' ? missing : unreadable).push(name);
     return '';

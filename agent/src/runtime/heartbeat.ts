@@ -111,14 +111,17 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
       const body = await heartbeatBody();
       const status = await client.nodes.heartbeat(body).catch((error: unknown) => {
         if (!isConnectionReset(error)) throw error;
-        logger.debug('heartbeat: the connection was closed under the beat; sending it again on a new connection', { code: isOtherixError(error) ? error.code : undefined });
+        logger.debug('heartbeat: the connection was closed under the beat; sending it again on a new connection', {
+          code: isOtherixError(error) ? error.code : undefined,
+        });
         return client.nodes.heartbeat(body);
       });
       beats += 1;
       moves.reset();
       options.metrics?.heartbeat('ok', (performance.now() - started) / 1000);
       const streak = failures.reset();
-      if (streak > 0) logger.info(`heartbeat: accepted again after ${streak} failed in a row`, { status: status.status, waited_ms: waitedMs });
+      if (streak > 0)
+        logger.info(`heartbeat: accepted again after ${streak} failed in a row`, { status: status.status, waited_ms: waitedMs });
       else if (beats === 1) logger.info('heartbeat: first heartbeat accepted', { status: status.status });
       else logger.debug('heartbeat: accepted', { status: status.status });
       return jittered(options.intervalMs, random);
@@ -136,7 +139,10 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
     if (!read.ok) {
       // Drop the old connections too: without its files this node must not keep beating.
       retireClient();
-      throw new OtherixError('cert_material_lost', `cert material lost: ${read.problem.message}: heartbeats fail until it is back; ${REBOOTSTRAP}`);
+      throw new OtherixError(
+        'cert_material_lost',
+        `cert material lost: ${read.problem.message}: heartbeats fail until it is back; ${REBOOTSTRAP}`,
+      );
     }
     if (current !== undefined && sameMaterial(current.material, read.material)) {
       options.expiry?.check(read.material.certPem);
@@ -144,16 +150,21 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
     }
     // New material (or the first): a damaged file is the host's problem, said as such, not a TLS
     // failure against the CP. Checked once per content, not on every beat.
-    const check = checkedMaterial?.material !== undefined && sameMaterial(checkedMaterial.material, read.material)
-      ? checkedMaterial.check
-      : checkCertSet(read.material);
+    const check =
+      checkedMaterial?.material !== undefined && sameMaterial(checkedMaterial.material, read.material)
+        ? checkedMaterial.check
+        : checkCertSet(read.material);
     checkedMaterial = { material: read.material, check };
     if (!check.ok) {
       retireClient();
       // A cert file that does not parse or does not fit the others: named, with the fix.
-      throw new OtherixError('cert_file_invalid', `${check.file} in ${options.certDir} ${check.problem}: heartbeats fail until the files are whole; ${REBOOTSTRAP}`, {
-        details: { file: check.file },
-      });
+      throw new OtherixError(
+        'cert_file_invalid',
+        `${check.file} in ${options.certDir} ${check.problem}: heartbeats fail until the files are whole; ${REBOOTSTRAP}`,
+        {
+          details: { file: check.file },
+        },
+      );
     }
     options.expiry?.check(read.material.certPem);
     // Compared with the material of the last client, even one retired when the files vanished.
@@ -174,7 +185,12 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
         onFailover: ({ from, to, code }) => {
           const occurrence = moves.record(`${from}\u0000${to}\u0000${code}`);
           if (occurrence.first || isCountMilestone(occurrence.count)) {
-            logger.warn(`heartbeat: the control plane at ${from} failed (${code}); moving on to ${to}`, { code, from, to, ...(occurrence.first ? {} : { moves: occurrence.count }) });
+            logger.warn(`heartbeat: the control plane at ${from} failed (${code}); moving on to ${to}`, {
+              code,
+              from,
+              to,
+              ...(occurrence.first ? {} : { moves: occurrence.count }),
+            });
           }
         },
       }),
@@ -241,7 +257,8 @@ const REBOOTSTRAP =
   're-run `otherix-agent bootstrap --force` with a token bound to this node; the running agent picks the new files up without a restart';
 
 function failureOf(error: unknown): Failure {
-  if (isOtherixError(error)) return { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) };
+  if (isOtherixError(error))
+    return { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) };
   return { code: 'internal', message: error instanceof Error ? error.message : String(error) };
 }
 

@@ -10,5 +10,8 @@ export function parseListenAddress(listen: string, key: 'listen' | 'metrics_list
   if (parsed.ok) return parsed.address;
   const host = parsed.problem.kind === 'host' ? ` (its host ${JSON.stringify(parsed.problem.host)} ${parsed.problem.problem})` : '';
   const example = key === 'listen' ? '0.0.0.0:9443' : '127.0.0.1:9464';
-  throw new OtherixError('config_invalid', `${key} address ${JSON.stringify(listen)} must be HOST:PORT, e.g. ${example}${host}: fix \`${key}\` in agent.yaml or OTHERIX_${key.toUpperCase()}`);
+  throw new OtherixError(
+    'config_invalid',
+    `${key} address ${JSON.stringify(listen)} must be HOST:PORT, e.g. ${example}${host}: fix \`${key}\` in agent.yaml or OTHERIX_${key.toUpperCase()}`,
+  );
 }

@@ -79,7 +79,9 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
       return identity.times;
     } catch (error) {
       // The heartbeats report unusable material every beat; the loop looks again by itself.
-      logger.debug('renewal: no usable certificate in the cert dir; looking again shortly', { code: isOtherixError(error) ? error.code : undefined });
+      logger.debug('renewal: no usable certificate in the cert dir; looking again shortly', {
+        code: isOtherixError(error) ? error.code : undefined,
+      });
       return undefined;
     }
   }
@@ -113,14 +115,22 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
     }
     if (now() >= times.notAfter) {
       planned = undefined;
-      logger.info(`renewal: stopped: the node certificate (serial ${times.serial}) expired at ${iso(times.notAfter)} and cannot be renewed; waiting for new material from \`otherix-agent bootstrap --force\``, { serial: times.serial, not_after: iso(times.notAfter) });
+      logger.info(
+        `renewal: stopped: the node certificate (serial ${times.serial}) expired at ${iso(times.notAfter)} and cannot be renewed; waiting for new material from \`otherix-agent bootstrap --force\``,
+        { serial: times.serial, not_after: iso(times.notAfter) },
+      );
       return;
     }
     // Already planned for this certificate (its due time, or a retry's backoff): keep it.
     if (planned?.serial === times.serial) return;
     failures = 0;
     const dueAt = Math.max(renewalDueAt(times, random), now());
-    logger.info(`renewal: next renewal due at ${iso(dueAt)}`, { serial: times.serial, due_at: iso(dueAt), not_after: iso(times.notAfter), lifetime_ms: times.lifetimeMs });
+    logger.info(`renewal: next renewal due at ${iso(dueAt)}`, {
+      serial: times.serial,
+      due_at: iso(dueAt),
+      not_after: iso(times.notAfter),
+      lifetime_ms: times.lifetimeMs,
+    });
     setTimer(times.serial, dueAt);
   }
 
@@ -146,15 +156,23 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
     }
     if (now() >= times.notAfter) return plan();
     try {
-      const outcome = await renewNodeCertificate({ certDir: options.certDir, cpUrl: options.cpUrl, requestTimeoutMs: options.requestTimeoutMs, now });
+      const outcome = await renewNodeCertificate({
+        certDir: options.certDir,
+        cpUrl: options.cpUrl,
+        requestTimeoutMs: options.requestTimeoutMs,
+        now,
+      });
       failures = 0;
       planned = undefined;
       options.metrics?.renewal('ok');
-      logger.info(`renewal: renewed the node certificate: serial ${outcome.previous.serial} -> ${outcome.renewed.serial}, valid until ${iso(outcome.renewed.notAfter)}`, {
-        previous_serial: outcome.previous.serial,
-        serial: outcome.renewed.serial,
-        not_after: iso(outcome.renewed.notAfter),
-      });
+      logger.info(
+        `renewal: renewed the node certificate: serial ${outcome.previous.serial} -> ${outcome.renewed.serial}, valid until ${iso(outcome.renewed.notAfter)}`,
+        {
+          previous_serial: outcome.previous.serial,
+          serial: outcome.renewed.serial,
+          not_after: iso(outcome.renewed.notAfter),
+        },
+      );
       options.onRenewed?.(outcome);
       await planAfterRenewal(outcome.renewed);
     } catch (error) {
@@ -166,20 +184,27 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
       options.metrics?.renewal(code);
       const delay = renewalRetryDelay(times, failures, error, at, random);
       if (delay === undefined || code === 'certificate_expired') {
-        logger.warn(`renewal failed: ${message}; no more tries: the certificate (serial ${times.serial}) ends at ${iso(times.notAfter)}`, { code, details, serial: times.serial });
+        logger.warn(`renewal failed: ${message}; no more tries: the certificate (serial ${times.serial}) ends at ${iso(times.notAfter)}`, {
+          code,
+          details,
+          serial: times.serial,
+        });
         planned = undefined;
         await current(); // the expiry watch says what to do
         return;
       }
       const next = at + delay;
-      logger.warn(`renewal failed: ${message}; retrying in ${Math.round(delay / 100) / 10} s (attempt ${failures + 1}), the current certificate (serial ${times.serial}) works until ${iso(times.notAfter)}`, {
-        code,
-        details,
-        failures,
-        retry_in_ms: delay,
-        serial: times.serial,
-        not_after: iso(times.notAfter),
-      });
+      logger.warn(
+        `renewal failed: ${message}; retrying in ${Math.round(delay / 100) / 10} s (attempt ${failures + 1}), the current certificate (serial ${times.serial}) works until ${iso(times.notAfter)}`,
+        {
+          code,
+          details,
+          failures,
+          retry_in_ms: delay,
+          serial: times.serial,
+          not_after: iso(times.notAfter),
+        },
+      );
       setTimer(times.serial, next);
     }
   }
@@ -193,10 +218,18 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
     const dueAt = renewalDueAt(renewed, random);
     const floor = now() + retryBounds(renewed.lifetimeMs).firstMs;
     if (dueAt < floor) {
-      logger.warn('renewal: the new certificate is already due for renewal by this host\'s clock: check the clocks of this host and the control plane', { serial: renewed.serial, not_after: iso(renewed.notAfter) });
+      logger.warn(
+        "renewal: the new certificate is already due for renewal by this host's clock: check the clocks of this host and the control plane",
+        { serial: renewed.serial, not_after: iso(renewed.notAfter) },
+      );
     }
     const at = Math.max(dueAt, floor);
-    logger.info(`renewal: next renewal due at ${iso(at)}`, { serial: renewed.serial, due_at: iso(at), not_after: iso(renewed.notAfter), lifetime_ms: renewed.lifetimeMs });
+    logger.info(`renewal: next renewal due at ${iso(at)}`, {
+      serial: renewed.serial,
+      due_at: iso(at),
+      not_after: iso(renewed.notAfter),
+      lifetime_ms: renewed.lifetimeMs,
+    });
     setTimer(renewed.serial, at);
   }
 

@@ -40,7 +40,13 @@ export function retryBounds(lifetimeMs: number): { firstMs: number; longestMs: n
  * before it); undefined when less than a first retry's delay is left: no more tries. `now` is
  * epoch ms.
  */
-export function renewalRetryDelay(times: CertificateTimes, failures: number, error: unknown, now: number, random: () => number): number | undefined {
+export function renewalRetryDelay(
+  times: CertificateTimes,
+  failures: number,
+  error: unknown,
+  now: number,
+  random: () => number,
+): number | undefined {
   const { firstMs, longestMs } = retryBounds(times.lifetimeMs);
   const backoff = Math.min(longestMs, firstMs * 2 ** Math.min(30, Math.max(0, failures - 1)));
   let delay = Math.round(backoff * (1 + 0.1 * (2 * random() - 1)));

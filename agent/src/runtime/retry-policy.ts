@@ -30,7 +30,10 @@ export function delayAfterFailure(intervalMs: number, error: unknown, random: ()
   if (retryAfterMs === undefined) return { delayMs: retryDelay(intervalMs, random) };
   const asked = Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
   // Up to a tenth of an interval more, so a fleet told the same time does not come back at once.
-  return { delayMs: Math.max(retryDelay(intervalMs, random), asked + Math.round(intervalMs * HEARTBEAT_JITTER * random())), retryAfterMs: asked };
+  return {
+    delayMs: Math.max(retryDelay(intervalMs, random), asked + Math.round(intervalMs * HEARTBEAT_JITTER * random())),
+    retryAfterMs: asked,
+  };
 }
 
 function retryAfterOf(error: unknown): number | undefined {

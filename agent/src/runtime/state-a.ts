@@ -82,7 +82,12 @@ async function checkReadiness(sources: ReadinessSources): Promise<ReadinessCheck
   if (!read.ok) {
     if (read.problem.code === 'cert_file_missing') return notReady(read.problem.code, read.problem.message, RUN_BOOTSTRAP);
     if (read.problem.code === 'invalid_ca') return notReady(read.problem.code, read.problem.message, reissue(config.node_name));
-    return notReady(read.problem.code, read.problem.message, 'make the files readable by the user serve runs as; serve re-reads them every poll', true);
+    return notReady(
+      read.problem.code,
+      read.problem.message,
+      'make the files readable by the user serve runs as; serve re-reads them every poll',
+      true,
+    );
   }
   const { material } = read;
 
@@ -135,7 +140,8 @@ export async function waitForBootstrap(options: StateAOptions): Promise<Bootstra
     if (check.ready) {
       const { config } = check.bootstrapped;
       if (isLogLevel(config.logger.level)) logger.setLevel(config.logger.level);
-      else logger.warn(`logger.level ${JSON.stringify(config.logger.level)} is not one of ${LOG_LEVELS.join(', ')}: keeping ${logger.level}`);
+      else
+        logger.warn(`logger.level ${JSON.stringify(config.logger.level)} is not one of ${LOG_LEVELS.join(', ')}: keeping ${logger.level}`);
       logger.info('state A: config and cert material are in place', { node_name: config.node_name, cert_dir: config.tls.cert_dir });
       return check.bootstrapped;
     }
@@ -158,7 +164,12 @@ export async function waitForBootstrap(options: StateAOptions): Promise<Bootstra
 
 const RUN_BOOTSTRAP = 'run `otherix-agent bootstrap` on this host; serve picks the files up without a restart';
 
-function notReady(code: OtherixErrorCode, message: string, nextStep: string, broken = code !== 'config_missing' && code !== 'cert_file_missing'): ReadinessCheck {
+function notReady(
+  code: OtherixErrorCode,
+  message: string,
+  nextStep: string,
+  broken = code !== 'config_missing' && code !== 'cert_file_missing',
+): ReadinessCheck {
   return { ready: false, reason: { code, message, nextStep, broken } };
 }
 

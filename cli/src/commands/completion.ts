@@ -14,6 +14,7 @@ const WRITERS: Readonly<Record<string, typeof bashCompletion>> = { bash: bashCom
 export async function run(input: CommandInput<Record<string, never>>): Promise<void> {
   const shell = input.args[0] ?? '';
   const write = Object.hasOwn(WRITERS, shell) ? WRITERS[shell] : undefined;
-  if (write === undefined) throw new OtherixError('usage', `no completion for the shell ${JSON.stringify(shell)}: give ${Object.keys(WRITERS).join(', ')}`);
+  if (write === undefined)
+    throw new OtherixError('usage', `no completion for the shell ${JSON.stringify(shell)}: give ${Object.keys(WRITERS).join(', ')}`);
   print(write(completionTree(input.table)));
 }

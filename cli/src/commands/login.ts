@@ -13,8 +13,10 @@ export async function run(input: CommandInput<Record<never, never>>): Promise<vo
   const { caFingerprint, token } = settings;
   const cpUrls = cliCpUrls(settings);
   if (cpUrls.length === 0) throw new OtherixError('usage', 'login needs --cp-url (or OTHERIX_CP_URL)');
-  if (caFingerprint === undefined) throw new OtherixError('usage', 'login needs --ca-fingerprint (or OTHERIX_CA_FINGERPRINT): ask the admin for the CA fingerprint');
-  if (token === undefined) throw new OtherixError('usage', 'login needs a token: --token-path FILE, --token-env NAME, --token T or OTHERIX_TOKEN');
+  if (caFingerprint === undefined)
+    throw new OtherixError('usage', 'login needs --ca-fingerprint (or OTHERIX_CA_FINGERPRINT): ask the admin for the CA fingerprint');
+  if (token === undefined)
+    throw new OtherixError('usage', 'login needs a token: --token-path FILE, --token-env NAME, --token T or OTHERIX_TOKEN');
 
   const pinned = await pinCa({ cpUrl: cpUrls, fingerprint: caFingerprint });
   const client = createClient({ cpUrl: cpUrls, caPem: pinned.caPem, token });

@@ -1,7 +1,12 @@
 // The last line of a page when a cursor remains: the exact command that fetches the next one,
 // repeating the flags that shaped this page.
 
-export function nextPageLine(command: string, flags: readonly (readonly [string, string | number | true | undefined])[], cursor: string, limit: number | undefined): string {
+export function nextPageLine(
+  command: string,
+  flags: readonly (readonly [string, string | number | true | undefined])[],
+  cursor: string,
+  limit: number | undefined,
+): string {
   const parts = [`otherix ${command}`];
   for (const [flag, value] of flags) {
     if (value === undefined) continue;
@@ -14,5 +19,5 @@ export function nextPageLine(command: string, flags: readonly (readonly [string,
 }
 
 function shellWord(text: string): string {
-  return /^[A-Za-z0-9_.:=@%+,\/-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_.:=@%+,/-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

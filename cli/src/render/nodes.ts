@@ -10,7 +10,10 @@ import { formatTimeLeft } from './time-left.js';
 const NODE_COLUMNS = ['NAME', 'STATUS', 'ARCHITECTURE', 'ENDPOINT', 'LAST-HEARTBEAT'] as const;
 
 /** With `certificates` (node list --expiring-within), the full projection adds when each node's certificate ends. */
-export function renderNodeTable(page: NodePage | NodeSummaryPage, options: { showIds: boolean; certificates?: boolean; now?: number }): string {
+export function renderNodeTable(
+  page: NodePage | NodeSummaryPage,
+  options: { showIds: boolean; certificates?: boolean; now?: number },
+): string {
   // The reduced projection has no endpoint: the column is left out rather than shown empty. The
   // page says its projection, so an empty page has the columns its role would see.
   const full = isFullNodePage(page);

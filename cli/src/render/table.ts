@@ -9,7 +9,7 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
   const widths = headers.map((header, column) => Math.max(header.length, ...safeRows.map((row) => (row[column] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column])))
       .join('   ')
       .trimEnd();
   return [line(headers), ...safeRows.map(line)].join('\n');

@@ -14,10 +14,15 @@ export type CommandWords =
  * `valueFlags`: the flags that take a value as the next argument (`--output`), so that value is
  * not read as a word. Everything after `--` is positional and never a command word.
  */
-export function resolveCommandWords(argv: string[], commandNames: string[], groupNames: string[], valueFlags: ReadonlySet<string> = new Set()): CommandWords {
+export function resolveCommandWords(
+  argv: string[],
+  commandNames: string[],
+  groupNames: string[],
+  valueFlags: ReadonlySet<string> = new Set(),
+): CommandWords {
   const positions: number[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i];
     if (arg === '--') break;
     if (arg.startsWith('-')) {
       if (!arg.includes('=') && valueFlags.has(arg)) i++;
@@ -25,7 +30,7 @@ export function resolveCommandWords(argv: string[], commandNames: string[], grou
     }
     positions.push(i);
   }
-  const words = positions.map((i) => argv[i]!);
+  const words = positions.map((i) => argv[i]);
   /** argv without its first `count` words, everything else in its order. */
   const restAfter = (count: number): string[] => {
     const taken = new Set(positions.slice(0, count));

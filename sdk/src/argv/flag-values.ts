@@ -11,7 +11,7 @@ import { OtherixError } from '../errors.js';
 export function verbatimFlagValue(argv: readonly string[], flag: string): string | undefined {
   let value: string | undefined;
   for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index]!;
+    const arg = argv[index];
     if (arg === '--') break;
     let found: string | undefined;
     if (arg.startsWith(`--${flag}=`)) found = arg.slice(flag.length + 3);

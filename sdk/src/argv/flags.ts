@@ -58,7 +58,7 @@ export function flagSpec<const S extends FlagSpec>(spec: S): S {
 
 /** `--ttl <duration>` -> `ttl`. */
 function flagName(spec: FlagSpec): string {
-  return spec.flag.split(' ')[0]!.replace(/^--/, '');
+  return spec.flag.split(' ')[0].replace(/^--/, '');
 }
 
 /** Whether the flag takes a value (`--ttl <duration>`), as opposed to a switch. */
@@ -89,7 +89,11 @@ export function refuseNegativeValues(argv: readonly string[], specs: Iterable<Fl
  * The typed value of each flag: value flags read word for word from `argv`, switches from
  * cac's parsed options (`parsed`, camelCased keys). Throws OtherixError 'usage' naming the flag.
  */
-export function readFlags<const F extends FlagSpecs>(argv: readonly string[], parsed: Readonly<Record<string, unknown>>, specs: F): FlagValues<F> {
+export function readFlags<const F extends FlagSpecs>(
+  argv: readonly string[],
+  parsed: Readonly<Record<string, unknown>>,
+  specs: F,
+): FlagValues<F> {
   const values: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(specs)) values[key] = readFlag(argv, parsed, spec);
   return values as FlagValues<F>;

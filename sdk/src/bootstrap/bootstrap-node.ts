@@ -138,7 +138,10 @@ async function pinAndRedeem(o: ResolvedBootstrapOptions): Promise<Joined> {
     });
   } catch (error) {
     const unknownAt = failedCallOf(error)?.unknownAt[0];
-    throw unknownJoinOutcome(error, { requestSent: unknownAt !== undefined, nodeName: o.nodeName, cpUrl: unknownAt ?? pinned.cpUrl }) ?? explainJoinRefusal(error);
+    throw (
+      unknownJoinOutcome(error, { requestSent: unknownAt !== undefined, nodeName: o.nodeName, cpUrl: unknownAt ?? pinned.cpUrl }) ??
+      explainJoinRefusal(error)
+    );
   } finally {
     await client.close();
   }
@@ -178,7 +181,10 @@ async function writeJoined(o: ResolvedBootstrapOptions, { answer: joined, keyPem
       { name: CERT_FILES.ca, data: caPem, mode: PUBLIC_FILE_MODE },
     ]);
   } catch (error) {
-    throw spent(error, `then mint a new token bound to ${o.nodeName} (\`otherix node join-token create --node-name ${o.nodeName}\`) and re-run with --force`);
+    throw spent(
+      error,
+      `then mint a new token bound to ${o.nodeName} (\`otherix node join-token create --node-name ${o.nodeName}\`) and re-run with --force`,
+    );
   }
 
   let configWritten: boolean;
@@ -187,7 +193,10 @@ async function writeJoined(o: ResolvedBootstrapOptions, { answer: joined, keyPem
   } catch (error) {
     // The cert set is whole, so a plain re-run takes the already-bootstrapped path, which
     // writes the missing agent.yaml and redeems nothing: no new token is needed.
-    throw spent(error, `then re-run the same command without --force: ${CERT_FILES.key}, ${CERT_FILES.cert} and ${CERT_FILES.ca} are in place, so it only writes the missing ${o.configPath}`);
+    throw spent(
+      error,
+      `then re-run the same command without --force: ${CERT_FILES.key}, ${CERT_FILES.cert} and ${CERT_FILES.ca} are in place, so it only writes the missing ${o.configPath}`,
+    );
   }
   return {
     kind: 'joined',

@@ -24,10 +24,7 @@ function configKeyOf(flag: string): string {
 }
 
 /** `flags` as cac parsed them (camelCased); only the keys of BOOTSTRAP_CONFIG_SCHEMA are read. */
-export function resolveBootstrapInvocation(input: {
-  flags: Record<string, unknown>;
-  env?: NodeJS.ProcessEnv;
-}): BootstrapInvocation {
+export function resolveBootstrapInvocation(input: { flags: Record<string, unknown>; env?: NodeJS.ProcessEnv }): BootstrapInvocation {
   const env = input.env ?? process.env;
   const flagValues: Record<string, unknown> = {};
   for (const [flag, value] of Object.entries(input.flags)) {
@@ -44,6 +41,8 @@ export function resolveBootstrapInvocation(input: {
     }
     throw error;
   }
+  // cac gives a string, a number or, for a repeated flag, an array: String() is meant for each.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- flag values, see above
   const text = (value: unknown): string | undefined => (value === undefined || value === true ? undefined : String(value));
   const resolved = resolveTokenSource({
     flags: {
@@ -58,6 +57,8 @@ export function resolveBootstrapInvocation(input: {
     },
     env,
   });
+  // loadConfig's values are scalars (string, number, boolean), as BOOTSTRAP_CONFIG_SCHEMA says.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- config values, see above
   const str = (key: string): string => (values[key] === undefined ? '' : String(values[key]));
   return {
     options: {

@@ -122,7 +122,8 @@ export function resolveBootstrapOptions(options: BootstrapOptions): ResolvedBoot
     ['--advertised-endpoint', resolved.advertisedEndpoint],
     ['--migration-host', resolved.migrationHost],
   ] as const) {
-    if (typeof value !== 'string' || value === '') usage(`${flag} is required (or OTHERIX_BOOTSTRAP__${flag.slice(2).replace(/-/g, '_').toUpperCase()})`);
+    if (typeof value !== 'string' || value === '')
+      usage(`${flag} is required (or OTHERIX_BOOTSTRAP__${flag.slice(2).replace(/-/g, '_').toUpperCase()})`);
   }
   try {
     parseFingerprint(resolved.caFingerprint);

@@ -52,11 +52,15 @@ export function resolveTokenSource(options: {
   const fromFlags = pickOne(options.flags, FLAG_NAMES, kind.aNoun);
   const chosen =
     fromFlags ??
-    pickOne(options.fallback ?? {}, {
-      token: options.fallbackNames?.token ?? 'OTHERIX_BOOTSTRAP__TOKEN',
-      tokenPath: options.fallbackNames?.tokenPath ?? 'OTHERIX_BOOTSTRAP__TOKEN_PATH',
-      tokenEnv: options.fallbackNames?.tokenEnv ?? 'OTHERIX_BOOTSTRAP__TOKEN_ENV',
-    }, kind.aNoun);
+    pickOne(
+      options.fallback ?? {},
+      {
+        token: options.fallbackNames?.token ?? 'OTHERIX_BOOTSTRAP__TOKEN',
+        tokenPath: options.fallbackNames?.tokenPath ?? 'OTHERIX_BOOTSTRAP__TOKEN_PATH',
+        tokenEnv: options.fallbackNames?.tokenEnv ?? 'OTHERIX_BOOTSTRAP__TOKEN_ENV',
+      },
+      kind.aNoun,
+    );
   if (chosen === undefined) {
     throw new OtherixError(
       'usage',
@@ -80,7 +84,10 @@ export function resolveTokenSource(options: {
     case 'tokenEnv': {
       const value = env[chosen.value];
       if (value === undefined || value.trim() === '') {
-        throw new OtherixError('usage', `${chosen.name} ${chosen.value}: that environment variable is not set or empty: export the ${noun} in it`);
+        throw new OtherixError(
+          'usage',
+          `${chosen.name} ${chosen.value}: that environment variable is not set or empty: export the ${noun} in it`,
+        );
       }
       token = value.trim();
       break;
@@ -97,14 +104,9 @@ function pickOne(
   names: Record<keyof TokenSources, string>,
   aNoun: string,
 ): { key: keyof TokenSources; name: string; value: string } | undefined {
-  const given = (Object.keys(names) as Array<keyof TokenSources>).filter(
-    (key) => sources[key] !== undefined && sources[key] !== '',
-  );
+  const given = (Object.keys(names) as Array<keyof TokenSources>).filter((key) => sources[key] !== undefined && sources[key] !== '');
   if (given.length > 1) {
-    throw new OtherixError(
-      'usage',
-      `${given.map((key) => names[key]).join(' and ')} both name ${aNoun}: give exactly one token source`,
-    );
+    throw new OtherixError('usage', `${given.map((key) => names[key]).join(' and ')} both name ${aNoun}: give exactly one token source`);
   }
   const key = given[0];
   return key === undefined ? undefined : { key, name: names[key], value: String(sources[key]) };

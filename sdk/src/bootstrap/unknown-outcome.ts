@@ -9,13 +9,17 @@ import { OtherixError, isOtherixError } from '../errors.js';
  * `error` as the unknown outcome it is, when the join request was sent and no answer from the CP
  * came back; undefined when the CP answered (a refusal is a known outcome) or nothing was sent.
  */
-export function unknownJoinOutcome(error: unknown, context: { requestSent: boolean; nodeName: string; cpUrl: string }): OtherixError | undefined {
+export function unknownJoinOutcome(
+  error: unknown,
+  context: { requestSent: boolean; nodeName: string; cpUrl: string },
+): OtherixError | undefined {
   if (!context.requestSent) return undefined;
   // An API error body is the CP's answer: the join was refused and nothing was spent.
   if (isOtherixError(error) && 'status' in error) return undefined;
   const name = context.nodeName;
   const cause = isOtherixError(error) ? error.code : 'error';
-  const why = cause === 'timeout' ? `no answer within the request timeout (--request-timeout)` : `the connection failed: ${innermost(error)}`;
+  const why =
+    cause === 'timeout' ? `no answer within the request timeout (--request-timeout)` : `the connection failed: ${innermost(error)}`;
   return new OtherixError(
     'join_outcome_unknown',
     `the join request for ${name} reached the control plane at ${context.cpUrl}, but no answer came back (${why}): ` +

@@ -62,7 +62,10 @@ export async function connectAdmin(options: AdminConnectionOptions = {}): Promis
   const missing = (Object.keys(ADMIN_CONNECTION_ENV) as (keyof typeof ADMIN_CONNECTION_ENV)[]).filter((key) => value(key) === undefined);
   if (missing.length > 0) {
     const names = missing.map((key) => `${key} (or ${ADMIN_CONNECTION_ENV[key]})`).join(', ');
-    throw new OtherixError('usage', `cannot connect to the control plane: ${names} not given; pass them to connectAdmin or set the variables`);
+    throw new OtherixError(
+      'usage',
+      `cannot connect to the control plane: ${names} not given; pass them to connectAdmin or set the variables`,
+    );
   }
   const cpUrl = value('cpUrl')!;
   assertTokenShape('api', value('token')!);

@@ -4,14 +4,31 @@ import { OtherixError, isOtherixError, type OtherixErrorCode } from '../errors.j
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN',
-  'EADDRNOTAVAIL', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
 ]);
 // OpenSSL verification codes and Node's TLS codes; see tls.TLSSocket.authorizationError.
 const TLS_CODE_PREFIXES = ['ERR_TLS_', 'ERR_SSL_', 'CERT_', 'UNABLE_TO_', 'DEPTH_ZERO_', 'SELF_SIGNED_', 'ERR_OSSL_'];
 // OpenSSL verification codes without one of those prefixes: INVALID_PURPOSE is a certificate
 // of the pinned CA used for what it is not for (the CP's clientAuth-only client.crt serving).
-const TLS_CODES = new Set(['INVALID_PURPOSE', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'HOSTNAME_MISMATCH', 'INVALID_NON_CA', 'KEYUSAGE_NO_CERTSIGN']);
+const TLS_CODES = new Set([
+  'INVALID_PURPOSE',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'HOSTNAME_MISMATCH',
+  'INVALID_NON_CA',
+  'KEYUSAGE_NO_CERTSIGN',
+]);
 
 export type ConnectionFailureCode = Extract<OtherixErrorCode, 'unreachable' | 'tls_failed' | 'timeout'>;
 
@@ -25,6 +42,7 @@ function rootCause(error: unknown): { code?: string; name?: string; message: str
     const entry = {
       ...(typeof candidate.code === 'string' ? { code: candidate.code } : {}),
       ...(typeof candidate.name === 'string' ? { name: candidate.name } : {}),
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a cause of unknown shape: its own toString() if it has one
       message: typeof candidate.message === 'string' ? candidate.message : String(current),
     };
     if (entry.code !== undefined || entry.name === 'TimeoutError' || entry.name === 'AbortError') found = entry;
@@ -51,7 +69,8 @@ export function classifyConnectionFailure(error: unknown): ConnectionFailureCode
   const cause = rootCause(error);
   if (cause.name === 'TimeoutError' || (cause.code !== undefined && TIMEOUT_CODES.has(cause.code))) return 'timeout';
   if (cause.code !== undefined && UNREACHABLE_CODES.has(cause.code)) return 'unreachable';
-  if (cause.code !== undefined && (TLS_CODES.has(cause.code) || TLS_CODE_PREFIXES.some((prefix) => cause.code!.startsWith(prefix)))) return 'tls_failed';
+  if (cause.code !== undefined && (TLS_CODES.has(cause.code) || TLS_CODE_PREFIXES.some((prefix) => cause.code!.startsWith(prefix))))
+    return 'tls_failed';
   // Anything else undici's fetch gives up on (a port fetch refuses to dial, a socket error
   // without a code) still means the CP was not reached.
   if (error instanceof TypeError && error.message === 'fetch failed') return 'unreachable';

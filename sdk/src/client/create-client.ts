@@ -142,14 +142,14 @@ export function createClient(options: ClientOptions): OtherixClient {
   type Api = (typeof apis)[number];
   /** The URL that answered last: each call starts there (failover.ts). */
   let preferred = 0;
-  const base = (): string => origins[preferred]!;
+  const base = (): string => origins[preferred];
 
   /** One attempt at one URL: the answer's data, or the failure as the client tells it. */
   async function attempt<T>(index: number, path: string, run: (api: Api) => Promise<Outcome<T>>): Promise<T> {
     const url = `${origins[index]}${path}`;
     let outcome: Outcome<T>;
     try {
-      outcome = await run(apis[index]!);
+      outcome = await run(apis[index]);
     } catch (error) {
       // A 2xx answer whose body does not parse: the server answered, but not as the CP would.
       if (error instanceof SyntaxError) throw notJson(url, error);
@@ -166,7 +166,7 @@ export function createClient(options: ClientOptions): OtherixClient {
     const start = preferred;
     for (let step = 0; step < origins.length; step++) {
       const index = (start + step) % origins.length;
-      const origin = origins[index]!;
+      const origin = origins[index];
       const mark = transport.connections.mark(origin);
       let cpAnswered = false;
       try {
@@ -178,13 +178,22 @@ export function createClient(options: ClientOptions): OtherixClient {
         preferred = index;
         return data;
       } catch (error) {
-        const failure: AttemptFailure = { cpUrl: origin, error, mayHaveArrived: transport.connections.mayHaveSent(origin, mark), cpAnswered };
+        const failure: AttemptFailure = {
+          cpUrl: origin,
+          error,
+          mayHaveArrived: transport.connections.mayHaveSent(origin, mark),
+          cpAnswered,
+        };
         failures.push(failure);
         // A refusal is the cluster's answer: that replica is up, and stays the one to start at.
         if (isOtherixError(error) && 'status' in error && (error as { status: number }).status < 500) preferred = index;
         if (!movesOn(failure, kind)) break;
         if (step < origins.length - 1) {
-          options.onFailover?.({ from: origin, to: origins[(index + 1) % origins.length]!, code: isOtherixError(error) ? error.code : 'error' });
+          options.onFailover?.({
+            from: origin,
+            to: origins[(index + 1) % origins.length],
+            code: isOtherixError(error) ? error.code : 'error',
+          });
         }
       }
     }
@@ -195,37 +204,35 @@ export function createClient(options: ClientOptions): OtherixClient {
   const joinTokens: OtherixClient['joinTokens'] = {
     // The CP fills ttl_seconds and max_uses with their defaults when absent.
     create: (body) =>
-      call('/v1/nodes/join-tokens', (api) =>
-        api.POST('/v1/nodes/join-tokens', { body: body as components['schemas']['JoinTokenCreateRequest'] }),
+      call(
+        '/v1/nodes/join-tokens',
+        (api) => api.POST('/v1/nodes/join-tokens', { body: body as components['schemas']['JoinTokenCreateRequest'] }),
         'once',
       ),
     list: (query = {}) => call('/v1/nodes/join-tokens', (api) => api.GET('/v1/nodes/join-tokens', { params: { query } })),
     listAll: (query = {}) => eachItem((cursor) => joinTokens.list({ ...query, ...(cursor ? { cursor } : {}) })),
     revoke: (id) =>
-      call(`/v1/nodes/join-tokens/${id}/revoke`, (api) =>
-        api.POST('/v1/nodes/join-tokens/{id}/revoke', { params: { path: { id } } }),
-      ),
+      call(`/v1/nodes/join-tokens/${id}/revoke`, (api) => api.POST('/v1/nodes/join-tokens/{id}/revoke', { params: { path: { id } } })),
     consumptions: (id, query = {}) =>
       call(`/v1/nodes/join-tokens/${id}/consumptions`, (api) =>
         api.GET('/v1/nodes/join-tokens/{id}/consumptions', { params: { path: { id }, query } }),
       ),
-    consumptionsAll: (id, query = {}) =>
-      eachItem((cursor) => joinTokens.consumptions(id, { ...query, ...(cursor ? { cursor } : {}) })),
+    consumptionsAll: (id, query = {}) => eachItem((cursor) => joinTokens.consumptions(id, { ...query, ...(cursor ? { cursor } : {}) })),
   };
 
   const nodes: OtherixClient['nodes'] = {
     join: (body) => call('/v1/nodes/join', (api) => api.POST('/v1/nodes/join', { body }), 'once'),
     heartbeat: async (body) =>
-      heartbeatAnswerOf(await call('/v1/nodes/heartbeat', (api) => api.POST('/v1/nodes/heartbeat', { body })), `${base()}/v1/nodes/heartbeat`),
+      heartbeatAnswerOf(
+        await call('/v1/nodes/heartbeat', (api) => api.POST('/v1/nodes/heartbeat', { body })),
+        `${base()}/v1/nodes/heartbeat`,
+      ),
     renew: (body) => call('/v1/nodes/renew', (api) => api.POST('/v1/nodes/renew', { body })),
     list: (query = {}) => call('/v1/nodes', (api) => api.GET('/v1/nodes', { params: { query } })),
-    listAll: (query = {}) =>
-      eachItem<Node | NodeSummary>((cursor) => nodes.list({ ...query, ...(cursor ? { cursor } : {}) })),
+    listAll: (query = {}) => eachItem<Node | NodeSummary>((cursor) => nodes.list({ ...query, ...(cursor ? { cursor } : {}) })),
     get: (name) => call(`/v1/nodes/${name}`, (api) => api.GET('/v1/nodes/{node}', { params: { path: { node: name } } })),
-    cordon: (id) =>
-      call(`/v1/nodes/${id}/cordon`, (api) => api.POST('/v1/nodes/{node}/cordon', { params: { path: { node: id } } })),
-    uncordon: (id) =>
-      call(`/v1/nodes/${id}/uncordon`, (api) => api.POST('/v1/nodes/{node}/uncordon', { params: { path: { node: id } } })),
+    cordon: (id) => call(`/v1/nodes/${id}/cordon`, (api) => api.POST('/v1/nodes/{node}/cordon', { params: { path: { node: id } } })),
+    uncordon: (id) => call(`/v1/nodes/${id}/uncordon`, (api) => api.POST('/v1/nodes/{node}/uncordon', { params: { path: { node: id } } })),
     delete: async (id, deleteOptions = {}) => {
       const query = deleteOptions.force === true ? { force: true } : {};
       await call(`/v1/nodes/${id}`, (api) => api.DELETE('/v1/nodes/{node}', { params: { path: { node: id }, query } }), 'once');
@@ -236,8 +243,7 @@ export function createClient(options: ClientOptions): OtherixClient {
     create: (body) => call('/v1/api-tokens', (api) => api.POST('/v1/api-tokens', { body }), 'once'),
     list: (query = {}) => call('/v1/api-tokens', (api) => api.GET('/v1/api-tokens', { params: { query } })),
     listAll: (query = {}) => eachItem((cursor) => apiTokens.list({ ...query, ...(cursor ? { cursor } : {}) })),
-    revoke: (id) =>
-      call(`/v1/api-tokens/${id}/revoke`, (api) => api.POST('/v1/api-tokens/{id}/revoke', { params: { path: { id } } })),
+    revoke: (id) => call(`/v1/api-tokens/${id}/revoke`, (api) => api.POST('/v1/api-tokens/{id}/revoke', { params: { path: { id } } })),
   };
 
   return {

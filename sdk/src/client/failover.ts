@@ -76,7 +76,8 @@ export function failedCallOf(error: unknown): FailedCall | undefined {
   return error !== null && typeof error === 'object' ? failedCalls.get(error) : undefined;
 }
 
-const codeOf = (error: unknown): string => (isOtherixError(error) ? (isAnswer(error) ? `${error.code} (HTTP ${error.status})` : error.code) : 'error');
+const codeOf = (error: unknown): string =>
+  isOtherixError(error) ? (isAnswer(error) ? `${error.code} (HTTP ${error.status})` : error.code) : 'error';
 
 /**
  * The error a call throws after `failures`: the last one, when it stopped the call (a refusal, a
@@ -85,7 +86,7 @@ const codeOf = (error: unknown): string => (isOtherixError(error) ? (isAnswer(er
  * URLs its message also says what the others did.
  */
 export function callError(failures: readonly AttemptFailure[], kind: CallKind): unknown {
-  const last = failures[failures.length - 1]!;
+  const last = failures[failures.length - 1];
   const chosen = movesOn(last, kind) ? ([...failures].reverse().find((failure) => isAnswer(failure.error)) ?? last) : last;
   let error = chosen.error;
   const others = failures.filter((failure) => failure !== chosen);

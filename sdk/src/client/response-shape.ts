@@ -17,5 +17,7 @@ export function heartbeatAnswerOf(data: unknown, url: string): HeartbeatResponse
 
 /** A 2xx answer whose body is not the JSON it should be. */
 export function notJson(url: string, cause: unknown): OtherixError {
-  return new OtherixError('invalid_response', `the answer from ${url} is not JSON: check that the URL points at the control plane`, { cause });
+  return new OtherixError('invalid_response', `the answer from ${url} is not JSON: check that the URL points at the control plane`, {
+    cause,
+  });
 }

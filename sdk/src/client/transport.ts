@@ -106,7 +106,11 @@ export function createPinnedTransport(options: PinnedTransportOptions): PinnedTr
   };
 }
 
-function observed(connector: buildConnector.connector, connections: ConnectionLedger, onConnect: (() => void) | undefined): buildConnector.connector {
+function observed(
+  connector: buildConnector.connector,
+  connections: ConnectionLedger,
+  onConnect: (() => void) | undefined,
+): buildConnector.connector {
   return (connectOptions, callback) =>
     connector(connectOptions, (...result) => {
       if (result[0] === null) {
@@ -120,7 +124,10 @@ function observed(connector: buildConnector.connector, connections: ConnectionLe
 /** The origin a connection is for, spelled as URL.origin spells it (the client's key for it). */
 function originOf(connectOptions: buildConnector.Options): string {
   // `host` is the URL's host with its port (an IPv6 address in brackets); `hostname` is unbracketed.
-  const host = connectOptions.host ?? (connectOptions.hostname.includes(':') ? `[${connectOptions.hostname}]` : connectOptions.hostname) + (connectOptions.port === '' ? '' : `:${connectOptions.port}`);
+  const host =
+    connectOptions.host ??
+    (connectOptions.hostname.includes(':') ? `[${connectOptions.hostname}]` : connectOptions.hostname) +
+      (connectOptions.port === '' ? '' : `:${connectOptions.port}`);
   return new URL(`${connectOptions.protocol}//${host}`).origin;
 }
 

@@ -45,10 +45,11 @@ export interface AgentConfig {
 }
 
 /** What bootstrap knows when it writes agent.yaml; logger and storage take the defaults above. */
-export type AgentConfigValues = Omit<AgentConfig, 'logger' | 'storage' | 'metrics_listen'> & Partial<Pick<AgentConfig, 'logger' | 'storage' | 'metrics_listen'>> & {
-  /** For the header comment. */
-  generatedAt?: Date;
-};
+export type AgentConfigValues = Omit<AgentConfig, 'logger' | 'storage' | 'metrics_listen'> &
+  Partial<Pick<AgentConfig, 'logger' | 'storage' | 'metrics_listen'>> & {
+    /** For the header comment. */
+    generatedAt?: Date;
+  };
 
 /** A YAML scalar, quoted only when YAML would read it as something else. */
 function scalar(value: string | number): string {
@@ -116,11 +117,7 @@ const REQUIRED_AGENT_KEYS = ['node_name', 'cp_url', 'advertised_endpoint', 'migr
  * @throws OtherixError `config_invalid` when agent.yaml does not exist or lacks a required key
  *   (run bootstrap), or naming the key and layer of a value that cannot be used.
  */
-export function loadAgentConfig(options: {
-  path?: string;
-  env?: NodeJS.ProcessEnv;
-  flags?: Record<string, unknown>;
-}): AgentConfig {
+export function loadAgentConfig(options: { path?: string; env?: NodeJS.ProcessEnv; flags?: Record<string, unknown> }): AgentConfig {
   const path = resolve(options.path ?? DEFAULT_CONFIG_PATH);
   const { values, sources } = loadConfig({
     schema: AGENT_CONFIG_SCHEMA,

@@ -18,7 +18,12 @@ import { formatCpUrls, parseCpUrls } from '../client/cp-urls.js';
 
 export const CLI_CONFIG_FILE_MODE = 0o600;
 export const CLI_CONFIG_DIR_MODE = 0o700;
-export const CLI_ENV = { cpUrl: 'OTHERIX_CP_URL', caFingerprint: 'OTHERIX_CA_FINGERPRINT', token: 'OTHERIX_TOKEN', config: 'OTHERIX_CONFIG' } as const;
+export const CLI_ENV = {
+  cpUrl: 'OTHERIX_CP_URL',
+  caFingerprint: 'OTHERIX_CA_FINGERPRINT',
+  token: 'OTHERIX_TOKEN',
+  config: 'OTHERIX_CONFIG',
+} as const;
 
 /** The config file, as `otherix login` writes it. */
 export interface CliConfigFile {
@@ -161,7 +166,11 @@ function withinSavedUrls(urls: unknown, savedUrls: unknown): boolean {
  * Then the token must come from a flag or the environment too; else `usage`, before anything is
  * sent (login included: it would send the file's token to prove it).
  */
-function assertFileTokenStaysHome(settings: CliSettings, fileValues: Record<string, unknown>, caPemSource: CliSettingSource | undefined): void {
+function assertFileTokenStaysHome(
+  settings: CliSettings,
+  fileValues: Record<string, unknown>,
+  caPemSource: CliSettingSource | undefined,
+): void {
   const savedUrl = typeof fileValues['cp_url'] === 'string' ? fileValues['cp_url'] : undefined;
   let elsewhere: string | undefined;
   const urlSource = settings.sources.cpUrl;
@@ -169,7 +178,12 @@ function assertFileTokenStaysHome(settings: CliSettings, fileValues: Record<stri
     elsewhere = `the control-plane URL ${settings.cpUrl} comes from ${ORIGIN.cpUrl[urlSource]}`;
   }
   const fingerprintSource = settings.sources.caFingerprint;
-  if (elsewhere === undefined && fingerprintSource !== undefined && fingerprintSource !== 'file' && !isSavedCa(fileValues['ca_pem'], settings.caFingerprint!)) {
+  if (
+    elsewhere === undefined &&
+    fingerprintSource !== undefined &&
+    fingerprintSource !== 'file' &&
+    !isSavedCa(fileValues['ca_pem'], settings.caFingerprint!)
+  ) {
     elsewhere = `the CA fingerprint ${settings.caFingerprint} from ${ORIGIN.caFingerprint[fingerprintSource]} is not the CA saved with it`;
   }
   if (elsewhere === undefined && caPemSource === 'env' && comparablePem(settings.caPem) !== comparablePem(fileValues['ca_pem'])) {
@@ -215,14 +229,20 @@ function nonBlank(value: string | undefined): string | undefined {
  * const client = createClient(await cliClientOptions(loadCliSettings({ flags: {} })));
  */
 export async function cliClientOptions(settings: CliSettings, options: { requestTimeoutMs?: number } = {}): Promise<ClientOptions> {
-  const how = 'pass --cp-url, --ca-fingerprint and a token (--token-path, --token-env, or OTHERIX_* variables), or run `otherix login` once';
+  const how =
+    'pass --cp-url, --ca-fingerprint and a token (--token-path, --token-env, or OTHERIX_* variables), or run `otherix login` once';
   if (settings.cpUrl === undefined) throw new OtherixError('usage', `no control-plane URL configured: ${how}`);
   const cpUrls = cliCpUrls(settings);
   if (settings.token === undefined) throw new OtherixError('usage', `no API token configured: ${how}`);
   // The saved CA is trusted only as one CA certificate (re-encoded from its DER), as login pinned it.
-  let ca = settings.caPem === undefined
-    ? undefined
-    : singleCaCertificate(settings.caPem, `the CA saved in ${settings.configPath} (or OTHERIX_CA_PEM)`, 'nothing was sent: run `otherix login` again with the fingerprint from your admin');
+  let ca =
+    settings.caPem === undefined
+      ? undefined
+      : singleCaCertificate(
+          settings.caPem,
+          `the CA saved in ${settings.configPath} (or OTHERIX_CA_PEM)`,
+          'nothing was sent: run `otherix login` again with the fingerprint from your admin',
+        );
   if (settings.caFingerprint !== undefined) {
     const wanted = parseFingerprint(settings.caFingerprint);
     if (ca === undefined || !fingerprintsEqual(ca.fingerprint, wanted)) {
@@ -244,7 +264,11 @@ export async function saveCliConfig(path: string, config: Required<CliConfigFile
     await mkdir(dirname(path), { recursive: true, mode: CLI_CONFIG_DIR_MODE });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new OtherixError('file_write_failed', `cannot create ${dirname(path)} (${code}) for the config file: check its permissions, or set OTHERIX_CONFIG to a file in a folder you can write`, { cause: error });
+    throw new OtherixError(
+      'file_write_failed',
+      `cannot create ${dirname(path)} (${code}) for the config file: check its permissions, or set OTHERIX_CONFIG to a file in a folder you can write`,
+      { cause: error },
+    );
   }
   const text = toYaml({ cp_url: config.cp_url, ca_fingerprint: config.ca_fingerprint, token: config.token, ca_pem: config.ca_pem });
   await writeFileAtomic(path, `# Written by \`otherix login\`; holds an API token: keep it 0600.\n${text}`, { mode: CLI_CONFIG_FILE_MODE });

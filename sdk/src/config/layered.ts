@@ -64,7 +64,7 @@ export function unflattenKeys(flat: Record<string, unknown>): Record<string, unk
       if (!isPlainObject(next)) node[part] = {};
       node = node[part] as Record<string, unknown>;
     }
-    node[parts[parts.length - 1]!] = value;
+    node[parts[parts.length - 1]] = value;
   }
   return out;
 }
@@ -78,7 +78,10 @@ export function readYamlFile(path: string): Record<string, unknown> | undefined 
   try {
     const bytes = readFileCapped(path, MAX_CONFIG_FILE_BYTES);
     if (bytes.length > MAX_CONFIG_FILE_BYTES) {
-      throw new OtherixError('config_invalid', `config file ${path} holds more than ${MAX_CONFIG_FILE_BYTES} bytes, which no Otherix config does: check the path`);
+      throw new OtherixError(
+        'config_invalid',
+        `config file ${path} holds more than ${MAX_CONFIG_FILE_BYTES} bytes, which no Otherix config does: check the path`,
+      );
     }
     text = bytes.toString('utf8');
   } catch (error) {
@@ -95,7 +98,10 @@ export function readYamlFile(path: string): Record<string, unknown> | undefined 
   }
   if (parsed === undefined || parsed === null) return {};
   if (!isPlainObject(parsed)) {
-    throw new OtherixError('config_invalid', `config file ${path} must hold a YAML mapping (key: value), not a ${Array.isArray(parsed) ? 'list' : typeof parsed}`);
+    throw new OtherixError(
+      'config_invalid',
+      `config file ${path} must hold a YAML mapping (key: value), not a ${Array.isArray(parsed) ? 'list' : typeof parsed}`,
+    );
   }
   return parsed;
 }
@@ -194,7 +200,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       }
       for (const [key, raw] of Object.entries(flat)) {
         if (raw === null || raw === undefined) continue;
-        values[key] = coerce(schema[key]!.kind, raw, `file ${options.file} ${key}=${show(raw)}`);
+        values[key] = coerce(schema[key].kind, raw, `file ${options.file} ${key}=${show(raw)}`);
         sources[key] = 'file';
         fileValues[key] = values[key];
       }

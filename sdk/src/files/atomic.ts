@@ -127,7 +127,10 @@ function isGenerationName(entry: string): boolean {
 
 function assertPlainName(name: string): void {
   if (name === '' || name.includes('/') || name.startsWith('..') || name === '.') {
-    throw new OtherixError('usage', `file name ${JSON.stringify(name)} cannot be part of an atomic set: use a plain name without '/' or a leading '..'`);
+    throw new OtherixError(
+      'usage',
+      `file name ${JSON.stringify(name)} cannot be part of an atomic set: use a plain name without '/' or a leading '..'`,
+    );
   }
 }
 
@@ -169,7 +172,6 @@ export async function removeWriteLeftovers(dir: string): Promise<string[]> {
   if ((await folderEntries(dir)).length === 0) return removed;
   return [...removed, ...(await removeStaleGenerations(dir, await currentGeneration(dir)))];
 }
-
 
 /** Points `dir/<name>` at `..data/<name>` unless it already does. */
 async function ensureVisibleLink(dir: string, name: string): Promise<void> {
@@ -237,7 +239,12 @@ async function adoptUnlinkedNames(dir: string, files: FileSpec[], previous: stri
  * the visible links are made before the switch, so a new name appears exactly when `..data`
  * flips. 'switch-first' (adoptUnlinkedNames): after it, each replacing a name with the same bytes.
  */
-async function writeGeneration(dir: string, files: FileSpec[], previous: string | undefined, order: 'links-first' | 'switch-first'): Promise<string> {
+async function writeGeneration(
+  dir: string,
+  files: FileSpec[],
+  previous: string | undefined,
+  order: 'links-first' | 'switch-first',
+): Promise<string> {
   const generation = `..${Date.now()}-${suffix()}`;
   const generationPath = join(dir, generation);
   let switched = false;

@@ -15,7 +15,13 @@ export type WriteStep =
 
 /** The atomic writers' steps, in the order a set write passes them ('after-temp-file' is writeFileAtomic's). */
 export const WRITE_STEPS: readonly WriteStep[] = Object.freeze([
-  'after-temp-file', 'during-generation', 'after-generation', 'after-links', 'after-temp-link', 'after-switch', 'after-cleanup',
+  'after-temp-file',
+  'during-generation',
+  'after-generation',
+  'after-links',
+  'after-temp-link',
+  'after-switch',
+  'after-cleanup',
 ] as const);
 
 /** Hears each step a writer passes; it may end the process there, nothing else. */

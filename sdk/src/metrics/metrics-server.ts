@@ -41,7 +41,8 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     const path = (request.url ?? '/').split('?')[0];
     if (path !== '/metrics') return answer(response, 404, 'not found: the metrics are at /metrics\n');
-    if (request.method !== 'GET' && request.method !== 'HEAD') return answer(response, 405, 'method not allowed: GET /metrics\n', { allow: 'GET, HEAD' });
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return answer(response, 405, 'method not allowed: GET /metrics\n', { allow: 'GET, HEAD' });
     options.source.scrape().then(
       ({ contentType, body }) => {
         response.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });

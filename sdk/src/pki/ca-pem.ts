@@ -44,7 +44,7 @@ export function singleCaCertificate(pem: unknown, source: string, wayOut = DEFAU
   if (typeof pem !== 'string') return refuse('holds no PEM text');
   const begins = [...pem.matchAll(PEM_BEGIN)];
   if (begins.length > 1) {
-    const labels = begins.slice(0, LABELS_SHOWN).map((begin) => begin[1]!);
+    const labels = begins.slice(0, LABELS_SHOWN).map((begin) => begin[1]);
     const more = begins.length > LABELS_SHOWN ? ', ...' : '';
     return refuse(`holds ${begins.length} PEM blocks (${labels.join(', ')}${more}), not one certificate`, { blocks: begins.length });
   }
@@ -53,7 +53,7 @@ export function singleCaCertificate(pem: unknown, source: string, wayOut = DEFAU
   const [block] = blocks as [RegExpMatchArray];
   if (block[1] !== 'CERTIFICATE') return refuse(`holds a ${block[1]} block, not a CERTIFICATE`);
   if (pem.replace(block[0], '').trim() !== '') return refuse('holds text outside its CERTIFICATE block');
-  const body = block[2]!.replace(/\s+/g, '');
+  const body = block[2].replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) return refuse('holds a CERTIFICATE block that is not base64');
   const der = Buffer.from(body, 'base64');
   let certificate: X509Certificate;

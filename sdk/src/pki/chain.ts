@@ -9,7 +9,9 @@ function parseCert(pem: string, what: string): X509Certificate {
   try {
     return new X509Certificate(pem);
   } catch (error) {
-    throw new OtherixError('chain_invalid', `the ${what} is not a readable X.509 PEM certificate: ${(error as Error).message}`, { cause: error });
+    throw new OtherixError('chain_invalid', `the ${what} is not a readable X.509 PEM certificate: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -24,9 +26,15 @@ export function assertChainsTo(leafPem: string, caPem: string, now: Date = new D
     );
   }
   if (!leaf.verify(ca.publicKey)) {
-    throw new OtherixError('chain_invalid', 'the certificate signature does not verify with the pinned CA key: refuse it and check the control plane');
+    throw new OtherixError(
+      'chain_invalid',
+      'the certificate signature does not verify with the pinned CA key: refuse it and check the control plane',
+    );
   }
-  for (const [cert, what] of [[leaf, 'certificate'], [ca, 'CA certificate']] as const) {
+  for (const [cert, what] of [
+    [leaf, 'certificate'],
+    [ca, 'CA certificate'],
+  ] as const) {
     const from = new Date(cert.validFrom);
     const to = new Date(cert.validTo);
     if (now < from || now > to) {
@@ -44,7 +52,10 @@ export function assertHoldsKey(leafPem: string, spkiDer: Buffer): void {
   const leaf = parseCert(leafPem, 'certificate');
   const leafSpki = leaf.publicKey.export({ format: 'der', type: 'spki' });
   if (!leafSpki.equals(spkiDer)) {
-    throw new OtherixError('key_mismatch', 'the certificate does not hold this node\'s public key: refuse it; the CP answered with someone else\'s certificate');
+    throw new OtherixError(
+      'key_mismatch',
+      "the certificate does not hold this node's public key: refuse it; the CP answered with someone else's certificate",
+    );
   }
 }
 

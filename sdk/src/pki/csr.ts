@@ -31,7 +31,9 @@ export async function createCsr(keys: NodeKeyPair, nodeName: string): Promise<st
   const subject = tlv(0x30, tlv(0x31, tlv(0x30, Buffer.concat([OID_COMMON_NAME, tlv(0x0c, Buffer.from(nodeName, 'utf8'))]))));
   const info = tlv(0x30, Buffer.concat([VERSION_1, subject, spki, NO_ATTRIBUTES]));
   const signature = await new Promise<Buffer>((resolve, reject) =>
-    sign('sha384', info, { key: KeyObject.from(keys.privateKey), dsaEncoding: 'der' }, (error, signed) => (error === null ? resolve(signed) : reject(error))),
+    sign('sha384', info, { key: KeyObject.from(keys.privateKey), dsaEncoding: 'der' }, (error, signed) =>
+      error === null ? resolve(signed) : reject(error),
+    ),
   );
   const bits = tlv(0x03, Buffer.concat([Buffer.from([0]), signature]));
   return toPem('CERTIFICATE REQUEST', tlv(0x30, Buffer.concat([info, ECDSA_WITH_SHA384, bits])));
@@ -188,7 +190,10 @@ const P384_SPKI_PREFIX = Buffer.from('3076301006072a8648ce3d020106052b8104002203
 
 function verifiedOrThrow(checked: CheckedCsr, valid: boolean): VerifiedCsr {
   if (!valid) {
-    throw new OtherixError('csr_signature_invalid', 'the CSR signature does not verify with its own key (no proof of possession): create a fresh CSR with the node key');
+    throw new OtherixError(
+      'csr_signature_invalid',
+      'the CSR signature does not verify with its own key (no proof of possession): create a fresh CSR with the node key',
+    );
   }
   return { publicKey: checked.publicKey, spkiDer: checked.spkiDer };
 }
@@ -217,7 +222,9 @@ export async function verifyCsrAsync(csrPem: string): Promise<VerifiedCsr> {
   const checked = checkCsr(csrPem);
   const valid = await new Promise<boolean>((resolve) => {
     try {
-      verify(checked.hash, checked.parts.tbs, { key: checked.publicKey, dsaEncoding: 'der' }, checked.parts.signature, (error, ok) => resolve(error === null && ok));
+      verify(checked.hash, checked.parts.tbs, { key: checked.publicKey, dsaEncoding: 'der' }, checked.parts.signature, (error, ok) =>
+        resolve(error === null && ok),
+      );
     } catch {
       resolve(false);
     }

@@ -15,9 +15,9 @@ export interface DerNode {
 /** Reads one TLV at `offset`; throws OtherixError 'invalid_der' on truncated or non-DER lengths. */
 export function readDer(buf: Uint8Array, offset: number, limit: number = buf.length): DerNode {
   if (offset + 2 > limit) throw invalidDer('truncated DER');
-  const tag = buf[offset]!;
+  const tag = buf[offset];
   if ((tag & 0x1f) === 0x1f) throw invalidDer('multi-byte DER tags are not supported');
-  let lenByte = buf[offset + 1]!;
+  let lenByte = buf[offset + 1];
   let cursor = offset + 2;
   let length: number;
   if (lenByte < 0x80) {
@@ -27,7 +27,7 @@ export function readDer(buf: Uint8Array, offset: number, limit: number = buf.len
     if (lenByte === 0 || lenByte > 4) throw invalidDer('unsupported DER length');
     if (cursor + lenByte > limit) throw invalidDer('truncated DER length');
     length = 0;
-    for (let i = 0; i < lenByte; i++) length = length * 256 + buf[cursor + i]!;
+    for (let i = 0; i < lenByte; i++) length = length * 256 + buf[cursor + i];
     cursor += lenByte;
     if (length < 0x80) throw invalidDer('non-minimal DER length');
   }
@@ -83,7 +83,7 @@ export function pemBlock(pem: string, label: string): Buffer | undefined {
   }
   const match = re.exec(pem);
   if (match === null) return undefined;
-  return Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64');
+  return Buffer.from(match[1].replace(/\s+/g, ''), 'base64');
 }
 
 export function toPem(label: string, der: Uint8Array): string {

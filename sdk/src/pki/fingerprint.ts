@@ -20,7 +20,9 @@ export function fingerprintOfPem(pem: string): string {
     // Parse it so a damaged block is refused here rather than pinned.
     new X509Certificate(der);
   } catch (error) {
-    throw new OtherixError('chain_invalid', `the PEM CERTIFICATE block is not a valid X.509 certificate: ${(error as Error).message}`, { cause: error });
+    throw new OtherixError('chain_invalid', `the PEM CERTIFICATE block is not a valid X.509 certificate: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return fingerprintOfDer(der);
 }
@@ -35,8 +37,8 @@ export function parseFingerprint(input: string): string {
   // Also what `openssl x509 -fingerprint -sha256 -noout` prints: 'sha256 Fingerprint=AB:CD:...'.
   let text = input.trim().replace(/^sha256 fingerprint=/i, '');
   const algo = /^([A-Za-z0-9-]+)[:=]/.exec(text);
-  if (algo !== null && !/^[0-9a-fA-F]{2}$/.test(algo[1]!)) {
-    if (algo[1]!.toLowerCase() !== 'sha256') {
+  if (algo !== null && !/^[0-9a-fA-F]{2}$/.test(algo[1])) {
+    if (algo[1].toLowerCase() !== 'sha256') {
       throw new OtherixError('invalid_fingerprint', `the CA fingerprint uses ${algo[1]}, not sha256: ${expected}`);
     }
     text = text.slice(algo[0].length);

@@ -17,7 +17,7 @@ export const NODE_KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-384' } as cons
 const subtle = webcrypto.subtle;
 
 export async function generateNodeKeyPair(): Promise<NodeKeyPair> {
-  const pair = (await subtle.generateKey(NODE_KEY_ALGORITHM, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const pair = await subtle.generateKey(NODE_KEY_ALGORITHM, true, ['sign', 'verify']);
   return { privateKey: pair.privateKey, publicKey: pair.publicKey };
 }
 
@@ -33,11 +33,16 @@ export async function importPrivateKeyPem(pem: string): Promise<NodeKeyPair> {
   try {
     keyObject = createPrivateKey(pem);
   } catch (error) {
-    throw new OtherixError('unsupported_key', `the private key is not a readable PEM key: ${(error as Error).message}; expected a PKCS#8 ECDSA P-384 key`, { cause: error });
+    throw new OtherixError(
+      'unsupported_key',
+      `the private key is not a readable PEM key: ${(error as Error).message}; expected a PKCS#8 ECDSA P-384 key`,
+      { cause: error },
+    );
   }
   const details = keyObject.asymmetricKeyDetails;
   if (keyObject.asymmetricKeyType !== 'ec' || details?.namedCurve !== 'secp384r1') {
-    const found = keyObject.asymmetricKeyType === 'ec' ? `EC ${details?.namedCurve ?? 'unknown curve'}` : String(keyObject.asymmetricKeyType);
+    const found =
+      keyObject.asymmetricKeyType === 'ec' ? `EC ${details?.namedCurve ?? 'unknown curve'}` : String(keyObject.asymmetricKeyType);
     throw new OtherixError('unsupported_key', `the private key is ${found}, not ECDSA P-384: node keys must be P-384`);
   }
   const pkcs8 = keyObject.export({ format: 'der', type: 'pkcs8' });

@@ -26,7 +26,9 @@ export function certificateTimes(certPem: string): CertificateTimes {
   try {
     cert = new X509Certificate(certPem);
   } catch (error) {
-    throw new OtherixError('chain_invalid', `the certificate is not a readable X.509 PEM certificate: ${(error as Error).message}`, { cause: error });
+    throw new OtherixError('chain_invalid', `the certificate is not a readable X.509 PEM certificate: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const notBefore = Date.parse(cert.validFrom);
   const notAfter = Date.parse(cert.validTo);

@@ -3,7 +3,6 @@
 // connection trusts only that CA (createClient). The `fingerprint` field of the body is never
 // trusted: the fingerprint is computed from `ca_pem` itself.
 import { X509Certificate } from 'node:crypto';
-import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import { OtherixError, isOtherixError } from '../errors.js';
@@ -63,17 +62,23 @@ export async function pinCa(options: PinCaOptions): Promise<PinnedCa> {
     try {
       return await pinAt(origin, expected, options);
     } catch (error) {
-      const passOver = isOtherixError(error) && (error.code === 'unreachable' || error.code === 'timeout' || ('status' in error && (error as { status: number }).status >= 500));
+      const passOver =
+        isOtherixError(error) &&
+        (error.code === 'unreachable' || error.code === 'timeout' || ('status' in error && (error as { status: number }).status >= 500));
       // A stop names its own URL; only when no URL could answer does the message list them all.
       if (!passOver) throw error;
       failures.push(`${origin}: ${error.code}`);
       if (index === origins.length - 1) {
         if (origins.length === 1) throw error;
         if ('status' in error) throw error;
-        throw new OtherixError(error.code, `${error.message} (the other control-plane URLs failed too: ${failures.slice(0, -1).join('; ')})`, {
-          cause: error,
-          ...(error.details !== undefined ? { details: error.details } : {}),
-        });
+        throw new OtherixError(
+          error.code,
+          `${error.message} (the other control-plane URLs failed too: ${failures.slice(0, -1).join('; ')})`,
+          {
+            cause: error,
+            ...(error.details !== undefined ? { details: error.details } : {}),
+          },
+        );
       }
     }
   }
@@ -98,7 +103,7 @@ async function pinAt(base: string, expected: string, options: PinCaOptions): Pro
         // undici passes `undefined` (not null) for the socket of a failed connection.
         if (error === null && socket !== null && socket !== undefined) {
           served = { certificate: (socket as TLSSocket).getPeerCertificate(true), hostname: connectOptions.hostname };
-          callback(null, socket as Socket);
+          callback(null, socket);
         } else {
           callback(error ?? new Error('connection failed'), null);
         }
@@ -107,7 +112,7 @@ async function pinAt(base: string, expected: string, options: PinCaOptions): Pro
 
   let status: number;
   let body: unknown;
-  let dateHeader: string | null = null;
+  let dateHeader: string | null;
   try {
     const response = await undiciFetch(url, {
       dispatcher,
@@ -133,10 +138,7 @@ async function pinAt(base: string, expected: string, options: PinCaOptions): Pro
 
   const caPem = (body as { ca_pem?: unknown } | null)?.ca_pem;
   if (typeof caPem !== 'string' || !caPem.includes('-----BEGIN ')) {
-    throw new OtherixError(
-      'tls_failed',
-      `${url} did not return a CA certificate: check that the URL points at the Otherix control plane`,
-    );
+    throw new OtherixError('tls_failed', `${url} did not return a CA certificate: check that the URL points at the Otherix control plane`);
   }
   // Exactly one CA certificate, or nothing at all: a pin covers one certificate, so anything
   // beside it would be trusted on no one's word.
@@ -164,7 +166,10 @@ async function readCapped(body: AsyncIterable<Uint8Array> | null, limit: number,
   for await (const chunk of body) {
     size += chunk.byteLength;
     if (size > limit) {
-      throw new OtherixError('tls_failed', `${url} answered with more than ${limit} bytes: that is not the control plane's CA; check the URL`);
+      throw new OtherixError(
+        'tls_failed',
+        `${url} answered with more than ${limit} bytes: that is not the control plane's CA; check the URL`,
+      );
     }
     chunks.push(Buffer.from(chunk));
   }

@@ -30,7 +30,7 @@ export async function readNodeIdentityFiles(certDir: string): Promise<NodeIdenti
   // One generation of the set, even while a renewal switches it.
   const files = readFileSetSync(certDir, CERT_FILE_NAMES);
   const text = (name: string): string => {
-    const file = files[name]!;
+    const file = files[name];
     if (file.ok) return file.text;
     const code = file.error.code ?? 'error';
     const why = code === 'ENOENT' ? 'not found' : `cannot be read (${code}): check its owner and mode`;
@@ -49,7 +49,10 @@ export async function readNodeIdentityFiles(certDir: string): Promise<NodeIdenti
   }
   const caPem = singleCaCertificate(caText, join(certDir, CERT_FILES.ca), 'it is not what bootstrap wrote').pem;
   if (check.nodeNames.length !== 1) {
-    throw new OtherixError('identity_mismatch', `${CERT_FILES.cert} in ${certDir} names ${check.nodeNames.length === 0 ? 'no node' : check.nodeNames.join(', ')}, not exactly one node: ${rebootstrapAdvice(undefined)}`);
+    throw new OtherixError(
+      'identity_mismatch',
+      `${CERT_FILES.cert} in ${certDir} names ${check.nodeNames.length === 0 ? 'no node' : check.nodeNames.join(', ')}, not exactly one node: ${rebootstrapAdvice(undefined)}`,
+    );
   }
-  return { certDir, nodeName: check.nodeNames[0]!, keyPem, certPem, caPem, times: certificateTimes(certPem) };
+  return { certDir, nodeName: check.nodeNames[0], keyPem, certPem, caPem, times: certificateTimes(certPem) };
 }

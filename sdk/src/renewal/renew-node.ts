@@ -85,7 +85,14 @@ export async function renewNodeCertificate(options: RenewNodeOptions): Promise<R
     answer = await client.nodes.renew({ csr_pem: csrPem });
   } catch (error) {
     const unknownAt = failedCallOf(error)?.unknownAt;
-    throw unknownRenewalOutcome(error, { requestSent: unknownAt !== undefined && unknownAt.length > 0, nodeName, serial: times.serial, cpUrl: unknownAt?.join(', ') ?? '' }) ?? error;
+    throw (
+      unknownRenewalOutcome(error, {
+        requestSent: unknownAt !== undefined && unknownAt.length > 0,
+        nodeName,
+        serial: times.serial,
+        cpUrl: unknownAt?.join(', ') ?? '',
+      }) ?? error
+    );
   } finally {
     await client.close();
   }
@@ -94,7 +101,10 @@ export async function renewNodeCertificate(options: RenewNodeOptions): Promise<R
   const keyPem = await exportPrivateKeyPem(keyPair.privateKey);
   try {
     if (!bundleHoldsCa(answer.ca_bundle_pem, identity.caPem)) {
-      throw new OtherixError('chain_invalid', `the renewal answer's CA bundle does not hold the pinned CA ${fingerprintOfPem(identity.caPem)}`);
+      throw new OtherixError(
+        'chain_invalid',
+        `the renewal answer's CA bundle does not hold the pinned CA ${fingerprintOfPem(identity.caPem)}`,
+      );
     }
     verifyIssuedIdentity({
       leafPem: answer.certificate_pem,
@@ -105,10 +115,14 @@ export async function renewNodeCertificate(options: RenewNodeOptions): Promise<R
     });
   } catch (error) {
     if (!isOtherixError(error)) throw error;
-    throw new OtherixError(error.code, `${error.message}; nothing was written, and the current certificate (serial ${times.serial}) keeps working: check the control plane, then renew again`, {
-      cause: error,
-      ...(error.details !== undefined ? { details: error.details } : {}),
-    });
+    throw new OtherixError(
+      error.code,
+      `${error.message}; nothing was written, and the current certificate (serial ${times.serial}) keeps working: check the control plane, then renew again`,
+      {
+        cause: error,
+        ...(error.details !== undefined ? { details: error.details } : {}),
+      },
+    );
   }
 
   try {

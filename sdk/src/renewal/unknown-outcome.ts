@@ -6,12 +6,18 @@
 import { OtherixError, isOtherixError } from '../errors.js';
 
 /** `error` as the unknown outcome it is, when the request was sent and no answer came; undefined otherwise. */
-export function unknownRenewalOutcome(error: unknown, context: { requestSent: boolean; nodeName: string; serial: string; cpUrl: string }): OtherixError | undefined {
+export function unknownRenewalOutcome(
+  error: unknown,
+  context: { requestSent: boolean; nodeName: string; serial: string; cpUrl: string },
+): OtherixError | undefined {
   if (!context.requestSent) return undefined;
   // An API error body is the CP's answer: a known refusal.
   if (isOtherixError(error) && 'status' in error) return undefined;
   const cause = isOtherixError(error) ? error.code : 'error';
-  const why = cause === 'timeout' ? 'no answer within the request timeout' : `the connection failed: ${error instanceof Error ? error.message : String(error)}`;
+  const why =
+    cause === 'timeout'
+      ? 'no answer within the request timeout'
+      : `the connection failed: ${error instanceof Error ? error.message : String(error)}`;
   return new OtherixError(
     'renewal_outcome_unknown',
     `the renewal request for ${context.nodeName} reached the control plane at ${context.cpUrl}, but no answer came back (${why}): ` +

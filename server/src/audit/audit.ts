@@ -16,7 +16,8 @@ export type { AuditActor, AuditEventFields, AuditEventName } from './events.js';
 /** The caller of a request: its API token (bearer routes) or its node (mTLS routes). */
 export function actorOf(request: FastifyRequest): AuditActor | null {
   const { principal, node } = request;
-  if (principal !== null && principal !== undefined) return { kind: 'api_token', id: principal.tokenId, name: principal.name, role: principal.role };
+  if (principal !== null && principal !== undefined)
+    return { kind: 'api_token', id: principal.tokenId, name: principal.name, role: principal.role };
   if (node !== null && node !== undefined) return { kind: 'node', id: node.nodeId, name: node.name, serial: node.serial };
   return null;
 }
@@ -25,7 +26,12 @@ export function actorOf(request: FastifyRequest): AuditActor | null {
  * Logs one change. `actor` defaults to the request's caller; a join passes its join token (the
  * host has no identity yet). Call it after the change committed, never for a refusal.
  */
-export function audit<E extends AuditEventName>(request: FastifyRequest, event: E, fields: AuditEventFields[E], actor: AuditActor | null = actorOf(request)): void {
+export function audit<E extends AuditEventName>(
+  request: FastifyRequest,
+  event: E,
+  fields: AuditEventFields[E],
+  actor: AuditActor | null = actorOf(request),
+): void {
   const line: Record<string, unknown> = { audit: true, event, actor, source_ip: request.ip, reqId: request.id, ...fields };
   request.server.log.info(line, `audit: ${event}`);
 }

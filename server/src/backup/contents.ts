@@ -45,7 +45,12 @@ export interface BackupManifest {
  */
 export function backupMembers(files: DataDirFiles): BackupMember[] {
   const secret = new Set(secretFiles(files));
-  const member = (path: string, required: boolean): BackupMember => ({ name: basename(path), path, required, mode: secret.has(path) ? 0o600 : 0o644 });
+  const member = (path: string, required: boolean): BackupMember => ({
+    name: basename(path),
+    path,
+    required,
+    mode: secret.has(path) ? 0o600 : 0o644,
+  });
   return [
     member(files.clusterId, true),
     member(files.caCert, true),
@@ -70,7 +75,8 @@ export function parseManifest(text: string): BackupManifest | undefined {
   }
   const m = value as Partial<BackupManifest> | null;
   if (m === null || typeof m !== 'object' || m.format !== BACKUP_FORMAT || typeof m.version !== 'number') return undefined;
-  if (typeof m.cluster_id !== 'string' || typeof m.ca_fingerprint !== 'string' || typeof m.files !== 'object' || m.files === null) return undefined;
+  if (typeof m.cluster_id !== 'string' || typeof m.ca_fingerprint !== 'string' || typeof m.files !== 'object' || m.files === null)
+    return undefined;
   for (const file of Object.values(m.files)) {
     if (typeof file?.size !== 'number' || typeof file.sha256 !== 'string') return undefined;
   }

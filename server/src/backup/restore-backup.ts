@@ -49,7 +49,11 @@ async function entrySha256(archive: FileHandle, entry: TarEntry): Promise<string
 
 /** Every check that needs only the archive; throws backup_invalid naming the first problem. */
 async function checkArchive(archive: FileHandle, from: string, files: DataDirFiles): Promise<CheckedArchive> {
-  const notABackup = (why: string): OtherixError => new OtherixError('backup_invalid', `${from} is not a whole otherix-server backup (${why}): nothing was written; take a new backup or use another copy`);
+  const notABackup = (why: string): OtherixError =>
+    new OtherixError(
+      'backup_invalid',
+      `${from} is not a whole otherix-server backup (${why}): nothing was written; take a new backup or use another copy`,
+    );
   let entries: TarEntry[];
   try {
     entries = await readTarEntries(archive, (await archive.stat()).size);
@@ -62,7 +66,10 @@ async function checkArchive(archive: FileHandle, from: string, files: DataDirFil
   const manifest = parseManifest((await readTarEntry(archive, first)).toString('utf8'));
   if (manifest === undefined) throw notABackup(`${MANIFEST_NAME} is not an otherix-server backup manifest`);
   if (manifest.version > BACKUP_FORMAT_VERSION) {
-    throw new OtherixError('backup_invalid', `${from} is a version ${manifest.version} backup, newer than this otherix-server reads (${BACKUP_FORMAT_VERSION}): restore it with the otherix-server that wrote it (${manifest.server_version})`);
+    throw new OtherixError(
+      'backup_invalid',
+      `${from} is a version ${manifest.version} backup, newer than this otherix-server reads (${BACKUP_FORMAT_VERSION}): restore it with the otherix-server that wrote it (${manifest.server_version})`,
+    );
   }
   const byName = new Map(backupMembers(files).map((member) => [member.name, member]));
   const found = new Map<string, TarEntry>();
@@ -71,7 +78,8 @@ async function checkArchive(archive: FileHandle, from: string, files: DataDirFil
     if (found.has(entry.name)) throw notABackup(`it holds ${entry.name} twice`);
     const listed = manifest.files[entry.name];
     if (listed === undefined || listed.size !== entry.size) throw notABackup(`${entry.name} is not the file its manifest lists`);
-    if ((await entrySha256(archive, entry)) !== listed.sha256) throw notABackup(`${entry.name} does not match its sha256 in the manifest: the file is damaged`);
+    if ((await entrySha256(archive, entry)) !== listed.sha256)
+      throw notABackup(`${entry.name} does not match its sha256 in the manifest: the file is damaged`);
     found.set(entry.name, entry);
   }
   for (const [name, member] of byName) {
@@ -86,8 +94,11 @@ async function checkArchive(archive: FileHandle, from: string, files: DataDirFil
   } catch (error) {
     throw notABackup(`its ca.crt does not decode: ${(error as Error).message}`);
   }
-  if (caFingerprint !== manifest.ca_fingerprint) throw notABackup(`its ca.crt is ${caFingerprint}, its manifest says ${manifest.ca_fingerprint}`);
-  const members = [...byName.values()].filter((member) => found.has(member.name)).map((member) => ({ member, entry: found.get(member.name)! }));
+  if (caFingerprint !== manifest.ca_fingerprint)
+    throw notABackup(`its ca.crt is ${caFingerprint}, its manifest says ${manifest.ca_fingerprint}`);
+  const members = [...byName.values()]
+    .filter((member) => found.has(member.name))
+    .map((member) => ({ member, entry: found.get(member.name)! }));
   return { manifest, members };
 }
 
@@ -106,7 +117,7 @@ async function restoreLarge(archive: FileHandle, entry: TarEntry, path: string, 
   try {
     let position = 0;
     for await (const chunk of tarEntryChunks(archive, entry)) {
-      for (let done = 0; done < chunk.length; ) {
+      for (let done = 0; done < chunk.length;) {
         const { bytesWritten } = await temp.handle.write(chunk, done, chunk.length - done, position);
         done += bytesWritten;
         position += bytesWritten;
@@ -126,7 +137,10 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   try {
     archive = await open(from, 'r');
   } catch (error) {
-    throw new OtherixError('backup_invalid', `cannot read ${from} (${(error as { code?: string }).code ?? (error as Error).message}): give the file otherix-server backup wrote`);
+    throw new OtherixError(
+      'backup_invalid',
+      `cannot read ${from} (${(error as { code?: string }).code ?? (error as Error).message}): give the file otherix-server backup wrote`,
+    );
   }
   try {
     const checked = await checkArchive(archive, from, files);
@@ -149,7 +163,10 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       }
       const database = await inspectDatabaseFile(files.database);
       if (database.state !== 'initialized' || database.marker?.id !== checked.manifest.cluster_id) {
-        throw new OtherixError('data_dir_invalid', `the restored ${files.database} is not cluster ${checked.manifest.cluster_id}'s database (${database.state}): empty ${files.dir} and restore again from another copy`);
+        throw new OtherixError(
+          'data_dir_invalid',
+          `the restored ${files.database} is not cluster ${checked.manifest.cluster_id}'s database (${database.state}): empty ${files.dir} and restore again from another copy`,
+        );
       }
     } finally {
       await lock.release();

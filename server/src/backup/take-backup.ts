@@ -39,7 +39,10 @@ export interface BackupResult {
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The database at one instant, into `target` (which must not exist). */
@@ -49,7 +52,9 @@ async function copyDatabase(source: string, target: string): Promise<void> {
   });
   try {
     db.configure('busyTimeout', BUSY_TIMEOUT_MS);
-    await new Promise<void>((resolveRun, reject) => db.run('VACUUM INTO ?', [target], (error) => (error === null ? resolveRun() : reject(error))));
+    await new Promise<void>((resolveRun, reject) =>
+      db.run('VACUUM INTO ?', [target], (error) => (error === null ? resolveRun() : reject(error))),
+    );
   } finally {
     await new Promise<void>((resolveClose) => db.close(() => resolveClose()));
   }
@@ -72,7 +77,8 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
   const out = resolve(options.out);
   const again = `otherix-server backup --data-dir ${files.dir} --out ${out}`;
 
-  if (!(await exists(files.dir))) throw new OtherixError('data_dir_invalid', `no data dir at ${files.dir}: give the --data-dir of the control plane to back up`);
+  if (!(await exists(files.dir)))
+    throw new OtherixError('data_dir_invalid', `no data dir at ${files.dir}: give the --data-dir of the control plane to back up`);
   if (!(await exists(files.clusterId))) {
     throw new OtherixError(
       'data_dir_invalid',
@@ -80,8 +86,10 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
         `${(await exists(files.clusterIdIncomplete)) ? ' (its first start is running or was interrupted: start it and let it finish)' : ''}`,
     );
   }
-  if (await exists(out)) throw new OtherixError('conflict', `${out} exists: a backup never overwrites a file; give another --out, or remove it first`);
-  if (!(await exists(dirname(out)))) throw new OtherixError('file_write_failed', `${dirname(out)} does not exist: create the folder for --out first`);
+  if (await exists(out))
+    throw new OtherixError('conflict', `${out} exists: a backup never overwrites a file; give another --out, or remove it first`);
+  if (!(await exists(dirname(out))))
+    throw new OtherixError('file_write_failed', `${dirname(out)} does not exist: create the folder for --out first`);
   await assertDataDirOwner(files, again);
 
   const members = backupMembers(files);
@@ -91,12 +99,24 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
     try {
       contents.set(member.name, await readFile(member.path));
     } catch (error) {
-      if ((error as { code?: string }).code !== 'ENOENT') throw new OtherixError('data_dir_invalid', `cannot read ${member.path} (${(error as { code?: string }).code ?? (error as Error).message}): run it as the data dir's owner`);
-      if (member.required) throw new OtherixError('data_dir_invalid', `${member.path} is missing: ${files.dir} is not a whole cluster (otherix-server would refuse to start on it too); restore it first`);
+      if ((error as { code?: string }).code !== 'ENOENT')
+        throw new OtherixError(
+          'data_dir_invalid',
+          `cannot read ${member.path} (${(error as { code?: string }).code ?? (error as Error).message}): run it as the data dir's owner`,
+        );
+      if (member.required)
+        throw new OtherixError(
+          'data_dir_invalid',
+          `${member.path} is missing: ${files.dir} is not a whole cluster (otherix-server would refuse to start on it too); restore it first`,
+        );
     }
   }
   const clusterId = contents.get(basename(files.clusterId))!.toString('utf8').trim();
-  if (!isUuid(clusterId)) throw new OtherixError('data_dir_invalid', `${files.clusterId} does not hold a cluster id: ${files.dir} is damaged; restore cluster-id first`);
+  if (!isUuid(clusterId))
+    throw new OtherixError(
+      'data_dir_invalid',
+      `${files.clusterId} does not hold a cluster id: ${files.dir} is damaged; restore cluster-id first`,
+    );
   let caFingerprint: string;
   try {
     caFingerprint = fingerprintOfPem(contents.get(basename(files.caCert))!.toString('utf8'));
@@ -113,16 +133,27 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
     } catch (error) {
       // A database SQLite cannot read is the data dir's problem; anything else (a full disk beside --out) the copy's.
       const unreadable = ['SQLITE_CORRUPT', 'SQLITE_NOTADB'].includes((error as { code?: string }).code ?? '');
-      throw new OtherixError(unreadable ? 'data_dir_invalid' : 'file_write_failed', `cannot copy ${files.database} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): nothing was written`);
+      throw new OtherixError(
+        unreadable ? 'data_dir_invalid' : 'file_write_failed',
+        `cannot copy ${files.database} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): nothing was written`,
+      );
     }
     const database = await inspectDatabaseFile(copy);
     if (database.state !== 'initialized' || database.marker === undefined) {
-      const what = database.state === 'damaged' ? `damaged (${database.code}: ${database.detail})` : database.state === 'initialized' ? 'without a cluster marker' : database.state;
-      throw new OtherixError('data_dir_invalid', `${files.database} is ${what}: this backup would not restore; start otherix-server on ${files.dir} to see what it needs. Nothing was written`);
+      const what =
+        database.state === 'damaged'
+          ? `damaged (${database.code}: ${database.detail})`
+          : database.state === 'initialized'
+            ? 'without a cluster marker'
+            : database.state;
+      throw new OtherixError(
+        'data_dir_invalid',
+        `${files.database} is ${what}: this backup would not restore; start otherix-server on ${files.dir} to see what it needs. Nothing was written`,
+      );
     }
     if (database.marker.id !== clusterId || database.marker.caFingerprint !== caFingerprint) {
       throw new OtherixError(
-      'data_dir_invalid',
+        'data_dir_invalid',
         `${files.database} belongs to cluster ${database.marker.id} (CA ${database.marker.caFingerprint}), but ${files.dir} holds cluster ${clusterId} (CA ${caFingerprint}): ` +
           `otherix-server would refuse to start on it, and this backup would not restore. Nothing was written`,
       );
@@ -169,7 +200,8 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
       await commitTempFile(archive, out, { noClobber: true });
     } catch (error) {
       await discardTempFile(archive);
-      if ((error as { code?: string }).code === 'EEXIST') throw new OtherixError('conflict', `${out} appeared while the backup was written: it was left as it is; give another --out`);
+      if ((error as { code?: string }).code === 'EEXIST')
+        throw new OtherixError('conflict', `${out} appeared while the backup was written: it was left as it is; give another --out`);
       throw error;
     }
     return { out, bytes: (await stat(out)).size, manifest };

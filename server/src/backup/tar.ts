@@ -28,7 +28,8 @@ function octal(value: number, width: number): string {
 }
 
 function header(name: string, mode: number, size: number, mtimeSeconds: number): Buffer {
-  if (Buffer.byteLength(name) > 100 || name.includes('/') || name === '' || name.startsWith('.')) throw new OtherixError('internal', `tar: ${JSON.stringify(name)} is not a plain file name`);
+  if (Buffer.byteLength(name) > 100 || name.includes('/') || name === '' || name.startsWith('.'))
+    throw new OtherixError('internal', `tar: ${JSON.stringify(name)} is not a plain file name`);
   const block = Buffer.alloc(BLOCK);
   block.write(name, 0, 100, 'utf8');
   block.write(octal(mode & 0o7777, 8), 100, 8, 'ascii');
@@ -66,7 +67,7 @@ export class TarWriter {
   async addFrom(name: string, mode: number, source: FileHandle, size: number): Promise<void> {
     await this.write(header(name, mode, size, this.mtimeSeconds));
     const buffer = Buffer.alloc(Math.min(CHUNK, Math.max(size, 1)));
-    for (let done = 0; done < size; ) {
+    for (let done = 0; done < size;) {
       const { bytesRead } = await source.read(buffer, 0, Math.min(buffer.length, size - done), done);
       if (bytesRead === 0) throw new OtherixError('internal', `tar: ${name} ended at ${done} of ${size} bytes while it was copied`);
       await this.write(buffer.subarray(0, bytesRead));
@@ -86,7 +87,7 @@ export class TarWriter {
   }
 
   private async write(data: Uint8Array): Promise<void> {
-    for (let done = 0; done < data.length; ) {
+    for (let done = 0; done < data.length;) {
       const { bytesWritten } = await this.out.write(data, done, data.length - done, this.position);
       done += bytesWritten;
       this.position += bytesWritten;
@@ -117,11 +118,13 @@ export async function readTarEntries(archive: FileHandle, archiveSize: number): 
     if (bytesRead !== BLOCK) throw malformed(`the archive could not be read at byte ${position}`);
     if (block.every((byte) => byte === 0)) return entries;
     let sum = 0;
-    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
-    if (number(block, 148, 8, 'checksum', position) !== sum) throw malformed(`the entry header at byte ${position} is damaged (checksum mismatch)`);
+    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i];
+    if (number(block, 148, 8, 'checksum', position) !== sum)
+      throw malformed(`the entry header at byte ${position} is damaged (checksum mismatch)`);
     const name = field(block, 0, 100);
     const type = field(block, 156, 1);
-    if (type !== '0' && type !== '') throw malformed(`${name} is not a regular file (tar type ${JSON.stringify(type)}): not an otherix backup`);
+    if (type !== '0' && type !== '')
+      throw malformed(`${name} is not a regular file (tar type ${JSON.stringify(type)}): not an otherix backup`);
     const size = number(block, 124, 12, 'size', position);
     const offset = position + BLOCK;
     if (offset + size > archiveSize) throw malformed(`${name} should hold ${size} bytes but the archive ends first: it was cut short`);
@@ -133,7 +136,7 @@ export async function readTarEntries(archive: FileHandle, archiveSize: number): 
 /** Reads an entry whole (for the small ones). */
 export async function readTarEntry(archive: FileHandle, entry: TarEntry): Promise<Buffer> {
   const buffer = Buffer.alloc(entry.size);
-  for (let done = 0; done < entry.size; ) {
+  for (let done = 0; done < entry.size;) {
     const { bytesRead } = await archive.read(buffer, done, entry.size - done, entry.offset + done);
     if (bytesRead === 0) throw malformed(`${entry.name} could not be read whole`);
     done += bytesRead;
@@ -144,7 +147,7 @@ export async function readTarEntry(archive: FileHandle, entry: TarEntry): Promis
 /** Streams an entry's content in chunks (for the database). */
 export async function* tarEntryChunks(archive: FileHandle, entry: TarEntry): AsyncGenerator<Buffer> {
   const buffer = Buffer.alloc(Math.min(CHUNK, Math.max(entry.size, 1)));
-  for (let done = 0; done < entry.size; ) {
+  for (let done = 0; done < entry.size;) {
     const { bytesRead } = await archive.read(buffer, 0, Math.min(buffer.length, entry.size - done), entry.offset + done);
     if (bytesRead === 0) throw malformed(`${entry.name} could not be read whole`);
     done += bytesRead;

@@ -22,7 +22,7 @@ export const OFFLINE_CREATOR = 'otherix-server admin-token';
 
 /** The API's rule for token names (openapi.yaml ApiTokenCreateRequest.name). */
 const NAME_PATTERN = new RegExp(
-  ((openApiDocument.components.schemas['ApiTokenCreateRequest']!['properties'] as Record<string, { pattern: string }>)['name']!).pattern,
+  (openApiDocument.components.schemas['ApiTokenCreateRequest']['properties'] as Record<string, { pattern: string }>)['name'].pattern,
 );
 
 interface OfflineAdminToken {
@@ -35,13 +35,19 @@ interface OfflineAdminToken {
 
 /** `admin-recovery-20261127T105400Z`: unique enough, and says when and why it was made. */
 export function defaultRecoveryName(now: number): string {
-  return `admin-recovery-${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return `admin-recovery-${new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
 }
 
 function recoveryName(name: string | undefined, now: number): string {
   const chosen = name ?? defaultRecoveryName(now);
   if (!NAME_PATTERN.test(chosen)) {
-    throw new OtherixError('validation_failed', `--name ${JSON.stringify(chosen)} is not a token name: 1-64 letters, digits and . _ @ -, starting with a letter or digit`);
+    throw new OtherixError(
+      'validation_failed',
+      `--name ${JSON.stringify(chosen)} is not a token name: 1-64 letters, digits and . _ @ -, starting with a letter or digit`,
+    );
   }
   return chosen;
 }
@@ -54,7 +60,10 @@ async function mint(store: Store, name: string, now: () => number, where: string
     if (isOtherixError(error, 'conflict')) {
       throw new OtherixError('conflict', `a live API token is already named ${name}: pick another name with --name`);
     }
-    throw new OtherixError('data_dir_invalid', `cannot mint an admin token in ${where}: ${(error as Error).message}; nothing was written: check the database and run it again`);
+    throw new OtherixError(
+      'data_dir_invalid',
+      `cannot mint an admin token in ${where}: ${(error as Error).message}; nothing was written: check the database and run it again`,
+    );
   }
 }
 
@@ -62,7 +71,11 @@ async function mint(store: Store, name: string, now: () => number, where: string
  * On PostgreSQL (`--database-url`): the cluster's database, from any host that reaches it (no
  * data dir; a replica that never saw the token reads it from the database at its first use).
  */
-export async function mintAdminTokenInDatabase(options: { databaseUrl: string; name?: string | undefined; now?: () => number }): Promise<OfflineAdminToken> {
+export async function mintAdminTokenInDatabase(options: {
+  databaseUrl: string;
+  name?: string | undefined;
+  now?: () => number;
+}): Promise<OfflineAdminToken> {
   const now = options.now ?? Date.now;
   const name = recoveryName(options.name, now());
   // Loaded only here: a SQLite CP's commands do without PostgreSQL's client.
@@ -70,20 +83,31 @@ export async function mintAdminTokenInDatabase(options: { databaseUrl: string; n
   const store = await PgStore.open(options.databaseUrl);
   try {
     const cluster = await store.readCluster();
-    if (cluster === undefined) throw new OtherixError('data_dir_invalid', `no cluster in the database at ${redactDatabaseUrl(options.databaseUrl)}: start otherix-server --database-url on it once first`);
+    if (cluster === undefined)
+      throw new OtherixError(
+        'data_dir_invalid',
+        `no cluster in the database at ${redactDatabaseUrl(options.databaseUrl)}: start otherix-server --database-url on it once first`,
+      );
     return await mint(store, name, now, `the database at ${redactDatabaseUrl(options.databaseUrl)}`, cluster.caFingerprint);
   } finally {
     await store.close();
   }
 }
 
-export async function mintAdminTokenOffline(options: { dataDir: string; name?: string | undefined; now?: () => number }): Promise<OfflineAdminToken> {
+export async function mintAdminTokenOffline(options: {
+  dataDir: string;
+  name?: string | undefined;
+  now?: () => number;
+}): Promise<OfflineAdminToken> {
   const now = options.now ?? Date.now;
   const files = dataDirFiles(resolve(options.dataDir));
   const name = recoveryName(options.name, now());
   const database = await stat(files.database).catch(() => undefined);
   if (database === undefined) {
-    throw new OtherixError('data_dir_invalid', `no control plane database in ${files.dir} (${files.database} is missing): give the --data-dir of an otherix-server that has started at least once`);
+    throw new OtherixError(
+      'data_dir_invalid',
+      `no control plane database in ${files.dir} (${files.database} is missing): give the --data-dir of an otherix-server that has started at least once`,
+    );
   }
   await assertDataDirOwner(files, `otherix-server admin-token --data-dir ${files.dir}`);
   const caFingerprint = await caFingerprintOf(files.dir);
@@ -91,7 +115,10 @@ export async function mintAdminTokenOffline(options: { dataDir: string; name?: s
   try {
     store = await SqliteStore.open(files.database);
   } catch (error) {
-    throw new OtherixError('data_dir_invalid', `cannot mint an admin token in ${files.database}: ${(error as Error).message}; nothing was written: check the file and run it again`);
+    throw new OtherixError(
+      'data_dir_invalid',
+      `cannot mint an admin token in ${files.database}: ${(error as Error).message}; nothing was written: check the file and run it again`,
+    );
   }
   try {
     return await mint(store, name, now, files.database, caFingerprint);
@@ -101,10 +128,15 @@ export async function mintAdminTokenOffline(options: { dataDir: string; name?: s
 }
 
 /** The command: the token alone on stdout (so it can be redirected), what to do next on stderr. */
-export async function adminTokenCommand(options: { dataDir: string; databaseUrl?: string | undefined; name?: string | undefined }): Promise<number> {
-  const minted = options.databaseUrl === undefined
-    ? await mintAdminTokenOffline(options)
-    : await mintAdminTokenInDatabase({ databaseUrl: options.databaseUrl, name: options.name });
+export async function adminTokenCommand(options: {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  name?: string | undefined;
+}): Promise<number> {
+  const minted =
+    options.databaseUrl === undefined
+      ? await mintAdminTokenOffline(options)
+      : await mintAdminTokenInDatabase({ databaseUrl: options.databaseUrl, name: options.name });
   process.stdout.write(`${minted.token}\n`);
   process.stderr.write(
     `otherix-server: minted the admin API token ${minted.name} (id ${minted.id}); it is printed once, above, and only its hash is kept.\n` +

@@ -33,14 +33,28 @@ export interface MigratedCluster {
 export async function migrateStore(options: MigrateStoreOptions): Promise<MigratedCluster> {
   const secret = await readSecretFile(options.secretFile);
   const files = dataDirFiles(resolve(options.dataDir));
-  if (!(await stat(files.dir).then((found) => found.isDirectory(), () => false))) {
-    throw new OtherixError('data_dir_invalid', `no data dir at ${files.dir}: give the --data-dir of the stopped otherix-server whose cluster you are moving`);
+  if (
+    !(await stat(files.dir).then(
+      (found) => found.isDirectory(),
+      () => false,
+    ))
+  ) {
+    throw new OtherixError(
+      'data_dir_invalid',
+      `no data dir at ${files.dir}: give the --data-dir of the stopped otherix-server whose cluster you are moving`,
+    );
   }
   const lock = await acquireDataDirLock(files);
   try {
-    const marker = await readFile(files.clusterId, 'utf8').then((text) => text.trim(), () => undefined);
+    const marker = await readFile(files.clusterId, 'utf8').then(
+      (text) => text.trim(),
+      () => undefined,
+    );
     if (marker === undefined) {
-      throw new OtherixError('data_dir_invalid', `${files.dir} holds no complete cluster (cluster-id is missing): start otherix-server on it once (or restore it from a backup), stop it, then migrate`);
+      throw new OtherixError(
+        'data_dir_invalid',
+        `${files.dir} holds no complete cluster (cluster-id is missing): start otherix-server on it once (or restore it from a backup), stop it, then migrate`,
+      );
     }
     const ca = await loadCa(files);
     const sqlite = await SqliteStore.open(files.database);
@@ -49,7 +63,10 @@ export async function migrateStore(options: MigrateStoreOptions): Promise<Migrat
     try {
       const cluster = await sqlite.readClusterMarker();
       if (cluster === undefined || cluster.id !== marker || cluster.caFingerprint !== ca.fingerprint) {
-        throw new OtherixError('data_dir_invalid', `${files.database} does not belong to the cluster of ${files.dir} (its marker or CA differ): start otherix-server on it once to see what is wrong`);
+        throw new OtherixError(
+          'data_dir_invalid',
+          `${files.database} does not belong to the cluster of ${files.dir} (its marker or CA differ): start otherix-server on it once to see what is wrong`,
+        );
       }
       createdAt = cluster.createdAt;
       rows = await sqlite.exportRows();
@@ -64,14 +81,23 @@ export async function migrateStore(options: MigrateStoreOptions): Promise<Migrat
       await store.createCluster(shared, rows, { requireEmpty: true });
     } catch (error) {
       if (error instanceof OtherixError) throw error;
-      throw new OtherixError('internal', `copying into the database at ${redactDatabaseUrl(options.databaseUrl)} failed (${(error as Error).message}); nothing was written there: run it again`);
+      throw new OtherixError(
+        'internal',
+        `copying into the database at ${redactDatabaseUrl(options.databaseUrl)} failed (${(error as Error).message}); nothing was written there: run it again`,
+      );
     } finally {
       await store.close();
     }
     return {
       clusterId: marker,
       caFingerprint: ca.fingerprint,
-      counts: { apiTokens: rows.apiTokens.length, joinTokens: rows.joinTokens.length, consumptions: rows.consumptions.length, nodes: rows.nodes.length, certificates: rows.certificates.length },
+      counts: {
+        apiTokens: rows.apiTokens.length,
+        joinTokens: rows.joinTokens.length,
+        consumptions: rows.consumptions.length,
+        nodes: rows.nodes.length,
+        certificates: rows.certificates.length,
+      },
     };
   } finally {
     await lock.release();

@@ -10,7 +10,11 @@ const CLOCK_AHEAD_WARNING_MS = 10 * 60 * 1000;
 
 /** `400 days`, `3 hours`, `12 minutes`: the size of a clock error, for a person. */
 function roughDuration(ms: number): string {
-  const units: [string, number][] = [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000]];
+  const units: [string, number][] = [
+    ['day', 86_400_000],
+    ['hour', 3_600_000],
+    ['minute', 60_000],
+  ];
   for (const [unit, size] of units) {
     const n = Math.floor(ms / size);
     if (n >= 1) return `${n} ${unit}${n === 1 ? '' : 's'}`;
@@ -18,7 +22,8 @@ function roughDuration(ms: number): string {
   return `${Math.round(ms / 1000)} seconds`;
 }
 
-const CHECK_THE_CLOCK = 'check the host\'s time source (timedatectl status; chronyc tracking): node status, token expiry and the certificates the CP issues all follow this clock';
+const CHECK_THE_CLOCK =
+  "check the host's time source (timedatectl status; chronyc tracking): node status, token expiry and the certificates the CP issues all follow this clock";
 
 export function clockWarnings(database: DatabaseInspection, caCertPem: string, now: number): string[] {
   const warnings: string[] = [];

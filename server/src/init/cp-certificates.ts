@@ -36,10 +36,12 @@ interface Unfit {
 }
 
 async function readPair(spec: PairSpec): Promise<KeyPairPem | Unfit> {
-  const read = (path: string) => readFile(path, 'utf8').catch((error: { code?: string }) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+  const read = (path: string) =>
+    readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
   try {
     const [certPem, keyPem] = await Promise.all([read(spec.cert), read(spec.key)]);
-    if (certPem === undefined || keyPem === undefined) return { reason: `${basename(certPem === undefined ? spec.cert : spec.key)} is missing`, warn: false };
+    if (certPem === undefined || keyPem === undefined)
+      return { reason: `${basename(certPem === undefined ? spec.cert : spec.key)} is missing`, warn: false };
     return { certPem, keyPem };
   } catch (error) {
     return { reason: `cannot read it (${(error as { code?: string }).code ?? (error as Error).message})`, warn: true };
@@ -60,7 +62,8 @@ function unfitness(spec: PairSpec, pair: KeyPairPem, ca: ClusterCa, now: number)
     return { reason: `${basename(spec.key)} cannot be decoded`, warn: true };
   }
   const caCert = new X509Certificate(ca.certPem);
-  if (!cert.checkIssued(caCert) || !cert.verify(caCert.publicKey)) return { reason: `${basename(spec.cert)} was not issued by this cluster's CA`, warn: true };
+  if (!cert.checkIssued(caCert) || !cert.verify(caCert.publicKey))
+    return { reason: `${basename(spec.cert)} was not issued by this cluster's CA`, warn: true };
   if (!cert.checkPrivateKey(key)) return { reason: `${basename(spec.key)} is not the key of ${basename(spec.cert)}`, warn: true };
   const notBefore = Date.parse(cert.validFrom);
   if (notBefore > now) {
@@ -70,7 +73,8 @@ function unfitness(spec: PairSpec, pair: KeyPairPem, ca: ClusterCa, now: number)
     };
   }
   const notAfter = Date.parse(cert.validTo);
-  if (notAfter - now <= RENEW_BEFORE_MS) return { reason: `${basename(spec.cert)} ${notAfter <= now ? 'expired' : 'expires'} at ${isoTimestamp(notAfter)}`, warn: false };
+  if (notAfter - now <= RENEW_BEFORE_MS)
+    return { reason: `${basename(spec.cert)} ${notAfter <= now ? 'expired' : 'expires'} at ${isoTimestamp(notAfter)}`, warn: false };
   return undefined;
 }
 
@@ -93,7 +97,12 @@ export class CpCertificates {
   ) {}
 
   /** Reads both pairs and re-issues what cannot serve now. */
-  static async load(options: { ca: ClusterCa; files: DataDirFiles; hosts: readonly string[]; now: () => number }): Promise<{ certificates: CpCertificates; warnings: string[] }> {
+  static async load(options: {
+    ca: ClusterCa;
+    files: DataDirFiles;
+    hosts: readonly string[];
+    now: () => number;
+  }): Promise<{ certificates: CpCertificates; warnings: string[] }> {
     const { ca, files, now } = options;
     const hostsRecord = JSON.stringify(options.hosts);
     const specs: PairSpec[] = [
@@ -136,7 +145,8 @@ export class CpCertificates {
       if (unfit === undefined) certificates.current.set(spec.name, read as KeyPairPem);
       else {
         await certificates.issue(spec);
-        if (unfit.warn) warnings.push(`${unfit.reason}: issued a new ${basename(spec.cert)} and ${basename(spec.key)} (signed by the cluster CA)`);
+        if (unfit.warn)
+          warnings.push(`${unfit.reason}: issued a new ${basename(spec.cert)} and ${basename(spec.key)} (signed by the cluster CA)`);
       }
     }
     return { certificates, warnings };

@@ -62,7 +62,11 @@ export interface ControlPlaneMaterial {
   warnings: string[];
 }
 
-const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** The serving certificate's hosts: each --advertise-host, localhost, 127.0.0.1, ::1, the host name. */
 export function servingHosts(advertiseHosts: readonly string[]): string[] {
@@ -75,7 +79,10 @@ async function readOptional(path: string): Promise<string | undefined> {
     return await readFile(path, 'utf8');
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') return undefined;
-    throw new OtherixError('data_dir_invalid', `cannot read ${path} (${(error as { code?: string }).code ?? (error as Error).message}): check the data dir's owner and modes`);
+    throw new OtherixError(
+      'data_dir_invalid',
+      `cannot read ${path} (${(error as { code?: string }).code ?? (error as Error).message}): check the data dir's owner and modes`,
+    );
   }
 }
 
@@ -84,7 +91,10 @@ async function readClusterIdFile(path: string): Promise<string | undefined> {
   if (text === undefined) return undefined;
   const id = text.trim();
   if (!CLUSTER_ID.test(id)) {
-    throw new OtherixError('data_dir_invalid', `refusing to start: ${path} does not hold a cluster id (a UUID): restore it from your backup, or remove it if otherix.db is this cluster's database (the CP writes it again from there)`);
+    throw new OtherixError(
+      'data_dir_invalid',
+      `refusing to start: ${path} does not hold a cluster id (a UUID): restore it from your backup, or remove it if otherix.db is this cluster's database (the CP writes it again from there)`,
+    );
   }
   return id;
 }
@@ -119,18 +129,31 @@ export async function loadCa(files: DataDirFiles): Promise<ClusterCa> {
   try {
     createPrivateKey(keyPem);
   } catch (error) {
-    throw new OtherixError('data_dir_invalid', `refusing to start: ${files.caKey} cannot be decoded (${(error as Error).message}): restore ca.key from your backup (mode 0600); without it the CP cannot sign anything`);
+    throw new OtherixError(
+      'data_dir_invalid',
+      `refusing to start: ${files.caKey} cannot be decoded (${(error as Error).message}): restore ca.key from your backup (mode 0600); without it the CP cannot sign anything`,
+    );
   }
   try {
     return ClusterCa.fromPem({ certPem, keyPem });
   } catch (error) {
-    throw new OtherixError('data_dir_invalid', `refusing to start: the cluster CA in ${files.dir} is unusable (${(error as Error).message})`);
+    throw new OtherixError(
+      'data_dir_invalid',
+      `refusing to start: the cluster CA in ${files.dir} is unusable (${(error as Error).message})`,
+    );
   }
 }
 
 function firstAdminToken(token: string, now: number): ApiTokenRow {
   return {
-    id: randomUUID(), name: 'admin', role: 'admin', tokenHash: hashToken(token), expiresAt: null, revokedAt: null, createdBy: FIRST_START_CREATOR, createdAt: now,
+    id: randomUUID(),
+    name: 'admin',
+    role: 'admin',
+    tokenHash: hashToken(token),
+    expiresAt: null,
+    revokedAt: null,
+    createdBy: FIRST_START_CREATOR,
+    createdAt: now,
   };
 }
 
@@ -139,7 +162,11 @@ function firstAdminToken(token: string, now: number): ApiTokenRow {
  * cluster marker and the first admin token's hash in one transaction), admin.token. The caller
  * then issues the CP's certificates and writes cluster-id, which completes it.
  */
-async function createCluster(files: DataDirFiles, now: () => number, lock: DataDirLock): Promise<{ clusterId: string; ca: ClusterCa; store: SqliteStore }> {
+async function createCluster(
+  files: DataDirFiles,
+  now: () => number,
+  lock: DataDirLock,
+): Promise<{ clusterId: string; ca: ClusterCa; store: SqliteStore }> {
   const clusterId = randomUUID();
   await writeFileAtomic(files.clusterIdIncomplete, `${clusterId}\n`, { mode: PUBLIC_FILE_MODE });
   firstStartStep('first-start-begun');
@@ -197,7 +224,10 @@ export async function initDataDir(options: InitOptions): Promise<ControlPlaneMat
         // Made before cluster markers. The file before the row: a crash in between repeats this.
         const token = plan.mintAdminToken ? generateToken('api') : undefined;
         if (token !== undefined) await writeFileAtomic(files.adminToken, `${token}\n`, { mode: KEY_FILE_MODE });
-        await store.markCluster({ id: clusterId, caFingerprint: ca.fingerprint, createdAt: now() }, token === undefined ? undefined : firstAdminToken(token, now()));
+        await store.markCluster(
+          { id: clusterId, caFingerprint: ca.fingerprint, createdAt: now() },
+          token === undefined ? undefined : firstAdminToken(token, now()),
+        );
       }
     }
 
@@ -212,8 +242,17 @@ export async function initDataDir(options: InitOptions): Promise<ControlPlaneMat
     warnings.push(...clockWarnings(facts.database, ca.certPem, now()));
     const { certificates } = loaded;
     return {
-      files, clusterId, ca, serving: certificates.serving, client: certificates.client, certificates, store, lock, controlPlaneHosts,
-      firstStart: plan.kind === 'first-start', warnings,
+      files,
+      clusterId,
+      ca,
+      serving: certificates.serving,
+      client: certificates.client,
+      certificates,
+      store,
+      lock,
+      controlPlaneHosts,
+      firstStart: plan.kind === 'first-start',
+      warnings,
     };
   } catch (error) {
     await store?.close().catch(() => undefined);
@@ -229,7 +268,10 @@ export async function caFingerprintOf(dataDir: string): Promise<string> {
   try {
     certPem = await readFile(files.caCert, 'utf8');
   } catch {
-    throw new OtherixError('data_dir_invalid', `no cluster CA in ${files.dir}: start otherix-server once with --data-dir ${dataDir} to create it`);
+    throw new OtherixError(
+      'data_dir_invalid',
+      `no cluster CA in ${files.dir}: start otherix-server once with --data-dir ${dataDir} to create it`,
+    );
   }
   return fingerprintOfPem(certPem);
 }

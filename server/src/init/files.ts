@@ -55,8 +55,17 @@ export function dataDirFiles(dir: string): DataDirFiles {
 /** What a first start writes (besides the markers): removed together when an interrupted first start is redone. */
 export function firstStartFiles(files: DataDirFiles): string[] {
   return [
-    files.caCert, files.caKey, files.serverCert, files.serverKey, files.serverHosts, files.clientCert, files.clientKey,
-    files.adminToken, files.database, files.databaseWal, files.databaseShm,
+    files.caCert,
+    files.caKey,
+    files.serverCert,
+    files.serverKey,
+    files.serverHosts,
+    files.clientCert,
+    files.clientKey,
+    files.adminToken,
+    files.database,
+    files.databaseWal,
+    files.databaseShm,
   ];
 }
 

@@ -12,8 +12,12 @@ export type FirstStartStep =
   | 'first-start-after-certificates'; // everything written but cluster-id (the first start is not complete)
 
 export const FIRST_START_STEPS: readonly FirstStartStep[] = Object.freeze([
-  'first-start-begun', 'first-start-after-ca-key', 'first-start-after-ca', 'first-start-after-database',
-  'first-start-after-admin-token', 'first-start-after-certificates',
+  'first-start-begun',
+  'first-start-after-ca-key',
+  'first-start-after-ca',
+  'first-start-after-database',
+  'first-start-after-admin-token',
+  'first-start-after-certificates',
 ] as const);
 
 export function firstStartStep(step: FirstStartStep): void {

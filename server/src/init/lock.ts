@@ -21,12 +21,14 @@ const PID_WAIT_MS = 50;
 
 export interface DataDirLock {
   /** Drops the lock and the pid file; safe to call twice. */
-  release(): Promise<void>;
+  release: () => Promise<void>;
 }
 
 function openLockFile(path: string): Promise<sqlite3.Database> {
   return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(path, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE, (error) => (error === null ? resolve(db) : reject(error)));
+    const db = new sqlite3.Database(path, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE, (error) =>
+      error === null ? resolve(db) : reject(error),
+    );
   });
 }
 
@@ -80,7 +82,10 @@ export async function acquireDataDirLock(files: DataDirFiles): Promise<DataDirLo
   try {
     db = await openLockFile(files.lock);
   } catch (error) {
-    throw new OtherixError('data_dir_invalid', `cannot open ${files.lock} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): check that ${files.dir} is a writable directory`);
+    throw new OtherixError(
+      'data_dir_invalid',
+      `cannot open ${files.lock} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): check that ${files.dir} is a writable directory`,
+    );
   }
   db.configure('busyTimeout', 0);
   try {
@@ -89,7 +94,10 @@ export async function acquireDataDirLock(files: DataDirFiles): Promise<DataDirLo
   } catch (error) {
     await closeDb(db);
     if ((error as { code?: string }).code !== 'SQLITE_BUSY') {
-      throw new OtherixError('data_dir_invalid', `cannot lock ${files.lock} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): the data dir must be on a local filesystem that supports file locks`);
+      throw new OtherixError(
+        'data_dir_invalid',
+        `cannot lock ${files.lock} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): the data dir must be on a local filesystem that supports file locks`,
+      );
     }
     const pid = await holderPid(files);
     throw new OtherixError(

@@ -25,7 +25,9 @@ export async function checkDataDirModes(files: DataDirFiles): Promise<string[]> 
   const refusals: string[] = [];
   const dirMode = await modeOf(files.dir);
   if (dirMode !== undefined && (dirMode & 0o022) !== 0) {
-    refusals.push(`${files.dir} is writable by group or others (mode ${octal(dirMode)}): anyone there could replace ca.crt or the database; run \`chmod 700 ${files.dir}\``);
+    refusals.push(
+      `${files.dir} is writable by group or others (mode ${octal(dirMode)}): anyone there could replace ca.crt or the database; run \`chmod 700 ${files.dir}\``,
+    );
   } else if (dirMode !== undefined && (dirMode & 0o077) !== 0) {
     warnings.push(`${files.dir} is accessible by group or others (mode ${octal(dirMode)}): run \`chmod 700 ${files.dir}\``);
   }

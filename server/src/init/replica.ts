@@ -1,8 +1,9 @@
 // A start on PostgreSQL (--database-url): one replica of a cluster whose state is in the database.
 // The cluster (its id, its CA with the key sealed with --secret-file, API and join tokens, nodes,
 // serials) lives in PostgreSQL; the data dir keeps only this replica's own files: its lock, a copy
-// of the CA certificate (ca.crt, written at each start), its serving and client certificates (issued from the shared CA for its own --advertise-host names,
-// re-issued at start when missing, unfit or made for other hosts), and admin.token on the replica
+// of the CA certificate (ca.crt, written at each start), its serving and client certificates
+// (issued from the shared CA for its own --advertise-host names, re-issued at start when missing,
+// unfit or made for other hosts), and admin.token on the replica
 // that created the cluster. Starting a second replica is: the database URL, a copy of the secret
 // file, its host name (server/README.md).
 //
@@ -39,21 +40,44 @@ export interface ReplicaOptions {
   now?: () => number;
 }
 
-const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** A new cluster's row: its id, a new CA (key sealed with the secret) and the first admin token's row. */
-export async function newSharedCluster(secret: Buffer, now: number, ca?: { certPem: string; keyPem: string; fingerprint: string }): Promise<{ cluster: SharedCluster; ca: ClusterCa }> {
+export async function newSharedCluster(
+  secret: Buffer,
+  now: number,
+  ca?: { certPem: string; keyPem: string; fingerprint: string },
+): Promise<{ cluster: SharedCluster; ca: ClusterCa }> {
   const made = ca === undefined ? await ClusterCa.create(now) : undefined;
   const material = ca ?? made!.material;
   const clusterCa = made?.ca ?? ClusterCa.fromPem({ certPem: material.certPem, keyPem: material.keyPem });
   return {
-    cluster: { id: randomUUID(), caFingerprint: clusterCa.fingerprint, createdAt: now, caCertPem: material.certPem, caKeySealed: sealKey(material.keyPem, secret) },
+    cluster: {
+      id: randomUUID(),
+      caFingerprint: clusterCa.fingerprint,
+      createdAt: now,
+      caCertPem: material.certPem,
+      caKeySealed: sealKey(material.keyPem, secret),
+    },
     ca: clusterCa,
   };
 }
 
 export function firstAdminTokenRow(token: string, now: number): ApiTokenRow {
-  return { id: randomUUID(), name: 'admin', role: 'admin', tokenHash: hashToken(token), expiresAt: null, revokedAt: null, createdBy: FIRST_START_CREATOR, createdAt: now };
+  return {
+    id: randomUUID(),
+    name: 'admin',
+    role: 'admin',
+    tokenHash: hashToken(token),
+    expiresAt: null,
+    revokedAt: null,
+    createdBy: FIRST_START_CREATOR,
+    createdAt: now,
+  };
 }
 
 /** The shared CA from the cluster row, its key unsealed with the secret. */
@@ -62,7 +86,10 @@ export function sharedCa(cluster: SharedCluster, secret: Buffer): ClusterCa {
   try {
     return ClusterCa.fromPem({ certPem: cluster.caCertPem, keyPem });
   } catch (error) {
-    throw new OtherixError('data_dir_invalid', `refusing to start: the cluster CA in the database is unusable (${(error as Error).message})`);
+    throw new OtherixError(
+      'data_dir_invalid',
+      `refusing to start: the cluster CA in the database is unusable (${(error as Error).message})`,
+    );
   }
 }
 
@@ -111,8 +138,17 @@ export async function initReplica(options: ReplicaOptions): Promise<ControlPlane
     warnings.push(...loaded.warnings);
     const { certificates } = loaded;
     return {
-      files, clusterId: cluster.id, ca, serving: certificates.serving, client: certificates.client, certificates,
-      store, lock, controlPlaneHosts, firstStart, warnings,
+      files,
+      clusterId: cluster.id,
+      ca,
+      serving: certificates.serving,
+      client: certificates.client,
+      certificates,
+      store,
+      lock,
+      controlPlaneHosts,
+      firstStart,
+      warnings,
     };
   } catch (error) {
     await store?.close().catch(() => undefined);
@@ -126,7 +162,11 @@ export async function sharedCaFingerprint(databaseUrl: string): Promise<string> 
   const store = await PgStore.open(databaseUrl);
   try {
     const cluster = await store.readCluster();
-    if (cluster === undefined) throw new OtherixError('data_dir_invalid', `no cluster in the database at ${redactDatabaseUrl(databaseUrl)}: start otherix-server --database-url on it once to create it`);
+    if (cluster === undefined)
+      throw new OtherixError(
+        'data_dir_invalid',
+        `no cluster in the database at ${redactDatabaseUrl(databaseUrl)}: start otherix-server --database-url on it once to create it`,
+      );
     return cluster.caFingerprint;
   } finally {
     await store.close();

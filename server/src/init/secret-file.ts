@@ -17,14 +17,23 @@ export async function readSecretFile(path: string | undefined): Promise<Buffer> 
   try {
     mode = (await stat(path)).mode;
   } catch (error) {
-    throw new OtherixError('config_invalid', `cannot read the secret file ${path} (${(error as { code?: string }).code ?? (error as Error).message}) ${MAKE_ONE}`);
+    throw new OtherixError(
+      'config_invalid',
+      `cannot read the secret file ${path} (${(error as { code?: string }).code ?? (error as Error).message}) ${MAKE_ONE}`,
+    );
   }
   if ((mode & 0o077) !== 0) {
-    throw new OtherixError('insecure_permissions', `the secret file ${path} is readable or writable by others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): chmod 600 ${path}`);
+    throw new OtherixError(
+      'insecure_permissions',
+      `the secret file ${path} is readable or writable by others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): chmod 600 ${path}`,
+    );
   }
   const secret = (await readFile(path, 'utf8')).trim();
   if (secret.length < MIN_SECRET_LENGTH) {
-    throw new OtherixError('config_invalid', `the secret file ${path} holds ${secret.length} characters: it needs at least ${MIN_SECRET_LENGTH} ${MAKE_ONE}`);
+    throw new OtherixError(
+      'config_invalid',
+      `the secret file ${path} holds ${secret.length} characters: it needs at least ${MIN_SECRET_LENGTH} ${MAKE_ONE}`,
+    );
   }
   return Buffer.from(secret, 'utf8');
 }

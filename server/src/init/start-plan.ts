@@ -82,7 +82,8 @@ function checkCa(files: DataDirFiles, facts: DataDirFacts, cluster: { id: string
         `Restore ${names(missing)} from your backup into ${files.dir} (ca.key with mode 0600); a new CA would orphan every node. ${NOTHING_CHANGED}`,
     );
   }
-  if (facts.caCertProblem !== undefined) refuse(`${files.caCert} cannot be decoded (${facts.caCertProblem}): restore ca.crt from your backup. ${NOTHING_CHANGED}`);
+  if (facts.caCertProblem !== undefined)
+    refuse(`${files.caCert} cannot be decoded (${facts.caCertProblem}): restore ca.crt from your backup. ${NOTHING_CHANGED}`);
   if (facts.caFingerprint !== cluster.caFingerprint) {
     refuse(
       `${files.caCert} (${facts.caFingerprint}) is not the CA of cluster ${cluster.id} (${cluster.caFingerprint}, recorded in otherix.db): ` +
@@ -116,7 +117,14 @@ function planMarked(files: DataDirFiles, facts: DataDirFacts, clusterId: string)
     );
   }
   checkCa(files, facts, database.marker);
-  return { kind: 'start', clusterId, markDatabase: false, writeClusterIdFile: facts.incompleteClusterId !== undefined, mintAdminToken: false, note: undefined };
+  return {
+    kind: 'start',
+    clusterId,
+    markDatabase: false,
+    writeClusterIdFile: facts.incompleteClusterId !== undefined,
+    mintAdminToken: false,
+    note: undefined,
+  };
 }
 
 export function planStart(files: DataDirFiles, facts: DataDirFacts): StartPlan {
@@ -131,7 +139,11 @@ export function planStart(files: DataDirFiles, facts: DataDirFacts): StartPlan {
       if (database.marker?.id === facts.incompleteClusterId && has(files.adminToken)) {
         checkCa(files, facts, database.marker);
         return {
-          kind: 'start', clusterId: database.marker.id, markDatabase: false, writeClusterIdFile: true, mintAdminToken: false,
+          kind: 'start',
+          clusterId: database.marker.id,
+          markDatabase: false,
+          writeClusterIdFile: true,
+          mintAdminToken: false,
           note: `an earlier first start of ${files.dir} was interrupted after admin.token: finished it (wrote ${basename(files.clusterId)})`,
         };
       }
@@ -140,7 +152,9 @@ export function planStart(files: DataDirFiles, facts: DataDirFacts): StartPlan {
         database.nodes > 0 ? nodesPhrase(database) : undefined,
         database.joinTokens > 0 ? `${database.joinTokens} join token${database.joinTokens === 1 ? '' : 's'}` : undefined,
         database.apiTokens > 1 ? `${database.apiTokens} API tokens` : undefined,
-        database.marker !== undefined && database.marker.id !== facts.incompleteClusterId ? `the marker of cluster ${database.marker.id}` : undefined,
+        database.marker !== undefined && database.marker.id !== facts.incompleteClusterId
+          ? `the marker of cluster ${database.marker.id}`
+          : undefined,
       ].filter((part) => part !== undefined);
       if (used.length > 0) {
         refuse(
@@ -151,19 +165,29 @@ export function planStart(files: DataDirFiles, facts: DataDirFacts): StartPlan {
     }
     // A first start that did not complete never served: nothing in it can be lost.
     const remove = [...firstStartFiles(files).filter(has), files.clusterIdIncomplete];
-    return { kind: 'first-start', remove, note: `an earlier first start of ${files.dir} was interrupted: removed what it had written (${names(remove)}) and started it again` };
+    return {
+      kind: 'first-start',
+      remove,
+      note: `an earlier first start of ${files.dir} was interrupted: removed what it had written (${names(remove)}) and started it again`,
+    };
   }
   if (database.state === 'damaged') refuse(damagedDatabaseMessage(files, database));
   if (facts.clusterId !== undefined) return planMarked(files, facts, facts.clusterId);
 
   // No marker: a new dir, a dir made before cluster markers, or one that lost pieces.
-  const parts = [files.caCert, files.caKey, files.adminToken, files.serverCert, files.serverKey, files.clientCert, files.clientKey].filter(has);
+  const parts = [files.caCert, files.caKey, files.adminToken, files.serverCert, files.serverKey, files.clientCert, files.clientKey].filter(
+    has,
+  );
   if (database.state === 'missing' || database.state === 'empty') {
     const databaseFiles = [files.database, files.databaseWal, files.databaseShm].filter(has);
     if (parts.length === 0) return { kind: 'first-start', remove: databaseFiles, note: undefined };
     if (parts.length === 1 && has(files.caKey)) {
       // An older otherix-server killed between ca.key and ca.crt on its first start.
-      return { kind: 'first-start', remove: [files.caKey, ...databaseFiles], note: `${files.dir} held only ca.key, from a first start that was interrupted: removed it and started again` };
+      return {
+        kind: 'first-start',
+        remove: [files.caKey, ...databaseFiles],
+        note: `${files.dir} held only ca.key, from a first start that was interrupted: removed it and started again`,
+      };
     }
     refuse(
       `${files.dir} holds part of a cluster (${names(parts)}) but ${database.state === 'missing' ? 'no otherix.db' : 'an empty otherix.db'}. ` +
@@ -176,8 +200,15 @@ export function planStart(files: DataDirFiles, facts: DataDirFacts): StartPlan {
     // cluster-id was removed: the database says which cluster this is.
     checkCa(files, facts, database.marker);
     return {
-      kind: 'start', clusterId: database.marker.id, markDatabase: false, writeClusterIdFile: true, mintAdminToken: false,
-      note: facts.incompleteClusterId === undefined ? `${files.clusterId} was missing: wrote it again from otherix.db (cluster ${database.marker.id})` : undefined,
+      kind: 'start',
+      clusterId: database.marker.id,
+      markDatabase: false,
+      writeClusterIdFile: true,
+      mintAdminToken: false,
+      note:
+        facts.incompleteClusterId === undefined
+          ? `${files.clusterId} was missing: wrote it again from otherix.db (cluster ${database.marker.id})`
+          : undefined,
     };
   }
   // A data dir made before cluster markers.
@@ -188,9 +219,14 @@ export function planStart(files: DataDirFiles, facts: DataDirFacts): StartPlan {
         `Restore ${names(caMissing)} from your backup into ${files.dir} (ca.key with mode 0600); a new CA would orphan every node. ${NOTHING_CHANGED}`,
     );
   }
-  if (facts.caCertProblem !== undefined) refuse(`${files.caCert} cannot be decoded (${facts.caCertProblem}): restore ca.crt from your backup. ${NOTHING_CHANGED}`);
+  if (facts.caCertProblem !== undefined)
+    refuse(`${files.caCert} cannot be decoded (${facts.caCertProblem}): restore ca.crt from your backup. ${NOTHING_CHANGED}`);
   return {
-    kind: 'start', clusterId: randomUUID(), markDatabase: true, writeClusterIdFile: true, mintAdminToken: database.apiTokens === 0 && database.nodes === 0,
+    kind: 'start',
+    clusterId: randomUUID(),
+    markDatabase: true,
+    writeClusterIdFile: true,
+    mintAdminToken: database.apiTokens === 0 && database.nodes === 0,
     note: `${files.dir} was made by an older otherix-server: marked it as a cluster (${files.clusterId} and otherix.db)`,
   };
 }

@@ -49,7 +49,11 @@ const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4
 const WRITE_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
 
 const EMPTY_FLEET: Fleet = {
-  counts: { nodes: { pending: 0, ready: 0, not_ready: 0, cordoned: 0 }, certificatesExpired: 0, certificatesExpiring: CERTIFICATE_WINDOWS.map(() => 0) },
+  counts: {
+    nodes: { pending: 0, ready: 0, not_ready: 0, cordoned: 0 },
+    certificatesExpired: 0,
+    certificatesExpiring: CERTIFICATE_WINDOWS.map(() => 0),
+  },
   liveJoinTokens: 0,
 };
 
@@ -68,7 +72,7 @@ function histogramMetric(name: string, help: string, series: () => Array<{ label
       for (const { labels, buckets } of series()) {
         let cumulative = 0;
         buckets.bounds.forEach((bound, i) => {
-          cumulative += buckets.counts[i]!;
+          cumulative += buckets.counts[i];
           values.push({ metricName: `${name}_bucket`, labels: { ...labels, le: bound }, value: cumulative });
         });
         values.push({ metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: buckets.count });
@@ -146,7 +150,12 @@ export class CpMetrics {
     const registry = new Registry();
     const registers = [registry];
     if (this.processMetrics) collectDefaultMetrics({ register: registry });
-    new Gauge({ name: 'otherix_cp_build_info', help: 'Always 1; the label says which otherix-server runs.', labelNames: ['version'], registers }).set({ version: this.options.version ?? 'unknown' }, 1);
+    new Gauge({
+      name: 'otherix_cp_build_info',
+      help: 'Always 1; the label says which otherix-server runs.',
+      labelNames: ['version'],
+      registers,
+    }).set({ version: this.options.version ?? 'unknown' }, 1);
 
     /** `withReason: false`: a family whose refusals have no reason shows the outcome label only. */
     const counter = (name: string, help: string, counts: OutcomeCounts, withReason = true): void => {
@@ -172,26 +181,40 @@ export class CpMetrics {
       'Join requests (POST /v1/nodes/join) by outcome: ok, or the API error code (token_rejected with its reason, conflict, validation_failed, rate_limited, ...).',
       this.joins,
     );
-    histogram('otherix_cp_join_duration_seconds', 'Time from receiving a join request to its answer, refusals included.', () => [{ labels: {}, buckets: this.joinSeconds }]);
+    histogram('otherix_cp_join_duration_seconds', 'Time from receiving a join request to its answer, refusals included.', () => [
+      { labels: {}, buckets: this.joinSeconds },
+    ]);
     counter(
       'otherix_cp_heartbeats_total',
       'Heartbeats (POST /v1/nodes/heartbeat) by outcome: ok, or the API error code (unauthenticated, validation_failed, ...). reason is always empty.',
       this.heartbeats,
     );
-    histogram('otherix_cp_heartbeat_duration_seconds', 'Time from receiving a heartbeat to its answer (its group commit included), refusals included.', () => [
-      { labels: {}, buckets: this.heartbeatSeconds },
-    ]);
+    histogram(
+      'otherix_cp_heartbeat_duration_seconds',
+      'Time from receiving a heartbeat to its answer (its group commit included), refusals included.',
+      () => [{ labels: {}, buckets: this.heartbeatSeconds }],
+    );
     counter(
       'otherix_cp_renewals_total',
       'Node certificate renewals (POST /v1/nodes/renew) by outcome: ok (a new leaf signed and recorded), or the API error code (rate_limited, validation_failed, unauthenticated, forbidden, ...).',
       this.renewals,
       false,
     );
-    histogram('otherix_cp_renewal_duration_seconds', 'Time from receiving a renewal to its answer (signing and its group commit included), refusals included.', () => [
-      { labels: {}, buckets: this.renewalSeconds },
-    ]);
-    histogram('otherix_cp_group_commit_batch_size', 'Items written per group-commit transaction, by queue (heartbeats, redemptions, renewals).', byQueue(this.batchSizes));
-    histogram('otherix_cp_group_commit_write_duration_seconds', 'Duration of each group-commit write transaction, by queue (heartbeats, redemptions, renewals).', byQueue(this.writeSeconds));
+    histogram(
+      'otherix_cp_renewal_duration_seconds',
+      'Time from receiving a renewal to its answer (signing and its group commit included), refusals included.',
+      () => [{ labels: {}, buckets: this.renewalSeconds }],
+    );
+    histogram(
+      'otherix_cp_group_commit_batch_size',
+      'Items written per group-commit transaction, by queue (heartbeats, redemptions, renewals).',
+      byQueue(this.batchSizes),
+    );
+    histogram(
+      'otherix_cp_group_commit_write_duration_seconds',
+      'Duration of each group-commit write transaction, by queue (heartbeats, redemptions, renewals).',
+      byQueue(this.writeSeconds),
+    );
 
     // Collect-time gauges: read from the store when scraped, one read for all of them.
     const fleet = (): Promise<Fleet> => this.readFleet();
@@ -237,9 +260,13 @@ export class CpMetrics {
   private readFleet(): Promise<Fleet> {
     if (this.fleetRead !== undefined) return this.fleetRead;
     const source = this.fleetSource;
-    const read = source === undefined
-      ? Promise.resolve(EMPTY_FLEET)
-      : Promise.all([source.counts(CERTIFICATE_WINDOWS.map((w) => w.ms)), source.liveJoinTokens()]).then(([counts, liveJoinTokens]) => ({ counts, liveJoinTokens }));
+    const read =
+      source === undefined
+        ? Promise.resolve(EMPTY_FLEET)
+        : Promise.all([source.counts(CERTIFICATE_WINDOWS.map((w) => w.ms)), source.liveJoinTokens()]).then(([counts, liveJoinTokens]) => ({
+            counts,
+            liveJoinTokens,
+          }));
     // Shared by the gauges of this scrape (their collect() calls start together), then dropped.
     this.fleetRead = read;
     const drop = (): void => {

@@ -41,8 +41,8 @@ export class Buckets {
     this.count += 1;
     const { bounds } = this;
     for (let i = 0; i < bounds.length; i++) {
-      if (value <= bounds[i]!) {
-        this.counts[i]! += 1;
+      if (value <= bounds[i]) {
+        this.counts[i] += 1;
         return;
       }
     }

@@ -29,10 +29,12 @@ declare module 'fastify' {
 }
 
 /** token_rejected reasons are a closed list (openapi.yaml TokenRejectedReason); anything else is not a label value. */
-const REJECTED_REASONS = new Set((openApiDocument.components.schemas['TokenRejectedReason']!['enum'] as string[] | undefined) ?? []);
+const REJECTED_REASONS = new Set((openApiDocument.components.schemas['TokenRejectedReason']['enum'] as string[] | undefined) ?? []);
 
 // token_rejected shares 401 with unauthenticated: a bare 401 is the latter (as in the SDK).
-const CODE_BY_STATUS = new Map<number, ApiErrorCode>(API_ERROR_CODES.filter((code) => code !== 'token_rejected').map((code) => [API_ERROR_STATUS[code], code]));
+const CODE_BY_STATUS = new Map<number, ApiErrorCode>(
+  API_ERROR_CODES.filter((code) => code !== 'token_rejected').map((code) => [API_ERROR_STATUS[code], code]),
+);
 
 /** The outcome of an answered request: its HttpError, else the code its status stands for. */
 function outcomeOf(request: FastifyRequest, statusCode: number): { outcome: RequestOutcome; reason: string } {
@@ -60,14 +62,15 @@ export default sharedPlugin<MetricsPluginOptions>('otherix-metrics', async (app,
 
   const remember: onErrorHookHandler = (request, _reply, error, done) => {
     if (isHttpError(error)) {
-      const reason = error.code === 'token_rejected' ? String(error.details?.['reason'] ?? '') : '';
+      const detail = error.code === 'token_rejected' ? error.details?.['reason'] : undefined;
+      const reason = typeof detail === 'string' ? detail : '';
       request.meteredRefusal = { code: error.code, reason: reason === '' || REJECTED_REASONS.has(reason) ? reason : 'other' };
     }
     done();
   };
 
   app.addHook('onRoute', (route) => {
-    const family = (route.config as { metrics?: MeteredRoute } | undefined)?.metrics;
+    const family = route.config?.metrics;
     if (family === undefined) return;
     const { counter, seconds } = families[family];
     const count: onResponseHookHandler = (request: FastifyRequest, reply: FastifyReply, done) => {

@@ -27,12 +27,18 @@ function accessOf(operationId: string, operation: SpecOperation): RouteAccess {
   const security = operation.security ?? document.security ?? [];
   const schemes = security.flatMap((requirement) => Object.keys(requirement));
   if (schemes.length === 0) return { auth: 'public' };
-  const auth = schemes.length === 1 ? SCHEMES[schemes[0]!] : undefined;
-  if (auth === undefined) throw new OtherixError('internal', `openapi: ${operationId} must name one security scheme of ${Object.keys(SCHEMES).join(', ')}, not ${schemes.join(', ')}`);
+  const auth = schemes.length === 1 ? SCHEMES[schemes[0]] : undefined;
+  if (auth === undefined)
+    throw new OtherixError(
+      'internal',
+      `openapi: ${operationId} must name one security scheme of ${Object.keys(SCHEMES).join(', ')}, not ${schemes.join(', ')}`,
+    );
   const roles = operation['x-roles'] ?? [];
   // Fail closed: an API-token operation that names no role would be open to none, or by a slip to all.
-  if (auth === 'bearer' && roles.length === 0) throw new OtherixError('internal', `openapi: ${operationId} takes an API token but lists no x-roles`);
-  if (auth !== 'bearer' && roles.length > 0) throw new OtherixError('internal', `openapi: ${operationId} is ${auth}: x-roles apply to API tokens only`);
+  if (auth === 'bearer' && roles.length === 0)
+    throw new OtherixError('internal', `openapi: ${operationId} takes an API token but lists no x-roles`);
+  if (auth !== 'bearer' && roles.length > 0)
+    throw new OtherixError('internal', `openapi: ${operationId} is ${auth}: x-roles apply to API tokens only`);
   return auth === 'bearer' ? { auth, roles } : { auth };
 }
 
@@ -42,7 +48,12 @@ let table: Map<string, RouteAccess> | undefined;
 export function routeAccess(method: string, url: string): RouteAccess | undefined {
   if (table === undefined) {
     const paths = openApiDocument.paths as Record<string, Record<string, SpecOperation>>;
-    table = new Map(specOperations().map((op) => [`${op.method} ${fastifyPath(op.path)}`, accessOf(op.operationId, paths[op.path]![op.method.toLowerCase()]!)]));
+    table = new Map(
+      specOperations().map((op) => [
+        `${op.method} ${fastifyPath(op.path)}`,
+        accessOf(op.operationId, paths[op.path][op.method.toLowerCase()]),
+      ]),
+    );
   }
   return table.get(`${method.toUpperCase()} ${url}`);
 }

@@ -18,7 +18,10 @@ function rewriteRefs<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   const out: Json = {};
   for (const [key, child] of Object.entries(value as Json)) {
-    out[key] = key === '$ref' && typeof child === 'string' && child.startsWith(SCHEMA_REF) ? `${child.slice(SCHEMA_REF.length)}#` : rewriteRefs(child);
+    out[key] =
+      key === '$ref' && typeof child === 'string' && child.startsWith(SCHEMA_REF)
+        ? `${child.slice(SCHEMA_REF.length)}#`
+        : rewriteRefs(child);
   }
   return out as T;
 }
@@ -66,7 +69,8 @@ function resolve(value: Json, prefix: string, table: Record<string, Json> | unde
 function findOperation(operationId: string): { method: string; item: Json; operation: Json } {
   for (const item of Object.values(openApiDocument.paths)) {
     for (const [method, operation] of Object.entries(item)) {
-      if (HTTP_METHODS.has(method) && (operation as Json)['operationId'] === operationId) return { method, item: item as Json, operation: operation as Json };
+      if (HTTP_METHODS.has(method) && (operation as Json)['operationId'] === operationId)
+        return { method, item: item, operation: operation as Json };
     }
   }
   throw new OtherixError('internal', `openapi: no operation ${operationId}`);
@@ -82,8 +86,10 @@ export interface RouteSchema {
 /** params / querystring / body / response schemas of one operation. Unknown query parameters and undeclared bodies are refused too. */
 export function routeSchema(operationId: OperationId): RouteSchema {
   const { method, item, operation } = findOperation(operationId);
-  const parameters = [...((item['parameters'] as Json[] | undefined) ?? []), ...((operation['parameters'] as Json[] | undefined) ?? [])]
-    .map((p) => resolve(p, PARAMETER_REF, openApiDocument.components.parameters));
+  const parameters = [
+    ...((item['parameters'] as Json[] | undefined) ?? []),
+    ...((operation['parameters'] as Json[] | undefined) ?? []),
+  ].map((p) => resolve(p, PARAMETER_REF, openApiDocument.components.parameters));
   const schema: RouteSchema = { response: {} };
   // An operation without query parameters refuses any (a typo never passes silently).
   schema.querystring = { type: 'object', additionalProperties: false };

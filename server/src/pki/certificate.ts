@@ -7,7 +7,17 @@ import { OtherixError } from '@otherix/sdk';
 import { pemBlock, toPem } from '@otherix/sdk/pki';
 import { ipv6Groups } from '@otherix/sdk/internal';
 import {
-  bitString, boolean, contextTag, octetString, oid, sequence, set, smallInteger, time, unsignedInteger, utf8String,
+  bitString,
+  boolean,
+  contextTag,
+  octetString,
+  oid,
+  sequence,
+  set,
+  smallInteger,
+  time,
+  unsignedInteger,
+  utf8String,
   publicKeyBitsOf,
 } from './der.js';
 

@@ -29,14 +29,14 @@ export function unsignedInteger(bytes: Uint8Array): Buffer {
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start++;
   const trimmed = Buffer.from(bytes.subarray(start));
-  return tlv(0x02, (trimmed[0]! & 0x80) !== 0 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed);
+  return tlv(0x02, (trimmed[0] & 0x80) !== 0 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed);
 }
 
 export const smallInteger = (value: number): Buffer => unsignedInteger(Buffer.from([value]));
 
 export function oid(dotted: string): Buffer {
   const parts = dotted.split('.').map(Number);
-  const out: number[] = [40 * parts[0]! + parts[1]!];
+  const out: number[] = [40 * parts[0] + parts[1]];
   for (const part of parts.slice(2)) {
     const chunk: number[] = [part & 0x7f];
     for (let n = Math.floor(part / 128); n > 0; n = Math.floor(n / 128)) chunk.unshift((n & 0x7f) | 0x80);
@@ -55,15 +55,15 @@ export function time(ms: number): Buffer {
 
 /** The DER of a certificate's subject Name: the issuer of everything the CA signs. */
 export function subjectNameOf(certDer: Buffer): Buffer {
-  const tbs = derChildren(certDer, readDer(certDer, 0))[0]!;
+  const tbs = derChildren(certDer, readDer(certDer, 0))[0];
   const fields = derChildren(certDer, tbs);
-  const offset = fields[0]!.tag === 0xa0 ? 1 : 0; // explicit [0] version is optional
-  const subject = fields[offset + 4]!; // serial, signature, issuer, validity, subject
+  const offset = fields[0].tag === 0xa0 ? 1 : 0; // explicit [0] version is optional
+  const subject = fields[offset + 4]; // serial, signature, issuer, validity, subject
   return certDer.subarray(subject.start, subject.end);
 }
 
 /** The subjectPublicKey bits of an SPKI (without the unused-bits byte): what a key id hashes. */
 export function publicKeyBitsOf(spkiDer: Buffer): Buffer {
-  const bits = derChildren(spkiDer, readDer(spkiDer, 0))[1]!;
+  const bits = derChildren(spkiDer, readDer(spkiDer, 0))[1];
   return spkiDer.subarray(bits.contentStart + 1, bits.end);
 }

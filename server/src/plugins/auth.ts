@@ -43,10 +43,14 @@ export interface ServedRoute {
 function assertRole(principal: Principal, roles: readonly Role[]): void {
   if (roles.includes(principal.role)) return;
   const needed = roles.length === 1 ? `the ${roles[0]} role` : `one of the roles ${roles.join(', ')}`;
-  throw new HttpError('forbidden', `this needs ${needed}; the API token ${principal.name} has the ${principal.role} role: ask an admin for a token with ${needed}`, {
-    required_roles: [...roles],
-    role: principal.role,
-  });
+  throw new HttpError(
+    'forbidden',
+    `this needs ${needed}; the API token ${principal.name} has the ${principal.role} role: ask an admin for a token with ${needed}`,
+    {
+      required_roles: [...roles],
+      role: principal.role,
+    },
+  );
 }
 
 export default sharedPlugin('otherix-auth', async (app) => {
@@ -57,12 +61,18 @@ export default sharedPlugin('otherix-auth', async (app) => {
     const where = `${[route.method].flat().join(',')} ${route.url}`;
     const declared = (route.config ?? {}) as Record<string, unknown>;
     if ('auth' in declared || 'roles' in declared || 'access' in declared) {
-      throw new OtherixError('internal', `route ${where} declares who may call it: that is its operation's security and x-roles in openapi.yaml, remove it from the route`);
+      throw new OtherixError(
+        'internal',
+        `route ${where} declares who may call it: that is its operation's security and x-roles in openapi.yaml, remove it from the route`,
+      );
     }
     for (const method of [route.method].flat()) {
       const access = routeAccess(method, route.url);
       if (access === undefined) {
-        throw new OtherixError('internal', `route ${where} is no operation of openapi.yaml: add the operation (with its security and x-roles) before serving it`);
+        throw new OtherixError(
+          'internal',
+          `route ${where} is no operation of openapi.yaml: add the operation (with its security and x-roles) before serving it`,
+        );
       }
       route.config = { ...route.config, access };
       servedRoutes.push({ method, url: route.url, auth: access.auth, roles: access.roles });

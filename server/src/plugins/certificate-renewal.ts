@@ -32,7 +32,8 @@ export default sharedPlugin<CertificateRenewalOptions>('otherix-certificate-rene
     try {
       const renewal = await renewer.renewIfDue();
       const serving = renewal.renewed.server;
-      if (serving !== undefined) (app.server as unknown as { setSecureContext(options: unknown): void }).setSecureContext(options.secureContext(serving));
+      if (serving !== undefined)
+        (app.server as unknown as { setSecureContext(options: unknown): void }).setSecureContext(options.secureContext(serving));
       for (const reason of renewal.reasons) app.log.info({ event: 'cp_certificate_renewed' }, reason);
       for (const warning of renewal.warnings) app.log.warn({ event: 'cp_certificate_renewed' }, warning);
       return renewal;

@@ -25,7 +25,10 @@ function validationMessage(context: string | undefined, errors: AjvError[], body
   if (first === undefined) return { message: `${where}: invalid`, field };
   if (first.keyword === 'additionalProperties') {
     const name = String(first.params['additionalProperty']);
-    return { message: `${where}: unknown field ${JSON.stringify(name)}: remove it (unknown fields are refused)`, field: field === '' ? name : `${field}.${name}` };
+    return {
+      message: `${where}: unknown field ${JSON.stringify(name)}: remove it (unknown fields are refused)`,
+      field: field === '' ? name : `${field}.${name}`,
+    };
   }
   if (first.keyword === 'required') {
     const name = String(first.params['missingProperty']);
@@ -40,7 +43,10 @@ function validationMessage(context: string | undefined, errors: AjvError[], body
   }
   const next = advice(first, where === 'body' && bodyAllOptional);
   // A whole body of the wrong type (`null`, an array) is the field `body`.
-  return { message: `${where}: ${first.message ?? 'is invalid'}${next === undefined ? '' : `: ${next}`}`, field: field === '' ? (context ?? 'request') : field };
+  return {
+    message: `${where}: ${first.message ?? 'is invalid'}${next === undefined ? '' : `: ${next}`}`,
+    field: field === '' ? (context ?? 'request') : field,
+  };
 }
 
 /** What to do next, per rule (Ajv's message says only what is wrong). */
@@ -85,7 +91,12 @@ function bodyAllOptional(schema: unknown): boolean {
   return target !== undefined && ((target['required'] as unknown[] | undefined) ?? []).length === 0;
 }
 
-function reply(replyTo: FastifyReply, status: number, body: ReturnType<typeof errorBody>, headers: Record<string, string> = {}): FastifyReply {
+function reply(
+  replyTo: FastifyReply,
+  status: number,
+  body: ReturnType<typeof errorBody>,
+  headers: Record<string, string> = {},
+): FastifyReply {
   return replyTo.code(status).headers(headers).type('application/json; charset=utf-8').send(body);
 }
 
@@ -97,7 +108,11 @@ export default sharedPlugin('otherix-errors', async (app) => {
       return reply(replyTo, error.statusCode, errorBody(error.code, error.message, error.details), error.headers);
     }
     if (error.validation !== undefined) {
-      const { message, field } = validationMessage(error.validationContext, error.validation as AjvError[], bodyAllOptional(request.routeOptions.schema?.body));
+      const { message, field } = validationMessage(
+        error.validationContext,
+        error.validation,
+        bodyAllOptional(request.routeOptions.schema?.body),
+      );
       return reply(replyTo, 400, errorBody('validation_failed', message, { field }));
     }
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -116,13 +131,31 @@ export default sharedPlugin('otherix-errors', async (app) => {
       // Said once per episode with the fix (the resource alarm); each request only at debug.
       app.resourceAlarm.failed(error, `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`);
       request.log.debug({ err: error, resource: exhausted }, 'request failed: resource exhausted');
-      return reply(replyTo, 500, errorBody('internal', `the control plane cannot store this right now (${resourceShortName(exhausted)}): nothing was changed; retry later (its operator is told in the server log)`));
+      return reply(
+        replyTo,
+        500,
+        errorBody(
+          'internal',
+          `the control plane cannot store this right now (${resourceShortName(exhausted)}): nothing was changed; retry later (its operator is told in the server log)`,
+        ),
+      );
     }
     request.log.error({ err: error }, 'request failed');
-    return reply(replyTo, 500, errorBody('internal', 'the control plane failed to handle this request; it has been logged: retry, and if it persists, read the server log'));
+    return reply(
+      replyTo,
+      500,
+      errorBody(
+        'internal',
+        'the control plane failed to handle this request; it has been logged: retry, and if it persists, read the server log',
+      ),
+    );
   });
 
   app.setNotFoundHandler(async (request, replyTo) =>
-    reply(replyTo, 404, errorBody('not_found', `no such route: ${request.method} ${request.url.split('?')[0]}; see openapi.yaml for the API`)),
+    reply(
+      replyTo,
+      404,
+      errorBody('not_found', `no such route: ${request.method} ${request.url.split('?')[0]}; see openapi.yaml for the API`),
+    ),
   );
 });

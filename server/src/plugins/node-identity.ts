@@ -32,7 +32,9 @@ export default sharedPlugin('otherix-node-identity', async (app) => {
   app.decorateRequest('node', null);
   app.addHook('onRequest', async (request) => {
     if (request.is404 || request.routeOptions.config.access?.auth !== 'mtls') return;
-    request.node = await nodeIdentity.authenticate(request.raw.socket as TLSSocket, { noteOutdated: request.routeOptions.config.refusalMakesNotReady === true });
+    request.node = await nodeIdentity.authenticate(request.raw.socket as TLSSocket, {
+      noteOutdated: request.routeOptions.config.refusalMakesNotReady === true,
+    });
   });
 
   // Heartbeats log at warn (routes/v1/nodes/heartbeat.ts), so refusals are said here: a host that
@@ -45,7 +47,10 @@ export default sharedPlugin('otherix-node-identity', async (app) => {
       await heartbeatRefusals.record(request.node.nodeId, request.node.serial, request.log);
     }
     if (!isHttpError(error)) return;
-    request.log.warn({ code: error.code, node_name: request.node?.name ?? error.details?.['node_name'] }, `node request refused: ${error.message}`);
+    request.log.warn(
+      { code: error.code, node_name: request.node?.name ?? error.details?.['node_name'] },
+      `node request refused: ${error.message}`,
+    );
   });
 
   // Registered after the services plugin, so this runs before the store closes (onClose is LIFO).

@@ -86,7 +86,10 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
     renewal,
   });
   // The fleet gauges read the store when scraped (metrics/cp-metrics.ts).
-  app.metrics.setFleetSource({ counts: (windowsMs) => nodes.fleetCounts(windowsMs), liveJoinTokens: () => store.countLiveJoinTokens(now()) });
+  app.metrics.setFleetSource({
+    counts: (windowsMs) => nodes.fleetCounts(windowsMs),
+    liveJoinTokens: () => store.countLiveJoinTokens(now()),
+  });
   app.addHook('onClose', async () => {
     // Redemptions already accepted are written (and answered) before the store closes.
     await redemption.drain();

@@ -2,7 +2,10 @@
 // instance it is registered on (not a child context), so routes loaded later see its decorations.
 import type { FastifyPluginAsync } from 'fastify';
 
-export function sharedPlugin<Options extends Record<string, unknown>>(name: string, plugin: FastifyPluginAsync<Options>): FastifyPluginAsync<Options> {
+export function sharedPlugin<Options extends Record<string, unknown>>(
+  name: string,
+  plugin: FastifyPluginAsync<Options>,
+): FastifyPluginAsync<Options> {
   return Object.assign(plugin, {
     [Symbol.for('skip-override')]: true,
     [Symbol.for('fastify.display-name')]: name,

@@ -5,7 +5,19 @@ import { HttpError } from '../errors.js';
 import { routeSchema } from '../openapi/route-schema.js';
 import { resourceShortName, resourceKindOf } from '../services/resource-alarm.js';
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'timeout', '57P01', '57P03']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'timeout',
+  '57P01',
+  '57P03',
+]);
 
 export default async function readinessRoute(app: FastifyInstance): Promise<void> {
   app.get('/readyz', { schema: routeSchema('getReadiness') }, async () => {
@@ -17,7 +29,11 @@ export default async function readinessRoute(app: FastifyInstance): Promise<void
       const kind = resourceKindOf(error);
       // A refused, cut or timed-out connection: the database server (PostgreSQL) is not reachable.
       const what = UNREACHABLE.has(code) ? 'reached' : 'written';
-      throw new HttpError('unavailable', `not ready: the database cannot be ${what} (${code}${kind === undefined ? '' : `: ${resourceShortName(kind)}`}); the server log says what to do`, { database_error: code });
+      throw new HttpError(
+        'unavailable',
+        `not ready: the database cannot be ${what} (${code}${kind === undefined ? '' : `: ${resourceShortName(kind)}`}); the server log says what to do`,
+        { database_error: code },
+      );
     }
     return { status: 'ok' as const };
   });

@@ -6,8 +6,8 @@
 // On a database other replicas share (PostgreSQL), a revoke through another replica reaches this
 // one only through the database: an entry is then kept for at most SHARED_ENTRY_TTL_MS after it
 // was read, so a token revoked anywhere is refused here by requests that start more than that
-// after the revoke answered (the promise is 1 s; a busy token costs one read per half second). Only hashes are kept, as in the database, and only of tokens
-// that exist: unknown tokens are never cached, so guessing cannot grow it.
+// after the revoke answered (the promise is 1 s; a busy token costs one read per half second).
+// Only hashes are kept, as in the database, and only of tokens that exist: unknown tokens are never cached, so guessing cannot grow it.
 
 import type { ApiTokenRow } from '../store/store.js';
 

@@ -68,7 +68,9 @@ export class ApiTokenService {
       await this.store.insertApiToken(row);
     } catch (error) {
       if (isOtherixError(error, 'conflict')) {
-        throw new HttpError('conflict', `an API token named ${input.name} already exists: pick another name, or revoke that token first`, { field: 'name' });
+        throw new HttpError('conflict', `an API token named ${input.name} already exists: pick another name, or revoke that token first`, {
+          field: 'name',
+        });
       }
       throw error;
     }
@@ -91,15 +93,18 @@ export class ApiTokenService {
    */
   async revoke(id: string): Promise<ApiTokenSummary> {
     const now = this.now();
-    const revocation = await this.store.revokeApiToken(id, now, (expiresAt) => Math.min(expiresAt ?? Number.POSITIVE_INFINITY, now + ADMIN_SUCCESSOR_MARGIN_MS));
+    const revocation = await this.store.revokeApiToken(id, now, (expiresAt) =>
+      Math.min(expiresAt ?? Number.POSITIVE_INFINITY, now + ADMIN_SUCCESSOR_MARGIN_MS),
+    );
     this.cache.forget(id);
     if (revocation === undefined) throw new HttpError('not_found', `no API token has id ${id}: list them with \`otherix api-token list\``);
     if (revocation.refused === 'last_live_admin') {
       const name = revocation.row.name;
-      const first = revocation.othersLiveUntil === undefined
-        ? `${name} is the last live admin API token: revoking it would leave nobody able to manage tokens and nodes. `
-        : `${name} is the last admin API token that stays live for the next day: the other admin tokens all expire by ${isoTimestamp(revocation.othersLiveUntil)}, ` +
-          'and revoking it would leave nobody able to manage tokens and nodes after that. ';
+      const first =
+        revocation.othersLiveUntil === undefined
+          ? `${name} is the last live admin API token: revoking it would leave nobody able to manage tokens and nodes. `
+          : `${name} is the last admin API token that stays live for the next day: the other admin tokens all expire by ${isoTimestamp(revocation.othersLiveUntil)}, ` +
+            'and revoking it would leave nobody able to manage tokens and nodes after that. ';
       throw new HttpError(
         'conflict',
         first +
@@ -117,11 +122,14 @@ export class ApiTokenService {
       throw new HttpError('unauthenticated', `this request needs an API token (Authorization: Bearer otx_api_...): ${HOW_TO_GET_ONE}`);
     }
     const match = /^Bearer +(\S+)$/i.exec(authorization);
-    if (match === null || !isTokenShape('api', match[1]!)) {
-      throw new HttpError('unauthenticated', `the Authorization header does not hold an API token (expected Bearer otx_api_ and 43 base64url characters): ${HOW_TO_GET_ONE}`);
+    if (match === null || !isTokenShape('api', match[1])) {
+      throw new HttpError(
+        'unauthenticated',
+        `the Authorization header does not hold an API token (expected Bearer otx_api_ and 43 base64url characters): ${HOW_TO_GET_ONE}`,
+      );
     }
     // Looked up by sha256: the secret itself is never compared or stored.
-    const row = await this.find(hashToken(match[1]!));
+    const row = await this.find(hashToken(match[1]));
     if (row === undefined) throw new HttpError('unauthenticated', `this API token is not known to the control plane: ${HOW_TO_GET_ONE}`);
     if (row.revokedAt !== null) throw new HttpError('unauthenticated', `this API token (${row.name}) was revoked: ${HOW_TO_GET_ONE}`);
     if (row.expiresAt !== null && row.expiresAt <= this.now()) {

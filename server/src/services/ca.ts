@@ -6,9 +6,7 @@ import { OtherixError } from '@otherix/sdk';
 import { CERTIFICATE_BACKDATE_MS, fingerprintOfDer, nodeSpiffeId } from '@otherix/sdk/pki';
 import { unbracketHost } from '@otherix/sdk/internal';
 import { subjectNameOf } from '../pki/der.js';
-import {
-  derToPem, distinguishedName, keyIdentifierOf, pemToDer, signTbs, tbsCertificate,
-} from '../pki/certificate.js';
+import { derToPem, distinguishedName, keyIdentifierOf, pemToDer, signTbs, tbsCertificate } from '../pki/certificate.js';
 import type { ExtendedKeyUsage, SubjectAltNames } from '../pki/certificate.js';
 import { DEFAULT_NODE_CERT_LIFETIME_MS } from './node-cert-lifetime.js';
 
@@ -147,7 +145,13 @@ export class ClusterCa {
    * A node's leaf: CN = name, URI SAN spiffe://otherix/node/<name>, the hosts as DNS/IP SANs,
    * serverAuth + clientAuth; `lifetimeMs` from signing (the CP's --node-cert-lifetime; default 30 days).
    */
-  issueNodeCertificate(input: { nodeName: string; spkiDer: Buffer; hosts: readonly string[]; now: number; lifetimeMs?: number }): Promise<IssuedCertificate> {
+  issueNodeCertificate(input: {
+    nodeName: string;
+    spkiDer: Buffer;
+    hosts: readonly string[];
+    now: number;
+    lifetimeMs?: number;
+  }): Promise<IssuedCertificate> {
     return this.issue({
       commonName: input.nodeName,
       spkiDer: input.spkiDer,

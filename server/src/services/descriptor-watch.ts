@@ -29,7 +29,10 @@ async function descriptorUsage(): Promise<DescriptorUsage | undefined> {
   return { open: (await readdir('/proc/self/fd')).length - 1, limit: Number(limit) };
 }
 
-export function watchDescriptors(alarm: ResourceAlarm, intervalMs = DESCRIPTOR_CHECK_INTERVAL_MS): { check(): Promise<void>; stop(): void } {
+export function watchDescriptors(
+  alarm: ResourceAlarm,
+  intervalMs = DESCRIPTOR_CHECK_INTERVAL_MS,
+): { check(): Promise<void>; stop(): void } {
   const check = async (): Promise<void> => {
     try {
       const usage = await descriptorUsage();

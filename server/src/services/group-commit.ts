@@ -60,7 +60,7 @@ export class GroupCommit<I, O> {
     try {
       const results = await this.write(batch.map((w) => w.item));
       this.observer?.written(batch.length, (performance.now() - started) / 1000);
-      batch.forEach((w, i) => w.resolve(results[i]!));
+      batch.forEach((w, i) => w.resolve(results[i]));
     } catch (error) {
       this.observer?.written(batch.length, (performance.now() - started) / 1000);
       for (const w of batch) w.reject(error);

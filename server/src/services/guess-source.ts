@@ -13,5 +13,8 @@ export function guessSourceOf(ip: string): string {
   if (isIPv4(address)) return address;
   const groups = ipv6Groups(address);
   if (groups === undefined) return ip; // not an address (never from a socket): counted as given
-  return `${groups.slice(0, 4).map((group) => group.toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`;
 }

@@ -54,7 +54,7 @@ export class HeartbeatRefusals {
     }
     if (!cert.checkIssued(this.caCert) || !cert.verify(this.caCert.publicKey)) return undefined;
     const uris = uriSansOf(cert);
-    const name = uris.length === 1 ? nodeNameFromSpiffeId(uris[0]!) : null;
+    const name = uris.length === 1 ? nodeNameFromSpiffeId(uris[0]) : null;
     return name === null ? undefined : { name, serial: normalizeSerial(cert.serialNumber) };
   }
 }

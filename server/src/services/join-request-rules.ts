@@ -34,7 +34,8 @@ export function migrationHostOf(host: string): string {
 }
 
 export function assertPortRange(start: number, end: number): void {
-  if (start > end) throw invalid('migration', `port_range_start ${start} is above port_range_end ${end}: the range is inclusive and ascending`);
+  if (start > end)
+    throw invalid('migration', `port_range_start ${start} is above port_range_end ${end}: the range is inclusive and ascending`);
 }
 
 /** Loopback hosts (canonical form) never collide: every node and the CP may use them on one test or dev machine. */

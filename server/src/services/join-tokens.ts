@@ -89,7 +89,10 @@ export class JoinTokenService {
     const existing = await this.requireToken(id);
     const now = this.now();
     if (existing.revokedAt === null && existing.expiresAt <= now) {
-      throw new HttpError('conflict', `join token ${id} already expired at ${iso(existing.expiresAt)}: it cannot be redeemed, so there is nothing to revoke`);
+      throw new HttpError(
+        'conflict',
+        `join token ${id} already expired at ${iso(existing.expiresAt)}: it cannot be redeemed, so there is nothing to revoke`,
+      );
     }
     const revoked = await this.store.revokeJoinToken(id, now);
     return joinTokenSummary(revoked ?? existing, now);
@@ -106,7 +109,8 @@ export class JoinTokenService {
 
   private async requireToken(id: string): Promise<JoinTokenRow> {
     const row = await this.store.findJoinTokenById(id);
-    if (row === undefined) throw new HttpError('not_found', `no join token has id ${id}: list them with \`otherix node join-token list --include-expired\``);
+    if (row === undefined)
+      throw new HttpError('not_found', `no join token has id ${id}: list them with \`otherix node join-token list --include-expired\``);
     return row;
   }
 }

@@ -66,7 +66,7 @@ export function peerIdentityOf(socket: TLSSocket): PeerIdentity {
   }
   return {
     kind: 'node',
-    name: names[0]!,
+    name: names[0],
     serial: normalizeSerial(certificate.serialNumber),
     publicKey: certificate.pubkey,
     validFrom: Date.parse(certificate.valid_from),
@@ -122,13 +122,16 @@ export class NodeIdentityService {
       case 'none':
         throw new HttpError(
           'unauthenticated',
-          'heartbeats and renewals are authenticated only by the node\'s client certificate (mTLS) and none was presented (API tokens are not accepted here): send it with the node\'s agent.crt and agent.key',
+          "heartbeats and renewals are authenticated only by the node's client certificate (mTLS) and none was presented (API tokens are not accepted here): send it with the node's agent.crt and agent.key",
         );
       case 'untrusted':
         if (options.noteOutdated !== false) await this.noteOutdated(peer.reason, peer.certificate);
         throw new HttpError('unauthenticated', untrustedMessage(peer.reason), { tls_verification: peer.reason });
       case 'not_a_node':
-        throw new HttpError('forbidden', `the client certificate (${peer.identity}) is not a node identity (spiffe://otherix/node/<name>): only nodes send heartbeats and renewals`);
+        throw new HttpError(
+          'forbidden',
+          `the client certificate (${peer.identity}) is not a node identity (spiffe://otherix/node/<name>): only nodes send heartbeats and renewals`,
+        );
       case 'node': {
         const outside = outsideValidity(peer, this.now());
         if (outside === undefined) break;
@@ -137,7 +140,8 @@ export class NodeIdentityService {
       }
     }
     const cached = this.current.get(peer.name);
-    if (cached !== undefined && cached.serial === peer.serial) return { nodeId: cached.nodeId, name: peer.name, serial: peer.serial, publicKey: peer.publicKey };
+    if (cached !== undefined && cached.serial === peer.serial)
+      return { nodeId: cached.nodeId, name: peer.name, serial: peer.serial, publicKey: peer.publicKey };
     let node = await this.store.findNodeByName(peer.name);
     if (node !== undefined && node.certSerial !== peer.serial && (await this.usePending(node.id, peer.name, peer.serial))) {
       node = await this.store.findNodeByName(peer.name);
@@ -201,13 +205,29 @@ export function certificateRefusal(name: string, serial: string, status: Certifi
   const details = { node_name: name, serial, certificate_status: status ?? 'unknown' };
   switch (status) {
     case 'replaced':
-      return new HttpError('unauthenticated', `this certificate of node ${name} (serial ${serial}) was replaced by a later join and no longer works: run the agent with the new certificate, or ${rebootstrap(name)}`, details);
+      return new HttpError(
+        'unauthenticated',
+        `this certificate of node ${name} (serial ${serial}) was replaced by a later join and no longer works: run the agent with the new certificate, or ${rebootstrap(name)}`,
+        details,
+      );
     case 'revoked':
-      return new HttpError('unauthenticated', `node ${name} was deleted and its certificate (serial ${serial}) revoked: to bring the host back, ${rebootstrap(name)}`, details);
+      return new HttpError(
+        'unauthenticated',
+        `node ${name} was deleted and its certificate (serial ${serial}) revoked: to bring the host back, ${rebootstrap(name)}`,
+        details,
+      );
     case 'renewed':
-      return new HttpError('unauthenticated', `this certificate of node ${name} (serial ${serial}) was renewed, and the node has used its new certificate since: use the new one in the agent's cert dir (a running serve does by itself), or ${rebootstrap(name)}`, details);
+      return new HttpError(
+        'unauthenticated',
+        `this certificate of node ${name} (serial ${serial}) was renewed, and the node has used its new certificate since: use the new one in the agent's cert dir (a running serve does by itself), or ${rebootstrap(name)}`,
+        details,
+      );
     case 'superseded':
-      return new HttpError('unauthenticated', `this certificate of node ${name} (serial ${serial}) came from a renewal that was renewed again before the certificate was used: it never works; the agent renews again with its current certificate, or ${rebootstrap(name)}`, details);
+      return new HttpError(
+        'unauthenticated',
+        `this certificate of node ${name} (serial ${serial}) came from a renewal that was renewed again before the certificate was used: it never works; the agent renews again with its current certificate, or ${rebootstrap(name)}`,
+        details,
+      );
     default:
       return new HttpError('unauthenticated', `no node ${name} holds the certificate with serial ${serial}: ${rebootstrap(name)}`, details);
   }

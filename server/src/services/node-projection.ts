@@ -19,7 +19,8 @@ const TESTS: Record<StatusTest, (row: NodeRow, now: number) => boolean> = {
   refused: (row) => row.lastRefusedHeartbeatAt !== null,
   never_heard: (row) => row.lastHeartbeatAt === null,
   heard_after_now: (row, now) => row.lastHeartbeatAt! > now,
-  silent_too_long: (row, now) => row.lastHeartbeatAt! + MISSED_HEARTBEATS_FOR_NOT_READY * (row.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS) < now,
+  silent_too_long: (row, now) =>
+    row.lastHeartbeatAt! + MISSED_HEARTBEATS_FOR_NOT_READY * (row.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS) < now,
 };
 
 /** The node's status by the rule (node-status-rule.ts): the first case that holds. */

@@ -5,9 +5,7 @@ import { HttpError } from '../errors.js';
 import type { FleetCounts, NodeProjection, NodeStatusName, StatusRule } from '../store/node-store.js';
 import type { NodeRow, Role, Store } from '../store/store.js';
 import type { NodeIdentityService } from './node-identity.js';
-import {
-  DEFAULT_HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS_FOR_NOT_READY, nodeToApi, nodeToSummary,
-} from './node-projection.js';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS_FOR_NOT_READY, nodeToApi, nodeToSummary } from './node-projection.js';
 import type { ApiNode, ApiNodeSummary } from './node-projection.js';
 import { pageRequest, withCursor } from './pages.js';
 
@@ -77,7 +75,9 @@ export class NodeService {
     const row = await this.store.findNodeByName(name);
     if (row === undefined) throw new HttpError('not_found', `no node is named ${name}: list the nodes with \`otherix node list\``);
     const now = this.now();
-    return projectionFor(role) === 'full' ? { projection: 'full', body: nodeToApi(row, now) } : { projection: 'summary', body: nodeToSummary(row, now) };
+    return projectionFor(role) === 'full'
+      ? { projection: 'full', body: nodeToApi(row, now) }
+      : { projection: 'summary', body: nodeToSummary(row, now) };
   }
 
   /** Synchronous and idempotent; heartbeats never lift it. */
@@ -88,7 +88,10 @@ export class NodeService {
     return nodeToApi(row, this.now());
   }
 
-  /** 409 while the node reports VMs or migrations, unless forced; revokes its certificate, frees its name and hosts. Returns the deleted row. */
+  /**
+   * 409 while the node reports VMs or migrations, unless forced; revokes its certificate, frees
+   * its name and hosts. Returns the deleted row.
+   */
   async delete(id: string, force: boolean): Promise<NodeRow> {
     assertNodeId(id);
     const row = await this.store.nodes.delete(id, (node) => {
@@ -105,7 +108,9 @@ function timeParameter(field: string, value: string | undefined): number | undef
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value) || Number.isNaN(ms)) {
-    throw new HttpError('validation_failed', `${field}: ${JSON.stringify(value)} is not an RFC 3339 time such as 2026-07-01T00:00:00Z`, { field });
+    throw new HttpError('validation_failed', `${field}: ${JSON.stringify(value)} is not an RFC 3339 time such as 2026-07-01T00:00:00Z`, {
+      field,
+    });
   }
   return ms;
 }

@@ -15,7 +15,9 @@ export async function withCursor<T>(read: () => Promise<T>): Promise<T> {
     return await read();
   } catch (error) {
     if (isOtherixError(error, 'invalid_cursor')) {
-      throw new HttpError('validation_failed', 'cursor: not a cursor this control plane returned; list again without a cursor', { field: 'cursor' });
+      throw new HttpError('validation_failed', 'cursor: not a cursor this control plane returned; list again without a cursor', {
+        field: 'cursor',
+      });
     }
     throw error;
   }

@@ -53,7 +53,7 @@ export async function redeemJoinTokens(store: Store, attempts: readonly Redempti
     const outcomes: RedemptionOutcome[] = [];
     for (const attempt of attempts) {
       try {
-        outcomes.push((await store.redemptionTransaction((tx) => redeemInOrder(tx, [attempt])))[0]!);
+        outcomes.push((await store.redemptionTransaction((tx) => redeemInOrder(tx, [attempt])))[0]);
       } catch (alone) {
         outcomes.push({ ok: false, error: alone });
       }
@@ -80,7 +80,7 @@ async function redeemInOrder(tx: RedemptionTransaction, attempts: readonly Redem
   const accepted: Accepted[] = [];
   const writes = new PendingWrites(tx);
   for (const [i, attempt] of attempts.entries()) {
-    let state = initial[i]!;
+    let state = initial[i];
     if (accepted.some((earlier) => mayAffect(earlier, attempt, state))) {
       await writes.flush();
       state = (await tx.readStates([keyOf(attempt)]))[0]!;
@@ -104,12 +104,18 @@ async function redeemInOrder(tx: RedemptionTransaction, attempts: readonly Redem
 }
 
 /** Whether `earlier`'s writes can change what `attempt`'s rules see in `state`. */
-export function mayAffect(earlier: Accepted, attempt: Pick<RedemptionAttempt, 'tokenHash' | 'hosts' | 'node'>, state: RedemptionState): boolean {
-  return (earlier.capped && earlier.tokenHash === attempt.tokenHash)
-    || earlier.name === attempt.node.name
-    || earlier.hosts.some((host) => attempt.hosts.includes(host))
+export function mayAffect(
+  earlier: Accepted,
+  attempt: Pick<RedemptionAttempt, 'tokenHash' | 'hosts' | 'node'>,
+  state: RedemptionState,
+): boolean {
+  return (
+    (earlier.capped && earlier.tokenHash === attempt.tokenHash) ||
+    earlier.name === attempt.node.name ||
+    earlier.hosts.some((host) => attempt.hosts.includes(host)) ||
     // A node the earlier attempt re-issued may have moved off the hosts it collided on.
-    || state.collidingNodes.some((node) => node.name === earlier.name);
+    state.collidingNodes.some((node) => node.name === earlier.name)
+  );
 }
 
 /** A new node, or the existing one re-issued: it keeps its id, cordon, counts and created_at. */

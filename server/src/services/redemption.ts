@@ -15,9 +15,7 @@ import { GroupCommit } from './group-commit.js';
 import type { BatchObserver } from './group-commit.js';
 import { redeemJoinTokens } from './redemption-batch.js';
 import type { RedemptionAttempt, RedemptionOutcome } from './redemption-batch.js';
-import {
-  assertNodeName, assertPortRange, endpointHost, isLoopbackHost, migrationHostOf,
-} from './join-request-rules.js';
+import { assertNodeName, assertPortRange, endpointHost, isLoopbackHost, migrationHostOf } from './join-request-rules.js';
 import { nodeToApi } from './node-projection.js';
 import type { GuessLimiter } from './rate-limit.js';
 import { isoTimestamp as iso } from './timestamps.js';
@@ -42,19 +40,27 @@ function rejected(reason: TokenRejectedReason, message: string): HttpError {
 
 /** Token state rules; run before signing and again inside the transaction. */
 export function assertTokenRedeemable(token: JoinTokenRow | undefined, nodeName: string, now: number): asserts token is JoinTokenRow {
-  if (token === undefined) throw rejected('unknown', `the join token is not known to this control plane: check that it was copied whole, or ${MINT_HINT}`);
+  if (token === undefined)
+    throw rejected('unknown', `the join token is not known to this control plane: check that it was copied whole, or ${MINT_HINT}`);
   if (token.revokedAt !== null) throw rejected('revoked', `the join token was revoked at ${iso(token.revokedAt)}: ${MINT_HINT}`);
   if (token.expiresAt <= now) throw rejected('expired', `the join token expired at ${iso(token.expiresAt)}: ${MINT_HINT}`);
   if (token.maxUses !== 0 && token.consumed >= token.maxUses) {
     throw rejected('exhausted', `the join token has been used ${token.consumed} of ${token.maxUses} times: ${MINT_HINT}`);
   }
   if (token.nodeName !== null && token.nodeName !== nodeName) {
-    throw rejected('node_name_mismatch', `the join token is bound to node ${token.nodeName}, not ${nodeName}: bootstrap with --node-name ${token.nodeName}, or ${MINT_HINT} --node-name ${nodeName}`);
+    throw rejected(
+      'node_name_mismatch',
+      `the join token is bound to node ${token.nodeName}, not ${nodeName}: bootstrap with --node-name ${token.nodeName}, or ${MINT_HINT} --node-name ${nodeName}`,
+    );
   }
 }
 
 /** Cluster state rules: a known name needs a token bound to it; hosts belong to one node (or the CP). */
-export function assertClusterAllows(state: Pick<RedemptionState, 'existingNode' | 'collidingNodes'>, token: JoinTokenRow, nodeName: string): void {
+export function assertClusterAllows(
+  state: Pick<RedemptionState, 'existingNode' | 'collidingNodes'>,
+  token: JoinTokenRow,
+  nodeName: string,
+): void {
   if (state.existingNode !== undefined && token.nodeName !== nodeName) {
     throw new HttpError(
       'conflict',
@@ -96,7 +102,11 @@ export class RedemptionService {
   constructor(private readonly options: RedemptionOptions) {
     // Compared in the one canonical form: `VM.` is the CP's `vm`, ::ffff:10.0.0.1 is 10.0.0.1.
     this.controlPlaneHosts = new Set(options.controlPlaneHosts.map(canonicalHost));
-    this.commits = new GroupCommit((attempts) => redeemJoinTokens(options.store, attempts), MAX_REDEMPTIONS_PER_TRANSACTION, options.commitObserver);
+    this.commits = new GroupCommit(
+      (attempts) => redeemJoinTokens(options.store, attempts),
+      MAX_REDEMPTIONS_PER_TRANSACTION,
+      options.commitObserver,
+    );
   }
 
   /** Waits for every redemption accepted so far to be written (before the store closes). */
@@ -108,7 +118,11 @@ export class RedemptionService {
     const { store, ca, now, guessLimiter } = this.options;
     // Shape before any use: a malformed string never reaches the database.
     if (!isTokenShape('join', request.token)) {
-      throw new HttpError('validation_failed', 'token: not a join token (expected otx_join_ and 43 base64url characters): copy the whole value the CP printed', { field: 'token' });
+      throw new HttpError(
+        'validation_failed',
+        'token: not a join token (expected otx_join_ and 43 base64url characters): copy the whole value the CP printed',
+        { field: 'token' },
+      );
     }
     const tokenHash = hashToken(request.token);
     // A real token is always answered (hosts behind one NAT must not block each other's joins);
@@ -136,7 +150,13 @@ export class RedemptionService {
     assertClusterAllows({ existingNode, collidingNodes: [] }, token, name);
 
     const issuedAt = now();
-    const certificate = await ca.issueNodeCertificate({ nodeName: name, spkiDer, hosts, now: issuedAt, lifetimeMs: this.options.lifetimeMs });
+    const certificate = await ca.issueNodeCertificate({
+      nodeName: name,
+      spkiDer,
+      hosts,
+      now: issuedAt,
+      lifetimeMs: this.options.lifetimeMs,
+    });
     const node: NodeRow = {
       id: randomUUID(),
       name,
@@ -186,8 +206,16 @@ export class RedemptionService {
     try {
       return (await verifyCsrAsync(csrPem)).spkiDer;
     } catch (error) {
-      if (isOtherixError(error, 'invalid_csr') || isOtherixError(error, 'csr_signature_invalid') || isOtherixError(error, 'unsupported_key')) {
-        throw new HttpError('validation_failed', `csr_pem: ${error.message}`, { field: 'csr_pem', problem: error.code, ...(error.details ?? {}) });
+      if (
+        isOtherixError(error, 'invalid_csr') ||
+        isOtherixError(error, 'csr_signature_invalid') ||
+        isOtherixError(error, 'unsupported_key')
+      ) {
+        throw new HttpError('validation_failed', `csr_pem: ${error.message}`, {
+          field: 'csr_pem',
+          problem: error.code,
+          ...(error.details ?? {}),
+        });
       }
       throw error;
     }

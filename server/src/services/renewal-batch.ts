@@ -47,7 +47,7 @@ export async function renewNodeCertificates(store: Store, attempts: readonly Ren
     const outcomes: RenewalOutcome[] = [];
     for (const attempt of attempts) {
       try {
-        outcomes.push((await store.renewals.transaction((tx) => renewInOrder(tx, [attempt])))[0]!);
+        outcomes.push((await store.renewals.transaction((tx) => renewInOrder(tx, [attempt])))[0]);
       } catch (alone) {
         outcomes.push({ ok: false, error: alone });
       }
@@ -89,7 +89,7 @@ async function renewInOrder(tx: RenewalTransaction, attempts: readonly RenewalAt
   const accepted: { index: number; attempt: RenewalAttempt; result: Omit<RenewalResult, 'superseded'> }[] = [];
   const outcomes: RenewalOutcome[] = [];
   for (const [index, attempt] of attempts.entries()) {
-    let state = initial[index]!;
+    let state = initial[index];
     if (renewedNodes.has(attempt.nodeId)) {
       // An earlier attempt of this batch renewed the same node: judge this one on what it left.
       await leaves.flush();
@@ -97,7 +97,8 @@ async function renewInOrder(tx: RenewalTransaction, attempts: readonly RenewalAt
     }
     try {
       attempt.decide(state);
-      if (state.node === undefined || state.presented === undefined) throw new OtherixError('internal', 'renewal rules accepted a node or certificate that does not exist');
+      if (state.node === undefined || state.presented === undefined)
+        throw new OtherixError('internal', 'renewal rules accepted a node or certificate that does not exist');
     } catch (error) {
       outcomes.push({ ok: false, error });
       continue;
@@ -118,6 +119,7 @@ async function renewInOrder(tx: RenewalTransaction, attempts: readonly RenewalAt
     outcomes.push({ ok: true, result: { node, promoted, superseded: undefined } });
   }
   await leaves.flush();
-  for (const { index, attempt, result } of accepted) outcomes[index] = { ok: true, result: { ...result, superseded: leaves.superseded.get(attempt) } };
+  for (const { index, attempt, result } of accepted)
+    outcomes[index] = { ok: true, result: { ...result, superseded: leaves.superseded.get(attempt) } };
   return outcomes;
 }

@@ -25,7 +25,11 @@ export class RenewalLimiter {
     const last = this.lastRenewal.get(nodeId);
     if (last !== undefined && now - last < this.spacingMs && now >= last) {
       const retryAfter = Math.max(1, Math.ceil((last + this.spacingMs - now) / 1000));
-      throw this.limited(nodeName, retryAfter, `node ${nodeName} renewed its certificate ${Math.round((now - last) / 1000)} s ago, and a node renews at most once every ${Math.round(this.spacingMs / 1000)} s`);
+      throw this.limited(
+        nodeName,
+        retryAfter,
+        `node ${nodeName} renewed its certificate ${Math.round((now - last) / 1000)} s ago, and a node renews at most once every ${Math.round(this.spacingMs / 1000)} s`,
+      );
     }
     this.inFlight.add(nodeId);
   }

@@ -65,7 +65,11 @@ export class RenewalService {
 
   constructor(private readonly options: RenewalOptions) {
     this.limiter = new RenewalLimiter(renewalSpacingMs(options.lifetimeMs), options.now);
-    this.commits = new GroupCommit((attempts) => renewNodeCertificates(options.store, attempts), MAX_RENEWALS_PER_TRANSACTION, options.commitObserver);
+    this.commits = new GroupCommit(
+      (attempts) => renewNodeCertificates(options.store, attempts),
+      MAX_RENEWALS_PER_TRANSACTION,
+      options.commitObserver,
+    );
   }
 
   /** Waits for every renewal accepted so far to be written (before the store closes). */
@@ -90,7 +94,13 @@ export class RenewalService {
       // The join signed these: the name, and the endpoint and migration hosts in canonical form.
       const hosts = [...new Set([row.endpointHost, row.migrationHost])];
       const issuedAt = now();
-      const certificate = await ca.issueNodeCertificate({ nodeName: row.name, spkiDer, hosts, now: issuedAt, lifetimeMs: this.options.lifetimeMs });
+      const certificate = await ca.issueNodeCertificate({
+        nodeName: row.name,
+        spkiDer,
+        hosts,
+        now: issuedAt,
+        lifetimeMs: this.options.lifetimeMs,
+      });
       const outcome = await this.commits.submit({
         nodeId: node.nodeId,
         presentedSerial: node.serial,
@@ -115,7 +125,10 @@ export class RenewalService {
       for (const listener of this.listeners) listener(event);
       // The node as it will be once it uses the new leaf: the answer describes what it received.
       const shown = { ...result.node, certSerial: certificate.serial, certNotAfter: certificate.notAfter };
-      return { response: { node: nodeToApi(shown, now()), certificate_pem: certificate.certPem, ca_bundle_pem: ca.certPem }, renewed: event };
+      return {
+        response: { node: nodeToApi(shown, now()), certificate_pem: certificate.certPem, ca_bundle_pem: ca.certPem },
+        renewed: event,
+      };
     } finally {
       this.limiter.finish(node.nodeId, renewed);
     }
@@ -125,7 +138,13 @@ export class RenewalService {
 /** The presented certificate is still one the CP accepts for this node: its current one, or the pending leaf. */
 function assertRenewable(state: RenewalState, node: NodeIdentity): void {
   const { presented } = state;
-  if (state.node !== undefined && presented !== undefined && presented.nodeId === node.nodeId && (presented.status === 'current' || presented.status === 'pending')) return;
+  if (
+    state.node !== undefined &&
+    presented !== undefined &&
+    presented.nodeId === node.nodeId &&
+    (presented.status === 'current' || presented.status === 'pending')
+  )
+    return;
   throw certificateRefusal(node.name, node.serial, state.node === undefined ? (presented?.status ?? 'revoked') : presented?.status);
 }
 
@@ -140,8 +159,16 @@ async function verifiedNewKey(csrPem: string, presentedPoint: Buffer | undefined
   try {
     spkiDer = (await verifyCsrAsync(csrPem)).spkiDer;
   } catch (error) {
-    if (isOtherixError(error, 'invalid_csr') || isOtherixError(error, 'csr_signature_invalid') || isOtherixError(error, 'unsupported_key')) {
-      throw new HttpError('validation_failed', `csr_pem: ${error.message}`, { field: 'csr_pem', problem: error.code, ...(error.details ?? {}) });
+    if (
+      isOtherixError(error, 'invalid_csr') ||
+      isOtherixError(error, 'csr_signature_invalid') ||
+      isOtherixError(error, 'unsupported_key')
+    ) {
+      throw new HttpError('validation_failed', `csr_pem: ${error.message}`, {
+        field: 'csr_pem',
+        problem: error.code,
+        ...(error.details ?? {}),
+      });
     }
     throw error;
   }

@@ -28,8 +28,11 @@ export function resourceKindOf(error: unknown): ResourceKind | undefined {
     if (typeof code === 'string' && code in CODES) return CODES[code];
     const message = (e as { message?: unknown }).message;
     // sqlite3 puts the code in the message too; a wrapped write error (file_write_failed) keeps the errno there.
-    const named = typeof message === 'string' ? /\b(ENOSPC|EDQUOT|SQLITE_FULL|SQLITE_BUSY|SQLITE_READONLY|SQLITE_IOERR|EROFS|EIO|EMFILE|ENFILE)\b/.exec(message) : null;
-    if (named !== null) return CODES[named[1]!];
+    const named =
+      typeof message === 'string'
+        ? /\b(ENOSPC|EDQUOT|SQLITE_FULL|SQLITE_BUSY|SQLITE_READONLY|SQLITE_IOERR|EROFS|EIO|EMFILE|ENFILE)\b/.exec(message)
+        : null;
+    if (named !== null) return CODES[named[1]];
   }
   return undefined;
 }
@@ -58,7 +61,10 @@ export class ResourceAlarm {
     if (!this.active.has(kind)) {
       this.active.add(kind);
       const code = (error as { code?: string }).code;
-      this.options.log.error({ resource: kind, code, where }, `${this.advice(kind, detail)} (first failure: ${where}; said once until it recovers)`);
+      this.options.log.error(
+        { resource: kind, code, where },
+        `${this.advice(kind, detail)} (first failure: ${where}; said once until it recovers)`,
+      );
     }
     return kind;
   }

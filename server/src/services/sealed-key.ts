@@ -17,13 +17,19 @@ export function sealKey(keyPem: string, secret: Buffer): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', keyOf(secret, salt), iv);
   const sealed = Buffer.concat([cipher.update(keyPem, 'utf8'), cipher.final()]);
-  return ['v1', salt, iv, cipher.getAuthTag(), sealed].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
+  return ['v1', salt, iv, cipher.getAuthTag(), sealed]
+    .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+    .join('.');
 }
 
 /** The key's PEM; OtherixError 'config_invalid' when `secret` is not the one it was sealed with (or the value is damaged). */
 export function unsealKey(sealed: string, secret: Buffer): string {
   const parts = sealed.split('.');
-  if (parts.length !== 5 || parts[0] !== 'v1') throw new OtherixError('data_dir_invalid', 'the cluster CA key in the database is not in a form this otherix-server knows (expected v1): upgrade otherix-server');
+  if (parts.length !== 5 || parts[0] !== 'v1')
+    throw new OtherixError(
+      'data_dir_invalid',
+      'the cluster CA key in the database is not in a form this otherix-server knows (expected v1): upgrade otherix-server',
+    );
   const [salt, iv, tag, body] = parts.slice(1).map((part) => Buffer.from(part, 'base64url')) as [Buffer, Buffer, Buffer, Buffer];
   try {
     const decipher = createDecipheriv('aes-256-gcm', keyOf(secret, salt), iv);

@@ -21,5 +21,5 @@ export function decodeCursor<T extends string | number>(cursor: string, type: 's
 export function pageOf<R, T>(records: readonly R[], limit: number, keyOf: (r: R) => string | number, map: (r: R) => T): Page<T> {
   const more = records.length > limit;
   const kept = more ? records.slice(0, limit) : records;
-  return { items: kept.map(map), nextCursor: more ? encodeCursor(keyOf(kept[kept.length - 1]!)) : null };
+  return { items: kept.map(map), nextCursor: more ? encodeCursor(keyOf(kept[kept.length - 1])) : null };
 }

@@ -36,7 +36,7 @@ export async function countFleet(read: Reader, query: FleetCountsQuery): Promise
   for (const row of rows) {
     nodes[row['status'] as NodeStatusName] = Number(row['n']);
     expired += Number(row['expired']);
-    expiring.forEach((_, i) => (expiring[i]! += Number(row[`w${i}`])));
+    expiring.forEach((_, i) => (expiring[i] += Number(row[`w${i}`])));
   }
   return { nodes, certificatesExpired: expired, certificatesExpiring: expiring };
 }

@@ -27,7 +27,9 @@ export interface Migration {
  * and `::ffff:10.0.0.1` as given, so a new join on `victim.example` or `10.0.0.1` did not collide.
  */
 async function canonicalizeNodeHosts(sql: MigrationSql): Promise<void> {
-  const rows = await sql.all<{ id: string; endpoint_host: string; migration_host: string }>('SELECT id, endpoint_host, migration_host FROM nodes');
+  const rows = await sql.all<{ id: string; endpoint_host: string; migration_host: string }>(
+    'SELECT id, endpoint_host, migration_host FROM nodes',
+  );
   for (const row of rows) {
     const endpoint = canonicalHost(row.endpoint_host);
     const migration = canonicalHost(row.migration_host);
@@ -232,4 +234,3 @@ export const MIGRATIONS: readonly Migration[] = [
   // 7: renewal statuses of node certificates (migrations-renewal.ts).
   RENEWAL_MIGRATION,
 ];
-

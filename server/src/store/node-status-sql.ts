@@ -9,14 +9,14 @@ import type { NodeStatusName, StatusTest } from '../node-status-rule.js';
 import type { StatusRule } from './node-store.js';
 import type { SqlValue } from './rows.js';
 
-
 /**
  * `last + k x interval < now`: silent for k of its intervals, the interval it reported (the
  * default when none). With k and the default as literals, it is the very expression of the
  * nodes_silent_since index (migration 3), so an engine can find the few silent nodes through it.
  */
 export function silentSinceSql(missedIntervals: number, defaultIntervalMs: number): string {
-  if (!Number.isSafeInteger(missedIntervals) || !Number.isSafeInteger(defaultIntervalMs)) throw new OtherixError('internal', 'the status rule takes whole numbers');
+  if (!Number.isSafeInteger(missedIntervals) || !Number.isSafeInteger(defaultIntervalMs))
+    throw new OtherixError('internal', 'the status rule takes whole numbers');
   return `last_heartbeat_at + ${missedIntervals} * COALESCE(heartbeat_interval_ms, ${defaultIntervalMs})`;
 }
 
@@ -64,6 +64,8 @@ export function statusCondition(status: NodeStatusName, rule: StatusRule, params
 
 /** A row's status as text (a CASE of the rule's cases in order). Pushes its parameters. */
 export function statusExpression(rule: StatusRule, params: SqlValue[]): string {
-  const cases = NODE_STATUS_RULE.map(({ status, when }) => (when === undefined ? `ELSE '${status}'` : `WHEN ${testSql(when, rule, params)} THEN '${status}'`));
+  const cases = NODE_STATUS_RULE.map(({ status, when }) =>
+    when === undefined ? `ELSE '${status}'` : `WHEN ${testSql(when, rule, params)} THEN '${status}'`,
+  );
   return `CASE ${cases.join(' ')} END`;
 }

@@ -36,7 +36,10 @@ export interface PromotedLeaf {
 export interface RenewalTransaction {
   /** Each (node, presented serial)'s state as this transaction sees it now. */
   readStates(keys: readonly { nodeId: string; presentedSerial: string }[]): Promise<RenewalState[]>;
-  /** The pending leaf becomes the node's current certificate, the current one 'renewed'; undefined (nothing written) when it is not that node's pending leaf. */
+  /**
+   * The pending leaf becomes the node's current certificate, the current one 'renewed'; undefined (nothing written) when it is not that
+   * node's pending leaf.
+   */
   promote(nodeId: string, serial: string): Promise<PromotedLeaf | undefined>;
   /**
    * Marks each leaf's node's pending leaf (if any) 'superseded', then records the leaves as

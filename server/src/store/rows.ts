@@ -1,43 +1,103 @@
 // Column <-> row mapping, the same for both engines (snake_case columns, camelCase rows): their
 // schemas keep the same columns with the same meaning (store/migrations.ts).
-import type { ApiTokenRow, ConsumptionRow, JoinTokenRow, NodeCertificateRow, NodeHardware, NodeRow, Role, CertificateStatus } from './store.js';
+import type {
+  ApiTokenRow,
+  ConsumptionRow,
+  JoinTokenRow,
+  NodeCertificateRow,
+  NodeHardware,
+  NodeRow,
+  Role,
+  CertificateStatus,
+} from './store.js';
 
 /** A value bound to a statement's parameter, on either engine. */
 export type SqlValue = string | number | null;
 
 export interface ApiTokenRecord {
-  seq: number; id: string; name: string; role: string; token_hash: string;
-  expires_at: number | null; revoked_at: number | null; created_by: string; created_at: number;
+  seq: number;
+  id: string;
+  name: string;
+  role: string;
+  token_hash: string;
+  expires_at: number | null;
+  revoked_at: number | null;
+  created_by: string;
+  created_at: number;
 }
 
 export const apiTokenFrom = (r: ApiTokenRecord): ApiTokenRow => ({
-  id: r.id, name: r.name, role: r.role as Role, tokenHash: r.token_hash, expiresAt: r.expires_at,
-  revokedAt: r.revoked_at, createdBy: r.created_by, createdAt: r.created_at,
+  id: r.id,
+  name: r.name,
+  role: r.role as Role,
+  tokenHash: r.token_hash,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
 });
 
 export interface JoinTokenRecord {
-  seq: number; id: string; token_hash: string; node_name: string | null; max_uses: number; consumed: number;
-  expires_at: number; revoked_at: number | null; created_by: string; created_at: number;
+  seq: number;
+  id: string;
+  token_hash: string;
+  node_name: string | null;
+  max_uses: number;
+  consumed: number;
+  expires_at: number;
+  revoked_at: number | null;
+  created_by: string;
+  created_at: number;
 }
 
 export const joinTokenFrom = (r: JoinTokenRecord): JoinTokenRow => ({
-  id: r.id, tokenHash: r.token_hash, nodeName: r.node_name, maxUses: r.max_uses, consumed: r.consumed,
-  expiresAt: r.expires_at, revokedAt: r.revoked_at, createdBy: r.created_by, createdAt: r.created_at,
+  id: r.id,
+  tokenHash: r.token_hash,
+  nodeName: r.node_name,
+  maxUses: r.max_uses,
+  consumed: r.consumed,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
 });
 
 export interface ConsumptionRecord {
-  seq: number; id: string; join_token_id: string; node_id: string; consumed_at: number; source_ip: string;
+  seq: number;
+  id: string;
+  join_token_id: string;
+  node_id: string;
+  consumed_at: number;
+  source_ip: string;
 }
 
 export const consumptionFrom = (r: ConsumptionRecord): ConsumptionRow => ({
-  id: r.id, joinTokenId: r.join_token_id, nodeId: r.node_id, consumedAt: r.consumed_at, sourceIp: r.source_ip,
+  id: r.id,
+  joinTokenId: r.join_token_id,
+  nodeId: r.node_id,
+  consumedAt: r.consumed_at,
+  sourceIp: r.source_ip,
 });
 
 export interface NodeRecord {
-  id: string; name: string; architecture: string; advertised_endpoint: string; endpoint_host: string;
-  migration_host: string; migration_port_start: number; migration_port_end: number; hardware: string | null;
-  agent_version: string; vm_count: number; active_migrations: number; cert_serial: string; cert_not_after: number;
-  cordoned: number; heartbeat_interval_ms: number | null; last_heartbeat_at: number | null; created_at: number;
+  id: string;
+  name: string;
+  architecture: string;
+  advertised_endpoint: string;
+  endpoint_host: string;
+  migration_host: string;
+  migration_port_start: number;
+  migration_port_end: number;
+  hardware: string | null;
+  agent_version: string;
+  vm_count: number;
+  active_migrations: number;
+  cert_serial: string;
+  cert_not_after: number;
+  cordoned: number;
+  heartbeat_interval_ms: number | null;
+  last_heartbeat_at: number | null;
+  created_at: number;
   last_refused_heartbeat_at: number | null;
 }
 
@@ -49,29 +109,84 @@ export const nodeFrom = (r: NodeRecord): NodeRow =>
   nodeFromJson({ ...r, hardware: r.hardware === null ? null : (JSON.parse(r.hardware) as NodeHardware) });
 
 export const nodeFromJson = (r: NodeJsonRecord): NodeRow => ({
-  id: r.id, name: r.name, architecture: r.architecture, advertisedEndpoint: r.advertised_endpoint,
-  endpointHost: r.endpoint_host, migrationHost: r.migration_host, migrationPortRangeStart: r.migration_port_start,
-  migrationPortRangeEnd: r.migration_port_end, hardware: r.hardware, agentVersion: r.agent_version,
-  vmCount: r.vm_count, activeMigrations: r.active_migrations, certSerial: r.cert_serial, certNotAfter: r.cert_not_after,
-  cordoned: r.cordoned !== 0, heartbeatIntervalMs: r.heartbeat_interval_ms, lastHeartbeatAt: r.last_heartbeat_at,
-  createdAt: r.created_at, lastRefusedHeartbeatAt: r.last_refused_heartbeat_at,
+  id: r.id,
+  name: r.name,
+  architecture: r.architecture,
+  advertisedEndpoint: r.advertised_endpoint,
+  endpointHost: r.endpoint_host,
+  migrationHost: r.migration_host,
+  migrationPortRangeStart: r.migration_port_start,
+  migrationPortRangeEnd: r.migration_port_end,
+  hardware: r.hardware,
+  agentVersion: r.agent_version,
+  vmCount: r.vm_count,
+  activeMigrations: r.active_migrations,
+  certSerial: r.cert_serial,
+  certNotAfter: r.cert_not_after,
+  cordoned: r.cordoned !== 0,
+  heartbeatIntervalMs: r.heartbeat_interval_ms,
+  lastHeartbeatAt: r.last_heartbeat_at,
+  createdAt: r.created_at,
+  lastRefusedHeartbeatAt: r.last_refused_heartbeat_at,
 });
 
 /** Column list and values of a node row, in NODE_COLUMNS order. */
 export const NODE_COLUMNS = [
-  'id', 'name', 'architecture', 'advertised_endpoint', 'endpoint_host', 'migration_host', 'migration_port_start',
-  'migration_port_end', 'hardware', 'agent_version', 'vm_count', 'active_migrations', 'cert_serial', 'cert_not_after',
-  'cordoned', 'heartbeat_interval_ms', 'last_heartbeat_at', 'created_at', 'last_refused_heartbeat_at',
+  'id',
+  'name',
+  'architecture',
+  'advertised_endpoint',
+  'endpoint_host',
+  'migration_host',
+  'migration_port_start',
+  'migration_port_end',
+  'hardware',
+  'agent_version',
+  'vm_count',
+  'active_migrations',
+  'cert_serial',
+  'cert_not_after',
+  'cordoned',
+  'heartbeat_interval_ms',
+  'last_heartbeat_at',
+  'created_at',
+  'last_refused_heartbeat_at',
 ] as const;
 
 export const nodeValues = (n: NodeRow): SqlValue[] => [
-  n.id, n.name, n.architecture, n.advertisedEndpoint, n.endpointHost, n.migrationHost, n.migrationPortRangeStart,
-  n.migrationPortRangeEnd, n.hardware === null ? null : JSON.stringify(n.hardware), n.agentVersion, n.vmCount, n.activeMigrations, n.certSerial, n.certNotAfter,
-  n.cordoned ? 1 : 0, n.heartbeatIntervalMs, n.lastHeartbeatAt, n.createdAt, n.lastRefusedHeartbeatAt,
+  n.id,
+  n.name,
+  n.architecture,
+  n.advertisedEndpoint,
+  n.endpointHost,
+  n.migrationHost,
+  n.migrationPortRangeStart,
+  n.migrationPortRangeEnd,
+  n.hardware === null ? null : JSON.stringify(n.hardware),
+  n.agentVersion,
+  n.vmCount,
+  n.activeMigrations,
+  n.certSerial,
+  n.certNotAfter,
+  n.cordoned ? 1 : 0,
+  n.heartbeatIntervalMs,
+  n.lastHeartbeatAt,
+  n.createdAt,
+  n.lastRefusedHeartbeatAt,
 ];
 
-export interface NodeCertificateRecord { serial: string; node_id: string; not_after: number; status: string; issued_at: number }
+export interface NodeCertificateRecord {
+  serial: string;
+  node_id: string;
+  not_after: number;
+  status: string;
+  issued_at: number;
+}
 
 export const nodeCertificateFrom = (r: NodeCertificateRecord): NodeCertificateRow => ({
-  serial: r.serial, nodeId: r.node_id, notAfter: r.not_after, status: r.status as CertificateStatus, issuedAt: r.issued_at,
+  serial: r.serial,
+  nodeId: r.node_id,
+  notAfter: r.not_after,
+  status: r.status as CertificateStatus,
+  issuedAt: r.issued_at,
 });

@@ -33,8 +33,7 @@ export interface ApiTokenRow {
  * admin tokens expires (epoch ms), or undefined when there is no other live admin token.
  */
 export type ApiTokenRevocation =
-  | { row: ApiTokenRow; refused?: undefined }
-  | { row: ApiTokenRow; refused: 'last_live_admin'; othersLiveUntil: number | undefined };
+  { row: ApiTokenRow; refused?: undefined } | { row: ApiTokenRow; refused: 'last_live_admin'; othersLiveUntil: number | undefined };
 
 export interface JoinTokenRow {
   id: string;
@@ -62,7 +61,10 @@ export interface NodeRow {
   name: string;
   architecture: string;
   advertisedEndpoint: string;
-  /** The host of advertisedEndpoint in the SDK's canonicalHost form (lower case, no final dot, IPv4-mapped as IPv4): indexed for collisions. */
+  /**
+   * The host of advertisedEndpoint in the SDK's canonicalHost form (lower case, no final dot,
+   * IPv4-mapped as IPv4): indexed for collisions.
+   */
   endpointHost: string;
   migrationHost: string;
   migrationPortRangeStart: number;
@@ -150,7 +152,10 @@ export interface RedemptionTransaction {
    * (`current`) and consumptions, a few statements for any number.
    */
   writeNewNodes(writes: readonly RedemptionWrite[]): Promise<void>;
-  /** An existing node re-issued: the token's use, the row updated, its current and pending certificates `replaced`, the new one `current`, the consumption. */
+  /**
+   * An existing node re-issued: the token's use, the row updated, its current and pending certificates `replaced`, the new one `current`,
+   * the consumption.
+   */
   writeReissue(write: RedemptionWrite): Promise<void>;
 }
 
@@ -224,7 +229,9 @@ export interface Store {
   // Whole tables
   /** Every row (StoreRows' order), read in one snapshot. */
   exportRows(): Promise<StoreRows>;
-  /** Writes the rows as they are, in one transaction, keeping their order; throws (nothing written) on any clash with rows already there. */
+  /**
+   * Writes the rows as they are, in one transaction, keeping their order; throws (nothing written) on any clash with rows already there.
+   */
   importRows(rows: Partial<StoreRows>): Promise<void>;
 
   /** Commits a small write: throws (the engine's error) when the database cannot be written now (/readyz). */

@@ -21,7 +21,12 @@ export async function run(input: CommandInput<typeof NODE_LIST_FLAGS>): Promise<
 
   const lines = [renderNodeTable(page, { showIds, certificates: expiringWithin !== undefined })];
   if (page.next_cursor !== null) {
-    const flags = [['architecture', architecture], ['status', status], ['expiring-within', expiringWithin === undefined ? undefined : formatDurationWithDays(expiringWithin)], ['show-ids', showIds || undefined]] as const;
+    const flags = [
+      ['architecture', architecture],
+      ['status', status],
+      ['expiring-within', expiringWithin === undefined ? undefined : formatDurationWithDays(expiringWithin)],
+      ['show-ids', showIds || undefined],
+    ] as const;
     lines.push(nextPageLine('node list', flags, page.next_cursor, limit));
   }
   print(lines.join('\n'));

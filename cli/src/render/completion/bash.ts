@@ -7,7 +7,8 @@ import { isPathFunction, walkTypedWords } from './walk.js';
 export function bashCompletion(tree: CompletionTree): string {
   const valueCases = tree.valueFlags.map((flag) => {
     if (flag.value === 'file') return `      (${flag.name}) COMPREPLY=($(compgen -f -- "$cur")) ;;`;
-    if (flag.value === 'choice') return `      (${flag.name}) COMPREPLY=($(compgen -W ${singleQuoted(flag.choices.join(' '))} -- "$cur")) ;;`;
+    if (flag.value === 'choice')
+      return `      (${flag.name}) COMPREPLY=($(compgen -W ${singleQuoted(flag.choices.join(' '))} -- "$cur")) ;;`;
     return `      (${flag.name}) ;;`;
   });
   const candidateCases = tree.paths.map((path) => {

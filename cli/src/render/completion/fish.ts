@@ -9,17 +9,28 @@ function fishQuoted(text: string): string {
 }
 
 function flagLine(condition: string, flag: CompletionFlag): string {
-  const value = flag.value === 'none' ? '' : flag.value === 'file' ? ' -r -F' : flag.value === 'choice' ? ` -x -a ${fishQuoted(flag.choices.join(' '))}` : ' -x';
+  const value =
+    flag.value === 'none'
+      ? ''
+      : flag.value === 'file'
+        ? ' -r -F'
+        : flag.value === 'choice'
+          ? ` -x -a ${fishQuoted(flag.choices.join(' '))}`
+          : ' -x';
   return `complete -c otherix -n ${condition} -l ${flag.name.replace(/^--/, '')}${value} -d ${fishQuoted(flag.description)}`;
 }
 
 export function fishCompletion(tree: CompletionTree): string {
   const valueFlags = tree.valueFlags.map((flag) => flag.name).join(' ');
-  const pathCases = tree.paths.filter((path) => path.path !== '').map((path) => fishQuoted(path.path)).join(' ');
+  const pathCases = tree.paths
+    .filter((path) => path.path !== '')
+    .map((path) => fishQuoted(path.path))
+    .join(' ');
   const lines: string[] = [];
   for (const path of tree.paths) {
     const condition = fishQuoted(`__otherix_at ${fishQuoted(path.path)}`);
-    for (const next of path.next) lines.push(`complete -c otherix -n ${condition} -a ${fishQuoted(next.word)} -d ${fishQuoted(next.description)}`);
+    for (const next of path.next)
+      lines.push(`complete -c otherix -n ${condition} -a ${fishQuoted(next.word)} -d ${fishQuoted(next.description)}`);
     if (path.args.length > 0) lines.push(`complete -c otherix -n ${condition} -a ${fishQuoted(path.args.join(' '))}`);
     for (const flag of path.flags) lines.push(flagLine(condition, flag));
   }

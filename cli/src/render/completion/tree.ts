@@ -50,7 +50,7 @@ const VERSION: CompletionFlag = { name: '--version', description: 'Display the v
 
 function completionFlag(spec: FlagSpec): CompletionFlag {
   const [name, placeholder] = spec.flag.split(' ');
-  const base = { name: name!, description: spec.description };
+  const base = { name: name, description: spec.description };
   if (spec.kind.type === 'switch') return { ...base, value: 'none', choices: [] };
   if (spec.kind.type === 'choice') return { ...base, value: 'choice', choices: spec.kind.choices };
   return { ...base, value: placeholder === '<file>' ? 'file' : 'free', choices: [] };
@@ -75,7 +75,9 @@ export function completionTree(source: CompletionSource): CompletionTree {
       const parent = at(words.slice(0, i).join(' '));
       const path = words.slice(0, i + 1).join(' ');
       if (parent.next.some((next) => next.word === word)) return;
-      const members = source.commands.filter((other) => other.name.startsWith(`${path} `)).map((other) => other.name.slice(path.length + 1));
+      const members = source.commands
+        .filter((other) => other.name.startsWith(`${path} `))
+        .map((other) => other.name.slice(path.length + 1));
       parent.next.push({ word, description: isGroup.has(path) ? `Commands: ${members.join(', ')}` : command.description });
     });
     const leaf = at(command.name);
@@ -87,7 +89,10 @@ export function completionTree(source: CompletionSource): CompletionTree {
   for (const flag of [...paths.values()].flatMap((path) => path.flags).filter((f) => f.value !== 'none')) {
     const seen = valueFlags.get(flag.name);
     if (seen !== undefined && (seen.value !== flag.value || seen.choices.join(' ') !== flag.choices.join(' '))) {
-      throw new OtherixError('internal', `the command table gives ${flag.name} two kinds of value: a completion script could not tell which`);
+      throw new OtherixError(
+        'internal',
+        `the command table gives ${flag.name} two kinds of value: a completion script could not tell which`,
+      );
     }
     valueFlags.set(flag.name, flag);
   }

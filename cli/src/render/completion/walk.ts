@@ -6,7 +6,10 @@ import { singleQuoted, type CompletionTree } from './tree.js';
 
 /** `_otherix_is_path PATH`: true when PATH is a command path of the table. */
 export function isPathFunction(tree: CompletionTree): string {
-  const paths = tree.paths.filter((path) => path.path !== '').map((path) => singleQuoted(path.path)).join('|');
+  const paths = tree.paths
+    .filter((path) => path.path !== '')
+    .map((path) => singleQuoted(path.path))
+    .join('|');
   return `_otherix_is_path() {
   case "$1" in
     (${paths}) return 0 ;;

@@ -38,9 +38,12 @@ export function numbered(sql: string): string {
 }
 
 /** BIGINT (epoch ms, seq) as a JS number: every value we store is below 2^53. */
+function bigintAsNumber(value: string): number {
+  return Number(value);
+}
 const types = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: string): unknown =>
+    oid === 20 ? bigintAsNumber : (pg.types.getTypeParser(oid, format as 'text') as unknown)) as typeof pg.types.getTypeParser,
 };
 
 function sqlOf(client: pg.Pool | pg.PoolClient): Sql {
@@ -64,10 +67,20 @@ export class PgConnections {
     this.read = sqlOf(pool);
   }
 
-  static async open(url: string, prepare: (connections: PgConnections) => Promise<void>, poolSize = DEFAULT_POOL_SIZE): Promise<PgConnections> {
+  static async open(
+    url: string,
+    prepare: (connections: PgConnections) => Promise<void>,
+    poolSize = DEFAULT_POOL_SIZE,
+  ): Promise<PgConnections> {
     // A database that does not answer is an error after CONNECT_TIMEOUT_MS, not a request (or a
     // /readyz probe) that hangs.
-    const pool = new pg.Pool({ connectionString: url, max: poolSize, types, application_name: APPLICATION_NAME, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: poolSize,
+      types,
+      application_name: APPLICATION_NAME,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
     // An idle connection the server dropped must not crash the process: the next query reconnects.
     pool.on('error', () => undefined);
     const connections = new PgConnections(pool);

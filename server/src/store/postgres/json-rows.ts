@@ -16,11 +16,30 @@ export function selectJsonRows(types: readonly string[]): string {
  * U+FFFD, what a bound string becomes on its way to the server).
  */
 export function jsonRows(rows: readonly (readonly SqlValue[])[] | readonly unknown[]): string {
-  return JSON.stringify(rows, (_key, v: unknown) => (typeof v === 'string' ? (v as string & { toWellFormed(): string }).toWellFormed() : v));
+  return JSON.stringify(rows, (_key, v: unknown) =>
+    typeof v === 'string' ? (v as string & { toWellFormed(): string }).toWellFormed() : v,
+  );
 }
 
 /** The column types of a node row, in NODE_COLUMNS order. */
 export const NODE_COLUMN_TYPES = [
-  'text', 'text', 'text', 'text', 'text', 'text', 'integer', 'integer', 'text', 'text', 'integer', 'integer', 'text', 'bigint',
-  'integer', 'bigint', 'bigint', 'bigint', 'bigint',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'integer',
+  'integer',
+  'text',
+  'text',
+  'integer',
+  'integer',
+  'text',
+  'bigint',
+  'integer',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bigint',
 ] as const;

@@ -8,7 +8,8 @@ import { statusExpression } from '../node-status-sql.js';
 import type { SqlValue } from '../rows.js';
 
 /** Epoch ms as `YYYY-MM-DDTHH:MM:SS.sssZ` (what isoTimestamp() gives); NULL stays NULL. */
-const iso = (column: string): string => `to_char(TIMESTAMP 'epoch' + ${column} * INTERVAL '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const iso = (column: string): string =>
+  `to_char(TIMESTAMP 'epoch' + ${column} * INTERVAL '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** A value as JSON text: `null` for NULL. */
 const json = (expression: string): string => `COALESCE(to_json(${expression})::text, 'null')`;
@@ -24,14 +25,42 @@ export function nodeJsonSql(projection: NodeProjection, rule: StatusRule, params
   const status = json(statusExpression(rule, params));
   const lastHeartbeat = json(iso('last_heartbeat_at'));
   if (projection === 'summary') {
-    return object([['projection', `'"summary"'`], ['id', json('id')], ['name', json('name')], ['status', status], ['architecture', json('architecture')], ['last_heartbeat_at', lastHeartbeat]]);
+    return object([
+      ['projection', `'"summary"'`],
+      ['id', json('id')],
+      ['name', json('name')],
+      ['status', status],
+      ['architecture', json('architecture')],
+      ['last_heartbeat_at', lastHeartbeat],
+    ]);
   }
   return object([
-    ['projection', `'"full"'`], ['id', json('id')], ['name', json('name')], ['status', status], ['architecture', json('architecture')],
+    ['projection', `'"full"'`],
+    ['id', json('id')],
+    ['name', json('name')],
+    ['status', status],
+    ['architecture', json('architecture')],
     ['advertised_endpoint', json('advertised_endpoint')],
-    ['migration', object([['host', json('migration_host')], ['port_range_start', json('migration_port_start')], ['port_range_end', json('migration_port_end')]])],
-    ['hardware', `COALESCE(hardware, 'null')`], ['agent_version', json('agent_version')], ['vm_count', json('vm_count')], ['active_migrations', json('active_migrations')],
-    ['certificate', object([['serial', json('cert_serial')], ['not_after', json(iso('cert_not_after'))]])],
-    ['created_at', json(iso('created_at'))], ['last_heartbeat_at', lastHeartbeat],
+    [
+      'migration',
+      object([
+        ['host', json('migration_host')],
+        ['port_range_start', json('migration_port_start')],
+        ['port_range_end', json('migration_port_end')],
+      ]),
+    ],
+    ['hardware', `COALESCE(hardware, 'null')`],
+    ['agent_version', json('agent_version')],
+    ['vm_count', json('vm_count')],
+    ['active_migrations', json('active_migrations')],
+    [
+      'certificate',
+      object([
+        ['serial', json('cert_serial')],
+        ['not_after', json(iso('cert_not_after'))],
+      ]),
+    ],
+    ['created_at', json(iso('created_at'))],
+    ['last_heartbeat_at', lastHeartbeat],
   ]);
 }

@@ -2,7 +2,15 @@
 // status rule in SQL (store/node-status-sql.ts); a batch of heartbeats as one UPDATE..FROM; cordon
 // and delete (in the rules' transaction: it reads the node, then decides).
 import type { NodeRow, Page } from '../store.js';
-import type { FleetCounts, FleetCountsQuery, HeartbeatLanded, HeartbeatWrite, NodeListQuery, NodeProjection, NodeStore } from '../node-store.js';
+import type {
+  FleetCounts,
+  FleetCountsQuery,
+  HeartbeatLanded,
+  HeartbeatWrite,
+  NodeListQuery,
+  NodeProjection,
+  NodeStore,
+} from '../node-store.js';
 import { countFleet } from '../fleet-counts.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { statusCondition } from '../node-status-sql.js';
@@ -63,8 +71,16 @@ export class PgNodeStore implements NodeStore {
   async listJson(query: NodeListQuery, projection: NodeProjection): Promise<Page<string>> {
     const params: SqlValue[] = [];
     const node = nodeJsonSql(projection, query.rule, params);
-    const rows = await this.db.read.all<{ name: string; node: string }>(`SELECT name, ${node} AS node FROM nodes ${pageClauses(query, params)}`, params);
-    return pageOf(rows, query.limit, (row) => row.name, (row) => row.node);
+    const rows = await this.db.read.all<{ name: string; node: string }>(
+      `SELECT name, ${node} AS node FROM nodes ${pageClauses(query, params)}`,
+      params,
+    );
+    return pageOf(
+      rows,
+      query.limit,
+      (row) => row.name,
+      (row) => row.node,
+    );
   }
 
   async recordHeartbeats(writes: readonly HeartbeatWrite[]): Promise<(HeartbeatLanded | undefined)[]> {
@@ -75,32 +91,41 @@ export class PgNodeStore implements NodeStore {
       const seen = latest.get(keyOf(write));
       if (seen === undefined || seen.at <= write.at) latest.set(keyOf(write), write);
     }
-    const rows = await this.db.transaction((sql) => sql.all<{ id: string; serial: string; cordoned: number }>(RECORD_HEARTBEATS, [jsonRows([...latest.values()])]));
+    const rows = await this.db.transaction((sql) =>
+      sql.all<{ id: string; serial: string; cordoned: number }>(RECORD_HEARTBEATS, [jsonRows([...latest.values()])]),
+    );
     const landed = new Map<string, HeartbeatLanded>();
     for (const row of rows) landed.set(keyOf({ nodeId: row.id, certSerial: row.serial }), { cordoned: row.cordoned !== 0 });
     return writes.map((write) => landed.get(keyOf(write)));
   }
 
   async recordRefusedHeartbeat(nodeId: string, certSerial: string, at: number): Promise<boolean> {
-    const result = await this.db.transaction((sql) => sql.run('UPDATE nodes SET last_refused_heartbeat_at = ? WHERE id = ? AND cert_serial = ?', [at, nodeId, certSerial]));
+    const result = await this.db.transaction((sql) =>
+      sql.run('UPDATE nodes SET last_refused_heartbeat_at = ? WHERE id = ? AND cert_serial = ?', [at, nodeId, certSerial]),
+    );
     return result.changes > 0;
   }
 
   async setCordoned(id: string, cordoned: boolean): Promise<NodeRow | undefined> {
-    const rows = await this.db.transaction((sql) => sql.all<NodeRecord>('UPDATE nodes SET cordoned = ? WHERE id = ? RETURNING *', [cordoned ? 1 : 0, id]));
+    const rows = await this.db.transaction((sql) =>
+      sql.all<NodeRecord>('UPDATE nodes SET cordoned = ? WHERE id = ? RETURNING *', [cordoned ? 1 : 0, id]),
+    );
     return rows[0] && nodeFrom(rows[0]);
   }
 
   delete(id: string, decide: (node: NodeRow) => void): Promise<NodeRow | undefined> {
-    return this.db.transaction(async (sql) => {
-      const record = await sql.get<NodeRecord>('SELECT * FROM nodes WHERE id = ?', [id]);
-      if (record === undefined) return undefined;
-      const node = nodeFrom(record);
-      decide(node);
-      await sql.run('DELETE FROM nodes WHERE id = ?', [id]);
-      await sql.run("UPDATE node_certificates SET status = 'revoked' WHERE node_id = ? AND status IN ('current', 'pending')", [id]);
-      return node;
-    }, { rules: true });
+    return this.db.transaction(
+      async (sql) => {
+        const record = await sql.get<NodeRecord>('SELECT * FROM nodes WHERE id = ?', [id]);
+        if (record === undefined) return undefined;
+        const node = nodeFrom(record);
+        decide(node);
+        await sql.run('DELETE FROM nodes WHERE id = ?', [id]);
+        await sql.run("UPDATE node_certificates SET status = 'revoked' WHERE node_id = ? AND status IN ('current', 'pending')", [id]);
+        return node;
+      },
+      { rules: true },
+    );
   }
 
   fleetCounts(query: FleetCountsQuery): Promise<FleetCounts> {

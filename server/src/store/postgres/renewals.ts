@@ -7,17 +7,26 @@ import type { PgConnections, Sql } from './connection.js';
 import { jsonRows, selectJsonRows } from './json-rows.js';
 
 async function promote(sql: Sql, nodeId: string, serial: string): Promise<PromotedLeaf | undefined> {
-  const pending = await sql.get<NodeCertificateRecord>("SELECT * FROM node_certificates WHERE serial = ? AND node_id = ? AND status = 'pending'", [serial, nodeId]);
+  const pending = await sql.get<NodeCertificateRecord>(
+    "SELECT * FROM node_certificates WHERE serial = ? AND node_id = ? AND status = 'pending'",
+    [serial, nodeId],
+  );
   const before = await sql.get<{ cert_serial: string }>('SELECT cert_serial FROM nodes WHERE id = ?', [nodeId]);
   if (pending === undefined || before === undefined) return undefined;
   await sql.run("UPDATE node_certificates SET status = 'renewed' WHERE node_id = ? AND status = 'current'", [nodeId]);
   await sql.run("UPDATE node_certificates SET status = 'current' WHERE serial = ?", [serial]);
-  const rows = await sql.all<NodeRecord>('UPDATE nodes SET cert_serial = ?, cert_not_after = ? WHERE id = ? RETURNING *', [serial, pending.not_after, nodeId]);
-  return { node: nodeFrom(rows[0]!), previousSerial: before.cert_serial };
+  const rows = await sql.all<NodeRecord>('UPDATE nodes SET cert_serial = ?, cert_not_after = ? WHERE id = ? RETURNING *', [
+    serial,
+    pending.not_after,
+    nodeId,
+  ]);
+  return { node: nodeFrom(rows[0]), previousSerial: before.cert_serial };
 }
 
 async function readStates(sql: Sql, keys: readonly { nodeId: string; presentedSerial: string }[]): Promise<RenewalState[]> {
-  const nodes = await sql.all<NodeRecord>('SELECT * FROM nodes WHERE id IN (SELECT value FROM json_array_elements_text(?::json))', [jsonRows(keys.map((k) => k.nodeId))]);
+  const nodes = await sql.all<NodeRecord>('SELECT * FROM nodes WHERE id IN (SELECT value FROM json_array_elements_text(?::json))', [
+    jsonRows(keys.map((k) => k.nodeId)),
+  ]);
   const certificates = await sql.all<NodeCertificateRecord>(
     'SELECT * FROM node_certificates WHERE serial IN (SELECT value FROM json_array_elements_text(?::json))',
     [jsonRows(keys.map((k) => k.presentedSerial))],
@@ -43,11 +52,15 @@ export class PgRenewalStore implements RenewalStore {
   constructor(private readonly db: PgConnections) {}
 
   transaction<T>(work: (tx: RenewalTransaction) => Promise<T>): Promise<T> {
-    return this.db.transaction((sql) => work({
-      readStates: (keys) => readStates(sql, keys),
-      promote: (nodeId, serial) => promote(sql, nodeId, serial),
-      writePendingLeaves: (leaves) => writePendingLeaves(sql, leaves),
-    }), { rules: true });
+    return this.db.transaction(
+      (sql) =>
+        work({
+          readStates: (keys) => readStates(sql, keys),
+          promote: (nodeId, serial) => promote(sql, nodeId, serial),
+          writePendingLeaves: (leaves) => writePendingLeaves(sql, leaves),
+        }),
+      { rules: true },
+    );
   }
 
   promotePending(nodeId: string, serial: string): Promise<PromotedLeaf | undefined> {

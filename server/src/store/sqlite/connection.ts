@@ -21,7 +21,10 @@ export interface Sql {
 
 export const BUSY_TIMEOUT_MS = 5000;
 
-/** Creates `path` 0600 unless it exists: the database holds the cluster's secrets (SQLite would use 0644 & ~umask, and its -wal and -shm follow the database's mode). */
+/**
+ * Creates `path` 0600 unless it exists: the database holds the cluster's secrets (SQLite would
+ * use 0644 & ~umask, and its -wal and -shm follow the database's mode).
+ */
 async function createPrivately(path: string): Promise<void> {
   try {
     await (await openFile(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)).close();
@@ -59,7 +62,9 @@ class StatementCache {
       return statement;
     }
     statement = new Promise((resolve, reject) => {
-      const prepared: sqlite3.Statement = this.db.prepare(sql, (error: Error | null) => (error === null ? resolve(prepared) : reject(error)));
+      const prepared: sqlite3.Statement = this.db.prepare(sql, (error: Error | null) =>
+        error === null ? resolve(prepared) : reject(error),
+      );
     });
     this.statements.set(sql, statement);
     statement.catch(() => this.statements.delete(sql));
@@ -67,7 +72,10 @@ class StatementCache {
       const [oldest, evicted] = this.statements.entries().next().value as [string, Promise<sqlite3.Statement>];
       this.statements.delete(oldest);
       // finalize is queued behind the statement's pending work.
-      evicted.then((s) => s.finalize(), () => undefined);
+      evicted.then(
+        (s) => s.finalize(),
+        () => undefined,
+      );
     }
     return statement;
   }
@@ -76,7 +84,12 @@ class StatementCache {
     const all = [...this.statements.values()];
     this.statements.clear();
     await Promise.all(
-      all.map((p) => p.then((s) => new Promise<void>((resolve) => s.finalize(() => resolve())), () => undefined)),
+      all.map((p) =>
+        p.then(
+          (s) => new Promise<void>((resolve) => s.finalize(() => resolve())),
+          () => undefined,
+        ),
+      ),
     );
   }
 }
@@ -202,5 +215,7 @@ export async function settled<T extends readonly unknown[]>(work: { [K in keyof 
  * store the same bytes (SQLite would decode `\ud800` to invalid UTF-8).
  */
 export function jsonParameter(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? (v as string & { toWellFormed(): string }).toWellFormed() : v));
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'string' ? (v as string & { toWellFormed(): string }).toWellFormed() : v,
+  );
 }

@@ -36,7 +36,9 @@ function openExisting(path: string): Promise<sqlite3.Database> {
 }
 
 function all<T>(db: sqlite3.Database, sql: string): Promise<T[]> {
-  return new Promise((resolve, reject) => db.all(sql, (error: Error | null, rows: T[]) => (error === null ? resolve(rows) : reject(error))));
+  return new Promise((resolve, reject) =>
+    db.all(sql, (error: Error | null, rows: T[]) => (error === null ? resolve(rows) : reject(error))),
+  );
 }
 
 const LATEST_TIME_SQL = `
@@ -50,14 +52,18 @@ const LATEST_TIME_SQL = `
 
 async function describe(db: sqlite3.Database): Promise<DatabaseInspection> {
   const problems = await all<{ quick_check: string }>(db, `PRAGMA quick_check(${QUICK_CHECK_MAX_ERRORS})`);
-  if (problems.length !== 1 || problems[0]!.quick_check !== 'ok') {
+  if (problems.length !== 1 || problems[0].quick_check !== 'ok') {
     return { state: 'damaged', code: 'SQLITE_CORRUPT', detail: `quick_check: ${problems.map((p) => p.quick_check).join('; ')}` };
   }
   const [{ user_version: schemaVersion }] = (await all<{ user_version: number }>(db, 'PRAGMA user_version')) as [{ user_version: number }];
   const tables = new Set((await all<{ name: string }>(db, "SELECT name FROM sqlite_master WHERE type = 'table'")).map((r) => r.name));
   if (tables.size === 0) return { state: 'empty' };
   if (!tables.has('api_tokens') || !tables.has('nodes')) {
-    return { state: 'damaged', code: 'SQLITE_SCHEMA', detail: `schema version ${schemaVersion} without the api_tokens and nodes tables: not an otherix database` };
+    return {
+      state: 'damaged',
+      code: 'SQLITE_SCHEMA',
+      detail: `schema version ${schemaVersion} without the api_tokens and nodes tables: not an otherix database`,
+    };
   }
   const markerRow = tables.has('cluster')
     ? (await all<{ id: string; ca_fingerprint: string; created_at: number }>(db, 'SELECT id, ca_fingerprint, created_at FROM cluster'))[0]
@@ -71,9 +77,9 @@ async function describe(db: sqlite3.Database): Promise<DatabaseInspection> {
     state: 'initialized',
     schemaVersion,
     marker: markerRow && { id: markerRow.id, caFingerprint: markerRow.ca_fingerprint, createdAt: markerRow.created_at },
-    nodes: counts!.nodes,
-    apiTokens: counts!.api_tokens,
-    joinTokens: counts!.join_tokens,
+    nodes: counts.nodes,
+    apiTokens: counts.api_tokens,
+    joinTokens: counts.join_tokens,
     latestTime: latest?.latest ?? undefined,
   };
 }

@@ -2,7 +2,15 @@
 // rule in SQL (node-status-sql.ts); a batch of heartbeats as one UPDATE..FROM inside one
 // transaction of the shared write queue; cordon and delete.
 import type { NodeRow, Page } from '../store.js';
-import type { FleetCounts, FleetCountsQuery, HeartbeatLanded, HeartbeatWrite, NodeListQuery, NodeProjection, NodeStore } from '../node-store.js';
+import type {
+  FleetCounts,
+  FleetCountsQuery,
+  HeartbeatLanded,
+  HeartbeatWrite,
+  NodeListQuery,
+  NodeProjection,
+  NodeStore,
+} from '../node-store.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { jsonParameter } from './connection.js';
 import { countFleet } from '../fleet-counts.js';
@@ -73,8 +81,16 @@ export class SqliteNodeStore implements NodeStore {
   async listJson(query: NodeListQuery, projection: NodeProjection): Promise<Page<string>> {
     const params: SqlValue[] = [];
     const node = nodeJsonSql(projection, query.rule, params); // its parameters come first, as in the text
-    const rows = await this.db.read.all<{ name: string; node: string }>(`SELECT name, ${node} AS node FROM nodes ${pageClauses(query, params)}`, params);
-    return pageOf(rows, query.limit, (row) => row.name, (row) => row.node);
+    const rows = await this.db.read.all<{ name: string; node: string }>(
+      `SELECT name, ${node} AS node FROM nodes ${pageClauses(query, params)}`,
+      params,
+    );
+    return pageOf(
+      rows,
+      query.limit,
+      (row) => row.name,
+      (row) => row.node,
+    );
   }
 
   recordHeartbeats(writes: readonly HeartbeatWrite[]): Promise<(HeartbeatLanded | undefined)[]> {
@@ -97,7 +113,11 @@ export class SqliteNodeStore implements NodeStore {
 
   recordRefusedHeartbeat(nodeId: string, certSerial: string, at: number): Promise<boolean> {
     return this.db.transaction(async (sql) => {
-      const result = await sql.run('UPDATE nodes SET last_refused_heartbeat_at = ? WHERE id = ? AND cert_serial = ?', [at, nodeId, certSerial]);
+      const result = await sql.run('UPDATE nodes SET last_refused_heartbeat_at = ? WHERE id = ? AND cert_serial = ?', [
+        at,
+        nodeId,
+        certSerial,
+      ]);
       return result.changes > 0;
     });
   }

@@ -26,7 +26,9 @@ export function sqliteRedemptionTransaction(sql: Sql): RedemptionTransaction {
 async function readStates(sql: Sql, keys: readonly RedemptionKey[]): Promise<RedemptionState[]> {
   const hosts = [...new Set(keys.flatMap((key) => key.hosts))];
   const [tokens, named, onHosts] = await settled([
-    sql.all<JoinTokenRecord>('SELECT * FROM join_tokens WHERE token_hash IN (SELECT value FROM json_each(?))', [jsonParameter(keys.map((k) => k.tokenHash))]),
+    sql.all<JoinTokenRecord>('SELECT * FROM join_tokens WHERE token_hash IN (SELECT value FROM json_each(?))', [
+      jsonParameter(keys.map((k) => k.tokenHash)),
+    ]),
     sql.all<NodeRecord>('SELECT * FROM nodes WHERE name IN (SELECT value FROM json_each(?))', [jsonParameter(keys.map((k) => k.name))]),
     hosts.length === 0
       ? Promise.resolve([])
@@ -42,7 +44,9 @@ async function readStates(sql: Sql, keys: readonly RedemptionKey[]): Promise<Red
     token: tokenByHash.get(key.tokenHash),
     existingNode: nodeByName.get(key.name),
     // Other nodes (not the one of this name) on one of this join's hosts.
-    collidingNodes: nodesOnHosts.filter((n) => n.name !== key.name && (key.hosts.includes(n.endpointHost) || key.hosts.includes(n.migrationHost))),
+    collidingNodes: nodesOnHosts.filter(
+      (n) => n.name !== key.name && (key.hosts.includes(n.endpointHost) || key.hosts.includes(n.migrationHost)),
+    ),
   }));
 }
 
@@ -62,29 +66,57 @@ async function consumeTokens(sql: Sql, tokenIds: readonly string[]): Promise<voi
 const JSON_COLUMNS = (count: number): string => Array.from({ length: count }, (_, i) => `value ->> '$[${i}]'`).join(', ');
 
 async function writeNewNodes(sql: Sql, gathered: readonly RedemptionWrite[]): Promise<void> {
-  await consumeTokens(sql, gathered.map((g) => g.tokenId));
+  await consumeTokens(
+    sql,
+    gathered.map((g) => g.tokenId),
+  );
   await sql.run(`INSERT INTO nodes (${NODE_COLUMNS.join(', ')}) SELECT ${JSON_COLUMNS(NODE_COLUMNS.length)} FROM json_each(?)`, [
     jsonParameter(gathered.map(({ node }) => nodeValues(node))),
   ]);
-  await sql.run(`INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) SELECT ${JSON_COLUMNS(5)} FROM json_each(?)`, [
-    jsonParameter(gathered.map(({ certificate, consumption, node }) => [certificate.serial, node.id, certificate.notAfter, 'current', consumption.consumedAt])),
-  ]);
-  await sql.run(`INSERT INTO join_token_consumptions (id, join_token_id, node_id, consumed_at, source_ip) SELECT ${JSON_COLUMNS(5)} FROM json_each(?)`, [
-    jsonParameter(gathered.map(({ consumption, tokenId, node }) => [consumption.id, tokenId, node.id, consumption.consumedAt, consumption.sourceIp])),
-  ]);
+  await sql.run(
+    `INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) SELECT ${JSON_COLUMNS(5)} FROM json_each(?)`,
+    [
+      jsonParameter(
+        gathered.map(({ certificate, consumption, node }) => [
+          certificate.serial,
+          node.id,
+          certificate.notAfter,
+          'current',
+          consumption.consumedAt,
+        ]),
+      ),
+    ],
+  );
+  await sql.run(
+    `INSERT INTO join_token_consumptions (id, join_token_id, node_id, consumed_at, source_ip) SELECT ${JSON_COLUMNS(5)} FROM json_each(?)`,
+    [
+      jsonParameter(
+        gathered.map(({ consumption, tokenId, node }) => [consumption.id, tokenId, node.id, consumption.consumedAt, consumption.sourceIp]),
+      ),
+    ],
+  );
 }
 
 /** An existing node's new certificate: the node row updated, its other certificates replaced. */
 async function writeReissue(sql: Sql, { tokenId, node, certificate, consumption }: RedemptionWrite): Promise<void> {
-  const assignments = NODE_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = ?`).join(', ');
+  const assignments = NODE_COLUMNS.filter((c) => c !== 'id')
+    .map((c) => `${c} = ?`)
+    .join(', ');
   await consumeTokens(sql, [tokenId]);
   await sql.run(`UPDATE nodes SET ${assignments} WHERE id = ?`, [...nodeValues(node).slice(1), node.id]);
   // The current certificate and a renewal's pending leaf, if any: a re-issue ends both.
   await sql.run("UPDATE node_certificates SET status = 'replaced' WHERE node_id = ? AND status IN ('current', 'pending')", [node.id]);
   await sql.run("INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) VALUES (?, ?, ?, 'current', ?)", [
-    certificate.serial, node.id, certificate.notAfter, consumption.consumedAt,
+    certificate.serial,
+    node.id,
+    certificate.notAfter,
+    consumption.consumedAt,
   ]);
   await sql.run('INSERT INTO join_token_consumptions (id, join_token_id, node_id, consumed_at, source_ip) VALUES (?, ?, ?, ?, ?)', [
-    consumption.id, tokenId, node.id, consumption.consumedAt, consumption.sourceIp,
+    consumption.id,
+    tokenId,
+    node.id,
+    consumption.consumedAt,
+    consumption.sourceIp,
   ]);
 }

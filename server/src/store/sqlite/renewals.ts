@@ -11,20 +11,29 @@ import type { NodeCertificateRecord, NodeRecord } from '../rows.js';
 
 /** The pending leaf becomes the node's current certificate; the current one is 'renewed'. */
 async function promote(sql: Sql, nodeId: string, serial: string): Promise<PromotedLeaf | undefined> {
-  const pending = await sql.get<NodeCertificateRecord>("SELECT * FROM node_certificates WHERE serial = ? AND node_id = ? AND status = 'pending'", [serial, nodeId]);
+  const pending = await sql.get<NodeCertificateRecord>(
+    "SELECT * FROM node_certificates WHERE serial = ? AND node_id = ? AND status = 'pending'",
+    [serial, nodeId],
+  );
   const before = await sql.get<{ cert_serial: string }>('SELECT cert_serial FROM nodes WHERE id = ?', [nodeId]);
   if (pending === undefined || before === undefined) return undefined;
   await sql.run("UPDATE node_certificates SET status = 'renewed' WHERE node_id = ? AND status = 'current'", [nodeId]);
   await sql.run("UPDATE node_certificates SET status = 'current' WHERE serial = ?", [serial]);
-  const rows = await sql.all<NodeRecord>('UPDATE nodes SET cert_serial = ?, cert_not_after = ? WHERE id = ? RETURNING *', [serial, pending.not_after, nodeId]);
-  return { node: nodeFrom(rows[0]!), previousSerial: before.cert_serial };
+  const rows = await sql.all<NodeRecord>('UPDATE nodes SET cert_serial = ?, cert_not_after = ? WHERE id = ? RETURNING *', [
+    serial,
+    pending.not_after,
+    nodeId,
+  ]);
+  return { node: nodeFrom(rows[0]), previousSerial: before.cert_serial };
 }
 
 /** Every attempt's node and presented certificate: two statements for the whole batch. */
 async function readStates(sql: Sql, attempts: readonly { nodeId: string; presentedSerial: string }[]): Promise<RenewalState[]> {
   const [nodes, certificates] = await settled([
     sql.all<NodeRecord>('SELECT * FROM nodes WHERE id IN (SELECT value FROM json_each(?))', [jsonParameter(attempts.map((a) => a.nodeId))]),
-    sql.all<NodeCertificateRecord>('SELECT * FROM node_certificates WHERE serial IN (SELECT value FROM json_each(?))', [jsonParameter(attempts.map((a) => a.presentedSerial))]),
+    sql.all<NodeCertificateRecord>('SELECT * FROM node_certificates WHERE serial IN (SELECT value FROM json_each(?))', [
+      jsonParameter(attempts.map((a) => a.presentedSerial)),
+    ]),
   ] as const);
   const nodeById = new Map(nodes.map((r) => [r.id, nodeFrom(r)]));
   const certificateBySerial = new Map(certificates.map((r) => [r.serial, nodeCertificateFrom(r)]));
@@ -48,11 +57,13 @@ export class SqliteRenewalStore implements RenewalStore {
   constructor(private readonly db: SqliteConnections) {}
 
   transaction<T>(work: (tx: RenewalTransaction) => Promise<T>): Promise<T> {
-    return this.db.transaction((sql) => work({
-      readStates: (keys) => readStates(sql, keys),
-      promote: (nodeId, serial) => promote(sql, nodeId, serial),
-      writePendingLeaves: (leaves) => writePendingLeaves(sql, leaves),
-    }));
+    return this.db.transaction((sql) =>
+      work({
+        readStates: (keys) => readStates(sql, keys),
+        promote: (nodeId, serial) => promote(sql, nodeId, serial),
+        writePendingLeaves: (leaves) => writePendingLeaves(sql, leaves),
+      }),
+    );
   }
 
   promotePending(nodeId: string, serial: string): Promise<PromotedLeaf | undefined> {

@@ -2,8 +2,18 @@
 import { dirname, resolve } from 'node:path';
 import { OtherixError } from '@otherix/sdk';
 import type {
-  ApiTokenRevocation, ApiTokenRow, ConsumptionRow, JoinTokenRow, NodeCertificateRow, NodeRow, Page, PageRequest, RedemptionTransaction,
-  Store, StoreRows, WriteObserver,
+  ApiTokenRevocation,
+  ApiTokenRow,
+  ConsumptionRow,
+  JoinTokenRow,
+  NodeCertificateRow,
+  NodeRow,
+  Page,
+  PageRequest,
+  RedemptionTransaction,
+  Store,
+  StoreRows,
+  WriteObserver,
 } from '../store.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { SqliteConnections } from './connection.js';
@@ -13,9 +23,7 @@ import { migrate } from './migrate.js';
 import { importRows } from './import-rows.js';
 import { SqliteNodeStore } from './nodes.js';
 import { SqliteRenewalStore } from './renewals.js';
-import {
-  apiTokenFrom, consumptionFrom, joinTokenFrom, nodeCertificateFrom, nodeFrom,
-} from '../rows.js';
+import { apiTokenFrom, consumptionFrom, joinTokenFrom, nodeCertificateFrom, nodeFrom } from '../rows.js';
 import type { ApiTokenRecord, ConsumptionRecord, JoinTokenRecord, NodeCertificateRecord, NodeRecord } from '../rows.js';
 
 export const DATABASE_FILE = 'otherix.db';
@@ -96,7 +104,10 @@ export class SqliteStore implements Store {
 
   async listApiTokens(page: PageRequest): Promise<Page<ApiTokenRow>> {
     const after = page.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeCursor<number>(page.cursor, 'number');
-    const rows = await this.db.read.all<ApiTokenRecord>('SELECT * FROM api_tokens WHERE seq < ? ORDER BY seq DESC LIMIT ?', [after, page.limit + 1]);
+    const rows = await this.db.read.all<ApiTokenRecord>('SELECT * FROM api_tokens WHERE seq < ? ORDER BY seq DESC LIMIT ?', [
+      after,
+      page.limit + 1,
+    ]);
     return pageOf(rows, page.limit, bySeq, apiTokenFrom);
   }
 
@@ -112,8 +123,10 @@ export class SqliteStore implements Store {
           [now, id],
         );
         const until = successorUntil(before.expires_at);
-        if (others === undefined || others.n === 0) return { row: apiTokenFrom(before), refused: 'last_live_admin' as const, othersLiveUntil: undefined };
-        if (others.forever === 0 && (others.latest ?? now) < until) return { row: apiTokenFrom(before), refused: 'last_live_admin' as const, othersLiveUntil: others.latest ?? now };
+        if (others === undefined || others.n === 0)
+          return { row: apiTokenFrom(before), refused: 'last_live_admin' as const, othersLiveUntil: undefined };
+        if (others.forever === 0 && (others.latest ?? now) < until)
+          return { row: apiTokenFrom(before), refused: 'last_live_admin' as const, othersLiveUntil: others.latest ?? now };
       }
       await sql.run('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, id]);
       const after = await sql.get<ApiTokenRecord>('SELECT * FROM api_tokens WHERE id = ?', [id]);
@@ -209,7 +222,9 @@ export class SqliteStore implements Store {
       joinTokens: (await sql.all<JoinTokenRecord>('SELECT * FROM join_tokens ORDER BY seq')).map(joinTokenFrom),
       consumptions: (await sql.all<ConsumptionRecord>('SELECT * FROM join_token_consumptions ORDER BY seq')).map(consumptionFrom),
       nodes: (await sql.all<NodeRecord>('SELECT * FROM nodes ORDER BY name')).map(nodeFrom),
-      certificates: (await sql.all<NodeCertificateRecord>('SELECT * FROM node_certificates ORDER BY issued_at, serial')).map(nodeCertificateFrom),
+      certificates: (await sql.all<NodeCertificateRecord>('SELECT * FROM node_certificates ORDER BY issued_at, serial')).map(
+        nodeCertificateFrom,
+      ),
     }));
   }
 
@@ -220,14 +235,20 @@ export class SqliteStore implements Store {
   // --- the cluster marker and the write probe ---
 
   async readClusterMarker(): Promise<ClusterMarker | undefined> {
-    const r = await this.db.read.get<{ id: string; ca_fingerprint: string; created_at: number }>('SELECT id, ca_fingerprint, created_at FROM cluster');
+    const r = await this.db.read.get<{ id: string; ca_fingerprint: string; created_at: number }>(
+      'SELECT id, ca_fingerprint, created_at FROM cluster',
+    );
     return r && { id: r.id, caFingerprint: r.ca_fingerprint, createdAt: r.created_at };
   }
 
   /** The first start's one transaction: the cluster marker and the first admin token (when given). */
   markCluster(marker: ClusterMarker, firstAdminToken?: ApiTokenRow): Promise<void> {
     return this.db.transaction(async (sql) => {
-      await sql.run('INSERT INTO cluster (singleton, id, ca_fingerprint, created_at) VALUES (1, ?, ?, ?)', [marker.id, marker.caFingerprint, marker.createdAt]);
+      await sql.run('INSERT INTO cluster (singleton, id, ca_fingerprint, created_at) VALUES (1, ?, ?, ?)', [
+        marker.id,
+        marker.caFingerprint,
+        marker.createdAt,
+      ]);
       if (firstAdminToken !== undefined) {
         const row = firstAdminToken;
         await sql.run(
@@ -239,7 +260,12 @@ export class SqliteStore implements Store {
   }
 
   async probeWrite(now: number): Promise<void> {
-    await this.db.transaction((sql) => sql.run('INSERT INTO write_probe (singleton, written_at) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET written_at = excluded.written_at', [now]));
+    await this.db.transaction((sql) =>
+      sql.run(
+        'INSERT INTO write_probe (singleton, written_at) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET written_at = excluded.written_at',
+        [now],
+      ),
+    );
   }
 
   observeWrites(observer: WriteObserver): void {

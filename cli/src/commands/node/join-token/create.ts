@@ -11,7 +11,10 @@ export async function run(input: CommandInput<typeof JOIN_TOKEN_CREATE_FLAGS>): 
   const { ttl, maxUses, nodeName, printBootstrapCommand, output } = input.options;
   // --output json is the API's body unchanged; a command line in it would not be.
   if (printBootstrapCommand && output === 'json') {
-    throw new OtherixError('usage', '--print-bootstrap-command prints text after the mint block: leave out --output json (the JSON body has ca_fingerprint to build the command from)');
+    throw new OtherixError(
+      'usage',
+      '--print-bootstrap-command prints text after the mint block: leave out --output json (the JSON body has ca_fingerprint to build the command from)',
+    );
   }
   const request: JoinTokenCreateRequest = { ttl_seconds: ttl, max_uses: maxUses };
   if (nodeName !== undefined) {
@@ -21,11 +24,16 @@ export async function run(input: CommandInput<typeof JOIN_TOKEN_CREATE_FLAGS>): 
     request.node_name = nodeName;
   }
 
-  const { created, cpUrl } = await withClient(input.connection, async (client, settings) => ({ created: await client.joinTokens.create(request), cpUrl: settings.cpUrl! }));
+  const { created, cpUrl } = await withClient(input.connection, async (client, settings) => ({
+    created: await client.joinTokens.create(request),
+    cpUrl: settings.cpUrl!,
+  }));
   if (output === 'json') return printJson(created);
   if (!printBootstrapCommand) return print(renderJoinTokenCreated(created));
   print(`${renderJoinTokenCreated(created)}\n\n${renderBootstrapCommand(created, cpUrl)}`);
   if (isLoopbackHost(new URL(cpUrl).hostname)) {
-    process.stderr.write(`warning: the CP URL ${cpUrl} is this machine's loopback: on another host, use an address of the CP that its certificate names (otherix-server --advertise-host)\n`);
+    process.stderr.write(
+      `warning: the CP URL ${cpUrl} is this machine's loopback: on another host, use an address of the CP that its certificate names (otherix-server --advertise-host)\n`,
+    );
   }
 }

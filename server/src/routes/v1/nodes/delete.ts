@@ -8,7 +8,13 @@ export default async function deleteNodeRoute(app: FastifyInstance): Promise<voi
   app.delete<RouteOf<'deleteNode'>>('/:node', { schema: nodeRouteSchema('deleteNode') }, async (request, reply) => {
     const force = request.query.force === true;
     const node = await app.services.nodes.delete(request.params.node, force);
-    audit(request, 'node.deleted', { node_id: node.id, node_name: node.name, force, vm_count: node.vmCount, active_migrations: node.activeMigrations });
+    audit(request, 'node.deleted', {
+      node_id: node.id,
+      node_name: node.name,
+      force,
+      vm_count: node.vmCount,
+      active_migrations: node.activeMigrations,
+    });
     return reply.code(204).send();
   });
 }

@@ -8,7 +8,12 @@ import { principalOf } from '../../../../plugins/auth.js';
 export default async function createJoinTokenRoute(app: FastifyInstance): Promise<void> {
   app.post<RouteOf<'createJoinToken'>>('', { schema: routeSchema('createJoinToken') }, async (request, reply) => {
     const minted = await app.services.joinTokens.mint(request.body, principalOf(request).name);
-    audit(request, 'join_token.minted', { join_token_id: minted.id, node_name: minted.node_name, max_uses: minted.max_uses, expires_at: minted.expires_at });
+    audit(request, 'join_token.minted', {
+      join_token_id: minted.id,
+      node_name: minted.node_name,
+      max_uses: minted.max_uses,
+      expires_at: minted.expires_at,
+    });
     reply.code(201);
     return minted;
   });
