@@ -83,7 +83,7 @@ Examples:
   $ otherix-server admin-token --data-dir /var/lib/otherix/cp --name ops-recovery
   $ otherix-server backup --data-dir /var/lib/otherix/cp --out /backup/otherix-2026-11-29.tar
   $ otherix-server restore --data-dir /var/lib/otherix/cp-restored --from /backup/otherix-2026-11-29.tar
-  $ OTHERIX_SERVER__DATABASE_URL=postgres://otherix:...@db.example/otherix otherix-server --data-dir /var/lib/otherix/replica --secret-file /etc/otherix/secret --advertise-host cp-2.example
+  $ otherix-server --data-dir /var/lib/otherix/replica --database-url postgres://otherix@db.example/otherix --secret-file /etc/otherix/secret --advertise-host cp-2.example
   $ otherix-server migrate-store --data-dir /var/lib/otherix/cp --database-url postgres://otherix:...@db.example/otherix --secret-file /etc/otherix/secret
 `;
 

