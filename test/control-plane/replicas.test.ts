@@ -218,9 +218,18 @@ test('kill -9 of one replica during joins: every acknowledged join is there once
   // state once PostgreSQL has let go of every session of A (each names its replica's pid).
   await sessionsGone(a.databaseUrl, a.child.pid!);
   const acknowledged = outcomes.filter((o) => o.status === 201).map((o) => o.name);
-  const listed = await api(b, 'GET', '/v1/nodes?limit=100', { token: adminToken });
-  t.is(listed.status, 200, listed.text);
-  const names = (listed.body.items as { name: string }[]).map((node) => node.name);
+  // A join B took whose answer the client gave up on (status 0 under load) may still be
+  // committing on B: read the nodes and the consumptions once they agree (B quiet), or after 10 s.
+  let names: string[] = [];
+  let consumptions: { body: { items: unknown[] } } | undefined;
+  for (let tries = 0; tries < 50; tries++) {
+    const listed = await api(b, 'GET', '/v1/nodes?limit=100', { token: adminToken });
+    t.is(listed.status, 200, listed.text);
+    names = (listed.body.items as { name: string }[]).map((node) => node.name);
+    consumptions = await api(b, 'GET', `/v1/nodes/join-tokens/${minted.body.id}/consumptions?limit=100`, { token: adminToken });
+    if (consumptions.body.items.length === names.length) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   t.is(new Set(names).size, names.length, 'no node twice');
   for (const name of acknowledged) t.true(names.includes(name), `${name} was acknowledged and is there`);
   for (const name of names)
@@ -228,8 +237,7 @@ test('kill -9 of one replica during joins: every acknowledged join is there once
       outcomes.some((o) => o.name === name && o.status !== 401 && o.status !== 409),
       `${name} came from a join that was not refused`,
     );
-  const consumptions = await api(b, 'GET', `/v1/nodes/join-tokens/${minted.body.id}/consumptions?limit=100`, { token: adminToken });
-  t.is(consumptions.body.items.length, names.length, 'one consumption per node');
+  t.is(consumptions!.body.items.length, names.length, 'one consumption per node');
   // B still serves joins.
   const after = await joinNode({ ...b, adminToken }, 'after-the-kill');
   t.is((await heartbeat(b, after.cert)).status, 200);
