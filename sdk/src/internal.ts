@@ -21,7 +21,7 @@ export { resolveTokenSource } from './bootstrap/token-source.js';
 export type { TokenSources, ResolvedToken } from './bootstrap/token-source.js';
 export { detectArchitecture } from './bootstrap/architecture.js';
 export { CERT_FILES, CERT_FILE_NAMES, KEY_FILE_MODE, PUBLIC_FILE_MODE } from './bootstrap/cert-dir.js';
-export { assertAgentFilePermissions } from './bootstrap/file-permissions.js';
+export { assertAgentFilePermissions, assertCertDirOwner } from './bootstrap/file-permissions.js';
 export {
   AGENT_CONFIG_FILE_MODE,
   AGENT_CONFIG_SCHEMA,

@@ -3,7 +3,7 @@
 // and the token stays good.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clusterForNodes } from '../harness/cluster.js';
 import { bootstrapArgs, listTree, runAgent } from '../harness/agent.js';
@@ -144,4 +144,23 @@ test('a group-writable agent.yaml folder is refused before the join, and so is a
   t.is(fine.exitCode, 0, fine.stderr);
   t.regex(fine.stdout, /^already bootstrapped/);
   t.is((await stat(join(h.certDir, 'agent.key'))).mode & 0o777, 0o600);
+});
+
+test('a cert dir of another user is refused before the join (its serve could not read a key this user writes), the token unused', async (t) => {
+  const h = await cluster.host();
+  await mkdir(h.certDir, { recursive: true, mode: 0o700 });
+  const me = process.getuid!();
+  // The tests run as root (CI does): the cert dir is handed to `nobody`, as a package would give it to `otherix`.
+  t.is(me, 0, 'this test needs root, as CI runs it, to give the cert dir to another user');
+  await chown(h.certDir, 65534, 65534);
+  const minted = await cluster.admin.joinTokens.create({ node_name: 'other-owner', ttl_seconds: 600 });
+  const refused = await bootstrap('other-owner', h.certDir, h.configPath, minted.token);
+  t.is(refused.exitCode, 1);
+  t.is(
+    refused.stderr,
+    `error: forbidden: ${h.certDir} belongs to uid 65534 and this runs as uid 0: the new agent.key (0600) would belong to uid 0, and a serve running as uid 65534 could not read it: ` +
+      `run it as the cert dir's owner (e.g. sudo -u '#65534' otherix-agent bootstrap ...); the join token was not used\n`,
+  );
+  t.is(await cluster.consumedCount(minted.id), 0, 'the token is still good');
+  t.deepEqual(await readdir(h.certDir), [], 'nothing written');
 });

@@ -6,7 +6,7 @@
 // leaves the old generation usable; refusals (a deleted node, an expired certificate) change
 // nothing on the host. The CP's clock is moved past a node's renewal spacing instead of waiting.
 import test from 'ava';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { chown, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bootstrapNode, createClient } from '@otherix/sdk';
 import { CRASH_EXIT_CODE, crashAtEnv } from '../harness/crash-points.js';
@@ -36,7 +36,7 @@ test.before(async () => {
   clock = movableClock();
   cp = await startControlPlane({ clock, captureLogs: 'debug' });
   admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-  for (const name of ['renew-once', 'renew-lost', 'renew-deleted', ...CRASH_CASES.map(crashHost)])
+  for (const name of ['renew-once', 'renew-lost', 'renew-deleted', 'renew-other-owner', ...CRASH_CASES.map(crashHost)])
     prepared.set(name, await bootstrapped(name));
 });
 
@@ -103,6 +103,29 @@ test.serial(
     t.is((await stat(join(host.certDir, 'agent.key'))).mode & 0o777, 0o600, 'the new key is private');
     const generation = (await readdir(host.certDir)).filter((entry) => /^\.\.\d+-/.test(entry));
     t.is(generation.length, 1, 'one generation left');
+  },
+);
+
+test.serial(
+  'renew run as another user than the cert dir owner (root on a host whose serve runs as its own user) is refused before anything is sent: the new key would be unreadable to serve',
+  async (t) => {
+    const host = hostOf('renew-other-owner');
+    const before = await certSet(host);
+    const me = process.getuid!();
+    const owner = 65534;
+    // The tests run as root (CI does): the cert dir is handed to `nobody`, as a package would give it to `otherix`.
+    t.is(me, 0, 'this test needs root, as CI runs it, to give the cert dir to another user');
+    await chown(host.certDir, owner, owner);
+    const renewalsBefore = loggedRenewals('renew-other-owner').length;
+    const refused = await renewCommand(host, { force: true });
+    t.is(refused.exitCode, 1);
+    t.is(
+      refused.stderr,
+      `error: forbidden: ${host.certDir} belongs to uid ${owner} and this runs as uid ${me}: the new agent.key (0600) would belong to uid ${me}, and a serve running as uid ${owner} could not read it: ` +
+        `run it as the cert dir's owner (e.g. sudo -u '#${owner}' otherix-agent renew --config ${host.configPath} --force); nothing was renewed\n`,
+    );
+    t.deepEqual(await certSet(host), before, 'nothing written');
+    t.is(loggedRenewals('renew-other-owner').length, renewalsBefore, 'nothing was sent to the CP');
   },
 );
 

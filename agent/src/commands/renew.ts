@@ -5,7 +5,7 @@
 // says so otherwise. A running serve picks the new files up without a restart.
 import { resolve } from 'node:path';
 import { loadAgentConfig, renewNodeCertificate } from '@otherix/sdk';
-import { assertAgentFilePermissions, readNodeIdentityFiles } from '@otherix/sdk/internal';
+import { assertAgentFilePermissions, assertCertDirOwner, readNodeIdentityFiles } from '@otherix/sdk/internal';
 import { renewalPoint } from '../runtime/renewal-schedule.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -15,6 +15,11 @@ export async function runRenew(options: { config: string; force: boolean }): Pro
   const config = loadAgentConfig({ path: configPath, env: process.env, flags: {} });
   // A folder or file another user could swap is not written to (as serve would not trust it).
   assertAgentFilePermissions({ certDir: config.tls.cert_dir, configPath }, '; nothing was renewed');
+  assertCertDirOwner(
+    config.tls.cert_dir,
+    `otherix-agent renew --config ${configPath}${options.force ? ' --force' : ''}`,
+    '; nothing was renewed',
+  );
   const identity = await readNodeIdentityFiles(config.tls.cert_dir);
   const { times } = identity;
   const dueAt = renewalPoint(times);

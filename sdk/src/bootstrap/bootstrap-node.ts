@@ -25,7 +25,7 @@ import { AGENT_CONFIG_FILE_MODE, renderAgentConfig } from '../config/agent-confi
 import { CERT_FILES, CERT_FILE_NAMES, KEY_FILE_MODE, PUBLIC_FILE_MODE } from './cert-dir.js';
 import { resolveBootstrapOptions, type BootstrapOptions, type ResolvedBootstrapOptions } from './options.js';
 import { ensureFolder, prepareFolders, type DestinationFolder } from './destinations.js';
-import { assertAgentFilePermissions } from './file-permissions.js';
+import { assertAgentFilePermissions, assertCertDirOwner } from './file-permissions.js';
 import { explainJoinRefusal } from './refusals.js';
 import { assertClocksAgree } from './clock-skew.js';
 import { unknownJoinOutcome } from './unknown-outcome.js';
@@ -42,7 +42,8 @@ export type BootstrapOutcome =
  * over the pinned connection, re-verifies the answer and writes agent.key (0600), agent.crt and
  * ca.crt as one atomic set, then agent.yaml if absent. Re-running on a bootstrapped host returns
  * `already_bootstrapped` without using the token (unless `force`).
- * @throws OtherixError `usage` (options), `insecure_permissions`, `bootstrap_partial_state`,
+ * @throws OtherixError `usage` (options), `insecure_permissions`, `forbidden` (a cert dir of another
+ *   user), `bootstrap_partial_state`,
  *   `insufficient_space`, `file_write_failed`, `identity_mismatch` (local checks, token unused);
  *   pinning's codes (`fingerprint_mismatch`, `invalid_ca`, ...); `clock_skew` (token unused);
  *   OtherixApiError `token_rejected`, `validation_failed`, `conflict`, `rate_limited` from the CP;
@@ -56,6 +57,8 @@ export async function bootstrapNode(options: BootstrapOptions): Promise<Bootstra
   const o = resolveBootstrapOptions(options);
   // Folders and files someone else could swap are refused before anything is redeemed.
   assertAgentFilePermissions({ certDir: o.certDir, configPath: o.configPath }, '; the join token was not used');
+  // Writing into a cert dir of another user would leave a key its serve cannot read.
+  assertCertDirOwner(o.certDir, 'otherix-agent bootstrap ...', '; the join token was not used');
 
   const state = await readFileSetState(o.certDir, [...CERT_FILE_NAMES]);
   if (!o.force && state.missing.length === 0) {

@@ -69,6 +69,30 @@ function insecurePermissionsError(problems: readonly PermissionProblem[], tail =
   );
 }
 
+/**
+ * Throws `forbidden` when the cert dir exists and belongs to another user than the one running:
+ * the new agent.key (0600, this user's) would be unreadable to a serve running as the dir's
+ * owner, which could then no longer load its identity (root running `otherix-agent renew` on a
+ * host whose serve runs as `otherix` is the usual way to get there). `command` is how to run it
+ * again, e.g. `otherix-agent renew --config /etc/otherix/agent.yaml`; `tail` ends the message.
+ */
+export function assertCertDirOwner(certDir: string, command: string, tail = ''): void {
+  let owner: number;
+  try {
+    owner = statSync(certDir).uid;
+  } catch {
+    return; // absent: whoever creates it owns it
+  }
+  const me = process.getuid?.();
+  if (me === undefined || me === owner) return;
+  throw new OtherixError(
+    'forbidden',
+    `${certDir} belongs to uid ${owner} and this runs as uid ${me}: the new agent.key (0600) would belong to uid ${me}, and a serve running as uid ${owner} could not read it: ` +
+      `run it as the cert dir's owner (e.g. sudo -u '#${owner}' ${command})${tail}`,
+    { details: { cert_dir: certDir, owner_uid: owner, uid: me } },
+  );
+}
+
 /** Throws insecure_permissions when any of the agent's folders or files is loose. */
 export function assertAgentFilePermissions(paths: { certDir: string; configPath: string }, tail = ''): void {
   const problems = agentFilePermissionProblems(paths);
