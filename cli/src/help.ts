@@ -1,4 +1,4 @@
-import type { CommandSpec } from './command-table.js';
+import type { CommandSpec } from './command-flags.js';
 
 /** Help for a word that groups commands (`otherix node`, `otherix node join-token`). */
 export function groupHelp(group: string, commands: readonly CommandSpec[]): string {

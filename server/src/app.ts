@@ -20,6 +20,7 @@ import { DEFAULT_JOIN_GUESS_LIMIT } from './services/rate-limit.js';
 import { DEFAULT_NODE_CERT_LIFETIME_MS, MAX_NODE_CERT_LIFETIME_MS, MIN_NODE_CERT_LIFETIME_MS } from './services/node-cert-lifetime.js';
 import type { Store } from './store/store.js';
 import { SqliteStore, DATABASE_FILE } from './store/sqlite/sqlite-store.js';
+import { BUSY_TIMEOUT_MS } from './store/sqlite/connection.js';
 import authPlugin from './plugins/auth.js';
 import certificateRenewalPlugin from './plugins/certificate-renewal.js';
 import type { CertificateRenewer } from './plugins/certificate-renewal.js';
@@ -178,7 +179,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     nodeCertLifetimeMs: nodeCertLifetime(options.nodeCertLifetimeMs),
     closeStore: options.closeStore ?? true,
   });
-  await app.register(resourcesPlugin, { dataDir: options.dataDir ?? dataDirOf(store) });
+  await app.register(resourcesPlugin, { dataDir: options.dataDir ?? dataDirOf(store), busyTimeoutMs: BUSY_TIMEOUT_MS });
   await app.register(certificateRenewalPlugin, {
     renewer: options.certificates,
     secureContext: (serving: KeyPairPem) => secureContextOptions(serving, options.ca),

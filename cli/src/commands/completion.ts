@@ -1,7 +1,7 @@
 // otherix completion bash|zsh|fish: the shell's completion script, written from the command
 // table (the words, flags and values every command takes), so it never drifts from the CLI.
 import { OtherixError } from '@otherix/sdk';
-import type { CommandInput } from '../command-table.js';
+import type { CommandInput } from '../command-flags.js';
 import { print } from '../output.js';
 import { bashCompletion } from '../render/completion/bash.js';
 import { fishCompletion } from '../render/completion/fish.js';

@@ -4,7 +4,7 @@
 // URLs (replicas of one cluster) are tried in order and saved as given.
 import { OtherixError, createClient, pinCa } from '@otherix/sdk';
 import { cliCpUrls, formatCpUrls, saveCliConfig } from '@otherix/sdk/internal';
-import type { CommandInput } from '../command-table.js';
+import type { CommandInput } from '../command-flags.js';
 import { loadSettings } from '../connection.js';
 import { print } from '../output.js';
 

@@ -1,5 +1,5 @@
 // otherix whoami [--output text|json]
-import type { CommandInput, WHOAMI_FLAGS } from '../command-table.js';
+import type { CommandInput, WHOAMI_FLAGS } from '../command-flags.js';
 import { withClient } from '../connection.js';
 import { print, printJson } from '../output.js';
 

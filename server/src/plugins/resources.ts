@@ -2,12 +2,13 @@
 // write transaction of the store and the descriptor watch, and says each exhaustion once.
 import { ResourceAlarm } from '../services/resource-alarm.js';
 import { watchDescriptors } from '../services/descriptor-watch.js';
-import { BUSY_TIMEOUT_MS } from '../store/sqlite/connection.js';
 import { sharedPlugin } from './shared-plugin.js';
 
 interface ResourcesPluginOptions extends Record<string, unknown> {
   /** The data dir, named in the advice. */
   dataDir: string | undefined;
+  /** How long a write waits for the database's lock before it fails (the engine's busy timeout). */
+  busyTimeoutMs: number;
 }
 
 declare module 'fastify' {
@@ -17,7 +18,7 @@ declare module 'fastify' {
 }
 
 export default sharedPlugin<ResourcesPluginOptions>('otherix-resources', async (app, options) => {
-  const alarm = new ResourceAlarm({ log: app.log, dataDir: options.dataDir, busyTimeoutMs: BUSY_TIMEOUT_MS });
+  const alarm = new ResourceAlarm({ log: app.log, dataDir: options.dataDir, busyTimeoutMs: options.busyTimeoutMs });
   app.decorate('resourceAlarm', alarm);
   app.store.observeWrites({
     committed: () => {

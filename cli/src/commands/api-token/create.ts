@@ -1,6 +1,6 @@
 // otherix api-token create --name NAME --role admin|operator|developer|viewer [--ttl D] [--output text|json]
 import type { ApiTokenCreateRequest, ApiTokenCreated } from '@otherix/sdk';
-import type { API_TOKEN_CREATE_FLAGS, CommandInput } from '../../command-table.js';
+import type { API_TOKEN_CREATE_FLAGS, CommandInput } from '../../command-flags.js';
 import { withClient } from '../../connection.js';
 import { formatTimestamp } from '../../render/time.js';
 import { print, printJson } from '../../output.js';

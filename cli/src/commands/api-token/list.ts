@@ -1,6 +1,6 @@
 // otherix api-token list [--limit N] [--cursor C] [--output text|json]
 import type { ApiTokenSummary } from '@otherix/sdk';
-import type { CommandInput, PAGE_FLAGS } from '../../command-table.js';
+import type { CommandInput, PAGE_FLAGS } from '../../command-flags.js';
 import { withClient } from '../../connection.js';
 import { renderTable } from '../../render/table.js';
 import { nextPageLine } from '../../render/next-page.js';

@@ -1,6 +1,6 @@
 // otherix node get <node-name> [--show-ids] [--output text|json]
 import { OtherixError } from '@otherix/sdk';
-import type { CommandInput, NODE_GET_FLAGS } from '../../command-table.js';
+import type { CommandInput, NODE_GET_FLAGS } from '../../command-flags.js';
 import { withClient } from '../../connection.js';
 import { renderNodeDetail } from '../../render/nodes.js';
 import { print, printJson } from '../../output.js';

@@ -1,7 +1,7 @@
 // otherix node list [--architecture A] [--status S] [--expiring-within D] [--show-ids] [--limit N] [--cursor C] [--output text|json]
 import { type NodeListQuery } from '@otherix/sdk';
 import { formatDurationWithDays } from '@otherix/sdk/internal';
-import type { CommandInput, NODE_LIST_FLAGS } from '../../command-table.js';
+import type { CommandInput, NODE_LIST_FLAGS } from '../../command-flags.js';
 import { withClient } from '../../connection.js';
 import { nextPageLine } from '../../render/next-page.js';
 import { pageQuery } from '../../page-query.js';

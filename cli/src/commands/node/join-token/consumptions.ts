@@ -1,5 +1,5 @@
 // otherix node join-token consumptions <token-id> [--limit N] [--cursor C] [--output text|json]
-import type { CommandInput, PAGE_FLAGS } from '../../../command-table.js';
+import type { CommandInput, PAGE_FLAGS } from '../../../command-flags.js';
 import { idArgument } from '../../../id-argument.js';
 import { withClient } from '../../../connection.js';
 import { renderTable } from '../../../render/table.js';

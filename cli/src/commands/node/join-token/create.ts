@@ -1,7 +1,7 @@
 // otherix node join-token create [--ttl 1h] [--max-uses 0] [--node-name NAME] [--print-bootstrap-command] [--output text|json]
 import { OtherixError, type JoinTokenCreateRequest } from '@otherix/sdk';
 import { isLoopbackHost, nodeNameProblem } from '@otherix/sdk/internal';
-import type { CommandInput, JOIN_TOKEN_CREATE_FLAGS } from '../../../command-table.js';
+import type { CommandInput, JOIN_TOKEN_CREATE_FLAGS } from '../../../command-flags.js';
 import { withClient } from '../../../connection.js';
 import { renderBootstrapCommand } from '../../../render/bootstrap-command.js';
 import { renderJoinTokenCreated } from '../../../render/mint-block.js';

@@ -1,6 +1,6 @@
 // otherix node join-token list [--include-expired] [--limit N] [--cursor C] [--output text|json]
 import type { JoinTokenListQuery, JoinTokenSummary } from '@otherix/sdk';
-import type { CommandInput, JOIN_TOKEN_LIST_FLAGS } from '../../../command-table.js';
+import type { CommandInput, JOIN_TOKEN_LIST_FLAGS } from '../../../command-flags.js';
 import { withClient } from '../../../connection.js';
 import { renderTable } from '../../../render/table.js';
 import { nextPageLine } from '../../../render/next-page.js';

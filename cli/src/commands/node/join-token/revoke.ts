@@ -1,5 +1,5 @@
 // otherix node join-token revoke <token-id>
-import type { CommandInput, OUTPUT_FLAGS } from '../../../command-table.js';
+import type { CommandInput, OUTPUT_FLAGS } from '../../../command-flags.js';
 import { idArgument } from '../../../id-argument.js';
 import { withClient } from '../../../connection.js';
 import { print, printJson } from '../../../output.js';
