@@ -158,6 +158,32 @@ export interface BootstrapFlags {
   extra?: string[];
 }
 
+/** The flags of an agent that listens on 127.0.0.1:`port` and beats every 200 ms (for bootstrapArgs' `extra`). */
+export function fastAgentFlags(port: number): string[] {
+  return ['--listen', `127.0.0.1:${port}`, '--heartbeat-interval', '200ms'];
+}
+
+/**
+ * Mints a join token bound to `flags.nodeName` and runs the real bootstrap with it, the token
+ * from the environment (never argv); the CP's URL and fingerprint from `cp`. The run and the token.
+ */
+export async function bootstrapWithBoundToken(
+  cp: { url: string; caFingerprint: string },
+  admin: { joinTokens: { create(body: { node_name: string; ttl_seconds: number }): Promise<{ token: string }> } },
+  flags: Omit<BootstrapFlags, 'cpUrl' | 'caFingerprint'>,
+  options: Omit<RunAgentOptions, 'env'> & { env?: Record<string, string> } = {},
+): Promise<AgentRun & { token: string }> {
+  const minted = await admin.joinTokens.create({ node_name: flags.nodeName, ttl_seconds: 600 });
+  const run = await runAgent(
+    [...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, ...flags }), '--token-env', 'JOIN_TOKEN'],
+    {
+      ...options,
+      env: { ...options.env, JOIN_TOKEN: minted.token },
+    },
+  );
+  return { ...run, token: minted.token };
+}
+
 /** The seed's bootstrap command line, without a token source (each test picks its own). */
 export function bootstrapArgs(flags: BootstrapFlags): string[] {
   return [

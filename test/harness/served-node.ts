@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OtherixClient } from '@otherix/sdk';
-import { bootstrapArgs, runAgent, startServe } from './agent.js';
-import type { AgentRun, ServeProcess } from './agent.js';
+import { bootstrapWithBoundToken, fastAgentFlags, startServe } from './agent.js';
+import type { AgentRun, RunAgentOptions, ServeProcess } from './agent.js';
 import { freePort } from './loopback.js';
 
 export interface ServedNode {
@@ -31,33 +31,16 @@ export interface AgentHostPaths {
  * Mints a join token bound to `name` and runs the real bootstrap with it (from the environment),
  * the agent to listen on 127.0.0.1:`port` and beat every 200 ms. Returns the run; exit 0 is the join.
  */
-export async function bootstrapWithAgent(
+export function bootstrapWithAgent(
   cp: { url: string; caFingerprint: string },
   admin: OtherixClient,
   name: string,
   host: AgentHostPaths,
   port: number,
-): Promise<AgentRun> {
-  const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
-  return runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: cp.url,
-        caFingerprint: cp.caFingerprint,
-        nodeName: name,
-        certDir: host.certDir,
-        configPath: host.configPath,
-        advertisedEndpoint: `https://127.0.0.1:${port}`,
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--heartbeat-interval',
-      '200ms',
-    ],
-    { env: { JOIN_TOKEN: minted.token } },
-  );
+  options: Omit<RunAgentOptions, 'env'> = {},
+): Promise<AgentRun & { token: string }> {
+  const flags = { nodeName: name, ...host, advertisedEndpoint: `https://127.0.0.1:${port}`, extra: fastAgentFlags(port) };
+  return bootstrapWithBoundToken(cp, admin, flags, options);
 }
 
 export async function bootstrapAndServe(

@@ -9,7 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@otherix/sdk';
-import { bootstrapArgs, runAgent, startServe } from '../harness/agent.js';
+import { startServe } from '../harness/agent.js';
+import { bootstrapWithAgent } from '../harness/served-node.js';
 import { startControlPlane } from '../harness/control-plane.js';
 import { freePort } from '../harness/loopback.js';
 
@@ -27,26 +28,7 @@ test('an expired leaf: serve retried its renewal until the end, then says it can
   const name = 'renew-runs-out';
   const port = await freePort();
   const configPath = join(dir, 'agent.yaml');
-  const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
-  const bootstrap = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: cp.url,
-        caFingerprint: cp.caFingerprint,
-        nodeName: name,
-        certDir: join(dir, 'certs'),
-        configPath,
-        advertisedEndpoint: `https://127.0.0.1:${port}`,
-      }),
-      '--token-env',
-      'T',
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--heartbeat-interval',
-      '200ms',
-    ],
-    { env: { T: minted.token } },
-  );
+  const bootstrap = await bootstrapWithAgent(cp, admin, name, { certDir: join(dir, 'certs'), configPath }, port);
   t.is(bootstrap.exitCode, 0, bootstrap.stderr);
 
   const nowhere = `https://127.0.0.1:${await freePort()}`;

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OtherixClient } from '@otherix/sdk';
 import type { KeyPairPem } from '@otherix/server';
-import { bootstrapArgs, makeNodeHost, runAgent } from '../harness/agent.js';
+import { bootstrapWithBoundToken, makeNodeHost } from '../harness/agent.js';
 import type { NodeHost } from '../harness/agent.js';
 import { api } from '../harness/control-plane.js';
 import type { ApiResponse, ControlPlane } from '../harness/control-plane.js';
@@ -51,23 +51,7 @@ export async function bootstrappedHost(
 ): Promise<NodeHost> {
   const host = await makeNodeHost();
   hosts.push(host);
-  const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
-  const run = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: cp.url,
-        caFingerprint: cp.caFingerprint,
-        nodeName: name,
-        certDir: host.certDir,
-        configPath: host.configPath,
-      }),
-      '--token-env',
-      'T',
-    ],
-    {
-      env: { T: minted.token },
-    },
-  );
+  const run = await bootstrapWithBoundToken(cp, admin, { nodeName: name, certDir: host.certDir, configPath: host.configPath });
   if (run.exitCode !== 0) throw new Error(`bootstrap failed: ${run.stderr}`);
   return host;
 }

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createClient } from '@otherix/sdk';
 import type { Node } from '@otherix/sdk';
-import { bootstrapArgs, makeNodeHost, runAgent } from '../harness/agent.js';
+import { bootstrapWithBoundToken, makeNodeHost, runAgent } from '../harness/agent.js';
 import { heartbeat } from '../harness/cluster.js';
 import { startControlPlane } from '../harness/control-plane.js';
 import { startResettingServer } from '../harness/loopback.js';
@@ -26,21 +26,11 @@ test('otherix-agent renew passes over a 503 replica and a dead URL, and renews a
     await admin.close();
     await cp.close();
   });
-  const minted = await admin.joinTokens.create({ node_name: 'renew-replicas', ttl_seconds: 600 });
-  const joined = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: cp.url,
-        caFingerprint: cp.caFingerprint,
-        nodeName: 'renew-replicas',
-        certDir: host.certDir,
-        configPath: host.configPath,
-      }),
-      '--token-env',
-      'T',
-    ],
-    { env: { T: minted.token } },
-  );
+  const joined = await bootstrapWithBoundToken(cp, admin, {
+    nodeName: 'renew-replicas',
+    certDir: host.certDir,
+    configPath: host.configPath,
+  });
   t.is(joined.exitCode, 0, joined.stderr);
   const before = serialOf(await readFile(join(host.certDir, 'agent.crt'), 'utf8'));
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createClient } from '@otherix/sdk';
 import type { Node } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
-import { bootstrapArgs, runAgent } from '../harness/agent.js';
+import { bootstrapWithBoundToken } from '../harness/agent.js';
 import { bootstrapAndServe } from '../harness/served-node.js';
 import { eventually } from '../harness/loopback.js';
 
@@ -50,22 +50,12 @@ for (const [file, problem] of [
       (n) => n.status === 'not_ready',
     );
 
-    const bound = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
-    const repaired = await runAgent(
-      [
-        ...bootstrapArgs({
-          cpUrl: cp.url,
-          caFingerprint: cp.caFingerprint,
-          nodeName: name,
-          certDir: node.certDir,
-          configPath: node.configPath,
-        }),
-        '--token-env',
-        'JOIN_TOKEN',
-        '--force',
-      ],
-      { env: { JOIN_TOKEN: bound.token } },
-    );
+    const repaired = await bootstrapWithBoundToken(cp, admin, {
+      nodeName: name,
+      certDir: node.certDir,
+      configPath: node.configPath,
+      extra: ['--force'],
+    });
     t.is(repaired.exitCode, 0, repaired.stderr);
     await node.serve.waitForLog((r) => r.msg.startsWith('heartbeat: accepted again after'));
     t.is(

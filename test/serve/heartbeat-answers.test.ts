@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createClient } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import { bootstrapArgs, runAgent } from '../harness/agent.js';
+import { bootstrapWithAgent } from '../harness/served-node.js';
 import { startServe } from '../harness/agent.js';
 import { freePort } from '../harness/loopback.js';
 import type { ServeProcess } from '../harness/agent.js';
@@ -28,27 +28,8 @@ async function serveAgainst(
   const dir = await mkdtemp(join(tmpdir(), 'otherix-scripted-'));
   const scripted = await startScriptedControlPlane(cp.ca, script);
   const port = await freePort();
-  const minted = await admin.joinTokens.create({ node_name: 'scripted', ttl_seconds: 600 });
   const configPath = join(dir, 'agent.yaml');
-  const bootstrap = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: cp.url,
-        caFingerprint: cp.caFingerprint,
-        nodeName: 'scripted',
-        certDir: join(dir, 'certs'),
-        configPath,
-        advertisedEndpoint: `https://127.0.0.1:${port}`,
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--heartbeat-interval',
-      '200ms',
-    ],
-    { env: { JOIN_TOKEN: minted.token } },
-  );
+  const bootstrap = await bootstrapWithAgent(cp, admin, 'scripted', { certDir: join(dir, 'certs'), configPath }, port);
   if (bootstrap.exitCode !== 0) throw new Error(bootstrap.stderr);
   const serve = startServe(['serve', '--config', configPath, '--poll-interval', '100ms'], { OTHERIX_CP_URL: scripted.url });
   t.teardown(async () => {

@@ -8,7 +8,7 @@ import { cpus, hostname, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Node } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
-import { bootstrapArgs, runAgent } from '../harness/agent.js';
+import { bootstrapWithAgent } from '../harness/served-node.js';
 import { startServe } from '../harness/agent.js';
 import { eventually, freePort } from '../harness/loopback.js';
 
@@ -38,26 +38,7 @@ test('serve before bootstrap waits in State A, then becomes ready without a rest
   t.is(await connectOutcome(port), 'ECONNREFUSED', 'nothing listens in State A');
 
   const name = 'serve-lifecycle';
-  const minted = await admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
-  const bootstrap = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: cp.url,
-        caFingerprint: cp.caFingerprint,
-        nodeName: name,
-        certDir,
-        configPath,
-        advertisedEndpoint: `https://127.0.0.1:${port}`,
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--heartbeat-interval',
-      '200ms',
-    ],
-    { env: { JOIN_TOKEN: minted.token } },
-  );
+  const bootstrap = await bootstrapWithAgent(cp, admin, name, { certDir, configPath }, port);
   t.is(bootstrap.exitCode, 0, bootstrap.stderr);
 
   // No restart: the running serve picks the files up on its next poll.
@@ -93,7 +74,9 @@ test('serve before bootstrap waits in State A, then becomes ready without a rest
   const exit = await serve.stop();
   t.deepEqual(exit, { code: 0, signal: null });
   t.truthy(serve.records.find((r) => r.msg === 'SIGTERM: shutting down'));
-  t.false(serve.stderr().includes(minted.token));
+  t.false(
+    serve.stderr().includes(bootstrap.token) || bootstrap.stderr.includes(bootstrap.token) || bootstrap.stdout.includes(bootstrap.token),
+  );
   t.false(serve.stderr().includes('PRIVATE KEY'));
 });
 

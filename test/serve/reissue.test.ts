@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { createClient, type Node } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
-import { bootstrapArgs, runAgent } from '../harness/agent.js';
+import { bootstrapWithBoundToken } from '../harness/agent.js';
 import { bootstrapAndServe } from '../harness/served-node.js';
 import { eventually } from '../harness/loopback.js';
 
@@ -27,23 +27,13 @@ test('bootstrap --force while serving: heartbeats switch to the new certificate 
     (n) => n.status === 'ready',
   )) as Node;
 
-  const minted = await admin.joinTokens.create({ node_name: node.name, ttl_seconds: 600 });
-  const reissue = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: node.cpUrl,
-        caFingerprint: node.caFingerprint,
-        nodeName: node.name,
-        certDir: node.certDir,
-        configPath: node.configPath,
-        advertisedEndpoint: `https://127.0.0.1:${node.port}`,
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-      '--force',
-    ],
-    { env: { JOIN_TOKEN: minted.token } },
-  );
+  const reissue = await bootstrapWithBoundToken({ url: node.cpUrl, caFingerprint: node.caFingerprint }, admin, {
+    nodeName: node.name,
+    certDir: node.certDir,
+    configPath: node.configPath,
+    advertisedEndpoint: `https://127.0.0.1:${node.port}`,
+    extra: ['--force'],
+  });
   t.is(reissue.exitCode, 0, reissue.stderr);
   const newSerial = new X509Certificate(readFileSync(join(node.certDir, 'agent.crt'), 'utf8')).serialNumber
     .toLowerCase()

@@ -8,7 +8,8 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { dirname, join, relative as relativePath } from 'node:path';
 import { exportPrivateKeyPem, generateNodeKeyPair } from '@otherix/sdk/pki';
-import { bootstrapArgs, runAgent } from '../harness/agent.js';
+import { runAgent } from '../harness/agent.js';
+import { bootstrapWithAgent } from '../harness/served-node.js';
 import { clusterForNodes } from '../harness/cluster.js';
 import { mintCa } from '../harness/impostor-server.js';
 import { startServe } from '../harness/agent.js';
@@ -20,26 +21,7 @@ const cluster = clusterForNodes(test);
 async function bootstrapped(name: string) {
   const { root: dir, configPath, certDir } = await cluster.host();
   const port = await freePort();
-  const minted = await cluster.admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
-  const run = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: cluster.cp.url,
-        caFingerprint: cluster.cp.caFingerprint,
-        nodeName: name,
-        certDir,
-        configPath,
-        advertisedEndpoint: `https://127.0.0.1:${port}`,
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--heartbeat-interval',
-      '200ms',
-    ],
-    { env: { JOIN_TOKEN: minted.token } },
-  );
+  const run = await bootstrapWithAgent(cluster.cp, cluster.admin, name, { certDir, configPath }, port);
   if (run.exitCode !== 0) throw new Error(run.stderr);
   return { dir, configPath, certDir, port };
 }
@@ -217,25 +199,13 @@ test('a group/world-writable cert dir or agent.yaml folder keeps serve in State 
 test('bootstrap with --cert-dir ./certs writes absolute paths, and serve started from / reaches State B', async (t) => {
   const dir = await cluster.scratchDir('otherix-relative-');
   const port = await freePort();
-  const minted = await cluster.admin.joinTokens.create({ node_name: 'relative-paths', ttl_seconds: 600 });
-  const bootstrap = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: cluster.cp.url,
-        caFingerprint: cluster.cp.caFingerprint,
-        nodeName: 'relative-paths',
-        certDir: './certs',
-        configPath: './agent.yaml',
-        advertisedEndpoint: `https://127.0.0.1:${port}`,
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--heartbeat-interval',
-      '200ms',
-    ],
-    { env: { JOIN_TOKEN: minted.token }, cwd: dir },
+  const bootstrap = await bootstrapWithAgent(
+    cluster.cp,
+    cluster.admin,
+    'relative-paths',
+    { certDir: './certs', configPath: './agent.yaml' },
+    port,
+    { cwd: dir },
   );
   t.is(bootstrap.exitCode, 0, bootstrap.stderr);
   t.true(
