@@ -25,41 +25,8 @@ export { createClient, parseCpUrl } from './client/create-client.js';
 export type { ClientOptions, OtherixClient } from './client/create-client.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './client/transport.js';
 export type { ClientCertificate } from './client/transport.js';
-export type {
-  ApiErrorBody,
-  ApiTokenCreated,
-  ApiTokenCreateRequest,
-  ApiTokenPage,
-  ApiTokenSummary,
-  CaBundle,
-  Consumption,
-  ConsumptionPage,
-  Hardware,
-  Health,
-  HeartbeatRequest,
-  HeartbeatResponse,
-  JoinRequest,
-  JoinResponse,
-  JoinTokenCreated,
-  JoinTokenCreateRequest,
-  JoinTokenListQuery,
-  JoinTokenPage,
-  JoinTokenSummary,
-  Migration,
-  Node,
-  NodeCertificate,
-  NodeListQuery,
-  NodePage,
-  NodeStatus,
-  NodeSummary,
-  NodeSummaryPage,
-  PageQuery,
-  RenewRequest,
-  RenewResponse,
-  Role,
-  TokenRejectedReason,
-  Whoami,
-} from './client/types.js';
+// The API's types, each named after its schema in openapi.yaml (client/types.ts holds only these).
+export type * from './client/types.js';
 export { isFullNode, isFullNodePage } from './client/node-projection.js';
 export type { NodeProjection } from './client/node-projection.js';
 export { pinCa } from './pki/tofu.js';

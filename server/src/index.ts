@@ -47,7 +47,7 @@ export type {
 export { redeemJoinTokens } from './services/redemption-batch.js';
 export type { RedemptionAttempt, RedemptionOutcome } from './services/redemption-batch.js';
 export { renewNodeCertificates } from './services/renewal-batch.js';
-export { routeSchema, specOperations, fastifyPath } from './openapi/route-schema.js';
+export { routeSchema, specOperations, fastifyPath, rewriteRefs } from './openapi/route-schema.js';
 export type { OperationRef } from './openapi/route-schema.js';
 export { DEFAULT_JOIN_GUESS_LIMIT, GUESS_WINDOW_MS, GuessLimiter } from './services/rate-limit.js';
 export { guessSourceOf } from './services/guess-source.js';

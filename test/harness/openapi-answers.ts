@@ -6,6 +6,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import * as formats from 'ajv-formats';
+import { rewriteRefs } from '@otherix/server';
 
 type Json = Record<string, unknown>;
 
@@ -29,7 +30,6 @@ export interface Answer {
 }
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
-const SCHEMA_REF = '#/components/schemas/';
 const RESPONSE_REF = '#/components/responses/';
 
 export class OpenApiAnswers {
@@ -114,20 +114,6 @@ export class OpenApiAnswers {
     if (validate(value)) return [];
     return (validate.errors ?? []).map((e) => `${what}${e.instancePath}: ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
   }
-}
-
-/** `#/components/schemas/X` -> `X#`, the id each shared schema is added under. */
-function rewriteRefs<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(rewriteRefs) as T;
-  if (value === null || typeof value !== 'object') return value;
-  const out: Json = {};
-  for (const [key, child] of Object.entries(value as Json)) {
-    out[key] =
-      key === '$ref' && typeof child === 'string' && child.startsWith(SCHEMA_REF)
-        ? `${child.slice(SCHEMA_REF.length)}#`
-        : rewriteRefs(child);
-  }
-  return out as T;
 }
 
 function variables(template: string): number {

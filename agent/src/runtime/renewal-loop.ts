@@ -125,6 +125,11 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
     if (planned?.serial === times.serial) return;
     failures = 0;
     const dueAt = Math.max(renewalDueAt(times, random), now());
+    scheduleNext(times, dueAt);
+  }
+
+  /** Says when the next renewal of `times`' certificate is due, and sets its timer. */
+  function scheduleNext(times: CertificateTimes, dueAt: number): void {
     logger.info(`renewal: next renewal due at ${iso(dueAt)}`, {
       serial: times.serial,
       due_at: iso(dueAt),
@@ -224,13 +229,7 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
       );
     }
     const at = Math.max(dueAt, floor);
-    logger.info(`renewal: next renewal due at ${iso(at)}`, {
-      serial: renewed.serial,
-      due_at: iso(at),
-      not_after: iso(renewed.notAfter),
-      lifetime_ms: renewed.lifetimeMs,
-    });
-    setTimer(renewed.serial, at);
+    scheduleNext(renewed, at);
   }
 
   void plan();

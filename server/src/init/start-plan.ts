@@ -92,6 +92,17 @@ function checkCa(files: DataDirFiles, facts: DataDirFacts, cluster: { id: string
   }
 }
 
+/** The database names the cluster (its marker) and cluster-id is to be written from it, once the CA is checked against it. */
+function restoreClusterIdFile(
+  files: DataDirFiles,
+  facts: DataDirFacts,
+  marker: { id: string; caFingerprint: string },
+  note: string | undefined,
+): StartPlan {
+  checkCa(files, facts, marker);
+  return { kind: 'start', clusterId: marker.id, markDatabase: false, writeClusterIdFile: true, mintAdminToken: false, note };
+}
+
 function planMarked(files: DataDirFiles, facts: DataDirFacts, clusterId: string): StartPlan {
   const { database } = facts;
   if (database.state === 'missing' || database.state === 'empty') {
@@ -137,15 +148,12 @@ export function planStart(files: DataDirFiles, facts: DataDirFacts): StartPlan {
       // is missing (a kill between writing it and removing cluster-id.incomplete, then a lost
       // file), and what was made may have been handed out. Finished, never redone.
       if (database.marker?.id === facts.incompleteClusterId && has(files.adminToken)) {
-        checkCa(files, facts, database.marker);
-        return {
-          kind: 'start',
-          clusterId: database.marker.id,
-          markDatabase: false,
-          writeClusterIdFile: true,
-          mintAdminToken: false,
-          note: `an earlier first start of ${files.dir} was interrupted after admin.token: finished it (wrote ${basename(files.clusterId)})`,
-        };
+        return restoreClusterIdFile(
+          files,
+          facts,
+          database.marker,
+          `an earlier first start of ${files.dir} was interrupted after admin.token: finished it (wrote ${basename(files.clusterId)})`,
+        );
       }
       // A first start writes its marker and one admin token: anything else means the cluster served.
       const used = [
@@ -198,18 +206,14 @@ export function planStart(files: DataDirFiles, facts: DataDirFacts): StartPlan {
   if (database.state !== 'initialized') throw new OtherixError('internal', 'unreachable: a damaged database is refused before');
   if (database.marker !== undefined) {
     // cluster-id was removed: the database says which cluster this is.
-    checkCa(files, facts, database.marker);
-    return {
-      kind: 'start',
-      clusterId: database.marker.id,
-      markDatabase: false,
-      writeClusterIdFile: true,
-      mintAdminToken: false,
-      note:
-        facts.incompleteClusterId === undefined
-          ? `${files.clusterId} was missing: wrote it again from otherix.db (cluster ${database.marker.id})`
-          : undefined,
-    };
+    return restoreClusterIdFile(
+      files,
+      facts,
+      database.marker,
+      facts.incompleteClusterId === undefined
+        ? `${files.clusterId} was missing: wrote it again from otherix.db (cluster ${database.marker.id})`
+        : undefined,
+    );
   }
   // A data dir made before cluster markers.
   const caMissing = [files.caCert, files.caKey].filter((path) => !has(path));

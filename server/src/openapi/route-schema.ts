@@ -13,7 +13,7 @@ const PARAMETER_REF = '#/components/parameters/';
 const RESPONSE_REF = '#/components/responses/';
 
 /** Rewrites `#/components/schemas/X` refs to the shared-schema id `X#` (see sharedSchemas, added by plugins/schemas.ts). */
-function rewriteRefs<T>(value: T): T {
+export function rewriteRefs<T>(value: T): T {
   if (Array.isArray(value)) return value.map(rewriteRefs) as T;
   if (value === null || typeof value !== 'object') return value;
   const out: Json = {};
