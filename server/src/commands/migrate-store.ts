@@ -35,7 +35,8 @@ export interface MigratedCluster {
 
 export async function migrateStore(options: MigrateStoreOptions): Promise<MigratedCluster> {
   const secret = await readSecretFile(options.secretFile);
-  const caKeyPassphrase = options.caKeyPassphraseFile === undefined ? undefined : await readCaKeyPassphraseFile(options.caKeyPassphraseFile);
+  const caKeyPassphrase =
+    options.caKeyPassphraseFile === undefined ? undefined : await readCaKeyPassphraseFile(options.caKeyPassphraseFile);
   const files = dataDirFiles(resolve(options.dataDir));
   if (
     !(await stat(files.dir).then(
@@ -79,7 +80,13 @@ export async function migrateStore(options: MigrateStoreOptions): Promise<Migrat
     } finally {
       await sqlite.close();
     }
-    const shared = { id: marker, caFingerprint: ca.fingerprint, createdAt, caCertPem: ca.certPem, caKeySealed: sealKey(pair.keyPem, secret) };
+    const shared = {
+      id: marker,
+      caFingerprint: ca.fingerprint,
+      createdAt,
+      caCertPem: ca.certPem,
+      caKeySealed: sealKey(pair.keyPem, secret),
+    };
     sharedCa(shared, secret); // the sealed key opens with this secret, before anything is written
     const store = await PgStore.open(options.databaseUrl);
     try {

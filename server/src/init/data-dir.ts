@@ -213,7 +213,8 @@ export async function initDataDir(options: InitOptions): Promise<ControlPlaneMat
   const now = options.now ?? Date.now;
   const files = dataDirFiles(resolve(options.dataDir));
   const warnings: string[] = [];
-  const caKeyPassphrase = options.caKeyPassphraseFile === undefined ? undefined : await readCaKeyPassphraseFile(options.caKeyPassphraseFile);
+  const caKeyPassphrase =
+    options.caKeyPassphraseFile === undefined ? undefined : await readCaKeyPassphraseFile(options.caKeyPassphraseFile);
   await prepareDir(files.dir);
   const lock = await acquireDataDirLock(files);
   let store: SqliteStore | undefined;

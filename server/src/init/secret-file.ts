@@ -11,7 +11,8 @@ import { OtherixError } from '@otherix/sdk';
 export const MIN_SECRET_LENGTH = 32;
 
 const MAKE_ONE = '(make one with `(umask 077; openssl rand -base64 48 > FILE)` and give every replica a copy)';
-const MAKE_PASSPHRASE = '(make one with `(umask 077; openssl rand -base64 32 > FILE)`, and keep a copy apart from the data dir and its backups)';
+const MAKE_PASSPHRASE =
+  '(make one with `(umask 077; openssl rand -base64 32 > FILE)`, and keep a copy apart from the data dir and its backups)';
 
 /** The file's bytes, once its mode allows only its owner; `what` names it in the messages. */
 async function readOwnerOnlyFile(path: string, what: string, advice: string): Promise<string> {
@@ -19,7 +20,10 @@ async function readOwnerOnlyFile(path: string, what: string, advice: string): Pr
   try {
     mode = (await stat(path)).mode;
   } catch (error) {
-    throw new OtherixError('config_invalid', `cannot read ${what} ${path} (${(error as { code?: string }).code ?? (error as Error).message}) ${advice}`);
+    throw new OtherixError(
+      'config_invalid',
+      `cannot read ${what} ${path} (${(error as { code?: string }).code ?? (error as Error).message}) ${advice}`,
+    );
   }
   if ((mode & 0o077) !== 0) {
     throw new OtherixError(
