@@ -5,7 +5,8 @@
 // (ca_key_passphrase_wrong), both changing nothing on disk and never printing the passphrase; a
 // plain data dir is encrypted in place and its old nodes beat on; backup copies the encrypted
 // file as it is and a restored dir starts with the file. Also: the passphrase file's checks, the
-// flag's misuse, migrate-store's refusal, and the format's own refusals.
+// flag's misuse and the format's own refusals. migrate-store with an encrypted key:
+// migrate-store.test.ts (PostgreSQL).
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { decryptCaKey, encryptCaKey, readCaKeyFile } from '@otherix/server';
 import { heartbeat, joinNode } from '../harness/cluster.js';
-import { runServerBinary, spawnControlPlane, writeSecretFile } from '../harness/control-plane.js';
+import { runServerBinary, spawnControlPlane } from '../harness/control-plane.js';
 import { CRASH_EXIT_CODE, crashAtEnv } from '../harness/crash-points.js';
 
 const ENCRYPTED_BEGIN = '-----BEGIN OTHERIX ENCRYPTED CA KEY-----';
@@ -237,31 +238,6 @@ test('the passphrase file is checked like --secret-file, and the flag is refused
     const help = await runServerBinary(['--help']);
     t.regex(help.stdout, /--ca-key-passphrase-file FILE\n\s+keep ca\.key encrypted/);
     t.regex(help.stdout, /OTHERIX_SERVER__CA_KEY_PASSPHRASE_FILE/);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
-
-test('migrate-store reads an encrypted ca.key only with its passphrase file: without it ca_key_locked, before the database is touched', async (t) => {
-  const dir = await scratch('otherix-cakey-migrate-');
-  const dataDir = join(dir, 'data');
-  const { path } = await passphraseFile(dir);
-  try {
-    const cp = await spawnControlPlane({ dataDir, args: [FLAG, path] });
-    await cp.stop();
-    const secret = await writeSecretFile(join(dir, 'secret'));
-    // Port 1 answers nothing: the refusal comes from the data dir, before any connection.
-    const run = await runServerBinary([
-      'migrate-store',
-      '--data-dir',
-      dataDir,
-      '--database-url',
-      'postgres://u@127.0.0.1:1/x',
-      '--secret-file',
-      secret,
-    ]);
-    t.is(run.code, 1, run.stderr);
-    t.regex(run.stderr, /^error: ca_key_locked: \S+ca\.key is encrypted/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
