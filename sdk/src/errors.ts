@@ -50,6 +50,8 @@ export const LOCAL_ERROR_CODES = Object.freeze([
   'cert_material_lost',
   'data_dir_invalid',
   'data_dir_locked',
+  'ca_key_locked',
+  'ca_key_passphrase_wrong',
   'backup_invalid',
   'invalid_cursor',
   // the connection and the answer

@@ -26,15 +26,18 @@ export function isHttpError(err: unknown): err is HttpError {
 
 /**
  * Refusals of a server command that say everything themselves (a data dir the CP will not use,
- * loose modes, another CP holding the lock, admin-token's checks of its name, its user and its
- * clash with a live token, backup's --out that exists or cannot be written, restore's archive
- * that is not a whole backup or its data dir that is not empty): main prints
+ * an encrypted ca.key without its passphrase or with a wrong one, loose modes, another CP
+ * holding the lock, admin-token's checks of its name, its user and its clash with a live token,
+ * backup's --out that exists or cannot be written, restore's archive that is not a whole backup
+ * or its data dir that is not empty): main prints
  * `error: <code>: <message>` and exits 1. Any other error is a failure to start, printed as
  * `error: <code>: failed to start: <message>`.
  */
 const REFUSAL_CODES: ReadonlySet<OtherixErrorCode> = new Set([
   'data_dir_invalid',
   'data_dir_locked',
+  'ca_key_locked',
+  'ca_key_passphrase_wrong',
   'insecure_permissions',
   'validation_failed',
   'forbidden',

@@ -10,6 +10,8 @@ export { initReplica, sharedCaFingerprint } from './init/replica.js';
 export type { ReplicaOptions } from './init/replica.js';
 export { migrateStore } from './commands/migrate-store.js';
 export { sealKey, unsealKey } from './services/sealed-key.js';
+export { encryptCaKey, decryptCaKey, isEncryptedCaKey, DEFAULT_SCRYPT_PARAMS } from './services/ca-key-at-rest.js';
+export { readCaKeyFile, writeCaKeyFile } from './init/ca-key-file.js';
 export type { InitOptions, ControlPlaneMaterial } from './init/data-dir.js';
 export { dataDirFiles, DEFAULT_DATA_DIR } from './init/files.js';
 export { acquireDataDirLock } from './init/lock.js';

@@ -31,12 +31,13 @@ const USAGE = `usage:
   otherix-server [serve] [--data-dir DIR] [--listen HOST:PORT] [--advertise-host NAME]...
                  [--log-level LEVEL] [--join-guess-limit N] [--max-connections N]
                  [--node-cert-lifetime DURATION] [--max-unauthenticated-per-source N]
-                 [--metrics-listen HOST:PORT] [--database-url postgres://... --secret-file FILE]
+                 [--metrics-listen HOST:PORT] [--ca-key-passphrase-file FILE]
+                 [--database-url postgres://... --secret-file FILE]
   otherix-server ca-fingerprint [--data-dir DIR | --database-url URL]
   otherix-server admin-token [--data-dir DIR | --database-url URL] [--name NAME]
   otherix-server backup [--data-dir DIR] --out FILE
   otherix-server restore [--data-dir DIR] --from FILE
-  otherix-server migrate-store --data-dir DIR --database-url URL --secret-file FILE
+  otherix-server migrate-store --data-dir DIR --database-url URL --secret-file FILE [--ca-key-passphrase-file FILE]
   otherix-server version | --version
 
   --data-dir DIR          where the CA, certificates, database and admin.token live (default ${DEFAULT_DATA_DIR})
@@ -58,6 +59,13 @@ const USAGE = `usage:
                           and with it the data dir holds only this replica's lock and certificates
   --secret-file FILE      with --database-url: the secret (32+ characters, mode 0600) that seals the CA key
                           in the database; every replica gets a copy
+  --ca-key-passphrase-file FILE
+                          keep ca.key encrypted (scrypt + AES-256-GCM) with the passphrase in FILE (mode 0600,
+                          not empty; one trailing newline is not part of it). A first start writes the key
+                          encrypted; a start on a data dir with a plain ca.key encrypts it in place. From then
+                          on every start needs the file: without it the start is refused (ca_key_locked), with
+                          another passphrase too (ca_key_passphrase_wrong). SQLite data dirs only (on
+                          PostgreSQL --secret-file seals the key); migrate-store takes it to read an encrypted ca.key
   --name NAME             admin-token: the new admin token's name (default admin-recovery-<UTC time>)
   --out FILE              backup: the archive to write (mode 0600; refused if it exists)
   --from FILE             restore: the archive to restore into the data dir (which must be empty or missing)
@@ -67,18 +75,21 @@ const USAGE = `usage:
   migrate-store copies a stopped CP's SQLite cluster into an empty PostgreSQL database.
 
   backup copies a data dir, the CP running or not, into one 0600 tar file: the database at one
-  instant (SQLite's VACUUM INTO), the CA, the CP's certificates, admin.token and cluster-id. Run
-  it as the data dir's owner. restore writes it into an empty or new data dir; a CP started there
-  is the same cluster and keeps every node with its certificate (see the README).
+  instant (SQLite's VACUUM INTO), the CA (an encrypted ca.key as it is), the CP's certificates,
+  admin.token and cluster-id. Run it as the data dir's owner. restore writes it into an empty or
+  new data dir; a CP started there is the same cluster and keeps every node with its certificate
+  (see the README); a restored encrypted ca.key needs its --ca-key-passphrase-file to start.
 
   Each flag can also come from the environment (flags win): OTHERIX_SERVER__DATA_DIR,
   OTHERIX_SERVER__LISTEN, OTHERIX_SERVER__LOG_LEVEL, OTHERIX_SERVER__JOIN_GUESS_LIMIT,
   OTHERIX_SERVER__MAX_CONNECTIONS, OTHERIX_SERVER__NODE_CERT_LIFETIME,
   OTHERIX_SERVER__MAX_UNAUTHENTICATED_PER_SOURCE, OTHERIX_SERVER__ADVERTISE_HOSTS (comma-separated),
-  OTHERIX_SERVER__METRICS_LISTEN, OTHERIX_SERVER__DATABASE_URL, OTHERIX_SERVER__SECRET_FILE.
+  OTHERIX_SERVER__METRICS_LISTEN, OTHERIX_SERVER__DATABASE_URL, OTHERIX_SERVER__SECRET_FILE,
+  OTHERIX_SERVER__CA_KEY_PASSPHRASE_FILE.
 
 Examples:
   $ otherix-server --data-dir /var/lib/otherix/cp --advertise-host cp.example --metrics-listen 127.0.0.1:9464
+  $ otherix-server --data-dir /var/lib/otherix/cp --ca-key-passphrase-file /etc/otherix/ca-key.passphrase
   $ otherix-server ca-fingerprint --data-dir /var/lib/otherix/cp
   $ otherix-server admin-token --data-dir /var/lib/otherix/cp --name ops-recovery
   $ otherix-server backup --data-dir /var/lib/otherix/cp --out /backup/otherix-2026-11-29.tar
@@ -104,6 +115,7 @@ function parse(argv: string[]) {
       'metrics-listen': { type: 'string' },
       'database-url': { type: 'string' },
       'secret-file': { type: 'string' },
+      'ca-key-passphrase-file': { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },
       from: { type: 'string' },
@@ -129,6 +141,7 @@ function parse(argv: string[]) {
     metricsListen: values['metrics-listen'],
     databaseUrl: values['database-url'],
     secretFile: values['secret-file'],
+    caKeyPassphraseFile: values['ca-key-passphrase-file'],
   });
   if (command === 'migrate-store' && (values['data-dir'] === undefined || settings.databaseUrl === undefined)) {
     throw new OtherixError(
@@ -136,6 +149,13 @@ function parse(argv: string[]) {
       "migrate-store needs --data-dir (the stopped CP's) and --database-url (an empty PostgreSQL database) and --secret-file",
     );
   }
+  if (values['ca-key-passphrase-file'] !== undefined && command !== 'serve' && command !== 'migrate-store')
+    throw new OtherixError('usage', '--ca-key-passphrase-file is for serve and migrate-store, the commands that read ca.key');
+  if (command === 'serve' && settings.databaseUrl !== undefined && settings.caKeyPassphraseFile !== undefined)
+    throw new OtherixError(
+      'usage',
+      `${settings.caKeyPassphraseOrigin} is for a CP on its SQLite data dir: on PostgreSQL the CA key is sealed in the database with --secret-file`,
+    );
   if (values.name !== undefined && command !== 'admin-token') throw new OtherixError('usage', '--name is for admin-token only');
   if (values.out !== undefined && command !== 'backup') throw new OtherixError('usage', '--out is for backup only');
   if (values.from !== undefined && command !== 'restore') throw new OtherixError('usage', '--from is for restore only');
@@ -156,7 +176,7 @@ function parse(argv: string[]) {
 async function serve(args: ReturnType<typeof parse>): Promise<void> {
   const material =
     args.databaseUrl === undefined
-      ? await initDataDir({ dataDir: args.dataDir, advertiseHosts: args.advertiseHosts })
+      ? await initDataDir({ dataDir: args.dataDir, advertiseHosts: args.advertiseHosts, caKeyPassphraseFile: args.caKeyPassphraseFile })
       : await (
           await import('./init/replica.js')
         ).initReplica({
@@ -270,7 +290,12 @@ async function main(argv: string[]): Promise<number> {
     if (args.command === 'migrate-store')
       return await (
         await import('./commands/migrate-store.js')
-      ).migrateStoreCommand({ dataDir: args.dataDir, databaseUrl: args.databaseUrl!, secretFile: args.secretFile });
+      ).migrateStoreCommand({
+        dataDir: args.dataDir,
+        databaseUrl: args.databaseUrl!,
+        secretFile: args.secretFile,
+        caKeyPassphraseFile: args.caKeyPassphraseFile,
+      });
     await serve(args);
     return -1; // keep running
   } catch (error) {

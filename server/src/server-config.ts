@@ -29,6 +29,8 @@ const SERVER_CONFIG_SCHEMA: ConfigSchema = Object.freeze({
   'server.database_url': { kind: 'string', default: '' },
   /** With database_url: the file holding the secret that seals the CA key in the database. */
   'server.secret_file': { kind: 'string', default: '' },
+  /** SQLite data dir: the file whose passphrase keeps ca.key encrypted (empty: ca.key is a plain PEM). */
+  'server.ca_key_passphrase_file': { kind: 'string', default: '' },
 });
 
 const FLAG_OF: Record<string, string> = {
@@ -43,6 +45,7 @@ const FLAG_OF: Record<string, string> = {
   'server.metrics_listen': '--metrics-listen',
   'server.database_url': '--database-url',
   'server.secret_file': '--secret-file',
+  'server.ca_key_passphrase_file': '--ca-key-passphrase-file',
 };
 
 interface ServerFlags {
@@ -57,6 +60,7 @@ interface ServerFlags {
   metricsListen?: string | undefined;
   databaseUrl?: string | undefined;
   secretFile?: string | undefined;
+  caKeyPassphraseFile?: string | undefined;
 }
 
 interface ServerSettings {
@@ -76,6 +80,10 @@ interface ServerSettings {
   /** PostgreSQL's URL, or undefined: SQLite in the data dir (the default). */
   databaseUrl: string | undefined;
   secretFile: string | undefined;
+  /** The file holding the passphrase ca.key is encrypted with, or undefined: a plain ca.key. */
+  caKeyPassphraseFile: string | undefined;
+  /** Where caKeyPassphraseFile came from (`--ca-key-passphrase-file` or its variable), for messages. */
+  caKeyPassphraseOrigin: string;
 }
 
 /** Where a value came from, as the user wrote it: `--listen`, `OTHERIX_SERVER__LISTEN` or the default. */
@@ -129,6 +137,7 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
       'server.metrics_listen': flags.metricsListen,
       'server.database_url': flags.databaseUrl,
       'server.secret_file': flags.secretFile,
+      'server.ca_key_passphrase_file': flags.caKeyPassphraseFile,
     },
   });
   const where = (key: string): string => origin(key, sources[key]);
@@ -151,6 +160,7 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
   const secretFile = values['server.secret_file'] as string;
   if (secretFile !== '' && databaseUrl === '')
     throw unusable(`${where('server.secret_file')} is only for PostgreSQL: give --database-url too`);
+  const caKeyPassphraseFile = values['server.ca_key_passphrase_file'] as string;
   return {
     dataDir,
     listen: parseListen(values['server.listen'] as string, where('server.listen')),
@@ -166,5 +176,7 @@ export function resolveServerSettings(flags: ServerFlags, env: NodeJS.ProcessEnv
     metricsListen: metricsListen === '' ? undefined : parseListen(metricsListen, where('server.metrics_listen')),
     databaseUrl: databaseUrl === '' ? undefined : databaseUrl,
     secretFile: secretFile === '' ? undefined : secretFile,
+    caKeyPassphraseFile: caKeyPassphraseFile === '' ? undefined : caKeyPassphraseFile,
+    caKeyPassphraseOrigin: where('server.ca_key_passphrase_file'),
   };
 }

@@ -2,9 +2,10 @@
 // empty PostgreSQL database, then served from it by a replica: its nodes keep heartbeating with
 // the certificates they have, the admin token and the CA fingerprint stay, tokens, consumptions
 // and serials are there. A running CP (its lock) and a database that holds anything are refused,
-// with nothing written.
+// with nothing written. A data dir whose ca.key is encrypted (--ca-key-passphrase-file) migrates
+// with that file, and is refused without it.
 import test from 'ava';
-import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, runServerBinary, spawnControlPlane, writeSecretFile } from '../harness/control-plane.js';
@@ -115,6 +116,39 @@ test('migrate-store refuses a data dir without a cluster, and a secret file othe
   t.is(loose.code, 1, loose.stderr);
   t.regex(loose.stderr, /readable or writable by others .*chmod 600/);
   t.true(await noCluster(databaseUrl));
+});
+
+test('an encrypted ca.key migrates with --ca-key-passphrase-file (refused without it); the replica signs with the same CA', async (t) => {
+  const dataDir = join(dir, 'encrypted-cp');
+  const passphraseFile = join(dir, 'ca-key.passphrase');
+  await writeFile(passphraseFile, 'a passphrase for the migration\n', { mode: 0o600 });
+  const sqliteCp = await spawnControlPlane({ dataDir, args: ['--ca-key-passphrase-file', passphraseFile] });
+  running.push(sqliteCp);
+  const node = await joinNode(sqliteCp, 'sealed-migrant');
+  await sqliteCp.stop();
+  const keyBefore = await readFile(join(dataDir, 'ca.key'));
+  t.true(keyBefore.includes('-----BEGIN OTHERIX ENCRYPTED CA KEY-----'));
+
+  const databaseUrl = await freshDatabaseUrl();
+  const secretFile = await writeSecretFile(join(dir, 'secret-encrypted'));
+  const migrate = ['migrate-store', '--data-dir', dataDir, '--database-url', databaseUrl, '--secret-file', secretFile];
+  const locked = await runServerBinary(migrate);
+  t.is(locked.code, 1, locked.stderr);
+  t.regex(locked.stderr, /^error: ca_key_locked: \S+ca\.key is encrypted and no passphrase was given: pass --ca-key-passphrase-file FILE/);
+  t.true(await noCluster(databaseUrl), 'nothing written without the passphrase');
+  const copied = await runServerBinary([...migrate, '--ca-key-passphrase-file', passphraseFile]);
+  t.is(copied.code, 0, copied.stderr);
+  t.deepEqual(await readFile(join(dataDir, 'ca.key')), keyBefore, 'the data dir keeps its encrypted ca.key as it was');
+
+  const replica = await spawnControlPlane({
+    dataDir: join(dir, 'encrypted-replica'),
+    args: ['--database-url', databaseUrl, '--secret-file', secretFile],
+  });
+  running.push(replica);
+  t.is(replica.caFingerprint, sqliteCp.caFingerprint);
+  t.is((await heartbeat(replica, node.cert)).status, 200);
+  const after = await joinNode({ ...replica, adminToken: sqliteCp.adminToken }, 'sealed-after-migration');
+  t.is((await heartbeat(replica, after.cert)).status, 200, 'the replica signs with the key that was encrypted');
 });
 
 /** The database holds no cluster: what `otherix-server ca-fingerprint --database-url` says of it. */

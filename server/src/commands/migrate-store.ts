@@ -1,6 +1,7 @@
-// `otherix-server migrate-store --data-dir DIR --database-url URL --secret-file FILE`: moves a
-// stopped CP's cluster from its SQLite data dir into an EMPTY PostgreSQL database, whole: the
-// cluster id, the CA (its key sealed with the secret file), API and join tokens, consumptions,
+// `otherix-server migrate-store --data-dir DIR --database-url URL --secret-file FILE
+// [--ca-key-passphrase-file FILE]`: moves a stopped CP's cluster from its SQLite data dir into an
+// EMPTY PostgreSQL database, whole: the cluster id, the CA (its key sealed with the secret file;
+// an encrypted ca.key is opened with the passphrase file first), API and join tokens, consumptions,
 // nodes and every serial, in one transaction. Nodes keep their certificates: the CA is the same.
 // It takes the data dir's lock (a running CP holds it: stop it first), and refuses a database
 // that holds any row (one cluster per database; nothing is merged). The data dir is left as it
@@ -8,11 +9,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OtherixError } from '@otherix/sdk';
-import { loadCa } from '../init/data-dir.js';
+import { caOfPair, readCaPair } from '../init/data-dir.js';
 import { dataDirFiles } from '../init/files.js';
 import { acquireDataDirLock } from '../init/lock.js';
 import { sharedCa } from '../init/replica.js';
-import { readSecretFile } from '../init/secret-file.js';
+import { readCaKeyPassphraseFile, readSecretFile } from '../init/secret-file.js';
 import { sealKey } from '../services/sealed-key.js';
 import { PgStore, redactDatabaseUrl } from '../store/postgres/postgres-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -22,6 +23,8 @@ export interface MigrateStoreOptions {
   dataDir: string;
   databaseUrl: string;
   secretFile: string | undefined;
+  /** The data dir's --ca-key-passphrase-file, when its ca.key is encrypted. */
+  caKeyPassphraseFile?: string | undefined;
 }
 
 export interface MigratedCluster {
@@ -32,6 +35,8 @@ export interface MigratedCluster {
 
 export async function migrateStore(options: MigrateStoreOptions): Promise<MigratedCluster> {
   const secret = await readSecretFile(options.secretFile);
+  const caKeyPassphrase =
+    options.caKeyPassphraseFile === undefined ? undefined : await readCaKeyPassphraseFile(options.caKeyPassphraseFile);
   const files = dataDirFiles(resolve(options.dataDir));
   if (
     !(await stat(files.dir).then(
@@ -56,7 +61,9 @@ export async function migrateStore(options: MigrateStoreOptions): Promise<Migrat
         `${files.dir} holds no complete cluster (cluster-id is missing): start otherix-server on it once (or restore it from a backup), stop it, then migrate`,
       );
     }
-    const ca = await loadCa(files);
+    // An encrypted ca.key is opened here; in the database it is sealed with the secret file instead.
+    const { pair } = await readCaPair(files, caKeyPassphrase);
+    const ca = caOfPair(files, pair);
     const sqlite = await SqliteStore.open(files.database);
     let rows: StoreRows;
     let createdAt: number;
@@ -73,8 +80,13 @@ export async function migrateStore(options: MigrateStoreOptions): Promise<Migrat
     } finally {
       await sqlite.close();
     }
-    const keyPem = await readFile(files.caKey, 'utf8');
-    const shared = { id: marker, caFingerprint: ca.fingerprint, createdAt, caCertPem: ca.certPem, caKeySealed: sealKey(keyPem, secret) };
+    const shared = {
+      id: marker,
+      caFingerprint: ca.fingerprint,
+      createdAt,
+      caCertPem: ca.certPem,
+      caKeySealed: sealKey(pair.keyPem, secret),
+    };
     sharedCa(shared, secret); // the sealed key opens with this secret, before anything is written
     const store = await PgStore.open(options.databaseUrl);
     try {

@@ -24,9 +24,11 @@ import { CpCertificates } from './cp-certificates.js';
 import { firstStartStep } from './first-start-steps.js';
 import { dataDirFiles, firstStartFiles } from './files.js';
 import type { DataDirFiles } from './files.js';
+import { CA_KEY_PASSPHRASE_FLAG, readCaKeyFile, writeCaKeyFile } from './ca-key-file.js';
 import { acquireDataDirLock } from './lock.js';
 import type { DataDirLock } from './lock.js';
 import { checkDataDirModes } from './modes.js';
+import { readCaKeyPassphraseFile } from './secret-file.js';
 import { planStart } from './start-plan.js';
 import type { DataDirFacts } from './start-plan.js';
 
@@ -36,6 +38,8 @@ export interface InitOptions {
   dataDir: string;
   /** Extra names/addresses clients use to reach the CP (serving certificate SANs). */
   advertiseHosts?: readonly string[];
+  /** --ca-key-passphrase-file: ca.key is kept encrypted under its passphrase (a plain one is encrypted in place). */
+  caKeyPassphraseFile?: string | undefined;
   now?: () => number;
 }
 
@@ -60,6 +64,8 @@ export interface ControlPlaneMaterial {
   firstStart: boolean;
   /** Things an operator should hear about that do not stop the start. */
   warnings: string[];
+  /** The passphrase ca.key is encrypted under (--ca-key-passphrase-file), for another CA key this CP writes (init/ca-key-file.ts). */
+  caKeyPassphrase?: Buffer | undefined;
 }
 
 const exists = (path: string): Promise<boolean> =>
@@ -124,10 +130,16 @@ async function readFacts(files: DataDirFiles): Promise<DataDirFacts> {
   };
 }
 
-export async function loadCa(files: DataDirFiles): Promise<ClusterCa> {
-  const [certPem, keyPem] = await Promise.all([readFile(files.caCert, 'utf8'), readFile(files.caKey, 'utf8')]);
+/** ca.crt and ca.key (decrypted with `passphrase` when encrypted: ca-key-file.ts); nothing is written. */
+export async function readCaPair(files: DataDirFiles, passphrase: Buffer | undefined): Promise<{ pair: KeyPairPem; encrypted: boolean }> {
+  const [certPem, key] = await Promise.all([readFile(files.caCert, 'utf8'), readCaKeyFile(files.caKey, passphrase)]);
+  return { pair: { certPem, keyPem: key.keyPem }, encrypted: key.encrypted };
+}
+
+/** The cluster CA of a data dir's pair, or the refusal that says what to restore. */
+export function caOfPair(files: DataDirFiles, pair: KeyPairPem): ClusterCa {
   try {
-    createPrivateKey(keyPem);
+    createPrivateKey(pair.keyPem);
   } catch (error) {
     throw new OtherixError(
       'data_dir_invalid',
@@ -135,7 +147,7 @@ export async function loadCa(files: DataDirFiles): Promise<ClusterCa> {
     );
   }
   try {
-    return ClusterCa.fromPem({ certPem, keyPem });
+    return ClusterCa.fromPem(pair);
   } catch (error) {
     throw new OtherixError(
       'data_dir_invalid',
@@ -166,13 +178,14 @@ async function createCluster(
   files: DataDirFiles,
   now: () => number,
   lock: DataDirLock,
+  caKeyPassphrase: Buffer | undefined,
 ): Promise<{ clusterId: string; ca: ClusterCa; store: SqliteStore }> {
   const clusterId = randomUUID();
   await writeFileAtomic(files.clusterIdIncomplete, `${clusterId}\n`, { mode: PUBLIC_FILE_MODE });
   firstStartStep('first-start-begun');
   const { ca, material } = await ClusterCa.create(now());
-  // The key first, 0600 from the moment it exists.
-  await writeFileAtomic(files.caKey, material.keyPem, { mode: KEY_FILE_MODE });
+  // The key first, 0600 from the moment it exists, and encrypted from its first byte with a passphrase.
+  await writeCaKeyFile(files.caKey, material.keyPem, caKeyPassphrase);
   firstStartStep('first-start-after-ca-key');
   await writeFileAtomic(files.caCert, material.certPem, { mode: PUBLIC_FILE_MODE });
   firstStartStep('first-start-after-ca');
@@ -200,6 +213,8 @@ export async function initDataDir(options: InitOptions): Promise<ControlPlaneMat
   const now = options.now ?? Date.now;
   const files = dataDirFiles(resolve(options.dataDir));
   const warnings: string[] = [];
+  const caKeyPassphrase =
+    options.caKeyPassphraseFile === undefined ? undefined : await readCaKeyPassphraseFile(options.caKeyPassphraseFile);
   await prepareDir(files.dir);
   const lock = await acquireDataDirLock(files);
   let store: SqliteStore | undefined;
@@ -215,9 +230,17 @@ export async function initDataDir(options: InitOptions): Promise<ControlPlaneMat
     let clusterId: string;
     if (plan.kind === 'first-start') {
       for (const path of plan.remove) await rm(path, { force: true });
-      ({ clusterId, ca, store } = await createCluster(files, now, lock));
+      ({ clusterId, ca, store } = await createCluster(files, now, lock, caKeyPassphrase));
     } else {
-      ca = await loadCa(files);
+      const { pair, encrypted } = await readCaPair(files, caKeyPassphrase);
+      ca = caOfPair(files, pair);
+      if (caKeyPassphrase !== undefined && !encrypted) {
+        // Turning encryption on: the plain file is replaced whole (temp file 0600, fsync, rename).
+        await writeCaKeyFile(files.caKey, pair.keyPem, caKeyPassphrase);
+        warnings.push(
+          `encrypted ${files.caKey} in place with the passphrase of ${CA_KEY_PASSPHRASE_FLAG}: every start needs that file from now on (keep a copy apart from the data dir); backups taken before hold the key unencrypted`,
+        );
+      }
       clusterId = plan.clusterId;
       store = await SqliteStore.open(files.database, { afterClose: lock.release });
       if (plan.markDatabase) {
@@ -253,6 +276,7 @@ export async function initDataDir(options: InitOptions): Promise<ControlPlaneMat
       controlPlaneHosts,
       firstStart: plan.kind === 'first-start',
       warnings,
+      caKeyPassphrase,
     };
   } catch (error) {
     await store?.close().catch(() => undefined);
