@@ -9,8 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { loadAgentConfig } from '@otherix/sdk';
 import type { Node } from '@otherix/sdk';
 import { clusterForTest } from '../harness/cluster.js';
-import { bootstrapArgs, runAgent } from '../harness/agent.js';
-import { mintCa, mintServerCert, reachedImpostor, startImpostor } from '../harness/impostor-server.js';
+import { bootstrapWithToken } from '../harness/agent.js';
+import { reachedImpostor, startOwnCaImpostor } from '../harness/impostor-server.js';
 import { startResettingServer } from '../harness/loopback.js';
 import { startCuttingProxy, startRelayProxy } from '../harness/proxies.js';
 import { startUnavailableReplica } from '../harness/replicas.js';
@@ -25,19 +25,15 @@ test('bootstrap passes over a dead URL and a 503 replica, joins, and writes ever
   });
   const minted = await admin.joinTokens.create({ node_name: 'replicated', ttl_seconds: 600 });
   const cpUrls = `${dead.url},${replica.url},${cp.url}`;
-  const run = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: cpUrls,
-        caFingerprint: cp.caFingerprint,
-        nodeName: 'replicated',
-        certDir: host.certDir,
-        configPath: host.configPath,
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-    ],
-    { env: { JOIN_TOKEN: minted.token } },
+  const run = await bootstrapWithToken(
+    {
+      cpUrl: cpUrls,
+      caFingerprint: cp.caFingerprint,
+      nodeName: 'replicated',
+      certDir: host.certDir,
+      configPath: host.configPath,
+    },
+    minted.token,
   );
   t.is(run.exitCode, 0, run.stderr);
   t.is(((await admin.nodes.get('replicated')) as Node).status, 'pending');
@@ -61,19 +57,15 @@ test('a join whose answer is lost is not sent to the next URL: join_outcome_unkn
     await next.close();
   });
   const fleet = await admin.joinTokens.create({ max_uses: 5, ttl_seconds: 600 });
-  const run = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: `${cutting.url},${next.url}`,
-        caFingerprint: cp.caFingerprint,
-        nodeName: 'lost-once',
-        certDir: host.certDir,
-        configPath: host.configPath,
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-    ],
-    { env: { JOIN_TOKEN: fleet.token } },
+  const run = await bootstrapWithToken(
+    {
+      cpUrl: `${cutting.url},${next.url}`,
+      caFingerprint: cp.caFingerprint,
+      nodeName: 'lost-once',
+      certDir: host.certDir,
+      configPath: host.configPath,
+    },
+    fleet.token,
   );
   await cutting.answerDropped;
   t.is(run.exitCode, 1, run.stderr);
@@ -90,27 +82,22 @@ test('a join whose answer is lost is not sent to the next URL: join_outcome_unkn
 
 test('a URL that fails the pin stops bootstrap, even with a good URL after it: the token goes nowhere', async (t) => {
   const { cp, admin, host } = await clusterForTest(t);
-  const other = mintCa('other cluster');
-  const foreign = await startImpostor({ serving: mintServerCert(other, 'spiffe://otherix/control-plane'), caPemToServe: cp.caPem });
+  const foreign = await startOwnCaImpostor('other cluster', cp.caPem);
   const next = await startRelayProxy(cp);
   t.teardown(async () => {
     await foreign.close();
     await next.close();
   });
   const minted = await admin.joinTokens.create({ node_name: 'not-via-mitm', ttl_seconds: 600 });
-  const run = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: `${foreign.url},${next.url}`,
-        caFingerprint: cp.caFingerprint,
-        nodeName: 'not-via-mitm',
-        certDir: host.certDir,
-        configPath: host.configPath,
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-    ],
-    { env: { JOIN_TOKEN: minted.token } },
+  const run = await bootstrapWithToken(
+    {
+      cpUrl: `${foreign.url},${next.url}`,
+      caFingerprint: cp.caFingerprint,
+      nodeName: 'not-via-mitm',
+      certDir: host.certDir,
+      configPath: host.configPath,
+    },
+    minted.token,
   );
   t.is(run.exitCode, 1, run.stderr);
   t.regex(

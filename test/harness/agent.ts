@@ -174,14 +174,13 @@ export async function bootstrapWithBoundToken(
   options: Omit<RunAgentOptions, 'env'> & { env?: Record<string, string> } = {},
 ): Promise<AgentRun & { token: string }> {
   const minted = await admin.joinTokens.create({ node_name: flags.nodeName, ttl_seconds: 600 });
-  const run = await runAgent(
-    [...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, ...flags }), '--token-env', 'JOIN_TOKEN'],
-    {
-      ...options,
-      env: { ...options.env, JOIN_TOKEN: minted.token },
-    },
-  );
+  const run = await bootstrapWithToken({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, ...flags }, minted.token, options);
   return { ...run, token: minted.token };
+}
+
+/** Runs the real bootstrap with `flags` and `token`, the token from the environment (never argv). */
+export function bootstrapWithToken(flags: BootstrapFlags, token: string, options: RunAgentOptions = {}): Promise<AgentRun> {
+  return runAgent([...bootstrapArgs(flags), '--token-env', 'JOIN_TOKEN'], { ...options, env: { ...options.env, JOIN_TOKEN: token } });
 }
 
 /** The seed's bootstrap command line, without a token source (each test picks its own). */
