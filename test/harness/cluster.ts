@@ -144,19 +144,22 @@ export async function joinNode(cp: AdminTarget, name: string, options: JoinNodeO
   return { id: node.id, name, cert: { certPem: joined.body.certificate_pem, keyPem }, serial: node.certificate.serial, node };
 }
 
+/** The hardware a test node reports in its heartbeats (8 CPUs, 16 GiB, KVM present). */
+export const TEST_HARDWARE: HeartbeatRequest['hardware'] = {
+  cpu_model: 'Test CPU @ 3.0GHz',
+  cpu_count: 8,
+  memory_bytes: 16 * 1024 ** 3,
+  kvm_present: true,
+  hostname: 'host-under-test',
+  kernel: '6.1.0-test',
+};
+
 export function heartbeatBody(overrides: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
   return {
     architecture: 'amd64',
     agent_version: '0.1.0-test',
     heartbeat_interval_seconds: 30,
-    hardware: {
-      cpu_model: 'Test CPU @ 3.0GHz',
-      cpu_count: 8,
-      memory_bytes: 17179869184,
-      kvm_present: true,
-      hostname: 'host-under-test',
-      kernel: '6.1.0-test',
-    },
+    hardware: { ...TEST_HARDWARE },
     vm_count: 0,
     active_migrations: 0,
     ...overrides,
