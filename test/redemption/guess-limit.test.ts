@@ -3,7 +3,7 @@
 // answered (joins or refusals), even from an IP over the limit, and never counted.
 import test from 'ava';
 import { GuessLimiter, guessSourceOf } from '@otherix/server';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile, startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';
 
@@ -11,14 +11,14 @@ const LIMIT = 3;
 let cp: ControlPlane;
 let csrPem: string;
 
-test.before(async () => {
-  cp = await startControlPlane({ joinGuessLimit: LIMIT });
-  csrPem = (await nodeCsr('guess')).csrPem;
-});
-
-test.after.always(async () => {
-  await cp?.close();
-});
+controlPlaneForFile(
+  test,
+  async (started) => {
+    cp = started;
+    csrPem = (await nodeCsr('guess')).csrPem;
+  },
+  { joinGuessLimit: LIMIT },
+);
 
 const guess = (i: number) =>
   api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(`otx_join_${String(i).padStart(43, 'g')}`, `guess-${i}`, csrPem) });

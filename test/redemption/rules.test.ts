@@ -5,7 +5,7 @@ import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { X509Certificate } from 'node:crypto';
 import { defaultEngine } from '../harness/engine.js';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile, startControlPlane } from '../harness/control-plane.js';
 import type { ApiResponse, ControlPlane } from '../harness/control-plane.js';
 import { foreignCsr, joinRequest, nodeCsr, tamperedCsr } from '../harness/join-request.js';
 import { asBeforeCanonicalHosts } from '../harness/database-file.js';
@@ -13,14 +13,14 @@ import { asBeforeCanonicalHosts } from '../harness/database-file.js';
 let cp: ControlPlane;
 let csrPem: string;
 
-test.before(async () => {
-  cp = await startControlPlane({ advertiseHosts: ['cp.otherix.test'] });
-  csrPem = (await nodeCsr('any')).csrPem;
-});
-
-test.after.always(async () => {
-  await cp?.close();
-});
+controlPlaneForFile(
+  test,
+  async (started) => {
+    cp = started;
+    csrPem = (await nodeCsr('any')).csrPem;
+  },
+  { advertiseHosts: ['cp.otherix.test'] },
+);
 
 async function mint(body: Record<string, unknown> = {}): Promise<{ id: string; token: string }> {
   const response = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body });

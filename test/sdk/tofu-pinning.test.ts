@@ -6,7 +6,7 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createClient, pinCa, isOtherixError } from '@otherix/sdk';
 import { singleCaCertificate, toPem } from '@otherix/sdk/pki';
-import { startControlPlane } from '../harness/control-plane.js';
+import { controlPlaneForFile } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { cpServingIdentity, mintCa, mintServerCert, reachedImpostor, requestLines } from '../harness/impostor-server.js';
 import { startImpostor, startOwnCaImpostor, startPinSplitter } from '../harness/impostor-server.js';
@@ -14,12 +14,8 @@ import { joinNode } from '../harness/cluster.js';
 
 let cp: ControlPlane;
 
-test.before(async () => {
-  cp = await startControlPlane();
-});
-
-test.after.always(async () => {
-  await cp?.close();
+controlPlaneForFile(test, (started) => {
+  cp = started;
 });
 
 test('the pin holds for sha256:, bare hex and openssl-style colon fingerprints', async (t) => {
