@@ -83,19 +83,28 @@ export function clusterForNodes(test: TestFn): ClusterForNodes {
   };
 }
 
-/** A CP of the test's own (its clock can move, its options are the test's), an admin client and a node host, all gone after the test. */
+/** A CP of the test's own (its clock can move, its options are the test's) and an admin client, both gone after the test. */
+export async function controlPlaneForTest(
+  t: { teardown(fn: () => Promise<void>): void },
+  options: StartControlPlaneOptions = {},
+): Promise<{ cp: ControlPlane; admin: OtherixClient }> {
+  const cp = await startControlPlane(options);
+  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
+  t.teardown(async () => {
+    await admin.close();
+    await cp.close();
+  });
+  return { cp, admin };
+}
+
+/** controlPlaneForTest, and a node host; all gone after the test. */
 export async function clusterForTest(
   t: { teardown(fn: () => Promise<void>): void },
   options: StartControlPlaneOptions = {},
 ): Promise<{ cp: ControlPlane; admin: OtherixClient; host: NodeHost }> {
-  const cp = await startControlPlane(options);
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
+  const { cp, admin } = await controlPlaneForTest(t, options);
   const host = await makeNodeHost();
-  t.teardown(async () => {
-    await admin.close();
-    await cp.close();
-    await host.remove();
-  });
+  t.teardown(() => host.remove());
   return { cp, admin, host };
 }
 

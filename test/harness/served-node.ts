@@ -5,11 +5,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { createClient } from '@otherix/sdk';
 import type { Node, OtherixClient } from '@otherix/sdk';
 import { bootstrapWithBoundToken, fastAgentFlags, startServe } from './agent.js';
 import type { AgentRun, RunAgentOptions, ServeProcess } from './agent.js';
-import { startControlPlane } from './control-plane.js';
+import { controlPlaneForTest } from './cluster.js';
 import type { ControlPlane, StartControlPlaneOptions } from './control-plane.js';
 import { eventually, freePort } from './loopback.js';
 
@@ -87,15 +86,9 @@ export async function servedNodeOnOwnCp(
   env: Record<string, string> = {},
   cpOptions: StartControlPlaneOptions = {},
 ): Promise<{ cp: ControlPlane; admin: OtherixClient; node: ServedNode }> {
-  const cp = await startControlPlane(cpOptions);
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-  let node: ServedNode | undefined;
-  t.teardown(async () => {
-    await node?.cleanup();
-    await admin.close();
-    await cp.close();
-  });
-  node = await bootstrapAndServe(cp, admin, name, env);
+  const { cp, admin } = await controlPlaneForTest(t, cpOptions);
+  const node = await bootstrapAndServe(cp, admin, name, env);
+  t.teardown(() => node.cleanup()); // ava runs teardowns last registered first: the node, then the CP
   return { cp, admin, node };
 }
 

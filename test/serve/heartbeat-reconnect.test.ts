@@ -3,15 +3,13 @@
 // moment (what a CP or NAT closing an idle socket does when the beat goes out at that instant).
 // Each such beat is sent again at once on a new connection and accepted: no failure, no backoff.
 import test from 'ava';
-import { createClient } from '@otherix/sdk';
-import { startControlPlane } from '../harness/control-plane.js';
+import { controlPlaneForTest } from '../harness/cluster.js';
 import { startIdleCutProxy } from '../harness/proxies.js';
 import { acceptedBeats, bootstrapAndServe, warningsAndErrors } from '../harness/served-node.js';
 import { eventually } from '../harness/loopback.js';
 
 test('a heartbeat whose idle keep-alive connection is reset under it is sent again on a new connection, none lost', async (t) => {
-  const cp = await startControlPlane();
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
+  const { cp, admin } = await controlPlaneForTest(t);
   const proxy = await startIdleCutProxy(cp, 800);
   // Beats every ~2 s through the proxy; the CP keeps connections 65 s, so the agent reuses its
   // connection for every beat, and the proxy cuts each one as the beat goes out.
@@ -23,8 +21,6 @@ test('a heartbeat whose idle keep-alive connection is reset under it is sent aga
   t.teardown(async () => {
     await node.cleanup();
     await proxy.close();
-    await admin.close();
-    await cp.close();
   });
   await eventually(
     async () => ({ cuts: proxy.cuts(), accepted: acceptedBeats(node) }),
