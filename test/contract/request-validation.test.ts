@@ -12,9 +12,7 @@ import type { ApiResponse, ControlPlane } from '../harness/control-plane.js';
 
 let cp: ControlPlane;
 
-controlPlaneForFile(test, (started) => {
-  cp = started;
-});
+controlPlaneForFile(test, (started) => (cp = started));
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 

@@ -26,13 +26,7 @@ const SERVER_README = repoPath('server/README.md');
 
 let cp: ControlPlane;
 
-controlPlaneForFile(
-  test,
-  (started) => {
-    cp = started;
-  },
-  { captureLogs: 'info' },
-);
+controlPlaneForFile(test, (started) => (cp = started), { captureLogs: 'info' });
 
 function lines(from = 0): LogLine[] {
   return cp.logs.slice(from).map((line) => JSON.parse(line) as LogLine);

@@ -104,11 +104,7 @@ export interface StartControlPlaneOptions {
  * One CP for a whole test file: started in the file's `before` hook (then `started(cp)` runs:
  * keep it, mint role tokens and the like), closed in its `after.always` hook.
  */
-export function controlPlaneForFile(
-  test: TestFn,
-  started: (cp: ControlPlane) => void | Promise<void>,
-  options: StartControlPlaneOptions = {},
-): void {
+export function controlPlaneForFile(test: TestFn, started: (cp: ControlPlane) => unknown, options: StartControlPlaneOptions = {}): void {
   let cp: ControlPlane | undefined;
   test.before(async () => {
     cp = await startControlPlane(options);

@@ -11,9 +11,7 @@ import { heartbeat, heartbeatBody, joinNode } from '../harness/cluster.js';
 
 let cp: ControlPlane;
 
-controlPlaneForFile(test, (started) => {
-  cp = started;
-});
+controlPlaneForFile(test, (started) => (cp = started));
 
 test('the certificate a join returned is accepted and the heartbeat recorded', async (t) => {
   const node = await joinNode(cp, 'hb-accepted');

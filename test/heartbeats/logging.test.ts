@@ -7,13 +7,7 @@ import { heartbeat, joinNode } from '../harness/cluster.js';
 
 let cp: ControlPlane;
 
-controlPlaneForFile(
-  test,
-  (started) => {
-    cp = started;
-  },
-  { captureLogs: 'info' },
-);
+controlPlaneForFile(test, (started) => (cp = started), { captureLogs: 'info' });
 
 test('accepted heartbeats are silent at info; a refused one is one warn line without secrets', async (t) => {
   const node = await joinNode(cp, 'log-node');

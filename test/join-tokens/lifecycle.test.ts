@@ -10,9 +10,7 @@ import { joinRequest, nodeCsr } from '../harness/join-request.js';
 
 let cp: ControlPlane;
 
-controlPlaneForFile(test, (started) => {
-  cp = started;
-});
+controlPlaneForFile(test, (started) => (cp = started));
 
 const mint = (body: Record<string, unknown> = {}, token = cp.adminToken) => api(cp, 'POST', '/v1/nodes/join-tokens', { token, body });
 const list = (query = '') => api(cp, 'GET', `/v1/nodes/join-tokens${query}`, { token: cp.adminToken });

@@ -7,9 +7,7 @@ import { joinNode } from '../harness/cluster.js';
 
 let cp: ControlPlane;
 
-controlPlaneForFile(test, (started) => {
-  cp = started;
-});
+controlPlaneForFile(test, (started) => (cp = started));
 
 test('no repeats and no gaps while nodes are added concurrently', async (t) => {
   const initial: string[] = [];

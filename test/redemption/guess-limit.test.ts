@@ -11,14 +11,11 @@ const LIMIT = 3;
 let cp: ControlPlane;
 let csrPem: string;
 
-controlPlaneForFile(
-  test,
-  async (started) => {
-    cp = started;
-    csrPem = (await nodeCsr('guess')).csrPem;
-  },
-  { joinGuessLimit: LIMIT },
-);
+controlPlaneForFile(test, (started) => (cp = started), { joinGuessLimit: LIMIT });
+
+test.before(async () => {
+  csrPem = (await nodeCsr('guess')).csrPem;
+});
 
 const guess = (i: number) =>
   api(cp, 'POST', '/v1/nodes/join', { body: joinRequest(`otx_join_${String(i).padStart(43, 'g')}`, `guess-${i}`, csrPem) });

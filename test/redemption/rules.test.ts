@@ -13,14 +13,11 @@ import { asBeforeCanonicalHosts } from '../harness/database-file.js';
 let cp: ControlPlane;
 let csrPem: string;
 
-controlPlaneForFile(
-  test,
-  async (started) => {
-    cp = started;
-    csrPem = (await nodeCsr('any')).csrPem;
-  },
-  { advertiseHosts: ['cp.otherix.test'] },
-);
+controlPlaneForFile(test, (started) => (cp = started), { advertiseHosts: ['cp.otherix.test'] });
+
+test.before(async () => {
+  csrPem = (await nodeCsr('any')).csrPem;
+});
 
 async function mint(body: Record<string, unknown> = {}): Promise<{ id: string; token: string }> {
   const response = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body });

@@ -14,9 +14,7 @@ import { joinNode } from '../harness/cluster.js';
 
 let cp: ControlPlane;
 
-controlPlaneForFile(test, (started) => {
-  cp = started;
-});
+controlPlaneForFile(test, (started) => (cp = started));
 
 test('the pin holds for sha256:, bare hex and openssl-style colon fingerprints', async (t) => {
   const hex = cp.caFingerprint.slice('sha256:'.length);
