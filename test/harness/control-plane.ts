@@ -115,6 +115,13 @@ export function controlPlaneForFile(test: TestFn, started: (cp: ControlPlane) =>
   });
 }
 
+/** A fresh temp folder (`prefix` and random characters) for a data dir, removed after the test. */
+export async function tempDataDir(t: { teardown(fn: () => Promise<void>): void }, prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 /** A secret file for replicas (0600, 48 characters) in `dir`. */
 export async function writeSecretFile(dir: string): Promise<string> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
