@@ -28,6 +28,11 @@ export interface CliHome {
   remove(): Promise<void>;
 }
 
+/** The environment that points `otherix` at `cp` (pinned by its CA fingerprint) with `token`: no login needed. */
+export function cliEnv(cp: { url: string; caFingerprint: string }, token: string): Record<string, string> {
+  return { OTHERIX_CP_URL: cp.url, OTHERIX_CA_FINGERPRINT: cp.caFingerprint, OTHERIX_TOKEN: token };
+}
+
 export async function makeCliHome(): Promise<CliHome> {
   const home = await mkdtemp(join(tmpdir(), 'otherix-cli-home-'));
   const configHome = join(home, '.config');

@@ -11,7 +11,7 @@ import { createClient } from '@otherix/sdk';
 import type { Node, OtherixClient } from '@otherix/sdk';
 import { makeNodeHost, startServe } from '../harness/agent.js';
 import type { NodeHost } from '../harness/agent.js';
-import { makeCliHome } from '../harness/cli.js';
+import { cliEnv, makeCliHome } from '../harness/cli.js';
 import type { CliHome } from '../harness/cli.js';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
@@ -32,7 +32,7 @@ test.before(async () => {
   admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
   cli = await makeCliHome();
   shell = await makeShell();
-  adminEnv = { OTHERIX_CP_URL: cp.url, OTHERIX_CA_FINGERPRINT: cp.caFingerprint, OTHERIX_TOKEN: cp.adminToken };
+  adminEnv = cliEnv(cp, cp.adminToken);
 });
 
 test.after.always(async () => {

@@ -6,7 +6,7 @@ import { createClient } from '@otherix/sdk';
 import type { OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import { followNextPages, makeCliHome, tableHeader, tableRows } from '../harness/cli.js';
+import { cliEnv, followNextPages, makeCliHome, tableHeader, tableRows } from '../harness/cli.js';
 import type { CliHome } from '../harness/cli.js';
 
 let cp: ControlPlane;
@@ -18,7 +18,7 @@ test.before(async () => {
   cp = await startControlPlane();
   admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
   cli = await makeCliHome();
-  adminEnv = { OTHERIX_CP_URL: cp.url, OTHERIX_CA_FINGERPRINT: cp.caFingerprint, OTHERIX_TOKEN: cp.adminToken };
+  adminEnv = cliEnv(cp, cp.adminToken);
 });
 
 test.after.always(async () => {

@@ -6,7 +6,7 @@ import { createCsr, exportPrivateKeyPem, generateNodeKeyPair } from '@otherix/sd
 import type { JoinResponse, OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import { followNextPages, makeCliHome, tableHeader, tableRows } from '../harness/cli.js';
+import { cliEnv, followNextPages, makeCliHome, tableHeader, tableRows } from '../harness/cli.js';
 import { TEST_HARDWARE } from '../harness/cluster.js';
 import type { CliHome } from '../harness/cli.js';
 
@@ -45,7 +45,7 @@ test.before(async () => {
   cp = await startControlPlane();
   admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
   cli = await makeCliHome();
-  adminEnv = { OTHERIX_CP_URL: cp.url, OTHERIX_CA_FINGERPRINT: cp.caFingerprint, OTHERIX_TOKEN: cp.adminToken };
+  adminEnv = cliEnv(cp, cp.adminToken);
   const viewer = await admin.apiTokens.create({ name: 'nodes-viewer', role: 'viewer' });
   viewerEnv = { ...adminEnv, OTHERIX_TOKEN: viewer.token };
 
