@@ -9,6 +9,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from './paths.js';
+import { childOutput } from './processes.js';
 
 export const AGENT_BIN = repoPath('agent/dist/main.js');
 
@@ -47,15 +48,7 @@ export function runAgent(args: string[], options: RunAgentOptions = {}): Promise
       : ['sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')}; exec "$0" "$@"`, process.execPath, AGENT_BIN, ...args]];
   if (options.prefix !== undefined && options.prefix.length > 0)
     [command, argv] = [options.prefix[0], [...options.prefix.slice(1), command, ...argv]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (exitCode, signal) => resolve({ exitCode, signal, stdout, stderr }));
-  });
+  return childOutput(spawn(command, argv, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 // --- serve ---
