@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
+import { createClient } from '@otherix/sdk';
 import type { Node, OtherixClient } from '@otherix/sdk';
 import { bootstrapWithBoundToken, fastAgentFlags, startServe } from './agent.js';
 import type { AgentRun, RunAgentOptions, ServeProcess } from './agent.js';
@@ -74,6 +75,20 @@ export async function bootstrapAndServe(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** bootstrapAndServe on `cp` through an admin client of its own, closed once the node serves (for a file's `before` hook). */
+export async function serveNodeOn(
+  cp: { url: string; caPem: string; caFingerprint: string; adminToken: string },
+  name: string,
+  env: Record<string, string> = {},
+): Promise<ServedNode> {
+  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
+  try {
+    return await bootstrapAndServe(cp, admin, name, env);
+  } finally {
+    await admin.close();
+  }
 }
 
 /**
