@@ -2,25 +2,14 @@
 // on loopback, read from /proc/<pid>/status (VmRSS) once the CP has seen a few heartbeats.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { BIN } from './paths.mjs';
-import { timeProcess } from './cold-starts.mjs';
+import { timeBootstrap } from './cold-starts.mjs';
+import { freePort } from './fixtures.mjs';
 import { within } from './stats.mjs';
 
 const HEARTBEAT_INTERVAL = '500ms';
 const BEATS_BEFORE_READING = 5;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -37,33 +26,10 @@ export async function measureAgentRss(cp, admin, workDir) {
   const home = await mkdtemp(path.join(workDir, 'agent-rss-'));
   const configPath = path.join(home, 'agent.yaml');
   const minted = await admin.request('POST', '/v1/nodes/join-tokens', { node_name: nodeName, ttl_seconds: 600 });
-  await timeProcess(
-    [
-      BIN.agent,
-      'bootstrap',
-      '--token-env',
-      'BENCH_JOIN_TOKEN',
-      '--ca-fingerprint',
-      cp.caFingerprint,
-      '--cp-url',
-      cp.url,
-      '--node-name',
-      nodeName,
-      '--advertised-endpoint',
-      `https://127.0.0.1:${port}`,
-      '--migration-host',
-      '127.0.0.1',
-      '--cert-dir',
-      path.join(home, 'certs'),
-      '--config-path',
-      configPath,
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--heartbeat-interval',
-      HEARTBEAT_INTERVAL,
-    ],
-    { PATH: process.env.PATH, HOME: process.env.HOME, BENCH_JOIN_TOKEN: minted.token },
-  );
+  await timeBootstrap(cp, nodeName, home, minted.token, {
+    port,
+    extra: ['--listen', `127.0.0.1:${port}`, '--heartbeat-interval', HEARTBEAT_INTERVAL],
+  });
   const child = spawn(process.execPath, [BIN.agent, 'serve', '--config', configPath, '--poll-interval', '100ms'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { PATH: process.env.PATH, HOME: process.env.HOME },

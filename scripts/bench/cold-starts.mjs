@@ -27,6 +27,36 @@ export function timeProcess(args, env = process.env) {
   });
 }
 
+/**
+ * Runs (and times) the real `otherix-agent bootstrap` of `nodeName` into `home` (certs/ and
+ * agent.yaml there), the token from the environment; `port` is the agent's endpoint port, and
+ * `extra` more flags.
+ */
+export function timeBootstrap(cp, nodeName, home, token, { port = 9443, extra = [] } = {}) {
+  const args = [
+    BIN.agent,
+    'bootstrap',
+    '--token-env',
+    'BENCH_JOIN_TOKEN',
+    '--ca-fingerprint',
+    cp.caFingerprint,
+    '--cp-url',
+    cp.url,
+    '--node-name',
+    nodeName,
+    '--advertised-endpoint',
+    `https://127.0.0.1:${port}`,
+    '--migration-host',
+    '127.0.0.1',
+    '--cert-dir',
+    path.join(home, 'certs'),
+    '--config-path',
+    path.join(home, 'agent.yaml'),
+    ...extra,
+  ];
+  return timeProcess(args, { PATH: process.env.PATH, HOME: process.env.HOME, BENCH_JOIN_TOKEN: token });
+}
+
 export async function measureColdStarts(runs = 15) {
   const help = [];
   const bare = [];
@@ -46,27 +76,7 @@ export async function measureBootstrap(cp, adminRequest, workDir, runs = 5) {
     const nodeName = `bench-bootstrap-${i + 1}`;
     const minted = await adminRequest('POST', '/v1/nodes/join-tokens', { node_name: nodeName, ttl_seconds: 600 });
     const home = await mkdtemp(path.join(workDir, `bootstrap-${i + 1}-`));
-    const args = [
-      BIN.agent,
-      'bootstrap',
-      '--token-env',
-      'BENCH_JOIN_TOKEN',
-      '--ca-fingerprint',
-      cp.caFingerprint,
-      '--cp-url',
-      cp.url,
-      '--node-name',
-      nodeName,
-      '--advertised-endpoint',
-      'https://127.0.0.1:9443',
-      '--migration-host',
-      '127.0.0.1',
-      '--cert-dir',
-      path.join(home, 'certs'),
-      '--config-path',
-      path.join(home, 'agent.yaml'),
-    ];
-    const run = await timeProcess(args, { PATH: process.env.PATH, HOME: process.env.HOME, BENCH_JOIN_TOKEN: minted.token });
+    const run = await timeBootstrap(cp, nodeName, home, minted.token);
     if (!run.stdout.startsWith(`joined as ${nodeName}`)) throw new Error(`bootstrap did not join: ${run.stdout}${run.stderr}`);
     times.push(run.ms);
   }

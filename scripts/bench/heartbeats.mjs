@@ -5,6 +5,7 @@
 // turn, so one identity never has two heartbeats in flight and its vm_count can carry a
 // sequence number: the CP has recorded the last acknowledged heartbeat of a node exactly when
 // the node's vm_count equals that sequence number.
+import { BENCH_HARDWARE } from './fixtures.mjs';
 import { RawHttpsConnection, tlsTarget } from './raw-https.mjs';
 
 export const LOOPS = 64;
@@ -13,21 +14,12 @@ export function openNodeConnections(cp, identities, joined) {
   return identities.map((identity, i) => new RawHttpsConnection(tlsTarget(cp, { cert: joined[i].certPem, key: identity.keyPem })));
 }
 
-const HARDWARE = {
-  cpu_model: 'AMD EPYC (bench)',
-  cpu_count: 64,
-  memory_bytes: 256 * 2 ** 30,
-  kvm_present: true,
-  hostname: 'bench',
-  kernel: '6.1.0',
-};
-
 function heartbeatBody(seq) {
   return JSON.stringify({
     architecture: 'amd64',
     agent_version: '0.1.0-bench',
     heartbeat_interval_seconds: 30,
-    hardware: HARDWARE,
+    hardware: BENCH_HARDWARE,
     vm_count: seq,
     active_migrations: 0,
   });

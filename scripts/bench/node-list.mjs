@@ -4,6 +4,7 @@
 // cordoned, some pending. Then the CP is started again on the same data dir.
 import { dataDirFiles } from '@otherix/server';
 import sqlite3 from 'sqlite3';
+import { BENCH_HARDWARE } from './fixtures.mjs';
 
 function open(file) {
   return new Promise((resolve, reject) => {
@@ -28,14 +29,7 @@ export async function seedNodes(dataDir, total) {
     const missing = Math.max(0, total - count);
     const now = Date.now();
     const notAfter = now + 365 * 86_400_000;
-    const hardware = JSON.stringify({
-      cpu_model: 'AMD EPYC 9654 96-Core Processor',
-      cpu_count: 192,
-      memory_bytes: 1536 * 2 ** 30,
-      kvm_present: true,
-      hostname: 'seeded',
-      kernel: '6.1.0-18-amd64',
-    });
+    const hardware = JSON.stringify(BENCH_HARDWARE);
     await run(db, 'BEGIN IMMEDIATE');
     // Every 50th pending (no heartbeat yet), every 25th cordoned, the rest ready: seeded after
     // the CP stopped, last_heartbeat_at = now keeps them ready for three 30 s intervals.

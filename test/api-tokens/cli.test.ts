@@ -1,22 +1,21 @@
 // `otherix api-token create|list|revoke` (admin): the token is printed once and works.
 import test from 'ava';
-import { startControlPlane } from '../harness/control-plane.js';
+import { controlPlaneForFile } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import { makeCliHome, tableHeader, tableRows } from '../harness/cli.js';
+import { cliEnv, makeCliHome, tableHeader, tableRows } from '../harness/cli.js';
 import type { CliHome } from '../harness/cli.js';
 
 let cp: ControlPlane;
 let cli: CliHome;
 let adminEnv: Record<string, string>;
 
-test.before(async () => {
-  cp = await startControlPlane();
+controlPlaneForFile(test, async (started) => {
+  cp = started;
   cli = await makeCliHome();
-  adminEnv = { OTHERIX_CP_URL: cp.url, OTHERIX_CA_FINGERPRINT: cp.caFingerprint, OTHERIX_TOKEN: cp.adminToken };
+  adminEnv = cliEnv(cp, cp.adminToken);
 });
 
 test.after.always(async () => {
-  await cp?.close();
   await cli?.remove();
 });
 

@@ -3,22 +3,18 @@
 import test from 'ava';
 import type { Dispatcher } from 'undici';
 import { createHash } from 'node:crypto';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 
 let cp: ControlPlane;
 const tokens: Record<string, string> = {};
 
-test.before(async () => {
-  cp = await startControlPlane();
+controlPlaneForFile(test, async (started) => {
+  cp = started;
   for (const role of ['operator', 'developer', 'viewer']) {
     const minted = await api(cp, 'POST', '/v1/api-tokens', { token: cp.adminToken, body: { name: `${role}-person`, role } });
     tokens[role] = minted.body.token;
   }
-});
-
-test.after.always(async () => {
-  await cp?.close();
 });
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';

@@ -13,7 +13,7 @@ import { MAX_JOIN_CLOCK_SKEW_MS } from '@otherix/sdk/internal';
 import type { OtherixClient } from '@otherix/sdk';
 import { CERTIFICATE_BACKDATE_MS } from '@otherix/server';
 import { api } from '../harness/control-plane.js';
-import { bootstrapArgs, runAgent } from '../harness/agent.js';
+import { bootstrapWithToken } from '../harness/agent.js';
 import { clusterForTest } from '../harness/cluster.js';
 
 const MINUTE = 60_000;
@@ -25,20 +25,16 @@ async function consumptions(admin: OtherixClient, tokenId: string): Promise<numb
 test('a host 10 minutes behind the CP is refused before its token is spent; the same token joins once the clocks agree', async (t) => {
   const { cp, admin, host } = await clusterForTest(t);
   const minted = await admin.joinTokens.create({ node_name: 'skew-behind', ttl_seconds: 3600 });
-  const args = [
-    ...bootstrapArgs({
-      cpUrl: cp.url,
-      caFingerprint: cp.caFingerprint,
-      nodeName: 'skew-behind',
-      certDir: host.certDir,
-      configPath: host.configPath,
-    }),
-    '--token-env',
-    'JOIN_TOKEN',
-  ];
+  const flags = {
+    cpUrl: cp.url,
+    caFingerprint: cp.caFingerprint,
+    nodeName: 'skew-behind',
+    certDir: host.certDir,
+    configPath: host.configPath,
+  };
 
   cp.clock.advance(10 * MINUTE); // the CP runs 10 minutes ahead: the host is 10 minutes behind
-  const refused = await runAgent(args, { env: { JOIN_TOKEN: minted.token } });
+  const refused = await bootstrapWithToken(flags, minted.token);
   t.is(refused.exitCode, 1, refused.stderr);
   t.regex(refused.stderr, /^error: clock_skew: /);
   t.regex(refused.stderr, /about 10m0s behind/, 'says by how much');
@@ -51,7 +47,7 @@ test('a host 10 minutes behind the CP is refused before its token is spent; the 
   t.false(existsSync(host.certDir), 'nothing was written');
 
   cp.clock.advance(-10 * MINUTE); // the clocks agree again
-  const joined = await runAgent(args, { env: { JOIN_TOKEN: minted.token } });
+  const joined = await bootstrapWithToken(flags, minted.token);
   t.is(joined.exitCode, 0, joined.stderr);
   t.is(await consumptions(admin, minted.id), 1);
 });
@@ -60,19 +56,15 @@ test('a host 2 minutes behind joins and can use its certificate at once: leaves 
   const { cp, admin, host } = await clusterForTest(t);
   const minted = await admin.joinTokens.create({ node_name: 'skew-small', ttl_seconds: 3600 });
   cp.clock.advance(2 * MINUTE);
-  const run = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: cp.url,
-        caFingerprint: cp.caFingerprint,
-        nodeName: 'skew-small',
-        certDir: host.certDir,
-        configPath: host.configPath,
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-    ],
-    { env: { JOIN_TOKEN: minted.token } },
+  const run = await bootstrapWithToken(
+    {
+      cpUrl: cp.url,
+      caFingerprint: cp.caFingerprint,
+      nodeName: 'skew-small',
+      certDir: host.certDir,
+      configPath: host.configPath,
+    },
+    minted.token,
   );
   t.is(run.exitCode, 0, run.stderr);
   const leaf = new X509Certificate(await readFile(join(host.certDir, 'agent.crt'), 'utf8'));

@@ -10,7 +10,7 @@ import { readFileSetState } from '@otherix/sdk/internal';
 import type { Node } from '@otherix/sdk';
 import { CRASH_EXIT_CODE, CRASH_STEPS, crashAtEnv } from '../harness/crash-points.js';
 import type { CrashStep } from '../harness/crash-points.js';
-import { bootstrapArgs, listTree, runAgent } from '../harness/agent.js';
+import { bootstrapWithBoundToken, listTree } from '../harness/agent.js';
 import type { AgentRun, NodeHost } from '../harness/agent.js';
 import { clusterForNodes } from '../harness/cluster.js';
 
@@ -20,21 +20,11 @@ const NAMES = ['agent.key', 'agent.crt', 'ca.crt'];
 const SET_STEPS_BEFORE_SWITCH: CrashStep[] = ['during-generation', 'after-generation', 'after-links', 'after-temp-link'];
 
 async function bootstrap(h: NodeHost, nodeName: string, options: { crashAt?: CrashStep; force?: boolean } = {}): Promise<AgentRun> {
-  const minted = await cluster.admin.joinTokens.create({ node_name: nodeName, ttl_seconds: 600 });
-  return runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: cluster.cp.url,
-        caFingerprint: cluster.cp.caFingerprint,
-        nodeName,
-        certDir: h.certDir,
-        configPath: h.configPath,
-      }),
-      '--token-env',
-      'T',
-      ...(options.force ? ['--force'] : []),
-    ],
-    { env: { T: minted.token, ...(options.crashAt !== undefined ? crashAtEnv(options.crashAt) : {}) } },
+  return bootstrapWithBoundToken(
+    cluster.cp,
+    cluster.admin,
+    { nodeName, certDir: h.certDir, configPath: h.configPath, extra: options.force ? ['--force'] : [] },
+    { env: options.crashAt !== undefined ? crashAtEnv(options.crashAt) : {} },
   );
 }
 

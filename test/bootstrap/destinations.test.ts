@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, chown, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clusterForNodes } from '../harness/cluster.js';
-import { bootstrapArgs, listTree, runAgent } from '../harness/agent.js';
+import { bootstrapWithToken, listTree } from '../harness/agent.js';
 
 const cluster = clusterForNodes(test);
 
@@ -18,14 +18,7 @@ async function hostWithAFile() {
 }
 
 async function bootstrap(name: string, certDir: string, configPath: string, token: string) {
-  return runAgent(
-    [
-      ...bootstrapArgs({ cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName: name, certDir, configPath }),
-      '--token-env',
-      'JOIN_TOKEN',
-    ],
-    { env: { JOIN_TOKEN: token } },
-  );
+  return bootstrapWithToken({ cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName: name, certDir, configPath }, token);
 }
 
 test('a --cert-dir below a regular file fails before the join: exit 1, the token is not consumed, nothing is left', async (t) => {

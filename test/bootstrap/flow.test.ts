@@ -8,12 +8,24 @@ import { loadAgentConfig } from '@otherix/sdk';
 import { detectArchitecture } from '@otherix/sdk/internal';
 import type { Node } from '@otherix/sdk';
 import { clusterForNodes } from '../harness/cluster.js';
-import { bootstrapArgs, listTree, runAgent } from '../harness/agent.js';
-import type { NodeHost } from '../harness/agent.js';
+import { bootstrapArgs, bootstrapWithBoundToken, listTree, runAgent } from '../harness/agent.js';
+import type { AgentRun, BootstrapFlags, NodeHost } from '../harness/agent.js';
 import { repoPath } from '../harness/paths.js';
 
 const cluster = clusterForNodes(test);
 const host = (): Promise<NodeHost> => cluster.host();
+
+/** A fresh host bootstrapped by the real binary as `nodeName`, with a token bound to it and `flags`. */
+async function bootstrapNewHost(nodeName: string, flags: Partial<BootstrapFlags> = {}): Promise<{ h: NodeHost; run: AgentRun }> {
+  const h = await host();
+  const run = await bootstrapWithBoundToken(cluster.cp, cluster.admin, {
+    nodeName,
+    certDir: h.certDir,
+    configPath: h.configPath,
+    ...flags,
+  });
+  return { h, run };
+}
 
 const modeOf = async (path: string): Promise<number> => (await stat(path)).mode & 0o777;
 
@@ -88,36 +100,22 @@ test('bootstrap joins the node and writes the seed files with their modes, even 
 });
 
 test('agent.yaml carries every value the flags set, in the SPEC layout, and loads back', async (t) => {
-  const h = await host();
-  const minted = await cluster.admin.joinTokens.create({ node_name: 'flow-2', ttl_seconds: 600 });
-  const run = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: cluster.cp.url,
-        caFingerprint: cluster.cp.caFingerprint,
-        nodeName: 'flow-2',
-        certDir: h.certDir,
-        configPath: h.configPath,
-        advertisedEndpoint: 'https://127.0.0.2:19443',
-        migrationHost: '127.0.0.2',
-        extra: [
-          '--listen',
-          '127.0.0.2:19443',
-          '--heartbeat-interval',
-          '200ms',
-          '--request-timeout',
-          '1m30s',
-          '--migration-port-range-start',
-          '50000',
-          '--migration-port-range-end',
-          '50010',
-        ],
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
+  const { h, run } = await bootstrapNewHost('flow-2', {
+    advertisedEndpoint: 'https://127.0.0.2:19443',
+    migrationHost: '127.0.0.2',
+    extra: [
+      '--listen',
+      '127.0.0.2:19443',
+      '--heartbeat-interval',
+      '200ms',
+      '--request-timeout',
+      '1m30s',
+      '--migration-port-range-start',
+      '50000',
+      '--migration-port-range-end',
+      '50010',
     ],
-    { env: { JOIN_TOKEN: minted.token } },
-  );
+  });
   t.is(run.exitCode, 0, run.stderr);
   const text = await readFile(h.configPath, 'utf8');
   const lines = text.split('\n');
@@ -168,23 +166,7 @@ test('agent.yaml carries every value the flags set, in the SPEC layout, and load
 });
 
 test('flag values are taken word for word: --node-name 007 joins as 007, --migration-host 1e3 stays 1e3', async (t) => {
-  const h = await host();
-  const minted = await cluster.admin.joinTokens.create({ node_name: '007', ttl_seconds: 600 });
-  const run = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: cluster.cp.url,
-        caFingerprint: cluster.cp.caFingerprint,
-        nodeName: '007',
-        certDir: h.certDir,
-        configPath: h.configPath,
-        migrationHost: '1e3',
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-    ],
-    { env: { JOIN_TOKEN: minted.token } },
-  );
+  const { h, run } = await bootstrapNewHost('007', { migrationHost: '1e3' });
   t.is(run.exitCode, 0, run.stderr);
   t.regex(run.stdout, /^joined as 007 \(serial /);
   const node = (await cluster.admin.nodes.get('007')) as Node;

@@ -6,26 +6,15 @@ import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Node } from '@otherix/sdk';
 import { clusterForNodes } from '../harness/cluster.js';
-import { bootstrapArgs, runAgent } from '../harness/agent.js';
+import { bootstrapWithToken } from '../harness/agent.js';
 import type { AgentRun, NodeHost } from '../harness/agent.js';
 
 const cluster = clusterForNodes(test);
 
 async function bootstrap(h: NodeHost, nodeName: string, token: string, extra: string[] = []): Promise<AgentRun> {
-  return runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: cluster.cp.url,
-        caFingerprint: cluster.cp.caFingerprint,
-        nodeName,
-        certDir: h.certDir,
-        configPath: h.configPath,
-        extra,
-      }),
-      '--token-env',
-      'OTHERIX_JOIN_TOKEN',
-    ],
-    { env: { OTHERIX_JOIN_TOKEN: token } },
+  return bootstrapWithToken(
+    { cpUrl: cluster.cp.url, caFingerprint: cluster.cp.caFingerprint, nodeName, certDir: h.certDir, configPath: h.configPath, extra },
+    token,
   );
 }
 
@@ -72,19 +61,9 @@ test("a re-run pinning another cluster's CA is refused before any network: the f
   const h = await joinedHost('idem-cluster');
   const otherPin = `sha256:${'ab'.repeat(32)}`;
   // An unreachable CP URL proves no connection is tried.
-  const run = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: 'https://127.0.0.1:1',
-        caFingerprint: otherPin,
-        nodeName: 'idem-cluster',
-        certDir: h.certDir,
-        configPath: h.configPath,
-      }),
-      '--token-env',
-      'T',
-    ],
-    { env: { T: `otx_join_${'A'.repeat(43)}` } },
+  const run = await bootstrapWithToken(
+    { cpUrl: 'https://127.0.0.1:1', caFingerprint: otherPin, nodeName: 'idem-cluster', certDir: h.certDir, configPath: h.configPath },
+    `otx_join_${'A'.repeat(43)}`,
   );
   t.is(run.exitCode, 1);
   t.regex(

@@ -5,7 +5,8 @@ import test from 'ava';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clusterForNodes } from '../harness/cluster.js';
-import { bootstrapArgs, runAgent } from '../harness/agent.js';
+import { bootstrapArgs, bootstrapWithToken, runAgent } from '../harness/agent.js';
+import type { NodeHost } from '../harness/agent.js';
 import { onNearlyFullTmpfs } from '../harness/small-filesystem.js';
 
 const cluster = clusterForNodes(test);
@@ -16,21 +17,16 @@ test('a cert dir on a nearly full file system is refused before the token is red
   await mkdir(mountPoint);
   const certDir = join(mountPoint, 'certs');
   const minted = await cluster.admin.joinTokens.create({ node_name: 'disk-full', ttl_seconds: 600 });
-  const args = (dir: string) => [
-    ...bootstrapArgs({
-      cpUrl: cluster.cp.url,
-      caFingerprint: cluster.cp.caFingerprint,
-      nodeName: 'disk-full',
-      certDir: dir,
-      configPath: h.configPath,
-    }),
-    '--token-env',
-    'JOIN_TOKEN',
-  ];
+  const flags = (dir: string) => ({
+    cpUrl: cluster.cp.url,
+    caFingerprint: cluster.cp.caFingerprint,
+    nodeName: 'disk-full',
+    certDir: dir,
+    configPath: h.configPath,
+  });
 
   // 1 MiB of tmpfs with 8 pages left: enough for the three files themselves, not with a margin.
-  const run = await runAgent(args(certDir), {
-    env: { JOIN_TOKEN: minted.token },
+  const run = await bootstrapWithToken(flags(certDir), minted.token, {
     prefix: onNearlyFullTmpfs(mountPoint, { sizeBytes: 1024 * 1024, freeBytes: 32 * 1024 }),
   });
   t.is(run.exitCode, 1, run.stderr);
@@ -44,7 +40,7 @@ test('a cert dir on a nearly full file system is refused before the token is red
   await t.throwsAsync(cluster.admin.nodes.get('disk-full'), { message: /disk-full/ });
 
   // The token is still good: on a disk with room the same command joins.
-  const joined = await runAgent(args(join(h.root, 'roomy-certs')), { env: { JOIN_TOKEN: minted.token } });
+  const joined = await bootstrapWithToken(flags(join(h.root, 'roomy-certs')), minted.token);
   t.is(joined.exitCode, 0, joined.stderr);
   t.is(await cluster.consumedCount(minted.id), 1);
 });
@@ -52,24 +48,20 @@ test('a cert dir on a nearly full file system is refused before the token is red
 test('a complete cert set with a garbled agent.key is a broken state: refused without --force, naming the file; --force repairs it', async (t) => {
   const h = await cluster.host();
   const first = await cluster.admin.joinTokens.create({ node_name: 'garbled-key', ttl_seconds: 600 });
-  const args = (extra: string[] = []) => [
-    ...bootstrapArgs({
-      cpUrl: cluster.cp.url,
-      caFingerprint: cluster.cp.caFingerprint,
-      nodeName: 'garbled-key',
-      certDir: h.certDir,
-      configPath: h.configPath,
-      extra,
-    }),
-    '--token-env',
-    'JOIN_TOKEN',
-  ];
-  t.is((await runAgent(args(), { env: { JOIN_TOKEN: first.token } })).exitCode, 0);
+  const flags = (extra: string[] = []) => ({
+    cpUrl: cluster.cp.url,
+    caFingerprint: cluster.cp.caFingerprint,
+    nodeName: 'garbled-key',
+    certDir: h.certDir,
+    configPath: h.configPath,
+    extra,
+  });
+  t.is((await bootstrapWithToken(flags(), first.token)).exitCode, 0);
 
   // Garbled in place (agent.key is a symlink into the current generation; the write follows it).
   await writeFile(join(h.certDir, 'agent.key'), '-----BEGIN PRIVATE KEY-----\nnot a key at all\n-----END PRIVATE KEY-----\n');
   const second = await cluster.admin.joinTokens.create({ node_name: 'garbled-key', ttl_seconds: 600 });
-  const refused = await runAgent(args(), { env: { JOIN_TOKEN: second.token } });
+  const refused = await bootstrapWithToken(flags(), second.token);
   t.is(refused.exitCode, 1, refused.stdout);
   t.regex(
     refused.stderr,
@@ -81,49 +73,36 @@ test('a complete cert set with a garbled agent.key is a broken state: refused wi
   t.is(refused.stdout, '', 'not "already bootstrapped"');
   t.is(await cluster.consumedCount(second.id), 0, 'refused without a network call');
 
-  const repaired = await runAgent(args(['--force']), { env: { JOIN_TOKEN: second.token } });
+  const repaired = await bootstrapWithToken(flags(['--force']), second.token);
   t.is(repaired.exitCode, 0, repaired.stderr);
-  const rerun = await runAgent(args(), { env: { JOIN_TOKEN: second.token } });
+  const rerun = await bootstrapWithToken(flags(), second.token);
   t.is(rerun.exitCode, 0, rerun.stderr);
   t.regex(rerun.stdout, /^already bootstrapped: /);
 });
 
 test("an agent.key of another join (not agent.crt's key) and a garbled ca.crt are named too", async (t) => {
   const [a, b] = [await cluster.host(), await cluster.host()];
+  const flags = (h: NodeHost, nodeName: string) => ({
+    cpUrl: cluster.cp.url,
+    caFingerprint: cluster.cp.caFingerprint,
+    nodeName,
+    certDir: h.certDir,
+    configPath: h.configPath,
+  });
   for (const [h, name] of [
     [a, 'mixed-a'],
     [b, 'mixed-b'],
   ] as const) {
     const minted = await cluster.admin.joinTokens.create({ node_name: name, ttl_seconds: 600 });
-    const run = await runAgent(
-      [
-        ...bootstrapArgs({
-          cpUrl: cluster.cp.url,
-          caFingerprint: cluster.cp.caFingerprint,
-          nodeName: name,
-          certDir: h.certDir,
-          configPath: h.configPath,
-        }),
-        '--token-env',
-        'JOIN_TOKEN',
-      ],
-      { env: { JOIN_TOKEN: minted.token } },
-    );
+    const run = await bootstrapWithToken(flags(h, name), minted.token);
     t.is(run.exitCode, 0, run.stderr);
   }
+  // A well-formed token that was never minted: what is refused is the cert dir's broken state.
+  const rerun = (h: NodeHost, nodeName: string) =>
+    runAgent([...bootstrapArgs(flags(h, nodeName)), '--token', 'otx_join_' + 'A'.repeat(43)]);
   const { readFile } = await import('node:fs/promises');
   await writeFile(join(a.certDir, 'agent.key'), await readFile(join(b.certDir, 'agent.key')));
-  const rerunA = await runAgent([
-    ...bootstrapArgs({
-      cpUrl: cluster.cp.url,
-      caFingerprint: cluster.cp.caFingerprint,
-      nodeName: 'mixed-a',
-      certDir: a.certDir,
-      configPath: a.configPath,
-    }),
-    '--token',
-    'otx_join_' + 'A'.repeat(43),
-  ]);
+  const rerunA = await rerun(a, 'mixed-a');
   t.is(rerunA.exitCode, 1);
   t.regex(
     rerunA.stderr,
@@ -131,17 +110,7 @@ test("an agent.key of another join (not agent.crt's key) and a garbled ca.crt ar
   );
 
   await writeFile(join(b.certDir, 'ca.crt'), 'garbage\n');
-  const rerunB = await runAgent([
-    ...bootstrapArgs({
-      cpUrl: cluster.cp.url,
-      caFingerprint: cluster.cp.caFingerprint,
-      nodeName: 'mixed-b',
-      certDir: b.certDir,
-      configPath: b.configPath,
-    }),
-    '--token',
-    'otx_join_' + 'A'.repeat(43),
-  ]);
+  const rerunB = await rerun(b, 'mixed-b');
   t.is(rerunB.exitCode, 1);
   t.regex(rerunB.stderr, /error: bootstrap_partial_state: broken cert state in \S+: ca\.crt cannot be read as a certificate/);
 });

@@ -1,14 +1,16 @@
 // Step 1 of the seed: the CA is pinned before anything else, and the token never travels to a
 // server that is not the pinned cluster's CP.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toPem } from '@otherix/sdk/pki';
-import { bootstrapArgs, listTree, runAgent } from '../harness/agent.js';
+import { bootstrapWithToken, listTree } from '../harness/agent.js';
 import type { AgentRun, NodeHost } from '../harness/agent.js';
 import { clusterForNodes } from '../harness/cluster.js';
-import { mintCa, mintServerCert, reachedImpostor, startImpostor, startPinSplitter } from '../harness/impostor-server.js';
+import { PIN_SPLITTER_REFUSAL, reachedImpostor, requestLines } from '../harness/impostor-server.js';
+import { startImpostor, startOwnCaImpostor, startPinSplitter } from '../harness/impostor-server.js';
 import type { ImpostorServer } from '../harness/impostor-server.js';
 
 const cluster = clusterForNodes(test);
@@ -25,19 +27,15 @@ async function attempt(options: {
   token: string;
 }): Promise<{ run: AgentRun; h: NodeHost }> {
   const h = await cluster.host();
-  const run = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: options.cpUrl,
-        caFingerprint: options.caFingerprint,
-        nodeName: options.nodeName,
-        certDir: h.certDir,
-        configPath: h.configPath,
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-    ],
-    { env: { JOIN_TOKEN: options.token } },
+  const run = await bootstrapWithToken(
+    {
+      cpUrl: options.cpUrl,
+      caFingerprint: options.caFingerprint,
+      nodeName: options.nodeName,
+      certDir: h.certDir,
+      configPath: h.configPath,
+    },
+    options.token,
   );
   return { run, h };
 }
@@ -62,101 +60,44 @@ test('a fingerprint mismatch exits 1 with both fingerprints, writes nothing and 
   t.false(run.stderr.includes(minted.token));
 });
 
-test('a second server presenting another CA is refused before the token is sent', async (t) => {
-  const minted = await cluster.admin.joinTokens.create({ node_name: 'pin-rogue', ttl_seconds: 600 });
-  const rogueCa = mintCa('rogue');
-  const rogue = await startImpostor({ serving: mintServerCert(rogueCa, 'spiffe://otherix/control-plane'), caPemToServe: rogueCa.certPem });
-  impostors.push(rogue);
-  const { run, h } = await attempt({
-    cpUrl: rogue.url,
-    caFingerprint: cluster.cp.caFingerprint,
-    nodeName: 'pin-rogue',
-    token: minted.token,
-  });
+/**
+ * Bootstraps through `impostor` with the real CA pinned, and checks that the refusal came before
+ * the token left: exit 1 with `stderr`, only GET /v1/ca reached it, the token never did (body nor
+ * headers), nothing is written (so its CA is planted nowhere), and the token is still unconsumed.
+ */
+async function refusedBeforeTheToken(t: ExecutionContext, impostor: ImpostorServer, nodeName: string, stderr: RegExp): Promise<void> {
+  impostors.push(impostor);
+  const minted = await cluster.admin.joinTokens.create({ node_name: nodeName, ttl_seconds: 600 });
+  const { run, h } = await attempt({ cpUrl: impostor.url, caFingerprint: cluster.cp.caFingerprint, nodeName, token: minted.token });
   t.is(run.exitCode, 1);
-  t.regex(run.stderr, /^error: fingerprint_mismatch: /);
-  t.deepEqual(
-    rogue.requests.map((request) => `${request.method} ${request.url}`),
-    ['GET /v1/ca'],
-    'only the CA fetch reached it',
-  );
-  t.false(
-    rogue.requests.some((request) => request.body.includes(minted.token)),
-    'the token never reached it',
-  );
-  t.deepEqual(await listTree(h.root), []);
-  t.is(await consumed(minted.id), 0);
+  t.regex(run.stderr, stderr);
+  t.deepEqual(requestLines(impostor), ['GET /v1/ca'], 'only the CA fetch reached it');
+  t.false(reachedImpostor(impostor, minted.token), 'the token never reached it');
+  t.deepEqual(await listTree(h.root), [], 'nothing is written, so its CA is planted nowhere');
+  t.is(await consumed(minted.id), 0, 'the token is still unconsumed');
+}
+
+test('a second server presenting another CA is refused before the token is sent', async (t) => {
+  await refusedBeforeTheToken(t, await startOwnCaImpostor('rogue'), 'pin-rogue', /^error: fingerprint_mismatch: /);
 });
 
 test('a proxy relaying the real CA over its own certificate is refused before the token is sent', async (t) => {
-  const minted = await cluster.admin.joinTokens.create({ node_name: 'pin-relay', ttl_seconds: 600 });
-  const proxyCa = mintCa('proxy');
-  const relay = await startImpostor({ serving: mintServerCert(proxyCa, 'spiffe://otherix/control-plane'), caPemToServe: cluster.cp.caPem });
-  impostors.push(relay);
-  const { run, h } = await attempt({
-    cpUrl: relay.url,
-    caFingerprint: cluster.cp.caFingerprint,
-    nodeName: 'pin-relay',
-    token: minted.token,
-  });
-  t.is(run.exitCode, 1);
-  t.regex(run.stderr, /^error: tls_failed: .*suspect a man in the middle/);
-  t.deepEqual(
-    relay.requests.map((request) => `${request.method} ${request.url}`),
-    ['GET /v1/ca'],
-  );
-  t.false(relay.requests.some((request) => request.body.includes(minted.token)));
-  t.deepEqual(await listTree(h.root), []);
-  t.is(await consumed(minted.id), 0);
+  const relay = await startOwnCaImpostor('proxy', cluster.cp.caPem);
+  await refusedBeforeTheToken(t, relay, 'pin-relay', /^error: tls_failed: .*suspect a man in the middle/);
 });
 
 test('a man in the middle with the CP client.crt and the real CA plus its own in ca_pem never receives the token', async (t) => {
-  const minted = await cluster.admin.joinTokens.create({ node_name: 'pin-split', ttl_seconds: 600 });
-  const splitter = await startPinSplitter(cluster.cp);
-  impostors.push(splitter);
-  const { run, h } = await attempt({
-    cpUrl: splitter.url,
-    caFingerprint: cluster.cp.caFingerprint,
-    nodeName: 'pin-split',
-    token: minted.token,
-  });
-  t.is(run.exitCode, 1);
-  t.regex(
-    run.stderr,
-    /^error: invalid_ca: the answer of https:\/\/127\.0\.0\.1:\d+\/v1\/ca holds 2 PEM blocks \(CERTIFICATE, CERTIFICATE\), not one certificate: .*suspect a man in the middle\n$/,
-  );
-  t.deepEqual(
-    splitter.requests.map((request) => `${request.method} ${request.url}`),
-    ['GET /v1/ca'],
-    'only the CA fetch reached it',
-  );
-  t.false(reachedImpostor(splitter, minted.token), 'the token never reached it');
-  t.deepEqual(await listTree(h.root), [], 'nothing is written, so its CA is planted nowhere');
-  t.is(await consumed(minted.id), 0);
+  await refusedBeforeTheToken(t, await startPinSplitter(cluster.cp), 'pin-split', PIN_SPLITTER_REFUSAL);
 });
 
 test("the CP's clientAuth-only client.crt cannot serve the pinned fetch: refused before the token is sent", async (t) => {
-  const minted = await cluster.admin.joinTokens.create({ node_name: 'pin-client-crt', ttl_seconds: 600 });
   const impostor = await startImpostor({ serving: cluster.cp.clientCertificate, caPemToServe: cluster.cp.caPem });
-  impostors.push(impostor);
-  const { run, h } = await attempt({
-    cpUrl: impostor.url,
-    caFingerprint: cluster.cp.caFingerprint,
-    nodeName: 'pin-client-crt',
-    token: minted.token,
-  });
-  t.is(run.exitCode, 1);
-  t.regex(
-    run.stderr,
+  await refusedBeforeTheToken(
+    t,
+    impostor,
+    'pin-client-crt',
     /^error: tls_failed: .*is not a serving certificate \(no serverAuth extended key usage\): suspect a man in the middle/,
   );
-  t.deepEqual(
-    impostor.requests.map((request) => `${request.method} ${request.url}`),
-    ['GET /v1/ca'],
-  );
-  t.false(reachedImpostor(impostor, minted.token));
-  t.deepEqual(await listTree(h.root), []);
-  t.is(await consumed(minted.id), 0);
 });
 
 test('ca.crt holds exactly the pinned certificate, byte for byte its re-encoded DER', async (t) => {

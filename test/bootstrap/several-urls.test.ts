@@ -9,11 +9,26 @@ import { readFile } from 'node:fs/promises';
 import { loadAgentConfig } from '@otherix/sdk';
 import type { Node } from '@otherix/sdk';
 import { clusterForTest } from '../harness/cluster.js';
-import { bootstrapArgs, runAgent } from '../harness/agent.js';
-import { mintCa, mintServerCert, reachedImpostor, startImpostor } from '../harness/impostor-server.js';
+import { bootstrapWithToken } from '../harness/agent.js';
+import type { AgentRun, NodeHost } from '../harness/agent.js';
+import { reachedImpostor, startOwnCaImpostor } from '../harness/impostor-server.js';
 import { startResettingServer } from '../harness/loopback.js';
 import { startCuttingProxy, startRelayProxy } from '../harness/proxies.js';
 import { startUnavailableReplica } from '../harness/replicas.js';
+
+/** The real bootstrap of `host` as `nodeName` through `cpUrls` with the pin of `cp`, the token from the environment. */
+function bootstrapThrough(
+  cp: { caFingerprint: string },
+  host: NodeHost,
+  cpUrls: string,
+  nodeName: string,
+  token: string,
+): Promise<AgentRun> {
+  return bootstrapWithToken(
+    { cpUrl: cpUrls, caFingerprint: cp.caFingerprint, nodeName, certDir: host.certDir, configPath: host.configPath },
+    token,
+  );
+}
 
 test('bootstrap passes over a dead URL and a 503 replica, joins, and writes every URL into agent.yaml', async (t) => {
   const { cp, admin, host } = await clusterForTest(t);
@@ -25,20 +40,7 @@ test('bootstrap passes over a dead URL and a 503 replica, joins, and writes ever
   });
   const minted = await admin.joinTokens.create({ node_name: 'replicated', ttl_seconds: 600 });
   const cpUrls = `${dead.url},${replica.url},${cp.url}`;
-  const run = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: cpUrls,
-        caFingerprint: cp.caFingerprint,
-        nodeName: 'replicated',
-        certDir: host.certDir,
-        configPath: host.configPath,
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-    ],
-    { env: { JOIN_TOKEN: minted.token } },
-  );
+  const run = await bootstrapThrough(cp, host, cpUrls, 'replicated', minted.token);
   t.is(run.exitCode, 0, run.stderr);
   t.is(((await admin.nodes.get('replicated')) as Node).status, 'pending');
   t.is((await admin.joinTokens.consumptions(minted.id)).items.length, 1);
@@ -61,20 +63,7 @@ test('a join whose answer is lost is not sent to the next URL: join_outcome_unkn
     await next.close();
   });
   const fleet = await admin.joinTokens.create({ max_uses: 5, ttl_seconds: 600 });
-  const run = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: `${cutting.url},${next.url}`,
-        caFingerprint: cp.caFingerprint,
-        nodeName: 'lost-once',
-        certDir: host.certDir,
-        configPath: host.configPath,
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-    ],
-    { env: { JOIN_TOKEN: fleet.token } },
-  );
+  const run = await bootstrapThrough(cp, host, `${cutting.url},${next.url}`, 'lost-once', fleet.token);
   await cutting.answerDropped;
   t.is(run.exitCode, 1, run.stderr);
   t.regex(
@@ -90,28 +79,14 @@ test('a join whose answer is lost is not sent to the next URL: join_outcome_unkn
 
 test('a URL that fails the pin stops bootstrap, even with a good URL after it: the token goes nowhere', async (t) => {
   const { cp, admin, host } = await clusterForTest(t);
-  const other = mintCa('other cluster');
-  const foreign = await startImpostor({ serving: mintServerCert(other, 'spiffe://otherix/control-plane'), caPemToServe: cp.caPem });
+  const foreign = await startOwnCaImpostor('other cluster', cp.caPem);
   const next = await startRelayProxy(cp);
   t.teardown(async () => {
     await foreign.close();
     await next.close();
   });
   const minted = await admin.joinTokens.create({ node_name: 'not-via-mitm', ttl_seconds: 600 });
-  const run = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: `${foreign.url},${next.url}`,
-        caFingerprint: cp.caFingerprint,
-        nodeName: 'not-via-mitm',
-        certDir: host.certDir,
-        configPath: host.configPath,
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-    ],
-    { env: { JOIN_TOKEN: minted.token } },
-  );
+  const run = await bootstrapThrough(cp, host, `${foreign.url},${next.url}`, 'not-via-mitm', minted.token);
   t.is(run.exitCode, 1, run.stderr);
   t.regex(
     run.stderr,

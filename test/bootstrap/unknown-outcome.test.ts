@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import type { Node, OtherixClient } from '@otherix/sdk';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { clusterForTest } from '../harness/cluster.js';
-import { bootstrapArgs, runAgent } from '../harness/agent.js';
+import { bootstrapWithToken } from '../harness/agent.js';
 import type { NodeHost } from '../harness/agent.js';
 import { startCuttingProxy } from '../harness/proxies.js';
 import type { CuttingProxy } from '../harness/proxies.js';
@@ -33,20 +33,16 @@ const WAY_ON = (name: string): RegExp =>
 test('a join whose answer is cut off: join_outcome_unknown with the way on, and the way on joins the node', async (t) => {
   const { cp, admin, host, proxy } = await setUp(t, 'cut');
   const fleet = await admin.joinTokens.create({ max_uses: 1, ttl_seconds: 600 });
-  const args = (extra: string[] = []) => [
-    ...bootstrapArgs({
-      cpUrl: proxy.url,
-      caFingerprint: cp.caFingerprint,
-      nodeName: 'lost-answer',
-      certDir: host.certDir,
-      configPath: host.configPath,
-      extra,
-    }),
-    '--token-env',
-    'JOIN_TOKEN',
-  ];
+  const flags = (extra: string[] = []) => ({
+    cpUrl: proxy.url,
+    caFingerprint: cp.caFingerprint,
+    nodeName: 'lost-answer',
+    certDir: host.certDir,
+    configPath: host.configPath,
+    extra,
+  });
 
-  const lost = await runAgent(args(), { env: { JOIN_TOKEN: fleet.token } });
+  const lost = await bootstrapWithToken(flags(), fleet.token);
   await proxy.answerDropped; // the CP did answer: the proxy dropped it
   t.is(lost.exitCode, 1, lost.stderr);
   t.regex(
@@ -68,7 +64,7 @@ test('a join whose answer is cut off: join_outcome_unknown with the way on, and 
 
   // The way on, word for word: a token bound to the name, and --force.
   const bound = await admin.joinTokens.create({ node_name: 'lost-answer', ttl_seconds: 600 });
-  const joined = await runAgent(args(['--force']), { env: { JOIN_TOKEN: bound.token } });
+  const joined = await bootstrapWithToken(flags(['--force']), bound.token);
   t.is(joined.exitCode, 0, joined.stderr);
   const node = (await admin.nodes.get('lost-answer')) as Node;
   t.is(node.id, pending.id, 'the pending node was re-issued, not duplicated');
@@ -79,21 +75,16 @@ test('a join whose answer is cut off: join_outcome_unknown with the way on, and 
 test('a join whose answer never comes: the request timeout is an unknown outcome too', async (t) => {
   const { cp, admin, host, proxy } = await setUp(t, 'hold');
   const minted = await admin.joinTokens.create({ node_name: 'held-answer', ttl_seconds: 600 });
-  const run = await runAgent(
-    [
-      ...bootstrapArgs({
-        cpUrl: proxy.url,
-        caFingerprint: cp.caFingerprint,
-        nodeName: 'held-answer',
-        certDir: host.certDir,
-        configPath: host.configPath,
-      }),
-      '--token-env',
-      'JOIN_TOKEN',
-      '--request-timeout',
-      '5s',
-    ],
-    { env: { JOIN_TOKEN: minted.token } },
+  const run = await bootstrapWithToken(
+    {
+      cpUrl: proxy.url,
+      caFingerprint: cp.caFingerprint,
+      nodeName: 'held-answer',
+      certDir: host.certDir,
+      configPath: host.configPath,
+      extra: ['--request-timeout', '5s'],
+    },
+    minted.token,
   );
   t.is(run.exitCode, 1, run.stderr);
   t.regex(

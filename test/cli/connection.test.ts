@@ -8,7 +8,8 @@ import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { makeCliHome } from '../harness/cli.js';
 import { closedPortUrl } from '../harness/loopback.js';
-import { mintCa, mintServerCert, reachedImpostor, startImpostor, startPinSplitter } from '../harness/impostor-server.js';
+import { PIN_SPLITTER_REFUSAL, reachedImpostor, requestLines } from '../harness/impostor-server.js';
+import { startImpostor, startOwnCaImpostor, startPinSplitter } from '../harness/impostor-server.js';
 
 let cp: ControlPlane;
 let admin: OtherixClient;
@@ -94,14 +95,8 @@ test('login through a man in the middle with the CP client.crt and a two-certifi
     MY_TOKEN: cp.adminToken,
   });
   t.is(run.exitCode, 1);
-  t.regex(
-    run.stderr,
-    /^error: invalid_ca: the answer of https:\/\/127\.0\.0\.1:\d+\/v1\/ca holds 2 PEM blocks \(CERTIFICATE, CERTIFICATE\), not one certificate: .*suspect a man in the middle\n$/,
-  );
-  t.deepEqual(
-    splitter.requests.map((request) => `${request.method} ${request.url}`),
-    ['GET /v1/ca'],
-  );
+  t.regex(run.stderr, PIN_SPLITTER_REFUSAL);
+  t.deepEqual(requestLines(splitter), ['GET /v1/ca']);
   t.false(reachedImpostor(splitter, cp.adminToken), 'the admin token never reached it');
   await t.throwsAsync(stat(home.configPath), { code: 'ENOENT' });
 });
@@ -187,11 +182,7 @@ test("the config file's token never reaches another control plane named by a fla
   // Cluster A is the file's (logged in with A's viewer token); cluster B is a second real CP.
   const { home } = await loggedInHome(tokens.viewer);
   const other = await startControlPlane({ captureLogs: 'debug' });
-  const impostorCa = mintCa('another cluster');
-  const impostor = await startImpostor({
-    serving: mintServerCert(impostorCa, 'spiffe://otherix/control-plane'),
-    caPemToServe: impostorCa.certPem,
-  });
+  const impostor = await startOwnCaImpostor('another cluster');
   t.teardown(async () => {
     await impostor.close();
     await other.close();
@@ -226,7 +217,7 @@ test("the config file's token never reaches another control plane named by a fla
     [
       'an impostor by the environment',
       ['whoami'],
-      { OTHERIX_CP_URL: impostor.url, OTHERIX_CA_FINGERPRINT: impostorCa.fingerprint },
+      { OTHERIX_CP_URL: impostor.url, OTHERIX_CA_FINGERPRINT: impostor.ownCa.fingerprint },
       /comes from OTHERIX_CP_URL/,
     ],
   ];

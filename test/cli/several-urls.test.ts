@@ -5,23 +5,20 @@
 import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createClient } from '@otherix/sdk';
+import { controlPlaneForTest } from '../harness/cluster.js';
 import { startControlPlane } from '../harness/control-plane.js';
 import { makeCliHome, tableHeader } from '../harness/cli.js';
 import { closedPortUrl, startResettingServer } from '../harness/loopback.js';
 import { startRelayProxy } from '../harness/proxies.js';
 
 test('login with two URLs saves both; with the first replica dead, `otherix node list` works through the second', async (t) => {
-  const cp = await startControlPlane();
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
+  const { cp, admin } = await controlPlaneForTest(t);
   const [first, second] = [await startRelayProxy(cp), await startRelayProxy(cp)];
   const home = await makeCliHome();
   t.teardown(async () => {
     await home.remove();
     await first.close();
     await second.close();
-    await admin.close();
-    await cp.close();
   });
   await admin.joinTokens.create({ node_name: 'listed', ttl_seconds: 600 });
   const tokenFile = join(home.home, 'token');

@@ -11,7 +11,7 @@ import { createClient } from '@otherix/sdk';
 import type { OtherixClient } from '@otherix/sdk';
 import { api, startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import { makeCliHome, tableRows } from '../harness/cli.js';
+import { cliEnv, makeCliHome, tableRows } from '../harness/cli.js';
 import type { CliHome } from '../harness/cli.js';
 import { redeemJoinTokens } from '@otherix/server';
 import { insertJoinToken, nodeRow, redemptionAttempt } from '../harness/store-rows.js';
@@ -40,7 +40,7 @@ test.before(async () => {
   cp = await startControlPlane();
   admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
   cli = await makeCliHome();
-  env = { OTHERIX_CP_URL: cp.url, OTHERIX_CA_FINGERPRINT: cp.caFingerprint, OTHERIX_TOKEN: cp.adminToken };
+  env = cliEnv(cp, cp.adminToken);
   // Through the store, as an older CP that took this text would have stored it.
   const now = cp.clock.now();
   const token = await insertJoinToken(cp.store, now, { nodeName: 'hostile' });

@@ -4,7 +4,7 @@ import test from 'ava';
 import { createClient } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import { makeCliHome } from '../harness/cli.js';
+import { cliEnv, makeCliHome } from '../harness/cli.js';
 import type { CliHome } from '../harness/cli.js';
 
 let cp: ControlPlane;
@@ -18,7 +18,7 @@ test.before(async () => {
   const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
   const viewer = await admin.apiTokens.create({ name: 'usage-viewer', role: 'viewer' });
   await admin.close();
-  adminEnv = { OTHERIX_CP_URL: cp.url, OTHERIX_CA_FINGERPRINT: cp.caFingerprint, OTHERIX_TOKEN: cp.adminToken };
+  adminEnv = cliEnv(cp, cp.adminToken);
   viewerEnv = { ...adminEnv, OTHERIX_TOKEN: viewer.token };
 });
 

@@ -9,7 +9,6 @@
 // an uptime source that fails, so the route throws and the server's own error path answers.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { createClient } from '@otherix/sdk';
 import { nodeSpiffeId } from '@otherix/sdk/pki';
 import { startAgentServer } from '@otherix/agent/dist/runtime/agent-server.js';
 import type { AgentServer } from '@otherix/agent/dist/runtime/agent-server.js';
@@ -22,7 +21,7 @@ import { OpenApiAnswers } from '../harness/openapi-answers.js';
 import type { OpenApiDocumentLike } from '../harness/openapi-answers.js';
 import { startPrismProxy } from '../harness/prism-proxy.js';
 import type { PrismProxy } from '../harness/prism-proxy.js';
-import { bootstrapAndServe } from '../harness/served-node.js';
+import { serveNodeOn } from '../harness/served-node.js';
 import type { ServedNode } from '../harness/served-node.js';
 import { startTlsHop } from '../harness/tls-hop.js';
 import type { TlsHop } from '../harness/tls-hop.js';
@@ -51,12 +50,7 @@ let answers: OpenApiAnswers;
 
 test.before(async () => {
   cp = await startControlPlane();
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-  try {
-    served = await bootstrapAndServe(cp, admin, 'contract-agent');
-  } finally {
-    await admin.close();
-  }
+  served = await serveNodeOn(cp, 'contract-agent');
   const intruder = await joinNode(cp, 'contract-intruder');
   const failing = await joinNode(cp, 'contract-failing');
   faulty = await startAgentServer({

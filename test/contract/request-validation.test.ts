@@ -5,20 +5,14 @@ import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { openApiDocument } from '@otherix/sdk/internal';
 import { specOperations } from '@otherix/server';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile } from '../harness/control-plane.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';
 import { joinNode } from '../harness/cluster.js';
 import type { ApiResponse, ControlPlane } from '../harness/control-plane.js';
 
 let cp: ControlPlane;
 
-test.before(async () => {
-  cp = await startControlPlane();
-});
-
-test.after.always(async () => {
-  await cp?.close();
-});
+controlPlaneForFile(test, (started) => (cp = started));
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 

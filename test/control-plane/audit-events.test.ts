@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import test from 'ava';
 import { AUDIT_EVENTS } from '@otherix/server';
 import type { AuditEventName } from '@otherix/server';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile, startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';
 import { repoPath } from '../harness/paths.js';
@@ -26,13 +26,7 @@ const SERVER_README = repoPath('server/README.md');
 
 let cp: ControlPlane;
 
-test.before(async () => {
-  cp = await startControlPlane({ captureLogs: 'info' });
-});
-
-test.after.always(async () => {
-  await cp?.close();
-});
+controlPlaneForFile(test, (started) => (cp = started), { captureLogs: 'info' });
 
 function lines(from = 0): LogLine[] {
   return cp.logs.slice(from).map((line) => JSON.parse(line) as LogLine);

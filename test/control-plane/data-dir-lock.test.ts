@@ -3,40 +3,26 @@
 // never blocked; in one process, a CP started on a dir another still holds is refused too, and
 // closing the first releases the dir.
 import test from 'ava';
-import { mkdtemp, rm } from 'node:fs/promises';
+import type { ExecutionContext } from 'ava';
+import { rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, runServerBinary, spawnControlPlane, startControlPlane } from '../harness/control-plane.js';
+import { api, runServerBinary, spawnControlPlane, startControlPlane, tempDataDir } from '../harness/control-plane.js';
+import type { SpawnedControlPlane } from '../harness/control-plane.js';
 
-test("a second otherix-server on the same data dir exits 1 with the first one's pid, and the first keeps serving", async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'otherix-lock-'));
-  const first = await spawnControlPlane({ dataDir });
+/**
+ * After `meanwhile` (done to the dir under the running `first`), a second otherix-server on
+ * `dataDir` exits 1 naming `first`'s pid and never listens; it wrote nothing: the first still
+ * answers with the same admin token. Then `first` stops cleanly (exit 0), whatever happened.
+ */
+async function secondIsRefused(
+  t: ExecutionContext,
+  dataDir: string,
+  first: SpawnedControlPlane,
+  meanwhile: () => Promise<void> = async () => undefined,
+): Promise<void> {
   try {
-    const second = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
-    t.is(second.code, 1);
-    t.true(second.stderr.includes(`another otherix-server is running on ${dataDir} (pid ${first.child.pid})`), second.stderr);
-    t.false(second.stderr.includes('listening'));
-    // The refused one wrote nothing: the first still answers with the same admin token.
-    t.is((await api(first, 'GET', '/v1/whoami', { token: first.adminToken })).status, 200);
-  } finally {
-    t.is((await first.stop()).code, 0);
-  }
-  // A clean stop removes the pid file; the next start takes the dir.
-  t.false(existsSync(join(dataDir, 'otherix-server.pid')));
-  const again = await spawnControlPlane({ dataDir });
-  t.is(again.caFingerprint, first.caFingerprint);
-  await again.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-// Removing a "stale" lock file is an operator's reflex: the running CP still holds the old one.
-test('a second otherix-server is refused even after the lock and pid files were deleted under the first', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'otherix-lock-removed-'));
-  const first = await spawnControlPlane({ dataDir });
-  try {
-    await rm(join(dataDir, 'otherix.lock'));
-    await rm(join(dataDir, 'otherix-server.pid'));
+    await meanwhile();
     const second = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
     t.is(second.code, 1, second.stderr);
     t.true(second.stderr.includes(`another otherix-server is running on ${dataDir} (pid ${first.child.pid})`), second.stderr);
@@ -45,34 +31,53 @@ test('a second otherix-server is refused even after the lock and pid files were 
   } finally {
     t.is((await first.stop()).code, 0);
   }
-  // Once the first is gone, the dir starts again.
+}
+
+/** With `first` gone, the data dir starts again: the same cluster. */
+async function startsAgain(t: ExecutionContext, dataDir: string, first: SpawnedControlPlane): Promise<void> {
   const again = await spawnControlPlane({ dataDir });
   t.is(again.caFingerprint, first.caFingerprint);
   await again.stop();
-  await rm(dataDir, { recursive: true, force: true });
+}
+
+test("a second otherix-server on the same data dir exits 1 with the first one's pid, and the first keeps serving", async (t) => {
+  const dataDir = await tempDataDir(t, 'otherix-lock-');
+  const first = await spawnControlPlane({ dataDir });
+  await secondIsRefused(t, dataDir, first);
+  // A clean stop removes the pid file; the next start takes the dir.
+  t.false(existsSync(join(dataDir, 'otherix-server.pid')));
+  await startsAgain(t, dataDir, first);
+});
+
+// Removing a "stale" lock file is an operator's reflex: the running CP still holds the old one.
+test('a second otherix-server is refused even after the lock and pid files were deleted under the first', async (t) => {
+  const dataDir = await tempDataDir(t, 'otherix-lock-removed-');
+  const first = await spawnControlPlane({ dataDir });
+  await secondIsRefused(t, dataDir, first, async () => {
+    await rm(join(dataDir, 'otherix.lock'));
+    await rm(join(dataDir, 'otherix-server.pid'));
+  });
+  // Once the first is gone, the dir starts again.
+  await startsAgain(t, dataDir, first);
 });
 
 test('after kill -9 the stale pid file does not block a restart', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'otherix-lock-kill-'));
+  const dataDir = await tempDataDir(t, 'otherix-lock-kill-');
+  const first = await spawnControlPlane({ dataDir });
+  const minted = await api(first, 'POST', '/v1/nodes/join-tokens', { token: first.adminToken, body: {} });
+  t.is(minted.status, 201);
+  await first.kill9();
+  t.true(existsSync(join(dataDir, 'otherix-server.pid')), 'kill -9 leaves the pid file behind');
+  const restarted = await spawnControlPlane({ dataDir });
   try {
-    const first = await spawnControlPlane({ dataDir });
-    const minted = await api(first, 'POST', '/v1/nodes/join-tokens', { token: first.adminToken, body: {} });
-    t.is(minted.status, 201);
-    await first.kill9();
-    t.true(existsSync(join(dataDir, 'otherix-server.pid')), 'kill -9 leaves the pid file behind');
-    const restarted = await spawnControlPlane({ dataDir });
-    try {
-      const listed = await api(restarted, 'GET', '/v1/nodes/join-tokens', { token: first.adminToken });
-      t.true(listed.body.items.some((i: { id: string }) => i.id === minted.body.id));
-      // And the restarted one holds the lock in turn.
-      const third = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
-      t.is(third.code, 1);
-      t.true(third.stderr.includes(`(pid ${restarted.child.pid})`), third.stderr);
-    } finally {
-      await restarted.stop();
-    }
+    const listed = await api(restarted, 'GET', '/v1/nodes/join-tokens', { token: first.adminToken });
+    t.true(listed.body.items.some((i: { id: string }) => i.id === minted.body.id));
+    // And the restarted one holds the lock in turn.
+    const third = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
+    t.is(third.code, 1);
+    t.true(third.stderr.includes(`(pid ${restarted.child.pid})`), third.stderr);
   } finally {
-    await rm(dataDir, { recursive: true, force: true });
+    await restarted.stop();
   }
 });
 

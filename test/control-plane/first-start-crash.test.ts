@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { generateNodeKeyPair, exportPrivateKeyPem } from '@otherix/sdk/pki';
 import { CRASH_EXIT_CODE, crashAtEnv } from '../harness/crash-points.js';
 import { FIRST_START_STEPS } from '@otherix/server';
-import { api, runServerBinary, spawnControlPlane } from '../harness/control-plane.js';
+import { api, runServerBinary, spawnControlPlane, tempDataDir } from '../harness/control-plane.js';
 import { storedCluster } from '../harness/database-file.js';
 
 /** 'after-temp-file' is the SDK writer's step: the first atomic write of the first start (cluster-id.incomplete). */
@@ -77,74 +77,62 @@ for (const step of STEPS) {
 }
 
 test('a data dir an older otherix-server left with only ca.key (killed before ca.crt) starts as a new cluster', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'otherix-old-crash-'));
-  try {
-    const orphanKey = await exportPrivateKeyPem(await generateNodeKeyPair());
-    await writeFile(join(dataDir, 'ca.key'), orphanKey, { mode: 0o600 });
-    await assertWholeCluster(t, dataDir);
-    t.not(await readFile(join(dataDir, 'ca.key'), 'utf8'), orphanKey);
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  const dataDir = await tempDataDir(t, 'otherix-old-crash-');
+  const orphanKey = await exportPrivateKeyPem(await generateNodeKeyPair());
+  await writeFile(join(dataDir, 'ca.key'), orphanKey, { mode: 0o600 });
+  await assertWholeCluster(t, dataDir);
+  t.not(await readFile(join(dataDir, 'ca.key'), 'utf8'), orphanKey);
 });
 
 test('a private-key temp file an interrupted write left is removed at the next start', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'otherix-temp-left-'));
-  try {
-    const first = await spawnControlPlane({ dataDir });
-    await first.stop();
-    // What a kill -9 during a renewal of server.key leaves: a 0600 temp file beside the key.
-    const temp = join(dataDir, '.server.key.tmp-0123456789ab');
-    await writeFile(temp, 'half a key', { mode: 0o600 });
-    const cp = await spawnControlPlane({ dataDir });
-    await cp.stop();
-    t.false((await readdir(dataDir)).includes('.server.key.tmp-0123456789ab'));
-    t.true(cp.output().stderr.includes('removed what interrupted writes left'), cp.output().stderr);
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  const dataDir = await tempDataDir(t, 'otherix-temp-left-');
+  const first = await spawnControlPlane({ dataDir });
+  await first.stop();
+  // What a kill -9 during a renewal of server.key leaves: a 0600 temp file beside the key.
+  const temp = join(dataDir, '.server.key.tmp-0123456789ab');
+  await writeFile(temp, 'half a key', { mode: 0o600 });
+  const cp = await spawnControlPlane({ dataDir });
+  await cp.stop();
+  t.false((await readdir(dataDir)).includes('.server.key.tmp-0123456789ab'));
+  t.true(cp.output().stderr.includes('removed what interrupted writes left'), cp.output().stderr);
 });
 
 // cluster-id.incomplete means "the first start never completed" only while nothing says
 // otherwise: a cluster that finished its first start (or served) is never wiped for it.
 test('a stale cluster-id.incomplete never wipes a cluster that completed its first start', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'otherix-stale-incomplete-'));
+  const dataDir = await tempDataDir(t, 'otherix-stale-incomplete-');
+  const first = await spawnControlPlane({ dataDir });
+  const minted = await api(first, 'POST', '/v1/nodes/join-tokens', { token: first.adminToken, body: {} });
+  t.is(minted.status, 201);
+  await first.stop();
+  const adminToken = await readFile(join(dataDir, 'admin.token'), 'utf8');
+  const caKey = await readFile(join(dataDir, 'ca.key'), 'utf8');
+  // cluster-id gone, cluster-id.incomplete there (a kill between writing one and removing the other, then a lost file).
+  await rename(join(dataDir, 'cluster-id'), join(dataDir, 'cluster-id.incomplete'));
+
+  const cp = await spawnControlPlane({ dataDir });
   try {
-    const first = await spawnControlPlane({ dataDir });
-    const minted = await api(first, 'POST', '/v1/nodes/join-tokens', { token: first.adminToken, body: {} });
-    t.is(minted.status, 201);
-    await first.stop();
-    const adminToken = await readFile(join(dataDir, 'admin.token'), 'utf8');
-    const caKey = await readFile(join(dataDir, 'ca.key'), 'utf8');
-    // cluster-id gone, cluster-id.incomplete there (a kill between writing one and removing the other, then a lost file).
-    await rename(join(dataDir, 'cluster-id'), join(dataDir, 'cluster-id.incomplete'));
-
-    const cp = await spawnControlPlane({ dataDir });
-    try {
-      t.is(cp.caFingerprint, first.caFingerprint, 'the same CA');
-      t.is(await readFile(join(dataDir, 'admin.token'), 'utf8'), adminToken, 'admin.token unchanged');
-      const tokens = await api(cp, 'GET', '/v1/nodes/join-tokens', { token: cp.adminToken });
-      t.deepEqual(
-        tokens.body.items.map((token: { id: string }) => token.id),
-        [minted.body.id],
-        'the join token minted before is still there',
-      );
-      const files = await readdir(dataDir);
-      t.true(files.includes('cluster-id'));
-      t.false(files.includes('cluster-id.incomplete'));
-    } finally {
-      await cp.stop();
-    }
-
-    // Without admin.token the first start cannot be finished, but the database holds a join token: refused, nothing touched.
-    await rename(join(dataDir, 'cluster-id'), join(dataDir, 'cluster-id.incomplete'));
-    await rm(join(dataDir, 'admin.token'));
-    const refused = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
-    t.is(refused.code, 1, refused.stderr);
-    t.regex(refused.stderr, /refusing to start: .*cluster-id\.incomplete.*join token/);
-    t.is(await readFile(join(dataDir, 'ca.key'), 'utf8'), caKey, 'ca.key unchanged');
-    t.true((await readdir(dataDir)).includes('otherix.db'));
+    t.is(cp.caFingerprint, first.caFingerprint, 'the same CA');
+    t.is(await readFile(join(dataDir, 'admin.token'), 'utf8'), adminToken, 'admin.token unchanged');
+    const tokens = await api(cp, 'GET', '/v1/nodes/join-tokens', { token: cp.adminToken });
+    t.deepEqual(
+      tokens.body.items.map((token: { id: string }) => token.id),
+      [minted.body.id],
+      'the join token minted before is still there',
+    );
+    const files = await readdir(dataDir);
+    t.true(files.includes('cluster-id'));
+    t.false(files.includes('cluster-id.incomplete'));
   } finally {
-    await rm(dataDir, { recursive: true, force: true });
+    await cp.stop();
   }
+
+  // Without admin.token the first start cannot be finished, but the database holds a join token: refused, nothing touched.
+  await rename(join(dataDir, 'cluster-id'), join(dataDir, 'cluster-id.incomplete'));
+  await rm(join(dataDir, 'admin.token'));
+  const refused = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
+  t.is(refused.code, 1, refused.stderr);
+  t.regex(refused.stderr, /refusing to start: .*cluster-id\.incomplete.*join token/);
+  t.is(await readFile(join(dataDir, 'ca.key'), 'utf8'), caKey, 'ca.key unchanged');
+  t.true((await readdir(dataDir)).includes('otherix.db'));
 });

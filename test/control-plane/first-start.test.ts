@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, runServerBinary, spawnControlPlane } from '../harness/control-plane.js';
+import { api, runServerBinary, spawnControlPlane, tempDataDir } from '../harness/control-plane.js';
 
 const mode = async (path: string): Promise<number> => (await stat(path)).mode & 0o777;
 
@@ -71,81 +71,65 @@ test('first start creates the data dir 0700, the CA (P-384, CA:true pathlen:0, 1
 });
 
 test('a restart reuses the CA, the certificates and the admin token; a new --advertise-host renews only the serving certificate', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'otherix-restart-'));
-  try {
-    const first = await spawnControlPlane({ dataDir });
-    const files = async () =>
-      Object.fromEntries(
-        await Promise.all(
-          ['ca.crt', 'ca.key', 'server.crt', 'client.crt', 'admin.token'].map(async (f) => [f, await readFile(join(dataDir, f), 'utf8')]),
-        ),
-      );
-    const before = await files();
-    t.is((await first.stop('SIGINT')).code, 0);
+  const dataDir = await tempDataDir(t, 'otherix-restart-');
+  const first = await spawnControlPlane({ dataDir });
+  const files = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        ['ca.crt', 'ca.key', 'server.crt', 'client.crt', 'admin.token'].map(async (f) => [f, await readFile(join(dataDir, f), 'utf8')]),
+      ),
+    );
+  const before = await files();
+  t.is((await first.stop('SIGINT')).code, 0);
 
-    const second = await spawnControlPlane({ dataDir });
-    t.deepEqual(await files(), before);
-    t.is(second.caFingerprint, first.caFingerprint);
-    t.is((await api(second, 'GET', '/v1/whoami', { token: first.adminToken })).status, 200);
-    t.is((await second.stop()).code, 0);
+  const second = await spawnControlPlane({ dataDir });
+  t.deepEqual(await files(), before);
+  t.is(second.caFingerprint, first.caFingerprint);
+  t.is((await api(second, 'GET', '/v1/whoami', { token: first.adminToken })).status, 200);
+  t.is((await second.stop()).code, 0);
 
-    const third = await spawnControlPlane({ dataDir, args: ['--advertise-host', 'new-name.example.test'] });
-    const after = await files();
-    t.is(after['ca.crt'], before['ca.crt']);
-    t.is(after['client.crt'], before['client.crt']);
-    t.not(after['server.crt'], before['server.crt']);
-    t.regex(opensslText(join(dataDir, 'server.crt')), /DNS:new-name\.example\.test/);
-    t.is((await third.stop()).code, 0);
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  const third = await spawnControlPlane({ dataDir, args: ['--advertise-host', 'new-name.example.test'] });
+  const after = await files();
+  t.is(after['ca.crt'], before['ca.crt']);
+  t.is(after['client.crt'], before['client.crt']);
+  t.not(after['server.crt'], before['server.crt']);
+  t.regex(opensslText(join(dataDir, 'server.crt')), /DNS:new-name\.example\.test/);
+  t.is((await third.stop()).code, 0);
 });
 
 test('a CA key readable by group or others stops the start with exit 1 and says how to fix it', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'otherix-exposed-'));
-  try {
-    const cp = await spawnControlPlane({ dataDir });
-    await cp.stop();
-    await chmod(join(dataDir, 'ca.key'), 0o644);
-    const refused = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
-    t.is(refused.code, 1);
-    t.regex(refused.stderr, /ca\.key is readable by group or others/);
-    t.regex(refused.stderr, /chmod 600/);
-    await chmod(join(dataDir, 'ca.key'), 0o640);
-    t.is((await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'])).code, 1);
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  const dataDir = await tempDataDir(t, 'otherix-exposed-');
+  const cp = await spawnControlPlane({ dataDir });
+  await cp.stop();
+  await chmod(join(dataDir, 'ca.key'), 0o644);
+  const refused = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
+  t.is(refused.code, 1);
+  t.regex(refused.stderr, /ca\.key is readable by group or others/);
+  t.regex(refused.stderr, /chmod 600/);
+  await chmod(join(dataDir, 'ca.key'), 0o640);
+  t.is((await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'])).code, 1);
 });
 
 test('ca-fingerprint on an empty data dir and bad flags are clear failures', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'otherix-empty-'));
-  try {
-    const missing = await runServerBinary(['ca-fingerprint', '--data-dir', dataDir]);
-    t.is(missing.code, 1);
-    t.regex(missing.stderr, /no cluster CA/);
-    const usage = await runServerBinary(['serve', '--listen', 'nowhere']);
-    t.is(usage.code, 2);
-    t.regex(usage.stderr, /--listen nowhere/);
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  const dataDir = await tempDataDir(t, 'otherix-empty-');
+  const missing = await runServerBinary(['ca-fingerprint', '--data-dir', dataDir]);
+  t.is(missing.code, 1);
+  t.regex(missing.stderr, /no cluster CA/);
+  const usage = await runServerBinary(['serve', '--listen', 'nowhere']);
+  t.is(usage.code, 2);
+  t.regex(usage.stderr, /--listen nowhere/);
 });
 
 test('SIGTERM closes the server cleanly with exit 0 and the tokens minted before it survive', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'otherix-sigterm-'));
-  try {
-    const cp = await spawnControlPlane({ dataDir });
-    const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: {} });
-    t.is(minted.status, 201);
-    const exit = await cp.stop('SIGTERM');
-    t.deepEqual(exit, { code: 0, signal: null });
-    t.regex(cp.output().stdout, /shutting down/);
-    const again = await spawnControlPlane({ dataDir });
-    const listed = await api(again, 'GET', '/v1/nodes/join-tokens', { token: again.adminToken });
-    t.true(listed.body.items.some((i: { id: string }) => i.id === minted.body.id));
-    t.is((await again.stop('SIGINT')).code, 0);
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  const dataDir = await tempDataDir(t, 'otherix-sigterm-');
+  const cp = await spawnControlPlane({ dataDir });
+  const minted = await api(cp, 'POST', '/v1/nodes/join-tokens', { token: cp.adminToken, body: {} });
+  t.is(minted.status, 201);
+  const exit = await cp.stop('SIGTERM');
+  t.deepEqual(exit, { code: 0, signal: null });
+  t.regex(cp.output().stdout, /shutting down/);
+  const again = await spawnControlPlane({ dataDir });
+  const listed = await api(again, 'GET', '/v1/nodes/join-tokens', { token: again.adminToken });
+  t.true(listed.body.items.some((i: { id: string }) => i.id === minted.body.id));
+  t.is((await again.stop('SIGINT')).code, 0);
 });

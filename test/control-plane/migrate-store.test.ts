@@ -80,39 +80,17 @@ test('a migrated cluster is served from PostgreSQL: nodes keep heartbeating with
 test('migrate-store refuses a data dir without a cluster, and a secret file others can read', async (t) => {
   const databaseUrl = await freshDatabaseUrl();
   const secretFile = await writeSecretFile(join(dir, 'secret-2'));
-  const missing = await runServerBinary([
-    'migrate-store',
-    '--data-dir',
-    join(dir, 'not-a-dir'),
-    '--database-url',
-    databaseUrl,
-    '--secret-file',
-    secretFile,
-  ]);
+  const migrate = (dataDir: string) =>
+    runServerBinary(['migrate-store', '--data-dir', dataDir, '--database-url', databaseUrl, '--secret-file', secretFile]);
+  const missing = await migrate(join(dir, 'not-a-dir'));
   t.is(missing.code, 1, missing.stderr);
   t.regex(missing.stderr, /no data dir at/);
   await mkdir(join(dir, 'nothing-here'), { mode: 0o700 });
-  const empty = await runServerBinary([
-    'migrate-store',
-    '--data-dir',
-    join(dir, 'nothing-here'),
-    '--database-url',
-    databaseUrl,
-    '--secret-file',
-    secretFile,
-  ]);
+  const empty = await migrate(join(dir, 'nothing-here'));
   t.is(empty.code, 1, empty.stderr);
   t.regex(empty.stderr, /holds no complete cluster/);
   await chmod(secretFile, 0o644);
-  const loose = await runServerBinary([
-    'migrate-store',
-    '--data-dir',
-    join(dir, 'nothing-here'),
-    '--database-url',
-    databaseUrl,
-    '--secret-file',
-    secretFile,
-  ]);
+  const loose = await migrate(join(dir, 'nothing-here'));
   t.is(loose.code, 1, loose.stderr);
   t.regex(loose.stderr, /readable or writable by others .*chmod 600/);
   t.true(await noCluster(databaseUrl));

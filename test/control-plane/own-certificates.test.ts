@@ -10,7 +10,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, movableClock, runServerBinary, spawnControlPlane, startControlPlane } from '../harness/control-plane.js';
+import { api, movableClock, runServerBinary, spawnControlPlane, startControlPlane, tempDataDir } from '../harness/control-plane.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -37,41 +37,37 @@ function servedCertificate(target: { url: string; caPem: string }, verify = true
 const validNow = (cert: X509Certificate, now = Date.now()): boolean => Date.parse(cert.validFrom) <= now && now < Date.parse(cert.validTo);
 
 test('after a start under a clock 400 days ahead, a restart on the right clock serves a certificate valid now and warns about the clock', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'otherix-clock-'));
+  const dataDir = await tempDataDir(t, 'otherix-clock-');
+  const first = await spawnControlPlane({ dataDir });
+  await first.stop();
+
+  const ahead = movableClock();
+  ahead.advance(400 * DAY);
+  const future = await startControlPlane({ dataDir, clock: ahead });
+  const poisoned = new X509Certificate(await readFile(join(dataDir, 'server.crt')));
+  t.true(Date.parse(poisoned.validFrom) > Date.now() + 399 * DAY, 'the CP under the wrong clock issued a certificate from the future');
+  // Something written under the wrong clock: the database now records a time 400 days ahead.
+  // (inject: no client on the real clock would accept that CP's certificate.)
+  const minted = await future.app.inject({
+    method: 'POST',
+    url: '/v1/nodes/join-tokens',
+    headers: { authorization: `Bearer ${future.adminToken}` },
+    payload: {},
+  });
+  t.is(minted.statusCode, 201);
+  await future.close();
+
+  const fixed = await spawnControlPlane({ dataDir });
   try {
-    const first = await spawnControlPlane({ dataDir });
-    await first.stop();
-
-    const ahead = movableClock();
-    ahead.advance(400 * DAY);
-    const future = await startControlPlane({ dataDir, clock: ahead });
-    const poisoned = new X509Certificate(await readFile(join(dataDir, 'server.crt')));
-    t.true(Date.parse(poisoned.validFrom) > Date.now() + 399 * DAY, 'the CP under the wrong clock issued a certificate from the future');
-    // Something written under the wrong clock: the database now records a time 400 days ahead.
-    // (inject: no client on the real clock would accept that CP's certificate.)
-    const minted = await future.app.inject({
-      method: 'POST',
-      url: '/v1/nodes/join-tokens',
-      headers: { authorization: `Bearer ${future.adminToken}` },
-      payload: {},
-    });
-    t.is(minted.statusCode, 201);
-    await future.close();
-
-    const fixed = await spawnControlPlane({ dataDir });
-    try {
-      const served = await servedCertificate(fixed);
-      t.true(validNow(served), `${served.validFrom} .. ${served.validTo}`);
-      t.not(served.serialNumber, poisoned.serialNumber);
-      t.is((await api(fixed, 'GET', '/v1/whoami', { token: fixed.adminToken })).status, 200);
-      const { stderr } = fixed.output();
-      t.regex(stderr, /warning: server\.crt is valid only from \S+, ahead of this host's clock/);
-      t.regex(stderr, /warning: THE CLOCK LOOKS WRONG: otherix\.db records times up to \S+, 39\d days ahead of this host's clock/);
-    } finally {
-      await fixed.stop();
-    }
+    const served = await servedCertificate(fixed);
+    t.true(validNow(served), `${served.validFrom} .. ${served.validTo}`);
+    t.not(served.serialNumber, poisoned.serialNumber);
+    t.is((await api(fixed, 'GET', '/v1/whoami', { token: fixed.adminToken })).status, 200);
+    const { stderr } = fixed.output();
+    t.regex(stderr, /warning: server\.crt is valid only from \S+, ahead of this host's clock/);
+    t.regex(stderr, /warning: THE CLOCK LOOKS WRONG: otherix\.db records times up to \S+, 39\d days ahead of this host's clock/);
   } finally {
-    await rm(dataDir, { recursive: true, force: true });
+    await fixed.stop();
   }
 });
 

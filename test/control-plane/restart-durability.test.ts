@@ -6,46 +6,42 @@ import test from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, spawnControlPlane } from '../harness/control-plane.js';
+import { api, spawnControlPlane, tempDataDir } from '../harness/control-plane.js';
 import type { ApiResponse } from '../harness/control-plane.js';
 import { withDataDirStore } from '../harness/database-file.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';
 
 test('tokens, nodes and the CA survive a restart', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'otherix-survive-'));
-  try {
-    const first = await spawnControlPlane({ dataDir });
-    const minted = await api(first, 'POST', '/v1/nodes/join-tokens', { token: first.adminToken, body: { max_uses: 3 } });
-    const { csrPem } = await nodeCsr('survivor');
-    const joined = await api(first, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'survivor', csrPem) });
-    t.is(joined.status, 201, joined.text);
-    t.is((await first.stop()).code, 0);
+  const dataDir = await tempDataDir(t, 'otherix-survive-');
+  const first = await spawnControlPlane({ dataDir });
+  const minted = await api(first, 'POST', '/v1/nodes/join-tokens', { token: first.adminToken, body: { max_uses: 3 } });
+  const { csrPem } = await nodeCsr('survivor');
+  const joined = await api(first, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'survivor', csrPem) });
+  t.is(joined.status, 201, joined.text);
+  t.is((await first.stop()).code, 0);
 
-    const second = await spawnControlPlane({ dataDir });
-    try {
-      t.is(second.caFingerprint, first.caFingerprint);
-      t.is((await api(second, 'GET', '/v1/ca')).body.ca_pem, first.caPem);
-      const listed = await api(second, 'GET', '/v1/nodes/join-tokens', { token: second.adminToken });
-      t.like(
-        listed.body.items.find((i: { id: string }) => i.id === minted.body.id),
-        { consumed: 1, max_uses: 3 },
-      );
-      // The same token still redeems after the restart, and the node's name is still taken.
-      const again = await api(second, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'survivor', csrPem) });
-      t.is(again.status, 409);
-      t.is(again.body.error.code, 'conflict');
-      t.is((await api(second, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'survivor-2', csrPem) })).status, 201);
-    } finally {
-      await second.stop();
-    }
-    await withDataDirStore(dataDir, async (store) => {
-      const node = await store.findNodeByName('survivor');
-      t.is(node?.id, joined.body.node.id);
-      t.is(node?.certSerial, joined.body.node.certificate.serial);
-    });
+  const second = await spawnControlPlane({ dataDir });
+  try {
+    t.is(second.caFingerprint, first.caFingerprint);
+    t.is((await api(second, 'GET', '/v1/ca')).body.ca_pem, first.caPem);
+    const listed = await api(second, 'GET', '/v1/nodes/join-tokens', { token: second.adminToken });
+    t.like(
+      listed.body.items.find((i: { id: string }) => i.id === minted.body.id),
+      { consumed: 1, max_uses: 3 },
+    );
+    // The same token still redeems after the restart, and the node's name is still taken.
+    const again = await api(second, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'survivor', csrPem) });
+    t.is(again.status, 409);
+    t.is(again.body.error.code, 'conflict');
+    t.is((await api(second, 'POST', '/v1/nodes/join', { body: joinRequest(minted.body.token, 'survivor-2', csrPem) })).status, 201);
   } finally {
-    await rm(dataDir, { recursive: true, force: true });
+    await second.stop();
   }
+  await withDataDirStore(dataDir, async (store) => {
+    const node = await store.findNodeByName('survivor');
+    t.is(node?.id, joined.body.node.id);
+    t.is(node?.certSerial, joined.body.node.certificate.serial);
+  });
 });
 
 test('kill -9 while a burst of joins is committing loses no answered join and leaves no half-committed one', async (t) => {

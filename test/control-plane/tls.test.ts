@@ -4,20 +4,16 @@ import test from 'ava';
 import { connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
-import { startControlPlane } from '../harness/control-plane.js';
+import { controlPlaneForFile } from '../harness/control-plane.js';
 import { ALLOWED_OFFERS, REFUSED_OFFERS, protocolName, tryHandshake } from '../harness/tls-scan.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 
 let cp: ControlPlane;
 let port: number;
 
-test.before(async () => {
-  cp = await startControlPlane();
+controlPlaneForFile(test, async (started) => {
+  cp = started;
   port = Number(new URL(cp.url).port);
-});
-
-test.after.always(async () => {
-  await cp?.close();
 });
 
 function handshake(options: ConnectionOptions): Promise<{ protocol: string | null; cipher: string }> {

@@ -5,8 +5,10 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cliEnv } from '../harness/cli.js';
 import { clusterForNodes } from '../harness/cluster.js';
 import { repoPath } from '../harness/paths.js';
+import { childOutput } from '../harness/processes.js';
 
 const EXAMPLES_DIR = repoPath('examples/dist/');
 const FULL_TOKEN = /otx_(?:join|api)_[A-Za-z0-9_-]{43}/;
@@ -26,24 +28,12 @@ async function runExample(name: string, args: string[] = [], env: Record<string,
   const childEnv: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     TMPDIR: tmp,
-    OTHERIX_CP_URL: cluster.cp.url,
-    OTHERIX_CA_FINGERPRINT: cluster.cp.caFingerprint,
-    OTHERIX_TOKEN: cluster.cp.adminToken,
+    ...cliEnv(cluster.cp, cluster.cp.adminToken),
     ...env,
   };
-  const result = await new Promise<Omit<ExampleRun, 'leftovers'>>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(EXAMPLES_DIR, `${name}.js`), ...args], {
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-  return { ...result, leftovers: await readdir(tmp) };
+  const child = spawn(process.execPath, [join(EXAMPLES_DIR, `${name}.js`), ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { exitCode: code, stdout, stderr } = await childOutput(child);
+  return { code, stdout, stderr, leftovers: await readdir(tmp) };
 }
 
 function match(t: { truthy(value: unknown, message?: string): void }, text: string, pattern: RegExp): RegExpExecArray {

@@ -9,6 +9,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from './paths.js';
+import { childOutput } from './processes.js';
 
 export const AGENT_BIN = repoPath('agent/dist/main.js');
 
@@ -47,15 +48,7 @@ export function runAgent(args: string[], options: RunAgentOptions = {}): Promise
       : ['sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')}; exec "$0" "$@"`, process.execPath, AGENT_BIN, ...args]];
   if (options.prefix !== undefined && options.prefix.length > 0)
     [command, argv] = [options.prefix[0], [...options.prefix.slice(1), command, ...argv]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (exitCode, signal) => resolve({ exitCode, signal, stdout, stderr }));
-  });
+  return childOutput(spawn(command, argv, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 // --- serve ---
@@ -174,14 +167,13 @@ export async function bootstrapWithBoundToken(
   options: Omit<RunAgentOptions, 'env'> & { env?: Record<string, string> } = {},
 ): Promise<AgentRun & { token: string }> {
   const minted = await admin.joinTokens.create({ node_name: flags.nodeName, ttl_seconds: 600 });
-  const run = await runAgent(
-    [...bootstrapArgs({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, ...flags }), '--token-env', 'JOIN_TOKEN'],
-    {
-      ...options,
-      env: { ...options.env, JOIN_TOKEN: minted.token },
-    },
-  );
+  const run = await bootstrapWithToken({ cpUrl: cp.url, caFingerprint: cp.caFingerprint, ...flags }, minted.token, options);
   return { ...run, token: minted.token };
+}
+
+/** Runs the real bootstrap with `flags` and `token`, the token from the environment (never argv). */
+export function bootstrapWithToken(flags: BootstrapFlags, token: string, options: RunAgentOptions = {}): Promise<AgentRun> {
+  return runAgent([...bootstrapArgs(flags), '--token-env', 'JOIN_TOKEN'], { ...options, env: { ...options.env, JOIN_TOKEN: token } });
 }
 
 /** The seed's bootstrap command line, without a token source (each test picks its own). */

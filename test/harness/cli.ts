@@ -1,5 +1,6 @@
 // Runs the real `otherix` binary as a child process, with HOME and XDG_CONFIG_HOME in a temp
 // folder and no OTHERIX_* variable inherited from the developer's shell.
+import type { ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,11 @@ export interface CliHome {
   /** Runs `otherix <args>` with this home and the extra environment. */
   run(args: readonly string[], env?: Record<string, string>): Promise<CliResult>;
   remove(): Promise<void>;
+}
+
+/** The environment that points `otherix` at `cp` (pinned by its CA fingerprint) with `token`: no login needed. */
+export function cliEnv(cp: { url: string; caFingerprint: string }, token: string): Record<string, string> {
+  return { OTHERIX_CP_URL: cp.url, OTHERIX_CA_FINGERPRINT: cp.caFingerprint, OTHERIX_TOKEN: token };
 }
 
 export async function makeCliHome(): Promise<CliHome> {
@@ -61,6 +67,32 @@ export function argvOfPrintedCommand(line: string): string[] {
   const argv = words.map((word) => (word.startsWith("'") ? word.slice(1, -1) : word));
   if (argv[0] !== 'otherix') throw new Error(`not an otherix command: ${line}`);
   return argv.slice(1);
+}
+
+/**
+ * Runs `otherix <args>` in `home` with `env`, then each command a page prints on its last line
+ * ("Next page: otherix ..."), until a page prints none or `maxPages` ran. Every run must exit 0
+ * and every printed command match `nextPage`. The pages' stdout, in order.
+ */
+export async function followNextPages(
+  t: ExecutionContext,
+  home: CliHome,
+  env: Record<string, string>,
+  args: string[],
+  nextPage: RegExp,
+  maxPages = 10,
+): Promise<string[]> {
+  const pages: string[] = [];
+  for (let page = 0; page < maxPages; page++) {
+    const run = await home.run(args, env);
+    t.is(run.exitCode, 0, run.stderr);
+    pages.push(run.stdout);
+    const last = run.stdout.trimEnd().split('\n').at(-1)!;
+    if (!last.startsWith('Next page: ')) break;
+    t.regex(last, nextPage);
+    args = argvOfPrintedCommand(last.slice('Next page: '.length));
+  }
+  return pages;
 }
 
 /** The header cells of a rendered table (columns are separated by runs of spaces). */

@@ -83,19 +83,28 @@ export function clusterForNodes(test: TestFn): ClusterForNodes {
   };
 }
 
-/** A CP of the test's own (its clock can move, its options are the test's), an admin client and a node host, all gone after the test. */
+/** A CP of the test's own (its clock can move, its options are the test's) and an admin client, both gone after the test. */
+export async function controlPlaneForTest(
+  t: { teardown(fn: () => Promise<void>): void },
+  options: StartControlPlaneOptions = {},
+): Promise<{ cp: ControlPlane; admin: OtherixClient }> {
+  const cp = await startControlPlane(options);
+  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
+  t.teardown(async () => {
+    await admin.close();
+    await cp.close();
+  });
+  return { cp, admin };
+}
+
+/** controlPlaneForTest, and a node host; all gone after the test. */
 export async function clusterForTest(
   t: { teardown(fn: () => Promise<void>): void },
   options: StartControlPlaneOptions = {},
 ): Promise<{ cp: ControlPlane; admin: OtherixClient; host: NodeHost }> {
-  const cp = await startControlPlane(options);
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
+  const { cp, admin } = await controlPlaneForTest(t, options);
   const host = await makeNodeHost();
-  t.teardown(async () => {
-    await admin.close();
-    await cp.close();
-    await host.remove();
-  });
+  t.teardown(() => host.remove());
   return { cp, admin, host };
 }
 
@@ -144,19 +153,22 @@ export async function joinNode(cp: AdminTarget, name: string, options: JoinNodeO
   return { id: node.id, name, cert: { certPem: joined.body.certificate_pem, keyPem }, serial: node.certificate.serial, node };
 }
 
+/** The hardware a test node reports in its heartbeats (8 CPUs, 16 GiB, KVM present). */
+export const TEST_HARDWARE: HeartbeatRequest['hardware'] = {
+  cpu_model: 'Test CPU @ 3.0GHz',
+  cpu_count: 8,
+  memory_bytes: 16 * 1024 ** 3,
+  kvm_present: true,
+  hostname: 'host-under-test',
+  kernel: '6.1.0-test',
+};
+
 export function heartbeatBody(overrides: Partial<HeartbeatRequest> = {}): HeartbeatRequest {
   return {
     architecture: 'amd64',
     agent_version: '0.1.0-test',
     heartbeat_interval_seconds: 30,
-    hardware: {
-      cpu_model: 'Test CPU @ 3.0GHz',
-      cpu_count: 8,
-      memory_bytes: 17179869184,
-      kvm_present: true,
-      hostname: 'host-under-test',
-      kernel: '6.1.0-test',
-    },
+    hardware: { ...TEST_HARDWARE },
     vm_count: 0,
     active_migrations: 0,
     ...overrides,

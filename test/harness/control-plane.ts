@@ -7,9 +7,11 @@
 //   startControlPlane(opts?)  -> ControlPlane { url, caPem, caFingerprint, adminToken, dataDir,
 //                                clock, app, store, ca, clientCertificate, warnings, close() }
 //                                (it holds the data dir's lock until close(), as the binary does)
+//   controlPlaneForFile(test, started, opts?): one CP per file, in its before/after hooks
 //   api(target, method, path, { token?, body?, rawBody?, headers?, cert? }) -> ApiResponse
 //   spawnControlPlane(opts?)  -> SpawnedControlPlane { url, caPem, caFingerprint, adminToken,
 //                                dataDir, clientCertificate, child, output(), stop(signal?), kill9() }
+import type { TestFn } from 'ava';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
@@ -96,6 +98,28 @@ export interface StartControlPlaneOptions {
   /** PostgreSQL: join this database's cluster as another replica (default a new database), with its secret file. */
   databaseUrl?: string;
   secretFile?: string;
+}
+
+/**
+ * One CP for a whole test file: started in the file's `before` hook (then `started(cp)` runs:
+ * keep it, mint role tokens and the like), closed in its `after.always` hook.
+ */
+export function controlPlaneForFile(test: TestFn, started: (cp: ControlPlane) => unknown, options: StartControlPlaneOptions = {}): void {
+  let cp: ControlPlane | undefined;
+  test.before(async () => {
+    cp = await startControlPlane(options);
+    await started(cp);
+  });
+  test.after.always(async () => {
+    await cp?.close();
+  });
+}
+
+/** A fresh temp folder (`prefix` and random characters) for a data dir, removed after the test. */
+export async function tempDataDir(t: { teardown(fn: () => Promise<void>): void }, prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** A secret file for replicas (0600, 48 characters) in `dir`. */

@@ -150,6 +150,24 @@ export async function startImpostor(options: {
 }
 
 /**
+ * An impostor with a CA of its own (`commonName`) and a serving certificate of that CA with the
+ * CP's identity (spiffe://otherix/control-plane). It answers /v1/ca with `caPemToServe`: by
+ * default its own CA (a server of another cluster); given the real CA, it is a relay that shows
+ * its own certificate.
+ */
+export async function startOwnCaImpostor(
+  commonName: string,
+  caPemToServe?: string,
+): Promise<ImpostorServer & { ownCa: KeyAndCert & { fingerprint: string } }> {
+  const ownCa = mintCa(commonName);
+  const impostor = await startImpostor({
+    serving: mintServerCert(ownCa, 'spiffe://otherix/control-plane'),
+    caPemToServe: caPemToServe ?? ownCa.certPem,
+  });
+  return { ...impostor, ownCa };
+}
+
+/**
  * The man in the middle of the outside review (issue 12): it holds the CP's own client.crt (a
  * certificate the real CA issued with spiffe://otherix/control-plane, for clientAuth only) and
  * answers /v1/ca with the real CA followed by its own CA. It shows client.crt to the TOFU fetch,
@@ -169,6 +187,10 @@ export async function startPinSplitter(cp: {
   return { ...impostor, attackerCa };
 }
 
+/** The one line a binary (the CLI, the agent) prints on stderr when it refuses the pin splitter's answer. */
+export const PIN_SPLITTER_REFUSAL =
+  /^error: invalid_ca: the answer of https:\/\/127\.0\.0\.1:\d+\/v1\/ca holds 2 PEM blocks \(CERTIFICATE, CERTIFICATE\), not one certificate: .*suspect a man in the middle\n$/;
+
 /** The CP's serving identity from its data dir (what only the CP holds). */
 export function cpServingIdentity(cp: { dataDir: string }): KeyAndCert {
   return { certPem: readFileSync(join(cp.dataDir, 'server.crt'), 'utf8'), keyPem: readFileSync(join(cp.dataDir, 'server.key'), 'utf8') };
@@ -177,4 +199,9 @@ export function cpServingIdentity(cp: { dataDir: string }): KeyAndCert {
 /** Whether `secret` appears anywhere in what reached the impostor (bodies and headers). */
 export function reachedImpostor(impostor: ImpostorServer, secret: string): boolean {
   return impostor.requests.some((request) => request.body.includes(secret) || JSON.stringify(request.headers).includes(secret));
+}
+
+/** What reached the impostor, one `METHOD url` a request (`['GET /v1/ca']`: only the CA fetch). */
+export function requestLines(impostor: ImpostorServer): string[] {
+  return impostor.requests.map((request) => `${request.method} ${request.url}`);
 }

@@ -57,3 +57,16 @@ export async function tamperedCsr(nodeName: string): Promise<string> {
   const lines = der.toString('base64').match(/.{1,64}/g)!;
   return `-----BEGIN CERTIFICATE REQUEST-----\n${lines.join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
 }
+
+/**
+ * Options bootstrapNode/resolveBootstrapOptions accept as they are (a well-formed token that was
+ * never minted, a CP URL nothing answers): a test changes the one field it is about.
+ */
+export const BOOTSTRAP_OPTIONS = {
+  token: `otx_join_${'A'.repeat(43)}`,
+  caFingerprint: `sha256:${'ab'.repeat(32)}`,
+  cpUrl: 'https://127.0.0.1:1',
+  nodeName: 'node-1',
+  advertisedEndpoint: 'https://127.0.0.1:9443',
+  migrationHost: '127.0.0.1',
+} as const;

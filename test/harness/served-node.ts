@@ -4,10 +4,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OtherixClient } from '@otherix/sdk';
+import type { ExecutionContext } from 'ava';
+import { createClient } from '@otherix/sdk';
+import type { Node, OtherixClient } from '@otherix/sdk';
 import { bootstrapWithBoundToken, fastAgentFlags, startServe } from './agent.js';
 import type { AgentRun, RunAgentOptions, ServeProcess } from './agent.js';
-import { freePort } from './loopback.js';
+import { controlPlaneForTest } from './cluster.js';
+import type { ControlPlane, StartControlPlaneOptions } from './control-plane.js';
+import { eventually, freePort } from './loopback.js';
 
 export interface ServedNode {
   name: string;
@@ -71,4 +75,62 @@ export async function bootstrapAndServe(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** bootstrapAndServe on `cp` through an admin client of its own, closed once the node serves (for a file's `before` hook). */
+export async function serveNodeOn(
+  cp: { url: string; caPem: string; caFingerprint: string; adminToken: string },
+  name: string,
+  env: Record<string, string> = {},
+): Promise<ServedNode> {
+  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
+  try {
+    return await bootstrapAndServe(cp, admin, name, env);
+  } finally {
+    await admin.close();
+  }
+}
+
+/**
+ * A CP of the test's own (`cpOptions`) with an admin client, and a node on it joined and served by
+ * the real agent (bootstrapAndServe with `env`); the node, the client and the CP go after the test.
+ */
+export async function servedNodeOnOwnCp(
+  t: ExecutionContext,
+  name: string,
+  env: Record<string, string> = {},
+  cpOptions: StartControlPlaneOptions = {},
+): Promise<{ cp: ControlPlane; admin: OtherixClient; node: ServedNode }> {
+  const { cp, admin } = await controlPlaneForTest(t, cpOptions);
+  const node = await bootstrapAndServe(cp, admin, name, env);
+  t.teardown(() => node.cleanup()); // ava runs teardowns last registered first: the node, then the CP
+  return { cp, admin, node };
+}
+
+/** Polls `GET /v1/nodes/{name}` with an admin client until the node has `status`; the node as read then. */
+export async function nodeReaches(admin: OtherixClient, name: string, status: Node['status']): Promise<Node> {
+  return (await eventually(
+    () => admin.nodes.get(name),
+    (n) => n.status === status,
+  )) as Node;
+}
+
+/** How many heartbeats the node's serve has logged as accepted so far. */
+export function acceptedBeats(node: ServedNode): number {
+  return node.serve.records.filter((r) => r.msg === 'heartbeat: first heartbeat accepted' || r.msg === 'heartbeat: accepted').length;
+}
+
+/** The messages of every warning and error the node's serve has logged. */
+export function warningsAndErrors(node: ServedNode): string[] {
+  return node.serve.records.filter((r) => r.level === 'warn' || r.level === 'error').map((r) => r.msg);
+}
+
+/** Waits until the node's serve has logged `more` accepted heartbeats beyond `since`, then asserts that it logged no warning or error. */
+export async function beatsGoOn(t: ExecutionContext, node: ServedNode, since: number, more: number): Promise<void> {
+  await eventually(
+    async () => acceptedBeats(node),
+    (count) => count >= since + more,
+    30_000,
+  );
+  t.deepEqual(warningsAndErrors(node), []);
 }

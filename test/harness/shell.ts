@@ -7,6 +7,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from './paths.js';
+import { childOutput } from './processes.js';
 
 const BINARIES: Record<string, string> = {
   otherix: 'cli/dist/main.js',
@@ -42,22 +43,18 @@ export async function makeShell(): Promise<Shell> {
   }
   return {
     binDir,
-    run: (script, options = {}) =>
-      new Promise((resolve, reject) => {
-        const child = spawn('bash', ['--norc', '--noprofile', '-c', script], {
-          env: { ...baseEnv, ...(options.env ?? {}) },
-          stdio: ['pipe', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-        child.on('error', reject);
-        child.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
-        // A script that exits without reading its input closes the pipe first (EPIPE): nothing to report.
-        child.stdin.on('error', () => undefined);
-        child.stdin.end(options.stdin ?? '');
-      }),
+    run: async (script, options = {}) => {
+      const child = spawn('bash', ['--norc', '--noprofile', '-c', script], {
+        env: { ...baseEnv, ...(options.env ?? {}) },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const output = childOutput(child);
+      // A script that exits without reading its input closes the pipe first (EPIPE): nothing to report.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.stdin ?? '');
+      const { exitCode, stdout, stderr } = await output;
+      return { exitCode, stdout, stderr };
+    },
     remove: () => rm(binDir, { recursive: true, force: true }),
   };
 }

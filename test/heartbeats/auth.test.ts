@@ -3,7 +3,7 @@
 // the cluster CA never issued, the CP's own identity, a certificate replaced by a bound re-join
 // and a deleted node's certificate are all refused, each with its exact code.
 import test from 'ava';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { nodeSpiffeId, publicKeySpkiDerOf } from '@otherix/sdk/pki';
 import { impostorCertificate } from '../harness/certificates.js';
@@ -11,13 +11,7 @@ import { heartbeat, heartbeatBody, joinNode } from '../harness/cluster.js';
 
 let cp: ControlPlane;
 
-test.before(async () => {
-  cp = await startControlPlane();
-});
-
-test.after.always(async () => {
-  await cp?.close();
-});
+controlPlaneForFile(test, (started) => (cp = started));
 
 test('the certificate a join returned is accepted and the heartbeat recorded', async (t) => {
   const node = await joinNode(cp, 'hb-accepted');

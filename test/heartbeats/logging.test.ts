@@ -1,19 +1,13 @@
 // Heartbeats are the CP's most frequent request: accepted ones write no log line at info, refused
 // ones are logged at warn with the code and the node's name, and never with a key or certificate.
 import test from 'ava';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { heartbeat, joinNode } from '../harness/cluster.js';
 
 let cp: ControlPlane;
 
-test.before(async () => {
-  cp = await startControlPlane({ captureLogs: 'info' });
-});
-
-test.after.always(async () => {
-  await cp?.close();
-});
+controlPlaneForFile(test, (started) => (cp = started), { captureLogs: 'info' });
 
 test('accepted heartbeats are silent at info; a refused one is one warn line without secrets', async (t) => {
   const node = await joinNode(cp, 'log-node');

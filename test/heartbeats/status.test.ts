@@ -2,7 +2,7 @@
 // sleeping): pending until the first heartbeat, ready, not_ready after three of its own reported
 // intervals without one, ready again on the next; cordoned wins and no heartbeat lifts it.
 import test from 'ava';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile } from '../harness/control-plane.js';
 import type { ControlPlane, MovableClock } from '../harness/control-plane.js';
 import { heartbeat, heartbeatBody, joinNode } from '../harness/cluster.js';
 import type { JoinedNode } from '../harness/cluster.js';
@@ -35,15 +35,15 @@ const clock = holdableClock();
 
 // Every node joins before any test moves the clock: certificates are issued on the CP clock,
 // and one issued in the (moved) future would not be valid yet for TLS.
-test.before(async () => {
-  cp = await startControlPlane({ clock });
-  joined = {};
-  for (const name of ['st-silent', 'st-fast', 'st-slow', 'st-cordoned']) joined[name] = await joinNode(cp, name);
-});
-
-test.after.always(async () => {
-  await cp?.close();
-});
+controlPlaneForFile(
+  test,
+  async (started) => {
+    cp = started;
+    joined = {};
+    for (const name of ['st-silent', 'st-fast', 'st-slow', 'st-cordoned']) joined[name] = await joinNode(cp, name);
+  },
+  { clock },
+);
 
 async function statusOf(name: string): Promise<string> {
   const shown = await api(cp, 'GET', `/v1/nodes/${name}`, { token: cp.adminToken });

@@ -11,11 +11,12 @@ import { createClient } from '@otherix/sdk';
 import type { Node, OtherixClient } from '@otherix/sdk';
 import { makeNodeHost, startServe } from '../harness/agent.js';
 import type { NodeHost } from '../harness/agent.js';
-import { makeCliHome } from '../harness/cli.js';
+import { cliEnv, makeCliHome } from '../harness/cli.js';
 import type { CliHome } from '../harness/cli.js';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import { eventually, freePort } from '../harness/loopback.js';
+import { freePort } from '../harness/loopback.js';
+import { nodeReaches } from '../harness/served-node.js';
 import { makeShell } from '../harness/shell.js';
 import type { Shell } from '../harness/shell.js';
 
@@ -31,7 +32,7 @@ test.before(async () => {
   admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
   cli = await makeCliHome();
   shell = await makeShell();
-  adminEnv = { OTHERIX_CP_URL: cp.url, OTHERIX_CA_FINGERPRINT: cp.caFingerprint, OTHERIX_TOKEN: cp.adminToken };
+  adminEnv = cliEnv(cp, cp.adminToken);
 });
 
 test.after.always(async () => {
@@ -133,15 +134,7 @@ test.serial(
     const serve = startServe(['serve', '--config', host.configPath, '--poll-interval', '100ms']);
     t.teardown(() => serve.stop());
     await serve.waitForLog((r) => r.msg === 'state B: serving');
-    t.is(
-      (
-        (await eventually(
-          () => admin.nodes.get('printed-node'),
-          (n) => n.status === 'ready',
-        )) as Node
-      ).status,
-      'ready',
-    );
+    t.is((await nodeReaches(admin, 'printed-node', 'ready')).status, 'ready');
   },
 );
 

@@ -6,7 +6,7 @@ import { createClient } from '@otherix/sdk';
 import type { OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import { argvOfPrintedCommand, makeCliHome, tableHeader, tableRows } from '../harness/cli.js';
+import { cliEnv, followNextPages, makeCliHome, tableHeader, tableRows } from '../harness/cli.js';
 import type { CliHome } from '../harness/cli.js';
 
 let cp: ControlPlane;
@@ -18,7 +18,7 @@ test.before(async () => {
   cp = await startControlPlane();
   admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
   cli = await makeCliHome();
-  adminEnv = { OTHERIX_CP_URL: cp.url, OTHERIX_CA_FINGERPRINT: cp.caFingerprint, OTHERIX_TOKEN: cp.adminToken };
+  adminEnv = cliEnv(cp, cp.adminToken);
 });
 
 test.after.always(async () => {
@@ -80,18 +80,16 @@ test.serial('an unlimited token (the default) reads as unlimited with the defaul
 });
 
 test.serial('the TTL shown is the clamped one: 30s and 500ms become 1m0s, 48h and 1000000h become 24h0m0s', async (t) => {
-  const short = await cli.run(['node', 'join-token', 'create', '--ttl', '30s'], adminEnv);
-  t.is(short.exitCode, 0, short.stderr);
-  assertBlock(t, short.stdout, mintBlock('1m0s', '0 \\(unlimited\\)'));
-  const long = await cli.run(['node', 'join-token', 'create', '--ttl', '48h'], adminEnv);
-  t.is(long.exitCode, 0, long.stderr);
-  assertBlock(t, long.stdout, mintBlock('24h0m0s', '0 \\(unlimited\\)'));
-  const subSecond = await cli.run(['node', 'join-token', 'create', '--ttl', '500ms'], adminEnv);
-  t.is(subSecond.exitCode, 0, subSecond.stderr);
-  assertBlock(t, subSecond.stdout, mintBlock('1m0s', '0 \\(unlimited\\)'));
-  const huge = await cli.run(['node', 'join-token', 'create', '--ttl', '1000000h'], adminEnv);
-  t.is(huge.exitCode, 0, huge.stderr);
-  assertBlock(t, huge.stdout, mintBlock('24h0m0s', '0 \\(unlimited\\)'));
+  for (const [ttl, shown] of [
+    ['30s', '1m0s'],
+    ['48h', '24h0m0s'],
+    ['500ms', '1m0s'],
+    ['1000000h', '24h0m0s'],
+  ]) {
+    const run = await cli.run(['node', 'join-token', 'create', '--ttl', ttl], adminEnv);
+    t.is(run.exitCode, 0, run.stderr);
+    assertBlock(t, run.stdout, mintBlock(shown, '0 \\(unlimited\\)'));
+  }
 });
 
 test.serial('create --output json prints the API body: every field of JoinTokenCreated, pretty-printed as sent', async (t) => {
@@ -150,19 +148,14 @@ test.serial('pagination: following each printed "Next page" command visits every
   const all = (await admin.joinTokens.list({ limit: 500, include_expired: true })).items.map((token) => token.id);
   t.true(all.length >= 5);
 
+  const args = ['node', 'join-token', 'list', '--include-expired', '--limit', '2'];
+  const nextPage = /^Next page: otherix node join-token list --include-expired --cursor[ =]\S+ --limit 2$/;
   const seen: string[] = [];
-  let args = ['node', 'join-token', 'list', '--include-expired', '--limit', '2'];
-  for (let pages = 0; pages < 100; pages++) {
-    const run = await paging.run(args, adminEnv);
-    t.is(run.exitCode, 0, run.stderr);
-    t.deepEqual(tableHeader(run.stdout), ['ID', 'NODE-NAME', 'TTL-REMAINING', 'MAX-USES', 'CONSUMED', 'CREATED-BY']);
-    const rows = tableRows(run.stdout);
+  for (const stdout of await followNextPages(t, paging, adminEnv, args, nextPage, 100)) {
+    t.deepEqual(tableHeader(stdout), ['ID', 'NODE-NAME', 'TTL-REMAINING', 'MAX-USES', 'CONSUMED', 'CREATED-BY']);
+    const rows = tableRows(stdout);
     t.true(rows.length <= 2);
     seen.push(...rows.map((cells) => cells[0]));
-    const last = run.stdout.trimEnd().split('\n').at(-1)!;
-    if (!last.startsWith('Next page: ')) break;
-    t.regex(last, /^Next page: otherix node join-token list --include-expired --cursor[ =]\S+ --limit 2$/);
-    args = argvOfPrintedCommand(last.slice('Next page: '.length));
   }
   t.deepEqual(seen, all);
 });

@@ -4,19 +4,13 @@
 // unknown 404), consumptions (oldest first, paginated).
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';
 
 let cp: ControlPlane;
 
-test.before(async () => {
-  cp = await startControlPlane();
-});
-
-test.after.always(async () => {
-  await cp?.close();
-});
+controlPlaneForFile(test, (started) => (cp = started));
 
 const mint = (body: Record<string, unknown> = {}, token = cp.adminToken) => api(cp, 'POST', '/v1/nodes/join-tokens', { token, body });
 const list = (query = '') => api(cp, 'GET', `/v1/nodes/join-tokens${query}`, { token: cp.adminToken });

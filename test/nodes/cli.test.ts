@@ -6,7 +6,8 @@ import { createCsr, exportPrivateKeyPem, generateNodeKeyPair } from '@otherix/sd
 import type { JoinResponse, OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import { argvOfPrintedCommand, makeCliHome, tableHeader, tableRows } from '../harness/cli.js';
+import { cliEnv, followNextPages, makeCliHome, tableHeader, tableRows } from '../harness/cli.js';
+import { TEST_HARDWARE } from '../harness/cluster.js';
 import type { CliHome } from '../harness/cli.js';
 
 let cp: ControlPlane;
@@ -17,15 +18,6 @@ let viewerEnv: Record<string, string>;
 let fleetTokenId: string;
 const joined: JoinResponse[] = [];
 const keyPems: string[] = [];
-
-const HARDWARE = {
-  cpu_model: 'Test CPU 9000',
-  cpu_count: 8,
-  memory_bytes: 16 * 1024 ** 3,
-  kvm_present: true,
-  hostname: 'host-a',
-  kernel: '6.1.0-test',
-};
 
 async function joinNode(
   client: OtherixClient,
@@ -53,7 +45,7 @@ test.before(async () => {
   cp = await startControlPlane();
   admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
   cli = await makeCliHome();
-  adminEnv = { OTHERIX_CP_URL: cp.url, OTHERIX_CA_FINGERPRINT: cp.caFingerprint, OTHERIX_TOKEN: cp.adminToken };
+  adminEnv = cliEnv(cp, cp.adminToken);
   const viewer = await admin.apiTokens.create({ name: 'nodes-viewer', role: 'viewer' });
   viewerEnv = { ...adminEnv, OTHERIX_TOKEN: viewer.token };
 
@@ -78,7 +70,7 @@ test.before(async () => {
     architecture: 'amd64',
     agent_version: '0.1.0-test',
     heartbeat_interval_seconds: 3600,
-    hardware: HARDWARE,
+    hardware: TEST_HARDWARE,
     vm_count: 2,
     active_migrations: 1,
   });
@@ -188,18 +180,18 @@ test('a viewer sees the reduced table without the endpoint column', async (t) =>
 });
 
 test('node list pages follow the printed next-page command, filters kept', async (t) => {
-  const names: string[] = [];
-  let args = ['node', 'list', '--architecture', 'amd64', '--limit', '1'];
-  for (let pages = 0; pages < 10; pages++) {
-    const run = await cli.run(args, adminEnv);
-    t.is(run.exitCode, 0, run.stderr);
-    names.push(...tableRows(run.stdout).map((cells) => cells[0]));
-    const last = run.stdout.trimEnd().split('\n').at(-1)!;
-    if (!last.startsWith('Next page: ')) break;
-    t.regex(last, /^Next page: otherix node list --architecture amd64 --cursor[ =]\S+ --limit 1$/);
-    args = argvOfPrintedCommand(last.slice('Next page: '.length));
-  }
-  t.deepEqual(names, ['node-a', 'node-c']);
+  const args = ['node', 'list', '--architecture', 'amd64', '--limit', '1'];
+  const pages = await followNextPages(
+    t,
+    cli,
+    adminEnv,
+    args,
+    /^Next page: otherix node list --architecture amd64 --cursor[ =]\S+ --limit 1$/,
+  );
+  t.deepEqual(
+    pages.flatMap((stdout) => tableRows(stdout).map((cells) => cells[0])),
+    ['node-a', 'node-c'],
+  );
 });
 
 test('node get shows the whole full projection to an admin, ids only with --show-ids', async (t) => {
@@ -215,23 +207,26 @@ test('node get shows the whole full projection to an admin, ids only with --show
         return [label.trim(), value.join(':').trim()];
       }),
   );
-  t.is(fields.get('Name'), 'node-a');
-  t.is(fields.get('Status'), 'ready');
-  t.is(fields.get('Architecture'), 'amd64');
-  t.is(fields.get('Endpoint'), 'https://10.0.0.11:9443');
-  t.is(fields.get('Migration'), '10.0.0.11 ports 49152-49251');
-  t.is(fields.get('Agent version'), '0.1.0-test');
-  t.is(fields.get('VMs'), '2');
-  t.is(fields.get('Active migrations'), '1');
-  t.is(fields.get('Certificate serial'), node.certificate.serial);
-  t.is(fields.get('Certificate expires'), node.certificate.not_after.replace(/\.\d+Z$/, 'Z'));
+  const expected: Record<string, string> = {
+    Name: 'node-a',
+    Status: 'ready',
+    Architecture: 'amd64',
+    Endpoint: 'https://10.0.0.11:9443',
+    Migration: '10.0.0.11 ports 49152-49251',
+    'Agent version': '0.1.0-test',
+    VMs: '2',
+    'Active migrations': '1',
+    'Certificate serial': node.certificate.serial,
+    'Certificate expires': node.certificate.not_after.replace(/\.\d+Z$/, 'Z'),
+    Hardware: '',
+    CPU: 'Test CPU @ 3.0GHz (8 CPUs)',
+    Memory: '16.0 GiB',
+    KVM: 'present',
+    'Host name': 'host-under-test',
+    Kernel: '6.1.0-test',
+  };
+  for (const [label, value] of Object.entries(expected)) t.is(fields.get(label), value, label);
   t.regex(fields.get('Last heartbeat')!, /^(\d+m)?\d+s ago \(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\)$/);
-  t.is(fields.get('Hardware'), '');
-  t.is(fields.get('CPU'), 'Test CPU 9000 (8 CPUs)');
-  t.is(fields.get('Memory'), '16.0 GiB');
-  t.is(fields.get('KVM'), 'present');
-  t.is(fields.get('Host name'), 'host-a');
-  t.is(fields.get('Kernel'), '6.1.0-test');
 
   const pending = await cli.run(['node', 'get', 'node-c'], adminEnv);
   t.regex(pending.stdout, /^Last heartbeat: +never$/m);
@@ -285,19 +280,11 @@ test('consumptions renders the seed columns, one row per redemption, and JSON eq
 });
 
 test('consumptions pages follow the printed next-page command', async (t) => {
-  const seen: string[] = [];
-  let args = ['node', 'join-token', 'consumptions', fleetTokenId, '--limit', '3'];
-  for (let pages = 0; pages < 10; pages++) {
-    const run = await cli.run(args, adminEnv);
-    t.is(run.exitCode, 0, run.stderr);
-    seen.push(...tableRows(run.stdout).map((cells) => cells[1]));
-    const last = run.stdout.trimEnd().split('\n').at(-1)!;
-    if (!last.startsWith('Next page: ')) break;
-    t.regex(last, new RegExp(`^Next page: otherix node join-token consumptions ${fleetTokenId} --cursor[ =]\\S+ --limit 3$`));
-    args = argvOfPrintedCommand(last.slice('Next page: '.length));
-  }
+  const args = ['node', 'join-token', 'consumptions', fleetTokenId, '--limit', '3'];
+  const nextPage = new RegExp(`^Next page: otherix node join-token consumptions ${fleetTokenId} --cursor[ =]\\S+ --limit 3$`);
+  const pages = await followNextPages(t, cli, adminEnv, args, nextPage);
   t.deepEqual(
-    seen,
+    pages.flatMap((stdout) => tableRows(stdout).map((cells) => cells[1])),
     joined.map((response) => response.node.id),
   );
 });

@@ -1,20 +1,16 @@
 // Day-2 cordon/uncordon (admin, operator; by id): synchronous and idempotent, returning the Node;
 // a cordoned node leaves the placement view (schedulable=true) without losing its liveness.
 import test from 'ava';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { heartbeat, joinNode, roleTokens } from '../harness/cluster.js';
 
 let cp: ControlPlane;
 let tokens: Record<'operator' | 'developer' | 'viewer', string>;
 
-test.before(async () => {
-  cp = await startControlPlane();
+controlPlaneForFile(test, async (started) => {
+  cp = started;
   tokens = await roleTokens(cp, 'cordon');
-});
-
-test.after.always(async () => {
-  await cp?.close();
 });
 
 const schedulable = async (): Promise<string[]> =>

@@ -1,7 +1,7 @@
 // DELETE /v1/nodes/{id} (admin): 409 while the node reports VMs or active migrations unless
 // ?force=true; deleting revokes its certificate and frees its name and hosts for a later join.
 import test from 'ava';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { heartbeat, heartbeatBody, joinNode, roleTokens } from '../harness/cluster.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';
@@ -9,13 +9,9 @@ import { joinRequest, nodeCsr } from '../harness/join-request.js';
 let cp: ControlPlane;
 let tokens: Record<'operator' | 'developer' | 'viewer', string>;
 
-test.before(async () => {
-  cp = await startControlPlane();
+controlPlaneForFile(test, async (started) => {
+  cp = started;
   tokens = await roleTokens(cp, 'delete');
-});
-
-test.after.always(async () => {
-  await cp?.close();
 });
 
 test('409 conflict while the node reports VMs, and while it reports an active migration', async (t) => {

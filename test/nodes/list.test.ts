@@ -2,7 +2,7 @@
 // developer/viewer NodeSummary (no Node field leaks), filters by architecture, status and
 // schedulable, keyset pages with no repeats or gaps while nodes are being added, name not id.
 import test from 'ava';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { heartbeat, heartbeatBody, joinNode, roleTokens } from '../harness/cluster.js';
 import type { JoinedNode } from '../harness/cluster.js';
@@ -29,8 +29,8 @@ const NODE_KEYS = [
 ];
 const SUMMARY_KEYS = ['architecture', 'id', 'last_heartbeat_at', 'name', 'projection', 'status'];
 
-test.before(async () => {
-  cp = await startControlPlane();
+controlPlaneForFile(test, async (started) => {
+  cp = started;
   tokens = { admin: cp.adminToken, ...(await roleTokens(cp, 'list')) };
   // a (amd64, ready), b (arm64, ready), c (amd64, pending), d (arm64, cordoned), e (amd64, not_ready).
   for (const [name, architecture] of [
@@ -50,10 +50,6 @@ test.before(async () => {
     if (reply.status !== 200) throw new Error(reply.text);
   }
   await api(cp, 'POST', `/v1/nodes/${nodes['ls-d'].id}/cordon`, { token: cp.adminToken });
-});
-
-test.after.always(async () => {
-  await cp?.close();
 });
 
 const names = (body: { items: Array<{ name: string }> }): string[] => body.items.map((item) => item.name);

@@ -1,19 +1,13 @@
 // Node pages are keyset pages on the name: walking them while nodes are being added repeats
 // none and skips none of the nodes that were there when the walk began.
 import test from 'ava';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { joinNode } from '../harness/cluster.js';
 
 let cp: ControlPlane;
 
-test.before(async () => {
-  cp = await startControlPlane();
-});
-
-test.after.always(async () => {
-  await cp?.close();
-});
+controlPlaneForFile(test, (started) => (cp = started));
 
 test('no repeats and no gaps while nodes are added concurrently', async (t) => {
   const initial: string[] = [];

@@ -3,7 +3,7 @@
 // answered (joins or refusals), even from an IP over the limit, and never counted.
 import test from 'ava';
 import { GuessLimiter, guessSourceOf } from '@otherix/server';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile, startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';
 
@@ -11,13 +11,10 @@ const LIMIT = 3;
 let cp: ControlPlane;
 let csrPem: string;
 
-test.before(async () => {
-  cp = await startControlPlane({ joinGuessLimit: LIMIT });
-  csrPem = (await nodeCsr('guess')).csrPem;
-});
+controlPlaneForFile(test, (started) => (cp = started), { joinGuessLimit: LIMIT });
 
-test.after.always(async () => {
-  await cp?.close();
+test.before(async () => {
+  csrPem = (await nodeCsr('guess')).csrPem;
 });
 
 const guess = (i: number) =>

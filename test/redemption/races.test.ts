@@ -1,20 +1,16 @@
 // Under concurrency a token with max_uses N is redeemed at most N times (SPEC §4): the check and
 // the consumption are one serialized transaction. Repeated, because races are probabilistic.
 import test from 'ava';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';
 
 let cp: ControlPlane;
 let csrPem: string;
 
-test.before(async () => {
-  cp = await startControlPlane();
+controlPlaneForFile(test, async (started) => {
+  cp = started;
   csrPem = (await nodeCsr('race')).csrPem;
-});
-
-test.after.always(async () => {
-  await cp?.close();
 });
 
 async function race(

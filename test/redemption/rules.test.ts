@@ -5,7 +5,7 @@ import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { X509Certificate } from 'node:crypto';
 import { defaultEngine } from '../harness/engine.js';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { api, controlPlaneForFile, startControlPlane } from '../harness/control-plane.js';
 import type { ApiResponse, ControlPlane } from '../harness/control-plane.js';
 import { foreignCsr, joinRequest, nodeCsr, tamperedCsr } from '../harness/join-request.js';
 import { asBeforeCanonicalHosts } from '../harness/database-file.js';
@@ -13,13 +13,10 @@ import { asBeforeCanonicalHosts } from '../harness/database-file.js';
 let cp: ControlPlane;
 let csrPem: string;
 
-test.before(async () => {
-  cp = await startControlPlane({ advertiseHosts: ['cp.otherix.test'] });
-  csrPem = (await nodeCsr('any')).csrPem;
-});
+controlPlaneForFile(test, (started) => (cp = started), { advertiseHosts: ['cp.otherix.test'] });
 
-test.after.always(async () => {
-  await cp?.close();
+test.before(async () => {
+  csrPem = (await nodeCsr('any')).csrPem;
 });
 
 async function mint(body: Record<string, unknown> = {}): Promise<{ id: string; token: string }> {
@@ -81,6 +78,13 @@ test('a join returns the pending node, a leaf for its key and the CA bundle, and
   t.is(consumptions.body.items[0].source_ip, '127.0.0.1');
 });
 
+/** A join body for `name` whose advertised endpoint is `endpoint`. */
+const withEndpoint = (name: string, endpoint: string) => async (token: string) =>
+  joinRequest(token, name, csrPem, { advertised_endpoint: endpoint });
+/** A join body for `name` whose migration host is `host` (ports 1-2). */
+const withMigrationHost = (name: string, host: string) => async (token: string) =>
+  joinRequest(token, name, csrPem, { migration: { host, port_range_start: 1, port_range_end: 2 } });
+
 // Each refusal is tried against a fresh single-use token, which must still redeem afterwards.
 const refusals: Array<[string, (token: string) => Promise<unknown>, number, string, string?]> = [
   ['an RSA CSR', async (token) => joinRequest(token, 'rsa-node', await foreignCsr('rsa')), 400, 'validation_failed'],
@@ -101,18 +105,8 @@ const refusals: Array<[string, (token: string) => Promise<unknown>, number, stri
   ['a name that is not a DNS label', async (token) => joinRequest(token, 'Node_1', csrPem), 400, 'validation_failed'],
   ['a UUID-shaped name', async (token) => joinRequest(token, '0b7f2c9e-4c1d-4d7a-9a55-2b1f7d3c9e10', csrPem), 400, 'validation_failed'],
   ['a reserved name', async (token) => joinRequest(token, 'heartbeat', csrPem), 400, 'validation_failed'],
-  [
-    'an http:// endpoint',
-    async (token) => joinRequest(token, 'plain-http', csrPem, { advertised_endpoint: 'http://10.9.0.1:9443' }),
-    400,
-    'validation_failed',
-  ],
-  [
-    'an endpoint without a host',
-    async (token) => joinRequest(token, 'no-host', csrPem, { advertised_endpoint: 'https://' }),
-    400,
-    'validation_failed',
-  ],
+  ['an http:// endpoint', withEndpoint('plain-http', 'http://10.9.0.1:9443'), 400, 'validation_failed'],
+  ['an endpoint without a host', withEndpoint('no-host', 'https://'), 400, 'validation_failed'],
   [
     'an inverted port range',
     async (token) =>
@@ -130,76 +124,29 @@ const refusals: Array<[string, (token: string) => Promise<unknown>, number, stri
     400,
     'validation_failed',
   ],
-  [
-    "the CP's own host",
-    async (token) => joinRequest(token, 'cp-host', csrPem, { advertised_endpoint: 'https://cp.otherix.test:9443' }),
-    409,
-    'conflict',
-  ],
+  ["the CP's own host", withEndpoint('cp-host', 'https://cp.otherix.test:9443'), 409, 'conflict'],
   // The CP signs only host names it would accept from anyone (issue 12): the endpoint's host
   // passes the migration host's check, and hosts compare in one canonical form.
-  [
-    'a wildcard endpoint host (*)',
-    async (token) => joinRequest(token, 'wild-star', csrPem, { advertised_endpoint: 'https://*:9443' }),
-    400,
-    'validation_failed',
-  ],
-  [
-    'a wildcard endpoint host (*.x)',
-    async (token) => joinRequest(token, 'wild-sub', csrPem, { advertised_endpoint: 'https://*.example.test:9443' }),
-    400,
-    'validation_failed',
-  ],
-  [
-    'a wildcard migration host',
-    async (token) =>
-      joinRequest(token, 'wild-mig', csrPem, { migration: { host: '*.example.test', port_range_start: 1, port_range_end: 2 } }),
-    400,
-    'validation_failed',
-  ],
+  ['a wildcard endpoint host (*)', withEndpoint('wild-star', 'https://*:9443'), 400, 'validation_failed'],
+  ['a wildcard endpoint host (*.x)', withEndpoint('wild-sub', 'https://*.example.test:9443'), 400, 'validation_failed'],
+  ['a wildcard migration host', withMigrationHost('wild-mig', '*.example.test'), 400, 'validation_failed'],
   [
     'an endpoint label of 64 characters',
-    async (token) => joinRequest(token, 'long-label', csrPem, { advertised_endpoint: `https://${'a'.repeat(64)}.example.test:9443` }),
+    withEndpoint('long-label', `https://${'a'.repeat(64)}.example.test:9443`),
     400,
     'validation_failed',
   ],
   [
     'an endpoint name of 254 characters',
-    async (token) => joinRequest(token, 'long-name', csrPem, { advertised_endpoint: `https://${`${'a'.repeat(62)}.`.repeat(4)}ab:9443` }),
+    withEndpoint('long-name', `https://${`${'a'.repeat(62)}.`.repeat(4)}ab:9443`),
     400,
     'validation_failed',
   ],
-  [
-    'an endpoint host with an underscore',
-    async (token) => joinRequest(token, 'underscore', csrPem, { advertised_endpoint: 'https://node_1.example.test:9443' }),
-    400,
-    'validation_failed',
-  ],
-  [
-    'a migration host that looks like IPv4 but is not',
-    async (token) => joinRequest(token, 'not-ipv4', csrPem, { migration: { host: '10.0.0.256', port_range_start: 1, port_range_end: 2 } }),
-    400,
-    'validation_failed',
-  ],
-  [
-    'a migration host with an IPv6 zone',
-    async (token) => joinRequest(token, 'zone', csrPem, { migration: { host: 'fe80::1%eth0', port_range_start: 1, port_range_end: 2 } }),
-    400,
-    'validation_failed',
-  ],
-  [
-    "the CP's own host with a final dot and in capitals",
-    async (token) => joinRequest(token, 'cp-host-dot', csrPem, { advertised_endpoint: 'https://CP.Otherix.Test.:9443' }),
-    409,
-    'conflict',
-  ],
-  [
-    "the CP's own host as the migration host, with a final dot",
-    async (token) =>
-      joinRequest(token, 'cp-mig-dot', csrPem, { migration: { host: 'cp.otherix.test.', port_range_start: 1, port_range_end: 2 } }),
-    409,
-    'conflict',
-  ],
+  ['an endpoint host with an underscore', withEndpoint('underscore', 'https://node_1.example.test:9443'), 400, 'validation_failed'],
+  ['a migration host that looks like IPv4 but is not', withMigrationHost('not-ipv4', '10.0.0.256'), 400, 'validation_failed'],
+  ['a migration host with an IPv6 zone', withMigrationHost('zone', 'fe80::1%eth0'), 400, 'validation_failed'],
+  ["the CP's own host with a final dot and in capitals", withEndpoint('cp-host-dot', 'https://CP.Otherix.Test.:9443'), 409, 'conflict'],
+  ["the CP's own host as the migration host, with a final dot", withMigrationHost('cp-mig-dot', 'cp.otherix.test.'), 409, 'conflict'],
 ];
 
 for (const [what, body, status, code] of refusals) {

@@ -8,9 +8,8 @@
 import test from 'ava';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createClient } from '@otherix/sdk';
 import type { LogRecord } from '../harness/agent.js';
-import { startControlPlane } from '../harness/control-plane.js';
+import { controlPlaneForTest } from '../harness/cluster.js';
 import { bootstrapAndServe } from '../harness/served-node.js';
 
 const isRenewal = (r: LogRecord): boolean => r.msg.startsWith('renewal: renewed the node certificate');
@@ -18,12 +17,7 @@ const isExpiry = (r: LogRecord): boolean => r.level === 'warn' && /^the node cer
 
 test('cert files unreadable when the renewal is due, then back unchanged: serve still renews before the end', async (t) => {
   t.timeout(180_000);
-  const cp = await startControlPlane({ nodeCertLifetimeMs: 60_000 });
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-  t.teardown(async () => {
-    await admin.close();
-    await cp.close();
-  });
+  const { cp, admin } = await controlPlaneForTest(t, { nodeCertLifetimeMs: 60_000 });
   const node = await bootstrapAndServe(cp, admin, 'renew-files-away', { OTHERIX_LOGGER__LEVEL: 'debug' });
   t.teardown(() => node.cleanup());
 

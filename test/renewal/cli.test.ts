@@ -6,7 +6,7 @@
 import test from 'ava';
 import { createClient } from '@otherix/sdk';
 import type { Node, OtherixClient } from '@otherix/sdk';
-import { argvOfPrintedCommand, makeCliHome, tableHeader, tableRows } from '../harness/cli.js';
+import { argvOfPrintedCommand, cliEnv, makeCliHome, tableHeader, tableRows } from '../harness/cli.js';
 import type { CliHome } from '../harness/cli.js';
 import { movableClock, startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
@@ -23,7 +23,7 @@ test.before(async () => {
   cp = await startControlPlane({ clock });
   admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
   cli = await makeCliHome();
-  env = { OTHERIX_CP_URL: cp.url, OTHERIX_CA_FINGERPRINT: cp.caFingerprint, OTHERIX_TOKEN: cp.adminToken };
+  env = cliEnv(cp, cp.adminToken);
   // Two nodes whose 30-day certificates end in about 20 days (signed 10 days "ago"), one ending in 30.
   clock.advance(-10 * DAY);
   await joinNode(cp, 'soon-a', { host: '10.1.0.1' });

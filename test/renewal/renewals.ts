@@ -1,6 +1,7 @@
 // Renewals as a node sends them (POST /v1/nodes/renew over mTLS with its current certificate and a
 // CSR for a new key), what a test reads back about a node's certificates through the public
 // Store interface, and hosts bootstrapped by the real binary with the identity on their disk.
+import type { ExecutionContext } from 'ava';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -40,6 +41,16 @@ export async function certificateStatuses(cp: ControlPlane, serials: readonly st
   const out: Record<string, string | undefined> = {};
   for (const serial of serials) out[serial] = (await cp.store.findNodeCertificate(serial))?.status;
   return out;
+}
+
+/** Asserts that the CP recorded exactly `expected` ({serial: status}) for those serials. */
+export async function assertCertificateStatuses(
+  t: ExecutionContext,
+  cp: ControlPlane,
+  expected: Record<string, string>,
+  message?: string,
+): Promise<void> {
+  t.deepEqual(await certificateStatuses(cp, Object.keys(expected)), expected, message);
 }
 
 /** A host bootstrapped by the real binary with a token bound to `name`; kept in `hosts` for removal. */

@@ -4,27 +4,20 @@
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createClient } from '@otherix/sdk';
 import type { Node } from '@otherix/sdk';
-import { bootstrapWithBoundToken, makeNodeHost, runAgent } from '../harness/agent.js';
-import { heartbeat } from '../harness/cluster.js';
-import { startControlPlane } from '../harness/control-plane.js';
+import { bootstrapWithBoundToken, runAgent } from '../harness/agent.js';
+import { clusterForTest, heartbeat } from '../harness/cluster.js';
 import { startResettingServer } from '../harness/loopback.js';
 import { startUnavailableReplica } from '../harness/replicas.js';
 import { serialOf } from './renewals.js';
 
 test('otherix-agent renew passes over a 503 replica and a dead URL, and renews at the CP', async (t) => {
-  const cp = await startControlPlane();
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-  const host = await makeNodeHost();
+  const { cp, admin, host } = await clusterForTest(t);
   const replica = await startUnavailableReplica(cp);
   const dead = await startResettingServer();
   t.teardown(async () => {
     await replica.close();
     await dead.close();
-    await host.remove();
-    await admin.close();
-    await cp.close();
   });
   const joined = await bootstrapWithBoundToken(cp, admin, {
     nodeName: 'renew-replicas',

@@ -7,7 +7,7 @@ import { createClient, isOtherixError } from '@otherix/sdk';
 import type { OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import { mintCa, mintServerCert, startImpostor } from '../harness/impostor-server.js';
+import { mintCa, startImpostor, startOwnCaImpostor } from '../harness/impostor-server.js';
 import { closedPortUrl, startSilentServer } from '../harness/loopback.js';
 import { joinNode } from '../harness/cluster.js';
 
@@ -86,11 +86,7 @@ test('a server with a cluster-CA certificate but without the control-plane ident
 });
 
 test('a server of a self-signed CA with the control-plane URI is refused too', async (t) => {
-  const rogueCa = mintCa('rogue');
-  const impostor = await startImpostor({
-    serving: mintServerCert(rogueCa, 'spiffe://otherix/control-plane'),
-    caPemToServe: rogueCa.certPem,
-  });
+  const impostor = await startOwnCaImpostor('rogue');
   closers.push(impostor.close);
   const client = track(createClient({ cpUrl: impostor.url, caPem: cp.caPem, token: cp.adminToken }));
   const error = await t.throwsAsync(client.whoami());

@@ -1,12 +1,13 @@
 // Every resource method of the SDK client against a real CP over TLS, and the API's errors as
 // OtherixApiError with the API's code, status and details.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { createClient, isFullNode, isFullNodePage, isOtherixError } from '@otherix/sdk';
 import { createCsr, generateNodeKeyPair } from '@otherix/sdk/pki';
-import type { Node, OtherixClient } from '@otherix/sdk';
+import type { ApiTokenCreated, Node, OtherixClient, OtherixErrorCode } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import { joinNode } from '../harness/cluster.js';
+import { heartbeatBody, joinNode } from '../harness/cluster.js';
 
 let cp: ControlPlane;
 let admin: OtherixClient;
@@ -16,6 +17,20 @@ function clientWith(token?: string): OtherixClient {
   const client = createClient({ cpUrl: cp.url, caPem: cp.caPem, ...(token !== undefined ? { token } : {}) });
   clients.push(client);
   return client;
+}
+
+/** Awaits `call`, which must fail with the API's `code` and HTTP `status`; the error, for more checks. */
+async function apiError(t: ExecutionContext, call: Promise<unknown>, code: OtherixErrorCode, status: number): Promise<Error> {
+  const error = await t.throwsAsync(call);
+  t.true(isOtherixError(error, code), String(error));
+  t.is((error as { status?: number }).status, status);
+  return error;
+}
+
+/** A new viewer API token named `name`, and a client that holds it. */
+async function newViewer(name: string): Promise<{ created: ApiTokenCreated; viewer: OtherixClient }> {
+  const created = await admin.apiTokens.create({ name, role: 'viewer' });
+  return { created, viewer: clientWith(created.token) };
 }
 
 test.before(async () => {
@@ -128,14 +143,7 @@ test('nodes: join, get, list, listAll, cordon, uncordon, heartbeat over mTLS, de
     },
   });
   clients.push(nodeClient);
-  const beat = await nodeClient.nodes.heartbeat({
-    architecture: 'amd64',
-    agent_version: '0.1.0-test',
-    heartbeat_interval_seconds: 30,
-    hardware: { cpu_model: 'test', cpu_count: 2, memory_bytes: 1024, kvm_present: false, hostname: 'h', kernel: 'k' },
-    vm_count: 0,
-    active_migrations: 0,
-  });
+  const beat = await nodeClient.nodes.heartbeat(heartbeatBody());
   t.is(beat.status, 'ready');
   t.true(reads >= 1);
 
@@ -148,31 +156,19 @@ test('nodes: join, get, list, listAll, cordon, uncordon, heartbeat over mTLS, de
     },
   });
   clients.push(brokenClient);
-  const broken = await t.throwsAsync(
-    brokenClient.nodes.heartbeat({
-      architecture: 'amd64',
-      agent_version: '0.1.0-test',
-      heartbeat_interval_seconds: 30,
-      hardware: { cpu_model: 'test', cpu_count: 2, memory_bytes: 1024, kvm_present: false, hostname: 'h', kernel: 'k' },
-      vm_count: 0,
-      active_migrations: 0,
-    }),
-  );
+  const broken = await t.throwsAsync(brokenClient.nodes.heartbeat(heartbeatBody()));
   t.true(isOtherixError(broken, 'tls_failed'));
   t.regex(broken.message, /cannot load the client certificate for mTLS \(ENOENT: no such file agent\.crt\)/);
   t.is((await admin.nodes.get('res-node')).status, 'ready');
 
   t.is(await admin.nodes.delete(node.id, { force: true }), undefined);
-  const error = await t.throwsAsync(admin.nodes.get('res-node'));
-  t.true(isOtherixError(error, 'not_found'));
-  t.is((error as { status?: number }).status, 404);
+  await apiError(t, admin.nodes.get('res-node'), 'not_found', 404);
 });
 
 test('apiTokens: create, list, listAll, revoke; a revoked token is unauthenticated', async (t) => {
-  const created = await admin.apiTokens.create({ name: 'res-viewer', role: 'viewer' });
+  const { created, viewer } = await newViewer('res-viewer');
   t.regex(created.token, /^otx_api_[A-Za-z0-9_-]{43}$/);
   t.is(created.role, 'viewer');
-  const viewer = clientWith(created.token);
   t.deepEqual(await viewer.whoami(), { name: 'res-viewer', role: 'viewer' });
 
   const page = await admin.apiTokens.list({ limit: 1 });
@@ -181,27 +177,21 @@ test('apiTokens: create, list, listAll, revoke; a revoked token is unauthenticat
   t.true(all.some((item) => item.id === created.id));
 
   t.true((await admin.apiTokens.revoke(created.id)).revoked);
-  const error = await t.throwsAsync(viewer.whoami());
-  t.true(isOtherixError(error, 'unauthenticated'));
-  t.is((error as { status?: number }).status, 401);
+  await apiError(t, viewer.whoami(), 'unauthenticated', 401);
 });
 
 test('a viewer gets NodeSummary and is forbidden from admin operations', async (t) => {
   await joinNode(cp, 'res-summary');
-  const created = await admin.apiTokens.create({ name: 'res-viewer-2', role: 'viewer' });
-  const viewer = clientWith(created.token);
+  const { viewer } = await newViewer('res-viewer-2');
   const summary = await viewer.nodes.get('res-summary');
   t.deepEqual(Object.keys(summary).sort(), ['architecture', 'id', 'last_heartbeat_at', 'name', 'projection', 'status']);
   t.is(summary.projection, 'summary');
-  const error = await t.throwsAsync(viewer.joinTokens.list());
-  t.true(isOtherixError(error, 'forbidden'));
-  t.is((error as { status?: number }).status, 403);
+  await apiError(t, viewer.joinTokens.list(), 'forbidden', 403);
 });
 
 test('isFullNode and isFullNodePage tell the projections apart by the body alone, an empty page included', async (t) => {
   await joinNode(cp, 'res-guards');
-  const created = await admin.apiTokens.create({ name: 'res-guards-viewer', role: 'viewer' });
-  const viewer = clientWith(created.token);
+  const { viewer } = await newViewer('res-guards-viewer');
   const none = { architecture: 'riscv64' };
   t.true(isFullNodePage(await admin.nodes.list(none)), "the admin's empty page is a NodePage");
   t.false(isFullNodePage(await viewer.nodes.list(none)), "the viewer's empty page is a NodeSummaryPage");
@@ -217,16 +207,15 @@ test('isFullNode and isFullNodePage tell the projections apart by the body alone
 });
 
 test('API errors carry the API code, status, message and details', async (t) => {
-  const uuidName = await t.throwsAsync(admin.nodes.get('6f1c3a52-8f0e-4c55-9a57-6d2f1b0c9e11'));
-  t.true(isOtherixError(uuidName, 'validation_failed'));
-  t.is((uuidName as { status?: number }).status, 400);
+  const uuidName = await apiError(t, admin.nodes.get('6f1c3a52-8f0e-4c55-9a57-6d2f1b0c9e11'), 'validation_failed', 400);
   t.is(uuidName.name, 'OtherixApiError');
 
   const noToken = await t.throwsAsync(clientWith().whoami());
   t.true(isOtherixError(noToken, 'unauthenticated'));
 
   const keys = await generateNodeKeyPair();
-  const rejected = await t.throwsAsync(
+  const rejected = await apiError(
+    t,
     clientWith().nodes.join({
       token: `otx_join_${'A'.repeat(43)}`,
       node_name: 'res-unknown',
@@ -236,9 +225,9 @@ test('API errors carry the API code, status, message and details', async (t) => 
       architecture: 'amd64',
       agent_version: '0.1.0-test',
     }),
+    'token_rejected',
+    401,
   );
-  t.true(isOtherixError(rejected, 'token_rejected'));
-  t.is((rejected as { status?: number }).status, 401);
   t.is((rejected as { details?: Record<string, unknown> }).details?.['reason'], 'unknown');
   t.false(rejected.message.includes('AAAAAAAAAA'), 'the token is not echoed');
 });

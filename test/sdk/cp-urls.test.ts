@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isOtherixError, loadAgentConfig, resolveBootstrapOptions } from '@otherix/sdk';
 import { formatCpUrls, parseCpUrls } from '@otherix/sdk/internal';
+import { BOOTSTRAP_OPTIONS } from '../harness/join-request.js';
 
 test('a comma-separated list gives each URL as its origin, in the order given', (t) => {
   t.deepEqual(parseCpUrls('https://cp-b.example:8443, https://CP-A.example:8443/ ,https://10.0.0.5'), [
@@ -55,13 +56,7 @@ test('an empty entry and a URL given twice are refused, not ignored', (t) => {
 });
 
 test('bootstrap takes a list in --cp-url and refuses a bad one as usage before anything else', (t) => {
-  const options = {
-    token: `otx_join_${'A'.repeat(43)}`,
-    caFingerprint: `sha256:${'ab'.repeat(32)}`,
-    nodeName: 'node-1',
-    advertisedEndpoint: 'https://10.0.0.21:9443',
-    migrationHost: '10.0.0.21',
-  };
+  const options = BOOTSTRAP_OPTIONS;
   t.is(resolveBootstrapOptions({ ...options, cpUrl: 'https://cp-a:8443,https://cp-b:8443' }).cpUrl, 'https://cp-a:8443,https://cp-b:8443');
   const error = t.throws(() => resolveBootstrapOptions({ ...options, cpUrl: 'https://cp-a:8443,https://cp-a:8443' }));
   t.true(isOtherixError(error, 'usage'));

@@ -9,7 +9,7 @@ import { createClient, isOtherixError, OtherixApiError, pinCa } from '@otherix/s
 import type { ClientOptions, OtherixClient } from '@otherix/sdk';
 import { startControlPlane } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import { mintCa, mintServerCert, reachedImpostor, startImpostor } from '../harness/impostor-server.js';
+import { reachedImpostor, startImpostor, startOwnCaImpostor } from '../harness/impostor-server.js';
 import { startResettingServer } from '../harness/loopback.js';
 import { startRelayProxy } from '../harness/proxies.js';
 import { startUnavailableReplica } from '../harness/replicas.js';
@@ -119,8 +119,7 @@ test("a refusal (4xx) is the cluster's answer: the next URL is not tried", async
 });
 
 test('a URL whose server has a certificate of another CA is an error, never skipped for the next', async (t) => {
-  const other = mintCa('other cluster');
-  const impostor = await startImpostor({ serving: mintServerCert(other, 'spiffe://otherix/control-plane'), caPemToServe: other.certPem });
+  const impostor = await startOwnCaImpostor('other cluster');
   closers.push(() => impostor.close());
   const relay = await startRelayProxy(cp);
   closers.push(() => relay.close());
@@ -160,8 +159,7 @@ test('pinCa passes over unreachable and 503 URLs, and pins at the first that ans
 test('pinCa stops at the first URL that fails a check, whatever answers after it', async (t) => {
   const relay = await startRelayProxy(cp);
   closers.push(() => relay.close());
-  const other = mintCa('other cluster');
-  const foreign = await startImpostor({ serving: mintServerCert(other, 'spiffe://otherix/control-plane'), caPemToServe: other.certPem });
+  const foreign = await startOwnCaImpostor('other cluster');
   const clientOnly = await startImpostor({ serving: cp.clientCertificate, caPemToServe: cp.caPem });
   closers.push(
     () => foreign.close(),

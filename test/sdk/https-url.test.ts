@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadAgentConfig, parseCpUrl, resolveBootstrapOptions } from '@otherix/sdk';
 import { parseHttpsUrl } from '@otherix/sdk/internal';
 import { api, startControlPlane } from '../harness/control-plane.js';
-import { joinRequest, nodeCsr } from '../harness/join-request.js';
+import { BOOTSTRAP_OPTIONS, joinRequest, nodeCsr } from '../harness/join-request.js';
 
 const BASE = { subject: 'the URL', code: 'usage' } as const;
 
@@ -41,14 +41,7 @@ test('what it refuses, with the caller subject and code', (t) => {
 });
 
 test('bootstrap, agent.yaml and the client read their URLs with it', async (t) => {
-  const bootstrap = {
-    token: `otx_join_${'A'.repeat(43)}`,
-    caFingerprint: `sha256:${'ab'.repeat(32)}`,
-    cpUrl: 'https://127.0.0.1:1',
-    nodeName: 'url-node',
-    advertisedEndpoint: 'https://127.0.0.1:9443',
-    migrationHost: '127.0.0.1',
-  };
+  const bootstrap = BOOTSTRAP_OPTIONS;
   t.throws(() => resolveBootstrapOptions({ ...bootstrap, advertisedEndpoint: 'https://10.0.0.1:9443/?x=1' }), {
     code: 'usage',
     message: /^--advertised-endpoint .* must not carry credentials, a query or a fragment$/,

@@ -6,22 +6,15 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createClient, pinCa, isOtherixError } from '@otherix/sdk';
 import { singleCaCertificate, toPem } from '@otherix/sdk/pki';
-import { startControlPlane } from '../harness/control-plane.js';
+import { controlPlaneForFile } from '../harness/control-plane.js';
 import type { ControlPlane } from '../harness/control-plane.js';
-import { cpServingIdentity, mintCa, mintServerCert, reachedImpostor, startImpostor, startPinSplitter } from '../harness/impostor-server.js';
+import { cpServingIdentity, mintCa, mintServerCert, reachedImpostor, requestLines } from '../harness/impostor-server.js';
+import { startImpostor, startOwnCaImpostor, startPinSplitter } from '../harness/impostor-server.js';
 import { joinNode } from '../harness/cluster.js';
 
 let cp: ControlPlane;
-const closers: Array<() => Promise<void>> = [];
 
-test.before(async () => {
-  cp = await startControlPlane();
-});
-
-test.after.always(async () => {
-  for (const close of closers) await close();
-  await cp?.close();
-});
+controlPlaneForFile(test, (started) => (cp = started));
 
 test('the pin holds for sha256:, bare hex and openssl-style colon fingerprints', async (t) => {
   const hex = cp.caFingerprint.slice('sha256:'.length);
@@ -49,24 +42,16 @@ test('a malformed pin is refused before any connection', async (t) => {
 });
 
 test('a server presenting its own CA is refused: the body fingerprint field is not trusted', async (t) => {
-  const rogueCa = mintCa('rogue');
-  const impostor = await startImpostor({
-    serving: mintServerCert(rogueCa, 'spiffe://otherix/control-plane'),
-    caPemToServe: rogueCa.certPem,
-  });
-  closers.push(impostor.close);
+  const impostor = await startOwnCaImpostor('rogue');
+  t.teardown(impostor.close);
   const error = await t.throwsAsync(pinCa({ cpUrl: impostor.url, fingerprint: cp.caFingerprint }));
   t.true(isOtherixError(error, 'fingerprint_mismatch'));
-  t.true(error.message.includes(rogueCa.fingerprint));
+  t.true(error.message.includes(impostor.ownCa.fingerprint));
 });
 
 test('a man in the middle relaying the real CA over its own certificate is refused', async (t) => {
-  const rogueCa = mintCa('relay');
-  const relay = await startImpostor({
-    serving: mintServerCert(rogueCa, 'spiffe://otherix/control-plane'),
-    caPemToServe: cp.caPem,
-  });
-  closers.push(relay.close);
+  const relay = await startOwnCaImpostor('relay', cp.caPem);
+  t.teardown(relay.close);
   const error = await t.throwsAsync(pinCa({ cpUrl: relay.url, fingerprint: cp.caFingerprint }));
   t.true(isOtherixError(error, 'tls_failed'));
   t.regex(error.message, /man in the middle/);
@@ -75,7 +60,7 @@ test('a man in the middle relaying the real CA over its own certificate is refus
 test('a node of the cluster serving the real CA cannot pass as the control plane', async (t) => {
   const node = await joinNode(cp, 'tofu-node');
   const impostor = await startImpostor({ serving: node.cert, caPemToServe: cp.caPem });
-  closers.push(impostor.close);
+  t.teardown(impostor.close);
   const error = await t.throwsAsync(pinCa({ cpUrl: impostor.url, fingerprint: cp.caFingerprint }));
   t.true(isOtherixError(error, 'tls_failed'));
   t.true(error.message.includes('spiffe://otherix/control-plane'));
@@ -92,14 +77,11 @@ test('the pinned CA is exactly the one certificate, re-encoded from its DER', as
 
 test('a man in the middle with the CP client.crt and a two-certificate ca_pem is refused: nothing but the CA fetch reaches it', async (t) => {
   const splitter = await startPinSplitter(cp);
-  closers.push(splitter.close);
+  t.teardown(splitter.close);
   const error = await t.throwsAsync(pinCa({ cpUrl: splitter.url, fingerprint: cp.caFingerprint }));
   t.true(isOtherixError(error, 'invalid_ca'), String(error));
   t.regex(error.message, /holds 2 PEM blocks \(CERTIFICATE, CERTIFICATE\), not one certificate: .*suspect a man in the middle/);
-  t.deepEqual(
-    splitter.requests.map((request) => `${request.method} ${request.url}`),
-    ['GET /v1/ca'],
-  );
+  t.deepEqual(requestLines(splitter), ['GET /v1/ca']);
 });
 
 test('a second certificate beside the real CA is refused even when the real serving certificate answers', async (t) => {
@@ -107,7 +89,7 @@ test('a second certificate beside the real CA is refused even when the real serv
   const attacker = mintCa('extra');
   for (const caPemToServe of [`${cp.caPem}${attacker.certPem}`, `${attacker.certPem}${cp.caPem}`]) {
     const impostor = await startImpostor({ serving: cpServingIdentity(cp), caPemToServe });
-    closers.push(impostor.close);
+    t.teardown(impostor.close);
     const error = await t.throwsAsync(pinCa({ cpUrl: impostor.url, fingerprint: cp.caFingerprint }));
     t.true(isOtherixError(error, 'invalid_ca'), String(error));
   }
@@ -115,7 +97,7 @@ test('a second certificate beside the real CA is refused even when the real serv
 
 test('a clientAuth-only certificate of the real CA with the CP identity cannot serve the pinned fetch', async (t) => {
   const impostor = await startImpostor({ serving: cp.clientCertificate, caPemToServe: cp.caPem });
-  closers.push(impostor.close);
+  t.teardown(impostor.close);
   const error = await t.throwsAsync(pinCa({ cpUrl: impostor.url, fingerprint: cp.caFingerprint }));
   t.true(isOtherixError(error, 'tls_failed'), String(error));
   t.regex(error.message, /is not a serving certificate \(no serverAuth extended key usage\): suspect a man in the middle/);
@@ -124,7 +106,7 @@ test('a clientAuth-only certificate of the real CA with the CP identity cannot s
 test('a pinned client never sends its token to a clientAuth-only identity on later connections either', async (t) => {
   // The verified connections (after the pin) refuse it too: OpenSSL checks the serverAuth purpose.
   const impostor = await startImpostor({ serving: cp.clientCertificate, caPemToServe: cp.caPem });
-  closers.push(impostor.close);
+  t.teardown(impostor.close);
   const client = createClient({ cpUrl: impostor.url, caPem: cp.caPem, token: cp.adminToken });
   try {
     const error = await t.throwsAsync(client.whoami());
@@ -176,7 +158,7 @@ test('an answer of thousands of BEGIN lines is refused as that many PEM blocks',
     response.end(JSON.stringify({ ca_pem: hostile, fingerprint: cp.caFingerprint }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const error = await t.throwsAsync(
     pinCa({ cpUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, fingerprint: cp.caFingerprint }),
   );

@@ -5,31 +5,17 @@
 import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createClient } from '@otherix/sdk';
-import type { Node } from '@otherix/sdk';
-import { startControlPlane } from '../harness/control-plane.js';
 import { bootstrapWithBoundToken } from '../harness/agent.js';
-import { bootstrapAndServe } from '../harness/served-node.js';
-import { eventually } from '../harness/loopback.js';
+import { nodeReaches, servedNodeOnOwnCp } from '../harness/served-node.js';
 
 for (const [file, problem] of [
   ['agent.key', 'cannot be read as a private key'],
   ['ca.crt', 'cannot be read as a certificate'],
 ] as const) {
   test(`${file} garbled mid-run: heartbeats fail naming ${file} and the fix; --force repairs it without a restart`, async (t) => {
-    const cp = await startControlPlane();
-    const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
     const name = `damaged-${file.replace('.', '-')}`;
-    const node = await bootstrapAndServe(cp, admin, name);
-    t.teardown(async () => {
-      await node.cleanup();
-      await admin.close();
-      await cp.close();
-    });
-    await eventually(
-      () => admin.nodes.get(name),
-      (n) => n.status === 'ready',
-    );
+    const { cp, admin, node } = await servedNodeOnOwnCp(t, name);
+    await nodeReaches(admin, name, 'ready');
 
     // Garbled in place: the name is a symlink into the current generation, and the write follows it.
     await writeFile(join(node.certDir, file), '-----BEGIN GARBAGE-----\nbm90IGEga2V5\n-----END GARBAGE-----\n');
@@ -45,10 +31,7 @@ for (const [file, problem] of [
 
     // The CP no longer hears the node.
     cp.clock.advance(10_000);
-    await eventually(
-      () => admin.nodes.get(name),
-      (n) => n.status === 'not_ready',
-    );
+    await nodeReaches(admin, name, 'not_ready');
 
     const repaired = await bootstrapWithBoundToken(cp, admin, {
       nodeName: name,
@@ -58,15 +41,7 @@ for (const [file, problem] of [
     });
     t.is(repaired.exitCode, 0, repaired.stderr);
     await node.serve.waitForLog((r) => r.msg.startsWith('heartbeat: accepted again after'));
-    t.is(
-      (
-        (await eventually(
-          () => admin.nodes.get(name),
-          (n) => n.status === 'ready',
-        )) as Node
-      ).status,
-      'ready',
-    );
+    t.is((await nodeReaches(admin, name, 'ready')).status, 'ready');
     t.is(node.serve.child.exitCode, null, 'still running');
   });
 }

@@ -5,26 +5,12 @@
 import test from 'ava';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createClient, type Node } from '@otherix/sdk';
-import { startControlPlane } from '../harness/control-plane.js';
-import { bootstrapAndServe } from '../harness/served-node.js';
-import { eventually } from '../harness/loopback.js';
+import { nodeReaches, servedNodeOnOwnCp } from '../harness/served-node.js';
 
 test('cert files removed mid-run: heartbeats fail, the node goes not_ready, the agent keeps running', async (t) => {
-  const cp = await startControlPlane();
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-  const node = await bootstrapAndServe(cp, admin, 'serve-cert-loss');
-  t.teardown(async () => {
-    await node.cleanup();
-    await admin.close();
-    await cp.close();
-  });
+  const { cp, admin, node } = await servedNodeOnOwnCp(t, 'serve-cert-loss');
   const { serve } = node;
-  const ready = await eventually(
-    () => admin.nodes.get(node.name),
-    (n) => n.status === 'ready',
-  );
-  t.is(ready.status, 'ready');
+  t.is((await nodeReaches(admin, node.name, 'ready')).status, 'ready');
 
   for (const name of ['agent.key', 'agent.crt', 'ca.crt']) await rm(join(node.certDir, name), { force: true });
 
@@ -43,11 +29,7 @@ test('cert files removed mid-run: heartbeats fail, the node goes not_ready, the 
 
   // Three intervals without a heartbeat on the CP's clock: not_ready.
   cp.clock.advance(10_000);
-  const notReady = (await eventually(
-    () => admin.nodes.get(node.name),
-    (n) => n.status === 'not_ready',
-  )) as Node;
-  t.is(notReady.status, 'not_ready');
+  t.is((await nodeReaches(admin, node.name, 'not_ready')).status, 'not_ready');
 
   // Still State B: running, never back to waiting for bootstrap.
   t.is(serve.child.exitCode, null);
@@ -57,18 +39,8 @@ test('cert files removed mid-run: heartbeats fail, the node goes not_ready, the 
 });
 
 test('a deleted node: the CP refuses its heartbeats (revoked), the agent logs it and keeps running', async (t) => {
-  const cp = await startControlPlane();
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-  const node = await bootstrapAndServe(cp, admin, 'serve-deleted');
-  t.teardown(async () => {
-    await node.cleanup();
-    await admin.close();
-    await cp.close();
-  });
-  const ready = (await eventually(
-    () => admin.nodes.get(node.name),
-    (n) => n.status === 'ready',
-  )) as Node;
+  const { admin, node } = await servedNodeOnOwnCp(t, 'serve-deleted');
+  const ready = await nodeReaches(admin, node.name, 'ready');
   await admin.nodes.delete(ready.id);
 
   const refused = await node.serve.waitForLog((r) => r.msg.startsWith('heartbeat failed'));

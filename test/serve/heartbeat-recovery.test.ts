@@ -7,10 +7,8 @@ import test from 'ava';
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@otherix/sdk';
-import type { Node } from '@otherix/sdk';
 import { spawnControlPlane } from '../harness/control-plane.js';
-import { bootstrapAndServe } from '../harness/served-node.js';
-import { eventually } from '../harness/loopback.js';
+import { bootstrapAndServe, nodeReaches } from '../harness/served-node.js';
 
 const INTERVAL_MS = 200;
 
@@ -28,15 +26,7 @@ test('after a CP outage of ten intervals the agent is heard again within one int
     await second?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
-  t.is(
-    (
-      (await eventually(
-        () => admin.nodes.get(node.name),
-        (n) => n.status === 'ready',
-      )) as Node
-    ).status,
-    'ready',
-  );
+  t.is((await nodeReaches(admin, node.name, 'ready')).status, 'ready');
 
   // The outage: SIGTERM, and ten intervals without a CP.
   t.is((await first.stop()).code, 0);
@@ -55,9 +45,5 @@ test('after a CP outage of ten intervals the agent is heard again within one int
 
   const secondAdmin = createClient({ cpUrl: second.url, caPem: second.caPem, token: second.adminToken });
   t.teardown(() => secondAdmin.close());
-  const ready = (await eventually(
-    () => secondAdmin.nodes.get(node.name),
-    (n) => n.status === 'ready',
-  )) as Node;
-  t.is(ready.status, 'ready');
+  t.is((await nodeReaches(secondAdmin, node.name, 'ready')).status, 'ready');
 });

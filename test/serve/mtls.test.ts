@@ -4,12 +4,11 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient } from '@otherix/sdk';
 import { checkServerIdentityFor, nodeSpiffeId } from '@otherix/sdk/pki';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.js';
 import { callAgent } from '../harness/agent-https.js';
 import { joinNode } from '../harness/cluster.js';
-import { bootstrapAndServe, type ServedNode } from '../harness/served-node.js';
+import { serveNodeOn, type ServedNode } from '../harness/served-node.js';
 import { ALLOWED_OFFERS, REFUSED_OFFERS, protocolName, tryHandshake } from '../harness/tls-scan.js';
 import { repoPath } from '../harness/paths.js';
 
@@ -18,12 +17,7 @@ let node: ServedNode;
 
 test.before(async () => {
   cp = await startControlPlane();
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-  try {
-    node = await bootstrapAndServe(cp, admin, 'serve-mtls');
-  } finally {
-    await admin.close();
-  }
+  node = await serveNodeOn(cp, 'serve-mtls');
 });
 
 test.after.always(async () => {

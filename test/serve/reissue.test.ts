@@ -7,25 +7,14 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { createClient, type Node } from '@otherix/sdk';
-import { startControlPlane } from '../harness/control-plane.js';
+import type { Node } from '@otherix/sdk';
 import { bootstrapWithBoundToken } from '../harness/agent.js';
-import { bootstrapAndServe } from '../harness/served-node.js';
+import { nodeReaches, servedNodeOnOwnCp } from '../harness/served-node.js';
 import { eventually } from '../harness/loopback.js';
 
 test('bootstrap --force while serving: heartbeats switch to the new certificate without a restart', async (t) => {
-  const cp = await startControlPlane();
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
-  const node = await bootstrapAndServe(cp, admin, 'serve-reissue', { OTHERIX_LOGGER__LEVEL: 'debug' });
-  t.teardown(async () => {
-    await node.cleanup();
-    await admin.close();
-    await cp.close();
-  });
-  const before = (await eventually(
-    () => admin.nodes.get(node.name),
-    (n) => n.status === 'ready',
-  )) as Node;
+  const { cp, admin, node } = await servedNodeOnOwnCp(t, 'serve-reissue', { OTHERIX_LOGGER__LEVEL: 'debug' });
+  const before = await nodeReaches(admin, node.name, 'ready');
 
   const reissue = await bootstrapWithBoundToken({ url: node.cpUrl, caFingerprint: node.caFingerprint }, admin, {
     nodeName: node.name,

@@ -4,24 +4,20 @@
 // the next beat moves on to the second within the same process. The node stays ready and its
 // last_heartbeat_at keeps moving; the agent says once which URL it left for which.
 import test from 'ava';
-import { createClient } from '@otherix/sdk';
 import type { Node } from '@otherix/sdk';
-import { startControlPlane } from '../harness/control-plane.js';
+import { controlPlaneForTest } from '../harness/cluster.js';
 import { startRelayProxy } from '../harness/proxies.js';
 import { bootstrapAndServe } from '../harness/served-node.js';
 import { eventually } from '../harness/loopback.js';
 
 test('serve with two CP URLs keeps heartbeating after the first replica dies, without a restart', async (t) => {
-  const cp = await startControlPlane();
-  const admin = createClient({ cpUrl: cp.url, caPem: cp.caPem, token: cp.adminToken });
+  const { cp, admin } = await controlPlaneForTest(t);
   const [first, second] = [await startRelayProxy(cp), await startRelayProxy(cp)];
   const node = await bootstrapAndServe(cp, admin, 'two-urls', { OTHERIX_CP_URL: `${first.url},${second.url}` });
   t.teardown(async () => {
     await node.cleanup();
     await first.close();
     await second.close();
-    await admin.close();
-    await cp.close();
   });
   const read = async () => (await admin.nodes.get('two-urls')) as Node;
   await eventually(read, (seen) => seen.status === 'ready');

@@ -3,6 +3,7 @@
 // agent waiting, with one log line per distinct reason, until the files are right; agent.yaml
 // keys are overridable at serve time through OTHERIX_<KEY> / OTHERIX_<SECTION>__<KEY>.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -13,6 +14,7 @@ import { bootstrapWithAgent } from '../harness/served-node.js';
 import { clusterForNodes } from '../harness/cluster.js';
 import { mintCa } from '../harness/impostor-server.js';
 import { startServe } from '../harness/agent.js';
+import type { LogRecord, ServeProcess } from '../harness/agent.js';
 import { freePort } from '../harness/loopback.js';
 
 const cluster = clusterForNodes(test);
@@ -26,6 +28,21 @@ async function bootstrapped(name: string) {
   return { dir, configPath, certDir, port };
 }
 
+/** `otherix-agent serve --config <configPath>` polling every 100 ms, with `env`; stopped after the test. */
+function serveFor(t: ExecutionContext, configPath: string, env: Record<string, string> = {}, options: { cwd?: string } = {}): ServeProcess {
+  const serve = startServe(['serve', '--config', configPath, '--poll-interval', '100ms'], env, options);
+  t.teardown(() => serve.stop().then(() => undefined));
+  return serve;
+}
+
+/** The first 'state A: waiting' line, which must be a warning for `reason`. */
+async function waitingFor(t: ExecutionContext, serve: ServeProcess, reason: string): Promise<LogRecord> {
+  const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
+  t.is(waiting['reason'], reason);
+  t.is(waiting.level, 'warn');
+  return waiting;
+}
+
 test('a key that does not match, then a foreign CA, keep it in State A; the right files move it to State B', async (t) => {
   const node = await bootstrapped('state-a-broken');
   const keyPath = join(node.certDir, 'agent.key');
@@ -35,8 +52,7 @@ test('a key that does not match, then a foreign CA, keep it in State A; the righ
   const strangerKey = await exportPrivateKeyPem((await generateNodeKeyPair()).privateKey);
   await replaceFile(keyPath, strangerKey);
 
-  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_LOGGER__LEVEL: 'debug' });
-  t.teardown(() => serve.stop().then(() => undefined));
+  const serve = serveFor(t, node.configPath, { OTHERIX_LOGGER__LEVEL: 'debug' });
 
   const mismatch = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
   t.is(mismatch['reason'], 'key_mismatch');
@@ -75,11 +91,8 @@ test('a ca.crt with a second certificate beside the cluster CA keeps it in State
   const goodCa = await readFile(caPath, 'utf8');
   await replaceFile(caPath, `${goodCa.trim()}\n${mintCa('planted').certPem}`);
 
-  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms']);
-  t.teardown(() => serve.stop().then(() => undefined));
-  const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
-  t.is(waiting['reason'], 'invalid_ca');
-  t.is(waiting.level, 'warn');
+  const serve = serveFor(t, node.configPath);
+  const waiting = await waitingFor(t, serve, 'invalid_ca');
   t.regex(waiting.msg, /ca\.crt holds 2 PEM blocks \(CERTIFICATE, CERTIFICATE\), not one certificate: .*it is not what bootstrap wrote$/);
   t.regex(String(waiting['next_step']), /^re-run `otherix-agent bootstrap --force` with a token bound to state-a-two-cas /);
 
@@ -90,12 +103,9 @@ test('a ca.crt with a second certificate beside the cluster CA keeps it in State
 
 test('OTHERIX_NODE_NAME overrides agent.yaml at serve time: a certificate for another name keeps it waiting', async (t) => {
   const node = await bootstrapped('state-a-env');
-  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_NODE_NAME: 'someone-else' });
-  t.teardown(() => serve.stop().then(() => undefined));
-  const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
-  t.is(waiting['reason'], 'identity_mismatch');
+  const serve = serveFor(t, node.configPath, { OTHERIX_NODE_NAME: 'someone-else' });
+  const waiting = await waitingFor(t, serve, 'identity_mismatch');
   t.regex(waiting.msg, /is for spiffe:\/\/otherix\/node\/state-a-env, not spiffe:\/\/otherix\/node\/someone-else/);
-  t.is(waiting.level, 'warn');
   t.regex(String(waiting['next_step']), /^re-run `otherix-agent bootstrap --force` with a token bound to someone-else /);
   t.deepEqual(await serve.stop(), { code: 0, signal: null });
 });
@@ -103,8 +113,7 @@ test('OTHERIX_NODE_NAME overrides agent.yaml at serve time: a certificate for an
 test('OTHERIX_LISTEN overrides the listen address of agent.yaml', async (t) => {
   const node = await bootstrapped('state-a-listen');
   const other = await freePort();
-  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_LISTEN: `127.0.0.1:${other}` });
-  t.teardown(() => serve.stop().then(() => undefined));
+  const serve = serveFor(t, node.configPath, { OTHERIX_LISTEN: `127.0.0.1:${other}` });
   const listening = await serve.waitForLog((r) => r.msg.startsWith('agent server: listening'));
   t.is(listening['listen'], `127.0.0.1:${other}`);
   t.deepEqual(await serve.stop(), { code: 0, signal: null });
@@ -112,23 +121,17 @@ test('OTHERIX_LISTEN overrides the listen address of agent.yaml', async (t) => {
 
 test('a listen value that is not HOST:PORT is a broken config: it waits in State A', async (t) => {
   const node = await bootstrapped('state-a-bad-listen');
-  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_LISTEN: 'nine-four-four-three' });
-  t.teardown(() => serve.stop().then(() => undefined));
-  const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
-  t.is(waiting['reason'], 'config_invalid');
+  const serve = serveFor(t, node.configPath, { OTHERIX_LISTEN: 'nine-four-four-three' });
+  const waiting = await waitingFor(t, serve, 'config_invalid');
   t.regex(waiting.msg, /must be HOST:PORT/);
-  t.is(waiting.level, 'warn');
   t.regex(String(waiting['next_step']), /^fix or unset the environment variable OTHERIX_LISTEN, then restart serve/);
   t.deepEqual(await serve.stop(), { code: 0, signal: null });
 });
 
 test('a bad OTHERIX_* value on a bootstrapped host: the advice names the variable, not bootstrap', async (t) => {
   const node = await bootstrapped('state-a-bad-env');
-  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], { OTHERIX_HEARTBEAT_INTERVAL: 'bogus' });
-  t.teardown(() => serve.stop().then(() => undefined));
-  const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
-  t.is(waiting['reason'], 'config_invalid');
-  t.is(waiting.level, 'warn');
+  const serve = serveFor(t, node.configPath, { OTHERIX_HEARTBEAT_INTERVAL: 'bogus' });
+  const waiting = await waitingFor(t, serve, 'config_invalid');
   t.regex(waiting.msg, /OTHERIX_HEARTBEAT_INTERVAL=bogus: not a duration/);
   t.is(
     waiting['next_step'],
@@ -159,8 +162,7 @@ test('a --poll-interval that is not a duration is a usage error (exit 2)', async
 test('serve reads --config word for word (007 stays 007), and a flag given twice is a usage error', async (t) => {
   // Named absolute in every message (issue 12), and still 007, not 7.
   const cwd = await cluster.scratchDir('otherix-serve-cwd-');
-  const serve = startServe(['serve', '--config', '007', '--poll-interval', '100ms'], {}, { cwd });
-  t.teardown(() => serve.stop().then(() => undefined));
+  const serve = serveFor(t, '007', {}, { cwd });
   const checking = await serve.waitForLog((r) => r.msg.startsWith('state A: checking'));
   t.is(checking['config'], join(cwd, '007'));
   t.deepEqual(await serve.stop(), { code: 0, signal: null });
@@ -175,11 +177,8 @@ test('a group/world-writable cert dir or agent.yaml folder keeps serve in State 
   const node = await bootstrapped('state-a-loose');
   await chmod(node.certDir, 0o777);
   await chmod(dirname(node.configPath), 0o775);
-  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms']);
-  t.teardown(() => serve.stop().then(() => undefined));
-  const waiting = await serve.waitForLog((r) => r.msg.startsWith('state A: waiting'));
-  t.is(waiting['reason'], 'insecure_permissions');
-  t.is(waiting.level, 'warn');
+  const serve = serveFor(t, node.configPath);
+  const waiting = await waitingFor(t, serve, 'insecure_permissions');
   t.true(
     waiting.msg.startsWith(
       `state A: waiting: ${node.certDir} is writable by group or others (mode 0777); ${dirname(node.configPath)} is writable by group or others (mode 0775)`,
@@ -218,8 +217,7 @@ test('bootstrap with --cert-dir ./certs writes absolute paths, and serve started
   t.regex(yaml, new RegExp(`^  state_dir: ${escapeRegExp(dir)}$`, 'm'));
 
   // As systemd starts it: from /.
-  const serve = startServe(['serve', '--config', join(dir, 'agent.yaml'), '--poll-interval', '100ms'], {}, { cwd: '/' });
-  t.teardown(() => serve.stop().then(() => undefined));
+  const serve = serveFor(t, join(dir, 'agent.yaml'), {}, { cwd: '/' });
   await serve.waitForLog((r) => r.msg === 'state B: serving');
   t.deepEqual(await serve.stop(), { code: 0, signal: null });
 });
@@ -232,8 +230,7 @@ test('a relative cert_dir written in agent.yaml is relative to its folder, not t
   await replaceFile(node.configPath, yaml.replace(/^ {2}cert_dir: .*$/m, `  cert_dir: ${relative}`));
   t.false(relative.startsWith('/'));
 
-  const serve = startServe(['serve', '--config', node.configPath, '--poll-interval', '100ms'], {}, { cwd: '/' });
-  t.teardown(() => serve.stop().then(() => undefined));
+  const serve = serveFor(t, node.configPath, {}, { cwd: '/' });
   await serve.waitForLog((r) => r.msg === 'state B: serving');
   t.deepEqual(await serve.stop(), { code: 0, signal: null });
 });
