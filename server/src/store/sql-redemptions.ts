@@ -1,0 +1,121 @@
+// Join-token redemptions: the SQL of Store.redemptionTransaction on either engine, a batch per
+// transaction (the rules that drive it are in services/redemption-batch.ts; the transaction is a
+// rules transaction: on PostgreSQL it holds the advisory lock, so batches from every replica run
+// one at a time). Every statement costs the writer a round trip (SQLite: a trip through libuv's
+// pool, which the joins' P-384 operations keep busy, ~0.2 ms under load), and a join needs three
+// reads and four writes; one transaction per join capped joins near 400/s. A batch reads every
+// attempt's state with three statements (sent together) and writes its new nodes with one UPDATE
+// per token and three INSERTs (rows passed as one JSON parameter, so each statement's text, and
+// its prepared form, is the same for any size).
+import { OtherixError } from '@otherix/sdk';
+import type { RedemptionKey, RedemptionState, RedemptionTransaction, RedemptionWrite } from './store.js';
+import { CERTIFICATE_COLUMNS, CERTIFICATE_COLUMN_TYPES, CONSUMPTION_COLUMNS, CONSUMPTION_COLUMN_TYPES } from './rows.js';
+import { NODE_COLUMNS, NODE_COLUMN_TYPES, joinTokenFrom, nodeFrom, nodeValues } from './rows.js';
+import type { JoinTokenRecord, NodeRecord, SqlValue } from './rows.js';
+import { jsonParameter, settled } from './sql.js';
+import type { Dialect, Sql } from './sql.js';
+
+/** The redemption transaction's statements on `sql` (inside the engine's transaction). */
+export function redemptionStatements(sql: Sql, dialect: Dialect): RedemptionTransaction {
+  return {
+    readStates: (keys) => readStates(sql, dialect, keys),
+    writeNewNodes: (writes) => writeNewNodes(sql, dialect, writes),
+    writeReissue: (write) => writeReissue(sql, write),
+  };
+}
+
+/** Every key's state, as the transaction finds it: three statements for the whole batch. */
+async function readStates(sql: Sql, dialect: Dialect, keys: readonly RedemptionKey[]): Promise<RedemptionState[]> {
+  const hosts = [...new Set(keys.flatMap((key) => key.hosts))];
+  const anyOf = dialect.valuesOf;
+  const [tokens, named, onHosts] = await settled([
+    sql.all<JoinTokenRecord>(`SELECT * FROM join_tokens WHERE token_hash IN (${anyOf})`, [jsonParameter(keys.map((k) => k.tokenHash))]),
+    sql.all<NodeRecord>(`SELECT * FROM nodes WHERE name IN (${anyOf})`, [jsonParameter(keys.map((k) => k.name))]),
+    hosts.length === 0
+      ? Promise.resolve([])
+      : sql.all<NodeRecord>(`SELECT * FROM nodes WHERE endpoint_host IN (${anyOf}) OR migration_host IN (${anyOf})`, [
+          jsonParameter(hosts),
+          jsonParameter(hosts),
+        ]),
+  ] as const);
+  const tokenByHash = new Map(tokens.map((r) => [r.token_hash, joinTokenFrom(r)]));
+  const nodeByName = new Map(named.map((r) => [r.name, nodeFrom(r)]));
+  const nodesOnHosts = onHosts.map(nodeFrom);
+  return keys.map((key) => ({
+    token: tokenByHash.get(key.tokenHash),
+    existingNode: nodeByName.get(key.name),
+    // Other nodes (not the one of this name) on one of this join's hosts.
+    collidingNodes: nodesOnHosts.filter(
+      (n) => n.name !== key.name && (key.hosts.includes(n.endpointHost) || key.hosts.includes(n.migrationHost)),
+    ),
+  }));
+}
+
+/** Uses of each token: the cap is checked again by the UPDATE itself, so it holds even if a rule were skipped. */
+async function consumeTokens(sql: Sql, tokenIds: readonly string[]): Promise<void> {
+  const uses = new Map<string, number>();
+  for (const id of tokenIds) uses.set(id, (uses.get(id) ?? 0) + 1);
+  for (const [id, n] of uses) {
+    const { changes } = await sql.run(
+      'UPDATE join_tokens SET consumed = consumed + ? WHERE id = ? AND revoked_at IS NULL AND (max_uses = 0 OR consumed + ? <= max_uses)',
+      [n, id, n],
+    );
+    if (changes !== 1) throw new OtherixError('internal', 'join token cap reached inside the redemption transaction');
+  }
+}
+
+async function writeNewNodes(sql: Sql, dialect: Dialect, gathered: readonly RedemptionWrite[]): Promise<void> {
+  await consumeTokens(
+    sql,
+    gathered.map((g) => g.tokenId),
+  );
+  await sql.run(`INSERT INTO nodes (${NODE_COLUMNS.join(', ')}) ${dialect.rowsOf(NODE_COLUMN_TYPES)}`, [
+    jsonParameter(gathered.map(({ node }) => nodeValues(node))),
+  ]);
+  await sql.run(`INSERT INTO node_certificates (${CERTIFICATE_COLUMNS.join(', ')}) ${dialect.rowsOf(CERTIFICATE_COLUMN_TYPES)}`, [
+    jsonParameter(
+      gathered.map(({ certificate, consumption, node }): SqlValue[] => [
+        certificate.serial,
+        node.id,
+        certificate.notAfter,
+        'current',
+        consumption.consumedAt,
+      ]),
+    ),
+  ]);
+  await sql.run(`INSERT INTO join_token_consumptions (${CONSUMPTION_COLUMNS.join(', ')}) ${dialect.rowsOf(CONSUMPTION_COLUMN_TYPES)}`, [
+    jsonParameter(
+      gathered.map(({ consumption, tokenId, node }): SqlValue[] => [
+        consumption.id,
+        tokenId,
+        node.id,
+        consumption.consumedAt,
+        consumption.sourceIp,
+      ]),
+    ),
+  ]);
+}
+
+/** An existing node's new certificate: the node row updated, its other certificates replaced. */
+async function writeReissue(sql: Sql, { tokenId, node, certificate, consumption }: RedemptionWrite): Promise<void> {
+  const assignments = NODE_COLUMNS.filter((c) => c !== 'id')
+    .map((c) => `${c} = ?`)
+    .join(', ');
+  await consumeTokens(sql, [tokenId]);
+  await sql.run(`UPDATE nodes SET ${assignments} WHERE id = ?`, [...nodeValues(node).slice(1), node.id]);
+  // The current certificate and a renewal's pending leaf, if any: a re-issue ends both.
+  await sql.run("UPDATE node_certificates SET status = 'replaced' WHERE node_id = ? AND status IN ('current', 'pending')", [node.id]);
+  await sql.run(`INSERT INTO node_certificates (${CERTIFICATE_COLUMNS.join(', ')}) VALUES (?, ?, ?, 'current', ?)`, [
+    certificate.serial,
+    node.id,
+    certificate.notAfter,
+    consumption.consumedAt,
+  ]);
+  await sql.run(`INSERT INTO join_token_consumptions (${CONSUMPTION_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?)`, [
+    consumption.id,
+    tokenId,
+    node.id,
+    consumption.consumedAt,
+    consumption.sourceIp,
+  ]);
+}
