@@ -1,7 +1,7 @@
-// The node side (store/node-store.ts) on either engine: list, as rows or as API JSON rendered by
-// the engine, filtered by the status rule in SQL (node-status-sql.ts); a batch of heartbeats as
-// one UPDATE..FROM in one transaction; cordon and delete (a rules transaction: it reads the node,
-// then decides).
+// The node side (store/node-store.ts) on either engine: list, as rows or as API JSON, filtered by
+// the status rule in SQL (node-status-sql.ts); a batch of heartbeats as one UPDATE..FROM (a
+// statement that commits alone); cordon and delete (a rules transaction: it reads the node, then
+// decides).
 import type { NodeRow, Page } from './store.js';
 import type {
   FleetCounts,
@@ -92,7 +92,11 @@ export class SqlNodeStore implements NodeStore {
     );
   }
 
-  async listJson(query: NodeListQuery, projection: NodeProjection): Promise<Page<string>> {
+  async listJson(query: NodeListQuery, projection: NodeProjection, render: (row: NodeRow) => string): Promise<Page<string>> {
+    if (this.dialect.nodeJson === undefined) {
+      const page = await this.list(query);
+      return { items: page.items.map(render), nextCursor: page.nextCursor };
+    }
     const params: SqlValue[] = [];
     const node = this.dialect.nodeJson(projection, query.rule, params); // its parameters come first, as in the text
     const rows = await this.db.read.all<{ name: string; node: string }>(
@@ -116,10 +120,12 @@ export class SqlNodeStore implements NodeStore {
       const seen = latest.get(keyOf(write));
       if (seen === undefined || seen.at <= write.at) latest.set(keyOf(write), write);
     }
-    const rows = await this.db.transaction((sql) =>
-      sql.all<{ id: string; serial: string; cordoned: number }>(this.recordHeartbeatsSql, [
-        jsonParameter([...latest.values()].map(heartbeatValues)),
-      ]),
+    const rows = await this.db.transaction(
+      (sql) =>
+        sql.all<{ id: string; serial: string; cordoned: number }>(this.recordHeartbeatsSql, [
+          jsonParameter([...latest.values()].map(heartbeatValues)),
+        ]),
+      { single: true },
     );
     const landed = new Map<string, HeartbeatLanded>();
     for (const row of rows) landed.set(keyOf({ nodeId: row.id, certSerial: row.serial }), { cordoned: row.cordoned !== 0 });
@@ -127,15 +133,17 @@ export class SqlNodeStore implements NodeStore {
   }
 
   async recordRefusedHeartbeat(nodeId: string, certSerial: string, at: number): Promise<boolean> {
-    const result = await this.db.transaction((sql) =>
-      sql.run('UPDATE nodes SET last_refused_heartbeat_at = ? WHERE id = ? AND cert_serial = ?', [at, nodeId, certSerial]),
+    const result = await this.db.transaction(
+      (sql) => sql.run('UPDATE nodes SET last_refused_heartbeat_at = ? WHERE id = ? AND cert_serial = ?', [at, nodeId, certSerial]),
+      { single: true },
     );
     return result.changes > 0;
   }
 
   async setCordoned(id: string, cordoned: boolean): Promise<NodeRow | undefined> {
-    const rows = await this.db.transaction((sql) =>
-      sql.all<NodeRecord>('UPDATE nodes SET cordoned = ? WHERE id = ? RETURNING *', [cordoned ? 1 : 0, id]),
+    const rows = await this.db.transaction(
+      (sql) => sql.all<NodeRecord>('UPDATE nodes SET cordoned = ? WHERE id = ? RETURNING *', [cordoned ? 1 : 0, id]),
+      { single: true },
     );
     return rows[0] && nodeFrom(rows[0]);
   }

@@ -5,7 +5,7 @@
 // pool, which the joins' P-384 operations keep busy, ~0.2 ms under load), and a join needs three
 // reads and four writes; one transaction per join capped joins near 400/s. A batch reads every
 // attempt's state with three statements (sent together) and writes its new nodes with one UPDATE
-// per token and three INSERTs (rows passed as one JSON parameter, so each statement's text, and
+// of the tokens' uses and three INSERTs (rows passed as one JSON parameter, so each statement's text, and
 // its prepared form, is the same for any size).
 import { OtherixError } from '@otherix/sdk';
 import type { RedemptionKey, RedemptionState, RedemptionTransaction, RedemptionWrite } from './store.js';
@@ -20,7 +20,7 @@ export function redemptionStatements(sql: Sql, dialect: Dialect): RedemptionTran
   return {
     readStates: (keys) => readStates(sql, dialect, keys),
     writeNewNodes: (writes) => writeNewNodes(sql, dialect, writes),
-    writeReissue: (write) => writeReissue(sql, write),
+    writeReissue: (write) => writeReissue(sql, dialect, write),
   };
 }
 
@@ -51,57 +51,104 @@ async function readStates(sql: Sql, dialect: Dialect, keys: readonly RedemptionK
   }));
 }
 
-/** Uses of each token: the cap is checked again by the UPDATE itself, so it holds even if a rule were skipped. */
-async function consumeTokens(sql: Sql, tokenIds: readonly string[]): Promise<void> {
+/** A statement and its parameters. */
+interface Statement {
+  text: string;
+  params: SqlValue[];
+}
+
+/**
+ * Uses of each token, one UPDATE for the batch: the cap is checked again by the UPDATE itself, so
+ * it holds even if a rule were skipped; a token it did not update makes the batch throw (and roll
+ * back). `uses`: how many uses each token id takes.
+ */
+function consumeTokens(dialect: Dialect, uses: ReadonlyMap<string, number>): Statement {
+  return {
+    text: `WITH uses (id, n) AS (${dialect.rowsOf(['text', 'integer'])})
+     UPDATE join_tokens SET consumed = join_tokens.consumed + uses.n FROM uses
+     WHERE join_tokens.id = uses.id AND join_tokens.revoked_at IS NULL
+       AND (join_tokens.max_uses = 0 OR join_tokens.consumed + uses.n <= join_tokens.max_uses)`,
+    params: [jsonParameter([...uses])],
+  };
+}
+
+function usesOf(tokenIds: readonly string[]): Map<string, number> {
   const uses = new Map<string, number>();
   for (const id of tokenIds) uses.set(id, (uses.get(id) ?? 0) + 1);
-  for (const [id, n] of uses) {
-    const { changes } = await sql.run(
-      'UPDATE join_tokens SET consumed = consumed + ? WHERE id = ? AND revoked_at IS NULL AND (max_uses = 0 OR consumed + ? <= max_uses)',
-      [n, id, n],
-    );
-    if (changes !== 1) throw new OtherixError('internal', 'join token cap reached inside the redemption transaction');
-  }
+  return uses;
+}
+
+function assertConsumed(updated: number, uses: ReadonlyMap<string, number>): void {
+  if (updated !== uses.size) throw new OtherixError('internal', 'join token cap reached inside the redemption transaction');
+}
+
+/** The new nodes' rows, their current certificates and their consumptions: three INSERTs. */
+function insertNewNodes(dialect: Dialect, gathered: readonly RedemptionWrite[]): Statement[] {
+  return [
+    {
+      text: `INSERT INTO nodes (${NODE_COLUMNS.join(', ')}) ${dialect.rowsOf(NODE_COLUMN_TYPES)}`,
+      params: [jsonParameter(gathered.map(({ node }) => nodeValues(node)))],
+    },
+    {
+      text: `INSERT INTO node_certificates (${CERTIFICATE_COLUMNS.join(', ')}) ${dialect.rowsOf(CERTIFICATE_COLUMN_TYPES)}`,
+      params: [
+        jsonParameter(
+          gathered.map(({ certificate, consumption, node }): SqlValue[] => [
+            certificate.serial,
+            node.id,
+            certificate.notAfter,
+            'current',
+            consumption.consumedAt,
+          ]),
+        ),
+      ],
+    },
+    {
+      text: `INSERT INTO join_token_consumptions (${CONSUMPTION_COLUMNS.join(', ')}) ${dialect.rowsOf(CONSUMPTION_COLUMN_TYPES)}`,
+      params: [
+        jsonParameter(
+          gathered.map(({ consumption, tokenId, node }): SqlValue[] => [
+            consumption.id,
+            tokenId,
+            node.id,
+            consumption.consumedAt,
+            consumption.sourceIp,
+          ]),
+        ),
+      ],
+    },
+  ];
 }
 
 async function writeNewNodes(sql: Sql, dialect: Dialect, gathered: readonly RedemptionWrite[]): Promise<void> {
-  await consumeTokens(
-    sql,
-    gathered.map((g) => g.tokenId),
-  );
-  await sql.run(`INSERT INTO nodes (${NODE_COLUMNS.join(', ')}) ${dialect.rowsOf(NODE_COLUMN_TYPES)}`, [
-    jsonParameter(gathered.map(({ node }) => nodeValues(node))),
-  ]);
-  await sql.run(`INSERT INTO node_certificates (${CERTIFICATE_COLUMNS.join(', ')}) ${dialect.rowsOf(CERTIFICATE_COLUMN_TYPES)}`, [
-    jsonParameter(
-      gathered.map(({ certificate, consumption, node }): SqlValue[] => [
-        certificate.serial,
-        node.id,
-        certificate.notAfter,
-        'current',
-        consumption.consumedAt,
-      ]),
-    ),
-  ]);
-  await sql.run(`INSERT INTO join_token_consumptions (${CONSUMPTION_COLUMNS.join(', ')}) ${dialect.rowsOf(CONSUMPTION_COLUMN_TYPES)}`, [
-    jsonParameter(
-      gathered.map(({ consumption, tokenId, node }): SqlValue[] => [
-        consumption.id,
-        tokenId,
-        node.id,
-        consumption.consumedAt,
-        consumption.sourceIp,
-      ]),
-    ),
-  ]);
+  const uses = usesOf(gathered.map((g) => g.tokenId));
+  const consume = consumeTokens(dialect, uses);
+  const inserts = insertNewNodes(dialect, gathered);
+  if (dialect.writingCtes) {
+    // One statement, one round trip under the rules' lock: every part runs to completion (an
+    // error in any fails the statement), the tokens' UPDATE counted by what it returns.
+    const parts = [consume, ...inserts].map((part, i) => `w${i} AS (${part.text}${i === 0 ? ' RETURNING join_tokens.id' : ''})`);
+    const row = await sql.get<{ n: number }>(
+      `WITH ${parts.join(',\n')}\nSELECT count(*) AS n FROM w0`,
+      [consume, ...inserts].flatMap((part) => part.params),
+    );
+    assertConsumed(row?.n ?? 0, uses);
+    return;
+  }
+  // One statement after the other: if one fails in a way that ends the transaction (SQLite on a
+  // full disk), no later one runs outside it.
+  assertConsumed((await sql.run(consume.text, consume.params)).changes, uses);
+  for (const insert of inserts) await sql.run(insert.text, insert.params);
 }
 
 /** An existing node's new certificate: the node row updated, its other certificates replaced. */
-async function writeReissue(sql: Sql, { tokenId, node, certificate, consumption }: RedemptionWrite): Promise<void> {
+async function writeReissue(sql: Sql, dialect: Dialect, { tokenId, node, certificate, consumption }: RedemptionWrite): Promise<void> {
   const assignments = NODE_COLUMNS.filter((c) => c !== 'id')
     .map((c) => `${c} = ?`)
     .join(', ');
-  await consumeTokens(sql, [tokenId]);
+  const uses = usesOf([tokenId]);
+  const consume = consumeTokens(dialect, uses);
+  assertConsumed((await sql.run(consume.text, consume.params)).changes, uses);
   await sql.run(`UPDATE nodes SET ${assignments} WHERE id = ?`, [...nodeValues(node).slice(1), node.id]);
   // The current certificate and a renewal's pending leaf, if any: a re-issue ends both.
   await sql.run("UPDATE node_certificates SET status = 'replaced' WHERE node_id = ? AND status IN ('current', 'pending')", [node.id]);

@@ -21,7 +21,7 @@ import { decodeCursor, pageOf } from './cursor.js';
 import { countLiveJoinTokens } from './fleet-counts.js';
 import { importRows } from './import-rows.js';
 import { apiTokenFrom, consumptionFrom, joinTokenFrom, nodeCertificateFrom, nodeFrom } from './rows.js';
-import type { ApiTokenRecord, ConsumptionRecord, JoinTokenRecord, NodeCertificateRecord, NodeRecord } from './rows.js';
+import type { ApiTokenRecord, ConsumptionRecord, JoinTokenRecord, NodeCertificateRecord, NodeRecord, SqlValue } from './rows.js';
 import type { Connections, Dialect, Sql } from './sql.js';
 import { SqlNodeStore } from './sql-nodes.js';
 import { redemptionStatements } from './sql-redemptions.js';
@@ -55,6 +55,12 @@ export abstract class SqlStore<C extends Connections> implements Store {
     this.renewals = new SqlRenewalStore(db, dialect);
   }
 
+  /** The row one read finds, mapped; undefined when there is none. */
+  private async one<R, T>(sql: string, params: readonly SqlValue[], map: (record: R) => T): Promise<T | undefined> {
+    const record = await this.db.read.get<R>(sql, params);
+    return record && map(record);
+  }
+
   // --- API tokens ---
 
   async insertApiToken(row: ApiTokenRow): Promise<void> {
@@ -66,14 +72,12 @@ export abstract class SqlStore<C extends Connections> implements Store {
     }
   }
 
-  async findApiTokenByHash(tokenHash: string): Promise<ApiTokenRow | undefined> {
-    const r = await this.db.read.get<ApiTokenRecord>('SELECT * FROM api_tokens WHERE token_hash = ?', [tokenHash]);
-    return r && apiTokenFrom(r);
+  findApiTokenByHash(tokenHash: string): Promise<ApiTokenRow | undefined> {
+    return this.one<ApiTokenRecord, ApiTokenRow>('SELECT * FROM api_tokens WHERE token_hash = ?', [tokenHash], apiTokenFrom);
   }
 
-  async findApiTokenById(id: string): Promise<ApiTokenRow | undefined> {
-    const r = await this.db.read.get<ApiTokenRecord>('SELECT * FROM api_tokens WHERE id = ?', [id]);
-    return r && apiTokenFrom(r);
+  findApiTokenById(id: string): Promise<ApiTokenRow | undefined> {
+    return this.one<ApiTokenRecord, ApiTokenRow>('SELECT * FROM api_tokens WHERE id = ?', [id], apiTokenFrom);
   }
 
   async listApiTokens(page: PageRequest): Promise<Page<ApiTokenRow>> {
@@ -129,14 +133,12 @@ export abstract class SqlStore<C extends Connections> implements Store {
     );
   }
 
-  async findJoinTokenByHash(tokenHash: string): Promise<JoinTokenRow | undefined> {
-    const r = await this.db.read.get<JoinTokenRecord>('SELECT * FROM join_tokens WHERE token_hash = ?', [tokenHash]);
-    return r && joinTokenFrom(r);
+  findJoinTokenByHash(tokenHash: string): Promise<JoinTokenRow | undefined> {
+    return this.one<JoinTokenRecord, JoinTokenRow>('SELECT * FROM join_tokens WHERE token_hash = ?', [tokenHash], joinTokenFrom);
   }
 
-  async findJoinTokenById(id: string): Promise<JoinTokenRow | undefined> {
-    const r = await this.db.read.get<JoinTokenRecord>('SELECT * FROM join_tokens WHERE id = ?', [id]);
-    return r && joinTokenFrom(r);
+  findJoinTokenById(id: string): Promise<JoinTokenRow | undefined> {
+    return this.one<JoinTokenRecord, JoinTokenRow>('SELECT * FROM join_tokens WHERE id = ?', [id], joinTokenFrom);
   }
 
   async listJoinTokens(query: PageRequest & { includeExpired: boolean; now: number }): Promise<Page<JoinTokenRow>> {
@@ -182,19 +184,20 @@ export abstract class SqlStore<C extends Connections> implements Store {
 
   // --- nodes ---
 
-  async findNodeByName(name: string): Promise<NodeRow | undefined> {
-    const r = await this.db.read.get<NodeRecord>('SELECT * FROM nodes WHERE name = ?', [name]);
-    return r && nodeFrom(r);
+  findNodeByName(name: string): Promise<NodeRow | undefined> {
+    return this.one<NodeRecord, NodeRow>('SELECT * FROM nodes WHERE name = ?', [name], nodeFrom);
   }
 
-  async findNodeById(id: string): Promise<NodeRow | undefined> {
-    const r = await this.db.read.get<NodeRecord>('SELECT * FROM nodes WHERE id = ?', [id]);
-    return r && nodeFrom(r);
+  findNodeById(id: string): Promise<NodeRow | undefined> {
+    return this.one<NodeRecord, NodeRow>('SELECT * FROM nodes WHERE id = ?', [id], nodeFrom);
   }
 
-  async findNodeCertificate(serial: string): Promise<NodeCertificateRow | undefined> {
-    const r = await this.db.read.get<NodeCertificateRecord>('SELECT * FROM node_certificates WHERE serial = ?', [serial]);
-    return r && nodeCertificateFrom(r);
+  findNodeCertificate(serial: string): Promise<NodeCertificateRow | undefined> {
+    return this.one<NodeCertificateRecord, NodeCertificateRow>(
+      'SELECT * FROM node_certificates WHERE serial = ?',
+      [serial],
+      nodeCertificateFrom,
+    );
   }
 
   // --- whole tables ---

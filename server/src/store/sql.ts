@@ -26,6 +26,11 @@ export interface TransactionOptions {
   rules?: boolean;
   /** Every read of the transaction sees one snapshot (PostgreSQL: REPEATABLE READ; SQLite's write transaction is one). */
   snapshot?: boolean;
+  /**
+   * `work` runs one statement, atomic on its own: PostgreSQL runs it alone (autocommit: one
+   * round trip, not BEGIN, the statement and COMMIT); SQLite's writer queue still wraps it.
+   */
+  single?: boolean;
 }
 
 /** An engine's connections: reads that need no transaction, and write transactions. */
@@ -46,10 +51,18 @@ export interface Dialect {
    * column i of types[i]. The text is the same for any number of rows (prepared once).
    */
   rowsOf(types: readonly ColumnType[]): string;
+  /**
+   * Data-modifying statements in WITH (PostgreSQL): a batch's writes go as one statement, one
+   * round trip; SQLite runs them one after the other (in process, a statement costs no trip).
+   */
+  readonly writingCtes: boolean;
   /** True when `error` is a unique constraint's refusal. */
   isUniqueViolation(error: unknown): boolean;
-  /** The JSON text of a node in `projection`, as SQL (store/<engine>/node-json-sql.ts). Pushes its parameters. */
-  nodeJson(projection: NodeProjection, rule: StatusRule, params: SqlValue[]): string;
+  /**
+   * The JSON text of a node in `projection`, as SQL (store/sqlite/node-json-sql.ts), pushing its
+   * parameters; absent when the engine's list pages are rendered from rows (NodeStore.listJson).
+   */
+  nodeJson?: (projection: NodeProjection, rule: StatusRule, params: SqlValue[]) => string;
   /** The node rows `SELECT ... FROM nodes ${clauses}` finds, read the way the engine reads them fastest. */
   selectNodes(read: Sql, clauses: string, params: readonly SqlValue[]): Promise<NodeRow[]>;
 }

@@ -114,9 +114,11 @@ export class PgConnections implements Connections {
   /**
    * Runs `work` inside BEGIN..COMMIT on a connection of its own; rolls back if it throws.
    * `rules`: take the rules' advisory lock first (one such transaction at a time, cluster-wide);
-   * `snapshot`: REPEATABLE READ (every statement sees the state at the first one).
+   * `snapshot`: REPEATABLE READ (every statement sees the state at the first one); `single`: one
+   * statement that commits alone, on any pooled connection.
    */
   async transaction<T>(work: (sql: Sql) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    if (options.single === true && options.rules !== true && options.snapshot !== true) return this.alone(work);
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -126,8 +128,10 @@ export class PgConnections implements Connections {
     }
     let broken = false;
     try {
-      await client.query(options.snapshot === true ? 'BEGIN ISOLATION LEVEL REPEATABLE READ' : 'BEGIN');
-      if (options.rules === true) await client.query('SELECT pg_advisory_xact_lock($1)', [RULES_LOCK_KEY]);
+      // BEGIN and the lock in one round trip (a simple query of two statements): the lock is held
+      // for every round trip that follows, across all replicas.
+      const begin = options.snapshot === true ? 'BEGIN ISOLATION LEVEL REPEATABLE READ' : 'BEGIN';
+      await client.query(options.rules === true ? `${begin}; SELECT pg_advisory_xact_lock(${RULES_LOCK_KEY})` : begin);
       const result = await work(sqlOf(client));
       await client.query('COMMIT');
       this.observer?.committed();
@@ -140,6 +144,18 @@ export class PgConnections implements Connections {
       throw error;
     } finally {
       client.release(broken);
+    }
+  }
+
+  /** One statement in autocommit: it commits (or fails) alone. */
+  private async alone<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    try {
+      const result = await work(this.read);
+      this.observer?.committed();
+      return result;
+    } catch (error) {
+      this.observer?.failed(error);
+      throw error;
     }
   }
 

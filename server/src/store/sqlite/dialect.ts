@@ -17,6 +17,7 @@ export const SQLITE_DIALECT: Dialect = {
   valuesOf: 'SELECT value FROM json_each(?)',
   // JSON's own types are SQLite's (text, integer, null): no casts.
   rowsOf: (types) => `SELECT ${types.map((_, i) => `value ->> '$[${i}]'`).join(', ')} FROM json_each(?) ORDER BY key`,
+  writingCtes: false,
   isUniqueViolation: (error) => (error as { code?: string }).code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test((error as Error).message),
   nodeJson: nodeJsonSql,
   selectNodes: async (read: Sql, clauses: string, params: readonly SqlValue[]) => {
