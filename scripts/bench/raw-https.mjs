@@ -91,6 +91,9 @@ export class RawHttpsConnection {
     const socket = this.#socket;
     this.#socket = null;
     this.#current = null;
+    // The next request connects anew (the settled promise would hand back the retired socket,
+    // and a request written to it waits forever).
+    this.#connecting = null;
     this.#buffer = Buffer.alloc(0);
     socket?.end();
   }
