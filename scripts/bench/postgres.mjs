@@ -39,7 +39,11 @@ export async function startPostgres() {
   return { url: `postgres://postgres:${password}@127.0.0.1:${port}/otherix`, pid: server.process?.pid, stop: () => server.stop() };
 }
 
-/** The CPU of the PostgreSQL server: its postmaster and every backend it forked. */
+/**
+ * The CPU of the PostgreSQL server: its postmaster, every backend it forked that still runs, and
+ * the ones that ended (the postmaster's cutime and cstime: a pool closing an idle connection
+ * takes its backend's CPU out of the live processes, not out of the total).
+ */
 function postgresCpu(postmaster) {
   if (postmaster === undefined) return undefined;
   let ms = 0;
@@ -48,8 +52,8 @@ function postgresCpu(postmaster) {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(entry) !== postmaster && Number(fields[1]) !== postmaster) continue;
-      ms += (Number(fields[11]) + Number(fields[12])) * 10;
+      if (Number(entry) === postmaster) ms += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
+      else if (Number(fields[1]) === postmaster) ms += (Number(fields[11]) + Number(fields[12])) * 10;
     } catch {
       // the process ended meanwhile
     }
@@ -57,13 +61,18 @@ function postgresCpu(postmaster) {
   return ms;
 }
 
-/** CPU of both replicas and the database during a phase, per operation (µs). */
+/**
+ * CPU of both replicas (all their threads, and their event loops alone) and of the database
+ * during a phase, per operation (µs).
+ */
 export function clusterCpuMeter(replicas, postmaster) {
   const cpuOf = () => {
-    const replicaMs = replicas
-      .map((cp) => processCpu(cp.pid))
-      .reduce((sum, used) => sum + (used === undefined ? 0 : used.mainMs + used.otherMs), 0);
-    return { replicaMs, databaseMs: postgresCpu(postmaster) ?? 0 };
+    const used = replicas.map((cp) => processCpu(cp.pid) ?? { mainMs: 0, otherMs: 0 });
+    return {
+      replicaMs: used.reduce((sum, u) => sum + u.mainMs + u.otherMs, 0),
+      eventLoopMs: used.reduce((sum, u) => sum + u.mainMs, 0),
+      databaseMs: postgresCpu(postmaster) ?? 0,
+    };
   };
   const before = cpuOf();
   return {
@@ -72,6 +81,7 @@ export function clusterCpuMeter(replicas, postmaster) {
       const perOp = (ms) => Math.round((1000 * ms) / operations);
       return {
         cp_replicas_us_per_op: perOp(after.replicaMs - before.replicaMs),
+        cp_replicas_event_loop_us_per_op: perOp(after.eventLoopMs - before.eventLoopMs),
         postgres_us_per_op: perOp(after.databaseMs - before.databaseMs),
       };
     },

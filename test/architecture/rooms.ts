@@ -121,19 +121,20 @@ export const ROOMS: readonly Room[] = [
   {
     name: 'server store',
     paths: ['server/src/store/'],
-    holds: 'the repository interface, in product words; the SQL both engines share: migrations, the status rule, row mapping',
+    holds:
+      'the repository interface, in product words; the SQL both engines share: every statement (over their Sql face and Dialect), migrations, the status rule, row mapping',
     mayImport: [SERVER_LEAVES, SDK],
   },
   {
     name: 'server sqlite',
     paths: ['server/src/store/sqlite/'],
-    holds: 'the SQLite engine of the store: SQL only',
+    holds: 'the SQLite engine of the store: its connections and dialect (what its SQL says its own way)',
     mayImport: ['server store', SERVER_LEAVES, SDK],
   },
   {
     name: 'server postgres',
     paths: ['server/src/store/postgres/'],
-    holds: 'the PostgreSQL engine of the store: SQL only (a pool, advisory locks, the shared cluster row)',
+    holds: 'the PostgreSQL engine of the store: its pool and dialect (advisory locks, the shared cluster row)',
     mayImport: ['server store', SERVER_LEAVES, SDK],
   },
   { name: 'server pki', paths: ['server/src/pki/'], holds: "the CA's DER certificate writer", mayImport: [SDK] },

@@ -92,6 +92,40 @@ async function forbiddenFor(t: ExecutionContext, roles: readonly Role[], call: O
   for (const role of roles) await run.call(t, { ...call, token: tokens[role], expect: 403 });
 }
 
+/**
+ * The refusals of an operation on one id (`pathOf(id)`): an unknown id (404), `notAnId` where the
+ * id goes (400, which the document's pattern already rules out), a body where none is documented
+ * (413), an unknown token (401).
+ */
+async function refusalsOnAnId(
+  t: ExecutionContext,
+  method: 'POST' | 'DELETE',
+  pathOf: (id: string) => string,
+  id: string,
+  notAnId: { id: string; problem: string },
+): Promise<void> {
+  await run.call(t, { method, path: pathOf(NO_SUCH_ID), token: tokens.admin, expect: 404 });
+  await run.call(t, { method, path: pathOf(notAnId.id), token: tokens.admin, expect: 400, breaksDocument: notAnId.problem });
+  await run.call(t, {
+    method,
+    path: pathOf(id),
+    token: tokens.admin,
+    body: { pad: HUGE },
+    expect: 413,
+    breaksDocument: 'a body where none is documented',
+  });
+  await run.call(t, { method, path: pathOf(id), token: UNKNOWN_API_TOKEN, expect: 401 });
+}
+
+/** A token's revoke under `collection` (API or join tokens): revoked, revoked again (it stays so), then every refusal. */
+async function revokeTwiceAndRefusals(t: ExecutionContext, collection: string, id: string): Promise<void> {
+  const revoke = { method: 'POST', path: `${collection}/${id}/revoke` } as const;
+  t.true((await run.call(t, { ...revoke, token: tokens.admin, expect: 200 })).body.revoked);
+  await run.call(t, { ...revoke, token: tokens.admin, expect: 200 });
+  await refusalsOnAnId(t, 'POST', (tokenId) => `${collection}/${tokenId}/revoke`, id, { id: 'not-an-id', problem: 'the id is no UUID' });
+  await forbiddenFor(t, NOT_ADMIN, revoke);
+}
+
 /** Runs `fn` while another process holds otherix.db's write lock (a sqlite3 shell, a backup tool). */
 async function whileDatabaseLocked<T>(fn: () => Promise<T>): Promise<T> {
   const lock = await lockDatabase(cp.dataDir);
@@ -163,26 +197,7 @@ test.serial('API tokens: one per role, whoami for each; mint, list and revoke wi
     body: { name: 'contract-doomed', role: 'viewer', ttl_seconds: 3600 },
     expect: 201,
   });
-  const revoke = { method: 'POST', path: `/v1/api-tokens/${doomed.body.id}/revoke` } as const;
-  t.true((await run.call(t, { ...revoke, token: tokens.admin, expect: 200 })).body.revoked);
-  await run.call(t, { ...revoke, token: tokens.admin, expect: 200 });
-  await run.call(t, { method: 'POST', path: `/v1/api-tokens/${NO_SUCH_ID}/revoke`, token: tokens.admin, expect: 404 });
-  await run.call(t, {
-    method: 'POST',
-    path: '/v1/api-tokens/not-an-id/revoke',
-    token: tokens.admin,
-    expect: 400,
-    breaksDocument: 'the id is no UUID',
-  });
-  await run.call(t, {
-    ...revoke,
-    token: tokens.admin,
-    body: { pad: HUGE },
-    expect: 413,
-    breaksDocument: 'a body where none is documented',
-  });
-  await run.call(t, { ...revoke, token: UNKNOWN_API_TOKEN, expect: 401 });
-  await forbiddenFor(t, NOT_ADMIN, revoke);
+  await revokeTwiceAndRefusals(t, '/v1/api-tokens', doomed.body.id);
   // The last live admin token cannot be revoked: nobody could administer the cluster after it.
   const adminId = (
     await run.call(t, { method: 'GET', path: '/v1/api-tokens?limit=500', token: tokens.admin, expect: 200 })
@@ -242,26 +257,7 @@ test.serial('join tokens: mint, list, revoke and consumptions, with every refusa
   await forbiddenFor(t, NOT_ADMIN, { method: 'GET', path: '/v1/nodes/join-tokens' });
 
   const doomed = await run.call(t, { ...create, token: tokens.admin, body: { max_uses: 1 }, expect: 201 });
-  const revoke = { method: 'POST', path: `/v1/nodes/join-tokens/${doomed.body.id}/revoke` } as const;
-  t.true((await run.call(t, { ...revoke, token: tokens.admin, expect: 200 })).body.revoked);
-  await run.call(t, { ...revoke, token: tokens.admin, expect: 200 });
-  await run.call(t, { method: 'POST', path: `/v1/nodes/join-tokens/${NO_SUCH_ID}/revoke`, token: tokens.admin, expect: 404 });
-  await run.call(t, {
-    method: 'POST',
-    path: '/v1/nodes/join-tokens/not-an-id/revoke',
-    token: tokens.admin,
-    expect: 400,
-    breaksDocument: 'the id is no UUID',
-  });
-  await run.call(t, {
-    ...revoke,
-    token: tokens.admin,
-    body: { pad: HUGE },
-    expect: 413,
-    breaksDocument: 'a body where none is documented',
-  });
-  await run.call(t, { ...revoke, token: UNKNOWN_API_TOKEN, expect: 401 });
-  await forbiddenFor(t, NOT_ADMIN, revoke);
+  await revokeTwiceAndRefusals(t, '/v1/nodes/join-tokens', doomed.body.id);
   const shortLived = await run.call(t, { ...create, token: tokens.admin, body: { ttl_seconds: 60 }, expect: 201 });
   await aMinuteLater(() =>
     run.call(t, { method: 'POST', path: `/v1/nodes/join-tokens/${shortLived.body.id}/revoke`, token: tokens.admin, expect: 409 }),
@@ -442,44 +438,14 @@ test.serial('cordon, uncordon and delete by id, with every refusal; a cordoned n
       t.deepEqual(heard.body, { status: 'cordoned' });
     }
     await forbiddenFor(t, ['developer', 'viewer'], call);
-    await run.call(t, { method: 'POST', path: `/v1/nodes/${NO_SUCH_ID}/${action}`, token: tokens.admin, expect: 404 });
-    await run.call(t, {
-      method: 'POST',
-      path: `/v1/nodes/contract-a/${action}`,
-      token: tokens.admin,
-      expect: 400,
-      breaksDocument: 'a name where an id goes',
-    });
-    await run.call(t, {
-      ...call,
-      token: tokens.admin,
-      body: { pad: HUGE },
-      expect: 413,
-      breaksDocument: 'a body where none is documented',
-    });
-    await run.call(t, { ...call, token: UNKNOWN_API_TOKEN, expect: 401 });
+    await refusalsOnAnId(t, 'POST', (id) => `/v1/nodes/${id}/${action}`, a, { id: 'contract-a', problem: 'a name where an id goes' });
   }
 
   const b = nodeIds['contract-b'];
   const remove = { method: 'DELETE', path: `/v1/nodes/${b}` } as const;
   t.is((await run.call(t, { ...remove, token: tokens.admin, expect: 409 })).body.error.code, 'conflict');
   await forbiddenFor(t, NOT_ADMIN, remove);
-  await run.call(t, { method: 'DELETE', path: `/v1/nodes/${NO_SUCH_ID}`, token: tokens.admin, expect: 404 });
-  await run.call(t, {
-    method: 'DELETE',
-    path: '/v1/nodes/contract-b',
-    token: tokens.admin,
-    expect: 400,
-    breaksDocument: 'a name where an id goes',
-  });
-  await run.call(t, {
-    ...remove,
-    token: tokens.admin,
-    body: { pad: HUGE },
-    expect: 413,
-    breaksDocument: 'a body where none is documented',
-  });
-  await run.call(t, { ...remove, token: UNKNOWN_API_TOKEN, expect: 401 });
+  await refusalsOnAnId(t, 'DELETE', (id) => `/v1/nodes/${id}`, b, { id: 'contract-b', problem: 'a name where an id goes' });
   t.is((await run.call(t, { method: 'DELETE', path: `/v1/nodes/${b}?force=true`, token: tokens.admin, expect: 204 })).text, '');
   const refused = await run.call(t, { method: 'POST', path: '/v1/nodes/heartbeat', client: 'contract-b', body: beat(), expect: 401 });
   t.is(refused.body.error.details.certificate_status, 'revoked');

@@ -1,7 +1,9 @@
-// List pages are rendered by the engine (store/sqlite/ and store/postgres/node-json-sql.ts) and sent
-// as they are; a single
-// node by nodeToApi()/nodeToSummary(). The two must be the same JSON, byte for byte: every field,
-// the keys in the same order, times to the millisecond, hardware as stored, strings escaped alike.
+// List pages are sent as the store gives them: SQLite renders them in SQL
+// (store/sqlite/node-json-sql.ts), PostgreSQL reads the rows and renders each with the projection
+// it is given (the one the API uses); a single node by nodeToApi()/nodeToSummary(). The two must
+// be the same JSON, byte for byte: every field, the keys in the same order, times to the
+// millisecond, hardware as stored, strings escaped alike (on PostgreSQL: every value as it was
+// stored, read back through the engine's row mapping).
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS_FOR_NOT_READY, nodeToApi, nodeToSummary } from '@otherix/server';
 import type { NodeRow } from '@otherix/server';
 import { nodeRow } from '../harness/store-rows.js';
@@ -9,6 +11,10 @@ import { testOnEachEngine, withStoredNodes } from './scratch-store.js';
 
 const NOW = Date.parse('2026-06-06T12:00:00.123Z');
 const rule = { now: NOW, missedIntervals: MISSED_HEARTBEATS_FOR_NOT_READY, defaultIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS };
+
+/** The renderers the CP gives listJson (services/nodes.ts), for an engine that renders from rows. */
+const renderFull = (row: NodeRow): string => JSON.stringify(nodeToApi(row, NOW));
+const renderSummary = (row: NodeRow): string => JSON.stringify(nodeToSummary(row, NOW));
 
 /** GeneralizedTime's last second: no certificate's notAfter is later. */
 const X509_LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59);
@@ -84,7 +90,7 @@ function rows(): NodeRow[] {
 testOnEachEngine('a full list page holds, for each node, exactly what nodeToApi() gives', async (t, engine) => {
   const stored = rows();
   await withStoredNodes(engine, stored, async (store) => {
-    const page = await store.nodes.listJson({ limit: 500, rule }, 'full');
+    const page = await store.nodes.listJson({ limit: 500, rule }, 'full', renderFull);
     t.is(page.items.length, stored.length);
     page.items.forEach((text, i) => {
       const expected = nodeToApi(stored[i], NOW);
@@ -101,7 +107,7 @@ testOnEachEngine('a full list page holds, for each node, exactly what nodeToApi(
 testOnEachEngine('a summary page holds exactly what nodeToSummary() gives, and no field of the full form', async (t, engine) => {
   const stored = rows();
   await withStoredNodes(engine, stored, async (store) => {
-    const page = await store.nodes.listJson({ limit: 500, rule }, 'summary');
+    const page = await store.nodes.listJson({ limit: 500, rule }, 'summary', renderSummary);
     page.items.forEach((text, i) => {
       const expected = nodeToSummary(stored[i], NOW);
       t.is(text, JSON.stringify(expected), stored[i].name);
@@ -122,7 +128,7 @@ testOnEachEngine('rendered pages and row pages agree on order, filters and curso
       let cursor: string | undefined;
       do {
         const asRows = await store.nodes.list({ ...query, cursor, rule });
-        const asJson = await store.nodes.listJson({ ...query, cursor, rule }, 'full');
+        const asJson = await store.nodes.listJson({ ...query, cursor, rule }, 'full', renderFull);
         t.deepEqual(
           asJson.items.map((text) => (JSON.parse(text) as { name: string }).name),
           asRows.items.map((r) => r.name),
@@ -143,7 +149,7 @@ testOnEachEngine(
     );
     const before = NOW + 2 * day;
     await withStoredNodes(engine, stored, async (store) => {
-      const page = await store.nodes.listJson({ limit: 500, rule, certExpiresBefore: before }, 'full');
+      const page = await store.nodes.listJson({ limit: 500, rule, certExpiresBefore: before }, 'full', renderFull);
       const expected = stored.filter((row) => row.certNotAfter < before);
       t.is(expected.length, 4);
       t.deepEqual(

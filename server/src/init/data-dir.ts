@@ -12,11 +12,11 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { OtherixError } from '@otherix/sdk';
 import { fingerprintOfPem } from '@otherix/sdk/pki';
-import { KEY_FILE_MODE, PUBLIC_FILE_MODE, generateToken, hashToken, removeWriteLeftovers, writeFileAtomic } from '@otherix/sdk/internal';
+import { KEY_FILE_MODE, PUBLIC_FILE_MODE, generateToken, removeWriteLeftovers, writeFileAtomic } from '@otherix/sdk/internal';
 import { ClusterCa } from '../services/ca.js';
 import type { KeyPairPem } from '../services/ca.js';
-import { FIRST_START_CREATOR } from '../services/api-tokens.js';
-import type { ApiTokenRow, Store } from '../store/store.js';
+import { firstAdminTokenRow } from '../services/api-tokens.js';
+import type { Store } from '../store/store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { inspectDatabaseFile } from '../store/sqlite/inspect.js';
 import { clockWarnings } from './clock-check.js';
@@ -78,6 +78,21 @@ const exists = (path: string): Promise<boolean> =>
 export function servingHosts(advertiseHosts: readonly string[]): string[] {
   const all = [...advertiseHosts, 'localhost', '127.0.0.1', '::1', hostname()].map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
   return [...new Set(all)];
+}
+
+/**
+ * A start's material once the CP's own certificates are loaded from `files`, issued or re-issued
+ * from `ca` for the serving hosts when missing or unfit (their warnings join the start's).
+ */
+export async function withCpCertificates(
+  start: Pick<ControlPlaneMaterial, 'files' | 'clusterId' | 'ca' | 'store' | 'lock' | 'firstStart' | 'warnings'>,
+  advertiseHosts: readonly string[] | undefined,
+  now: () => number,
+): Promise<ControlPlaneMaterial> {
+  const controlPlaneHosts = servingHosts(advertiseHosts ?? []);
+  const { certificates, warnings } = await CpCertificates.load({ ca: start.ca, files: start.files, hosts: controlPlaneHosts, now });
+  start.warnings.push(...warnings);
+  return { ...start, serving: certificates.serving, client: certificates.client, certificates, controlPlaneHosts };
 }
 
 async function readOptional(path: string): Promise<string | undefined> {
@@ -156,19 +171,6 @@ export function caOfPair(files: DataDirFiles, pair: KeyPairPem): ClusterCa {
   }
 }
 
-function firstAdminToken(token: string, now: number): ApiTokenRow {
-  return {
-    id: randomUUID(),
-    name: 'admin',
-    role: 'admin',
-    tokenHash: hashToken(token),
-    expiresAt: null,
-    revokedAt: null,
-    createdBy: FIRST_START_CREATOR,
-    createdAt: now,
-  };
-}
-
 /**
  * A new cluster, each step crash-safe: cluster-id.incomplete, ca.key, ca.crt, the database (the
  * cluster marker and the first admin token's hash in one transaction), admin.token. The caller
@@ -192,7 +194,7 @@ async function createCluster(
   const store = await SqliteStore.open(files.database, { afterClose: lock.release });
   try {
     const token = generateToken('api');
-    await store.markCluster({ id: clusterId, caFingerprint: ca.fingerprint, createdAt: now() }, firstAdminToken(token, now()));
+    await store.markCluster({ id: clusterId, caFingerprint: ca.fingerprint, createdAt: now() }, firstAdminTokenRow(token, now()));
     firstStartStep('first-start-after-database');
     await writeFileAtomic(files.adminToken, `${token}\n`, { mode: KEY_FILE_MODE });
     firstStartStep('first-start-after-admin-token');
@@ -249,35 +251,20 @@ export async function initDataDir(options: InitOptions): Promise<ControlPlaneMat
         if (token !== undefined) await writeFileAtomic(files.adminToken, `${token}\n`, { mode: KEY_FILE_MODE });
         await store.markCluster(
           { id: clusterId, caFingerprint: ca.fingerprint, createdAt: now() },
-          token === undefined ? undefined : firstAdminToken(token, now()),
+          token === undefined ? undefined : firstAdminTokenRow(token, now()),
         );
       }
     }
 
-    const controlPlaneHosts = servingHosts(options.advertiseHosts ?? []);
-    const loaded = await CpCertificates.load({ ca, files, hosts: controlPlaneHosts, now });
-    warnings.push(...loaded.warnings);
-    if (plan.kind === 'first-start') firstStartStep('first-start-after-certificates');
-    if (plan.kind === 'first-start' || plan.writeClusterIdFile) {
+    const firstStart = plan.kind === 'first-start';
+    const material = await withCpCertificates({ files, clusterId, ca, store, lock, firstStart, warnings }, options.advertiseHosts, now);
+    if (firstStart) firstStartStep('first-start-after-certificates');
+    if (firstStart || plan.writeClusterIdFile) {
       await writeFileAtomic(files.clusterId, `${clusterId}\n`, { mode: PUBLIC_FILE_MODE });
       await rm(files.clusterIdIncomplete, { force: true });
     }
     warnings.push(...clockWarnings(facts.database, ca.certPem, now()));
-    const { certificates } = loaded;
-    return {
-      files,
-      clusterId,
-      ca,
-      serving: certificates.serving,
-      client: certificates.client,
-      certificates,
-      store,
-      lock,
-      controlPlaneHosts,
-      firstStart: plan.kind === 'first-start',
-      warnings,
-      caKeyPassphrase,
-    };
+    return { ...material, caKeyPassphrase };
   } catch (error) {
     await store?.close().catch(() => undefined);
     await lock.release();

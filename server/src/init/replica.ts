@@ -14,16 +14,14 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OtherixError } from '@otherix/sdk';
-import { KEY_FILE_MODE, PUBLIC_FILE_MODE, generateToken, hashToken, removeWriteLeftovers, writeFileAtomic } from '@otherix/sdk/internal';
-import { FIRST_START_CREATOR } from '../services/api-tokens.js';
+import { KEY_FILE_MODE, PUBLIC_FILE_MODE, generateToken, removeWriteLeftovers, writeFileAtomic } from '@otherix/sdk/internal';
+import { firstAdminTokenRow } from '../services/api-tokens.js';
 import { ClusterCa } from '../services/ca.js';
 import { sealKey, unsealKey } from '../services/sealed-key.js';
 import { PgStore, redactDatabaseUrl } from '../store/postgres/postgres-store.js';
 import type { SharedCluster } from '../store/postgres/postgres-store.js';
-import type { ApiTokenRow } from '../store/store.js';
-import { CpCertificates } from './cp-certificates.js';
 import type { ControlPlaneMaterial } from './data-dir.js';
-import { servingHosts } from './data-dir.js';
+import { withCpCertificates } from './data-dir.js';
 import { dataDirFiles } from './files.js';
 import { acquireDataDirLock } from './lock.js';
 import { checkDataDirModes } from './modes.js';
@@ -64,19 +62,6 @@ export async function newSharedCluster(
       caKeySealed: sealKey(material.keyPem, secret),
     },
     ca: clusterCa,
-  };
-}
-
-export function firstAdminTokenRow(token: string, now: number): ApiTokenRow {
-  return {
-    id: randomUUID(),
-    name: 'admin',
-    role: 'admin',
-    tokenHash: hashToken(token),
-    expiresAt: null,
-    revokedAt: null,
-    createdBy: FIRST_START_CREATOR,
-    createdAt: now,
   };
 }
 
@@ -133,23 +118,7 @@ export async function initReplica(options: ReplicaOptions): Promise<ControlPlane
     // The shared CA's certificate beside this replica's own, for clients and tools on this host
     // (its key stays sealed in the database).
     await writeFileAtomic(files.caCert, ca.certPem, { mode: PUBLIC_FILE_MODE });
-    const controlPlaneHosts = servingHosts(options.advertiseHosts ?? []);
-    const loaded = await CpCertificates.load({ ca, files, hosts: controlPlaneHosts, now });
-    warnings.push(...loaded.warnings);
-    const { certificates } = loaded;
-    return {
-      files,
-      clusterId: cluster.id,
-      ca,
-      serving: certificates.serving,
-      client: certificates.client,
-      certificates,
-      store,
-      lock,
-      controlPlaneHosts,
-      firstStart,
-      warnings,
-    };
+    return await withCpCertificates({ files, clusterId: cluster.id, ca, store, lock, firstStart, warnings }, options.advertiseHosts, now);
   } catch (error) {
     await store?.close().catch(() => undefined);
     await lock.release();

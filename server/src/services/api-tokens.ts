@@ -27,6 +27,20 @@ export const ADMIN_SUCCESSOR_MARGIN_MS = 24 * 3600 * 1000;
 
 /** created_by of the token written at first start. */
 export const FIRST_START_CREATOR = 'otherix-server';
+
+/** The first admin token's row (its plaintext goes to admin.token), written with the cluster's row. */
+export function firstAdminTokenRow(token: string, now: number): ApiTokenRow {
+  return {
+    id: randomUUID(),
+    name: 'admin',
+    role: 'admin',
+    tokenHash: hashToken(token),
+    expiresAt: null,
+    revokedAt: null,
+    createdBy: FIRST_START_CREATOR,
+    createdAt: now,
+  };
+}
 const HOW_TO_GET_ONE = 'ask an admin for a token (`otherix api-token create`), then run `otherix login`';
 
 function apiTokenSummary(row: ApiTokenRow): ApiTokenSummary {

@@ -1,6 +1,6 @@
-// Where a stored node becomes an API node and its status is derived, for a single node; list
-// pages use the SQL twins (store/sqlite/node-json-sql.ts, store/node-status-sql.ts), which the tests
-// hold to these byte for byte.
+// Where a stored node becomes an API node and its status is derived, for a single node and for
+// list pages on PostgreSQL; SQLite's list pages use the SQL twins (store/sqlite/node-json-sql.ts,
+// store/node-status-sql.ts), which the tests hold to these byte for byte.
 import type { components } from '@otherix/sdk';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS_FOR_NOT_READY, NODE_STATUS_RULE } from '../node-status-rule.js';
 import type { StatusTest } from '../node-status-rule.js';

@@ -54,7 +54,11 @@ export class NodeService {
       rule,
     };
     const projection = projectionFor(role);
-    const page = await withCursor(() => this.store.nodes.listJson(query, projection));
+    const render =
+      projection === 'full'
+        ? (row: NodeRow) => JSON.stringify(nodeToApi(row, rule.now))
+        : (row: NodeRow) => JSON.stringify(nodeToSummary(row, rule.now));
+    const page = await withCursor(() => this.store.nodes.listJson(query, projection, render));
     // The page says its projection (openapi.yaml's discriminator), so an empty page is one form only.
     return `{"projection":"${projection}","items":[${page.items.join(',')}],"next_cursor":${JSON.stringify(page.nextCursor)}}`;
   }

@@ -4,13 +4,13 @@
 // (group-committed with the redemptions of the moment, each judged on the state before it).
 // A refused redemption changes nothing.
 import { randomUUID } from 'node:crypto';
-import { isOtherixError, isTokenShape } from '@otherix/sdk';
-import { verifyCsrAsync } from '@otherix/sdk/pki';
+import { isTokenShape } from '@otherix/sdk';
 import { canonicalHost, hashToken } from '@otherix/sdk/internal';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 import type { JoinTokenRow, NodeRow, RedemptionState, Store } from '../store/store.js';
 import type { ClusterCa } from './ca.js';
+import { verifiedCsrKey } from './csr-key.js';
 import { GroupCommit } from './group-commit.js';
 import type { BatchObserver } from './group-commit.js';
 import { redeemJoinTokens } from './redemption-batch.js';
@@ -137,7 +137,7 @@ export class RedemptionService {
     const endpoint = endpointHost(request.advertised_endpoint);
     const migrationHost = migrationHostOf(request.migration.host);
     assertPortRange(request.migration.port_range_start, request.migration.port_range_end);
-    const spkiDer = await this.verifiedKey(request.csr_pem);
+    const spkiDer = await verifiedCsrKey(request.csr_pem);
 
     const hosts = [...new Set([endpoint, migrationHost])];
     const claimed = hosts.filter((host) => !isLoopbackHost(host));
@@ -196,28 +196,5 @@ export class RedemptionService {
       reissued: result.reissued,
       joinTokenId: token.id,
     };
-  }
-
-  /**
-   * The CSR's public key, once its signature proves possession; nothing else is taken from it.
-   * The signature check runs on the thread pool, beside the leaf signatures of other joins.
-   */
-  private async verifiedKey(csrPem: string): Promise<Buffer> {
-    try {
-      return (await verifyCsrAsync(csrPem)).spkiDer;
-    } catch (error) {
-      if (
-        isOtherixError(error, 'invalid_csr') ||
-        isOtherixError(error, 'csr_signature_invalid') ||
-        isOtherixError(error, 'unsupported_key')
-      ) {
-        throw new HttpError('validation_failed', `csr_pem: ${error.message}`, {
-          field: 'csr_pem',
-          problem: error.code,
-          ...(error.details ?? {}),
-        });
-      }
-      throw error;
-    }
   }
 }

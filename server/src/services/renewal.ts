@@ -12,8 +12,6 @@
 //
 // Every renewal that was signed is told to the listeners of onRenewed (one place for an audit
 // line or a metric), and so is a pending leaf's first use (NodeIdentityService.onPendingUsed).
-import { isOtherixError } from '@otherix/sdk';
-import { verifyCsrAsync } from '@otherix/sdk/pki';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 import { publicKeyBitsOf } from '../pki/der.js';
@@ -22,6 +20,7 @@ import { renewNodeCertificates } from './renewal-batch.js';
 import type { RenewalAttempt, RenewalOutcome } from './renewal-batch.js';
 import type { Store } from '../store/store.js';
 import type { ClusterCa } from './ca.js';
+import { verifiedCsrKey } from './csr-key.js';
 import { GroupCommit, type BatchObserver } from './group-commit.js';
 import { renewalSpacingMs } from './node-cert-lifetime.js';
 import { certificateRefusal, type NodeIdentity, type NodeIdentityService } from './node-identity.js';
@@ -155,23 +154,7 @@ function assertRenewable(state: RenewalState, node: NodeIdentity): void {
  * are compared as bytes (no key parsing on the event loop).
  */
 async function verifiedNewKey(csrPem: string, presentedPoint: Buffer | undefined): Promise<Buffer> {
-  let spkiDer: Buffer;
-  try {
-    spkiDer = (await verifyCsrAsync(csrPem)).spkiDer;
-  } catch (error) {
-    if (
-      isOtherixError(error, 'invalid_csr') ||
-      isOtherixError(error, 'csr_signature_invalid') ||
-      isOtherixError(error, 'unsupported_key')
-    ) {
-      throw new HttpError('validation_failed', `csr_pem: ${error.message}`, {
-        field: 'csr_pem',
-        problem: error.code,
-        ...(error.details ?? {}),
-      });
-    }
-    throw error;
-  }
+  const spkiDer = await verifiedCsrKey(csrPem);
   if (presentedPoint !== undefined && publicKeyBitsOf(spkiDer).equals(presentedPoint)) {
     throw new HttpError(
       'validation_failed',

@@ -38,39 +38,51 @@ async function canonicalizeNodeHosts(sql: MigrationSql): Promise<void> {
   }
 }
 
-const JOIN_SIDE_SQLITE = `
+/** What the join side's tables say differently on each engine; the rest of their text is one. */
+interface JoinSideTypes {
+  /** The insertion-order key of tokens and consumptions. */
+  seq: string;
+  /** Epoch milliseconds (and intervals in ms). */
+  time: string;
+  /** Node names sort byte-wise on both (SQLite's BINARY; PostgreSQL's "C"), so list pages agree. */
+  nameCollation: string;
+  /** PostgreSQL names the constraint migration 7 replaces; SQLite rebuilds the table. */
+  statusCheck: string;
+}
+
+const joinSide = (t: JoinSideTypes): string => `
   CREATE TABLE api_tokens (
-    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq         ${t.seq},
     id          TEXT NOT NULL UNIQUE,
     name        TEXT NOT NULL,
     role        TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'developer', 'viewer')),
     token_hash  TEXT NOT NULL UNIQUE,
-    expires_at  INTEGER,
-    revoked_at  INTEGER,
+    expires_at  ${t.time},
+    revoked_at  ${t.time},
     created_by  TEXT NOT NULL,
-    created_at  INTEGER NOT NULL
+    created_at  ${t.time} NOT NULL
   );
   -- A name identifies a holder: unique among tokens that still work.
   CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens (name) WHERE revoked_at IS NULL;
 
   CREATE TABLE join_tokens (
-    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq         ${t.seq},
     id          TEXT NOT NULL UNIQUE,
     token_hash  TEXT NOT NULL UNIQUE,
     node_name   TEXT,
     max_uses    INTEGER NOT NULL CHECK (max_uses >= 0),
     consumed    INTEGER NOT NULL DEFAULT 0 CHECK (consumed >= 0),
-    expires_at  INTEGER NOT NULL,
-    revoked_at  INTEGER,
+    expires_at  ${t.time} NOT NULL,
+    revoked_at  ${t.time},
     created_by  TEXT NOT NULL,
-    created_at  INTEGER NOT NULL,
+    created_at  ${t.time} NOT NULL,
     CHECK (max_uses = 0 OR consumed <= max_uses)
   );
   CREATE INDEX join_tokens_expires_at ON join_tokens (expires_at);
 
   CREATE TABLE nodes (
     id                        TEXT PRIMARY KEY,
-    name                      TEXT NOT NULL UNIQUE,
+    name                      TEXT${t.nameCollation} NOT NULL UNIQUE,
     architecture              TEXT NOT NULL,
     advertised_endpoint       TEXT NOT NULL,
     endpoint_host             TEXT NOT NULL,
@@ -82,11 +94,11 @@ const JOIN_SIDE_SQLITE = `
     vm_count                  INTEGER NOT NULL DEFAULT 0,
     active_migrations         INTEGER NOT NULL DEFAULT 0,
     cert_serial               TEXT NOT NULL,
-    cert_not_after            INTEGER NOT NULL,
+    cert_not_after            ${t.time} NOT NULL,
     cordoned                  INTEGER NOT NULL DEFAULT 0,
-    heartbeat_interval_ms     INTEGER,
-    last_heartbeat_at         INTEGER,
-    created_at                INTEGER NOT NULL
+    heartbeat_interval_ms     ${t.time},
+    last_heartbeat_at         ${t.time},
+    created_at                ${t.time} NOT NULL
   );
   CREATE INDEX nodes_endpoint_host ON nodes (endpoint_host);
   CREATE INDEX nodes_migration_host ON nodes (migration_host);
@@ -94,11 +106,11 @@ const JOIN_SIDE_SQLITE = `
 
   -- The audit trail outlives a deleted node, so node_id is not a foreign key.
   CREATE TABLE join_token_consumptions (
-    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq            ${t.seq},
     id             TEXT NOT NULL UNIQUE,
     join_token_id  TEXT NOT NULL REFERENCES join_tokens (id),
     node_id        TEXT NOT NULL,
-    consumed_at    INTEGER NOT NULL,
+    consumed_at    ${t.time} NOT NULL,
     source_ip      TEXT NOT NULL
   );
   CREATE INDEX join_token_consumptions_token ON join_token_consumptions (join_token_id, seq);
@@ -107,85 +119,21 @@ const JOIN_SIDE_SQLITE = `
   CREATE TABLE node_certificates (
     serial      TEXT PRIMARY KEY,
     node_id     TEXT NOT NULL,
-    not_after   INTEGER NOT NULL,
-    status      TEXT NOT NULL CHECK (status IN ('current', 'replaced', 'revoked')),
-    issued_at   INTEGER NOT NULL
+    not_after   ${t.time} NOT NULL,
+    status      TEXT NOT NULL ${t.statusCheck}CHECK (status IN ('current', 'replaced', 'revoked')),
+    issued_at   ${t.time} NOT NULL
   );
   CREATE INDEX node_certificates_node ON node_certificates (node_id, status);
 `;
 
-const JOIN_SIDE_POSTGRES = `
-  CREATE TABLE api_tokens (
-    seq         BIGSERIAL PRIMARY KEY,
-    id          TEXT NOT NULL UNIQUE,
-    name        TEXT NOT NULL,
-    role        TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'developer', 'viewer')),
-    token_hash  TEXT NOT NULL UNIQUE,
-    expires_at  BIGINT,
-    revoked_at  BIGINT,
-    created_by  TEXT NOT NULL,
-    created_at  BIGINT NOT NULL
-  );
-  CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens (name) WHERE revoked_at IS NULL;
+const JOIN_SIDE_SQLITE = joinSide({ seq: 'INTEGER PRIMARY KEY AUTOINCREMENT', time: 'INTEGER', nameCollation: '', statusCheck: '' });
 
-  CREATE TABLE join_tokens (
-    seq         BIGSERIAL PRIMARY KEY,
-    id          TEXT NOT NULL UNIQUE,
-    token_hash  TEXT NOT NULL UNIQUE,
-    node_name   TEXT,
-    max_uses    INTEGER NOT NULL CHECK (max_uses >= 0),
-    consumed    INTEGER NOT NULL DEFAULT 0 CHECK (consumed >= 0),
-    expires_at  BIGINT NOT NULL,
-    revoked_at  BIGINT,
-    created_by  TEXT NOT NULL,
-    created_at  BIGINT NOT NULL,
-    CHECK (max_uses = 0 OR consumed <= max_uses)
-  );
-  CREATE INDEX join_tokens_expires_at ON join_tokens (expires_at);
-
-  CREATE TABLE nodes (
-    id                        TEXT PRIMARY KEY,
-    name                      TEXT COLLATE "C" NOT NULL UNIQUE,
-    architecture              TEXT NOT NULL,
-    advertised_endpoint       TEXT NOT NULL,
-    endpoint_host             TEXT NOT NULL,
-    migration_host            TEXT NOT NULL,
-    migration_port_start      INTEGER NOT NULL,
-    migration_port_end        INTEGER NOT NULL,
-    hardware                  TEXT,
-    agent_version             TEXT NOT NULL,
-    vm_count                  INTEGER NOT NULL DEFAULT 0,
-    active_migrations         INTEGER NOT NULL DEFAULT 0,
-    cert_serial               TEXT NOT NULL,
-    cert_not_after            BIGINT NOT NULL,
-    cordoned                  INTEGER NOT NULL DEFAULT 0,
-    heartbeat_interval_ms     BIGINT,
-    last_heartbeat_at         BIGINT,
-    created_at                BIGINT NOT NULL
-  );
-  CREATE INDEX nodes_endpoint_host ON nodes (endpoint_host);
-  CREATE INDEX nodes_migration_host ON nodes (migration_host);
-  CREATE INDEX nodes_architecture ON nodes (architecture, name);
-
-  CREATE TABLE join_token_consumptions (
-    seq            BIGSERIAL PRIMARY KEY,
-    id             TEXT NOT NULL UNIQUE,
-    join_token_id  TEXT NOT NULL REFERENCES join_tokens (id),
-    node_id        TEXT NOT NULL,
-    consumed_at    BIGINT NOT NULL,
-    source_ip      TEXT NOT NULL
-  );
-  CREATE INDEX join_token_consumptions_token ON join_token_consumptions (join_token_id, seq);
-
-  CREATE TABLE node_certificates (
-    serial      TEXT PRIMARY KEY,
-    node_id     TEXT NOT NULL,
-    not_after   BIGINT NOT NULL,
-    status      TEXT NOT NULL CONSTRAINT node_certificates_status_check CHECK (status IN ('current', 'replaced', 'revoked')),
-    issued_at   BIGINT NOT NULL
-  );
-  CREATE INDEX node_certificates_node ON node_certificates (node_id, status);
-`;
+const JOIN_SIDE_POSTGRES = joinSide({
+  seq: 'BIGSERIAL PRIMARY KEY',
+  time: 'BIGINT',
+  nameCollation: ' COLLATE "C"',
+  statusCheck: 'CONSTRAINT node_certificates_status_check ',
+});
 
 /**
  * 5: the cluster marker (one row, written by the first start with the first admin token, never

@@ -14,6 +14,9 @@ import type {
 /** A value bound to a statement's parameter, on either engine. */
 export type SqlValue = string | number | null;
 
+/** A column's type, for rows passed as one JSON parameter (PostgreSQL casts to it; SQLite keeps JSON's). */
+export type ColumnType = 'text' | 'integer' | 'bigint';
+
 export interface ApiTokenRecord {
   seq: number;
   id: string;
@@ -153,6 +156,29 @@ export const NODE_COLUMNS = [
   'last_refused_heartbeat_at',
 ] as const;
 
+/** The column types of a node row, in NODE_COLUMNS order. */
+export const NODE_COLUMN_TYPES: readonly ColumnType[] = [
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'integer',
+  'integer',
+  'text',
+  'text',
+  'integer',
+  'integer',
+  'text',
+  'bigint',
+  'integer',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bigint',
+];
+
 export const nodeValues = (n: NodeRow): SqlValue[] => [
   n.id,
   n.name,
@@ -190,3 +216,11 @@ export const nodeCertificateFrom = (r: NodeCertificateRecord): NodeCertificateRo
   status: r.status as CertificateStatus,
   issuedAt: r.issued_at,
 });
+
+/** node_certificates' columns and their types. */
+export const CERTIFICATE_COLUMNS = ['serial', 'node_id', 'not_after', 'status', 'issued_at'] as const;
+export const CERTIFICATE_COLUMN_TYPES: readonly ColumnType[] = ['text', 'text', 'bigint', 'text', 'bigint'];
+
+/** join_token_consumptions' columns (seq aside) and their types. */
+export const CONSUMPTION_COLUMNS = ['id', 'join_token_id', 'node_id', 'consumed_at', 'source_ip'] as const;
+export const CONSUMPTION_COLUMN_TYPES: readonly ColumnType[] = ['text', 'text', 'text', 'bigint', 'text'];

@@ -6,18 +6,10 @@
 // transaction-level advisory lock, so they run one at a time across every CP replica on the
 // database, and every statement after the lock sees what the one before committed.
 import pg from 'pg';
-import type { SqlValue } from '../rows.js';
 import type { WriteObserver } from '../store.js';
+import type { Connections, Sql, SqlValue, TransactionOptions } from '../sql.js';
 
-export interface Sql {
-  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
-  get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
-  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
-  exec(sql: string): Promise<void>;
-}
-
-/** A parameter may also be an array (`= ANY(?)`) on PostgreSQL. */
-export type PgValue = SqlValue | readonly SqlValue[];
+export type { Sql };
 
 /** The advisory lock key of the rule transactions (any constant; "otherix" in ASCII). */
 const RULES_LOCK_KEY = 0x6f74686572_69;
@@ -46,19 +38,31 @@ const types = {
     oid === 20 ? bigintAsNumber : (pg.types.getTypeParser(oid, format as 'text') as unknown)) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * The Sql face over the pool (each statement on any connection) or over one connection. Statements
+ * given together on one connection (the shared SQL sends a batch's reads at once, store/sql.ts
+ * settled) are queued here, one after the other: pg would queue them too, but deprecates that.
+ */
 function sqlOf(client: pg.Pool | pg.PoolClient): Sql {
-  const query = (text: string, params: readonly PgValue[] = []) => client.query({ text: numbered(text), values: params as unknown[] });
+  let queue: Promise<unknown> = Promise.resolve();
+  const query = (config: pg.QueryConfig): Promise<pg.QueryResult> => {
+    if (client instanceof pg.Pool) return client.query(config);
+    const result = queue.then(() => client.query(config));
+    queue = result.catch(() => undefined);
+    return result;
+  };
+  const statement = (text: string, params: readonly SqlValue[] = []) => query({ text: numbered(text), values: params as unknown[] });
   return {
-    run: async (text, params) => ({ changes: (await query(text, params)).rowCount ?? 0 }),
-    get: async <T>(text: string, params?: readonly SqlValue[]) => (await query(text, params)).rows[0] as T | undefined,
-    all: async <T>(text: string, params?: readonly SqlValue[]) => (await query(text, params)).rows as T[],
+    run: async (text, params) => ({ changes: (await statement(text, params)).rowCount ?? 0 }),
+    get: async <T>(text: string, params?: readonly SqlValue[]) => (await statement(text, params)).rows[0] as T | undefined,
+    all: async <T>(text: string, params?: readonly SqlValue[]) => (await statement(text, params)).rows as T[],
     exec: async (text) => {
-      await client.query(text);
+      await query({ text });
     },
   };
 }
 
-export class PgConnections {
+export class PgConnections implements Connections {
   /** Reads that need no transaction. */
   readonly read: Sql;
   private observer: WriteObserver | undefined;
@@ -109,9 +113,12 @@ export class PgConnections {
 
   /**
    * Runs `work` inside BEGIN..COMMIT on a connection of its own; rolls back if it throws.
-   * `rules`: take the rules' advisory lock first (one such transaction at a time, cluster-wide).
+   * `rules`: take the rules' advisory lock first (one such transaction at a time, cluster-wide);
+   * `snapshot`: REPEATABLE READ (every statement sees the state at the first one); `single`: one
+   * statement that commits alone, on any pooled connection.
    */
-  async transaction<T>(work: (sql: Sql) => Promise<T>, options: { rules?: boolean } = {}): Promise<T> {
+  async transaction<T>(work: (sql: Sql) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    if (options.single === true && options.rules !== true && options.snapshot !== true) return this.alone(work);
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -121,8 +128,10 @@ export class PgConnections {
     }
     let broken = false;
     try {
-      await client.query('BEGIN');
-      if (options.rules === true) await client.query('SELECT pg_advisory_xact_lock($1)', [RULES_LOCK_KEY]);
+      // BEGIN and the lock in one round trip (a simple query of two statements): the lock is held
+      // for every round trip that follows, across all replicas.
+      const begin = options.snapshot === true ? 'BEGIN ISOLATION LEVEL REPEATABLE READ' : 'BEGIN';
+      await client.query(options.rules === true ? `${begin}; SELECT pg_advisory_xact_lock(${RULES_LOCK_KEY})` : begin);
       const result = await work(sqlOf(client));
       await client.query('COMMIT');
       this.observer?.committed();
@@ -135,6 +144,18 @@ export class PgConnections {
       throw error;
     } finally {
       client.release(broken);
+    }
+  }
+
+  /** One statement in autocommit: it commits (or fails) alone. */
+  private async alone<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    try {
+      const result = await work(this.read);
+      this.observer?.committed();
+      return result;
+    } catch (error) {
+      this.observer?.failed(error);
+      throw error;
     }
   }
 

@@ -7,17 +7,10 @@
 import { constants } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import sqlite3 from 'sqlite3';
-import type { SqlValue } from '../rows.js';
 import type { WriteObserver } from '../store.js';
+import type { Connections, Sql, SqlValue } from '../sql.js';
 
-export type { SqlValue };
-
-export interface Sql {
-  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number; lastID: number }>;
-  get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
-  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
-  exec(sql: string): Promise<void>;
-}
+export type { Sql, SqlValue };
 
 export const BUSY_TIMEOUT_MS = 5000;
 
@@ -113,7 +106,7 @@ function sqlOf(db: sqlite3.Database): CachedSql {
       return new Promise((resolve, reject) => {
         statement.run(params, function (this: sqlite3.RunResult, error: Error | null) {
           if (error !== null) reject(error);
-          else resolve({ changes: this.changes, lastID: this.lastID });
+          else resolve({ changes: this.changes });
         });
       });
     },
@@ -127,7 +120,7 @@ function close(db: sqlite3.Database): Promise<void> {
   return new Promise((resolve, reject) => db.close((error) => (error === null ? resolve() : reject(error))));
 }
 
-export class SqliteConnections {
+export class SqliteConnections implements Connections {
   /** Reads that need no transaction. */
   readonly read: Sql;
   private readonly write: CachedSql;
@@ -164,7 +157,11 @@ export class SqliteConnections {
     this.observer = observer;
   }
 
-  /** Runs `work` inside BEGIN IMMEDIATE..COMMIT, after every earlier transaction finished; rolls back if it throws. */
+  /**
+   * Runs `work` inside BEGIN IMMEDIATE..COMMIT, after every earlier transaction finished; rolls
+   * back if it throws. Every transaction runs alone and sees one snapshot, so a rules or snapshot
+   * transaction (TransactionOptions) needs nothing more.
+   */
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
       try {
@@ -196,26 +193,4 @@ export class SqliteConnections {
     await close(this.reader);
     await close(this.writer);
   }
-}
-
-/**
- * Promise.all that waits for every statement before failing: a transaction must not ROLLBACK
- * while its own statements are still running (they would then run outside it).
- */
-export async function settled<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const results = await Promise.allSettled(work);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed !== undefined) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
-}
-
-/**
- * A JSON text to pass as one parameter (rows for `json_each(?)`), its strings made well-formed
- * first: a bound string with a lone UTF-16 surrogate reaches SQLite as U+FFFD, and JSON text must
- * store the same bytes (SQLite would decode `\ud800` to invalid UTF-8).
- */
-export function jsonParameter(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'string' ? (v as string & { toWellFormed(): string }).toWellFormed() : v,
-  );
 }

@@ -4,7 +4,7 @@
 // as is skips a JSON.parse of every row and a re-serialization on the CP's event loop (about half
 // of a page's cost there). test/store/node-json-sql checks both forms equal the JS projections.
 import type { NodeProjection, StatusRule } from '../node-store.js';
-import type { SqlValue } from './connection.js';
+import type { SqlValue } from '../sql.js';
 import { statusExpression } from '../node-status-sql.js';
 
 /**

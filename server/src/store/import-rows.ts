@@ -1,25 +1,35 @@
-// Whole tables on PostgreSQL (Store.exportRows / importRows): migrate-store's copy and tests' seeds.
-// Each table is one INSERT of a JSON array, in the array's order (seq follows it).
-import type { StoreRows } from '../store.js';
-import { NODE_COLUMNS, nodeValues } from '../rows.js';
-import type { SqlValue } from '../rows.js';
-import type { Sql } from './connection.js';
-import { NODE_COLUMN_TYPES, jsonRows, selectJsonRows } from './json-rows.js';
+// Whole tables written as they are (Store.importRows): migrate-store's copy and tests' seeds, on
+// either engine. Each table is one INSERT of a JSON array, in the array's order (seq follows it).
+import type { StoreRows } from './store.js';
+import {
+  CERTIFICATE_COLUMNS,
+  CERTIFICATE_COLUMN_TYPES,
+  CONSUMPTION_COLUMNS,
+  CONSUMPTION_COLUMN_TYPES,
+  NODE_COLUMNS,
+  NODE_COLUMN_TYPES,
+  nodeValues,
+} from './rows.js';
+import type { ColumnType, SqlValue } from './rows.js';
+import { jsonParameter } from './sql.js';
+import type { Dialect, Sql } from './sql.js';
 
 async function insertAll(
   sql: Sql,
+  dialect: Dialect,
   table: string,
   columns: readonly string[],
-  types: readonly string[],
+  types: readonly ColumnType[],
   rows: readonly SqlValue[][],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await sql.run(`INSERT INTO ${table} (${columns.join(', ')}) ${selectJsonRows(types)}`, [jsonRows(rows)]);
+  await sql.run(`INSERT INTO ${table} (${columns.join(', ')}) ${dialect.rowsOf(types)}`, [jsonParameter(rows)]);
 }
 
-export async function importRows(sql: Sql, rows: Partial<StoreRows>): Promise<void> {
+export async function importRows(sql: Sql, dialect: Dialect, rows: Partial<StoreRows>): Promise<void> {
   await insertAll(
     sql,
+    dialect,
     'api_tokens',
     ['id', 'name', 'role', 'token_hash', 'expires_at', 'revoked_at', 'created_by', 'created_at'],
     ['text', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'bigint'],
@@ -27,6 +37,7 @@ export async function importRows(sql: Sql, rows: Partial<StoreRows>): Promise<vo
   );
   await insertAll(
     sql,
+    dialect,
     'join_tokens',
     ['id', 'token_hash', 'node_name', 'max_uses', 'consumed', 'expires_at', 'revoked_at', 'created_by', 'created_at'],
     ['text', 'text', 'text', 'integer', 'integer', 'bigint', 'bigint', 'text', 'bigint'],
@@ -44,17 +55,19 @@ export async function importRows(sql: Sql, rows: Partial<StoreRows>): Promise<vo
   );
   await insertAll(
     sql,
+    dialect,
     'join_token_consumptions',
-    ['id', 'join_token_id', 'node_id', 'consumed_at', 'source_ip'],
-    ['text', 'text', 'text', 'bigint', 'text'],
+    CONSUMPTION_COLUMNS,
+    CONSUMPTION_COLUMN_TYPES,
     (rows.consumptions ?? []).map((r) => [r.id, r.joinTokenId, r.nodeId, r.consumedAt, r.sourceIp]),
   );
-  await insertAll(sql, 'nodes', NODE_COLUMNS, NODE_COLUMN_TYPES, (rows.nodes ?? []).map(nodeValues));
+  await insertAll(sql, dialect, 'nodes', NODE_COLUMNS, NODE_COLUMN_TYPES, (rows.nodes ?? []).map(nodeValues));
   await insertAll(
     sql,
+    dialect,
     'node_certificates',
-    ['serial', 'node_id', 'not_after', 'status', 'issued_at'],
-    ['text', 'text', 'bigint', 'text', 'bigint'],
+    CERTIFICATE_COLUMNS,
+    CERTIFICATE_COLUMN_TYPES,
     (rows.certificates ?? []).map((r) => [r.serial, r.nodeId, r.notAfter, r.status, r.issuedAt]),
   );
 }

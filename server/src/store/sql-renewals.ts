@@ -1,13 +1,13 @@
-// Node certificate renewal on SQLite (store/renewal-store.ts): the SQL of a renewal batch; the
-// rules that drive it are in services/renewal-batch.ts. Under a fleet's renewals every statement
-// costs the one writer ~0.2 ms, and a transaction per renewal (six statements) would cap renewals
+// Node certificate renewal (store/renewal-store.ts) on either engine: the SQL of a renewal batch,
+// in a rules transaction (on PostgreSQL it holds the advisory lock); the rules that drive it are
+// in services/renewal-batch.ts. A transaction per renewal (six statements) would cap renewals
 // below 500/s: a batch reads every attempt's node and presented certificate with two statements,
 // then supersedes pending leaves with one UPDATE and records the new ones with one INSERT.
-import type { PendingLeaf, PromotedLeaf, RenewalState, RenewalStore, RenewalTransaction } from '../renewal-store.js';
-import { jsonParameter, settled } from './connection.js';
-import type { Sql, SqliteConnections } from './connection.js';
-import { nodeCertificateFrom, nodeFrom } from '../rows.js';
-import type { NodeCertificateRecord, NodeRecord } from '../rows.js';
+import type { PendingLeaf, PromotedLeaf, RenewalState, RenewalStore, RenewalTransaction } from './renewal-store.js';
+import { CERTIFICATE_COLUMNS, CERTIFICATE_COLUMN_TYPES, nodeCertificateFrom, nodeFrom } from './rows.js';
+import type { NodeCertificateRecord, NodeRecord } from './rows.js';
+import { jsonParameter, settled } from './sql.js';
+import type { Connections, Dialect, Sql } from './sql.js';
 
 /** The pending leaf becomes the node's current certificate; the current one is 'renewed'. */
 async function promote(sql: Sql, nodeId: string, serial: string): Promise<PromotedLeaf | undefined> {
@@ -28,10 +28,14 @@ async function promote(sql: Sql, nodeId: string, serial: string): Promise<Promot
 }
 
 /** Every attempt's node and presented certificate: two statements for the whole batch. */
-async function readStates(sql: Sql, attempts: readonly { nodeId: string; presentedSerial: string }[]): Promise<RenewalState[]> {
+async function readStates(
+  sql: Sql,
+  dialect: Dialect,
+  attempts: readonly { nodeId: string; presentedSerial: string }[],
+): Promise<RenewalState[]> {
   const [nodes, certificates] = await settled([
-    sql.all<NodeRecord>('SELECT * FROM nodes WHERE id IN (SELECT value FROM json_each(?))', [jsonParameter(attempts.map((a) => a.nodeId))]),
-    sql.all<NodeCertificateRecord>('SELECT * FROM node_certificates WHERE serial IN (SELECT value FROM json_each(?))', [
+    sql.all<NodeRecord>(`SELECT * FROM nodes WHERE id IN (${dialect.valuesOf})`, [jsonParameter(attempts.map((a) => a.nodeId))]),
+    sql.all<NodeCertificateRecord>(`SELECT * FROM node_certificates WHERE serial IN (${dialect.valuesOf})`, [
       jsonParameter(attempts.map((a) => a.presentedSerial)),
     ]),
   ] as const);
@@ -41,32 +45,36 @@ async function readStates(sql: Sql, attempts: readonly { nodeId: string; present
 }
 
 /** Supersedes what was pending for these nodes, then records the new leaves (one statement after the other). */
-async function writePendingLeaves(sql: Sql, leaves: readonly PendingLeaf[]): Promise<Map<string, string>> {
+async function writePendingLeaves(sql: Sql, dialect: Dialect, leaves: readonly PendingLeaf[]): Promise<Map<string, string>> {
   const rows = await sql.all<{ node_id: string; serial: string }>(
-    "UPDATE node_certificates SET status = 'superseded' WHERE status = 'pending' AND node_id IN (SELECT value FROM json_each(?)) RETURNING node_id, serial",
+    `UPDATE node_certificates SET status = 'superseded' WHERE status = 'pending' AND node_id IN (${dialect.valuesOf}) RETURNING node_id, serial`,
     [jsonParameter(leaves.map((l) => l.nodeId))],
   );
-  await sql.run(
-    "INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) SELECT value ->> '$[0]', value ->> '$[1]', value ->> '$[2]', 'pending', value ->> '$[3]' FROM json_each(?)",
-    [jsonParameter(leaves.map((l) => [l.certificate.serial, l.nodeId, l.certificate.notAfter, l.certificate.issuedAt]))],
-  );
+  await sql.run(`INSERT INTO node_certificates (${CERTIFICATE_COLUMNS.join(', ')}) ${dialect.rowsOf(CERTIFICATE_COLUMN_TYPES)}`, [
+    jsonParameter(leaves.map((l) => [l.certificate.serial, l.nodeId, l.certificate.notAfter, 'pending', l.certificate.issuedAt])),
+  ]);
   return new Map(rows.map((row) => [row.node_id, row.serial]));
 }
 
-export class SqliteRenewalStore implements RenewalStore {
-  constructor(private readonly db: SqliteConnections) {}
+export class SqlRenewalStore implements RenewalStore {
+  constructor(
+    private readonly db: Connections,
+    private readonly dialect: Dialect,
+  ) {}
 
   transaction<T>(work: (tx: RenewalTransaction) => Promise<T>): Promise<T> {
-    return this.db.transaction((sql) =>
-      work({
-        readStates: (keys) => readStates(sql, keys),
-        promote: (nodeId, serial) => promote(sql, nodeId, serial),
-        writePendingLeaves: (leaves) => writePendingLeaves(sql, leaves),
-      }),
+    return this.db.transaction(
+      (sql) =>
+        work({
+          readStates: (keys) => readStates(sql, this.dialect, keys),
+          promote: (nodeId, serial) => promote(sql, nodeId, serial),
+          writePendingLeaves: (leaves) => writePendingLeaves(sql, this.dialect, leaves),
+        }),
+      { rules: true },
     );
   }
 
   promotePending(nodeId: string, serial: string): Promise<PromotedLeaf | undefined> {
-    return this.db.transaction((sql) => promote(sql, nodeId, serial));
+    return this.db.transaction((sql) => promote(sql, nodeId, serial), { rules: true });
   }
 }

@@ -1,7 +1,8 @@
-// The node side on PostgreSQL: list, as rows or as API JSON rendered by PostgreSQL, filtered by the
-// status rule in SQL (store/node-status-sql.ts); a batch of heartbeats as one UPDATE..FROM; cordon
-// and delete (in the rules' transaction: it reads the node, then decides).
-import type { NodeRow, Page } from '../store.js';
+// The node side (store/node-store.ts) on either engine: list, as rows or as API JSON, filtered by
+// the status rule in SQL (node-status-sql.ts); a batch of heartbeats as one UPDATE..FROM (a
+// statement that commits alone); cordon and delete (a rules transaction: it reads the node, then
+// decides).
+import type { NodeRow, Page } from './store.js';
 import type {
   FleetCounts,
   FleetCountsQuery,
@@ -10,30 +11,41 @@ import type {
   NodeListQuery,
   NodeProjection,
   NodeStore,
-} from '../node-store.js';
-import { countFleet } from '../fleet-counts.js';
-import { decodeCursor, pageOf } from '../cursor.js';
-import { statusCondition } from '../node-status-sql.js';
-import { nodeFrom } from '../rows.js';
-import type { NodeRecord, SqlValue } from '../rows.js';
-import type { PgConnections } from './connection.js';
-import { jsonRows } from './json-rows.js';
-import { nodeJsonSql } from './node-json-sql.js';
+} from './node-store.js';
+import { decodeCursor, pageOf } from './cursor.js';
+import { countFleet } from './fleet-counts.js';
+import { statusCondition } from './node-status-sql.js';
+import { nodeFrom } from './rows.js';
+import type { NodeRecord, SqlValue } from './rows.js';
+import { jsonParameter } from './sql.js';
+import type { Connections, Dialect } from './sql.js';
 
 /**
- * A whole batch of heartbeats in one statement, passed as one JSON parameter. Each lands only if
- * the node still has that serial; a landed heartbeat clears the node's refusal.
+ * A whole batch of heartbeats in one statement, the batch passed as one JSON parameter: the text
+ * is the same for every batch size, so it is prepared once. Each row lands only if the node still
+ * has that serial; a landed heartbeat clears the node's refusal (it is heard again).
  */
-const RECORD_HEARTBEATS = `WITH hb AS (
-    SELECT value ->> 'nodeId' AS id, value ->> 'certSerial' AS serial, value ->> 'architecture' AS architecture,
-      value ->> 'agentVersion' AS agent_version, (value ->> 'heartbeatIntervalMs')::bigint AS interval_ms, value ->> 'hardwareJson' AS hardware,
-      (value ->> 'vmCount')::integer AS vm_count, (value ->> 'activeMigrations')::integer AS active_migrations, (value ->> 'at')::bigint AS at
-    FROM json_array_elements(?::json))
+const recordHeartbeatsSql = (
+  dialect: Dialect,
+): string => `WITH hb (id, serial, architecture, agent_version, interval_ms, hardware, vm_count, active_migrations, at) AS (
+    ${dialect.rowsOf(['text', 'text', 'text', 'text', 'bigint', 'text', 'integer', 'integer', 'bigint'])})
   UPDATE nodes SET architecture = hb.architecture, agent_version = hb.agent_version,
     heartbeat_interval_ms = hb.interval_ms, hardware = hb.hardware, vm_count = hb.vm_count,
     active_migrations = hb.active_migrations, last_heartbeat_at = hb.at, last_refused_heartbeat_at = NULL
   FROM hb WHERE nodes.id = hb.id AND nodes.cert_serial = hb.serial
   RETURNING nodes.id AS id, nodes.cert_serial AS serial, nodes.cordoned AS cordoned`;
+
+const heartbeatValues = (w: HeartbeatWrite): SqlValue[] => [
+  w.nodeId,
+  w.certSerial,
+  w.architecture,
+  w.agentVersion,
+  w.heartbeatIntervalMs,
+  w.hardwareJson,
+  w.vmCount,
+  w.activeMigrations,
+  w.at,
+];
 
 /** WHERE (cursor, filters), ORDER BY name and LIMIT (one more, to know there is a next page). */
 function pageClauses(query: NodeListQuery, params: SqlValue[]): string {
@@ -59,18 +71,34 @@ function pageClauses(query: NodeListQuery, params: SqlValue[]): string {
   return `${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY name LIMIT ?`;
 }
 
-export class PgNodeStore implements NodeStore {
-  constructor(private readonly db: PgConnections) {}
+export class SqlNodeStore implements NodeStore {
+  private readonly recordHeartbeatsSql: string;
+
+  constructor(
+    private readonly db: Connections,
+    private readonly dialect: Dialect,
+  ) {
+    this.recordHeartbeatsSql = recordHeartbeatsSql(dialect);
+  }
 
   async list(query: NodeListQuery): Promise<Page<NodeRow>> {
     const params: SqlValue[] = [];
-    const rows = await this.db.read.all<NodeRecord>(`SELECT * FROM nodes ${pageClauses(query, params)}`, params);
-    return pageOf(rows, query.limit, (r) => r.name, nodeFrom);
+    const rows = await this.dialect.selectNodes(this.db.read, pageClauses(query, params), params);
+    return pageOf(
+      rows,
+      query.limit,
+      (r) => r.name,
+      (r) => r,
+    );
   }
 
-  async listJson(query: NodeListQuery, projection: NodeProjection): Promise<Page<string>> {
+  async listJson(query: NodeListQuery, projection: NodeProjection, render: (row: NodeRow) => string): Promise<Page<string>> {
+    if (this.dialect.nodeJson === undefined) {
+      const page = await this.list(query);
+      return { items: page.items.map(render), nextCursor: page.nextCursor };
+    }
     const params: SqlValue[] = [];
-    const node = nodeJsonSql(projection, query.rule, params);
+    const node = this.dialect.nodeJson(projection, query.rule, params); // its parameters come first, as in the text
     const rows = await this.db.read.all<{ name: string; node: string }>(
       `SELECT name, ${node} AS node FROM nodes ${pageClauses(query, params)}`,
       params,
@@ -84,15 +112,20 @@ export class PgNodeStore implements NodeStore {
   }
 
   async recordHeartbeats(writes: readonly HeartbeatWrite[]): Promise<(HeartbeatLanded | undefined)[]> {
-    // The latest write per (node, serial) wins: one target row updated from two source rows would take either.
+    // The latest write per (node, serial) wins: UPDATE..FROM with two matching source rows for
+    // one target row would pick one arbitrarily. Two serials of one node cannot both match.
     const keyOf = (w: { nodeId: string; certSerial: string }): string => `${w.nodeId}/${w.certSerial}`;
     const latest = new Map<string, HeartbeatWrite>();
     for (const write of writes) {
       const seen = latest.get(keyOf(write));
       if (seen === undefined || seen.at <= write.at) latest.set(keyOf(write), write);
     }
-    const rows = await this.db.transaction((sql) =>
-      sql.all<{ id: string; serial: string; cordoned: number }>(RECORD_HEARTBEATS, [jsonRows([...latest.values()])]),
+    const rows = await this.db.transaction(
+      (sql) =>
+        sql.all<{ id: string; serial: string; cordoned: number }>(this.recordHeartbeatsSql, [
+          jsonParameter([...latest.values()].map(heartbeatValues)),
+        ]),
+      { single: true },
     );
     const landed = new Map<string, HeartbeatLanded>();
     for (const row of rows) landed.set(keyOf({ nodeId: row.id, certSerial: row.serial }), { cordoned: row.cordoned !== 0 });
@@ -100,15 +133,17 @@ export class PgNodeStore implements NodeStore {
   }
 
   async recordRefusedHeartbeat(nodeId: string, certSerial: string, at: number): Promise<boolean> {
-    const result = await this.db.transaction((sql) =>
-      sql.run('UPDATE nodes SET last_refused_heartbeat_at = ? WHERE id = ? AND cert_serial = ?', [at, nodeId, certSerial]),
+    const result = await this.db.transaction(
+      (sql) => sql.run('UPDATE nodes SET last_refused_heartbeat_at = ? WHERE id = ? AND cert_serial = ?', [at, nodeId, certSerial]),
+      { single: true },
     );
     return result.changes > 0;
   }
 
   async setCordoned(id: string, cordoned: boolean): Promise<NodeRow | undefined> {
-    const rows = await this.db.transaction((sql) =>
-      sql.all<NodeRecord>('UPDATE nodes SET cordoned = ? WHERE id = ? RETURNING *', [cordoned ? 1 : 0, id]),
+    const rows = await this.db.transaction(
+      (sql) => sql.all<NodeRecord>('UPDATE nodes SET cordoned = ? WHERE id = ? RETURNING *', [cordoned ? 1 : 0, id]),
+      { single: true },
     );
     return rows[0] && nodeFrom(rows[0]);
   }
