@@ -1,5 +1,6 @@
 // Whole tables written as they are (Store.importRows): migrate-store's copy and tests' seeds. Each
-// table is one INSERT of a JSON array (json_each keeps the array's order, so seq follows it).
+// table is one INSERT of a JSON array (jsonb_each keeps the array's order, so seq follows it; each
+// column is read from the one parsed binary form).
 import type { StoreRows } from '../store.js';
 import { jsonParameter } from './connection.js';
 import type { Sql, SqlValue } from './connection.js';
@@ -9,7 +10,7 @@ const columns = (count: number): string => Array.from({ length: count }, (_, i) 
 
 async function insertAll(sql: Sql, table: string, names: readonly string[], rows: readonly SqlValue[][]): Promise<void> {
   if (rows.length === 0) return;
-  await sql.run(`INSERT INTO ${table} (${names.join(', ')}) SELECT ${columns(names.length)} FROM json_each(?) ORDER BY key`, [
+  await sql.run(`INSERT INTO ${table} (${names.join(', ')}) SELECT ${columns(names.length)} FROM jsonb_each(?) ORDER BY key`, [
     jsonParameter(rows),
   ]);
 }

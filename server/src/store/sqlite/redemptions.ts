@@ -63,6 +63,7 @@ async function consumeTokens(sql: Sql, tokenIds: readonly string[]): Promise<voi
   }
 }
 
+/** A row's columns from a JSON array (jsonb_each: read from the parameter's one parsed binary form, not re-parsed per column). */
 const JSON_COLUMNS = (count: number): string => Array.from({ length: count }, (_, i) => `value ->> '$[${i}]'`).join(', ');
 
 async function writeNewNodes(sql: Sql, gathered: readonly RedemptionWrite[]): Promise<void> {
@@ -70,11 +71,11 @@ async function writeNewNodes(sql: Sql, gathered: readonly RedemptionWrite[]): Pr
     sql,
     gathered.map((g) => g.tokenId),
   );
-  await sql.run(`INSERT INTO nodes (${NODE_COLUMNS.join(', ')}) SELECT ${JSON_COLUMNS(NODE_COLUMNS.length)} FROM json_each(?)`, [
+  await sql.run(`INSERT INTO nodes (${NODE_COLUMNS.join(', ')}) SELECT ${JSON_COLUMNS(NODE_COLUMNS.length)} FROM jsonb_each(?)`, [
     jsonParameter(gathered.map(({ node }) => nodeValues(node))),
   ]);
   await sql.run(
-    `INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) SELECT ${JSON_COLUMNS(5)} FROM json_each(?)`,
+    `INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) SELECT ${JSON_COLUMNS(5)} FROM jsonb_each(?)`,
     [
       jsonParameter(
         gathered.map(({ certificate, consumption, node }) => [
@@ -88,7 +89,7 @@ async function writeNewNodes(sql: Sql, gathered: readonly RedemptionWrite[]): Pr
     ],
   );
   await sql.run(
-    `INSERT INTO join_token_consumptions (id, join_token_id, node_id, consumed_at, source_ip) SELECT ${JSON_COLUMNS(5)} FROM json_each(?)`,
+    `INSERT INTO join_token_consumptions (id, join_token_id, node_id, consumed_at, source_ip) SELECT ${JSON_COLUMNS(5)} FROM jsonb_each(?)`,
     [
       jsonParameter(
         gathered.map(({ consumption, tokenId, node }) => [consumption.id, tokenId, node.id, consumption.consumedAt, consumption.sourceIp]),

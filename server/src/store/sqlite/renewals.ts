@@ -47,7 +47,7 @@ async function writePendingLeaves(sql: Sql, leaves: readonly PendingLeaf[]): Pro
     [jsonParameter(leaves.map((l) => l.nodeId))],
   );
   await sql.run(
-    "INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) SELECT value ->> '$[0]', value ->> '$[1]', value ->> '$[2]', 'pending', value ->> '$[3]' FROM json_each(?)",
+    "INSERT INTO node_certificates (serial, node_id, not_after, status, issued_at) SELECT value ->> '$[0]', value ->> '$[1]', value ->> '$[2]', 'pending', value ->> '$[3]' FROM jsonb_each(?)",
     [jsonParameter(leaves.map((l) => [l.certificate.serial, l.nodeId, l.certificate.notAfter, l.certificate.issuedAt]))],
   );
   return new Map(rows.map((row) => [row.node_id, row.serial]));
