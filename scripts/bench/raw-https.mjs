@@ -91,6 +91,9 @@ export class RawHttpsConnection {
     const socket = this.#socket;
     this.#socket = null;
     this.#current = null;
+    // The next request must open a new connection, not be handed the retired one: a request
+    // written to an ended socket is never answered, and its loss is ignored as a retired socket's.
+    this.#connecting = null;
     this.#buffer = Buffer.alloc(0);
     socket?.end();
   }

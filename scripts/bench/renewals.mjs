@@ -6,7 +6,7 @@
 // CP closes a connection idle for 65 s, and 2,000 connections opened up front could sit that long
 // on a busy machine before their turn, so their renewals would pay for new handshakes. The clock
 // and the CPU meters run only while renewals are in flight; the rounds' windows are added up.
-import { healthz, warmUp } from './heartbeats.mjs';
+import { heartbeatSender, warmUp } from './heartbeats.mjs';
 import { RawHttpsConnection, tlsTarget } from './raw-https.mjs';
 
 export const RENEWERS = 32;
@@ -23,10 +23,14 @@ export async function runRenewals(cp, identities, joined, fresh, meter) {
   const cpu = { mainMs: 0, otherMs: 0, wallMs: 0, generatorUs: 0 };
   let seconds = 0;
   let reopened = 0;
+  const warmer = heartbeatSender(ROUND);
   for (let first = 0; first < identities.length; first += ROUND) {
     const indexes = Array.from({ length: Math.min(ROUND, identities.length - first) }, (_, k) => first + k);
     const clients = indexes.map((i) => new RawHttpsConnection(tlsTarget(cp, { cert: joined[i].certPem, key: identities[i].keyPem })));
-    await warmUp(clients, (client) => healthz(client), RENEWERS);
+    // Warmed with a heartbeat: the CP keeps a connection alive only once it has accepted a
+    // credential on it (server/src/plugins/keep-alive-policy.ts); after a bare GET /healthz it
+    // answers `Connection: close`, and every renewal would pay for a new handshake on the clock.
+    await warmUp(clients, (client, k) => warmer.send(client, k), RENEWERS);
     const bodies = indexes.map((i) => JSON.stringify({ csr_pem: fresh[i].csrPem }));
     const opened = RawHttpsConnection.connectionsOpened;
     let next = 0;
