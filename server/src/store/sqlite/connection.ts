@@ -184,6 +184,31 @@ export class SqliteConnections {
         throw error;
       }
     };
+    return this.enqueue(run);
+  }
+
+  /**
+   * One statement, stepped to its end, as a transaction of its own (SQLite's autocommit: a single
+   * statement is atomic, and commits as it ends), in the same queue as transaction(). A BEGIN
+   * IMMEDIATE and a COMMIT around it would be two more trips through libuv's pool: a heartbeat
+   * batch is one UPDATE..FROM (nodes.ts).
+   */
+  statement<T>(sql: string, params: readonly SqlValue[]): Promise<T[]> {
+    const run = async (): Promise<T[]> => {
+      try {
+        const rows = await this.write.all<T>(sql, params);
+        this.observer?.committed();
+        return rows;
+      } catch (error) {
+        this.observer?.failed(error);
+        throw error;
+      }
+    };
+    return this.enqueue(run);
+  }
+
+  /** Runs `run` after every earlier write finished. */
+  private enqueue<T>(run: () => Promise<T>): Promise<T> {
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;

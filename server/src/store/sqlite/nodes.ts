@@ -1,6 +1,6 @@
 // The node side on SQLite: list, as rows or as API JSON rendered by SQLite, filtered by the status
-// rule in SQL (node-status-sql.ts); a batch of heartbeats as one UPDATE..FROM inside one
-// transaction of the shared write queue; cordon and delete.
+// rule in SQL (node-status-sql.ts); a batch of heartbeats as one UPDATE..FROM, a transaction of
+// its own in the shared write queue; cordon and delete.
 import type { NodeRow, Page } from '../store.js';
 import type {
   FleetCounts,
@@ -95,7 +95,7 @@ export class SqliteNodeStore implements NodeStore {
     );
   }
 
-  recordHeartbeats(writes: readonly HeartbeatWrite[]): Promise<(HeartbeatLanded | undefined)[]> {
+  async recordHeartbeats(writes: readonly HeartbeatWrite[]): Promise<(HeartbeatLanded | undefined)[]> {
     // The latest write per (node, serial) wins: UPDATE..FROM with two matching source rows for
     // one target row would pick one arbitrarily. Two serials of one node cannot both match.
     const keyOf = (w: { nodeId: string; certSerial: string }): string => `${w.nodeId}/${w.certSerial}`;
@@ -105,12 +105,11 @@ export class SqliteNodeStore implements NodeStore {
       if (seen === undefined || seen.at <= write.at) latest.set(keyOf(write), write);
     }
     const unique = [...latest.values()];
-    return this.db.transaction(async (sql) => {
-      const rows = await sql.all<{ id: string; serial: string; cordoned: number }>(RECORD_HEARTBEATS, [jsonParameter(unique)]);
-      const landed = new Map<string, HeartbeatLanded>();
-      for (const row of rows) landed.set(keyOf({ nodeId: row.id, certSerial: row.serial }), { cordoned: row.cordoned !== 0 });
-      return writes.map((write) => landed.get(keyOf(write)));
-    });
+    // One statement: its own transaction (connection.ts, statement()).
+    const rows = await this.db.statement<{ id: string; serial: string; cordoned: number }>(RECORD_HEARTBEATS, [jsonParameter(unique)]);
+    const landed = new Map<string, HeartbeatLanded>();
+    for (const row of rows) landed.set(keyOf({ nodeId: row.id, certSerial: row.serial }), { cordoned: row.cordoned !== 0 });
+    return writes.map((write) => landed.get(keyOf(write)));
   }
 
   recordRefusedHeartbeat(nodeId: string, certSerial: string, at: number): Promise<boolean> {
