@@ -21,7 +21,8 @@
 // Each phase's CP CPU per operation, set against its floor from the same run, is in
 // `cost_per_operation` (SPEC §8: a join <= 2x its bare crypto, a heartbeat <= 1.5x a bare TLS route).
 // `node scripts/bench.mjs --only renewals` runs the renewal phase alone (with the joins it needs);
-// `--only postgres` the PostgreSQL run alone.
+// `--only postgres` the PostgreSQL run alone; `--only joins` the crypto ceiling and floor and the
+// joins; `--only heartbeats` those and the heartbeat phase (with its TLS route ceiling).
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -51,7 +52,7 @@ const CRYPTO_FLOOR_PAIRS = 400;
 const BENCH_TIMEOUT_MS = 10 * 60_000;
 
 /** Phases that can run alone (`--only <phase>`), with the joins they need. */
-const ONLY_PHASES = ['renewals', 'postgres'];
+const ONLY_PHASES = ['joins', 'heartbeats', 'renewals', 'postgres'];
 const onlyAt = process.argv.indexOf('--only');
 const ONLY = onlyAt < 0 ? undefined : process.argv[onlyAt + 1];
 if (onlyAt >= 0 && !ONLY_PHASES.includes(ONLY)) {
@@ -214,18 +215,9 @@ async function main() {
   report.join_p99_ms = round(percentile(joins.latencies, 99));
   report.join_p50_ms = round(median(joins.latencies));
 
-  if (ALL) await heartbeatPhase(cp, admin, identities, joins);
+  if (ALL || ONLY === 'heartbeats') await heartbeatPhase(cp, admin, identities, joins);
 
-  progress(`making ${IDENTITIES} new keys and CSRs for the renewals (before any clock)`);
-  const fresh = await makeIdentities(IDENTITIES, 'bench-node');
-  progress(`renewals: ${IDENTITIES} identities renew over their own mTLS connections, ${RENEWERS} concurrent`);
-  const renewals = await runRenewals(cp, identities, joins.joined, fresh, () => cpuWindow(cp));
-  report.cpu.renewals = renewals.cpu.wallMs > 0 ? cpuPerOperation(renewals.cpu, IDENTITIES) : null;
-  report.renewals_per_s = round(renewals.perSecond);
-  report.renewal_p99_ms = round(percentile(renewals.latencies, 99));
-  report.renewal_p50_ms = round(median(renewals.latencies));
-  report.renewals_answered = renewals.renewed.filter((leaf) => leaf !== undefined).length;
-  report.renewal_connections_reopened = renewals.reopened;
+  if (ALL || ONLY === 'renewals') await renewalPhase(cp, identities, joins);
 
   if (ALL) {
     await laterPhases(cp, admin);
@@ -241,6 +233,19 @@ async function main() {
   report.cpu = cpu;
   report.cost_per_operation = costPerOperation(cpu);
   report.targets = targets(report);
+}
+
+async function renewalPhase(cp, identities, joins) {
+  progress(`making ${IDENTITIES} new keys and CSRs for the renewals (before any clock)`);
+  const fresh = await makeIdentities(IDENTITIES, 'bench-node');
+  progress(`renewals: ${IDENTITIES} identities renew over their own mTLS connections, ${RENEWERS} concurrent`);
+  const renewals = await runRenewals(cp, identities, joins.joined, fresh, () => cpuWindow(cp));
+  report.cpu.renewals = renewals.cpu.wallMs > 0 ? cpuPerOperation(renewals.cpu, IDENTITIES) : null;
+  report.renewals_per_s = round(renewals.perSecond);
+  report.renewal_p99_ms = round(percentile(renewals.latencies, 99));
+  report.renewal_p50_ms = round(median(renewals.latencies));
+  report.renewals_answered = renewals.renewed.filter((leaf) => leaf !== undefined).length;
+  report.renewal_connections_reopened = renewals.reopened;
 }
 
 async function heartbeatPhase(cp, admin, identities, joins) {

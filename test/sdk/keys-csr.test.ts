@@ -178,6 +178,52 @@ test('a public key that is not a valid P-384 point is refused with invalid_csr',
   t.true(isOtherixError(error, 'invalid_csr'), String(error));
 });
 
+/** A CSR for `spki` (any encoding of the key), signed by `privateKey`: the request an agent would send, by hand. */
+function handMadeCsr(spki: Buffer, privateKey: KeyObject): string {
+  const tlv = (tag: number, content: Buffer): Buffer => {
+    const n = content.length;
+    const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+    return Buffer.concat([Buffer.from([tag, ...length]), content]);
+  };
+  const subject = Buffer.from('300c310a300806035504030c016e', 'hex'); // CN=n
+  const info = tlv(0x30, Buffer.concat([Buffer.from([0x02, 0x01, 0x00]), subject, spki, Buffer.from([0xa0, 0x00])]));
+  const signature = sign('sha384', info, { key: privateKey, dsaEncoding: 'der' });
+  const sigAlg = Buffer.from('300a06082a8648ce3d040303', 'hex');
+  return csrPem(tlv(0x30, Buffer.concat([info, sigAlg, tlv(0x03, Buffer.concat([Buffer.from([0]), signature]))])));
+}
+
+test('a P-384 key sent as a compressed point is checked on the curve and certified in uncompressed form', (t) => {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const uncompressed = publicKey.export({ format: 'der', type: 'spki' });
+  const point = uncompressed.subarray(uncompressed.length - 97);
+  const compressed = Buffer.concat([
+    Buffer.from('3046301006072a8648ce3d020106052b81040022033200', 'hex'),
+    Buffer.from([0x02 | (point[96] & 1)]),
+    point.subarray(1, 49),
+  ]);
+  t.deepEqual(verifyCsr(handMadeCsr(compressed, privateKey)).spkiDer, uncompressed);
+  // The same X with the other Y (the sign bit flipped) is a valid point too, of another key: no proof of possession.
+  compressed[compressed.length - 49] ^= 0x01;
+  t.true(
+    isOtherixError(
+      t.throws(() => verifyCsr(handMadeCsr(compressed, privateKey))),
+      'csr_signature_invalid',
+    ),
+  );
+});
+
+test('an uncompressed point whose coordinates are not below the field prime is refused with invalid_csr', (t) => {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const spki = Buffer.from(publicKey.export({ format: 'der', type: 'spki' }));
+  // X = p, the P-384 field prime: outside the field whatever Y is.
+  Buffer.from('fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff', 'hex').copy(
+    spki,
+    spki.length - 96,
+  );
+  const error = t.throws(() => verifyCsr(handMadeCsr(spki, privateKey)));
+  t.true(isOtherixError(error, 'invalid_csr'), String(error));
+});
+
 test('a flipped signature byte or a changed subject -> csr_signature_invalid', async (t) => {
   const keys = await generateNodeKeyPair();
   const good = csrDer(await createCsr(keys, 'hv-01'));

@@ -126,6 +126,42 @@ function spkiPoint(spkiDer: Buffer): Buffer {
   return spkiDer.subarray(bits.contentStart + 1, bits.end);
 }
 
+/** P-384 (SEC 2, FIPS 186-5): the field prime p and the coefficient b of y^2 = x^3 - 3x + b. */
+const P384_P = 2n ** 384n - 2n ** 128n - 2n ** 96n + 2n ** 32n - 1n;
+const P384_B = 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn;
+
+/**
+ * An uncompressed point (0x04 || X || Y, what every agent sends) on P-384: X and Y below p and
+ * y^2 = x^3 - 3x + b (mod p). P-384's cofactor is 1, so a point on the curve is in the group;
+ * 0x04 cannot encode the point at infinity. A few BigInt products: about a tenth of what
+ * noble's Point.fromBytes + assertValidity + toBytes cost on this path.
+ */
+function isUncompressedP384Point(point: Buffer): boolean {
+  if (point.length !== 97 || point[0] !== 0x04) return false;
+  const x = BigInt(`0x${point.toString('hex', 1, 49)}`);
+  const y = BigInt(`0x${point.toString('hex', 49, 97)}`);
+  if (x >= P384_P || y >= P384_P) return false;
+  return (y * y - (x * x * x - 3n * x + P384_B)) % P384_P === 0n;
+}
+
+/**
+ * The CSR's point, checked to be on P-384, in uncompressed form. Any other encoding (a compressed
+ * point) goes through noble (pure JS), which decompresses and checks it.
+ */
+function validP384Point(encoded: Buffer): Uint8Array {
+  if (encoded[0] === 0x04) {
+    if (isUncompressedP384Point(encoded)) return encoded;
+    throw invalidCsr('its public key is not a valid P-384 point');
+  }
+  try {
+    const parsed = p384.Point.fromBytes(encoded);
+    parsed.assertValidity();
+    return parsed.toBytes(false);
+  } catch (error) {
+    throw invalidCsr('its public key is not a valid P-384 point', error);
+  }
+}
+
 interface CheckedCsr {
   /** The key in RFC 5480 named-curve form (what verifies the signature and what is certified). */
   publicKey: KeyObject;
@@ -140,15 +176,8 @@ function checkCsr(csrPem: string): CheckedCsr {
   // Importing an EC public key into OpenSSL costs about a P-384 verify (it validates the point):
   // the key every agent sends, already in RFC 5480 form, is imported once (below), not twice.
   if (!isNamedP384Spki(parts.spkiDer)) assertP384Key(parts.spkiDer);
-  // Independent of OpenSSL: noble (pure JS) checks the point is on P-384 before the CP certifies it.
-  let point: Uint8Array;
-  try {
-    const parsed = p384.Point.fromBytes(spkiPoint(parts.spkiDer));
-    parsed.assertValidity();
-    point = parsed.toBytes(false);
-  } catch (error) {
-    throw invalidCsr('its public key is not a valid P-384 point', error);
-  }
+  // Independent of OpenSSL, the point is checked to be on P-384 before the CP certifies it.
+  const point = validP384Point(spkiPoint(parts.spkiDer));
   const hash = ECDSA_SIGNATURE_HASH[parts.sigAlgOid];
   if (hash === undefined) throw invalidCsr(`signature algorithm ${parts.sigAlgOid} is not ECDSA with SHA-2`);
   // Re-encoded, never copied: the key goes on in RFC 5480 form whatever form the CSR held it in

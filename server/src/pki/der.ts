@@ -4,23 +4,44 @@
 // (SPEC §7).
 import { derChildren, readDer } from '@otherix/sdk/pki';
 
-function lengthBytes(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
+/** Bytes of a DER length: short form below 128, else 0x8N and N big-endian bytes. */
+function lengthSize(length: number): number {
+  return length < 0x80 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : length < 0x1000000 ? 4 : 5;
+}
+
+/**
+ * One TLV whose content is `parts` in order, written into one buffer: a leaf is ~40 elements, and
+ * a Buffer.from + Buffer.concat per element was most of the ~80 µs that building one took.
+ */
+function tlvOf(tag: number, parts: readonly Uint8Array[]): Buffer {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const size = lengthSize(length);
+  const out = Buffer.allocUnsafe(1 + size + length);
+  out[0] = tag;
+  if (size === 1) out[1] = length;
+  else {
+    out[1] = 0x80 | (size - 1);
+    for (let i = size - 1, n = length; i >= 1; i--, n = Math.floor(n / 256)) out[1 + i] = n & 0xff;
+  }
+  let at = 1 + size;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 function tlv(tag: number, content: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from([tag]), lengthBytes(content.length), content]);
+  return tlvOf(tag, [content]);
 }
 
-export const sequence = (...items: Uint8Array[]): Buffer => tlv(0x30, Buffer.concat(items));
-export const set = (...items: Uint8Array[]): Buffer => tlv(0x31, Buffer.concat(items));
+export const sequence = (...items: Uint8Array[]): Buffer => tlvOf(0x30, items);
+export const set = (...items: Uint8Array[]): Buffer => tlvOf(0x31, items);
 export const octetString = (content: Uint8Array): Buffer => tlv(0x04, content);
-export const bitString = (content: Uint8Array, unusedBits = 0): Buffer => tlv(0x03, Buffer.concat([Buffer.from([unusedBits]), content]));
+export const bitString = (content: Uint8Array, unusedBits = 0): Buffer => tlvOf(0x03, [Uint8Array.of(unusedBits), content]);
 export const utf8String = (text: string): Buffer => tlv(0x0c, Buffer.from(text, 'utf8'));
-export const boolean = (value: boolean): Buffer => tlv(0x01, Buffer.from([value ? 0xff : 0x00]));
+export const boolean = (value: boolean): Buffer => tlv(0x01, Uint8Array.of(value ? 0xff : 0x00));
 /** Context-specific tag `n`, constructed (explicit tagging) or primitive (implicit). */
 export const contextTag = (n: number, content: Uint8Array, constructed: boolean): Buffer => tlv((constructed ? 0xa0 : 0x80) | n, content);
 
@@ -28,13 +49,25 @@ export const contextTag = (n: number, content: Uint8Array, constructed: boolean)
 export function unsignedInteger(bytes: Uint8Array): Buffer {
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start++;
-  const trimmed = Buffer.from(bytes.subarray(start));
-  return tlv(0x02, (trimmed[0] & 0x80) !== 0 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed);
+  const trimmed = bytes.subarray(start);
+  return (trimmed[0] & 0x80) !== 0 ? tlvOf(0x02, [Uint8Array.of(0), trimmed]) : tlvOf(0x02, [trimmed]);
 }
 
-export const smallInteger = (value: number): Buffer => unsignedInteger(Buffer.from([value]));
+export const smallInteger = (value: number): Buffer => unsignedInteger(Uint8Array.of(value));
+
+/** Encoded OBJECT IDENTIFIERs: the few a certificate uses, each encoded once (callers never write into them). */
+const OIDS = new Map<string, Buffer>();
 
 export function oid(dotted: string): Buffer {
+  let encoded = OIDS.get(dotted);
+  if (encoded === undefined) {
+    encoded = encodeOid(dotted);
+    OIDS.set(dotted, encoded);
+  }
+  return encoded;
+}
+
+function encodeOid(dotted: string): Buffer {
   const parts = dotted.split('.').map(Number);
   const out: number[] = [40 * parts[0] + parts[1]];
   for (const part of parts.slice(2)) {

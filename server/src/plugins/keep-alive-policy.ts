@@ -78,8 +78,11 @@ export default sharedPlugin<KeepAlivePolicyOptions>('otherix-keep-alive-policy',
   app.addHook('onSend', async (request, reply) => {
     const socket = request.raw.socket;
     if (acceptedCredential(request, reply)) {
-      authenticatedSockets.add(socket);
-      unauthenticated.authenticated(socket);
+      // Once per connection: a node's heartbeats would otherwise rebuild its address key every time.
+      if (!authenticatedSockets.has(socket)) {
+        authenticatedSockets.add(socket);
+        unauthenticated.authenticated(socket);
+      }
     } else if (!authenticatedSockets.has(socket) || reply.statusCode >= 400) {
       reply.header('connection', 'close');
     }

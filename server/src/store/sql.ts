@@ -67,12 +67,20 @@ export interface Dialect {
   selectNodes(read: Sql, clauses: string, params: readonly SqlValue[]): Promise<NodeRow[]>;
 }
 
+/** How JSON.stringify writes a lone surrogate (lower-case hex, U+D800..U+DFFF). */
+const LONE_SURROGATE_ESCAPE = /\\ud[89a-f]/;
+
 /**
  * Many values as one parameter (for Dialect.valuesOf and rowsOf): JSON text, its strings made
  * well-formed first. A bound string with a lone UTF-16 surrogate reaches either engine as U+FFFD,
  * and the JSON text must carry the same (SQLite would decode `\ud800` to invalid UTF-8).
  */
 export function jsonParameter(value: unknown): string {
+  const text = JSON.stringify(value);
+  // JSON.stringify writes a lone surrogate as a `\udXXX` escape: without one (nearly always) the
+  // text is already what the engine must get, and the replacer (a call per key and value, ~0.5 µs
+  // a heartbeat) is skipped. A literal backslash-u text matches too: it takes the slow path.
+  if (!LONE_SURROGATE_ESCAPE.test(text)) return text;
   return JSON.stringify(value, (_key, v: unknown) =>
     typeof v === 'string' ? (v as string & { toWellFormed(): string }).toWellFormed() : v,
   );

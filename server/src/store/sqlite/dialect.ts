@@ -1,6 +1,7 @@
 // What SQLite's SQL says its own way (store/sql.ts Dialect): rows of a JSON parameter through
-// json_each, its constraint errors, node JSON rendered with json_object (node-json-sql.ts), and
-// node rows read as one JSON text each.
+// jsonb_each (each column read from the parameter's one parsed binary form, not the JSON text
+// parsed again per column), its constraint errors, node JSON rendered with json_object
+// (node-json-sql.ts), and node rows read as one JSON text each.
 import type { Dialect, Sql, SqlValue } from '../sql.js';
 import { NODE_COLUMNS, nodeFromJson } from '../rows.js';
 import type { NodeJsonRecord } from '../rows.js';
@@ -14,9 +15,9 @@ import { nodeJsonSql } from './node-json-sql.js';
 const NODE_JSON = `json_object(${NODE_COLUMNS.map((column) => `'${column}', ${column === 'hardware' ? 'json(hardware)' : column}`).join(', ')})`;
 
 export const SQLITE_DIALECT: Dialect = {
-  valuesOf: 'SELECT value FROM json_each(?)',
+  valuesOf: 'SELECT value FROM jsonb_each(?)',
   // JSON's own types are SQLite's (text, integer, null): no casts.
-  rowsOf: (types) => `SELECT ${types.map((_, i) => `value ->> '$[${i}]'`).join(', ')} FROM json_each(?) ORDER BY key`,
+  rowsOf: (types) => `SELECT ${types.map((_, i) => `value ->> '$[${i}]'`).join(', ')} FROM jsonb_each(?) ORDER BY key`,
   writingCtes: false,
   isUniqueViolation: (error) => (error as { code?: string }).code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test((error as Error).message),
   nodeJson: nodeJsonSql,
