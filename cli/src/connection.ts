@@ -2,6 +2,7 @@
 // No HTTP, pinning or config logic lives here: the SDK does it.
 import { createClient, loadCliSettings, cliClientOptions } from '@otherix/sdk';
 import type { CliConnectionFlags, CliSettings, OtherixClient } from '@otherix/sdk';
+import { refreshCliTrust } from '@otherix/sdk/internal';
 
 /** The settings in force (flags > env > config file); the SDK's warnings go to stderr. */
 export function loadSettings(flags: CliConnectionFlags): CliSettings {
@@ -18,7 +19,12 @@ export async function withClient<T>(
   const settings = loadSettings(flags);
   const client = createClient(await cliClientOptions(settings));
   try {
-    return await action(client, settings);
+    const result = await action(client, settings);
+    // A CA rotation's new trust, saved over this already-trusted connection (the SDK's cli-trust.ts).
+    await refreshCliTrust(client, settings).catch((error: unknown) => {
+      process.stderr.write(`otherix: warning: could not check the cluster's CA bundle (${(error as Error).message}); the saved CA stays as it is\n`);
+    });
+    return result;
   } finally {
     await client.close();
   }

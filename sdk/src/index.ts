@@ -32,6 +32,8 @@ export type {
   ApiTokenPage,
   ApiTokenSummary,
   CaBundle,
+  CaRotation,
+  CaRotationRequest,
   Consumption,
   ConsumptionPage,
   Hardware,

@@ -22,7 +22,7 @@
 // costs no beat and no restart.
 import { OtherixError, createClient, isOtherixError } from '@otherix/sdk';
 import { checkCertSet, detectArchitecture, isConnectionReset } from '@otherix/sdk/internal';
-import type { Hardware, HeartbeatRequest, OtherixClient, OtherixErrorCode } from '@otherix/sdk';
+import type { Hardware, HeartbeatRequest, HeartbeatResponse, OtherixClient, OtherixErrorCode } from '@otherix/sdk';
 import { readCertMaterial, sameMaterial, type CertMaterial } from './cert-material.js';
 import type { AgentMetrics } from './agent-metrics.js';
 import type { CertExpiryWatch } from './cert-expiry.js';
@@ -55,6 +55,10 @@ export interface HeartbeatOptions {
   inventory?: () => Hardware;
   /** Default Math.random; in [0, 1). */
   random?: () => number;
+  /** A heartbeat answer carried the cluster's trust bundle (a CA rotation): write it to ca.crt. */
+  onTrustBundle?: (material: CertMaterial, bundlePem: string) => Promise<void>;
+  /** A heartbeat answer asked for a renewal now (a CA rotation). */
+  onRenewNow?: () => void;
   /** Called when re-read material differs from what the last beat used. */
   onMaterialChange?: (material: CertMaterial) => void;
   /** Told the certificate of every beat (serve warns before it expires). */
@@ -108,7 +112,8 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
     const started = performance.now();
     try {
       const client = clientForCurrentMaterial();
-      const body = await heartbeatBody();
+      const material = current!.material;
+      const body = await heartbeatBody(material);
       const status = await client.nodes.heartbeat(body).catch((error: unknown) => {
         if (!isConnectionReset(error)) throw error;
         logger.debug('heartbeat: the connection was closed under the beat; sending it again on a new connection', {
@@ -124,6 +129,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
         logger.info(`heartbeat: accepted again after ${streak} failed in a row`, { status: status.status, waited_ms: waitedMs });
       else if (beats === 1) logger.info('heartbeat: first heartbeat accepted', { status: status.status });
       else logger.debug('heartbeat: accepted', { status: status.status });
+      await followRotation(material, status);
       return jittered(options.intervalMs, random);
     } catch (error) {
       const next = delayAfterFailure(options.intervalMs, error, random);
@@ -210,7 +216,19 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
     client.close().catch(() => undefined);
   }
 
-  async function heartbeatBody(): Promise<HeartbeatRequest> {
+  /** A CA rotation's part of the answer: the new trust bundle to write, a renewal to start now. */
+  async function followRotation(material: CertMaterial, status: HeartbeatResponse): Promise<void> {
+    if (status.renew_now === true) options.onRenewNow?.();
+    if (status.ca_bundle_pem === undefined || options.onTrustBundle === undefined) return;
+    try {
+      await options.onTrustBundle(material, status.ca_bundle_pem);
+    } catch (error) {
+      const failure = failureOf(error);
+      logger.warn(`heartbeat: cannot take the control plane's CA bundle: ${failure.message}`, { code: failure.code });
+    }
+  }
+
+  async function heartbeatBody(material: CertMaterial): Promise<HeartbeatRequest> {
     const [vmCount, activeMigrations] = await Promise.all([options.hypervisor.vmCount(), options.hypervisor.activeMigrations()]);
     return {
       architecture: detectArchitecture(),
@@ -219,6 +237,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
       hardware: inventory(),
       vm_count: vmCount,
       active_migrations: activeMigrations,
+      ...(material.caFingerprints !== undefined ? { ca_fingerprints: material.caFingerprints } : {}),
     };
   }
 

@@ -21,6 +21,8 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { inspectDatabaseFile } from '../store/sqlite/inspect.js';
 import { clockWarnings } from './clock-check.js';
 import { CpCertificates } from './cp-certificates.js';
+import { DataDirCaKeys, finishCaPromotion } from './ca-rotation-keys.js';
+import type { NextCaKeys } from '../services/ca-rotation.js';
 import { firstStartStep } from './first-start-steps.js';
 import { dataDirFiles, firstStartFiles } from './files.js';
 import type { DataDirFiles } from './files.js';
@@ -60,6 +62,8 @@ export interface ControlPlaneMaterial {
   firstStart: boolean;
   /** Things an operator should hear about that do not stop the start. */
   warnings: string[];
+  /** Where a CA rotation keeps its new CA's key (the data dir, or sealed in the database). */
+  caKeys: NextCaKeys;
 }
 
 const exists = (path: string): Promise<boolean> =>
@@ -207,7 +211,10 @@ export async function initDataDir(options: InitOptions): Promise<ControlPlaneMat
     warnings.push(...(await checkDataDirModes(files)));
     const leftovers = await removeWriteLeftovers(files.dir);
     if (leftovers.length > 0) warnings.push(`removed what interrupted writes left in ${files.dir}: ${leftovers.join(', ')}`);
-    const facts = await readFacts(files);
+    let facts = await readFacts(files);
+    // A CA rotation completed in the database but cut short before its files moved (issue 19).
+    const recorded = facts.database.state === 'initialized' ? facts.database.marker?.caFingerprint : undefined;
+    if (recorded !== facts.caFingerprint && (await finishCaPromotion(files, recorded))) facts = await readFacts(files);
     const plan = planStart(files, facts);
     if (plan.note !== undefined) warnings.push(plan.note);
 
@@ -253,6 +260,7 @@ export async function initDataDir(options: InitOptions): Promise<ControlPlaneMat
       controlPlaneHosts,
       firstStart: plan.kind === 'first-start',
       warnings,
+      caKeys: new DataDirCaKeys(files),
     };
   } catch (error) {
     await store?.close().catch(() => undefined);

@@ -22,6 +22,7 @@ import { PgStore, redactDatabaseUrl } from '../store/postgres/postgres-store.js'
 import type { SharedCluster } from '../store/postgres/postgres-store.js';
 import type { ApiTokenRow } from '../store/store.js';
 import { CpCertificates } from './cp-certificates.js';
+import { SealedCaKeys } from './ca-rotation-keys.js';
 import type { ControlPlaneMaterial } from './data-dir.js';
 import { servingHosts } from './data-dir.js';
 import { dataDirFiles } from './files.js';
@@ -149,6 +150,7 @@ export async function initReplica(options: ReplicaOptions): Promise<ControlPlane
       controlPlaneHosts,
       firstStart,
       warnings,
+      caKeys: new SealedCaKeys(secret),
     };
   } catch (error) {
     await store?.close().catch(() => undefined);

@@ -21,7 +21,7 @@ import type { RenewalState } from '../store/renewal-store.js';
 import { renewNodeCertificates } from './renewal-batch.js';
 import type { RenewalAttempt, RenewalOutcome } from './renewal-batch.js';
 import type { Store } from '../store/store.js';
-import type { ClusterCa } from './ca.js';
+import type { CaTrust } from './ca-trust.js';
 import { GroupCommit, type BatchObserver } from './group-commit.js';
 import { renewalSpacingMs } from './node-cert-lifetime.js';
 import { certificateRefusal, type NodeIdentity, type NodeIdentityService } from './node-identity.js';
@@ -45,7 +45,8 @@ export interface NodeRenewed {
 
 export interface RenewalOptions {
   store: Store;
-  ca: ClusterCa;
+  /** The trust of the moment: its signing CA signs, its bundle is answered (CA rotation). */
+  ca: () => CaTrust;
   now: () => number;
   identity: NodeIdentityService;
   /** The node-certificate lifetime (--node-cert-lifetime), from signing. */
@@ -94,7 +95,7 @@ export class RenewalService {
       // The join signed these: the name, and the endpoint and migration hosts in canonical form.
       const hosts = [...new Set([row.endpointHost, row.migrationHost])];
       const issuedAt = now();
-      const certificate = await ca.issueNodeCertificate({
+      const certificate = await ca().signing.issueNodeCertificate({
         nodeName: row.name,
         spkiDer,
         hosts,
@@ -126,7 +127,7 @@ export class RenewalService {
       // The node as it will be once it uses the new leaf: the answer describes what it received.
       const shown = { ...result.node, certSerial: certificate.serial, certNotAfter: certificate.notAfter };
       return {
-        response: { node: nodeToApi(shown, now()), certificate_pem: certificate.certPem, ca_bundle_pem: ca.certPem },
+        response: { node: nodeToApi(shown, now()), certificate_pem: certificate.certPem, ca_bundle_pem: ca().bundlePem },
         renewed: event,
       };
     } finally {

@@ -1,4 +1,5 @@
-// GET /v1/ca (anyone): the cluster CA, which clients pin by fingerprint (TOFU).
+// GET /v1/ca (anyone): the cluster CA, which clients pin by fingerprint (TOFU). During a CA
+// rotation: the CA the CP serves from, and the trust bundle for clients that already trust it.
 import type { FastifyInstance } from 'fastify';
 import { routeSchema } from '../../openapi/route-schema.js';
 
@@ -7,6 +8,14 @@ export default async function caRoute(app: FastifyInstance): Promise<void> {
     // The Date header tells the CP's clock, the one it dates certificates with: bootstrap compares
     // it with the host's before it spends a token (the http layer would send the OS clock).
     reply.header('date', new Date(app.clock()).toUTCString());
-    return { ca_pem: app.ca.certPem, fingerprint: app.ca.fingerprint };
+    const trust = app.services.caRotation.trust;
+    return {
+      ca_pem: trust.serving.certPem,
+      fingerprint: trust.serving.fingerprint,
+      trust_bundle_pem: trust.bundlePem,
+      rotation_phase: trust.phase,
+      trusted_fingerprints: trust.fingerprints,
+      retired_fingerprint: trust.retiredFingerprint ?? null,
+    };
   });
 }

@@ -27,6 +27,7 @@ import { migrate } from './migrate.js';
 import { PgNodeStore } from './nodes.js';
 import { postgresRedemptionTransaction } from './redemptions.js';
 import { PgRenewalStore } from './renewals.js';
+import { CaRotationStore } from '../ca-rotation-store.js';
 
 /** The cluster row on PostgreSQL: the marker and the CA every replica shares. */
 export interface SharedCluster {
@@ -69,6 +70,8 @@ export function redactDatabaseUrl(url: string): string {
 export class PgStore implements Store {
   readonly nodes: PgNodeStore;
   readonly renewals: PgRenewalStore;
+  /** The CA rotation's state (store/ca-rotation-store.ts). */
+  readonly caRotation: CaRotationStore;
   /** Other replicas write this database too. */
   readonly shared = true;
 
@@ -78,6 +81,7 @@ export class PgStore implements Store {
   ) {
     this.nodes = new PgNodeStore(db);
     this.renewals = new PgRenewalStore(db);
+    this.caRotation = new CaRotationStore({ read: db.read, transaction: (work) => db.transaction(work), clusterHoldsCa: true });
   }
 
   /** Connects to `url` and migrates the database (once, whichever replica comes first). */

@@ -23,6 +23,7 @@ import { migrate } from './migrate.js';
 import { importRows } from './import-rows.js';
 import { SqliteNodeStore } from './nodes.js';
 import { SqliteRenewalStore } from './renewals.js';
+import { CaRotationStore } from '../ca-rotation-store.js';
 import { apiTokenFrom, consumptionFrom, joinTokenFrom, nodeCertificateFrom, nodeFrom } from '../rows.js';
 import type { ApiTokenRecord, ConsumptionRecord, JoinTokenRecord, NodeCertificateRecord, NodeRecord } from '../rows.js';
 
@@ -53,6 +54,8 @@ export class SqliteStore implements Store {
   readonly nodes: SqliteNodeStore;
   /** Node certificate renewal (store/sqlite/renewals.ts). */
   readonly renewals: SqliteRenewalStore;
+  /** The CA rotation's state (store/ca-rotation-store.ts). */
+  readonly caRotation: CaRotationStore;
   /** One CP per data dir (its lock); `otherix-server admin-token` only inserts. */
   readonly shared = false;
 
@@ -64,6 +67,7 @@ export class SqliteStore implements Store {
   ) {
     this.nodes = new SqliteNodeStore(db);
     this.renewals = new SqliteRenewalStore(db);
+    this.caRotation = new CaRotationStore({ read: db.read, transaction: (work) => db.transaction(work), clusterHoldsCa: false });
   }
 
   /** Opens `path`, creating it (0600) when missing, and migrates it. */
