@@ -58,7 +58,7 @@ export interface HeartbeatOptions {
   /** A heartbeat answer carried the cluster's trust bundle (a CA rotation): write it to ca.crt. */
   onTrustBundle?: (material: CertMaterial, bundlePem: string) => Promise<void>;
   /** A heartbeat answer asked for a renewal now (a CA rotation). */
-  onRenewNow?: () => void;
+  onRenewNow?: (material: CertMaterial) => void;
   /** Called when re-read material differs from what the last beat used. */
   onMaterialChange?: (material: CertMaterial) => void;
   /** Told the certificate of every beat (serve warns before it expires). */
@@ -218,7 +218,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
 
   /** A CA rotation's part of the answer: the new trust bundle to write, a renewal to start now. */
   async function followRotation(material: CertMaterial, status: HeartbeatResponse): Promise<void> {
-    if (status.renew_now === true) options.onRenewNow?.();
+    if (status.renew_now === true) options.onRenewNow?.(material);
     if (status.ca_bundle_pem === undefined || options.onTrustBundle === undefined) return;
     try {
       await options.onTrustBundle(material, status.ca_bundle_pem);

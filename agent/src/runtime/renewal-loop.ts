@@ -40,7 +40,7 @@ export interface RenewalLoop {
   /** Runs `work` while no renewal writes the cert dir (a heartbeat answer's new ca.crt). */
   exclusive(work: () => Promise<void>): Promise<void>;
   /** The CP asked for a renewal now (a CA rotation: heartbeat's renew_now): once per certificate. */
-  renewNow(): void;
+  renewNow(serial: string): void;
   /** Stops planning; waits for a renewal in flight to finish writing. */
   stop(): Promise<void>;
 }
@@ -251,8 +251,9 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
       writer = run.catch(() => undefined);
       return run;
     },
-    renewNow() {
-      if (stopped || inFlight !== undefined || planned === undefined || askedFor === planned.serial) return;
+    renewNow(serial) {
+      // Only for the certificate the loop plans for: a beat that went out with the one just renewed asks too.
+      if (stopped || inFlight !== undefined || planned?.serial !== serial || askedFor === serial) return;
       askedFor = planned.serial;
       logger.info('renewal: the control plane asks for a renewal now (CA rotation)', { serial: planned.serial });
       setTimer(planned.serial, now());

@@ -18,7 +18,7 @@ import type { KeyPairPem } from '../services/ca.js';
 import { FIRST_START_CREATOR } from '../services/api-tokens.js';
 import type { ApiTokenRow, Store } from '../store/store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { inspectDatabaseFile } from '../store/sqlite/inspect.js';
+import { inspectDatabaseFile, rotatedServingCaPem } from '../store/sqlite/inspect.js';
 import { clockWarnings } from './clock-check.js';
 import { CpCertificates } from './cp-certificates.js';
 import { DataDirCaKeys, finishCaPromotion } from './ca-rotation-keys.js';
@@ -281,5 +281,6 @@ export async function caFingerprintOf(dataDir: string): Promise<string> {
       `no cluster CA in ${files.dir}: start otherix-server once with --data-dir ${dataDir} to create it`,
     );
   }
-  return fingerprintOfPem(certPem);
+  // In a CA rotation's update_servers the CP serves from the new CA: that is the one to pin.
+  return fingerprintOfPem((await rotatedServingCaPem(files.database)) ?? certPem);
 }

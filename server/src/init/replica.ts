@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OtherixError } from '@otherix/sdk';
+import { fingerprintOfPem } from '@otherix/sdk/pki';
 import { KEY_FILE_MODE, PUBLIC_FILE_MODE, generateToken, hashToken, removeWriteLeftovers, writeFileAtomic } from '@otherix/sdk/internal';
 import { FIRST_START_CREATOR } from '../services/api-tokens.js';
 import { ClusterCa } from '../services/ca.js';
@@ -169,6 +170,9 @@ export async function sharedCaFingerprint(databaseUrl: string): Promise<string> 
         'data_dir_invalid',
         `no cluster in the database at ${redactDatabaseUrl(databaseUrl)}: start otherix-server --database-url on it once to create it`,
       );
+    // In a CA rotation's update_servers the CP serves from the new CA: that is the one to pin.
+    const rotation = await store.caRotation.read();
+    if (rotation.phase === 'update_servers' && rotation.nextCaCertPem !== null) return fingerprintOfPem(rotation.nextCaCertPem);
     return cluster.caFingerprint;
   } finally {
     await store.close();

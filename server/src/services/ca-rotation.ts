@@ -85,7 +85,8 @@ export class CaRotationService {
   private readonly listeners: Array<(trust: CaTrust) => Promise<void>> = [];
   /** node id -> what its heartbeats last said, as written (only changes are written). */
   private readonly reported = new Map<string, string>();
-  private readonly leafCas = new WeakMap<object, ClusterCa | undefined>();
+  /** TLS socket -> the fingerprint of the CA that issued its client certificate (read once per connection). */
+  private readonly leafCas = new WeakMap<object, string | undefined>();
 
   private constructor(
     private readonly store: Store,
@@ -272,17 +273,17 @@ export class CaRotationService {
     const trust = this.state;
     if (!this.leafCas.has(socketKey)) {
       const raw = peer()?.raw;
-      this.leafCas.set(socketKey, raw === undefined ? undefined : trust.issuerOf(new X509Certificate(raw)));
+      this.leafCas.set(socketKey, raw === undefined ? undefined : trust.issuerOf(new X509Certificate(raw))?.fingerprint);
     }
     const leafCa = this.leafCas.get(socketKey);
     const answer: { ca_bundle_pem?: string; renew_now?: boolean } = {};
     if (reportedFingerprints !== undefined && !sameTrust(reportedFingerprints, trust.fingerprints)) answer.ca_bundle_pem = trust.bundlePem;
-    if (trust.rotating && leafCa !== undefined && leafCa !== trust.signing) answer.renew_now = true;
+    if (trust.rotating && leafCa !== undefined && leafCa !== trust.signing.fingerprint) answer.renew_now = true;
     if (trust.rotating && leafCa !== undefined && reportedFingerprints !== undefined) {
-      const said = `${[...reportedFingerprints].sort().join(',')}|${leafCa.fingerprint}`;
+      const said = `${[...reportedFingerprints].sort().join(',')}|${leafCa}`;
       if (this.reported.get(node.nodeId) !== said) {
         await this.store.caRotation.recordNode(
-          { nodeId: node.nodeId, trustedFingerprints: [...reportedFingerprints].sort().join(','), leafCaFingerprint: leafCa.fingerprint },
+          { nodeId: node.nodeId, trustedFingerprints: [...reportedFingerprints].sort().join(','), leafCaFingerprint: leafCa },
           this.now(),
         );
         this.reported.set(node.nodeId, said);
