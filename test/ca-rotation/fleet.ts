@@ -11,7 +11,7 @@ import { bootstrapArgs, makeNodeHost, runAgent } from '../harness/agent.js';
 import type { LogRecord } from '../harness/agent.js';
 import { makeCliHome } from '../harness/cli.js';
 import type { CliHome } from '../harness/cli.js';
-import { spawnControlPlane } from '../harness/control-plane.js';
+import { api, spawnControlPlane } from '../harness/control-plane.js';
 import type { SpawnedControlPlane } from '../harness/control-plane.js';
 import { eventually } from '../harness/loopback.js';
 import { bootstrapAndServe } from '../harness/served-node.js';
@@ -56,10 +56,25 @@ export async function rotationCli(cli: CliHome, words: readonly string[]): Promi
   return JSON.parse(run.stdout) as CaRotation;
 }
 
-/** Waits until every node that heartbeats has caught up with the phase, then `next` (or rollback). */
+/** Every CA the CP's data dir holds (the cluster's, a rotation's new one) and the one at start: what the tests trust. */
+export async function fleetTrust(fleet: Fleet): Promise<string> {
+  const read = (name: string) => readFile(join(fleet.cp.dataDir, name), 'utf8').catch(() => '');
+  return [fleet.cp.caPem, await read('ca.crt'), await read('ca-next.crt')].filter((pem) => pem !== '').join('');
+}
+
+/** `GET /v1/ca/rotation` as the admin (polled between phases: cheaper than a CLI process per look). */
+export async function rotationStatus(fleet: Fleet): Promise<CaRotation> {
+  const answer = await api<CaRotation>({ url: fleet.cp.url, caPem: await fleetTrust(fleet) }, 'GET', '/v1/ca/rotation', {
+    token: fleet.cp.adminToken,
+  });
+  if (answer.status !== 200) throw new Error(`GET /v1/ca/rotation: ${answer.status} ${answer.text}`);
+  return answer.body;
+}
+
+/** Waits until every node that heartbeats has caught up with the phase, then `next` (or rollback) with the CLI. */
 export async function moveWhenCaughtUp(fleet: Fleet, words: readonly string[] = ['next']): Promise<CaRotation> {
   await eventually(
-    () => rotationCli(fleet.cli, ['status']),
+    () => rotationStatus(fleet),
     (status) => status.lagging.length === 0 && status.nodes.heartbeating === fleet.nodes.length,
     60_000,
     200,

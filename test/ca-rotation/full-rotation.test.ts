@@ -21,6 +21,7 @@ import {
   mintWithCli,
   moveWhenCaughtUp,
   rotationCli,
+  rotationStatus,
   startFleet,
 } from './fleet.js';
 
@@ -45,7 +46,7 @@ test('a full CA rotation with three agents running: no heartbeat fails, the CP r
   t.not(newFingerprint, oldFingerprint);
   t.is(init.serving_ca_fingerprint, oldFingerprint);
   await eventually(
-    () => rotationCli(cli, ['status']),
+    () => rotationStatus(fleet),
     (s) => s.nodes.trust_new_ca === 3,
     30_000,
     200,
@@ -59,7 +60,7 @@ test('a full CA rotation with three agents running: no heartbeat fails, the CP r
   // update_clients: new leaves from the new CA; the CP's client certificate too.
   t.is((await moveWhenCaughtUp(fleet)).phase, 'update_clients');
   await eventually(
-    () => rotationCli(cli, ['status']),
+    () => rotationStatus(fleet),
     (s) => s.nodes.leaf_from_new_ca === 3,
     60_000,
     200,

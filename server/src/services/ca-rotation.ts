@@ -6,7 +6,7 @@
 // heartbeats use. The new CA's key is kept where the cluster's is (NextCaKeys: the data dir on
 // SQLite, sealed in the database on PostgreSQL).
 import { X509Certificate } from 'node:crypto';
-import type { PeerCertificate } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { sameTrust } from '@otherix/sdk/pki';
 import { HttpError } from '../errors.js';
 import type { CaRotationRow, RotationPhase } from '../store/ca-rotation-store.js';
@@ -257,6 +257,31 @@ export class CaRotationService {
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
     return found;
+  }
+
+  /** Nodes whose renewal this phase already exempted from the spacing. */
+  private exempted = new Set<string>();
+  private exemptedAt = -1;
+
+  /**
+   * Whether a renewal is one the rotation asked for: the presented certificate is from the CA
+   * that does not sign now. Once per node and phase (a node that keeps presenting the old one is
+   * held to the spacing again).
+   */
+  exemptRenewal(node: { nodeId: string }, socket: TLSSocket): boolean {
+    const trust = this.state;
+    if (!trust.rotating && trust.retiredPem === undefined) return false;
+    if (this.exemptedAt !== trust.version) {
+      this.exempted = new Set();
+      this.exemptedAt = trust.version;
+    }
+    if (this.exempted.has(node.nodeId)) return false;
+    const raw = socket.getPeerCertificate(false)?.raw;
+    if (raw === undefined) return false;
+    const issuer = trust.issuerOf(new X509Certificate(raw));
+    if (issuer === undefined || issuer.fingerprint === trust.signing.fingerprint) return false;
+    this.exempted.add(node.nodeId);
+    return true;
   }
 
   /**

@@ -84,9 +84,13 @@ export class RenewalService {
   }
 
   /** `node`: who the mTLS layer says sent it, with the public key of the certificate it came with. */
-  async renew(node: NodeIdentity, csrPem: string): Promise<{ response: RenewResponse; renewed: NodeRenewed }> {
+  async renew(
+    node: NodeIdentity,
+    csrPem: string,
+    options: { rotationAsked?: boolean } = {},
+  ): Promise<{ response: RenewResponse; renewed: NodeRenewed }> {
     const { store, ca, now, identity } = this.options;
-    this.limiter.acquire(node.nodeId, node.name);
+    this.limiter.acquire(node.nodeId, node.name, options.rotationAsked === true);
     let renewed = false;
     try {
       const spkiDer = await verifiedNewKey(csrPem, node.publicKey);
