@@ -7,7 +7,7 @@
 // SQLite, sealed in the database on PostgreSQL).
 import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import { sameTrust } from '@otherix/sdk/pki';
+import { nodeNameFromSpiffeId, sameTrust, uriSansOf } from '@otherix/sdk/pki';
 import { HttpError } from '../errors.js';
 import type { CaRotationRow, RotationPhase } from '../store/ca-rotation-store.js';
 import type { NodeRow, Store } from '../store/store.js';
@@ -257,6 +257,21 @@ export class CaRotationService {
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
     return found;
+  }
+
+  /** A connection that presented a node certificate of the CA a completed rotation retired: who, and what to do. */
+  missedRotation(socket: TLSSocket): { nodeName: string; message: string } | undefined {
+    const trust = this.state;
+    if (trust.retiredPem === undefined || typeof socket.getPeerCertificate !== 'function') return undefined;
+    const raw = socket.getPeerCertificate(false)?.raw;
+    if (raw === undefined) return undefined;
+    const cert = new X509Certificate(raw);
+    if (!trust.isRetired(cert)) return undefined;
+    const nodeName = uriSansOf(cert).map(nodeNameFromSpiffeId).find((n): n is string => n !== null) ?? '<name>';
+    return {
+      nodeName,
+      message: `node ${nodeName} presented a certificate of the cluster CA ${trust.retiredFingerprint ?? ''}, which a CA rotation retired while the node was away: it must re-bootstrap with a join token bound to it (\`otherix node join-token create --node-name ${nodeName}\`, then \`otherix-agent bootstrap --force\` on the host with the fingerprint ${trust.current.fingerprint})`,
+    };
   }
 
   /** Nodes whose renewal this phase already exempted from the spacing. */
