@@ -563,6 +563,8 @@ export interface components {
             trusted_fingerprints?: string[];
             /** @description The CA the last completed rotation retired. Informational, as `rotation_phase`. */
             retired_fingerprint?: string | null;
+            /** @description After a completed rotation: the cross-certificate by which the retired CA vouched for the cluster's CA during the rotation. A client that still pins only the retired CA (a CLI not run during the rotation) may trust the cluster's CA when this certificate, checked against the CA it pinned, names that CA's key: its pin covers it, as it did during the rotation. Absent otherwise. */
+            endorsement_pem?: string;
         };
         CaRotationRequest: {
             /** @enum {string} */

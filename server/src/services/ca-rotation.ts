@@ -185,7 +185,7 @@ export class CaRotationService {
     );
     if (!written) throw changedMeanwhile();
     await this.keys.promote({ certPem: next.certPem, keyPem });
-    await this.adopt(new CaTrust(next, undefined, 'standby', undefined, this.state.current.certPem, row.version + 1, now));
+    await this.adopt(new CaTrust(next, undefined, 'standby', row.crossPem ?? undefined, this.state.current.certPem, row.version + 1, now));
   }
 
   private async finishRollback(row: CaRotationRow, now: number): Promise<void> {

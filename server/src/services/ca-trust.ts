@@ -90,6 +90,20 @@ export class CaTrust {
     return this.retiredCert !== undefined && cert.checkIssued(this.retiredCert) && cert.verify(this.retiredCert.publicKey);
   }
 
+  /**
+   * After a completed rotation: the retired CA's cross-certificate of the cluster's CA (kept from
+   * the rotation), for clients that pinned only the retired CA (openapi.yaml CaBundle).
+   */
+  get endorsementPem(): string | undefined {
+    if (this.rotating || this.retiredCert === undefined || this.crossPem === undefined) return undefined;
+    const current = new X509Certificate(this.current.certPem);
+    const blocks = this.crossPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
+    return blocks.find((block) => {
+      const cross = new X509Certificate(block);
+      return cross.publicKey.equals(current.publicKey) && cross.verify(this.retiredCert!.publicKey);
+    });
+  }
+
   get retiredFingerprint(): string | undefined {
     return this.retiredCert === undefined ? undefined : `sha256:${this.retiredCert.fingerprint256.replace(/:/g, '').toLowerCase()}`;
   }

@@ -21,6 +21,7 @@ export default async function caRoute(app: FastifyInstance): Promise<void> {
       rotation_phase: trust.phase,
       trusted_fingerprints: trust.fingerprints,
       retired_fingerprint: trust.retiredFingerprint ?? null,
+      ...(trust.endorsementPem === undefined ? {} : { endorsement_pem: trust.endorsementPem }),
     };
   });
 }
