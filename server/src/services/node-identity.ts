@@ -138,6 +138,7 @@ export class NodeIdentityService {
           `the client certificate (${peer.identity}) is not a node identity (spiffe://otherix/node/<name>): only nodes send heartbeats and renewals`,
         );
       case 'node': {
+        this.refuseRetiredConnection(socket);
         const outside = outsideValidity(peer, this.now());
         if (outside === undefined) break;
         if (options.noteOutdated !== false) await this.noteOutdatedNode(peer.name, peer.serial);
@@ -191,6 +192,21 @@ export class NodeIdentityService {
     if (this.refusals === undefined) return;
     const node = await this.store.findNodeByName(name);
     if (node !== undefined && node.certSerial === serial) await this.refusals.record(node.id, serial);
+  }
+
+  /** TLS socket -> the trust version its certificate was last found not retired under. */
+  private readonly retiredChecks = new WeakMap<TLSSocket, number>();
+
+  /**
+   * A connection opened before a CA rotation completed keeps the TLS context it was opened with:
+   * its certificate is checked against the retired CA on its next request (once per socket and
+   * trust version), so a certificate of the retired CA stops working on open connections too.
+   */
+  private refuseRetiredConnection(socket: TLSSocket): void {
+    const trust = this.trust?.();
+    if (trust?.retiredPem === undefined || this.retiredChecks.get(socket) === trust.version) return;
+    this.refuseRetired(socket.getPeerCertificate(false));
+    this.retiredChecks.set(socket, trust.version);
   }
 
   /**
