@@ -7,6 +7,7 @@
 // SQLite, sealed in the database on PostgreSQL).
 import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { OtherixError, isOtherixError } from '@otherix/sdk';
 import { nodeNameFromSpiffeId, sameTrust, uriSansOf } from '@otherix/sdk/pki';
 import { HttpError } from '../errors.js';
 import type { CaRotationRow, RotationPhase } from '../store/ca-rotation-store.js';
@@ -348,7 +349,18 @@ async function trustFrom(row: CaRotationRow, current: ClusterCa, keys: NextCaKey
   let next: ClusterCa | undefined;
   const nextFingerprint = row.nextCaCertPem === null ? undefined : new X509Certificate(row.nextCaCertPem).fingerprint256;
   if (row.nextCaCertPem !== null && nextFingerprint !== new X509Certificate(current.certPem).fingerprint256) {
-    const ca = ClusterCa.fromPem({ certPem: row.nextCaCertPem, keyPem: await keys.load(row) });
+    let keyPem: string;
+    try {
+      keyPem = await keys.load(row);
+    } catch (error) {
+      if (isOtherixError(error)) throw error;
+      throw new OtherixError(
+        'data_dir_invalid',
+        `the CA rotation (phase ${row.phase}) needs its new CA's key, which cannot be read (${(error as { code?: string }).code ?? (error as Error).message}): restore ca-next.key and ca-next.crt into the data dir from the backup taken with this database (mode 0600 for the key)`,
+        { cause: error },
+      );
+    }
+    const ca = ClusterCa.fromPem({ certPem: row.nextCaCertPem, keyPem });
     // A completed rotation (by another replica): the new CA is the cluster's now.
     if (row.phase === 'standby') cluster = ca;
     else next = ca;
