@@ -24,7 +24,9 @@ export async function withClient<T>(
     if (!isOtherixError(error, 'tls_failed')) throw error;
     const served = await recoverCliTrust(settings).catch(() => undefined);
     if (served === undefined) throw error;
-    process.stderr.write(`otherix: the cluster CA was rotated: saved CA ${served} (vouched for by the CA you pinned) to ${settings.configPath}\n`);
+    process.stderr.write(
+      `otherix: the cluster CA was rotated: saved CA ${served} (vouched for by the CA you pinned) to ${settings.configPath}\n`,
+    );
     return withSettings(loadSettings(flags), action);
   }
 }
@@ -35,7 +37,9 @@ async function withSettings<T>(settings: CliSettings, action: (client: OtherixCl
     const result = await action(client, settings);
     // A CA rotation's new trust, saved over this already-trusted connection (the SDK's cli-trust.ts).
     await refreshCliTrust(client, settings).catch((error: unknown) => {
-      process.stderr.write(`otherix: warning: could not check the cluster's CA bundle (${(error as Error).message}); the saved CA stays as it is\n`);
+      process.stderr.write(
+        `otherix: warning: could not check the cluster's CA bundle (${(error as Error).message}); the saved CA stays as it is\n`,
+      );
     });
     return result;
   } finally {

@@ -16,7 +16,9 @@ test('CLIs logged in before the rotation work after it without a new login, also
   const login = async () => {
     const home = await makeCliHome();
     t.teardown(() => home.remove());
-    const run = await home.run(['login', '--cp-url', cp.url, '--ca-fingerprint', cp.caFingerprint, '--token-env', 'T'], { T: cp.adminToken });
+    const run = await home.run(['login', '--cp-url', cp.url, '--ca-fingerprint', cp.caFingerprint, '--token-env', 'T'], {
+      T: cp.adminToken,
+    });
     t.is(run.exitCode, 0, run.stderr);
     return home;
   };
@@ -29,13 +31,20 @@ test('CLIs logged in before the rotation work after it without a new login, also
 
   for (const phase of ['init', 'update_clients', 'update_servers'] as const) t.is((await moveWhenCaughtUp(fleet)).phase, phase);
   const shown = await cli.run(['ca', 'rotation', 'status']);
-  t.regex(shown.stdout, /^Phase: update_servers \(since \d{4}-\d\d-\d\dT[\d:.]+Z\)\nCA: sha256:[0-9a-f]{64}\nNew CA: (sha256:[0-9a-f]{64})\nServing CA \(what bootstraps pin now\): \1\nNodes heartbeating: 0; /);
-  const newFingerprint = /New CA: (sha256:[0-9a-f]{64})/.exec(shown.stdout)![1]!;
+  t.regex(
+    shown.stdout,
+    /^Phase: update_servers \(since \d{4}-\d\d-\d\dT[\d:.]+Z\)\nCA: sha256:[0-9a-f]{64}\nNew CA: (sha256:[0-9a-f]{64})\nServing CA \(what bootstraps pin now\): \1\nNodes heartbeating: 0; /,
+  );
+  const newFingerprint = /New CA: (sha256:[0-9a-f]{64})/.exec(shown.stdout)![1];
 
   const midway = await dormantToServers.run(['whoami']);
   t.is(midway.exitCode, 0, midway.stderr);
   t.regex(midway.stderr, new RegExp(`the cluster CA was rotated: saved CA ${newFingerprint} \\(vouched for by the CA you pinned\\)`));
-  t.regex(await readFile(dormantToServers.configPath, 'utf8'), new RegExp(`ca_fingerprint: "?${cp.caFingerprint}`), 'still pinned to its CA while it is trusted');
+  t.regex(
+    await readFile(dormantToServers.configPath, 'utf8'),
+    new RegExp(`ca_fingerprint: "?${cp.caFingerprint}`),
+    'still pinned to its CA while it is trusted',
+  );
 
   t.is((await moveWhenCaughtUp(fleet)).phase, 'standby');
   for (const home of [cli, dormantToServers, dormantToEnd]) {

@@ -72,7 +72,11 @@ export async function rotationStatus(fleet: Fleet): Promise<CaRotation> {
 }
 
 /** Waits until every node that heartbeats has caught up with the phase, then `next` (or rollback) with the CLI. */
-export async function moveWhenCaughtUp(fleet: Fleet, words: readonly string[] = ['next'], heartbeating = fleet.nodes.length): Promise<CaRotation> {
+export async function moveWhenCaughtUp(
+  fleet: Fleet,
+  words: readonly string[] = ['next'],
+  heartbeating = fleet.nodes.length,
+): Promise<CaRotation> {
   await eventually(
     () => rotationStatus(fleet),
     (status) => status.lagging.length === 0 && status.nodes.heartbeating === heartbeating,

@@ -31,8 +31,8 @@ test('a full CA rotation with three agents running: no heartbeat fails, the CP r
   const { cp, cli, nodes } = fleet;
   const oldFingerprint = cp.caFingerprint;
   const oldLeaf = {
-    certPem: await readFile(join(nodes[0]!.certDir, 'agent.crt'), 'utf8'),
-    keyPem: await readFile(join(nodes[0]!.certDir, 'agent.key'), 'utf8'),
+    certPem: await readFile(join(nodes[0].certDir, 'agent.crt'), 'utf8'),
+    keyPem: await readFile(join(nodes[0].certDir, 'agent.key'), 'utf8'),
   };
   const before = await rotationCli(cli, ['status']);
   t.is(before.phase, 'standby');
@@ -89,7 +89,13 @@ test('a full CA rotation with three agents running: no heartbeat fails, the CP r
   const done = await moveWhenCaughtUp(fleet);
   t.is(done.phase, 'standby');
   t.is(done.ca_fingerprint, newFingerprint);
-  for (const node of nodes) await eventually(() => caFileFingerprints(node), (blocks) => blocks === 1, 30_000, 100);
+  for (const node of nodes)
+    await eventually(
+      () => caFileFingerprints(node),
+      (blocks) => blocks === 1,
+      30_000,
+      100,
+    );
   for (const node of nodes) t.is(fingerprintOfPem(await readFile(join(node.certDir, 'ca.crt'), 'utf8')), newFingerprint);
   t.deepEqual(await cpReachesEveryAgent(fleet, newCaPem), [200, 200, 200]);
   const afterMint = await mintWithCli(cli, 'join-after');

@@ -17,7 +17,12 @@ test('agents that missed the rotation are refused afterwards with ca_retired, in
   await awayAll.serve.stop();
 
   t.is((await moveWhenCaughtUp(fleet, ['next'], 2)).phase, 'init');
-  await eventually(() => caFileFingerprints(awayHalf), (blocks) => blocks === 4, 30_000, 100);
+  await eventually(
+    () => caFileFingerprints(awayHalf),
+    (blocks) => blocks === 4,
+    30_000,
+    100,
+  );
   await awayHalf.serve.stop();
   t.is((await moveWhenCaughtUp(fleet, ['next'], 1)).phase, 'update_clients');
   t.is((await moveWhenCaughtUp(fleet, ['next'], 1)).phase, 'update_servers');
@@ -44,7 +49,10 @@ test('agents that missed the rotation are refused afterwards with ca_retired, in
   awayHalf.serve = startServe(['serve', '--config', awayHalf.configPath, '--poll-interval', '100ms']);
   t.teardown(() => awayHalf.serve.stop().then(() => undefined));
   const refusedHalf = await awayHalf.serve.waitForLog((r) => r['code'] === 'ca_retired', 60_000);
-  t.regex(refusedHalf.msg, /^heartbeat failed: the certificate of node away-half was signed by the cluster CA sha256:[0-9a-f]{64}, which a CA rotation retired .*otherix node join-token create --node-name away-half.*otherix-agent bootstrap --force/);
+  t.regex(
+    refusedHalf.msg,
+    /^heartbeat failed: the certificate of node away-half was signed by the cluster CA sha256:[0-9a-f]{64}, which a CA rotation retired .*otherix node join-token create --node-name away-half.*otherix-agent bootstrap --force/,
+  );
   t.regex(fleet.cp.output().stdout, /"code":"ca_retired".*"node_name":"away-half"/);
 
   t.deepEqual(stays.serve.records.filter(isFailure), [], 'the node that stayed never failed a beat');

@@ -11,7 +11,8 @@ import { readTrustBundle } from '@otherix/sdk/pki';
 import { bootstrapArgs, makeNodeHost, runAgent } from '../harness/agent.js';
 import { mintWithCli, moveWhenCaughtUp, rotationCli, startFleet } from './fleet.js';
 
-const ROTATING = /^error: fingerprint_mismatch: fingerprint mismatch: got sha256:[0-9a-f]{64}, expected sha256:[0-9a-f]{64}: the cluster CA is rotating \(phase (init|update_clients|update_servers), says the server\): the pinned CA is trusted, but the control plane serves certificates of the other CA now; take the fingerprint `otherix node join-token create` prints now/m;
+const ROTATING =
+  /^error: fingerprint_mismatch: fingerprint mismatch: got sha256:[0-9a-f]{64}, expected sha256:[0-9a-f]{64}: the cluster CA is rotating \(phase (init|update_clients|update_servers), says the server\): the pinned CA is trusted, but the control plane serves certificates of the other CA now; take the fingerprint `otherix node join-token create` prints now/m;
 
 test('a bootstrap pinned to either CA during a rotation works while the CP serves from it, else says the CA is rotating; after completion the old pin says it was rotated', async (t) => {
   t.timeout(240_000);
@@ -23,7 +24,11 @@ test('a bootstrap pinned to either CA during a rotation works while the CP serve
     const host = await makeNodeHost();
     t.teardown(() => host.remove());
     const run = await runAgent(
-      [...bootstrapArgs({ cpUrl: cp.url, caFingerprint: fingerprint, nodeName: name, certDir: host.certDir, configPath: host.configPath }), '--token-env', 'T'],
+      [
+        ...bootstrapArgs({ cpUrl: cp.url, caFingerprint: fingerprint, nodeName: name, certDir: host.certDir, configPath: host.configPath }),
+        '--token-env',
+        'T',
+      ],
       { env: { T: token } },
     );
     return { ...run, host };
@@ -65,5 +70,8 @@ test('a bootstrap pinned to either CA during a rotation works while the CP serve
   const late = await mintWithCli(cli, 'pin-old-after');
   const refusedLate = await join_('pin-old-after', oldFingerprint, late.token);
   t.is(refusedLate.exitCode, 1);
-  t.regex(refusedLate.stderr, /fingerprint_mismatch: .*the cluster CA was rotated \(says the server\): the pinned CA is retired; take the fingerprint `otherix node join-token create` prints now/);
+  t.regex(
+    refusedLate.stderr,
+    /fingerprint_mismatch: .*the cluster CA was rotated \(says the server\): the pinned CA is retired; take the fingerprint `otherix node join-token create` prints now/,
+  );
 });

@@ -53,7 +53,10 @@ test('status, the heartbeat fields and `next` refusing while a node that heartbe
   t.is(refused.status, 409);
   t.is(refused.body.error.code, 'conflict');
   t.deepEqual(refused.body.error.details.lagging, ['reports-nothing']);
-  t.regex(refused.body.error.message, /1 node\(s\) that heartbeat have not caught up with phase init: reports-nothing \(no heartbeat heard in this rotation yet\).*--force/);
+  t.regex(
+    refused.body.error.message,
+    /1 node\(s\) that heartbeat have not caught up with phase init: reports-nothing \(no heartbeat heard in this rotation yet\).*--force/,
+  );
   t.is((await api(cp, 'GET', '/v1/ca/rotation', admin)).body.phase, 'init', 'a refused move changes nothing');
 
   const forced = await api(cp, 'POST', '/v1/ca/rotation', { ...admin, body: { target: 'next', force: true } });

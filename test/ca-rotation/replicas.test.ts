@@ -67,7 +67,7 @@ test('the replica that did not move the rotation follows every phase: bundle, si
     () => heartbeat(b, node.cert, heartbeatBody({ ca_fingerprints: [oldFingerprint] })),
     (r) => r.status === 200 && typeof r.body.ca_bundle_pem === 'string',
   );
-  const newCaPem = (withBundle.body.ca_bundle_pem as string).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/g)![1]!;
+  const newCaPem = (withBundle.body.ca_bundle_pem as string).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/g)![1];
   t.is(new X509Certificate(newCaPem).fingerprint256.replace(/:/g, '').toLowerCase(), newFingerprint.slice('sha256:'.length));
 
   await move('update_clients');
@@ -82,7 +82,7 @@ test('the replica that did not move the rotation follows every phase: bundle, si
     () => servingCertificate(b, `${a.caPem}${newCaPem}`),
     (cert) => cert.checkIssued(new X509Certificate(newCaPem)),
   );
-  t.true(served.verify(new X509Certificate(newCaPem).publicKey), "b serves a certificate of the new CA, without a restart");
+  t.true(served.verify(new X509Certificate(newCaPem).publicKey), 'b serves a certificate of the new CA, without a restart');
 
   // A keep-alive connection opened before completion, with a certificate of the old CA.
   t.is((await heartbeat(b, node.cert)).status, 200);

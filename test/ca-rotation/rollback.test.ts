@@ -48,15 +48,27 @@ for (const [from, phases] of Object.entries(PATHS)) {
     t.is(after.ca_fingerprint, oldFingerprint);
     t.is(after.new_ca_fingerprint, null);
 
-    for (const node of nodes) await eventually(() => caFileFingerprints(node), (blocks) => blocks === 1, 30_000, 100);
+    for (const node of nodes)
+      await eventually(
+        () => caFileFingerprints(node),
+        (blocks) => blocks === 1,
+        30_000,
+        100,
+      );
     const oldCa = new X509Certificate(cp.caPem);
     for (const node of nodes) {
       t.is(fingerprintOfPem(await readFile(join(node.certDir, 'ca.crt'), 'utf8')), oldFingerprint);
-      t.true(new X509Certificate(await readFile(join(node.certDir, 'agent.crt'), 'utf8')).checkIssued(oldCa), `${node.name} holds an old-CA leaf`);
+      t.true(
+        new X509Certificate(await readFile(join(node.certDir, 'agent.crt'), 'utf8')).checkIssued(oldCa),
+        `${node.name} holds an old-CA leaf`,
+      );
     }
     t.true(new X509Certificate(await readFile(join(cp.dataDir, 'client.crt'), 'utf8')).checkIssued(oldCa));
     t.true(new X509Certificate(await readFile(join(cp.dataDir, 'server.crt'), 'utf8')).checkIssued(oldCa));
-    t.deepEqual(await cpReachesEveryAgent(fleet, cp.caPem), nodes.map(() => 200));
+    t.deepEqual(
+      await cpReachesEveryAgent(fleet, cp.caPem),
+      nodes.map(() => 200),
+    );
     await t.throwsAsync(stat(join(cp.dataDir, 'ca-next.key')), { code: 'ENOENT' });
     await t.throwsAsync(stat(join(cp.dataDir, 'ca-next.crt')), { code: 'ENOENT' });
     t.is((await api(cp, 'GET', '/v1/ca')).body.fingerprint, oldFingerprint);

@@ -67,7 +67,10 @@ export function readCertMaterial(certDir: string): MaterialRead {
   // is not what bootstrap or the CP wrote, and is not trusted in part (readTrustBundle).
   try {
     const bundle = readTrustBundle(material.caPem, join(certDir, CERT_FILES.ca), { wayOut: 'it is not what bootstrap wrote' });
-    return { ok: true, material: { ...material, caPem: bundle.trustedPem, caFileText: bundle.bundlePem, caFingerprints: bundle.fingerprints } };
+    return {
+      ok: true,
+      material: { ...material, caPem: bundle.trustedPem, caFileText: bundle.bundlePem, caFingerprints: bundle.fingerprints },
+    };
   } catch (error) {
     if (!isOtherixError(error, 'invalid_ca')) throw error;
     return { ok: false, problem: { code: 'invalid_ca', message: error.message, files: [CERT_FILES.ca] } };

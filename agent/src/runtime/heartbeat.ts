@@ -311,7 +311,11 @@ const REBOOTSTRAP =
 
 function nodeNameOf(certPem: string): string {
   try {
-    return uriSansOf(new X509Certificate(certPem)).map(nodeNameFromSpiffeId).find((n) => n !== null) ?? '<name>';
+    return (
+      uriSansOf(new X509Certificate(certPem))
+        .map(nodeNameFromSpiffeId)
+        .find((n) => n !== null) ?? '<name>'
+    );
   } catch {
     return '<name>';
   }

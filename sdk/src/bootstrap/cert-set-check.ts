@@ -53,7 +53,7 @@ export function checkCertSet(files: CertSetFiles): CertSetCheck {
   } catch (error) {
     return broken(caFile, `cannot be read as a certificate (${reasonOf(error)})`);
   }
-  const ca = cas.find((c) => cert.checkIssued(c) && c.checkIssued(c) && cert.verify(c.publicKey)) ?? cas[0]!;
+  const ca = cas.find((c) => cert.checkIssued(c) && c.checkIssued(c) && cert.verify(c.publicKey)) ?? cas[0];
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
     return broken(keyFile, `is not an ECDSA P-384 key (found ${key.asymmetricKeyType ?? 'an unknown type'})`);
   }

@@ -85,9 +85,13 @@ export async function recoverCliTrust(settings: CliSettings, requestTimeoutMs = 
   // After completion: the retired CA (this CLI's pin) vouched for the new one.
   if (answer.endorsement_pem !== undefined) {
     try {
-      const endorsed = readTrustBundle(`${saved.anchor.pem}${answer.ca_pem.trim()}\n${answer.endorsement_pem.trim()}\n`, 'the CA of /v1/ca', {
-        anchor: settings.caFingerprint,
-      });
+      const endorsed = readTrustBundle(
+        `${saved.anchor.pem}${answer.ca_pem.trim()}\n${answer.endorsement_pem.trim()}\n`,
+        'the CA of /v1/ca',
+        {
+          anchor: settings.caFingerprint,
+        },
+      );
       const ca = endorsed.trusted.find((c) => fingerprintsEqual(c.fingerprint, served));
       if (ca !== undefined) {
         await save(ca.fingerprint, ca.pem);

@@ -32,13 +32,18 @@ export async function fetchCaAnswerUnverified(options: {
   clientCertificate?: { certPem: string; keyPem: string };
   requestTimeoutMs: number;
 }): Promise<CaAnswer | undefined> {
-  const base = options.cpUrl.split(',')[0]!.trim().replace(/\/+$/, '');
+  const base = options.cpUrl.split(',')[0].trim().replace(/\/+$/, '');
   const connect = buildConnector({
     rejectUnauthorized: false,
     timeout: options.requestTimeoutMs,
     ...(options.clientCertificate === undefined ? {} : { cert: options.clientCertificate.certPem, key: options.clientCertificate.keyPem }),
   });
-  const dispatcher = new Agent({ connections: 1, headersTimeout: options.requestTimeoutMs, bodyTimeout: options.requestTimeoutMs, connect });
+  const dispatcher = new Agent({
+    connections: 1,
+    headersTimeout: options.requestTimeoutMs,
+    bodyTimeout: options.requestTimeoutMs,
+    connect,
+  });
   try {
     const response = await undiciFetch(`${base}/v1/ca`, {
       dispatcher,

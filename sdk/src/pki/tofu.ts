@@ -144,9 +144,13 @@ async function pinAt(base: string, expected: string, options: PinCaOptions): Pro
   // beside it would be trusted on no one's word.
   const ca = singleCaCertificate(caPem, `the answer of ${url}`);
   if (!fingerprintsEqual(ca.fingerprint, expected)) {
-    throw new OtherixError('fingerprint_mismatch', `fingerprint mismatch: got ${ca.fingerprint}, expected ${expected}: ${rotationHint(body, expected)}`, {
-      details: { got: ca.fingerprint, expected, url },
-    });
+    throw new OtherixError(
+      'fingerprint_mismatch',
+      `fingerprint mismatch: got ${ca.fingerprint}, expected ${expected}: ${rotationHint(body, expected)}`,
+      {
+        details: { got: ca.fingerprint, expected, url },
+      },
+    );
   }
   assertServedByPinnedCa(served, ca.der, url, options.expectedServerIdentity ?? CONTROL_PLANE_SPIFFE_ID);
   const serverDate = dateHeader === null ? Number.NaN : Date.parse(dateHeader);

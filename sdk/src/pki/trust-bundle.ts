@@ -65,7 +65,9 @@ const pinnable = (der: Buffer): PinnableCa => ({ der, pem: toPem('CERTIFICATE', 
 /** Whether `cross` is `ca`'s public key certified by `issuer`'s key. */
 function vouches(cross: Parsed, issuer: Parsed, ca: Parsed): boolean {
   if (cross.selfSigned) return false;
-  const sameKey = cross.cert.publicKey.export({ format: 'der', type: 'spki' }).equals(ca.cert.publicKey.export({ format: 'der', type: 'spki' }));
+  const sameKey = cross.cert.publicKey
+    .export({ format: 'der', type: 'spki' })
+    .equals(ca.cert.publicKey.export({ format: 'der', type: 'spki' }));
   return sameKey && cross.cert.verify(issuer.cert.publicKey);
 }
 
@@ -90,7 +92,7 @@ export function readTrustBundle(pem: unknown, source: string, options: { anchor?
   if (anchorIndex < 0) {
     throw new OtherixError('fingerprint_mismatch', `${source} holds no CA with the pinned fingerprint ${options.anchor}`);
   }
-  const anchor = parsed[anchorIndex]!;
+  const anchor = parsed[anchorIndex];
   if (!anchor.selfSigned) return singleCaCertificate(pem, source, options.wayOut) as never;
   const trusted = [anchor];
   const used = new Set<Parsed>([anchor]);
@@ -110,7 +112,7 @@ export function readTrustBundle(pem: unknown, source: string, options: { anchor?
   const ordered = [anchor, ...parsed.filter((p) => p !== anchor)];
   const trustedCas = trusted.map((p) => pinnable(p.der));
   return {
-    anchor: trustedCas[0]!,
+    anchor: trustedCas[0],
     trusted: trustedCas,
     trustedPem: trustedCas.map((ca) => ca.pem).join(''),
     bundlePem: ordered.map((p) => toPem('CERTIFICATE', p.der)).join(''),
@@ -130,8 +132,8 @@ export function issuerAmong(leafPem: string, caPem: string): string {
   const blocks = caPem.match(BLOCKS) ?? [caPem];
   try {
     const leaf = new X509Certificate(leafPem);
-    return blocks.find((block) => leaf.checkIssued(new X509Certificate(block))) ?? blocks[0]!;
+    return blocks.find((block) => leaf.checkIssued(new X509Certificate(block))) ?? blocks[0];
   } catch {
-    return blocks[0]!;
+    return blocks[0];
   }
 }

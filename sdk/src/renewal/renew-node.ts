@@ -160,4 +160,3 @@ function bundleHoldsCa(bundlePem: string, caPem: string): boolean {
     }
   });
 }
-

@@ -228,7 +228,7 @@ export class CaRotationService {
       else if (trust.phase === 'rollback') {
         if (leaf !== trust.current.fingerprint) lagging.push({ name: node.name, why: 'still holds a certificate of the new CA' });
       } else if (!trustsNew) lagging.push({ name: node.name, why: 'does not trust the new CA yet' });
-      else if (trust.phase !== 'init' && leaf !== next!.fingerprint)
+      else if (trust.phase !== 'init' && leaf !== next.fingerprint)
         lagging.push({ name: node.name, why: 'has not renewed to a certificate of the new CA yet' });
     }
     return {
@@ -268,7 +268,10 @@ export class CaRotationService {
     if (raw === undefined) return undefined;
     const cert = new X509Certificate(raw);
     if (!trust.isRetired(cert)) return undefined;
-    const nodeName = uriSansOf(cert).map(nodeNameFromSpiffeId).find((n): n is string => n !== null) ?? '<name>';
+    const nodeName =
+      uriSansOf(cert)
+        .map(nodeNameFromSpiffeId)
+        .find((n): n is string => n !== null) ?? '<name>';
     return {
       nodeName,
       message: `node ${nodeName} presented a certificate of the cluster CA ${trust.retiredFingerprint ?? ''}, which a CA rotation retired while the node was away: it must re-bootstrap with a join token bound to it (\`otherix node join-token create --node-name ${nodeName}\`, then \`otherix-agent bootstrap --force\` on the host with the fingerprint ${trust.current.fingerprint})`,
@@ -340,7 +343,10 @@ function rowOf(row: CaRotationRow): Omit<CaRotationRow, 'version'> {
 }
 
 function changedMeanwhile(): HttpError {
-  return new HttpError('conflict', 'the CA rotation changed meanwhile (another admin or replica moved it): read `otherix ca rotation status` and try again');
+  return new HttpError(
+    'conflict',
+    'the CA rotation changed meanwhile (another admin or replica moved it): read `otherix ca rotation status` and try again',
+  );
 }
 
 /** The trust a stored row describes, `current` being the cluster CA this process knows. */
@@ -367,4 +373,3 @@ async function trustFrom(row: CaRotationRow, current: ClusterCa, keys: NextCaKey
   }
   return new CaTrust(cluster, next, row.phase, row.crossPem ?? undefined, row.retiredCaCertPem ?? undefined, row.version, row.phaseSince);
 }
-

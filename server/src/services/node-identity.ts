@@ -223,7 +223,9 @@ export class NodeIdentityService {
       return;
     }
     if (!trust.isRetired(cert)) return;
-    const name = uriSansOf(cert).map(nodeNameFromSpiffeId).find((n): n is string => n !== null);
+    const name = uriSansOf(cert)
+      .map(nodeNameFromSpiffeId)
+      .find((n): n is string => n !== null);
     throw new HttpError(
       'ca_retired',
       `the certificate of node ${name ?? '<unknown>'} was signed by the cluster CA ${trust.retiredFingerprint ?? ''}, which a CA rotation retired while the node was away; the cluster CA is now ${trust.current.fingerprint}: ${rebootstrap(name)} (pin the new fingerprint, which \`otherix node join-token create\` prints)`,
