@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { createClient } from '@otherix/sdk';
+import { fingerprintOfPem } from '@otherix/sdk/pki';
 import type { CaRotation, OtherixClient } from '@otherix/sdk';
 import { callAgent } from '../harness/agent-https.js';
 import { bootstrapArgs, makeNodeHost, runAgent } from '../harness/agent.js';
@@ -90,6 +91,21 @@ export async function moveWhenCaughtUp(
 export async function caFileFingerprints(node: ServedNode): Promise<number> {
   const text = await readFile(join(node.certDir, 'ca.crt'), 'utf8');
   return (text.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
+}
+
+/** Waits until every node's ca.crt holds one CA alone (the rotation is over for it); their fingerprints. */
+export async function caFilesSettled(nodes: readonly ServedNode[]): Promise<string[]> {
+  const fingerprints: string[] = [];
+  for (const node of nodes) {
+    await eventually(
+      () => caFileFingerprints(node),
+      (blocks) => blocks === 1,
+      30_000,
+      100,
+    );
+    fingerprints.push(fingerprintOfPem(await readFile(join(node.certDir, 'ca.crt'), 'utf8')));
+  }
+  return fingerprints;
 }
 
 /** The CP's client certificate as it is now in its data dir, calling each agent's server over a new connection. */

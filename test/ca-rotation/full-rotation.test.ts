@@ -15,6 +15,7 @@ import { heartbeatBody } from '../harness/cluster.js';
 import { eventually } from '../harness/loopback.js';
 import {
   caFileFingerprints,
+  caFilesSettled,
   cpReachesEveryAgent,
   isFailure,
   joinNewHost,
@@ -89,14 +90,10 @@ test('a full CA rotation with three agents running: no heartbeat fails, the CP r
   const done = await moveWhenCaughtUp(fleet);
   t.is(done.phase, 'standby');
   t.is(done.ca_fingerprint, newFingerprint);
-  for (const node of nodes)
-    await eventually(
-      () => caFileFingerprints(node),
-      (blocks) => blocks === 1,
-      30_000,
-      100,
-    );
-  for (const node of nodes) t.is(fingerprintOfPem(await readFile(join(node.certDir, 'ca.crt'), 'utf8')), newFingerprint);
+  t.deepEqual(
+    await caFilesSettled(nodes),
+    nodes.map(() => newFingerprint),
+  );
   t.deepEqual(await cpReachesEveryAgent(fleet, newCaPem), [200, 200, 200]);
   const afterMint = await mintWithCli(cli, 'join-after');
   t.is(afterMint.fingerprint, newFingerprint);

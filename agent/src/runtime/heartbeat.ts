@@ -117,6 +117,13 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
       const material = current!.material;
       const body = await heartbeatBody(material);
       const status = await client.nodes.heartbeat(body).catch((error: unknown) => {
+        // A CP from before CA rotations refuses the field it does not know: beat on without it.
+        if (isOtherixError(error, 'validation_failed') && body.ca_fingerprints !== undefined && /ca_fingerprints/.test(error.message)) {
+          reportsTrust = false;
+          logger.info('heartbeat: the control plane does not take ca_fingerprints (it predates CA rotations); beating without them');
+          const { ca_fingerprints: _omitted, ...plain } = body;
+          return client.nodes.heartbeat(plain);
+        }
         if (!isConnectionReset(error)) throw error;
         logger.debug('heartbeat: the connection was closed under the beat; sending it again on a new connection', {
           code: isOtherixError(error) ? error.code : undefined,
@@ -220,6 +227,9 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
     client.close().catch(() => undefined);
   }
 
+  /** Whether heartbeats carry ca_fingerprints (a CP that predates CA rotations refuses them). */
+  let reportsTrust = true;
+
   /** The certificate a rotation probe already ran for (once per failing streak and certificate). */
   let probedFor: string | undefined;
 
@@ -271,7 +281,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
       hardware: inventory(),
       vm_count: vmCount,
       active_migrations: activeMigrations,
-      ...(material.caFingerprints !== undefined ? { ca_fingerprints: material.caFingerprints } : {}),
+      ...(reportsTrust && material.caFingerprints !== undefined ? { ca_fingerprints: material.caFingerprints } : {}),
     };
   }
 

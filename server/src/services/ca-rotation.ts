@@ -315,15 +315,17 @@ export class CaRotationService {
     reportedFingerprints: readonly string[] | undefined,
   ): Promise<{ ca_bundle_pem?: string; renew_now?: boolean }> {
     const trust = this.state;
+    const answer: { ca_bundle_pem?: string; renew_now?: boolean } = {};
+    if (reportedFingerprints !== undefined && !sameTrust(reportedFingerprints, trust.fingerprints)) answer.ca_bundle_pem = trust.bundlePem;
+    // Outside a rotation nothing more: no certificate is parsed on the heartbeat's path.
+    if (!trust.rotating) return answer;
     if (!this.leafCas.has(socketKey)) {
       const raw = peer()?.raw;
       this.leafCas.set(socketKey, raw === undefined ? undefined : trust.issuerOf(new X509Certificate(raw))?.fingerprint);
     }
     const leafCa = this.leafCas.get(socketKey);
-    const answer: { ca_bundle_pem?: string; renew_now?: boolean } = {};
-    if (reportedFingerprints !== undefined && !sameTrust(reportedFingerprints, trust.fingerprints)) answer.ca_bundle_pem = trust.bundlePem;
-    if (trust.rotating && leafCa !== undefined && leafCa !== trust.signing.fingerprint) answer.renew_now = true;
-    if (trust.rotating && leafCa !== undefined && reportedFingerprints !== undefined) {
+    if (leafCa !== undefined && leafCa !== trust.signing.fingerprint) answer.renew_now = true;
+    if (leafCa !== undefined && reportedFingerprints !== undefined) {
       const said = `${[...reportedFingerprints].sort().join(',')}|${leafCa}`;
       if (this.reported.get(node.nodeId) !== said) {
         await this.store.caRotation.recordNode(
