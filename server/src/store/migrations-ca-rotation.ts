@@ -7,10 +7,12 @@
 //                      retired, and a version that every change increments (replicas poll it).
 //   ca_rotation_nodes  per node, what its heartbeats last said: the CAs it trusts and the CA of
 //                      the certificate it authenticated with. Written only when that changes.
+// IF NOT EXISTS: a database taken back to an earlier schema version (a test that rebuilds an older
+// CP's database, an operator's restore of user_version) runs it again.
 import type { Migration } from './migrations.js';
 
 const table = (integer: string): string => `
-  CREATE TABLE ca_rotation (
+  CREATE TABLE IF NOT EXISTS ca_rotation (
     singleton           INTEGER PRIMARY KEY CHECK (singleton = 1),
     phase               TEXT NOT NULL CHECK (phase IN ('standby', 'init', 'update_clients', 'update_servers', 'rollback')),
     phase_since         ${integer} NOT NULL,
@@ -21,7 +23,7 @@ const table = (integer: string): string => `
     retired_ca_cert_pem TEXT,
     version             ${integer} NOT NULL
   );
-  CREATE TABLE ca_rotation_nodes (
+  CREATE TABLE IF NOT EXISTS ca_rotation_nodes (
     node_id               TEXT PRIMARY KEY,
     trusted_fingerprints  TEXT NOT NULL,
     leaf_ca_fingerprint   TEXT NOT NULL,
