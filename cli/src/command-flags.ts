@@ -97,6 +97,14 @@ export const JOIN_TOKEN_LIST_FLAGS = {
   output: OUTPUT,
 };
 export const OUTPUT_FLAGS = { output: OUTPUT };
+export const CA_ROTATION_NEXT_FLAGS = {
+  force: flagSpec({
+    flag: '--force',
+    description: 'Leave the phase even while nodes that heartbeat lag (named in the answer)',
+    kind: { type: 'switch' },
+  }),
+  output: OUTPUT,
+};
 export const PAGE_FLAGS = { limit: LIMIT, cursor: CURSOR, output: OUTPUT };
 export const NODE_LIST_FLAGS = {
   architecture: text('--architecture <arch>', 'Only nodes of this architecture (amd64, arm64, ...)'),

@@ -6,6 +6,7 @@
 import type { FlagSpecs } from '@otherix/sdk/argv';
 import {
   API_TOKEN_CREATE_FLAGS,
+  CA_ROTATION_NEXT_FLAGS,
   JOIN_TOKEN_CREATE_FLAGS,
   JOIN_TOKEN_LIST_FLAGS,
   NODE_GET_FLAGS,
@@ -115,6 +116,27 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/api-token/revoke.js'),
   }),
   command({
+    name: 'ca rotation status',
+    description: "Show the CA rotation's phase, since when, and how many nodes trust the new CA and hold a certificate of it (admin)",
+    flags: OUTPUT_FLAGS,
+    examples: ['  $ otherix ca rotation status'],
+    load: () => import('./commands/ca/rotation/status.js'),
+  }),
+  command({
+    name: 'ca rotation next',
+    description: 'Move the CA rotation to its next phase: standby -> init -> update_clients -> update_servers -> standby (admin)',
+    flags: CA_ROTATION_NEXT_FLAGS,
+    examples: ['  $ otherix ca rotation next', '  $ otherix ca rotation next --force'],
+    load: () => import('./commands/ca/rotation/next.js'),
+  }),
+  command({
+    name: 'ca rotation rollback',
+    description: 'Roll the CA rotation back to the old CA (from init, update_clients or update_servers) (admin)',
+    flags: OUTPUT_FLAGS,
+    examples: ['  $ otherix ca rotation rollback'],
+    load: () => import('./commands/ca/rotation/rollback.js'),
+  }),
+  command({
     name: 'completion',
     args: '<shell>',
     argChoices: ['bash', 'zsh', 'fish'],
@@ -131,4 +153,4 @@ export const COMMANDS: readonly CommandSpec[] = [
 ];
 
 /** Words that start commands but are not commands themselves (`otherix node`). */
-export const COMMAND_GROUPS = ['node', 'node join-token', 'api-token'];
+export const COMMAND_GROUPS = ['node', 'node join-token', 'api-token', 'ca', 'ca rotation'];

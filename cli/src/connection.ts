@@ -1,7 +1,8 @@
 // Connection flags -> the SDK's CLI settings (flags > env > config file) -> a pinned client.
 // No HTTP, pinning or config logic lives here: the SDK does it.
-import { createClient, loadCliSettings, cliClientOptions } from '@otherix/sdk';
+import { createClient, isOtherixError, loadCliSettings, cliClientOptions } from '@otherix/sdk';
 import type { CliConnectionFlags, CliSettings, OtherixClient } from '@otherix/sdk';
+import { recoverCliTrust, refreshCliTrust } from '@otherix/sdk/internal';
 
 /** The settings in force (flags > env > config file); the SDK's warnings go to stderr. */
 export function loadSettings(flags: CliConnectionFlags): CliSettings {
@@ -16,9 +17,31 @@ export async function withClient<T>(
   action: (client: OtherixClient, settings: CliSettings) => Promise<T>,
 ): Promise<T> {
   const settings = loadSettings(flags);
+  try {
+    return await withSettings(settings, action);
+  } catch (error) {
+    // The CP moved to a CA this CLI has not saved yet (a CA rotation): taken only when the pinned CA vouches for it.
+    if (!isOtherixError(error, 'tls_failed')) throw error;
+    const served = await recoverCliTrust(settings).catch(() => undefined);
+    if (served === undefined) throw error;
+    process.stderr.write(
+      `otherix: the cluster CA was rotated: saved CA ${served} (vouched for by the CA you pinned) to ${settings.configPath}\n`,
+    );
+    return withSettings(loadSettings(flags), action);
+  }
+}
+
+async function withSettings<T>(settings: CliSettings, action: (client: OtherixClient, settings: CliSettings) => Promise<T>): Promise<T> {
   const client = createClient(await cliClientOptions(settings));
   try {
-    return await action(client, settings);
+    const result = await action(client, settings);
+    // A CA rotation's new trust, saved over this already-trusted connection (the SDK's cli-trust.ts).
+    await refreshCliTrust(client, settings).catch((error: unknown) => {
+      process.stderr.write(
+        `otherix: warning: could not check the cluster's CA bundle (${(error as Error).message}); the saved CA stays as it is\n`,
+      );
+    });
+    return result;
   } finally {
     await client.close();
   }

@@ -12,7 +12,8 @@ export type ApiErrorCode =
   | 'payload_too_large'
   | 'rate_limited'
   | 'internal'
-  | 'unavailable';
+  | 'unavailable'
+  | 'ca_retired';
 
 /**
  * Codes for failures detected locally, before or without an API answer, by any package: the
@@ -87,6 +88,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = Object.freeze({
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
+  ca_retired: 401,
 });
 
 /** The codes the CP (and the agent's API) answer with: openapi.yaml's ErrorCode. */

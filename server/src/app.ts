@@ -25,6 +25,9 @@ import authPlugin from './plugins/auth.js';
 import certificateRenewalPlugin from './plugins/certificate-renewal.js';
 import type { CertificateRenewer } from './plugins/certificate-renewal.js';
 import errorsPlugin from './plugins/errors.js';
+import caRotationPlugin, { DEFAULT_ROTATION_POLL_MS } from './plugins/ca-rotation.js';
+import type { RotatingCertificates } from './plugins/ca-rotation.js';
+import type { NextCaKeys } from './services/ca-rotation.js';
 import keepAlivePolicyPlugin from './plugins/keep-alive-policy.js';
 import nodeIdentityPlugin from './plugins/node-identity.js';
 import schemasPlugin from './plugins/schemas.js';
@@ -41,11 +44,12 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 const NULL_BODY = Symbol('a JSON null body');
 
 /** The TLS context of the CP's listener: at start, and again when the serving certificate is renewed. */
-function secureContextOptions(serving: KeyPairPem, ca: ClusterCa) {
+function secureContextOptions(serving: KeyPairPem, trustedPems: string[]) {
   return {
     key: serving.keyPem,
     cert: serving.certPem,
-    ca: [ca.certPem],
+    // The CAs node certificates may chain to: two during a CA rotation (plugins/ca-rotation.ts).
+    ca: trustedPems,
     // TLS 1.2+ with AEAD suites only: the SDK's one policy, shared with the agent's server.
     ...TLS_SERVER_POLICY,
   };
@@ -76,6 +80,10 @@ export interface BuildAppOptions {
   listener?: Partial<ListenerLimits>;
   /** This CP's version, for otherix_cp_build_info (app.metrics). */
   version?: string;
+  /** Where a CA rotation keeps its new CA's key (initDataDir's `caKeys`); default this process's memory. */
+  caKeys?: NextCaKeys;
+  /** How often the CA rotation's stored state is read again (replicas); default DEFAULT_ROTATION_POLL_MS. */
+  caRotationPollMs?: number;
 }
 
 function loggerOptions(logger: BuildAppOptions['logger']): FastifyServerOptions['logger'] {
@@ -110,6 +118,10 @@ function nodeCertLifetime(ms: number | undefined): number {
   return ms;
 }
 
+function isRotating(renewer: CertificateRenewer | undefined): renewer is CertificateRenewer & RotatingCertificates {
+  return renewer !== undefined && typeof (renewer as Partial<RotatingCertificates>).useIssuers === 'function';
+}
+
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const store = options.store ?? (options.dataDir !== undefined ? await SqliteStore.open(join(options.dataDir, DATABASE_FILE)) : undefined);
   if (store === undefined) throw new OtherixError('config_invalid', 'buildApp needs a store or a dataDir');
@@ -118,7 +130,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const timeouts = serverTimeoutOptions(limits);
   const app = Fastify({
     https: {
-      ...secureContextOptions(options.serving, options.ca),
+      ...secureContextOptions(options.serving, [options.ca.certPem]),
       // Client certificates are optional at the TLS layer; the heartbeat route demands one.
       requestCert: true,
       rejectUnauthorized: false,
@@ -178,11 +190,18 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     controlPlaneHosts: options.controlPlaneHosts ?? [],
     nodeCertLifetimeMs: nodeCertLifetime(options.nodeCertLifetimeMs),
     closeStore: options.closeStore ?? true,
+    caKeys: options.caKeys,
   });
   await app.register(resourcesPlugin, { dataDir: options.dataDir ?? dataDirOf(store), busyTimeoutMs: BUSY_TIMEOUT_MS });
   await app.register(certificateRenewalPlugin, {
     renewer: options.certificates,
-    secureContext: (serving: KeyPairPem) => secureContextOptions(serving, options.ca),
+    secureContext: (serving: KeyPairPem) => secureContextOptions(serving, app.services.caRotation.trust.trustedPems),
+  });
+  await app.register(caRotationPlugin, {
+    certificates: isRotating(options.certificates) ? options.certificates : undefined,
+    serving: options.serving,
+    secureContext: secureContextOptions,
+    pollMs: options.caRotationPollMs ?? DEFAULT_ROTATION_POLL_MS,
   });
   await app.register(authPlugin);
   await app.register(nodeIdentityPlugin);

@@ -193,6 +193,7 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
     ca: material.ca,
     serving: material.serving,
     certificates: material.certificates,
+    caKeys: material.caKeys,
     logger: { level: args.logLevel },
     joinGuessLimit: args.joinGuessLimit,
     controlPlaneHosts: material.controlPlaneHosts,

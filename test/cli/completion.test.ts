@@ -133,7 +133,7 @@ test('bash: flags may come first, flag values are skipped, choices are offered, 
   ]);
   t.deepEqual(
     answers[0].filter((w) => !w.startsWith('-')),
-    ['login', 'whoami', 'version', 'node', 'api-token', 'completion'],
+    ['login', 'whoami', 'version', 'node', 'api-token', 'ca', 'completion'],
   );
   t.deepEqual(answers[1], ['join-token', 'list', 'get', '--help']);
   t.deepEqual(answers[2], ['pending', 'ready', 'not_ready', 'cordoned']);

@@ -7,6 +7,8 @@ const METHOD_OF_OPERATION: Record<string, string> = {
   getHealth: 'health',
   getReadiness: 'readiness',
   getCa: 'ca.get',
+  getCaRotation: 'ca.rotation',
+  moveCaRotation: 'ca.moveRotation',
   whoami: 'whoami',
   joinNode: 'nodes.join',
   sendHeartbeat: 'nodes.heartbeat',

@@ -451,6 +451,34 @@ test.serial('cordon, uncordon and delete by id, with every refusal; a cordoned n
   t.is(refused.body.error.details.certificate_status, 'revoked');
 });
 
+test.serial('the CA rotation: status and moves as documented, with every refusal', async (t) => {
+  const rotation = { method: 'GET', path: '/v1/ca/rotation' } as const;
+  t.is((await run.call(t, { ...rotation, token: tokens.admin, expect: 200 })).body.phase, 'standby');
+  await run.call(t, { ...rotation, expect: 401, breaksDocument: 'no credential' });
+  await run.call(t, { ...rotation, token: tokens.viewer, expect: 403 });
+  const move = { method: 'POST', path: '/v1/ca/rotation' } as const;
+  await run.call(t, { ...move, token: tokens.admin, body: { target: 'rollback' }, expect: 409 });
+  await run.call(t, {
+    ...move,
+    token: tokens.admin,
+    body: { target: 'sideways' },
+    expect: 400,
+    breaksDocument: 'a target outside the enum',
+  });
+  await run.call(t, {
+    ...move,
+    token: tokens.admin,
+    body: { target: 'next', note: HUGE },
+    expect: 413,
+    breaksDocument: 'an unknown field',
+  });
+  await run.call(t, { ...move, body: { target: 'next' }, expect: 401, breaksDocument: 'no credential' });
+  await forbiddenFor(t, NOT_ADMIN, { ...move, body: { target: 'next' } });
+  t.is((await run.call(t, { ...move, token: tokens.admin, body: { target: 'next' }, expect: 200 })).body.phase, 'init');
+  // Back to standby at once (nothing signed by the new CA yet), so the tests after run on the one CA.
+  t.is((await run.call(t, { ...move, token: tokens.admin, body: { target: 'rollback' }, expect: 200 })).body.phase, 'standby');
+});
+
 test.serial('a handler that fails answers 500 as documented, for every operation', async (t) => {
   const fault = { [FAULT_HEADER]: 'internal' };
   const { csrPem } = await nodeCsr('contract-d');
@@ -459,6 +487,8 @@ test.serial('a handler that fails answers 500 as documented, for every operation
     getHealth: { method: 'GET', path: '/healthz' },
     getReadiness: { method: 'GET', path: '/readyz' },
     getCa: { method: 'GET', path: '/v1/ca' },
+    getCaRotation: { method: 'GET', path: '/v1/ca/rotation', token: tokens.admin },
+    moveCaRotation: { method: 'POST', path: '/v1/ca/rotation', token: tokens.admin, body: { target: 'rollback' } },
     whoami: { method: 'GET', path: '/v1/whoami', token: tokens.viewer },
     joinNode: { method: 'POST', path: '/v1/nodes/join', body: joinRequest(fleetToken.token, 'contract-d', csrPem) },
     sendHeartbeat: { method: 'POST', path: '/v1/nodes/heartbeat', client: 'contract-a#2', body: beat() },

@@ -117,6 +117,7 @@ test('every operation that can carry a body documents 413 and answers it over 1 
     'createJoinToken',
     'deleteNode',
     'joinNode',
+    'moveCaRotation',
     'renewNode',
     'revokeApiToken',
     'revokeJoinToken',

@@ -163,6 +163,7 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
       ca: material.ca,
       serving: material.serving,
       certificates: material.certificates,
+      caKeys: material.caKeys,
       now: clock.now,
       logger: options.captureLogs === undefined ? false : { level: options.captureLogs, stream },
       joinGuessLimit: options.joinGuessLimit ?? 1000,

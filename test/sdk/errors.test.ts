@@ -45,6 +45,7 @@ test('API_ERROR_STATUS matches the SPEC table', (t) => {
       rate_limited: 429,
       internal: 500,
       unavailable: 503,
+      ca_retired: 401,
     },
   );
   t.deepEqual([...API_ERROR_CODES].sort(), Object.keys(API_ERROR_STATUS).sort());

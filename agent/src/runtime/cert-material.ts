@@ -5,13 +5,18 @@
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { isOtherixError, type OtherixErrorCode } from '@otherix/sdk';
-import { singleCaCertificate } from '@otherix/sdk/pki';
+import { readTrustBundle } from '@otherix/sdk/pki';
 import { CERT_FILES, CERT_FILE_NAMES, readFileSetSync } from '@otherix/sdk/internal';
 
 export interface CertMaterial {
   keyPem: string;
   certPem: string;
+  /** The CAs ca.crt makes trusted (two during a CA rotation), never a cross-certificate: what TLS trusts. */
   caPem: string;
+  /** ca.crt as bootstrap or a heartbeat answer wrote it (the bundle, cross-certificates included). */
+  caFileText?: string;
+  /** The trusted CAs' fingerprints (the heartbeat's ca_fingerprints). */
+  caFingerprints?: string[];
 }
 
 /** Why material could not be read; `code` is stable, `message` tells the operator what to do. */
@@ -57,10 +62,15 @@ export function readCertMaterial(certDir: string): MaterialRead {
   // A ca.crt that is no certificate at all is a damaged file, which the cert set check names
   // (sdk checkCertSet), not a planted CA.
   if (!parsesAsCertificate(material.caPem)) return { ok: true, material };
-  // The agent trusts exactly the one CA bootstrap pinned (its server and its heartbeats): a
-  // ca.crt with anything beside it is not what bootstrap wrote, and is not trusted in part.
+  // The agent trusts the CA bootstrap pinned (its server and its heartbeats), and during a CA
+  // rotation the other CA that a cross-certificate of it vouches for: a ca.crt with anything else
+  // is not what bootstrap or the CP wrote, and is not trusted in part (readTrustBundle).
   try {
-    material.caPem = singleCaCertificate(material.caPem, join(certDir, CERT_FILES.ca), 'it is not what bootstrap wrote').pem;
+    const bundle = readTrustBundle(material.caPem, join(certDir, CERT_FILES.ca), { wayOut: 'it is not what bootstrap wrote' });
+    return {
+      ok: true,
+      material: { ...material, caPem: bundle.trustedPem, caFileText: bundle.bundlePem, caFingerprints: bundle.fingerprints },
+    };
   } catch (error) {
     if (!isOtherixError(error, 'invalid_ca')) throw error;
     return { ok: false, problem: { code: 'invalid_ca', message: error.message, files: [CERT_FILES.ca] } };

@@ -21,8 +21,10 @@
 // SDK's failover.ts), and starts the next beat at the URL that answered: a replica's failure
 // costs no beat and no restart.
 import { OtherixError, createClient, isOtherixError } from '@otherix/sdk';
-import { checkCertSet, detectArchitecture, isConnectionReset } from '@otherix/sdk/internal';
-import type { Hardware, HeartbeatRequest, OtherixClient, OtherixErrorCode } from '@otherix/sdk';
+import { checkCertSet, detectArchitecture, isConnectionReset, probeCaRotation } from '@otherix/sdk/internal';
+import { nodeNameFromSpiffeId, uriSansOf } from '@otherix/sdk/pki';
+import { X509Certificate } from 'node:crypto';
+import type { Hardware, HeartbeatRequest, HeartbeatResponse, OtherixClient, OtherixErrorCode } from '@otherix/sdk';
 import { readCertMaterial, sameMaterial, type CertMaterial } from './cert-material.js';
 import type { AgentMetrics } from './agent-metrics.js';
 import type { CertExpiryWatch } from './cert-expiry.js';
@@ -55,6 +57,10 @@ export interface HeartbeatOptions {
   inventory?: () => Hardware;
   /** Default Math.random; in [0, 1). */
   random?: () => number;
+  /** A heartbeat answer carried the cluster's trust bundle (a CA rotation): write it to ca.crt. */
+  onTrustBundle?: (material: CertMaterial, bundlePem: string) => Promise<void>;
+  /** A heartbeat answer asked for a renewal now (a CA rotation). */
+  onRenewNow?: (material: CertMaterial) => void;
   /** Called when re-read material differs from what the last beat used. */
   onMaterialChange?: (material: CertMaterial) => void;
   /** Told the certificate of every beat (serve warns before it expires). */
@@ -108,8 +114,16 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
     const started = performance.now();
     try {
       const client = clientForCurrentMaterial();
-      const body = await heartbeatBody();
+      const material = current!.material;
+      const body = await heartbeatBody(material);
       const status = await client.nodes.heartbeat(body).catch((error: unknown) => {
+        // A CP from before CA rotations refuses the field it does not know: beat on without it.
+        if (isOtherixError(error, 'validation_failed') && body.ca_fingerprints !== undefined && /ca_fingerprints/.test(error.message)) {
+          reportsTrust = false;
+          logger.info('heartbeat: the control plane does not take ca_fingerprints (it predates CA rotations); beating without them');
+          const { ca_fingerprints: _omitted, ...plain } = body;
+          return client.nodes.heartbeat(plain);
+        }
         if (!isConnectionReset(error)) throw error;
         logger.debug('heartbeat: the connection was closed under the beat; sending it again on a new connection', {
           code: isOtherixError(error) ? error.code : undefined,
@@ -119,15 +133,18 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
       beats += 1;
       moves.reset();
       options.metrics?.heartbeat('ok', (performance.now() - started) / 1000);
+      probedFor = undefined;
       const streak = failures.reset();
       if (streak > 0)
         logger.info(`heartbeat: accepted again after ${streak} failed in a row`, { status: status.status, waited_ms: waitedMs });
       else if (beats === 1) logger.info('heartbeat: first heartbeat accepted', { status: status.status });
       else logger.debug('heartbeat: accepted', { status: status.status });
+      await followRotation(material, status);
       return jittered(options.intervalMs, random);
     } catch (error) {
       const next = delayAfterFailure(options.intervalMs, error, random);
-      const failure = failureOf(error);
+      let failure = failureOf(error);
+      if (failure.code === 'tls_failed' && current !== undefined) failure = (await missedRotation(current.material)) ?? failure;
       options.metrics?.heartbeat(failure.code, (performance.now() - started) / 1000);
       reportFailure(failure, next);
       return next.delayMs;
@@ -210,7 +227,52 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
     client.close().catch(() => undefined);
   }
 
-  async function heartbeatBody(): Promise<HeartbeatRequest> {
+  /** Whether heartbeats carry ca_fingerprints (a CP that predates CA rotations refuses them). */
+  let reportsTrust = true;
+
+  /** The certificate a rotation probe already ran for (once per failing streak and certificate). */
+  let probedFor: string | undefined;
+
+  /**
+   * The CP's certificate is not from a CA this node trusts: a node that was away during a whole CA
+   * rotation. One unverified look at /v1/ca (the SDK's probeCaRotation) words the message; the
+   * heartbeat fails either way.
+   */
+  async function missedRotation(material: CertMaterial): Promise<Failure | undefined> {
+    if (probedFor === material.certPem) return undefined;
+    probedFor = material.certPem;
+    const probe = await probeCaRotation({
+      cpUrl: options.cpUrl,
+      clientCertificate: { certPem: material.certPem, keyPem: material.keyPem },
+      requestTimeoutMs: options.requestTimeoutMs,
+    });
+    const trusted = material.caFingerprints ?? [];
+    if (probe === undefined || trusted.includes(probe.servedFingerprint)) return undefined;
+    const name = nodeNameOf(material.certPem);
+    const retired = probe.retiredFingerprint !== undefined && trusted.includes(probe.retiredFingerprint);
+    return {
+      code: 'ca_retired',
+      message:
+        `the control plane presents a certificate of CA ${probe.servedFingerprint}, which this node does not trust (it trusts ${trusted.join(', ')})` +
+        `${retired ? `, and it says a CA rotation retired ${probe.retiredFingerprint}` : ''}: this node missed a CA rotation while it was away; ` +
+        `mint a join token bound to it (\`otherix node join-token create --node-name ${name}\`, whose output gives the new CA fingerprint) and run \`otherix-agent bootstrap --force\` with that fingerprint on this host; if no CA rotation ran, suspect a man in the middle`,
+      details: { served_ca_fingerprint: probe.servedFingerprint, trusted_ca_fingerprints: trusted },
+    };
+  }
+
+  /** A CA rotation's part of the answer: the new trust bundle to write, a renewal to start now. */
+  async function followRotation(material: CertMaterial, status: HeartbeatResponse): Promise<void> {
+    if (status.renew_now === true) options.onRenewNow?.(material);
+    if (status.ca_bundle_pem === undefined || options.onTrustBundle === undefined) return;
+    try {
+      await options.onTrustBundle(material, status.ca_bundle_pem);
+    } catch (error) {
+      const failure = failureOf(error);
+      logger.warn(`heartbeat: cannot take the control plane's CA bundle: ${failure.message}`, { code: failure.code });
+    }
+  }
+
+  async function heartbeatBody(material: CertMaterial): Promise<HeartbeatRequest> {
     const [vmCount, activeMigrations] = await Promise.all([options.hypervisor.vmCount(), options.hypervisor.activeMigrations()]);
     return {
       architecture: detectArchitecture(),
@@ -219,6 +281,7 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
       hardware: inventory(),
       vm_count: vmCount,
       active_migrations: activeMigrations,
+      ...(reportsTrust && material.caFingerprints !== undefined ? { ca_fingerprints: material.caFingerprints } : {}),
     };
   }
 
@@ -255,6 +318,18 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
 
 const REBOOTSTRAP =
   're-run `otherix-agent bootstrap --force` with a token bound to this node; the running agent picks the new files up without a restart';
+
+function nodeNameOf(certPem: string): string {
+  try {
+    return (
+      uriSansOf(new X509Certificate(certPem))
+        .map(nodeNameFromSpiffeId)
+        .find((n) => n !== null) ?? '<name>'
+    );
+  } catch {
+    return '<name>';
+  }
+}
 
 function failureOf(error: unknown): Failure {
   if (isOtherixError(error))

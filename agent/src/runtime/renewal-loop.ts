@@ -37,6 +37,10 @@ export interface RenewalLoopOptions {
 export interface RenewalLoop {
   /** The material on disk changed (bootstrap --force, or a renewal seen by the heartbeats): plan again. */
   reschedule(): void;
+  /** Runs `work` while no renewal writes the cert dir (a heartbeat answer's new ca.crt). */
+  exclusive(work: () => Promise<void>): Promise<void>;
+  /** The CP asked for a renewal now (a CA rotation: heartbeat's renew_now): once per certificate. */
+  renewNow(serial: string): void;
   /** Stops planning; waits for a renewal in flight to finish writing. */
   stop(): Promise<void>;
 }
@@ -139,10 +143,13 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
     setTimer(times.serial, dueAt);
   }
 
+  /** Another writer of the cert dir (ca.crt from a heartbeat answer) waiting for, then blocking, renewals. */
+  let writer: Promise<void> = Promise.resolve();
+
   function fire(): void {
     timer = undefined;
     if (stopped) return;
-    inFlight = attempt().finally(() => {
+    inFlight = writer.then(attempt).finally(() => {
       inFlight = undefined;
       if (replanAfterAttempt) {
         replanAfterAttempt = false;
@@ -234,7 +241,22 @@ export function startRenewalLoop(options: RenewalLoopOptions): RenewalLoop {
 
   void plan();
 
+  /** The certificate a renewal now was asked for already (renew_now repeats until the new one is used). */
+  let askedFor: string | undefined;
+
   return {
+    exclusive(work) {
+      const run = (inFlight ?? Promise.resolve()).then(work);
+      writer = run.catch(() => undefined);
+      return run;
+    },
+    renewNow(serial) {
+      // Only for the certificate the loop plans for: a beat that went out with the one just renewed asks too.
+      if (stopped || inFlight !== undefined || planned?.serial !== serial || askedFor === serial) return;
+      askedFor = planned.serial;
+      logger.info('renewal: the control plane asks for a renewal now (CA rotation)', { serial: planned.serial });
+      setTimer(planned.serial, now());
+    },
     reschedule() {
       if (stopped) return;
       if (inFlight !== undefined) replanAfterAttempt = true;

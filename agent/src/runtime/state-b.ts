@@ -13,6 +13,8 @@ import { NoHypervisorDriver, type HypervisorDriver } from './hypervisor.js';
 import type { Logger } from './logger.js';
 import { keepWasmOnBaselineTier } from './memory.js';
 import { startRenewalLoop } from './renewal-loop.js';
+import { adoptTrustBundle } from './trust-update.js';
+import { certificateTimes } from '@otherix/sdk/pki';
 import type { Bootstrapped } from './state-a.js';
 
 export interface StateBOptions {
@@ -75,6 +77,11 @@ export async function startStateB(options: StateBOptions): Promise<StateB> {
     logger,
     expiry,
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    // A CA rotation: the cluster's trust bundle goes to ca.crt (never while a renewal writes the
+    // cert dir), and a renewal starts at once when the CP asks (trust-update.ts).
+    onTrustBundle: (used: CertMaterial, bundlePem: string) =>
+      renewal.exclusive(() => adoptTrustBundle(config.tls.cert_dir, used, bundlePem, logger)),
+    onRenewNow: (used: CertMaterial) => renewal.renewNow(certificateTimes(used.certPem).serial),
     // Re-issued material (bootstrap --force, or `otherix-agent renew`) reaches the server's new
     // connections as well, and the renewal is planned for the new certificate.
     onMaterialChange: (next: CertMaterial) => {

@@ -17,7 +17,8 @@ import { pinCa } from '../pki/tofu.js';
 import { generateNodeKeyPair, exportPrivateKeyPem, publicKeySpkiDerOf } from '../pki/keys.js';
 import { createCsr } from '../pki/csr.js';
 import { verifyIssuedIdentity } from '../pki/chain.js';
-import { singleCaCertificate } from '../pki/ca-pem.js';
+import { issuerAmong, readTrustBundle } from '../pki/trust-bundle.js';
+import type { TrustBundle } from '../pki/trust-bundle.js';
 import { fingerprintOfPem, fingerprintsEqual, parseFingerprint } from '../pki/fingerprint.js';
 import { nodeSpiffeId } from '../pki/identity.js';
 import { readFileSetState, writeFileAtomic, writeFileSetAtomic } from '../files/atomic.js';
@@ -149,16 +150,20 @@ async function pinAndRedeem(o: ResolvedBootstrapOptions): Promise<Joined> {
     await client.close();
   }
 
-  // 4. Trust nothing in the answer that is not checked: the bundle must be the pinned CA, and
-  // the leaf must chain to it, hold our key and name our node.
+  // 4. Trust nothing in the answer that is not checked: the bundle must be anchored at the pinned
+  // CA (during a CA rotation it also holds the other CA, vouched for by the pinned CA's
+  // cross-certificate: readTrustBundle), and the leaf must chain to a CA it trusts, hold our key
+  // and name our node.
   const keyPem = await exportPrivateKeyPem(keyPair.privateKey);
+  let trust: TrustBundle;
   try {
     if (!bundleHoldsPinnedCa(joined.ca_bundle_pem, pinned.fingerprint)) {
       throw new OtherixError('chain_invalid', `the join answer's CA bundle does not hold the pinned CA ${pinned.fingerprint}`);
     }
+    trust = readTrustBundle(joined.ca_bundle_pem, "the join answer's CA bundle", { anchor: pinned.fingerprint });
     verifyIssuedIdentity({
       leafPem: joined.certificate_pem,
-      caPem: pinned.caPem,
+      caPem: issuerAmong(joined.certificate_pem, trust.trustedPem),
       spkiDer: publicKeySpkiDerOf(keyPem),
       expectedUri: nodeSpiffeId(o.nodeName),
       now: new Date(o.now()),
@@ -172,7 +177,7 @@ async function pinAndRedeem(o: ResolvedBootstrapOptions): Promise<Joined> {
       { cause: error, ...(error.details !== undefined ? { details: error.details } : {}) },
     );
   }
-  return { answer: joined, keyPem, caPem: pinned.caPem };
+  return { answer: joined, keyPem, caPem: trust.bundlePem };
 }
 
 /** 4b. The cert set, then agent.yaml if absent; a failure here comes after the token was spent. */
@@ -248,7 +253,7 @@ async function assertSameIdentity(o: ResolvedBootstrapOptions): Promise<void> {
   }
   // A set that parses may still hold a planted CA beside the cluster's: the agent trusts one CA only.
   const caPath = join(o.certDir, CERT_FILES.ca);
-  singleCaCertificate(await read(CERT_FILES.ca), caPath, wayOut);
+  readTrustBundle(await read(CERT_FILES.ca), caPath, { wayOut });
   const { caFingerprint, nodeNames: names } = check;
   const sameCa = fingerprintsEqual(caFingerprint, o.caFingerprint);
   const sameName = names.includes(o.nodeName);

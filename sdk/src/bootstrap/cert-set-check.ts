@@ -44,12 +44,16 @@ export function checkCertSet(files: CertSetFiles): CertSetCheck {
   } catch (error) {
     return broken(certFile, `cannot be read as a certificate (${reasonOf(error)})`);
   }
-  let ca: X509Certificate;
+  // ca.crt may hold the two CAs of a rotation (and their cross-certificates): the leaf's issuer is
+  // the self-signed one among them that signed it.
+  let cas: X509Certificate[];
   try {
-    ca = new X509Certificate(files.caPem);
+    const blocks = files.caPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [files.caPem];
+    cas = blocks.map((block) => new X509Certificate(block));
   } catch (error) {
     return broken(caFile, `cannot be read as a certificate (${reasonOf(error)})`);
   }
+  const ca = cas.find((c) => cert.checkIssued(c) && c.checkIssued(c) && cert.verify(c.publicKey)) ?? cas[0];
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
     return broken(keyFile, `is not an ECDSA P-384 key (found ${key.asymmetricKeyType ?? 'an unknown type'})`);
   }

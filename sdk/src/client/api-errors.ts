@@ -5,7 +5,7 @@ import type { ApiErrorBody } from './types.js';
 
 // token_rejected shares 401 with unauthenticated; a bare 401 is the latter.
 const CODE_BY_STATUS = new Map<number, ApiErrorCode>(
-  API_ERROR_CODES.filter((code) => code !== 'token_rejected').map((code) => [API_ERROR_STATUS[code], code]),
+  API_ERROR_CODES.filter((code) => code !== 'token_rejected' && code !== 'ca_retired').map((code) => [API_ERROR_STATUS[code], code]),
 );
 
 /** Whether `body` is the CP's own error body (`{"error": {code, message}}`), not a proxy's page. */

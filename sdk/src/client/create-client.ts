@@ -19,6 +19,8 @@ import type {
   ApiTokenPage,
   ApiTokenSummary,
   CaBundle,
+  CaRotation,
+  CaRotationRequest,
   Consumption,
   ConsumptionPage,
   Health,
@@ -71,7 +73,13 @@ export interface OtherixClient {
   health(): Promise<Health>;
   /** `GET /readyz`: the CP can write its database now; throws `unavailable` (503) when it cannot. */
   readiness(): Promise<Health>;
-  ca: { get(): Promise<CaBundle> };
+  ca: {
+    get(): Promise<CaBundle>;
+    /** `GET /v1/ca/rotation` (admin): the CA rotation's phase and progress. */
+    rotation(): Promise<CaRotation>;
+    /** `POST /v1/ca/rotation` (admin): the next phase, or a rollback; `force` leaves a phase with nodes lagging. */
+    moveRotation(body: CaRotationRequest): Promise<CaRotation>;
+  };
   whoami(): Promise<Whoami>;
   joinTokens: {
     create(body: JoinTokenCreateRequest): Promise<JoinTokenCreated>;
@@ -249,7 +257,11 @@ export function createClient(options: ClientOptions): OtherixClient {
   return {
     health: () => call('/healthz', (api) => api.GET('/healthz')),
     readiness: () => call('/readyz', (api) => api.GET('/readyz')),
-    ca: { get: () => call('/v1/ca', (api) => api.GET('/v1/ca')) },
+    ca: {
+      get: () => call('/v1/ca', (api) => api.GET('/v1/ca')),
+      rotation: () => call('/v1/ca/rotation', (api) => api.GET('/v1/ca/rotation')),
+      moveRotation: (body) => call('/v1/ca/rotation', (api) => api.POST('/v1/ca/rotation', { body: { force: false, ...body } }), 'once'),
+    },
     whoami: () => call('/v1/whoami', (api) => api.GET('/v1/whoami')),
     joinTokens,
     nodes,

@@ -6,6 +6,8 @@ type Schemas = components['schemas'];
 
 export type Health = Schemas['Health'];
 export type CaBundle = Schemas['CaBundle'];
+export type CaRotation = Schemas['CaRotation'];
+export type CaRotationRequest = WithOptional<Schemas['CaRotationRequest'], 'force'>;
 export type Whoami = Schemas['Whoami'];
 export type Role = Schemas['Role'];
 export type ApiErrorBody = Schemas['Error'];

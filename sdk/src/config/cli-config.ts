@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../files/atomic.js';
 import { loadConfig, toYaml } from './layered.js';
 import type { ConfigSchema } from './layered.js';
 import { singleCaCertificate } from '../pki/ca-pem.js';
+import { readTrustBundle } from '../pki/trust-bundle.js';
 import { fingerprintsEqual, parseFingerprint } from '../pki/fingerprint.js';
 import { pinCa } from '../pki/tofu.js';
 import { API_TOKEN_KIND, resolveTokenSource } from '../bootstrap/token-source.js';
@@ -202,13 +203,12 @@ function assertFileTokenStaysHome(
 /** Whether `fingerprint` pins the CA saved in the file (no saved CA, or one that does not read, is not it). */
 function isSavedCa(savedPem: unknown, fingerprint: string): boolean {
   if (typeof savedPem !== 'string') return false;
-  let saved: string;
   try {
-    saved = singleCaCertificate(savedPem, 'the saved CA').fingerprint;
+    readTrustBundle(savedPem, 'the saved CA', { anchor: parseFingerprint(fingerprint) });
+    return true;
   } catch {
     return false;
   }
-  return fingerprintsEqual(saved, parseFingerprint(fingerprint));
 }
 
 function comparablePem(pem: unknown): string | undefined {
@@ -234,26 +234,22 @@ export async function cliClientOptions(settings: CliSettings, options: { request
   if (settings.cpUrl === undefined) throw new OtherixError('usage', `no control-plane URL configured: ${how}`);
   const cpUrls = cliCpUrls(settings);
   if (settings.token === undefined) throw new OtherixError('usage', `no API token configured: ${how}`);
-  // The saved CA is trusted only as one CA certificate (re-encoded from its DER), as login pinned it.
-  let ca =
-    settings.caPem === undefined
-      ? undefined
-      : singleCaCertificate(
-          settings.caPem,
-          `the CA saved in ${settings.configPath} (or OTHERIX_CA_PEM)`,
-          'nothing was sent: run `otherix login` again with the fingerprint from your admin',
-        );
+  // The saved CA is trusted as login pinned it (re-encoded from its DER), and during a CA rotation
+  // with the other CA its cross-certificate vouches for (readTrustBundle, cli-trust.ts).
+  const source = `the CA saved in ${settings.configPath} (or OTHERIX_CA_PEM)`;
+  const wayOut = 'nothing was sent: run `otherix login` again with the fingerprint from your admin';
+  let ca = settings.caPem === undefined ? undefined : readTrustBundle(settings.caPem, source, { wayOut });
   if (settings.caFingerprint !== undefined) {
     const wanted = parseFingerprint(settings.caFingerprint);
-    if (ca === undefined || !fingerprintsEqual(ca.fingerprint, wanted)) {
+    if (ca === undefined || !ca.fingerprints.some((fp) => fingerprintsEqual(fp, wanted))) {
       const pinOptions: Parameters<typeof pinCa>[0] = { cpUrl: cpUrls, fingerprint: wanted };
       if (options.requestTimeoutMs !== undefined) pinOptions.requestTimeoutMs = options.requestTimeoutMs;
       const pinned = await pinCa(pinOptions);
-      ca = singleCaCertificate(pinned.caPem, pinned.cpUrl);
+      ca = readTrustBundle(singleCaCertificate(pinned.caPem, pinned.cpUrl).pem, pinned.cpUrl);
     }
   }
   if (ca === undefined) throw new OtherixError('usage', `no cluster CA pinned for ${formatCpUrls(cpUrls)}: ${how}`);
-  const clientOptions: ClientOptions = { cpUrl: cpUrls, caPem: ca.pem, token: settings.token };
+  const clientOptions: ClientOptions = { cpUrl: cpUrls, caPem: ca.trustedPem, token: settings.token };
   if (options.requestTimeoutMs !== undefined) clientOptions.requestTimeoutMs = options.requestTimeoutMs;
   return clientOptions;
 }

@@ -79,6 +79,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ca/rotation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The CA rotation's phase and progress
+         * @description The phase (`standby` when no rotation runs), since when, the cluster CA's fingerprint and
+         *     the new one's, the CA the CP serves from, and how far the nodes that heartbeat are: how
+         *     many trust the new CA and how many hold a certificate it signed. `lagging` names the nodes
+         *     that heartbeat and have not caught up with the phase (what `next` waits for). A node that
+         *     has not heartbeat within its not_ready window is not waited for; after completion it is
+         *     refused with `ca_retired` and must re-bootstrap with a bound token.
+         */
+        get: operations["getCaRotation"];
+        put?: never;
+        /**
+         * Move the CA rotation to its next phase, or roll it back
+         * @description `next`: standby -> init (a new P-384 CA is created and trusted alongside the current one)
+         *     -> update_clients (joins and renewals are signed by the new CA, nodes are asked to renew,
+         *     the CP's client identity toward agents moves to it) -> update_servers (the CP serves a
+         *     certificate of the new CA; `/v1/ca`, `otherix-server ca-fingerprint` and the mint block show
+         *     its fingerprint) -> standby (complete: the old CA is trusted by no one and its certificates
+         *     are refused with `ca_retired`).
+         *
+         *     `rollback`: from init straight back to standby (the new CA is dropped); from
+         *     update_clients or update_servers to the phase `rollback`, where the old CA signs and serves
+         *     again, both stay trusted, and nodes holding a certificate of the new CA are asked to renew;
+         *     `next` from `rollback` drops the new CA (standby).
+         *
+         *     Leaving a phase is refused (`409 conflict`, `details.lagging` naming the nodes) while a node
+         *     that heartbeats has not caught up (init: it must trust the new CA; update_clients and
+         *     update_servers: also hold a certificate of the new CA; rollback: hold one of the old CA),
+         *     unless `force` is true. A rotation moved by another admin or replica meanwhile is
+         *     `409 conflict` too.
+         */
+        post: operations["moveCaRotation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/whoami": {
         parameters: {
             query?: never;
@@ -482,7 +527,7 @@ export interface components {
          */
         NodeStatus: "pending" | "ready" | "not_ready" | "cordoned";
         /** @enum {string} */
-        ErrorCode: "validation_failed" | "unauthenticated" | "token_rejected" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "rate_limited" | "internal" | "unavailable";
+        ErrorCode: "validation_failed" | "unauthenticated" | "token_rejected" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "rate_limited" | "internal" | "unavailable" | "ca_retired";
         /** @enum {string} */
         TokenRejectedReason: "unknown" | "expired" | "revoked" | "exhausted" | "node_name_mismatch";
         Error: {
@@ -507,6 +552,59 @@ export interface components {
             ca_pem: string;
             /** @description `sha256:` and the lower-case hex sha256 of the certificate's DER. Informational: clients compute the fingerprint from `ca_pem` and never trust this field. */
             fingerprint: string;
+            /** @description Every CA the cluster trusts now, for clients that already trust this CP (the CLI reads it over its pinned connection after each command and saves a change): outside a CA rotation `ca_pem` alone; during one, the serving CA, the other CA and the two cross-certificates that let a pin of either CA cover both (the SDK's readTrustBundle). A client fetching `/v1/ca` unverified (TOFU) trusts none of it. */
+            trust_bundle_pem?: string;
+            /**
+             * @description The CA rotation's phase. Informational, for the message of a pin that does not match (`fingerprint_mismatch`: the CA is rotating, where the new fingerprint comes from).
+             * @enum {string}
+             */
+            rotation_phase?: "standby" | "init" | "update_clients" | "update_servers" | "rollback";
+            /** @description Informational, as `rotation_phase`; never trusted by a client that pins. */
+            trusted_fingerprints?: string[];
+            /** @description The CA the last completed rotation retired. Informational, as `rotation_phase`. */
+            retired_fingerprint?: string | null;
+            /** @description After a completed rotation: the cross-certificate by which the retired CA vouched for the cluster's CA during the rotation. A client that still pins only the retired CA (a CLI not run during the rotation) may trust the cluster's CA when this certificate, checked against the CA it pinned, names that CA's key: its pin covers it, as it did during the rotation. Absent otherwise. */
+            endorsement_pem?: string;
+        };
+        CaRotationRequest: {
+            /** @enum {string} */
+            target: "next" | "rollback";
+            /**
+             * @description Leave the phase even while nodes that heartbeat lag (they are named in the answer's `lagging`).
+             * @default false
+             */
+            force: boolean;
+        };
+        CaRotation: {
+            /** @enum {string} */
+            phase: "standby" | "init" | "update_clients" | "update_servers" | "rollback";
+            /**
+             * Format: date-time
+             * @description When the phase began; null for a cluster that never rotated.
+             */
+            since: string | null;
+            /**
+             * Format: date-time
+             * @description When the running rotation began; null in standby.
+             */
+            started_at: string | null;
+            /** @description The cluster CA (the old one while a rotation runs). */
+            ca_fingerprint: string;
+            /** @description The rotation's new CA; null in standby. */
+            new_ca_fingerprint: string | null;
+            /** @description The CA the CP serves from, what `/v1/ca` answers and a bootstrap pins now. */
+            serving_ca_fingerprint: string;
+            nodes: {
+                /** @description Nodes whose last heartbeat is within their not_ready window. */
+                heartbeating: number;
+                trust_new_ca: number;
+                leaf_from_new_ca: number;
+                leaf_from_current_ca: number;
+            };
+            lagging: {
+                node_name: string;
+                reason: string;
+            }[];
         };
         Whoami: {
             name: string;
@@ -630,9 +728,15 @@ export interface components {
             vm_count: number;
             /** @description At most 2^53 - 1, the largest integer every JSON client holds exactly. */
             active_migrations: number;
+            /** @description The CAs the node's ca.crt trusts (CA rotation). When they differ from the cluster's, the answer carries `ca_bundle_pem`. An agent that leaves it out is never sent a bundle. */
+            ca_fingerprints?: string[];
         };
         HeartbeatResponse: {
             status: components["schemas"]["NodeStatus"];
+            /** @description The cluster's trust bundle (as `CaBundle.trust_bundle_pem`), sent only when the heartbeat's `ca_fingerprints` differ from it. It arrives over a connection the node already trusts; the agent checks that its current trust covers the bundle's anchor and writes it to ca.crt atomically. */
+            ca_bundle_pem?: string;
+            /** @description A CA rotation wants this node's certificate from the CA that signs now: renew at once (`POST /v1/nodes/renew`) instead of at 2/3 of the lifetime. */
+            renew_now?: boolean;
         };
         /** @description The node's current certificate: the one the join (or a re-issue) gave it, or the newest renewed one once the node has authenticated with it. A renewal's pending leaf is shown only in the renewal's own answer. Leaves live `--node-cert-lifetime` (30 days by default) and the agent renews them at two thirds of that. */
         NodeCertificate: {
@@ -927,6 +1031,59 @@ export interface operations {
             };
             500: components["responses"]["Internal"];
             "4XX": components["responses"]["ClientError"];
+        };
+    };
+    getCaRotation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rotation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaRotation"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    moveCaRotation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaRotationRequest"];
+            };
+        };
+        responses: {
+            /** @description The rotation after the move. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaRotation"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["Internal"];
         };
     };
     whoami: {

@@ -146,14 +146,35 @@ async function pinAt(base: string, expected: string, options: PinCaOptions): Pro
   if (!fingerprintsEqual(ca.fingerprint, expected)) {
     throw new OtherixError(
       'fingerprint_mismatch',
-      `fingerprint mismatch: got ${ca.fingerprint}, expected ${expected}: check the value, or suspect a man in the middle`,
-      { details: { got: ca.fingerprint, expected, url } },
+      `fingerprint mismatch: got ${ca.fingerprint}, expected ${expected}: ${rotationHint(body, expected)}`,
+      {
+        details: { got: ca.fingerprint, expected, url },
+      },
     );
   }
   assertServedByPinnedCa(served, ca.der, url, options.expectedServerIdentity ?? CONTROL_PLANE_SPIFFE_ID);
   const serverDate = dateHeader === null ? Number.NaN : Date.parse(dateHeader);
   // Only the pinned DER goes on: re-encoded, never the text the server sent.
   return { caPem: ca.pem, fingerprint: ca.fingerprint, cpUrl: base, ...(Number.isFinite(serverDate) ? { serverDate } : {}) };
+}
+
+/**
+ * What a mismatch may mean during a CA rotation (issue 19), from the answer's informational fields.
+ * The server is not trusted yet, so this only says where a good fingerprint comes from; the pin
+ * still fails.
+ */
+function rotationHint(body: unknown, expected: string): string {
+  const answer = (body ?? {}) as { rotation_phase?: unknown; trusted_fingerprints?: unknown; retired_fingerprint?: unknown };
+  const where =
+    'take the fingerprint `otherix node join-token create` prints now (or `otherix ca rotation status`, `otherix-server ca-fingerprint` on the CP host)';
+  const trusted = Array.isArray(answer.trusted_fingerprints) ? answer.trusted_fingerprints.filter((f) => typeof f === 'string') : [];
+  if (typeof answer.rotation_phase === 'string' && answer.rotation_phase !== 'standby' && trusted.includes(expected)) {
+    return `the cluster CA is rotating (phase ${answer.rotation_phase}, says the server): the pinned CA is trusted, but the control plane serves certificates of the other CA now; ${where}; if no rotation is running, suspect a man in the middle`;
+  }
+  if (typeof answer.retired_fingerprint === 'string' && answer.retired_fingerprint === expected) {
+    return `the cluster CA was rotated (says the server): the pinned CA is retired; ${where}; if no rotation ran, suspect a man in the middle`;
+  }
+  return 'check the value, or suspect a man in the middle';
 }
 
 // The answer comes from a server not yet trusted: read at most this much of it.

@@ -7,7 +7,7 @@ import { OtherixError } from '../errors.js';
 import { CERT_FILES, CERT_FILE_NAMES } from '../bootstrap/cert-dir.js';
 import { readFileSetSync } from '../files/file-set-read.js';
 import { checkCertSet } from '../bootstrap/cert-set-check.js';
-import { singleCaCertificate } from '../pki/ca-pem.js';
+import { readTrustBundle } from '../pki/trust-bundle.js';
 import { certificateTimes, type CertificateTimes } from '../pki/lifetime.js';
 
 export interface NodeIdentityFiles {
@@ -15,8 +15,10 @@ export interface NodeIdentityFiles {
   nodeName: string;
   keyPem: string;
   certPem: string;
-  /** The one pinned CA certificate, re-encoded from its DER (what bootstrap saved). */
+  /** The CAs ca.crt makes trusted (the pinned one; during a CA rotation two), re-encoded from their DER. */
   caPem: string;
+  /** ca.crt as saved (during a CA rotation with its cross-certificates): written back unchanged by a renewal. */
+  caFileText: string;
   times: CertificateTimes;
 }
 
@@ -47,12 +49,13 @@ export async function readNodeIdentityFiles(certDir: string): Promise<NodeIdenti
       details: { cert_dir: certDir, file: check.file },
     });
   }
-  const caPem = singleCaCertificate(caText, join(certDir, CERT_FILES.ca), 'it is not what bootstrap wrote').pem;
+  const bundle = readTrustBundle(caText, join(certDir, CERT_FILES.ca), { wayOut: 'it is not what bootstrap wrote' });
+  const caPem = bundle.trustedPem;
   if (check.nodeNames.length !== 1) {
     throw new OtherixError(
       'identity_mismatch',
       `${CERT_FILES.cert} in ${certDir} names ${check.nodeNames.length === 0 ? 'no node' : check.nodeNames.join(', ')}, not exactly one node: ${rebootstrapAdvice(undefined)}`,
     );
   }
-  return { certDir, nodeName: check.nodeNames[0], keyPem, certPem, caPem, times: certificateTimes(certPem) };
+  return { certDir, nodeName: check.nodeNames[0], keyPem, certPem, caPem, caFileText: bundle.bundlePem, times: certificateTimes(certPem) };
 }

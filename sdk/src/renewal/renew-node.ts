@@ -10,6 +10,7 @@
 //      of the cert dir (the AtomicWriter layout: a crash leaves the old set or the new one).
 // Until the node first authenticates with the new certificate the CP keeps accepting the current
 // one, so a lost answer, a failed write or a crash before the switch costs nothing: renew again.
+import { issuerAmong } from '../pki/trust-bundle.js';
 import { OtherixError, isOtherixError } from '../errors.js';
 import { createClient } from '../client/create-client.js';
 import { failedCallOf } from '../client/failover.js';
@@ -108,7 +109,7 @@ export async function renewNodeCertificate(options: RenewNodeOptions): Promise<R
     }
     verifyIssuedIdentity({
       leafPem: answer.certificate_pem,
-      caPem: identity.caPem,
+      caPem: issuerAmong(answer.certificate_pem, identity.caPem),
       spkiDer: publicKeySpkiDerOf(keyPem),
       expectedUri: nodeSpiffeId(nodeName),
       now: new Date(now()),
@@ -129,8 +130,9 @@ export async function renewNodeCertificate(options: RenewNodeOptions): Promise<R
     await writeFileSetAtomic(options.certDir, [
       { name: CERT_FILES.key, data: keyPem, mode: KEY_FILE_MODE },
       { name: CERT_FILES.cert, data: answer.certificate_pem, mode: PUBLIC_FILE_MODE },
-      // The CA this host pinned, as saved: the answer's bundle only had to hold it.
-      { name: CERT_FILES.ca, data: identity.caPem, mode: PUBLIC_FILE_MODE },
+      // The CAs this host trusts, as saved: the answer's bundle only had to hold one of them (a
+      // CA rotation's new bundle reaches ca.crt through the heartbeats).
+      { name: CERT_FILES.ca, data: identity.caFileText, mode: PUBLIC_FILE_MODE },
     ]);
   } catch (error) {
     const cause = error instanceof Error ? error.message : String(error);
@@ -143,12 +145,16 @@ export async function renewNodeCertificate(options: RenewNodeOptions): Promise<R
   return { nodeName, certDir: options.certDir, previous: times, renewed: certificateTimes(answer.certificate_pem), node: answer.node };
 }
 
+const BLOCKS = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** Whether the answer's bundle holds one of the CAs this host trusts. */
 function bundleHoldsCa(bundlePem: string, caPem: string): boolean {
-  const pinned = fingerprintOfPem(caPem);
-  const blocks = bundlePem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const trusted = (caPem.match(BLOCKS) ?? []).map((block) => fingerprintOfPem(block));
+  const blocks = bundlePem.match(BLOCKS) ?? [];
   return blocks.some((block) => {
     try {
-      return fingerprintsEqual(fingerprintOfPem(block), pinned);
+      const fingerprint = fingerprintOfPem(block);
+      return trusted.some((pinned) => fingerprintsEqual(fingerprint, pinned));
     } catch {
       return false;
     }

@@ -39,6 +39,8 @@ export interface AuditEventFields {
   'node.uncordoned': NodeFacts;
   /** The node's certificate is revoked with it; `force` abandons the VMs and migrations it reported. */
   'node.deleted': NodeFacts & { force: boolean; vm_count: number; active_migrations: number };
+  /** An admin moved the CA rotation (`next` or `rollback`); `force` left a phase with nodes lagging. */
+  'ca_rotation.moved': { from: string; to: string; force: boolean; new_ca_fingerprint: string | null; lagging: string[] };
 }
 
 export type AuditEventName = keyof AuditEventFields;
@@ -55,4 +57,5 @@ export const AUDIT_EVENTS: Readonly<Record<AuditEventName, string>> = Object.fre
   'node.cordoned': 'an admin or operator cordoned a node',
   'node.uncordoned': 'an admin or operator uncordoned a node',
   'node.deleted': 'an admin deleted a node (its certificate is revoked)',
+  'ca_rotation.moved': 'an admin moved the CA rotation to its next phase or rolled it back',
 });

@@ -3,9 +3,10 @@
 // certificates, admin.token, the database), their modes, and the manifest that names the
 // cluster and each file's sha256. Not in it: the lock and pid files, and otherix.db-wal/-shm
 // (the database copy is one consistent file).
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import type { DataDirFiles } from '../init/files.js';
 import { secretFiles } from '../init/files.js';
+import { NEXT_CA_CERT, NEXT_CA_KEY } from '../init/ca-rotation-keys.js';
 
 export const BACKUP_FORMAT = 'otherix-backup';
 export const BACKUP_FORMAT_VERSION = 1;
@@ -44,7 +45,10 @@ export interface BackupManifest {
  * half-restored dir refuses instead of making a new cluster), the database last.
  */
 export function backupMembers(files: DataDirFiles): BackupMember[] {
-  const secret = new Set(secretFiles(files));
+  // A CA rotation's new CA (init/ca-rotation-keys.ts): archived when present, the key 0600.
+  const nextCert = join(files.dir, NEXT_CA_CERT);
+  const nextKey = join(files.dir, NEXT_CA_KEY);
+  const secret = new Set([...secretFiles(files), nextKey]);
   const member = (path: string, required: boolean): BackupMember => ({
     name: basename(path),
     path,
@@ -55,6 +59,8 @@ export function backupMembers(files: DataDirFiles): BackupMember[] {
     member(files.clusterId, true),
     member(files.caCert, true),
     member(files.caKey, true),
+    member(nextCert, false),
+    member(nextKey, false),
     member(files.serverHosts, false),
     member(files.serverCert, false),
     member(files.serverKey, false),

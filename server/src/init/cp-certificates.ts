@@ -24,7 +24,7 @@ interface PairSpec {
   key: string;
   /** Extra condition to reuse (the serving certificate: the same hosts). */
   sameRequest(): Promise<boolean>;
-  issue(now: number): Promise<KeyPairPem>;
+  issue(now: number, ca: ClusterCa): Promise<KeyPairPem>;
   /** Runs after a new pair is on disk. */
   afterIssue(): Promise<void>;
 }
@@ -89,12 +89,24 @@ export interface Renewal {
 
 export class CpCertificates {
   private readonly current = new Map<CpCertificateName, KeyPairPem>();
+  /** The CA each certificate must come from: the cluster CA, or during a CA rotation the phase's (services/ca-trust.ts). */
+  private issuers: Record<CpCertificateName, ClusterCa>;
+  /** A certificate of another CA is expected (a rotation moved it), not a warning. */
+  private moved = false;
 
   private constructor(
     private readonly specs: readonly PairSpec[],
-    private readonly ca: ClusterCa,
+    ca: ClusterCa,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.issuers = { server: ca, client: ca };
+  }
+
+  /** A CA rotation moved the issuers: the next renewIfDue re-issues what another CA signed. */
+  useIssuers(issuers: Record<CpCertificateName, ClusterCa>): void {
+    this.moved = this.moved || issuers.server !== this.issuers.server || issuers.client !== this.issuers.client;
+    this.issuers = issuers;
+  }
 
   /** Reads both pairs and re-issues what cannot serve now. */
   static async load(options: {
@@ -111,8 +123,8 @@ export class CpCertificates {
         cert: files.serverCert,
         key: files.serverKey,
         sameRequest: async () => (await readFile(files.serverHosts, 'utf8').catch(() => '')) === hostsRecord,
-        issue: (at) =>
-          ca.issueWithNewKey({
+        issue: (at, issuer) =>
+          issuer.issueWithNewKey({
             commonName: 'otherix control plane',
             subjectAltNames: { uri: [CONTROL_PLANE_SPIFFE_ID], ...sansForHosts(options.hosts) },
             extendedKeyUsage: ['serverAuth', 'clientAuth'],
@@ -126,8 +138,8 @@ export class CpCertificates {
         cert: files.clientCert,
         key: files.clientKey,
         sameRequest: async () => true,
-        issue: (at) =>
-          ca.issueWithNewKey({
+        issue: (at, issuer) =>
+          issuer.issueWithNewKey({
             commonName: 'otherix control plane (client)',
             subjectAltNames: { uri: [CONTROL_PLANE_SPIFFE_ID] },
             extendedKeyUsage: ['clientAuth'],
@@ -164,8 +176,12 @@ export class CpCertificates {
   async renewIfDue(): Promise<Renewal> {
     const renewal: Renewal = { renewed: {}, reasons: [], warnings: [] };
     for (const spec of this.specs) {
-      const unfit = unfitness(spec, this.current.get(spec.name)!, this.ca, this.now());
+      const unfit = unfitness(spec, this.current.get(spec.name)!, this.issuers[spec.name], this.now());
       if (unfit === undefined) continue;
+      if (this.moved && unfit.reason.endsWith("was not issued by this cluster's CA")) {
+        unfit.reason = `the CA rotation moved ${basename(spec.cert)} to CA ${this.issuers[spec.name].fingerprint}`;
+        unfit.warn = false;
+      }
       renewal.renewed[spec.name] = await this.issue(spec);
       (unfit.warn ? renewal.warnings : renewal.reasons).push(`${unfit.reason}: issued a new ${basename(spec.cert)}`);
     }
@@ -173,7 +189,7 @@ export class CpCertificates {
   }
 
   private async issue(spec: PairSpec): Promise<KeyPairPem> {
-    const issued = await spec.issue(this.now());
+    const issued = await spec.issue(this.now(), this.issuers[spec.name]);
     const pair = { certPem: issued.certPem, keyPem: issued.keyPem };
     // The key first, 0600 from the moment it exists; a crash before the certificate leaves a
     // mismatched pair, which the next start re-issues.

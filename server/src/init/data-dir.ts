@@ -18,9 +18,11 @@ import type { KeyPairPem } from '../services/ca.js';
 import { firstAdminTokenRow } from '../services/api-tokens.js';
 import type { Store } from '../store/store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { inspectDatabaseFile } from '../store/sqlite/inspect.js';
+import { inspectDatabaseFile, rotatedServingCaPem } from '../store/sqlite/inspect.js';
 import { clockWarnings } from './clock-check.js';
 import { CpCertificates } from './cp-certificates.js';
+import { DataDirCaKeys, finishCaPromotion } from './ca-rotation-keys.js';
+import type { NextCaKeys } from '../services/ca-rotation.js';
 import { firstStartStep } from './first-start-steps.js';
 import { dataDirFiles, firstStartFiles } from './files.js';
 import type { DataDirFiles } from './files.js';
@@ -66,6 +68,8 @@ export interface ControlPlaneMaterial {
   warnings: string[];
   /** The passphrase ca.key is encrypted under (--ca-key-passphrase-file), for another CA key this CP writes (init/ca-key-file.ts). */
   caKeyPassphrase?: Buffer | undefined;
+  /** Where a CA rotation keeps its new CA's key (the data dir, or sealed in the database). */
+  caKeys: NextCaKeys;
 }
 
 const exists = (path: string): Promise<boolean> =>
@@ -88,7 +92,7 @@ export async function withCpCertificates(
   start: Pick<ControlPlaneMaterial, 'files' | 'clusterId' | 'ca' | 'store' | 'lock' | 'firstStart' | 'warnings'>,
   advertiseHosts: readonly string[] | undefined,
   now: () => number,
-): Promise<ControlPlaneMaterial> {
+): Promise<Omit<ControlPlaneMaterial, 'caKeys' | 'caKeyPassphrase'>> {
   const controlPlaneHosts = servingHosts(advertiseHosts ?? []);
   const { certificates, warnings } = await CpCertificates.load({ ca: start.ca, files: start.files, hosts: controlPlaneHosts, now });
   start.warnings.push(...warnings);
@@ -224,7 +228,10 @@ export async function initDataDir(options: InitOptions): Promise<ControlPlaneMat
     warnings.push(...(await checkDataDirModes(files)));
     const leftovers = await removeWriteLeftovers(files.dir);
     if (leftovers.length > 0) warnings.push(`removed what interrupted writes left in ${files.dir}: ${leftovers.join(', ')}`);
-    const facts = await readFacts(files);
+    let facts = await readFacts(files);
+    // A CA rotation completed in the database but cut short before its files moved (issue 19).
+    const recorded = facts.database.state === 'initialized' ? facts.database.marker?.caFingerprint : undefined;
+    if (recorded !== facts.caFingerprint && (await finishCaPromotion(files, recorded))) facts = await readFacts(files);
     const plan = planStart(files, facts);
     if (plan.note !== undefined) warnings.push(plan.note);
 
@@ -264,7 +271,7 @@ export async function initDataDir(options: InitOptions): Promise<ControlPlaneMat
       await rm(files.clusterIdIncomplete, { force: true });
     }
     warnings.push(...clockWarnings(facts.database, ca.certPem, now()));
-    return { ...material, caKeyPassphrase };
+    return { ...material, caKeyPassphrase, caKeys: new DataDirCaKeys(files, caKeyPassphrase) };
   } catch (error) {
     await store?.close().catch(() => undefined);
     await lock.release();
@@ -284,5 +291,6 @@ export async function caFingerprintOf(dataDir: string): Promise<string> {
       `no cluster CA in ${files.dir}: start otherix-server once with --data-dir ${dataDir} to create it`,
     );
   }
-  return fingerprintOfPem(certPem);
+  // In a CA rotation's update_servers the CP serves from the new CA: that is the one to pin.
+  return fingerprintOfPem((await rotatedServingCaPem(files.database)) ?? certPem);
 }

@@ -14,12 +14,14 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OtherixError } from '@otherix/sdk';
+import { fingerprintOfPem } from '@otherix/sdk/pki';
 import { KEY_FILE_MODE, PUBLIC_FILE_MODE, generateToken, removeWriteLeftovers, writeFileAtomic } from '@otherix/sdk/internal';
 import { firstAdminTokenRow } from '../services/api-tokens.js';
 import { ClusterCa } from '../services/ca.js';
 import { sealKey, unsealKey } from '../services/sealed-key.js';
 import { PgStore, redactDatabaseUrl } from '../store/postgres/postgres-store.js';
 import type { SharedCluster } from '../store/postgres/postgres-store.js';
+import { SealedCaKeys } from './ca-rotation-keys.js';
 import type { ControlPlaneMaterial } from './data-dir.js';
 import { withCpCertificates } from './data-dir.js';
 import { dataDirFiles } from './files.js';
@@ -118,7 +120,12 @@ export async function initReplica(options: ReplicaOptions): Promise<ControlPlane
     // The shared CA's certificate beside this replica's own, for clients and tools on this host
     // (its key stays sealed in the database).
     await writeFileAtomic(files.caCert, ca.certPem, { mode: PUBLIC_FILE_MODE });
-    return await withCpCertificates({ files, clusterId: cluster.id, ca, store, lock, firstStart, warnings }, options.advertiseHosts, now);
+    const material = await withCpCertificates(
+      { files, clusterId: cluster.id, ca, store, lock, firstStart, warnings },
+      options.advertiseHosts,
+      now,
+    );
+    return { ...material, caKeys: new SealedCaKeys(secret) };
   } catch (error) {
     await store?.close().catch(() => undefined);
     await lock.release();
@@ -136,6 +143,9 @@ export async function sharedCaFingerprint(databaseUrl: string): Promise<string> 
         'data_dir_invalid',
         `no cluster in the database at ${redactDatabaseUrl(databaseUrl)}: start otherix-server --database-url on it once to create it`,
       );
+    // In a CA rotation's update_servers the CP serves from the new CA: that is the one to pin.
+    const rotation = await store.caRotation.read();
+    if (rotation.phase === 'update_servers' && rotation.nextCaCertPem !== null) return fingerprintOfPem(rotation.nextCaCertPem);
     return cluster.caFingerprint;
   } finally {
     await store.close();

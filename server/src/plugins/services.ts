@@ -12,6 +12,8 @@ import { NodeIdentityService } from '../services/node-identity.js';
 import { NodeService } from '../services/nodes.js';
 import { RedemptionService } from '../services/redemption.js';
 import { RenewalService } from '../services/renewal.js';
+import { CaRotationService, MemoryCaKeys } from '../services/ca-rotation.js';
+import type { NextCaKeys } from '../services/ca-rotation.js';
 import { sharedPlugin } from './shared-plugin.js';
 
 export interface Services {
@@ -26,6 +28,8 @@ export interface Services {
   heartbeatRefusals: HeartbeatRefusals;
   /** Node certificate renewal; renewal.onRenewed hears each one. */
   renewal: RenewalService;
+  /** The CA rotation: its phase, the trust of the moment (caRotation.trust), its progress. */
+  caRotation: CaRotationService;
 }
 
 interface ServicesPluginOptions extends Record<string, unknown> {
@@ -38,11 +42,14 @@ interface ServicesPluginOptions extends Record<string, unknown> {
   nodeCertLifetimeMs: number;
   /** Close the store with the app. */
   closeStore: boolean;
+  /** Where a CA rotation keeps its new CA's key (default: this process's memory). */
+  caKeys: NextCaKeys | undefined;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     store: Store;
+    /** The cluster CA at start; during a CA rotation app.services.caRotation.trust says which CA does what. */
     ca: ClusterCa;
     /** The CP's clock (epoch ms): every time comparison uses it, so tests move time instead of sleeping. */
     clock: () => number;
@@ -55,11 +62,13 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
   app.decorate('store', store);
   app.decorate('ca', ca);
   app.decorate('clock', now);
-  const heartbeatRefusals = new HeartbeatRefusals(store, now, ca.certPem);
-  const nodeIdentity = new NodeIdentityService(store, heartbeatRefusals, now);
+  const caRotation = await CaRotationService.open({ store, now, keys: options.caKeys ?? new MemoryCaKeys(), current: ca });
+  const trust = () => caRotation.trust;
+  const heartbeatRefusals = new HeartbeatRefusals(store, now, trust);
+  const nodeIdentity = new NodeIdentityService(store, heartbeatRefusals, now, trust);
   const redemption = new RedemptionService({
     store,
-    ca,
+    ca: trust,
     now,
     guessLimiter: new GuessLimiter(options.joinGuessLimit, now),
     controlPlaneHosts: options.controlPlaneHosts,
@@ -69,7 +78,7 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
   const nodes = new NodeService(store, now, nodeIdentity);
   const renewal = new RenewalService({
     store,
-    ca,
+    ca: trust,
     now,
     identity: nodeIdentity,
     lifetimeMs: options.nodeCertLifetimeMs,
@@ -77,13 +86,14 @@ export default sharedPlugin<ServicesPluginOptions>('otherix-services', async (ap
   });
   app.decorate('services', {
     apiTokens: new ApiTokenService(store, now),
-    joinTokens: new JoinTokenService(store, now, ca.fingerprint),
+    joinTokens: new JoinTokenService(store, now, () => caRotation.trust.serving.fingerprint),
     redemption,
     nodeIdentity,
     heartbeats: new HeartbeatService(store, now, nodeIdentity, app.metrics.groupCommit('heartbeats')),
     nodes,
     heartbeatRefusals,
     renewal,
+    caRotation,
   });
   // The fleet gauges read the store when scraped (metrics/cp-metrics.ts).
   app.metrics.setFleetSource({

@@ -120,6 +120,32 @@ export class ClusterCa {
     return { ca: new ClusterCa(material), material };
   }
 
+  /** The CA's public key, DER SPKI. */
+  get spkiDer(): Buffer {
+    return createPublicKey(this.key).export({ format: 'der', type: 'spki' });
+  }
+
+  /**
+   * A cross-certificate: `other`'s name and public key, with its validity, certified by this CA's
+   * key (CA rotation, issue 19). Clients never give it to TLS as a trust anchor; it only lets a pin
+   * of this CA cover `other` (the SDK's readTrustBundle).
+   */
+  async crossCertify(other: ClusterCa): Promise<string> {
+    const otherCert = new X509Certificate(other.certPem);
+    const tbs = tbsCertificate({
+      serial: randomSerial(),
+      issuer: this.subject,
+      subject: other.subject,
+      notBefore: Date.parse(otherCert.validFrom),
+      notAfter: Date.parse(otherCert.validTo),
+      spkiDer: other.spkiDer,
+      ca: { pathLength: 0 },
+      keyUsage: ['keyCertSign', 'cRLSign'],
+      authorityKeyId: this.keyId,
+    });
+    return derToPem(await signTbs(tbs, this.key));
+  }
+
   /** Signs an end-entity certificate for a public key the caller has already validated. */
   async issue(request: LeafRequest): Promise<IssuedCertificate> {
     const serial = randomSerial();

@@ -15,20 +15,18 @@ import { nodeNameFromSpiffeId, uriSansOf } from '@otherix/sdk/pki';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../store/store.js';
 import { normalizeSerial } from './ca.js';
+import type { CaTrust } from './ca-trust.js';
 
 /** OpenSSL's verdicts that say only "not now" about a certificate the CA did sign. */
 const OUTSIDE_VALIDITY = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 
 export class HeartbeatRefusals {
-  private readonly caCert: X509Certificate;
-
   constructor(
     private readonly store: Store,
     private readonly now: () => number,
-    caPem: string,
-  ) {
-    this.caCert = new X509Certificate(caPem);
-  }
+    /** The CAs trusted now (two during a CA rotation). */
+    private readonly trust: () => CaTrust,
+  ) {}
 
   /** Stamps the refusal while `serial` is still the node's current certificate; never throws. */
   async record(nodeId: string, serial: string, log?: FastifyBaseLogger): Promise<void> {
@@ -52,7 +50,8 @@ export class HeartbeatRefusals {
     } catch {
       return undefined;
     }
-    if (!cert.checkIssued(this.caCert) || !cert.verify(this.caCert.publicKey)) return undefined;
+    const issuer = this.trust().issuerOf(cert);
+    if (issuer === undefined || !cert.verify(new X509Certificate(issuer.certPem).publicKey)) return undefined;
     const uris = uriSansOf(cert);
     const name = uris.length === 1 ? nodeNameFromSpiffeId(uris[0]) : null;
     return name === null ? undefined : { name, serial: normalizeSerial(cert.serialNumber) };

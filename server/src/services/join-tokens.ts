@@ -40,7 +40,8 @@ export class JoinTokenService {
   constructor(
     private readonly store: Store,
     private readonly now: () => number,
-    private readonly caFingerprint: string,
+    /** The fingerprint clients pin now: the serving CA's (it moves in a CA rotation's update_servers). */
+    private readonly caFingerprint: () => string,
   ) {}
 
   async mint(input: { ttl_seconds?: number; max_uses?: number; node_name?: string }, createdBy: string): Promise<JoinTokenCreated> {
@@ -66,7 +67,7 @@ export class JoinTokenService {
     return {
       id: row.id,
       token,
-      ca_fingerprint: this.caFingerprint,
+      ca_fingerprint: this.caFingerprint(),
       expires_at: iso(row.expiresAt),
       ttl_seconds: ttlSeconds,
       max_uses: row.maxUses,

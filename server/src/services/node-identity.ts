@@ -6,12 +6,14 @@
 // once per TLS connection, and node name -> {id, serial} is cached: the heartbeat's write
 // re-checks the serial at commit, so a stale cache entry can never let a replaced or revoked
 // serial in.
+import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { CONTROL_PLANE_SPIFFE_ID, nodeNameFromSpiffeId, uriSansOf } from '@otherix/sdk/pki';
 import { HttpError } from '../errors.js';
 import type { CertificateStatus, Store } from '../store/store.js';
 import { normalizeSerial } from './ca.js';
 import type { HeartbeatRefusals } from './heartbeat-refusals.js';
+import type { CaTrust } from './ca-trust.js';
 
 export interface NodeIdentity {
   nodeId: string;
@@ -98,6 +100,8 @@ export class NodeIdentityService {
     private readonly store: Store,
     private readonly refusals?: HeartbeatRefusals,
     private readonly now: () => number = Date.now,
+    /** The CAs trusted now, and the one a completed CA rotation retired (refused with ca_retired). */
+    private readonly trust?: () => CaTrust,
   ) {}
 
   private readonly pendingUsedListeners: Array<(event: PendingLeafUsed) => void> = [];
@@ -125,6 +129,7 @@ export class NodeIdentityService {
           "heartbeats and renewals are authenticated only by the node's client certificate (mTLS) and none was presented (API tokens are not accepted here): send it with the node's agent.crt and agent.key",
         );
       case 'untrusted':
+        this.refuseRetired(peer.certificate);
         if (options.noteOutdated !== false) await this.noteOutdated(peer.reason, peer.certificate);
         throw new HttpError('unauthenticated', untrustedMessage(peer.reason), { tls_verification: peer.reason });
       case 'not_a_node':
@@ -133,6 +138,7 @@ export class NodeIdentityService {
           `the client certificate (${peer.identity}) is not a node identity (spiffe://otherix/node/<name>): only nodes send heartbeats and renewals`,
         );
       case 'node': {
+        this.refuseRetiredConnection(socket);
         const outside = outsideValidity(peer, this.now());
         if (outside === undefined) break;
         if (options.noteOutdated !== false) await this.noteOutdatedNode(peer.name, peer.serial);
@@ -186,6 +192,45 @@ export class NodeIdentityService {
     if (this.refusals === undefined) return;
     const node = await this.store.findNodeByName(name);
     if (node !== undefined && node.certSerial === serial) await this.refusals.record(node.id, serial);
+  }
+
+  /** TLS socket -> the trust version its certificate was last found not retired under. */
+  private readonly retiredChecks = new WeakMap<TLSSocket, number>();
+
+  /**
+   * A connection opened before a CA rotation completed keeps the TLS context it was opened with:
+   * its certificate is checked against the retired CA on its next request (once per socket and
+   * trust version), so a certificate of the retired CA stops working on open connections too.
+   */
+  private refuseRetiredConnection(socket: TLSSocket): void {
+    const trust = this.trust?.();
+    if (trust?.retiredPem === undefined || this.retiredChecks.get(socket) === trust.version) return;
+    this.refuseRetired(socket.getPeerCertificate(false));
+    this.retiredChecks.set(socket, trust.version);
+  }
+
+  /**
+   * A certificate of the CA a completed rotation retired: the node missed the whole rotation (it
+   * was offline), and only a new join gives it a certificate of the cluster's CA.
+   */
+  private refuseRetired(certificate: PeerCertificate | undefined): void {
+    const trust = this.trust?.();
+    if (trust === undefined || certificate?.raw === undefined) return;
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(certificate.raw);
+    } catch {
+      return;
+    }
+    if (!trust.isRetired(cert)) return;
+    const name = uriSansOf(cert)
+      .map(nodeNameFromSpiffeId)
+      .find((n): n is string => n !== null);
+    throw new HttpError(
+      'ca_retired',
+      `the certificate of node ${name ?? '<unknown>'} was signed by the cluster CA ${trust.retiredFingerprint ?? ''}, which a CA rotation retired while the node was away; the cluster CA is now ${trust.current.fingerprint}: ${rebootstrap(name)} (pin the new fingerprint, which \`otherix node join-token create\` prints)`,
+      { node_name: name ?? null, retired_ca_fingerprint: trust.retiredFingerprint, ca_fingerprint: trust.current.fingerprint },
+    );
   }
 
   /** Drops what is known of a node (deleted, or its heartbeat did not land). */

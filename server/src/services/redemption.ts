@@ -9,7 +9,7 @@ import { canonicalHost, hashToken } from '@otherix/sdk/internal';
 import type { components } from '@otherix/sdk';
 import { HttpError } from '../errors.js';
 import type { JoinTokenRow, NodeRow, RedemptionState, Store } from '../store/store.js';
-import type { ClusterCa } from './ca.js';
+import type { CaTrust } from './ca-trust.js';
 import { verifiedCsrKey } from './csr-key.js';
 import { GroupCommit } from './group-commit.js';
 import type { BatchObserver } from './group-commit.js';
@@ -80,7 +80,8 @@ export function assertClusterAllows(
 
 interface RedemptionOptions {
   store: Store;
-  ca: ClusterCa;
+  /** The trust of the moment: its signing CA signs, its bundle is answered (CA rotation). */
+  ca: () => CaTrust;
   now: () => number;
   guessLimiter: GuessLimiter;
   /** The CP's own hosts (its serving certificate's names): a node may not claim them. */
@@ -150,7 +151,7 @@ export class RedemptionService {
     assertClusterAllows({ existingNode, collidingNodes: [] }, token, name);
 
     const issuedAt = now();
-    const certificate = await ca.issueNodeCertificate({
+    const certificate = await ca().signing.issueNodeCertificate({
       nodeName: name,
       spkiDer,
       hosts,
@@ -192,7 +193,7 @@ export class RedemptionService {
     if (!outcome.ok) throw outcome.error;
     const { result } = outcome;
     return {
-      response: { node: nodeToApi(result.node, now()), certificate_pem: certificate.certPem, ca_bundle_pem: ca.certPem },
+      response: { node: nodeToApi(result.node, now()), certificate_pem: certificate.certPem, ca_bundle_pem: ca().bundlePem },
       reissued: result.reissued,
       joinTokenId: token.id,
     };

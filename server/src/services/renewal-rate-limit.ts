@@ -18,12 +18,16 @@ export class RenewalLimiter {
     private readonly now: () => number,
   ) {}
 
-  /** Takes the node's turn, or throws 429 rate_limited with Retry-After; call finish() after. */
-  acquire(nodeId: string, nodeName: string): void {
+  /**
+   * Takes the node's turn, or throws 429 rate_limited with Retry-After; call finish() after.
+   * `exempt`: a renewal a CA rotation asked for (once per node and phase: services/ca-rotation.ts)
+   * is not held to the spacing, so a rollback right after a phase does not wait a minute per node.
+   */
+  acquire(nodeId: string, nodeName: string, exempt = false): void {
     const now = this.now();
     if (this.inFlight.has(nodeId)) throw this.limited(nodeName, 1, 'another renewal of this node is being signed right now');
     const last = this.lastRenewal.get(nodeId);
-    if (last !== undefined && now - last < this.spacingMs && now >= last) {
+    if (!exempt && last !== undefined && now - last < this.spacingMs && now >= last) {
       const retryAfter = Math.max(1, Math.ceil((last + this.spacingMs - now) / 1000));
       throw this.limited(
         nodeName,

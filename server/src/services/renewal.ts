@@ -19,7 +19,7 @@ import type { RenewalState } from '../store/renewal-store.js';
 import { renewNodeCertificates } from './renewal-batch.js';
 import type { RenewalAttempt, RenewalOutcome } from './renewal-batch.js';
 import type { Store } from '../store/store.js';
-import type { ClusterCa } from './ca.js';
+import type { CaTrust } from './ca-trust.js';
 import { verifiedCsrKey } from './csr-key.js';
 import { GroupCommit, type BatchObserver } from './group-commit.js';
 import { renewalSpacingMs } from './node-cert-lifetime.js';
@@ -44,7 +44,8 @@ export interface NodeRenewed {
 
 export interface RenewalOptions {
   store: Store;
-  ca: ClusterCa;
+  /** The trust of the moment: its signing CA signs, its bundle is answered (CA rotation). */
+  ca: () => CaTrust;
   now: () => number;
   identity: NodeIdentityService;
   /** The node-certificate lifetime (--node-cert-lifetime), from signing. */
@@ -82,9 +83,13 @@ export class RenewalService {
   }
 
   /** `node`: who the mTLS layer says sent it, with the public key of the certificate it came with. */
-  async renew(node: NodeIdentity, csrPem: string): Promise<{ response: RenewResponse; renewed: NodeRenewed }> {
+  async renew(
+    node: NodeIdentity,
+    csrPem: string,
+    options: { rotationAsked?: boolean } = {},
+  ): Promise<{ response: RenewResponse; renewed: NodeRenewed }> {
     const { store, ca, now, identity } = this.options;
-    this.limiter.acquire(node.nodeId, node.name);
+    this.limiter.acquire(node.nodeId, node.name, options.rotationAsked === true);
     let renewed = false;
     try {
       const spkiDer = await verifiedNewKey(csrPem, node.publicKey);
@@ -93,7 +98,7 @@ export class RenewalService {
       // The join signed these: the name, and the endpoint and migration hosts in canonical form.
       const hosts = [...new Set([row.endpointHost, row.migrationHost])];
       const issuedAt = now();
-      const certificate = await ca.issueNodeCertificate({
+      const certificate = await ca().signing.issueNodeCertificate({
         nodeName: row.name,
         spkiDer,
         hosts,
@@ -125,7 +130,7 @@ export class RenewalService {
       // The node as it will be once it uses the new leaf: the answer describes what it received.
       const shown = { ...result.node, certSerial: certificate.serial, certNotAfter: certificate.notAfter };
       return {
-        response: { node: nodeToApi(shown, now()), certificate_pem: certificate.certPem, ca_bundle_pem: ca.certPem },
+        response: { node: nodeToApi(shown, now()), certificate_pem: certificate.certPem, ca_bundle_pem: ca().bundlePem },
         renewed: event,
       };
     } finally {

@@ -6,6 +6,7 @@
 import { canonicalHost } from '@otherix/sdk/internal';
 import { NODE_SIDE_MIGRATIONS } from './migrations-node-side.js';
 import { RENEWAL_MIGRATION } from './migrations-renewal.js';
+import { CA_ROTATION_MIGRATION } from './migrations-ca-rotation.js';
 
 /** What a migration step needs of an engine's connection (`?` placeholders on both). */
 export interface MigrationSql {
@@ -181,4 +182,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { sqlite: canonicalizeNodeHosts, postgres: canonicalizeNodeHosts },
   // 7: renewal statuses of node certificates (migrations-renewal.ts).
   RENEWAL_MIGRATION,
+  // 8: CA rotation (migrations-ca-rotation.ts).
+  CA_ROTATION_MIGRATION,
 ];

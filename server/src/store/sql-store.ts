@@ -26,6 +26,7 @@ import type { Connections, Dialect, Sql } from './sql.js';
 import { SqlNodeStore } from './sql-nodes.js';
 import { redemptionStatements } from './sql-redemptions.js';
 import { SqlRenewalStore } from './sql-renewals.js';
+import { CaRotationStore } from './ca-rotation-store.js';
 
 /** Token and consumption pages are in insertion order, keyed by the row's seq. */
 const bySeq = (r: { seq: number }): number => r.seq;
@@ -43,6 +44,8 @@ export abstract class SqlStore<C extends Connections> implements Store {
   readonly nodes: SqlNodeStore;
   /** Node certificate renewal (sql-renewals.ts). */
   readonly renewals: SqlRenewalStore;
+  /** The CA rotation's state (ca-rotation-store.ts). */
+  readonly caRotation: CaRotationStore;
   abstract readonly shared: boolean;
 
   protected constructor(
@@ -50,9 +53,13 @@ export abstract class SqlStore<C extends Connections> implements Store {
     protected readonly dialect: Dialect,
     /** Runs after the connections are closed (a data dir's lock is released there). */
     private readonly afterClose: (() => Promise<void>) | undefined,
+    /** The cluster row holds the CA (PostgreSQL: every replica shares it), so a completed rotation writes it there. */
+    clusterHoldsCa: boolean,
   ) {
     this.nodes = new SqlNodeStore(db, dialect);
     this.renewals = new SqlRenewalStore(db, dialect);
+    // A phase change judges the rotation's state and the fleet's: one at a time across replicas.
+    this.caRotation = new CaRotationStore({ read: db.read, transaction: (work) => db.transaction(work, { rules: true }), clusterHoldsCa });
   }
 
   /** The row one read finds, mapped; undefined when there is none. */

@@ -2,6 +2,7 @@
 // interface only, so a second engine (e.g. PostgreSQL) can be added without touching routes or
 // services. Times are epoch milliseconds; ids are UUIDs; token hashes are lower-case hex sha256.
 
+import type { CaRotationStore } from './ca-rotation-store.js';
 import type { components } from '@otherix/sdk';
 import type { NodeStore } from './node-store.js';
 import type { RenewalStore } from './renewal-store.js';
@@ -225,6 +226,8 @@ export interface Store {
   readonly nodes: NodeStore;
   /** Node certificate renewal (store/renewal-store.ts). */
   readonly renewals: RenewalStore;
+  /** The CA rotation's state (store/ca-rotation-store.ts). */
+  readonly caRotation: CaRotationStore;
 
   // Whole tables
   /** Every row (StoreRows' order), read in one snapshot. */

@@ -37,7 +37,7 @@ export class PgStore extends SqlStore<PgConnections> {
   readonly shared = true;
 
   private constructor(db: PgConnections, afterClose: (() => Promise<void>) | undefined) {
-    super(db, POSTGRES_DIALECT, afterClose);
+    super(db, POSTGRES_DIALECT, afterClose, true);
   }
 
   /** Connects to `url` and migrates the database (once, whichever replica comes first). */

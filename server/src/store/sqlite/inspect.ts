@@ -103,3 +103,22 @@ export async function inspectDatabaseFile(path: string): Promise<DatabaseInspect
     if (db !== undefined) await new Promise<void>((resolve) => db!.close(() => resolve()));
   }
 }
+
+/**
+ * The CA the CP serves from when a CA rotation moved it (phase update_servers): its certificate,
+ * else undefined (the data dir's ca.crt is the one). Read beside a running CP (`ca-fingerprint`).
+ */
+export async function rotatedServingCaPem(path: string): Promise<string | undefined> {
+  let db: sqlite3.Database | undefined;
+  try {
+    db = await openExisting(path);
+    const tables = await all<{ name: string }>(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'ca_rotation'");
+    if (tables.length === 0) return undefined;
+    const [row] = await all<{ phase: string; next_ca_cert_pem: string | null }>(db, 'SELECT phase, next_ca_cert_pem FROM ca_rotation');
+    return row?.phase === 'update_servers' && row.next_ca_cert_pem !== null ? row.next_ca_cert_pem : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (db !== undefined) await new Promise<void>((resolve) => db!.close(() => resolve()));
+  }
+}

@@ -33,7 +33,7 @@ export class SqliteStore extends SqlStore<SqliteConnections> {
     readonly directory: string,
     options: SqliteStoreOptions,
   ) {
-    super(db, SQLITE_DIALECT, options.afterClose);
+    super(db, SQLITE_DIALECT, options.afterClose, false);
   }
 
   /** Opens `path`, creating it (0600) when missing, and migrates it. */

@@ -1,0 +1,377 @@
+// The CA rotation's rules (issue 19): an admin moves the phases (standby -> init ->
+// update_clients -> update_servers -> standby, or rollback), the heartbeats tell who has caught
+// up, and `next` refuses to leave a phase while a node that heartbeats lags, unless forced. The
+// state is the database's (store/ca-rotation-store.ts), so every replica follows it: refresh()
+// reads it again and builds the CaTrust (ca-trust.ts) the listener, the signers and the
+// heartbeats use. The new CA's key is kept where the cluster's is (NextCaKeys: the data dir on
+// SQLite, sealed in the database on PostgreSQL).
+import { X509Certificate } from 'node:crypto';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { OtherixError, isOtherixError } from '@otherix/sdk';
+import { nodeNameFromSpiffeId, sameTrust, uriSansOf } from '@otherix/sdk/pki';
+import { HttpError } from '../errors.js';
+import type { CaRotationRow, RotationPhase } from '../store/ca-rotation-store.js';
+import type { NodeRow, Store } from '../store/store.js';
+import { ClusterCa } from './ca.js';
+import type { KeyPairPem } from './ca.js';
+import { CaTrust } from './ca-trust.js';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS_FOR_NOT_READY } from './node-projection.js';
+
+/** Where the rotation's new CA key is kept: beside the cluster's (init/ca-rotation-keys.ts). */
+export interface NextCaKeys {
+  /** Keeps a new CA's key; returns what the database row holds for it (a sealed key, or null when it is a file). */
+  save(material: KeyPairPem): Promise<string | null>;
+  /** The new CA's key, from the row or from where save() put it. */
+  load(row: CaRotationRow): Promise<string>;
+  /** After a completion committed: the new CA becomes the cluster's where the cluster's is kept (sealed: the key for the cluster row). */
+  promote(material: KeyPairPem): Promise<void>;
+  /** Seals a key for the cluster row (PostgreSQL); null where the key is a file. */
+  sealForCluster(keyPem: string): string | null;
+  /** After a rollback committed (or before a new start): forget the new CA's key. */
+  discard(): Promise<void>;
+}
+
+/** Keeps the new CA's key in this process only (an embedded CP without a data dir; tests). */
+export class MemoryCaKeys implements NextCaKeys {
+  private keyPem: string | undefined;
+  save(material: KeyPairPem): Promise<string | null> {
+    this.keyPem = material.keyPem;
+    return Promise.resolve(null);
+  }
+  load(): Promise<string> {
+    if (this.keyPem === undefined) throw new HttpError('internal', 'the new CA key of this rotation is not in this process');
+    return Promise.resolve(this.keyPem);
+  }
+  promote(): Promise<void> {
+    return Promise.resolve();
+  }
+  sealForCluster(): string | null {
+    return null;
+  }
+  discard(): Promise<void> {
+    this.keyPem = undefined;
+    return Promise.resolve();
+  }
+}
+
+export type RotationTarget = 'next' | 'rollback';
+
+/** A node that heartbeats and has not caught up with the phase. */
+export interface Laggard {
+  name: string;
+  why: string;
+}
+
+export interface RotationStatus {
+  phase: RotationPhase;
+  since: number;
+  startedAt: number | null;
+  currentFingerprint: string;
+  nextFingerprint: string | null;
+  servingFingerprint: string;
+  nodes: { heartbeating: number; trustNew: number; leafFromNew: number; leafFromCurrent: number };
+  lagging: Laggard[];
+}
+
+const NEXT_PHASE: Record<RotationPhase, RotationPhase> = {
+  standby: 'init',
+  init: 'update_clients',
+  update_clients: 'update_servers',
+  update_servers: 'standby',
+  rollback: 'standby',
+};
+
+export class CaRotationService {
+  private state: CaTrust;
+  private readonly listeners: Array<(trust: CaTrust) => Promise<void>> = [];
+  /** node id -> what its heartbeats last said, as written (only changes are written). */
+  private readonly reported = new Map<string, string>();
+  /** TLS socket -> the fingerprint of the CA that issued its client certificate (read once per connection). */
+  private readonly leafCas = new WeakMap<object, string | undefined>();
+
+  private constructor(
+    private readonly store: Store,
+    private readonly now: () => number,
+    private readonly keys: NextCaKeys,
+    initial: CaTrust,
+  ) {
+    this.state = initial;
+  }
+
+  static async open(options: { store: Store; now: () => number; keys: NextCaKeys; current: ClusterCa }): Promise<CaRotationService> {
+    const row = await options.store.caRotation.read();
+    const trust = await trustFrom(row, options.current, options.keys);
+    return new CaRotationService(options.store, options.now, options.keys, trust);
+  }
+
+  get trust(): CaTrust {
+    return this.state;
+  }
+
+  /** Hears every change of the trust (the listener's TLS context, the CP's certificates). */
+  onChange(listener: (trust: CaTrust) => Promise<void>): void {
+    this.listeners.push(listener);
+  }
+
+  /** Reads the stored state again (another replica may have moved it); true when it changed. */
+  async refresh(): Promise<boolean> {
+    const row = await this.store.caRotation.read();
+    if (row.version === this.state.version) return false;
+    await this.adopt(await trustFrom(row, this.state.current, this.keys));
+    return true;
+  }
+
+  private async adopt(trust: CaTrust): Promise<void> {
+    this.state = trust;
+    this.reported.clear();
+    for (const listener of this.listeners) await listener(trust);
+  }
+
+  /** Moves the rotation: `next` phase, or `rollback`. */
+  async move(target: RotationTarget, options: { force: boolean }): Promise<RotationStatus> {
+    await this.refresh();
+    const trust = this.state;
+    const row = await this.store.caRotation.read();
+    const now = this.now();
+    if (target === 'rollback') {
+      if (!trust.rotating || trust.phase === 'rollback')
+        throw new HttpError('conflict', `no rotation to roll back: the phase is ${trust.phase}; \`otherix ca rotation status\` shows it`);
+      if (trust.phase === 'init') await this.finishRollback(row, now);
+      else await this.write(row, { ...rowOf(row), phase: 'rollback', phaseSince: now });
+      return this.status();
+    }
+    const to = NEXT_PHASE[trust.phase];
+    if (trust.phase !== 'standby') {
+      const lagging = (await this.status()).lagging;
+      if (lagging.length > 0 && !options.force) {
+        const names = lagging.map((l) => `${l.name} (${l.why})`).join(', ');
+        throw new HttpError(
+          'conflict',
+          `${lagging.length} node(s) that heartbeat have not caught up with phase ${trust.phase}: ${names}; wait for their next heartbeats (\`otherix ca rotation status\`), or pass --force (those nodes then need a re-bootstrap if they cannot catch up)`,
+          { phase: trust.phase, lagging: lagging.map((l) => l.name) },
+        );
+      }
+    }
+    if (trust.phase === 'standby') await this.start(row, now);
+    else if (trust.phase === 'rollback') await this.finishRollback(row, now);
+    else if (to === 'standby') await this.complete(row, now);
+    else await this.write(row, { ...rowOf(row), phase: to, phaseSince: now });
+    return this.status();
+  }
+
+  private async start(row: CaRotationRow, now: number): Promise<void> {
+    const { ca: next, material } = await ClusterCa.create(now);
+    const current = this.state.current;
+    const crossPem = (await current.crossCertify(next)) + (await next.crossCertify(current));
+    await this.keys.discard();
+    const sealed = await this.keys.save(material);
+    await this.write(row, {
+      phase: 'init',
+      phaseSince: now,
+      startedAt: now,
+      nextCaCertPem: material.certPem,
+      nextCaKeySealed: sealed,
+      crossPem,
+      retiredCaCertPem: row.retiredCaCertPem,
+    });
+  }
+
+  private async complete(row: CaRotationRow, now: number): Promise<void> {
+    const next = this.state.next!;
+    const keyPem = await this.keys.load(row);
+    const written = await this.store.caRotation.write(
+      row.version,
+      { ...rowOf(row), phase: 'standby', phaseSince: now, retiredCaCertPem: this.state.current.certPem },
+      { fingerprint: next.fingerprint, certPem: next.certPem, keySealed: this.keys.sealForCluster(keyPem) },
+    );
+    if (!written) throw changedMeanwhile();
+    await this.keys.promote({ certPem: next.certPem, keyPem });
+    await this.adopt(new CaTrust(next, undefined, 'standby', row.crossPem ?? undefined, this.state.current.certPem, row.version + 1, now));
+  }
+
+  private async finishRollback(row: CaRotationRow, now: number): Promise<void> {
+    await this.write(row, {
+      phase: 'standby',
+      phaseSince: now,
+      startedAt: null,
+      nextCaCertPem: null,
+      nextCaKeySealed: null,
+      crossPem: null,
+      retiredCaCertPem: row.retiredCaCertPem,
+    });
+    await this.keys.discard();
+  }
+
+  private async write(row: CaRotationRow, next: Omit<CaRotationRow, 'version'>): Promise<void> {
+    if (!(await this.store.caRotation.write(row.version, next))) throw changedMeanwhile();
+    await this.refresh();
+  }
+
+  /** The phase, since when, and how far the nodes that heartbeat are. */
+  async status(): Promise<RotationStatus> {
+    const trust = this.state;
+    const reports = new Map((await this.store.caRotation.nodes()).map((r) => [r.nodeId, r]));
+    const nodes = await this.heartbeatingNodes();
+    const counts = { heartbeating: nodes.length, trustNew: 0, leafFromNew: 0, leafFromCurrent: 0 };
+    const lagging: Laggard[] = [];
+    const next = trust.next;
+    for (const node of nodes) {
+      const report = reports.get(node.id);
+      const trusts = report?.trustedFingerprints.split(',') ?? [];
+      const trustsNew = next !== undefined && trusts.includes(next.fingerprint);
+      const leaf = report?.leafCaFingerprint;
+      if (trustsNew) counts.trustNew += 1;
+      if (next !== undefined && leaf === next.fingerprint) counts.leafFromNew += 1;
+      if (leaf === trust.current.fingerprint) counts.leafFromCurrent += 1;
+      if (!trust.rotating) continue;
+      if (report === undefined) lagging.push({ name: node.name, why: 'no heartbeat heard in this rotation yet' });
+      else if (trust.phase === 'rollback') {
+        if (leaf !== trust.current.fingerprint) lagging.push({ name: node.name, why: 'still holds a certificate of the new CA' });
+      } else if (!trustsNew) lagging.push({ name: node.name, why: 'does not trust the new CA yet' });
+      else if (trust.phase !== 'init' && leaf !== next.fingerprint)
+        lagging.push({ name: node.name, why: 'has not renewed to a certificate of the new CA yet' });
+    }
+    return {
+      phase: trust.phase,
+      since: trust.phaseSince,
+      startedAt: trust.rotating ? (await this.store.caRotation.read()).startedAt : null,
+      currentFingerprint: trust.current.fingerprint,
+      nextFingerprint: next?.fingerprint ?? null,
+      servingFingerprint: trust.serving.fingerprint,
+      nodes: counts,
+      lagging,
+    };
+  }
+
+  /** Nodes whose last heartbeat is within the not_ready window: the ones a phase waits for. */
+  private async heartbeatingNodes(): Promise<NodeRow[]> {
+    const now = this.now();
+    const rule = { now, missedIntervals: MISSED_HEARTBEATS_FOR_NOT_READY, defaultIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS };
+    const found: NodeRow[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.nodes.list({ limit: 500, cursor, rule });
+      for (const row of page.items) {
+        const window = MISSED_HEARTBEATS_FOR_NOT_READY * (row.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
+        if (row.lastHeartbeatAt !== null && row.lastHeartbeatAt + window >= now) found.push(row);
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return found;
+  }
+
+  /** A connection that presented a node certificate of the CA a completed rotation retired: who, and what to do. */
+  missedRotation(socket: TLSSocket): { nodeName: string; message: string } | undefined {
+    const trust = this.state;
+    if (trust.retiredPem === undefined || typeof socket.getPeerCertificate !== 'function') return undefined;
+    const raw = socket.getPeerCertificate(false)?.raw;
+    if (raw === undefined) return undefined;
+    const cert = new X509Certificate(raw);
+    if (!trust.isRetired(cert)) return undefined;
+    const nodeName =
+      uriSansOf(cert)
+        .map(nodeNameFromSpiffeId)
+        .find((n): n is string => n !== null) ?? '<name>';
+    return {
+      nodeName,
+      message: `node ${nodeName} presented a certificate of the cluster CA ${trust.retiredFingerprint ?? ''}, which a CA rotation retired while the node was away: it must re-bootstrap with a join token bound to it (\`otherix node join-token create --node-name ${nodeName}\`, then \`otherix-agent bootstrap --force\` on the host with the fingerprint ${trust.current.fingerprint})`,
+    };
+  }
+
+  /** Nodes whose renewal this phase already exempted from the spacing. */
+  private exempted = new Set<string>();
+  private exemptedAt = -1;
+
+  /**
+   * Whether a renewal is one the rotation asked for: the presented certificate is from the CA
+   * that does not sign now. Once per node and phase (a node that keeps presenting the old one is
+   * held to the spacing again).
+   */
+  exemptRenewal(node: { nodeId: string }, socket: TLSSocket): boolean {
+    const trust = this.state;
+    if (!trust.rotating && trust.retiredPem === undefined) return false;
+    if (this.exemptedAt !== trust.version) {
+      this.exempted = new Set();
+      this.exemptedAt = trust.version;
+    }
+    if (this.exempted.has(node.nodeId)) return false;
+    const raw = socket.getPeerCertificate(false)?.raw;
+    if (raw === undefined) return false;
+    const issuer = trust.issuerOf(new X509Certificate(raw));
+    if (issuer === undefined || issuer.fingerprint === trust.signing.fingerprint) return false;
+    this.exempted.add(node.nodeId);
+    return true;
+  }
+
+  /**
+   * A heartbeat's part in the rotation: notes what the node trusts and the CA of its certificate
+   * (written only when it changed), and answers the bundle when the node's differs and whether
+   * it should renew now.
+   */
+  async heartbeat(
+    node: { nodeId: string },
+    socketKey: object,
+    peer: () => PeerCertificate | undefined,
+    reportedFingerprints: readonly string[] | undefined,
+  ): Promise<{ ca_bundle_pem?: string; renew_now?: boolean }> {
+    const trust = this.state;
+    const answer: { ca_bundle_pem?: string; renew_now?: boolean } = {};
+    if (reportedFingerprints !== undefined && !sameTrust(reportedFingerprints, trust.fingerprints)) answer.ca_bundle_pem = trust.bundlePem;
+    // Outside a rotation nothing more: no certificate is parsed on the heartbeat's path.
+    if (!trust.rotating) return answer;
+    if (!this.leafCas.has(socketKey)) {
+      const raw = peer()?.raw;
+      this.leafCas.set(socketKey, raw === undefined ? undefined : trust.issuerOf(new X509Certificate(raw))?.fingerprint);
+    }
+    const leafCa = this.leafCas.get(socketKey);
+    if (leafCa !== undefined && leafCa !== trust.signing.fingerprint) answer.renew_now = true;
+    if (leafCa !== undefined && reportedFingerprints !== undefined) {
+      const said = `${[...reportedFingerprints].sort().join(',')}|${leafCa}`;
+      if (this.reported.get(node.nodeId) !== said) {
+        await this.store.caRotation.recordNode(
+          { nodeId: node.nodeId, trustedFingerprints: [...reportedFingerprints].sort().join(','), leafCaFingerprint: leafCa },
+          this.now(),
+        );
+        this.reported.set(node.nodeId, said);
+      }
+    }
+    return answer;
+  }
+}
+
+function rowOf(row: CaRotationRow): Omit<CaRotationRow, 'version'> {
+  const { version: _version, ...rest } = row;
+  return rest;
+}
+
+function changedMeanwhile(): HttpError {
+  return new HttpError(
+    'conflict',
+    'the CA rotation changed meanwhile (another admin or replica moved it): read `otherix ca rotation status` and try again',
+  );
+}
+
+/** The trust a stored row describes, `current` being the cluster CA this process knows. */
+async function trustFrom(row: CaRotationRow, current: ClusterCa, keys: NextCaKeys): Promise<CaTrust> {
+  let cluster = current;
+  let next: ClusterCa | undefined;
+  const nextFingerprint = row.nextCaCertPem === null ? undefined : new X509Certificate(row.nextCaCertPem).fingerprint256;
+  if (row.nextCaCertPem !== null && nextFingerprint !== new X509Certificate(current.certPem).fingerprint256) {
+    let keyPem: string;
+    try {
+      keyPem = await keys.load(row);
+    } catch (error) {
+      if (isOtherixError(error)) throw error;
+      throw new OtherixError(
+        'data_dir_invalid',
+        `the CA rotation (phase ${row.phase}) needs its new CA's key, which cannot be read (${(error as { code?: string }).code ?? (error as Error).message}): restore ca-next.key and ca-next.crt into the data dir from the backup taken with this database (mode 0600 for the key)`,
+        { cause: error },
+      );
+    }
+    const ca = ClusterCa.fromPem({ certPem: row.nextCaCertPem, keyPem });
+    // A completed rotation (by another replica): the new CA is the cluster's now.
+    if (row.phase === 'standby') cluster = ca;
+    else next = ca;
+  }
+  return new CaTrust(cluster, next, row.phase, row.crossPem ?? undefined, row.retiredCaCertPem ?? undefined, row.version, row.phaseSince);
+}
