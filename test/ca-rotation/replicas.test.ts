@@ -6,24 +6,17 @@
 // `otherix-server ca-fingerprint --database-url`.
 import test from 'ava';
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, runServerBinary, spawnControlPlane, writeSecretFile } from '../harness/control-plane.js';
+import { api, replicasForFile, runServerBinary, spawnControlPlane, writeSecretFile } from '../harness/control-plane.js';
 import type { SpawnedControlPlane } from '../harness/control-plane.js';
 import { heartbeat, heartbeatBody, joinNode } from '../harness/cluster.js';
 import { eventually } from '../harness/loopback.js';
-import { freshDatabaseUrl, stopPostgres } from '../harness/postgres.js';
+import { freshDatabaseUrl } from '../harness/postgres.js';
 
-const folders: string[] = [];
-const running: SpawnedControlPlane[] = [];
-
-test.after.always(async () => {
-  for (const cp of running) await cp.stop('SIGKILL').catch(() => undefined);
-  for (const folder of folders) await rm(folder, { recursive: true, force: true });
-  await stopPostgres();
-});
+const { folders, running } = replicasForFile(test);
 
 /** The serving certificate a replica presents on a new connection, trusting `caPem`. */
 function servingCertificate(cp: SpawnedControlPlane, caPem: string): Promise<X509Certificate> {

@@ -6,15 +6,15 @@
 // acknowledged is there, once.
 import test from 'ava';
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, spawnControlPlane, writeSecretFile } from '../harness/control-plane.js';
+import { api, replicasForFile, spawnControlPlane, writeSecretFile } from '../harness/control-plane.js';
 import type { SpawnedControlPlane } from '../harness/control-plane.js';
 import { heartbeat, joinNode } from '../harness/cluster.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';
-import { freshDatabaseUrl, onDatabase, stopPostgres } from '../harness/postgres.js';
+import { freshDatabaseUrl, onDatabase } from '../harness/postgres.js';
 
 /** Waits until the database holds no session of the otherix-server process `pid` (at most 60 s). */
 async function sessionsGone(databaseUrl: string, pid: number): Promise<void> {
@@ -34,14 +34,7 @@ interface Replicas {
   adminToken: string;
 }
 
-const folders: string[] = [];
-const running: SpawnedControlPlane[] = [];
-
-test.after.always(async () => {
-  for (const cp of running) await cp.stop('SIGKILL').catch(() => undefined);
-  for (const folder of folders) await rm(folder, { recursive: true, force: true });
-  await stopPostgres();
-});
+const { folders, running } = replicasForFile(test);
 
 async function replica(dir: string, name: string, databaseUrl: string, secretFile: string): Promise<SpawnedControlPlane> {
   const cp = await spawnControlPlane({

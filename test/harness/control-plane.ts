@@ -27,7 +27,7 @@ import type { FastifyInstance } from 'fastify';
 import { repoPath } from './paths.js';
 import { defaultEngine } from './engine.js';
 import type { Engine } from './engine.js';
-import { freshDatabaseUrl } from './postgres.js';
+import { freshDatabaseUrl, stopPostgres } from './postgres.js';
 
 /** server/dist/main.js, from test/dist/harness/control-plane.js. */
 export const OTHERIX_SERVER_BIN = repoPath('server/dist/main.js');
@@ -409,4 +409,19 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
     stop,
     kill9: () => stop('SIGKILL'),
   };
+}
+
+/**
+ * For a test file that spawns replicas on the shared embedded PostgreSQL: the replicas and folders
+ * it pushes here are killed (SIGKILL) and removed after its tests, then PostgreSQL is stopped.
+ */
+export function replicasForFile(test: TestFn): { folders: string[]; running: SpawnedControlPlane[] } {
+  const folders: string[] = [];
+  const running: SpawnedControlPlane[] = [];
+  test.after.always(async () => {
+    for (const cp of running) await cp.stop('SIGKILL').catch(() => undefined);
+    for (const folder of folders) await rm(folder, { recursive: true, force: true });
+    await stopPostgres();
+  });
+  return { folders, running };
 }

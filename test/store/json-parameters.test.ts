@@ -48,26 +48,7 @@ test('sqlite: a heartbeat stores its agent_version as a bound string would (lone
       return;
     }
     const node = joined.result.node;
-    const landed = await store.nodes.recordHeartbeats([
-      {
-        nodeId: node.id,
-        certSerial: node.certSerial,
-        architecture: 'amd64',
-        agentVersion: 'v\ud800',
-        heartbeatIntervalMs: 30_000,
-        hardwareJson: JSON.stringify({
-          cpu_model: 'x\udc00',
-          cpu_count: 1,
-          memory_bytes: 1,
-          kvm_present: false,
-          hostname: 'h',
-          kernel: 'k',
-        }),
-        vmCount: 0,
-        activeMigrations: 0,
-        at: NOW,
-      },
-    ]);
+    const landed = await store.nodes.recordHeartbeats([oddHeartbeat(node, 'v\ud800')]);
     t.deepEqual(landed, [{ cordoned: false }]);
     const [stored] = await store.connections.read.all<{ bytes: string }>(
       "SELECT hex(agent_version) AS bytes FROM nodes WHERE name = 'beating'",
@@ -77,6 +58,25 @@ test('sqlite: a heartbeat stores its agent_version as a bound string would (lone
     t.is((await store.findNodeByName('beating'))!.hardware?.cpu_model, 'x\udc00');
   });
 });
+
+/** A heartbeat of `node` whose agent version and hardware hold lone surrogates. */
+function oddHeartbeat(
+  node: { id: string; certSerial: string },
+  agentVersion: string,
+): Parameters<Store['nodes']['recordHeartbeats']>[0][number] {
+  const hardware = { cpu_model: 'x\udc00', cpu_count: 1, memory_bytes: 1, kvm_present: false, hostname: 'h', kernel: 'k' };
+  return {
+    nodeId: node.id,
+    certSerial: node.certSerial,
+    architecture: 'amd64',
+    agentVersion,
+    heartbeatIntervalMs: 30_000,
+    hardwareJson: JSON.stringify(hardware),
+    vmCount: 0,
+    activeMigrations: 0,
+    at: NOW,
+  };
+}
 
 testOnEachEngine(
   'a lone surrogate reads back as U+FFFD whether it came by a bulk join, a bound re-issue or a bulk heartbeat',
@@ -92,26 +92,7 @@ testOnEachEngine(
       t.is((await store.findNodeByName('fresh'))!.agentVersion, 'v\ufffd');
       t.is((await store.findNodeByName('reissued'))!.agentVersion, 'v\ufffd');
       const node = (await store.findNodeByName('fresh'))!;
-      await store.nodes.recordHeartbeats([
-        {
-          nodeId: node.id,
-          certSerial: node.certSerial,
-          architecture: 'amd64',
-          agentVersion: 'w\ud800',
-          heartbeatIntervalMs: 30_000,
-          hardwareJson: JSON.stringify({
-            cpu_model: 'x\udc00',
-            cpu_count: 1,
-            memory_bytes: 1,
-            kvm_present: false,
-            hostname: 'h',
-            kernel: 'k',
-          }),
-          vmCount: 0,
-          activeMigrations: 0,
-          at: NOW,
-        },
-      ]);
+      await store.nodes.recordHeartbeats([oddHeartbeat(node, 'w\ud800')]);
       const beaten = (await store.findNodeByName('fresh'))!;
       t.is(beaten.agentVersion, 'w\ufffd');
       t.is(beaten.hardware?.cpu_model, 'x\udc00');

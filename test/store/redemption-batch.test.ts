@@ -90,18 +90,8 @@ test('sqlite: a write that fails rolls the batch back, then each attempt runs al
     await store.connections.transaction((sql) =>
       sql.exec("CREATE TRIGGER poison BEFORE INSERT ON nodes WHEN NEW.name = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END"),
     );
-    const fleet = await token(store, 0);
-    const outcomes = await redeemJoinTokens(store, [attempt(fleet, 'before'), attempt(fleet, 'poison'), attempt(fleet, 'after')]);
-    t.true(outcomes[0].ok);
-    t.false(outcomes[1].ok);
-    t.regex(String((outcomes[1] as { error: unknown }).error), /poisoned row/);
-    t.true(outcomes[2].ok);
-    t.truthy(await store.findNodeByName('before'));
-    t.truthy(await store.findNodeByName('after'));
-    t.is(await store.findNodeByName('poison'), undefined);
     // The poisoned attempt left nothing behind: two uses, two consumptions, two certificates.
-    t.is((await store.findJoinTokenById(fleet.id))!.consumed, 2);
-    t.is((await store.listConsumptions(fleet.id, { limit: 10 })).items.length, 2);
+    await poisonedBatch(t, store);
     const certificates = await store.connections.read.get<{ n: number }>('SELECT count(*) AS n FROM node_certificates');
     t.is(certificates!.n, 2);
   });

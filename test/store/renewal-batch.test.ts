@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { SqliteStore, renewNodeCertificates } from '@otherix/server';
-import type { RenewalAttempt, RenewalOutcome, Store } from '@otherix/server';
+import type { NodeCertificateRow, NodeRow, RenewalAttempt, RenewalOutcome, Store } from '@otherix/server';
 import { asSchema5, databasePath } from '../harness/database-file.js';
 import { nodeRow } from '../harness/store-rows.js';
 import { testOnEachEngine, withSqliteStore, withStoredNodes } from './scratch-store.js';
@@ -21,18 +21,15 @@ const NOW = Date.parse('2026-06-06T12:00:00Z');
 let next = 0x5000;
 
 /** The store holding `count` nodes, node i with current certificate `c<i>`. */
+/** Each row's certificate, recorded as its node's current one. */
+function currentCertificates(rows: readonly NodeRow[]): NodeCertificateRow[] {
+  return rows.map((row) => ({ serial: row.certSerial, nodeId: row.id, notAfter: row.certNotAfter, status: 'current', issuedAt: NOW }));
+}
+
 async function withNodes(engine: Engine, count: number, use: (store: Store) => Promise<void>): Promise<void> {
   const rows = Array.from({ length: count }, (_, i) => nodeRow(i, { certSerial: `c${i}` }));
   await withStoredNodes(engine, rows, async (store) => {
-    await store.importRows({
-      certificates: rows.map((row) => ({
-        serial: row.certSerial,
-        nodeId: row.id,
-        notAfter: row.certNotAfter,
-        status: 'current',
-        issuedAt: NOW,
-      })),
-    });
+    await store.importRows({ certificates: currentCertificates(rows) });
     await use(store);
   });
 }
@@ -41,16 +38,7 @@ async function withNodes(engine: Engine, count: number, use: (store: Store) => P
 function withSqliteNodes(count: number, use: (store: SqliteStore) => Promise<void>): Promise<void> {
   return withSqliteStore(async (store) => {
     const rows = Array.from({ length: count }, (_, i) => nodeRow(i, { certSerial: `c${i}` }));
-    await store.importRows({
-      nodes: rows,
-      certificates: rows.map((row) => ({
-        serial: row.certSerial,
-        nodeId: row.id,
-        notAfter: row.certNotAfter,
-        status: 'current',
-        issuedAt: NOW,
-      })),
-    });
+    await store.importRows({ nodes: rows, certificates: currentCertificates(rows) });
     await use(store);
   });
 }

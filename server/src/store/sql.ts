@@ -28,7 +28,8 @@ export interface TransactionOptions {
   snapshot?: boolean;
   /**
    * `work` runs one statement, atomic on its own: PostgreSQL runs it alone (autocommit: one
-   * round trip, not BEGIN, the statement and COMMIT); SQLite's writer queue still wraps it.
+   * round trip, not BEGIN, the statement and COMMIT); SQLite runs it in its writer queue without
+   * BEGIN IMMEDIATE and COMMIT (autocommit).
    */
   single?: boolean;
 }

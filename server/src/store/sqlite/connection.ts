@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import sqlite3 from 'sqlite3';
 import type { WriteObserver } from '../store.js';
-import type { Connections, Sql, SqlValue } from '../sql.js';
+import type { Connections, Sql, SqlValue, TransactionOptions } from '../sql.js';
 
 export type { Sql, SqlValue };
 
@@ -162,7 +162,19 @@ export class SqliteConnections implements Connections {
    * back if it throws. Every transaction runs alone and sees one snapshot, so a rules or snapshot
    * transaction (TransactionOptions) needs nothing more.
    */
-  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+  transaction<T>(work: (sql: Sql) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    // One statement is atomic on its own (autocommit): BEGIN IMMEDIATE and COMMIT around it would
+    // be two more trips through libuv's pool for a heartbeat batch. Same queue, same observers.
+    const single = async (): Promise<T> => {
+      try {
+        const result = await work(this.write);
+        this.observer?.committed();
+        return result;
+      } catch (error) {
+        this.observer?.failed(error);
+        throw error;
+      }
+    };
     const run = async (): Promise<T> => {
       try {
         await this.write.exec('BEGIN IMMEDIATE');
@@ -181,7 +193,8 @@ export class SqliteConnections implements Connections {
         throw error;
       }
     };
-    const result = this.queue.then(run, run);
+    const step = options?.single === true ? single : run;
+    const result = this.queue.then(step, step);
     this.queue = result.catch(() => undefined);
     return result;
   }
