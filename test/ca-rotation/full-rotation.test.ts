@@ -112,4 +112,14 @@ test('a full CA rotation with three agents running: no heartbeat fails, the CP r
   t.regex(refused.body.error.message, /retired .*otherix node join-token create --node-name rot-a.*otherix-agent bootstrap --force/);
 
   for (const node of nodes) t.deepEqual(node.serve.records.filter(isFailure), [], `${node.name}: no heartbeat or renewal failed`);
+
+  // Two CA keys, several rekeys and the admin token went through this rotation: none reached a log.
+  const newCaKey = await readFile(join(cp.dataDir, 'ca.key'), 'utf8');
+  t.truthy(cp.adminToken);
+  const outputs = [cp.output().stdout, cp.output().stderr, ...nodes.map((node) => node.serve.stderr())];
+  for (const text of outputs) {
+    t.false(text.includes('PRIVATE KEY'), 'no key in a log');
+    t.false(text.includes(newCaKey.trim().split('\n')[1]), "no line of the new CA's key");
+    t.false(text.includes(cp.adminToken), 'no admin token in a log');
+  }
 });
