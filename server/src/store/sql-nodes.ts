@@ -92,17 +92,8 @@ export class SqlNodeStore implements NodeStore {
     );
   }
 
-  async listJson(query: NodeListQuery, projection: NodeProjection, render: (row: NodeRow) => string): Promise<Page<string>> {
-    if (this.dialect.nodeJson === undefined) {
-      const page = await this.list(query);
-      return { items: page.items.map(render), nextCursor: page.nextCursor };
-    }
-    const params: SqlValue[] = [];
-    const node = this.dialect.nodeJson(projection, query.rule, params); // its parameters come first, as in the text
-    const rows = await this.db.read.all<{ name: string; node: string }>(
-      `SELECT name, ${node} AS node FROM nodes ${pageClauses(query, params)}`,
-      params,
-    );
+  async listJson(query: NodeListQuery, projection: NodeProjection): Promise<Page<string>> {
+    const rows = await this.dialect.nodeJsonPage(this.db.read, projection, query.rule, (params) => pageClauses(query, params));
     return pageOf(
       rows,
       query.limit,

@@ -38,12 +38,39 @@ const types = {
     oid === 20 ? bigintAsNumber : (pg.types.getTypeParser(oid, format as 'text') as unknown)) as typeof pg.types.getTypeParser,
 };
 
+/** Every column as PostgreSQL's text of it: what PgSql.texts gives, for rows rendered as they are read. */
+const asText = (value: string): string => value;
+const textTypes = { getTypeParser: (() => asText) as unknown as typeof pg.types.getTypeParser };
+
+/** Statements prepared by name on each connection (parsed and planned once there) at most; later texts go unnamed. */
+const MAX_NAMED_STATEMENTS = 256;
+const statementNames = new Map<string, string>();
+
+/** The name `text` is prepared under on every connection, while there is room for one. */
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `otherix_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** PostgreSQL's Sql face, with a read that skips making row objects. */
+export interface PgSql extends Sql {
+  /**
+   * Each row as an array of its columns' text (NULL as null), in the SELECT's order: no type
+   * parsing, no object per row. A prepared statement, named (parsed and planned once per connection).
+   */
+  texts(sql: string, params: readonly SqlValue[]): Promise<(string | null)[][]>;
+}
+
 /**
  * The Sql face over the pool (each statement on any connection) or over one connection. Statements
  * given together on one connection (the shared SQL sends a batch's reads at once, store/sql.ts
  * settled) are queued here, one after the other: pg would queue them too, but deprecates that.
  */
-function sqlOf(client: pg.Pool | pg.PoolClient): Sql {
+function sqlOf(client: pg.Pool | pg.PoolClient): PgSql {
   let queue: Promise<unknown> = Promise.resolve();
   const query = (config: pg.QueryConfig): Promise<pg.QueryResult> => {
     if (client instanceof pg.Pool) return client.query(config);
@@ -59,12 +86,23 @@ function sqlOf(client: pg.Pool | pg.PoolClient): Sql {
     exec: async (text) => {
       await query({ text });
     },
+    texts: async (text, params) => {
+      const sql = numbered(text);
+      const config: pg.QueryArrayConfig = {
+        name: statementName(sql),
+        text: sql,
+        values: params as unknown[],
+        rowMode: 'array',
+        types: textTypes,
+      };
+      return (await query(config)).rows as (string | null)[][];
+    },
   };
 }
 
 export class PgConnections implements Connections {
   /** Reads that need no transaction. */
-  readonly read: Sql;
+  readonly read: PgSql;
   private observer: WriteObserver | undefined;
 
   private constructor(private readonly pool: pg.Pool) {
