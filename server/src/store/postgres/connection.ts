@@ -46,8 +46,15 @@ const textTypes = { getTypeParser: (() => asText) as unknown as typeof pg.types.
 const MAX_NAMED_STATEMENTS = 256;
 const statementNames = new Map<string, string>();
 
-/** The name `text` is prepared under on every connection, while there is room for one. */
+/**
+ * The name `text` is prepared under on every connection (parsed and planned there once, then only
+ * bound and run: the planning of a batch's UPDATE..FROM a JSON parameter cost the database more
+ * than its execution), while there is room for one. A statement with a `*` (SELECT *, RETURNING
+ * *) goes unnamed: once a migration adds a column, PostgreSQL refuses to run a prepared statement
+ * whose result columns changed, and a replica started before it must keep working.
+ */
 function statementName(text: string): string | undefined {
+  if (text.includes('*')) return undefined;
   let name = statementNames.get(text);
   if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
     name = `otherix_${statementNames.size + 1}`;
@@ -60,7 +67,7 @@ function statementName(text: string): string | undefined {
 export interface PgSql extends Sql {
   /**
    * Each row as an array of its columns' text (NULL as null), in the SELECT's order: no type
-   * parsing, no object per row. A prepared statement, named (parsed and planned once per connection).
+   * parsing, no object per row.
    */
   texts(sql: string, params: readonly SqlValue[]): Promise<(string | null)[][]>;
 }
@@ -78,7 +85,10 @@ function sqlOf(client: pg.Pool | pg.PoolClient): PgSql {
     queue = result.catch(() => undefined);
     return result;
   };
-  const statement = (text: string, params: readonly SqlValue[] = []) => query({ text: numbered(text), values: params as unknown[] });
+  const statement = (text: string, params: readonly SqlValue[] = []) => {
+    const sql = numbered(text);
+    return query({ name: statementName(sql), text: sql, values: params as unknown[] });
+  };
   return {
     run: async (text, params) => ({ changes: (await statement(text, params)).rowCount ?? 0 }),
     get: async <T>(text: string, params?: readonly SqlValue[]) => (await statement(text, params)).rows[0] as T | undefined,
