@@ -15,7 +15,7 @@ import type {
 import { decodeCursor, pageOf } from './cursor.js';
 import { countFleet } from './fleet-counts.js';
 import { statusCondition } from './node-status-sql.js';
-import { nodeFrom } from './rows.js';
+import { COLUMNS, nodeFrom } from './rows.js';
 import type { NodeRecord, SqlValue } from './rows.js';
 import { jsonParameter } from './sql.js';
 import type { Connections, Dialect } from './sql.js';
@@ -133,7 +133,7 @@ export class SqlNodeStore implements NodeStore {
 
   async setCordoned(id: string, cordoned: boolean): Promise<NodeRow | undefined> {
     const rows = await this.db.transaction(
-      (sql) => sql.all<NodeRecord>('UPDATE nodes SET cordoned = ? WHERE id = ? RETURNING *', [cordoned ? 1 : 0, id]),
+      (sql) => sql.all<NodeRecord>(`UPDATE nodes SET cordoned = ? WHERE id = ? RETURNING ${COLUMNS.nodes}`, [cordoned ? 1 : 0, id]),
       { single: true },
     );
     return rows[0] && nodeFrom(rows[0]);
@@ -142,7 +142,7 @@ export class SqlNodeStore implements NodeStore {
   delete(id: string, decide: (node: NodeRow) => void): Promise<NodeRow | undefined> {
     return this.db.transaction(
       async (sql) => {
-        const record = await sql.get<NodeRecord>('SELECT * FROM nodes WHERE id = ?', [id]);
+        const record = await sql.get<NodeRecord>(`SELECT ${COLUMNS.nodes} FROM nodes WHERE id = ?`, [id]);
         if (record === undefined) return undefined;
         const node = nodeFrom(record);
         decide(node);
