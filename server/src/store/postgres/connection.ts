@@ -44,17 +44,19 @@ const textTypes = { getTypeParser: (() => asText) as unknown as typeof pg.types.
 
 /** Statements prepared by name on each connection (parsed and planned once there) at most; later texts go unnamed. */
 const MAX_NAMED_STATEMENTS = 256;
+/** A `*` that stands for columns (`SELECT *`, `RETURNING *`, `t.*`), not a product or count(*). */
+const EVERY_COLUMN = /(?:\bSELECT|\bRETURNING|,)\s*\*|\.\*/i;
 const statementNames = new Map<string, string>();
 
 /**
  * The name `text` is prepared under on every connection (parsed and planned there once, then only
  * bound and run: the planning of a batch's UPDATE..FROM a JSON parameter cost the database more
- * than its execution), while there is room for one. A statement with a `*` (SELECT *, RETURNING
- * *) goes unnamed: once a migration adds a column, PostgreSQL refuses to run a prepared statement
+ * than its execution), while there is room for one. A statement that selects `*` (SELECT *,
+ * RETURNING *) goes unnamed: once a migration adds a column, PostgreSQL refuses to run a prepared statement
  * whose result columns changed, and a replica started before it must keep working.
  */
 function statementName(text: string): string | undefined {
-  if (text.includes('*')) return undefined;
+  if (EVERY_COLUMN.test(text)) return undefined;
   let name = statementNames.get(text);
   if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
     name = `otherix_${statementNames.size + 1}`;
