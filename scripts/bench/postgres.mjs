@@ -26,7 +26,8 @@ export async function startPostgres() {
     persistent: false,
     createPostgresUser: true,
     initdbFlags: ['--lc-messages=C', '--locale=C', '--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    // TCP only (no Unix socket, so no lock file in /tmp: the harness's reason, test/harness/postgres.ts).
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
     onLog: () => undefined,
     onError: () => undefined,
   });

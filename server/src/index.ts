@@ -22,7 +22,7 @@ export type { FirstStartStep } from './init/first-start-steps.js';
 export type { DataDirFiles } from './init/files.js';
 export { ClusterCa, normalizeSerial, sansForHosts, LEAF_VALIDITY_MS, CA_VALIDITY_MS, CERTIFICATE_BACKDATE_MS } from './services/ca.js';
 export type { KeyPairPem, IssuedCertificate } from './services/ca.js';
-export { isoTimestamp } from './services/timestamps.js';
+export { isoTimestamp } from './timestamps.js';
 export {
   nodeToApi,
   nodeToSummary,

@@ -148,8 +148,10 @@ export const ROOMS: readonly Room[] = [
       'server/src/threadpool.ts',
       'server/src/version.ts',
       'server/src/node-status-rule.ts',
+      'server/src/timestamps.ts',
     ],
-    holds: 'HttpError, listener limits, log redaction, per-request log lines, thread pool size, the version, the node status rule as data',
+    holds:
+      'HttpError, listener limits, log redaction, per-request log lines, thread pool size, the version, the node status rule as data, RFC 3339 timestamps',
     mayImport: [SDK],
   },
 

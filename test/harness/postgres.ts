@@ -73,6 +73,10 @@ async function start(): Promise<Running> {
       'max_connections=300',
       '-c',
       'listen_addresses=127.0.0.1',
+      // TCP only: no Unix socket, so no lock file in /tmp, which PostgreSQL's user could not
+      // write when /tmp has lost its usual 1777 mode (it has on the shared test machine).
+      '-c',
+      'unix_socket_directories=',
     ],
     onLog: (message: string) => void logs.push(message),
     onError: (error: unknown) => void logs.push(String(error)),

@@ -1,9 +1,8 @@
 // List pages are sent as the store gives them: SQLite renders them in SQL
-// (store/sqlite/node-json-sql.ts), PostgreSQL reads the rows and renders each with the projection
-// it is given (the one the API uses); a single node by nodeToApi()/nodeToSummary(). The two must
-// be the same JSON, byte for byte: every field, the keys in the same order, times to the
-// millisecond, hardware as stored, strings escaped alike (on PostgreSQL: every value as it was
-// stored, read back through the engine's row mapping).
+// (store/sqlite/node-json-sql.ts), PostgreSQL in the replica from the rows' text
+// (store/postgres/node-json.ts); a single node by nodeToApi()/nodeToSummary(). The two must be
+// the same JSON, byte for byte: every field, the keys in the same order, times to the
+// millisecond, numbers as JavaScript writes them, hardware as stored, strings escaped alike.
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS_FOR_NOT_READY, nodeToApi, nodeToSummary } from '@otherix/server';
 import type { NodeRow } from '@otherix/server';
 import { nodeRow } from '../harness/store-rows.js';
@@ -11,10 +10,6 @@ import { testOnEachEngine, withStoredNodes } from './scratch-store.js';
 
 const NOW = Date.parse('2026-06-06T12:00:00.123Z');
 const rule = { now: NOW, missedIntervals: MISSED_HEARTBEATS_FOR_NOT_READY, defaultIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS };
-
-/** The renderers the CP gives listJson (services/nodes.ts), for an engine that renders from rows. */
-const renderFull = (row: NodeRow): string => JSON.stringify(nodeToApi(row, NOW));
-const renderSummary = (row: NodeRow): string => JSON.stringify(nodeToSummary(row, NOW));
 
 /** GeneralizedTime's last second: no certificate's notAfter is later. */
 const X509_LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59);
@@ -65,7 +60,7 @@ function rows(): NodeRow[] {
   ); // not_ready: refused since
   out.push(nodeRow(i++, { lastRefusedHeartbeatAt: NOW - 10 })); // not_ready: refused, never heard
   out.push(
-    nodeRow(i, {
+    nodeRow(i++, {
       architecture: 'arm64',
       advertisedEndpoint: 'https://[fd00::1]:9443',
       endpointHost: 'fd00::1',
@@ -84,13 +79,26 @@ function rows(): NodeRow[] {
       },
     }),
   );
+  // Text columns the engines render themselves (not the hardware report): escapes as JSON.stringify writes them.
+  out.push(
+    nodeRow(i, {
+      architecture: 'a"r\\m',
+      agentVersion: 'v\u0001 "9" \t Ünï 𝄞 \u2028',
+      advertisedEndpoint: 'https://h\u007f:1',
+      lastHeartbeatAt: NOW - 1000,
+      heartbeatIntervalMs: 30_000,
+      vmCount: 2_147_483_647,
+      activeMigrations: 3,
+      hardware: { ...HARDWARE, memory_bytes: 2 ** 53 - 1 },
+    }),
+  );
   return out;
 }
 
 testOnEachEngine('a full list page holds, for each node, exactly what nodeToApi() gives', async (t, engine) => {
   const stored = rows();
   await withStoredNodes(engine, stored, async (store) => {
-    const page = await store.nodes.listJson({ limit: 500, rule }, 'full', renderFull);
+    const page = await store.nodes.listJson({ limit: 500, rule }, 'full');
     t.is(page.items.length, stored.length);
     page.items.forEach((text, i) => {
       const expected = nodeToApi(stored[i], NOW);
@@ -107,7 +115,7 @@ testOnEachEngine('a full list page holds, for each node, exactly what nodeToApi(
 testOnEachEngine('a summary page holds exactly what nodeToSummary() gives, and no field of the full form', async (t, engine) => {
   const stored = rows();
   await withStoredNodes(engine, stored, async (store) => {
-    const page = await store.nodes.listJson({ limit: 500, rule }, 'summary', renderSummary);
+    const page = await store.nodes.listJson({ limit: 500, rule }, 'summary');
     page.items.forEach((text, i) => {
       const expected = nodeToSummary(stored[i], NOW);
       t.is(text, JSON.stringify(expected), stored[i].name);
@@ -128,7 +136,7 @@ testOnEachEngine('rendered pages and row pages agree on order, filters and curso
       let cursor: string | undefined;
       do {
         const asRows = await store.nodes.list({ ...query, cursor, rule });
-        const asJson = await store.nodes.listJson({ ...query, cursor, rule }, 'full', renderFull);
+        const asJson = await store.nodes.listJson({ ...query, cursor, rule }, 'full');
         t.deepEqual(
           asJson.items.map((text) => (JSON.parse(text) as { name: string }).name),
           asRows.items.map((r) => r.name),
@@ -149,7 +157,7 @@ testOnEachEngine(
     );
     const before = NOW + 2 * day;
     await withStoredNodes(engine, stored, async (store) => {
-      const page = await store.nodes.listJson({ limit: 500, rule, certExpiresBefore: before }, 'full', renderFull);
+      const page = await store.nodes.listJson({ limit: 500, rule, certExpiresBefore: before }, 'full');
       const expected = stored.filter((row) => row.certNotAfter < before);
       t.is(expected.length, 4);
       t.deepEqual(

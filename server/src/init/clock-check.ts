@@ -3,7 +3,7 @@
 // records and with its CA's notBefore, and says so loudly when they disagree.
 import { X509Certificate } from 'node:crypto';
 import type { DatabaseInspection } from '../store/sqlite/inspect.js';
-import { isoTimestamp } from '../services/timestamps.js';
+import { isoTimestamp } from '../timestamps.js';
 
 /** A database time further ahead of the clock than this means the clock moved back (or was ahead). */
 const CLOCK_AHEAD_WARNING_MS = 10 * 60 * 1000;

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CONTROL_PLANE_SPIFFE_ID } from '@otherix/sdk/pki';
 import { KEY_FILE_MODE, PUBLIC_FILE_MODE, writeFileAtomic } from '@otherix/sdk/internal';
-import { isoTimestamp } from '../services/timestamps.js';
+import { isoTimestamp } from '../timestamps.js';
 import type { ClusterCa, KeyPairPem } from '../services/ca.js';
 import { sansForHosts } from '../services/ca.js';
 import type { DataDirFiles } from './files.js';

@@ -10,7 +10,7 @@ import type { ApiTokenRow, Role, Store } from '../store/store.js';
 import { pageRequest, withCursor } from './pages.js';
 import { ApiTokenCache, SHARED_ENTRY_TTL_MS } from './api-token-cache.js';
 import type { Principal } from './principal.js';
-import { isoTimestamp, isoTimestampOrNull } from './timestamps.js';
+import { isoTimestamp, isoTimestampOrNull } from '../timestamps.js';
 
 type ApiTokenCreated = components['schemas']['ApiTokenCreated'];
 type ApiTokenSummary = components['schemas']['ApiTokenSummary'];

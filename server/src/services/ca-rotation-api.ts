@@ -1,7 +1,7 @@
 // The CA rotation's status as the API shows it (openapi.yaml CaRotation).
 import type { components } from '@otherix/sdk';
 import type { RotationStatus } from './ca-rotation.js';
-import { isoTimestamp } from './timestamps.js';
+import { isoTimestamp } from '../timestamps.js';
 
 export function rotationToApi(status: RotationStatus): components['schemas']['CaRotation'] {
   return {

@@ -6,7 +6,7 @@ import { HttpError } from '../errors.js';
 import type { JoinTokenRow, Store } from '../store/store.js';
 import { assertNodeName } from './join-request-rules.js';
 import { pageRequest, withCursor } from './pages.js';
-import { isoTimestamp as iso } from './timestamps.js';
+import { isoTimestamp as iso } from '../timestamps.js';
 
 type JoinTokenCreated = components['schemas']['JoinTokenCreated'];
 type JoinTokenSummary = components['schemas']['JoinTokenSummary'];

@@ -1,11 +1,12 @@
-// Where a stored node becomes an API node and its status is derived, for a single node and for
-// list pages on PostgreSQL; SQLite's list pages use the SQL twins (store/sqlite/node-json-sql.ts,
-// store/node-status-sql.ts), which the tests hold to these byte for byte.
+// Where a stored node becomes an API node and its status is derived, for a single node; list
+// pages are rendered by the store's twins (SQLite: store/sqlite/node-json-sql.ts; PostgreSQL:
+// store/postgres/node-json.ts; the status by store/node-status-sql.ts), which the tests hold to
+// these byte for byte.
 import type { components } from '@otherix/sdk';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS_FOR_NOT_READY, NODE_STATUS_RULE } from '../node-status-rule.js';
 import type { StatusTest } from '../node-status-rule.js';
 import type { NodeRow } from '../store/store.js';
-import { isoTimestamp as iso, isoTimestampOrNull } from './timestamps.js';
+import { isoTimestamp as iso, isoTimestampOrNull } from '../timestamps.js';
 
 export type ApiNode = components['schemas']['Node'];
 export type ApiNodeSummary = components['schemas']['NodeSummary'];

@@ -54,11 +54,7 @@ export class NodeService {
       rule,
     };
     const projection = projectionFor(role);
-    const render =
-      projection === 'full'
-        ? (row: NodeRow) => JSON.stringify(nodeToApi(row, rule.now))
-        : (row: NodeRow) => JSON.stringify(nodeToSummary(row, rule.now));
-    const page = await withCursor(() => this.store.nodes.listJson(query, projection, render));
+    const page = await withCursor(() => this.store.nodes.listJson(query, projection));
     // The page says its projection (openapi.yaml's discriminator), so an empty page is one form only.
     return `{"projection":"${projection}","items":[${page.items.join(',')}],"next_cursor":${JSON.stringify(page.nextCursor)}}`;
   }

@@ -18,7 +18,7 @@ import type { RedemptionAttempt, RedemptionOutcome } from './redemption-batch.js
 import { assertNodeName, assertPortRange, endpointHost, isLoopbackHost, migrationHostOf } from './join-request-rules.js';
 import { nodeToApi } from './node-projection.js';
 import type { GuessLimiter } from './rate-limit.js';
-import { isoTimestamp as iso } from './timestamps.js';
+import { isoTimestamp as iso } from '../timestamps.js';
 
 type JoinRequest = components['schemas']['JoinRequest'];
 type JoinResponse = components['schemas']['JoinResponse'];

@@ -28,3 +28,22 @@ export const NODE_SIDE_MIGRATIONS: readonly Migration[] = [
     postgres: 'ALTER TABLE nodes ADD COLUMN last_refused_heartbeat_at BIGINT;',
   },
 ];
+
+/**
+ * 9 (appended after the CA rotation's in migrations.ts): on PostgreSQL, heartbeats update a node
+ * in place. An UPDATE that changes no indexed column is HOT (heap-only: the new row version goes
+ * on the same page and no index is touched); last_heartbeat_at was in two indexes (2's pending
+ * predicate, 3's silence expression), so every heartbeat wrote a new entry into every one of the
+ * nodes' nine indexes, which cost the database more than the rest of the heartbeat. Without them a
+ * status=pending or status=not_ready page walks the names in order and filters (a few ms per
+ * 10,000 nodes when few match), once per page asked for; heartbeats, thousands a second, no longer
+ * touch an index. SQLite keeps both: it only updates the indexes whose columns change, and its
+ * status pages are read in the CP's process.
+ */
+export const HOT_HEARTBEATS_MIGRATION: Migration = {
+  sqlite: () => Promise.resolve(),
+  postgres: `
+  DROP INDEX IF EXISTS nodes_silent_since;
+  DROP INDEX IF EXISTS nodes_pending_by_name;
+  `,
+};

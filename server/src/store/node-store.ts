@@ -76,11 +76,11 @@ export interface NodeStore {
    * The same page, each node already rendered as the JSON text of its API projection (what
    * services/node-projection.ts gives for the row, status derived with `query.rule`): list
    * pages are sent as they come. SQLite renders them in SQL (its reader runs off the event loop,
-   * and reading rows through node-sqlite3 costs more); on PostgreSQL `render` makes the text from
-   * each row in the replica: the database is the one thing all replicas share, and building the
-   * text there cost it ~20 times what reading the rows does.
+   * and reading rows through node-sqlite3 costs more); PostgreSQL in the replica from the rows'
+   * text (store/postgres/node-json.ts): the database is the one thing all replicas share, and
+   * building the text there cost it ~20 times what reading the rows does.
    */
-  listJson(query: NodeListQuery, projection: NodeProjection, render: (row: NodeRow) => string): Promise<Page<string>>;
+  listJson(query: NodeListQuery, projection: NodeProjection): Promise<Page<string>>;
   /**
    * One transaction for the whole batch. Each write lands only if its node still exists with
    * that certificate serial (checked at commit time, so a re-join or delete that committed

@@ -224,3 +224,14 @@ export const CERTIFICATE_COLUMN_TYPES: readonly ColumnType[] = ['text', 'text', 
 /** join_token_consumptions' columns (seq aside) and their types. */
 export const CONSUMPTION_COLUMNS = ['id', 'join_token_id', 'node_id', 'consumed_at', 'source_ip'] as const;
 export const CONSUMPTION_COLUMN_TYPES: readonly ColumnType[] = ['text', 'text', 'text', 'bigint', 'text'];
+
+/**
+ * Each table's columns, as a SELECT or RETURNING list for the statements the CP runs per request:
+ * named rather than `*`, so PostgreSQL keeps them prepared (store/postgres/connection.ts).
+ */
+export const COLUMNS = {
+  apiTokens: 'seq, id, name, role, token_hash, expires_at, revoked_at, created_by, created_at',
+  joinTokens: 'seq, id, token_hash, node_name, max_uses, consumed, expires_at, revoked_at, created_by, created_at',
+  nodes: NODE_COLUMNS.join(', '),
+  certificates: CERTIFICATE_COLUMNS.join(', '),
+} as const;

@@ -15,7 +15,7 @@ import type {
 import { decodeCursor, pageOf } from './cursor.js';
 import { countFleet } from './fleet-counts.js';
 import { statusCondition } from './node-status-sql.js';
-import { nodeFrom } from './rows.js';
+import { COLUMNS, nodeFrom } from './rows.js';
 import type { NodeRecord, SqlValue } from './rows.js';
 import { jsonParameter } from './sql.js';
 import type { Connections, Dialect } from './sql.js';
@@ -92,17 +92,8 @@ export class SqlNodeStore implements NodeStore {
     );
   }
 
-  async listJson(query: NodeListQuery, projection: NodeProjection, render: (row: NodeRow) => string): Promise<Page<string>> {
-    if (this.dialect.nodeJson === undefined) {
-      const page = await this.list(query);
-      return { items: page.items.map(render), nextCursor: page.nextCursor };
-    }
-    const params: SqlValue[] = [];
-    const node = this.dialect.nodeJson(projection, query.rule, params); // its parameters come first, as in the text
-    const rows = await this.db.read.all<{ name: string; node: string }>(
-      `SELECT name, ${node} AS node FROM nodes ${pageClauses(query, params)}`,
-      params,
-    );
+  async listJson(query: NodeListQuery, projection: NodeProjection): Promise<Page<string>> {
+    const rows = await this.dialect.nodeJsonPage(this.db.read, projection, query.rule, (params) => pageClauses(query, params));
     return pageOf(
       rows,
       query.limit,
@@ -142,7 +133,7 @@ export class SqlNodeStore implements NodeStore {
 
   async setCordoned(id: string, cordoned: boolean): Promise<NodeRow | undefined> {
     const rows = await this.db.transaction(
-      (sql) => sql.all<NodeRecord>('UPDATE nodes SET cordoned = ? WHERE id = ? RETURNING *', [cordoned ? 1 : 0, id]),
+      (sql) => sql.all<NodeRecord>(`UPDATE nodes SET cordoned = ? WHERE id = ? RETURNING ${COLUMNS.nodes}`, [cordoned ? 1 : 0, id]),
       { single: true },
     );
     return rows[0] && nodeFrom(rows[0]);
@@ -151,7 +142,7 @@ export class SqlNodeStore implements NodeStore {
   delete(id: string, decide: (node: NodeRow) => void): Promise<NodeRow | undefined> {
     return this.db.transaction(
       async (sql) => {
-        const record = await sql.get<NodeRecord>('SELECT * FROM nodes WHERE id = ?', [id]);
+        const record = await sql.get<NodeRecord>(`SELECT ${COLUMNS.nodes} FROM nodes WHERE id = ?`, [id]);
         if (record === undefined) return undefined;
         const node = nodeFrom(record);
         decide(node);

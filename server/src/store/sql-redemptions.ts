@@ -4,13 +4,13 @@
 // one at a time). Every statement costs the writer a round trip (SQLite: a trip through libuv's
 // pool, which the joins' P-384 operations keep busy, ~0.2 ms under load), and a join needs three
 // reads and four writes; one transaction per join capped joins near 400/s. A batch reads every
-// attempt's state with three statements (sent together) and writes its new nodes with one UPDATE
+// attempt's state with two statements (sent together) and writes its new nodes with one UPDATE
 // of the tokens' uses and three INSERTs (rows passed as one JSON parameter, so each statement's text, and
 // its prepared form, is the same for any size).
 import { OtherixError } from '@otherix/sdk';
 import type { RedemptionKey, RedemptionState, RedemptionTransaction, RedemptionWrite } from './store.js';
 import { CERTIFICATE_COLUMNS, CERTIFICATE_COLUMN_TYPES, CONSUMPTION_COLUMNS, CONSUMPTION_COLUMN_TYPES } from './rows.js';
-import { NODE_COLUMNS, NODE_COLUMN_TYPES, joinTokenFrom, nodeFrom, nodeValues } from './rows.js';
+import { COLUMNS, NODE_COLUMNS, NODE_COLUMN_TYPES, joinTokenFrom, nodeFrom, nodeValues } from './rows.js';
 import type { JoinTokenRecord, NodeRecord, SqlValue } from './rows.js';
 import { jsonParameter, settled } from './sql.js';
 import type { Dialect, Sql } from './sql.js';
@@ -24,30 +24,31 @@ export function redemptionStatements(sql: Sql, dialect: Dialect): RedemptionTran
   };
 }
 
-/** Every key's state, as the transaction finds it: three statements for the whole batch. */
+/**
+ * Every key's state, as the transaction finds it: two statements for the whole batch (sent
+ * together), its tokens and every node that holds one of its names or hosts.
+ */
 async function readStates(sql: Sql, dialect: Dialect, keys: readonly RedemptionKey[]): Promise<RedemptionState[]> {
-  const hosts = [...new Set(keys.flatMap((key) => key.hosts))];
+  const names = jsonParameter(keys.map((k) => k.name));
+  const hosts = jsonParameter([...new Set(keys.flatMap((key) => key.hosts))]);
   const anyOf = dialect.valuesOf;
-  const [tokens, named, onHosts] = await settled([
-    sql.all<JoinTokenRecord>(`SELECT * FROM join_tokens WHERE token_hash IN (${anyOf})`, [jsonParameter(keys.map((k) => k.tokenHash))]),
-    sql.all<NodeRecord>(`SELECT * FROM nodes WHERE name IN (${anyOf})`, [jsonParameter(keys.map((k) => k.name))]),
-    hosts.length === 0
-      ? Promise.resolve([])
-      : sql.all<NodeRecord>(`SELECT * FROM nodes WHERE endpoint_host IN (${anyOf}) OR migration_host IN (${anyOf})`, [
-          jsonParameter(hosts),
-          jsonParameter(hosts),
-        ]),
+  const [tokens, nodes] = await settled([
+    sql.all<JoinTokenRecord>(`SELECT ${COLUMNS.joinTokens} FROM join_tokens WHERE token_hash IN (${anyOf})`, [
+      jsonParameter(keys.map((k) => k.tokenHash)),
+    ]),
+    sql.all<NodeRecord>(
+      `SELECT ${COLUMNS.nodes} FROM nodes WHERE name IN (${anyOf}) OR endpoint_host IN (${anyOf}) OR migration_host IN (${anyOf})`,
+      [names, hosts, hosts],
+    ),
   ] as const);
   const tokenByHash = new Map(tokens.map((r) => [r.token_hash, joinTokenFrom(r)]));
-  const nodeByName = new Map(named.map((r) => [r.name, nodeFrom(r)]));
-  const nodesOnHosts = onHosts.map(nodeFrom);
+  const found = nodes.map(nodeFrom);
+  const nodeByName = new Map(found.map((n) => [n.name, n]));
   return keys.map((key) => ({
     token: tokenByHash.get(key.tokenHash),
     existingNode: nodeByName.get(key.name),
     // Other nodes (not the one of this name) on one of this join's hosts.
-    collidingNodes: nodesOnHosts.filter(
-      (n) => n.name !== key.name && (key.hosts.includes(n.endpointHost) || key.hosts.includes(n.migrationHost)),
-    ),
+    collidingNodes: found.filter((n) => n.name !== key.name && (key.hosts.includes(n.endpointHost) || key.hosts.includes(n.migrationHost))),
   }));
 }
 

@@ -4,7 +4,7 @@
 // below 500/s: a batch reads every attempt's node and presented certificate with two statements,
 // then supersedes pending leaves with one UPDATE and records the new ones with one INSERT.
 import type { PendingLeaf, PromotedLeaf, RenewalState, RenewalStore, RenewalTransaction } from './renewal-store.js';
-import { CERTIFICATE_COLUMNS, CERTIFICATE_COLUMN_TYPES, nodeCertificateFrom, nodeFrom } from './rows.js';
+import { CERTIFICATE_COLUMNS, CERTIFICATE_COLUMN_TYPES, COLUMNS, nodeCertificateFrom, nodeFrom } from './rows.js';
 import type { NodeCertificateRecord, NodeRecord } from './rows.js';
 import { jsonParameter, settled } from './sql.js';
 import type { Connections, Dialect, Sql } from './sql.js';
@@ -12,14 +12,14 @@ import type { Connections, Dialect, Sql } from './sql.js';
 /** The pending leaf becomes the node's current certificate; the current one is 'renewed'. */
 async function promote(sql: Sql, nodeId: string, serial: string): Promise<PromotedLeaf | undefined> {
   const pending = await sql.get<NodeCertificateRecord>(
-    "SELECT * FROM node_certificates WHERE serial = ? AND node_id = ? AND status = 'pending'",
+    `SELECT ${COLUMNS.certificates} FROM node_certificates WHERE serial = ? AND node_id = ? AND status = 'pending'`,
     [serial, nodeId],
   );
   const before = await sql.get<{ cert_serial: string }>('SELECT cert_serial FROM nodes WHERE id = ?', [nodeId]);
   if (pending === undefined || before === undefined) return undefined;
   await sql.run("UPDATE node_certificates SET status = 'renewed' WHERE node_id = ? AND status = 'current'", [nodeId]);
   await sql.run("UPDATE node_certificates SET status = 'current' WHERE serial = ?", [serial]);
-  const rows = await sql.all<NodeRecord>('UPDATE nodes SET cert_serial = ?, cert_not_after = ? WHERE id = ? RETURNING *', [
+  const rows = await sql.all<NodeRecord>(`UPDATE nodes SET cert_serial = ?, cert_not_after = ? WHERE id = ? RETURNING ${COLUMNS.nodes}`, [
     serial,
     pending.not_after,
     nodeId,
@@ -34,8 +34,10 @@ async function readStates(
   attempts: readonly { nodeId: string; presentedSerial: string }[],
 ): Promise<RenewalState[]> {
   const [nodes, certificates] = await settled([
-    sql.all<NodeRecord>(`SELECT * FROM nodes WHERE id IN (${dialect.valuesOf})`, [jsonParameter(attempts.map((a) => a.nodeId))]),
-    sql.all<NodeCertificateRecord>(`SELECT * FROM node_certificates WHERE serial IN (${dialect.valuesOf})`, [
+    sql.all<NodeRecord>(`SELECT ${COLUMNS.nodes} FROM nodes WHERE id IN (${dialect.valuesOf})`, [
+      jsonParameter(attempts.map((a) => a.nodeId)),
+    ]),
+    sql.all<NodeCertificateRecord>(`SELECT ${COLUMNS.certificates} FROM node_certificates WHERE serial IN (${dialect.valuesOf})`, [
       jsonParameter(attempts.map((a) => a.presentedSerial)),
     ]),
   ] as const);

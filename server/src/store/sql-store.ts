@@ -20,7 +20,7 @@ import type {
 import { decodeCursor, pageOf } from './cursor.js';
 import { countLiveJoinTokens } from './fleet-counts.js';
 import { importRows } from './import-rows.js';
-import { apiTokenFrom, consumptionFrom, joinTokenFrom, nodeCertificateFrom, nodeFrom } from './rows.js';
+import { COLUMNS, apiTokenFrom, consumptionFrom, joinTokenFrom, nodeCertificateFrom, nodeFrom } from './rows.js';
 import type { ApiTokenRecord, ConsumptionRecord, JoinTokenRecord, NodeCertificateRecord, NodeRecord, SqlValue } from './rows.js';
 import type { Connections, Dialect, Sql } from './sql.js';
 import { SqlNodeStore } from './sql-nodes.js';
@@ -80,11 +80,15 @@ export abstract class SqlStore<C extends Connections> implements Store {
   }
 
   findApiTokenByHash(tokenHash: string): Promise<ApiTokenRow | undefined> {
-    return this.one<ApiTokenRecord, ApiTokenRow>('SELECT * FROM api_tokens WHERE token_hash = ?', [tokenHash], apiTokenFrom);
+    return this.one<ApiTokenRecord, ApiTokenRow>(
+      `SELECT ${COLUMNS.apiTokens} FROM api_tokens WHERE token_hash = ?`,
+      [tokenHash],
+      apiTokenFrom,
+    );
   }
 
   findApiTokenById(id: string): Promise<ApiTokenRow | undefined> {
-    return this.one<ApiTokenRecord, ApiTokenRow>('SELECT * FROM api_tokens WHERE id = ?', [id], apiTokenFrom);
+    return this.one<ApiTokenRecord, ApiTokenRow>(`SELECT ${COLUMNS.apiTokens} FROM api_tokens WHERE id = ?`, [id], apiTokenFrom);
   }
 
   async listApiTokens(page: PageRequest): Promise<Page<ApiTokenRow>> {
@@ -141,11 +145,15 @@ export abstract class SqlStore<C extends Connections> implements Store {
   }
 
   findJoinTokenByHash(tokenHash: string): Promise<JoinTokenRow | undefined> {
-    return this.one<JoinTokenRecord, JoinTokenRow>('SELECT * FROM join_tokens WHERE token_hash = ?', [tokenHash], joinTokenFrom);
+    return this.one<JoinTokenRecord, JoinTokenRow>(
+      `SELECT ${COLUMNS.joinTokens} FROM join_tokens WHERE token_hash = ?`,
+      [tokenHash],
+      joinTokenFrom,
+    );
   }
 
   findJoinTokenById(id: string): Promise<JoinTokenRow | undefined> {
-    return this.one<JoinTokenRecord, JoinTokenRow>('SELECT * FROM join_tokens WHERE id = ?', [id], joinTokenFrom);
+    return this.one<JoinTokenRecord, JoinTokenRow>(`SELECT ${COLUMNS.joinTokens} FROM join_tokens WHERE id = ?`, [id], joinTokenFrom);
   }
 
   async listJoinTokens(query: PageRequest & { includeExpired: boolean; now: number }): Promise<Page<JoinTokenRow>> {
@@ -192,16 +200,16 @@ export abstract class SqlStore<C extends Connections> implements Store {
   // --- nodes ---
 
   findNodeByName(name: string): Promise<NodeRow | undefined> {
-    return this.one<NodeRecord, NodeRow>('SELECT * FROM nodes WHERE name = ?', [name], nodeFrom);
+    return this.one<NodeRecord, NodeRow>(`SELECT ${COLUMNS.nodes} FROM nodes WHERE name = ?`, [name], nodeFrom);
   }
 
   findNodeById(id: string): Promise<NodeRow | undefined> {
-    return this.one<NodeRecord, NodeRow>('SELECT * FROM nodes WHERE id = ?', [id], nodeFrom);
+    return this.one<NodeRecord, NodeRow>(`SELECT ${COLUMNS.nodes} FROM nodes WHERE id = ?`, [id], nodeFrom);
   }
 
   findNodeCertificate(serial: string): Promise<NodeCertificateRow | undefined> {
     return this.one<NodeCertificateRecord, NodeCertificateRow>(
-      'SELECT * FROM node_certificates WHERE serial = ?',
+      `SELECT ${COLUMNS.certificates} FROM node_certificates WHERE serial = ?`,
       [serial],
       nodeCertificateFrom,
     );

@@ -60,10 +60,17 @@ export interface Dialect {
   /** True when `error` is a unique constraint's refusal. */
   isUniqueViolation(error: unknown): boolean;
   /**
-   * The JSON text of a node in `projection`, as SQL (store/sqlite/node-json-sql.ts), pushing its
-   * parameters; absent when the engine's list pages are rendered from rows (NodeStore.listJson).
+   * The nodes `SELECT ... FROM nodes ${clauses(params)}` finds (`clauses` pushes its parameters),
+   * each as the JSON text of its API projection, the status derived by `rule` (the twin of
+   * services/node-projection.ts: SQLite writes it in SQL, store/sqlite/node-json-sql.ts; PostgreSQL
+   * in the replica from the rows' text, store/postgres/node-json.ts), with its name for the cursor.
    */
-  nodeJson?: (projection: NodeProjection, rule: StatusRule, params: SqlValue[]) => string;
+  nodeJsonPage(
+    read: Sql,
+    projection: NodeProjection,
+    rule: StatusRule,
+    clauses: (params: SqlValue[]) => string,
+  ): Promise<{ name: string; node: string }[]>;
   /** The node rows `SELECT ... FROM nodes ${clauses}` finds, read the way the engine reads them fastest. */
   selectNodes(read: Sql, clauses: string, params: readonly SqlValue[]): Promise<NodeRow[]>;
 }

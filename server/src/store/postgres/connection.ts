@@ -38,12 +38,48 @@ const types = {
     oid === 20 ? bigintAsNumber : (pg.types.getTypeParser(oid, format as 'text') as unknown)) as typeof pg.types.getTypeParser,
 };
 
+/** Every column as PostgreSQL's text of it: what PgSql.texts gives, for rows rendered as they are read. */
+const asText = (value: string): string => value;
+const textTypes = { getTypeParser: (() => asText) as unknown as typeof pg.types.getTypeParser };
+
+/** Statements prepared by name on each connection (parsed and planned once there) at most; later texts go unnamed. */
+const MAX_NAMED_STATEMENTS = 256;
+/** A `*` that stands for columns (`SELECT *`, `RETURNING *`, `t.*`), not a product or count(*). */
+const EVERY_COLUMN = /(?:\bSELECT|\bRETURNING|,)\s*\*|\.\*/i;
+const statementNames = new Map<string, string>();
+
+/**
+ * The name `text` is prepared under on every connection (parsed and planned there once, then only
+ * bound and run: the planning of a batch's UPDATE..FROM a JSON parameter cost the database more
+ * than its execution), while there is room for one. A statement that selects `*` (SELECT *,
+ * RETURNING *) goes unnamed: once a migration adds a column, PostgreSQL refuses to run a prepared statement
+ * whose result columns changed, and a replica started before it must keep working.
+ */
+function statementName(text: string): string | undefined {
+  if (EVERY_COLUMN.test(text)) return undefined;
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `otherix_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** PostgreSQL's Sql face, with a read that skips making row objects. */
+export interface PgSql extends Sql {
+  /**
+   * Each row as an array of its columns' text (NULL as null), in the SELECT's order: no type
+   * parsing, no object per row.
+   */
+  texts(sql: string, params: readonly SqlValue[]): Promise<(string | null)[][]>;
+}
+
 /**
  * The Sql face over the pool (each statement on any connection) or over one connection. Statements
  * given together on one connection (the shared SQL sends a batch's reads at once, store/sql.ts
  * settled) are queued here, one after the other: pg would queue them too, but deprecates that.
  */
-function sqlOf(client: pg.Pool | pg.PoolClient): Sql {
+function sqlOf(client: pg.Pool | pg.PoolClient): PgSql {
   let queue: Promise<unknown> = Promise.resolve();
   const query = (config: pg.QueryConfig): Promise<pg.QueryResult> => {
     if (client instanceof pg.Pool) return client.query(config);
@@ -51,7 +87,10 @@ function sqlOf(client: pg.Pool | pg.PoolClient): Sql {
     queue = result.catch(() => undefined);
     return result;
   };
-  const statement = (text: string, params: readonly SqlValue[] = []) => query({ text: numbered(text), values: params as unknown[] });
+  const statement = (text: string, params: readonly SqlValue[] = []) => {
+    const sql = numbered(text);
+    return query({ name: statementName(sql), text: sql, values: params as unknown[] });
+  };
   return {
     run: async (text, params) => ({ changes: (await statement(text, params)).rowCount ?? 0 }),
     get: async <T>(text: string, params?: readonly SqlValue[]) => (await statement(text, params)).rows[0] as T | undefined,
@@ -59,12 +98,23 @@ function sqlOf(client: pg.Pool | pg.PoolClient): Sql {
     exec: async (text) => {
       await query({ text });
     },
+    texts: async (text, params) => {
+      const sql = numbered(text);
+      const config: pg.QueryArrayConfig = {
+        name: statementName(sql),
+        text: sql,
+        values: params as unknown[],
+        rowMode: 'array',
+        types: textTypes,
+      };
+      return (await query(config)).rows as (string | null)[][];
+    },
   };
 }
 
 export class PgConnections implements Connections {
   /** Reads that need no transaction. */
-  readonly read: Sql;
+  readonly read: PgSql;
   private observer: WriteObserver | undefined;
 
   private constructor(private readonly pool: pg.Pool) {

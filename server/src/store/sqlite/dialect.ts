@@ -20,7 +20,11 @@ export const SQLITE_DIALECT: Dialect = {
   rowsOf: (types) => `SELECT ${types.map((_, i) => `value ->> '$[${i}]'`).join(', ')} FROM jsonb_each(?) ORDER BY key`,
   writingCtes: false,
   isUniqueViolation: (error) => (error as { code?: string }).code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test((error as Error).message),
-  nodeJson: nodeJsonSql,
+  nodeJsonPage: (read, projection, rule, clauses) => {
+    const params: SqlValue[] = [];
+    const node = nodeJsonSql(projection, rule, params); // its parameters come first, as in the text
+    return read.all<{ name: string; node: string }>(`SELECT name, ${node} AS node FROM nodes ${clauses(params)}`, params);
+  },
   selectNodes: async (read: Sql, clauses: string, params: readonly SqlValue[]) => {
     const rows = await read.all<{ node: string }>(`SELECT ${NODE_JSON} AS node FROM nodes ${clauses}`, params);
     return rows.map((row) => nodeFromJson(JSON.parse(row.node) as NodeJsonRecord));

@@ -1,6 +1,7 @@
 // RFC 3339 timestamps for the API, from the epoch milliseconds the store keeps: one formatter for
-// every time the CP writes in TypeScript (a node, token lists, refusal messages; list pages of
-// nodes get theirs from SQLite, node-json-sql.ts). Date#toISOString costs ~0.5 us a time, this
+// every time the CP writes in TypeScript (a node, token lists, refusal messages, PostgreSQL's list
+// pages: store/postgres/node-json.ts; SQLite's list pages get theirs from SQLite, node-json-sql.ts).
+// A leaf, so services and the store share it. Date#toISOString costs ~0.5 us a time, this
 // ~0.1 us, by formatting the date part once per day and the time by hand.
 
 const DAY_MS = 86_400_000;
