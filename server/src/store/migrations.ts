@@ -4,7 +4,7 @@
 // forms keep SQLite's columns and their meaning (times as epoch ms in BIGINT, cordoned as 0/1), so
 // the SQL the engines share (node-status-sql.ts) reads both alike.
 import { canonicalHost } from '@otherix/sdk/internal';
-import { NODE_SIDE_MIGRATIONS } from './migrations-node-side.js';
+import { NODE_SIDE_MIGRATIONS, SQLITE_DROPS_SILENT_INDEX } from './migrations-node-side.js';
 import { RENEWAL_MIGRATION } from './migrations-renewal.js';
 import { CA_ROTATION_MIGRATION } from './migrations-ca-rotation.js';
 
@@ -184,4 +184,6 @@ export const MIGRATIONS: readonly Migration[] = [
   RENEWAL_MIGRATION,
   // 8: CA rotation (migrations-ca-rotation.ts).
   CA_ROTATION_MIGRATION,
+  // 9: SQLite drops the silent-nodes index of migration 3 (migrations-node-side.ts).
+  SQLITE_DROPS_SILENT_INDEX,
 ];

@@ -12,7 +12,8 @@ import type { SqlValue } from './rows.js';
 /**
  * `last + k x interval < now`: silent for k of its intervals, the interval it reported (the
  * default when none). With k and the default as literals, it is the very expression of the
- * nodes_silent_since index (migration 3), so an engine can find the few silent nodes through it.
+ * nodes_silent_since index (migration 3, PostgreSQL only since migration 9), so an engine can find
+ * the few silent nodes through it.
  */
 export function silentSinceSql(missedIntervals: number, defaultIntervalMs: number): string {
   if (!Number.isSafeInteger(missedIntervals) || !Number.isSafeInteger(defaultIntervalMs))
