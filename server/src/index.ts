@@ -31,6 +31,9 @@ export {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
 } from './services/node-projection.js';
 export { SqliteStore } from './store/sqlite/sqlite-store.js';
+export { pageClauses as nodePageClauses } from './store/sql-nodes.js';
+export type { NodeListQuery } from './store/node-store.js';
+export type { SqlValue } from './store/rows.js';
 export { PgStore, redactDatabaseUrl } from './store/postgres/postgres-store.js';
 export type { SharedCluster } from './store/postgres/postgres-store.js';
 export { NODE_STATUS_RULE } from './node-status-rule.js';

@@ -184,6 +184,6 @@ export const MIGRATIONS: readonly Migration[] = [
   RENEWAL_MIGRATION,
   // 8: CA rotation (migrations-ca-rotation.ts).
   CA_ROTATION_MIGRATION,
-  // 9: PostgreSQL's heartbeats update nodes without touching an index (migrations-node-side.ts).
+  // 9: no index holds the last heartbeat's time (migrations-node-side.ts): PostgreSQL's heartbeats are HOT updates.
   HOT_HEARTBEATS_MIGRATION,
 ];

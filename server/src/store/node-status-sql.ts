@@ -11,9 +11,9 @@ import type { SqlValue } from './rows.js';
 
 /**
  * `last + k x interval < now`: silent for k of its intervals, the interval it reported (the
- * default when none). With k and the default as literals, it is the very expression of SQLite's
- * nodes_silent_since index (migration 3), so SQLite finds the few silent nodes through it
- * (PostgreSQL drops that index, migration 9: its heartbeats then update nodes in place).
+ * default when none). With k and the default as literals, it is the very expression of the
+ * nodes_silent_since index of migration 3, which migration 9 dropped on both engines: its key
+ * changed with every heartbeat. A status filter walks the name index and tests this expression.
  */
 export function silentSinceSql(missedIntervals: number, defaultIntervalMs: number): string {
   if (!Number.isSafeInteger(missedIntervals) || !Number.isSafeInteger(defaultIntervalMs))

@@ -47,8 +47,11 @@ const heartbeatValues = (w: HeartbeatWrite): SqlValue[] => [
   w.at,
 ];
 
-/** WHERE (cursor, filters), ORDER BY name and LIMIT (one more, to know there is a next page). */
-function pageClauses(query: NodeListQuery, params: SqlValue[]): string {
+/**
+ * WHERE (cursor, filters), ORDER BY name and LIMIT (one more, to know there is a next page).
+ * Exported for test/store/node-list-plans, which checks that SQLite reads each page in name order.
+ */
+export function pageClauses(query: NodeListQuery, params: SqlValue[]): string {
   const where: string[] = [];
   if (query.cursor !== undefined) {
     where.push('name > ?');
