@@ -18,6 +18,7 @@ import { runServerBinary, spawnControlPlane } from '../harness/control-plane.js'
 import type { SpawnedControlPlane } from '../harness/control-plane.js';
 import { eventually, freePort } from '../harness/loopback.js';
 import { bootstrapAndServe } from '../harness/served-node.js';
+import { onNearlyFullTmpfs } from '../harness/small-filesystem.js';
 import type { ServedNode } from '../harness/served-node.js';
 
 // Only for its scratch folders (removed after the file): the CPs here are the real binary.
@@ -229,4 +230,62 @@ test('backup refuses an existing --out, a data dir without a cluster, and usage 
   const misplaced = await runServerBinary(['restore', '--data-dir', dataDir, '--out', out]);
   t.is(misplaced.code, 2);
   t.regex(misplaced.stderr, /--out is for backup only/);
+});
+
+/**
+ * Runs the command on a nearly full tmpfs mounted at `mountPoint` (for this command only), then
+ * prints `left: <what listDir holds>` on stdout, since the mount is gone when the command is.
+ */
+function onFullDisk(mountPoint: string, freeBytes: number, listDir: string): string[] {
+  return [
+    ...onNearlyFullTmpfs(mountPoint, { sizeBytes: 1024 * 1024, freeBytes }),
+    'sh',
+    '-c',
+    'dir=$1; shift; "$@"; code=$?; printf "left: %s\\n" "$(ls -A "$dir" 2>/dev/null | tr "\\n" " ")"; exit $code',
+    'sh',
+    listDir,
+  ];
+}
+
+test('a backup or a restore that meets a full disk says so and what to do, and leaves nothing half-written', async (t) => {
+  const out = join(await cluster.scratchDir('otherix-backups-'), 'full.tar');
+  const { dataDir } = await backedUpCluster('full-disk-node', out);
+  const archive = await readFile(out);
+  const manifestText = archive.subarray(512).toString('utf8');
+  const manifest = JSON.parse(manifestText.slice(0, manifestText.indexOf('\n}\n') + 2)) as { files: Record<string, { size: number }> };
+  const databaseSize = manifest.files['otherix.db'].size;
+  const mountPoint = join(await cluster.scratchDir('otherix-full-'), 'small-fs');
+  await mkdir(mountPoint);
+
+  // Room for the database copy, not for the archive beside it.
+  const fullOut = join(mountPoint, 'cp.tar');
+  const backup = await runServerBinary(
+    ['backup', '--data-dir', dataDir, '--out', fullOut],
+    {},
+    {
+      prefix: onFullDisk(mountPoint, databaseSize + 8192, mountPoint),
+    },
+  );
+  t.is(backup.code, 1, backup.stderr);
+  t.regex(
+    backup.stderr,
+    /^error: file_write_failed: cannot write \S+cp\.tar \(ENOSPC: [^)]*\): nothing was written \(the partial archive was removed\); the archive needs about \d+ KiB; free space there \(df -h \S+\) or give an --out on another file system, then run it again: otherix-server backup --data-dir \S+ --out \S+cp\.tar\n$/,
+  );
+  t.regex(backup.stdout, /^left: (filler )?\n$/, 'no archive, temp file or copy left beside --out');
+
+  // Not even room for the database: the files written before it are removed, the dir is empty again.
+  const target = join(mountPoint, 'restored');
+  const restore = await runServerBinary(
+    ['restore', '--data-dir', target, '--from', out],
+    {},
+    {
+      prefix: onFullDisk(mountPoint, Math.min(64 * 1024, databaseSize / 2), target),
+    },
+  );
+  t.is(restore.code, 1, restore.stderr);
+  t.regex(
+    restore.stderr,
+    /^error: file_write_failed: cannot write \S+otherix\.db \(ENOSPC: [^)]*\): the restore stopped and removed the files it had written, so \S+restored is empty again; its files need about \d+ KiB: free space there \(df -h \S+\) or restore into a data dir on another file system, then run it again: otherix-server restore --data-dir \S+restored --from \S+full\.tar\n$/,
+  );
+  t.regex(restore.stdout, /^left: (otherix\.lock )?\n$/, 'nothing of the cluster is left in the data dir');
 });

@@ -71,6 +71,11 @@ async function fileSha256(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** What to do when the folder of --out cannot take the copy or the archive. */
+function roomAdvice(out: string, again: string): string {
+  return `free space there (df -h ${dirname(out)}) or give an --out on another file system, then run it again: ${again}`;
+}
+
 export async function takeBackup(options: BackupOptions): Promise<BackupResult> {
   const now = options.now ?? Date.now;
   const files = dataDirFiles(resolve(options.dataDir));
@@ -135,7 +140,8 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
       const unreadable = ['SQLITE_CORRUPT', 'SQLITE_NOTADB'].includes((error as { code?: string }).code ?? '');
       throw new OtherixError(
         unreadable ? 'data_dir_invalid' : 'file_write_failed',
-        `cannot copy ${files.database} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): nothing was written`,
+        `cannot copy ${files.database} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): nothing was written` +
+          (unreadable ? '' : `; ${roomAdvice(out, again)}`),
       );
     }
     const database = await inspectDatabaseFile(copy);
@@ -200,9 +206,17 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
       await commitTempFile(archive, out, { noClobber: true });
     } catch (error) {
       await discardTempFile(archive);
-      if ((error as { code?: string }).code === 'EEXIST')
+      const code = (error as { code?: string }).code;
+      if (code === 'EEXIST')
         throw new OtherixError('conflict', `${out} appeared while the backup was written: it was left as it is; give another --out`);
-      throw error;
+      // A full or failing disk beside --out (ENOSPC, EIO, EDQUOT): the archive's problem, said with what to do.
+      const size = Object.values(manifest.files).reduce((sum, file) => sum + file.size, 0);
+      throw new OtherixError(
+        'file_write_failed',
+        `cannot write ${out} (${code ?? 'error'}: ${(error as Error).message}): nothing was written (the partial archive was removed); ` +
+          `the archive needs about ${Math.ceil(size / 1024)} KiB; ${roomAdvice(out, again)}`,
+        { cause: error },
+      );
     }
     return { out, bytes: (await stat(out)).size, manifest };
   } finally {
