@@ -6,7 +6,7 @@
 // by the start, never initialized as a new cluster.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
@@ -288,4 +288,35 @@ test('a backup or a restore that meets a full disk says so and what to do, and l
     /^error: file_write_failed: cannot write \S+otherix\.db \(ENOSPC: [^)]*\): the restore stopped and removed the files it had written, so \S+restored is empty again; its files need about \d+ KiB: free space there \(df -h \S+\) or restore into a data dir on another file system, then run it again: otherix-server restore --data-dir \S+restored --from \S+full\.tar\n$/,
   );
   t.regex(restore.stdout, /^left: (otherix\.lock )?\n$/, 'nothing of the cluster is left in the data dir');
+});
+
+test("backup as the data dir's owner into a folder that user cannot write (the README's /var/backups, root's) says so and how to make one", async (t) => {
+  const out = join(await cluster.scratchDir('otherix-backups-'), 'first.tar');
+  const { dataDir } = await backedUpCluster('owner-node', out);
+  // The tests run as root (CI does): the data dir is handed to `nobody`, as a package gives it to `otherix`.
+  t.is(process.getuid!(), 0, 'this test needs root, as CI runs it, to run the backup as another user');
+  const owner = 65534;
+  await chmod(join(dataDir, '..'), 0o755);
+  for (const name of ['', ...(await readdir(dataDir))]) await chown(join(dataDir, name), owner, owner);
+  const rootOnly = await cluster.scratchDir('otherix-var-backups-');
+  await chmod(rootOnly, 0o755);
+  const asOwner = { prefix: ['setpriv', '--reuid', String(owner), '--regid', String(owner), '--clear-groups'] };
+
+  const refused = await runServerBinary(['backup', '--data-dir', dataDir, '--out', join(rootOnly, 'cp.tar')], {}, asOwner);
+  t.is(refused.code, 1, refused.stderr);
+  t.regex(
+    refused.stderr,
+    new RegExp(
+      `^error: file_write_failed: cannot write into ${rootOnly} \\(EACCES: [^\\n]*\\): nothing was written; the backup runs as uid ${owner} \\(the data dir's owner\\) and needs a folder it can write for --out, e\\.g\\. \`install -d -m 0700 -o <that user> ${rootOnly}/otherix\`, then run it again with --out there\\n$`,
+    ),
+  );
+  t.deepEqual(await readdir(rootOnly), []);
+
+  // What it says to do works.
+  const folder = join(rootOnly, 'otherix');
+  await mkdir(folder, { mode: 0o700 });
+  await chown(folder, owner, owner);
+  const taken = await runServerBinary(['backup', '--data-dir', dataDir, '--out', join(folder, 'cp.tar')], {}, asOwner);
+  t.is(taken.code, 0, taken.stderr);
+  t.is((await stat(join(folder, 'cp.tar'))).uid, owner);
 });

@@ -130,7 +130,16 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
   }
 
   // The database copy, in a private folder beside --out (the same filesystem as the archive).
-  const work = await mkdtemp(join(dirname(out), '.otherix-backup-'));
+  const work = await mkdtemp(join(dirname(out), '.otherix-backup-')).catch((error: NodeJS.ErrnoException) => {
+    throw new OtherixError(
+      'file_write_failed',
+      `cannot write into ${dirname(out)} (${error.code ?? 'error'}: ${error.message}): nothing was written; ` +
+        (error.code === 'EACCES' || error.code === 'EPERM' || error.code === 'EROFS'
+          ? `the backup runs as uid ${process.getuid?.() ?? '?'} (the data dir's owner) and needs a folder it can write for --out, e.g. \`install -d -m 0700 -o <that user> ${dirname(out)}/otherix\`, then run it again with --out there`
+          : roomAdvice(out, again)),
+      { cause: error },
+    );
+  });
   try {
     const copy = join(work, basename(files.database));
     try {
