@@ -183,6 +183,12 @@ test('backup copies the encrypted ca.key as it is; the restored data dir starts 
     const restoredDir = join(dir, 'restored');
     const restore = await runServerBinary(['restore', '--data-dir', restoredDir, '--from', join(dir, 'backup.tar')]);
     t.is(restore.code, 0, restore.stderr);
+    t.true(
+      restore.stderr.includes(
+        `next: otherix-server serve --data-dir ${restoredDir} ${FLAG} FILE (its ca.key is encrypted: the passphrase file it was encrypted with) on the address`,
+      ),
+      restore.stderr,
+    );
     t.deepEqual(await readFile(join(restoredDir, 'ca.key')), await readFile(join(dataDir, 'ca.key')), 'the encrypted file, byte for byte');
 
     const locked = await serve(restoredDir);
