@@ -14,7 +14,7 @@ import { X509Certificate } from 'node:crypto';
 import { createClient, isFullNode } from '@otherix/sdk';
 import type { OtherixClient } from '@otherix/sdk';
 import { clusterForNodes } from '../harness/cluster.js';
-import { runServerBinary, spawnControlPlane } from '../harness/control-plane.js';
+import { api, runServerBinary, spawnControlPlane } from '../harness/control-plane.js';
 import type { SpawnedControlPlane } from '../harness/control-plane.js';
 import { eventually, freePort } from '../harness/loopback.js';
 import { bootstrapAndServe } from '../harness/served-node.js';
@@ -319,4 +319,34 @@ test("backup as the data dir's owner into a folder that user cannot write (the R
   const taken = await runServerBinary(['backup', '--data-dir', dataDir, '--out', join(folder, 'cp.tar')], {}, asOwner);
   t.is(taken.code, 0, taken.stderr);
   t.is((await stat(join(folder, 'cp.tar'))).uid, owner);
+});
+
+test("a data dir in a CA rotation: backup archives the new CA's files; without ca-next.key it refuses, as a start does, instead of writing a backup that would not restore", async (t) => {
+  const cp = await spawnControlPlane({ dataDir: await cluster.scratchDir('otherix-cp-rotating-') });
+  try {
+    const moved = await api(cp, 'POST', '/v1/ca/rotation', { token: cp.adminToken, body: { target: 'next' } });
+    t.is(moved.status, 200, moved.text);
+    t.is(moved.body.phase, 'init');
+  } finally {
+    await cp.stop();
+  }
+  const whole = join(await cluster.scratchDir('otherix-backups-'), 'rotating.tar');
+  const taken = await runServerBinary(['backup', '--data-dir', cp.dataDir, '--out', whole]);
+  t.is(taken.code, 0, taken.stderr);
+  const archived = await readFile(whole, 'latin1');
+  t.true(archived.includes('ca-next.crt') && archived.includes('ca-next.key'), "the new CA's files are in it");
+
+  // The new CA's key lost from the data dir: a start refuses it, and so does a backup now.
+  await rm(join(cp.dataDir, 'ca-next.key'));
+  const start = await runServerBinary(['serve', '--data-dir', cp.dataDir, '--listen', '127.0.0.1:0']);
+  t.is(start.code, 1);
+  t.regex(start.stderr, /the CA rotation \(phase init\) needs its new CA's key/);
+  const out = join(await cluster.scratchDir('otherix-backups-'), 'partial.tar');
+  const refused = await runServerBinary(['backup', '--data-dir', cp.dataDir, '--out', out]);
+  t.is(refused.code, 1, refused.stderr);
+  t.regex(
+    refused.stderr,
+    /^error: data_dir_invalid: \S+otherix\.db records a CA rotation \(phase init, new CA sha256:[0-9a-f]{64}\), but \S+ does not hold that CA's ca-next\.crt and ca-next\.key: otherix-server would refuse to start on it, and this backup would not restore\. .*Nothing was written\n$/,
+  );
+  t.false(existsSync(out));
 });

@@ -20,6 +20,7 @@ import { BUSY_TIMEOUT_MS } from '../store/sqlite/connection.js';
 import { inspectDatabaseFile } from '../store/sqlite/inspect.js';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_NAME, backupMembers } from './contents.js';
 import type { BackupManifest } from './contents.js';
+import { checkRotationFiles } from './rotation-files.js';
 import { TarWriter } from './tar.js';
 
 export interface BackupOptions {
@@ -173,6 +174,7 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
           `otherix-server would refuse to start on it, and this backup would not restore. Nothing was written`,
       );
     }
+    await checkRotationFiles(copy, files, contents, caFingerprint);
 
     const databaseSize = (await stat(copy)).size;
     const manifest: BackupManifest = {
