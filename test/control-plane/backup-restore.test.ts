@@ -18,6 +18,7 @@ import { api, runServerBinary, spawnControlPlane } from '../harness/control-plan
 import type { SpawnedControlPlane } from '../harness/control-plane.js';
 import { eventually, freePort } from '../harness/loopback.js';
 import { bootstrapAndServe } from '../harness/served-node.js';
+import { CRASH_EXIT_CODE, crashAtEnv } from '../harness/crash-points.js';
 import { onNearlyFullTmpfs } from '../harness/small-filesystem.js';
 import type { ServedNode } from '../harness/served-node.js';
 
@@ -349,4 +350,27 @@ test("a data dir in a CA rotation: backup archives the new CA's files; without c
     /^error: data_dir_invalid: \S+otherix\.db records a CA rotation \(phase init, new CA sha256:[0-9a-f]{64}\), but \S+ does not hold that CA's ca-next\.crt and ca-next\.key: otherix-server would refuse to start on it, and this backup would not restore\. .*Nothing was written\n$/,
   );
   t.false(existsSync(out));
+});
+
+test('a backup killed after its database copy leaves only a 0700 folder with a 0600 copy beside --out; the next backup works', async (t) => {
+  const first = join(await cluster.scratchDir('otherix-backups-'), 'first.tar');
+  const { dataDir } = await backedUpCluster('killed-backup-node', first);
+  const folder = await cluster.scratchDir('otherix-killed-');
+  const out = join(folder, 'cp.tar');
+  const killed = await runServerBinary(['backup', '--data-dir', dataDir, '--out', out], crashAtEnv('backup-after-database-copy'));
+  t.is(killed.code, CRASH_EXIT_CODE, killed.stderr);
+  const left = await readdir(folder);
+  t.is(left.length, 1, left.join(', '));
+  t.regex(left[0], /^\.otherix-backup-/);
+  t.is(await mode(join(folder, left[0])), 0o700);
+  t.deepEqual(await readdir(join(folder, left[0])), ['otherix.db']);
+  t.is(
+    await mode(join(folder, left[0], 'otherix.db')),
+    0o600,
+    'the database copy (token hashes, node rows) is 0600 from the moment it exists',
+  );
+
+  const again = await runServerBinary(['backup', '--data-dir', dataDir, '--out', out]);
+  t.is(again.code, 0, again.stderr);
+  t.is(await mode(out), 0o600);
 });

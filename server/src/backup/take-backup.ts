@@ -12,7 +12,7 @@ import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OtherixError } from '@otherix/sdk';
 import { fingerprintOfPem } from '@otherix/sdk/pki';
-import { commitTempFile, createTempFile, discardTempFile, isUuid } from '@otherix/sdk/internal';
+import { commitTempFile, createTempFile, discardTempFile, isUuid, passWriteStep } from '@otherix/sdk/internal';
 import sqlite3 from 'sqlite3';
 import { dataDirFiles } from '../init/files.js';
 import { assertDataDirOwner } from '../init/owner.js';
@@ -46,8 +46,11 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** The database at one instant, into `target` (which must not exist). */
+/** The database at one instant, into `target` (which must not exist): 0600 from the moment it exists. */
 async function copyDatabase(source: string, target: string): Promise<void> {
+  // VACUUM INTO takes an existing empty file as it is: made here 0600, not with SQLite's 0644.
+  const made = await open(target, 'wx', 0o600);
+  await made.chmod(0o600).finally(() => made.close());
   const db = await new Promise<sqlite3.Database>((resolveDb, reject) => {
     const opened = new sqlite3.Database(source, sqlite3.OPEN_READONLY, (error) => (error === null ? resolveDb(opened) : reject(error)));
   });
@@ -145,6 +148,7 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
     const copy = join(work, basename(files.database));
     try {
       await copyDatabase(files.database, copy);
+      passWriteStep('backup-after-database-copy');
     } catch (error) {
       // A database SQLite cannot read is the data dir's problem; anything else (a full disk beside --out) the copy's.
       const unreadable = ['SQLITE_CORRUPT', 'SQLITE_NOTADB'].includes((error as { code?: string }).code ?? '');
