@@ -3,8 +3,14 @@
 // the new one beside it: a serve restarted then (a host reboot, systemd restarting it), and a host
 // that joins then with the fingerprint the mint block prints, must get to State B with that leaf,
 // not wait in State A asking for a re-bootstrap; the rotation then completes with them beating.
+// A CP restarted in each phase takes its own certificates as the rotation left them, without a
+// warning that they are "not issued by this cluster's CA", and serves from the phase's CA.
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import test from 'ava';
 import { startServe } from '../harness/agent.js';
+import { api, spawnControlPlane } from '../harness/control-plane.js';
 import { eventually } from '../harness/loopback.js';
 import { bootstrapAndServe } from '../harness/served-node.js';
 import { isFailure, moveWhenCaughtUp, rotationStatus, startFleet } from './fleet.js';
@@ -45,4 +51,35 @@ test('in update_clients, a serve restarted after its renewal and a host that joi
   );
   t.deepEqual(restarted.records.filter(isFailure), [], 'the restarted node never failed a beat');
   t.deepEqual(late.serve.records.filter(isFailure), [], 'the late joiner never failed a beat');
+});
+
+test("a CP restarted in each phase of a rotation takes its certificates as the rotation left them, with no warning, and serves from the phase's CA", async (t) => {
+  let cp = await spawnControlPlane();
+  t.teardown(() => cp.stop().then(() => undefined));
+  const original = cp.caPem;
+  const servedIssuer = async (): Promise<string> => {
+    const next = await readFile(join(cp.dataDir, 'ca-next.crt'), 'utf8').catch(() => '');
+    const serverCert = new X509Certificate(await readFile(join(cp.dataDir, 'server.crt'), 'utf8'));
+    return next !== '' && serverCert.verify(new X509Certificate(next).publicKey) ? 'new' : 'old';
+  };
+  for (const [phase, serving] of [
+    ['init', 'old'],
+    ['update_clients', 'old'],
+    ['update_servers', 'new'],
+  ] as const) {
+    const moved = await api(cp, 'POST', '/v1/ca/rotation', { token: cp.adminToken, body: { target: 'next', force: true } });
+    t.is(moved.body?.phase, phase, moved.text);
+    await cp.stop();
+    cp = await spawnControlPlane({ dataDir: cp.dataDir });
+    const { stdout, stderr } = cp.output();
+    t.false(/was not issued by this cluster's CA/.test(stdout + stderr), `${phase}: ${stderr}`);
+    t.is(await servedIssuer(), serving, phase);
+    const rotation = await api(
+      { url: cp.url, caPem: `${original}${await readFile(join(cp.dataDir, 'ca-next.crt'), 'utf8')}` },
+      'GET',
+      '/v1/ca/rotation',
+      { token: cp.adminToken },
+    );
+    t.is(rotation.body?.phase, phase);
+  }
 });
