@@ -127,8 +127,22 @@ export class CaRotationService {
     for (const listener of this.listeners) await listener(trust);
   }
 
-  /** Moves the rotation: `next` phase, or `rollback`. */
-  async move(target: RotationTarget, options: { force: boolean }): Promise<RotationStatus> {
+  /** The moves of this process, one after the other (see move). */
+  private moving: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Moves the rotation: `next` phase, or `rollback`. One move at a time in this process: a start
+   * writes the new CA's files (ca-next.key, ca-next.crt) before its row, so two moves at once (two
+   * admins, a retried request) would leave the row naming one new CA and the files holding
+   * another, which no start can read. Across replicas the row's version refuses the later one.
+   */
+  move(target: RotationTarget, options: { force: boolean }): Promise<RotationStatus> {
+    const run = this.moving.then(() => this.moveNow(target, options));
+    this.moving = run.catch(() => undefined);
+    return run;
+  }
+
+  private async moveNow(target: RotationTarget, options: { force: boolean }): Promise<RotationStatus> {
     await this.refresh();
     const trust = this.state;
     const row = await this.store.caRotation.read();
