@@ -178,16 +178,24 @@ export class CaRotationService {
     const current = this.state.current;
     const crossPem = (await current.crossCertify(next)) + (await next.crossCertify(current));
     await this.keys.discard();
-    const sealed = await this.keys.save(material);
-    await this.write(row, {
-      phase: 'init',
-      phaseSince: now,
-      startedAt: now,
-      nextCaCertPem: material.certPem,
-      nextCaKeySealed: sealed,
-      crossPem,
-      retiredCaCertPem: row.retiredCaCertPem,
-    });
+    let written = false;
+    try {
+      const sealed = await this.keys.save(material);
+      written = await this.store.caRotation.write(row.version, {
+        phase: 'init',
+        phaseSince: now,
+        startedAt: now,
+        nextCaCertPem: material.certPem,
+        nextCaKeySealed: sealed,
+        crossPem,
+        retiredCaCertPem: row.retiredCaCertPem,
+      });
+    } finally {
+      // A start that did not reach its row leaves no new CA behind (no key file that a backup carries or a start reads).
+      if (!written) await this.keys.discard().catch(() => undefined);
+    }
+    if (!written) throw changedMeanwhile();
+    await this.refresh();
   }
 
   private async complete(row: CaRotationRow, now: number): Promise<void> {
