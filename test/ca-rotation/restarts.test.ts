@@ -4,11 +4,13 @@
 // that joins then with the fingerprint the mint block prints, must get to State B with that leaf,
 // not wait in State A asking for a re-bootstrap; the rotation then completes with them beating.
 // A CP restarted in each phase takes its own certificates as the rotation left them, without a
-// warning that they are "not issued by this cluster's CA", and serves from the phase's CA.
+// warning that they are "not issued by this cluster's CA", serves from the phase's CA, and its start
+// line (and the `otherix login` it prints) names that CA.
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
+import { fingerprintOfPem } from '@otherix/sdk/pki';
 import { startServe } from '../harness/agent.js';
 import { api, spawnControlPlane } from '../harness/control-plane.js';
 import { eventually } from '../harness/loopback.js';
@@ -74,6 +76,10 @@ test("a CP restarted in each phase of a rotation takes its certificates as the r
     const { stdout, stderr } = cp.output();
     t.false(/was not issued by this cluster's CA/.test(stdout + stderr), `${phase}: ${stderr}`);
     t.is(await servedIssuer(), serving, phase);
+    // The start line's fingerprint (and its `otherix login` command) is the CA it serves from.
+    const nextPem = await readFile(join(cp.dataDir, 'ca-next.crt'), 'utf8');
+    t.is(cp.caFingerprint, fingerprintOfPem(serving === 'new' ? nextPem : original), phase);
+    t.regex(stderr, new RegExp(`next: otherix login --cp-url \\S+ --ca-fingerprint ${cp.caFingerprint} `));
     const rotation = await api(
       { url: cp.url, caPem: `${original}${await readFile(join(cp.dataDir, 'ca-next.crt'), 'utf8')}` },
       'GET',
