@@ -79,7 +79,12 @@ test("a CP restarted in each phase of a rotation takes its certificates as the r
     // The start line's fingerprint (and its `otherix login` command) is the CA it serves from.
     const nextPem = await readFile(join(cp.dataDir, 'ca-next.crt'), 'utf8');
     t.is(cp.caFingerprint, fingerprintOfPem(serving === 'new' ? nextPem : original), phase);
-    t.regex(stderr, new RegExp(`next: otherix login --cp-url \\S+ --ca-fingerprint ${cp.caFingerprint} `));
+    // The `next:` line follows the listening line: wait until it has been read.
+    const lines = await eventually(
+      async () => cp.output().stderr,
+      (text) => text.includes('next: otherix login'),
+    );
+    t.regex(lines, new RegExp(`next: otherix login --cp-url \\S+ --ca-fingerprint ${cp.caFingerprint} `));
     const rotation = await api(
       { url: cp.url, caPem: `${original}${await readFile(join(cp.dataDir, 'ca-next.crt'), 'utf8')}` },
       'GET',
