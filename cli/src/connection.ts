@@ -1,6 +1,6 @@
 // Connection flags -> the SDK's CLI settings (flags > env > config file) -> a pinned client.
 // No HTTP, pinning or config logic lives here: the SDK does it.
-import { createClient, isOtherixError, loadCliSettings, cliClientOptions } from '@otherix/sdk';
+import { OtherixError, createClient, isOtherixError, loadCliSettings, cliClientOptions } from '@otherix/sdk';
 import type { CliConnectionFlags, CliSettings, OtherixClient } from '@otherix/sdk';
 import { recoverCliTrust, refreshCliTrust } from '@otherix/sdk/internal';
 
@@ -22,10 +22,19 @@ export async function withClient<T>(
   } catch (error) {
     // The CP moved to a CA this CLI has not saved yet (a CA rotation): taken only when the pinned CA vouches for it.
     if (!isOtherixError(error, 'tls_failed')) throw error;
-    const served = await recoverCliTrust(settings).catch(() => undefined);
-    if (served === undefined) throw error;
+    const recovered = await recoverCliTrust(settings).catch(() => undefined);
+    if (recovered === undefined) throw error;
+    if (!recovered.saved) {
+      throw new OtherixError(
+        'tls_failed',
+        `the control plane at ${settings.cpUrl} serves CA ${recovered.served}, which the CA this CLI pinned (${settings.caFingerprint}) does not vouch for: ` +
+          `the cluster CA was rotated more than once since this CLI last ran a command, or something is in the middle; ` +
+          `take the fingerprint from the CP host (\`otherix-server ca-fingerprint\`) or an admin and run \`otherix login\` again. Nothing was saved`,
+        { cause: error },
+      );
+    }
     process.stderr.write(
-      `otherix: the cluster CA was rotated: saved CA ${served} (vouched for by the CA you pinned) to ${settings.configPath}\n`,
+      `otherix: the cluster CA was rotated: saved CA ${recovered.served} (vouched for by the CA you pinned) to ${settings.configPath}\n`,
     );
     return withSettings(loadSettings(flags), action);
   }

@@ -44,6 +44,7 @@ export { readFileSetSync } from './files/file-set-read.js';
 export type { FileSetRead } from './files/file-set-read.js';
 export { saveCliConfig, cliCpUrls, CLI_CONFIG_FILE_MODE, CLI_CONFIG_DIR_MODE, CLI_ENV } from './config/cli-config.js';
 export { recoverCliTrust, refreshCliTrust } from './config/cli-trust.js';
+export type { RecoveredTrust } from './config/cli-trust.js';
 export { probeCaRotation } from './pki/rotation-probe.js';
 export type { RotationProbe } from './pki/rotation-probe.js';
 export { openApiDocument } from './openapi-document.js';

@@ -4,7 +4,7 @@
 export { FINGERPRINT_PREFIX, fingerprintOfDer, fingerprintOfPem, parseFingerprint, fingerprintsEqual } from './pki/fingerprint.js';
 export { singleCaCertificate } from './pki/ca-pem.js';
 export type { PinnableCa } from './pki/ca-pem.js';
-export { readTrustBundle, sameTrust } from './pki/trust-bundle.js';
+export { issuerAmong, readTrustBundle, sameTrust } from './pki/trust-bundle.js';
 export type { TrustBundle } from './pki/trust-bundle.js';
 export {
   CONTROL_PLANE_SPIFFE_ID,

@@ -237,17 +237,16 @@ async function serve(args: ReturnType<typeof parse>): Promise<void> {
   await app.listen({ host: args.listen.host, port: args.listen.port });
   const address = app.server.address();
   const url = `https://${address !== null && typeof address === 'object' ? formatHostPort(address.address, address.port) : formatHostPort(args.listen.host, args.listen.port)}`;
-  app.log.info(
-    { url, ca_fingerprint: material.ca.fingerprint, admin_token_file: material.files.adminToken },
-    'otherix control plane ready',
-  );
+  // What a client pins now: the CA the CP serves from (a CA rotation's new one from update_servers on).
+  const fingerprint = app.services.caRotation.trust.serving.fingerprint;
+  app.log.info({ url, ca_fingerprint: fingerprint, admin_token_file: material.files.adminToken }, 'otherix control plane ready');
   // Two human lines (startup-lines.ts); tests and scripts wait for the first. Never a secret.
   const adminTokenState = await adminTokenFileState(material.files.adminToken, material.store, Date.now());
   const facts = {
     url,
     listenHost: args.listen.host,
     advertiseHosts: args.advertiseHosts,
-    fingerprint: material.ca.fingerprint,
+    fingerprint,
     dataDir: material.files.dir,
     onPostgres: args.databaseUrl !== undefined,
   };

@@ -3,10 +3,11 @@
 // the TLS handshake, and the agent logs ca_retired saying to re-bootstrap with a bound token; the
 // CP logs which node it was (the agent's one look at /v1/ca presents its certificate). One agent
 // that learned the new CA in init and went away before it renewed gets 401 ca_retired from the CP,
-// which says the same. A node that heartbeats through the rotation is not disturbed, and the
-// away ones never held a phase back (they do not heartbeat).
+// which says the same; `otherix-agent renew` on either host says what serve says. A node that
+// heartbeats through the rotation is not disturbed, and the away ones never held a phase back
+// (they do not heartbeat).
 import test from 'ava';
-import { startServe } from '../harness/agent.js';
+import { runAgent, startServe } from '../harness/agent.js';
 import { eventually } from '../harness/loopback.js';
 import { caFileFingerprints, isFailure, moveWhenCaughtUp, rotationStatus, startFleet } from './fleet.js';
 
@@ -29,6 +30,21 @@ test('agents that missed the rotation are refused afterwards with ca_retired, in
   const done = await moveWhenCaughtUp(fleet, ['next'], 1);
   t.is(done.phase, 'standby');
   t.is((await rotationStatus(fleet)).lagging.length, 0);
+
+  // Away during the whole rotation, renewed by hand (`otherix-agent renew`, the way for a host
+  // whose serve is stopped): the same refusal and advice as serve's, not "check the URL".
+  const renewedAll = await runAgent(['renew', '--config', awayAll.configPath, '--force']);
+  t.is(renewedAll.exitCode, 1, renewedAll.stderr);
+  t.regex(
+    renewedAll.stderr,
+    /^error: ca_retired: the control plane presents a certificate of CA sha256:[0-9a-f]{64}, which this node does not trust .*: this node missed a CA rotation while it was away; mint a join token bound to it \(`otherix node join-token create --node-name away-all`.*`otherix-agent bootstrap --force`.*; nothing was renewed\n$/,
+  );
+  const renewedHalf = await runAgent(['renew', '--config', awayHalf.configPath, '--force']);
+  t.is(renewedHalf.exitCode, 1, renewedHalf.stderr);
+  t.regex(
+    renewedHalf.stderr,
+    /^error: ca_retired: the certificate of node away-half was signed by the cluster CA .*otherix-agent bootstrap --force/,
+  );
 
   // Away during the whole rotation: the CP's certificate is from a CA this node never trusted.
   awayAll.serve = startServe(['serve', '--config', awayAll.configPath, '--poll-interval', '100ms']);

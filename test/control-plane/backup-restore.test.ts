@@ -6,7 +6,7 @@
 // by the start, never initialized as a new cluster.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
@@ -14,10 +14,12 @@ import { X509Certificate } from 'node:crypto';
 import { createClient, isFullNode } from '@otherix/sdk';
 import type { OtherixClient } from '@otherix/sdk';
 import { clusterForNodes } from '../harness/cluster.js';
-import { runServerBinary, spawnControlPlane } from '../harness/control-plane.js';
+import { api, runServerBinary, spawnControlPlane } from '../harness/control-plane.js';
 import type { SpawnedControlPlane } from '../harness/control-plane.js';
 import { eventually, freePort } from '../harness/loopback.js';
 import { bootstrapAndServe } from '../harness/served-node.js';
+import { CRASH_EXIT_CODE, crashAtEnv } from '../harness/crash-points.js';
+import { onNearlyFullTmpfs } from '../harness/small-filesystem.js';
 import type { ServedNode } from '../harness/served-node.js';
 
 // Only for its scratch folders (removed after the file): the CPs here are the real binary.
@@ -229,4 +231,145 @@ test('backup refuses an existing --out, a data dir without a cluster, and usage 
   const misplaced = await runServerBinary(['restore', '--data-dir', dataDir, '--out', out]);
   t.is(misplaced.code, 2);
   t.regex(misplaced.stderr, /--out is for backup only/);
+});
+
+/**
+ * Runs the command on a nearly full tmpfs mounted at `mountPoint` (for this command only), then
+ * prints `left: <what listDir holds>` on stdout, since the mount is gone when the command is.
+ */
+function onFullDisk(mountPoint: string, freeBytes: number, listDir: string): string[] {
+  return [
+    ...onNearlyFullTmpfs(mountPoint, { sizeBytes: 1024 * 1024, freeBytes }),
+    'sh',
+    '-c',
+    'dir=$1; shift; "$@"; code=$?; printf "left: %s\\n" "$(ls -A "$dir" 2>/dev/null | tr "\\n" " ")"; exit $code',
+    'sh',
+    listDir,
+  ];
+}
+
+test('a backup or a restore that meets a full disk says so and what to do, and leaves nothing half-written', async (t) => {
+  const out = join(await cluster.scratchDir('otherix-backups-'), 'full.tar');
+  const { dataDir } = await backedUpCluster('full-disk-node', out);
+  const archive = await readFile(out);
+  const manifestText = archive.subarray(512).toString('utf8');
+  const manifest = JSON.parse(manifestText.slice(0, manifestText.indexOf('\n}\n') + 2)) as { files: Record<string, { size: number }> };
+  const databaseSize = manifest.files['otherix.db'].size;
+  const mountPoint = join(await cluster.scratchDir('otherix-full-'), 'small-fs');
+  await mkdir(mountPoint);
+
+  // Room for the database copy, not for the archive beside it.
+  const fullOut = join(mountPoint, 'cp.tar');
+  const backup = await runServerBinary(
+    ['backup', '--data-dir', dataDir, '--out', fullOut],
+    {},
+    {
+      prefix: onFullDisk(mountPoint, databaseSize + 8192, mountPoint),
+    },
+  );
+  t.is(backup.code, 1, backup.stderr);
+  t.regex(
+    backup.stderr,
+    /^error: file_write_failed: cannot write \S+cp\.tar \(ENOSPC: [^)]*\): nothing was written \(the partial archive was removed\); the archive needs about \d+ KiB; free space there \(df -h \S+\) or give an --out on another file system, then run it again: otherix-server backup --data-dir \S+ --out \S+cp\.tar\n$/,
+  );
+  t.regex(backup.stdout, /^left: (filler )?\n$/, 'no archive, temp file or copy left beside --out');
+
+  // Not even room for the database: the files written before it are removed, the dir is empty again.
+  const target = join(mountPoint, 'restored');
+  const restore = await runServerBinary(
+    ['restore', '--data-dir', target, '--from', out],
+    {},
+    {
+      prefix: onFullDisk(mountPoint, Math.min(64 * 1024, databaseSize / 2), target),
+    },
+  );
+  t.is(restore.code, 1, restore.stderr);
+  t.regex(
+    restore.stderr,
+    /^error: file_write_failed: cannot write \S+otherix\.db \(ENOSPC: [^)]*\): the restore stopped and removed the files it had written, so \S+restored is empty again; its files need about \d+ KiB: free space there \(df -h \S+\) or restore into a data dir on another file system, then run it again: otherix-server restore --data-dir \S+restored --from \S+full\.tar\n$/,
+  );
+  t.regex(restore.stdout, /^left: (otherix\.lock )?\n$/, 'nothing of the cluster is left in the data dir');
+});
+
+test("backup as the data dir's owner into a folder that user cannot write (the README's /var/backups, root's) says so and how to make one", async (t) => {
+  const out = join(await cluster.scratchDir('otherix-backups-'), 'first.tar');
+  const { dataDir } = await backedUpCluster('owner-node', out);
+  // The tests run as root (CI does): the data dir is handed to `nobody`, as a package gives it to `otherix`.
+  t.is(process.getuid!(), 0, 'this test needs root, as CI runs it, to run the backup as another user');
+  const owner = 65534;
+  for (const name of ['', ...(await readdir(dataDir))]) await chown(join(dataDir, name), owner, owner);
+  const rootOnly = await cluster.scratchDir('otherix-var-backups-');
+  await chmod(rootOnly, 0o755);
+  const asOwner = { prefix: ['setpriv', '--reuid', String(owner), '--regid', String(owner), '--clear-groups'] };
+
+  const refused = await runServerBinary(['backup', '--data-dir', dataDir, '--out', join(rootOnly, 'cp.tar')], {}, asOwner);
+  t.is(refused.code, 1, refused.stderr);
+  t.regex(
+    refused.stderr,
+    new RegExp(
+      `^error: file_write_failed: cannot write into ${rootOnly} \\(EACCES: [^\\n]*\\): nothing was written; the backup runs as uid ${owner} \\(the data dir's owner\\) and needs a folder it can write for --out, e\\.g\\. \`install -d -m 0700 -o <that user> ${rootOnly}/otherix\`, then run it again with --out there\\n$`,
+    ),
+  );
+  t.deepEqual(await readdir(rootOnly), []);
+
+  // What it says to do works.
+  const folder = join(rootOnly, 'otherix');
+  await mkdir(folder, { mode: 0o700 });
+  await chown(folder, owner, owner);
+  const taken = await runServerBinary(['backup', '--data-dir', dataDir, '--out', join(folder, 'cp.tar')], {}, asOwner);
+  t.is(taken.code, 0, taken.stderr);
+  t.is((await stat(join(folder, 'cp.tar'))).uid, owner);
+});
+
+test("a data dir in a CA rotation: backup archives the new CA's files; without ca-next.key it refuses, as a start does, instead of writing a backup that would not restore", async (t) => {
+  const cp = await spawnControlPlane({ dataDir: await cluster.scratchDir('otherix-cp-rotating-') });
+  try {
+    const moved = await api(cp, 'POST', '/v1/ca/rotation', { token: cp.adminToken, body: { target: 'next' } });
+    t.is(moved.status, 200, moved.text);
+    t.is(moved.body.phase, 'init');
+  } finally {
+    await cp.stop();
+  }
+  const whole = join(await cluster.scratchDir('otherix-backups-'), 'rotating.tar');
+  const taken = await runServerBinary(['backup', '--data-dir', cp.dataDir, '--out', whole]);
+  t.is(taken.code, 0, taken.stderr);
+  const archived = await readFile(whole, 'latin1');
+  t.true(archived.includes('ca-next.crt') && archived.includes('ca-next.key'), "the new CA's files are in it");
+
+  // The new CA's key lost from the data dir: a start refuses it, and so does a backup now.
+  await rm(join(cp.dataDir, 'ca-next.key'));
+  const start = await runServerBinary(['serve', '--data-dir', cp.dataDir, '--listen', '127.0.0.1:0']);
+  t.is(start.code, 1);
+  t.regex(start.stderr, /the CA rotation \(phase init\) needs its new CA's key/);
+  const out = join(await cluster.scratchDir('otherix-backups-'), 'partial.tar');
+  const refused = await runServerBinary(['backup', '--data-dir', cp.dataDir, '--out', out]);
+  t.is(refused.code, 1, refused.stderr);
+  t.regex(
+    refused.stderr,
+    /^error: data_dir_invalid: \S+otherix\.db records a CA rotation \(phase init, new CA sha256:[0-9a-f]{64}\), but \S+ does not hold that CA's ca-next\.crt and ca-next\.key: otherix-server would refuse to start on it, and this backup would not restore\. .*Nothing was written\n$/,
+  );
+  t.false(existsSync(out));
+});
+
+test('a backup killed after its database copy leaves only a 0700 folder with a 0600 copy beside --out; the next backup works', async (t) => {
+  const first = join(await cluster.scratchDir('otherix-backups-'), 'first.tar');
+  const { dataDir } = await backedUpCluster('killed-backup-node', first);
+  const folder = await cluster.scratchDir('otherix-killed-');
+  const out = join(folder, 'cp.tar');
+  const killed = await runServerBinary(['backup', '--data-dir', dataDir, '--out', out], crashAtEnv('backup-after-database-copy'));
+  t.is(killed.code, CRASH_EXIT_CODE, killed.stderr);
+  const left = await readdir(folder);
+  t.is(left.length, 1, left.join(', '));
+  t.regex(left[0], /^\.otherix-backup-/);
+  t.is(await mode(join(folder, left[0])), 0o700);
+  t.deepEqual(await readdir(join(folder, left[0])), ['otherix.db']);
+  t.is(
+    await mode(join(folder, left[0], 'otherix.db')),
+    0o600,
+    'the database copy (token hashes, node rows) is 0600 from the moment it exists',
+  );
+
+  const again = await runServerBinary(['backup', '--data-dir', dataDir, '--out', out]);
+  t.is(again.code, 0, again.stderr);
+  t.is(await mode(out), 0o600);
 });

@@ -183,6 +183,12 @@ test('backup copies the encrypted ca.key as it is; the restored data dir starts 
     const restoredDir = join(dir, 'restored');
     const restore = await runServerBinary(['restore', '--data-dir', restoredDir, '--from', join(dir, 'backup.tar')]);
     t.is(restore.code, 0, restore.stderr);
+    t.true(
+      restore.stderr.includes(
+        `next: otherix-server serve --data-dir ${restoredDir} ${FLAG} FILE (its ca.key is encrypted: the passphrase file it was encrypted with) on the address`,
+      ),
+      restore.stderr,
+    );
     t.deepEqual(await readFile(join(restoredDir, 'ca.key')), await readFile(join(dataDir, 'ca.key')), 'the encrypted file, byte for byte');
 
     const locked = await serve(restoredDir);
@@ -219,6 +225,14 @@ test('the passphrase file is checked like --secret-file, and the flag is refused
     const missing = await serve(dataDir, FLAG, join(dir, 'nope'));
     t.is(missing.code, 1);
     t.regex(missing.stderr, /^error: config_invalid: failed to start: cannot read the CA key passphrase file \S+ \(ENOENT\)/);
+    // A folder (its data dir's parent, say) given by mistake: named as not a file, not told to chmod 600 a folder.
+    const folder = await serve(dataDir, FLAG, dir);
+    t.is(folder.code, 1);
+    t.regex(
+      folder.stderr,
+      /^error: config_invalid: failed to start: cannot read the CA key passphrase file \S+ \(EISDIR\): give the file itself /,
+    );
+    t.false(folder.stderr.includes('chmod'), folder.stderr);
     t.false((await readdir(dir)).includes('data'), 'the data dir is not even created before the file is read and accepted');
 
     const onPostgres = await runServerBinary(['serve', '--database-url', 'postgres://u@127.0.0.1:1/x', '--secret-file', path, FLAG, path]);

@@ -5,10 +5,11 @@ import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { api, runServerBinary, spawnControlPlane } from '../harness/control-plane.js';
 import { garbleTablePage } from '../harness/database-file.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';
+import { onNearlyFullTmpfsWith } from '../harness/small-filesystem.js';
 
 /** A stopped cluster with a few nodes (so its tables span pages), cleanly closed (no -wal left). */
 async function stoppedCluster(): Promise<string> {
@@ -62,4 +63,39 @@ test('a garbled header (not a database any more) is named SQLITE_NOTADB', async 
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
+});
+
+test('a whole database on a disk that filled up is not called damaged: the start names the disk, and never says to restore a backup', async (t) => {
+  const dataDir = await stoppedCluster();
+  const mountPoint = await mkdtemp(join(tmpdir(), 'otherix-full-disk-'));
+  const onFullDisk = join(mountPoint, basename(dataDir));
+  // The data dir as it is, on a tmpfs with two pages left: the pid file fits, otherix.db-shm does not.
+  const run = await runServerBinary(
+    ['serve', '--data-dir', onFullDisk, '--listen', '127.0.0.1:0'],
+    {},
+    {
+      prefix: onNearlyFullTmpfsWith(dataDir, mountPoint, { sizeBytes: 4 * 1024 * 1024, freeBytes: 8192 }),
+    },
+  );
+  t.is(run.code, 1, run.stderr);
+  t.true(
+    run.stderr.startsWith(
+      `error: data_dir_invalid: refusing to start: SQLite could not read or write ${join(onFullDisk, 'otherix.db')} (SQLITE_IOERR: `,
+    ),
+    run.stderr,
+  );
+  t.true(
+    run.stderr.includes(`Check the free space on that filesystem (df -h ${onFullDisk}: SQLite needs room beside otherix.db`),
+    run.stderr,
+  );
+  t.true(run.stderr.includes('do not restore a backup for this'), run.stderr);
+  t.false(run.stderr.includes('is damaged'), run.stderr);
+  t.false(run.stderr.includes('.recover'), run.stderr);
+
+  // The same files with room to spare: the database was whole all along.
+  const cp = await spawnControlPlane({ dataDir });
+  t.is((await api(cp, 'GET', '/v1/nodes?limit=100', { token: cp.adminToken })).body.items.length, 20);
+  await cp.stop();
+  await rm(dataDir, { recursive: true, force: true });
+  await rm(mountPoint, { recursive: true, force: true });
 });

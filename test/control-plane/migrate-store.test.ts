@@ -3,7 +3,8 @@
 // the certificates they have, the admin token and the CA fingerprint stay, tokens, consumptions
 // and serials are there. A running CP (its lock) and a database that holds anything are refused,
 // with nothing written. A data dir whose ca.key is encrypted (--ca-key-passphrase-file) migrates
-// with that file, and is refused without it.
+// with that file, and is refused without it. A data dir in the middle of a CA rotation is refused
+// (the rotation would not come along).
 import test from 'ava';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -130,6 +131,32 @@ test('an encrypted ca.key migrates with --ca-key-passphrase-file (refused withou
 });
 
 /** The database holds no cluster: what `otherix-server ca-fingerprint --database-url` says of it. */
+test('a data dir in the middle of a CA rotation is refused, nothing written: the rotation would not come along', async (t) => {
+  const dataDir = join(dir, 'rotating-cp');
+  const cp = await spawnControlPlane({ dataDir });
+  running.push(cp);
+  for (const phase of ['init', 'update_clients'])
+    t.is((await api(cp, 'POST', '/v1/ca/rotation', { token: cp.adminToken, body: { target: 'next', force: true } })).body.phase, phase);
+  await cp.stop();
+  const databaseUrl = await freshDatabaseUrl();
+  const secretFile = await writeSecretFile(join(dir, 'secret-rotating'));
+  const refused = await runServerBinary([
+    'migrate-store',
+    '--data-dir',
+    dataDir,
+    '--database-url',
+    databaseUrl,
+    '--secret-file',
+    secretFile,
+  ]);
+  t.is(refused.code, 1, refused.stderr);
+  t.regex(
+    refused.stderr,
+    /^error: conflict: \S+ is in the middle of a CA rotation \(phase update_clients\), which migrate-store does not carry over: .*complete the rotation .*or roll it back.*Nothing was written\n$/,
+  );
+  t.true(await noCluster(databaseUrl), 'nothing written');
+});
+
 async function noCluster(url: string): Promise<boolean> {
   const asked = await runServerBinary(['ca-fingerprint', '--database-url', url]);
   return asked.code === 1 && /no cluster in the database/.test(asked.stderr);

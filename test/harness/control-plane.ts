@@ -316,9 +316,12 @@ const LISTENING_LINE = /otherix-server listening on (https:\/\/\S+) \(CA fingerp
 export function runServerBinary(
   args: string[],
   env: Record<string, string> = {},
+  options: { prefix?: string[] } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  // `prefix`: words to run it under (small-filesystem.ts's onNearlyFullTmpfs), the command after them.
+  const [command, ...argv] = [...(options.prefix ?? []), process.execPath, OTHERIX_SERVER_BIN, ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [OTHERIX_SERVER_BIN, ...args], {
+    const child = spawn(command, argv, {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

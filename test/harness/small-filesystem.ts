@@ -22,3 +22,25 @@ export function onNearlyFullTmpfs(mountPoint: string, options: { sizeBytes: numb
     String(fill),
   ];
 }
+
+/**
+ * Like onNearlyFullTmpfs, with `seed` (a folder, e.g. a CP's data dir) copied into the tmpfs
+ * first, as `<mountPoint>/<its name>`, and the rest filled up to `freeBytes`: an existing data dir
+ * on a disk that filled up.
+ */
+export function onNearlyFullTmpfsWith(seed: string, mountPoint: string, options: { sizeBytes: number; freeBytes: number }): string[] {
+  const asRoot = process.geteuid?.() === 0;
+  return [
+    'unshare',
+    ...(asRoot ? [] : ['--user', '--map-root-user']),
+    '--mount',
+    'sh',
+    '-c',
+    'mount -t tmpfs -o "size=$1,mode=0755" tmpfs "$0" && cp -a "$3" "$0"/ && ' +
+      'avail=$(df -B1 --output=avail "$0" | tail -n 1) && head -c "$((avail - $2))" /dev/zero > "$0/filler" && shift 3 && exec "$@"',
+    mountPoint,
+    String(options.sizeBytes),
+    String(options.freeBytes),
+    seed,
+  ];
+}

@@ -3,9 +3,11 @@
 // where the cert dir and the CP are; the SDK's renewNodeCertificate() does the work. Without
 // --force it renews only once the certificate is past 2/3 of its lifetime (when serve would), and
 // says so otherwise. A running serve picks the new files up without a restart.
-import { resolve } from 'node:path';
-import { loadAgentConfig, renewNodeCertificate } from '@otherix/sdk';
+import { join, resolve } from 'node:path';
+import { OtherixError, isOtherixError, loadAgentConfig, renewNodeCertificate } from '@otherix/sdk';
 import { assertAgentFilePermissions, assertCertDirOwner, readNodeIdentityFiles } from '@otherix/sdk/internal';
+import { readTrustBundle } from '@otherix/sdk/pki';
+import { missedRotationOf } from '../runtime/missed-rotation.js';
 import { renewalPoint } from '../runtime/renewal-schedule.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -34,6 +36,18 @@ export async function runRenew(options: { config: string; force: boolean }): Pro
     certDir: config.tls.cert_dir,
     cpUrl: config.cp_url,
     requestTimeoutMs: config.request_timeout_ms,
+  }).catch(async (error: unknown) => {
+    // The CP's certificate is from a CA this node never learned: a node that missed a CA rotation.
+    if (!isOtherixError(error, 'tls_failed')) throw error;
+    const missed = await missedRotationOf({
+      cpUrl: config.cp_url,
+      certPem: identity.certPem,
+      keyPem: identity.keyPem,
+      trustedFingerprints: readTrustBundle(identity.caFileText, join(config.tls.cert_dir, 'ca.crt')).fingerprints,
+      requestTimeoutMs: config.request_timeout_ms,
+    });
+    if (missed === undefined) throw error;
+    throw new OtherixError(missed.code, `${missed.message}; nothing was renewed`, { cause: error, details: missed.details });
   });
   process.stdout.write(
     `renewed ${outcome.nodeName}: serial ${outcome.previous.serial} -> ${outcome.renewed.serial}, valid until ${iso(outcome.renewed.notAfter)}; ` +

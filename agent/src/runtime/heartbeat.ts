@@ -21,11 +21,10 @@
 // SDK's failover.ts), and starts the next beat at the URL that answered: a replica's failure
 // costs no beat and no restart.
 import { OtherixError, createClient, isOtherixError } from '@otherix/sdk';
-import { checkCertSet, detectArchitecture, isConnectionReset, probeCaRotation } from '@otherix/sdk/internal';
-import { nodeNameFromSpiffeId, uriSansOf } from '@otherix/sdk/pki';
-import { X509Certificate } from 'node:crypto';
+import { checkCertSet, detectArchitecture, isConnectionReset } from '@otherix/sdk/internal';
 import type { Hardware, HeartbeatRequest, HeartbeatResponse, OtherixClient, OtherixErrorCode } from '@otherix/sdk';
 import { readCertMaterial, sameMaterial, type CertMaterial } from './cert-material.js';
+import { missedRotationOf } from './missed-rotation.js';
 import type { AgentMetrics } from './agent-metrics.js';
 import type { CertExpiryWatch } from './cert-expiry.js';
 import type { HypervisorDriver } from './hypervisor.js';
@@ -235,29 +234,19 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
 
   /**
    * The CP's certificate is not from a CA this node trusts: a node that was away during a whole CA
-   * rotation. One unverified look at /v1/ca (the SDK's probeCaRotation) words the message; the
+   * rotation. One look at /v1/ca (missed-rotation.ts) words the message, once per streak; the
    * heartbeat fails either way.
    */
   async function missedRotation(material: CertMaterial): Promise<Failure | undefined> {
     if (probedFor === material.certPem) return undefined;
     probedFor = material.certPem;
-    const probe = await probeCaRotation({
+    return missedRotationOf({
       cpUrl: options.cpUrl,
-      clientCertificate: { certPem: material.certPem, keyPem: material.keyPem },
+      certPem: material.certPem,
+      keyPem: material.keyPem,
+      trustedFingerprints: material.caFingerprints ?? [],
       requestTimeoutMs: options.requestTimeoutMs,
     });
-    const trusted = material.caFingerprints ?? [];
-    if (probe === undefined || trusted.includes(probe.servedFingerprint)) return undefined;
-    const name = nodeNameOf(material.certPem);
-    const retired = probe.retiredFingerprint !== undefined && trusted.includes(probe.retiredFingerprint);
-    return {
-      code: 'ca_retired',
-      message:
-        `the control plane presents a certificate of CA ${probe.servedFingerprint}, which this node does not trust (it trusts ${trusted.join(', ')})` +
-        `${retired ? `, and it says a CA rotation retired ${probe.retiredFingerprint}` : ''}: this node missed a CA rotation while it was away; ` +
-        `mint a join token bound to it (\`otherix node join-token create --node-name ${name}\`, whose output gives the new CA fingerprint) and run \`otherix-agent bootstrap --force\` with that fingerprint on this host; if no CA rotation ran, suspect a man in the middle`,
-      details: { served_ca_fingerprint: probe.servedFingerprint, trusted_ca_fingerprints: trusted },
-    };
   }
 
   /** A CA rotation's part of the answer: the new trust bundle to write, a renewal to start now. */
@@ -318,18 +307,6 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
 
 const REBOOTSTRAP =
   're-run `otherix-agent bootstrap --force` with a token bound to this node; the running agent picks the new files up without a restart';
-
-function nodeNameOf(certPem: string): string {
-  try {
-    return (
-      uriSansOf(new X509Certificate(certPem))
-        .map(nodeNameFromSpiffeId)
-        .find((n) => n !== null) ?? '<name>'
-    );
-  } catch {
-    return '<name>';
-  }
-}
 
 function failureOf(error: unknown): Failure {
   if (isOtherixError(error))

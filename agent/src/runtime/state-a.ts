@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isOtherixError, loadAgentConfig } from '@otherix/sdk';
-import { nodeSpiffeId, publicKeySpkiDerOf, verifyIssuedIdentity } from '@otherix/sdk/pki';
+import { issuerAmong, nodeSpiffeId, publicKeySpkiDerOf, verifyIssuedIdentity } from '@otherix/sdk/pki';
 import { CERT_FILES, assertAgentFilePermissions } from '@otherix/sdk/internal';
 import type { AgentConfig, OtherixErrorCode } from '@otherix/sdk';
 import { readCertMaterial, type CertMaterial } from './cert-material.js';
@@ -94,7 +94,8 @@ async function checkReadiness(sources: ReadinessSources): Promise<ReadinessCheck
   try {
     verifyIssuedIdentity({
       leafPem: material.certPem,
-      caPem: material.caPem,
+      // During a CA rotation ca.crt trusts two CAs and the leaf may be from either (the new one after a renewal).
+      caPem: issuerAmong(material.certPem, material.caPem),
       spkiDer: publicKeySpkiDerOf(material.keyPem),
       expectedUri: nodeSpiffeId(config.node_name),
     });

@@ -46,15 +46,27 @@ export async function refreshCliTrust(client: OtherixClient, settings: CliSettin
   return false;
 }
 
+/** What recoverCliTrust found: the CA the CP serves from, and whether it was saved (vouched for by the pin). */
+export interface RecoveredTrust {
+  served: string;
+  saved: boolean;
+}
+
 /**
  * A command failed TLS with the saved CA: the CP may have moved to a CA this CLI has not learned
  * (it ran no command during the rotation's init..update_servers). An unverified look at /v1/ca
  * (fetchCaAnswerUnverified) is trusted only where the CA this CLI pinned vouches for the CA the CP
  * serves from: the rotation's bundle anchored at it, or, after completion, the retired CA's
- * cross-certificate of the new one (`endorsement_pem`). True when the config file was written
- * (the caller runs the command again with it); false changes nothing.
+ * cross-certificate of the new one (`endorsement_pem`). `saved: true` when the config file was
+ * written (the caller runs the command again with it); `saved: false` when the CP serves a CA the
+ * pin does not vouch for (rotated more than once since, or someone in the middle: the caller says
+ * to log in again), nothing changed; undefined when there is nothing to say (no answer, or it
+ * serves a CA this CLI trusts: TLS failed for another reason).
  */
-export async function recoverCliTrust(settings: CliSettings, requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Promise<string | undefined> {
+export async function recoverCliTrust(
+  settings: CliSettings,
+  requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
+): Promise<RecoveredTrust | undefined> {
   const { sources } = settings;
   if (sources.cpUrl !== 'file' || sources.caFingerprint !== 'file' || sources.token !== 'file') return undefined;
   if (settings.caPem === undefined || settings.cpUrl === undefined || settings.token === undefined || settings.caFingerprint === undefined)
@@ -68,6 +80,7 @@ export async function recoverCliTrust(settings: CliSettings, requestTimeoutMs = 
   } catch {
     return undefined;
   }
+  if (saved.fingerprints.some((fp) => fingerprintsEqual(fp, served))) return undefined;
   const save = (fingerprint: string, pem: string) =>
     saveCliConfig(settings.configPath, { cp_url: settings.cpUrl!, ca_fingerprint: fingerprint, token: settings.token!, ca_pem: pem });
   // During a rotation: its bundle, anchored at the CA this CLI pinned.
@@ -76,7 +89,7 @@ export async function recoverCliTrust(settings: CliSettings, requestTimeoutMs = 
       const bundle = readTrustBundle(answer.trust_bundle_pem, 'the trust bundle of /v1/ca', { anchor: settings.caFingerprint });
       if (bundle.fingerprints.some((fp) => fingerprintsEqual(fp, served))) {
         await save(settings.caFingerprint, bundle.bundlePem);
-        return served;
+        return { served, saved: true };
       }
     } catch {
       // Not anchored at the pinned CA: see the endorsement.
@@ -95,11 +108,11 @@ export async function recoverCliTrust(settings: CliSettings, requestTimeoutMs = 
       const ca = endorsed.trusted.find((c) => fingerprintsEqual(c.fingerprint, served));
       if (ca !== undefined) {
         await save(ca.fingerprint, ca.pem);
-        return served;
+        return { served, saved: true };
       }
     } catch {
       // Not vouched for: nothing is trusted, nothing saved.
     }
   }
-  return undefined;
+  return { served, saved: false };
 }

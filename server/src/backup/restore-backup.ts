@@ -10,7 +10,7 @@
 // node's existing certificate goes on working against it (agents trust the CA and the CP's
 // SPIFFE identity, not a host name: the restored CP may run anywhere their cp_url reaches).
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, open } from 'node:fs/promises';
+import { chmod, mkdir, open, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { OtherixError, isOtherixError } from '@otherix/sdk';
@@ -130,6 +130,33 @@ async function restoreLarge(archive: FileHandle, entry: TarEntry, path: string, 
   }
 }
 
+/**
+ * Writes the archive's files into the (empty) data dir. A write that fails (a full or failing
+ * disk) removes every file this restore wrote, so the dir is empty again and the same command
+ * can run once there is room; a restore killed part way leaves a dir every start refuses.
+ */
+async function writeMembers(archive: FileHandle, checked: CheckedArchive, files: DataDirFiles, again: string): Promise<void> {
+  const written: string[] = [];
+  try {
+    for (const { member, entry } of checked.members) {
+      written.push(member.path);
+      if (member.path === files.database) await restoreLarge(archive, entry, member.path, member.mode);
+      else await writeFileAtomic(member.path, await readTarEntry(archive, entry), { mode: member.mode });
+    }
+  } catch (error) {
+    for (const path of written) await rm(path, { force: true }).catch(() => undefined);
+    const failed = written.at(-1)!;
+    const cause = (isOtherixError(error) ? error.cause : error) as { code?: string; message?: string } | undefined;
+    const size = Object.values(checked.manifest.files).reduce((sum, file) => sum + file.size, 0);
+    throw new OtherixError(
+      'file_write_failed',
+      `cannot write ${failed} (${cause?.code ?? 'error'}: ${cause?.message ?? String(error)}): the restore stopped and removed the files it had written, so ${files.dir} is empty again; ` +
+        `its files need about ${Math.ceil(size / 1024)} KiB: free space there (df -h ${files.dir}) or restore into a data dir on another file system, then run it again: ${again}`,
+      { cause: error },
+    );
+  }
+}
+
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreResult> {
   const files = dataDirFiles(resolve(options.dataDir));
   const from = resolve(options.from);
@@ -157,10 +184,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       // Nothing but the lock may have appeared since (another restore, a CP that started).
       const now = (await folderEntries(files.dir)).filter((name) => !lockFiles.has(name));
       if (now.length > 0) throw notEmpty(files, now);
-      for (const { member, entry } of checked.members) {
-        if (member.path === files.database) await restoreLarge(archive, entry, member.path, member.mode);
-        else await writeFileAtomic(member.path, await readTarEntry(archive, entry), { mode: member.mode });
-      }
+      await writeMembers(archive, checked, files, `otherix-server restore --data-dir ${files.dir} --from ${from}`);
       const database = await inspectDatabaseFile(files.database);
       if (database.state !== 'initialized' || database.marker?.id !== checked.manifest.cluster_id) {
         throw new OtherixError(

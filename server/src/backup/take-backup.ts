@@ -12,7 +12,7 @@ import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OtherixError } from '@otherix/sdk';
 import { fingerprintOfPem } from '@otherix/sdk/pki';
-import { commitTempFile, createTempFile, discardTempFile, isUuid } from '@otherix/sdk/internal';
+import { commitTempFile, createTempFile, discardTempFile, isUuid, passWriteStep } from '@otherix/sdk/internal';
 import sqlite3 from 'sqlite3';
 import { dataDirFiles } from '../init/files.js';
 import { assertDataDirOwner } from '../init/owner.js';
@@ -20,6 +20,7 @@ import { BUSY_TIMEOUT_MS } from '../store/sqlite/connection.js';
 import { inspectDatabaseFile } from '../store/sqlite/inspect.js';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_NAME, backupMembers } from './contents.js';
 import type { BackupManifest } from './contents.js';
+import { checkRotationFiles } from './rotation-files.js';
 import { TarWriter } from './tar.js';
 
 export interface BackupOptions {
@@ -45,8 +46,11 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** The database at one instant, into `target` (which must not exist). */
+/** The database at one instant, into `target` (which must not exist): 0600 from the moment it exists. */
 async function copyDatabase(source: string, target: string): Promise<void> {
+  // VACUUM INTO takes an existing empty file as it is: made here 0600, not with SQLite's 0644.
+  const made = await open(target, 'wx', 0o600);
+  await made.chmod(0o600).finally(() => made.close());
   const db = await new Promise<sqlite3.Database>((resolveDb, reject) => {
     const opened = new sqlite3.Database(source, sqlite3.OPEN_READONLY, (error) => (error === null ? resolveDb(opened) : reject(error)));
   });
@@ -69,6 +73,11 @@ async function fileSha256(path: string): Promise<string> {
     await handle.close();
   }
   return hash.digest('hex');
+}
+
+/** What to do when the folder of --out cannot take the copy or the archive. */
+function roomAdvice(out: string, again: string): string {
+  return `free space there (df -h ${dirname(out)}) or give an --out on another file system, then run it again: ${again}`;
 }
 
 export async function takeBackup(options: BackupOptions): Promise<BackupResult> {
@@ -125,17 +134,28 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
   }
 
   // The database copy, in a private folder beside --out (the same filesystem as the archive).
-  const work = await mkdtemp(join(dirname(out), '.otherix-backup-'));
+  const work = await mkdtemp(join(dirname(out), '.otherix-backup-')).catch((error: NodeJS.ErrnoException) => {
+    throw new OtherixError(
+      'file_write_failed',
+      `cannot write into ${dirname(out)} (${error.code ?? 'error'}: ${error.message}): nothing was written; ` +
+        (error.code === 'EACCES' || error.code === 'EPERM' || error.code === 'EROFS'
+          ? `the backup runs as uid ${process.getuid?.() ?? '?'} (the data dir's owner) and needs a folder it can write for --out, e.g. \`install -d -m 0700 -o <that user> ${dirname(out)}/otherix\`, then run it again with --out there`
+          : roomAdvice(out, again)),
+      { cause: error },
+    );
+  });
   try {
     const copy = join(work, basename(files.database));
     try {
       await copyDatabase(files.database, copy);
+      passWriteStep('backup-after-database-copy');
     } catch (error) {
       // A database SQLite cannot read is the data dir's problem; anything else (a full disk beside --out) the copy's.
       const unreadable = ['SQLITE_CORRUPT', 'SQLITE_NOTADB'].includes((error as { code?: string }).code ?? '');
       throw new OtherixError(
         unreadable ? 'data_dir_invalid' : 'file_write_failed',
-        `cannot copy ${files.database} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): nothing was written`,
+        `cannot copy ${files.database} (${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}): nothing was written` +
+          (unreadable ? '' : `; ${roomAdvice(out, again)}`),
       );
     }
     const database = await inspectDatabaseFile(copy);
@@ -158,6 +178,7 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
           `otherix-server would refuse to start on it, and this backup would not restore. Nothing was written`,
       );
     }
+    await checkRotationFiles(copy, files, contents, caFingerprint);
 
     const databaseSize = (await stat(copy)).size;
     const manifest: BackupManifest = {
@@ -200,9 +221,17 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
       await commitTempFile(archive, out, { noClobber: true });
     } catch (error) {
       await discardTempFile(archive);
-      if ((error as { code?: string }).code === 'EEXIST')
+      const code = (error as { code?: string }).code;
+      if (code === 'EEXIST')
         throw new OtherixError('conflict', `${out} appeared while the backup was written: it was left as it is; give another --out`);
-      throw error;
+      // A full or failing disk beside --out (ENOSPC, EIO, EDQUOT): the archive's problem, said with what to do.
+      const size = Object.values(manifest.files).reduce((sum, file) => sum + file.size, 0);
+      throw new OtherixError(
+        'file_write_failed',
+        `cannot write ${out} (${code ?? 'error'}: ${(error as Error).message}): nothing was written (the partial archive was removed); ` +
+          `the archive needs about ${Math.ceil(size / 1024)} KiB; ${roomAdvice(out, again)}`,
+        { cause: error },
+      );
     }
     return { out, bytes: (await stat(out)).size, manifest };
   } finally {

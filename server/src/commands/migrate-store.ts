@@ -75,6 +75,16 @@ export async function migrateStore(options: MigrateStoreOptions): Promise<Migrat
           `${files.database} does not belong to the cluster of ${files.dir} (its marker or CA differ): start otherix-server on it once to see what is wrong`,
         );
       }
+      // The copy holds the cluster CA only: a rotation's new CA (its key is a file here, sealed in
+      // the row there) and its phase would be lost, and nodes holding its leaves refused.
+      const rotation = await sqlite.caRotation.read();
+      if (rotation.phase !== 'standby') {
+        throw new OtherixError(
+          'conflict',
+          `${files.dir} is in the middle of a CA rotation (phase ${rotation.phase}), which migrate-store does not carry over: ` +
+            'start the CP again, complete the rotation (`otherix ca rotation next`) or roll it back (`otherix ca rotation rollback`, then `next`), stop it, then migrate. Nothing was written',
+        );
+      }
       createdAt = cluster.createdAt;
       rows = await sqlite.exportRows();
     } finally {

@@ -48,7 +48,12 @@ async function readPair(spec: PairSpec): Promise<KeyPairPem | Unfit> {
   }
 }
 
-function unfitness(spec: PairSpec, pair: KeyPairPem, ca: ClusterCa, now: number): Unfit | undefined {
+/**
+ * `alsoIssuedBy`: at a start in the middle of a CA rotation, the rotation's new CA (its
+ * certificate), whose pairs are the CP's own too (the rotation moved them there): they are not
+ * "not issued by this cluster's CA", and the rotation moves them to its phase's CA quietly.
+ */
+function unfitness(spec: PairSpec, pair: KeyPairPem, ca: ClusterCa, now: number, alsoIssuedBy: readonly string[] = []): Unfit | undefined {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(pair.certPem);
@@ -61,8 +66,11 @@ function unfitness(spec: PairSpec, pair: KeyPairPem, ca: ClusterCa, now: number)
   } catch {
     return { reason: `${basename(spec.key)} cannot be decoded`, warn: true };
   }
-  const caCert = new X509Certificate(ca.certPem);
-  if (!cert.checkIssued(caCert) || !cert.verify(caCert.publicKey))
+  const issuedBy = (pem: string): boolean => {
+    const caCert = new X509Certificate(pem);
+    return cert.checkIssued(caCert) && cert.verify(caCert.publicKey);
+  };
+  if (![ca.certPem, ...alsoIssuedBy].some(issuedBy))
     return { reason: `${basename(spec.cert)} was not issued by this cluster's CA`, warn: true };
   if (!cert.checkPrivateKey(key)) return { reason: `${basename(spec.key)} is not the key of ${basename(spec.cert)}`, warn: true };
   const notBefore = Date.parse(cert.validFrom);
@@ -114,6 +122,8 @@ export class CpCertificates {
     files: DataDirFiles;
     hosts: readonly string[];
     now: () => number;
+    /** A CA rotation's new CA certificate, when the start is in the middle of one (see unfitness). */
+    rotationCaPem?: string;
   }): Promise<{ certificates: CpCertificates; warnings: string[] }> {
     const { ca, files, now } = options;
     const hostsRecord = JSON.stringify(options.hosts);
@@ -152,7 +162,8 @@ export class CpCertificates {
     const warnings: string[] = [];
     for (const spec of specs) {
       const read = await readPair(spec);
-      let unfit = 'reason' in read ? read : unfitness(spec, read, ca, now());
+      let unfit =
+        'reason' in read ? read : unfitness(spec, read, ca, now(), options.rotationCaPem === undefined ? [] : [options.rotationCaPem]);
       if (unfit === undefined && !(await spec.sameRequest())) unfit = { reason: 'the advertised hosts changed', warn: false };
       if (unfit === undefined) certificates.current.set(spec.name, read as KeyPairPem);
       else {

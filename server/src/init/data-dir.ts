@@ -94,7 +94,16 @@ export async function withCpCertificates(
   now: () => number,
 ): Promise<Omit<ControlPlaneMaterial, 'caKeys' | 'caKeyPassphrase'>> {
   const controlPlaneHosts = servingHosts(advertiseHosts ?? []);
-  const { certificates, warnings } = await CpCertificates.load({ ca: start.ca, files: start.files, hosts: controlPlaneHosts, now });
+  // In the middle of a CA rotation the CP's pairs may be from its new CA already.
+  const rotation = await start.store.caRotation.read();
+  const rotationCaPem = rotation.phase === 'standby' ? undefined : (rotation.nextCaCertPem ?? undefined);
+  const { certificates, warnings } = await CpCertificates.load({
+    ca: start.ca,
+    files: start.files,
+    hosts: controlPlaneHosts,
+    now,
+    rotationCaPem,
+  });
   start.warnings.push(...warnings);
   return { ...start, serving: certificates.serving, client: certificates.client, certificates, controlPlaneHosts };
 }

@@ -18,11 +18,14 @@ const MAKE_PASSPHRASE =
 async function readOwnerOnlyFile(path: string, what: string, advice: string): Promise<string> {
   let mode: number;
   try {
-    mode = (await stat(path)).mode;
+    const found = await stat(path);
+    // A folder given by mistake: its mode is not the problem (chmod 600 on it would be wrong advice).
+    if (!found.isFile()) throw Object.assign(new Error('not a file'), { code: found.isDirectory() ? 'EISDIR' : 'not a regular file' });
+    mode = found.mode;
   } catch (error) {
     throw new OtherixError(
       'config_invalid',
-      `cannot read ${what} ${path} (${(error as { code?: string }).code ?? (error as Error).message}) ${advice}`,
+      `cannot read ${what} ${path} (${(error as { code?: string }).code ?? (error as Error).message}): give the file itself ${advice}`,
     );
   }
   if ((mode & 0o077) !== 0) {

@@ -64,7 +64,21 @@ function nodesPhrase(database: DatabaseInspection): string {
   return database.state === 'initialized' ? `${database.nodes} node${database.nodes === 1 ? '' : 's'}` : 'its nodes';
 }
 
+/**
+ * SQLite could not read or write the file (SQLITE_IOERR: a full disk where otherix.db-shm or -wal
+ * must grow, a failing disk; SQLITE_CANTOPEN: permissions): the file may be whole, so the advice is
+ * the disk's, never "restore from your backup" (which would lose what was written since).
+ */
+const UNREADABLE_CODES = new Set(['SQLITE_IOERR', 'SQLITE_CANTOPEN']);
+
 function damagedDatabaseMessage(files: DataDirFiles, database: { code: string; detail: string }): string {
+  if (UNREADABLE_CODES.has(database.code)) {
+    return (
+      `SQLite could not read or write ${files.database} (${database.code}: ${database.detail}): that is the disk, its free space or the file's permissions, not necessarily the database. ` +
+      `Check the free space on that filesystem (df -h ${files.dir}: SQLite needs room beside otherix.db for otherix.db-wal and otherix.db-shm), ` +
+      `the disk (dmesg) and that otherix-server's user can write ${files.dir}, then start again; do not restore a backup for this (it would lose what was written since). ${NOTHING_CHANGED}`
+    );
+  }
   return (
     `${files.database} is damaged (${database.code}: ${database.detail}). ` +
     `Stop here: restore otherix.db from your backup into ${files.dir} (remove otherix.db-wal and otherix.db-shm there first), ` +

@@ -127,8 +127,22 @@ export class CaRotationService {
     for (const listener of this.listeners) await listener(trust);
   }
 
-  /** Moves the rotation: `next` phase, or `rollback`. */
-  async move(target: RotationTarget, options: { force: boolean }): Promise<RotationStatus> {
+  /** The moves of this process, one after the other (see move). */
+  private moving: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Moves the rotation: `next` phase, or `rollback`. One move at a time in this process: a start
+   * writes the new CA's files (ca-next.key, ca-next.crt) before its row, so two moves at once (two
+   * admins, a retried request) would leave the row naming one new CA and the files holding
+   * another, which no start can read. Across replicas the row's version refuses the later one.
+   */
+  move(target: RotationTarget, options: { force: boolean }): Promise<RotationStatus> {
+    const run = this.moving.then(() => this.moveNow(target, options));
+    this.moving = run.catch(() => undefined);
+    return run;
+  }
+
+  private async moveNow(target: RotationTarget, options: { force: boolean }): Promise<RotationStatus> {
     await this.refresh();
     const trust = this.state;
     const row = await this.store.caRotation.read();
@@ -164,16 +178,24 @@ export class CaRotationService {
     const current = this.state.current;
     const crossPem = (await current.crossCertify(next)) + (await next.crossCertify(current));
     await this.keys.discard();
-    const sealed = await this.keys.save(material);
-    await this.write(row, {
-      phase: 'init',
-      phaseSince: now,
-      startedAt: now,
-      nextCaCertPem: material.certPem,
-      nextCaKeySealed: sealed,
-      crossPem,
-      retiredCaCertPem: row.retiredCaCertPem,
-    });
+    let written = false;
+    try {
+      const sealed = await this.keys.save(material);
+      written = await this.store.caRotation.write(row.version, {
+        phase: 'init',
+        phaseSince: now,
+        startedAt: now,
+        nextCaCertPem: material.certPem,
+        nextCaKeySealed: sealed,
+        crossPem,
+        retiredCaCertPem: row.retiredCaCertPem,
+      });
+    } finally {
+      // A start that did not reach its row leaves no new CA behind (no key file that a backup carries or a start reads).
+      if (!written) await this.keys.discard().catch(() => undefined);
+    }
+    if (!written) throw changedMeanwhile();
+    await this.refresh();
   }
 
   private async complete(row: CaRotationRow, now: number): Promise<void> {
