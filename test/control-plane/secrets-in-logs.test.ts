@@ -1,10 +1,13 @@
 // A whole join at debug log level: no join token, API token, CSR, key or Authorization header
 // appears in any log line (SPEC §2, issue 3 "Secrets"); nor a token the client put in the URL.
 import test from 'ava';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { hashToken } from '@otherix/sdk/internal';
-import { redactTokens, redactUrl } from '@otherix/server';
-import { api, startControlPlane } from '../harness/control-plane.js';
+import { redactDatabaseUrl, redactTokens, redactUrl } from '@otherix/server';
+import { api, runServerBinary, startControlPlane } from '../harness/control-plane.js';
 import { joinRequest, nodeCsr } from '../harness/join-request.js';
 
 test('no secret reaches the logs of a full mint + join + refusals at debug level', async (t) => {
@@ -111,6 +114,28 @@ test('the logged URL keeps the path and the API query parameters, and redacts th
   t.is(redactUrl(`/v1/nodes?%ZZ${token.replace(/_/g, '%255F')}`), '/v1/nodes?[redacted]', 'double encoding beside a bad escape');
   t.is(redactTokens(`refused: bearer ${token} and otx_join_abc`), 'refused: bearer otx_api_[redacted] and otx_join_[redacted]');
   t.is(redactTokens('Authorization: Bearer otx_api_...'), 'Authorization: Bearer otx_api_...', 'the documented placeholder stays readable');
+});
+
+test('a database URL is shown without its secrets: the password in its user part or in its query', async (t) => {
+  t.is(redactDatabaseUrl('postgres://admin:UserSecret1@db:5432/otherix'), 'postgres://admin:***@db:5432/otherix');
+  t.is(
+    redactDatabaseUrl('postgres://admin@db/otherix?password=QuerySecret1&sslpassword=KeySecret1&sslmode=require'),
+    'postgres://admin@db/otherix?password=***&sslpassword=***&sslmode=require',
+  );
+  // The real binary's refusal of a database it cannot reach (port 1 on loopback refuses at once).
+  const dir = await mkdtemp(join(tmpdir(), 'otherix-db-url-'));
+  try {
+    const secretFile = join(dir, 'secret');
+    await writeFile(secretFile, 'a'.repeat(64));
+    await chmod(secretFile, 0o600);
+    const url = 'postgres://admin:UserSecret1@127.0.0.1:1/otherix?password=QuerySecret1&sslpassword=KeySecret1';
+    const run = await runServerBinary(['serve', '--data-dir', join(dir, 'cp'), '--database-url', url, '--secret-file', secretFile]);
+    t.is(run.code, 1);
+    t.regex(run.stderr, /cannot use the PostgreSQL database at postgres:\/\/admin:\*\*\*@127\.0\.0\.1:1\/otherix\?password=\*\*\*/);
+    for (const secret of ['UserSecret1', 'QuerySecret1', 'KeySecret1']) t.false(`${run.stdout}${run.stderr}`.includes(secret), secret);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 function sendRaw(cp: { url: string; caPem: string }, request: string): Promise<void> {

@@ -26,11 +26,28 @@ export function redactDatabaseUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
+    // A libpq-style URL may carry secrets in its query too (`?password=`, `?sslpassword=`): every
+    // parameter's value is hidden but those known to hold none, which help read an error.
+    for (const name of [...parsed.searchParams.keys()]) {
+      if (!SHOWN_URL_PARAMETERS.has(name.toLowerCase())) parsed.searchParams.set(name, '***');
+    }
+    return parsed.toString().replaceAll('%2A%2A%2A', '***');
   } catch {
     return 'the database URL';
   }
 }
+
+/** Query parameters of a database URL whose values a message may show. */
+const SHOWN_URL_PARAMETERS = new Set([
+  'sslmode',
+  'application_name',
+  'connect_timeout',
+  'host',
+  'port',
+  'dbname',
+  'user',
+  'target_session_attrs',
+]);
 
 export class PgStore extends SqlStore<PgConnections> {
   /** Other replicas write this database too. */
