@@ -6,21 +6,18 @@
 // Needs unshare(1) and the right to make a mount namespace (root, or unprivileged user
 // namespaces): without them the test fails with unshare's own message.
 
+/** `sh -c script args...` in a mount namespace of its own (and a user namespace when not root). */
+function inOwnMountNamespace(script: string, args: string[]): string[] {
+  const asRoot = process.geteuid?.() === 0;
+  return ['unshare', ...(asRoot ? [] : ['--user', '--map-root-user']), '--mount', 'sh', '-c', script, ...args];
+}
+
 /** The words to put before `node <agent> ...` (RunAgentOptions.prefix). */
 export function onNearlyFullTmpfs(mountPoint: string, options: { sizeBytes: number; freeBytes: number }): string[] {
-  const asRoot = process.geteuid?.() === 0;
-  const fill = options.sizeBytes - options.freeBytes;
-  return [
-    'unshare',
-    ...(asRoot ? [] : ['--user', '--map-root-user']),
-    '--mount',
-    'sh',
-    '-c',
+  return inOwnMountNamespace(
     'mount -t tmpfs -o "size=$1,mode=0755" tmpfs "$0" && head -c "$2" /dev/zero > "$0/filler" && shift 2 && exec "$@"',
-    mountPoint,
-    String(options.sizeBytes),
-    String(fill),
-  ];
+    [mountPoint, String(options.sizeBytes), String(options.sizeBytes - options.freeBytes)],
+  );
 }
 
 /**
@@ -29,18 +26,9 @@ export function onNearlyFullTmpfs(mountPoint: string, options: { sizeBytes: numb
  * on a disk that filled up.
  */
 export function onNearlyFullTmpfsWith(seed: string, mountPoint: string, options: { sizeBytes: number; freeBytes: number }): string[] {
-  const asRoot = process.geteuid?.() === 0;
-  return [
-    'unshare',
-    ...(asRoot ? [] : ['--user', '--map-root-user']),
-    '--mount',
-    'sh',
-    '-c',
+  return inOwnMountNamespace(
     'mount -t tmpfs -o "size=$1,mode=0755" tmpfs "$0" && cp -a "$3" "$0"/ && ' +
       'avail=$(df -B1 --output=avail "$0" | tail -n 1) && head -c "$((avail - $2))" /dev/zero > "$0/filler" && shift 3 && exec "$@"',
-    mountPoint,
-    String(options.sizeBytes),
-    String(options.freeBytes),
-    seed,
-  ];
+    [mountPoint, String(options.sizeBytes), String(options.freeBytes), seed],
+  );
 }
