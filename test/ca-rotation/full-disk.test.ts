@@ -9,7 +9,6 @@ import test from 'ava';
 import { X509Certificate } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintOfPem } from '@otherix/sdk/pki';
@@ -20,6 +19,7 @@ import type { SpawnedControlPlane } from '../harness/control-plane.js';
 import { eventually } from '../harness/loopback.js';
 import { freshDatabaseUrl } from '../harness/postgres.js';
 import { onNearlyFullTmpfs } from '../harness/small-filesystem.js';
+import { servingCertificate } from './fleet.js';
 
 const { folders, running } = replicasForFile(test);
 
@@ -87,19 +87,6 @@ function issuedBy(certPem: string | X509Certificate, caPem: string): boolean {
   return cert.checkIssued(ca) && cert.verify(ca.publicKey);
 }
 
-/** The serving certificate the CP presents on a new connection. */
-function servedCertificate(cp: SpawnedControlPlane): Promise<X509Certificate> {
-  const { hostname, port } = new URL(cp.url);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port), rejectUnauthorized: false, servername: 'localhost' }, () => {
-      const raw = socket.getPeerCertificate().raw;
-      socket.end();
-      resolve(new X509Certificate(raw));
-    });
-    socket.on('error', reject);
-  });
-}
-
 /** The two CAs of the rotation once `init` ran: what the test trusts and checks issuers against. */
 async function rotationCas(cp: SpawnedControlPlane, newFingerprint: string): Promise<{ trust: string; newCaPem: string }> {
   const bundle = (await api(cp, 'GET', '/v1/ca')).body.trust_bundle_pem as string;
@@ -143,7 +130,7 @@ test('a move this CP cannot apply (its disk is full) answers the phase with this
     here.error.message.includes('retries by itself every few seconds; free space on the filesystem of its data dir'),
     here.error.message,
   );
-  t.true(issuedBy(await servedCertificate(cp), cp.caPem), 'it still serves its certificate of the old CA');
+  t.true(issuedBy(await servingCertificate(cp, trust), cp.caPem), 'it still serves its certificate of the old CA');
   t.true(issuedBy(await readFile(join(cp.dataDir, 'server.crt'), 'utf8'), cp.caPem));
 
   const status = await api({ url: cp.url, caPem: trust }, 'GET', '/v1/ca/rotation', { token: cp.adminToken });
@@ -164,7 +151,7 @@ test('a move this CP cannot apply (its disk is full) answers the phase with this
     200,
   );
   t.deepEqual(caughtUp.body.this_control_plane, { applied: true, applied_phase: 'update_servers', error: null });
-  t.true(issuedBy(await servedCertificate(cp), newCaPem), 'a new connection gets a certificate of the new CA');
+  t.true(issuedBy(await servingCertificate(cp, trust), newCaPem), 'a new connection gets a certificate of the new CA');
   t.true(issuedBy(await readFile(join(cp.dataDir, 'server.crt'), 'utf8'), newCaPem));
   const shown = await cli.run(['ca', 'rotation', 'status']);
   t.regex(shown.stdout, /\nThis control plane: applied phase update_servers \(its certificates and TLS use the phase's CAs\)\n$/);
@@ -222,7 +209,7 @@ test('next refuses (409) to leave a phase this CP has not applied, and says why;
   );
   t.true(issuedBy(await readFile(join(cp.dataDir, 'client.crt'), 'utf8'), newCaPem));
   t.true(issuedBy(await readFile(join(cp.dataDir, 'server.crt'), 'utf8'), newCaPem));
-  t.true(issuedBy(await servedCertificate(cp), newCaPem));
+  t.true(issuedBy(await servingCertificate(cp, trust), newCaPem));
   const done = await cli.run(['ca', 'rotation', 'next']);
   t.is(done.exitCode, 0, done.stderr);
   t.regex(done.stdout, /^Phase: standby /);
