@@ -1,6 +1,7 @@
 // The CA rotation's rules (issue 19): an admin moves the phases (standby -> init ->
 // update_clients -> update_servers -> standby, or rollback), the heartbeats tell who has caught
-// up, and `next` refuses to leave a phase while a node that heartbeats lags, unless forced. The
+// up, and `next` refuses to leave a phase while a node that heartbeats lags, or while this CP has
+// not applied the phase to its own certificates (ca-rotation-applied.ts), unless forced. The
 // state is the database's (store/ca-rotation-store.ts), so every replica follows it: refresh()
 // reads it again and builds the CaTrust (ca-trust.ts) the listener, the signers and the
 // heartbeats use. The new CA's key is kept where the cluster's is (NextCaKeys: the data dir on
