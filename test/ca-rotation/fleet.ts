@@ -1,8 +1,10 @@
 // Shared steps of the CA rotation tests (not a test file): a real otherix-server, agents running
 // the real `otherix-agent serve` (200 ms heartbeats), an admin CLI logged in before the rotation
 // that drives it, and what the tests check between phases.
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
 import type { ExecutionContext } from 'ava';
 import { createClient } from '@otherix/sdk';
 import { fingerprintOfPem } from '@otherix/sdk/pki';
@@ -150,4 +152,17 @@ export async function joinNewHost(
     { env: { JOIN_TOKEN: minted.token } },
   );
   return { exitCode: run.exitCode ?? -1, stderr: run.stderr };
+}
+
+/** The serving certificate a CP presents on a new connection, trusting `caPem`. */
+export function servingCertificate(cp: { url: string }, caPem: string): Promise<X509Certificate> {
+  const { hostname, port } = new URL(cp.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port), ca: caPem, servername: 'localhost' }, () => {
+      const raw = socket.getPeerCertificate().raw;
+      socket.end();
+      resolve(new X509Certificate(raw));
+    });
+    socket.on('error', reject);
+  });
 }

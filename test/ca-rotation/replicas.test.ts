@@ -7,29 +7,15 @@
 import test from 'ava';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
-import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, replicasForFile, runServerBinary, spawnControlPlane, writeSecretFile } from '../harness/control-plane.js';
-import type { SpawnedControlPlane } from '../harness/control-plane.js';
 import { heartbeat, heartbeatBody, joinNode } from '../harness/cluster.js';
 import { eventually } from '../harness/loopback.js';
 import { freshDatabaseUrl } from '../harness/postgres.js';
+import { servingCertificate } from './fleet.js';
 
 const { folders, running } = replicasForFile(test);
-
-/** The serving certificate a replica presents on a new connection, trusting `caPem`. */
-function servingCertificate(cp: SpawnedControlPlane, caPem: string): Promise<X509Certificate> {
-  const { hostname, port } = new URL(cp.url);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port), ca: caPem, servername: 'localhost' }, () => {
-      const raw = socket.getPeerCertificate().raw;
-      socket.end();
-      resolve(new X509Certificate(raw));
-    });
-    socket.on('error', reject);
-  });
-}
 
 test('the replica that did not move the rotation follows every phase: bundle, signing CA, serving certificate, the old CA refused', async (t) => {
   t.timeout(180_000);

@@ -293,6 +293,12 @@ export interface SpawnControlPlaneOptions {
   listen?: string;
   /** The otherix-server script to run; default the repository's build (an installed package's bin for the packaging test). */
   bin?: string;
+  /**
+   * Words to run it under (small-filesystem.ts's onNearlyFullTmpfs: a data dir on a tmpfs of its
+   * own mount namespace). The returned dataDir is then the data dir as this process reaches it
+   * while the CP runs (/proc/<pid>/root/...).
+   */
+  prefix?: string[];
 }
 
 export interface SpawnedControlPlane extends ApiTarget {
@@ -338,9 +344,11 @@ export function runServerBinary(
 export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}): Promise<SpawnedControlPlane> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'otherix-cp-bin-')));
   const settings = { dataDir, listen: options.listen ?? '127.0.0.1:0' };
+  const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath];
   const child = spawn(
-    process.execPath,
+    command,
     [
+      ...prefixArgs,
       options.bin ?? OTHERIX_SERVER_BIN,
       'serve',
       ...(options.settingsFromEnv ? [] : ['--data-dir', settings.dataDir, '--listen', settings.listen]),
@@ -386,12 +394,14 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
   } finally {
     clearTimeout(timeout);
   }
-  const caPem = await readFile(join(dataDir, 'ca.crt'), 'utf8');
+  // Under a prefix the data dir is in the child's mount namespace (unshare and sh exec, so its pid is the CP's).
+  const filesDir = options.prefix === undefined ? dataDir : join(`/proc/${child.pid}/root`, dataDir);
+  const caPem = await readFile(join(filesDir, 'ca.crt'), 'utf8');
   // A second replica on PostgreSQL has no admin.token.
-  const adminToken = (await readFile(join(dataDir, 'admin.token'), 'utf8').catch(() => '')).trim();
+  const adminToken = (await readFile(join(filesDir, 'admin.token'), 'utf8').catch(() => '')).trim();
   const clientCertificate = {
-    certPem: await readFile(join(dataDir, 'client.crt'), 'utf8'),
-    keyPem: await readFile(join(dataDir, 'client.key'), 'utf8'),
+    certPem: await readFile(join(filesDir, 'client.crt'), 'utf8'),
+    keyPem: await readFile(join(filesDir, 'client.key'), 'utf8'),
   };
   // The signal goes first: closing the client pool first would wait for requests in flight.
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
@@ -405,7 +415,7 @@ export async function spawnControlPlane(options: SpawnControlPlaneOptions = {}):
     caPem,
     caFingerprint: match[2],
     adminToken,
-    dataDir,
+    dataDir: filesDir,
     clientCertificate,
     child,
     output: () => ({ stdout, stderr }),

@@ -93,7 +93,9 @@ export interface paths {
          *     many trust the new CA and how many hold a certificate it signed. `lagging` names the nodes
          *     that heartbeat and have not caught up with the phase (what `next` waits for). A node that
          *     has not heartbeat within its not_ready window is not waited for; after completion it is
-         *     refused with `ca_retired` and must re-bootstrap with a bound token.
+         *     refused with `ca_retired` and must re-bootstrap with a bound token. `this_control_plane`
+         *     says whether the CP that answers has applied the phase to its own certificates and TLS
+         *     context, or why not (a full disk): on PostgreSQL each replica answers for itself.
          */
         get: operations["getCaRotation"];
         put?: never;
@@ -114,8 +116,16 @@ export interface paths {
          *     Leaving a phase is refused (`409 conflict`, `details.lagging` naming the nodes) while a node
          *     that heartbeats has not caught up (init: it must trust the new CA; update_clients and
          *     update_servers: also hold a certificate of the new CA; rollback: hold one of the old CA),
-         *     unless `force` is true. A rotation moved by another admin or replica meanwhile is
-         *     `409 conflict` too.
+         *     unless `force` is true. Leaving a phase is refused the same way (`409 conflict`,
+         *     `details.this_control_plane`) while the CP that answers has not applied the current phase
+         *     to its own certificates (`this_control_plane.applied` false: it could not write them, e.g.
+         *     its data dir's disk is full), unless `force` is true: forced, the move goes on and that CP
+         *     catches up with the new phase by itself once it can write (it retries at every poll, every
+         *     2 s). A rotation moved by another admin or replica meanwhile is `409 conflict` too.
+         *
+         *     A move is committed before the CP applies it: when this CP then fails to move its own
+         *     certificates, the answer is still `200` with the new phase, and `this_control_plane`
+         *     says it lags and why (retrying the move would advance another phase).
          */
         post: operations["moveCaRotation"];
         delete?: never;
@@ -570,7 +580,7 @@ export interface components {
             /** @enum {string} */
             target: "next" | "rollback";
             /**
-             * @description Leave the phase even while nodes that heartbeat lag (they are named in the answer's `lagging`).
+             * @description Leave the phase even while nodes that heartbeat lag (they are named in the answer's `lagging`), or while the CP that answers has not applied it (`this_control_plane`).
              * @default false
              */
             force: boolean;
@@ -592,7 +602,7 @@ export interface components {
             ca_fingerprint: string;
             /** @description The rotation's new CA; null in standby. */
             new_ca_fingerprint: string | null;
-            /** @description The CA the CP serves from, what `/v1/ca` answers and a bootstrap pins now. */
+            /** @description The CA the phase serves from, what `/v1/ca` answers and a bootstrap pins now. The CP that answers serves a certificate of it once `this_control_plane.applied` is true. */
             serving_ca_fingerprint: string;
             nodes: {
                 /** @description Nodes whose last heartbeat is within their not_ready window. */
@@ -605,6 +615,31 @@ export interface components {
                 node_name: string;
                 reason: string;
             }[];
+            /**
+             * @description The CP that answers (one replica on PostgreSQL): has it applied `phase` to itself? A
+             *     phase is committed first, then each CP moves its own certificates to the phase's CAs
+             *     (server.crt, client.crt) and gives its listener the phase's trust. When the
+             *     certificates cannot be written (a full disk), the phase stands, this CP keeps its
+             *     previous certificates, and it tries again at every poll (2 s) until it catches up;
+             *     `next` waits for it unless forced.
+             */
+            this_control_plane: {
+                /** @description True when this CP's certificates and TLS context are the phase's. False while it lags: `error` says why; null `error` means it is applying a phase it has just read. */
+                applied: boolean;
+                /**
+                 * @description The last phase this CP applied in full since it started (equals `phase` when `applied`); null when it started in the middle of a rotation and has not applied it yet.
+                 * @enum {string|null}
+                 */
+                applied_phase: "standby" | "init" | "update_clients" | "update_servers" | "rollback" | null;
+                /** @description Why the last attempt to apply `phase` here failed, and what to do; null otherwise. */
+                error: components["schemas"]["CaRotationApplyError"] | null;
+            };
+        };
+        CaRotationApplyError: {
+            /** @description An error code of sdk/README.md's table: `file_write_failed` when a certificate file of the data dir could not be written (a full disk, permissions). */
+            code: string;
+            /** @description What happened, and what to do (e.g. free space on the data dir's filesystem). */
+            message: string;
         };
         Whoami: {
             name: string;

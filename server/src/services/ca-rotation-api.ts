@@ -18,5 +18,10 @@ export function rotationToApi(status: RotationStatus): components['schemas']['Ca
       leaf_from_current_ca: status.nodes.leafFromCurrent,
     },
     lagging: status.lagging.map((l) => ({ node_name: l.name, reason: l.why })),
+    this_control_plane: {
+      applied: status.thisControlPlane.applied,
+      applied_phase: status.thisControlPlane.appliedPhase,
+      error: status.thisControlPlane.error,
+    },
   };
 }

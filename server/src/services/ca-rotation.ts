@@ -1,6 +1,7 @@
 // The CA rotation's rules (issue 19): an admin moves the phases (standby -> init ->
 // update_clients -> update_servers -> standby, or rollback), the heartbeats tell who has caught
-// up, and `next` refuses to leave a phase while a node that heartbeats lags, unless forced. The
+// up, and `next` refuses to leave a phase while a node that heartbeats lags, or while this CP has
+// not applied the phase to its own certificates (ca-rotation-applied.ts), unless forced. The
 // state is the database's (store/ca-rotation-store.ts), so every replica follows it: refresh()
 // reads it again and builds the CaTrust (ca-trust.ts) the listener, the signers and the
 // heartbeats use. The new CA's key is kept where the cluster's is (NextCaKeys: the data dir on
@@ -15,6 +16,8 @@ import type { NodeRow, Store } from '../store/store.js';
 import { ClusterCa } from './ca.js';
 import type { KeyPairPem } from './ca.js';
 import { CaTrust } from './ca-trust.js';
+import { PhaseApplication } from './ca-rotation-applied.js';
+import type { ApplyFailure, ThisControlPlane } from './ca-rotation-applied.js';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS_FOR_NOT_READY } from './node-projection.js';
 
 /** Where the rotation's new CA key is kept: beside the cluster's (init/ca-rotation-keys.ts). */
@@ -71,7 +74,12 @@ export interface RotationStatus {
   servingFingerprint: string;
   nodes: { heartbeating: number; trustNew: number; leafFromNew: number; leafFromCurrent: number };
   lagging: Laggard[];
+  /** Whether this CP has applied the phase to its own certificates and TLS context (ca-rotation-applied.ts). */
+  thisControlPlane: ThisControlPlane;
 }
+
+/** What one attempt to apply the current phase here did, for the plugin's log. */
+export type ApplyOutcome = { ok: true; phase: RotationPhase } | { ok: false; phase: RotationPhase; failure: ApplyFailure };
 
 const NEXT_PHASE: Record<RotationPhase, RotationPhase> = {
   standby: 'init',
@@ -84,6 +92,10 @@ const NEXT_PHASE: Record<RotationPhase, RotationPhase> = {
 export class CaRotationService {
   private state: CaTrust;
   private readonly listeners: Array<(trust: CaTrust) => Promise<void>> = [];
+  private readonly outcomeListeners: Array<(outcome: ApplyOutcome) => void> = [];
+  private readonly application: PhaseApplication;
+  /** The applications of the trust to this CP, one after the other (a poll's retry and a move's never overlap). */
+  private applying: Promise<unknown> = Promise.resolve();
   /** node id -> what its heartbeats last said, as written (only changes are written). */
   private readonly reported = new Map<string, string>();
   /** TLS socket -> the fingerprint of the CA that issued its client certificate (read once per connection). */
@@ -96,6 +108,7 @@ export class CaRotationService {
     initial: CaTrust,
   ) {
     this.state = initial;
+    this.application = new PhaseApplication(initial.phase);
   }
 
   static async open(options: { store: Store; now: () => number; keys: NextCaKeys; current: ClusterCa }): Promise<CaRotationService> {
@@ -108,9 +121,23 @@ export class CaRotationService {
     return this.state;
   }
 
-  /** Hears every change of the trust (the listener's TLS context, the CP's certificates). */
+  /**
+   * Hears every change of the trust and applies it to this CP (the listener's TLS context, the
+   * CP's certificates). A listener that throws leaves the phase not applied here: the status says
+   * why, follow() tries again, and `next` waits for it (unless forced).
+   */
   onChange(listener: (trust: CaTrust) => Promise<void>): void {
     this.listeners.push(listener);
+  }
+
+  /** Hears the outcome of every attempt to apply the phase here (the plugin logs the first failure and the recovery). */
+  onApplyOutcome(listener: (outcome: ApplyOutcome) => void): void {
+    this.outcomeListeners.push(listener);
+  }
+
+  /** Whether this CP has applied the current phase to itself, or why not. */
+  get thisControlPlane(): ThisControlPlane {
+    return this.application.current;
   }
 
   /** Reads the stored state again (another replica may have moved it); true when it changed. */
@@ -121,10 +148,51 @@ export class CaRotationService {
     return true;
   }
 
+  /** Every poll: reads the state again, and applies the phase once more while this CP lags (its last attempt failed). */
+  async follow(): Promise<void> {
+    if (!(await this.refresh()) && !this.application.current.applied) await this.applyHere();
+  }
+
+  /** At a start in the middle of a rotation (or after one completed elsewhere): applies it before the CP listens. */
+  applyAtStart(): Promise<void> {
+    this.application.starting();
+    return this.applyHere();
+  }
+
+  /**
+   * Applies the current trust to this CP (at a start in the middle of a rotation, after a change,
+   * or again while it lags). A failure does not undo the phase, which is committed: it is kept
+   * for the status and retried by follow().
+   */
+  applyHere(): Promise<void> {
+    const run = this.applying.then(() => this.applyNow());
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(): Promise<void> {
+    const trust = this.state;
+    let failed: { error: unknown } | undefined;
+    try {
+      for (const listener of this.listeners) await listener(trust);
+    } catch (error) {
+      failed = { error };
+    }
+    // A newer trust was read meanwhile: its own application (queued after this one) decides.
+    if (trust !== this.state) return;
+    let outcome: ApplyOutcome;
+    if (failed === undefined) {
+      this.application.succeeded(trust.phase);
+      outcome = { ok: true, phase: trust.phase };
+    } else outcome = { ok: false, phase: trust.phase, failure: this.application.failed(trust.phase, failed.error) };
+    for (const listener of this.outcomeListeners) listener(outcome);
+  }
+
   private async adopt(trust: CaTrust): Promise<void> {
     this.state = trust;
     this.reported.clear();
-    for (const listener of this.listeners) await listener(trust);
+    this.application.pending();
+    await this.applyHere();
   }
 
   /** The moves of this process, one after the other (see move). */
@@ -143,7 +211,8 @@ export class CaRotationService {
   }
 
   private async moveNow(target: RotationTarget, options: { force: boolean }): Promise<RotationStatus> {
-    await this.refresh();
+    // follow(), not refresh(): a CP that lags tries once more first (the space may be free by now).
+    await this.follow();
     const trust = this.state;
     const row = await this.store.caRotation.read();
     const now = this.now();
@@ -155,6 +224,14 @@ export class CaRotationService {
       return this.status();
     }
     const to = NEXT_PHASE[trust.phase];
+    const here = this.application.current;
+    if (!here.applied && !options.force) {
+      throw new HttpError(
+        'conflict',
+        `this control plane has not applied phase ${trust.phase} yet: ${here.error?.message ?? 'it is applying it now; try again in a few seconds'}. \`next\` waits for it, or pass --force (this control plane then catches up with the next phase by itself once it can write its certificates)`,
+        { phase: trust.phase, this_control_plane: { applied: false, error: here.error } },
+      );
+    }
     if (trust.phase !== 'standby') {
       const lagging = (await this.status()).lagging;
       if (lagging.length > 0 && !options.force) {
@@ -262,6 +339,7 @@ export class CaRotationService {
       servingFingerprint: trust.serving.fingerprint,
       nodes: counts,
       lagging,
+      thisControlPlane: this.application.current,
     };
   }
 
