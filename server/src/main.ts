@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// otherix-server [serve] | ca-fingerprint | admin-token | backup | restore: argv -> init data dir -> buildApp -> listen.
+// otherix-server [serve] | ca-fingerprint | admin-token | backup | restore | rollback-ca-rotation: argv -> init data dir -> buildApp -> listen.
 // The command line is node:util's parseArgs, not cac as in otherix and otherix-agent: parseArgs
 // itself does what those two need @otherix/sdk/argv for around cac (values word for word, never
 // numbers; an unknown flag, a flag without its value and `--flag -5` refused; the command word
-// anywhere among the flags), and the server has six one-word commands and one usage text.
+// anywhere among the flags), and the server has eight one-word commands and one usage text.
 import './threadpool.js';
 import { parseArgs } from 'node:util';
 import { OtherixError } from '@otherix/sdk';
@@ -13,6 +13,7 @@ import { startMetricsServer } from '@otherix/sdk/metrics-server';
 import { adminTokenCommand } from './commands/admin-token.js';
 import { backupCommand } from './commands/backup.js';
 import { restoreCommand } from './commands/restore.js';
+import { rollbackCaRotationCommand } from './commands/rollback-ca-rotation.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';
 import { caFingerprintOf, initDataDir } from './init/data-dir.js';
 import { failureLine, usageLine } from './errors.js';
@@ -38,6 +39,7 @@ const USAGE = `usage:
   otherix-server backup [--data-dir DIR] --out FILE
   otherix-server restore [--data-dir DIR] --from FILE
   otherix-server migrate-store --data-dir DIR --database-url URL --secret-file FILE [--ca-key-passphrase-file FILE]
+  otherix-server rollback-ca-rotation [--data-dir DIR]
   otherix-server version | --version
 
   --data-dir DIR          where the CA, certificates, database and admin.token live (default ${DEFAULT_DATA_DIR})
@@ -73,6 +75,8 @@ const USAGE = `usage:
   admin-token mints a new admin API token on the CP host, running or not, when no admin token
   is left: the token is printed once on stdout and only its hash is stored.
   migrate-store copies a stopped CP's SQLite cluster into an empty PostgreSQL database.
+  rollback-ca-rotation rolls a stopped CP's CA rotation back (what \`otherix ca rotation rollback\`
+  does), for a SQLite data dir that cannot start because its ca-next.key was lost.
 
   backup copies a data dir, the CP running or not, into one 0600 tar file: the database at one
   instant (SQLite's VACUUM INTO), the CA (an encrypted ca.key as it is), the CP's certificates,
@@ -96,6 +100,7 @@ Examples:
   $ otherix-server restore --data-dir /var/lib/otherix/cp-restored --from /backup/otherix-2026-11-29.tar
   $ otherix-server --data-dir /var/lib/otherix/replica --database-url postgres://otherix@db.example/otherix --secret-file /etc/otherix/secret --advertise-host cp-2.example
   $ otherix-server migrate-store --data-dir /var/lib/otherix/cp --database-url postgres://otherix:...@db.example/otherix --secret-file /etc/otherix/secret
+  $ otherix-server rollback-ca-rotation --data-dir /var/lib/otherix/cp
 `;
 
 function parse(argv: string[]) {
@@ -126,7 +131,7 @@ function parse(argv: string[]) {
   const command = positionals[0] ?? 'serve';
   if (
     positionals.length > 1 ||
-    !['serve', 'ca-fingerprint', 'admin-token', 'backup', 'restore', 'migrate-store', 'version'].includes(command)
+    !['serve', 'ca-fingerprint', 'admin-token', 'backup', 'restore', 'migrate-store', 'rollback-ca-rotation', 'version'].includes(command)
   )
     throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
   const settings = resolveServerSettings({
@@ -149,6 +154,11 @@ function parse(argv: string[]) {
       "migrate-store needs --data-dir (the stopped CP's) and --database-url (an empty PostgreSQL database) and --secret-file",
     );
   }
+  if (command === 'rollback-ca-rotation' && settings.databaseUrl !== undefined)
+    throw new OtherixError(
+      'usage',
+      "rollback-ca-rotation is for a CP on its SQLite data dir: on PostgreSQL the new CA's key is sealed in the database, and any replica rolls back with `otherix ca rotation rollback`",
+    );
   if (values['ca-key-passphrase-file'] !== undefined && command !== 'serve' && command !== 'migrate-store')
     throw new OtherixError('usage', '--ca-key-passphrase-file is for serve and migrate-store, the commands that read ca.key');
   if (command === 'serve' && settings.databaseUrl !== undefined && settings.caKeyPassphraseFile !== undefined)
@@ -286,6 +296,7 @@ async function main(argv: string[]): Promise<number> {
       return await adminTokenCommand({ dataDir: args.dataDir, databaseUrl: args.databaseUrl, name: args.name });
     if (args.command === 'backup') return await backupCommand({ dataDir: args.dataDir, out: args.out });
     if (args.command === 'restore') return await restoreCommand({ dataDir: args.dataDir, from: args.from });
+    if (args.command === 'rollback-ca-rotation') return await rollbackCaRotationCommand({ dataDir: args.dataDir });
     // PostgreSQL's client is loaded only when it is used: a SQLite CP starts without it.
     if (args.command === 'migrate-store')
       return await (
