@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// otherix-server [serve] | ca-fingerprint | admin-token | backup | restore | rollback-ca-rotation: argv -> init data dir -> buildApp -> listen.
+// otherix-server [serve] | ca-fingerprint | admin-token | backup | restore | migrate-store | rollback-ca-rotation:
+// argv -> init data dir -> buildApp -> listen (serve), or the command (commands/).
 // The command line is node:util's parseArgs, not cac as in otherix and otherix-agent: parseArgs
 // itself does what those two need @otherix/sdk/argv for around cac (values word for word, never
 // numbers; an unknown flag, a flag without its value and `--flag -5` refused; the command word

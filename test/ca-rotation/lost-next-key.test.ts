@@ -37,7 +37,10 @@ async function loseNextKeyAndRefuse(
   await rm(join(cp.dataDir, 'ca-next.key'));
   const refused = await runServerBinary(['serve', '--data-dir', cp.dataDir, '--listen', listen, ...args]);
   t.is(refused.code, 1, refused.stderr);
-  t.regex(refused.stderr, /^error: data_dir_invalid: \S+ca-next\.key is missing, but \S+otherix\.db is in the middle of a CA rotation \(phase (\w+),/);
+  t.regex(
+    refused.stderr,
+    /^error: data_dir_invalid: \S+ca-next\.key is missing, but \S+otherix\.db is in the middle of a CA rotation \(phase (\w+),/,
+  );
   t.true(refused.stderr.includes(`(phase ${phase},`), refused.stderr);
   t.true(refused.stderr.includes(`\`otherix-server rollback-ca-rotation --data-dir ${cp.dataDir}\``), refused.stderr);
   t.true(refused.stderr.includes('Nothing was changed.'), refused.stderr);
@@ -146,6 +149,11 @@ test('ca-next.key lost in update_servers: rollback-ca-rotation refuses a running
   const again = await runServerBinary(['rollback-ca-rotation', '--data-dir', cp.dataDir]);
   t.is(again.code, 0, again.stderr);
   t.true(again.stderr.includes('in the phase rollback already: nothing was changed'), again.stderr);
+  // Rolling back, the data dir needs no new CA's key: a backup of it is taken (it would restore and start).
+  const out = join(await mkdtemp(join(tmpdir(), 'otherix-lost-key-backup-')), 'cp.tar');
+  t.teardown(() => rm(join(out, '..'), { recursive: true, force: true }));
+  const backup = await runServerBinary(['backup', '--data-dir', cp.dataDir, '--out', out]);
+  t.is(backup.code, 0, backup.stderr);
 
   cp = await spawnControlPlane({ dataDir: cp.dataDir, listen });
   const served = await servingCertificate(cp, `${oldPem}${newPem}`);
@@ -176,7 +184,15 @@ test('an encrypted ca-next.key: without its passphrase file the start names the 
   t.is(withoutFlag.code, 1);
   t.regex(withoutFlag.stderr, /^error: ca_key_locked: .* is encrypted and no passphrase was given: pass --ca-key-passphrase-file FILE/);
   t.false(withoutFlag.stderr.includes('is missing'), withoutFlag.stderr);
-  const missingFile = await runServerBinary(['serve', '--data-dir', cp.dataDir, '--listen', listen, '--ca-key-passphrase-file', join(dir, 'gone')]);
+  const missingFile = await runServerBinary([
+    'serve',
+    '--data-dir',
+    cp.dataDir,
+    '--listen',
+    listen,
+    '--ca-key-passphrase-file',
+    join(dir, 'gone'),
+  ]);
   t.is(missingFile.code, 1);
   t.regex(missingFile.stderr, /^error: config_invalid: failed to start: cannot read the CA key passphrase file \S+gone \(ENOENT\)/);
 

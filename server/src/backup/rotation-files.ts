@@ -70,6 +70,7 @@ export async function checkRotationFiles(
     'data_dir_invalid',
     `${files.database} records a CA rotation (phase ${row.phase}, new CA ${needed}), but ${files.dir} does not hold that CA's ${NEXT_CA_CERT} and ${NEXT_CA_KEY}: ` +
       `otherix-server would refuse to start on it, and this backup would not restore. If a rotation step ran during this backup, run it again; ` +
-      `otherwise restore ${NEXT_CA_CERT} and ${NEXT_CA_KEY} into ${files.dir} from the backup taken with this database. Nothing was written`,
+      `otherwise restore ${NEXT_CA_CERT} and ${NEXT_CA_KEY} into ${files.dir} from the backup taken with this database, ` +
+      `or, if the key is lost, roll the rotation back (\`otherix ca rotation rollback\`, or \`otherix-server rollback-ca-rotation --data-dir ${files.dir}\` with the CP stopped). Nothing was written`,
   );
 }
