@@ -3,7 +3,7 @@
 // The command line is node:util's parseArgs, not cac as in otherix and otherix-agent: parseArgs
 // itself does what those two need @otherix/sdk/argv for around cac (values word for word, never
 // numbers; an unknown flag, a flag without its value and `--flag -5` refused; the command word
-// anywhere among the flags), and the server has six one-word commands and one usage text.
+// anywhere among the flags), and the server has seven one-word commands and one usage text.
 import './threadpool.js';
 import { parseArgs } from 'node:util';
 import { OtherixError } from '@otherix/sdk';
@@ -12,6 +12,7 @@ import { buildApp } from './app.js';
 import { startMetricsServer } from '@otherix/sdk/metrics-server';
 import { adminTokenCommand } from './commands/admin-token.js';
 import { backupCommand } from './commands/backup.js';
+import { caKeyPassphraseCommand } from './commands/ca-key-passphrase.js';
 import { restoreCommand } from './commands/restore.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';
 import { caFingerprintOf, initDataDir } from './init/data-dir.js';
@@ -38,6 +39,7 @@ const USAGE = `usage:
   otherix-server backup [--data-dir DIR] --out FILE
   otherix-server restore [--data-dir DIR] --from FILE
   otherix-server migrate-store --data-dir DIR --database-url URL --secret-file FILE [--ca-key-passphrase-file FILE]
+  otherix-server ca-key-passphrase [--data-dir DIR] [--ca-key-passphrase-file FILE] (--new-passphrase-file FILE | --remove-passphrase)
   otherix-server version | --version
 
   --data-dir DIR          where the CA, certificates, database and admin.token live (default ${DEFAULT_DATA_DIR})
@@ -69,10 +71,17 @@ const USAGE = `usage:
   --name NAME             admin-token: the new admin token's name (default admin-recovery-<UTC time>)
   --out FILE              backup: the archive to write (mode 0600; refused if it exists)
   --from FILE             restore: the archive to restore into the data dir (which must be empty or missing)
+  --new-passphrase-file FILE
+                          ca-key-passphrase: encrypt ca.key (and a CA rotation's ca-next.key) with the passphrase
+                          in FILE instead; --ca-key-passphrase-file names the current one (none for a plain key)
+  --remove-passphrase     ca-key-passphrase: write them plain again (0600 PKCS#8)
 
   admin-token mints a new admin API token on the CP host, running or not, when no admin token
   is left: the token is printed once on stdout and only its hash is stored.
   migrate-store copies a stopped CP's SQLite cluster into an empty PostgreSQL database.
+  ca-key-passphrase changes the passphrase of a stopped CP's encrypted ca.key, encrypts a plain one,
+  or removes it; every key opens before any is written, and a run cut short is finished by running
+  it again. Backups taken before keep the old form.
 
   backup copies a data dir, the CP running or not, into one 0600 tar file: the database at one
   instant (SQLite's VACUUM INTO), the CA (an encrypted ca.key as it is), the CP's certificates,
@@ -95,6 +104,7 @@ Examples:
   $ otherix-server backup --data-dir /var/lib/otherix/cp --out /backup/otherix-2026-11-29.tar
   $ otherix-server restore --data-dir /var/lib/otherix/cp-restored --from /backup/otherix-2026-11-29.tar
   $ otherix-server --data-dir /var/lib/otherix/replica --database-url postgres://otherix@db.example/otherix --secret-file /etc/otherix/secret --advertise-host cp-2.example
+  $ otherix-server ca-key-passphrase --data-dir /var/lib/otherix/cp --ca-key-passphrase-file /etc/otherix/ca-key.passphrase --new-passphrase-file /etc/otherix/ca-key.passphrase.new
   $ otherix-server migrate-store --data-dir /var/lib/otherix/cp --database-url postgres://otherix:...@db.example/otherix --secret-file /etc/otherix/secret
 `;
 
@@ -119,6 +129,8 @@ function parse(argv: string[]) {
       name: { type: 'string' },
       out: { type: 'string' },
       from: { type: 'string' },
+      'new-passphrase-file': { type: 'string' },
+      'remove-passphrase': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -126,7 +138,7 @@ function parse(argv: string[]) {
   const command = positionals[0] ?? 'serve';
   if (
     positionals.length > 1 ||
-    !['serve', 'ca-fingerprint', 'admin-token', 'backup', 'restore', 'migrate-store', 'version'].includes(command)
+    !['serve', 'ca-fingerprint', 'admin-token', 'backup', 'restore', 'migrate-store', 'ca-key-passphrase', 'version'].includes(command)
   )
     throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
   const settings = resolveServerSettings({
@@ -149,8 +161,25 @@ function parse(argv: string[]) {
       "migrate-store needs --data-dir (the stopped CP's) and --database-url (an empty PostgreSQL database) and --secret-file",
     );
   }
-  if (values['ca-key-passphrase-file'] !== undefined && command !== 'serve' && command !== 'migrate-store')
-    throw new OtherixError('usage', '--ca-key-passphrase-file is for serve and migrate-store, the commands that read ca.key');
+  if (values['ca-key-passphrase-file'] !== undefined && !['serve', 'migrate-store', 'ca-key-passphrase'].includes(command))
+    throw new OtherixError(
+      'usage',
+      '--ca-key-passphrase-file is for serve, migrate-store and ca-key-passphrase, the commands that read ca.key',
+    );
+  if ((values['new-passphrase-file'] !== undefined || values['remove-passphrase']) && command !== 'ca-key-passphrase')
+    throw new OtherixError('usage', '--new-passphrase-file and --remove-passphrase are for ca-key-passphrase only');
+  if (!values.help && command === 'ca-key-passphrase') {
+    if ((values['new-passphrase-file'] === undefined) === !values['remove-passphrase'])
+      throw new OtherixError(
+        'usage',
+        'ca-key-passphrase needs either --new-passphrase-file FILE (encrypt with that passphrase) or --remove-passphrase (write ca.key plain)',
+      );
+    if (settings.databaseUrl !== undefined)
+      throw new OtherixError(
+        'usage',
+        'ca-key-passphrase is for a SQLite data dir: on PostgreSQL the CA key is sealed in the database with --secret-file',
+      );
+  }
   if (command === 'serve' && settings.databaseUrl !== undefined && settings.caKeyPassphraseFile !== undefined)
     throw new OtherixError(
       'usage',
@@ -169,6 +198,8 @@ function parse(argv: string[]) {
     name: values.name,
     out: values.out ?? '',
     from: values.from ?? '',
+    newPassphraseFile: values['new-passphrase-file'],
+    removePassphrase: values['remove-passphrase'],
     ...settings,
   };
 }
@@ -286,6 +317,13 @@ async function main(argv: string[]): Promise<number> {
       return await adminTokenCommand({ dataDir: args.dataDir, databaseUrl: args.databaseUrl, name: args.name });
     if (args.command === 'backup') return await backupCommand({ dataDir: args.dataDir, out: args.out });
     if (args.command === 'restore') return await restoreCommand({ dataDir: args.dataDir, from: args.from });
+    if (args.command === 'ca-key-passphrase')
+      return await caKeyPassphraseCommand({
+        dataDir: args.dataDir,
+        currentPassphraseFile: args.caKeyPassphraseFile,
+        newPassphraseFile: args.newPassphraseFile,
+        remove: args.removePassphrase,
+      });
     // PostgreSQL's client is loaded only when it is used: a SQLite CP starts without it.
     if (args.command === 'migrate-store')
       return await (

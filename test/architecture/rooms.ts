@@ -64,7 +64,7 @@ export const ROOMS: readonly Room[] = [
   {
     name: 'server commands',
     paths: ['server/src/commands/'],
-    holds: 'otherix-server subcommands beside serve (admin-token, backup, restore, migrate-store)',
+    holds: 'otherix-server subcommands beside serve (admin-token, backup, restore, migrate-store, ca-key-passphrase)',
     mayImport: ['server boot', 'server backup', 'server services', 'server store', 'server sqlite', 'server postgres', SERVER_LEAVES, SDK],
   },
   {
