@@ -33,7 +33,10 @@ export class TrustUpdate {
     private readonly logger: Logger,
   ) {}
 
-  /** A heartbeat answer carried the cluster's trust bundle: write it to ca.crt. Never throws; a failure is tried again at the next answer. */
+  /**
+   * A heartbeat answer carried the cluster's trust bundle: write it to ca.crt. Never throws: a
+   * failure is tried again at the next answer that carries the bundle.
+   */
   async adopt(used: CertMaterial, bundlePem: string): Promise<void> {
     let adopted: Adopted;
     try {
