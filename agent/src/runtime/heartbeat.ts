@@ -256,6 +256,8 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
     if (status.renew_now === true) options.onRenewNow?.(material);
     if (status.ca_bundle_pem === undefined) return options.onTrustInStep?.();
     if (options.onTrustBundle === undefined) return;
+    // serve's onTrustBundle says its own failures, once per episode (trust-update.ts); this catch
+    // keeps any other from failing a beat the CP accepted.
     try {
       await options.onTrustBundle(material, status.ca_bundle_pem);
     } catch (error) {
