@@ -71,7 +71,8 @@ const USAGE = `usage:
   --from FILE             restore: the archive to restore into the data dir (which must be empty or missing)
 
   admin-token mints a new admin API token on the CP host, running or not, when no admin token
-  is left: the token is printed once on stdout and only its hash is stored.
+  is left: the token is printed once on stdout and only its hash is stored; the last line on
+  stderr is the change's audit line (api_token.created), as a running CP would log it.
   migrate-store copies a stopped CP's SQLite cluster into an empty PostgreSQL database.
 
   backup copies a data dir, the CP running or not, into one 0600 tar file: the database at one
