@@ -2,11 +2,12 @@
 // so one `rm -r` takes everything a backup writes before its archive is linked to --out. It holds
 // a copy of the database and of the key material, so no run may leave it behind:
 //
-//   - SIGINT, SIGTERM or SIGHUP (Ctrl-C, `kill`, a closed ssh session): removeOnSignal() removes
-//     it before the process ends, then ends the process by that signal again (status 130/143/129
-//     in a shell, as if no handler ran).
-//   - SIGKILL, a crash, a power cut cannot be caught: the next backup into the same folder
-//     removes what such a run left (removeStaleWorkFolders), saying so in one line.
+//   - SIGINT or SIGTERM (Ctrl-C, `kill`, systemd stopping a timer's unit): removeOnSignal()
+//     removes it before the process ends, then ends the process by that signal again (status
+//     130/143 in a shell, as if no handler ran). SIGHUP is not caught: a handler would override
+//     the SIG_IGN that `nohup` sets, and a backup run under nohup must survive its terminal.
+//   - SIGKILL, SIGHUP, a crash, a power cut: the next backup into the same folder removes what
+//     such a run left (removeStaleWorkFolders), saying so in one line.
 //
 // Whose folder it is: its name carries the host name and the pid of the backup that made it,
 // `.otherix-backup-<host>-<pid>-XXXXXX`. A folder is stale when it names this host and a pid that
@@ -15,14 +16,14 @@
 // backup on one host from judging the pids of another host writing to a shared (NFS) folder.
 // A reused pid only delays the removal until that process ends; it never removes a live folder.
 // Folders of other hosts, and of older versions (no pid in the name), are left as they are.
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 const PREFIX = '.otherix-backup-';
-/** The signals an operator or a session ends a backup with; each is caught to remove the folder. */
-const CAUGHT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** The signals an operator or a service manager stops a backup with; each is caught to remove the folder. */
+const CAUGHT_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** The host part of the name: the host name, with anything but letters, digits, `.` and `-` as `_`. */
 function thisHost(): string {
@@ -70,7 +71,7 @@ export async function removeStaleWorkFolders(dir: string): Promise<string[]> {
 }
 
 /**
- * Until the returned function is called: on SIGINT, SIGTERM or SIGHUP, removes this process's
+ * Until the returned function is called: on SIGINT or SIGTERM, removes this process's
  * work folders in `dir`, says so with `say`, and ends the process by that signal.
  */
 export function removeOnSignal(dir: string, say: (line: string) => void): () => void {
@@ -80,7 +81,7 @@ export function removeOnSignal(dir: string, say: (line: string) => void): () => 
   function onSignal(signal: NodeJS.Signals): void {
     release();
     try {
-      const names = ownFolders(readdirSync(dir));
+      const names = existsSync(dir) ? ownFolders(readdirSync(dir)) : [];
       for (const name of names) rmSync(join(dir, name), { recursive: true, force: true, maxRetries: 3 });
       say(`otherix-server: backup stopped by ${signal}${names.length > 0 ? `; removed its temp folder ${join(dir, names[0])}` : ''}`);
     } catch (error) {

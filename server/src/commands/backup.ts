@@ -1,6 +1,6 @@
 // `otherix-server backup --data-dir DIR --out FILE`: the CP running or not, one 0600 archive of
 // everything a restore needs (backup/take-backup.ts). What it did and what next on stderr.
-// Stopped by SIGINT, SIGTERM or SIGHUP, it removes its temp folder (a copy of the database and
+// Stopped by SIGINT or SIGTERM, it removes its temp folder (a copy of the database and
 // the keys) before it ends; the next backup removes one a SIGKILL left (backup/work-folder.ts).
 import { dirname, resolve } from 'node:path';
 import { takeBackup } from '../backup/take-backup.js';
