@@ -77,7 +77,8 @@ const USAGE = `usage:
   --remove-passphrase     ca-key-passphrase: write them plain again (0600 PKCS#8)
 
   admin-token mints a new admin API token on the CP host, running or not, when no admin token
-  is left: the token is printed once on stdout and only its hash is stored.
+  is left: the token is printed once on stdout and only its hash is stored; the last line on
+  stderr is the change's audit line (api_token.created), as a running CP would log it.
   migrate-store copies a stopped CP's SQLite cluster into an empty PostgreSQL database.
   ca-key-passphrase changes the passphrase of a stopped CP's encrypted ca.key, encrypts a plain one,
   or removes it; every key opens before any is written, and a run cut short is finished by running
