@@ -13,6 +13,7 @@ import { buildApp } from './app.js';
 import { startMetricsServer } from '@otherix/sdk/metrics-server';
 import { adminTokenCommand } from './commands/admin-token.js';
 import { backupCommand } from './commands/backup.js';
+import { caKeyPassphraseCommand } from './commands/ca-key-passphrase.js';
 import { restoreCommand } from './commands/restore.js';
 import { rollbackCaRotationCommand } from './commands/rollback-ca-rotation.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';
@@ -40,6 +41,7 @@ const USAGE = `usage:
   otherix-server backup [--data-dir DIR] --out FILE
   otherix-server restore [--data-dir DIR] --from FILE
   otherix-server migrate-store --data-dir DIR --database-url URL --secret-file FILE [--ca-key-passphrase-file FILE]
+  otherix-server ca-key-passphrase [--data-dir DIR] [--ca-key-passphrase-file FILE] (--new-passphrase-file FILE | --remove-passphrase)
   otherix-server rollback-ca-rotation [--data-dir DIR]
   otherix-server version | --version
 
@@ -72,10 +74,18 @@ const USAGE = `usage:
   --name NAME             admin-token: the new admin token's name (default admin-recovery-<UTC time>)
   --out FILE              backup: the archive to write (mode 0600; refused if it exists)
   --from FILE             restore: the archive to restore into the data dir (which must be empty or missing)
+  --new-passphrase-file FILE
+                          ca-key-passphrase: encrypt ca.key (and a CA rotation's ca-next.key) with the passphrase
+                          in FILE instead; --ca-key-passphrase-file names the current one (none for a plain key)
+  --remove-passphrase     ca-key-passphrase: write them plain again (0600 PKCS#8)
 
   admin-token mints a new admin API token on the CP host, running or not, when no admin token
-  is left: the token is printed once on stdout and only its hash is stored.
+  is left: the token is printed once on stdout and only its hash is stored; the last line on
+  stderr is the change's audit line (api_token.created), as a running CP would log it.
   migrate-store copies a stopped CP's SQLite cluster into an empty PostgreSQL database.
+  ca-key-passphrase changes the passphrase of a stopped CP's encrypted ca.key, encrypts a plain one,
+  or removes it; every key opens before any is written, and a run cut short is finished by running
+  it again. Backups taken before keep the old form.
   rollback-ca-rotation rolls a stopped CP's CA rotation back (what \`otherix ca rotation rollback\`
   does), for a SQLite data dir that cannot start because its ca-next.key was lost.
 
@@ -100,6 +110,7 @@ Examples:
   $ otherix-server backup --data-dir /var/lib/otherix/cp --out /backup/otherix-2026-11-29.tar
   $ otherix-server restore --data-dir /var/lib/otherix/cp-restored --from /backup/otherix-2026-11-29.tar
   $ otherix-server --data-dir /var/lib/otherix/replica --database-url postgres://otherix@db.example/otherix --secret-file /etc/otherix/secret --advertise-host cp-2.example
+  $ otherix-server ca-key-passphrase --data-dir /var/lib/otherix/cp --ca-key-passphrase-file /etc/otherix/ca-key.passphrase --new-passphrase-file /etc/otherix/ca-key.passphrase.new
   $ otherix-server migrate-store --data-dir /var/lib/otherix/cp --database-url postgres://otherix:...@db.example/otherix --secret-file /etc/otherix/secret
   $ otherix-server rollback-ca-rotation --data-dir /var/lib/otherix/cp
 `;
@@ -125,6 +136,8 @@ function parse(argv: string[]) {
       name: { type: 'string' },
       out: { type: 'string' },
       from: { type: 'string' },
+      'new-passphrase-file': { type: 'string' },
+      'remove-passphrase': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -132,7 +145,17 @@ function parse(argv: string[]) {
   const command = positionals[0] ?? 'serve';
   if (
     positionals.length > 1 ||
-    !['serve', 'ca-fingerprint', 'admin-token', 'backup', 'restore', 'migrate-store', 'rollback-ca-rotation', 'version'].includes(command)
+    ![
+      'serve',
+      'ca-fingerprint',
+      'admin-token',
+      'backup',
+      'restore',
+      'migrate-store',
+      'ca-key-passphrase',
+      'rollback-ca-rotation',
+      'version',
+    ].includes(command)
   )
     throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
   const settings = resolveServerSettings({
@@ -160,8 +183,25 @@ function parse(argv: string[]) {
       'usage',
       "rollback-ca-rotation is for a CP on its SQLite data dir: on PostgreSQL the new CA's key is sealed in the database, and any replica rolls back with `otherix ca rotation rollback`",
     );
-  if (values['ca-key-passphrase-file'] !== undefined && command !== 'serve' && command !== 'migrate-store')
-    throw new OtherixError('usage', '--ca-key-passphrase-file is for serve and migrate-store, the commands that read ca.key');
+  if (values['ca-key-passphrase-file'] !== undefined && !['serve', 'migrate-store', 'ca-key-passphrase'].includes(command))
+    throw new OtherixError(
+      'usage',
+      '--ca-key-passphrase-file is for serve, migrate-store and ca-key-passphrase, the commands that read ca.key',
+    );
+  if ((values['new-passphrase-file'] !== undefined || values['remove-passphrase']) && command !== 'ca-key-passphrase')
+    throw new OtherixError('usage', '--new-passphrase-file and --remove-passphrase are for ca-key-passphrase only');
+  if (!values.help && command === 'ca-key-passphrase') {
+    if ((values['new-passphrase-file'] === undefined) === !values['remove-passphrase'])
+      throw new OtherixError(
+        'usage',
+        'ca-key-passphrase needs either --new-passphrase-file FILE (encrypt with that passphrase) or --remove-passphrase (write ca.key plain)',
+      );
+    if (settings.databaseUrl !== undefined)
+      throw new OtherixError(
+        'usage',
+        'ca-key-passphrase is for a SQLite data dir: on PostgreSQL the CA key is sealed in the database with --secret-file',
+      );
+  }
   if (command === 'serve' && settings.databaseUrl !== undefined && settings.caKeyPassphraseFile !== undefined)
     throw new OtherixError(
       'usage',
@@ -180,6 +220,8 @@ function parse(argv: string[]) {
     name: values.name,
     out: values.out ?? '',
     from: values.from ?? '',
+    newPassphraseFile: values['new-passphrase-file'],
+    removePassphrase: values['remove-passphrase'],
     ...settings,
   };
 }
@@ -297,6 +339,13 @@ async function main(argv: string[]): Promise<number> {
       return await adminTokenCommand({ dataDir: args.dataDir, databaseUrl: args.databaseUrl, name: args.name });
     if (args.command === 'backup') return await backupCommand({ dataDir: args.dataDir, out: args.out });
     if (args.command === 'restore') return await restoreCommand({ dataDir: args.dataDir, from: args.from });
+    if (args.command === 'ca-key-passphrase')
+      return await caKeyPassphraseCommand({
+        dataDir: args.dataDir,
+        currentPassphraseFile: args.caKeyPassphraseFile,
+        newPassphraseFile: args.newPassphraseFile,
+        remove: args.removePassphrase,
+      });
     if (args.command === 'rollback-ca-rotation') return await rollbackCaRotationCommand({ dataDir: args.dataDir });
     // PostgreSQL's client is loaded only when it is used: a SQLite CP starts without it.
     if (args.command === 'migrate-store')

@@ -64,8 +64,19 @@ export const ROOMS: readonly Room[] = [
   {
     name: 'server commands',
     paths: ['server/src/commands/'],
-    holds: 'otherix-server subcommands beside serve (admin-token, backup, restore, migrate-store, rollback-ca-rotation)',
-    mayImport: ['server boot', 'server backup', 'server services', 'server store', 'server sqlite', 'server postgres', SERVER_LEAVES, SDK],
+    holds: 'otherix-server subcommands beside serve (admin-token, backup, restore, migrate-store, ca-key-passphrase, rollback-ca-rotation)',
+    // admin-token writes the audit line of the change it makes without the CP (server audit).
+    mayImport: [
+      'server boot',
+      'server backup',
+      'server audit',
+      'server services',
+      'server store',
+      'server sqlite',
+      'server postgres',
+      SERVER_LEAVES,
+      SDK,
+    ],
   },
   {
     name: 'server backup',

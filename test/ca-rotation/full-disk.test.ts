@@ -7,7 +7,6 @@
 // has not applied, unless --force, and the CLI says what happened and what to do.
 import test from 'ava';
 import { X509Certificate } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import { api, replicasForFile, spawnControlPlane, writeSecretFile } from '../har
 import type { SpawnedControlPlane } from '../harness/control-plane.js';
 import { eventually } from '../harness/loopback.js';
 import { freshDatabaseUrl } from '../harness/postgres.js';
-import { onNearlyFullTmpfs } from '../harness/small-filesystem.js';
+import { fillToTheLastByte, insideOf, onNearlyFullTmpfs } from '../harness/small-filesystem.js';
 import { servingCertificate } from './fleet.js';
 
 const { folders, running } = replicasForFile(test);
@@ -43,24 +42,8 @@ async function cpOnSmallDisk(t: { teardown(fn: () => Promise<void>): void }): Pr
     prefix: onNearlyFullTmpfs(mountPoint, { sizeBytes: 1024 * 1024, freeBytes: 512 * 1024 }),
   });
   running.push(cp);
-  const filler = join(`/proc/${cp.child.pid}/root`, mountPoint, 'more-filler');
-  const fill = () => {
-    const fd = openSync(filler, 'a');
-    try {
-      for (const chunk of [Buffer.alloc(64 * 1024), Buffer.alloc(512)]) {
-        for (;;) {
-          try {
-            writeSync(fd, chunk);
-          } catch (error) {
-            if ((error as { code?: string }).code === 'ENOSPC') break;
-            throw error;
-          }
-        }
-      }
-    } finally {
-      closeSync(fd);
-    }
-  };
+  const filler = insideOf(cp.child.pid, join(mountPoint, 'more-filler'));
+  const fill = () => fillToTheLastByte(filler);
   const cli = await makeCliHome();
   t.teardown(() => cli.remove());
   const login = await cli.run(['login', '--cp-url', cp.url, '--ca-fingerprint', cp.caFingerprint, '--token-env', 'T'], {

@@ -351,7 +351,7 @@ test("a data dir in a CA rotation: backup archives the new CA's files; without c
   t.false(existsSync(out));
 });
 
-test('a backup killed after its database copy leaves only a 0700 folder with a 0600 copy beside --out; the next backup works', async (t) => {
+test('a backup killed after its database copy leaves only a 0700 folder with a 0600 copy beside --out; the next backup removes it and works', async (t) => {
   const first = join(await cluster.scratchDir('otherix-backups-'), 'first.tar');
   const { dataDir } = await backedUpCluster('killed-backup-node', first);
   const folder = await cluster.scratchDir('otherix-killed-');
@@ -372,4 +372,6 @@ test('a backup killed after its database copy leaves only a 0700 folder with a 0
   const again = await runServerBinary(['backup', '--data-dir', dataDir, '--out', out]);
   t.is(again.code, 0, again.stderr);
   t.is(await mode(out), 0o600);
+  t.true(again.stderr.startsWith(`otherix-server: removed ${left[0]} in ${folder}: `), again.stderr);
+  t.deepEqual(await readdir(folder), ['cp.tar'], "the killed backup's folder is gone");
 });

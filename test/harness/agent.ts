@@ -74,8 +74,13 @@ export interface ServeProcess {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startServe(args: string[], env: Record<string, string> = {}, options: { cwd?: string } = {}): ServeProcess {
-  const child = spawn(process.execPath, [AGENT_BIN, ...args], { env: agentEnv(env), cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startServe(
+  args: string[],
+  env: Record<string, string> = {},
+  options: Pick<RunAgentOptions, 'cwd' | 'prefix'> = {},
+): ServeProcess {
+  const [command, ...argv] = [...(options.prefix ?? []), process.execPath, AGENT_BIN, ...args];
+  const child = spawn(command, argv, { env: agentEnv(env), cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const records: LogRecord[] = [];
   const waiters: Array<{ match: (record: LogRecord) => boolean; resolve: (record: LogRecord) => void }> = [];
   let raw = '';

@@ -1,5 +1,7 @@
-// A child process run to its end: what it wrote and how it exited.
+// A child process run to its end: what it wrote and how it exited; and one seen stopped.
 import type { ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { eventually } from './loopback.js';
 
 export interface ChildOutput {
   exitCode: number | null;
@@ -18,4 +20,13 @@ export function childOutput(child: ChildProcess): Promise<ChildOutput> {
     child.on('error', reject);
     child.on('close', (exitCode, signal) => resolve({ exitCode, signal, stdout, stderr }));
   });
+}
+
+/** Resolves once process `pid` is stopped (state T in /proc/<pid>/stat; Linux): it reached its stop step. */
+export async function waitUntilStopped(pid: number): Promise<void> {
+  await eventually(
+    async () => (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /s, '').charAt(0),
+    (state) => state === 'T',
+    30_000,
+  );
 }

@@ -56,8 +56,10 @@ export interface HeartbeatOptions {
   inventory?: () => Hardware;
   /** Default Math.random; in [0, 1). */
   random?: () => number;
-  /** A heartbeat answer carried the cluster's trust bundle (a CA rotation): write it to ca.crt. */
+  /** A heartbeat answer carried the cluster's trust bundle (a CA rotation): write it to ca.crt (at each such answer until it is there). */
   onTrustBundle?: (material: CertMaterial, bundlePem: string) => Promise<void>;
+  /** A heartbeat answer carried no trust bundle: ca.crt matches the cluster's trust. */
+  onTrustInStep?: () => void;
   /** A heartbeat answer asked for a renewal now (a CA rotation). */
   onRenewNow?: (material: CertMaterial) => void;
   /** Called when re-read material differs from what the last beat used. */
@@ -252,7 +254,10 @@ export function startHeartbeatLoop(options: HeartbeatOptions): HeartbeatLoop {
   /** A CA rotation's part of the answer: the new trust bundle to write, a renewal to start now. */
   async function followRotation(material: CertMaterial, status: HeartbeatResponse): Promise<void> {
     if (status.renew_now === true) options.onRenewNow?.(material);
-    if (status.ca_bundle_pem === undefined || options.onTrustBundle === undefined) return;
+    if (status.ca_bundle_pem === undefined) return options.onTrustInStep?.();
+    if (options.onTrustBundle === undefined) return;
+    // serve's onTrustBundle says its own failures, once per episode (trust-update.ts); this catch
+    // keeps any other from failing a beat the CP accepted.
     try {
       await options.onTrustBundle(material, status.ca_bundle_pem);
     } catch (error) {

@@ -13,7 +13,7 @@ import { NoHypervisorDriver, type HypervisorDriver } from './hypervisor.js';
 import type { Logger } from './logger.js';
 import { keepWasmOnBaselineTier } from './memory.js';
 import { startRenewalLoop } from './renewal-loop.js';
-import { adoptTrustBundle } from './trust-update.js';
+import { TrustUpdate } from './trust-update.js';
 import { certificateTimes } from '@otherix/sdk/pki';
 import type { Bootstrapped } from './state-a.js';
 
@@ -67,6 +67,7 @@ export async function startStateB(options: StateBOptions): Promise<StateB> {
       if (read.ok) serveMaterial(read.material);
     },
   });
+  const trust = new TrustUpdate(config.tls.cert_dir, logger);
   const heartbeats = startHeartbeatLoop({
     cpUrl: config.cp_url,
     certDir: config.tls.cert_dir,
@@ -79,8 +80,9 @@ export async function startStateB(options: StateBOptions): Promise<StateB> {
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     // A CA rotation: the cluster's trust bundle goes to ca.crt (never while a renewal writes the
     // cert dir), and a renewal starts at once when the CP asks (trust-update.ts).
-    onTrustBundle: (used: CertMaterial, bundlePem: string) =>
-      renewal.exclusive(() => adoptTrustBundle(config.tls.cert_dir, used, bundlePem, logger)),
+    // A write that fails (a full disk) is said once until it succeeds (trust-update.ts).
+    onTrustBundle: (used: CertMaterial, bundlePem: string) => renewal.exclusive(() => trust.adopt(used, bundlePem)),
+    onTrustInStep: () => trust.inStep(),
     onRenewNow: (used: CertMaterial) => renewal.renewNow(certificateTimes(used.certPem).serial),
     // Re-issued material (bootstrap --force, or `otherix-agent renew`) reaches the server's new
     // connections as well, and the renewal is planned for the new certificate.

@@ -12,7 +12,13 @@ export type AuditActor =
   /** A joining host, by the join token it redeemed (it has no identity before the join). */
   | { kind: 'join_token'; id: string }
   /** A node, by its mTLS certificate (the serial it presented). */
-  | { kind: 'node'; id: string; name: string; serial: string };
+  | { kind: 'node'; id: string; name: string; serial: string }
+  /**
+   * A user on the CP host running an otherix-server command that changes the cluster without the
+   * CP (`otherix-server admin-token`): the command, the process's uid and user name, and the user
+   * sudo names (SUDO_USER, else null; the environment's word, as sudo sets it).
+   */
+  | { kind: 'host_user'; command: string; uid: number | null; user: string | null; sudo_user: string | null };
 
 interface NodeFacts {
   node_id: string;

@@ -6,9 +6,11 @@
 // restored CP's first start (it re-issues a pair that does not match).
 //
 // It takes no lock: it must run beside the CP that holds the data dir's lock. The copy and the
-// archive are 0600 from the moment they exist (the copy in a 0700 temp folder beside --out).
+// archive are 0600 from the moment they exist, both in a 0700 work folder beside --out until the
+// archive is linked to --out (work-folder.ts: whose folder it is, and how an interrupted run's is
+// removed).
 import { createHash } from 'node:crypto';
-import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OtherixError } from '@otherix/sdk';
 import { fingerprintOfPem } from '@otherix/sdk/pki';
@@ -22,6 +24,7 @@ import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_NAME, backupMembers } fr
 import type { BackupManifest } from './contents.js';
 import { checkRotationFiles } from './rotation-files.js';
 import { TarWriter } from './tar.js';
+import { makeWorkFolder, removeStaleWorkFolders } from './work-folder.js';
 
 export interface BackupOptions {
   dataDir: string;
@@ -29,6 +32,8 @@ export interface BackupOptions {
   /** Shown in the manifest. */
   serverVersion: string;
   now?: () => number;
+  /** Hears what the backup did besides the archive (the work folders of killed backups it removed). */
+  say?: (line: string) => void;
 }
 
 export interface BackupResult {
@@ -133,8 +138,15 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
     throw new OtherixError('data_dir_invalid', `${files.caCert} cannot be decoded (${(error as Error).message}): restore ca.crt first`);
   }
 
-  // The database copy, in a private folder beside --out (the same filesystem as the archive).
-  const work = await mkdtemp(join(dirname(out), '.otherix-backup-')).catch((error: NodeJS.ErrnoException) => {
+  // What a killed backup left beside --out holds a copy of the keys: gone before anything new is written.
+  const stale = await removeStaleWorkFolders(dirname(out));
+  if (stale.length > 0)
+    options.say?.(
+      `otherix-server: removed ${stale.join(', ')} in ${dirname(out)}: the temp folder${stale.length === 1 ? '' : 's'} of a backup killed before it finished`,
+    );
+
+  // The database copy and the archive's temp file, in a private folder beside --out (the archive's filesystem).
+  const work = await makeWorkFolder(dirname(out)).catch((error: NodeJS.ErrnoException) => {
     throw new OtherixError(
       'file_write_failed',
       `cannot write into ${dirname(out)} (${error.code ?? 'error'}: ${error.message}): nothing was written; ` +
@@ -200,7 +212,7 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
       }
     }
 
-    const archive = await createTempFile(out, 0o600);
+    const archive = await createTempFile(join(work, basename(out)), 0o600);
     try {
       const tar = new TarWriter(archive.handle, Math.floor(now() / 1000));
       await tar.add(MANIFEST_NAME, 0o644, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));

@@ -6,10 +6,15 @@
 // the token at once: it looks up every token it has not seen in the database (only live tokens
 // it has seen are kept in memory, and never unknown ones). It takes no lock on the data dir:
 // it must work beside the CP that holds it.
+//
+// The same change through a running CP is audited (api_token.created on its log): this command
+// writes that audit line itself, on its stderr after what it tells the operator (audit.ts,
+// commandAuditLine), with the host's user as the actor. The token never reaches it.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OtherixError, isOtherixError } from '@otherix/sdk';
 import { openApiDocument } from '@otherix/sdk/internal';
+import { commandAuditLine, hostUserActor } from '../audit/audit.js';
 import { caFingerprintOf } from '../init/data-dir.js';
 import { dataDirFiles } from '../init/files.js';
 import { assertDataDirOwner } from '../init/owner.js';
@@ -31,6 +36,8 @@ interface OfflineAdminToken {
   /** The plaintext, to print once. */
   token: string;
   caFingerprint: string;
+  /** Its end, for the audit line (null: it does not expire). */
+  expiresAt: string | null;
 }
 
 /** `admin-recovery-20261127T105400Z`: unique enough, and says when and why it was made. */
@@ -55,7 +62,7 @@ function recoveryName(name: string | undefined, now: number): string {
 async function mint(store: Store, name: string, now: () => number, where: string, caFingerprint: string): Promise<OfflineAdminToken> {
   try {
     const minted = await new ApiTokenService(store, now).mint({ name, role: 'admin' }, OFFLINE_CREATOR);
-    return { id: minted.id, name: minted.name, token: minted.token, caFingerprint };
+    return { id: minted.id, name: minted.name, token: minted.token, caFingerprint, expiresAt: minted.expires_at };
   } catch (error) {
     if (isOtherixError(error, 'conflict')) {
       throw new OtherixError('conflict', `a live API token is already named ${name}: pick another name with --name`);
@@ -141,6 +148,13 @@ export async function adminTokenCommand(options: {
   process.stderr.write(
     `otherix-server: minted the admin API token ${minted.name} (id ${minted.id}); it is printed once, above, and only its hash is kept.\n` +
       `next: save it in a file only you can read, then otherix login --cp-url https://<this control plane>:<port> --ca-fingerprint ${minted.caFingerprint} --token-path <that file>\n`,
+  );
+  process.stderr.write(
+    commandAuditLine(
+      'api_token.created',
+      { api_token_id: minted.id, api_token_name: minted.name, role: 'admin', expires_at: minted.expiresAt },
+      hostUserActor(OFFLINE_CREATOR),
+    ),
   );
   return 0;
 }
