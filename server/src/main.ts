@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// otherix-server [serve] | ca-fingerprint | admin-token | backup | restore: argv -> init data dir -> buildApp -> listen.
+// otherix-server [serve] | ca-fingerprint | admin-token | backup | restore | migrate-store | rollback-ca-rotation:
+// argv -> init data dir -> buildApp -> listen (serve), or the command (commands/).
 // The command line is node:util's parseArgs, not cac as in otherix and otherix-agent: parseArgs
 // itself does what those two need @otherix/sdk/argv for around cac (values word for word, never
 // numbers; an unknown flag, a flag without its value and `--flag -5` refused; the command word
-// anywhere among the flags), and the server has seven one-word commands and one usage text.
+// anywhere among the flags), and the server has eight one-word commands and one usage text.
 import './threadpool.js';
 import { parseArgs } from 'node:util';
 import { OtherixError } from '@otherix/sdk';
@@ -14,6 +15,7 @@ import { adminTokenCommand } from './commands/admin-token.js';
 import { backupCommand } from './commands/backup.js';
 import { caKeyPassphraseCommand } from './commands/ca-key-passphrase.js';
 import { restoreCommand } from './commands/restore.js';
+import { rollbackCaRotationCommand } from './commands/rollback-ca-rotation.js';
 import { DEFAULT_DATA_DIR } from './init/files.js';
 import { caFingerprintOf, initDataDir } from './init/data-dir.js';
 import { failureLine, usageLine } from './errors.js';
@@ -40,6 +42,7 @@ const USAGE = `usage:
   otherix-server restore [--data-dir DIR] --from FILE
   otherix-server migrate-store --data-dir DIR --database-url URL --secret-file FILE [--ca-key-passphrase-file FILE]
   otherix-server ca-key-passphrase [--data-dir DIR] [--ca-key-passphrase-file FILE] (--new-passphrase-file FILE | --remove-passphrase)
+  otherix-server rollback-ca-rotation [--data-dir DIR]
   otherix-server version | --version
 
   --data-dir DIR          where the CA, certificates, database and admin.token live (default ${DEFAULT_DATA_DIR})
@@ -83,6 +86,8 @@ const USAGE = `usage:
   ca-key-passphrase changes the passphrase of a stopped CP's encrypted ca.key, encrypts a plain one,
   or removes it; every key opens before any is written, and a run cut short is finished by running
   it again. Backups taken before keep the old form.
+  rollback-ca-rotation rolls a stopped CP's CA rotation back (what \`otherix ca rotation rollback\`
+  does), for a SQLite data dir that cannot start because its ca-next.key was lost.
 
   backup copies a data dir, the CP running or not, into one 0600 tar file: the database at one
   instant (SQLite's VACUUM INTO), the CA (an encrypted ca.key as it is), the CP's certificates,
@@ -107,6 +112,7 @@ Examples:
   $ otherix-server --data-dir /var/lib/otherix/replica --database-url postgres://otherix@db.example/otherix --secret-file /etc/otherix/secret --advertise-host cp-2.example
   $ otherix-server ca-key-passphrase --data-dir /var/lib/otherix/cp --ca-key-passphrase-file /etc/otherix/ca-key.passphrase --new-passphrase-file /etc/otherix/ca-key.passphrase.new
   $ otherix-server migrate-store --data-dir /var/lib/otherix/cp --database-url postgres://otherix:...@db.example/otherix --secret-file /etc/otherix/secret
+  $ otherix-server rollback-ca-rotation --data-dir /var/lib/otherix/cp
 `;
 
 function parse(argv: string[]) {
@@ -139,7 +145,17 @@ function parse(argv: string[]) {
   const command = positionals[0] ?? 'serve';
   if (
     positionals.length > 1 ||
-    !['serve', 'ca-fingerprint', 'admin-token', 'backup', 'restore', 'migrate-store', 'ca-key-passphrase', 'version'].includes(command)
+    ![
+      'serve',
+      'ca-fingerprint',
+      'admin-token',
+      'backup',
+      'restore',
+      'migrate-store',
+      'ca-key-passphrase',
+      'rollback-ca-rotation',
+      'version',
+    ].includes(command)
   )
     throw new OtherixError('usage', `unknown command: ${positionals.join(' ')}`);
   const settings = resolveServerSettings({
@@ -162,6 +178,11 @@ function parse(argv: string[]) {
       "migrate-store needs --data-dir (the stopped CP's) and --database-url (an empty PostgreSQL database) and --secret-file",
     );
   }
+  if (command === 'rollback-ca-rotation' && settings.databaseUrl !== undefined)
+    throw new OtherixError(
+      'usage',
+      "rollback-ca-rotation is for a CP on its SQLite data dir: on PostgreSQL the new CA's key is sealed in the database, and any replica rolls back with `otherix ca rotation rollback`",
+    );
   if (values['ca-key-passphrase-file'] !== undefined && !['serve', 'migrate-store', 'ca-key-passphrase'].includes(command))
     throw new OtherixError(
       'usage',
@@ -325,6 +346,7 @@ async function main(argv: string[]): Promise<number> {
         newPassphraseFile: args.newPassphraseFile,
         remove: args.removePassphrase,
       });
+    if (args.command === 'rollback-ca-rotation') return await rollbackCaRotationCommand({ dataDir: args.dataDir });
     // PostgreSQL's client is loaded only when it is used: a SQLite CP starts without it.
     if (args.command === 'migrate-store')
       return await (

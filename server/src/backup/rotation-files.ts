@@ -1,6 +1,7 @@
 // A backup taken during a CA rotation (issue 19) must hold the new CA's files beside the
 // database that names it: a start on a data dir whose database records a rotation loads
-// ca-next.key (services/ca-rotation.ts, trustFrom) and refuses to start without it, so an archive
+// ca-next.key (services/ca-rotation.ts, trustFrom; all phases but rollback) and refuses to start
+// without it, so an archive
 // without them would not restore. The files are read before the database is copied; a rotation
 // step that ran in between (its files are written before its database row) is caught by reading
 // them once more, and a data dir that lacks them for good is refused, as a start would refuse it.
@@ -54,8 +55,9 @@ export async function checkRotationFiles(
   const row = await rotationRowOf(copy);
   if (row?.next_ca_cert_pem == null) return;
   const needed = fingerprintOfPem(row.next_ca_cert_pem);
-  // A completed rotation names the cluster's own CA: nothing more is needed.
-  if (needed === caFingerprint) return;
+  // A completed rotation names the cluster's own CA: nothing more is needed. Rolling back, a start
+  // needs no new CA's key either (services/ca-rotation.ts, trustFrom): its files are archived when present.
+  if (needed === caFingerprint || row.phase === 'rollback') return;
   const held = (): boolean => contents.has(NEXT_CA_KEY) && fingerprintOr(contents.get(NEXT_CA_CERT)) === needed;
   if (held()) return;
   for (const name of [NEXT_CA_CERT, NEXT_CA_KEY]) {
@@ -68,6 +70,7 @@ export async function checkRotationFiles(
     'data_dir_invalid',
     `${files.database} records a CA rotation (phase ${row.phase}, new CA ${needed}), but ${files.dir} does not hold that CA's ${NEXT_CA_CERT} and ${NEXT_CA_KEY}: ` +
       `otherix-server would refuse to start on it, and this backup would not restore. If a rotation step ran during this backup, run it again; ` +
-      `otherwise restore ${NEXT_CA_CERT} and ${NEXT_CA_KEY} into ${files.dir} from the backup taken with this database. Nothing was written`,
+      `otherwise restore ${NEXT_CA_CERT} and ${NEXT_CA_KEY} into ${files.dir} from the backup taken with this database, ` +
+      `or, if the key is lost, roll the rotation back (\`otherix ca rotation rollback\`, or \`otherix-server rollback-ca-rotation --data-dir ${files.dir}\` with the CP stopped). Nothing was written`,
   );
 }

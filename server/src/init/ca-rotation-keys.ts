@@ -9,6 +9,7 @@
 // under the same passphrase, through init/ca-key-file.ts, as ca.key is.
 import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { OtherixError } from '@otherix/sdk';
 import { fingerprintOfPem } from '@otherix/sdk/pki';
 import { PUBLIC_FILE_MODE, writeFileAtomic } from '@otherix/sdk/internal';
 import { readCaKeyFile, writeCaKeyFile } from './ca-key-file.js';
@@ -43,8 +44,14 @@ export class DataDirCaKeys implements NextCaKeys {
     return null;
   }
 
-  async load(_row: CaRotationRow): Promise<string> {
-    return (await readCaKeyFile(this.nextKey, this.passphrase)).keyPem;
+  async load(row: CaRotationRow): Promise<string> {
+    try {
+      return (await readCaKeyFile(this.nextKey, this.passphrase)).keyPem;
+    } catch (error) {
+      // A key that is there but locked (no or another passphrase) keeps its own refusal (ca-key-file.ts).
+      if ((error as { code?: string }).code === 'ENOENT') throw lostNextKey(this.files, this.nextKey, row);
+      throw error;
+    }
   }
 
   async promote(): Promise<void> {
@@ -61,6 +68,30 @@ export class DataDirCaKeys implements NextCaKeys {
     await rm(this.nextKey, { force: true });
     await rm(this.nextCert, { force: true });
   }
+}
+
+/**
+ * ca-next.key is gone (an operator, a bad restore, a disk) while the database is in a phase whose
+ * new CA signs or will sign (init, update_clients, update_servers). Decided (issue 19 review): not
+ * a dead end. Without the key the rotation cannot go forward, but a rollback needs only the old
+ * CA, from every phase (the phase rollback trusts the new CA by its certificate alone, which the
+ * database holds): `otherix ca rotation rollback` on a running CP, `otherix-server
+ * rollback-ca-rotation` (commands/rollback-ca-rotation.ts) on one that cannot start for it. The
+ * operator may instead restore the key from a backup taken during the rotation and go on.
+ */
+function lostNextKey(files: DataDirFiles, path: string, row: CaRotationRow): OtherixError {
+  const fingerprint = row.nextCaCertPem === null ? 'unknown' : fingerprintOfPem(row.nextCaCertPem);
+  const after =
+    row.phase === 'init'
+      ? 'it returns to standby with the old CA at once'
+      : 'it enters the phase rollback: the old CA signs and serves again, the nodes and this CP that hold certificates of the new CA renew back to the old one while both CAs stay trusted; once `otherix ca rotation status` shows them back, `otherix ca rotation next` drops the new CA';
+  return new OtherixError(
+    'data_dir_invalid',
+    `${path} is missing, but ${files.database} is in the middle of a CA rotation (phase ${row.phase}, new CA ${fingerprint}) that needs that key: the rotation cannot go forward without it. ` +
+      `Either restore ${NEXT_CA_KEY} (mode 0600) into ${files.dir} from a backup taken during this rotation (\`otherix-server backup\` archives it), or roll the rotation back, which needs only the old CA: ` +
+      `stop the CP if it runs and run \`otherix-server rollback-ca-rotation --data-dir ${files.dir}\`, then start it (on a CP that runs, \`otherix ca rotation rollback\` does the same); ` +
+      `${after}. Then start a new rotation with \`otherix ca rotation next\`. Nothing was changed.`,
+  );
 }
 
 /** A start after a completion whose renames a crash cut short: the database names ca-next.crt's CA. */

@@ -220,7 +220,7 @@ export class CaRotationService {
       if (!trust.rotating || trust.phase === 'rollback')
         throw new HttpError('conflict', `no rotation to roll back: the phase is ${trust.phase}; \`otherix ca rotation status\` shows it`);
       if (trust.phase === 'init') await this.finishRollback(row, now);
-      else await this.write(row, { ...rowOf(row), phase: 'rollback', phaseSince: now });
+      else await this.write(row, rolledBack(row, now));
       return this.status();
     }
     const to = NEXT_PHASE[trust.phase];
@@ -289,15 +289,7 @@ export class CaRotationService {
   }
 
   private async finishRollback(row: CaRotationRow, now: number): Promise<void> {
-    await this.write(row, {
-      phase: 'standby',
-      phaseSince: now,
-      startedAt: null,
-      nextCaCertPem: null,
-      nextCaKeySealed: null,
-      crossPem: null,
-      retiredCaCertPem: row.retiredCaCertPem,
-    });
+    await this.write(row, rolledBack(row, now));
     await this.keys.discard();
   }
 
@@ -439,6 +431,27 @@ export class CaRotationService {
   }
 }
 
+/**
+ * The row a rollback writes, whoever asks (`otherix ca rotation rollback`, or `otherix-server
+ * rollback-ca-rotation` on a stopped CP whose ca-next.key is lost): from init (nothing the new CA
+ * signed is in use) and from the phase rollback (the nodes renewed back) straight to standby, the
+ * new CA forgotten; from update_clients and update_servers to the phase rollback, where the old CA
+ * signs and serves again while both stay trusted and the nodes renew back. Neither needs the new
+ * CA's key (trustFrom). The caller discards the new CA's key once a standby row committed.
+ */
+export function rolledBack(row: CaRotationRow, now: number): Omit<CaRotationRow, 'version'> {
+  if (row.phase === 'update_clients' || row.phase === 'update_servers') return { ...rowOf(row), phase: 'rollback', phaseSince: now };
+  return {
+    phase: 'standby',
+    phaseSince: now,
+    startedAt: null,
+    nextCaCertPem: null,
+    nextCaKeySealed: null,
+    crossPem: null,
+    retiredCaCertPem: row.retiredCaCertPem,
+  };
+}
+
 function rowOf(row: CaRotationRow): Omit<CaRotationRow, 'version'> {
   const { version: _version, ...rest } = row;
   return rest;
@@ -456,7 +469,11 @@ async function trustFrom(row: CaRotationRow, current: ClusterCa, keys: NextCaKey
   let cluster = current;
   let next: ClusterCa | undefined;
   const nextFingerprint = row.nextCaCertPem === null ? undefined : new X509Certificate(row.nextCaCertPem).fingerprint256;
-  if (row.nextCaCertPem !== null && nextFingerprint !== new X509Certificate(current.certPem).fingerprint256) {
+  if (row.nextCaCertPem !== null && row.phase === 'rollback') {
+    // Rolling back, only the old CA signs: the new one is trusted (nodes may still hold its leaves)
+    // by its certificate alone, so a rollback goes through when ca-next.key was lost.
+    next = ClusterCa.certificateOnly(row.nextCaCertPem);
+  } else if (row.nextCaCertPem !== null && nextFingerprint !== new X509Certificate(current.certPem).fingerprint256) {
     let keyPem: string;
     try {
       keyPem = await keys.load(row);

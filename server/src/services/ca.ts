@@ -79,25 +79,43 @@ export class ClusterCa {
   readonly certPem: string;
   /** `sha256:<hex>` of the CA certificate's DER. */
   readonly fingerprint: string;
-  private readonly key: KeyObject;
+  /** Undefined for a CA known by its certificate alone (certificateOnly): it is trusted, it signs nothing. */
+  private readonly privateKey: KeyObject | undefined;
+  private readonly publicKey: KeyObject;
   private readonly subject: Buffer;
   private readonly keyId: Buffer;
 
-  private constructor(material: KeyPairPem) {
-    const der = pemToDer(material.certPem);
-    this.certPem = material.certPem;
+  private constructor(certPem: string, keyPem: string | undefined) {
+    const der = pemToDer(certPem);
+    this.certPem = certPem;
     this.fingerprint = fingerprintOfDer(der);
-    this.key = createPrivateKey(material.keyPem);
     this.subject = subjectNameOf(der);
-    this.keyId = keyIdentifierOf(createPublicKey(this.key).export({ format: 'der', type: 'spki' }));
     const cert = new X509Certificate(der);
-    if (!cert.ca || !cert.checkPrivateKey(this.key)) {
+    this.privateKey = keyPem === undefined ? undefined : createPrivateKey(keyPem);
+    this.publicKey = this.privateKey === undefined ? cert.publicKey : createPublicKey(this.privateKey);
+    this.keyId = keyIdentifierOf(this.publicKey.export({ format: 'der', type: 'spki' }));
+    if (!cert.ca || (this.privateKey !== undefined && !cert.checkPrivateKey(this.privateKey))) {
       throw new OtherixError('data_dir_invalid', 'ca.crt is not a CA certificate for ca.key: restore the pair from backup');
     }
   }
 
   static fromPem(material: KeyPairPem): ClusterCa {
-    return new ClusterCa(material);
+    return new ClusterCa(material.certPem, material.keyPem);
+  }
+
+  /**
+   * A CA known by its certificate alone: trusted and recognised as an issuer, never a signer (a
+   * CA rotation's new CA in the phase rollback, where only the old CA signs: services/ca-rotation.ts).
+   */
+  static certificateOnly(certPem: string): ClusterCa {
+    return new ClusterCa(certPem, undefined);
+  }
+
+  /** The key to sign with; a CA known by its certificate alone has none (an internal error: no phase signs with it). */
+  private get key(): KeyObject {
+    if (this.privateKey === undefined)
+      throw new OtherixError('internal', `the CA ${this.fingerprint} is known here by its certificate alone: it cannot sign`);
+    return this.privateKey;
   }
 
   /** A new CA: P-384 key, self-signed, CA:true pathlen:0, keyCertSign + cRLSign, 10 years. */
@@ -117,12 +135,12 @@ export class ClusterCa {
     });
     const certPem = derToPem(await signTbs(tbs, privateKey));
     const material = { certPem, keyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
-    return { ca: new ClusterCa(material), material };
+    return { ca: new ClusterCa(material.certPem, material.keyPem), material };
   }
 
   /** The CA's public key, DER SPKI. */
   get spkiDer(): Buffer {
-    return createPublicKey(this.key).export({ format: 'der', type: 'spki' });
+    return this.publicKey.export({ format: 'der', type: 'spki' });
   }
 
   /**
