@@ -225,6 +225,11 @@ test('the passphrase file is checked like --secret-file, and the flag is refused
     const missing = await serve(dataDir, FLAG, join(dir, 'nope'));
     t.is(missing.code, 1);
     t.regex(missing.stderr, /^error: config_invalid: failed to start: cannot read the CA key passphrase file \S+ \(ENOENT\)/);
+    // A missing file may be the one an encrypted ca.key needs (a new passphrase would not open it): the advice says both.
+    t.regex(
+      missing.stderr,
+      /\(for an encrypted ca\.key, the file it was encrypted with, or its copy kept apart from the data dir; for a plain or new one, make one with /,
+    );
     // A folder (its data dir's parent, say) given by mistake: named as not a file, not told to chmod 600 a folder.
     const folder = await serve(dataDir, FLAG, dir);
     t.is(folder.code, 1);

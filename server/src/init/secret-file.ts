@@ -11,8 +11,10 @@ import { OtherixError } from '@otherix/sdk';
 export const MIN_SECRET_LENGTH = 32;
 
 const MAKE_ONE = '(make one with `(umask 077; openssl rand -base64 48 > FILE)` and give every replica a copy)';
+// Two cases, one message: a ca.key already encrypted opens only with the file it was encrypted
+// with (a new passphrase would not open it), a plain or new one takes a file made now.
 const MAKE_PASSPHRASE =
-  '(make one with `(umask 077; openssl rand -base64 32 > FILE)`, and keep a copy apart from the data dir and its backups)';
+  '(for an encrypted ca.key, the file it was encrypted with, or its copy kept apart from the data dir; for a plain or new one, make one with `(umask 077; openssl rand -base64 32 > FILE)`, and keep a copy apart from the data dir and its backups)';
 
 /** The file's bytes, once its mode allows only its owner; `what` names it in the messages. */
 async function readOwnerOnlyFile(path: string, what: string, advice: string): Promise<string> {
