@@ -145,10 +145,23 @@ test('ca-next.key lost in update_servers: rollback-ca-rotation refuses a running
   const rolled = await runServerBinary(['rollback-ca-rotation', '--data-dir', cp.dataDir]);
   t.is(rolled.code, 0, rolled.stderr);
   t.true(rolled.stderr.includes('back from update_servers to rollback'), rolled.stderr);
-  // Run again: nothing more to do, and it says so.
+  // No CP logs this move: the command's last line is the audit line the API's rollback gets.
+  const audit = JSON.parse(rolled.stderr.trimEnd().split('\n').at(-1)!) as Record<string, unknown>;
+  t.like(audit, {
+    audit: true,
+    event: 'ca_rotation.moved',
+    from: 'update_servers',
+    to: 'rollback',
+    force: false,
+    lagging: [],
+    actor: { kind: 'host_user', command: 'otherix-server rollback-ca-rotation' },
+  });
+  t.regex(String(audit['new_ca_fingerprint']), /^sha256:[0-9a-f]{64}$/);
+  // Run again: nothing more to do, and it says so (no audit line: nothing changed).
   const again = await runServerBinary(['rollback-ca-rotation', '--data-dir', cp.dataDir]);
   t.is(again.code, 0, again.stderr);
   t.true(again.stderr.includes('in the phase rollback already: nothing was changed'), again.stderr);
+  t.false(again.stderr.includes('"audit":true'), again.stderr);
   // Rolling back, the data dir needs no new CA's key: a backup of it is taken (it would restore and start).
   const out = join(await mkdtemp(join(tmpdir(), 'otherix-lost-key-backup-')), 'cp.tar');
   t.teardown(() => rm(join(out, '..'), { recursive: true, force: true }));

@@ -3,7 +3,7 @@
 // starts the same cluster and its node beats on); a wrong current passphrase, a running CP and
 // bad flags change nothing; --remove-passphrase writes the key plain; in the middle of a CA
 // rotation ca-next.key moves too, and a run cut short between the two files is finished by
-// running it again.
+// running it again. Each change ends with its audit line (ca_key.passphrase_changed).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,9 @@ async function passphraseFile(dir: string, name: string): Promise<{ path: string
 const change = (dataDir: string, ...flags: string[]) => runServerBinary(['ca-key-passphrase', '--data-dir', dataDir, ...flags]);
 const serve = (dataDir: string, ...extra: string[]) => spawnControlPlane({ dataDir, args: extra });
 
+/** The command's audit line: the last line of its stderr. */
+const auditLine = (stderr: string): Record<string, unknown> => JSON.parse(stderr.trimEnd().split('\n').at(-1)!) as Record<string, unknown>;
+
 /** The data dir's files with their bytes (SQLite's -wal/-shm and the lock aside). */
 async function snapshot(dataDir: string): Promise<Record<string, string>> {
   const names = (await readdir(dataDir)).filter((name) => !/-wal$|-shm$|^otherix\.lock$/.test(name)).sort();
@@ -54,6 +57,14 @@ test('a new passphrase: the old one opens nothing, the new one starts the same c
   t.regex(changed.stderr, /^otherix-server: ca\.key in \S+ is now encrypted with the passphrase in \S+new\.passphrase\.\n/);
   t.regex(changed.stderr, /next: start otherix-server with --ca-key-passphrase-file \S+new\.passphrase/);
   t.false(changed.stderr.includes(old.passphrase.toString()) || changed.stderr.includes(next.passphrase.toString()));
+  // No CP logs this change: the command writes its audit line, the host's user as the actor.
+  t.like(auditLine(changed.stderr), {
+    audit: true,
+    event: 'ca_key.passphrase_changed',
+    files: ['ca.key'],
+    encrypted: true,
+    actor: { kind: 'host_user', command: 'otherix-server ca-key-passphrase' },
+  });
   t.is((await stat(join(dataDir, 'ca.key'))).mode & 0o777, 0o600);
   t.is((await readCaKeyFile(join(dataDir, 'ca.key'), next.passphrase)).keyPem, keyPem, 'the same key, under the new passphrase');
   const refused = await runServerBinary(['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', FLAG, old.path]);
@@ -112,6 +123,7 @@ test('--remove-passphrase writes ca.key plain (0600), and the CP starts without 
   const removed = await change(dataDir, FLAG, old.path, '--remove-passphrase');
   t.is(removed.code, 0, removed.stderr);
   t.regex(removed.stderr, /ca\.key in \S+ is now plain \(PKCS#8, mode 0600\)/);
+  t.like(auditLine(removed.stderr), { event: 'ca_key.passphrase_changed', files: ['ca.key'], encrypted: false });
   const text = await readFile(join(dataDir, 'ca.key'), 'utf8');
   t.true(text.startsWith('-----BEGIN PRIVATE KEY-----'), text.slice(0, 40));
   t.is((await stat(join(dataDir, 'ca.key'))).mode & 0o777, 0o600);
@@ -137,6 +149,7 @@ test('mid-rotation ca-next.key moves too, and a run cut short between the two fi
   const finished = await change(dataDir, FLAG, old.path, '--new-passphrase-file', next.path);
   t.is(finished.code, 0, finished.stderr);
   t.regex(finished.stderr, /ca-next\.key and ca\.key in \S+ are now encrypted/);
+  t.like(auditLine(finished.stderr), { event: 'ca_key.passphrase_changed', files: ['ca-next.key', 'ca.key'], encrypted: true });
   t.is((await readCaKeyFile(join(dataDir, 'ca.key'), next.passphrase)).keyPem, caKey);
   t.is((await readCaKeyFile(join(dataDir, 'ca-next.key'), next.passphrase)).keyPem, nextKey);
 

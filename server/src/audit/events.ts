@@ -15,8 +15,9 @@ export type AuditActor =
   | { kind: 'node'; id: string; name: string; serial: string }
   /**
    * A user on the CP host running an otherix-server command that changes the cluster without the
-   * CP (`otherix-server admin-token`): the command, the process's uid and user name, and the user
-   * sudo names (SUDO_USER, else null; the environment's word, as sudo sets it).
+   * CP (`otherix-server admin-token`, `ca-key-passphrase`, `rollback-ca-rotation`): the command,
+   * the process's uid and user name, and the user sudo names (SUDO_USER, else null; the
+   * environment's word, as sudo sets it).
    */
   | { kind: 'host_user'; command: string; uid: number | null; user: string | null; sudo_user: string | null };
 
@@ -47,6 +48,11 @@ export interface AuditEventFields {
   'node.deleted': NodeFacts & { force: boolean; vm_count: number; active_migrations: number };
   /** An admin moved the CA rotation (`next` or `rollback`); `force` left a phase with nodes lagging. */
   'ca_rotation.moved': { from: string; to: string; force: boolean; new_ca_fingerprint: string | null; lagging: string[] };
+  /**
+   * The CA keys of a stopped CP's data dir put under another passphrase, encrypted, or written
+   * plain (`otherix-server ca-key-passphrase`): `files` the key files written, `encrypted` their form now.
+   */
+  'ca_key.passphrase_changed': { files: string[]; encrypted: boolean };
 }
 
 export type AuditEventName = keyof AuditEventFields;
@@ -64,4 +70,5 @@ export const AUDIT_EVENTS: Readonly<Record<AuditEventName, string>> = Object.fre
   'node.uncordoned': 'an admin or operator uncordoned a node',
   'node.deleted': 'an admin deleted a node (its certificate is revoked)',
   'ca_rotation.moved': 'an admin moved the CA rotation to its next phase or rolled it back',
+  'ca_key.passphrase_changed': "a user on the CP host changed, added or removed the CA key's passphrase",
 });

@@ -13,9 +13,11 @@
 //   finishes the job, because a key already under the new passphrase (or already plain, for
 //   --remove-passphrase) is taken as it is.
 // - Backups taken before keep the old form: the old passphrase file opens them.
+// - No CP logs the change: the command writes the audit line `ca_key.passphrase_changed` itself.
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { OtherixError, isOtherixError } from '@otherix/sdk';
+import { commandAuditLine, hostUserActor } from '../audit/audit.js';
 import { CA_KEY_PASSPHRASE_FLAG, readCaKeyFile, writeCaKeyFile } from '../init/ca-key-file.js';
 import { NEXT_CA_KEY } from '../init/ca-rotation-keys.js';
 import { dataDirFiles } from '../init/files.js';
@@ -98,5 +100,13 @@ export async function caKeyPassphraseCommand(options: CaKeyPassphraseOptions): P
     : `${which} in ${change.dataDir} ${change.files.length === 1 ? 'is' : 'are'} now plain (PKCS#8, mode 0600): protect the data dir's disk.\n` +
       `next: start otherix-server without ${CA_KEY_PASSPHRASE_FLAG}; backups taken before keep the old passphrase: keep its file as long as you keep them.\n`;
   process.stderr.write(`otherix-server: ${next}`);
+  // No CP logs this change: the command writes its audit line, last on stderr (audit.ts).
+  process.stderr.write(
+    commandAuditLine(
+      'ca_key.passphrase_changed',
+      { files: change.files.map((path) => path.slice(change.dataDir.length + 1)), encrypted: change.encrypted },
+      hostUserActor('otherix-server ca-key-passphrase'),
+    ),
+  );
   return 0;
 }

@@ -9,6 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OtherixError, isOtherixError } from '@otherix/sdk';
+import { commandAuditLine, hostUserActor } from '../audit/audit.js';
 import { fingerprintOfPem } from '@otherix/sdk/pki';
 import { DataDirCaKeys } from '../init/ca-rotation-keys.js';
 import { dataDirFiles } from '../init/files.js';
@@ -80,5 +81,16 @@ export async function rollbackCaRotationCommand(options: { dataDir: string }): P
       : `${start}: the old CA signs and serves again while both stay trusted, and nodes holding a certificate of the new CA renew back at their next heartbeat; ` +
         'when `otherix ca rotation status` shows no node lagging, `otherix ca rotation next` drops the new CA; a new rotation can start after that.';
   process.stderr.write(`otherix-server: ${what}\nnext: ${next}\n`);
+  // The API's rollback is audited by the CP; this one has no CP to log it: the command writes the
+  // same event itself, last on stderr (audit.ts), and only when it changed something.
+  if (done.from !== done.to) {
+    process.stderr.write(
+      commandAuditLine(
+        'ca_rotation.moved',
+        { from: done.from, to: done.to, force: false, new_ca_fingerprint: done.newCaFingerprint, lagging: [] },
+        hostUserActor('otherix-server rollback-ca-rotation'),
+      ),
+    );
+  }
   return 0;
 }
