@@ -65,7 +65,7 @@ export const ROOMS: readonly Room[] = [
     name: 'server commands',
     paths: ['server/src/commands/'],
     holds: 'otherix-server subcommands beside serve (admin-token, backup, restore, migrate-store, ca-key-passphrase, rollback-ca-rotation)',
-    // admin-token writes the audit line of the change it makes without the CP (server audit).
+    // admin-token, ca-key-passphrase and rollback-ca-rotation write the audit line of the change they make without the CP (server audit).
     mayImport: [
       'server boot',
       'server backup',
