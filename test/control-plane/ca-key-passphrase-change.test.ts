@@ -5,7 +5,7 @@
 // rotation ca-next.key moves too, and a run cut short between the two files is finished by
 // running it again. Each change ends with its audit line (ca_key.passphrase_changed).
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -31,6 +31,16 @@ async function passphraseFile(dir: string, name: string): Promise<{ path: string
 }
 
 const change = (dataDir: string, ...flags: string[]) => runServerBinary(['ca-key-passphrase', '--data-dir', dataDir, ...flags]);
+const OWNER = 65534;
+/** Runs it as OWNER (setpriv), as a package's otherix user would. */
+const changeAsOwner = (dataDir: string, ...flags: string[]) =>
+  runServerBinary(
+    ['ca-key-passphrase', '--data-dir', dataDir, ...flags],
+    {},
+    {
+      prefix: ['setpriv', '--reuid', String(OWNER), '--regid', String(OWNER), '--clear-groups'],
+    },
+  );
 const serve = (dataDir: string, ...extra: string[]) => spawnControlPlane({ dataDir, args: extra });
 
 /** The command's audit line: the last line of its stderr. */
@@ -161,4 +171,36 @@ test('mid-rotation ca-next.key moves too, and a run cut short between the two fi
   } finally {
     await again.stop();
   }
+});
+
+test("run as another user than the data dir's owner it refuses, changing nothing; as the owner the keys stay the owner's", async (t) => {
+  // The tests run as root (CI does): the data dir is handed to `nobody`, as a package gives it to `otherix`.
+  t.is(process.getuid!(), 0, 'this test needs root, as CI runs it, to run the command as another user');
+  const dir = await scratch(t);
+  await chmod(dir, 0o755);
+  const dataDir = join(dir, 'data');
+  const old = await passphraseFile(dir, 'old.passphrase');
+  const next = await passphraseFile(dir, 'new.passphrase');
+  const cp = await spawnControlPlane({ dataDir, args: [FLAG, old.path] });
+  await cp.stop();
+  for (const path of [dataDir, ...(await readdir(dataDir)).map((name) => join(dataDir, name)), old.path, next.path])
+    await chown(path, OWNER, OWNER);
+  const before = await snapshot(dataDir);
+
+  const asRoot = await change(dataDir, FLAG, old.path, '--new-passphrase-file', next.path);
+  t.is(asRoot.code, 1);
+  t.regex(
+    asRoot.stderr,
+    new RegExp(
+      `^error: forbidden: \\S+ belongs to uid ${OWNER} and this runs as uid 0: run it as the data dir's owner \\(e\\.g\\. sudo -u '#${OWNER}' otherix-server ca-key-passphrase `,
+    ),
+  );
+  t.deepEqual(await snapshot(dataDir), before, 'nothing was written');
+
+  const asOwner = await changeAsOwner(dataDir, FLAG, old.path, '--new-passphrase-file', next.path);
+  t.is(asOwner.code, 0, asOwner.stderr);
+  const key = await stat(join(dataDir, 'ca.key'));
+  t.is(key.uid, OWNER);
+  t.is(key.mode & 0o777, 0o600);
+  t.truthy(await readCaKeyFile(join(dataDir, 'ca.key'), next.passphrase));
 });

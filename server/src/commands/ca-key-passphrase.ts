@@ -5,8 +5,9 @@
 // moves to disk encryption). SQLite data dirs only: on PostgreSQL the key is sealed with
 // --secret-file.
 //
-// - It takes the data dir's lock: a running CP holds the key in memory and may write ca-next.key
-//   under the old passphrase (a rotation's next), so it must be stopped first.
+// - It runs as the data dir's owner (a key file root wrote would be root's: the CP could not read
+//   it), and takes the data dir's lock: a running CP holds the key in memory and may write
+//   ca-next.key under the old passphrase (a rotation's next), so it must be stopped first.
 // - Every key is read and opened before any is written: a wrong current passphrase changes nothing.
 // - Each file is replaced atomically (temp file, fsync, rename), ca-next.key first. A crash between
 //   the two leaves them under different passphrases; running the command again with the same flags
@@ -22,6 +23,7 @@ import { CA_KEY_PASSPHRASE_FLAG, readCaKeyFile, writeCaKeyFile } from '../init/c
 import { NEXT_CA_KEY } from '../init/ca-rotation-keys.js';
 import { dataDirFiles } from '../init/files.js';
 import { acquireDataDirLock } from '../init/lock.js';
+import { assertDataDirOwner } from '../init/owner.js';
 import { readCaKeyPassphraseFile } from '../init/secret-file.js';
 
 export const NEW_PASSPHRASE_FLAG = '--new-passphrase-file';
@@ -52,8 +54,13 @@ async function openKey(path: string, current: Buffer | undefined, wanted: Buffer
   } catch (error) {
     if (!isOtherixError(error) || (error.code !== 'ca_key_passphrase_wrong' && error.code !== 'ca_key_locked') || wanted === undefined)
       throw error;
-    // Already under the new passphrase (a run that stopped between the two files): taken as it is.
-    return (await readCaKeyFile(path, wanted).catch(() => Promise.reject(error))).keyPem;
+    // Already under the new passphrase (a run that stopped between the two files): taken as it is;
+    // else the current passphrase's refusal stands.
+    try {
+      return (await readCaKeyFile(path, wanted)).keyPem;
+    } catch {
+      throw error;
+    }
   }
 }
 
@@ -72,6 +79,8 @@ export async function changeCaKeyPassphrase(options: CaKeyPassphraseOptions): Pr
       `no ca.key in ${files.dir}: give the --data-dir of the stopped otherix-server whose CA key you are changing (on PostgreSQL the key is sealed with --secret-file, and this command does not apply)`,
     );
   }
+  // As its owner: a key file written by root would be root's, and the CP could not read its own key.
+  await assertDataDirOwner(files, `otherix-server ca-key-passphrase --data-dir ${files.dir} ...`);
   const lock = await acquireDataDirLock(files);
   try {
     const nextKey = join(files.dir, NEXT_CA_KEY);
