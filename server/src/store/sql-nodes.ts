@@ -33,13 +33,14 @@ import type { Connections, Dialect } from './sql.js';
  *
  * It returns the serial, not the node's id: a serial names one certificate, issued to one node
  * (node_certificates.serial is its key), so it says which (node, serial) landed; one text column
- * less for node-sqlite3 to turn into JavaScript per row.
+ * less for node-sqlite3 to turn into JavaScript per row. The rows are matched, not inserted, so
+ * their order does not matter (no sort).
  */
 const recordHeartbeatsSql = (
   dialect: Dialect,
   architecture: boolean,
 ): string => `WITH hb (id, serial, architecture, agent_version, interval_ms, hardware, vm_count, active_migrations, at) AS (
-    ${dialect.rowsOf(['text', 'text', 'text', 'text', 'bigint', 'text', 'integer', 'integer', 'bigint'])})
+    ${dialect.rowsOf(['text', 'text', 'text', 'text', 'bigint', 'text', 'integer', 'integer', 'bigint'], false)})
   UPDATE nodes SET ${architecture ? 'architecture = hb.architecture, ' : ''}agent_version = hb.agent_version,
     heartbeat_interval_ms = hb.interval_ms, hardware = hb.hardware, vm_count = hb.vm_count,
     active_migrations = hb.active_migrations, last_heartbeat_at = hb.at, last_refused_heartbeat_at = NULL
