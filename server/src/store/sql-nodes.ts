@@ -1,7 +1,7 @@
 // The node side (store/node-store.ts) on either engine: list, as rows or as API JSON, filtered by
 // the status rule in SQL (node-status-sql.ts); a batch of heartbeats as one UPDATE..FROM (a
-// statement that commits alone); cordon and delete (a rules transaction: it reads the node, then
-// decides).
+// statement that commits alone; a second one for the few that report a new architecture or are
+// refused); cordon and delete (a rules transaction: it reads the node, then decides).
 import type { NodeRow, Page } from './store.js';
 import type {
   FleetCounts,
