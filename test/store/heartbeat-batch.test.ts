@@ -1,6 +1,8 @@
 // A batch of heartbeats through the store, on each engine: every reported field lands on the
 // node whose serial it came with (an architecture a node reports anew too, which the list's
-// architecture filter then finds), and nothing of a heartbeat whose serial is no longer the node's.
+// architecture filter then finds), and nothing of a heartbeat whose serial is no longer the node's
+// (a renewed node's old serial, a deleted node), whether its architecture is new or not: the
+// store writes the batch in two statements when some architecture changed (sql-nodes.ts).
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, MISSED_HEARTBEATS_FOR_NOT_READY } from '@otherix/server';
 import type { Store } from '@otherix/server';
 import { nodeRow } from '../harness/store-rows.js';
@@ -49,5 +51,55 @@ testOnEachEngine('a batch lands each heartbeat on its node, and a new architectu
       arm.items.map((n) => n.name),
       [moved.name, cordoned.name],
     );
+  });
+});
+
+testOnEachEngine("a renewed node's two serials in one batch: only its current one lands, whichever came last", async (t, engine) => {
+  const node = nodeRow(1);
+  const other = nodeRow(2);
+  await withStoredNodes(engine, [node, other], async (store) => {
+    const landed = await store.nodes.recordHeartbeats([
+      beat(node, { vmCount: 3, at: 5_000 }),
+      beat(other, { at: 5_000 }),
+      // The certificate it had before: refused, though it is the later write.
+      beat(node, { certSerial: 'ffff', vmCount: 9, architecture: 'arm64', at: 6_000 }),
+    ]);
+    t.deepEqual(landed, [{ cordoned: false }, { cordoned: false }, undefined]);
+    t.like(await store.findNodeById(node.id), { vmCount: 3, architecture: 'amd64', lastHeartbeatAt: 5_000 });
+  });
+});
+
+testOnEachEngine('one node twice in a batch: the later write lands, its architecture too, and both are answered', async (t, engine) => {
+  const node = nodeRow(1);
+  const moved = nodeRow(2);
+  await withStoredNodes(engine, [node, moved], async (store) => {
+    const landed = await store.nodes.recordHeartbeats([
+      beat(node, { architecture: 'arm64', vmCount: 4, at: 5_000 }),
+      beat(moved, { vmCount: 1, at: 5_000 }),
+      beat(moved, { architecture: 'arm64', vmCount: 2, at: 6_000 }),
+      // Earlier than the first, sent later: the write with the latest time wins.
+      beat(node, { vmCount: 8, at: 4_000 }),
+    ]);
+    t.deepEqual(landed, [{ cordoned: false }, { cordoned: false }, { cordoned: false }, { cordoned: false }]);
+    t.like(await store.findNodeById(node.id), { architecture: 'arm64', vmCount: 4, lastHeartbeatAt: 5_000 });
+    t.like(await store.findNodeById(moved.id), { architecture: 'arm64', vmCount: 2, lastHeartbeatAt: 6_000 });
+  });
+});
+
+testOnEachEngine('a deleted node is refused in a batch, with or without a new architecture, and the others land', async (t, engine) => {
+  const kept = nodeRow(1, { cordoned: true });
+  const deleted = nodeRow(2);
+  const deletedMoved = nodeRow(3);
+  await withStoredNodes(engine, [kept, deleted, deletedMoved], async (store) => {
+    await store.nodes.delete(deleted.id, () => undefined);
+    await store.nodes.delete(deletedMoved.id, () => undefined);
+    const landed = await store.nodes.recordHeartbeats([
+      beat(deleted),
+      beat(kept, { architecture: 'arm64' }),
+      beat(deletedMoved, { architecture: 'arm64' }),
+    ]);
+    t.deepEqual(landed, [undefined, { cordoned: true }, undefined]);
+    t.is(await store.findNodeById(deleted.id), undefined);
+    t.like(await store.findNodeById(kept.id), { architecture: 'arm64', cordoned: true, lastHeartbeatAt: 5_000 });
   });
 });

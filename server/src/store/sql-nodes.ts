@@ -1,7 +1,7 @@
 // The node side (store/node-store.ts) on either engine: list, as rows or as API JSON, filtered by
 // the status rule in SQL (node-status-sql.ts); a batch of heartbeats as one UPDATE..FROM (a
-// statement that commits alone); cordon and delete (a rules transaction: it reads the node, then
-// decides).
+// statement that commits alone; a second one for the few that report a new architecture or are
+// refused); cordon and delete (a rules transaction: it reads the node, then decides).
 import type { NodeRow, Page } from './store.js';
 import type {
   FleetCounts,
@@ -24,16 +24,28 @@ import type { Connections, Dialect } from './sql.js';
  * A whole batch of heartbeats in one statement, the batch passed as one JSON parameter: the text
  * is the same for every batch size, so it is prepared once. Each row lands only if the node still
  * has that serial; a landed heartbeat clears the node's refusal (it is heard again).
+ *
+ * `architecture` false (every batch first): only rows whose architecture is unchanged land, and
+ * the column is not written. An UPDATE that assigns a column rewrites every index entry holding
+ * it, changed or not: on SQLite that was the nodes_architecture entry of every heartbeat, 45 WAL
+ * frames a 30-heartbeat batch instead of 30. `architecture` true: the rows that did not land
+ * (a new architecture, or a serial that is no longer the node's), with the column written.
+ *
+ * It returns the serial, not the node's id: a serial names one certificate, issued to one node
+ * (node_certificates.serial is its key), so it says which (node, serial) landed; one text column
+ * less for node-sqlite3 to turn into JavaScript per row. The rows are matched, not inserted, so
+ * their order does not matter (no sort).
  */
 const recordHeartbeatsSql = (
   dialect: Dialect,
+  architecture: boolean,
 ): string => `WITH hb (id, serial, architecture, agent_version, interval_ms, hardware, vm_count, active_migrations, at) AS (
-    ${dialect.rowsOf(['text', 'text', 'text', 'text', 'bigint', 'text', 'integer', 'integer', 'bigint'])})
-  UPDATE nodes SET architecture = hb.architecture, agent_version = hb.agent_version,
+    ${dialect.rowsOf(['text', 'text', 'text', 'text', 'bigint', 'text', 'integer', 'integer', 'bigint'], false)})
+  UPDATE nodes SET ${architecture ? 'architecture = hb.architecture, ' : ''}agent_version = hb.agent_version,
     heartbeat_interval_ms = hb.interval_ms, hardware = hb.hardware, vm_count = hb.vm_count,
     active_migrations = hb.active_migrations, last_heartbeat_at = hb.at, last_refused_heartbeat_at = NULL
-  FROM hb WHERE nodes.id = hb.id AND nodes.cert_serial = hb.serial
-  RETURNING nodes.id AS id, nodes.cert_serial AS serial, nodes.cordoned AS cordoned`;
+  FROM hb WHERE nodes.id = hb.id AND nodes.cert_serial = hb.serial${architecture ? '' : ' AND nodes.architecture = hb.architecture'}
+  RETURNING nodes.cert_serial AS serial, nodes.cordoned AS cordoned`;
 
 const heartbeatValues = (w: HeartbeatWrite): SqlValue[] => [
   w.nodeId,
@@ -76,12 +88,14 @@ export function pageClauses(query: NodeListQuery, params: SqlValue[]): string {
 
 export class SqlNodeStore implements NodeStore {
   private readonly recordHeartbeatsSql: string;
+  private readonly recordNewArchitecturesSql: string;
 
   constructor(
     private readonly db: Connections,
     private readonly dialect: Dialect,
   ) {
-    this.recordHeartbeatsSql = recordHeartbeatsSql(dialect);
+    this.recordHeartbeatsSql = recordHeartbeatsSql(dialect, false);
+    this.recordNewArchitecturesSql = recordHeartbeatsSql(dialect, true);
   }
 
   async list(query: NodeListQuery): Promise<Page<NodeRow>> {
@@ -106,24 +120,29 @@ export class SqlNodeStore implements NodeStore {
   }
 
   async recordHeartbeats(writes: readonly HeartbeatWrite[]): Promise<(HeartbeatLanded | undefined)[]> {
-    // The latest write per (node, serial) wins: UPDATE..FROM with two matching source rows for
-    // one target row would pick one arbitrarily. Two serials of one node cannot both match.
-    const keyOf = (w: { nodeId: string; certSerial: string }): string => `${w.nodeId}/${w.certSerial}`;
+    // The latest write per serial (so per node and serial: see recordHeartbeatsSql) wins:
+    // UPDATE..FROM with two matching source rows for one target row would pick one arbitrarily.
+    // Two serials of one node cannot both match.
     const latest = new Map<string, HeartbeatWrite>();
     for (const write of writes) {
-      const seen = latest.get(keyOf(write));
-      if (seen === undefined || seen.at <= write.at) latest.set(keyOf(write), write);
+      const seen = latest.get(write.certSerial);
+      if (seen === undefined || seen.at <= write.at) latest.set(write.certSerial, write);
     }
-    const rows = await this.db.transaction(
-      (sql) =>
-        sql.all<{ id: string; serial: string; cordoned: number }>(this.recordHeartbeatsSql, [
-          jsonParameter([...latest.values()].map(heartbeatValues)),
-        ]),
-      { single: true },
-    );
     const landed = new Map<string, HeartbeatLanded>();
-    for (const row of rows) landed.set(keyOf({ nodeId: row.id, certSerial: row.serial }), { cordoned: row.cordoned !== 0 });
-    return writes.map((write) => landed.get(keyOf(write)));
+    const land = async (statement: string, batch: readonly HeartbeatWrite[]): Promise<void> => {
+      const rows = await this.db.transaction(
+        (sql) => sql.all<{ serial: string; cordoned: number }>(statement, [jsonParameter(batch.map(heartbeatValues))]),
+        { single: true },
+      );
+      for (const row of rows) landed.set(row.serial, { cordoned: row.cordoned !== 0 });
+    };
+    const batch = [...latest.values()];
+    await land(this.recordHeartbeatsSql, batch);
+    // Nearly always none: a node's architecture rarely changes, and a refused serial is rare.
+    // Each statement commits alone, and every heartbeat is answered after both.
+    const rest = batch.filter((write) => !landed.has(write.certSerial));
+    if (rest.length > 0) await land(this.recordNewArchitecturesSql, rest);
+    return writes.map((write) => landed.get(write.certSerial));
   }
 
   async recordRefusedHeartbeat(nodeId: string, certSerial: string, at: number): Promise<boolean> {

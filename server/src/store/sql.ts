@@ -50,8 +50,10 @@ export interface Dialect {
   /**
    * `SELECT ...`: the rows of one jsonParameter(array of arrays) parameter in the array's order,
    * column i of types[i]. The text is the same for any number of rows (prepared once).
+   * `ordered` false: in any order, no sort (SQLite sorts the rows again for ORDER BY; a statement
+   * that only matches them, as a heartbeat batch's UPDATE..FROM, needs none).
    */
-  rowsOf(types: readonly ColumnType[]): string;
+  rowsOf(types: readonly ColumnType[], ordered?: boolean): string;
   /**
    * Data-modifying statements in WITH (PostgreSQL): a batch's writes go as one statement, one
    * round trip; SQLite runs them one after the other (in process, a statement costs no trip).

@@ -17,8 +17,8 @@ function pgSql(read: Sql): PgSql {
 
 export const POSTGRES_DIALECT: Dialect = {
   valuesOf: 'SELECT value FROM json_array_elements_text(?::json)',
-  rowsOf: (types) =>
-    `SELECT ${types.map((type, i) => `(value ->> ${i})::${type}`).join(', ')} FROM json_array_elements(?::json) WITH ORDINALITY AS r (value, n) ORDER BY n`,
+  rowsOf: (types, ordered = true) =>
+    `SELECT ${types.map((type, i) => `(value ->> ${i})::${type}`).join(', ')} FROM json_array_elements(?::json)${ordered ? ' WITH ORDINALITY AS r (value, n) ORDER BY n' : ''}`,
   writingCtes: true,
   isUniqueViolation: (error) => (error as { code?: string }).code === '23505',
   nodeJsonPage: async (read, projection, rule, clauses) => {

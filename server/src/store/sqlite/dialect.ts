@@ -17,7 +17,8 @@ const NODE_JSON = `json_object(${NODE_COLUMNS.map((column) => `'${column}', ${co
 export const SQLITE_DIALECT: Dialect = {
   valuesOf: 'SELECT value FROM jsonb_each(?)',
   // JSON's own types are SQLite's (text, integer, null): no casts.
-  rowsOf: (types) => `SELECT ${types.map((_, i) => `value ->> '$[${i}]'`).join(', ')} FROM jsonb_each(?) ORDER BY key`,
+  rowsOf: (types, ordered = true) =>
+    `SELECT ${types.map((_, i) => `value ->> '$[${i}]'`).join(', ')} FROM jsonb_each(?)${ordered ? ' ORDER BY key' : ''}`,
   writingCtes: false,
   isUniqueViolation: (error) => (error as { code?: string }).code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test((error as Error).message),
   nodeJsonPage: (read, projection, rule, clauses) => {
