@@ -28,7 +28,6 @@ import errorsPlugin from './plugins/errors.js';
 import caRotationPlugin, { DEFAULT_ROTATION_POLL_MS } from './plugins/ca-rotation.js';
 import type { RotatingCertificates } from './plugins/ca-rotation.js';
 import type { NextCaKeys } from './services/ca-rotation.js';
-import jsonBodyPlugin from './plugins/json-body.js';
 import keepAlivePolicyPlugin from './plugins/keep-alive-policy.js';
 import nodeIdentityPlugin from './plugins/node-identity.js';
 import schemasPlugin from './plugins/schemas.js';
@@ -36,6 +35,13 @@ import resourcesPlugin from './plugins/resources.js';
 import servicesPlugin from './plugins/services.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * A literal JSON `null` body, kept apart from an empty one (which parses to undefined and is
+ * validated as null): an operation that takes no body refuses it like any other body, and one
+ * that takes an object refuses it as not an object. No schema accepts it, so no handler sees it.
+ */
+const NULL_BODY = Symbol('a JSON null body');
 
 /** The TLS context of the CP's listener: at start, and again when the serving certificate is renewed. */
 function secureContextOptions(serving: KeyPairPem, trustedPems: string[]) {
@@ -145,7 +151,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
   });
 
-  await app.register(jsonBodyPlugin);
+  // Empty bodies on body-less POSTs (revoke, cordon) are fine; anything else must be JSON.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, undefined);
+    try {
+      const parsed: unknown = JSON.parse(text);
+      done(null, parsed === null ? NULL_BODY : parsed);
+    } catch {
+      const error = new SyntaxError('the request body is not valid JSON') as SyntaxError & { statusCode: number };
+      error.statusCode = 400;
+      done(error, undefined);
+    }
+  });
 
   applyConnectionCap(app, limits);
 
