@@ -10,14 +10,22 @@ import { within } from './stats.mjs';
 const LISTENING = /otherix-server listening on (https:\/\/\S+) \(CA fingerprint (sha256:[0-9a-f]{64});/;
 const METRICS = /otherix-server metrics on (http:\/\/\S+)/;
 
-/** `metrics`: serve with --metrics-listen; `args`: more flags for `serve` (a PostgreSQL replica's --database-url and --secret-file). */
-export async function startControlPlane(dataDir, { logLevel = 'warn', nodeArgs = [], metrics = false, args = [] } = {}) {
+/**
+ * `metrics`: serve with --metrics-listen; `args`: more flags for `serve` (a PostgreSQL replica's
+ * --database-url and --secret-file); `bin` and `env`: another build's entry point and more
+ * environment (ab.mjs).
+ */
+export async function startControlPlane(
+  dataDir,
+  { logLevel = 'warn', nodeArgs = [], metrics = false, args = [], bin = BIN.server, env = {} } = {},
+) {
   const metricsArgs = metrics ? ['--metrics-listen', '127.0.0.1:0'] : [];
   const child = spawn(
     process.execPath,
-    [...nodeArgs, BIN.server, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', logLevel, ...metricsArgs, ...args],
+    [...nodeArgs, bin, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', logLevel, ...metricsArgs, ...args],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...env },
     },
   );
   let stderr = '';
