@@ -75,15 +75,28 @@ export function clusterCpuMeter(replicas, postmaster) {
       databaseMs: postgresCpu(postmaster) ?? 0,
     };
   };
-  const before = cpuOf();
+  let before = cpuOf();
+  const spent = { replicaMs: 0, eventLoopMs: 0, databaseMs: 0 };
+  const add = () => {
+    const now = cpuOf();
+    for (const key of Object.keys(spent)) spent[key] += now[key] - before[key];
+    before = undefined;
+  };
   return {
+    /** Stops counting until resume(): a floor measured in two windows, on both sides of what it bounds. */
+    pause() {
+      add();
+    },
+    resume() {
+      before = cpuOf();
+    },
     stop(operations) {
-      const after = cpuOf();
+      if (before !== undefined) add();
       const perOp = (ms) => Math.round((1000 * ms) / operations);
       return {
-        cp_replicas_us_per_op: perOp(after.replicaMs - before.replicaMs),
-        cp_replicas_event_loop_us_per_op: perOp(after.eventLoopMs - before.eventLoopMs),
-        postgres_us_per_op: perOp(after.databaseMs - before.databaseMs),
+        cp_replicas_us_per_op: perOp(spent.replicaMs),
+        cp_replicas_event_loop_us_per_op: perOp(spent.eventLoopMs),
+        postgres_us_per_op: perOp(spent.databaseMs),
       };
     },
   };
